@@ -1,0 +1,56 @@
+import Foundation
+import Domain
+
+/// Everything configurable, read once at start. See the README's configuration table.
+public struct AppConfig: Sendable {
+    /// Holds the SQLite database, the blob store and the audit checkpoint key.
+    public var dataDir: String
+    /// `postgres://…` selects PostgreSQL; nil uses SQLite in the data dir.
+    public var databaseURL: String?
+    public var bcryptCost: Int
+    public var sessionIdleTimeout: TimeInterval
+    public var sessionMaxAge: TimeInterval
+    /// How long a half-finished sign-in (password done, second factor pending) may wait.
+    public var mfaPendingTimeout: TimeInterval
+    public var cookieSecure: Bool
+    public var practiceName: String
+    public var mrnPrefix: String
+    public var lockout: LockoutPolicy
+    /// Seed the demo practice on first start.
+    public var seedDemo: Bool
+
+    public init(dataDir: String, databaseURL: String? = nil, bcryptCost: Int = 12,
+                sessionIdleTimeout: TimeInterval = 15 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
+                mfaPendingTimeout: TimeInterval = 10 * 60, cookieSecure: Bool = true,
+                practiceName: String = "Demo Podiatry Associates", mrnPrefix: String = "CS",
+                lockout: LockoutPolicy = LockoutPolicy(), seedDemo: Bool = true) {
+        self.dataDir = dataDir
+        self.databaseURL = databaseURL
+        self.bcryptCost = bcryptCost
+        self.sessionIdleTimeout = sessionIdleTimeout
+        self.sessionMaxAge = sessionMaxAge
+        self.mfaPendingTimeout = mfaPendingTimeout
+        self.cookieSecure = cookieSecure
+        self.practiceName = practiceName
+        self.mrnPrefix = mrnPrefix
+        self.lockout = lockout
+        self.seedDemo = seedDemo
+    }
+
+    /// Reads the environment variables listed in the README over the given defaults.
+    public static func fromEnvironment(dataDir: String?, env: [String: String] = ProcessInfo.processInfo.environment) -> AppConfig {
+        var c = AppConfig(dataDir: dataDir ?? env["CARESYNC_DATA_DIR"] ?? "./caresync-data")
+        c.databaseURL = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let v = env["CARESYNC_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(v) { c.bcryptCost = v }
+        if let v = env["CARESYNC_SESSION_IDLE_MINUTES"].flatMap(Double.init), v > 0 { c.sessionIdleTimeout = v * 60 }
+        if let v = env["CARESYNC_COOKIE_SECURE"] { c.cookieSecure = !["0", "false", "no"].contains(v.lowercased()) }
+        if let v = env["CARESYNC_PRACTICE_NAME"], !v.isEmpty { c.practiceName = v }
+        if let v = env["CARESYNC_MRN_PREFIX"], !v.isEmpty { c.mrnPrefix = v }
+        if let v = env["CARESYNC_LOCKOUT_FAILURES"].flatMap(Int.init), v > 0 { c.lockout.maxFailures = v }
+        return c
+    }
+
+    public var isPostgres: Bool { databaseURL?.hasPrefix("postgres") ?? false }
+    public var sqlitePath: String { (dataDir as NSString).appendingPathComponent("caresync.sqlite") }
+    public var blobDir: String { (dataDir as NSString).appendingPathComponent("blobs") }
+}

@@ -1,0 +1,57 @@
+import Vapor
+import Fluent
+import Domain
+
+/// One row of the append-only, hash-chained audit trail. Database triggers refuse UPDATE and DELETE.
+final class AuditEventRecord: Model, @unchecked Sendable {
+    static let schema = "audit_event"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "seq") var seq: Int64
+    @Field(key: "recorded_at") var recordedAt: Date
+    @Field(key: "prev_hash") var prevHash: String
+    @Field(key: "hash") var hash: String
+
+    // data fields
+    @OptionalField(key: "user_id") var userID: UUID?
+    @Field(key: "username") var username: String
+    @Field(key: "role") var role: String
+    @OptionalField(key: "patient_id") var patientID: UUID?
+    @Field(key: "action") var action: String
+    @Field(key: "category") var category: String
+    @Field(key: "entity_type") var entityType: String
+    @OptionalField(key: "entity_id") var entityID: String?
+    @Field(key: "device") var device: String
+    @Field(key: "outcome") var outcome: String
+    @Field(key: "detail") var detail: String
+
+    init() {}
+
+    init(_ e: AuditEntry) {
+        seq = e.seq
+        recordedAt = e.recordedAt
+        prevHash = e.prevHash
+        hash = e.hash
+        userID = e.userID
+        username = e.username
+        role = e.role
+        patientID = e.patientID
+        action = e.action.rawValue
+        category = e.category.rawValue
+        entityType = e.entityType
+        entityID = e.entityID
+        device = e.device
+        outcome = e.outcome.rawValue
+        detail = e.detail
+    }
+
+    /// Values read back as stored. Unknown enum strings map to a sentinel so the hash check fails, not the reader.
+    var entry: AuditEntry {
+        AuditEntry(seq: seq, recordedAt: recordedAt, userID: userID, username: username, role: role, patientID: patientID,
+                   action: AuditAction(rawValue: action) ?? .accessDenied, category: DataCategory(rawValue: category) ?? .auditLog,
+                   entityType: entityType, entityID: entityID, device: device, outcome: AuditOutcome(rawValue: outcome) ?? .failure,
+                   detail: detail + (AuditAction(rawValue: action) == nil || DataCategory(rawValue: category) == nil || AuditOutcome(rawValue: outcome) == nil ? "\u{0}unreadable" : ""),
+                   prevHash: prevHash, hash: hash)
+    }
+}

@@ -1,0 +1,151 @@
+import Vapor
+import Fluent
+import Domain
+
+/// The signed-in account behind a request, resolved once by `SessionAuthenticator`.
+struct SignedIn: Sendable {
+    let sessionID: UUID
+    let userID: UUID
+    let username: String
+    let displayName: String
+    let role: Role
+    let patientID: UUID?
+    /// False while the second factor is still owed: only the MFA pages are open then.
+    let mfaPassed: Bool
+    let mfaEnrolled: Bool
+    let kind: String
+
+    var principal: Principal { Principal(userID: userID, username: username, role: role, patientID: patientID) }
+}
+
+enum Cookies {
+    static let session = "cs_session"
+    static let csrf = "cs_csrf"
+
+    static func make(_ value: String, req: Request, maxAge: Int? = nil, sameSite: HTTPCookies.SameSitePolicy = .lax) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
+                          isSecure: req.config.cookieSecure, isHTTPOnly: true, sameSite: sameSite)
+    }
+
+    static func expired(req: Request) -> HTTPCookies.Value { make("", req: req, maxAge: 0) }
+}
+
+extension Request {
+    private struct SignedInKey: StorageKey { typealias Value = SignedIn }
+    private struct ExpiredKey: StorageKey { typealias Value = Bool }
+
+    var signedIn: SignedIn? {
+        get { storage[SignedInKey.self] }
+        set { storage[SignedInKey.self] = newValue }
+    }
+
+    /// Set when a session was presented but had timed out.
+    var sessionExpired: Bool {
+        get { storage[ExpiredKey.self] ?? false }
+        set { storage[ExpiredKey.self] = newValue }
+    }
+
+    /// The fully signed-in principal, or 401.
+    func principal() throws -> Principal {
+        guard let s = signedIn, s.mfaPassed else { throw AppError.unauthorized("Sign in first.") }
+        return s.principal
+    }
+}
+
+/// Resolves the session cookie (pages) or bearer token (API), applying idle and absolute time-outs.
+struct SessionAuthenticator: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let isAPI = req.url.path.hasPrefix("/api/")
+        let token = isAPI ? req.headers.bearerAuthorization?.token : req.cookies[Cookies.session]?.string
+        if let token, !token.isEmpty {
+            try await resolve(token: token, kind: isAPI ? "api" : "web", req: req)
+        }
+        return try await next.respond(to: req)
+    }
+
+    private func resolve(token: String, kind: String, req: Request) async throws {
+        guard let session = try await UserSessionRecord.query(on: req.db)
+            .filter(\.$tokenHash == Token.hash(token)).filter(\.$kind == kind).filter(\.$revokedAt == nil).first(),
+            let sid = session.id else { return }
+        let now = req.now
+        let idle = session.mfaPassed ? req.config.sessionIdleTimeout : req.config.mfaPendingTimeout
+        if session.expiresAt <= now || session.lastSeenAt.addingTimeInterval(idle) <= now {
+            req.sessionExpired = true
+            _ = try await req.application.serializer.write(req.db) { tx in
+                try await UserSessionRecord.query(on: tx).filter(\.$id == sid).set(\.$revokedAt, to: now).update()
+            }
+            return
+        }
+        guard let user = try await UserRecord.find(session.userID, on: req.db), user.active, let uid = user.id else { return }
+        if now.timeIntervalSince(session.lastSeenAt) > 30 {
+            _ = try await req.application.serializer.write(req.db) { tx in
+                try await UserSessionRecord.query(on: tx).filter(\.$id == sid).set(\.$lastSeenAt, to: now).update()
+            }
+        }
+        req.signedIn = SignedIn(sessionID: sid, userID: uid, username: user.username, displayName: user.displayName,
+                                role: user.roleValue, patientID: user.patientID, mfaPassed: session.mfaPassed,
+                                mfaEnrolled: user.mfaEnrolled, kind: kind)
+    }
+}
+
+/// Guards an area: staff pages, portal pages, or the API. Pages redirect to sign-in; the API answers 401.
+struct RequireSignIn: AsyncMiddleware {
+    enum Area: Sendable { case staff, portal, api }
+    let area: Area
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let s = req.signedIn else {
+            if area == .api {
+                throw AppError.unauthorized(req.sessionExpired ? "The token expired after inactivity; request a new one." : "Send a bearer token from POST /api/v1/auth/token.")
+            }
+            let login = area == .portal ? "/portal/login" : "/login"
+            return req.redirect(to: req.sessionExpired ? "\(login)?expired=1" : login)
+        }
+        if !s.mfaPassed {
+            if area == .api { throw AppError.unauthorized("Finish the second sign-in step first.") }
+            return req.redirect(to: s.mfaEnrolled ? "/login/mfa" : "/mfa/enroll")
+        }
+        if area != .api {
+            let action: Domain.Action = area == .portal ? .usePortal : .useStaffArea
+            if case .deny = AccessPolicy.decide(s.principal, action) {
+                return req.redirect(to: s.role == .patient ? "/portal" : "/")
+            }
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Double-submit CSRF protection for HTML forms: a random HttpOnly SameSite=Strict cookie whose value
+/// every form repeats in `_csrf`. The API takes bearer tokens only, which a browser never sends on its own.
+struct CSRFMiddleware: AsyncMiddleware {
+    private struct TokenKey: StorageKey { typealias Value = String }
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == "/metrics" {
+            return try await next.respond(to: req)
+        }
+        let existing = req.cookies[Cookies.csrf]?.string
+        let token = existing.flatMap { $0.isEmpty ? nil : $0 } ?? Token.generate()
+        req.storage[TokenKey.self] = token
+        if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) {
+            let sent = try? req.content.get(String.self, at: "_csrf")
+            guard let existing, let sent, constantTimeEquals(existing, sent) else {
+                throw AppError.forbidden("This form expired or did not come from CareSync. Reload the page and try again.")
+            }
+        }
+        let res = try await next.respond(to: req)
+        if let rotated = req.storage[TokenKey.self], rotated != existing {
+            res.cookies[Cookies.csrf] = Cookies.make(rotated, req: req, sameSite: .strict)
+        }
+        return res
+    }
+
+    /// Issues a fresh token (after sign-in), which the response then sets.
+    static func rotate(_ req: Request) { req.storage[TokenKey.self] = Token.generate() }
+
+    static func token(_ req: Request) -> String { req.storage[TokenKey.self] ?? "" }
+}
+
+extension Request {
+    var csrfToken: String { CSRFMiddleware.token(self) }
+}

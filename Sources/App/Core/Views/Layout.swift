@@ -1,0 +1,124 @@
+import Vapor
+import Plot
+import Domain
+
+/// The page frame: small, readable on a 360-px screen, no JavaScript.
+enum Layout {
+    static let css = """
+    *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b2430;background:#f5f7fa}
+    header.top{background:#0b4f6c;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
+    header.top a{color:#fff;text-decoration:none}header.top .brand{font-weight:700;margin-right:auto}
+    header.top form{margin:0}header.top button{background:none;border:1px solid #fff;color:#fff;padding:.2rem .6rem;border-radius:4px}
+    main{max-width:960px;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.5rem 0 1rem}h2{font-size:1.15rem}
+    .card{background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:1rem;margin-bottom:1rem}
+    label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{width:100%;max-width:28rem;padding:.55rem;font-size:1rem;border:1px solid #9aa7b5;border-radius:6px}
+    input[type=checkbox]{width:auto}button,.button{display:inline-block;margin-top:.8rem;padding:.6rem 1.1rem;font-size:1rem;border:0;border-radius:6px;background:#0b4f6c;color:#fff;text-decoration:none;cursor:pointer}
+    .field.invalid input,.field.invalid select{border-color:#b00020;background:#fff5f5}.error{color:#b00020;font-size:.9rem;margin:.2rem 0}
+    .notice{padding:.7rem;border-radius:6px;margin-bottom:1rem;background:#eef6fb;border:1px solid #9cc9e0}.notice.warn{background:#fff8e5;border-color:#e0c06b}.notice.bad{background:#fff0f0;border-color:#e09c9c}
+    table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e8ee;vertical-align:top}
+    .scroll{overflow-x:auto;max-width:100%}dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}
+    .badge{display:inline-block;font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#e3e8ee;margin-left:.4rem}.badge.synthetic{background:#ffe7c2}
+    .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1rem}code{overflow-wrap:anywhere}
+    @media print{header.top,.noprint{display:none}body{background:#fff}}
+    """
+
+    static func page(_ title: String, req: Request, notice: Node<HTML.BodyContext> = .empty, _ content: Node<HTML.BodyContext>) -> String {
+        let s = req.signedIn.flatMap { $0.mfaPassed ? $0 : nil }
+        let html = HTML(
+            .lang(.english),
+            .head(
+                .meta(.charset(.utf8)),
+                .viewport(.accordingToDevice),
+                .title("\(title) · CareSync"),
+                .style(css)
+            ),
+            .body(
+                .header(.class("top"),
+                    .a(.class("brand"), .href(s?.role == .patient ? "/portal" : "/"), .text("CareSync")),
+                    .unwrap(s) { s in
+                        .group(
+                            s.role == .patient
+                                ? .group(.a(.href("/portal"), .text("My record")))
+                                : .group(navLinks(for: s.principal)),
+                            .span(.text(s.displayName)),
+                            .form(.action("/logout"), .method(.post),
+                                  .input(.type(.hidden), .name("_csrf"), .value(req.csrfToken)),
+                                  .button(.type(.submit), .text("Sign out")))
+                        )
+                    }
+                ),
+                .main(notice, content)
+            )
+        )
+        return html.render()
+    }
+
+    static func navLinks(for p: Principal) -> [Node<HTML.BodyContext>] {
+        var links: [Node<HTML.BodyContext>] = []
+        if AccessPolicy.decide(p, .searchPatients).isAllowed { links.append(.a(.href("/patients"), .text("Patients"))) }
+        if AccessPolicy.decide(p, .manageUsers).isAllowed { links.append(.a(.href("/admin/users"), .text("Users"))) }
+        if AccessPolicy.decide(p, .readAuditReport).isAllowed { links.append(.a(.href("/admin/audit"), .text("Audit"))) }
+        if AccessPolicy.decide(p, .readOperations).isAllowed { links.append(.a(.href("/ops"), .text("Operations"))) }
+        return links
+    }
+
+    static func render(_ html: String, status: HTTPResponseStatus = .ok) -> Response {
+        let res = Response(status: status)
+        res.headers.contentType = .html
+        res.body = .init(string: html)
+        return res
+    }
+}
+
+/// Form pieces with the field marked when it has an error.
+enum FormKit {
+    static func csrf<C: HTML.BodyContext>(_ req: Request) -> Node<C> {
+        .input(.type(.hidden), .name("_csrf"), .value(req.csrfToken))
+    }
+
+    static func field<C: HTML.BodyContext>(_ label: String, name: String, value: String? = nil, type: HTMLInputType = .text,
+                      errors: [FieldError] = [], required: Bool = false, autocomplete: String? = nil,
+                      hint: String? = nil) -> Node<C> {
+        let err = errors.first { $0.field == name }
+        return .div(.class(err == nil ? "field" : "field invalid"),
+            .label(.for(name), .text(label + (required ? " *" : ""))),
+            .input(.type(type), .name(name), .id(name), .value(value ?? ""), .required(required),
+                   .attribute(named: "autocomplete", value: autocomplete ?? "off"),
+                   .attribute(named: "aria-invalid", value: err == nil ? nil : "true"),
+                   .attribute(named: "aria-describedby", value: err == nil ? nil : "\(name)-error")),
+            .unwrap(hint) { .p(.small(.text($0))) },
+            .unwrap(err) { .p(.class("error"), .id("\(name)-error"), .text($0.message)) }
+        )
+    }
+
+    static func select<C: HTML.BodyContext>(_ label: String, name: String, options: [(value: String, label: String)], selected: String?,
+                       errors: [FieldError] = [], required: Bool = false) -> Node<C> {
+        let err = errors.first { $0.field == name }
+        return .div(.class(err == nil ? "field" : "field invalid"),
+            .label(.for(name), .text(label + (required ? " *" : ""))),
+            .select(.attribute(named: "name", value: name), .id(name),
+                .forEach(options) { o in .option(.value(o.value), .label(o.label), .isSelected(o.value == (selected ?? ""))) }),
+            .unwrap(err) { .p(.class("error"), .id("\(name)-error"), .text($0.message)) }
+        )
+    }
+
+    static func errorSummary<C: HTML.BodyContext>(_ errors: [FieldError]) -> Node<C> {
+        guard !errors.isEmpty else { return .empty }
+        return .div(.class("notice bad"), .attribute(named: "role", value: "alert"),
+                    .p(.strong(.text("Please correct the marked fields:"))),
+                    .ul(.forEach(errors) { .li(.text($0.message)) }))
+    }
+}
+
+struct ErrorPage {
+    let status: Int
+    let title: String
+    let detail: String
+
+    func render(for req: Request) -> String {
+        Layout.page(title, req: req, .div(.class("card"),
+            .h1(.text(title)),
+            .p(.text(detail)),
+            .p(.a(.href("/"), .text("Back to the start page")))))
+    }
+}

@@ -1,0 +1,179 @@
+import Vapor
+
+/// The OpenAPI 3.1 description of `/api/v1`, served at `/api/openapi.json`.
+/// A test checks that every registered API route is described here.
+enum OpenAPIDocument {
+    typealias J = [String: Any]
+
+    static func ref(_ name: String) -> J { ["$ref": "#/components/schemas/\(name)"] }
+    static func str(_ desc: String? = nil, format: String? = nil, maxLength: Int? = nil, nullable: Bool = false) -> J {
+        var s: J = ["type": nullable ? ["string", "null"] : "string"]
+        if let d = desc { s["description"] = d }
+        if let f = format { s["format"] = f }
+        if let m = maxLength { s["maxLength"] = m }
+        return s
+    }
+    static func obj(_ props: J, required: [String] = []) -> J {
+        var o: J = ["type": "object", "properties": props]
+        if !required.isEmpty { o["required"] = required }
+        return o
+    }
+    static func arr(_ items: J) -> J { ["type": "array", "items": items] }
+    static func json(_ schema: J) -> J { ["application/json": ["schema": schema]] }
+
+    static var problemResponse: J { ["description": "RFC 9457 problem details", "content": ["application/problem+json": ["schema": ref("Problem")]]] }
+    static func ok(_ desc: String, _ schema: J?) -> J {
+        var r: J = ["description": desc]
+        if let s = schema { r["content"] = json(s) }
+        return r
+    }
+    static func op(_ id: String, _ summary: String, tag: String, params: [J] = [], body: J? = nil, responses: J, secured: Bool = true) -> J {
+        var o: J = ["operationId": id, "summary": summary, "tags": [tag]]
+        if !params.isEmpty { o["parameters"] = params }
+        if let b = body { o["requestBody"] = ["required": true, "content": json(b)] }
+        var r = responses
+        for code in (secured ? ["400", "401", "403", "422"] : ["400", "422"]) where r[code] == nil { r[code] = problemResponse }
+        o["responses"] = r
+        if !secured { o["security"] = [J]() }
+        return o
+    }
+    static func query(_ name: String, _ desc: String, schema: J = str()) -> J { ["name": name, "in": "query", "required": false, "description": desc, "schema": schema] }
+    static var idParam: J { ["name": "id", "in": "path", "required": true, "schema": str(format: "uuid")] }
+
+    static var patientFields: J { [
+        "familyName": str(maxLength: 100), "givenName": str(maxLength: 100),
+        "birthDate": str("Calendar date YYYY-MM-DD", format: "date"),
+        "sex": ["type": "string", "enum": ["female", "male", "other", "unknown"]],
+        "email": str(format: "email", maxLength: 254, nullable: true), "phone": str(maxLength: 32, nullable: true),
+        "addressLine1": str(maxLength: 200, nullable: true), "addressLine2": str(maxLength: 200, nullable: true),
+        "city": str(maxLength: 100, nullable: true), "state": str(maxLength: 50, nullable: true), "postalCode": str(maxLength: 16, nullable: true),
+        "preferredLocationID": str(format: "uuid", nullable: true), "insurancePayer": str(maxLength: 200, nullable: true),
+        "insuranceMemberID": str(maxLength: 64, nullable: true), "insuranceGroup": str(maxLength: 64, nullable: true),
+    ] }
+
+    static var schemas: J {
+        var patient = patientFields
+        patient["id"] = str(format: "uuid")
+        patient["mrn"] = str("Medical record number with check digit")
+        patient["version"] = ["type": "integer", "description": "Also sent as the weak ETag"]
+        patient["synthetic"] = ["type": "boolean"]
+        patient["retired"] = ["type": "boolean"]
+        patient["createdAt"] = str(format: "date-time")
+        patient["updatedAt"] = str(format: "date-time")
+        patient["warnings"] = ["type": ["array", "null"], "items": str()]
+        var create = patientFields
+        create["acknowledgeDuplicate"] = ["type": "boolean", "description": "Register even when a patient with the same name and birth date exists"]
+        return [
+            "FieldError": obj(["field": str(), "message": str()], required: ["field", "message"]),
+            "Problem": obj(["type": str(), "title": str(), "status": ["type": "integer"], "detail": str(), "instance": str(nullable: true),
+                            "errors": ["type": ["array", "null"], "items": ref("FieldError")],
+                            "extra": ["type": ["object", "null"], "additionalProperties": str()]], required: ["type", "title", "status", "detail"]),
+            "TokenRequest": obj(["username": str(), "password": str(), "otp": str("TOTP code or recovery code; required for admin, medical-director and provider")],
+                                required: ["username", "password"]),
+            "TokenResponse": obj(["access_token": str(), "token_type": str(), "expires_in": ["type": "integer", "description": "Idle time-out in seconds"],
+                                  "role": str(), "user_id": str(format: "uuid"), "patient_id": str(format: "uuid", nullable: true)],
+                                 required: ["access_token", "token_type", "expires_in"]),
+            "Me": obj(["userId": str(format: "uuid"), "username": str(), "displayName": str(), "role": str(),
+                       "patientId": str(format: "uuid", nullable: true), "mfaEnrolled": ["type": "boolean"]]),
+            "Location": obj(["id": str(format: "uuid"), "code": str(), "name": str(), "timeZone": str("IANA time zone"), "address": str(), "phone": str()]),
+            "Patient": obj(patient, required: ["id", "mrn", "version", "familyName", "givenName", "birthDate", "sex"]),
+            "PatientCreate": obj(create, required: ["familyName", "givenName", "birthDate", "sex"]),
+            "PatientUpdate": obj(patientFields),
+            "PatientList": obj(["items": arr(ref("Patient")), "count": ["type": "integer"]]),
+            "PatientVersion": obj(["version": ["type": "integer"], "changedAt": str(format: "date-time"), "changedBy": str(),
+                                   "changedFields": arr(str()), "snapshot": obj(patientFields)]),
+            "PatientExport": obj(["exportedAt": str(format: "date-time"), "patient": ref("Patient"), "history": arr(ref("PatientVersion"))]),
+            "AccessLogEntry": obj(["at": str(format: "date-time"), "user": str(), "role": str(), "action": str(), "category": str()]),
+            "User": obj(["id": str(format: "uuid"), "username": str(), "displayName": str(), "role": str(), "active": ["type": "boolean"],
+                         "mfaEnrolled": ["type": "boolean"], "locked": ["type": "boolean"], "patientId": str(format: "uuid", nullable: true)]),
+            "NewUser": obj(["username": str(maxLength: 64), "displayName": str(maxLength: 100),
+                            "role": ["type": "string", "enum": ["admin", "medical-director", "provider", "medical-assistant", "front-desk", "support", "operator", "patient"]],
+                            "password": str(maxLength: 128), "patientId": str(format: "uuid", nullable: true)],
+                           required: ["username", "displayName", "role", "password"]),
+            "UserChange": obj(["role": str(), "active": ["type": "boolean"], "unlock": ["type": "boolean"], "resetMfa": ["type": "boolean"]]),
+            "AuditEvent": obj(["seq": ["type": "integer"], "recordedAt": str(format: "date-time"), "username": str(), "role": str(),
+                               "patientId": str(format: "uuid", nullable: true), "action": str(), "category": str(), "entityType": str(),
+                               "entityId": str(nullable: true), "device": str(), "outcome": str(), "detail": str(), "prevHash": str(), "hash": str()]),
+            "VerifyReport": obj(["ok": ["type": "boolean"], "checked": ["type": "integer"], "headSeq": ["type": "integer"], "headHash": str(),
+                                 "firstBadSeq": ["type": ["integer", "null"]], "problem": str(nullable: true), "checkpointSeq": ["type": ["integer", "null"]]]),
+        ]
+    }
+
+    static var auditParams: [J] {
+        [query("patient", "MRN or patient id"), query("user", "Username"), query("from", "First day (YYYY-MM-DD, UTC)", schema: str(format: "date")),
+         query("to", "Last day (YYYY-MM-DD, UTC)", schema: str(format: "date")), query("action", "Action, e.g. read"),
+         query("sort", "Column: seq, time, user, role, patient, action, category, entity, device, outcome, detail"),
+         query("order", "asc or desc", schema: ["type": "string", "enum": ["asc", "desc"]]),
+         query("limit", "Rows (1-1000)", schema: ["type": "integer", "minimum": 1, "maximum": 1000])]
+    }
+
+    static var document: J {
+        let paths: J = [
+            "/api/v1/auth/token": ["post": op("issueToken", "Exchange credentials (and a second factor) for a bearer token", tag: "auth",
+                                              body: ref("TokenRequest"),
+                                              responses: ["200": ok("Token issued", ref("TokenResponse")), "401": problemResponse, "423": problemResponse, "429": problemResponse],
+                                              secured: false)],
+            "/api/v1/auth/revoke": ["post": op("revokeToken", "Revoke the bearer token in use", tag: "auth", responses: ["204": ["description": "Revoked"]])],
+            "/api/v1/me": ["get": op("me", "The signed-in account", tag: "auth", responses: ["200": ok("Account", ref("Me"))])],
+            "/api/v1/locations": ["get": op("listLocations", "The practice's locations", tag: "practice", responses: ["200": ok("Locations", arr(ref("Location")))])],
+            "/api/v1/patients": [
+                "get": op("searchPatients", "Search patients by name, birth date or MRN", tag: "patients",
+                          params: [query("q", "Name, date of birth or MRN"), query("name", "Name words (prefixes)"),
+                                   query("birthDate", "YYYY-MM-DD", schema: str(format: "date")), query("mrn", "Medical record number"),
+                                   query("limit", "Results (1-50)", schema: ["type": "integer", "minimum": 1, "maximum": 50])],
+                          responses: ["200": ok("Matches", ref("PatientList"))]),
+                "post": op("createPatient", "Register a patient", tag: "patients", body: ref("PatientCreate"),
+                           responses: ["201": ok("Registered", ref("Patient")), "409": problemResponse]),
+            ],
+            "/api/v1/patients/{id}": [
+                "get": op("readPatient", "Read a patient", tag: "patients", params: [idParam], responses: ["200": ok("Patient", ref("Patient")), "404": problemResponse]),
+                "patch": op("updatePatient", "Change a patient (send If-Match with the ETag)", tag: "patients",
+                            params: [idParam, ["name": "If-Match", "in": "header", "required": false, "schema": str()]], body: ref("PatientUpdate"),
+                            responses: ["200": ok("Updated", ref("Patient")), "404": problemResponse, "409": problemResponse, "412": problemResponse]),
+                "delete": op("retirePatient", "Retire a patient record (admin)", tag: "patients", params: [idParam],
+                             responses: ["204": ["description": "Retired"], "404": problemResponse]),
+            ],
+            "/api/v1/patients/{id}/history": ["get": op("patientHistory", "Every version of the record", tag: "patients", params: [idParam],
+                                                        responses: ["200": ok("Versions", arr(ref("PatientVersion"))), "404": problemResponse])],
+            "/api/v1/patients/{id}/access-log": ["get": op("patientAccessLog", "Who looked at this record", tag: "patients", params: [idParam],
+                                                           responses: ["200": ok("Accesses", arr(ref("AccessLogEntry")))])],
+            "/api/v1/patients/{id}/export": ["get": op("exportPatient", "Download the record (audited as an export)", tag: "patients", params: [idParam],
+                                                       responses: ["200": ok("Export", ref("PatientExport")), "404": problemResponse])],
+            "/api/v1/users": [
+                "get": op("listUsers", "Accounts (admin)", tag: "users", responses: ["200": ok("Accounts", arr(ref("User")))]),
+                "post": op("createUser", "Create an account (admin)", tag: "users", body: ref("NewUser"),
+                           responses: ["201": ok("Created", ref("User")), "409": problemResponse]),
+            ],
+            "/api/v1/users/{id}": ["patch": op("updateUser", "Change role, activate, unlock, reset two-step sign-in (admin)", tag: "users",
+                                               params: [idParam], body: ref("UserChange"),
+                                               responses: ["200": ok("Updated", ref("User")), "404": problemResponse, "409": problemResponse])],
+            "/api/v1/audit-events": ["get": op("listAuditEvents", "Audit report (admin)", tag: "audit", params: auditParams,
+                                               responses: ["200": ok("Events", arr(ref("AuditEvent")))])],
+            "/api/v1/audit-events/export": ["get": op("exportAuditEvents", "Audit report as CSV (admin; audited)", tag: "audit", params: auditParams,
+                                                      responses: ["200": ["description": "CSV", "content": ["text/csv": ["schema": str()]]]])],
+            "/api/v1/audit/verify": ["post": op("verifyAuditChain", "Recompute the audit hash chain (admin, operator)", tag: "audit",
+                                                responses: ["200": ok("Verification report", ref("VerifyReport"))])],
+        ]
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "CareSync API", "version": "1.0.0",
+                     "description": "Practice management and telemedicine. Errors are RFC 9457 problem details naming the field."],
+            "servers": [["url": "/"]],
+            "security": [["bearer": [String]()]],
+            "paths": paths,
+            "components": ["schemas": schemas,
+                           "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/token"]]],
+        ]
+    }
+
+    static let data: Data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+}
+
+enum OpenAPIController {
+    @Sendable static func document(req: Request) async throws -> Response {
+        let res = Response(status: .ok, body: .init(data: OpenAPIDocument.data))
+        res.headers.contentType = .json
+        res.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
+        return res
+    }
+}

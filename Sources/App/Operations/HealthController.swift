@@ -1,0 +1,52 @@
+import Vapor
+import Fluent
+import SQLKit
+
+/// `/health/live`, `/health/ready` (database and blob store, each timed) and `/metrics` (Prometheus text format).
+enum HealthController {
+    struct Check: Content {
+        let status: String
+        let latencyMs: Double
+        let error: String?
+    }
+
+    struct Readiness: Content {
+        let status: String
+        let checks: [String: Check]
+    }
+
+    @Sendable static func live(req: Request) async throws -> Response {
+        try await ["status": "ok"].encodeResponse(for: req)
+    }
+
+    static func timed(_ body: () async throws -> Void) async -> Check {
+        let start = ContinuousClock.now
+        do {
+            try await body()
+            return Check(status: "ok", latencyMs: ms(ContinuousClock.now - start), error: nil)
+        } catch {
+            return Check(status: "fail", latencyMs: ms(ContinuousClock.now - start), error: String(describing: type(of: error)))
+        }
+    }
+
+    static func ms(_ d: Duration) -> Double {
+        (Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15).rounded() / 1
+    }
+
+    @Sendable static func ready(req: Request) async throws -> Response {
+        let db = await timed {
+            _ = try await req.db.sql.raw("SELECT 1 AS ok").first()
+            _ = try await PracticeRecord.query(on: req.db).count()
+        }
+        let blobs = await timed { try req.application.blobs.probe() }
+        let ok = db.status == "ok" && blobs.status == "ok"
+        let body = Readiness(status: ok ? "ok" : "fail", checks: ["database": db, "blobStore": blobs])
+        return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
+    }
+
+    @Sendable static func metrics(req: Request) async throws -> Response {
+        let res = Response(status: .ok, body: .init(string: req.application.appMetrics.registry.emitToString()))
+        res.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
+        return res
+    }
+}

@@ -1,0 +1,54 @@
+import Vapor
+import Fluent
+import FluentSQLiteDriver
+import FluentPostgresDriver
+import SQLKit
+import Domain
+
+/// Builds the application: database (SQLite by default, PostgreSQL with DATABASE_URL), blob store, clock, middleware, routes.
+/// Runs migrations, makes sure the practice row exists, and seeds the demo practice when asked.
+public func configure(_ app: Application, _ config: AppConfig, clock: any AppClock = SystemClock(), migrate: Bool = true) async throws {
+    app.config = config
+    app.clock = clock
+    app.appMetrics = AppMetrics()
+    try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
+    app.blobs = try FileBlobStore(root: config.blobDir)
+    app.serializer = WriteSerializer(isPostgres: config.isPostgres)
+
+    if let url = config.databaseURL, config.isPostgres {
+        var pg = try SQLPostgresConfiguration(url: url)
+        pg.searchPath = nil
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(20)), as: .psql)
+    } else if let url = config.databaseURL, !url.isEmpty {
+        throw AppError.malformed(field: "DATABASE_URL", detail: "DATABASE_URL must start with postgres:// (or be unset for SQLite).")
+    } else {
+        app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
+    }
+    app.migrations.add(Migrations.all)
+    app.routes.defaultMaxBodySize = "64kb"
+
+    app.middleware = Middlewares()
+    app.middleware.use(MetricsMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ErrorMapping())
+    app.middleware.use(SessionAuthenticator())
+    app.middleware.use(CSRFMiddleware())
+
+    try routes(app)
+
+    if migrate {
+        try await prepareDatabase(app)
+        if config.seedDemo { try await DemoSeed.seed(app) }
+    }
+}
+
+/// Migrations, SQLite settings, and the practice row (needed for MRNs).
+public func prepareDatabase(_ app: Application) async throws {
+    if !app.config.isPostgres {
+        _ = try await app.db.sql.raw("PRAGMA journal_mode=WAL").all()
+    }
+    try await app.autoMigrate()
+    if try await PracticeRecord.query(on: app.db).count() == 0 {
+        try await PracticeRecord(name: app.config.practiceName, mrnPrefix: app.config.mrnPrefix).create(on: app.db)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The signed-in party, as the policy sees it.
+public struct Principal: Equatable, Sendable {
+    public let userID: UUID?
+    public let username: String
+    public let role: Role
+    /// Set for patient accounts: the one record they own.
+    public let patientID: UUID?
+    /// True for explicit, audited system access (CLI, background jobs).
+    public let isSystem: Bool
+
+    public init(userID: UUID?, username: String, role: Role, patientID: UUID? = nil, isSystem: Bool = false) {
+        self.userID = userID
+        self.username = username
+        self.role = role
+        self.patientID = patientID
+        self.isSystem = isSystem
+    }
+
+    /// Elevated access by the command line or a job; still audited under this name.
+    public static func system(_ name: String) -> Principal {
+        Principal(userID: nil, username: "system:\(name)", role: .admin, isSystem: true)
+    }
+}
+
+/// What an actor wants to do. PHI actions name the patient they touch.
+public enum Action: Equatable, Sendable {
+    case readPatient(UUID)
+    case searchPatients
+    case createPatient
+    case updatePatient(UUID)
+    case deletePatient(UUID)
+    case exportPatient(UUID)
+    case printPatient(UUID)
+    case readPatientAccessLog(UUID)
+    case manageUsers
+    case readAuditReport
+    case exportAuditReport
+    case verifyAuditChain
+    case readOperations
+    /// Staff pages and the staff API.
+    case useStaffArea
+    /// The patient portal.
+    case usePortal
+}
+
+public enum Decision: Equatable, Sendable {
+    case allow
+    case deny(String)
+
+    public var isAllowed: Bool { self == .allow }
+}
+
+/// The one access policy: every role and the patient-owns-own-data rule, in one place.
+public enum AccessPolicy {
+    /// Staff roles that work with charts.
+    static let clinicalAndDesk: Set<Role> = [.admin, .medicalDirector, .provider, .medicalAssistant, .frontDesk]
+
+    public static func decide(_ actor: Principal, _ action: Action) -> Decision {
+        if actor.isSystem { return .allow }
+        let role = actor.role
+        switch action {
+        case .readPatient(let id), .printPatient(let id), .exportPatient(let id), .readPatientAccessLog(let id):
+            if role == .patient {
+                return actor.patientID == id ? .allow : .deny("Patients may only see their own record.")
+            }
+            if case .readPatientAccessLog = action, role == .frontDesk {
+                return .deny("The access log of a record is for the patient and admins.")
+            }
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to patient records.")
+        case .searchPatients, .createPatient:
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot search or register patients.")
+        case .updatePatient:
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot change patient records.")
+        case .deletePatient:
+            return role == .admin ? .allow : .deny("Only an admin may retire a patient record.")
+        case .manageUsers, .readAuditReport, .exportAuditReport:
+            return role == .admin ? .allow : .deny("Only an admin may do this.")
+        case .verifyAuditChain:
+            return role == .admin || role == .operator ? .allow : .deny("Only an admin or operator may verify the audit chain.")
+        case .useStaffArea:
+            return role.isStaff ? .allow : .deny("This area is for practice staff; patients use the portal.")
+        case .usePortal:
+            return role == .patient && actor.patientID != nil ? .allow : .deny("The portal is for patients.")
+        case .readOperations:
+            return role == .operator || role == .admin ? .allow : .deny("Only an operator or admin may see operations pages.")
+        }
+    }
+}

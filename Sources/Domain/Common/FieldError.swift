@@ -1,0 +1,39 @@
+import Foundation
+
+/// One problem with one input field: the field's name as the client sent it and a message a person can act on.
+/// Messages never echo the submitted value (it may be PHI).
+public struct FieldError: Error, Equatable, Sendable, Codable {
+    public let field: String
+    public let message: String
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// A rule failure carrying every field problem at once, so a form can mark them all.
+public struct ValidationFailure: Error, Equatable, Sendable {
+    public let errors: [FieldError]
+    public init(_ errors: [FieldError]) { self.errors = errors }
+}
+
+/// Small text helpers shared by the validators.
+public enum Text {
+    /// Trims white space; nil when nothing is left.
+    public static func clean(_ s: String?) -> String? {
+        guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        return t
+    }
+
+    /// Lower-cased, diacritics folded, white space collapsed: the form names are compared in.
+    public static func normalizedName(_ s: String) -> String {
+        s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+            .split(whereSeparator: { $0 == " " || $0 == "\t" })
+            .joined(separator: " ")
+            .lowercased()
+    }
+
+    public static func hasControlCharacters(_ s: String) -> Bool {
+        s.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }
+    }
+}

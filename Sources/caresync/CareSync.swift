@@ -1,0 +1,120 @@
+import ArgumentParser
+import App
+import Logging
+import Foundation
+
+/// Options every command shares: where the data lives. DATABASE_URL in the environment selects PostgreSQL.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Data directory for the SQLite database, blobs and keys (env CARESYNC_DATA_DIR; default ./caresync-data).")
+    var dataDir: String?
+
+    var config: AppConfig { AppConfig.fromEnvironment(dataDir: dataDir) }
+}
+
+@main
+struct CareSync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "caresync",
+        abstract: "CareSync: practice management and telemedicine.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self],
+        defaultSubcommand: nil)
+
+    static func bootstrapLogging() {
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+    }
+
+    static func fail(_ error: any Error) -> Never {
+        FileHandle.standardError.write(Data("error: \(CareSyncCLI.message(for: error))\n".utf8))
+        Foundation.exit(1)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (migrates and, on first start, seeds the demo practice).")
+    @OptionGroup var data: DataOptions
+    @Option(help: "Port to listen on.") var port: Int = 8080
+    @Option(help: "Address to bind.") var hostname: String = "127.0.0.1"
+    @Flag(help: "Do not seed the demo practice on first start.") var noDemo = false
+
+    func run() async throws {
+        CareSync.bootstrapLogging()
+        var c = data.config
+        c.seedDemo = !noDemo
+        do { try await CareSyncCLI.serve(c, hostname: hostname, port: port) } catch { CareSync.fail(error) }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply database migrations.")
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        CareSync.bootstrapLogging()
+        do { print(try await CareSyncCLI.migrate(data.config)) } catch { CareSync.fail(error) }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Seed the demo practice (only into a database with no accounts).")
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        CareSync.bootstrapLogging()
+        do { print(try await CareSyncCLI.demo(data.config)) } catch { CareSync.fail(error) }
+    }
+}
+
+struct Users: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage accounts.", subcommands: [Create.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an account (audited as a system action).")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Username (3-64 characters).") var username: String
+        @Option(help: "Name shown in the app.") var name: String
+        @Option(help: "admin, medical-director, provider, medical-assistant, front-desk, support, operator or patient.") var role: String
+        @Option(help: "Initial password (12+ characters); generated and printed once when left out.") var password: String?
+        @Option(help: "For patient accounts: the patient's MRN.") var patientMrn: String?
+
+        func run() async throws {
+            CareSync.bootstrapLogging()
+            do {
+                print(try await CareSyncCLI.createUser(data.config, username: username, displayName: name, role: role,
+                                                       password: password, patientMRN: patientMrn))
+            } catch { CareSync.fail(error) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List accounts.")
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            CareSync.bootstrapLogging()
+            do { print(try await CareSyncCLI.listUsers(data.config)) } catch { CareSync.fail(error) }
+        }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The audit trail.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the audit hash chain; exit 1 naming the first bad event when anything was changed, deleted, inserted or reordered.")
+        @OptionGroup var data: DataOptions
+        @Flag(help: "Print the report as JSON.") var json = false
+        @Flag(help: "Do not record a new checkpoint after a successful check.") var noCheckpoint = false
+
+        func run() async throws {
+            CareSync.bootstrapLogging()
+            do {
+                let r = try await CareSyncCLI.auditVerify(data.config, writeCheckpoint: !noCheckpoint, progress: !json)
+                if !json { FileHandle.standardError.write(Data("\r".utf8)) }
+                print(json ? CareSyncCLI.json(r) : CareSyncCLI.describe(r))
+                if !r.ok { throw ExitCode(1) }
+            } catch let e as ExitCode { throw e } catch { CareSync.fail(error) }
+        }
+    }
+}
