@@ -108,6 +108,8 @@ extension AppError {
 }
 
 extension Request {
+    static let maxJSONBody = 64 * 1024
+
     /// Decodes JSON content, mapping every failure to a field-specific 400.
     func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
         guard let ct = headers.contentType, ct.type == "application", ct.subType == "json" || ct.subType.hasSuffix("+json") else {
@@ -116,6 +118,7 @@ extension Request {
         guard let body = body.data, body.readableBytes > 0 else {
             throw AppError.malformed(field: nil, detail: "The request has no body.")
         }
+        if body.readableBytes > Self.maxJSONBody { throw Abort(.payloadTooLarge) }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: body))
         } catch let e as DecodingError {

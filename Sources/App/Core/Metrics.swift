@@ -37,6 +37,9 @@ struct MetricsMiddleware: AsyncMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = req.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
         req.application.appMetrics.observe(route: route, method: req.method.rawValue, status: res.status.code, seconds: seconds)
+        // The route pattern only: concrete paths and query strings can carry identifiers or search terms.
+        req.logger.info("request", metadata: ["method": .string(req.method.rawValue), "route": .string(route),
+                                              "status": .stringConvertible(res.status.code), "ms": .stringConvertible((seconds * 1000).rounded())])
         return res
     }
 }
