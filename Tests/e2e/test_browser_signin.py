@@ -1,0 +1,99 @@
+"""A provider signs in with MFA enrolment in real Chromium on a 360-px-wide screen and opens a chart;
+the patient then sees that access in the portal. Runs against the real server on SQLite and PostgreSQL."""
+import time
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import totp
+
+PASSWORD = "caresync-demo"
+
+
+def wait(drv, cond, timeout=15):
+    return WebDriverWait(drv, timeout).until(cond)
+
+
+def no_horizontal_scroll(drv):
+    width = drv.execute_script("return document.documentElement.clientWidth")
+    assert width <= 360, f"viewport is {width} px wide, not a small screen"
+    scroll = drv.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= width + 1, f"page scrolls sideways on a small screen: {scroll} > {width}"
+
+
+def sign_in(drv, base, path, username, password=PASSWORD):
+    drv.get(base + path)
+    drv.find_element(By.NAME, "username").send_keys(username)
+    drv.find_element(By.NAME, "password").send_keys(password)
+    button = drv.find_element(By.ID, "signin")
+    button.click()
+    wait(drv, EC.staleness_of(button))  # the form post has answered
+
+
+def test_provider_enrols_mfa_opens_chart_and_patient_sees_the_access(server, browser, artifacts):
+    drv, base = browser, server.url
+
+    # Password alone does not reach the chart: the provider is sent to set up a second factor.
+    sign_in(drv, base, "/login", "drpatel")
+    wait(drv, EC.url_contains("/mfa/enroll"))
+    drv.get(base + "/patients")
+    assert "/mfa/enroll" in drv.current_url, "a half-signed-in provider must not reach patient pages"
+
+    secret = drv.find_element(By.ID, "totp-secret").text
+    assert drv.find_element(By.ID, "otpauth-uri").get_attribute("href").startswith("otpauth://totp/")
+    drv.find_element(By.NAME, "code").send_keys(totp(secret))
+    drv.find_element(By.ID, "confirm-mfa").click()
+    codes = wait(drv, EC.presence_of_element_located((By.ID, "recovery-codes"))).find_elements(By.TAG_NAME, "li")
+    assert len(codes) == 10
+    drv.find_element(By.ID, "continue").click()
+    wait(drv, EC.presence_of_element_located((By.ID, "welcome")))
+
+    # Sign out, then in again: this time the code is asked for (the next time step, since each code works once).
+    drv.find_element(By.XPATH, "//button[text()='Sign out']").click()
+    wait(drv, EC.url_contains("/login"))
+    sign_in(drv, base, "/login", "drpatel")
+    wait(drv, EC.url_contains("/login/mfa"))
+    drv.find_element(By.NAME, "code").send_keys(totp(secret, at=time.time() + 30))
+    drv.find_element(By.ID, "verify").click()
+    wait(drv, EC.presence_of_element_located((By.ID, "welcome")))
+
+    # Search and open a chart.
+    drv.get(base + "/patients")
+    drv.find_element(By.NAME, "q").send_keys("garcia")
+    drv.find_element(By.ID, "search").click()
+    wait(drv, EC.presence_of_element_located((By.LINK_TEXT, "Garcia, Maria"))).click()
+    name = wait(drv, EC.presence_of_element_located((By.ID, "patient-name")))
+    assert "Garcia, Maria" in name.text
+    assert "synthetic" in name.text
+    no_horizontal_scroll(drv)
+    drv.save_screenshot(str(artifacts / f"chart-{server.backend}.png"))
+
+    cookie = drv.get_cookie("cs_session")
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Lax"
+
+    drv.find_element(By.XPATH, "//button[text()='Sign out']").click()
+    wait(drv, EC.url_contains("/login"))
+
+    # The patient signs in to the portal and sees who opened the record.
+    sign_in(drv, base, "/portal/login", "patient.garcia")
+    wait(drv, EC.presence_of_element_located((By.ID, "portal-welcome")))
+    log = drv.find_element(By.ID, "access-log").text
+    assert "drpatel" in log
+    no_horizontal_scroll(drv)
+    drv.save_screenshot(str(artifacts / f"portal-{server.backend}.png"))
+
+    # The portal account cannot open the staff chart pages.
+    drv.get(base + "/patients")
+    assert drv.current_url.endswith("/portal")
+
+
+def test_lockout_shows_a_clear_message(server, browser):
+    drv, base = browser, server.url
+    for i in range(5):
+        sign_in(drv, base, "/login", "desk.jones", password="not the password")
+        if i < 4:
+            assert "wrong" in drv.find_element(By.ID, "signin-error").text
+    assert "locked" in drv.find_element(By.ID, "signin-error").text
+    sign_in(drv, base, "/login", "desk.jones")
+    assert "locked" in drv.find_element(By.ID, "signin-error").text
