@@ -72,9 +72,9 @@ public enum CareSyncCLI {
         try await withApp(config) { app in
             var pid: UUID?
             if let mrn = patientMRN {
-                guard let p = try await PatientRecord.query(on: app.db).filter(\.$mrn == mrn.uppercased()).first() else {
-                    throw AppError.validation([FieldError("patient-mrn", "No patient with that MRN.")])
-                }
+                // A PHI look-up like any other: through the audited store, as the system principal.
+                let found = try await PatientStore(scope: app.systemScope("users-create")).search(.init(mrn: mrn.uppercased(), limit: 1))
+                guard let p = found.first else { throw AppError.validation([FieldError("patient-mrn", "No patient with that MRN.")]) }
                 pid = p.id
             }
             let pw = password ?? Token.generate(bytes: 12)

@@ -58,4 +58,24 @@ final class UserAdminTests: XCTestCase {
             XCTAssertEqual(ok.status, .ok)
         }
     }
+
+    func test_cliUsersCreate_generatesAPassword_andAuditsThePatientLookup() async throws {
+        try await withTestApp { app, _ in
+            let pid = try await Fixtures.patient(app, family: "Clipatient")
+            let mrn = try await PatientRecord.find(pid, on: app.db)!.mrn
+            let out = try await CareSyncCLI.createUser(app.config, username: "pat.cli", displayName: "Cli Patient", role: "patient",
+                                                       password: nil, patientMRN: mrn.lowercased())
+            XCTAssertTrue(out.contains("Initial password (shown once): "))
+            let user = try await UserRecord.query(on: app.db).filter(\.$username == "pat.cli").first()
+            XCTAssertEqual(user?.patientID, pid)
+            let lookups = try await Fixtures.auditRows(app, action: .query, patientID: pid)
+            XCTAssertEqual(lookups.map(\.username), ["system:users-create"])
+            do {
+                _ = try await CareSyncCLI.createUser(app.config, username: "x.y", displayName: "X", role: "patient", password: nil, patientMRN: "CS0000000")
+                XCTFail("unknown MRN accepted")
+            } catch {
+                XCTAssertTrue(CareSyncCLI.message(for: error).contains("No patient with that MRN"))
+            }
+        }
+    }
 }
