@@ -2,6 +2,7 @@
 the patient then sees that access in the portal. Runs against the real server on SQLite and PostgreSQL."""
 import time
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -22,13 +23,29 @@ def no_horizontal_scroll(drv):
     assert scroll <= width + 1, f"page scrolls sideways on a small screen: {scroll} > {width}"
 
 
+def replaced(element):
+    """True once the element's page is gone. Chromedriver reports that either as a stale element or,
+    mid-navigation, as 'Node ... does not belong to the document'."""
+    def check(_):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
+
+def submit(drv, element):
+    """Clicks a submit button or link and waits until the page it was on has been replaced."""
+    element.click()
+    wait(drv, replaced(element))
+
+
 def sign_in(drv, base, path, username, password=PASSWORD):
     drv.get(base + path)
     drv.find_element(By.NAME, "username").send_keys(username)
     drv.find_element(By.NAME, "password").send_keys(password)
-    button = drv.find_element(By.ID, "signin")
-    button.click()
-    wait(drv, EC.staleness_of(button))  # the form post has answered
+    submit(drv, drv.find_element(By.ID, "signin"))
 
 
 def test_provider_enrols_mfa_opens_chart_and_patient_sees_the_access(server, browser, artifacts):
@@ -43,26 +60,26 @@ def test_provider_enrols_mfa_opens_chart_and_patient_sees_the_access(server, bro
     secret = drv.find_element(By.ID, "totp-secret").text
     assert drv.find_element(By.ID, "otpauth-uri").get_attribute("href").startswith("otpauth://totp/")
     drv.find_element(By.NAME, "code").send_keys(totp(secret))
-    drv.find_element(By.ID, "confirm-mfa").click()
+    submit(drv, drv.find_element(By.ID, "confirm-mfa"))
     codes = wait(drv, EC.presence_of_element_located((By.ID, "recovery-codes"))).find_elements(By.TAG_NAME, "li")
     assert len(codes) == 10
-    drv.find_element(By.ID, "continue").click()
+    submit(drv, drv.find_element(By.ID, "continue"))
     wait(drv, EC.presence_of_element_located((By.ID, "welcome")))
 
     # Sign out, then in again: this time the code is asked for (the next time step, since each code works once).
-    drv.find_element(By.XPATH, "//button[text()='Sign out']").click()
+    submit(drv, drv.find_element(By.XPATH, "//button[text()='Sign out']"))
     wait(drv, EC.url_contains("/login"))
     sign_in(drv, base, "/login", "drpatel")
     wait(drv, EC.url_contains("/login/mfa"))
     drv.find_element(By.NAME, "code").send_keys(totp(secret, at=time.time() + 30))
-    drv.find_element(By.ID, "verify").click()
+    submit(drv, drv.find_element(By.ID, "verify"))
     wait(drv, EC.presence_of_element_located((By.ID, "welcome")))
 
     # Search and open a chart.
     drv.get(base + "/patients")
     drv.find_element(By.NAME, "q").send_keys("garcia")
-    drv.find_element(By.ID, "search").click()
-    wait(drv, EC.presence_of_element_located((By.LINK_TEXT, "Garcia, Maria"))).click()
+    submit(drv, drv.find_element(By.ID, "search"))
+    submit(drv, wait(drv, EC.presence_of_element_located((By.LINK_TEXT, "Garcia, Maria"))))
     name = wait(drv, EC.presence_of_element_located((By.ID, "patient-name")))
     assert "Garcia, Maria" in name.text
     assert "synthetic" in name.text
@@ -72,7 +89,7 @@ def test_provider_enrols_mfa_opens_chart_and_patient_sees_the_access(server, bro
     cookie = drv.get_cookie("cs_session")
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Lax"
 
-    drv.find_element(By.XPATH, "//button[text()='Sign out']").click()
+    submit(drv, drv.find_element(By.XPATH, "//button[text()='Sign out']"))
     wait(drv, EC.url_contains("/login"))
 
     # The patient signs in to the portal and sees who opened the record.

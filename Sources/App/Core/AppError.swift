@@ -110,6 +110,17 @@ extension AppError {
 extension Request {
     static let maxJSONBody = 64 * 1024
 
+    /// ISO 8601 instants, with or without fractional seconds, with Z or an offset.
+    static var jsonDecoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .custom { dec in
+            let s = try dec.singleValueContainer().decode(String.self)
+            if let date = ISO8601.parse(s) { return date }
+            throw DecodingError.dataCorruptedError(in: try dec.singleValueContainer(), debugDescription: "not an ISO 8601 instant")
+        }
+        return d
+    }
+
     /// Decodes JSON content, mapping every failure to a field-specific 400.
     func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
         guard let ct = headers.contentType, ct.type == "application", ct.subType == "json" || ct.subType.hasSuffix("+json") else {
@@ -120,9 +131,19 @@ extension Request {
         }
         if body.readableBytes > Self.maxJSONBody { throw Abort(.payloadTooLarge) }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+            return try Self.jsonDecoder.decode(T.self, from: Data(buffer: body))
         } catch let e as DecodingError {
             throw AppError.from(decoding: e)
         }
+    }
+}
+
+enum ISO8601 {
+    static func parse(_ s: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        if let d = plain.date(from: s) { return d }
+        let frac = ISO8601DateFormatter()
+        frac.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return frac.date(from: s)
     }
 }

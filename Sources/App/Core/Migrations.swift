@@ -14,6 +14,13 @@ enum Migrations {
         CreatePatientVersion(),
         CreateAuditEvent(),
         CreateAuditEventAppendOnlyGuard(),
+        CreateRoom(),
+        CreateAppointmentType(),
+        CreateProviderHours(),
+        CreateAvailabilityException(),
+        CreateAppointment(),
+        CreateAppointmentOverlapGuards(),
+        UpdatePracticeAddTravelBuffer(),
     ]
 }
 

@@ -62,6 +62,7 @@ public enum DemoSeed {
             _ = try await admin.create(.init(username: a.username, displayName: a.displayName, role: a.role, password: password,
                                              patientId: a.role == "patient" ? firstPatient : nil))
         }
+        try await SchedulingSetup.seedDemo(app, locations: locs)
         return true
     }
 }

@@ -12,12 +12,14 @@ final class PracticeRecord: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "mrn_prefix") var mrnPrefix: String
     @Field(key: "mrn_next") var mrnNext: Int
+    @Field(key: "travel_buffer_minutes") var travelBufferMinutes: Int
 
     init() {}
     init(name: String, mrnPrefix: String) {
         self.name = name
         self.mrnPrefix = mrnPrefix
         self.mrnNext = 1
+        self.travelBufferMinutes = 30
     }
 }
 

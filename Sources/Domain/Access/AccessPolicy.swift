@@ -39,6 +39,13 @@ public enum Action: Equatable, Sendable {
     case exportAuditReport
     case verifyAuditChain
     case readOperations
+    /// Appointments: see the calendar, book or change one (for a patient), book over a provider's other visit.
+    case readSchedule
+    case readAppointments(patientID: UUID)
+    case bookAppointment(patientID: UUID)
+    case changeAppointment(patientID: UUID)
+    case overrideProviderOverlap
+    case manageSchedulingSetup
     /// Staff pages and the staff API.
     case useStaffArea
     /// The patient portal.
@@ -79,6 +86,15 @@ public enum AccessPolicy {
             return role == .admin ? .allow : .deny("Only an admin may do this.")
         case .verifyAuditChain:
             return role == .admin || role == .operator ? .allow : .deny("Only an admin or operator may verify the audit chain.")
+        case .readSchedule, .overrideProviderOverlap:
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to the schedule.")
+        case .readAppointments(let id), .bookAppointment(let id), .changeAppointment(let id):
+            if role == .patient {
+                return actor.patientID == id ? .allow : .deny("Patients may only see and book their own appointments.")
+            }
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot book appointments.")
+        case .manageSchedulingSetup:
+            return role == .admin ? .allow : .deny("Only an admin may change rooms, appointment types and hours.")
         case .useStaffArea:
             return role.isStaff ? .allow : .deny("This area is for practice staff; patients use the portal.")
         case .usePortal:

@@ -22,6 +22,7 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case accessLog = "access-log"
     case auditLog = "audit-log"
     case account
+    case appointments
 }
 
 public enum AuditOutcome: String, Codable, Sendable {

@@ -1,0 +1,81 @@
+import Foundation
+import XCTVapor
+import Fluent
+@testable import App
+import Domain
+
+/// A small practice for scheduling tests: two locations in different zones, rooms, types, and a provider
+/// who works mornings at Main and afternoons at Lake on every day of the week.
+public struct SchedulingWorld: Sendable {
+    public let main: UUID
+    public let lake: UUID
+    public let mainRooms: [UUID]
+    public let lakeRooms: [UUID]
+    public let followUp: UUID      // 20 min, needs a room, patients may book
+    public let newPatient: UUID    // 45 min, needs a room, staff only
+    public let video: UUID         // 20 min, telemedicine, no room
+    public let provider: TestUser
+    public let mainZone = TimeZone(identifier: "America/Indiana/Indianapolis")!
+    public let lakeZone = TimeZone(identifier: "America/Chicago")!
+
+    /// The instant of a local wall-clock time at Main.
+    public func atMain(_ day: String, _ h: Int, _ m: Int = 0) -> Date { LocalDay(day)!.instant(minuteOfDay: h * 60 + m, in: mainZone)! }
+    public func atLake(_ day: String, _ h: Int, _ m: Int = 0) -> Date { LocalDay(day)!.instant(minuteOfDay: h * 60 + m, in: lakeZone)! }
+}
+
+extension Fixtures {
+    public static let allWeek = [1, 2, 3, 4, 5, 6, 7]
+
+    public static func schedulingWorld(_ app: Application, rooms: Int = 2) async throws -> SchedulingWorld {
+        let db = app.db
+        let main = LocationRecord(code: "MAIN", name: "Main Street Clinic", timeZone: "America/Indiana/Indianapolis", address: "1 Main St", phone: "1")
+        let lake = LocationRecord(code: "LAKE", name: "Lakeshore Clinic", timeZone: "America/Chicago", address: "2 Lake Dr", phone: "2")
+        try await main.create(on: db)
+        try await lake.create(on: db)
+        let mainRooms = try await SchedulingSetup.addRooms((1...rooms).map { "Main \($0)" }, at: main.id!, on: db).compactMap(\.id)
+        let lakeRooms = try await SchedulingSetup.addRooms((1...rooms).map { "Lake \($0)" }, at: lake.id!, on: db).compactMap(\.id)
+        let types = try await (
+            SchedulingSetup.addType(.init(code: "FU", name: "Follow-up", minutes: 20, telemedicine: false, patientBookable: true, needsRoom: true), on: db),
+            SchedulingSetup.addType(.init(code: "NEW", name: "New patient", minutes: 45, telemedicine: false, patientBookable: false, needsRoom: true), on: db),
+            SchedulingSetup.addType(.init(code: "VIDEO", name: "Video", minutes: 20, telemedicine: true, patientBookable: true, needsRoom: false), on: db))
+        let provider = try await workingProvider(app, main: main.id!, lake: lake.id!)
+        return SchedulingWorld(main: main.id!, lake: lake.id!, mainRooms: mainRooms, lakeRooms: lakeRooms, followUp: types.0.id!,
+                               newPatient: types.1.id!, video: types.2.id!, provider: provider)
+    }
+
+    /// A provider at Main 08:00–12:00 and Lake 13:00–17:00 local, every day (tests pick any date).
+    public static func workingProvider(_ app: Application, main: UUID, lake: UUID, allDayBoth: Bool = false) async throws -> TestUser {
+        let p = try await user(app, .provider)
+        try await SchedulingSetup.addHours(provider: p.id, location: main, weekdays: allWeek, from: allDayBoth ? 0 : 8 * 60,
+                                           to: allDayBoth ? 24 * 60 - 1 : 12 * 60, on: app.db)
+        try await SchedulingSetup.addHours(provider: p.id, location: lake, weekdays: allWeek, from: allDayBoth ? 0 : 13 * 60,
+                                           to: allDayBoth ? 24 * 60 - 1 : 17 * 60, on: app.db)
+        return p
+    }
+
+    public static func iso(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        return f.string(from: d)
+    }
+}
+
+/// The JSON body of `POST /api/v1/appointments`.
+public struct Booking: Encodable, Sendable {
+    public var patientId: UUID?
+    public var providerId: UUID
+    public var locationId: UUID
+    public var typeId: UUID
+    public var start: String
+    public var roomId: UUID?
+    public var overrideReason: String?
+
+    public init(patientId: UUID?, providerId: UUID, locationId: UUID, typeId: UUID, start: Date, roomId: UUID? = nil, overrideReason: String? = nil) {
+        self.patientId = patientId
+        self.providerId = providerId
+        self.locationId = locationId
+        self.typeId = typeId
+        self.start = Fixtures.iso(start)
+        self.roomId = roomId
+        self.overrideReason = overrideReason
+    }
+}
