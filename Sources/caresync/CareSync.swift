@@ -16,7 +16,7 @@ struct CareSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caresync",
         abstract: "CareSync: practice management and telemedicine.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Bench.self],
         defaultSubcommand: nil)
 
     static func bootstrapLogging() {
@@ -114,6 +114,39 @@ struct Audit: AsyncParsableCommand {
                 if !json { FileHandle.standardError.write(Data("\r".utf8)) }
                 print(json ? CareSyncCLI.json(r) : CareSyncCLI.describe(r))
                 if !r.ok { throw ExitCode(1) }
+            } catch let e as ExitCode { throw e } catch { CareSync.fail(error) }
+        }
+    }
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures.", subcommands: [Booking.self])
+
+    struct Booking: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Booking throughput and latency under contention (scratch SQLite, or an empty PostgreSQL database via DATABASE_URL).")
+        @Option(help: "Bookings to attempt.") var requests = 1000
+        @Option(help: "Requests in flight at once.") var concurrency = 32
+        @Option(help: "Providers the bookings are spread over.") var providers = 10
+        @Option(help: "Candidate start times per provider (10 minutes apart, 20-minute visits).") var slots = 16
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: .error) }
+            var o = BookingBench.Options()
+            o.requests = requests
+            o.concurrency = concurrency
+            o.providers = providers
+            o.slotsPerProvider = slots
+            let quiet = json
+            do {
+                let r = try await BookingBench.run(AppConfig.fromEnvironment(dataDir: nil), options: o, progress: { line in
+                    if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                })
+                if json { print(CareSyncCLI.json(r)) } else {
+                    print("booking bench (\(r.database)): \(r.requests) requests, \(r.concurrency) concurrent → \(r.created) booked, \(r.conflicts) refused with 409, \(r.otherErrors) other errors in \(r.seconds) s; \(Int(r.requestsPerSecond)) req/s, p50 \(r.p50Ms) ms, p99 \(r.p99Ms) ms, max \(r.maxMs) ms; overlaps in the table: \(r.overlapsFound)")
+                }
+                if r.overlapsFound > 0 || r.otherErrors > 0 { throw ExitCode(1) }
             } catch let e as ExitCode { throw e } catch { CareSync.fail(error) }
         }
     }
