@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     app.get("health", "ready", use: HealthController.ready)
     app.get("metrics", use: HealthController.metrics)
     app.get("api", "openapi.json", use: OpenAPIController.document)
+    app.get("calendar", ":file", use: CalendarFeedController.feed)   // secret-URL iCalendar feed
 
     // Sign-in (anonymous or half-signed-in).
     app.get("login", use: SignInController.staffForm)
@@ -61,6 +62,8 @@ func routes(_ app: Application) throws {
     api.get("appointments", use: SchedulingAPIController.list)
     api.post("appointments", use: SchedulingAPIController.book)
     api.patch("appointments", ":id", use: SchedulingAPIController.change)
+    api.post("calendar-feeds", use: CalendarFeedController.create)
+    api.delete("calendar-feeds", ":id", use: CalendarFeedController.revoke)
     api.get("users", use: UserAPIController.list)
     api.post("users", use: UserAPIController.create)
     api.patch("users", ":id", use: UserAPIController.update)

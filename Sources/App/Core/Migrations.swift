@@ -21,6 +21,7 @@ enum Migrations {
         CreateAppointment(),
         CreateAppointmentOverlapGuards(),
         UpdatePracticeAddTravelBuffer(),
+        CreateCalendarFeed(),
     ]
 }
 

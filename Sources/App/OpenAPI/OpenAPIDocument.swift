@@ -175,6 +175,11 @@ enum OpenAPIDocument {
                                                       body: ref("AppointmentChange"),
                                                       responses: ["200": ok("Changed", ref("Appointment")), "404": problemResponse,
                                                                   "409": problemResponse, "412": problemResponse])],
+            "/api/v1/calendar-feeds": ["post": op("createCalendarFeed", "Issue a provider's secret iCalendar URL (shown once)", tag: "scheduling",
+                                                  body: obj(["providerId": str("Defaults to the signed-in provider", format: "uuid")]),
+                                                  responses: ["201": ok("Feed", obj(["id": str(format: "uuid"), "providerId": str(format: "uuid"), "url": str()]))])],
+            "/api/v1/calendar-feeds/{id}": ["delete": op("revokeCalendarFeed", "Revoke a calendar feed", tag: "scheduling", params: [idParam],
+                                                         responses: ["204": ["description": "Revoked"], "404": problemResponse])],
             "/api/v1/users": [
                 "get": op("listUsers", "Accounts (admin)", tag: "users", responses: ["200": ok("Accounts", arr(ref("User")))]),
                 "post": op("createUser", "Create an account (admin)", tag: "users", body: ref("NewUser"),

@@ -46,6 +46,8 @@ public enum Action: Equatable, Sendable {
     case changeAppointment(patientID: UUID)
     case overrideProviderOverlap
     case manageSchedulingSetup
+    /// Issue or revoke a provider's calendar feed: the provider themself, or an admin.
+    case manageCalendarFeed(providerID: UUID)
     /// Staff pages and the staff API.
     case useStaffArea
     /// The patient portal.
@@ -93,6 +95,10 @@ public enum AccessPolicy {
                 return actor.patientID == id ? .allow : .deny("Patients may only see and book their own appointments.")
             }
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot book appointments.")
+        case .manageCalendarFeed(let provider):
+            if role == .admin { return .allow }
+            return (role == .provider || role == .medicalDirector) && actor.userID == provider
+                ? .allow : .deny("Only the provider or an admin may manage this calendar feed.")
         case .manageSchedulingSetup:
             return role == .admin ? .allow : .deny("Only an admin may change rooms, appointment types and hours.")
         case .useStaffArea:
