@@ -32,6 +32,11 @@ func routes(_ app: Application) throws {
     staff.get("patients", ":id", "history", use: PatientPagesController.history)
     staff.get("patients", ":id", "print", use: PatientPagesController.printView)
     staff.post("patients", ":id", "retire", use: PatientPagesController.retire)
+    staff.get("schedule", use: SchedulePagesController.calendar)
+    staff.get("schedule", "my-day", use: SchedulePagesController.myDay)
+    staff.get("schedule", "book", use: SchedulePagesController.bookForm)
+    staff.post("schedule", "book", use: SchedulePagesController.book)
+    staff.post("schedule", "appointments", ":id", use: SchedulePagesController.changeStatus)
     staff.get("admin", "users", use: UserPagesController.list)
     staff.post("admin", "users", use: UserPagesController.create)
     staff.post("admin", "users", ":id", use: UserPagesController.change)
@@ -41,6 +46,12 @@ func routes(_ app: Application) throws {
     // Patient portal.
     let portal = app.grouped(RequireSignIn(area: .portal))
     portal.get("portal", use: PortalController.home)
+    portal.get("portal", "appointments", use: PortalSchedulingController.upcoming)
+    portal.get("portal", "appointments", "book", use: PortalSchedulingController.bookForm)
+    portal.post("portal", "appointments", "book", use: PortalSchedulingController.book)
+    portal.post("portal", "appointments", ":id", "cancel", use: PortalSchedulingController.cancel)
+    portal.get("portal", "appointments", ":id", "reschedule", use: PortalSchedulingController.rescheduleForm)
+    portal.post("portal", "appointments", ":id", "reschedule", use: PortalSchedulingController.reschedule)
 
     // JSON API.
     let v1 = app.grouped("api", "v1")

@@ -135,7 +135,9 @@ struct ChartPage {
                 .text(" "),
                 .a(.class("button"), .href("/patients/\(p.id.uuidString)/history"), .text("History")),
                 .text(" "),
-                .a(.class("button"), .href("/patients/\(p.id.uuidString)/print"), .text("Print"))),
+                .a(.class("button"), .href("/patients/\(p.id.uuidString)/print"), .text("Print")),
+                .text(" "),
+                .if(!p.retired, .a(.class("button"), .href("/schedule/book?patient=\(p.id.uuidString)"), .id("book-for-patient"), .text("Book")))),
             .if(canRetire && !p.retired, .form(.class("noprint"), .action("/patients/\(p.id.uuidString)/retire"), .method(.post), .div(
                 FormKit.csrf(req),
                 .button(.type(.submit), .text("Retire this record"))

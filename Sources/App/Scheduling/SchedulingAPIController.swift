@@ -81,7 +81,7 @@ enum SchedulingAPIController {
                                            patientID: try uuids(req, "patient").first, from: from, to: to,
                                            includeInactive: req.query[Bool.self, at: "includeCancelled"] ?? false)
         if principal.role == .patient { f.patientID = principal.patientID }
-        return try await req.scheduling().list(f).map(AppointmentDTO.init)
+        return try await req.scheduling().list(f).map { AppointmentDTO($0.appointment) }
     }
 
     @Sendable static func book(req: Request) async throws -> Response {

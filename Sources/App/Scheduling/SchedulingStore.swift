@@ -269,8 +269,13 @@ struct SchedulingStore {
         var includeInactive = false
     }
 
-    /// Appointments in a window; each patient shown is recorded as a query on their record.
-    func list(_ f: ListFilter) async throws -> [AppointmentRecord] {
+    struct Listed: Sendable {
+        let appointment: AppointmentRecord
+        let patientName: String
+    }
+
+    /// Appointments in a window, with the patient's name for calendars; each patient shown is recorded as a query on their record.
+    func list(_ f: ListFilter) async throws -> [Listed] {
         if let p = f.patientID { try await scope.authorize(.readAppointments(patientID: p), patientID: p) }
         else { try await scope.authorize(.readSchedule) }
         guard f.to > f.from, f.to.timeIntervalSince(f.from) <= 62 * 86400 else {
@@ -283,9 +288,11 @@ struct SchedulingStore {
             if let p = f.patientID { q.filter(\.$patientID == p) }
             if !f.includeInactive { q.filter(\.$status !~ Self.inactive) }
             let rows = try await q.sort(\.$startAt).limit(2000).all()
-            let patients = Set(rows.map(\.patientID))
-            let drafts = patients.map { AuditDraft(action: .query, category: .appointments, patientID: $0, entityType: "Appointment", detail: "calendar") }
-            return (rows, drafts)
+            let ids = Array(Set(rows.map(\.patientID)))
+            let patients = ids.isEmpty ? [] : try await PatientRecord.query(on: tx).filter(\.$id ~~ ids).all()
+            let names = Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, "\($0.familyName), \($0.givenName)") })
+            let drafts = ids.map { AuditDraft(action: .query, category: .appointments, patientID: $0, entityType: "Appointment", detail: "calendar") }
+            return (rows.map { Listed(appointment: $0, patientName: names[$0.patientID] ?? "—") }, drafts)
         }
     }
 

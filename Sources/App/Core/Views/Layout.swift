@@ -19,6 +19,8 @@ enum Layout {
     .scroll{overflow-x:auto;max-width:100%}dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}
     .badge{display:inline-block;font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#e3e8ee;margin-left:.4rem}.badge.synthetic{background:#ffe7c2}
     .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1rem}code{overflow-wrap:anywhere}
+    .appt p{margin:.2rem 0}form.inline,.appt form{display:inline-block;margin-right:.4rem}.appt[data-status=cancelled]{opacity:.6}
+    #slots form{display:block}#slots button{width:100%;text-align:left;margin-top:.4rem}
     @media print{header.top,.noprint{display:none}body{background:#fff}}
     """
 
@@ -38,7 +40,7 @@ enum Layout {
                     .unwrap(s) { s in
                         .group(
                             s.role == .patient
-                                ? .group(.a(.href("/portal"), .text("My record")))
+                                ? .group(.a(.href("/portal"), .text("My record")), .a(.href("/portal/appointments"), .text("Appointments")))
                                 : .group(navLinks(for: s.principal)),
                             .span(.text(s.displayName)),
                             .form(.action("/logout"), .method(.post),
@@ -56,6 +58,8 @@ enum Layout {
     static func navLinks(for p: Principal) -> [Node<HTML.BodyContext>] {
         var links: [Node<HTML.BodyContext>] = []
         if AccessPolicy.decide(p, .searchPatients).isAllowed { links.append(.a(.href("/patients"), .text("Patients"))) }
+        if AccessPolicy.decide(p, .readSchedule).isAllowed { links.append(.a(.href("/schedule"), .text("Schedule"))) }
+        if p.role == .provider || p.role == .medicalDirector { links.append(.a(.href("/schedule/my-day"), .text("My day"))) }
         if AccessPolicy.decide(p, .manageUsers).isAllowed { links.append(.a(.href("/admin/users"), .text("Users"))) }
         if AccessPolicy.decide(p, .readAuditReport).isAllowed { links.append(.a(.href("/admin/audit"), .text("Audit"))) }
         if AccessPolicy.decide(p, .readOperations).isAllowed { links.append(.a(.href("/ops"), .text("Operations"))) }

@@ -1,0 +1,111 @@
+import Vapor
+import Plot
+import Fluent
+import Domain
+
+/// The patient's own appointments in the portal: upcoming visits, self-scheduling of the types patients may book,
+/// reschedule and cancel. All through `SchedulingStore`, which forces the patient's own record.
+enum PortalSchedulingController {
+    static func ownID(_ req: Request) throws -> UUID {
+        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        return pid
+    }
+
+    @Sendable static func upcoming(req: Request) async throws -> Response {
+        let pid = try ownID(req)
+        let dir = try await ScheduleDirectory.load(req.db)
+        let listed = try await req.scheduling().list(.init(patientID: pid, from: req.now, to: req.now.addingTimeInterval(62 * 86400)))
+        let rows = SchedulePagesController.rows(listed, dir)
+        return Layout.render(PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"]).render(for: req))
+    }
+
+    static func bookPage(_ req: Request, action: String, fixedType: UUID? = nil, message: String? = nil) async throws -> BookPage {
+        let dir = try await ScheduleDirectory.load(req.db)
+        let d = req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(req.now, in: dir.homeZone).adding(days: 1)
+        let typeID = fixedType ?? req.query[String.self, at: "type"].flatMap(UUID.init(uuidString:))
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
+        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:))
+        var slots: [SchedulingStore.Slot] = []
+        if let typeID {
+            slots = try await req.scheduling().slots(typeID: typeID, locationIDs: locationID.map { [$0] } ?? [],
+                                                     providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
+        }
+        var page = BookPage(action: action, patient: nil, day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
+                            types: dir.types.filter(\.patientBookable), slots: slots, message: message)
+        page.forPatient = true
+        return page
+    }
+
+    @Sendable static func bookForm(req: Request) async throws -> Response {
+        _ = try ownID(req)
+        return Layout.render(try await bookPage(req, action: "/portal/appointments/book").render(for: req))
+    }
+
+    @Sendable static func book(req: Request) async throws -> Response {
+        _ = try ownID(req)
+        let f = try req.content.decode(SchedulePagesController.BookForm.self)
+        do {
+            _ = try await req.scheduling().book(.init(providerId: f.providerId.flatMap(UUID.init(uuidString:)), locationId: f.locationId.flatMap(UUID.init(uuidString:)),
+                                                      typeId: f.typeId.flatMap(UUID.init(uuidString:)), start: f.start.flatMap(ISO8601.parse)))
+            return req.redirect(to: "/portal/appointments?done=booked")
+        } catch let e as AppError {
+            if case .forbidden = e { throw e }
+            let page = try await bookPage(req, action: "/portal/appointments/book", message: "That time is no longer available. Please pick another.")
+            return Layout.render(page.render(for: req), status: e.status)
+        }
+    }
+
+    @Sendable static func cancel(req: Request) async throws -> Response {
+        _ = try ownID(req)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No appointment with that id.") }
+        let reason = Text.clean(try? req.content.get(String.self, at: "cancelReason")) ?? "cancelled by the patient in the portal"
+        _ = try await req.scheduling().change(id, .init(status: "cancelled", cancelReason: reason), expectedVersion: nil)
+        return req.redirect(to: "/portal/appointments?done=cancelled")
+    }
+
+    @Sendable static func rescheduleForm(req: Request) async throws -> Response {
+        _ = try ownID(req)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
+        try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
+        return Layout.render(try await bookPage(req, action: "/portal/appointments/\(id.uuidString)/reschedule", fixedType: a.typeID).render(for: req))
+    }
+
+    @Sendable static func reschedule(req: Request) async throws -> Response {
+        _ = try ownID(req)
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No appointment with that id.") }
+        let f = try req.content.decode(SchedulePagesController.BookForm.self)
+        do {
+            _ = try await req.scheduling().change(id, .init(start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
+                                                            locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
+            return req.redirect(to: "/portal/appointments?done=rescheduled")
+        } catch let e as AppError {
+            if case .forbidden = e { throw e }
+            return req.redirect(to: "/portal/appointments/\(id.uuidString)/reschedule?taken=1")
+        }
+    }
+}
+
+struct PortalAppointmentsPage {
+    let rows: [CalendarRow]
+    let notice: String?
+
+    func render(for req: Request) -> String {
+        Layout.page("My appointments", req: req, .div(
+            .unwrap(notice) { .p(.class("notice"), .text("Appointment \($0).")) },
+            .h1(.text("My appointments")),
+            .p(.a(.class("button"), .href("/portal/appointments/book"), .id("self-book"), .text("Book an appointment"))),
+            .if(rows.isEmpty, .p(.text("You have no upcoming appointments."))),
+            .div(.id("upcoming"), .forEach(rows) { r in
+                .div(.class("card"),
+                    .p(.strong(.text("\(r.day.iso) \(r.times)"))),
+                    .p(.text("\(r.type) with \(r.provider) at \(r.location)")),
+                    .p(.a(.href("/portal/appointments/\(r.id.uuidString)/reschedule"), .text("Reschedule"))),
+                    .form(.action("/portal/appointments/\(r.id.uuidString)/cancel"), .method(.post), .div(
+                        FormKit.csrf(req),
+                        .input(.type(.text), .name("cancelReason"), .placeholder("Why? (optional)"), .attribute(named: "aria-label", value: "Why are you cancelling?")),
+                        .button(.type(.submit), .text("Cancel this appointment")))))
+            })
+        ))
+    }
+}

@@ -1,0 +1,156 @@
+import Vapor
+import Fluent
+import Domain
+
+/// Names and zones the schedule pages need, loaded once per request.
+struct ScheduleDirectory: Sendable {
+    let locations: [LocationRecord]
+    let providers: [UserRecord]
+    let types: [AppointmentTypeRecord]
+    let rooms: [RoomRecord]
+
+    static func load(_ db: any Database) async throws -> ScheduleDirectory {
+        ScheduleDirectory(
+            locations: try await LocationRecord.query(on: db).sort(\.$name).all(),
+            providers: try await UserRecord.query(on: db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue])
+                .filter(\.$active == true).sort(\.$displayName).all(),
+            types: try await AppointmentTypeRecord.query(on: db).sort(\.$name).all(),
+            rooms: try await RoomRecord.query(on: db).all())
+    }
+
+    func location(_ id: UUID) -> LocationRecord? { locations.first { $0.id == id } }
+    func zone(_ id: UUID) -> TimeZone { location(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
+    func providerName(_ id: UUID) -> String { providers.first { $0.id == id }?.displayName ?? "—" }
+    func typeName(_ id: UUID) -> String { types.first { $0.id == id }?.name ?? "—" }
+    func roomName(_ id: UUID?) -> String? { id.flatMap { r in rooms.first { $0.id == r }?.name } }
+    var homeZone: TimeZone { locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
+
+    /// "09:00–09:20 UTC-6" in the location's own zone (the offset in force that day, so DST shows).
+    func localTimes(_ span: TimeSpan, at location: UUID) -> String {
+        let z = zone(location)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = z
+        f.dateFormat = "HH:mm"
+        let secs = z.secondsFromGMT(for: span.start)
+        let h = abs(secs) / 3600, m = abs(secs) % 3600 / 60
+        let offset = "UTC\(secs < 0 ? "-" : "+")\(h)" + (m == 0 ? "" : String(format: ":%02d", m))
+        return "\(f.string(from: span.start))–\(f.string(from: span.end)) \(offset)"
+    }
+}
+
+struct CalendarRow: Sendable {
+    let id: UUID
+    let day: LocalDay
+    let times: String
+    let location: String
+    let locationID: UUID
+    let provider: String
+    let patient: String
+    let patientID: UUID
+    let type: String
+    let room: String?
+    let status: String
+}
+
+enum SchedulePagesController {
+    static func day(_ req: Request, _ dir: ScheduleDirectory) -> LocalDay {
+        req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(req.now, in: dir.homeZone)
+    }
+
+    static func rows(_ listed: [SchedulingStore.Listed], _ dir: ScheduleDirectory) -> [CalendarRow] {
+        listed.map { l in
+            let a = l.appointment
+            return CalendarRow(id: a.id!, day: LocalDay.of(a.startAt, in: dir.zone(a.locationID)), times: dir.localTimes(a.span, at: a.locationID),
+                               location: dir.location(a.locationID)?.name ?? "—", locationID: a.locationID, provider: dir.providerName(a.providerID),
+                               patient: l.patientName, patientID: a.patientID, type: dir.typeName(a.typeID), room: dir.roomName(a.roomID), status: a.status)
+        }
+    }
+
+    /// Front-desk calendar: a day or a week, both locations side by side (or one), everyone or one provider.
+    @Sendable static func calendar(req: Request) async throws -> Response {
+        let dir = try await ScheduleDirectory.load(req.db)
+        let start = day(req, dir)
+        let week = req.query[String.self, at: "view"] == "week"
+        let days = week ? 7 : 1
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
+        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:))
+        // The window covers the local day in every zone the practice uses.
+        let from = start.adding(days: -1).span(in: dir.homeZone).start
+        let to = start.adding(days: days + 1).span(in: dir.homeZone).start
+        let listed = try await req.scheduling().list(.init(providerID: providerID, locationID: locationID, from: from, to: to, includeInactive: true))
+        let shownDays = (0..<days).map { start.adding(days: $0) }
+        let all = rows(listed, dir).filter { shownDays.contains($0.day) }
+        let page = CalendarPage(start: start, week: week, days: shownDays, locationID: locationID, providerID: providerID, dir: dir, rows: all,
+                                notice: req.query[String.self, at: "booked"] != nil ? "Appointment booked." : nil)
+        return Layout.render(page.render(for: req))
+    }
+
+    /// A provider's own day across both locations.
+    @Sendable static func myDay(req: Request) async throws -> Response {
+        let p = try req.principal()
+        let dir = try await ScheduleDirectory.load(req.db)
+        let d = day(req, dir)
+        let listed = try await req.scheduling().list(.init(providerID: p.userID, from: d.adding(days: -1).span(in: dir.homeZone).start,
+                                                           to: d.adding(days: 2).span(in: dir.homeZone).start))
+        let all = rows(listed, dir).filter { $0.day == d }
+        return Layout.render(MyDayPage(day: d, rows: all).render(for: req))
+    }
+
+    /// Booking with a slot picker: choose the patient, type, place, provider and day; pick a free time.
+    @Sendable static func bookForm(req: Request) async throws -> Response {
+        let dir = try await ScheduleDirectory.load(req.db)
+        let d = day(req, dir)
+        let typeID = req.query[String.self, at: "type"].flatMap(UUID.init(uuidString:))
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
+        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:))
+        var patient: PatientRecord?
+        if let pid = req.query[String.self, at: "patient"].flatMap(UUID.init(uuidString:)) {
+            patient = try await req.patients().find(pid, detail: "booking")
+        }
+        var slots: [SchedulingStore.Slot] = []
+        if let typeID {
+            slots = try await req.scheduling().slots(typeID: typeID, locationIDs: locationID.map { [$0] } ?? [],
+                                                     providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
+        }
+        let page = BookPage(action: "/schedule/book", patient: patient.map { ($0.id!, "\($0.familyName), \($0.givenName) (\($0.mrn))") },
+                            day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
+                            types: dir.types, slots: slots, message: nil)
+        return Layout.render(page.render(for: req))
+    }
+
+    struct BookForm: Content { var patientId: String?; var providerId: String?; var locationId: String?; var typeId: String?; var start: String? }
+
+    @Sendable static func book(req: Request) async throws -> Response {
+        let f = try req.content.decode(BookForm.self)
+        let input = SchedulingStore.BookingInput(patientId: f.patientId.flatMap(UUID.init(uuidString:)), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
+                                                 locationId: f.locationId.flatMap(UUID.init(uuidString:)), typeId: f.typeId.flatMap(UUID.init(uuidString:)),
+                                                 start: f.start.flatMap(ISO8601.parse))
+        do {
+            let a = try await req.scheduling().book(input)
+            let dir = try await ScheduleDirectory.load(req.db)
+            return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&booked=1")
+        } catch let e as AppError {
+            if case .forbidden = e { throw e }
+            let page = ErrorPage(status: Int(e.status.code), title: "Could not book", detail: Problem.from(e, instance: nil).detail
+                                 + " Go back and pick another time.")
+            return Layout.render(page.render(for: req), status: e.status)
+        }
+    }
+
+    struct StatusForm: Content { var status: String?; var cancelReason: String?; var back: String? }
+
+    @Sendable static func changeStatus(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No appointment with that id.") }
+        let f = try req.content.decode(StatusForm.self)
+        do {
+            _ = try await req.scheduling().change(id, .init(status: f.status, cancelReason: f.cancelReason), expectedVersion: nil)
+        } catch let e as AppError {
+            if case .forbidden = e { throw e }
+            return Layout.render(ErrorPage(status: Int(e.status.code), title: "Could not change the appointment",
+                                           detail: Problem.from(e, instance: nil).detail).render(for: req), status: e.status)
+        }
+        let back = f.back.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/schedule"
+        return req.redirect(to: back)
+    }
+}

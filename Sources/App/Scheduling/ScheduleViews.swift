@@ -1,0 +1,147 @@
+import Vapor
+import Plot
+import Domain
+
+/// One appointment as a card: time in its location's zone, who, what, where, and the desk's actions.
+func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool) -> Node<HTML.BodyContext> {
+    let next: [(String, String)] = switch r.status {
+    case "booked": [("checked-in", "Check in"), ("noshow", "No-show")]
+    case "arrived", "checked-in": [("fulfilled", "Complete")]
+    default: []
+    }
+    return .div(.class("card appt"), .attribute(named: "data-status", value: r.status),
+        .p(.strong(.text(r.times)), .text(" · \(r.location)"), .unwrap(r.room) { .text(" · \($0)") }),
+        .p(.a(.href("/patients/\(r.patientID.uuidString)"), .text(r.patient)), .text(" — \(r.type) with \(r.provider)")),
+        .p(.span(.class("badge"), .text(r.status))),
+        .if(actions, .div(.class("noprint"),
+            .forEach(next) { s in
+                .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .class("inline"), .div(
+                    FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(s.0)), .input(.type(.hidden), .name("back"), .value(back)),
+                    .button(.type(.submit), .text(s.1))))
+            },
+            .if(r.status == "booked", .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .div(
+                FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value("cancelled")), .input(.type(.hidden), .name("back"), .value(back)),
+                .input(.type(.text), .name("cancelReason"), .placeholder("Reason for cancelling"), .required(true),
+                       .attribute(named: "aria-label", value: "Reason for cancelling")),
+                .button(.type(.submit), .text("Cancel appointment")))))
+        ))
+    )
+}
+
+struct CalendarPage {
+    let start: LocalDay
+    let week: Bool
+    let days: [LocalDay]
+    let locationID: UUID?
+    let providerID: UUID?
+    let dir: ScheduleDirectory
+    let rows: [CalendarRow]
+    let notice: String?
+
+    func link(_ day: LocalDay, week: Bool) -> String {
+        var q = "/schedule?date=\(day.iso)&view=\(week ? "week" : "day")"
+        if let l = locationID { q += "&location=\(l.uuidString)" }
+        if let p = providerID { q += "&provider=\(p.uuidString)" }
+        return q
+    }
+
+    func render(for req: Request) -> String {
+        let shownLocations = dir.locations.filter { locationID == nil || $0.id == locationID }
+        let back = link(start, week: week)
+        let locOptions = [(value: "", label: "Both locations")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
+        let provOptions = [(value: "", label: "All providers")] + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
+        return Layout.page("Schedule", req: req, .div(
+            .unwrap(notice) { .p(.class("notice"), .text($0)) },
+            .h1(.text(week ? "Week of \(start.iso)" : "Schedule for \(start.iso)")),
+            .div(.class("card noprint"),
+                .form(.action("/schedule"), .method(.get), .div(.class("grid2"),
+                    FormKit.field("Date", name: "date", value: start.iso, type: .date),
+                    FormKit.select("View", name: "view", options: [(value: "day", label: "Day"), (value: "week", label: "Week")], selected: week ? "week" : "day"),
+                    FormKit.select("Location", name: "location", options: locOptions, selected: locationID?.uuidString),
+                    FormKit.select("Provider", name: "provider", options: provOptions, selected: providerID?.uuidString),
+                    .div(.button(.type(.submit), .id("show"), .text("Show"))))),
+                .p(.a(.href(link(start.adding(days: week ? -7 : -1), week: week)), .text("← Earlier")), .text(" · "),
+                   .a(.href(link(start.adding(days: week ? 7 : 1), week: week)), .text("Later →")), .text(" · "),
+                   .a(.class("button"), .href("/schedule/book?date=\(start.iso)"), .id("book"), .text("Book an appointment")))),
+            .div(.class("grid2"), .forEach(shownLocations) { loc in
+                .section(.class("location"), .attribute(named: "data-location", value: loc.code),
+                    .h2(.text("\(loc.name) (\(loc.timeZone))")),
+                    .forEach(days) { d in
+                        let todays = rows.filter { $0.locationID == loc.id && $0.day == d }
+                        return .group(
+                            .if(week, .h2(.class("day"), .text(d.iso))),
+                            .if(todays.isEmpty, .p(.small(.text("No appointments.")))),
+                            .forEach(todays) { appointmentCard($0, req: req, back: back, actions: true) })
+                    })
+            })
+        ))
+    }
+}
+
+struct MyDayPage {
+    let day: LocalDay
+    let rows: [CalendarRow]
+
+    func render(for req: Request) -> String {
+        Layout.page("My day", req: req, .div(
+            .h1(.text("My day: \(day.iso)")),
+            .p(.a(.href("/schedule/my-day?date=\(day.adding(days: -1).iso)"), .text("← Previous day")), .text(" · "),
+               .a(.href("/schedule/my-day?date=\(day.adding(days: 1).iso)"), .text("Next day →"))),
+            .if(rows.isEmpty, .p(.text("Nothing booked."))),
+            .div(.id("my-day"), .forEach(rows) { appointmentCard($0, req: req, back: "/schedule/my-day?date=\(day.iso)", actions: false) })
+        ))
+    }
+}
+
+struct BookPage {
+    let action: String
+    let patient: (UUID, String)?
+    let day: LocalDay
+    let typeID: UUID?
+    let locationID: UUID?
+    let providerID: UUID?
+    let dir: ScheduleDirectory
+    let types: [AppointmentTypeRecord]
+    let slots: [SchedulingStore.Slot]
+    let message: String?
+    var forPatient = false
+
+    func render(for req: Request) -> String {
+        let typeOptions = [(value: "", label: "—")] + types.map { (value: $0.id!.uuidString, label: "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))") }
+        let locOptions = [(value: "", label: "Any location")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
+        let provOptions = [(value: "", label: "Any provider")] + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
+        let searchAction = forPatient ? "/portal/appointments/book" : "/schedule/book"
+        return Layout.page("Book an appointment", req: req, .div(
+            .h1(.text("Book an appointment")),
+            .unwrap(message) { .p(.class("notice bad"), .text($0)) },
+            .div(.class("card"),
+                .form(.action(searchAction), .method(.get), .div(
+                    .if(!forPatient, .group(
+                        .unwrap(patient) { p in .group(.p(.text("Patient: \(p.1)")), .input(.type(.hidden), .name("patient"), .value(p.0.uuidString))) },
+                        .if(patient == nil, FormKit.field("Patient record id (open the chart and choose Book)", name: "patient")))),
+                    .div(.class("grid2"),
+                        FormKit.select("Type", name: "type", options: typeOptions, selected: typeID?.uuidString, required: true),
+                        FormKit.field("Day", name: "date", value: day.iso, type: .date, required: true),
+                        FormKit.select("Location", name: "location", options: locOptions, selected: locationID?.uuidString),
+                        FormKit.select("Provider", name: "provider", options: provOptions, selected: providerID?.uuidString)),
+                    .button(.type(.submit), .id("find-slots"), .text("Find free times"))))),
+            .if(typeID != nil, .div(.class("card"),
+                .h2(.text("Free times on \(day.iso)")),
+                .if(slots.isEmpty, .p(.text("No free times that day. Try another day, place or provider."))),
+                .div(.id("slots"), .forEach(slots.prefix(60)) { s in
+                    .form(.action(action), .method(.post), .class("slot"), .div(
+                        FormKit.csrf(req),
+                        .unwrap(patient) { .input(.type(.hidden), .name("patientId"), .value($0.0.uuidString)) },
+                        .input(.type(.hidden), .name("providerId"), .value(s.providerId.uuidString)),
+                        .input(.type(.hidden), .name("locationId"), .value(s.locationId.uuidString)),
+                        .input(.type(.hidden), .name("typeId"), .value(typeID?.uuidString ?? "")),
+                        .input(.type(.hidden), .name("start"), .value(Format.isoUTC(s.start))),
+                        .button(.type(.submit), .text("\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · \(dir.providerName(s.providerId)) · \(dir.location(s.locationId)?.name ?? "")"))))
+                })))
+        ))
+    }
+}
+
+extension Format {
+    static func isoUTC(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
+}

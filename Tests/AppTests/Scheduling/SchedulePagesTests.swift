@@ -1,0 +1,123 @@
+import XCTest
+import XCTVapor
+import Fluent
+@testable import App
+import Domain
+import TestSupport
+
+final class SchedulePagesTests: XCTestCase {
+    func test_desk_booksWithTheSlotPicker_seesBothLocations_checksIn_andCancelsWithAReason() async throws {
+        try await withTestApp { app, clock in
+            let w = try await Fixtures.schedulingWorld(app)
+            let pid = try await Fixtures.patient(app, family: "Pagebooker")
+            let desk = try await Fixtures.user(app, .frontDesk)
+            let web = PageClient(app)
+            try await web.signIn(desk, clock: clock)
+
+            let picker = try await web.get("/schedule/book?patient=\(pid)&type=\(w.followUp)&date=2026-11-03&location=\(w.main)")
+            XCTAssertEqual(picker.status, .ok)
+            let html = picker.body.string
+            XCTAssertTrue(html.contains("id=\"slots\""))
+            XCTAssertTrue(html.contains("09:00–09:20 UTC-5"), "times are shown in the location's zone")
+            let start = Fixtures.iso(w.atMain("2026-11-03", 9))
+            XCTAssertTrue(html.contains("value=\"\(start)\""))
+
+            let booked = try await web.post("/schedule/book", ["patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
+                                                               "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start])
+            XCTAssertEqual(booked.status, .seeOther)
+            XCTAssertEqual(booked.headers.first(name: .location), "/schedule?date=2026-11-03&booked=1")
+            let twice = try await web.post("/schedule/book", ["patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
+                                                              "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start])
+            XCTAssertEqual(twice.status, .conflict)
+            XCTAssertTrue(twice.body.string.contains("pick another time"))
+
+            let day = try await web.get("/schedule?date=2026-11-03")
+            let cal = day.body.string
+            XCTAssertTrue(cal.contains("data-location=\"MAIN\""))
+            XCTAssertTrue(cal.contains("data-location=\"LAKE\""), "both locations on one screen")
+            XCTAssertTrue(cal.contains("Pagebooker"))
+            let v1 = try await Fixtures.auditRows(app, action: .query, patientID: pid).filter { $0.category == "appointments" }.count
+            XCTAssertEqual(v1, 1)
+
+            let appt = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == pid).first()!
+            let noReason = try await web.post("/schedule/appointments/\(appt.id!)", ["status": "cancelled", "cancelReason": ""])
+            XCTAssertEqual(noReason.status, .unprocessableEntity)
+            let v2 = try await web.post("/schedule/appointments/\(appt.id!)", ["status": "checked-in"]).status
+            XCTAssertEqual(v2, .seeOther)
+            let v3 = try await AppointmentRecord.find(appt.id, on: app.db)?.status
+            XCTAssertEqual(v3, "checked-in")
+
+            let week = try await web.get("/schedule?date=2026-11-02&view=week&provider=\(w.provider.id)")
+            XCTAssertTrue(week.body.string.contains("Pagebooker"))
+        }
+    }
+
+    func test_providerDay_spansBothLocations_andOtherRolesAreKeptOut() async throws {
+        try await withTestApp { app, clock in
+            let w = try await Fixtures.schedulingWorld(app)
+            let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
+            let a = try await Fixtures.patient(app, family: "Morning"), b = try await Fixtures.patient(app, family: "Afternoon")
+            _ = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
+                                    json: Booking(patientId: a, providerId: w.provider.id, locationId: w.main, typeId: w.followUp, start: w.atMain("2026-11-03", 9)))
+            _ = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
+                                    json: Booking(patientId: b, providerId: w.provider.id, locationId: w.lake, typeId: w.followUp, start: w.atLake("2026-11-03", 14)))
+            let web = PageClient(app)
+            try await web.signIn(w.provider, clock: clock)
+            let day = try await web.get("/schedule/my-day?date=2026-11-03")
+            XCTAssertTrue(day.body.string.contains("Morning"))
+            XCTAssertTrue(day.body.string.contains("Afternoon"))
+            XCTAssertTrue(day.body.string.contains("14:00–14:20 UTC-6"))
+
+            let support = PageClient(app)
+            try await support.signIn(try await Fixtures.user(app, .support), clock: clock)
+            let v4 = try await support.get("/schedule").status
+            XCTAssertEqual(v4, .forbidden)
+            let pat = PageClient(app)
+            try await pat.signIn(try await Fixtures.patientUser(app), clock: clock, portal: true)
+            let v5 = try await pat.get("/schedule").headers.first(name: .location)
+            XCTAssertEqual(v5, "/portal")
+        }
+    }
+
+    func test_portal_selfSchedules_reschedules_andCancels() async throws {
+        try await withTestApp { app, clock in
+            let w = try await Fixtures.schedulingWorld(app)
+            let pat = try await Fixtures.patientUser(app)
+            let web = PageClient(app)
+            try await web.signIn(pat, clock: clock, portal: true)
+            let form = try await web.get("/portal/appointments/book?type=\(w.followUp)&date=2026-11-03")
+            XCTAssertEqual(form.status, .ok)
+            XCTAssertFalse(form.body.string.contains("New patient"), "staff-only types are not offered")
+            let start = Fixtures.iso(w.atMain("2026-11-03", 10))
+            let booked = try await web.post("/portal/appointments/book", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                                                                          "typeId": w.followUp.uuidString, "start": start])
+            XCTAssertEqual(booked.headers.first(name: .location), "/portal/appointments?done=booked")
+            let list = try await web.get("/portal/appointments")
+            XCTAssertTrue(list.body.string.contains("10:00–10:20 UTC-5"))
+            let appt = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == pat.patientID!).first()!
+
+            let moved = try await web.post("/portal/appointments/\(appt.id!)/reschedule", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                                                                                           "typeId": w.followUp.uuidString, "start": Fixtures.iso(w.atMain("2026-11-03", 11))])
+            XCTAssertEqual(moved.headers.first(name: .location), "/portal/appointments?done=rescheduled")
+            let v6 = try await AppointmentRecord.find(appt.id, on: app.db)?.startAt
+            XCTAssertEqual(v6, w.atMain("2026-11-03", 11))
+            let v7 = try await web.post("/portal/appointments/\(appt.id!)/cancel", [:]).status
+            XCTAssertEqual(v7, .seeOther)
+            let v8 = try await AppointmentRecord.find(appt.id, on: app.db)?.status
+            XCTAssertEqual(v8, "cancelled")
+
+            // Someone else's appointment cannot be touched from the portal.
+            let other = try await Fixtures.patient(app, family: "Notmine")
+            let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
+            let theirs = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
+                                             json: Booking(patientId: other, providerId: w.provider.id, locationId: w.main, typeId: w.followUp, start: w.atMain("2026-11-04", 9)))
+            let theirID = try theirs.content.get(UUID.self, at: "id")
+            let v9 = try await web.post("/portal/appointments/\(theirID)/cancel", ["cancelReason": "x"]).status
+            XCTAssertEqual(v9, .forbidden)
+            let v10 = try await web.get("/portal/appointments/\(theirID)/reschedule").status
+            XCTAssertEqual(v10, .forbidden)
+            let v11 = try await AppointmentRecord.find(theirID, on: app.db)?.status
+            XCTAssertEqual(v11, "booked")
+        }
+    }
+}
