@@ -82,7 +82,7 @@ struct UsersPage {
                                 FormKit.csrf(req),
                                 .input(.type(.hidden), .name("action"), .value("role")),
                                 .select(.attribute(named: "name", value: "role"), .attribute(named: "aria-label", value: "Role for \(u.username)"),
-                                        .forEach(roleOptions) { o in .option(.value(o.value), .label(o.label), .isSelected(o.value == u.role)) }),
+                                        .forEach(roleOptions) { o in FormKit.option(o.value, o.label, selected: o.value == u.role) }),
                                 .button(.type(.submit), .text("Set role")))),
                             .forEach([(u.active ? "deactivate" : "activate", u.active ? "Deactivate" : "Activate"), ("unlock", "Unlock"), ("reset-mfa", "Reset 2-step")]) { a in
                                 .form(.action("/admin/users/\(u.id.uuidString)"), .method(.post), .div(

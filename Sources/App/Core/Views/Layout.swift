@@ -101,9 +101,18 @@ enum FormKit {
         return .div(.class(err == nil ? "field" : "field invalid"),
             .label(.for(name), .text(label + (required ? " *" : ""))),
             .select(.attribute(named: "name", value: name), .id(name),
-                .forEach(options) { o in .option(.value(o.value), .label(o.label), .isSelected(o.value == (selected ?? ""))) }),
+                .forEach(options) { o in option(o.value, o.label, selected: o.value == (selected ?? "")) }),
             .unwrap(err) { .p(.class("error"), .id("\(name)-error"), .text($0.message)) }
         )
+    }
+
+    /// An `<option>` with its label as text content (what browsers, screen readers and tests read).
+    static func option(_ value: String, _ label: String, selected: Bool) -> Node<HTML.SelectContext> {
+        .element(named: "option", nodes: [
+            .attribute(named: "value", value: value, ignoreIfValueIsEmpty: false),
+            .attribute(named: "selected", value: selected ? "selected" : nil),
+            .text(label),
+        ])
     }
 
     static func errorSummary<C: HTML.BodyContext>(_ errors: [FieldError]) -> Node<C> {

@@ -1,0 +1,48 @@
+"""Front desk books a follow-up from the chart with the slot picker in Chromium on a 360-px screen,
+then sees it on the calendar with both locations; the patient sees it in the portal."""
+import datetime
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
+
+from test_browser_signin import no_horizontal_scroll, sign_in, submit, wait
+
+
+def next_weekday():
+    d = datetime.date.today() + datetime.timedelta(days=2)
+    while d.weekday() >= 5:  # Dr. Patel works Monday to Friday
+        d += datetime.timedelta(days=1)
+    return d.isoformat()
+
+
+def test_desk_books_from_the_chart_and_the_calendar_shows_it(server, browser, artifacts):
+    drv, base = browser, server.url
+    day = next_weekday()
+    sign_in(drv, base, "/login", "desk.jones")
+    wait(drv, EC.presence_of_element_located((By.ID, "welcome")))
+
+    drv.get(base + "/patients?q=okafor")
+    submit(drv, wait(drv, EC.presence_of_element_located((By.LINK_TEXT, "Okafor, James"))))
+    submit(drv, drv.find_element(By.ID, "book-for-patient"))
+
+    Select(drv.find_element(By.NAME, "type")).select_by_visible_text("Follow-up visit (20 min)")
+    Select(drv.find_element(By.NAME, "provider")).select_by_visible_text("Dr. Priya Patel")
+    date = drv.find_element(By.NAME, "date")
+    drv.execute_script("arguments[0].value = arguments[1]", date, day)
+    submit(drv, drv.find_element(By.ID, "find-slots"))
+    slots = wait(drv, EC.presence_of_element_located((By.ID, "slots"))).find_elements(By.TAG_NAME, "button")
+    assert slots, "Dr. Patel has free times on a weekday"
+    label = slots[0].text
+    assert "Dr. Priya Patel" in label and "Main Street Clinic" in label
+    no_horizontal_scroll(drv)
+    drv.save_screenshot(str(artifacts / f"slot-picker-{server.backend}.png"))
+    submit(drv, slots[0])
+
+    assert "booked=1" in drv.current_url
+    assert drv.find_element(By.CSS_SELECTOR, "section[data-location='MAIN']")
+    assert drv.find_element(By.CSS_SELECTOR, "section[data-location='LAKE']")
+    main = drv.find_element(By.CSS_SELECTOR, "section[data-location='MAIN']").text
+    assert "Okafor, James" in main and label.split(" · ")[0] in main
+    no_horizontal_scroll(drv)
+    drv.save_screenshot(str(artifacts / f"calendar-{server.backend}.png"))
