@@ -38,6 +38,7 @@ public enum CareSyncCLI {
         let app = try await Application.make(Environment(name: "production", arguments: ["caresync", "serve", "--hostname", hostname, "--port", String(port)]))
         do {
             try await configure(app, config)
+            app.lifecycle.use(OutboxWorker.Lifecycle())
             let db = config.isPostgres ? "PostgreSQL" : "SQLite at \(config.sqlitePath)"
             FileHandle.standardError.write(Data("""
             CareSync is starting on http://\(hostname == "0.0.0.0" ? "localhost" : hostname):\(port)/  (database: \(db); data dir: \(config.dataDir))
@@ -114,6 +115,53 @@ public enum CareSyncCLI {
             let scope = app.systemScope("audit-verify")
             return try await AuditVerification.run(app: app, scope: scope, writeCheckpoint: writeCheckpoint, progress: onProgress)
         }
+    }
+
+    public struct OutboxRow: Codable, Sendable {
+        public let id: UUID
+        public let kind: String
+        public let channel: String
+        public let status: String
+        public let attempts: Int
+        public let nextAttemptAt: Date
+        public let lastError: String?
+    }
+
+    /// `caresync outbox list`: messages by status (recipients and bodies are not printed: they may be PHI).
+    public static func outboxList(_ config: AppConfig, status: String?) async throws -> [OutboxRow] {
+        try await withApp(config) { app in
+            let q = OutboxMessageRecord.query(on: app.db)
+            if let s = status { q.filter(\.$status == s) }
+            return try await q.sort(\.$createdAt, .descending).limit(500).all().map {
+                OutboxRow(id: $0.id!, kind: $0.kind, channel: $0.channel, status: $0.status, attempts: $0.attempts,
+                          nextAttemptAt: $0.nextAttemptAt, lastError: $0.lastError)
+            }
+        }
+    }
+
+    /// `caresync outbox retry`: failed messages (or one) go back to pending, due now.
+    public static func outboxRetry(_ config: AppConfig, id: UUID?) async throws -> Int {
+        try await withApp(config) { app in
+            let now = app.clock.now()
+            return try await app.serializer.write(app.db) { tx in
+                let q = OutboxMessageRecord.query(on: tx)
+                if let id { q.filter(\.$id == id) } else { q.filter(\.$status == "failed") }
+                let rows = try await q.all()
+                for m in rows where m.status != "sent" {
+                    m.status = "pending"
+                    m.attempts = 0
+                    m.nextAttemptAt = now
+                    m.claimedUntil = nil
+                    try await m.save(on: tx)
+                }
+                return rows.filter { $0.status == "pending" }.count
+            }
+        }
+    }
+
+    /// `caresync outbox run-once`: one delivery pass now.
+    public static func outboxRunOnce(_ config: AppConfig) async throws -> OutboxWorker.Pass {
+        try await withApp(config) { app in try await OutboxWorker.runOnce(app) }
     }
 
     public static func describe(_ r: AuditVerification.Report) -> String {

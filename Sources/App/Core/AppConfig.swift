@@ -18,6 +18,13 @@ public struct AppConfig: Sendable {
     public var lockout: LockoutPolicy
     /// Seed the demo practice on first start.
     public var seedDemo: Bool
+    /// SMTP relay for email notices, `smtp://host:port` (plain; TLS and AUTH belong to the relay).
+    public var smtpURL: String? = nil
+    public var mailFrom: String = "no-reply@caresync.invalid"
+    /// SMS gateway webhook: receives `{"to": …, "body": …}` as JSON.
+    public var smsWebhookURL: String? = nil
+    /// How often the outbox worker wakes (seconds); 0 turns the worker off in this process.
+    public var outboxInterval: TimeInterval = 10
 
     public init(dataDir: String, databaseURL: String? = nil, bcryptCost: Int = 12,
                 sessionIdleTimeout: TimeInterval = 15 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
@@ -47,6 +54,10 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_PRACTICE_NAME"], !v.isEmpty { c.practiceName = v }
         if let v = env["CARESYNC_MRN_PREFIX"], !v.isEmpty { c.mrnPrefix = v }
         if let v = env["CARESYNC_LOCKOUT_FAILURES"].flatMap(Int.init), v > 0 { c.lockout.maxFailures = v }
+        if let v = env["CARESYNC_SMTP_URL"], !v.isEmpty { c.smtpURL = v }
+        if let v = env["CARESYNC_MAIL_FROM"], !v.isEmpty { c.mailFrom = v }
+        if let v = env["CARESYNC_SMS_WEBHOOK_URL"], !v.isEmpty { c.smsWebhookURL = v }
+        if let v = env["CARESYNC_OUTBOX_INTERVAL"].flatMap(Double.init), v >= 0 { c.outboxInterval = v }
         return c
     }
 

@@ -22,6 +22,8 @@ enum Migrations {
         CreateAppointmentOverlapGuards(),
         UpdatePracticeAddTravelBuffer(),
         CreateCalendarFeed(),
+        CreateOutboxMessage(),
+        CreatePortalNotice(),
     ]
 }
 

@@ -1,5 +1,6 @@
 import Vapor
 import Plot
+import Fluent
 import Domain
 
 /// The patient portal home: the patient's own record and who has looked at it.
@@ -10,18 +11,24 @@ enum PortalController {
         let store = try req.patients()
         let record = try await store.find(pid, detail: "portal home")
         let log = try await store.accessLog(pid)
-        return Layout.render(PortalHomePage(patient: PatientDTO(record), accessLog: log.map(AccessLogEntryDTO.init)).render(for: req))
+        let notices = try await PortalNoticeRecord.query(on: req.db).filter(\.$patientID == pid).sort(\.$createdAt, .descending).limit(10).all()
+        return Layout.render(PortalHomePage(patient: PatientDTO(record), accessLog: log.map(AccessLogEntryDTO.init),
+                                            notices: notices.map { (Format.utc($0.createdAt), $0.body) }).render(for: req))
     }
 }
 
 struct PortalHomePage {
     let patient: PatientDTO
     let accessLog: [AccessLogEntryDTO]
+    var notices: [(String, String)] = []
 
     func render(for req: Request) -> String {
         let p = patient
         return Layout.page("My record", req: req, .div(
             .h1(.id("portal-welcome"), .text("Hello, \(p.givenName)")),
+            .if(!notices.isEmpty, .div(.class("card"), .id("notices"), .h2(.text("Messages for you")),
+                .ul(.forEach(notices) { n in .li(.small(.text(n.0 + " UTC")), .br(), .text(n.1)) }))),
+            .p(.a(.class("button"), .href("/portal/appointments"), .text("My appointments"))),
             .div(.class("card"),
                 .h2(.text("My details")),
                 .dl(.class("kv"),

@@ -83,6 +83,7 @@ struct SchedulingStore {
                 a.createdAt = now
                 a.updatedAt = now
                 try await a.create(on: tx)
+                try await AppointmentNotices.enqueue(.confirmation, for: a, now: now, on: tx)
                 var drafts = [AuditDraft(action: .create, category: .appointments, patientID: plan.patientID, entityType: "Appointment",
                                          entityID: a.id?.uuidString, detail: "booked")]
                 if let r = plan.overrideReason {
@@ -120,6 +121,7 @@ struct SchedulingStore {
                 a.version += 1
                 a.updatedAt = now
                 try await a.save(on: tx)
+                if next == .cancelled { try await AppointmentNotices.enqueue(.cancellation, for: a, now: now, on: tx) }
                 return (a, [AuditDraft(action: .update, category: .appointments, patientID: a.patientID, entityType: "Appointment",
                                        entityID: id.uuidString, detail: "status \(next.rawValue)")])
             }
@@ -146,11 +148,13 @@ struct SchedulingStore {
                 a.providerID = plan.providerID
                 a.locationID = plan.location.id
                 a.roomID = roomID
+                let moved = a.startAt != plan.span.start || a.locationID != plan.location.id
                 a.startAt = plan.span.start
                 a.endAt = plan.span.end
                 a.version += 1
                 a.updatedAt = now
                 try await a.save(on: tx)
+                if moved { try await AppointmentNotices.enqueue(.rescheduled, for: a, now: now, on: tx) }
                 return (a, [AuditDraft(action: .update, category: .appointments, patientID: a.patientID, entityType: "Appointment",
                                        entityID: id.uuidString, detail: "rescheduled")])
             }

@@ -1,0 +1,174 @@
+import Vapor
+import Fluent
+import Domain
+
+/// A message waiting to go out. Written in the same transaction as the change that caused it, so a booking
+/// and its confirmation commit together; delivered later by `OutboxWorker`, which survives restarts.
+final class OutboxMessageRecord: Model, @unchecked Sendable {
+    static let schema = "outbox_message"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    /// pending → sending (claimed) → sent, or back to pending with a later next_attempt_at, or failed.
+    @Field(key: "status") var status: String
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "next_attempt_at") var nextAttemptAt: Date
+    @OptionalField(key: "claimed_until") var claimedUntil: Date?
+    @OptionalField(key: "sent_at") var sentAt: Date?
+    @OptionalField(key: "last_error") var lastError: String?
+    /// One message per purpose: a unique key stops duplicates (the same reminder twice, say).
+    @Field(key: "dedupe_key") var dedupeKey: String
+
+    // data fields
+    @Field(key: "kind") var kind: String
+    /// email, sms or portal.
+    @Field(key: "channel") var channel: String
+    @Field(key: "recipient") var recipient: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "body") var body: String
+    @OptionalField(key: "attachment_name") var attachmentName: String?
+    @OptionalField(key: "attachment_type") var attachmentType: String?
+    @OptionalField(key: "attachment_body") var attachmentBody: String?
+
+    // relationships
+    @OptionalField(key: "patient_id") var patientID: UUID?
+    @OptionalField(key: "appointment_id") var appointmentID: UUID?
+
+    init() {}
+}
+
+/// In-portal notices: what the portal shows (the email/SMS say only that something is waiting, or date/time/place).
+final class PortalNoticeRecord: Model, @unchecked Sendable {
+    static let schema = "portal_notice"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "read_at") var readAt: Date?
+
+    // data fields
+    @Field(key: "body") var body: String
+
+    // relationships
+    @Field(key: "patient_id") var patientID: UUID
+
+    init() {}
+}
+
+struct CreateOutboxMessage: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("outbox_message")
+            .id()
+            .field("created_at", .datetime, .required)
+            .field("status", .string, .required)
+            .field("attempts", .int, .required)
+            .field("next_attempt_at", .datetime, .required)
+            .field("claimed_until", .datetime)
+            .field("sent_at", .datetime)
+            .field("last_error", .string)
+            .field("dedupe_key", .string, .required)
+            .field("kind", .string, .required)
+            .field("channel", .string, .required)
+            .field("recipient", .string, .required)
+            .field("subject", .string, .required)
+            .field("body", .string, .required)
+            .field("attachment_name", .string)
+            .field("attachment_type", .string)
+            .field("attachment_body", .string)
+            .field("patient_id", .uuid)
+            .field("appointment_id", .uuid)
+            .unique(on: "dedupe_key")
+            .create()
+        try await db.sql.create(index: "outbox_due_idx").on("outbox_message").column("status").column("next_attempt_at").run()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("outbox_message").delete() }
+}
+
+struct CreatePortalNotice: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("portal_notice")
+            .id()
+            .field("created_at", .datetime, .required)
+            .field("read_at", .datetime)
+            .field("body", .string, .required)
+            .field("patient_id", .uuid, .required, .references("patient", "id"))
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("portal_notice").delete() }
+}
+
+/// Builds appointment notices and puts them in the outbox, inside the caller's transaction.
+enum AppointmentNotices {
+    static func enqueue(_ kind: NoticeText.Kind, for a: AppointmentRecord, now: Date, on tx: any Database) async throws {
+        guard let patient = try await PatientRecord.find(a.patientID, on: tx),
+              let loc = try await LocationRecord.find(a.locationID, on: tx),
+              let zone = TimeZone(identifier: loc.timeZone), let aid = a.id else { return }
+        let body = NoticeText.body(kind, start: a.startAt, zone: zone, place: loc.name, address: loc.address, phone: loc.phone)
+        let subject = NoticeText.subject(kind)
+        var channels: [(String, String)] = [("portal", a.patientID.uuidString)]
+        if let e = patient.email { channels.append(("email", e)) }
+        if let p = patient.phone { channels.append(("sms", p)) }
+        for (channel, recipient) in channels {
+            let key = "\(kind.rawValue):\(aid.uuidString):v\(a.version):\(channel)"
+            if try await OutboxMessageRecord.query(on: tx).filter(\.$dedupeKey == key).first() != nil { continue }
+            let m = OutboxMessageRecord()
+            m.createdAt = now
+            m.status = "pending"
+            m.attempts = 0
+            m.nextAttemptAt = now
+            m.dedupeKey = key
+            m.kind = kind.rawValue
+            m.channel = channel
+            m.recipient = recipient
+            m.subject = subject
+            m.body = body
+            m.patientID = a.patientID
+            m.appointmentID = aid
+            if channel == "email" && kind != .reminder {
+                let event = ICalendar.Event(uid: "\(aid.uuidString.lowercased())@caresync", stamp: now, start: a.startAt, end: a.endAt,
+                                            summary: "Appointment at \(loc.name)", location: "\(loc.name), \(loc.address)",
+                                            cancelled: kind == .cancellation, sequence: a.version - 1)
+                m.attachmentName = "appointment.ics"
+                m.attachmentType = "text/calendar; charset=utf-8; method=\(kind == .cancellation ? "CANCEL" : "REQUEST")"
+                m.attachmentBody = ICalendar.document([event], method: kind == .cancellation ? "CANCEL" : "REQUEST")
+            }
+            try await m.create(on: tx)
+        }
+    }
+}
+
+/// Where messages go. The live transport uses SMTP, an SMS webhook and the portal; tests use their own.
+protocol NotificationTransport: Sendable {
+    func deliver(_ m: OutboxMessageRecord, app: Application) async throws
+}
+
+struct LiveTransport: NotificationTransport {
+    struct NotConfigured: Error, CustomStringConvertible { let description: String }
+
+    func deliver(_ m: OutboxMessageRecord, app: Application) async throws {
+        let c = app.config
+        switch m.channel {
+        case "portal":
+            guard let pid = m.patientID else { return }
+            let n = PortalNoticeRecord()
+            n.patientID = pid
+            n.body = m.body
+            n.createdAt = app.clock.now()
+            try await n.create(on: app.db)
+        case "email":
+            guard let url = c.smtpURL, let u = URLComponents(string: url), let host = u.host else {
+                throw NotConfigured(description: "no SMTP relay configured (CARESYNC_SMTP_URL)")
+            }
+            let attachment = m.attachmentName.map { (name: $0, contentType: m.attachmentType ?? "application/octet-stream", content: m.attachmentBody ?? "") }
+            let mime = MIMEMessage.build(from: c.mailFrom, to: m.recipient, subject: m.subject, body: m.body, date: app.clock.now(), attachment: attachment)
+            try await SMTPClient(host: host, port: u.port ?? 25, heloName: "caresync").send(from: c.mailFrom, to: [m.recipient], message: mime)
+        case "sms":
+            guard let hook = c.smsWebhookURL else { throw NotConfigured(description: "no SMS webhook configured (CARESYNC_SMS_WEBHOOK_URL)") }
+            let res = try await app.client.post(URI(string: hook)) { req in try req.content.encode(["to": m.recipient, "body": m.body], as: .json) }
+            guard (200..<300).contains(res.status.code) else { throw NotConfigured(description: "SMS webhook answered \(res.status.code)") }
+        default:
+            throw NotConfigured(description: "unknown channel \(m.channel)")
+        }
+    }
+}

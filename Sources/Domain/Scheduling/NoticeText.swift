@@ -1,0 +1,33 @@
+import Foundation
+
+/// Patient-facing appointment notices. They say only date, time and place: no provider, no visit type,
+/// no reason, nothing clinical (notifications travel over channels we do not control).
+public enum NoticeText {
+    public enum Kind: String, Codable, Sendable { case confirmation, reminder, cancellation, rescheduled }
+
+    public static func body(_ kind: Kind, start: Date, zone: TimeZone, place: String, address: String, phone: String) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "EEEE d MMMM yyyy 'at' HH:mm"
+        let when = f.string(from: start)
+        switch kind {
+        case .confirmation: return "Your appointment is booked for \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
+        case .rescheduled: return "Your appointment has moved to \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
+        case .reminder: return "Reminder: you have an appointment on \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
+        case .cancellation: return "Your appointment on \(when) at \(place) has been cancelled. To book again, call \(phone) or use the patient portal."
+        }
+    }
+
+    public static func subject(_ kind: Kind) -> String {
+        switch kind {
+        case .confirmation: return "Your appointment is booked"
+        case .rescheduled: return "Your appointment has moved"
+        case .reminder: return "Appointment reminder"
+        case .cancellation: return "Your appointment is cancelled"
+        }
+    }
+
+    /// Retry delays after a failed delivery: 1 min, 5 min, 15 min, 1 h, 4 h; then the message is marked failed.
+    public static let backoff: [TimeInterval] = [60, 300, 900, 3600, 14400]
+}
