@@ -29,7 +29,7 @@ def totp(secret_b32, at=None, step=30, digits=6):
 
 
 class Server:
-    def __init__(self, backend, database_url=None):
+    def __init__(self, backend, database_url=None, extra_env=None):
         self.backend = backend
         self.data_dir = tempfile.mkdtemp(prefix=f"caresync-e2e-{backend}-")
         self.port = free_port()
@@ -38,6 +38,7 @@ class Server:
         env.pop("DATABASE_URL", None)
         if database_url:
             env["DATABASE_URL"] = database_url
+        env.update(extra_env or {})
         self.env = env
         self.log = open(Path(self.data_dir) / "server.log", "w")
         self.proc = subprocess.Popen([str(BINARY), "serve", "--data-dir", self.data_dir, "--port", str(self.port)],
