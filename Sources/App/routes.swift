@@ -79,6 +79,7 @@ func routes(_ app: Application) throws {
     api.get("provider-hours", use: SchedulingSetupAPI.hours)
     api.post("provider-hours", use: SchedulingSetupAPI.addHours)
     api.post("availability-exceptions", use: SchedulingSetupAPI.addException)
+    api.post("location-hours", use: SchedulingSetupAPI.addOpeningHours)
     api.put("scheduling-settings", use: SchedulingSetupAPI.setTravelBuffer)
     api.post("calendar-feeds", use: CalendarFeedController.create)
     api.delete("calendar-feeds", ":id", use: CalendarFeedController.revoke)

@@ -77,3 +77,16 @@ final class SchedulingRulesTests: XCTestCase {
         XCTAssertTrue(a.padded(by: 1).overlaps(b))
     }
 }
+
+final class OpeningHoursTests: XCTestCase {
+    func test_providerHours_areCutToOpeningHours_onlyWhereDefined() {
+        let a = UUID(), b = UUID()
+        let provider = [WeeklyHours(weekday: 2, startMinute: 7 * 60, endMinute: 13 * 60, locationID: a),
+                        WeeklyHours(weekday: 2, startMinute: 14 * 60, endMinute: 18 * 60, locationID: b)]
+        let opening = [WeeklyHours(weekday: 2, startMinute: 8 * 60, endMinute: 12 * 60, locationID: a)]
+        let cut = WeeklyHours.within(provider, opening: opening)
+        XCTAssertEqual(cut, [WeeklyHours(weekday: 2, startMinute: 8 * 60, endMinute: 12 * 60, locationID: a), provider[1]])
+        XCTAssertEqual(WeeklyHours.within(provider, opening: [WeeklyHours(weekday: 3, startMinute: 0, endMinute: 600, locationID: a)]), [provider[1]],
+                       "a location open only on Tuesdays is closed on Mondays")
+    }
+}

@@ -24,6 +24,7 @@ enum Migrations {
         CreateCalendarFeed(),
         CreateOutboxMessage(),
         CreatePortalNotice(),
+        CreateLocationHours(),
     ]
 }
 

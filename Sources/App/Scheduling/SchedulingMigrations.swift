@@ -121,3 +121,16 @@ struct UpdatePracticeAddTravelBuffer: AsyncMigration {
     }
     func revert(on db: any Database) async throws { try await db.schema("practice").deleteField("travel_buffer_minutes").update() }
 }
+
+struct CreateLocationHours: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("location_hours")
+            .id()
+            .field("weekday", .int, .required)
+            .field("start_minute", .int, .required)
+            .field("end_minute", .int, .required)
+            .field("location_id", .uuid, .required, .references("location", "id"))
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("location_hours").delete() }
+}

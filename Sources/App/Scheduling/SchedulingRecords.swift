@@ -132,3 +132,29 @@ final class AppointmentRecord: Model, @unchecked Sendable {
     var span: TimeSpan { TimeSpan(start: startAt, end: endAt) }
     var statusValue: AppointmentStatus { AppointmentStatus(rawValue: status) ?? .enteredInError }
 }
+
+/// When a location is open, per weekday (local wall-clock minutes). A location with none is open whenever its providers work.
+final class LocationHoursRecord: Model, @unchecked Sendable {
+    static let schema = "location_hours"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+
+    // data fields
+    @Field(key: "weekday") var weekday: Int
+    @Field(key: "start_minute") var startMinute: Int
+    @Field(key: "end_minute") var endMinute: Int
+
+    // relationships
+    @Field(key: "location_id") var locationID: UUID
+
+    init() {}
+    init(locationID: UUID, weekday: Int, startMinute: Int, endMinute: Int) {
+        self.locationID = locationID
+        self.weekday = weekday
+        self.startMinute = startMinute
+        self.endMinute = endMinute
+    }
+
+    var hours: WeeklyHours { WeeklyHours(weekday: weekday, startMinute: startMinute, endMinute: endMinute, locationID: locationID) }
+}

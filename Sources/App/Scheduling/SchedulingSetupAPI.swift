@@ -115,6 +115,28 @@ enum SchedulingSetupAPI {
             .encodeResponse(status: .created, for: req)
     }
 
+    struct OpeningDTO: Content { let id: UUID; let locationId: UUID; let weekday: Int; let start: String; let end: String }
+    struct OpeningInput: Content { var locationId: UUID?; var weekday: Int?; var start: String?; var end: String? }
+
+    @Sendable static func addOpeningHours(req: Request) async throws -> Response {
+        let scope = try await admin(req)
+        let i = try req.decodeJSON(OpeningInput.self)
+        var errs: [FieldError] = []
+        if !(1...7).contains(i.weekday ?? 0) { errs.append(FieldError("weekday", "Weekday must be 1 (Sunday) to 7 (Saturday).")) }
+        let s = try minutes(i.start, field: "start"), e = try minutes(i.end, field: "end")
+        if e <= s { errs.append(FieldError("end", "End must be after start.")) }
+        if let l = i.locationId { if try await LocationRecord.find(l, on: req.db) == nil { errs.append(FieldError("locationId", "No location with that id.")) } }
+        else { errs.append(FieldError("locationId", "Location is required.")) }
+        if !errs.isEmpty { throw AppError.validation(errs) }
+        let h: LocationHoursRecord = try await scope.run { tx in
+            let h = LocationHoursRecord(locationID: i.locationId!, weekday: i.weekday!, startMinute: s, endMinute: e)
+            try await h.create(on: tx)
+            return (h, [draft("opening hours weekday \(i.weekday!) \(hhmm(s))-\(hhmm(e))", h.id)])
+        }
+        return try await OpeningDTO(id: h.id!, locationId: h.locationID, weekday: h.weekday, start: hhmm(s), end: hhmm(e))
+            .encodeResponse(status: .created, for: req)
+    }
+
     @Sendable static func addException(req: Request) async throws -> Response {
         let scope = try await admin(req)
         let i = try req.decodeJSON(ExceptionInput.self)

@@ -189,9 +189,10 @@ struct SchedulingStore {
             throw AppError.forbidden("This kind of appointment is booked by the practice; please call or message us.")
         }
         let span = TimeSpan(start: start, end: start.addingTimeInterval(TimeInterval(type.minutes * 60)))
-        let hours = try await ProviderHoursRecord.query(on: db).filter(\.$providerID == providerID).all().map(\.hours)
+        let opening = try await LocationHoursRecord.query(on: db).filter(\.$locationID == locationID).all().map(\.hours)
+        let hours = WeeklyHours.within(try await ProviderHoursRecord.query(on: db).filter(\.$providerID == providerID).all().map(\.hours), opening: opening)
         if overrideReason == nil, !SlotRules.withinHours(span, location: locationID, zone: zone, hours: hours) {
-            throw AppError.conflict(type: "outside-hours", detail: "The provider does not work at \(location.name) at that time.",
+            throw AppError.conflict(type: "outside-hours", detail: "The provider does not work at \(location.name) at that time, or the location is closed.",
                                     extra: ["conflict": "hours"])
         }
         let leave = try await AvailabilityExceptionRecord.query(on: db).filter(\.$providerID == providerID)
@@ -336,6 +337,7 @@ struct SchedulingStore {
         let leave = try await AvailabilityExceptionRecord.query(on: db).filter(\.$providerID ~~ providers)
             .filter(\.$startAt < window.end).filter(\.$endAt > window.start).all()
         let hours = try await ProviderHoursRecord.query(on: db).filter(\.$providerID ~~ providers).all()
+        let opening = try await LocationHoursRecord.query(on: db).all().map(\.hours)
         let rooms = try await RoomRecord.query(on: db).filter(\.$active == true).all()
         let now = scope.now
         var out: [Slot] = []
@@ -346,7 +348,7 @@ struct SchedulingStore {
                 locRooms.contains { r in !booked.contains { $0.roomID == r && $0.span.overlaps(span) } }
             } : nil
             for pid in providers {
-                let ph = hours.filter { $0.providerID == pid }.map(\.hours)
+                let ph = WeeklyHours.within(hours.filter { $0.providerID == pid }.map(\.hours), opening: opening)
                 guard ph.contains(where: { $0.locationID == lid }) else { continue }
                 let busy = booked.filter { $0.providerID == pid }.map { Busy(span: $0.span, locationID: $0.locationID) }
                     + leave.filter { $0.providerID == pid }.map { Busy(span: TimeSpan(start: $0.startAt, end: $0.endAt), locationID: nil) }

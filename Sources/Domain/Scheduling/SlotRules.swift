@@ -15,6 +15,22 @@ public struct WeeklyHours: Equatable, Sendable, Codable {
     }
 }
 
+extension WeeklyHours {
+    /// Provider hours cut to a location's opening hours (no opening hours defined: unchanged).
+    public static func within(_ provider: [WeeklyHours], opening: [WeeklyHours]) -> [WeeklyHours] {
+        guard !opening.isEmpty else { return provider }
+        var out: [WeeklyHours] = []
+        for p in provider {
+            for o in opening where o.weekday == p.weekday && o.locationID == p.locationID {
+                let s = max(p.startMinute, o.startMinute), e = min(p.endMinute, o.endMinute)
+                if e > s { out.append(WeeklyHours(weekday: p.weekday, startMinute: s, endMinute: e, locationID: p.locationID)) }
+            }
+            if !opening.contains(where: { $0.locationID == p.locationID }) { out.append(p) }
+        }
+        return out
+    }
+}
+
 /// Time a resource is taken: a booking (with its location, for travel buffers), leave or blocked time.
 public struct Busy: Equatable, Sendable {
     public let span: TimeSpan
