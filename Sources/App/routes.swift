@@ -37,6 +37,8 @@ func routes(_ app: Application) throws {
     staff.get("schedule", "book", use: SchedulePagesController.bookForm)
     staff.post("schedule", "book", use: SchedulePagesController.book)
     staff.post("schedule", "appointments", ":id", use: SchedulePagesController.changeStatus)
+    staff.get("schedule", "appointments", ":id", "move", use: SchedulePagesController.moveForm)
+    staff.post("schedule", "appointments", ":id", "move", use: SchedulePagesController.move)
     staff.get("admin", "users", use: UserPagesController.list)
     staff.post("admin", "users", use: UserPagesController.create)
     staff.post("admin", "users", ":id", use: UserPagesController.change)

@@ -138,6 +138,38 @@ enum SchedulePagesController {
         }
     }
 
+    /// Move an appointment: the slot picker for its type, then an atomic reschedule.
+    @Sendable static func moveForm(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
+        try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
+        let dir = try await ScheduleDirectory.load(req.db)
+        let d = req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(a.startAt, in: dir.zone(a.locationID))
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
+        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:)) ?? a.providerID
+        let slots = try await req.scheduling().slots(typeID: a.typeID, locationIDs: locationID.map { [$0] } ?? [], providerIDs: [providerID], fromDay: d, toDay: d)
+        var page = BookPage(action: "/schedule/appointments/\(id.uuidString)/move", patient: nil, day: d, typeID: a.typeID, locationID: locationID,
+                            providerID: providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: slots, message: nil)
+        page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
+        page.title = "Move appointment (now \(dir.localTimes(a.span, at: a.locationID)) on \(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso))"
+        return Layout.render(page.render(for: req))
+    }
+
+    @Sendable static func move(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No appointment with that id.") }
+        let f = try req.content.decode(BookForm.self)
+        do {
+            let a = try await req.scheduling().change(id, .init(start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
+                                                                locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
+            let dir = try await ScheduleDirectory.load(req.db)
+            return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)")
+        } catch let e as AppError {
+            if case .forbidden = e { throw e }
+            return Layout.render(ErrorPage(status: Int(e.status.code), title: "Could not move the appointment",
+                                           detail: Problem.from(e, instance: nil).detail + " The appointment keeps its old time.").render(for: req), status: e.status)
+        }
+    }
+
     struct StatusForm: Content { var status: String?; var cancelReason: String?; var back: String? }
 
     @Sendable static func changeStatus(req: Request) async throws -> Response {

@@ -19,6 +19,7 @@ func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool
                     FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(s.0)), .input(.type(.hidden), .name("back"), .value(back)),
                     .button(.type(.submit), .text(s.1))))
             },
+            .if(r.status == "booked", .a(.class("button"), .href("/schedule/appointments/\(r.id.uuidString)/move"), .text("Move"))),
             .if(r.status == "booked", .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .div(
                 FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value("cancelled")), .input(.type(.hidden), .name("back"), .value(back)),
                 .input(.type(.text), .name("cancelReason"), .placeholder("Reason for cancelling"), .required(true),
@@ -105,18 +106,20 @@ struct BookPage {
     let slots: [SchedulingStore.Slot]
     let message: String?
     var forPatient = false
+    var searchAction: String?
+    var title = "Book an appointment"
 
     func render(for req: Request) -> String {
         let typeOptions = [(value: "", label: "—")] + types.map { (value: $0.id!.uuidString, label: "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))") }
         let locOptions = [(value: "", label: "Any location")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
         let provOptions = [(value: "", label: "Any provider")] + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
-        let searchAction = forPatient ? "/portal/appointments/book" : "/schedule/book"
-        return Layout.page("Book an appointment", req: req, .div(
-            .h1(.text("Book an appointment")),
+        let searchAction = self.searchAction ?? (forPatient ? "/portal/appointments/book" : "/schedule/book")
+        return Layout.page(title, req: req, .div(
+            .h1(.text(title)),
             .unwrap(message) { .p(.class("notice bad"), .text($0)) },
             .div(.class("card"),
                 .form(.action(searchAction), .method(.get), .div(
-                    .if(!forPatient, .group(
+                    .if(!forPatient && self.searchAction == nil, .group(
                         .unwrap(patient) { p in .group(.p(.text("Patient: \(p.1)")), .input(.type(.hidden), .name("patient"), .value(p.0.uuidString))) },
                         .if(patient == nil, FormKit.field("Patient record id (open the chart and choose Book)", name: "patient")))),
                     .div(.class("grid2"),

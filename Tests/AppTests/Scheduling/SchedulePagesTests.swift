@@ -47,6 +47,23 @@ final class SchedulePagesTests: XCTestCase {
             let v3 = try await AppointmentRecord.find(appt.id, on: app.db)?.status
             XCTAssertEqual(v3, "checked-in")
 
+            // Move another booking to 10:30 with the picker (atomic reschedule).
+            let other = try await Fixtures.patient(app, family: "Movable")
+            _ = try await web.post("/schedule/book", ["patientId": other.uuidString, "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                                                      "typeId": w.followUp.uuidString, "start": Fixtures.iso(w.atMain("2026-11-03", 10))])
+            let movable = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == other).first()!
+            let picker2 = try await web.get("/schedule/appointments/\(movable.id!)/move")
+            XCTAssertTrue(picker2.body.string.contains("Move appointment (now 10:00–10:20 UTC-5"))
+            let moved = try await web.post("/schedule/appointments/\(movable.id!)/move", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                                                                                           "start": Fixtures.iso(w.atMain("2026-11-03", 10, 30))])
+            XCTAssertEqual(moved.status, .seeOther)
+            let v9 = try await AppointmentRecord.find(movable.id, on: app.db)?.startAt
+            XCTAssertEqual(v9, w.atMain("2026-11-03", 10, 30))
+            let clash = try await web.post("/schedule/appointments/\(movable.id!)/move", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                                                                                           "start": start])
+            XCTAssertEqual(clash.status, .conflict)
+            XCTAssertTrue(clash.body.string.contains("keeps its old time"))
+
             let week = try await web.get("/schedule?date=2026-11-02&view=week&provider=\(w.provider.id)")
             XCTAssertTrue(week.body.string.contains("Pagebooker"))
         }
