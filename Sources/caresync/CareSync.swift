@@ -16,7 +16,7 @@ struct CareSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caresync",
         abstract: "CareSync: practice management and telemedicine.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Backup.self, Restore.self, Bench.self],
         defaultSubcommand: nil)
 
     static func bootstrapLogging() {
@@ -202,5 +202,69 @@ struct Outbox: AsyncParsableCommand {
                 print("Outbox pass: \(p.remindersQueued) reminders queued, \(p.sent) sent, \(p.retried) to retry, \(p.failed) failed.")
             } catch { CareSync.fail(error) }
         }
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Encrypted, verifiable backups of the database and blob store.",
+                                                    subcommands: [Create.self, List.self], defaultSubcommand: Create.self)
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Take a backup now (the default when you run `caresync backup`).")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Folder for backups (default <data-dir>/backups).") var to: String?
+        @Option(help: "manual, hourly or daily (retention counts per kind).") var kind = "manual"
+        @Option(help: "Keep this many backups of this kind, removing older ones.") var keep: Int?
+        @Flag(help: "Print the manifest as JSON.") var json = false
+
+        func run() async throws {
+            CareSync.bootstrapLogging()
+            guard ["manual", "hourly", "daily"].contains(kind) else { throw ValidationError("--kind must be manual, hourly or daily") }
+            let quiet = json
+            let start = Date()
+            do {
+                let m = try await Backups.backup(data.config, to: to, kind: kind, keep: keep, progress: { line in
+                    if !quiet { FileHandle.standardError.write(Data(("  " + line + "\n").utf8)) }
+                })
+                if json { print(CareSyncCLI.json(m)); return }
+                let rows = m.rowCounts.values.reduce(0, +)
+                print("Backup \(m.id): \(rows) rows in \(m.rowCounts.count) tables, \(m.blobCount) blobs, \(m.totalBytes) bytes encrypted, audit head #\(m.auditHead?.seq ?? 0), in \(String(format: "%.2f", Date().timeIntervalSince(start))) s.")
+            } catch { CareSync.fail(error) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List backups, newest first.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Folder with backups (default <data-dir>/backups).") var from: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let dir = from ?? (data.config.dataDir as NSString).appendingPathComponent("backups")
+            do {
+                let all = try Backups.list(dir)
+                if json { print(CareSyncCLI.json(all)); return }
+                for m in all { print("\(m.id)  \(m.kind.padding(toLength: 7, withPad: " ", startingAt: 0)) \(m.database.padding(toLength: 10, withPad: " ", startingAt: 0)) schema \(m.schemaVersion)  \(m.rowCounts.values.reduce(0, +)) rows  \(m.blobCount) blobs  \(m.totalBytes) bytes") }
+                print("\(all.count) backups in \(dir).")
+            } catch { CareSync.fail(error) }
+        }
+    }
+}
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Restore a backup into an empty data dir or database (verifies everything first).")
+    @OptionGroup var data: DataOptions
+    @Argument(help: "The backup's folder.") var backup: String
+    @Option(help: "The backup key file (the source's <data-dir>/secrets/backup.key) when CARESYNC_BACKUP_KEY is not set.") var keyFile: String?
+    @Flag(help: "Restore over a database that is not empty (the old SQLite file is kept aside).") var force = false
+
+    func run() async throws {
+        CareSync.bootstrapLogging()
+        do {
+            let m = try await Backups.restore(data.config, from: backup, keyFile: keyFile, force: force, progress: { line in
+                FileHandle.standardError.write(Data(("  " + line + "\n").utf8))
+            })
+            print("Restored \(m.id): \(m.rowCounts.values.reduce(0, +)) rows, \(m.blobCount) blobs, audit head #\(m.auditHead?.seq ?? 0). Run `caresync audit verify` next.")
+        } catch { CareSync.fail(error) }
     }
 }

@@ -1,0 +1,263 @@
+import Vapor
+import Fluent
+import FluentSQLiteDriver
+import SQLKit
+import Domain
+
+/// `caresync backup` / `backup list` / `restore`: consistent, encrypted, verifiable backups of the database and the blob store.
+public enum Backups {
+    public struct AuditHead: Codable, Equatable, Sendable { public let seq: Int64; public let hash: String }
+
+    public struct Manifest: Codable, Sendable {
+        public var format = 1
+        public var id: String
+        public var kind: String
+        public var createdAt: Date
+        public var database: String
+        public var schemaVersion: Int
+        public var lastMigration: String
+        public var auditHead: AuditHead?
+        public var rowCounts: [String: Int]
+        public var newestDataAt: Date?
+        public var blobCount: Int
+        var parts: [BackupCrypto.PartDigest]
+        public var keyId: String
+        public var mac: String = ""
+
+        public var totalBytes: Int64 { parts.reduce(0) { $0 + $1.encryptedBytes } }
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case refused(String)
+        public var description: String { switch self { case .refused(let s): return s } }
+    }
+
+    /// Every table the migrations create, in a fixed order.
+    static let tables = ["practice", "location", "app_user", "recovery_code", "user_session", "sign_in_attempt", "patient", "patient_version",
+                         "audit_event", "room", "appointment_type", "provider_hours", "availability_exception", "appointment", "calendar_feed",
+                         "outbox_message", "portal_notice", "location_hours"]
+
+    // MARK: keys
+
+    /// CARESYNC_BACKUP_KEY (a passphrase, stretched with SHA-256), or a random key in the data dir created once (mode 0600).
+    /// Keep a copy of that key away from the backups: without it they cannot be read.
+    static func key(_ config: AppConfig, keyFile: String? = nil, create: Bool = true) throws -> SymmetricKey {
+        if let k = ProcessInfo.processInfo.environment["CARESYNC_BACKUP_KEY"], !k.isEmpty { return SymmetricKey(data: Data(SHA256.hash(data: Data(k.utf8)))) }
+        if let f = keyFile {
+            guard let d = FileManager.default.contents(atPath: f), d.count == 32 else { throw Failure.refused("\(f) is not a CareSync backup key (32 bytes).") }
+            return SymmetricKey(data: d)
+        }
+        let dir = (config.dataDir as NSString).appendingPathComponent("secrets")
+        let path = (dir as NSString).appendingPathComponent("backup.key")
+        if let d = FileManager.default.contents(atPath: path), d.count == 32 { return SymmetricKey(data: d) }
+        guard create else {
+            throw Failure.refused("No backup key: set CARESYNC_BACKUP_KEY or pass --key-file (the source's <data-dir>/secrets/backup.key).")
+        }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let k = SymmetricKey(size: .bits256)
+        guard FileManager.default.createFile(atPath: path, contents: k.withUnsafeBytes { Data($0) }, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteNoPermission)
+        }
+        return k
+    }
+
+    static func keyID(_ k: SymmetricKey) -> String { String(BackupCrypto.hex(SHA256.hash(data: k.withUnsafeBytes { Data($0) })).prefix(16)) }
+
+    static func sign(_ m: Manifest, key: SymmetricKey) throws -> String {
+        var unsigned = m
+        unsigned.mac = ""
+        let enc = JSONEncoder()
+        enc.outputFormatting = .sortedKeys
+        enc.dateEncodingStrategy = .iso8601
+        return BackupCrypto.hex(HMAC<SHA256>.authenticationCode(for: try enc.encode(unsigned), using: key))
+    }
+
+    // MARK: backup
+
+    /// Takes a backup into `dir/<id>/` and applies keep-N retention for its kind.
+    public static func backup(_ config: AppConfig, to dir: String?, kind: String, keep: Int?, progress: @escaping @Sendable (String) -> Void) async throws -> Manifest {
+        let target = URL(fileURLWithPath: dir ?? (config.dataDir as NSString).appendingPathComponent("backups"), isDirectory: true)
+        let key = try key(config)
+        return try await CareSyncCLI.withApp(config) { app in
+            let now = app.clock.now()
+            let df = DateFormatter()
+            df.locale = Locale(identifier: "en_US_POSIX")
+            df.timeZone = TimeZone(identifier: "UTC")
+            df.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+            let id = "\(df.string(from: now))-\(kind)-\(UUID().uuidString.prefix(4).lowercased())"
+            let work = target.appendingPathComponent(".\(id).partial", isDirectory: true)
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-backup-\(UUID().uuidString)", isDirectory: true)
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
+
+            progress("snapshotting the \(config.isPostgres ? "PostgreSQL" : "SQLite") database")
+            let snap = try await snapshot(app, config: config, into: scratch)
+            progress("archiving the blob store")
+            let blobCount = try BackupCrypto.pack(URL(fileURLWithPath: config.blobDir, isDirectory: true),
+                                                  skipping: { $0.hasPrefix("health/") }, into: scratch.appendingPathComponent("blobs.bin"))
+            progress("encrypting (AES-GCM)")
+            let dbPart = try BackupCrypto.encrypt(snap.file, to: work.appendingPathComponent("database.enc"), name: "database", key: key)
+            let blobPart = try BackupCrypto.encrypt(scratch.appendingPathComponent("blobs.bin"), to: work.appendingPathComponent("blobs.enc"), name: "blobs", key: key)
+            var m = Manifest(id: id, kind: kind, createdAt: now, database: config.isPostgres ? "postgresql" : "sqlite",
+                             schemaVersion: snap.schemaVersion, lastMigration: snap.lastMigration, auditHead: snap.auditHead,
+                             rowCounts: snap.rowCounts, newestDataAt: snap.newestDataAt, blobCount: blobCount,
+                             parts: [dbPart, blobPart], keyId: keyID(key))
+            m.mac = try sign(m, key: key)
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+            enc.dateEncodingStrategy = .iso8601
+            try enc.encode(m).write(to: work.appendingPathComponent("manifest.json"))
+            try FileManager.default.moveItem(at: work, to: target.appendingPathComponent(id, isDirectory: true))
+            if let keep { try prune(target, kind: kind, keep: keep, progress: progress) }
+            return m
+        }
+    }
+
+    struct Snapshot { let file: URL; let rowCounts: [String: Int]; let auditHead: AuditHead?; let newestDataAt: Date?; let schemaVersion: Int; let lastMigration: String }
+
+    /// A consistent copy and the facts about it, read from the same point in time.
+    static func snapshot(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
+        if config.isPostgres {
+            let file = scratch.appendingPathComponent("database.dump")
+            return try await app.db.transaction { tx in
+                try await tx.sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").run()
+                let snapID = try await tx.sql.raw("SELECT pg_export_snapshot() AS s").first()!.decode(column: "s", as: String.self)
+                try run(tool: "pg_dump", ["--format=custom", "--no-owner", "--snapshot=\(snapID)", "--file=\(file.path)", "--dbname=\(config.databaseURL!)"])
+                let facts = try await self.facts(tx)
+                return Snapshot(file: file, rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2, schemaVersion: facts.3, lastMigration: facts.4)
+            }
+        }
+        let file = scratch.appendingPathComponent("caresync.sqlite")
+        try await app.db.sql.raw("VACUUM INTO \(bind: file.path)").run()
+        // Count from the copy itself: the server may be writing to the original meanwhile.
+        let id = DatabaseID(string: "backup-snapshot-\(UUID().uuidString)")
+        app.databases.use(.sqlite(.file(file.path)), as: id)
+        let facts = try await self.facts(app.db(id))
+        return Snapshot(file: file, rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2, schemaVersion: facts.3, lastMigration: facts.4)
+    }
+
+    static func facts(_ db: any Database) async throws -> ([String: Int], AuditHead?, Date?, Int, String) {
+        var counts: [String: Int] = [:]
+        for t in tables { counts[t] = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(column: "n", as: Int.self) }
+        let head = try await AuditEventRecord.query(on: db).sort(\.$seq, .descending).first().map { AuditHead(seq: $0.seq, hash: $0.hash) }
+        let newest = [try await AuditEventRecord.query(on: db).max(\.$recordedAt), try await PatientRecord.query(on: db).max(\.$updatedAt),
+                      try await AppointmentRecord.query(on: db).max(\.$updatedAt)].compactMap { $0 }.max()
+        let migrations = try await db.sql.raw("SELECT name FROM _fluent_migrations ORDER BY batch, name").all().map { try $0.decode(column: "name", as: String.self) }
+        return (counts, head, newest, migrations.count, migrations.last ?? "")
+    }
+
+    /// Runs a PostgreSQL client tool, failing with its message.
+    static func run(tool: String, _ args: [String]) throws {
+        let candidates = [ProcessInfo.processInfo.environment["PG_BINDIR"].map { "\($0)/\(tool)" }]
+            + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin/\(tool)" }
+            + ["/usr/bin/\(tool)"]
+        guard let path = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw Failure.refused("\(tool) is not installed (apt-get install postgresql-client)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let message = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw Failure.refused("\(tool) failed: \(String(decoding: message, as: UTF8.self).prefix(500))")
+        }
+    }
+
+    static func prune(_ dir: URL, kind: String, keep: Int, progress: (String) -> Void) throws {
+        let mine = try list(dir.path).filter { $0.kind == kind }.sorted { $0.createdAt > $1.createdAt }
+        for old in mine.dropFirst(max(keep, 1)) {
+            try FileManager.default.removeItem(at: dir.appendingPathComponent(old.id))
+            progress("retention: removed \(old.id)")
+        }
+    }
+
+    /// Tables in the target's public schema (0 for an empty database).
+    static func postgresTableCount(_ target: AppConfig) async throws -> Int {
+        let app = try await Application.make(Environment(name: "production", arguments: ["caresync"]))
+        var c = target
+        c.seedDemo = false
+        let n: Int
+        do {
+            try await configure(app, c, migrate: false)
+            n = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'").first()!.decode(column: "n", as: Int.self)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        return n
+    }
+
+    // MARK: list
+
+    public static func list(_ dir: String) throws -> [Manifest] {
+        let root = URL(fileURLWithPath: dir, isDirectory: true)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
+        let dec = JSONDecoder()
+        dec.dateDecodingStrategy = .iso8601
+        return names.filter { !$0.hasPrefix(".") }.compactMap { n in
+            (try? Data(contentsOf: root.appendingPathComponent(n).appendingPathComponent("manifest.json"))).flatMap { try? dec.decode(Manifest.self, from: $0) }
+        }.sorted { $0.createdAt > $1.createdAt }
+    }
+
+    // MARK: restore
+
+    /// Restores a backup into an empty target (refuses a non-empty one unless `force`). Everything is verified
+    /// — manifest signature, sizes, checksums, every chunk's tag, the schema version — before anything is written.
+    public static func restore(_ target: AppConfig, from path: String, keyFile: String? = nil, force: Bool,
+                               progress: @escaping @Sendable (String) -> Void) async throws -> Manifest {
+        let dir = URL(fileURLWithPath: path, isDirectory: true)
+        let dec = JSONDecoder()
+        dec.dateDecodingStrategy = .iso8601
+        guard let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")), let m = try? dec.decode(Manifest.self, from: data) else {
+            throw Failure.refused("No readable manifest.json in \(path).")
+        }
+        let key = try key(target, keyFile: keyFile, create: false)
+        guard m.keyId == keyID(key) else { throw Failure.refused("This backup was encrypted with another key (key id \(m.keyId)); set CARESYNC_BACKUP_KEY.") }
+        guard try sign(m, key: key) == m.mac else { throw Failure.refused("The manifest's signature does not verify: it was altered.") }
+        guard m.schemaVersion <= Migrations.all.count else {
+            throw Failure.refused("The backup comes from a newer CareSync (schema \(m.schemaVersion); this binary knows \(Migrations.all.count)). Use that version to restore.")
+        }
+        guard m.database == (target.isPostgres ? "postgresql" : "sqlite") else {
+            throw Failure.refused("The backup is of a \(m.database) database; the target is \(target.isPostgres ? "postgresql" : "sqlite").")
+        }
+        progress("verifying \(m.parts.count) parts")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-restore-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for p in m.parts {
+            let file = dir.appendingPathComponent("\(p.name).enc")
+            guard FileManager.default.fileExists(atPath: file.path) else { throw Failure.refused("\(p.name).enc is missing.") }
+            try BackupCrypto.checkEncrypted(file, p)
+            try BackupCrypto.decrypt(file, to: scratch.appendingPathComponent(p.name), p, key: key)
+        }
+        progress("all checksums match; checking the target is empty")
+        try FileManager.default.createDirectory(atPath: target.dataDir, withIntermediateDirectories: true)
+        if target.isPostgres {
+            let n = try await postgresTableCount(target)
+            if n > 0 && !force { throw Failure.refused("The target database is not empty (\(n) tables). Restore into an empty database, or pass --force.") }
+            progress("restoring into PostgreSQL (pg_restore)")
+            try run(tool: "pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction"] + (n > 0 ? ["--clean", "--if-exists"] : [])
+                    + ["--dbname=\(target.databaseURL!)", scratch.appendingPathComponent("database").path])
+        } else {
+            let dbPath = target.sqlitePath
+            if FileManager.default.fileExists(atPath: dbPath) {
+                guard force else { throw Failure.refused("\(dbPath) already exists. Restore into an empty data dir, or pass --force.") }
+                let aside = dbPath + ".before-restore-\(Int(Date().timeIntervalSince1970))"
+                try FileManager.default.moveItem(atPath: dbPath, toPath: aside)
+                for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
+                progress("moved the existing database aside to \(aside)")
+            }
+            try FileManager.default.copyItem(at: scratch.appendingPathComponent("database"), to: URL(fileURLWithPath: dbPath))
+        }
+        progress("restoring \(m.blobCount) blobs")
+        _ = try BackupCrypto.unpack(scratch.appendingPathComponent("blobs"), into: URL(fileURLWithPath: target.blobDir, isDirectory: true))
+        return m
+    }
+}
