@@ -172,7 +172,7 @@ enum UserAPIController {
     }
 
     @Sendable static func update(req: Request) async throws -> UserDTO {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No user with that id.") }
+        let id = try req.idParameter("user")
         return UserDTO(try await req.userAdmin().update(id, try req.decodeJSON(UserAdmin.Change.self)), now: req.now)
     }
 }

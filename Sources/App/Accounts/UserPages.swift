@@ -44,7 +44,7 @@ enum UserPagesController {
     struct ChangeForm: Content { var action: String?; var role: String? }
 
     @Sendable static func change(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No user with that id.") }
+        let id = try req.idParameter("user")
         let f = try req.content.decode(ChangeForm.self)
         var c = UserAdmin.Change()
         switch f.action {

@@ -108,6 +108,12 @@ extension AppError {
 }
 
 extension Request {
+    /// The `:id` route parameter as a UUID; anything else is a 404 naming what was looked for.
+    func idParameter(_ what: String) throws -> UUID {
+        guard let s = parameters.get("id"), let id = UUID(uuidString: s) else { throw AppError.notFound("No \(what) with that id.") }
+        return id
+    }
+
     static let maxJSONBody = 64 * 1024
 
     /// ISO 8601 instants, with or without fractional seconds, with Z or an offset.

@@ -95,10 +95,7 @@ struct PatientListDTO: Content {
 enum PatientAPIController {
     struct Ack: Decodable { var acknowledgeDuplicate: Bool? }
 
-    static func id(_ req: Request) throws -> UUID {
-        guard let s = req.parameters.get("id"), let id = UUID(uuidString: s) else { throw AppError.notFound("No patient with that id.") }
-        return id
-    }
+    static func id(_ req: Request) throws -> UUID { try req.idParameter("patient") }
 
     static func withETag(_ res: Response, _ version: Int) -> Response {
         res.headers.replaceOrAdd(name: .eTag, value: "W/\"\(version)\"")

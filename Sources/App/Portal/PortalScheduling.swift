@@ -57,7 +57,7 @@ enum PortalSchedulingController {
 
     @Sendable static func cancel(req: Request) async throws -> Response {
         _ = try ownID(req)
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No appointment with that id.") }
+        let id = try req.idParameter("appointment")
         let reason = Text.clean(try? req.content.get(String.self, at: "cancelReason")) ?? "cancelled by the patient in the portal"
         _ = try await req.scheduling().change(id, .init(status: "cancelled", cancelReason: reason), expectedVersion: nil)
         return req.redirect(to: "/portal/appointments?done=cancelled")
@@ -65,15 +65,15 @@ enum PortalSchedulingController {
 
     @Sendable static func rescheduleForm(req: Request) async throws -> Response {
         _ = try ownID(req)
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
+        let id = try req.idParameter("appointment")
+        guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
         try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
         return Layout.render(try await bookPage(req, action: "/portal/appointments/\(id.uuidString)/reschedule", fixedType: a.typeID).render(for: req))
     }
 
     @Sendable static func reschedule(req: Request) async throws -> Response {
         _ = try ownID(req)
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No appointment with that id.") }
+        let id = try req.idParameter("appointment")
         let f = try req.content.decode(SchedulePagesController.BookForm.self)
         do {
             _ = try await req.scheduling().change(id, .init(start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),

@@ -65,8 +65,8 @@ enum CalendarFeedController {
 
     @Sendable static func revoke(req: Request) async throws -> HTTPStatus {
         let scope = try req.scope()
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let feed = try await CalendarFeedRecord.find(id, on: req.db) else { throw AppError.notFound("No calendar feed with that id.") }
+        let id = try req.idParameter("calendar feed")
+        guard let feed = try await CalendarFeedRecord.find(id, on: req.db) else { throw AppError.notFound("No calendar feed with that id.") }
         try await scope.authorize(.manageCalendarFeed(providerID: feed.providerID))
         let now = req.now
         try await scope.run { tx in

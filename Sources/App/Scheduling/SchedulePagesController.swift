@@ -140,8 +140,8 @@ enum SchedulePagesController {
 
     /// Move an appointment: the slot picker for its type, then an atomic reschedule.
     @Sendable static func moveForm(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
+        let id = try req.idParameter("appointment")
+        guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
         try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
         let dir = try await ScheduleDirectory.load(req.db)
         let d = req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(a.startAt, in: dir.zone(a.locationID))
@@ -156,7 +156,7 @@ enum SchedulePagesController {
     }
 
     @Sendable static func move(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No appointment with that id.") }
+        let id = try req.idParameter("appointment")
         let f = try req.content.decode(BookForm.self)
         do {
             let a = try await req.scheduling().change(id, .init(start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
@@ -173,7 +173,7 @@ enum SchedulePagesController {
     struct StatusForm: Content { var status: String?; var cancelReason: String?; var back: String? }
 
     @Sendable static func changeStatus(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No appointment with that id.") }
+        let id = try req.idParameter("appointment")
         let f = try req.content.decode(StatusForm.self)
         do {
             _ = try await req.scheduling().change(id, .init(status: f.status, cancelReason: f.cancelReason), expectedVersion: nil)

@@ -92,7 +92,7 @@ enum SchedulingAPIController {
     }
 
     @Sendable static func change(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound("No appointment with that id.") }
+        let id = try req.idParameter("appointment")
         let a = try await req.scheduling().change(id, try req.decodeJSON(SchedulingStore.ChangeInput.self),
                                                   expectedVersion: try PatientAPIController.ifMatch(req))
         return PatientAPIController.withETag(try await AppointmentDTO(a).encodeResponse(for: req), a.version)
