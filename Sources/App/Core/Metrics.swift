@@ -33,8 +33,7 @@ struct MetricsMiddleware: AsyncMiddleware {
         } catch {
             res = ErrorMapping.response(for: error, req: req)
         }
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).seconds
         let route = req.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
         req.application.appMetrics.observe(route: route, method: req.method.rawValue, status: res.status.code, seconds: seconds)
         // The route pattern only: concrete paths and query strings can carry identifiers or search terms.

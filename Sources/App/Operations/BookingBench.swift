@@ -71,7 +71,7 @@ public enum BookingBench {
                             req.headers.bearerAuthorization = BearerAuthorization(token: token)
                             try req.content.encode(body, as: .json)
                         }
-                        return (ms(ContinuousClock.now - t0), res.status.code)
+                        return ((ContinuousClock.now - t0).milliseconds, res.status.code)
                     }
                 }
                 for _ in 0..<min(o.concurrency, bookings.count) { launch() }
@@ -82,7 +82,7 @@ public enum BookingBench {
                     if next < bookings.count { launch() }
                 }
             }
-            let seconds = ms(ContinuousClock.now - started) / 1000
+            let seconds = (ContinuousClock.now - started).seconds
             await app.server.shutdown()
             let overlaps = try await countOverlaps(app)
             latencies.sort()
@@ -101,8 +101,6 @@ public enum BookingBench {
     }
 
     static let benchPassword = "bench-password-123"
-
-    static func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
 
     static func tableExists(_ app: Application) async throws -> Bool {
         let row = try await app.db.sql.raw("SELECT to_regclass('public.app_user') IS NOT NULL AS present").first()

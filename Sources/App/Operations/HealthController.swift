@@ -23,14 +23,10 @@ enum HealthController {
         let start = ContinuousClock.now
         do {
             try await body()
-            return Check(status: "ok", latencyMs: ms(ContinuousClock.now - start), error: nil)
+            return Check(status: "ok", latencyMs: (ContinuousClock.now - start).milliseconds.rounded(), error: nil)
         } catch {
-            return Check(status: "fail", latencyMs: ms(ContinuousClock.now - start), error: String(describing: type(of: error)))
+            return Check(status: "fail", latencyMs: (ContinuousClock.now - start).milliseconds.rounded(), error: String(describing: type(of: error)))
         }
-    }
-
-    static func ms(_ d: Duration) -> Double {
-        (Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15).rounded() / 1
     }
 
     @Sendable static func ready(req: Request) async throws -> Response {

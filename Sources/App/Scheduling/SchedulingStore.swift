@@ -215,6 +215,10 @@ struct SchedulingStore {
             if let ex = excluding { q.filter(\.$id != ex) }
             return q
         }
+        /// Active appointments overlapping the requested span itself (no travel padding).
+        func overlapping() -> QueryBuilder<AppointmentRecord> {
+            active().filter(\.$startAt < p.span.end).filter(\.$endAt > p.span.start)
+        }
         if p.overrideReason == nil {
             let theirs = try await active().filter(\.$providerID == p.providerID).all()
             let busy = theirs.map { Busy(span: $0.span, locationID: $0.locationID) }
@@ -226,7 +230,7 @@ struct SchedulingStore {
                                         extra: ["conflict": sameSite ? "provider" : "travel-buffer"])
             }
         }
-        let patientClash = try await active().filter(\.$patientID == p.patientID).filter(\.$startAt < p.span.end).filter(\.$endAt > p.span.start).first()
+        let patientClash = try await overlapping().filter(\.$patientID == p.patientID).first()
         if patientClash != nil {
             throw AppError.conflict(type: "schedule-conflict", detail: "The patient already has an appointment at that time.", extra: ["conflict": "patient"])
         }
@@ -234,14 +238,14 @@ struct SchedulingStore {
         if room == nil && p.type.needsRoom {
             let rooms = try await RoomRecord.query(on: tx).filter(\.$locationID == p.location.id).filter(\.$active == true).sort(\.$name).all()
             for r in rooms {
-                let taken = try await active().filter(\.$roomID == r.id!).filter(\.$startAt < p.span.end).filter(\.$endAt > p.span.start).first()
+                let taken = try await overlapping().filter(\.$roomID == r.id!).first()
                 if taken == nil { room = r.id; break }
             }
             if room == nil {
                 throw AppError.conflict(type: "schedule-conflict", detail: "No room is free at \(p.location.name) at that time.", extra: ["conflict": "room"])
             }
         } else if let r = room {
-            let taken = try await active().filter(\.$roomID == r).filter(\.$startAt < p.span.end).filter(\.$endAt > p.span.start).first()
+            let taken = try await overlapping().filter(\.$roomID == r).first()
             if taken != nil {
                 throw AppError.conflict(type: "schedule-conflict", detail: "That room is already booked at that time.", extra: ["conflict": "room"])
             }
