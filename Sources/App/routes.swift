@@ -44,6 +44,7 @@ func routes(_ app: Application) throws {
     staff.post("admin", "users", ":id", use: UserPagesController.change)
     staff.get("admin", "audit", use: AuditController.page)
     staff.get("admin", "audit", "export.csv", use: AuditController.csvExport)
+    staff.get("ops", use: OperationsController.page)
 
     // Patient portal.
     let portal = app.grouped(RequireSignIn(area: .portal))
@@ -62,6 +63,8 @@ func routes(_ app: Application) throws {
     api.post("auth", "revoke", use: TokenController.revoke)
     api.get("me", use: TokenController.me)
     api.get("locations", use: HomeController.locations)
+    api.get("operations", "drills", use: OperationsController.drills)
+    api.get("operations", "backups", use: OperationsController.backups)
     api.get("patients", use: PatientAPIController.search)
     api.post("patients", use: PatientAPIController.create)
     api.get("patients", ":id", use: PatientAPIController.read)

@@ -16,7 +16,7 @@ struct CareSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caresync",
         abstract: "CareSync: practice management and telemedicine.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Backup.self, Restore.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Backup.self, Restore.self, DrillCommand.self, Bench.self],
         defaultSubcommand: nil)
 
     static func bootstrapLogging() {
@@ -266,5 +266,59 @@ struct Restore: AsyncParsableCommand {
             })
             print("Restored \(m.id): \(m.rowCounts.values.reduce(0, +)) rows, \(m.blobCount) blobs, audit head #\(m.auditHead?.seq ?? 0). Run `caresync audit verify` next.")
         } catch { CareSync.fail(error) }
+    }
+}
+
+struct DrillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Recovery drill: restore the latest backup into scratch, start CareSync on it, verify it, and measure RTO and RPO.",
+        subcommands: [Run.self, List.self], defaultSubcommand: Run.self)
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a drill now (the default). Exits 1 when it fails.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Folder with backups (default <data-dir>/backups); the newest is drilled.") var from: String?
+        @Option(help: "Drill this backup folder instead of the newest.") var backup: String?
+        @Option(help: "The backup key file when CARESYNC_BACKUP_KEY is not set (default <data-dir>/secrets/backup.key).") var keyFile: String?
+        @Option(help: "PostgreSQL: an empty database to restore into (default: a new database on the same server, dropped afterwards).") var scratchDatabaseUrl: String?
+        @Flag(help: "Keep the scratch copy afterwards.") var keepScratch = false
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            CareSync.bootstrapLogging()
+            var o = Drill.Options()
+            o.backupsDir = from
+            o.backup = backup
+            o.keyFile = keyFile
+            o.scratchDatabaseURL = scratchDatabaseUrl
+            o.keepScratch = keepScratch
+            let quiet = json
+            do {
+                let r = try await Drill.run(data.config, options: o, progress: { line in
+                    if !quiet { FileHandle.standardError.write(Data(("  " + line + "\n").utf8)) }
+                })
+                print(json ? CareSyncCLI.json(r) : Drill.describe(r))
+                if !r.ok { Foundation.exit(1) }
+            } catch { CareSync.fail(error) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stored drill results, newest first.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "How many.") var limit = 10
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            do {
+                let all = try await Drill.history(data.config, limit: limit)
+                if json { print(CareSyncCLI.json(all)); return }
+                for r in all {
+                    print("\(CareSyncCLI.json(r.startedAt).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) \(r.ok ? "passed" : "FAILED") \(r.variant) \(r.database) RTO \(String(format: "%.2f", r.rtoSeconds)) s RPO \(r.rpoSeconds.map { "\($0) s" } ?? "?") backup \(r.backupId)")
+                }
+                print("\(all.count) drills.")
+            } catch { CareSync.fail(error) }
+        }
     }
 }

@@ -25,6 +25,7 @@ enum Migrations {
         CreateOutboxMessage(),
         CreatePortalNotice(),
         CreateLocationHours(),
+        CreateDrillResult(),
     ]
 }
 

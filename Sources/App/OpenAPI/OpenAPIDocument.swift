@@ -109,6 +109,13 @@ enum OpenAPIDocument {
                                       required: ["providerId", "locationId", "typeId", "start"]),
             "AppointmentChange": obj(["start": str(format: "date-time"), "providerId": str(format: "uuid"), "locationId": str(format: "uuid"),
                                       "roomId": str(format: "uuid"), "status": str(), "cancelReason": str(maxLength: 500)]),
+            "DrillResult": obj(["id": str(format: "uuid"), "variant": ["type": "string", "enum": ["latest-backup", "pitr"]], "backupId": str(),
+                                "backupCreatedAt": str(format: "date-time", nullable: true), "targetTime": str(format: "date-time", nullable: true),
+                                "database": str(), "ok": ["type": "boolean"], "startedAt": str(format: "date-time"), "finishedAt": str(format: "date-time"),
+                                "rtoSeconds": ["type": "number"], "rpoSeconds": ["type": ["integer", "null"]],
+                                "checks": arr(obj(["name": str(), "ok": ["type": "boolean"], "ms": ["type": "integer"], "detail": str()]))]),
+            "BackupSummary": obj(["id": str(), "kind": str(), "database": str(), "createdAt": str(format: "date-time"), "schemaVersion": ["type": "integer"],
+                                  "rows": ["type": "integer"], "blobs": ["type": "integer"], "bytes": ["type": "integer"]]),
             "VerifyReport": obj(["ok": ["type": "boolean"], "checked": ["type": "integer"], "headSeq": ["type": "integer"], "headHash": str(),
                                  "firstBadSeq": ["type": ["integer", "null"]], "problem": str(nullable: true), "checkpointSeq": ["type": ["integer", "null"]]]),
         ]
@@ -225,6 +232,11 @@ enum OpenAPIDocument {
                                                       responses: ["200": ["description": "CSV", "content": ["text/csv": ["schema": str()]]]])],
             "/api/v1/audit/verify": ["post": op("verifyAuditChain", "Recompute the audit hash chain (admin, operator)", tag: "audit",
                                                 responses: ["200": ok("Verification report", ref("VerifyReport"))])],
+            "/api/v1/operations/drills": ["get": op("listDrills", "Recovery drill results, newest first, with measured RTO and RPO (operator, admin)", tag: "operations",
+                                                    params: [query("limit", "How many (1-200)", schema: ["type": "integer", "minimum": 1, "maximum": 200])],
+                                                    responses: ["200": ok("Drills", obj(["drills": arr(ref("DrillResult"))])), "403": problemResponse])],
+            "/api/v1/operations/backups": ["get": op("listBackups", "Backups in the data dir, newest first (operator, admin)", tag: "operations",
+                                                     responses: ["200": ok("Backups", obj(["backups": arr(ref("BackupSummary"))])), "403": problemResponse])],
         ]
         return [
             "openapi": "3.1.0",

@@ -41,20 +41,9 @@ final class BackupTests: XCTestCase {
         } catch { try? await app.asyncShutdown(); throw error }
     }
 
-    func populate(_ app: Application, _ clock: TestClock) async throws {
-        let w = try await Fixtures.schedulingWorld(app)
-        let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-        for i in 0..<4 {
-            let pid = try await Fixtures.patient(app, family: "Backup\(i)")
-            _ = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                    json: Booking(patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.video, start: w.atMain("2026-11-03", 8 + i)))
-        }
-        try app.blobs.put("images/ab/abcdef", Data(repeating: 7, count: 5000))
-    }
-
     func test_backup_wipe_restore_givesIdenticalRowsBlobsAndChain() async throws {
         try await withTestApp { app, clock in
-            try await populate(app, clock)
+            try await populateBackupWorld(app, clock)
             let dir = app.config.dataDir + "/backups"
             let m = try await Backups.backup(app.config, to: dir, kind: "manual", keep: nil, progress: { _ in })
             XCTAssertEqual(m.rowCounts["patient"], 4)
@@ -78,7 +67,7 @@ final class BackupTests: XCTestCase {
 
     func test_corruptTruncatedOrAlteredBackups_areRefused_beforeAnythingIsWritten() async throws {
         try await withTestApp { app, clock in
-            try await populate(app, clock)
+            try await populateBackupWorld(app, clock)
             let dir = app.config.dataDir + "/backups"
             let m = try await Backups.backup(app.config, to: dir, kind: "manual", keep: nil, progress: { _ in })
             let path = dir + "/" + m.id
@@ -132,7 +121,7 @@ final class BackupTests: XCTestCase {
 
     func test_backupTakenWhileWritesRun_restoresToAConsistentState() async throws {
         try await withTestApp { app, clock in
-            try await populate(app, clock)
+            try await populateBackupWorld(app, clock)
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let dir = app.config.dataDir + "/backups"
             let config = app.config
@@ -165,4 +154,16 @@ final class BackupTests: XCTestCase {
             XCTAssertEqual(try Backups.list(dir).map(\.id), [m2.id])
         }
     }
+}
+
+/// Four patients with appointments and one blob: something worth backing up.
+func populateBackupWorld(_ app: Application, _ clock: TestClock) async throws {
+    let w = try await Fixtures.schedulingWorld(app)
+    let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
+    for i in 0..<4 {
+        let pid = try await Fixtures.patient(app, family: "Backup\(i)")
+        _ = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
+                                json: Booking(patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.video, start: w.atMain("2026-11-03", 8 + i)))
+    }
+    try app.blobs.put("images/ab/abcdef", Data(repeating: 7, count: 5000))
 }

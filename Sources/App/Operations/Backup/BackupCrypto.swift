@@ -91,12 +91,13 @@ enum BackupCrypto {
     }
 
     /// A simple archive of files: [path length u32][path][size u64][bytes]…, paths relative to `root`.
-    static func pack(_ root: URL, skipping: (String) -> Bool, into dest: URL) throws -> Int {
+    /// Returns the SHA-256 of every file packed, by path.
+    static func pack(_ root: URL, skipping: (String) -> Bool, into dest: URL) throws -> [String: String] {
         FileManager.default.createFile(atPath: dest.path, contents: nil)
         let out = try FileHandle(forWritingTo: dest)
         defer { try? out.close() }
-        var count = 0
-        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return 0 }
+        var hashes: [String: String] = [:]
+        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [:] }
         var files: [String] = []
         for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
             let rel = String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))
@@ -106,9 +107,9 @@ enum BackupCrypto {
             let body = try Data(contentsOf: root.appendingPathComponent(rel))
             var pl = UInt32(rel.utf8.count).bigEndian, bl = UInt64(body.count).bigEndian
             try out.write(contentsOf: Data(bytes: &pl, count: 4) + Data(rel.utf8) + Data(bytes: &bl, count: 8) + body)
-            count += 1
+            hashes[rel] = hex(SHA256.hash(data: body))
         }
-        return count
+        return hashes
     }
 
     static func unpack(_ archive: URL, into root: URL) throws -> [String: String] {

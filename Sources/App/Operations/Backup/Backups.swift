@@ -20,6 +20,8 @@ public enum Backups {
         public var rowCounts: [String: Int]
         public var newestDataAt: Date?
         public var blobCount: Int
+        /// SHA-256 of every blob by its path, so a drill can check each restored file (absent in format-1 backups).
+        public var blobs: [String: String]?
         var parts: [BackupCrypto.PartDigest]
         public var keyId: String
         public var mac: String = ""
@@ -35,7 +37,7 @@ public enum Backups {
     /// Every table the migrations create, in a fixed order.
     static let tables = ["practice", "location", "app_user", "recovery_code", "user_session", "sign_in_attempt", "patient", "patient_version",
                          "audit_event", "room", "appointment_type", "provider_hours", "availability_exception", "appointment", "calendar_feed",
-                         "outbox_message", "portal_notice", "location_hours"]
+                         "outbox_message", "portal_notice", "location_hours", "drill_result"]
 
     // MARK: keys
 
@@ -94,14 +96,14 @@ public enum Backups {
             progress("snapshotting the \(config.isPostgres ? "PostgreSQL" : "SQLite") database")
             let snap = try await snapshot(app, config: config, into: scratch)
             progress("archiving the blob store")
-            let blobCount = try BackupCrypto.pack(URL(fileURLWithPath: config.blobDir, isDirectory: true),
+            let blobHashes = try BackupCrypto.pack(URL(fileURLWithPath: config.blobDir, isDirectory: true),
                                                   skipping: { $0.hasPrefix("health/") }, into: scratch.appendingPathComponent("blobs.bin"))
             progress("encrypting (AES-GCM)")
             let dbPart = try BackupCrypto.encrypt(snap.file, to: work.appendingPathComponent("database.enc"), name: "database", key: key)
             let blobPart = try BackupCrypto.encrypt(scratch.appendingPathComponent("blobs.bin"), to: work.appendingPathComponent("blobs.enc"), name: "blobs", key: key)
             var m = Manifest(id: id, kind: kind, createdAt: now, database: config.isPostgres ? "postgresql" : "sqlite",
                              schemaVersion: snap.schemaVersion, lastMigration: snap.lastMigration, auditHead: snap.auditHead,
-                             rowCounts: snap.rowCounts, newestDataAt: snap.newestDataAt, blobCount: blobCount,
+                             rowCounts: snap.rowCounts, newestDataAt: snap.newestDataAt, blobCount: blobHashes.count, blobs: blobHashes,
                              parts: [dbPart, blobPart], keyId: keyID(key))
             m.mac = try sign(m, key: key)
             let enc = JSONEncoder()

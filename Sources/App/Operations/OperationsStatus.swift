@@ -1,0 +1,114 @@
+import Vapor
+import Fluent
+import Plot
+import Domain
+
+/// What operators check before and after go-live: the backups on disk and the recovery drills' measured RTO/RPO.
+/// No PHI here; reading it is still limited to operators and admins (denials are audited).
+struct OperationsStatus {
+    let scope: AuditScope
+
+    struct BackupRow: Content {
+        let id: String
+        let kind: String
+        let database: String
+        let createdAt: Date
+        let schemaVersion: Int
+        let rows: Int
+        let blobs: Int
+        let bytes: Int64
+    }
+
+    func drills(limit: Int = 20) async throws -> [Drill.Result] {
+        try await scope.authorize(.readOperations)
+        return try await Drill.history(scope.db, limit: max(1, min(limit, 200)))
+    }
+
+    func backups() async throws -> [BackupRow] {
+        try await scope.authorize(.readOperations)
+        let dir = (scope.app.config.dataDir as NSString).appendingPathComponent("backups")
+        return try Backups.list(dir).map {
+            BackupRow(id: $0.id, kind: $0.kind, database: $0.database, createdAt: $0.createdAt, schemaVersion: $0.schemaVersion,
+                      rows: $0.rowCounts.values.reduce(0, +), blobs: $0.blobCount, bytes: $0.totalBytes)
+        }
+    }
+}
+
+extension Request {
+    func operations() throws -> OperationsStatus { OperationsStatus(scope: try scope()) }
+}
+
+enum OperationsController {
+    struct DrillList: Content { let drills: [Drill.Result] }
+    struct BackupList: Content { let backups: [OperationsStatus.BackupRow] }
+
+    @Sendable static func drills(req: Request) async throws -> DrillList {
+        DrillList(drills: try await req.operations().drills(limit: (try? req.query.get(Int.self, at: "limit")) ?? 20))
+    }
+
+    @Sendable static func backups(req: Request) async throws -> BackupList {
+        BackupList(backups: try await req.operations().backups())
+    }
+
+    @Sendable static func page(req: Request) async throws -> Response {
+        let ops = try req.operations()
+        let drills = try await ops.drills(limit: 10)
+        let backups = try await ops.backups()
+        return Layout.render(OperationsPage(drills: drills, backups: Array(backups.prefix(20))).render(for: req))
+    }
+}
+
+struct OperationsPage {
+    let drills: [Drill.Result]
+    let backups: [OperationsStatus.BackupRow]
+
+    static func utc(_ d: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return f.string(from: d)
+    }
+
+    static func duration(_ seconds: Int?) -> String {
+        guard let s = seconds else { return "unknown" }
+        if s < 120 { return "\(s) s" }
+        if s < 7200 { return "\(s / 60) min" }
+        return String(format: "%.1f h", Double(s) / 3600)
+    }
+
+    func latest() -> Node<HTML.BodyContext> {
+        guard let d = drills.first else {
+            return .div(.class("card"), .id("latest-drill"), .p(.text("No recovery drill has been run. Run `caresync drill` after a backup.")))
+        }
+        return .div(.class("card"), .id("latest-drill"),
+            .h2(.text("Latest drill: \(d.ok ? "passed" : "FAILED")")),
+            .p(.text("\(Self.utc(d.startedAt)) · \(d.variant) · \(d.database) · backup \(d.backupId)")),
+            .p(.strong(.text("RTO \(String(format: "%.1f", d.rtoSeconds)) s")), .text(" (start to verified service) · "),
+               .strong(.text("RPO \(Self.duration(d.rpoSeconds))")), .text(" (age of the newest recovered data)")),
+            .ul(.forEach(d.checks) { c in .li(.text("\(c.ok ? "✓" : "✗") \(c.name) (\(c.ms) ms): \(c.detail)")) })
+        )
+    }
+
+    func render(for req: Request) -> String {
+        Layout.page("Operations", req: req, .div(
+            .h1(.text("Operations")),
+            latest(),
+            .h2(.text("Drills")),
+            .div(.class("scroll"), .table(.id("drills"),
+                .thead(.tr(.th("When"), .th("Result"), .th("Variant"), .th("RTO"), .th("RPO"), .th("Backup"))),
+                .tbody(.forEach(drills) { d in
+                    .tr(.td(.text(Self.utc(d.startedAt))), .td(.text(d.ok ? "passed" : "FAILED")), .td(.text(d.variant)),
+                        .td(.text(String(format: "%.1f s", d.rtoSeconds))), .td(.text(Self.duration(d.rpoSeconds))), .td(.text(d.backupId)))
+                }))),
+            .h2(.text("Backups")),
+            .div(.class("scroll"), .table(.id("backups"),
+                .thead(.tr(.th("Backup"), .th("Kind"), .th("Taken"), .th("Rows"), .th("Blobs"), .th("Size"))),
+                .tbody(.forEach(backups) { b in
+                    .tr(.td(.text(b.id)), .td(.text(b.kind)), .td(.text(Self.utc(b.createdAt))), .td(.text("\(b.rows)")),
+                        .td(.text("\(b.blobs)")), .td(.text(ByteCountFormatter.string(fromByteCount: b.bytes, countStyle: .file))))
+                }))),
+            .p(.text(backups.isEmpty ? "No backups in the data dir's backups folder." : "\(backups.count) backups."))
+        ))
+    }
+}
