@@ -56,3 +56,60 @@ public func withTestApp(seedDemo: Bool = false, configure adjust: (inout AppConf
     try await app.asyncShutdown()
     try? FileManager.default.removeItem(atPath: dir)
 }
+
+/// A throwaway PostgreSQL cluster that archives its WAL, for point-in-time recovery tests. Needs the server programs
+/// (run as the `postgres` user when the tests run as root).
+public final class ArchivingPostgres: @unchecked Sendable {
+    public let dir: String
+    public let walDir: String
+    public let port: Int
+    public var url: String { "postgres://postgres@127.0.0.1:\(port)/caresync?sslmode=disable" }
+
+    public static var available: Bool { (try? PostgresTools.path("initdb")) != nil }
+
+    public init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-pg-\(UUID().uuidString.prefix(8))").path
+        walDir = dir + "/wal"
+        port = PITR.freeLoopbackPort()
+        try FileManager.default.createDirectory(atPath: walDir, withIntermediateDirectories: true)
+        try PostgresTools.giveToServerUser(dir)
+        try PostgresTools.run("initdb", ["-D", dir + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"], asServerUser: true)
+        let conf = """
+
+            listen_addresses = '127.0.0.1'
+            port = \(port)
+            unix_socket_directories = '\(dir)'
+            fsync = off
+            wal_level = replica
+            archive_mode = on
+            archive_command = 'cp "%p" "\(walDir)/%f"'
+            """
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/data/postgresql.conf"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(conf.utf8))
+        try handle.close()
+        try PostgresTools.giveToServerUser(dir)
+        try PostgresTools.run("pg_ctl", ["-D", dir + "/data", "-l", dir + "/pg.log", "-w", "start"], asServerUser: true)
+        try PostgresTools.run("psql", ["--dbname=postgres://postgres@127.0.0.1:\(port)/postgres", "-qc", "CREATE DATABASE caresync"])
+    }
+
+    /// Closes the current WAL segment and waits until the archiver has copied it.
+    public func switchAndArchive() async throws {
+        let name = try PostgresTools.run("psql", ["--dbname=\(url)", "-Atc", "SELECT pg_walfile_name(pg_switch_wal())"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        for _ in 0..<300 {
+            if FileManager.default.fileExists(atPath: walDir + "/" + name) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw PITRTestError("WAL segment \(name) was not archived within 30 s")
+    }
+
+    public func stop() {
+        _ = try? PostgresTools.run("pg_ctl", ["-D", dir + "/data", "-m", "fast", "-w", "stop"], asServerUser: true)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+public struct PITRTestError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ s: String) { description = s }
+}

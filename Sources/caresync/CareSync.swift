@@ -16,7 +16,7 @@ struct CareSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caresync",
         abstract: "CareSync: practice management and telemedicine.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Backup.self, Restore.self, DrillCommand.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Backup.self, Restore.self, DrillCommand.self, Pitr.self, Bench.self],
         defaultSubcommand: nil)
 
     static func bootstrapLogging() {
@@ -215,6 +215,7 @@ struct Backup: AsyncParsableCommand {
         @Option(help: "Folder for backups (default <data-dir>/backups).") var to: String?
         @Option(help: "manual, hourly or daily (retention counts per kind).") var kind = "manual"
         @Option(help: "Keep this many backups of this kind, removing older ones.") var keep: Int?
+        @Flag(help: "PostgreSQL: a base backup (pg_basebackup) for point-in-time recovery with the WAL archive, instead of a pg_dump snapshot.") var base = false
         @Flag(help: "Print the manifest as JSON.") var json = false
 
         func run() async throws {
@@ -223,7 +224,7 @@ struct Backup: AsyncParsableCommand {
             let quiet = json
             let start = Date()
             do {
-                let m = try await Backups.backup(data.config, to: to, kind: kind, keep: keep, progress: { line in
+                let m = try await Backups.backup(data.config, to: to, kind: kind, keep: keep, base: base, progress: { line in
                     if !quiet { FileHandle.standardError.write(Data(("  " + line + "\n").utf8)) }
                 })
                 if json { print(CareSyncCLI.json(m)); return }
@@ -283,6 +284,9 @@ struct DrillCommand: AsyncParsableCommand {
         @Option(help: "The backup key file when CARESYNC_BACKUP_KEY is not set (default <data-dir>/secrets/backup.key).") var keyFile: String?
         @Option(help: "PostgreSQL: an empty database to restore into (default: a new database on the same server, dropped afterwards).") var scratchDatabaseUrl: String?
         @Flag(help: "Keep the scratch copy afterwards.") var keepScratch = false
+        @Flag(help: "PostgreSQL: drill point-in-time recovery (newest base backup before --target-time + archived WAL).") var pitr = false
+        @Option(help: "With --pitr: the WAL archive directory.") var walDir: String?
+        @Option(help: "With --pitr: recover to this time (ISO 8601 with zone, e.g. 2026-11-23T14:05:00Z); default the end of the archive.") var targetTime: String?
         @Flag(help: "Print the result as JSON.") var json = false
 
         func run() async throws {
@@ -294,10 +298,19 @@ struct DrillCommand: AsyncParsableCommand {
             o.scratchDatabaseURL = scratchDatabaseUrl
             o.keepScratch = keepScratch
             let quiet = json
+            let target: Date?
+            if let t = targetTime {
+                guard let d = PITR.parseTargetTime(t) else { throw ValidationError("--target-time must be ISO 8601 with a zone, e.g. 2026-11-23T14:05:00Z") }
+                target = d
+            } else { target = nil }
+            if pitr && walDir == nil { throw ValidationError("--pitr needs --wal-dir (the WAL archive directory)") }
+            if !pitr && (walDir != nil || targetTime != nil) { throw ValidationError("--wal-dir and --target-time go with --pitr") }
             do {
-                let r = try await Drill.run(data.config, options: o, progress: { line in
+                let progress: @Sendable (String) -> Void = { line in
                     if !quiet { FileHandle.standardError.write(Data(("  " + line + "\n").utf8)) }
-                })
+                }
+                let r = pitr ? try await Drill.runPITR(data.config, walDir: walDir!, targetTime: target, options: o, progress: progress)
+                             : try await Drill.run(data.config, options: o, progress: progress)
                 print(json ? CareSyncCLI.json(r) : Drill.describe(r))
                 if !r.ok { Foundation.exit(1) }
             } catch { CareSync.fail(error) }
@@ -318,6 +331,74 @@ struct DrillCommand: AsyncParsableCommand {
                     print("\(CareSyncCLI.json(r.startedAt).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) \(r.ok ? "passed" : "FAILED") \(r.variant) \(r.database) RTO \(String(format: "%.2f", r.rtoSeconds)) s RPO \(r.rpoSeconds.map { "\($0) s" } ?? "?") backup \(r.backupId)")
                 }
                 print("\(all.count) drills.")
+            } catch { CareSync.fail(error) }
+        }
+    }
+}
+
+struct Pitr: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Point-in-time recovery on PostgreSQL: WAL archive settings, a check of the live server, and recovery to a time.",
+        subcommands: [Settings.self, Check.self, RestoreToTime.self])
+
+    struct Settings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the postgresql.conf lines that archive WAL into a directory.")
+        @Option(help: "The WAL archive directory.") var walDir: String
+
+        func run() async throws { print(PITR.settings(walDir: walDir)) }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show whether the server in DATABASE_URL archives WAL, and how far. Exits 1 when archiving is off or failing.")
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            CareSync.bootstrapLogging()
+            do {
+                let s = try await PITR.check(data.config)
+                for k in s.keys.sorted() { print("\(k.padding(toLength: 18, withPad: " ", startingAt: 0)) \(s[k]!)") }
+                let ok = s["archive_mode"] == "on" && s["wal_level"] != "minimal" && s["failed_count"] == "0"
+                print(ok ? "WAL archiving is on." : "WAL archiving is NOT working: see `caresync pitr settings --wal-dir DIR`.")
+                if !ok { Foundation.exit(1) }
+            } catch { CareSync.fail(error) }
+        }
+    }
+
+    struct RestoreToTime: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "restore",
+            abstract: "Build a new PostgreSQL cluster from a base backup plus archived WAL, recovered to a time, and leave it running.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Folder with backups; the newest base backup before the target is used.") var from: String?
+        @Option(help: "A specific base backup folder.") var backup: String?
+        @Option(help: "The WAL archive directory.") var walDir: String
+        @Option(help: "Recover to this time (ISO 8601 with zone); default the end of the archive.") var targetTime: String?
+        @Option(help: "The new cluster's data directory (must not exist or be empty).") var pgdata: String
+        @Option(help: "Port for the new cluster (default: a free one).") var port: Int?
+        @Option(help: "The backup key file when CARESYNC_BACKUP_KEY is not set.") var keyFile: String?
+        @Option(help: "Where to put the backup's blobs (a data dir for the recovered CareSync).") var blobsTo: String?
+
+        func run() async throws {
+            CareSync.bootstrapLogging()
+            var o = PITR.Options(walDir: walDir, pgdata: pgdata)
+            if let t = targetTime {
+                guard let d = PITR.parseTargetTime(t) else { throw ValidationError("--target-time must be ISO 8601 with a zone, e.g. 2026-11-23T14:05:00Z") }
+                o.targetTime = d
+            }
+            o.backup = backup
+            o.backupsDir = from ?? (data.config.dataDir as NSString).appendingPathComponent("backups")
+            o.port = port
+            o.keyFile = keyFile
+            o.blobDir = blobsTo.map { ($0 as NSString).appendingPathComponent("blobs") }
+            let start = Date()
+            do {
+                let r = try await PITR.restore(data.config, options: o, progress: { line in
+                    FileHandle.standardError.write(Data(("  " + line + "\n").utf8))
+                })
+                print("Recovered from \(r.manifest.id)\(r.targetTime.map { " to \(PITR.postgresTimestamp($0))" } ?? "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s.")
+                let db = URLComponents(string: r.databaseURL)?.path.dropFirst() ?? ""
+                print("The recovered server is running on 127.0.0.1:\(r.port), database \(db), with the source's roles: point DATABASE_URL there to serve it.")
+                print("Stop it with: pg_ctl -D \(r.pgdata) -m fast stop (as the postgres user)")
             } catch { CareSync.fail(error) }
         }
     }

@@ -10,7 +10,7 @@ final class BackupTests: XCTestCase {
     /// A target to restore into: a fresh data dir, and on PostgreSQL a fresh database on the same server.
     func freshTarget(_ app: Application) async throws -> AppConfig {
         var c = app.config
-        c.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-restore-target-\(UUID().uuidString)").path
+        c.dataDir = app.config.dataDir + "/restore-target-\(UUID().uuidString)"
         if let url = c.databaseURL {
             let name = "restore_\(UUID().uuidString.prefix(8).lowercased())"
             try await app.db.sql.raw("CREATE DATABASE \(ident: name)").run()

@@ -12,6 +12,8 @@ public enum Backups {
         public var format = 1
         public var id: String
         public var kind: String
+        /// nil for a logical snapshot (pg_dump or the SQLite file); "base" for a PostgreSQL base backup used with archived WAL.
+        public var method: String?
         public var createdAt: Date
         public var database: String
         public var schemaVersion: Int
@@ -77,7 +79,12 @@ public enum Backups {
     // MARK: backup
 
     /// Takes a backup into `dir/<id>/` and applies keep-N retention for its kind.
-    public static func backup(_ config: AppConfig, to dir: String?, kind: String, keep: Int?, progress: @escaping @Sendable (String) -> Void) async throws -> Manifest {
+    /// `base`: a PostgreSQL base backup (pg_basebackup) for point-in-time recovery with the WAL archive, instead of a pg_dump snapshot.
+    public static func backup(_ config: AppConfig, to dir: String?, kind: String, keep: Int?, base: Bool = false,
+                              progress: @escaping @Sendable (String) -> Void) async throws -> Manifest {
+        if base && !config.isPostgres {
+            throw Failure.refused("Base backups are for PostgreSQL; a SQLite backup is already a complete snapshot.")
+        }
         let target = URL(fileURLWithPath: dir ?? (config.dataDir as NSString).appendingPathComponent("backups"), isDirectory: true)
         let key = try key(config)
         return try await CareSyncCLI.withApp(config) { app in
@@ -93,15 +100,15 @@ public enum Backups {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
 
-            progress("snapshotting the \(config.isPostgres ? "PostgreSQL" : "SQLite") database")
-            let snap = try await snapshot(app, config: config, into: scratch)
+            progress(base ? "base backup of the PostgreSQL cluster (pg_basebackup)" : "snapshotting the \(config.isPostgres ? "PostgreSQL" : "SQLite") database")
+            let snap = try await base ? baseBackup(app, config: config, into: scratch) : snapshot(app, config: config, into: scratch)
             progress("archiving the blob store")
             let blobHashes = try BackupCrypto.pack(URL(fileURLWithPath: config.blobDir, isDirectory: true),
                                                   skipping: { $0.hasPrefix("health/") }, into: scratch.appendingPathComponent("blobs.bin"))
             progress("encrypting (AES-GCM)")
             let dbPart = try BackupCrypto.encrypt(snap.file, to: work.appendingPathComponent("database.enc"), name: "database", key: key)
             let blobPart = try BackupCrypto.encrypt(scratch.appendingPathComponent("blobs.bin"), to: work.appendingPathComponent("blobs.enc"), name: "blobs", key: key)
-            var m = Manifest(id: id, kind: kind, createdAt: now, database: config.isPostgres ? "postgresql" : "sqlite",
+            var m = Manifest(id: id, kind: kind, method: base ? "base" : nil, createdAt: base ? app.clock.now() : now, database: config.isPostgres ? "postgresql" : "sqlite",
                              schemaVersion: snap.schemaVersion, lastMigration: snap.lastMigration, auditHead: snap.auditHead,
                              rowCounts: snap.rowCounts, newestDataAt: snap.newestDataAt, blobCount: blobHashes.count, blobs: blobHashes,
                              parts: [dbPart, blobPart], keyId: keyID(key))
@@ -125,7 +132,7 @@ public enum Backups {
             return try await app.db.transaction { tx in
                 try await tx.sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").run()
                 let snapID = try await tx.sql.raw("SELECT pg_export_snapshot() AS s").first()!.decode(column: "s", as: String.self)
-                try run(tool: "pg_dump", ["--format=custom", "--no-owner", "--snapshot=\(snapID)", "--file=\(file.path)", "--dbname=\(config.databaseURL!)"])
+                try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--snapshot=\(snapID)", "--file=\(file.path)", "--dbname=\(config.databaseURL!)"])
                 let facts = try await self.facts(tx)
                 return Snapshot(file: file, rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2, schemaVersion: facts.3, lastMigration: facts.4)
             }
@@ -139,6 +146,17 @@ public enum Backups {
         return Snapshot(file: file, rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2, schemaVersion: facts.3, lastMigration: facts.4)
     }
 
+    /// A base backup of the whole cluster in tar format, with the WAL needed to make it consistent. Recovery replays the
+    /// archived WAL on top (see `PITR`). The counts are read right after it: informative, not exact as with a snapshot.
+    static func baseBackup(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
+        let dir = scratch.appendingPathComponent("base")
+        try PostgresTools.run("pg_basebackup", ["--pgdata=\(dir.path)", "--format=tar", "--wal-method=fetch", "--checkpoint=fast",
+                                                "--no-manifest", "--dbname=\(config.databaseURL!)"])
+        let facts = try await self.facts(app.db)
+        return Snapshot(file: dir.appendingPathComponent("base.tar"), rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2,
+                        schemaVersion: facts.3, lastMigration: facts.4)
+    }
+
     static func facts(_ db: any Database) async throws -> ([String: Int], AuditHead?, Date?, Int, String) {
         var counts: [String: Int] = [:]
         for t in tables { counts[t] = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(column: "n", as: Int.self) }
@@ -147,28 +165,6 @@ public enum Backups {
                       try await AppointmentRecord.query(on: db).max(\.$updatedAt)].compactMap { $0 }.max()
         let migrations = try await db.sql.raw("SELECT name FROM _fluent_migrations ORDER BY batch, name").all().map { try $0.decode(column: "name", as: String.self) }
         return (counts, head, newest, migrations.count, migrations.last ?? "")
-    }
-
-    /// Runs a PostgreSQL client tool, failing with its message.
-    static func run(tool: String, _ args: [String]) throws {
-        let candidates = [ProcessInfo.processInfo.environment["PG_BINDIR"].map { "\($0)/\(tool)" }]
-            + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin/\(tool)" }
-            + ["/usr/bin/\(tool)"]
-        guard let path = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw Failure.refused("\(tool) is not installed (apt-get install postgresql-client)")
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw Failure.refused("\(tool) failed: \(String(decoding: message, as: UTF8.self).prefix(500))")
-        }
     }
 
     static func prune(_ dir: URL, kind: String, keep: Int, progress: (String) -> Void) throws {
@@ -210,42 +206,56 @@ public enum Backups {
 
     // MARK: restore
 
-    /// Restores a backup into an empty target (refuses a non-empty one unless `force`). Everything is verified
-    /// — manifest signature, sizes, checksums, every chunk's tag, the schema version — before anything is written.
-    public static func restore(_ target: AppConfig, from path: String, keyFile: String? = nil, force: Bool,
-                               progress: @escaping @Sendable (String) -> Void) async throws -> Manifest {
+    /// Reads a backup's manifest and checks it was written with our key and not altered since.
+    static func openManifest(_ path: String, config: AppConfig, keyFile: String?) throws -> (Manifest, SymmetricKey) {
         let dir = URL(fileURLWithPath: path, isDirectory: true)
         let dec = JSONDecoder()
         dec.dateDecodingStrategy = .iso8601
         guard let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")), let m = try? dec.decode(Manifest.self, from: data) else {
             throw Failure.refused("No readable manifest.json in \(path).")
         }
-        let key = try key(target, keyFile: keyFile, create: false)
+        let key = try key(config, keyFile: keyFile, create: false)
         guard m.keyId == keyID(key) else { throw Failure.refused("This backup was encrypted with another key (key id \(m.keyId)); set CARESYNC_BACKUP_KEY.") }
         guard try sign(m, key: key) == m.mac else { throw Failure.refused("The manifest's signature does not verify: it was altered.") }
+        return (m, key)
+    }
+
+    /// Checks every part's size, checksum and chunk tags while decrypting it into `scratch` (named by part).
+    static func decryptParts(_ m: Manifest, from path: String, key: SymmetricKey, into scratch: URL, progress: (String) -> Void) throws {
+        progress("verifying \(m.parts.count) parts")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        for p in m.parts {
+            let file = URL(fileURLWithPath: path, isDirectory: true).appendingPathComponent("\(p.name).enc")
+            guard FileManager.default.fileExists(atPath: file.path) else { throw Failure.refused("\(p.name).enc is missing.") }
+            try BackupCrypto.checkEncrypted(file, p)
+            try BackupCrypto.decrypt(file, to: scratch.appendingPathComponent(p.name), p, key: key)
+        }
+    }
+
+    /// Restores a backup into an empty target (refuses a non-empty one unless `force`). Everything is verified
+    /// — manifest signature, sizes, checksums, every chunk's tag, the schema version — before anything is written.
+    public static func restore(_ target: AppConfig, from path: String, keyFile: String? = nil, force: Bool,
+                               progress: @escaping @Sendable (String) -> Void) async throws -> Manifest {
+        let (m, key) = try openManifest(path, config: target, keyFile: keyFile)
+        guard m.method == nil else {
+            throw Failure.refused("\(m.id) is a base backup for point-in-time recovery: use `caresync pitr restore`.")
+        }
         guard m.schemaVersion <= Migrations.all.count else {
             throw Failure.refused("The backup comes from a newer CareSync (schema \(m.schemaVersion); this binary knows \(Migrations.all.count)). Use that version to restore.")
         }
         guard m.database == (target.isPostgres ? "postgresql" : "sqlite") else {
             throw Failure.refused("The backup is of a \(m.database) database; the target is \(target.isPostgres ? "postgresql" : "sqlite").")
         }
-        progress("verifying \(m.parts.count) parts")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-restore-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        for p in m.parts {
-            let file = dir.appendingPathComponent("\(p.name).enc")
-            guard FileManager.default.fileExists(atPath: file.path) else { throw Failure.refused("\(p.name).enc is missing.") }
-            try BackupCrypto.checkEncrypted(file, p)
-            try BackupCrypto.decrypt(file, to: scratch.appendingPathComponent(p.name), p, key: key)
-        }
+        try decryptParts(m, from: path, key: key, into: scratch, progress: progress)
         progress("all checksums match; checking the target is empty")
         try FileManager.default.createDirectory(atPath: target.dataDir, withIntermediateDirectories: true)
         if target.isPostgres {
             let n = try await postgresTableCount(target)
             if n > 0 && !force { throw Failure.refused("The target database is not empty (\(n) tables). Restore into an empty database, or pass --force.") }
             progress("restoring into PostgreSQL (pg_restore)")
-            try run(tool: "pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction"] + (n > 0 ? ["--clean", "--if-exists"] : [])
+            try PostgresTools.run("pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction"] + (n > 0 ? ["--clean", "--if-exists"] : [])
                     + ["--dbname=\(target.databaseURL!)", scratch.appendingPathComponent("database").path])
         } else {
             let dbPath = target.sqlitePath

@@ -133,6 +133,57 @@ public enum Drill {
         }
     }
 
+    // MARK: point in time (PostgreSQL)
+
+    /// The PITR variant: recover a new cluster from the newest base backup before `targetTime` plus the archived WAL,
+    /// start CareSync on it and verify it as above. The recovered cluster and its files are removed afterwards.
+    public static func runPITR(_ config: AppConfig, walDir: String, targetTime: Date?, options: Options,
+                               progress: @escaping @Sendable (String) -> Void) async throws -> Result {
+        guard config.isPostgres else { throw Backups.Failure.refused("The point-in-time drill is for PostgreSQL (set DATABASE_URL).") }
+        return try await CareSyncCLI.withApp(config) { source in
+            let startedAt = source.clock.now()
+            let t0 = ContinuousClock.now
+            let steps = Steps(progress: progress)
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-drill-\(UUID().uuidString)").path
+            var scratchConfig = config
+            scratchConfig.dataDir = work + "/data"
+            scratchConfig.seedDemo = false
+            var restored: PITR.Restored?
+            defer {
+                restored?.stop()
+                if !options.keepScratch { try? FileManager.default.removeItem(atPath: work) }
+            }
+            let blobDir = scratchConfig.blobDir
+            await steps.step("recover to point in time") {
+                var o = PITR.Options(walDir: walDir, pgdata: work + "/pgdata")
+                o.backup = options.backup
+                o.backupsDir = options.backupsDir ?? (config.dataDir as NSString).appendingPathComponent("backups")
+                o.targetTime = targetTime
+                o.keyFile = options.keyFile ?? defaultKeyFile(config)
+                o.blobDir = blobDir
+                let r = try await PITR.restore(config, options: o, progress: { progress("  " + $0) })
+                restored = r
+                return "base backup \(r.manifest.id) + archived WAL replayed " + (targetTime.map { "to \(PITR.postgresTimestamp($0))" } ?? "to the end of the archive")
+            }
+            var newest: Date?
+            if let r = restored { scratchConfig.databaseURL = r.databaseURL }
+            await verify(scratch: Scratch(config: scratchConfig), steps: steps, progress: progress, extra: { app in
+                await steps.step("recovered data") {
+                    let facts = try await Backups.facts(app.db)
+                    newest = facts.2
+                    return "\(facts.0.values.reduce(0, +)) rows, audit head #\(facts.1?.seq ?? 0), newest data \(newest.map { PITR.postgresTimestamp($0) } ?? "none")"
+                }
+            })
+            let rto = (ContinuousClock.now - t0).seconds
+            let result = Result(id: UUID(), variant: "pitr", backupId: restored?.manifest.id ?? "none", backupCreatedAt: restored?.manifest.createdAt,
+                                targetTime: targetTime, database: "postgresql", ok: steps.ok && restored != nil, startedAt: startedAt,
+                                finishedAt: source.clock.now(), rtoSeconds: rto,
+                                rpoSeconds: newest.map { max(0, Int(startedAt.timeIntervalSince($0).rounded())) }, checks: steps.checks)
+            try await store(result, in: source)
+            return result
+        }
+    }
+
     static func defaultKeyFile(_ config: AppConfig) -> String? {
         let f = (config.dataDir as NSString).appendingPathComponent("secrets/backup.key")
         return FileManager.default.fileExists(atPath: f) ? f : nil
