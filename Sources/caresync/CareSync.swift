@@ -207,7 +207,7 @@ struct Outbox: AsyncParsableCommand {
 
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Encrypted, verifiable backups of the database and blob store.",
-                                                    subcommands: [Create.self, List.self], defaultSubcommand: Create.self)
+                                                    subcommands: [Create.self, List.self, Scheduled.self], defaultSubcommand: Create.self)
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Take a backup now (the default when you run `caresync backup`).")
@@ -230,6 +230,36 @@ struct Backup: AsyncParsableCommand {
                 if json { print(CareSyncCLI.json(m)); return }
                 let rows = m.rowCounts.values.reduce(0, +)
                 print("Backup \(m.id): \(rows) rows in \(m.rowCounts.count) tables, \(m.blobCount) blobs, \(m.totalBytes) bytes encrypted, audit head #\(m.auditHead?.seq ?? 0), in \(String(format: "%.2f", Date().timeIntervalSince(start))) s.")
+            } catch { CareSync.fail(error) }
+        }
+    }
+
+    struct Scheduled: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every hour from cron or a systemd timer: an hourly backup, plus a daily one when the last is a day old; keep-N each.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Folder for backups (default <data-dir>/backups).") var to: String?
+        @Option(help: "Hourly backups to keep.") var hourlyKeep = 24
+        @Option(help: "Daily backups to keep.") var dailyKeep = 14
+        @Flag(help: "Print the crontab line for this schedule instead of running it.") var printCron = false
+        @Flag(help: "Print the manifests as JSON.") var json = false
+
+        func run() async throws {
+            guard hourlyKeep >= 1, dailyKeep >= 1 else { throw ValidationError("--hourly-keep and --daily-keep must be at least 1") }
+            let config = data.config
+            if printCron {
+                let bin = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+                print(Backups.cronLine(binary: bin, dataDir: URL(fileURLWithPath: config.dataDir).standardizedFileURL.path, hourlyKeep: hourlyKeep, dailyKeep: dailyKeep))
+                return
+            }
+            CareSync.bootstrapLogging()
+            let quiet = json
+            do {
+                let made = try await Backups.scheduled(config, to: to, hourlyKeep: hourlyKeep, dailyKeep: dailyKeep, progress: { line in
+                    if !quiet { FileHandle.standardError.write(Data(("  " + line + "\n").utf8)) }
+                })
+                if json { print(CareSyncCLI.json(made)); return }
+                for m in made { print("Backup \(m.id) (\(m.kind)): \(m.rowCounts.values.reduce(0, +)) rows, \(m.blobCount) blobs, \(m.totalBytes) bytes.") }
             } catch { CareSync.fail(error) }
         }
     }

@@ -105,9 +105,7 @@ final class BackupTests: XCTestCase {
             var newer = m
             newer.schemaVersion = Migrations.all.count + 1
             newer.mac = try Backups.sign(newer, key: try Backups.key(app.config))
-            let enc = JSONEncoder()
-            enc.dateEncodingStrategy = .iso8601
-            try enc.encode(newer).write(to: manifestURL)
+            try Backups.manifestEncoder(pretty: true).encode(newer).write(to: manifestURL)
             try await expectRefusal("newer CareSync")
             try original.write(to: manifestURL, atomically: true, encoding: .utf8)
 

@@ -139,3 +139,25 @@ final class LockedLines: @unchecked Sendable {
     func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }
+
+final class BackupScheduleTests: XCTestCase {
+    func test_scheduledRun_takesHourly_andDailyOnlyWhenTheLastDailyIsADayOld_keepingNOfEach() async throws {
+        try await withTestApp { app, clock in
+            try await populateBackupWorld(app, clock)
+            let dir = app.config.dataDir + "/backups"
+            let first = try await Backups.scheduled(app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, progress: { _ in })
+            XCTAssertEqual(first.map(\.kind), ["hourly", "daily"], "no daily yet: one is taken")
+            let second = try await Backups.scheduled(app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, progress: { _ in })
+            XCTAssertEqual(second.map(\.kind), ["hourly"], "the daily is fresh")
+            let third = try await Backups.scheduled(app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, progress: { _ in })
+            XCTAssertEqual(third.map(\.kind), ["hourly"])
+            let nextDay = try await Backups.scheduled(app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, now: Date().addingTimeInterval(86400), progress: { _ in })
+            XCTAssertEqual(nextDay.map(\.kind), ["hourly", "daily"], "a day later another daily")
+            let kept = try Backups.list(dir)
+            XCTAssertEqual(kept.filter { $0.kind == "hourly" }.map(\.id), [nextDay[0].id, third[0].id], "the newest two hourlies are kept")
+            XCTAssertEqual(kept.filter { $0.kind == "daily" }.map(\.id), [nextDay[1].id], "one daily is kept")
+            XCTAssertTrue(Backups.cronLine(binary: "/usr/local/bin/caresync", dataDir: "/var/lib/caresync", hourlyKeep: 24, dailyKeep: 14)
+                .hasPrefix("7 * * * *  /usr/local/bin/caresync backup scheduled --data-dir /var/lib/caresync --hourly-keep 24 --daily-keep 14"))
+        }
+    }
+}

@@ -67,13 +67,35 @@ public enum Backups {
 
     static func keyID(_ k: SymmetricKey) -> String { String(BackupCrypto.hex(SHA256.hash(data: k.withUnsafeBytes { Data($0) })).prefix(16)) }
 
+    /// Manifests carry times to the millisecond (backups taken within one second must still sort), and read older whole-second ones.
+    static func manifestEncoder(pretty: Bool) -> JSONEncoder {
+        let enc = JSONEncoder()
+        enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : .sortedKeys
+        enc.dateEncodingStrategy = .custom { date, encoder in
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            var c = encoder.singleValueContainer()
+            try c.encode(f.string(from: date))
+        }
+        return enc
+    }
+
+    static func manifestDecoder() -> JSONDecoder {
+        let dec = JSONDecoder()
+        dec.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            guard let d = ISO8601.parse(try c.decode(String.self)) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an ISO 8601 time")
+            }
+            return d
+        }
+        return dec
+    }
+
     static func sign(_ m: Manifest, key: SymmetricKey) throws -> String {
         var unsigned = m
         unsigned.mac = ""
-        let enc = JSONEncoder()
-        enc.outputFormatting = .sortedKeys
-        enc.dateEncodingStrategy = .iso8601
-        return BackupCrypto.hex(HMAC<SHA256>.authenticationCode(for: try enc.encode(unsigned), using: key))
+        return BackupCrypto.hex(HMAC<SHA256>.authenticationCode(for: try manifestEncoder(pretty: false).encode(unsigned), using: key))
     }
 
     // MARK: backup
@@ -113,10 +135,7 @@ public enum Backups {
                              rowCounts: snap.rowCounts, newestDataAt: snap.newestDataAt, blobCount: blobHashes.count, blobs: blobHashes,
                              parts: [dbPart, blobPart], keyId: keyID(key))
             m.mac = try sign(m, key: key)
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys, .prettyPrinted]
-            enc.dateEncodingStrategy = .iso8601
-            try enc.encode(m).write(to: work.appendingPathComponent("manifest.json"))
+            try manifestEncoder(pretty: true).encode(m).write(to: work.appendingPathComponent("manifest.json"))
             try FileManager.default.moveItem(at: work, to: target.appendingPathComponent(id, isDirectory: true))
             if let keep { try prune(target, kind: kind, keep: keep, progress: progress) }
             return m
@@ -124,6 +143,24 @@ public enum Backups {
     }
 
     struct Snapshot { let file: URL; let rowCounts: [String: Int]; let auditHead: AuditHead?; let newestDataAt: Date?; let schemaVersion: Int; let lastMigration: String }
+
+    /// `caresync backup scheduled`, meant to run every hour (cron or a systemd timer): an hourly backup kept `hourlyKeep`
+    /// deep, and a daily one kept `dailyKeep` deep whenever the newest daily is a day old or missing.
+    public static func scheduled(_ config: AppConfig, to dir: String?, hourlyKeep: Int, dailyKeep: Int, now: Date = Date(),
+                                 progress: @escaping @Sendable (String) -> Void) async throws -> [Manifest] {
+        let folder = dir ?? (config.dataDir as NSString).appendingPathComponent("backups")
+        var made = [try await backup(config, to: folder, kind: "hourly", keep: hourlyKeep, progress: progress)]
+        let lastDaily = try list(folder).first { $0.kind == "daily" }
+        if lastDaily.map({ now.timeIntervalSince($0.createdAt) >= 23.5 * 3600 }) ?? true {
+            made.append(try await backup(config, to: folder, kind: "daily", keep: dailyKeep, progress: progress))
+        }
+        return made
+    }
+
+    /// A crontab line for `scheduled` (the binary and data dir as given).
+    public static func cronLine(binary: String, dataDir: String, hourlyKeep: Int, dailyKeep: Int) -> String {
+        "7 * * * *  \(binary) backup scheduled --data-dir \(dataDir) --hourly-keep \(hourlyKeep) --daily-keep \(dailyKeep) --json >> \(dataDir)/backups/scheduled.log 2>&1"
+    }
 
     /// A consistent copy and the facts about it, read from the same point in time.
     static func snapshot(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
@@ -197,8 +234,7 @@ public enum Backups {
     public static func list(_ dir: String) throws -> [Manifest] {
         let root = URL(fileURLWithPath: dir, isDirectory: true)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
-        let dec = JSONDecoder()
-        dec.dateDecodingStrategy = .iso8601
+        let dec = manifestDecoder()
         return names.filter { !$0.hasPrefix(".") }.compactMap { n in
             (try? Data(contentsOf: root.appendingPathComponent(n).appendingPathComponent("manifest.json"))).flatMap { try? dec.decode(Manifest.self, from: $0) }
         }.sorted { $0.createdAt > $1.createdAt }
@@ -209,8 +245,7 @@ public enum Backups {
     /// Reads a backup's manifest and checks it was written with our key and not altered since.
     static func openManifest(_ path: String, config: AppConfig, keyFile: String?) throws -> (Manifest, SymmetricKey) {
         let dir = URL(fileURLWithPath: path, isDirectory: true)
-        let dec = JSONDecoder()
-        dec.dateDecodingStrategy = .iso8601
+        let dec = manifestDecoder()
         guard let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")), let m = try? dec.decode(Manifest.self, from: data) else {
             throw Failure.refused("No readable manifest.json in \(path).")
         }
