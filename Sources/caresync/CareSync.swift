@@ -120,7 +120,7 @@ struct Audit: AsyncParsableCommand {
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures.", subcommands: [Booking.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures.", subcommands: [Booking.self, BackupFigures.self])
 
     struct Booking: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -147,6 +147,46 @@ struct Bench: AsyncParsableCommand {
                     print("booking bench (\(r.database)): \(r.requests) requests, \(r.concurrency) concurrent → \(r.created) booked, \(r.conflicts) refused with 409, \(r.otherErrors) other errors in \(r.seconds) s; \(Int(r.requestsPerSecond)) req/s, p50 \(r.p50Ms) ms, p99 \(r.p99Ms) ms, max \(r.maxMs) ms; overlaps in the table: \(r.overlapsFound)")
                 }
                 if r.overlapsFound > 0 || r.otherErrors > 0 { throw ExitCode(1) }
+            } catch let e as ExitCode { throw e } catch { CareSync.fail(error) }
+        }
+    }
+}
+
+extension Bench {
+    struct BackupFigures: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "backup",
+            abstract: "Backup size and time, restore time and drill RTO on a generated practice-year (scratch SQLite, or an empty PostgreSQL database via DATABASE_URL).")
+        @Option(help: "Patients to generate.") var patients = 10_000
+        @Option(help: "Appointments to generate.") var appointments = 60_000
+        @Option(help: "Wound photos to generate (each with a thumbnail).") var photos = 5_000
+        @Option(help: "Size of one photo in KB.") var photoKb = 150
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: .error) }
+            guard patients >= 1, appointments >= 0, photos >= 0, photoKb >= 1 else { throw ValidationError("counts must be positive") }
+            var o = BackupBench.Options()
+            o.patients = patients
+            o.appointments = appointments
+            o.photos = photos
+            o.photoKB = photoKb
+            let quiet = json
+            let started = Date()
+            do {
+                let r = try await BackupBench.run(AppConfig.fromEnvironment(dataDir: nil), options: o, progress: { line in
+                    if !quiet { FileHandle.standardError.write(Data(("[\(Int(Date().timeIntervalSince(started)))s] " + line + "\n").utf8)) }
+                })
+                if json { print(CareSyncCLI.json(r)) } else {
+                    let mb = { (b: Int64) in String(format: "%.1f MB", Double(b) / 1_048_576) }
+                    print("""
+                    backup bench (\(r.database)): \(r.patients) patients, \(r.appointments) appointments, \(r.photos) photos (\(mb(r.blobBytes)) of blobs), \(r.auditEvents) audit events; generated in \(String(format: "%.1f", r.seedSeconds)) s
+                      backup   \(String(format: "%7.1f", r.backupSeconds)) s   \(mb(r.backupBytes)) encrypted
+                      restore  \(String(format: "%7.1f", r.restoreSeconds)) s   (verify + write into an empty target)
+                      drill    \(String(format: "%7.1f", r.drillRTOSeconds)) s RTO  \(r.drillOk ? "passed" : "FAILED")  \(r.drillChecks.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value) ms" }.joined(separator: ", "))
+                    """)
+                }
+                if !r.drillOk { throw ExitCode(1) }
             } catch let e as ExitCode { throw e } catch { CareSync.fail(error) }
         }
     }

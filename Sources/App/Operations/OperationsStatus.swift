@@ -62,13 +62,7 @@ struct OperationsPage {
     let drills: [Drill.Result]
     let backups: [OperationsStatus.BackupRow]
 
-    static func utc(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return f.string(from: d)
-    }
+    static func utc(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm 'UTC'") }
 
     static func duration(_ seconds: Int?) -> String {
         guard let s = seconds else { return "unknown" }

@@ -185,11 +185,12 @@ struct PrintPage {
 }
 
 enum Format {
-    static func utc(_ d: Date) -> String {
+    /// A time in UTC with a fixed pattern (not the user's locale).
+    static func utc(_ d: Date, _ pattern: String = "yyyy-MM-dd HH:mm:ss") -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        f.dateFormat = pattern
         return f.string(from: d)
     }
 }

@@ -161,3 +161,26 @@ final class BackupScheduleTests: XCTestCase {
         }
     }
 }
+
+final class BackupBenchTests: XCTestCase {
+    func test_backupBench_generatesThePractice_andReportsBackupRestoreAndDrillFigures() async throws {
+        try await withTestApp { app, _ in
+            var o = BackupBench.Options()
+            o.patients = 30
+            o.appointments = 200
+            o.photos = 6
+            o.photoKB = 4
+            let r = try await BackupBench.run(app.config, options: o, progress: { _ in })
+            XCTAssertTrue(r.drillOk)
+            XCTAssertEqual(r.patients, 30)
+            XCTAssertEqual(r.photos, 6)
+            XCTAssertEqual(r.blobBytes, 6 * (4 + 8) * 1024)
+            // Demo seed + 30 registrations + 200 appointments + 10 providers, each audited.
+            XCTAssertGreaterThanOrEqual(r.auditEvents, 240)
+            XCTAssertGreaterThan(r.backupBytes, r.blobBytes)
+            XCTAssertGreaterThan(r.backupSeconds, 0)
+            XCTAssertGreaterThan(r.restoreSeconds, 0)
+            XCTAssertEqual(r.drillChecks.count, 8)
+        }
+    }
+}

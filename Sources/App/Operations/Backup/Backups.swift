@@ -111,11 +111,7 @@ public enum Backups {
         let key = try key(config)
         return try await CareSyncCLI.withApp(config) { app in
             let now = app.clock.now()
-            let df = DateFormatter()
-            df.locale = Locale(identifier: "en_US_POSIX")
-            df.timeZone = TimeZone(identifier: "UTC")
-            df.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-            let id = "\(df.string(from: now))-\(kind)-\(UUID().uuidString.prefix(4).lowercased())"
+            let id = "\(Format.utc(now, "yyyyMMdd'T'HHmmss'Z'"))-\(kind)-\(UUID().uuidString.prefix(4).lowercased())"
             let work = target.appendingPathComponent(".\(id).partial", isDirectory: true)
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-backup-\(UUID().uuidString)", isDirectory: true)

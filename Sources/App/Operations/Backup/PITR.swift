@@ -152,13 +152,7 @@ public enum PITR {
     /// A recovery target as typed by an operator: ISO 8601 with an explicit zone (2026-11-23T14:05:00Z or …-05:00).
     public static func parseTargetTime(_ s: String) -> Date? { ISO8601.parse(s.trimmingCharacters(in: .whitespaces)) }
 
-    public static func postgresTimestamp(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS'+00'"
-        return f.string(from: d)
-    }
+    public static func postgresTimestamp(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm:ss.SSS'+00'") }
 
     static func logTail(_ path: String) -> String {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
