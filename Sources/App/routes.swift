@@ -19,6 +19,8 @@ func routes(_ app: Application) throws {
     app.get("mfa", "enroll", use: SignInController.enrolForm)
     app.post("mfa", "enroll", use: SignInController.enrolSubmit)
     app.post("logout", use: SignInController.logout)
+    app.get("portal", "invite", ":token", use: InvitationController.registerForm)   // the link's token is the credential
+    app.post("portal", "invite", ":token", use: InvitationController.register)
 
     // Staff pages.
     let staff = app.grouped(RequireSignIn(area: .staff))
@@ -32,6 +34,7 @@ func routes(_ app: Application) throws {
     staff.get("patients", ":id", "history", use: PatientPagesController.history)
     staff.get("patients", ":id", "print", use: PatientPagesController.printView)
     staff.post("patients", ":id", "retire", use: PatientPagesController.retire)
+    staff.post("patients", ":id", "invite", use: InvitationController.createFromChart)
     staff.get("schedule", use: SchedulePagesController.calendar)
     staff.get("schedule", "my-day", use: SchedulePagesController.myDay)
     staff.get("schedule", "book", use: SchedulePagesController.bookForm)
@@ -73,6 +76,8 @@ func routes(_ app: Application) throws {
     api.get("patients", ":id", "history", use: PatientAPIController.history)
     api.get("patients", ":id", "access-log", use: PatientAPIController.accessLog)
     api.get("patients", ":id", "export", use: PatientAPIController.export)
+    api.post("patients", ":id", "invitations", use: InvitationController.create)
+    api.get("invitations", "batches", use: InvitationController.batches)
     api.get("appointment-types", use: SchedulingAPIController.types)
     api.get("slots", use: SchedulingAPIController.slots)
     api.get("appointments", use: SchedulingAPIController.list)

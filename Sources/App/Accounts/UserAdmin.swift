@@ -29,6 +29,25 @@ struct UserAdmin {
 
     func create(_ input: NewUser) async throws -> UserRecord {
         try await scope.authorize(.manageUsers)
+        let prepared = try await Self.prepare(input, app: scope.app)
+        let now = scope.now
+        return try await scope.run { tx in
+            let u = try await Self.insert(prepared, now: now, on: tx)
+            return (u, [Self.createdEvent(u)])
+        }
+    }
+
+    /// A validated account with its password hashed, ready to insert.
+    struct Prepared: Sendable {
+        let username: String
+        let displayName: String
+        let role: Role
+        let passwordHash: String
+        let patientID: UUID?
+    }
+
+    /// Checks the fields and hashes the password (slow: outside any transaction).
+    static func prepare(_ input: NewUser, app: Application) async throws -> Prepared {
         var errors: [FieldError] = []
         let username = (Text.clean(input.username) ?? "").lowercased()
         if let e = Username.check(username) { errors.append(e) }
@@ -41,38 +60,41 @@ struct UserAdmin {
         if role == .patient && input.patientId == nil { errors.append(FieldError("patientId", "A patient account must name the patient record it belongs to.")) }
         if let r = role, r != .patient, input.patientId != nil { errors.append(FieldError("patientId", "Only patient accounts are linked to a patient record.")) }
         guard errors.isEmpty, let role else { throw AppError.validation(errors) }
-
-        let app = scope.app
         let hash = try await SignInService.hashPassword(input.password!, cost: app.config.bcryptCost, on: app)
-        let now = scope.now
-        let patientID = input.patientId
-        return try await scope.run { tx in
-            if try await UserRecord.query(on: tx).filter(\.$username == username).first() != nil {
-                throw AppError.conflict(type: "username-taken", detail: "The username is already in use.", extra: [:])
-            }
-            if let pid = patientID {
-                guard try await PatientRecord.find(pid, on: tx) != nil else {
-                    throw AppError.validation([FieldError("patientId", "No patient record with that id.")])
-                }
-                if try await UserRecord.query(on: tx).filter(\.$patientID == pid).first() != nil {
-                    throw AppError.conflict(type: "patient-has-account", detail: "That patient already has a portal account.", extra: [:])
-                }
-            }
-            let u = UserRecord()
-            u.id = UUID()
-            u.username = username
-            u.displayName = display
-            u.role = role.rawValue
-            u.passwordHash = hash
-            u.active = true
-            u.failedCount = 0
-            u.patientID = patientID
-            u.createdAt = now
-            u.updatedAt = now
-            try await u.create(on: tx)
-            return (u, [AuditDraft(action: .userCreated, category: .account, patientID: patientID, entityType: "user",
-                                   entityID: u.id?.uuidString, detail: "username=\(username) role=\(role.rawValue)")])
+        return Prepared(username: username, displayName: display, role: role, passwordHash: hash, patientID: input.patientId)
+    }
+
+    /// Inserts the account inside the caller's transaction (name taken, one portal account per patient: 409).
+    static func insert(_ p: Prepared, now: Date, on tx: any Database) async throws -> UserRecord {
+        if try await UserRecord.query(on: tx).filter(\.$username == p.username).first() != nil {
+            throw AppError.conflict(type: "username-taken", detail: "The username is already in use.", extra: [:])
         }
+        if let pid = p.patientID {
+            guard try await PatientRecord.find(pid, on: tx) != nil else {
+                throw AppError.validation([FieldError("patientId", "No patient record with that id.")])
+            }
+            if try await UserRecord.query(on: tx).filter(\.$patientID == pid).first() != nil {
+                throw AppError.conflict(type: "patient-has-account", detail: "That patient already has a portal account.", extra: [:])
+            }
+        }
+        let u = UserRecord()
+        u.id = UUID()
+        u.username = p.username
+        u.displayName = p.displayName
+        u.role = p.role.rawValue
+        u.passwordHash = p.passwordHash
+        u.active = true
+        u.failedCount = 0
+        u.patientID = p.patientID
+        u.createdAt = now
+        u.updatedAt = now
+        try await u.create(on: tx)
+        return u
+    }
+
+    static func createdEvent(_ u: UserRecord) -> AuditDraft {
+        AuditDraft(action: .userCreated, category: .account, patientID: u.patientID, entityType: "user",
+                   entityID: u.id?.uuidString, detail: "username=\(u.username) role=\(u.role)")
     }
 
     func update(_ id: UUID, _ change: Change) async throws -> UserRecord {

@@ -26,6 +26,7 @@ enum Migrations {
         CreatePortalNotice(),
         CreateLocationHours(),
         CreateDrillResult(),
+        CreateInvitation(),
     ]
 }
 

@@ -36,6 +36,24 @@ final class OutboxMessageRecord: Model, @unchecked Sendable {
     @OptionalField(key: "appointment_id") var appointmentID: UUID?
 
     init() {}
+
+    /// A pending message due now. `dedupeKey` makes enqueuing the same purpose twice a no-op for the caller to check.
+    static func pending(kind: String, channel: String, recipient: String, subject: String, body: String, dedupeKey: String,
+                        patientID: UUID?, now: Date) -> OutboxMessageRecord {
+        let m = OutboxMessageRecord()
+        m.createdAt = now
+        m.status = "pending"
+        m.attempts = 0
+        m.nextAttemptAt = now
+        m.dedupeKey = dedupeKey
+        m.kind = kind
+        m.channel = channel
+        m.recipient = recipient
+        m.subject = subject
+        m.body = body
+        m.patientID = patientID
+        return m
+    }
 }
 
 /// In-portal notices: what the portal shows (the email/SMS say only that something is waiting, or date/time/place).
@@ -112,18 +130,8 @@ enum AppointmentNotices {
         for (channel, recipient) in channels {
             let key = "\(kind.rawValue):\(aid.uuidString):v\(a.version):\(channel)"
             if try await OutboxMessageRecord.query(on: tx).filter(\.$dedupeKey == key).first() != nil { continue }
-            let m = OutboxMessageRecord()
-            m.createdAt = now
-            m.status = "pending"
-            m.attempts = 0
-            m.nextAttemptAt = now
-            m.dedupeKey = key
-            m.kind = kind.rawValue
-            m.channel = channel
-            m.recipient = recipient
-            m.subject = subject
-            m.body = body
-            m.patientID = a.patientID
+            let m = OutboxMessageRecord.pending(kind: kind.rawValue, channel: channel, recipient: recipient, subject: subject, body: body,
+                                                dedupeKey: key, patientID: a.patientID, now: now)
             m.appointmentID = aid
             if channel == "email" && kind != .reminder {
                 let event = ICalendar.Event(uid: "\(aid.uuidString.lowercased())@caresync", stamp: now, start: a.startAt, end: a.endAt,

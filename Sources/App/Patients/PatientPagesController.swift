@@ -85,7 +85,9 @@ enum PatientPagesController {
                              registered: req.query[String.self, at: "registered"] != nil,
                              saved: req.query[String.self, at: "saved"] != nil,
                              canEdit: AccessPolicy.decide(principal, .updatePatient(p.id!)).isAllowed,
-                             canRetire: AccessPolicy.decide(principal, .deletePatient(p.id!)).isAllowed)
+                             canRetire: AccessPolicy.decide(principal, .deletePatient(p.id!)).isAllowed,
+                             canInvite: AccessPolicy.decide(principal, .invitePatient(p.id!)).isAllowed,
+                             notice: req.query[String.self, at: "invited"].map { "Portal invitation sent by \($0 == "sms" ? "text message" : "email"); the link works once, for 7 days." })
         return Layout.render(page.render(for: req))
     }
 

@@ -106,6 +106,9 @@ struct ChartPage {
     let saved: Bool
     let canEdit: Bool
     let canRetire: Bool
+    var canInvite = false
+    var notice: String?
+    var inviteErrors: [FieldError] = []
 
     func render(for req: Request) -> String {
         let p = patient
@@ -118,6 +121,7 @@ struct ChartPage {
             .if(registered, .p(.class("notice"), .text("Patient registered with MRN \(p.mrn)."))),
             .if(saved, .p(.class("notice"), .text("Changes saved."))),
             .if(p.retired, .p(.class("notice bad"), .text("This record is retired."))),
+            .unwrap(notice) { .p(.class("notice"), .id("chart-notice"), .text($0)) },
             .h1(.id("patient-name"), .text("\(p.familyName), \(p.givenName)"), .if(p.synthetic, .span(.class("badge synthetic"), .text("synthetic")))),
             .div(.class("card"),
                 .h2(.text("Demographics")),
@@ -138,6 +142,15 @@ struct ChartPage {
                 .a(.class("button"), .href("/patients/\(p.id.uuidString)/print"), .text("Print")),
                 .text(" "),
                 .if(!p.retired, .a(.class("button"), .href("/schedule/book?patient=\(p.id.uuidString)"), .id("book-for-patient"), .text("Book")))),
+            .if(canInvite && !p.retired, .div(.class("card noprint"), .id("portal-invite"),
+                .h2(.text("Patient portal")),
+                FormKit.errorSummary(inviteErrors),
+                .form(.action("/patients/\(p.id.uuidString)/invite"), .method(.post), .div(
+                    FormKit.csrf(req),
+                    FormKit.select("Send the invitation by", name: "channel", options: [("email", "Email"), ("sms", "Text message")], selected: "email", errors: inviteErrors),
+                    FormKit.field("Batch (for adoption figures)", name: "batch", value: "default", errors: inviteErrors),
+                    .button(.type(.submit), .id("send-invite"), .text("Invite to the portal"))
+                )))),
             .if(canRetire && !p.retired, .form(.class("noprint"), .action("/patients/\(p.id.uuidString)/retire"), .method(.post), .div(
                 FormKit.csrf(req),
                 .button(.type(.submit), .text("Retire this record"))

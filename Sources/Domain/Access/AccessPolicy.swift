@@ -48,6 +48,9 @@ public enum Action: Equatable, Sendable {
     case manageSchedulingSetup
     /// Issue or revoke a provider's calendar feed: the provider themself, or an admin.
     case manageCalendarFeed(providerID: UUID)
+    /// Portal invitations: send one to a patient; see registration rates per batch.
+    case invitePatient(UUID)
+    case readPortalAdoption
     /// Staff pages and the staff API.
     case useStaffArea
     /// The patient portal.
@@ -99,6 +102,10 @@ public enum AccessPolicy {
             if role == .admin { return .allow }
             return (role == .provider || role == .medicalDirector) && actor.userID == provider
                 ? .allow : .deny("Only the provider or an admin may manage this calendar feed.")
+        case .invitePatient:
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot invite patients to the portal.")
+        case .readPortalAdoption:
+            return clinicalAndDesk.contains(role) || role == .operator ? .allow : .deny("The \(role.label) role cannot see portal adoption.")
         case .manageSchedulingSetup:
             return role == .admin ? .allow : .deny("Only an admin may change rooms, appointment types and hours.")
         case .useStaffArea:

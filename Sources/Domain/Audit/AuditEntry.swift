@@ -23,6 +23,7 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case auditLog = "audit-log"
     case account
     case appointments
+    case photos, messages, intake
 }
 
 public enum AuditOutcome: String, Codable, Sendable {
