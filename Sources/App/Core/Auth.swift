@@ -128,7 +128,8 @@ struct CSRFMiddleware: AsyncMiddleware {
         let token = existing.flatMap { $0.isEmpty ? nil : $0 } ?? Token.generate()
         req.storage[TokenKey.self] = token
         if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) {
-            let sent = try? req.content.get(String.self, at: "_csrf")
+            // Forms repeat the token in `_csrf`; scripts (the upload client) send it in X-CSRF-Token.
+            let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: "_csrf"))
             guard let existing, let sent, constantTimeEquals(existing, sent) else {
                 throw AppError.forbidden("This form expired or did not come from CareSync. Reload the page and try again.")
             }

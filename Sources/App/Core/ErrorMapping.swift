@@ -12,7 +12,8 @@ struct ErrorMapping: AsyncMiddleware {
         }
     }
 
-    static func isAPI(_ req: Request) -> Bool { req.url.path.hasPrefix("/api/") }
+    /// JSON problems for the API and for the portal's upload endpoint (a script reads those).
+    static func isAPI(_ req: Request) -> Bool { req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/portal/uploads") }
 
     static func response(for error: any Error, req: Request) -> Response {
         let appError: AppError

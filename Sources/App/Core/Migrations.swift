@@ -27,6 +27,9 @@ enum Migrations {
         CreateLocationHours(),
         CreateDrillResult(),
         CreateInvitation(),
+        CreateWound(),
+        CreatePhoto(),
+        CreateUpload(),
     ]
 }
 

@@ -109,6 +109,15 @@ enum OpenAPIDocument {
                                       required: ["providerId", "locationId", "typeId", "start"]),
             "AppointmentChange": obj(["start": str(format: "date-time"), "providerId": str(format: "uuid"), "locationId": str(format: "uuid"),
                                       "roomId": str(format: "uuid"), "status": str(), "cancelReason": str(maxLength: 500)]),
+            "WoundInput": obj(["bodySite": str(maxLength: 120), "side": ["type": "string", "enum": ["left", "right", "both", "n/a"]]], required: ["bodySite", "side"]),
+            "Photo": obj(["id": str(format: "uuid"), "woundId": str(format: "uuid"), "appointmentId": str(format: "uuid", nullable: true),
+                          "uploadedAt": str(format: "date-time"), "uploadedBy": str(), "width": ["type": "integer"], "height": ["type": "integer"],
+                          "bytes": ["type": "integer"], "sha256": str(), "lengthMm": ["type": ["number", "null"]], "widthMm": ["type": ["number", "null"]],
+                          "depthMm": ["type": ["number", "null"]]]),
+            "Wound": obj(["id": str(format: "uuid"), "patientId": str(format: "uuid"), "bodySite": str(), "side": str(),
+                          "createdAt": str(format: "date-time"), "photos": arr(ref("Photo"))]),
+            "Measurement": obj(["lengthMm": ["type": ["number", "null"], "minimum": 0, "maximum": 500], "widthMm": ["type": ["number", "null"], "minimum": 0, "maximum": 500],
+                                "depthMm": ["type": ["number", "null"], "minimum": 0, "maximum": 500]]),
             "InvitationRequest": obj(["channel": ["type": "string", "enum": ["email", "sms"]], "batch": str("Label for adoption figures", maxLength: 60)]),
             "Invitation": obj(["id": str(format: "uuid"), "patientId": str(format: "uuid"), "channel": str(), "batch": str(), "expiresAt": str(format: "date-time")]),
             "InvitationBatch": obj(["batch": str(), "invited": ["type": "integer"], "registered": ["type": "integer"], "rate": ["type": "number"]]),
@@ -123,6 +132,11 @@ enum OpenAPIDocument {
                                  "firstBadSeq": ["type": ["integer", "null"]], "problem": str(nullable: true), "checkpointSeq": ["type": ["integer", "null"]]]),
         ]
     }
+
+    static func header(_ name: String, _ desc: String, required: Bool = true) -> J {
+        ["name": name, "in": "header", "required": required, "description": desc, "schema": str()]
+    }
+    static var tusHeaders: [J] { [header("Tus-Resumable", "1.0.0")] }
 
     static var auditParams: [J] {
         [query("patient", "MRN or patient id"), query("user", "Username"), query("from", "First day (YYYY-MM-DD, UTC)", schema: str(format: "date")),
@@ -241,6 +255,34 @@ enum OpenAPIDocument {
                                                                          "409": problemResponse, "422": problemResponse])],
             "/api/v1/invitations/batches": ["get": op("invitationBatches", "Registration rate per invitation batch", tag: "portal",
                                                       responses: ["200": ok("Batches", arr(ref("InvitationBatch")))])],
+            "/api/v1/patients/{id}/wounds": [
+                "get": op("listWounds", "The patient's wounds with their photos, oldest first (audited)", tag: "photos", params: [idParam],
+                          responses: ["200": ok("Wounds", arr(ref("Wound"))), "403": problemResponse]),
+                "post": op("createWound", "Record a wound (body site and side)", tag: "photos", params: [idParam], body: ref("WoundInput"),
+                           responses: ["201": ok("Wound", ref("Wound")), "422": problemResponse])],
+            "/api/v1/photos/{id}": [
+                "get": op("downloadPhoto", "The photo as JPEG, metadata removed (audited; Cache-Control: private, no-store)", tag: "photos", params: [idParam],
+                          responses: ["200": ["description": "JPEG", "content": ["image/jpeg": ["schema": ["type": "string", "format": "binary"]]]], "403": problemResponse]),
+                "patch": op("measurePhoto", "Record length, width and depth in millimetres (clinicians)", tag: "photos", params: [idParam],
+                            body: ref("Measurement"), responses: ["200": ok("Photo", ref("Photo")), "422": problemResponse])],
+            "/api/v1/photos/{id}/thumbnail": ["get": op("downloadThumbnail", "A 320-pixel thumbnail (audited)", tag: "photos", params: [idParam],
+                                                        responses: ["200": ["description": "JPEG", "content": ["image/jpeg": ["schema": ["type": "string", "format": "binary"]]]]])],
+            "/api/v1/uploads": [
+                "options": op("tusOptions", "tus 1.0.0 capabilities (Tus-Version, Tus-Extension, Tus-Max-Size)", tag: "uploads", responses: ["204": ["description": "Capabilities"]]),
+                "post": op("tusCreate", "Create an upload (tus creation): Upload-Length, Upload-Metadata with woundId (base64)", tag: "uploads",
+                           params: tusHeaders + [header("Upload-Length", "Total bytes"), header("Upload-Metadata", "woundId <base64>[,appointmentId <base64>]")],
+                           responses: ["201": ["description": "Created; Location is the upload's URL"], "412": problemResponse, "413": problemResponse, "422": problemResponse])],
+            "/api/v1/uploads/{id}": [
+                "head": op("tusOffset", "Where the upload stands (Upload-Offset)", tag: "uploads", params: [idParam] + tusHeaders,
+                           responses: ["200": ["description": "Upload-Offset and Upload-Length headers"], "404": problemResponse]),
+                "patch": ["operationId": "tusAppend", "summary": "Append a chunk at Upload-Offset (optional Upload-Checksum); the last chunk returns CareSync-Photo-Id",
+                          "tags": ["uploads"], "security": [["bearer": []]],
+                          "parameters": [idParam] + tusHeaders + [header("Upload-Offset", "Byte the chunk starts at"), header("Upload-Checksum", "sha1|sha256|md5 <base64>", required: false)],
+                          "requestBody": ["required": true, "content": ["application/offset+octet-stream": ["schema": ["type": "string", "format": "binary"]]]],
+                          "responses": ["204": ["description": "Appended; Upload-Offset is the new offset"], "409": problemResponse, "422": problemResponse,
+                                        "460": ["description": "Checksum mismatch"]]],
+                "delete": op("tusTerminate", "Cancel an unfinished upload (tus termination)", tag: "uploads", params: [idParam] + tusHeaders,
+                             responses: ["204": ["description": "Removed"], "404": problemResponse])],
             "/api/v1/operations/drills": ["get": op("listDrills", "Recovery drill results, newest first, with measured RTO and RPO (operator, admin)", tag: "operations",
                                                     params: [query("limit", "How many (1-200)", schema: ["type": "integer", "minimum": 1, "maximum": 200])],
                                                     responses: ["200": ok("Drills", obj(["drills": arr(ref("DrillResult"))])), "403": problemResponse])],

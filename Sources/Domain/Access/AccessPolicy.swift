@@ -51,6 +51,10 @@ public enum Action: Equatable, Sendable {
     /// Portal invitations: send one to a patient; see registration rates per batch.
     case invitePatient(UUID)
     case readPortalAdoption
+    /// Wound photos: upload (the patient, or clinical staff), view, record measurements (clinicians).
+    case uploadPhoto(patientID: UUID)
+    case readPhotos(patientID: UUID)
+    case measureWound(patientID: UUID)
     /// Staff pages and the staff API.
     case useStaffArea
     /// The patient portal.
@@ -68,6 +72,8 @@ public enum Decision: Equatable, Sendable {
 public enum AccessPolicy {
     /// Staff roles that work with charts.
     static let clinicalAndDesk: Set<Role> = [.admin, .medicalDirector, .provider, .medicalAssistant, .frontDesk]
+    /// Staff who see clinical content (photos, intake answers): not the front desk.
+    static let clinical: Set<Role> = [.admin, .medicalDirector, .provider, .medicalAssistant]
 
     public static func decide(_ actor: Principal, _ action: Action) -> Decision {
         if actor.isSystem { return .allow }
@@ -102,6 +108,11 @@ public enum AccessPolicy {
             if role == .admin { return .allow }
             return (role == .provider || role == .medicalDirector) && actor.userID == provider
                 ? .allow : .deny("Only the provider or an admin may manage this calendar feed.")
+        case .uploadPhoto(let id), .readPhotos(let id):
+            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see and add photos of their own wounds.") }
+            return clinical.contains(role) ? .allow : .deny("The \(role.label) role has no access to wound photos.")
+        case .measureWound:
+            return clinical.contains(role) && role != .admin ? .allow : .deny("Only clinicians record wound measurements.")
         case .invitePatient:
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot invite patients to the portal.")
         case .readPortalAdoption:

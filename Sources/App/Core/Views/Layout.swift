@@ -16,7 +16,7 @@ enum Layout {
     .field.invalid input,.field.invalid select{border-color:#b00020;background:#fff5f5}.error{color:#b00020;font-size:.9rem;margin:.2rem 0}
     .notice{padding:.7rem;border-radius:6px;margin-bottom:1rem;background:#eef6fb;border:1px solid #9cc9e0}.notice.warn{background:#fff8e5;border-color:#e0c06b}.notice.bad{background:#fff0f0;border-color:#e09c9c}
     table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e8ee;vertical-align:top}
-    .scroll{overflow-x:auto;max-width:100%}dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}
+    .scroll{overflow-x:auto;max-width:100%}.photo-row{display:flex;gap:.75rem;overflow-x:auto;padding-bottom:.5rem}.photo{flex:0 0 auto;max-width:180px}.photo img{display:block;max-width:160px;height:auto;border-radius:4px}.photo .caption{margin:.25rem 0;font-size:.85rem}.photo form.measure .field input{width:6rem}dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}
     .badge{display:inline-block;font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#e3e8ee;margin-left:.4rem}.badge.synthetic{background:#ffe7c2}
     .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1rem}code{overflow-wrap:anywhere}
     .appt p{margin:.2rem 0}form.inline,.appt form{display:inline-block;margin-right:.4rem}.appt[data-status=cancelled]{opacity:.6}

@@ -88,12 +88,7 @@ public enum PITR {
 
         progress("unpacking the base backup into \(o.pgdata)")
         try FileManager.default.createDirectory(atPath: o.pgdata, withIntermediateDirectories: true)
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        tar.arguments = ["-xf", scratch.appendingPathComponent("database").path, "-C", o.pgdata]
-        try tar.run()
-        tar.waitUntilExit()
-        guard tar.terminationStatus == 0 else { throw Backups.Failure.refused("tar could not unpack the base backup") }
+        guard try Subprocess.run(["/bin/tar", "-xf", scratch.appendingPathComponent("database").path, "-C", o.pgdata]).status == 0 else { throw Backups.Failure.refused("tar could not unpack the base backup") }
         if let blobDir = o.blobDir {
             _ = try BackupCrypto.unpack(scratch.appendingPathComponent("blobs"), into: URL(fileURLWithPath: blobDir, isDirectory: true))
         }
