@@ -51,4 +51,5 @@ public func prepareDatabase(_ app: Application) async throws {
     if try await PracticeRecord.query(on: app.db).count() == 0 {
         try await PracticeRecord(name: app.config.practiceName, mrnPrefix: app.config.mrnPrefix).create(on: app.db)
     }
+    try await StandardFormsLoader.load(app.db, now: app.clock.now())
 }

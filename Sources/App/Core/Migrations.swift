@@ -30,6 +30,8 @@ enum Migrations {
         CreateWound(),
         CreatePhoto(),
         CreateUpload(),
+        CreateFormDefinition(),
+        CreateIntakeSubmission(),
     ]
 }
 

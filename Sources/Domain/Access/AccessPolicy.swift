@@ -55,6 +55,14 @@ public enum Action: Equatable, Sendable {
     case uploadPhoto(patientID: UUID)
     case readPhotos(patientID: UUID)
     case measureWound(patientID: UUID)
+    /// Intake forms: the patient fills their own; staff read and review them (accept into the chart, or return).
+    case fillIntake(patientID: UUID)
+    case readIntake(patientID: UUID)
+    case reviewIntakes
+    /// Secure messages between a patient and the care team.
+    case readMessages(patientID: UUID)
+    case sendMessage(patientID: UUID)
+    case readStaffInbox
     /// Staff pages and the staff API.
     case useStaffArea
     /// The patient portal.
@@ -113,6 +121,13 @@ public enum AccessPolicy {
             return clinical.contains(role) ? .allow : .deny("The \(role.label) role has no access to wound photos.")
         case .measureWound:
             return clinical.contains(role) && role != .admin ? .allow : .deny("Only clinicians record wound measurements.")
+        case .fillIntake(let id):
+            return role == .patient && actor.patientID == id ? .allow : .deny("Patients fill in their own intake forms.")
+        case .readIntake(let id), .readMessages(let id), .sendMessage(let id):
+            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own forms and messages.") }
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to intake forms or messages.")
+        case .reviewIntakes, .readStaffInbox:
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to the review queue or inbox.")
         case .invitePatient:
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot invite patients to the portal.")
         case .readPortalAdoption:

@@ -1,0 +1,249 @@
+import Vapor
+import Plot
+import Domain
+
+/// Intake: the patient's form pages (drawn from the definition), the staff review queue, and the JSON API.
+enum IntakeController {
+    // MARK: API
+
+    struct SaveBody: Content { var answers: [String: String]?; var submit: Bool? }
+    struct ReturnBody: Content { var comment: String? }
+
+    @Sendable static func forms(req: Request) async throws -> [FormDefinition] {
+        _ = try req.principal()
+        return try await IntakeStore.latestForms(req.db)
+    }
+
+    @Sendable static func saveAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
+        let body = try req.decodeJSON(SaveBody.self)
+        let code = req.parameters.get("code") ?? ""
+        return .init(try await req.intake().save(patientID: try req.idParameter("patient"), code: code, answers: body.answers ?? [:], submit: body.submit ?? false))
+    }
+
+    @Sendable static func listAPI(req: Request) async throws -> [IntakeStore.SubmissionDTO] {
+        try await req.intake().list(patientID: try req.idParameter("patient"))
+    }
+
+    @Sendable static func queueAPI(req: Request) async throws -> [IntakeStore.QueueItem] { try await req.intake().queue() }
+
+    @Sendable static func readAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
+        .init(try await req.intake().find(try req.idParameter("intake")).0)
+    }
+
+    @Sendable static func acceptAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
+        .init(try await req.intake().accept(try req.idParameter("intake")).0)
+    }
+
+    @Sendable static func returnAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
+        .init(try await req.intake().returnToPatient(try req.idParameter("intake"), comment: try req.decodeJSON(ReturnBody.self).comment))
+    }
+
+    // MARK: portal pages
+
+    @Sendable static func portalList(req: Request) async throws -> Response {
+        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let forms = try await IntakeStore.latestForms(req.db)
+        let mine = try await req.intake().list(patientID: pid)
+        return Layout.render(PortalFormsPage(forms: forms, mine: mine, submitted: req.query[String.self, at: "submitted"]).render(for: req))
+    }
+
+    @Sendable static func portalForm(req: Request) async throws -> Response {
+        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let code = req.parameters.get("code") ?? ""
+        let draft = try await req.intake().open(patientID: pid, code: code)
+        let form = try await IntakeStore.definition(code, version: draft?.formVersion, on: req.db)
+        return Layout.render(IntakeFormPage(form: form, answers: draft?.answerMap ?? [:], returnedComment: draft?.status == "returned" ? draft?.reviewComment : nil,
+                                            saved: req.query[String.self, at: "saved"] != nil).render(for: req))
+    }
+
+    /// Form posts carry one key per field; a multiple-choice field sends `<id>__<n>` per ticked option.
+    static func answers(from req: Request, form: FormDefinition) throws -> [String: String] {
+        let raw = try req.content.decode([String: String].self)
+        var out: [String: String] = [:]
+        for f in form.fields {
+            if f.kind == .multichoice {
+                let picked = (f.options ?? []).indices.compactMap { raw["\(f.id)__\($0)"] }
+                if !picked.isEmpty { out[f.id] = picked.joined(separator: "|") }
+            } else if let v = raw[f.id] { out[f.id] = v }
+        }
+        return out
+    }
+
+    @Sendable static func portalSave(req: Request) async throws -> Response {
+        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let code = req.parameters.get("code") ?? ""
+        let draft = try await req.intake().open(patientID: pid, code: code)
+        let form = try await IntakeStore.definition(code, version: draft?.formVersion, on: req.db)
+        let answers = try answers(from: req, form: form)
+        let submit = (try? req.content.get(String.self, at: "_action")) == "submit"
+        do {
+            _ = try await req.intake().save(patientID: pid, code: code, answers: answers, submit: submit)
+        } catch AppError.validation(let errors) {
+            return Layout.render(IntakeFormPage(form: form, answers: answers, returnedComment: nil, errors: errors).render(for: req), status: .unprocessableEntity)
+        }
+        return req.redirect(to: submit ? "/portal/forms?submitted=\(code)" : "/portal/forms/\(code)?saved=1")
+    }
+
+    // MARK: staff pages
+
+    @Sendable static func queuePage(req: Request) async throws -> Response {
+        Layout.render(IntakeQueuePage(items: try await req.intake().queue(), done: req.query[String.self, at: "done"]).render(for: req))
+    }
+
+    @Sendable static func reviewPage(req: Request) async throws -> Response {
+        let (r, form) = try await req.intake().find(try req.idParameter("intake"))
+        let patient = try await req.patients().find(r.patientID, detail: "intake review")
+        return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient)).render(for: req))
+    }
+
+    @Sendable static func acceptFromPage(req: Request) async throws -> Response {
+        let id = try req.idParameter("intake")
+        do {
+            _ = try await req.intake().accept(id)
+        } catch AppError.validation(let errors) {
+            let (r, form) = try await req.intake().find(id)
+            let patient = try await req.patients().find(r.patientID, detail: "intake review")
+            return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient), errors: errors).render(for: req), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/intake?done=accepted")
+    }
+
+    @Sendable static func returnFromPage(req: Request) async throws -> Response {
+        let id = try req.idParameter("intake")
+        do {
+            _ = try await req.intake().returnToPatient(id, comment: try? req.content.get(String.self, at: "comment"))
+        } catch AppError.validation(let errors) {
+            let (r, form) = try await req.intake().find(id)
+            let patient = try await req.patients().find(r.patientID, detail: "intake review")
+            return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient), errors: errors).render(for: req), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/intake?done=returned")
+    }
+}
+
+struct PortalFormsPage {
+    let forms: [FormDefinition]
+    let mine: [IntakeStore.SubmissionDTO]
+    let submitted: String?
+
+    func render(for req: Request) -> String {
+        Layout.page("My forms", req: req, .div(
+            .h1(.text("My forms")),
+            .unwrap(submitted) { code in .p(.class("notice"), .id("form-submitted"), .text("Thank you: \(forms.first { $0.code == code }?.title ?? "the form") was sent to the practice.")) },
+            .ul(.class("plain"), .forEach(forms) { f in
+                let latest = mine.first { $0.formCode == f.code }
+                let status: String = switch latest?.status {
+                case "draft": "draft saved — continue"
+                case "returned": "returned to you — please check"
+                case "submitted": "sent, waiting for review"
+                case "accepted": "received"
+                default: "not started"
+                }
+                return .li(.a(.href("/portal/forms/\(f.code)"), .id("form-\(f.code)"), .text(f.title)), .text(" · "), .span(.class("status-\(f.code)"), .text(status)))
+            })
+        ))
+    }
+}
+
+struct IntakeFormPage {
+    let form: FormDefinition
+    let answers: [String: String]
+    let returnedComment: String?
+    var saved = false
+    var errors: [FieldError] = []
+
+    func field<C: HTML.BodyContext>(_ f: FormDefinition.Field) -> Node<C> {
+        let value = answers[f.id]
+        let label = f.label + (f.required ? " *" : "")
+        switch f.kind {
+        case .text, .signature, .number:
+            return FormKit.field(label, name: f.id, value: value, errors: errors, hint: f.help)
+        case .date:
+            return FormKit.field(label, name: f.id, value: value, type: .date, errors: errors, hint: f.help ?? "YYYY-MM-DD")
+        case .textarea:
+            let err = errors.first { $0.field == f.id }
+            return .div(.class(err == nil ? "field" : "field error"),
+                .label(.for(f.id), .text(label)),
+                .unwrap(f.help) { .small(.text($0)) },
+                .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
+                .textarea(.id(f.id), .name(f.id), .attribute(named: "rows", value: "3"), .text(value ?? "")))
+        case .choice, .yesno:
+            let options = f.kind == .yesno ? [("yes", "Yes"), ("no", "No")] : (f.options ?? []).map { ($0, $0) }
+            return FormKit.select(label, name: f.id, options: [("", "Choose…")] + options.map { (value: $0.0, label: $0.1) }, selected: value, errors: errors)
+        case .multichoice:
+            let picked = Set((value ?? "").split(separator: "|").map(String.init))
+            let err = errors.first { $0.field == f.id }
+            return .div(.class(err == nil ? "field" : "field error"), .p(.strong(.text(label))),
+                .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
+                .forEach(Array((f.options ?? []).enumerated())) { (i, o) in
+                    .label(.class("check"), .input(.type(.checkbox), .name("\(f.id)__\(i)"), .value(o), .checked(picked.contains(o))), .text(" " + o))
+                })
+        }
+    }
+
+    func render(for req: Request) -> String {
+        Layout.page(form.title, req: req, .div(
+            .h1(.text(form.title)),
+            .p(.text(form.intro)),
+            .unwrap(returnedComment) { .p(.class("notice warn"), .id("returned-comment"), .text("The practice returned this form: \($0)")) },
+            .if(saved, .p(.class("notice"), .id("draft-saved"), .text("Draft saved. You can finish it later, on this or another device."))),
+            FormKit.errorSummary(errors),
+            .form(.action("/portal/forms/\(form.code)"), .method(.post), .id("intake-form"), .div(
+                FormKit.csrf(req),
+                .forEach(form.sections) { s in .div(.class("card"), .h2(.text(s.title)), .forEach(s.fields) { field($0) }) },
+                .button(.type(.submit), .name("_action"), .value("save"), .id("save-draft"), .class("secondary"), .text("Save and finish later")),
+                .text(" "),
+                .button(.type(.submit), .name("_action"), .value("submit"), .id("submit-form"), .text("Send to the practice"))
+            ))
+        ))
+    }
+}
+
+struct IntakeQueuePage {
+    let items: [IntakeStore.QueueItem]
+    let done: String?
+
+    func render(for req: Request) -> String {
+        Layout.page("Intake review", req: req, .div(
+            .h1(.text("Intake review")),
+            .unwrap(done) { .p(.class("notice"), .id("review-done"), .text("Intake \($0).")) },
+            .if(items.isEmpty, .p(.text("Nothing waiting for review."))),
+            .div(.class("scroll"), .table(.id("intake-queue"),
+                .thead(.tr(.th("Submitted (UTC)"), .th("Patient"), .th("MRN"), .th("Form"))),
+                .tbody(.forEach(items) { i in
+                    .tr(.td(.text(Format.utc(i.submittedAt, "yyyy-MM-dd HH:mm"))),
+                        .td(.a(.href("/intake/\(i.id.uuidString)"), .text(i.patientName))), .td(.text(i.mrn)), .td(.text(i.formTitle)))
+                })))
+        ))
+    }
+}
+
+struct IntakeReviewPage {
+    let submission: IntakeSubmissionRecord
+    let form: FormDefinition
+    let patient: PatientDTO
+    var errors: [FieldError] = []
+
+    func render(for req: Request) -> String {
+        let a = submission.answerMap
+        let id = submission.id!.uuidString
+        return Layout.page("Review: \(form.title)", req: req, .div(
+            .h1(.text("\(form.title): \(patient.familyName), \(patient.givenName)")),
+            .p(.text("MRN \(patient.mrn) · status \(submission.status)"),
+               .unwrap(submission.signedAt) { .text(" · signed “\(submission.signedName ?? "")” at \(Format.utc($0)) UTC") }),
+            FormKit.errorSummary(errors),
+            .forEach(form.sections) { s in
+                .div(.class("card"), .h2(.text(s.title)), .dl(.class("kv"), .forEach(s.fields) { f in
+                    .group(.dt(.text(f.label + (f.mapsTo != nil ? " → chart" : ""))), .dd(.text((a[f.id] ?? "—").replacingOccurrences(of: "|", with: ", "))))
+                }))
+            },
+            .if(submission.status == "submitted", .div(.class("card"),
+                .form(.action("/intake/\(id)/accept"), .method(.post), .div(FormKit.csrf(req),
+                    .p(.text("Accepting updates the chart's contact and insurance fields from the answers marked → chart.")),
+                    .button(.type(.submit), .id("accept-intake"), .text("Accept into the chart")))),
+                .form(.action("/intake/\(id)/return"), .method(.post), .div(FormKit.csrf(req),
+                    FormKit.field("Or return it to the patient with a comment", name: "comment", errors: errors),
+                    .button(.type(.submit), .id("return-intake"), .class("secondary"), .text("Return to patient"))))))
+        ))
+    }
+}
