@@ -32,6 +32,8 @@ enum Migrations {
         CreateUpload(),
         CreateFormDefinition(),
         CreateIntakeSubmission(),
+        CreateMessageThread(),
+        CreateMessage(),
     ]
 }
 

@@ -141,6 +141,8 @@ struct ChartPage {
                 .text(" "),
                 .a(.class("button"), .href("/patients/\(p.id.uuidString)/print"), .text("Print")),
                 .text(" "),
+                .a(.class("button"), .href("/patients/\(p.id.uuidString)/wounds"), .id("wounds"), .text("Wounds")),
+                .text(" "),
                 .if(!p.retired, .a(.class("button"), .href("/schedule/book?patient=\(p.id.uuidString)"), .id("book-for-patient"), .text("Book")))),
             .if(canInvite && !p.retired, .div(.class("card noprint"), .id("portal-invite"),
                 .h2(.text("Patient portal")),

@@ -40,7 +40,9 @@ enum Layout {
                     .unwrap(s) { s in
                         .group(
                             s.role == .patient
-                                ? .group(.a(.href("/portal"), .text("My record")), .a(.href("/portal/appointments"), .text("Appointments")))
+                                ? .group(.a(.href("/portal"), .text("My record")), .a(.href("/portal/appointments"), .text("Appointments")),
+                                         .a(.href("/portal/messages"), .text("Messages")), .a(.href("/portal/forms"), .text("Forms")),
+                                         .a(.href("/portal/photos"), .text("Photos")))
                                 : .group(navLinks(for: s.principal)),
                             .span(.text(s.displayName)),
                             .form(.action("/logout"), .method(.post),
@@ -59,6 +61,8 @@ enum Layout {
         var links: [Node<HTML.BodyContext>] = []
         if AccessPolicy.decide(p, .searchPatients).isAllowed { links.append(.a(.href("/patients"), .text("Patients"))) }
         if AccessPolicy.decide(p, .readSchedule).isAllowed { links.append(.a(.href("/schedule"), .text("Schedule"))) }
+        if AccessPolicy.decide(p, .readStaffInbox).isAllowed { links.append(.a(.href("/inbox"), .text("Inbox"))) }
+        if AccessPolicy.decide(p, .reviewIntakes).isAllowed { links.append(.a(.href("/intake"), .text("Intake"))) }
         if p.role == .provider || p.role == .medicalDirector { links.append(.a(.href("/schedule/my-day"), .text("My day"))) }
         if AccessPolicy.decide(p, .manageUsers).isAllowed { links.append(.a(.href("/admin/users"), .text("Users"))) }
         if AccessPolicy.decide(p, .readAuditReport).isAllowed { links.append(.a(.href("/admin/audit"), .text("Audit"))) }

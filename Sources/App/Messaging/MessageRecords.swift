@@ -1,0 +1,94 @@
+import Vapor
+import Fluent
+import SQLKit
+
+/// A conversation between a patient and the care team of a location (a pool), optionally assigned to one person.
+final class MessageThreadRecord: Model, @unchecked Sendable {
+    static let schema = "message_thread"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    /// Time of the newest message.
+    @Field(key: "updated_at") var updatedAt: Date
+    /// patient or staff: who wrote the newest message.
+    @Field(key: "last_from") var lastFrom: String
+    @OptionalField(key: "patient_read_at") var patientReadAt: Date?
+    @OptionalField(key: "staff_read_at") var staffReadAt: Date?
+
+    // data fields
+    @Field(key: "subject") var subject: String
+    @Field(key: "urgent") var urgent: Bool
+    /// Comma-separated urgent words found (for the inbox; not shown to the patient).
+    @Field(key: "urgent_words") var urgentWords: String
+
+    // relationships
+    @Field(key: "patient_id") var patientID: UUID
+    @Field(key: "location_id") var locationID: UUID
+    @OptionalField(key: "assigned_to") var assignedTo: UUID?
+
+    init() {}
+
+    var unreadByStaff: Bool { lastFrom == "patient" && (staffReadAt.map { $0 < updatedAt } ?? true) }
+    var unreadByPatient: Bool { lastFrom == "staff" && (patientReadAt.map { $0 < updatedAt } ?? true) }
+}
+
+final class MessageRecord: Model, @unchecked Sendable {
+    static let schema = "message"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "sent_at") var sentAt: Date
+
+    // data fields
+    @Field(key: "sender_name") var senderName: String
+    /// patient or staff.
+    @Field(key: "sender_side") var senderSide: String
+    @Field(key: "body") var body: String
+
+    // relationships
+    @Field(key: "thread_id") var threadID: UUID
+    @Field(key: "sender_id") var senderID: UUID
+    /// A wound photo of this patient, attached (uploaded through the photo pipeline).
+    @OptionalField(key: "photo_id") var photoID: UUID?
+
+    init() {}
+}
+
+struct CreateMessageThread: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("message_thread")
+            .id()
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .field("last_from", .string, .required)
+            .field("patient_read_at", .datetime)
+            .field("staff_read_at", .datetime)
+            .field("subject", .string, .required)
+            .field("urgent", .bool, .required)
+            .field("urgent_words", .string, .required)
+            .field("patient_id", .uuid, .required, .references("patient", "id"))
+            .field("location_id", .uuid, .required, .references("location", "id"))
+            .field("assigned_to", .uuid, .references("app_user", "id"))
+            .create()
+        try await db.sql.create(index: "thread_inbox_idx").on("message_thread").column("location_id").column("updated_at").run()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("message_thread").delete() }
+}
+
+struct CreateMessage: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("message")
+            .id()
+            .field("sent_at", .datetime, .required)
+            .field("sender_name", .string, .required)
+            .field("sender_side", .string, .required)
+            .field("body", .string, .required)
+            .field("thread_id", .uuid, .required, .references("message_thread", "id"))
+            .field("sender_id", .uuid, .required, .references("app_user", "id"))
+            .field("photo_id", .uuid, .references("photo", "id"))
+            .create()
+        try await db.sql.create(index: "message_thread_idx").on("message").column("thread_id").column("sent_at").run()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("message").delete() }
+}
