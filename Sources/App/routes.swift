@@ -8,6 +8,7 @@ func routes(_ app: Application) throws {
     app.get("metrics", use: HealthController.metrics)
     app.get("api", "openapi.json", use: OpenAPIController.document)
     app.get("calendar", ":file", use: CalendarFeedController.feed)   // secret-URL iCalendar feed
+    app.get("assets", "upload.js", use: PhotoController.uploadScript)
 
     // Sign-in (anonymous or half-signed-in).
     app.get("login", use: SignInController.staffForm)
@@ -73,6 +74,7 @@ func routes(_ app: Application) throws {
     portal.post("portal", "forms", ":code", use: IntakeController.portalSave)
     portal.get("portal", "photos", use: PhotoController.portalPage)
     portal.post("portal", "wounds", use: PhotoController.portalAddWound)
+    portal.on(.POST, "portal", "photos", "upload", body: .collect(maxSize: TusController.maxChunk), use: PhotoController.portalUpload)
     portal.get("portal", "photos", ":id", use: PhotoController.image)
     portal.get("portal", "photos", ":id", "thumbnail", use: PhotoController.thumbnail)
     TusController.register(portal.grouped("portal", "uploads"))

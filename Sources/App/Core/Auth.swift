@@ -128,6 +128,10 @@ struct CSRFMiddleware: AsyncMiddleware {
         let token = existing.flatMap { $0.isEmpty ? nil : $0 } ?? Token.generate()
         req.storage[TokenKey.self] = token
         if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) {
+            // A multipart form (a photo) may still be streaming in: gather it (within the upload limit) to read its token.
+            if req.headers.contentType?.type == "multipart", req.body.data == nil {
+                _ = try await req.body.collect(max: 26 * 1024 * 1024).get()
+            }
             // Forms repeat the token in `_csrf`; scripts (the upload client) send it in X-CSRF-Token.
             let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: "_csrf"))
             guard let existing, let sent, constantTimeEquals(existing, sent) else {

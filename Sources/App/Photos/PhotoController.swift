@@ -57,6 +57,32 @@ enum PhotoController {
         }
     }
 
+    /// The script-free upload: the whole file in one multipart request, through the same checks and processing.
+    @Sendable static func portalUpload(req: Request) async throws -> Response {
+        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        struct Form: Content { var woundId: String?; var photo: File? }
+        let f = try req.content.decode(Form.self)
+        let store = try req.photos()
+        do {
+            guard let file = f.photo, file.data.readableBytes > 0 else { throw AppError.validation([FieldError("file", "Choose a photo first.")]) }
+            let data = Data(buffer: file.data)
+            let u = try await store.startUpload(length: data.count, metadata: ["woundId": f.woundId ?? ""])
+            _ = try await store.append(u.id!, offset: 0, chunk: data, checksum: nil)
+            return req.redirect(to: "/portal/photos?uploaded=1")
+        } catch AppError.validation(let errors) {
+            let wounds = try await store.wounds(patientID: pid)
+            return Layout.render(PortalPhotosPage(wounds: wounds, uploadErrors: errors).render(for: req), status: .unprocessableEntity)
+        }
+    }
+
+    /// The upload client, served as a file: the Content-Security-Policy allows no inline script.
+    @Sendable static func uploadScript(req: Request) async throws -> Response {
+        let res = Response(status: .ok, body: .init(string: PortalPhotosPage.uploadScript))
+        res.headers.contentType = HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
+        res.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
+        return res
+    }
+
     // MARK: staff
 
     @Sendable static func timeline(req: Request) async throws -> Response {
@@ -89,11 +115,13 @@ struct PortalPhotosPage {
     var uploaded = false
     var errors: [FieldError] = []
     var input = PhotoStore.WoundInput()
+    var uploadErrors: [FieldError] = []
 
     func render(for req: Request) -> String {
         Layout.page("My wound photos", req: req, .div(
             .h1(.text("My wound photos")),
             .if(uploaded, .p(.class("notice"), .id("upload-done"), .text("Photo received. Location and camera details were removed."))),
+            FormKit.errorSummary(uploadErrors),
             .p(.text("Take a photo in good light, straight on, with the whole wound in view. Your care team sees each photo; location data is removed before it is stored.")),
             .forEach(wounds) { w in
                 .div(.class("card"), .id("wound-\(w.id.uuidString)"),
@@ -104,7 +132,11 @@ struct PortalPhotosPage {
                                 .p(.class("caption"), .text(Format.utc(p.uploadedAt, "d MMM yyyy"))))
                     }),
                     .if(w.photos.isEmpty, .p(.text("No photos yet."))),
-                    .form(.class("tus-upload"), .attribute(named: "data-wound", value: w.id.uuidString), .div(
+                    // Works without JavaScript (one request); with it, the script uploads in resumable chunks (tus).
+                    .form(.class("tus-upload"), .action("/portal/photos/upload"), .method(.post), .enctype(.multipartData),
+                          .attribute(named: "data-wound", value: w.id.uuidString), .div(
+                        FormKit.csrf(req),
+                        .input(.type(.hidden), .name("woundId"), .value(w.id.uuidString)),
                         .label(.text("Add a photo"),
                                .input(.type(.file), .name("photo"), .attribute(named: "accept", value: "image/jpeg,image/png,image/heic,.heic"),
                                       .attribute(named: "capture", value: "environment"))),
@@ -125,7 +157,7 @@ struct PortalPhotosPage {
                     .button(.type(.submit), .id("add-wound"), .text("Add wound"))
                 ))),
             .element(named: "meta", nodes: [.attribute(named: "name", value: "csrf"), .attribute(named: "content", value: req.csrfToken)]),
-            .script(.raw(Self.uploadScript))
+            .script(.src("/assets/upload.js"))
         ))
     }
 

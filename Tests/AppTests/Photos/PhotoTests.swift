@@ -246,4 +246,41 @@ final class PhotoTests: XCTestCase {
             XCTAssertNotEqual(patientOnStaffURL.status, .ok)
         }
     }
+
+    func test_scriptFreeUpload_isOneMultipartPost_withTheSameChecks() async throws {
+        try await withTestApp { app, clock in
+            let patient = try await Fixtures.patientUser(app, family: "NoScript")
+            let auth = try await Fixtures.bearer(app, patient, clock: clock)
+            let wound = try await newWound(app, auth, patient: patient.patientID!)
+            let web = PageClient(app)
+            try await web.signIn(patient, clock: clock, portal: true)
+            _ = try await web.get("/portal/photos")
+            func post(_ file: Data, csrf: String?) async throws -> XCTHTTPResponse {
+                let boundary = "caresync-test-boundary"
+                var body = Data()
+                for (k, v) in [("_csrf", csrf), ("woundId", wound.uuidString)] where v != nil {
+                    body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v!)\r\n".utf8)
+                }
+                body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"IMG_1.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+                body += file + Data("\r\n--\(boundary)--\r\n".utf8)
+                var h = HTTPHeaders()
+                h.add(name: .cookie, value: web.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+                h.add(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+                return try await app.sendRequest(.POST, "/portal/photos/upload", headers: h, body: ByteBuffer(data: body))
+            }
+            let forged = try await post(try ImageFixtures.jpegWithGPS(), csrf: nil)
+            XCTAssertEqual(forged.status, .forbidden, "the form's CSRF token is required")
+            let pdf = try await post(Data("%PDF-1.4 not a photo".utf8), csrf: web.cookies["cs_csrf"])
+            XCTAssertEqual(pdf.status, .unprocessableEntity)
+            XCTAssertTrue(pdf.body.string.contains("a PDF document"))
+            let ok = try await post(try ImageFixtures.jpegWithGPS(), csrf: web.cookies["cs_csrf"])
+            XCTAssertEqual(ok.headers.first(name: .location), "/portal/photos?uploaded=1")
+            let photos = try await PhotoRecord.query(on: app.db).all()
+            XCTAssertEqual(photos.count, 1)
+            XCTAssertEqual(uploadsDir(app), [])
+            let script = try await app.sendRequest(.GET, "/assets/upload.js")
+            XCTAssertEqual(script.status, .ok)
+            XCTAssertTrue(script.body.string.contains("Tus-Resumable"))
+        }
+    }
 }
