@@ -32,6 +32,7 @@ enum Migrations {
         CreateUpload(),
         CreateFormDefinition(),
         CreateIntakeSubmission(),
+        CreateAttachment(),
         CreateMessageThread(),
         CreateMessage(),
     ]

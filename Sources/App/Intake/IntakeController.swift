@@ -56,15 +56,27 @@ enum IntakeController {
                                             saved: req.query[String.self, at: "saved"] != nil).render(for: req))
     }
 
-    /// Form posts carry one key per field; a multiple-choice field sends `<id>__<n>` per ticked option.
-    static func answers(from req: Request, form: FormDefinition) throws -> [String: String] {
-        let raw = try req.content.decode([String: String].self)
+    /// Form posts carry one key per field; a multiple-choice field sends `<id>__<n>` per ticked option; a file field
+    /// sends the chosen file as `<id>__file` (stored as an attachment) and the current attachment id as `<id>`.
+    static func answers(from req: Request, form: FormDefinition, patientID: UUID) async throws -> [String: String] {
+        func text(_ key: String) -> String? { try? req.content.get(String.self, at: key) }
         var out: [String: String] = [:]
         for f in form.fields {
-            if f.kind == .multichoice {
-                let picked = (f.options ?? []).indices.compactMap { raw["\(f.id)__\($0)"] }
+            switch f.kind {
+            case .multichoice:
+                let picked = (f.options ?? []).indices.compactMap { text("\(f.id)__\($0)") }
                 if !picked.isEmpty { out[f.id] = picked.joined(separator: "|") }
-            } else if let v = raw[f.id] { out[f.id] = v }
+            case .file:
+                if let file = try? req.content.get(File.self, at: "\(f.id)__file"), file.data.readableBytes > 0 {
+                    do {
+                        out[f.id] = try await req.photos().storeAttachment(patientID: patientID, Data(buffer: file.data)).uuidString
+                    } catch AppError.validation(let errors) {
+                        throw AppError.validation(errors.map { FieldError(f.id, "\(f.label): \($0.message)") })
+                    }
+                } else if let v = text(f.id) { out[f.id] = v }
+            default:
+                if let v = text(f.id) { out[f.id] = v }
+            }
         }
         return out
     }
@@ -74,9 +86,10 @@ enum IntakeController {
         let code = req.parameters.get("code") ?? ""
         let draft = try await req.intake().open(patientID: pid, code: code)
         let form = try await IntakeStore.definition(code, version: draft?.formVersion, on: req.db)
-        let answers = try answers(from: req, form: form)
         let submit = (try? req.content.get(String.self, at: "_action")) == "submit"
+        var answers: [String: String] = [:]
         do {
+            answers = try await Self.answers(from: req, form: form, patientID: pid)
             _ = try await req.intake().save(patientID: pid, code: code, answers: answers, submit: submit)
         } catch AppError.validation(let errors) {
             return Layout.render(IntakeFormPage(form: form, answers: answers, returnedComment: nil, errors: errors).render(for: req), status: .unprocessableEntity)
@@ -101,9 +114,7 @@ enum IntakeController {
         do {
             _ = try await req.intake().accept(id)
         } catch AppError.validation(let errors) {
-            let (r, form) = try await req.intake().find(id)
-            let patient = try await req.patients().find(r.patientID, detail: "intake review")
-            return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient), errors: errors).render(for: req), status: .unprocessableEntity)
+            return try await reviewAgain(req, id, errors)
         }
         return req.redirect(to: "/intake?done=accepted")
     }
@@ -113,11 +124,16 @@ enum IntakeController {
         do {
             _ = try await req.intake().returnToPatient(id, comment: try? req.content.get(String.self, at: "comment"))
         } catch AppError.validation(let errors) {
-            let (r, form) = try await req.intake().find(id)
-            let patient = try await req.patients().find(r.patientID, detail: "intake review")
-            return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient), errors: errors).render(for: req), status: .unprocessableEntity)
+            return try await reviewAgain(req, id, errors)
         }
         return req.redirect(to: "/intake?done=returned")
+    }
+
+    /// The review page again, with what went wrong.
+    static func reviewAgain(_ req: Request, _ id: UUID, _ errors: [FieldError]) async throws -> Response {
+        let (r, form) = try await req.intake().find(id)
+        let patient = try await req.patients().find(r.patientID, detail: "intake review")
+        return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient), errors: errors).render(for: req), status: .unprocessableEntity)
     }
 }
 
@@ -158,6 +174,15 @@ struct IntakeFormPage {
         switch f.kind {
         case .text, .signature, .number:
             return FormKit.field(label, name: f.id, value: value, errors: errors, hint: f.help)
+        case .file:
+            let err = errors.first { $0.field == f.id }
+            return .div(.class(err == nil ? "field" : "field error"),
+                .label(.for("\(f.id)__file"), .text(label)),
+                .unwrap(f.help) { .small(.text($0)) },
+                .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
+                .unwrap(value) { v in .p(.id("\(f.id)-current"), .text("A file is attached. "), .a(.href("/portal/attachments/\(v)"), .text("Open it")), .text(" or choose another to replace it.")) },
+                .input(.type(.hidden), .name(f.id), .value(value ?? "")),
+                .input(.type(.file), .id("\(f.id)__file"), .name("\(f.id)__file"), .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png,image/heic,.heic")))
         case .date:
             return FormKit.field(label, name: f.id, value: value, type: .date, errors: errors, hint: f.help ?? "YYYY-MM-DD")
         case .textarea:
@@ -188,7 +213,7 @@ struct IntakeFormPage {
             .unwrap(returnedComment) { .p(.class("notice warn"), .id("returned-comment"), .text("The practice returned this form: \($0)")) },
             .if(saved, .p(.class("notice"), .id("draft-saved"), .text("Draft saved. You can finish it later, on this or another device."))),
             FormKit.errorSummary(errors),
-            .form(.action("/portal/forms/\(form.code)"), .method(.post), .id("intake-form"), .div(
+            .form(.action("/portal/forms/\(form.code)"), .method(.post), .enctype(.multipartData), .id("intake-form"), .div(
                 FormKit.csrf(req),
                 .forEach(form.sections) { s in .div(.class("card"), .h2(.text(s.title)), .forEach(s.fields) { field($0) }) },
                 .button(.type(.submit), .name("_action"), .value("save"), .id("save-draft"), .class("secondary"), .text("Save and finish later")),
@@ -234,7 +259,10 @@ struct IntakeReviewPage {
             FormKit.errorSummary(errors),
             .forEach(form.sections) { s in
                 .div(.class("card"), .h2(.text(s.title)), .dl(.class("kv"), .forEach(s.fields) { f in
-                    .group(.dt(.text(f.label + (f.mapsTo != nil ? " → chart" : ""))), .dd(.text((a[f.id] ?? "—").replacingOccurrences(of: "|", with: ", "))))
+                    .group(.dt(.text(f.label + (f.mapsTo != nil ? " → chart" : ""))),
+                           f.kind == .file && a[f.id] != nil
+                               ? .dd(.a(.href("/attachments/\(a[f.id]!)"), .id("attachment-\(f.id)"), .text("Open the uploaded file")))
+                               : .dd(.text((a[f.id] ?? "—").replacingOccurrences(of: "|", with: ", "))))
                 }))
             },
             .if(submission.status == "submitted", .div(.class("card"),

@@ -85,6 +85,12 @@ struct IntakeStore {
         var answers: [String: String] = [:]
         for f in form.fields { if let v = Text.clean(raw[f.id]) { answers[f.id] = v } }
         var errors = form.validate(answers, submitting: submit, today: today)
+        for f in form.fields where f.kind == .file {
+            if let v = answers[f.id], let id = UUID(uuidString: v) {
+                do { try await PhotoStore(scope: scope).checkAttachment(id, patientID: patientID, field: f.id) }
+                catch AppError.validation(let e) { errors += e }
+            }
+        }
         var signature: String?
         if submit, let sigField = form.fields.first(where: { $0.kind == .signature }), let typed = answers[sigField.id],
            let patient = try await PatientRecord.find(patientID, on: db) {

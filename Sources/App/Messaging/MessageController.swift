@@ -50,10 +50,11 @@ enum MessageController {
 
     @Sendable static func portalStart(req: Request) async throws -> Response {
         guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
-        struct Form: Content { var subject: String?; var locationId: String?; var body: String? }
+        struct Form: Content { var subject: String?; var locationId: String?; var body: String?; var file: File? }
         let f = try req.content.decode(Form.self)
-        let input = MessageStore.NewThread(subject: f.subject, locationId: f.locationId.flatMap(UUID.init(uuidString:)), body: f.body)
         do {
+            let attachment = try await attach(req, f.file, patientID: pid)
+            let input = MessageStore.NewThread(subject: f.subject, locationId: f.locationId.flatMap(UUID.init(uuidString:)), body: f.body, attachmentId: attachment)
             let t = try await req.messages().start(patientID: pid, input)
             return req.redirect(to: "/portal/messages/\(t.summary.id.uuidString)")
         } catch AppError.validation(let errors) {
@@ -72,14 +73,23 @@ enum MessageController {
     @Sendable static func replyPage(req: Request) async throws -> Response {
         let id = try req.idParameter("conversation")
         let staff = try req.principal().role != .patient
-        let body = try? req.content.get(String.self, at: "body")
+        struct Form: Content { var body: String?; var file: File? }
+        let f = try req.content.decode(Form.self)
         do {
-            _ = try await req.messages().reply(threadID: id, .init(body: body))
+            guard let thread = try await MessageThreadRecord.find(id, on: req.db) else { throw AppError.notFound("No such conversation.") }
+            let attachment = try await attach(req, f.file, patientID: thread.patientID)
+            _ = try await req.messages().reply(threadID: id, .init(body: f.body, attachmentId: attachment))
         } catch AppError.validation(let errors) {
             let t = try await req.messages().read(threadID: id)
             return Layout.render(ThreadPage(thread: t, staff: staff, errors: errors).render(for: req), status: .unprocessableEntity)
         }
         return req.redirect(to: (staff ? "/inbox/" : "/portal/messages/") + id.uuidString)
+    }
+
+    /// A file chosen in a message form becomes an attachment (through the upload pipeline); none chosen, none made.
+    static func attach(_ req: Request, _ file: File?, patientID: UUID) async throws -> UUID? {
+        guard let file, file.data.readableBytes > 0 else { return nil }
+        return try await req.photos().storeAttachment(patientID: patientID, Data(buffer: file.data))
     }
 
     // MARK: staff
@@ -118,13 +128,15 @@ struct PortalMessagesPage {
             .div(.class("card"),
                 .h2(.text("Write to the care team")),
                 FormKit.errorSummary(errors),
-                .form(.action("/portal/messages"), .method(.post), .div(
+                .form(.action("/portal/messages"), .method(.post), .enctype(.multipartData), .div(
                     FormKit.csrf(req),
                     FormKit.select("Clinic", name: "locationId", options: locations.map { ($0.id!.uuidString, $0.name) }, selected: locations.first?.id?.uuidString, errors: errors),
                     FormKit.field("Subject", name: "subject", value: subject, errors: errors, required: true),
                     .div(.class("field"), .label(.for("body"), .text("Message *")),
                          .textarea(.id("body"), .name("body"), .attribute(named: "rows", value: "5"), .text(body ?? "")),
                          .unwrap(errors.first { $0.field == "body" }) { .p(.class("error"), .text($0.message)) }),
+                    .div(.class("field"), .label(.for("file"), .text("Attach a photo or PDF (optional)")),
+                         .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: "image/jpeg,image/png,image/heic,.heic,application/pdf"))),
                     .button(.type(.submit), .id("send-message"), .text("Send"))
                 )))
         ))
@@ -147,12 +159,14 @@ struct ThreadPage {
                 .div(.class("card message \(m.senderSide)"),
                     .p(.small(.text("\(m.senderName) · \(Format.utc(m.sentAt, "d MMM yyyy HH:mm")) UTC"))),
                     .p(.class("body"), .text(m.body)),
-                    .unwrap(m.photoId) { pid in .p(.a(.href((staff ? "/photos/" : "/portal/photos/") + pid.uuidString), .text("Attached photo"))) })
+                    .unwrap(m.attachmentId) { aid in .p(.a(.href((staff ? "/attachments/" : "/portal/attachments/") + aid.uuidString), .class("attachment"), .text("Attachment"))) })
             }),
             FormKit.errorSummary(errors),
-            .form(.action(base + s.id.uuidString + "/reply"), .method(.post), .div(
+            .form(.action(base + s.id.uuidString + "/reply"), .method(.post), .enctype(.multipartData), .div(
                 FormKit.csrf(req),
                 .div(.class("field"), .label(.for("body"), .text("Reply")), .textarea(.id("body"), .name("body"), .attribute(named: "rows", value: "4"))),
+                .div(.class("field"), .label(.for("file"), .text("Attach a photo or PDF (optional)")),
+                     .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: "image/jpeg,image/png,image/heic,.heic,application/pdf"))),
                 .button(.type(.submit), .id("send-reply"), .text("Send reply"))
             )),
             .if(staff, .form(.action("/inbox/\(s.id.uuidString)/assign"), .method(.post), .div(

@@ -49,8 +49,8 @@ final class MessageRecord: Model, @unchecked Sendable {
     // relationships
     @Field(key: "thread_id") var threadID: UUID
     @Field(key: "sender_id") var senderID: UUID
-    /// A wound photo of this patient, attached (uploaded through the photo pipeline).
-    @OptionalField(key: "photo_id") var photoID: UUID?
+    /// A document or photo of this patient, uploaded through the upload pipeline.
+    @OptionalField(key: "attachment_id") var attachmentID: UUID?
 
     init() {}
 }
@@ -86,7 +86,7 @@ struct CreateMessage: AsyncMigration {
             .field("body", .string, .required)
             .field("thread_id", .uuid, .required, .references("message_thread", "id"))
             .field("sender_id", .uuid, .required, .references("app_user", "id"))
-            .field("photo_id", .uuid, .references("photo", "id"))
+            .field("attachment_id", .uuid, .references("attachment", "id"))
             .create()
         try await db.sql.create(index: "message_thread_idx").on("message").column("thread_id").column("sent_at").run()
     }

@@ -7,8 +7,8 @@ import Domain
 struct MessageStore {
     let scope: AuditScope
 
-    struct NewThread: Content { var subject: String?; var locationId: UUID?; var body: String?; var photoId: UUID? }
-    struct Reply: Content { var body: String?; var photoId: UUID? }
+    struct NewThread: Content { var subject: String?; var locationId: UUID?; var body: String?; var attachmentId: UUID? }
+    struct Reply: Content { var body: String?; var attachmentId: UUID? }
     struct Assign: Content { var assignedTo: UUID? }
 
     struct ThreadSummary: Content {
@@ -30,7 +30,7 @@ struct MessageStore {
         let senderName: String
         let senderSide: String
         let body: String
-        let photoId: UUID?
+        let attachmentId: UUID?
     }
 
     struct ThreadDTO: Content {
@@ -56,13 +56,6 @@ struct MessageStore {
                              unread: staff ? t.unreadByStaff : t.unreadByPatient, assignedTo: staff ? t.assignedTo : nil)
     }
 
-    /// Checks an attached photo belongs to the patient (and that this user may see it).
-    func checkPhoto(_ id: UUID?, patientID: UUID) async throws {
-        guard let id else { return }
-        guard let p = try await PhotoRecord.find(id, on: scope.db), p.patientID == patientID else {
-            throw AppError.validation([FieldError("photoId", "Attach one of this patient's photos.")])
-        }
-    }
 
     func start(patientID: UUID, _ input: NewThread) async throws -> ThreadDTO {
         try await scope.authorize(.sendMessage(patientID: patientID), patientID: patientID)
@@ -72,7 +65,7 @@ struct MessageStore {
         guard let loc = try await LocationRecord.find(input.locationId, on: scope.db) else {
             throw AppError.validation([FieldError("locationId", "No such clinic.")])
         }
-        try await checkPhoto(input.photoId, patientID: patientID)
+        try await PhotoStore(scope: scope).checkAttachment(input.attachmentId, patientID: patientID, field: "attachmentId")
         let now = scope.now, p = scope.principal, side = self.side
         let subject = Text.clean(input.subject)!, body = Text.clean(input.body)!
         let urgent = MessageRules.urgentWords(in: subject + " " + body)
@@ -89,7 +82,7 @@ struct MessageStore {
             t.locationID = loc.id!
             if side == "patient" { t.patientReadAt = now } else { t.staffReadAt = now; t.assignedTo = p.userID }
             try await t.create(on: tx)
-            let m = try await Self.insertMessage(thread: t, body: body, photo: input.photoId, principal: p, side: side, now: now, on: tx)
+            let m = try await Self.insertMessage(thread: t, body: body, attachment: input.attachmentId, principal: p, side: side, now: now, on: tx)
             if side == "staff" { try await Self.notifyPatient(t, now: now, on: tx, practice: scope.app.config.practiceName) }
             return ((t, m), [AuditDraft(action: .create, category: .messages, patientID: patientID, entityType: "MessageThread", entityID: t.id?.uuidString,
                                         detail: t.urgent ? "urgent words: \(t.urgentWords)" : "")])
@@ -102,13 +95,13 @@ struct MessageStore {
         try await scope.authorize(.sendMessage(patientID: t.patientID), patientID: t.patientID)
         let errors = MessageRules.check(subject: nil, body: input.body, needsSubject: false)
         if !errors.isEmpty { throw AppError.validation(errors) }
-        try await checkPhoto(input.photoId, patientID: t.patientID)
+        try await PhotoStore(scope: scope).checkAttachment(input.attachmentId, patientID: t.patientID, field: "attachmentId")
         let now = scope.now, p = scope.principal, side = self.side, body = Text.clean(input.body)!
         let urgent = side == "patient" ? MessageRules.urgentWords(in: body) : []
         let practice = scope.app.config.practiceName
         return try await scope.run { tx in
             guard let t = try await MessageThreadRecord.find(threadID, on: tx) else { throw AppError.notFound("No such conversation.") }
-            let m = try await Self.insertMessage(thread: t, body: body, photo: input.photoId, principal: p, side: side, now: now, on: tx)
+            let m = try await Self.insertMessage(thread: t, body: body, attachment: input.attachmentId, principal: p, side: side, now: now, on: tx)
             t.updatedAt = now
             t.lastFrom = side
             if side == "patient" {
@@ -192,7 +185,7 @@ struct MessageStore {
         }
     }
 
-    static func insertMessage(thread t: MessageThreadRecord, body: String, photo: UUID?, principal p: Principal, side: String, now: Date,
+    static func insertMessage(thread t: MessageThreadRecord, body: String, attachment: UUID?, principal p: Principal, side: String, now: Date,
                               on tx: any Database) async throws -> MessageRecord {
         let m = MessageRecord()
         m.id = UUID()
@@ -204,7 +197,7 @@ struct MessageStore {
         m.body = body
         m.threadID = t.id!
         m.senderID = p.userID ?? UUID()
-        m.photoID = photo
+        m.attachmentID = attachment
         try await m.create(on: tx)
         return m
     }
@@ -227,7 +220,7 @@ struct MessageStore {
     }
 
     static func dto(_ m: MessageRecord) -> MessageDTO {
-        MessageDTO(id: m.id!, sentAt: m.sentAt, senderName: m.senderName, senderSide: m.senderSide, body: m.body, photoId: m.photoID)
+        MessageDTO(id: m.id!, sentAt: m.sentAt, senderName: m.senderName, senderSide: m.senderSide, body: m.body, attachmentId: m.attachmentID)
     }
 }
 

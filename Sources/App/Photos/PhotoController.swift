@@ -37,6 +37,15 @@ enum PhotoController {
         return res
     }
 
+    @Sendable static func attachment(req: Request) async throws -> Response {
+        let (a, data) = try await req.photos().downloadAttachment(try req.idParameter("attachment"))
+        let res = Response(status: .ok, body: .init(data: data))
+        res.headers.replaceOrAdd(name: .contentType, value: a.contentType)
+        res.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store, max-age=0")
+        res.headers.replaceOrAdd(name: "Content-Disposition", value: a.kind == "pdf" ? "attachment; filename=\"attachment.pdf\"" : "inline")
+        return res
+    }
+
     // MARK: portal
 
     @Sendable static func portalPage(req: Request) async throws -> Response {

@@ -127,6 +127,19 @@ struct PhotoStore {
         let limits = ImageLimits()
         guard length > 0 else { throw AppError.validation([FieldError("Upload-Length", "The file is empty.")]) }
         guard length <= limits.maxBytes else { throw Abort(.payloadTooLarge, reason: "Photos may be at most \(limits.maxBytes / 1_048_576) MB.") }
+        let now = scope.now
+        let u = UploadRecord()
+        u.id = UUID()
+        if metadata["purpose"] == "attachment" {
+            // A document or photo for a message or an intake answer.
+            guard let pid = metadata["patientId"].flatMap(UUID.init(uuidString:)), try await PatientRecord.find(pid, on: scope.db) != nil else {
+                throw AppError.validation([FieldError("patientId", "Name the patient the attachment belongs to (Upload-Metadata patientId).")])
+            }
+            try await scope.authorize(.sendMessage(patientID: pid), patientID: pid)
+            u.purpose = "attachment"
+            u.patientID = pid
+            return try await create(u, length: length, owner: owner, now: now)
+        }
         guard let w = metadata["woundId"].flatMap(UUID.init(uuidString:)), let wound = try await WoundRecord.find(w, on: scope.db) else {
             throw AppError.validation([FieldError("woundId", "Name the wound the photo belongs to (Upload-Metadata woundId).")])
         }
@@ -138,18 +151,19 @@ struct PhotoStore {
             }
             visit = aid
         }
-        let now = scope.now
-        let u = UploadRecord()
-        u.id = UUID()
+        u.purpose = "wound-photo"
+        u.patientID = wound.patientID
+        u.woundID = wound.id
+        u.appointmentID = visit
+        return try await create(u, length: length, owner: owner, now: now)
+    }
+
+    private func create(_ u: UploadRecord, length: Int, owner: UUID, now: Date) async throws -> UploadRecord {
         u.createdAt = now
         u.expiresAt = now.addingTimeInterval(Self.uploadLifetime)
         u.offset = 0
         u.length = length
-        u.purpose = "wound-photo"
         u.ownerID = owner
-        u.patientID = wound.patientID
-        u.woundID = wound.id
-        u.appointmentID = visit
         let file = partFile(u.id!)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
@@ -171,7 +185,8 @@ struct PhotoStore {
         return u
     }
 
-    enum AppendResult: Sendable { case partial(Int), complete(Int, PhotoRecord) }
+    /// `complete` carries the new photo's or attachment's id and which it is ("photo" or "attachment").
+    enum AppendResult: Sendable { case partial(Int), complete(Int, UUID, String) }
 
     /// Appends a chunk at `offset` (which must be where the upload stands). Bytes are on disk (fsync) before the new
     /// offset is recorded, so an acknowledged offset is never lost. The chunk that completes the file makes the photo.
@@ -209,7 +224,8 @@ struct PhotoStore {
             return cur.offset
         }
         guard newOffset == u.length else { return .partial(newOffset) }
-        return .complete(newOffset, try await finish(id))
+        if u.purpose == "attachment" { return .complete(newOffset, try await finishAttachment(id, file: file), "attachment") }
+        return .complete(newOffset, try await finish(id).id!, "photo")
     }
 
     /// Processes a complete upload into a photo. A file that fails is removed with its upload: nothing is left behind.

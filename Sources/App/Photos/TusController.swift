@@ -64,7 +64,7 @@ enum TusController {
         res.headers.replaceOrAdd(name: "Upload-Offset", value: String(u.offset))
         res.headers.replaceOrAdd(name: "Upload-Length", value: String(u.length))
         res.headers.replaceOrAdd(name: "Upload-Expires", value: httpDate(u.expiresAt))
-        if let photo = u.resultID { res.headers.replaceOrAdd(name: "CareSync-Photo-Id", value: photo.uuidString) }
+        if let result = u.resultID { res.headers.replaceOrAdd(name: u.purpose == "attachment" ? "CareSync-Attachment-Id" : "CareSync-Photo-Id", value: result.uuidString) }
         return res
     }
 
@@ -87,9 +87,9 @@ enum TusController {
         switch result {
         case .partial(let o):
             res.headers.replaceOrAdd(name: "Upload-Offset", value: String(o))
-        case .complete(let o, let photo):
+        case .complete(let o, let id, let kind):
             res.headers.replaceOrAdd(name: "Upload-Offset", value: String(o))
-            res.headers.replaceOrAdd(name: "CareSync-Photo-Id", value: photo.id!.uuidString)
+            res.headers.replaceOrAdd(name: kind == "attachment" ? "CareSync-Attachment-Id" : "CareSync-Photo-Id", value: id.uuidString)
         }
         return res
     }

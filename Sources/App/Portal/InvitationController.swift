@@ -21,16 +21,18 @@ enum InvitationController {
             let sent = try await req.invitations().invite(patientID: id, input)
             return req.redirect(to: "/patients/\(id.uuidString)?invited=\(sent.channel)")
         } catch AppError.validation(let errors) {
-            let p = try await req.patients().find(id, detail: "invitation form")
-            let page = ChartPage(patient: PatientDTO(p), locationName: nil, registered: false, saved: false, canEdit: false, canRetire: false,
-                                 canInvite: true, inviteErrors: errors)
-            return Layout.render(page.render(for: req), status: .unprocessableEntity)
+            return try await chartAgain(req, id, errors, status: .unprocessableEntity)
         } catch let e as AppError {
-            let p = try await req.patients().find(id, detail: "invitation form")
-            let page = ChartPage(patient: PatientDTO(p), locationName: nil, registered: false, saved: false, canEdit: false, canRetire: false,
-                                 canInvite: true, inviteErrors: [FieldError("channel", Problem.from(e, instance: nil).detail)])
-            return Layout.render(page.render(for: req), status: e.status)
+            return try await chartAgain(req, id, [FieldError("channel", Problem.from(e, instance: nil).detail)], status: e.status)
         }
+    }
+
+    /// The chart with the invitation form's problem shown.
+    static func chartAgain(_ req: Request, _ id: UUID, _ errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
+        let p = try await req.patients().find(id, detail: "invitation form")
+        let page = ChartPage(patient: PatientDTO(p), locationName: nil, registered: false, saved: false, canEdit: false, canRetire: false,
+                             canInvite: true, inviteErrors: errors)
+        return Layout.render(page.render(for: req), status: status)
     }
 
     static func token(_ req: Request) -> String { req.parameters.get("token") ?? "" }

@@ -18,6 +18,8 @@ public struct FormDefinition: Codable, Equatable, Sendable {
         case text, textarea, date, number, choice, multichoice, yesno
         /// A typed full name that signs the form; the time is recorded on submission.
         case signature
+        /// An uploaded document (PDF or photo); the answer is the attachment's id.
+        case file
     }
 
     public struct Field: Codable, Equatable, Sendable {
@@ -78,6 +80,8 @@ public struct FormDefinition: Codable, Equatable, Sendable {
             }
             switch f.kind {
             case .text, .textarea, .signature: break
+            case .file:
+                if UUID(uuidString: value) == nil { errors.append(FieldError(f.id, "\(f.label): upload the file again.")) }
             case .date:
                 guard let d = CalendarDate.parse(value) else { errors.append(FieldError(f.id, "\(f.label): write the date as YYYY-MM-DD.")); continue }
                 if d.iso > today { errors.append(FieldError(f.id, "\(f.label): the date cannot be in the future.")) }

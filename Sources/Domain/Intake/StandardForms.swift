@@ -68,8 +68,9 @@ public enum StandardForms {
                 F("diagnosis", "Diagnosis (ICD-10 code and description)", .text, required: true, maxLength: 200),
                 F("prescription", "Orthotic prescription", .textarea, required: true,
                   help: "Device, material, posting, accommodations, and whether for one or both feet."),
-                F("letterOnFile", "Referral letter", .choice, required: true,
-                  options: ["Sent by fax", "Sent by secure email", "Patient will bring it", "Attached to a portal message"]),
+                F("referralLetter", "Referral letter (PDF or photo)", .file, help: "Upload it here, or say below how it comes."),
+                F("letterOnFile", "If not uploaded: how the referral letter comes", .choice,
+                  options: ["Sent by fax", "Sent by secure email", "Patient will bring it"]),
             ]),
         ])
 

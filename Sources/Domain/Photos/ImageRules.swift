@@ -106,3 +106,18 @@ public enum Tus {
         return (String(parts[0]).lowercased(), d)
     }
 }
+
+/// Attachments (messages, referral letters): a PDF document or a photo, judged by content.
+public enum AttachmentRules {
+    public enum Kind: String, Sendable { case pdf, image }
+
+    /// PDF: starts with `%PDF-` and has `%%EOF` near the end (a truncated PDF lacks it).
+    public static func kind(head: [UInt8], tail: [UInt8]) -> Result<Kind, FieldError> {
+        if ImageFormat.sniff(head) != nil { return .success(.image) }
+        if head.starts(with: Array("%PDF-".utf8)) {
+            let t = String(decoding: tail, as: UTF8.self)
+            return t.contains("%%EOF") ? .success(.pdf) : .failure(FieldError("file", "The PDF is incomplete (truncated). Try again."))
+        }
+        return .failure(FieldError("file", "This file is \(ImageFormat.describeOther(head)). Attach a PDF or a photo (JPEG, PNG or HEIC)."))
+    }
+}
