@@ -30,6 +30,8 @@ public enum BackupBench {
         public let drillOk: Bool
         public let drillRTOSeconds: Double
         public let drillChecks: [String: Int]
+        /// Rows per table in the backup.
+        public let rowCounts: [String: Int]
     }
 
     public static func run(_ baseConfig: AppConfig, options o: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Result {
@@ -81,11 +83,11 @@ public enum BackupBench {
         return Result(database: config.isPostgres ? "postgresql" : "sqlite", patients: o.patients, appointments: o.appointments, photos: o.photos,
                       auditEvents: auditEvents, blobBytes: blobBytes, seedSeconds: seedSeconds, backupSeconds: backupSeconds,
                       backupBytes: m.totalBytes, restoreSeconds: restoreSeconds, drillOk: drill.ok, drillRTOSeconds: drill.rtoSeconds,
-                      drillChecks: Dictionary(uniqueKeysWithValues: drill.checks.map { ($0.name, $0.ms) }))
+                      drillChecks: Dictionary(uniqueKeysWithValues: drill.checks.map { ($0.name, $0.ms) }), rowCounts: m.rowCounts)
     }
 
     /// Patients through the audited store (as registration does); appointments in audited batches (the booking rules
-    /// are not the point here); photo and thumbnail blobs stored content-addressed.
+    /// are not the point here); photos as the upload pipeline leaves them (wounds, photo rows, content-addressed blobs).
     static func seed(_ app: Application, _ o: Options, progress: @escaping @Sendable (String) -> Void) async throws -> (Int, Int64) {
         let scope = app.systemScope("bench-backup")
         let store = PatientStore(scope: scope)
@@ -147,13 +149,43 @@ public enum BackupBench {
         for i in photo.indices { photo[i] = UInt8.random(in: 0...255, using: &g) }
         for i in thumb.indices { thumb[i] = UInt8.random(in: 0...255, using: &g) }
         var bytes: Int64 = 0
+        var rows: [PhotoRecord] = []
+        var wounds: [UUID: UUID] = [:]
         for i in 0..<o.photos {
             withUnsafeBytes(of: UInt64(i).bigEndian) { for (j, b) in $0.enumerated() { photo[j] = b; thumb[j] = b } }
             let body = Data(photo)
             let hash = BackupCrypto.hex(SHA256.hash(data: body))
-            try app.blobs.put("photos/\(hash.prefix(2))/\(hash)", body)
-            try app.blobs.put("thumbs/\(hash.prefix(2))/\(hash)", Data(thumb))
+            // Stored as the upload pipeline stores them: content-addressed photo and thumbnail, a row per photo on a wound.
+            let key = "photos/\(hash.prefix(2))/\(hash).jpg", thumbKey = "photos/\(hash.prefix(2))/\(hash).thumb.jpg"
+            try app.blobs.put(key, body)
+            try app.blobs.put(thumbKey, Data(thumb))
             bytes += Int64(photo.count + thumb.count)
+            let patient = patientIDs[(i * 7) % patientIDs.count]
+            if wounds[patient] == nil {
+                let w = try await PhotoStore(scope: scope).createWound(patientID: patient, .init(bodySite: "plantar first metatarsal head", side: "left"))
+                wounds[patient] = w.id
+            }
+            let p = PhotoRecord()
+            p.id = UUID()
+            p.uploadedAt = now
+            p.uploadedBy = "bench"
+            p.sha256 = hash
+            p.blobKey = key
+            p.thumbKey = thumbKey
+            p.width = 1600
+            p.height = 1200
+            p.bytes = body.count
+            p.patientID = patient
+            p.woundID = wounds[patient]!
+            rows.append(p)
+            if rows.count == 500 || i == o.photos - 1 {
+                let batchRows = rows
+                try await scope.run { tx in
+                    try await batchRows.create(on: tx)
+                    return ((), batchRows.map { AuditDraft(action: .create, category: .photos, patientID: $0.patientID, entityType: "Photo", entityID: $0.id?.uuidString, detail: "bench") })
+                }
+                rows = []
+            }
             if (i + 1) % 1000 == 0 { progress("photos \(i + 1)/\(o.photos)") }
         }
         let events = try await AuditEventRecord.query(on: app.db).count()

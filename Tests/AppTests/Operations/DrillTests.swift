@@ -176,7 +176,10 @@ final class BackupBenchTests: XCTestCase {
             XCTAssertEqual(r.photos, 6)
             XCTAssertEqual(r.blobBytes, 6 * (4 + 8) * 1024)
             // Demo seed + 30 registrations + 200 appointments + 10 providers, each audited.
-            XCTAssertGreaterThanOrEqual(r.auditEvents, 240)
+            XCTAssertGreaterThanOrEqual(r.auditEvents, 246)
+            XCTAssertEqual(r.rowCounts["photo"], 6, "photo rows as the upload pipeline writes them")
+            XCTAssertEqual(r.rowCounts["patient"].map { $0 >= 30 }, true, "30 generated + the demo practice")
+            XCTAssertEqual(r.rowCounts["appointment"].map { $0 >= 200 }, true)
             XCTAssertGreaterThan(r.backupBytes, r.blobBytes)
             XCTAssertGreaterThan(r.backupSeconds, 0)
             XCTAssertGreaterThan(r.restoreSeconds, 0)
