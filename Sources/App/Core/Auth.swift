@@ -50,6 +50,12 @@ extension Request {
         guard let s = signedIn, s.mfaPassed else { throw AppError.unauthorized("Sign in first.") }
         return s.principal
     }
+
+    /// The patient record a portal page belongs to: the signed-in patient's own.
+    func portalPatientID() throws -> UUID {
+        guard let pid = try principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        return pid
+    }
 }
 
 /// Resolves the session cookie (pages) or bearer token (API), applying idle and absolute time-outs.

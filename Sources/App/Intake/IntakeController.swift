@@ -41,14 +41,14 @@ enum IntakeController {
     // MARK: portal pages
 
     @Sendable static func portalList(req: Request) async throws -> Response {
-        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         let forms = try await IntakeStore.latestForms(req.db)
         let mine = try await req.intake().list(patientID: pid)
         return Layout.render(PortalFormsPage(forms: forms, mine: mine, submitted: req.query[String.self, at: "submitted"]).render(for: req))
     }
 
     @Sendable static func portalForm(req: Request) async throws -> Response {
-        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         let code = req.parameters.get("code") ?? ""
         let draft = try await req.intake().open(patientID: pid, code: code)
         let form = try await IntakeStore.definition(code, version: draft?.formVersion, on: req.db)
@@ -82,7 +82,7 @@ enum IntakeController {
     }
 
     @Sendable static func portalSave(req: Request) async throws -> Response {
-        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         let code = req.parameters.get("code") ?? ""
         let draft = try await req.intake().open(patientID: pid, code: code)
         let form = try await IntakeStore.definition(code, version: draft?.formVersion, on: req.db)

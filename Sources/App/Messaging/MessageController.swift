@@ -42,14 +42,14 @@ enum MessageController {
     // MARK: portal
 
     @Sendable static func portalList(req: Request) async throws -> Response {
-        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         let threads = try await req.messages().threads(patientID: pid)
         let locations = try await LocationRecord.query(on: req.db).sort(\.$name).all()
         return Layout.render(PortalMessagesPage(threads: threads, locations: locations).render(for: req))
     }
 
     @Sendable static func portalStart(req: Request) async throws -> Response {
-        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         struct Form: Content { var subject: String?; var locationId: String?; var body: String?; var file: File? }
         let f = try req.content.decode(Form.self)
         do {

@@ -190,9 +190,7 @@ struct MessageStore {
         let m = MessageRecord()
         m.id = UUID()
         m.sentAt = now
-        m.senderName = side == "patient" ? "You" : p.username
-        if side == "patient", let u = try await UserRecord.find(p.userID, on: tx) { m.senderName = u.displayName }
-        if side == "staff", let u = try await UserRecord.find(p.userID, on: tx) { m.senderName = u.displayName }
+        m.senderName = try await UserRecord.find(p.userID, on: tx)?.displayName ?? p.username
         m.senderSide = side
         m.body = body
         m.threadID = t.id!

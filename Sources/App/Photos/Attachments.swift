@@ -48,13 +48,8 @@ enum AttachmentPipeline {
     struct Processed: Sendable { let data: Data; let kind: AttachmentRules.Kind; let contentType: String; let sha256: String }
 
     static func process(_ file: URL, limits: ImageLimits = ImageLimits()) throws -> Processed {
-        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        let (size, head, tail) = try ImagePipeline.edges(file, tail: 1024)
         guard size > 0 else { throw ImagePipeline.Refused("The file is empty.") }
-        let handle = try FileHandle(forReadingFrom: file)
-        let head = [UInt8](try handle.read(upToCount: 64) ?? Data())
-        try handle.seek(toOffset: UInt64(max(0, size - 1024)))
-        let tail = [UInt8](try handle.readToEnd() ?? Data())
-        try handle.close()
         switch AttachmentRules.kind(head: head, tail: tail) {
         case .failure(let e): throw ImagePipeline.Refused(e.message)
         case .success(.image):

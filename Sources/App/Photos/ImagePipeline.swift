@@ -22,14 +22,9 @@ enum ImagePipeline {
     struct Refused: Error, CustomStringConvertible { let description: String; init(_ s: String) { description = s } }
 
     static func process(_ file: URL, limits: ImageLimits = ImageLimits()) throws -> Processed {
-        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        let (size, head, tail) = try edges(file, tail: 64)
         guard size > 0 else { throw Refused("The file is empty.") }
         guard size <= limits.maxBytes else { throw Refused("The file is \(size / 1_048_576) MB; photos may be at most \(limits.maxBytes / 1_048_576) MB.") }
-        let handle = try FileHandle(forReadingFrom: file)
-        let head = [UInt8](try handle.read(upToCount: 64) ?? Data())
-        try handle.seek(toOffset: UInt64(max(0, size - 64)))
-        let tail = [UInt8](try handle.readToEnd() ?? Data())
-        try handle.close()
         guard let format = ImageFormat.sniff(head) else {
             throw Refused("This file is \(ImageFormat.describeOther(head)), not a photo. Upload a JPEG, PNG or HEIC picture.")
         }
@@ -54,6 +49,17 @@ enum ImagePipeline {
         let thumbData = try Data(contentsOf: URL(fileURLWithPath: thumb))
         return Processed(photo: photoData, thumbnail: thumbData, width: try header(URL(fileURLWithPath: photo), "width"),
                          height: try header(URL(fileURLWithPath: photo), "height"), sha256: BackupCrypto.hex(SHA256.hash(data: photoData)))
+    }
+
+    /// A file's size, first 64 bytes and last `tail` bytes: enough to tell what it is and whether it is whole.
+    static func edges(_ file: URL, tail: Int) throws -> (size: Int, head: [UInt8], tail: [UInt8]) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        guard size > 0 else { return (0, [], []) }
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        let head = [UInt8](try handle.read(upToCount: 64) ?? Data())
+        try handle.seek(toOffset: UInt64(max(0, size - tail)))
+        return (size, head, [UInt8](try handle.readToEnd() ?? Data()))
     }
 
     static func header(_ file: URL, _ field: String) throws -> Int {

@@ -28,34 +28,34 @@ enum PhotoController {
 
     static func serve(_ req: Request, thumbnail: Bool) async throws -> Response {
         let (_, data) = try await req.photos().download(try req.idParameter("photo"), thumbnail: thumbnail)
+        return privateFile(data, contentType: "image/jpeg", disposition: "inline")
+    }
+
+    /// PHI as a file: only the browser that asked may keep it, and only in memory.
+    static func privateFile(_ data: Data, contentType: String, disposition: String) -> Response {
         let res = Response(status: .ok, body: .init(data: data))
-        res.headers.contentType = .jpeg
-        // PHI: only the browser that asked may keep it, and only in memory.
+        res.headers.replaceOrAdd(name: .contentType, value: contentType)
         res.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store, max-age=0")
         res.headers.replaceOrAdd(name: .pragma, value: "no-cache")
-        res.headers.replaceOrAdd(name: "Content-Disposition", value: "inline")
+        res.headers.replaceOrAdd(name: "Content-Disposition", value: disposition)
         return res
     }
 
     @Sendable static func attachment(req: Request) async throws -> Response {
         let (a, data) = try await req.photos().downloadAttachment(try req.idParameter("attachment"))
-        let res = Response(status: .ok, body: .init(data: data))
-        res.headers.replaceOrAdd(name: .contentType, value: a.contentType)
-        res.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store, max-age=0")
-        res.headers.replaceOrAdd(name: "Content-Disposition", value: a.kind == "pdf" ? "attachment; filename=\"attachment.pdf\"" : "inline")
-        return res
+        return privateFile(data, contentType: a.contentType, disposition: a.kind == "pdf" ? "attachment; filename=\"attachment.pdf\"" : "inline")
     }
 
     // MARK: portal
 
     @Sendable static func portalPage(req: Request) async throws -> Response {
-        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         let wounds = try await req.photos().wounds(patientID: pid)
         return Layout.render(PortalPhotosPage(wounds: wounds, uploaded: req.query[String.self, at: "uploaded"] != nil).render(for: req))
     }
 
     @Sendable static func portalAddWound(req: Request) async throws -> Response {
-        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         let input = try req.content.decode(PhotoStore.WoundInput.self)
         do {
             _ = try await req.photos().createWound(patientID: pid, input)
@@ -68,7 +68,7 @@ enum PhotoController {
 
     /// The script-free upload: the whole file in one multipart request, through the same checks and processing.
     @Sendable static func portalUpload(req: Request) async throws -> Response {
-        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         struct Form: Content { var woundId: String?; var photo: File? }
         let f = try req.content.decode(Form.self)
         let store = try req.photos()

@@ -6,8 +6,7 @@ import Domain
 /// The patient portal home: the patient's own record and who has looked at it.
 enum PortalController {
     @Sendable static func home(req: Request) async throws -> Response {
-        let p = try req.principal()
-        guard let pid = p.patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         let store = try req.patients()
         let record = try await store.find(pid, detail: "portal home")
         let log = try await store.accessLog(pid)

@@ -7,7 +7,7 @@ import Domain
 /// reschedule and cancel. All through `SchedulingStore`, which forces the patient's own record.
 enum PortalSchedulingController {
     static func ownID(_ req: Request) throws -> UUID {
-        guard let pid = try req.principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
+        let pid = try req.portalPatientID()
         return pid
     }
 
