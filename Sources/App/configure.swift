@@ -35,6 +35,7 @@ public func configure(_ app: Application, _ config: AppConfig, clock: any AppClo
     app.middleware.use(CSRFMiddleware())
 
     try routes(app)
+    PathwayJobs.register(app)
 
     if migrate {
         try await prepareDatabase(app)
@@ -52,4 +53,5 @@ public func prepareDatabase(_ app: Application) async throws {
         try await PracticeRecord(name: app.config.practiceName, mrnPrefix: app.config.mrnPrefix).create(on: app.db)
     }
     try await StandardFormsLoader.load(app.db, now: app.clock.now())
+    try await PathwayStore.loadStandard(app.db, now: app.clock.now())
 }

@@ -113,3 +113,16 @@ public struct PITRTestError: Error, CustomStringConvertible {
     public let description: String
     public init(_ s: String) { description = s }
 }
+
+/// Another node on the same database (or a restarted process): a new application with its own in-memory state,
+/// sharing the first one's configuration and clock. The caller shuts it down.
+public func anotherNode(of app: Application, clock: TestClock) async throws -> Application {
+    let node = try await Application.make(.testing)
+    do {
+        try await App.configure(node, app.config, clock: clock, migrate: false)
+    } catch {
+        try? await node.asyncShutdown()
+        throw error
+    }
+    return node
+}

@@ -39,6 +39,7 @@ public enum CareSyncCLI {
         do {
             try await configure(app, config)
             app.lifecycle.use(OutboxWorker.Lifecycle())
+            app.lifecycle.use(JobWorker.Lifecycle())
             let db = config.isPostgres ? "PostgreSQL" : "SQLite at \(config.sqlitePath)"
             FileHandle.standardError.write(Data("""
             CareSync is starting on http://\(hostname == "0.0.0.0" ? "localhost" : hostname):\(port)/  (database: \(db); data dir: \(config.dataDir))
@@ -162,6 +163,35 @@ public enum CareSyncCLI {
     /// `caresync outbox run-once`: one delivery pass now.
     public static func outboxRunOnce(_ config: AppConfig) async throws -> OutboxWorker.Pass {
         try await withApp(config) { app in try await OutboxWorker.runOnce(app) }
+    }
+
+    /// `caresync jobs list`: counts by state and the newest jobs (kinds and ids only).
+    public static func jobsList(_ config: AppConfig, status: String?) async throws -> (counts: [String: Int], rows: [JobRow]) {
+        try await withApp(config) { app in
+            let o = try await JobsController.overview(app.db, status: status, limit: 500)
+            return (o.counts, o.jobs.map { JobRow(id: $0.id, kind: $0.kind, status: $0.status, runAt: $0.runAt, attempts: $0.attempts,
+                                                   claimedBy: $0.claimedBy, lastError: $0.lastError) })
+        }
+    }
+
+    public struct JobRow: Codable, Sendable {
+        public let id: UUID
+        public let kind: String
+        public let status: String
+        public let runAt: Date
+        public let attempts: Int
+        public let claimedBy: String?
+        public let lastError: String?
+    }
+
+    /// `caresync jobs run-once`: runs what is due now on this node.
+    public static func jobsRunOnce(_ config: AppConfig) async throws -> JobWorker.Pass {
+        try await withApp(config) { app in try await JobWorker.runOnce(app) }
+    }
+
+    /// `caresync jobs retry`: failed jobs (or one) go back to pending, due now.
+    public static func jobsRetry(_ config: AppConfig, id: UUID?) async throws -> Int {
+        try await withApp(config) { app in try await JobQueue.retry(app, id: id) }
     }
 
     public static func describe(_ r: AuditVerification.Report) -> String {

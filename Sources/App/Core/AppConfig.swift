@@ -25,6 +25,8 @@ public struct AppConfig: Sendable {
     public var smsWebhookURL: String? = nil
     /// How often the outbox worker wakes (seconds); 0 turns the worker off in this process.
     public var outboxInterval: TimeInterval = 10
+    /// How often the job worker wakes (seconds); 0 turns it off in this process.
+    public var jobsInterval: TimeInterval = 5
     /// Where patients reach this server (links in invitations): CARESYNC_PUBLIC_URL.
     public var publicURL: String = "http://localhost:8080"
 
@@ -60,6 +62,7 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_MAIL_FROM"], !v.isEmpty { c.mailFrom = v }
         if let v = env["CARESYNC_SMS_WEBHOOK_URL"], !v.isEmpty { c.smsWebhookURL = v }
         if let v = env["CARESYNC_OUTBOX_INTERVAL"].flatMap(Double.init), v >= 0 { c.outboxInterval = v }
+        if let v = env["CARESYNC_JOBS_INTERVAL"].flatMap(Double.init), v >= 0 { c.jobsInterval = v }
         if let v = env["CARESYNC_PUBLIC_URL"], v.hasPrefix("http") { c.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v }
         return c
     }

@@ -35,6 +35,12 @@ enum Migrations {
         CreateAttachment(),
         CreateMessageThread(),
         CreateMessage(),
+        CreateJob(),
+        CreatePathwayTemplate(),
+        CreateProcedure(),
+        CreatePathwayEnrolment(),
+        CreatePathwayTask(),
+        CreateCareTask(),
     ]
 }
 

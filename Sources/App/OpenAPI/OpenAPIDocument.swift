@@ -51,6 +51,48 @@ enum OpenAPIDocument {
         "insuranceMemberID": str(maxLength: 64, nullable: true), "insuranceGroup": str(maxLength: 64, nullable: true),
     ] }
 
+    /// Care pathways and the job queue.
+    static var pathwayPaths: J {
+        let any: J = ["type": "object"]
+        let note = obj(["note": str(maxLength: 500, nullable: true)])
+        return [
+            "/api/v1/pathway-templates": [
+                "get": op("listPathwayTemplates", "Pathway template versions with status (clinical staff)", tag: "pathways", responses: ["200": ok("Templates", arr(any))]),
+                "post": op("draftPathwayTemplate", "A new or changed template: saved as the next version, a draft (admin, Medical Director)", tag: "pathways",
+                           body: any, responses: ["201": ok("Draft", any)])],
+            "/api/v1/pathway-templates/{id}": ["get": op("readPathwayTemplate", "A version with the exact patient-facing preview of each step", tag: "pathways",
+                                                          params: [idParam], responses: ["200": ok("Template", any), "404": problemResponse])],
+            "/api/v1/pathway-templates/{id}/approve": ["post": op("approvePathwayTemplate", "Approve a draft for patients (Medical Director only; audited)", tag: "pathways",
+                                                                  params: [idParam], body: note, responses: ["200": ok("Approved", any), "409": problemResponse])],
+            "/api/v1/patients/{id}/procedures": ["post": op("recordProcedure", "Record a procedure; enrols in the approved pathway its CPT code triggers", tag: "pathways", params: [idParam],
+                                                            body: obj(["code": str("CPT"), "name": str(), "performedOn": str(format: "date"), "locationId": str(format: "uuid"),
+                                                                       "providerId": str(format: "uuid")], required: ["code", "name", "performedOn", "locationId", "providerId"]),
+                                                            responses: ["201": ok("Procedure", any)])],
+            "/api/v1/patients/{id}/pathways": ["post": op("enrolInPathway", "Enrol by hand in the approved version of a pathway", tag: "pathways", params: [idParam],
+                                                          body: obj(["templateCode": str(), "startDay": str(format: "date"), "locationId": str(format: "uuid"), "providerId": str(format: "uuid")],
+                                                                    required: ["templateCode", "startDay", "locationId", "providerId"]),
+                                                          responses: ["201": ok("Enrolment", any), "409": problemResponse])],
+            "/api/v1/patients/{id}/pathway-tasks": ["get": op("listPathwayTasks", "The patient's check-ins, photo prompts and follow-up offers (audited)", tag: "pathways",
+                                                               params: [idParam], responses: ["200": ok("Tasks", arr(any))])],
+            "/api/v1/pathway-enrolments/{id}/stop": ["post": op("stopEnrolment", "Stop: pending steps cancelled, open tasks closed", tag: "pathways", params: [idParam],
+                                                                responses: ["200": ok("Enrolment", any)])],
+            "/api/v1/pathway-tasks/{id}": ["get": op("readPathwayTask", "One task (audited)", tag: "pathways", params: [idParam], responses: ["200": ok("Task", any)])],
+            "/api/v1/pathway-tasks/{id}/answers": ["post": op("answerCheckIn", "The patient answers a check-in; red flags raise an urgent care-team task", tag: "pathways",
+                                                              params: [idParam], body: obj(["answers": ["type": "object", "additionalProperties": str()]], required: ["answers"]),
+                                                              responses: ["200": ok("Answered", any), "409": problemResponse])],
+            "/api/v1/pathway-tasks/{id}/book": ["post": op("bookFollowUpOffer", "Book one of the offered follow-up times (index)", tag: "pathways", params: [idParam],
+                                                           body: obj(["offer": ["type": "integer", "minimum": 0]], required: ["offer"]),
+                                                           responses: ["200": ok("Task", any), "409": problemResponse])],
+            "/api/v1/care-tasks": ["get": op("listCareTasks", "Open care-team tasks, urgent first (front desk: its own)", tag: "pathways",
+                                             params: [query("all", "1: include closed")], responses: ["200": ok("Tasks", arr(any))])],
+            "/api/v1/care-tasks/{id}/close": ["post": op("closeCareTask", "Close a task with a note", tag: "pathways", params: [idParam], body: note,
+                                                         responses: ["200": ok("Task", any), "409": problemResponse])],
+            "/api/v1/jobs": ["get": op("listJobs", "The durable job queue: counts by state and jobs (operator, admin)", tag: "operations",
+                                       params: [query("status", "pending, running, done, failed or cancelled")], responses: ["200": ok("Jobs", any)])],
+            "/api/v1/jobs/{id}/retry": ["post": op("retryJob", "Queue a failed job again", tag: "operations", params: [idParam], responses: ["200": ok("Queued", any)])],
+        ]
+    }
+
     static var schemas: J {
         var patient = patientFields
         patient["id"] = str(format: "uuid")
@@ -163,7 +205,7 @@ enum OpenAPIDocument {
     }
 
     static var document: J {
-        let paths: J = [
+        var paths: J = [
             "/api/v1/auth/token": ["post": op("issueToken", "Exchange credentials (and a second factor) for a bearer token", tag: "auth",
                                               body: ref("TokenRequest"),
                                               responses: ["200": ok("Token issued", ref("TokenResponse")), "401": problemResponse, "423": problemResponse, "429": problemResponse],
@@ -346,6 +388,7 @@ enum OpenAPIDocument {
             "/api/v1/operations/backups": ["get": op("listBackups", "Backups in the data dir, newest first (operator, admin)", tag: "operations",
                                                      responses: ["200": ok("Backups", obj(["backups": arr(ref("BackupSummary"))])), "403": problemResponse])],
         ]
+        for (path, item) in pathwayPaths { paths[path] = item }
         return [
             "openapi": "3.1.0",
             "info": ["title": "CareSync API", "version": "1.0.0",

@@ -109,6 +109,7 @@ struct ChartPage {
     var canInvite = false
     var notice: String?
     var inviteErrors: [FieldError] = []
+    var pathway: PathwayChartSection?
 
     func render(for req: Request) -> String {
         let p = patient
@@ -122,6 +123,7 @@ struct ChartPage {
             .if(saved, .p(.class("notice"), .text("Changes saved."))),
             .if(p.retired, .p(.class("notice bad"), .text("This record is retired."))),
             .unwrap(notice) { .p(.class("notice"), .id("chart-notice"), .text($0)) },
+            .unwrap(pathway) { $0.banner() },
             .h1(.id("patient-name"), .text("\(p.familyName), \(p.givenName)"), .if(p.synthetic, .span(.class("badge synthetic"), .text("synthetic")))),
             .div(.class("card"),
                 .h2(.text("Demographics")),
@@ -144,6 +146,7 @@ struct ChartPage {
                 .a(.class("button"), .href("/patients/\(p.id.uuidString)/wounds"), .id("wounds"), .text("Wounds")),
                 .text(" "),
                 .if(!p.retired, .a(.class("button"), .href("/schedule/book?patient=\(p.id.uuidString)"), .id("book-for-patient"), .text("Book")))),
+            .unwrap(pathway) { $0.render(req, patientID: p.id) },
             .if(canInvite && !p.retired, .div(.class("card noprint"), .id("portal-invite"),
                 .h2(.text("Patient portal")),
                 FormKit.errorSummary(inviteErrors),

@@ -262,8 +262,9 @@ struct PhotoStore {
             u.completedAt = now
             u.resultID = p.id
             try await u.save(on: tx)
+            let prompt = try await PathwayStore.photoReceived(patientID: u.patientID, photoID: p.id!, now: now, on: tx)
             return (p, [AuditDraft(action: .create, category: .photos, patientID: u.patientID, entityType: "Photo", entityID: p.id?.uuidString,
-                                   detail: "uploaded \(processed.width)x\(processed.height), metadata removed")])
+                                   detail: "uploaded \(processed.width)x\(processed.height), metadata removed")] + (prompt.map { [$0] } ?? []))
         }
         try? FileManager.default.removeItem(at: file)
         return photo

@@ -29,10 +29,7 @@ enum InvitationController {
 
     /// The chart with the invitation form's problem shown.
     static func chartAgain(_ req: Request, _ id: UUID, _ errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
-        let p = try await req.patients().find(id, detail: "invitation form")
-        let page = ChartPage(patient: PatientDTO(p), locationName: nil, registered: false, saved: false, canEdit: false, canRetire: false,
-                             canInvite: true, inviteErrors: errors)
-        return Layout.render(page.render(for: req), status: status)
+        try await PatientPagesController.chartPage(req, id, inviteErrors: errors, status: status)
     }
 
     static func token(_ req: Request) -> String { req.parameters.get("token") ?? "" }

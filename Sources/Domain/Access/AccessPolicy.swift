@@ -63,6 +63,20 @@ public enum Action: Equatable, Sendable {
     case readMessages(patientID: UUID)
     case sendMessage(patientID: UUID)
     case readStaffInbox
+    /// Care pathways: templates are read by clinical staff, drafted by admins and the Medical Director, approved only
+    /// by the Medical Director. Clinicians record procedures and enrol; the patient answers their own check-ins.
+    case readPathwayTemplates
+    case draftPathwayTemplate
+    case approvePathwayTemplate
+    case recordProcedure(patientID: UUID)
+    case enrolInPathway(patientID: UUID)
+    case readPathway(patientID: UUID)
+    case answerCheckIn(patientID: UUID)
+    /// Care-team tasks raised by pathways (the front desk sees and closes its own scheduling tasks).
+    case readCareTasks
+    case closeCareTask(team: String)
+    /// The job queue (operators): ids and states, no PHI.
+    case readJobs
     /// Staff pages and the staff API.
     case useStaffArea
     /// The patient portal.
@@ -134,6 +148,26 @@ public enum AccessPolicy {
             return clinicalAndDesk.contains(role) || role == .operator ? .allow : .deny("The \(role.label) role cannot see portal adoption.")
         case .manageSchedulingSetup:
             return role == .admin ? .allow : .deny("Only an admin may change rooms, appointment types and hours.")
+        case .readPathwayTemplates:
+            return clinical.contains(role) ? .allow : .deny("The \(role.label) role cannot see care pathway templates.")
+        case .draftPathwayTemplate:
+            return role == .admin || role == .medicalDirector ? .allow : .deny("Only an admin or the Medical Director may write pathway templates.")
+        case .approvePathwayTemplate:
+            return role == .medicalDirector ? .allow : .deny("Only the Medical Director may approve what patients receive.")
+        case .recordProcedure, .enrolInPathway:
+            return clinical.contains(role) && role != .admin ? .allow : .deny("Only clinicians record procedures and enrol patients in pathways.")
+        case .readPathway(let id):
+            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own check-ins.") }
+            return clinical.contains(role) ? .allow : .deny("The \(role.label) role cannot see check-in answers.")
+        case .answerCheckIn(let id):
+            return role == .patient && actor.patientID == id ? .allow : .deny("Patients answer their own check-ins.")
+        case .readCareTasks:
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no care-team tasks.")
+        case .closeCareTask(let team):
+            if team == "front-desk" { return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot close tasks.") }
+            return clinical.contains(role) ? .allow : .deny("Clinical tasks are closed by clinical staff.")
+        case .readJobs:
+            return role == .operator || role == .admin ? .allow : .deny("Only an operator or admin may see the job queue.")
         case .useStaffArea:
             return role.isStaff ? .allow : .deny("This area is for practice staff; patients use the portal.")
         case .usePortal:

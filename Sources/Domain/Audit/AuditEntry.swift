@@ -14,6 +14,8 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case userCreated = "user-created"
     case accessDenied = "access-denied"
     case auditVerified = "audit-verified"
+    /// A Medical Director approved patient-facing content (a care pathway version).
+    case approve
 }
 
 /// Which kind of data was touched (ASTM E2147 §7.1.9: at least by category).
@@ -24,6 +26,8 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case account
     case appointments
     case photos, messages, intake
+    /// Care pathways: procedures, enrolments, check-in answers, care-team tasks.
+    case pathways
 }
 
 public enum AuditOutcome: String, Codable, Sendable {

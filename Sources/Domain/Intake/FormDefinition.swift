@@ -107,5 +107,5 @@ public struct FormDefinition: Codable, Equatable, Sendable {
         return norm(typed) == norm("\(givenName) \(familyName)")
     }
 
-    static func plain(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
+    public static func plain(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
 }

@@ -39,7 +39,8 @@ public enum Backups {
     /// Every table the migrations create, in a fixed order.
     static let tables = ["practice", "location", "app_user", "recovery_code", "user_session", "sign_in_attempt", "patient", "patient_version",
                          "audit_event", "room", "appointment_type", "provider_hours", "availability_exception", "appointment", "calendar_feed",
-                         "outbox_message", "portal_notice", "location_hours", "drill_result", "invitation", "wound", "photo", "upload", "form_definition", "intake_submission", "attachment", "message_thread", "message"]
+                         "outbox_message", "portal_notice", "location_hours", "drill_result", "invitation", "wound", "photo", "upload", "form_definition", "intake_submission", "attachment", "message_thread", "message",
+                         "job", "pathway_template", "procedure", "pathway_enrolment", "pathway_task", "care_task"]
 
     // MARK: keys
 

@@ -1,0 +1,80 @@
+import Vapor
+import Fluent
+import Domain
+
+/// Runs due jobs: claim a batch, run each handler, record the outcome. `serve` runs a pass every few seconds
+/// (CARESYNC_JOBS_INTERVAL); `caresync jobs run-once` runs one by hand. Every node may run it.
+public enum JobWorker {
+    public struct Pass: Codable, Sendable, Equatable {
+        public var claimed = 0
+        public var done = 0
+        public var retried = 0
+        public var failed = 0
+        /// Jobs this node had claimed but another node finished after the lease ran out.
+        public var lost = 0
+    }
+
+    static let batch = 20
+
+    /// The node name recorded on claims.
+    static var defaultNode: String { "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)" }
+
+    /// Claims and runs due jobs until none are due (at most `maxBatches` batches).
+    static func runOnce(_ app: Application, node: String = defaultNode, maxBatches: Int = 50) async throws -> Pass {
+        var pass = Pass()
+        for _ in 0..<maxBatches {
+            let jobs = try await JobQueue.claim(app, node: node, limit: batch)
+            if jobs.isEmpty { break }
+            pass.claimed += jobs.count
+            for j in jobs { await run(app, j, into: &pass) }
+        }
+        return pass
+    }
+
+    static func run(_ app: Application, _ j: JobRecord, into pass: inout Pass) async {
+        let ctx = JobContext(app: app, job: j)
+        do {
+            guard let handler = app.jobHandlers.handler(j.kind) else { throw UnknownKind(description: "no handler for job kind \(j.kind)") }
+            try await handler(ctx)
+            if !ctx.committed { try await ctx.commit { _ in [] } }
+            pass.done += 1
+        } catch is JobQueue.LeaseLost {
+            pass.lost += 1
+        } catch {
+            let text = (error as? AppError).map { "\($0)" } ?? String(describing: error)
+            app.logger.warning("job failed", metadata: ["job-id": .string(ctx.id.uuidString), "kind": .string(j.kind), "attempt": .stringConvertible(j.attempts)])
+            switch try? await JobQueue.recordFailure(app, id: ctx.id, token: ctx.token, error: text) {
+            case "failed": pass.failed += 1
+            case "pending": pass.retried += 1
+            default: pass.lost += 1
+            }
+        }
+    }
+
+    struct UnknownKind: Error, CustomStringConvertible { let description: String }
+
+    /// The background loop `serve` runs; cancelled at shutdown. All state is in the job table.
+    struct Lifecycle: LifecycleHandler {
+        final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
+        let box = Box()
+
+        func didBootAsync(_ app: Application) async throws {
+            let interval = app.config.jobsInterval
+            guard interval > 0 else { return }
+            let node = JobWorker.defaultNode
+            box.task = Task {
+                while !Task.isCancelled {
+                    do { _ = try await JobWorker.runOnce(app, node: node) } catch {
+                        app.logger.error("job pass failed", metadata: ["error_type": .string(String(describing: type(of: error)))])
+                    }
+                    try? await Task.sleep(for: .seconds(interval))
+                }
+            }
+        }
+
+        func shutdownAsync(_ app: Application) async {
+            box.task?.cancel()
+            _ = await box.task?.value
+        }
+    }
+}
