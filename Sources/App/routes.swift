@@ -68,6 +68,7 @@ func routes(_ app: Application) throws {
     staff.get("pathways", ":id", use: PathwayController.templatePage)
     staff.post("pathways", ":id", "approve", use: PathwayController.approveFromPage)
     staff.post("patients", ":id", "procedures", use: PathwayController.procedureFromChart)
+    staff.post("patients", ":id", "pathways", use: PathwayController.enrolFromChart)
     staff.get("tasks", use: PathwayController.careTasksPage)
     staff.post("tasks", ":id", "close", use: PathwayController.closeFromPage)
 

@@ -77,15 +77,29 @@ enum PathwayController {
 
     @Sendable static func procedureFromChart(req: Request) async throws -> Response {
         let pid = try req.idParameter("id")
-        let input = PathwayStore.ProcedureInput(code: try? req.content.get(String.self, at: "code"), name: try? req.content.get(String.self, at: "name"),
-                                                performedOn: try? req.content.get(String.self, at: "performedOn"),
-                                                locationId: (try? req.content.get(String.self, at: "locationId")).flatMap { UUID(uuidString: $0) },
-                                                providerId: (try? req.content.get(String.self, at: "providerId")).flatMap { UUID(uuidString: $0) })
+        func text(_ k: String) -> String? { try? req.content.get(String.self, at: k) }
+        let input = PathwayStore.ProcedureInput(code: text("code"), name: text("name"), performedOn: text("performedOn"),
+                                                locationId: text("locationId").flatMap { UUID(uuidString: $0) }, providerId: text("providerId").flatMap { UUID(uuidString: $0) })
         do {
             let r = try await req.pathways().recordProcedure(patientID: pid, input)
             return req.redirect(to: "/patients/\(pid.uuidString)?procedure=\(r.enrolment == nil ? "recorded" : "enrolled")")
         } catch AppError.validation(let errors) {
             return try await PatientPagesController.chartPage(req, pid, procedureErrors: errors, status: .unprocessableEntity)
+        }
+    }
+
+    @Sendable static func enrolFromChart(req: Request) async throws -> Response {
+        let pid = try req.idParameter("id")
+        func text(_ k: String) -> String? { try? req.content.get(String.self, at: k) }
+        let input = PathwayStore.EnrolInput(templateCode: text("templateCode"), startDay: text("startDay"),
+                                            locationId: text("locationId").flatMap { UUID(uuidString: $0) }, providerId: text("providerId").flatMap { UUID(uuidString: $0) })
+        do {
+            _ = try await req.pathways().enrol(patientID: pid, input)
+            return req.redirect(to: "/patients/\(pid.uuidString)?procedure=enrolled")
+        } catch AppError.validation(let errors) {
+            return try await PatientPagesController.chartPage(req, pid, procedureErrors: errors, status: .unprocessableEntity)
+        } catch AppError.conflict(_, let detail, _) {
+            return try await PatientPagesController.chartPage(req, pid, procedureErrors: [FieldError("templateCode", detail)], status: .conflict)
         }
     }
 

@@ -202,6 +202,11 @@ struct PathwayStore {
         }
     }
 
+    /// (code, title) of every pathway with an approved version.
+    static func approvedTemplates(_ db: any Database) async throws -> [(String, String)] {
+        try await PathwayTemplateRecord.query(on: db).filter(\.$status == "approved").sort(\.$code).all().map { ($0.code, $0.template?.title ?? $0.code) }
+    }
+
     static func approvedVersion(_ code: String, on db: any Database) async throws -> PathwayTemplateRecord? {
         try await PathwayTemplateRecord.query(on: db).filter(\.$code == code).filter(\.$status == "approved").sort(\.$version, .descending).first()
     }

@@ -78,6 +78,8 @@ struct PathwayChartSection {
     let canRecord: Bool
     let locations: [(String, String)]
     let providers: [(String, String)]
+    /// Approved pathways (code, title) for enrolling by hand.
+    var approved: [(String, String)] = []
     var errors: [FieldError] = []
 
     func banner() -> Node<HTML.BodyContext> {
@@ -113,6 +115,16 @@ struct PathwayChartSection {
                     FormKit.select("Location", name: "locationId", options: locations.map { (value: $0.0, label: $0.1) }, selected: nil, errors: errors),
                     FormKit.select("Provider of record", name: "providerId", options: providers.map { (value: $0.0, label: $0.1) }, selected: nil, errors: errors)),
                 .button(.type(.submit), .id("record-procedure"), .text("Record procedure"))
+            ))),
+            .if(canRecord && !approved.isEmpty, .form(.action("/patients/\(patientID.uuidString)/pathways"), .method(.post), .id("enrol-form"), .div(
+                FormKit.csrf(req),
+                .h2(.text("Enrol by hand")),
+                .div(.class("grid2"),
+                    FormKit.select("Pathway", name: "templateCode", options: approved.map { (value: $0.0, label: $0.1) }, selected: nil, errors: errors),
+                    FormKit.field("Day 0 (the procedure date)", name: "startDay", type: .date, errors: errors),
+                    FormKit.select("Location", name: "locationId", options: locations.map { (value: $0.0, label: $0.1) }, selected: nil, errors: errors),
+                    FormKit.select("Provider of record", name: "providerId", options: providers.map { (value: $0.0, label: $0.1) }, selected: nil, errors: errors)),
+                .button(.type(.submit), .id("enrol"), .text("Enrol"))
             ))))
     }
 

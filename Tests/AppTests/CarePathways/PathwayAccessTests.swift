@@ -152,6 +152,16 @@ final class PathwayAccessTests: XCTestCase {
             let recorded = try await provider.post("/patients/\(x.other.patientID!.uuidString)/procedures", ["code": "28296", "name": "Bunionectomy", "performedOn": "2027-04-06",
                                                                                                             "locationId": x.w.main.uuidString, "providerId": x.w.provider.id.uuidString])
             XCTAssertEqual(recorded.headers.first(name: .location), "/patients/\(x.other.patientID!.uuidString)?procedure=enrolled")
+            let otherChart = try await provider.get("/patients/\(x.other.patientID!.uuidString)")
+            XCTAssertTrue(otherChart.body.string.contains("id=\"enrol-form\""), "approved pathways can be chosen by hand")
+            let byHand = ["templateCode": "bunionectomy-post-op", "startDay": "2027-04-01", "locationId": x.w.lake.uuidString, "providerId": x.w.provider.id.uuidString]
+            let enrolled = try await provider.post("/patients/\(x.other.patientID!.uuidString)/pathways", byHand)
+            XCTAssertEqual(enrolled.headers.first(name: .location), "/patients/\(x.other.patientID!.uuidString)?procedure=enrolled")
+            let twice = try await provider.post("/patients/\(x.other.patientID!.uuidString)/pathways", byHand)
+            XCTAssertEqual(twice.status, .conflict)
+            XCTAssertTrue(twice.body.string.contains("already on this pathway from 2027-04-01"))
+            let enrolments = try await PathwayEnrolmentRecord.query(on: app.db).filter(\.$patientID == x.other.patientID!).count()
+            XCTAssertEqual(enrolments, 3, "world + procedure + by hand")
         }
     }
 
