@@ -36,6 +36,7 @@ public func configure(_ app: Application, _ config: AppConfig, clock: any AppClo
 
     try routes(app)
     PathwayJobs.register(app)
+    ScriptGateway.register(app)
 
     if migrate {
         try await prepareDatabase(app)
@@ -54,4 +55,5 @@ public func prepareDatabase(_ app: Application) async throws {
     }
     try await StandardFormsLoader.load(app.db, now: app.clock.now())
     try await PathwayStore.loadStandard(app.db, now: app.clock.now())
+    try await PharmacyDirectory.load(app.db)
 }

@@ -16,7 +16,7 @@ struct CareSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caresync",
         abstract: "CareSync: practice management and telemedicine.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Jobs.self, Backup.self, Restore.self, DrillCommand.self, Pitr.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Jobs.self, PharmacySimCommand.self, EPCSCommand.self, Backup.self, Restore.self, DrillCommand.self, Pitr.self, Bench.self],
         defaultSubcommand: nil)
 
     static func bootstrapLogging() {
@@ -241,6 +241,44 @@ struct Outbox: AsyncParsableCommand {
                 let p = try await CareSyncCLI.outboxRunOnce(data.config)
                 print("Outbox pass: \(p.remindersQueued) reminders queued, \(p.sent) sent, \(p.retried) to retry, \(p.failed) failed.")
             } catch { CareSync.fail(error) }
+        }
+    }
+}
+
+struct PharmacySimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pharmacy-sim",
+        abstract: "A pharmacy test endpoint in its own process: answers NewRx/CancelRx by rule, sends renewal requests to the clinic.")
+    @Option(help: "Port to listen on (loopback).") var port = 9400
+    @Option(help: "The CareSync server it answers to (its /script/inbound receives renewals and cancel responses).") var clinicURL = "http://127.0.0.1:8080"
+    @Option(help: "Shared bearer token (the clinic's CARESYNC_CLEARINGHOUSE_TOKEN).") var token: String
+    @Option(help: "NCPDPIDs this pharmacy answers for (repeat); others get Error 900.") var ncpdpid: [String] = []
+
+    func run() async throws {
+        CareSync.bootstrapLogging()
+        do {
+            try await PharmacySim.run(.init(port: port, clinicURL: clinicURL, token: token, ncpdpids: ncpdpid.isEmpty ? PharmacySim.defaultPharmacies : ncpdpid))
+        } catch { CareSync.fail(error) }
+    }
+}
+
+struct EPCSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "epcs", abstract: "Controlled-substance prescribing.", subcommands: [Report.self])
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The daily EPCS audit report (UTC day): signatures, refusals, access-control changes, incidents.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "The day, YYYY-MM-DD (default: yesterday, UTC).") var date: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            CareSync.bootstrapLogging()
+            do {
+                let r = try await CareSyncCLI.epcsReport(data.config, date: date)
+                if json { print(CareSyncCLI.json(r)); return }
+                for e in r.events { print("#\(e.seq)  \(e.username)  \(e.entity)  \(e.outcome)  \(e.detail)") }
+                print("EPCS report \(r.day): \(r.signatures) signatures, \(r.refusedSignatures) refused signing attempts, \(r.accessControlChanges) access-control changes, \(r.deniedAccess) denied access attempts; \(r.incidents.count) incidents to review.")
+                if !r.incidents.isEmpty { throw ExitCode(2) }
+            } catch let e as ExitCode { throw e } catch { CareSync.fail(error) }
         }
     }
 }

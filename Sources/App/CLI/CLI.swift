@@ -194,6 +194,30 @@ public enum CareSyncCLI {
         try await withApp(config) { app in try await JobQueue.retry(app, id: id) }
     }
 
+    /// `caresync epcs report`: the daily EPCS audit report (yesterday, UTC, by default).
+    public static func epcsReport(_ config: AppConfig, date: String?) async throws -> EPCSReport {
+        try await withApp(config) { app in
+            let day: LocalDay
+            if let date { guard let d = LocalDay(date) else { throw AppError.validation([FieldError("date", "Write the date as YYYY-MM-DD.")]) }; day = d }
+            else { day = LocalDay.of(app.clock.now(), in: TimeZone(identifier: "UTC")!).adding(days: -1) }
+            let r = try await EPCSStore(scope: app.systemScope("epcs-report")).report(day: day)
+            return EPCSReport(day: r.day, events: r.events.map { .init(seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome, detail: $0.detail) },
+                              signatures: r.signatures, refusedSignatures: r.refusedSignatures, accessControlChanges: r.accessControlChanges,
+                              deniedAccess: r.deniedAccess, incidents: r.incidents.map { .init(seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome, detail: $0.detail) })
+        }
+    }
+
+    public struct EPCSReport: Codable, Sendable {
+        public struct Event: Codable, Sendable { public let seq: Int64; public let username: String; public let entity: String; public let outcome: String; public let detail: String }
+        public let day: String
+        public let events: [Event]
+        public let signatures: Int
+        public let refusedSignatures: Int
+        public let accessControlChanges: Int
+        public let deniedAccess: Int
+        public let incidents: [Event]
+    }
+
     public static func describe(_ r: AuditVerification.Report) -> String {
         if r.ok {
             return "Audit chain OK: \(r.checked) events verified; head #\(r.headSeq) \(r.headHash.prefix(16))…"

@@ -27,6 +27,11 @@ public struct AppConfig: Sendable {
     public var outboxInterval: TimeInterval = 10
     /// How often the job worker wakes (seconds); 0 turns it off in this process.
     public var jobsInterval: TimeInterval = 5
+    /// e-Prescribing: the SCRIPT version written and read (CARESYNC_SCRIPT_VERSION), the clearinghouse messages are
+    /// posted to (CARESYNC_CLEARINGHOUSE_URL), and the shared token for both directions (CARESYNC_CLEARINGHOUSE_TOKEN).
+    public var scriptVersion: ScriptVersion = .v2017071
+    public var clearinghouseURL: String? = nil
+    public var clearinghouseToken: String? = nil
     /// Where patients reach this server (links in invitations): CARESYNC_PUBLIC_URL.
     public var publicURL: String = "http://localhost:8080"
 
@@ -63,6 +68,9 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_SMS_WEBHOOK_URL"], !v.isEmpty { c.smsWebhookURL = v }
         if let v = env["CARESYNC_OUTBOX_INTERVAL"].flatMap(Double.init), v >= 0 { c.outboxInterval = v }
         if let v = env["CARESYNC_JOBS_INTERVAL"].flatMap(Double.init), v >= 0 { c.jobsInterval = v }
+        if let v = env["CARESYNC_SCRIPT_VERSION"].flatMap(ScriptVersion.init) { c.scriptVersion = v }
+        if let v = env["CARESYNC_CLEARINGHOUSE_URL"], !v.isEmpty { c.clearinghouseURL = v }
+        if let v = env["CARESYNC_CLEARINGHOUSE_TOKEN"], !v.isEmpty { c.clearinghouseToken = v }
         if let v = env["CARESYNC_PUBLIC_URL"], v.hasPrefix("http") { c.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v }
         return c
     }

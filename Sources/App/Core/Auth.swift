@@ -127,7 +127,8 @@ struct CSRFMiddleware: AsyncMiddleware {
     private struct TokenKey: StorageKey { typealias Value = String }
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == "/metrics" {
+        // Machine endpoints: bearer tokens (the API, the clearinghouse's /script/inbound) or no state at all.
+        if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == "/metrics" || req.url.path == "/script/inbound" {
             return try await next.respond(to: req)
         }
         let existing = req.cookies[Cookies.csrf]?.string

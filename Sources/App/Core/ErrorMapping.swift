@@ -13,7 +13,7 @@ struct ErrorMapping: AsyncMiddleware {
     }
 
     /// JSON problems for the API and for the portal's upload endpoint (a script reads those).
-    static func isAPI(_ req: Request) -> Bool { req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/portal/uploads") }
+    static func isAPI(_ req: Request) -> Bool { req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/portal/uploads") || req.url.path.hasPrefix("/script/") }
 
     static func response(for error: any Error, req: Request) -> Response {
         let appError: AppError

@@ -41,6 +41,13 @@ enum Migrations {
         CreatePathwayEnrolment(),
         CreatePathwayTask(),
         CreateCareTask(),
+        CreatePrescriberCredential(),
+        CreateEPCSGrant(),
+        CreatePharmacy(),
+        CreatePrescription(),
+        CreateScriptMessage(),
+        CreateRefillRequest(),
+        CreateCoveringProvider(),
     ]
 }
 

@@ -63,6 +63,23 @@ public enum DemoSeed {
                                              patientId: a.role == "patient" ? firstPatient : nil))
         }
         try await SchedulingSetup.seedDemo(app, locations: locs)
+        try await seedPrescribers(app, locations: locs)
         return true
+    }
+
+    /// Demo NPIs and DEA numbers (valid check digits, not real registrations) and covering providers per location.
+    /// EPCS permissions are not seeded: they need two people, as they would at go-live.
+    static func seedPrescribers(_ app: Application, locations: [LocationRecord]) async throws {
+        let ids: [(String, String, String?)] = [("drpatel", "1234567893", "BP1234563"), ("drkim", "1987654328", "BK7654329"), ("drhughes", "1765432103", "BH2468139")]
+        let scope = app.systemScope("demo-seed")
+        for (name, npi, dea) in ids {
+            guard let u = try await UserRecord.query(on: app.db).filter(\.$username == name).first()?.id else { continue }
+            try await EPCSStore(scope: scope).setCredentials(userID: u, .init(npi: npi, deaNumber: dea))
+        }
+        if let hughes = try await UserRecord.query(on: app.db).filter(\.$username == "drhughes").first()?.id,
+           let kim = try await UserRecord.query(on: app.db).filter(\.$username == "drkim").first()?.id {
+            try await RefillStore(scope: scope).setCovering(locationID: locations[0].id!, providerID: hughes)
+            try await RefillStore(scope: scope).setCovering(locationID: locations[1].id!, providerID: kim)
+        }
     }
 }

@@ -93,6 +93,48 @@ enum OpenAPIDocument {
         ]
     }
 
+    /// e-Prescribing and EPCS.
+    static var prescribingPaths: J {
+        let any: J = ["type": "object"]
+        let otp = obj(["otp": str("Current authenticator code (controlled substances)", nullable: true)])
+        return [
+            "/api/v1/pharmacies": ["get": op("searchPharmacies", "The pharmacy directory by name, city, postal code or NCPDPID", tag: "prescribing",
+                                             params: [query("q", "Search text")], responses: ["200": ok("Pharmacies", arr(any))])],
+            "/api/v1/formulary": ["get": op("formulary", "The bundled formulary (RxNorm, NDC, DEA schedule)", tag: "prescribing", responses: ["200": ok("Drugs", arr(any))])],
+            "/api/v1/patients/{id}/prescriptions": [
+                "get": op("listPrescriptions", "The patient's prescriptions (audited)", tag: "prescribing", params: [idParam], responses: ["200": ok("Prescriptions", arr(any))]),
+                "post": op("draftPrescription", "A draft (providers, the Medical Director, medical assistants for a named prescriber)", tag: "prescribing", params: [idParam],
+                           body: obj(["drugId": str(), "sig": str(maxLength: 1000), "quantity": str(), "daysSupply": ["type": "integer"], "refills": ["type": "integer"],
+                                      "dispenseAsWritten": ["type": "boolean"], "pharmacyNcpdpid": str(), "locationId": str(format: "uuid"), "prescriberId": str(format: "uuid", nullable: true)],
+                                     required: ["drugId", "sig", "quantity", "daysSupply", "refills", "pharmacyNcpdpid", "locationId"]),
+                           responses: ["201": ok("Draft", any)])],
+            "/api/v1/prescriptions/{id}": ["get": op("readPrescription", "One prescription (audited)", tag: "prescribing", params: [idParam], responses: ["200": ok("Prescription", any)])],
+            "/api/v1/prescriptions/{id}/sign": ["post": op("signPrescription", "The prescriber signs; controlled substances need EPCS permission, a DEA number and a fresh code",
+                                                           tag: "prescribing", params: [idParam], body: otp, responses: ["200": ok("Signed", any), "409": problemResponse])],
+            "/api/v1/prescriptions/{id}/cancel": ["post": op("cancelPrescription", "Send CancelRx", tag: "prescribing", params: [idParam], responses: ["200": ok("Cancel requested", any), "409": problemResponse])],
+            "/api/v1/prescriptions/{id}/refill-requests": ["post": op("requestRefill", "The patient asks for a refill (portal)", tag: "prescribing", params: [idParam],
+                                                                      responses: ["201": ok("Requested", any), "409": problemResponse])],
+            "/api/v1/refill-requests": ["get": op("refillQueue", "Pending renewals routed to me (all=1: everyone's)", tag: "prescribing", params: [query("all", "1: all")],
+                                                  responses: ["200": ok("Queue", arr(any))])],
+            "/api/v1/refill-requests/{id}/decision": ["post": op("decideRefill", "Approve, deny (reason code) or replace; sends RxRenewalResponse", tag: "prescribing", params: [idParam],
+                                                                 body: obj(["decision": ["type": "string", "enum": ["approve", "deny", "replace"]], "reasonCode": str(nullable: true),
+                                                                            "refills": ["type": "integer"], "note": str(nullable: true), "otp": str(nullable: true)], required: ["decision"]),
+                                                                 responses: ["200": ok("Decided", any), "409": problemResponse])],
+            "/api/v1/users/{id}/prescriber-credentials": ["put": op("setPrescriberCredentials", "NPI and DEA number (admin, Medical Director; audited)", tag: "prescribing", params: [idParam],
+                                                                    body: obj(["npi": str(), "deaNumber": str(nullable: true)], required: ["npi"]), responses: ["204": ok("Saved", nil)])],
+            "/api/v1/epcs/grants": [
+                "get": op("listEPCSGrants", "EPCS permissions", tag: "prescribing", responses: ["200": ok("Grants", arr(any))]),
+                "post": op("enterEPCSGrant", "Enter an EPCS permission (first of two people)", tag: "prescribing", body: obj(["prescriberId": str(format: "uuid")], required: ["prescriberId"]),
+                           responses: ["201": ok("Pending", any), "409": problemResponse])],
+            "/api/v1/epcs/grants/{id}/decision": ["post": op("decideEPCSGrant", "Approve or reject (a second person, a DEA registrant, with a fresh code)", tag: "prescribing", params: [idParam],
+                                                             body: obj(["approve": ["type": "boolean"], "otp": str()], required: ["otp"]), responses: ["200": ok("Decided", any)])],
+            "/api/v1/epcs/grants/{id}/revoke": ["post": op("revokeEPCSGrant", "Revoke an active permission", tag: "prescribing", params: [idParam], responses: ["200": ok("Revoked", any)])],
+            "/api/v1/epcs/report": ["get": op("epcsReport", "The daily EPCS audit report (UTC day)", tag: "prescribing", params: [query("date", "YYYY-MM-DD")], responses: ["200": ok("Report", any)])],
+            "/api/v1/locations/{id}/covering-provider": ["put": op("setCoveringProvider", "Who covers renewals while a prescriber is away", tag: "prescribing", params: [idParam],
+                                                                   body: obj(["providerId": str(format: "uuid")], required: ["providerId"]), responses: ["204": ok("Saved", nil)])],
+        ]
+    }
+
     static var schemas: J {
         var patient = patientFields
         patient["id"] = str(format: "uuid")
@@ -389,6 +431,7 @@ enum OpenAPIDocument {
                                                      responses: ["200": ok("Backups", obj(["backups": arr(ref("BackupSummary"))])), "403": problemResponse])],
         ]
         for (path, item) in pathwayPaths { paths[path] = item }
+        for (path, item) in prescribingPaths { paths[path] = item }
         return [
             "openapi": "3.1.0",
             "info": ["title": "CareSync API", "version": "1.0.0",

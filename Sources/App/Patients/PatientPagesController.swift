@@ -89,6 +89,7 @@ enum PatientPagesController {
         let locs = try await locations(req)
         let pathway = AccessPolicy.decide(principal, .readPathway(patientID: id)).isAllowed ? try await req.pathways().chart(patientID: id) : nil
         let providers = try await UserRecord.query(on: req.db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]).filter(\.$active == true).all()
+        let rx = AccessPolicy.decide(principal, .readRx(patientID: id)).isAllowed ? try await req.prescriptions().history(patientID: id) : nil
         let approved = pathway == nil ? [] : try await PathwayStore.approvedTemplates(req.db)
         let procedure = req.query[String.self, at: "procedure"].map { $0 == "enrolled" ? "Procedure recorded; the patient is enrolled in its care pathway." : "Procedure recorded." }
         let page = ChartPage(patient: PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
@@ -102,7 +103,8 @@ enum PatientPagesController {
                              pathway: pathway.map { PathwayChartSection(summary: $0, canRecord: AccessPolicy.decide(principal, .recordProcedure(patientID: id)).isAllowed,
                                                                          locations: locs.map { ($0.id!.uuidString, $0.name) },
                                                                          providers: providers.map { ($0.id!.uuidString, $0.displayName) },
-                                                                         approved: approved, errors: procedureErrors) })
+                                                                         approved: approved, errors: procedureErrors) },
+                             prescriptions: rx.map { PrescriptionChartSection(rows: $0, canPrescribe: AccessPolicy.decide(principal, .prepareRx(patientID: id)).isAllowed) })
         return Layout.render(page.render(for: req), status: status)
     }
 

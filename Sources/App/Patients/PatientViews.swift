@@ -110,6 +110,7 @@ struct ChartPage {
     var notice: String?
     var inviteErrors: [FieldError] = []
     var pathway: PathwayChartSection?
+    var prescriptions: PrescriptionChartSection?
 
     func render(for req: Request) -> String {
         let p = patient
@@ -146,6 +147,7 @@ struct ChartPage {
                 .a(.class("button"), .href("/patients/\(p.id.uuidString)/wounds"), .id("wounds"), .text("Wounds")),
                 .text(" "),
                 .if(!p.retired, .a(.class("button"), .href("/schedule/book?patient=\(p.id.uuidString)"), .id("book-for-patient"), .text("Book")))),
+            .unwrap(prescriptions) { $0.render(patientID: p.id) },
             .unwrap(pathway) { $0.render(req, patientID: p.id) },
             .if(canInvite && !p.retired, .div(.class("card noprint"), .id("portal-invite"),
                 .h2(.text("Patient portal")),

@@ -77,6 +77,20 @@ public enum Action: Equatable, Sendable {
     case closeCareTask(team: String)
     /// The job queue (operators): ids and states, no PHI.
     case readJobs
+    /// Prescribing: a medical assistant may prepare a draft; only a prescriber signs (their own). Clinical staff and
+    /// the patient read prescriptions; providers decide renewals; EPCS permissions are entered by an admin or the
+    /// Medical Director and approved by a second person who is a DEA registrant (checked in the store).
+    case prepareRx(patientID: UUID)
+    case signRx
+    case readRx(patientID: UUID)
+    case requestRefill(patientID: UUID)
+    case readRefillQueue
+    case decideRefill
+    case manageEPCS
+    case approveEPCSGrant
+    case readEPCSReport
+    case manageCoverage
+    case searchPharmacies
     /// Staff pages and the staff API.
     case useStaffArea
     /// The patient portal.
@@ -168,6 +182,25 @@ public enum AccessPolicy {
             return clinical.contains(role) ? .allow : .deny("Clinical tasks are closed by clinical staff.")
         case .readJobs:
             return role == .operator || role == .admin ? .allow : .deny("Only an operator or admin may see the job queue.")
+        case .prepareRx:
+            return [.provider, .medicalDirector, .medicalAssistant].contains(role) ? .allow : .deny("Only prescribers and medical assistants prepare prescriptions.")
+        case .signRx, .decideRefill:
+            return role == .provider || role == .medicalDirector ? .allow : .deny("Only a prescriber signs prescriptions and decides renewals.")
+        case .readRx(let id):
+            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own prescriptions.") }
+            return clinical.contains(role) ? .allow : .deny("The \(role.label) role cannot see prescriptions.")
+        case .requestRefill(let id):
+            return role == .patient && actor.patientID == id ? .allow : .deny("Patients request refills of their own medicines.")
+        case .readRefillQueue:
+            return [.provider, .medicalDirector, .medicalAssistant].contains(role) ? .allow : .deny("The \(role.label) role has no refill queue.")
+        case .manageEPCS, .readEPCSReport:
+            return role == .admin || role == .medicalDirector ? .allow : .deny("Only an admin or the Medical Director manages EPCS permissions.")
+        case .approveEPCSGrant:
+            return role == .provider || role == .medicalDirector ? .allow : .deny("EPCS permissions are approved by a DEA-registered prescriber.")
+        case .manageCoverage:
+            return role == .admin || role == .medicalDirector ? .allow : .deny("Only an admin or the Medical Director sets covering providers.")
+        case .searchPharmacies:
+            return clinical.contains(role) || role == .patient ? .allow : .deny("The \(role.label) role cannot search pharmacies.")
         case .useStaffArea:
             return role.isStaff ? .allow : .deny("This area is for practice staff; patients use the portal.")
         case .usePortal:

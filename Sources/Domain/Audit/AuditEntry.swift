@@ -28,6 +28,8 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case photos, messages, intake
     /// Care pathways: procedures, enrolments, check-in answers, care-team tasks.
     case pathways
+    /// Prescriptions, SCRIPT messages, renewals, and EPCS events.
+    case prescriptions
 }
 
 public enum AuditOutcome: String, Codable, Sendable {

@@ -42,7 +42,7 @@ enum Layout {
                             s.role == .patient
                                 ? .group(.a(.href("/portal"), .text("My record")), .a(.href("/portal/appointments"), .text("Appointments")),
                                          .a(.href("/portal/messages"), .text("Messages")), .a(.href("/portal/forms"), .text("Forms")),
-                                         .a(.href("/portal/photos"), .text("Photos")), .a(.href("/portal/check-ins"), .text("Check-ins")))
+                                         .a(.href("/portal/photos"), .text("Photos")), .a(.href("/portal/check-ins"), .text("Check-ins")), .a(.href("/portal/refills"), .text("Refills")))
                                 : .group(navLinks(for: s.principal)),
                             .span(.text(s.displayName)),
                             .form(.action("/logout"), .method(.post),
@@ -65,6 +65,8 @@ enum Layout {
         if AccessPolicy.decide(p, .reviewIntakes).isAllowed { links.append(.a(.href("/intake"), .text("Intake"))) }
         if AccessPolicy.decide(p, .readCareTasks).isAllowed { links.append(.a(.href("/tasks"), .text("Tasks"))) }
         if AccessPolicy.decide(p, .readPathwayTemplates).isAllowed { links.append(.a(.href("/pathways"), .text("Pathways"))) }
+        if AccessPolicy.decide(p, .readRefillQueue).isAllowed { links.append(.a(.href("/refills"), .text("Refills"))) }
+        if AccessPolicy.decide(p, .manageEPCS).isAllowed { links.append(.a(.href("/epcs"), .text("EPCS"))) }
         if p.role == .provider || p.role == .medicalDirector { links.append(.a(.href("/schedule/my-day"), .text("My day"))) }
         if AccessPolicy.decide(p, .manageUsers).isAllowed { links.append(.a(.href("/admin/users"), .text("Users"))) }
         if AccessPolicy.decide(p, .readAuditReport).isAllowed { links.append(.a(.href("/admin/audit"), .text("Audit"))) }

@@ -40,7 +40,8 @@ public enum Backups {
     static let tables = ["practice", "location", "app_user", "recovery_code", "user_session", "sign_in_attempt", "patient", "patient_version",
                          "audit_event", "room", "appointment_type", "provider_hours", "availability_exception", "appointment", "calendar_feed",
                          "outbox_message", "portal_notice", "location_hours", "drill_result", "invitation", "wound", "photo", "upload", "form_definition", "intake_submission", "attachment", "message_thread", "message",
-                         "job", "pathway_template", "procedure", "pathway_enrolment", "pathway_task", "care_task"]
+                         "job", "pathway_template", "procedure", "pathway_enrolment", "pathway_task", "care_task",
+                         "prescriber_credential", "epcs_grant", "pharmacy", "prescription", "script_message", "refill_request", "covering_provider"]
 
     // MARK: keys
 

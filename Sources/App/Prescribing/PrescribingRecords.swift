@@ -1,0 +1,270 @@
+import Vapor
+import Fluent
+import Domain
+
+/// A prescriber's identifiers: NPI (required on every NewRx) and DEA registration (controlled substances).
+final class PrescriberCredentialRecord: Model, @unchecked Sendable {
+    static let schema = "prescriber_credential"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "updated_at") var updatedAt: Date
+    @Field(key: "updated_by") var updatedBy: String
+
+    // data fields
+    @Field(key: "npi") var npi: String
+    @OptionalField(key: "dea_number") var deaNumber: String?
+
+    // relationships
+    @Field(key: "user_id") var userID: UUID
+
+    init() {}
+}
+
+/// EPCS permission (21 CFR 1311.125): entered by one person, approved by a second who is a DEA registrant, with MFA.
+final class EPCSGrantRecord: Model, @unchecked Sendable {
+    static let schema = "epcs_grant"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    /// pending → active, or rejected; active → revoked.
+    @Field(key: "status") var status: String
+    @Field(key: "entered_by") var enteredBy: UUID
+    @Field(key: "entered_at") var enteredAt: Date
+    @OptionalField(key: "decided_by") var decidedBy: UUID?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+
+    // relationships
+    @Field(key: "prescriber_id") var prescriberID: UUID
+
+    init() {}
+}
+
+/// The pharmacy directory, keyed by NCPDPID, with the services each pharmacy accepts.
+final class PharmacyRecord: Model, @unchecked Sendable {
+    static let schema = "pharmacy"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+
+    // data fields
+    @Field(key: "ncpdpid") var ncpdpid: String
+    @Field(key: "npi") var npi: String
+    @Field(key: "name") var name: String
+    @Field(key: "address") var address: String
+    @Field(key: "city") var city: String
+    @Field(key: "state") var state: String
+    @Field(key: "postal_code") var postalCode: String
+    @Field(key: "phone") var phone: String
+    @Field(key: "accepts_controlled") var acceptsControlled: Bool
+    @Field(key: "accepts_cancel") var acceptsCancel: Bool
+
+    init() {}
+}
+
+/// A prescription: a draft (a medical assistant may prepare it), then signed by the prescriber and sent as NewRx.
+final class PrescriptionRecord: Model, @unchecked Sendable {
+    static let schema = "prescription"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+    /// draft, sending, accepted (pharmacy Status 000), error, cancel-requested, cancelled, cancel-denied.
+    @Field(key: "status") var status: String
+    @OptionalField(key: "status_detail") var statusDetail: String?
+    @Field(key: "prepared_by") var preparedBy: String
+    @OptionalField(key: "signed_at") var signedAt: Date?
+    @OptionalField(key: "written_date") var writtenDate: String?
+    /// EPCS: SHA-256 of the signed content and the practice key's signature over it.
+    @OptionalField(key: "digest") var digest: String?
+    @OptionalField(key: "signature") var signature: String?
+
+    // data fields
+    @Field(key: "drug_id") var drugID: String
+    @Field(key: "description") var description: String
+    @Field(key: "ndc") var ndc: String
+    @Field(key: "rxnorm") var rxnorm: String
+    @OptionalField(key: "schedule") var schedule: String?
+    @Field(key: "quantity") var quantity: String
+    @Field(key: "unit_code") var unitCode: String
+    @Field(key: "days_supply") var daysSupply: Int
+    @Field(key: "refills") var refills: Int
+    @Field(key: "substitutions") var substitutions: String
+    @Field(key: "sig") var sig: String
+    @Field(key: "pharmacy_ncpdpid") var pharmacyNCPDPID: String
+
+    // relationships
+    @Field(key: "patient_id") var patientID: UUID
+    @Field(key: "prescriber_id") var prescriberID: UUID
+    @Field(key: "location_id") var locationID: UUID
+    @OptionalField(key: "renewal_of") var renewalOf: UUID?
+
+    init() {}
+
+    var deaSchedule: DEASchedule? { schedule.flatMap(DEASchedule.init) }
+    var isControlled: Bool { deaSchedule != nil }
+}
+
+/// Every SCRIPT message sent or received, as XML, with its delivery state. Outbound messages are delivered by the
+/// job queue (retried only on Error 600 or no answer); inbound ones are matched by RelatesToMessageID.
+final class ScriptMessageRecord: Model, @unchecked Sendable {
+    static let schema = "script_message"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    /// out: queued → sent (Status) / error (Error) / failed (gave up); in: received, or refused (answered with an Error).
+    @Field(key: "status") var status: String
+    @Field(key: "attempts") var attempts: Int
+    @OptionalField(key: "error_code") var errorCode: String?
+    @OptionalField(key: "error_text") var errorText: String?
+
+    // data fields
+    @Field(key: "message_id") var messageID: String
+    @OptionalField(key: "relates_to") var relatesTo: String?
+    @Field(key: "direction") var direction: String
+    @Field(key: "type") var type: String
+    @Field(key: "xml") var xml: String
+
+    // relationships
+    @OptionalField(key: "prescription_id") var prescriptionID: UUID?
+    @OptionalField(key: "refill_request_id") var refillRequestID: UUID?
+
+    init() {}
+}
+
+/// A renewal (refill) request, from the pharmacy (RxRenewalRequest) or from the patient in the portal, routed to the
+/// prescriber of record or the location's covering provider.
+final class RefillRequestRecord: Model, @unchecked Sendable {
+    static let schema = "refill_request"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    /// pending, approved, denied, replaced.
+    @Field(key: "status") var status: String
+    @OptionalField(key: "decided_by") var decidedBy: String?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+    @OptionalField(key: "reason_code") var reasonCode: String?
+    @OptionalField(key: "note") var note: String?
+
+    // data fields
+    /// pharmacy or portal.
+    @Field(key: "source") var source: String
+    @Field(key: "route_reason") var routeReason: String
+
+    // relationships
+    @Field(key: "patient_id") var patientID: UUID
+    @Field(key: "prescription_id") var prescriptionID: UUID
+    @Field(key: "routed_to") var routedTo: UUID
+    @OptionalField(key: "inbound_message_id") var inboundMessageID: String?
+    @OptionalField(key: "new_prescription_id") var newPrescriptionID: UUID?
+
+    init() {}
+}
+
+/// The provider who covers a location's renewals while a prescriber is away.
+final class CoveringProviderRecord: Model, @unchecked Sendable {
+    static let schema = "covering_provider"
+
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "set_at") var setAt: Date
+    @Field(key: "set_by") var setBy: String
+
+    // relationships
+    @Field(key: "location_id") var locationID: UUID
+    @Field(key: "provider_id") var providerID: UUID
+
+    init() {}
+}
+
+struct CreatePrescriberCredential: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("prescriber_credential").id()
+            .field("updated_at", .datetime, .required).field("updated_by", .string, .required)
+            .field("npi", .string, .required).field("dea_number", .string)
+            .field("user_id", .uuid, .required, .references("app_user", "id"))
+            .unique(on: "user_id").create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("prescriber_credential").delete() }
+}
+
+struct CreateEPCSGrant: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("epcs_grant").id()
+            .field("status", .string, .required).field("entered_by", .uuid, .required).field("entered_at", .datetime, .required)
+            .field("decided_by", .uuid).field("decided_at", .datetime)
+            .field("prescriber_id", .uuid, .required, .references("app_user", "id")).create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("epcs_grant").delete() }
+}
+
+struct CreatePharmacy: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("pharmacy").id()
+            .field("ncpdpid", .string, .required).field("npi", .string, .required).field("name", .string, .required)
+            .field("address", .string, .required).field("city", .string, .required).field("state", .string, .required)
+            .field("postal_code", .string, .required).field("phone", .string, .required)
+            .field("accepts_controlled", .bool, .required).field("accepts_cancel", .bool, .required)
+            .unique(on: "ncpdpid").create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("pharmacy").delete() }
+}
+
+struct CreatePrescription: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("prescription").id()
+            .field("created_at", .datetime, .required).field("updated_at", .datetime, .required)
+            .field("status", .string, .required).field("status_detail", .string).field("prepared_by", .string, .required)
+            .field("signed_at", .datetime).field("written_date", .string).field("digest", .string).field("signature", .string)
+            .field("drug_id", .string, .required).field("description", .string, .required).field("ndc", .string, .required)
+            .field("rxnorm", .string, .required).field("schedule", .string).field("quantity", .string, .required)
+            .field("unit_code", .string, .required).field("days_supply", .int, .required).field("refills", .int, .required)
+            .field("substitutions", .string, .required).field("sig", .string, .required).field("pharmacy_ncpdpid", .string, .required)
+            .field("patient_id", .uuid, .required, .references("patient", "id"))
+            .field("prescriber_id", .uuid, .required, .references("app_user", "id"))
+            .field("location_id", .uuid, .required, .references("location", "id"))
+            .field("renewal_of", .uuid).create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("prescription").delete() }
+}
+
+struct CreateScriptMessage: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("script_message").id()
+            .field("created_at", .datetime, .required).field("status", .string, .required).field("attempts", .int, .required)
+            .field("error_code", .string).field("error_text", .string)
+            .field("message_id", .string, .required).field("relates_to", .string).field("direction", .string, .required)
+            .field("type", .string, .required).field("xml", .string, .required)
+            .field("prescription_id", .uuid).field("refill_request_id", .uuid)
+            .unique(on: "direction", "message_id").create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("script_message").delete() }
+}
+
+struct CreateRefillRequest: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("refill_request").id()
+            .field("created_at", .datetime, .required).field("status", .string, .required)
+            .field("decided_by", .string).field("decided_at", .datetime).field("reason_code", .string).field("note", .string)
+            .field("source", .string, .required).field("route_reason", .string, .required)
+            .field("patient_id", .uuid, .required, .references("patient", "id"))
+            .field("prescription_id", .uuid, .required, .references("prescription", "id"))
+            .field("routed_to", .uuid, .required, .references("app_user", "id"))
+            .field("inbound_message_id", .string).field("new_prescription_id", .uuid).create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("refill_request").delete() }
+}
+
+struct CreateCoveringProvider: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("covering_provider").id()
+            .field("set_at", .datetime, .required).field("set_by", .string, .required)
+            .field("location_id", .uuid, .required, .references("location", "id"))
+            .field("provider_id", .uuid, .required, .references("app_user", "id"))
+            .unique(on: "location_id").create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("covering_provider").delete() }
+}
