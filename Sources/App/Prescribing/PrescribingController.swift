@@ -107,6 +107,7 @@ enum PrescribingController {
     }
 
     static func prescribePage(_ req: Request, patientID: UUID, input: PrescriptionStore.DraftInput, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
+        try await req.scope().authorize(.prepareRx(patientID: patientID), patientID: patientID)
         let patient = try await req.patients().find(patientID, detail: "prescribe form")
         let pharmacies = try await PharmacyDirectory.search(nil, on: req.db)
         let locations = try await LocationRecord.query(on: req.db).all()
