@@ -37,6 +37,7 @@ public func configure(_ app: Application, _ config: AppConfig, clock: any AppClo
     try routes(app)
     PathwayJobs.register(app)
     ScriptGateway.register(app)
+    app.lifecycle.use(SignalHub.Lifecycle())
 
     if migrate {
         try await prepareDatabase(app)

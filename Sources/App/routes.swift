@@ -9,6 +9,14 @@ func routes(_ app: Application) throws {
     app.get("api", "openapi.json", use: OpenAPIController.document)
     app.get("calendar", ":file", use: CalendarFeedController.feed)   // secret-URL iCalendar feed
     app.get("assets", "upload.js", use: PhotoController.uploadScript)
+    app.get("assets", "visit.js", use: VisitController.script)
+
+    // Video visits: the patient (portal session or a redeemed link) and the provider; each handler checks which.
+    app.get("visit", "join", ":token", use: VisitController.join)
+    app.get("visit", ":id", use: VisitController.page)
+    app.get("visits", ":id", "ice", use: VisitController.ice)
+    app.post("visits", ":id", "events", use: VisitController.event)
+    SignalingController.register(app)
 
     // SCRIPT messages from the clearinghouse (its bearer token; XML in, XML out).
     app.on(.POST, "script", "inbound", body: .collect(maxSize: "1mb"), use: ScriptInbound.endpoint)
@@ -84,6 +92,12 @@ func routes(_ app: Application) throws {
     staff.get("epcs", use: PrescribingController.epcsPage)
     staff.post("epcs", use: PrescribingController.epcsAction)
     staff.get("epcs", "report", use: PrescribingController.reportPage)
+    staff.get("visits", use: VisitController.waitingRoomPage)
+    staff.post("visits", ":id", "admit", use: VisitController.admitFromPage)
+    staff.post("visits", ":id", "end", use: VisitController.endFromPage)
+    staff.get("visits", ":id", "record", use: VisitController.recordPage)
+    staff.post("schedule", "appointments", ":id", "visit", use: VisitController.startFromSchedule)
+    staff.post("schedule", "appointments", ":id", "visit-link", use: VisitController.linkFromPage)
     staff.get("tasks", use: PathwayController.careTasksPage)
     staff.post("tasks", ":id", "close", use: PathwayController.closeFromPage)
 
@@ -104,6 +118,7 @@ func routes(_ app: Application) throws {
     portal.get("portal", "attachments", ":id", use: PhotoController.attachment)
     portal.get("portal", "photos", ":id", "thumbnail", use: PhotoController.thumbnail)
     TusController.register(portal.grouped("portal", "uploads"))
+    portal.get("portal", "visits", "appointment", ":id", use: VisitController.portalJoin)
     portal.get("portal", "refills", use: PrescribingController.portalRefills)
     portal.post("portal", "refills", ":id", use: PrescribingController.portalRequest)
     portal.get("portal", "check-ins", use: PathwayController.portalList)
@@ -156,6 +171,12 @@ func routes(_ app: Application) throws {
     api.post("epcs", "grants", ":id", "revoke", use: PrescribingController.revokeGrantAPI)
     api.get("epcs", "report", use: PrescribingController.reportAPI)
     api.put("locations", ":id", "covering-provider", use: PrescribingController.coveringAPI)
+    api.post("appointments", ":id", "visit", use: VisitController.ensureAPI)
+    api.post("appointments", ":id", "visit-link", use: VisitController.linkAPI)
+    api.get("visits", "waiting", use: VisitController.waitingAPI)
+    api.post("visits", ":id", "admit", use: VisitController.admitAPI)
+    api.post("visits", ":id", "end", use: VisitController.endAPI)
+    api.get("visits", ":id", use: VisitController.detailAPI)
     api.get("care-tasks", use: PathwayController.careTasksAPI)
     api.post("care-tasks", ":id", "close", use: PathwayController.closeCareTaskAPI)
     api.get("patients", use: PatientAPIController.search)

@@ -32,6 +32,13 @@ public struct AppConfig: Sendable {
     public var scriptVersion: ScriptVersion = .v2017071
     public var clearinghouseURL: String? = nil
     public var clearinghouseToken: String? = nil
+    /// Video visits: STUN and TURN URLs (CARESYNC_STUN_URLS, CARESYNC_TURN_URLS, comma-separated), the coturn
+    /// `static-auth-secret` (CARESYNC_TURN_SECRET), credential lifetime (CARESYNC_TURN_TTL, seconds) and relay-only.
+    public var stunURLs: [String] = []
+    public var turnURLs: [String] = []
+    public var turnSecret: String? = nil
+    public var turnTTL: TimeInterval = 3600
+    public var forceRelay = false
     /// Where patients reach this server (links in invitations): CARESYNC_PUBLIC_URL.
     public var publicURL: String = "http://localhost:8080"
 
@@ -71,6 +78,12 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_SCRIPT_VERSION"].flatMap(ScriptVersion.init) { c.scriptVersion = v }
         if let v = env["CARESYNC_CLEARINGHOUSE_URL"], !v.isEmpty { c.clearinghouseURL = v }
         if let v = env["CARESYNC_CLEARINGHOUSE_TOKEN"], !v.isEmpty { c.clearinghouseToken = v }
+        func list(_ k: String) -> [String] { (env[k] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        c.stunURLs = list("CARESYNC_STUN_URLS")
+        c.turnURLs = list("CARESYNC_TURN_URLS")
+        if let v = env["CARESYNC_TURN_SECRET"], !v.isEmpty { c.turnSecret = v }
+        if let v = env["CARESYNC_TURN_TTL"].flatMap(Double.init), v >= 60 { c.turnTTL = v }
+        if let v = env["CARESYNC_FORCE_RELAY"] { c.forceRelay = ["1", "true", "yes"].contains(v.lowercased()) }
         if let v = env["CARESYNC_PUBLIC_URL"], v.hasPrefix("http") { c.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v }
         return c
     }

@@ -48,6 +48,11 @@ enum Migrations {
         CreateScriptMessage(),
         CreateRefillRequest(),
         CreateCoveringProvider(),
+        CreateVirtualVisit(),
+        CreateVisitLink(),
+        CreateVisitPass(),
+        CreateVisitEvent(),
+        CreateSignalMessage(),
     ]
 }
 

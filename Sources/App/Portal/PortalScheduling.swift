@@ -100,6 +100,7 @@ struct PortalAppointmentsPage {
                 .div(.class("card"),
                     .p(.strong(.text("\(r.day.iso) \(r.times)"))),
                     .p(.text("\(r.type) with \(r.provider) at \(r.location)")),
+                    .if(r.telemedicine, .p(.a(.class("button"), .href("/portal/visits/appointment/\(r.id.uuidString)"), .class("join-visit"), .text("Join the video visit")))),
                     .p(.a(.href("/portal/appointments/\(r.id.uuidString)/reschedule"), .text("Reschedule"))),
                     .form(.action("/portal/appointments/\(r.id.uuidString)/cancel"), .method(.post), .div(
                         FormKit.csrf(req),

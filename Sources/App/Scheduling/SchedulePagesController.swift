@@ -22,6 +22,7 @@ struct ScheduleDirectory: Sendable {
     func zone(_ id: UUID) -> TimeZone { location(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
     func providerName(_ id: UUID) -> String { providers.first { $0.id == id }?.displayName ?? "—" }
     func typeName(_ id: UUID) -> String { types.first { $0.id == id }?.name ?? "—" }
+    func isTelemedicine(_ id: UUID) -> Bool { types.first { $0.id == id }?.telemedicine ?? false }
     func roomName(_ id: UUID?) -> String? { id.flatMap { r in rooms.first { $0.id == r }?.name } }
     var homeZone: TimeZone { locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
 
@@ -51,6 +52,7 @@ struct CalendarRow: Sendable {
     let type: String
     let room: String?
     let status: String
+    var telemedicine = false
 }
 
 enum SchedulePagesController {
@@ -63,7 +65,8 @@ enum SchedulePagesController {
             let a = l.appointment
             return CalendarRow(id: a.id!, day: LocalDay.of(a.startAt, in: dir.zone(a.locationID)), times: dir.localTimes(a.span, at: a.locationID),
                                location: dir.location(a.locationID)?.name ?? "—", locationID: a.locationID, provider: dir.providerName(a.providerID),
-                               patient: l.patientName, patientID: a.patientID, type: dir.typeName(a.typeID), room: dir.roomName(a.roomID), status: a.status)
+                               patient: l.patientName, patientID: a.patientID, type: dir.typeName(a.typeID), room: dir.roomName(a.roomID), status: a.status,
+                               telemedicine: dir.isTelemedicine(a.typeID))
         }
     }
 

@@ -20,6 +20,11 @@ func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool
                     .button(.type(.submit), .text(s.1))))
             },
             .if(r.status == "booked", .a(.class("button"), .href("/schedule/appointments/\(r.id.uuidString)/move"), .text("Move"))),
+            .if(r.telemedicine && ["booked", "arrived"].contains(r.status), .group(
+                .form(.action("/schedule/appointments/\(r.id.uuidString)/visit-link"), .method(.post), .class("inline"), .div(
+                    FormKit.csrf(req), .input(.type(.hidden), .name("channel"), .value("email")), .button(.type(.submit), .class("send-visit-link"), .text("Email the video link")))),
+                .form(.action("/schedule/appointments/\(r.id.uuidString)/visit"), .method(.post), .class("inline"), .div(
+                    FormKit.csrf(req), .button(.type(.submit), .class("open-visit"), .text("Open the video visit")))))),
             .if(r.status == "booked", .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .div(
                 FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value("cancelled")), .input(.type(.hidden), .name("back"), .value(back)),
                 .input(.type(.text), .name("cancelReason"), .placeholder("Reason for cancelling"), .required(true),

@@ -91,6 +91,11 @@ public enum Action: Equatable, Sendable {
     case readEPCSReport
     case manageCoverage
     case searchPharmacies
+    /// Video visits: staff send join links; providers see the waiting room, admit, and write the visit note;
+    /// the patient joins their own.
+    case sendVisitLink(patientID: UUID)
+    case hostVisit
+    case joinVisit(patientID: UUID)
     /// Staff pages and the staff API.
     case useStaffArea
     /// The patient portal.
@@ -201,6 +206,12 @@ public enum AccessPolicy {
             return role == .admin || role == .medicalDirector ? .allow : .deny("Only an admin or the Medical Director sets covering providers.")
         case .searchPharmacies:
             return clinical.contains(role) || role == .patient ? .allow : .deny("The \(role.label) role cannot search pharmacies.")
+        case .sendVisitLink:
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot send visit links.")
+        case .hostVisit:
+            return role == .provider || role == .medicalDirector ? .allow : .deny("Only a provider admits patients to video visits.")
+        case .joinVisit(let id):
+            return role == .patient && actor.patientID == id ? .allow : .deny("Patients join their own video visits.")
         case .useStaffArea:
             return role.isStaff ? .allow : .deny("This area is for practice staff; patients use the portal.")
         case .usePortal:

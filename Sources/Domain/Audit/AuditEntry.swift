@@ -30,6 +30,8 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case pathways
     /// Prescriptions, SCRIPT messages, renewals, and EPCS events.
     case prescriptions
+    /// Video visits: admit, join, leave, connection outcome, the visit note.
+    case visits
 }
 
 public enum AuditOutcome: String, Codable, Sendable {

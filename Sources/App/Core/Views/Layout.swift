@@ -21,6 +21,7 @@ enum Layout {
     .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1rem}code{overflow-wrap:anywhere}
     .appt p{margin:.2rem 0}form.inline,.appt form{display:inline-block;margin-right:.4rem}.appt[data-status=cancelled]{opacity:.6}
     #slots form{display:block}#slots button{width:100%;text-align:left;margin-top:.4rem}
+    .videos{display:flex;flex-wrap:wrap;gap:.5rem}.videos video{background:#0b1b26;border-radius:6px;width:100%;max-width:100%;aspect-ratio:4/3}.videos #local{width:35%;aspect-ratio:4/3}
     @media print{header.top,.noprint{display:none}body{background:#fff}}
     """
 
@@ -65,6 +66,7 @@ enum Layout {
         if AccessPolicy.decide(p, .reviewIntakes).isAllowed { links.append(.a(.href("/intake"), .text("Intake"))) }
         if AccessPolicy.decide(p, .readCareTasks).isAllowed { links.append(.a(.href("/tasks"), .text("Tasks"))) }
         if AccessPolicy.decide(p, .readPathwayTemplates).isAllowed { links.append(.a(.href("/pathways"), .text("Pathways"))) }
+        if AccessPolicy.decide(p, .hostVisit).isAllowed { links.append(.a(.href("/visits"), .text("Video"))) }
         if AccessPolicy.decide(p, .readRefillQueue).isAllowed { links.append(.a(.href("/refills"), .text("Refills"))) }
         if AccessPolicy.decide(p, .manageEPCS).isAllowed { links.append(.a(.href("/epcs"), .text("EPCS"))) }
         if p.role == .provider || p.role == .medicalDirector { links.append(.a(.href("/schedule/my-day"), .text("My day"))) }

@@ -41,7 +41,8 @@ public enum Backups {
                          "audit_event", "room", "appointment_type", "provider_hours", "availability_exception", "appointment", "calendar_feed",
                          "outbox_message", "portal_notice", "location_hours", "drill_result", "invitation", "wound", "photo", "upload", "form_definition", "intake_submission", "attachment", "message_thread", "message",
                          "job", "pathway_template", "procedure", "pathway_enrolment", "pathway_task", "care_task",
-                         "prescriber_credential", "epcs_grant", "pharmacy", "prescription", "script_message", "refill_request", "covering_provider"]
+                         "prescriber_credential", "epcs_grant", "pharmacy", "prescription", "script_message", "refill_request", "covering_provider",
+                         "virtual_visit", "visit_link", "visit_pass", "visit_event", "signal_message"]
 
     // MARK: keys
 

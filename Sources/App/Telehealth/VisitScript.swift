@@ -1,0 +1,137 @@
+/// The browser side of a video visit, served as `/assets/visit.js` (the CSP forbids inline script): device check,
+/// signaling over the WebSocket (reconnecting with backoff), perfect negotiation (the patient is the polite peer),
+/// trickle ICE, ICE restart on failure, audio-only fallback. `window.visitStats()` reads getStats for tests.
+enum VisitScript {
+    static let source = #"""
+(() => {
+  const root = document.getElementById('visit');
+  if (!root) return;
+  const visitID = root.dataset.visit, role = root.dataset.role, csrf = root.dataset.csrf;
+  const polite = role === 'patient';
+  const $ = (id) => document.getElementById(id);
+  const say = (t) => { $('visit-status').textContent = t; };
+  let ws = null, pc = null, localStream = null, admitted = false, ended = false, retry = 0, hb = null;
+  let makingOffer = false, ignoreOffer = false, audioOnly = false, pending = [];
+
+  async function report(kind, detail) {
+    try {
+      await fetch(`/visits/${visitID}/events`, { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ kind, detail: detail || '' }) });
+    } catch (e) { /* reported again on the next event */ }
+  }
+
+  async function deviceCheck() {
+    const r = { camera: false, microphone: false, speaker: false, rttMs: null };
+    try {
+      localStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    } catch (e) {
+      try { localStream = await navigator.mediaDevices.getUserMedia({ audio: true }); audioOnly = true; } catch (e2) { localStream = new MediaStream(); }
+    }
+    r.camera = localStream.getVideoTracks().length > 0;
+    r.microphone = localStream.getAudioTracks().length > 0;
+    try { const d = await navigator.mediaDevices.enumerateDevices(); r.speaker = d.some((x) => x.kind === 'audiooutput') || 'AudioContext' in window; } catch (e) {}
+    const t0 = performance.now();
+    try { await fetch('/health/live', { cache: 'no-store' }); r.rttMs = Math.round(performance.now() - t0); } catch (e) {}
+    $('local').srcObject = localStream;
+    for (const k of ['camera', 'microphone', 'speaker']) $(`check-${k}`).textContent = r[k] ? 'ok' : 'not found';
+    $('check-connection').textContent = r.rttMs === null ? 'offline' : `${r.rttMs} ms`;
+    $('device-check').dataset.done = r.microphone && r.rttMs !== null ? 'ok' : 'problem';
+    await report('device-check', `camera=${r.camera} microphone=${r.microphone} speaker=${r.speaker} rtt=${r.rttMs}`);
+    if (!r.camera && r.microphone) await report('audio-only', 'no camera');
+    return r;
+  }
+
+  function send(m) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(m)); }
+
+  function connect() {
+    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/visits/${visitID}/signal`);
+    ws.onopen = () => { retry = 0; hb = setInterval(() => send({ type: 'heartbeat' }), 10000); };
+    ws.onmessage = async (ev) => {
+      const m = JSON.parse(ev.data);
+      switch (m.type) {
+        case 'waiting': say('You are in the waiting room. Your provider will let you in.'); break;
+        case 'admitted': admitted = true; say('Connecting…'); await startPeer(); break;
+        case 'hello': case 'hello-ack':
+          if (pc && ['failed', 'disconnected'].includes(pc.connectionState)) { pc.restartIce(); report('ice-restart', 'peer back'); }
+          break;
+        case 'offer': case 'answer': await onDescription(m.description); break;
+        case 'candidate':
+          if (!pc) { pending.push(m.candidate); break; }
+          try { await pc.addIceCandidate(m.candidate); } catch (e) { if (!ignoreOffer) console.warn('candidate', e); }
+          break;
+        case 'peer-left': if (!ended) say('The other side left; waiting for them to come back…'); break;
+        case 'ended': ended = true; say('The visit has ended. You can close this page.'); hangUp(); break;
+      }
+    };
+    ws.onclose = () => {
+      clearInterval(hb);
+      if (ended) return;
+      report('reconnecting', `attempt ${retry + 1}`);
+      setTimeout(connect, Math.min(1000 * 2 ** retry++, 10000));
+    };
+  }
+
+  async function startPeer() {
+    if (pc || !admitted) return;
+    const res = await fetch(`/visits/${visitID}/ice`, { cache: 'no-store', credentials: 'same-origin' });
+    if (!res.ok) { say('Not admitted yet.'); return; }
+    const ice = await res.json();
+    pc = new RTCPeerConnection({ iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy });
+    for (const t of localStream.getTracks()) pc.addTrack(t, localStream);
+    pc.ontrack = ({ streams }) => { if ($('remote').srcObject !== streams[0]) $('remote').srcObject = streams[0]; };
+    pc.onicecandidate = ({ candidate }) => { if (candidate) send({ type: 'candidate', candidate }); };
+    pc.onnegotiationneeded = async () => {
+      try { makingOffer = true; await pc.setLocalDescription(); send({ type: 'offer', description: pc.localDescription }); }
+      catch (e) { console.warn('negotiation', e); } finally { makingOffer = false; }
+    };
+    pc.onconnectionstatechange = () => {
+      $('pc-state').textContent = pc.connectionState;
+      if (pc.connectionState === 'connected') { say('Connected.'); report('connected', ice.iceTransportPolicy); }
+      if (pc.connectionState === 'failed') { report('failed', 'ice'); pc.restartIce(); report('ice-restart', 'after failure'); }
+    };
+    for (const c of pending.splice(0)) { try { await pc.addIceCandidate(c); } catch (e) {} }
+  }
+
+  async function onDescription(description) {
+    if (!admitted) return;
+    if (!pc) await startPeer();
+    if (!pc) return;
+    const collision = description.type === 'offer' && (makingOffer || pc.signalingState !== 'stable');
+    ignoreOffer = !polite && collision;
+    if (ignoreOffer) return;
+    await pc.setRemoteDescription(description);
+    if (description.type === 'offer') { await pc.setLocalDescription(); send({ type: 'answer', description: pc.localDescription }); }
+  }
+
+  function hangUp() {
+    if (pc) { pc.close(); pc = null; }
+    if (localStream) localStream.getTracks().forEach((t) => t.stop());
+  }
+
+  $('audio-only').addEventListener('click', async () => {
+    audioOnly = true;
+    localStream.getVideoTracks().forEach((t) => { t.stop(); localStream.removeTrack(t); });
+    if (pc) for (const s of pc.getSenders()) if (s.track === null || (s.track && s.track.kind === 'video')) await s.replaceTrack(null);
+    report('audio-only', 'chosen');
+    say('Audio only.');
+  });
+  $('leave').addEventListener('click', () => { ended = true; send({ type: 'leave' }); report('left', 'button'); hangUp(); say('You left the visit.'); });
+
+  window.visitStats = async () => {
+    if (!pc) return { state: 'none', framesDecoded: 0 };
+    const stats = await pc.getStats();
+    let framesDecoded = 0, relay = false;
+    stats.forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') framesDecoded += r.framesDecoded || 0;
+      if (r.type === 'candidate-pair' && r.state === 'succeeded' && r.nominated) {
+        const local = stats.get(r.localCandidateId);
+        if (local && local.candidateType === 'relay') relay = true;
+      }
+    });
+    return { state: pc.connectionState, framesDecoded, relay };
+  };
+
+  deviceCheck().then(connect);
+})();
+"""#
+}
