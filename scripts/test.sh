@@ -8,7 +8,7 @@ source scripts/lib.sh
 start=$(date +%s)
 
 ensure_build_deps
-apt_ensure postgresql postgresql-client chromium chromium-driver python3-venv
+apt_ensure postgresql postgresql-client chromium chromium-driver python3-venv coturn
 
 log "building (debug, with tests)"
 swift build --build-tests

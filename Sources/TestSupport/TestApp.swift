@@ -126,3 +126,34 @@ public func anotherNode(of app: Application, clock: TestClock) async throws -> A
     }
     return node
 }
+
+/// A coturn server of its own on a loopback port, with the TURN REST secret (needs the Debian coturn package).
+public final class Coturn: @unchecked Sendable {
+    public let port: Int
+    public let secret: String
+    let process: Process
+
+    public static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/turnserver") }
+
+    public init(secret: String = "test-turn-secret") throws {
+        self.secret = secret
+        port = PITR.freeLoopbackPort()
+        let relayBase = 50000 + Int.random(in: 0..<500) * 20
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/turnserver")
+        process.arguments = ["-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--listening-port=\(port)", "--use-auth-secret",
+                             "--static-auth-secret=\(secret)", "--realm=caresync.test", "--fingerprint", "--no-tls", "--no-dtls", "--no-cli",
+                             "--allow-loopback-peers", "--min-port=\(relayBase)", "--max-port=\(relayBase + 19)", "--log-file=stdout", "--simple-log"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+    }
+
+    public var url: String { "turn:127.0.0.1:\(port)?transport=udp" }
+
+    public func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}

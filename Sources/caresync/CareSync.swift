@@ -16,7 +16,7 @@ struct CareSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caresync",
         abstract: "CareSync: practice management and telemedicine.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Jobs.self, PharmacySimCommand.self, EPCSCommand.self, Backup.self, Restore.self, DrillCommand.self, Pitr.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Jobs.self, TurnCheckCommand.self, PharmacySimCommand.self, EPCSCommand.self, Backup.self, Restore.self, DrillCommand.self, Pitr.self, Bench.self],
         defaultSubcommand: nil)
 
     static func bootstrapLogging() {
@@ -242,6 +242,21 @@ struct Outbox: AsyncParsableCommand {
                 print("Outbox pass: \(p.remindersQueued) reminders queued, \(p.sent) sent, \(p.retried) to retry, \(p.failed) failed.")
             } catch { CareSync.fail(error) }
         }
+    }
+}
+
+struct TurnCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "turn-check",
+        abstract: "Mints TURN credentials as a visit does and checks the configured TURN server allocates a relay with them.")
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let c = AppConfig.fromEnvironment(dataDir: nil)
+        let r = TurnCheck.run(urls: c.turnURLs, secret: c.turnSecret)
+        if json { print(CareSyncCLI.json(r)) }
+        else if r.ok { print("TURN OK: \(r.server) allocated relay \(r.relayedAddress ?? "?") for \(r.lifetimeSeconds ?? 0) s with minted credentials (realm \(r.realm ?? "?")) in \(r.milliseconds) ms; released.") }
+        else { print("TURN check FAILED for \(r.server): \(r.problem ?? "unknown problem")") }
+        if !r.ok { throw ExitCode(1) }
     }
 }
 

@@ -61,7 +61,8 @@ extension Request {
 /// Resolves the session cookie (pages) or bearer token (API), applying idle and absolute time-outs.
 struct SessionAuthenticator: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let isAPI = req.url.path.hasPrefix("/api/")
+        // The API takes bearer tokens; so does the visit signaling socket when a client sends one (native and bench clients).
+        let isAPI = req.url.path.hasPrefix("/api/") || (req.url.path.hasSuffix("/signal") && req.headers.bearerAuthorization != nil)
         let token = isAPI ? req.headers.bearerAuthorization?.token : req.cookies[Cookies.session]?.string
         if let token, !token.isEmpty {
             try await resolve(token: token, kind: isAPI ? "api" : "web", req: req)

@@ -135,6 +135,26 @@ enum OpenAPIDocument {
         ]
     }
 
+    /// Video visits (the browser's own endpoints /visit/…, /visits/{id}/ice, /visits/{id}/events and the signaling
+    /// WebSocket /visits/{id}/signal are described in the README).
+    static var telehealthPaths: J {
+        let any: J = ["type": "object"]
+        return [
+            "/api/v1/appointments/{id}/visit": ["post": op("ensureVisit", "The video visit of a telemedicine appointment (made on first use)", tag: "visits", params: [idParam],
+                                                          responses: ["200": ok("Visit", any)])],
+            "/api/v1/appointments/{id}/visit-link": ["post": op("sendVisitLink", "Send a single-use join link by email or SMS (no PHI in the URL)", tag: "visits", params: [idParam],
+                                                               body: obj(["channel": ["type": "string", "enum": ["email", "sms"]]]), responses: ["201": ok("Sent", any)])],
+            "/api/v1/visits/waiting": ["get": op("waitingRoom", "Patients waiting or admitted: mine first, then per location (providers)", tag: "visits",
+                                                 responses: ["200": ok("Waiting", arr(any))])],
+            "/api/v1/visits/{id}/admit": ["post": op("admitVisit", "Admit the waiting patient; only now are media credentials issued", tag: "visits", params: [idParam],
+                                                     responses: ["200": ok("Visit", any), "409": problemResponse])],
+            "/api/v1/visits/{id}/end": ["post": op("endVisit", "End the visit with the provider's note", tag: "visits", params: [idParam],
+                                                   body: obj(["note": str(maxLength: 4000, nullable: true)]), responses: ["200": ok("Visit", any)])],
+            "/api/v1/visits/{id}": ["get": op("readVisit", "The visit record: events, durations, outcome, note (audited)", tag: "visits", params: [idParam],
+                                              responses: ["200": ok("Visit", any)])],
+        ]
+    }
+
     static var schemas: J {
         var patient = patientFields
         patient["id"] = str(format: "uuid")
@@ -432,6 +452,7 @@ enum OpenAPIDocument {
         ]
         for (path, item) in pathwayPaths { paths[path] = item }
         for (path, item) in prescribingPaths { paths[path] = item }
+        for (path, item) in telehealthPaths { paths[path] = item }
         return [
             "openapi": "3.1.0",
             "info": ["title": "CareSync API", "version": "1.0.0",
