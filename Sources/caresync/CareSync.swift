@@ -120,7 +120,7 @@ struct Audit: AsyncParsableCommand {
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures.", subcommands: [Booking.self, BackupFigures.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures.", subcommands: [Booking.self, BackupFigures.self, Signaling.self])
 
     struct Booking: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -153,6 +153,27 @@ struct Bench: AsyncParsableCommand {
 }
 
 extension Bench {
+    struct Signaling: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Video-visit signaling: N concurrent WebSocket pairs (waiting room, admit, offer/answer, candidates); time-to-admit and message latency p50/p99.")
+        @Option(help: "Concurrent visits (pairs of WebSocket clients).") var pairs = 200
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: .error) }
+            let quiet = json
+            do {
+                let r = try await SignalingBench.run(AppConfig.fromEnvironment(dataDir: nil), pairs: pairs, progress: { line in
+                    if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                })
+                if json { print(CareSyncCLI.json(r)) } else {
+                    print("signaling bench (\(r.database)): \(r.pairs) concurrent visits, \(r.messages) relayed messages, \(r.failures) failed pairs in \(r.seconds) s; time-to-admit p50 \(r.admitP50Ms) ms, p99 \(r.admitP99Ms) ms; message latency p50 \(r.latencyP50Ms) ms, p99 \(r.latencyP99Ms) ms, max \(r.latencyMaxMs) ms")
+                }
+                if r.failures > 0 { throw ExitCode(1) }
+            } catch let e as ExitCode { throw e } catch { CareSync.fail(error) }
+        }
+    }
+
     struct BackupFigures: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "backup",

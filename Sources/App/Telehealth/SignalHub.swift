@@ -5,12 +5,16 @@ import FluentPostgresDriver
 import PostgresNIO
 
 /// Carries signaling messages between the two participants of a visit, whichever node each is connected to.
-/// SQLite (one node): delivered in process. PostgreSQL: the message is stored and NOTIFY carries its id; every
-/// node LISTENs and the one holding the recipient's socket delivers it and deletes it. Bodies are never logged.
+/// SQLite (one node): delivered in process. PostgreSQL: every node LISTENs; a message travels in the NOTIFY payload
+/// (or, above 7000 bytes, is stored and NOTIFY carries its id, and the node holding the recipient's socket deletes and
+/// delivers it). Bodies are never logged.
 final class SignalHub: @unchecked Sendable {
     private let app: Application
     private let sockets = NIOLockedValueBox<[UUID: [String: [WebSocket]]]>([:])
     private let started = NIOLockedValueBox(false)
+    private let stopped = NIOLockedValueBox(false)
+    /// After shutdown began nothing more is published (sockets closing at shutdown must not touch the database).
+    var isStopped: Bool { stopped.withLockedValue { $0 } }
     private let listener = NIOLockedValueBox<(PostgresConnection?, Task<Void, Never>?)>((nil, nil))
     static let channel = "visit_signal"
 
@@ -24,8 +28,14 @@ final class SignalHub: @unchecked Sendable {
 
     /// Sends a message to the visit's other side (every node).
     func publish(visit: UUID, to role: String, body: String) async throws {
+        guard !isStopped else { return }
         guard app.config.isPostgres else { await deliver(visit: visit, role: role, body: body); return }
         try await ensureListening()
+        // Most messages (candidates, typical offers) fit NOTIFY's 8000-byte payload: one statement, no table.
+        if body.utf8.count <= 7000 {
+            try await app.db.sql.raw("SELECT pg_notify(\(literal: Self.channel), \(bind: "B|\(visit.uuidString)|\(role)|\(body)"))").run()
+            return
+        }
         let now = app.clock.now()
         try await app.db.transaction { tx in
             let m = SignalMessageRecord()
@@ -35,7 +45,8 @@ final class SignalHub: @unchecked Sendable {
             m.toRole = role
             m.body = body
             try await m.create(on: tx)
-            try await tx.sql.raw("SELECT pg_notify(\(literal: Self.channel), \(bind: m.id!.uuidString))").run()
+            // The payload says where it goes, so only the node holding that socket touches the row.
+            try await tx.sql.raw("SELECT pg_notify(\(literal: Self.channel), \(bind: "R|\(visit.uuidString)|\(role)|\(m.id!.uuidString)"))").run()
         }
     }
 
@@ -62,8 +73,13 @@ final class SignalHub: @unchecked Sendable {
                 try await conn.listen(on: Self.channel) { seq in
                     ready.continuation.yield()
                     for try await n in seq {
-                        guard let self, let id = UUID(uuidString: n.payload) else { continue }
-                        await self.received(id)
+                        let parts = n.payload.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+                        guard let self, parts.count == 4, let visit = UUID(uuidString: parts[1]) else { continue }
+                        if parts[0] == "B" {
+                            if !self.isStopped { await self.deliver(visit: visit, role: parts[2], body: parts[3]) }
+                        } else if let id = UUID(uuidString: parts[3]) {
+                            await self.received(id, visit: visit, role: parts[2])
+                        }
                     }
                 }
             } catch {
@@ -75,16 +91,23 @@ final class SignalHub: @unchecked Sendable {
         for await _ in ready.stream { break }
     }
 
-    private func received(_ id: UUID) async {
-        guard let m = try? await SignalMessageRecord.find(id, on: app.db), !local(m.visitID, m.toRole).isEmpty else { return }
-        // Whoever deletes it delivers it: a second socket for the same role on another node does not get it twice.
-        let rows = try? await app.db.sql.raw("DELETE FROM signal_message WHERE id = \(bind: id) RETURNING id").all()
-        if rows?.isEmpty == false { await deliver(visit: m.visitID, role: m.toRole, body: m.body) }
-        let cutoff = app.clock.now().addingTimeInterval(-60)
-        _ = try? await SignalMessageRecord.query(on: app.db).filter(\.$createdAt < cutoff).delete()
+    private let lastSweep = NIOLockedValueBox(Date.distantPast)
+
+    /// One query on the node that holds the recipient's socket: whoever deletes the row delivers it (once).
+    private func received(_ id: UUID, visit: UUID, role: String) async {
+        guard !isStopped, !local(visit, role).isEmpty else { return }
+        guard let rows = try? await app.db.sql.raw("DELETE FROM signal_message WHERE id = \(bind: id) RETURNING body").all(),
+              let body = try? rows.first?.decode(column: "body", as: String.self) else { return }
+        await deliver(visit: visit, role: role, body: body)
+        // Messages nobody was connected to receive are swept after a minute.
+        let now = app.clock.now()
+        if lastSweep.withLockedValue({ d in defer { if now.timeIntervalSince(d) > 30 { d = now } }; return now.timeIntervalSince(d) > 30 }) {
+            _ = try? await SignalMessageRecord.query(on: app.db).filter(\.$createdAt < now.addingTimeInterval(-60)).delete()
+        }
     }
 
     func shutdown() async {
+        stopped.withLockedValue { $0 = true }
         let (conn, task) = listener.withLockedValue { $0 }
         task?.cancel()
         try? await conn?.close()

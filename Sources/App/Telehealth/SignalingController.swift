@@ -1,5 +1,6 @@
 import Vapor
 import Fluent
+import NIOConcurrencyHelpers
 import Domain
 
 /// `GET /visits/:id/signal` (WebSocket): offer, answer, candidate, hello, leave, heartbeat. Only the visit's two
@@ -33,6 +34,8 @@ enum SignalingController {
         else if p.role == "patient" { try? await ws.send(#"{"type":"waiting"}"#) }
         try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"hello","from":"\#(p.role)"}"#)
 
+        // Once a visit is admitted it stays so (until it ends): remember it rather than asking the database per message.
+        let admittedSeen = NIOLockedValueBox(status == "admitted" || status == "in-progress")
         ws.onText { ws, text in
             guard let data = text.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let type = obj["type"] as? String else {
                 try? await ws.send(#"{"type":"error","message":"unreadable message"}"#); return
@@ -42,8 +45,11 @@ enum SignalingController {
                 try? await ws.send(#"{"type":"heartbeat-ack"}"#)
             case _ where relayed.contains(type):
                 // Before admission nothing about the media may pass.
-                guard let v = try? await VirtualVisitRecord.find(p.visitID, on: app.db), v.status == "admitted" || v.status == "in-progress" else {
-                    try? await ws.send(#"{"type":"error","message":"not admitted yet"}"#); return
+                if !admittedSeen.withLockedValue({ $0 }) {
+                    guard let v = try? await VirtualVisitRecord.find(p.visitID, on: app.db), v.status == "admitted" || v.status == "in-progress" else {
+                        try? await ws.send(#"{"type":"error","message":"not admitted yet"}"#); return
+                    }
+                    admittedSeen.withLockedValue { $0 = true }
                 }
                 var out = obj
                 out["from"] = p.role
@@ -58,6 +64,7 @@ enum SignalingController {
         }
         ws.onClose.whenComplete { _ in
             hub.remove(ws, visit: p.visitID, role: p.role)
+            guard !hub.isStopped else { return }
             Task {
                 await VisitStore.left(p, app: app)
                 try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"peer-left","from":"\#(p.role)"}"#)
