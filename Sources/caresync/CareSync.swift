@@ -269,10 +269,11 @@ struct Outbox: AsyncParsableCommand {
 struct TurnCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "turn-check",
         abstract: "Mints TURN credentials as a visit does and checks the configured TURN server allocates a relay with them.")
+    @OptionGroup var data: DataOptions
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let c = AppConfig.fromEnvironment(dataDir: nil)
+        let c = data.config
         let r = TurnCheck.run(urls: c.turnURLs, secret: c.turnSecret)
         if json { print(CareSyncCLI.json(r)) }
         else if r.ok { print("TURN OK: \(r.server) allocated relay \(r.relayedAddress ?? "?") for \(r.lifetimeSeconds ?? 0) s with minted credentials (realm \(r.realm ?? "?")) in \(r.milliseconds) ms; released.") }

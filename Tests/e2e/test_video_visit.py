@@ -82,7 +82,7 @@ def stats(drv):
     return drv.execute_async_script("const done = arguments[arguments.length - 1]; (window.visitStats ? window.visitStats() : Promise.resolve({state: 'none', framesDecoded: 0})).then(done, e => done({state: 'error ' + e, framesDecoded: 0}));")
 
 
-def run_visit(patient_base, provider_base, link_base, inbox, artifacts, label):
+def run_visit(patient_base, provider_base, link_base, inbox, artifacts, label, expect_relay=False):
     link = book_video_visit(link_base, inbox)
     link = patient_base + link[link.index("/visit/join/"):]
     patient, provider = media_browser(), media_browser(420)
@@ -115,6 +115,8 @@ def run_visit(patient_base, provider_base, link_base, inbox, artifacts, label):
         except Exception:
             raise AssertionError(f"media did not flow: patient {stats(patient)} provider {stats(provider)}; "
                                  f"patient log {patient.get_log('browser')[-5:]}, provider log {provider.get_log('browser')[-5:]}")
+        if expect_relay:
+            assert a["relay"] and b["relay"], f"relay-only: both sides use the TURN relay ({a}, {b})"
         patient.save_screenshot(str(artifacts / f"visit-patient-{label}.png"))
         provider.save_screenshot(str(artifacts / f"visit-provider-{label}.png"))
 
@@ -165,3 +167,29 @@ def test_patient_and_provider_on_two_nodes_sharing_postgres(artifacts):
         node_a.stop()
         node_b.stop()
         smtp.stop()
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/turnserver"), reason="coturn is installed by scripts/test.sh")
+def test_relay_only_through_coturn_with_minted_credentials(artifacts):
+    """CARESYNC_FORCE_RELAY: neither browser sees the other's address; media flows through coturn with per-visit credentials."""
+    import subprocess
+    turn_port, secret = free_port(), "e2e-turn-secret"
+    relay_base = 52000 + (turn_port % 200) * 10
+    turn = subprocess.Popen(["/usr/bin/turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={turn_port}",
+                             "--use-auth-secret", f"--static-auth-secret={secret}", "--realm=caresync.test", "--fingerprint", "--no-tls", "--no-dtls",
+                             "--no-cli", "--allow-loopback-peers", f"--min-port={relay_base}", f"--max-port={relay_base + 9}", "--log-file=stdout"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    srv = Server("sqlite", None, extra_env={"CARESYNC_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "CARESYNC_OUTBOX_INTERVAL": "1",
+                                            "CARESYNC_MAIL_FROM": "clinic@example.org", "CARESYNC_TURN_URLS": f"turn:127.0.0.1:{turn_port}?transport=udp",
+                                            "CARESYNC_TURN_SECRET": secret, "CARESYNC_FORCE_RELAY": "1"})
+    try:
+        check = srv.cli("turn-check")
+        assert check.returncode == 0 and "TURN OK" in check.stdout, check.stdout + check.stderr
+        run_visit(srv.url, srv.url, srv.url, inbox, artifacts, "relay", expect_relay=True)
+    finally:
+        srv.stop()
+        smtp.stop()
+        turn.terminate()
