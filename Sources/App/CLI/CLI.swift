@@ -38,8 +38,8 @@ public enum CareSyncCLI {
         let app = try await Application.make(Environment(name: "production", arguments: ["caresync", "serve", "--hostname", hostname, "--port", String(port)]))
         do {
             try await configure(app, config)
-            app.lifecycle.use(OutboxWorker.Lifecycle())
-            app.lifecycle.use(JobWorker.Lifecycle())
+            app.lifecycle.use(OutboxWorker.worker)
+            app.lifecycle.use(JobWorker.worker)
             let db = config.isPostgres ? "PostgreSQL" : "SQLite at \(config.sqlitePath)"
             FileHandle.standardError.write(Data("""
             CareSync is starting on http://\(hostname == "0.0.0.0" ? "localhost" : hostname):\(port)/  (database: \(db); data dir: \(config.dataDir))

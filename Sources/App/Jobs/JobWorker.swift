@@ -53,28 +53,9 @@ public enum JobWorker {
 
     struct UnknownKind: Error, CustomStringConvertible { let description: String }
 
-    /// The background loop `serve` runs; cancelled at shutdown. All state is in the job table.
-    struct Lifecycle: LifecycleHandler {
-        final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
-        let box = Box()
-
-        func didBootAsync(_ app: Application) async throws {
-            let interval = app.config.jobsInterval
-            guard interval > 0 else { return }
-            let node = JobWorker.defaultNode
-            box.task = Task {
-                while !Task.isCancelled {
-                    do { _ = try await JobWorker.runOnce(app, node: node) } catch {
-                        app.logger.error("job pass failed", metadata: ["error_type": .string(String(describing: type(of: error)))])
-                    }
-                    try? await Task.sleep(for: .seconds(interval))
-                }
-            }
-        }
-
-        func shutdownAsync(_ app: Application) async {
-            box.task?.cancel()
-            _ = await box.task?.value
-        }
+    /// The loop `serve` runs (CARESYNC_JOBS_INTERVAL); every node may run it.
+    static var worker: PeriodicWorker {
+        let node = defaultNode
+        return PeriodicWorker(name: "job", interval: { $0.jobsInterval }) { _ = try await JobWorker.runOnce($0, node: node) }
     }
 }

@@ -69,27 +69,6 @@ public enum OutboxWorker {
         }
     }
 
-    /// The background loop `serve` runs; cancelled at shutdown. State is in the database, so a restart loses nothing.
-    struct Lifecycle: LifecycleHandler {
-        final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
-        let box = Box()
-
-        func didBootAsync(_ app: Application) async throws {
-            let interval = app.config.outboxInterval
-            guard interval > 0 else { return }
-            box.task = Task {
-                while !Task.isCancelled {
-                    do { _ = try await OutboxWorker.runOnce(app) } catch {
-                        app.logger.error("outbox pass failed", metadata: ["error_type": .string(String(describing: type(of: error)))])
-                    }
-                    try? await Task.sleep(for: .seconds(interval))
-                }
-            }
-        }
-
-        func shutdownAsync(_ app: Application) async {
-            box.task?.cancel()
-            _ = await box.task?.value
-        }
-    }
+    /// The loop `serve` runs (CARESYNC_OUTBOX_INTERVAL).
+    static var worker: PeriodicWorker { PeriodicWorker(name: "outbox", interval: { $0.outboxInterval }) { _ = try await OutboxWorker.runOnce($0) } }
 }

@@ -30,27 +30,11 @@ public enum BookingBench {
     }
 
     public static func run(_ baseConfig: AppConfig, options o: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Result {
-        var config = baseConfig
-        config.seedDemo = false
-        config.bcryptCost = 4
-        if !config.isPostgres {
-            config.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-bench-\(UUID().uuidString)").path
-        }
-        let port = Int.random(in: 20000...60000)
-        let app = try await Application.make(Environment(name: "production", arguments: ["caresync"]))
-        app.logger.logLevel = .warning
+        let (app, config) = try await BenchSupport.scratchApp(baseConfig, label: "booking")
         do {
-            try await configure(app, config, migrate: false)
-            if try await (config.isPostgres ? tableExists(app) : false), try await UserRecord.query(on: app.db).count() > 0 {
-                throw AppError.conflict(type: "not-empty", detail: "The bench needs an empty scratch database; this one has accounts.", extra: [:])
-            }
-            try await prepareDatabase(app)
             progress("seeding \(o.providers) providers, \(o.requests) patients")
             let (desk, bookings) = try await seed(app, o)
-            app.http.server.configuration.hostname = "127.0.0.1"
-            app.http.server.configuration.port = port
-            try await app.server.start()
-            let base = "http://127.0.0.1:\(port)"
+            let base = try await BenchSupport.serve(app)
             let tokenRes = try await app.client.post(URI(string: base + "/api/v1/auth/token")) { req in
                 try req.content.encode(["username": desk, "password": benchPassword], as: .json)
             }

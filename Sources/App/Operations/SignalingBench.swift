@@ -80,33 +80,19 @@ public enum SignalingBench {
     }
 
     public static func run(_ baseConfig: AppConfig, pairs: Int, progress: @escaping @Sendable (String) -> Void) async throws -> Result {
-        var config = baseConfig
-        config.seedDemo = false
-        config.bcryptCost = 4
-        config.outboxInterval = 0
-        config.jobsInterval = 0
-        config.cookieSecure = false
-        if !config.isPostgres {
-            config.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-bench-\(UUID().uuidString)").path
+        let (app, config) = try await BenchSupport.scratchApp(baseConfig, label: "signaling") {
+            $0.outboxInterval = 0
+            $0.jobsInterval = 0
+            $0.cookieSecure = false
         }
-        let port = Int.random(in: 20000...60000)
-        let app = try await Application.make(Environment(name: "production", arguments: ["caresync"]))
-        app.logger.logLevel = .warning
         do {
-            try await configure(app, config, migrate: false)
-            if try await (config.isPostgres ? BookingBench.tableExists(app) : false), try await UserRecord.query(on: app.db).count() > 0 {
-                throw AppError.conflict(type: "not-empty", detail: "The bench needs an empty scratch database; this one has accounts.", extra: [:])
-            }
-            try await prepareDatabase(app)
             progress("seeding \(pairs) video visits")
             let (provider, secret, visits) = try await seed(app, pairs: pairs)
-            app.http.server.configuration.hostname = "127.0.0.1"
-            app.http.server.configuration.port = port
             // Every pair's admit request is in flight at once: a pool that size, and patience for the serialized writes.
             app.http.client.configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: pairs + 8)
             app.http.client.configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))
-            try await app.server.start()
-            let base = "http://127.0.0.1:\(port)"
+            let base = try await BenchSupport.serve(app)
+            let port = app.http.server.configuration.port
             let code = Domain.TOTP(secret: secret).code(at: Date())
             let tokenRes = try await app.client.post(URI(string: base + "/api/v1/auth/token")) { req in
                 try req.content.encode(["username": provider, "password": BookingBench.benchPassword, "otp": code], as: .json)
