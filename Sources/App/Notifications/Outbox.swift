@@ -163,7 +163,9 @@ struct LiveTransport: NotificationTransport {
             n.patientID = pid
             n.body = m.body
             n.createdAt = app.clock.now()
-            try await n.create(on: app.db)
+            // Through the serialized write like every other change: on SQLite a write outside it can make another
+            // connection's read-then-write transaction fail (SQLITE_BUSY on the snapshot upgrade).
+            _ = try await app.serializer.write(app.db) { tx in try await n.create(on: tx) }
         case "email":
             guard let url = c.smtpURL, let u = URLComponents(string: url), let host = u.host else {
                 throw NotConfigured(description: "no SMTP relay configured (CARESYNC_SMTP_URL)")
