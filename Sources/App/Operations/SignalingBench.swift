@@ -187,9 +187,9 @@ public enum SignalingBench {
             let v = VirtualVisitRecord()
             v.id = UUID(); v.createdAt = now; v.status = "scheduled"; v.appointmentID = a.id!; v.patientID = p.id!; v.providerID = u.id!; v.locationID = loc.id!
             try await v.create(on: db)
-            let pass = VisitStore.newToken()
+            let pass = Token.generate()
             let vp = VisitPassRecord()
-            vp.expiresAt = now.addingTimeInterval(4 * 3600); vp.tokenHash = VisitStore.hash(pass); vp.visitID = v.id!
+            vp.expiresAt = now.addingTimeInterval(4 * 3600); vp.tokenHash = Token.hash(pass); vp.visitID = v.id!
             try await vp.create(on: db)
             out.append((v.id!, pass))
         }

@@ -44,14 +44,7 @@ enum PrescribingController {
     }
 
     static func decide(_ req: Request, _ id: UUID, _ input: RefillStore.DecideInput) async throws -> RefillStore.QueueItem {
-        let store = try req.refills()
-        if input.decision == "deny", let r = try await RefillRequestRecord.find(id, on: req.db), r.source == "portal" {
-            try await req.scope().authorize(.decideRefill)
-            guard r.routedTo == (try req.principal()).userID else { throw AppError.forbidden("This request is routed to another provider.") }
-            guard let code = input.reasonCode, RefillStore.denialCodes.map(\.0).contains(code) else { throw AppError.validation([FieldError("reasonCode", "Choose a denial reason.")]) }
-            return try await store.denyPortal(id, reasonCode: code, note: input.note)
-        }
-        return try await store.decide(id, input)
+        try await req.refills().decide(id, input)
     }
 
     @Sendable static func portalRefillAPI(req: Request) async throws -> Response {
@@ -195,15 +188,20 @@ enum PrescribingController {
         }
     }
 
-    @Sendable static func epcsPage(req: Request) async throws -> Response {
+    /// The EPCS page: prescribers with their NPI/DEA, permissions, and what the signed-in person may do.
+    static func epcsPage(_ req: Request, notice: String?, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
         let p = try req.principal()
         let canManage = AccessPolicy.decide(p, .manageEPCS).isAllowed
-        guard canManage || AccessPolicy.decide(p, .approveEPCSGrant).isAllowed else { try await req.scope().authorize(.manageEPCS); throw Abort(.forbidden) }
+        let grants = try await req.epcs().grants()   // refuses (audited) anyone who may neither manage nor approve
         let prescribers = try await UserRecord.query(on: req.db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]).all()
         var creds: [UUID: PrescriberCredentialRecord] = [:]
         for c in try await PrescriberCredentialRecord.query(on: req.db).all() { creds[c.userID] = c }
-        return Layout.render(EPCSPage(grants: try await req.epcs().grants(), prescribers: prescribers.map { ($0.id!, $0.displayName, creds[$0.id!]?.npi, creds[$0.id!]?.deaNumber) },
-                                      canManage: canManage, me: p.userID, notice: req.query[String.self, at: "done"], errors: []).render(for: req))
+        return Layout.render(EPCSPage(grants: grants, prescribers: prescribers.map { ($0.id!, $0.displayName, creds[$0.id!]?.npi, creds[$0.id!]?.deaNumber) },
+                                      canManage: canManage, me: p.userID, notice: notice, errors: errors).render(for: req), status: status)
+    }
+
+    @Sendable static func epcsPage(req: Request) async throws -> Response {
+        try await epcsPage(req, notice: req.query[String.self, at: "done"], errors: [])
     }
 
     @Sendable static func epcsAction(req: Request) async throws -> Response {
@@ -230,12 +228,7 @@ enum PrescribingController {
         } catch let e as AppError {
             let errors: [FieldError]
             if case .validation(let list) = e { errors = list } else { errors = [FieldError("epcs", Problem.from(e, instance: nil).detail)] }
-            let p = try req.principal()
-            let prescribers = try await UserRecord.query(on: req.db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]).all()
-            var creds: [UUID: PrescriberCredentialRecord] = [:]
-            for c in try await PrescriberCredentialRecord.query(on: req.db).all() { creds[c.userID] = c }
-            return Layout.render(EPCSPage(grants: (try? await store.grants()) ?? [], prescribers: prescribers.map { ($0.id!, $0.displayName, creds[$0.id!]?.npi, creds[$0.id!]?.deaNumber) },
-                                          canManage: AccessPolicy.decide(p, .manageEPCS).isAllowed, me: p.userID, notice: nil, errors: errors).render(for: req), status: e.status)
+            return try await epcsPage(req, notice: nil, errors: errors, status: e.status)
         }
     }
 

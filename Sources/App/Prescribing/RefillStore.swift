@@ -153,6 +153,11 @@ struct RefillStore {
         var counter: Int64?
         if decision == "approve" && rx.isControlled && r.source == "pharmacy" { counter = try await rxStore.epcsFactor(for: rx, otp: input.otp, what: "renewal approval").1 }
 
+        if r.source == "portal" && decision == "deny" {
+            // No pharmacy message to answer: the request is simply closed with the reason.
+            return try await finish(id, status: "denied", reasonCode: input.reasonCode, note: input.note, newPrescription: nil, detail: "denied (\(input.reasonCode!))")
+        }
+
         if r.source == "portal" && decision == "approve" {
             // A new prescription, signed now by the deciding provider, sent as NewRx.
             let now = scope.now
@@ -227,11 +232,6 @@ struct RefillStore {
             try await r.save(on: tx)
             return (try await Self.item(r, on: tx), [AuditDraft(action: .update, category: .prescriptions, patientID: r.patientID, entityType: "RefillRequest", entityID: id.uuidString, detail: detail)])
         }
-    }
-
-    /// Portal denial (no pharmacy message to answer).
-    func denyPortal(_ id: UUID, reasonCode: String, note: String?) async throws -> QueueItem {
-        try await finish(id, status: "denied", reasonCode: reasonCode, note: note, newPrescription: nil, detail: "denied (\(reasonCode))")
     }
 
     /// Who covers a location's renewals while a prescriber is away.

@@ -72,12 +72,6 @@ struct VisitStore {
         }
     }
 
-    static func hash(_ token: String) -> String { SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined() }
-    static func newToken() -> String {
-        Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
     /// A single-use join link by email or SMS through the outbox: the URL holds only a random token; the text says
     /// only the date, time and that it is a video visit.
     func sendLink(appointmentID: UUID, channel: String) async throws -> Date {
@@ -89,7 +83,7 @@ struct VisitStore {
         guard let recipient = channel == "email" ? p.email : p.phone else {
             throw AppError.validation([FieldError("channel", channel == "email" ? "The patient has no email address on file." : "The patient has no phone number on file.")])
         }
-        let token = Self.newToken(), now = scope.now
+        let token = Token.generate(), now = scope.now
         let expires = max(a.endAt.addingTimeInterval(2 * 3600), now.addingTimeInterval(15 * 60))
         let link = "\(scope.app.config.publicURL)/visit/join/\(token)"
         let f = DateFormatter()
@@ -99,7 +93,7 @@ struct VisitStore {
             let l = VisitLinkRecord()
             l.createdAt = now
             l.expiresAt = expires
-            l.tokenHash = Self.hash(token)
+            l.tokenHash = Token.hash(token)
             l.visitID = v.id!
             try await l.create(on: tx)
             try await OutboxMessageRecord.pending(kind: "visit-link", channel: channel, recipient: recipient, subject: "Your video visit link", body: body,
@@ -113,17 +107,17 @@ struct VisitStore {
 
     /// Redeems a link once (inside the serialized write, so two clicks cannot both get in) and issues a visit pass.
     static func redeem(token: String, app: Application) async throws -> Redemption {
-        let h = hash(token), now = app.clock.now()
+        let h = Token.hash(token), now = app.clock.now()
         return try await app.systemScope("visit-link").run { tx in
             guard let l = try await VisitLinkRecord.query(on: tx).filter(\.$tokenHash == h).first() else { return (.unknown, []) }
             if l.usedAt != nil { return (.used, []) }
             if l.expiresAt <= now { return (.expired, []) }
             l.usedAt = now
             try await l.save(on: tx)
-            let pass = newToken()
+            let pass = Token.generate()
             let p = VisitPassRecord()
             p.expiresAt = now.addingTimeInterval(4 * 3600)
-            p.tokenHash = hash(pass)
+            p.tokenHash = Token.hash(pass)
             p.visitID = l.visitID
             try await p.create(on: tx)
             let v = try await VirtualVisitRecord.find(l.visitID, on: tx)
@@ -283,7 +277,7 @@ extension Request {
             return VisitParticipant(role: "provider", name: p.username, visitID: visitID, principal: p)
         }
         if let pass = cookies["cs_visit"]?.string, !pass.isEmpty,
-           let rec = try await VisitPassRecord.query(on: db).filter(\.$tokenHash == VisitStore.hash(pass)).first(),
+           let rec = try await VisitPassRecord.query(on: db).filter(\.$tokenHash == Token.hash(pass)).first(),
            rec.visitID == visitID, rec.expiresAt > now {
             return VisitParticipant(role: "patient", name: "visit-link", visitID: visitID,
                                     principal: Principal(userID: nil, username: "visit-link:\(visitID.uuidString.prefix(8))", role: .patient, patientID: v.patientID))
