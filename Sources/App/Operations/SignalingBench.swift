@@ -45,12 +45,12 @@ public enum SignalingBench {
 
         private func nextUnbounded(_ type: String) async -> ([String: Any], Double)? {
             while let (t, at) = await iterator.next() {
-                if let o = try? JSONSerialization.jsonObject(with: Data(t.utf8)) as? [String: Any], o["type"] as? String == type { return (o, at) }
+                if let o = try? JSONSerialization.jsonObject(with: Data(t.utf8)) as? [String: Any], type == "*" || o["type"] as? String == type { return (o, at) }
             }
             return nil
         }
 
-        /// The next message of a type (others are skipped) and when it arrived; nil on close or after the timeout.
+        /// The next message of a type (others are skipped; "*" is any) and when it arrived; nil on close or after the timeout.
         func next(_ type: String, timeout: Duration = .seconds(20)) async -> ([String: Any], Double)? {
             final class Box: @unchecked Sendable { var value: ([String: Any], Double)? }
             let box = Box()

@@ -11,7 +11,6 @@ import PostgresNIO
 final class SignalHub: @unchecked Sendable {
     private let app: Application
     private let sockets = NIOLockedValueBox<[UUID: [String: [WebSocket]]]>([:])
-    private let started = NIOLockedValueBox(false)
     private let stopped = NIOLockedValueBox(false)
     /// After shutdown began nothing more is published (sockets closing at shutdown must not touch the database).
     var isStopped: Bool { stopped.withLockedValue { $0 } }
@@ -61,17 +60,34 @@ final class SignalHub: @unchecked Sendable {
         }
     }
 
-    /// On PostgreSQL: one LISTEN connection per node, started on first use.
+    /// On PostgreSQL: one LISTEN connection per node, started on first use. Callers that arrive while it is being set
+    /// up wait for the same start (none returns before LISTEN is in place); if the connection drops, the next use
+    /// starts a new one.
     func ensureListening() async throws {
-        guard app.config.isPostgres, let url = app.config.databaseURL else { return }
-        if started.withLockedValue({ s in defer { s = true }; return s }) { return }
+        guard app.config.isPostgres, app.config.databaseURL != nil, !isStopped else { return }
+        let start: Task<Void, Error> = starting.withLockedValue { current in
+            if let current { return current }
+            let t = Task { try await self.listen() }
+            current = t
+            return t
+        }
+        do { try await start.value } catch {
+            starting.withLockedValue { if $0 == start { $0 = nil } }
+            throw error
+        }
+    }
+
+    private let starting = NIOLockedValueBox<Task<Void, Error>?>(nil)
+
+    private func listen() async throws {
+        guard let url = app.config.databaseURL else { return }
         let cfg = try SQLPostgresConfiguration(url: url)
         let conn = try await PostgresConnection.connect(on: app.eventLoopGroup.next(), configuration: cfg.coreConfiguration, id: 7001, logger: app.logger)
-        let ready = AsyncStream<Void>.makeStream()
+        let ready = AsyncStream<Bool>.makeStream()
         let task = Task { [weak self] in
             do {
                 try await conn.listen(on: Self.channel) { seq in
-                    ready.continuation.yield()
+                    ready.continuation.yield(true)
                     for try await n in seq {
                         let parts = n.payload.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
                         guard let self, parts.count == 4, let visit = UUID(uuidString: parts[1]) else { continue }
@@ -83,12 +99,18 @@ final class SignalHub: @unchecked Sendable {
                     }
                 }
             } catch {
-                self?.app.logger.warning("signal listener stopped", metadata: ["error_type": .string(String(describing: type(of: error)))])
-                ready.continuation.yield()
+                ready.continuation.yield(false)
+                guard let self, !self.isStopped else { return }
+                self.app.logger.warning("signal listener stopped", metadata: ["error_type": .string(String(describing: type(of: error)))])
             }
+            // Listening ended: the next publish or connecting socket starts a new listener.
+            self?.starting.withLockedValue { $0 = nil }
+            try? await conn.close()
         }
         listener.withLockedValue { $0 = (conn, task) }
-        for await _ in ready.stream { break }
+        var ok = false
+        for await r in ready.stream { ok = r; break }
+        if !ok { throw Abort(.serviceUnavailable, reason: "The signaling channel could not listen on the database.") }
     }
 
     private let lastSweep = NIOLockedValueBox(Date.distantPast)

@@ -1,6 +1,5 @@
 import Vapor
 import Fluent
-import NIOConcurrencyHelpers
 import Domain
 
 /// `GET /visits/:id/signal` (WebSocket): offer, answer, candidate, hello, leave, heartbeat. Only the visit's two
@@ -12,16 +11,25 @@ enum SignalingController {
 
     static func register(_ app: Application) {
         app.webSocket("visits", ":id", "signal", maxFrameSize: .init(integerLiteral: 256 * 1024), shouldUpgrade: { req in
-            let id = try req.idParameter("id")
-            req.storage[ParticipantKey.self] = try await req.visitParticipant(id)
-            return [:]
+            req.eventLoop.makeFutureWithTask {
+                let id = try req.idParameter("id")
+                req.storage[ParticipantKey.self] = try await req.visitParticipant(id)
+                return [:]
+            }
         }, onUpgrade: { req, ws in
-            guard let p = req.storage[ParticipantKey.self] else { try? await ws.close(); return }
-            await session(req.application, p, ws)
+            // Called on the socket's event loop before any frame is read: the text handler is in place from the first
+            // frame, and frames go into one stream consumed in order. (The async `onText` runs each frame in its own
+            // Task — order lost — and an async `onUpgrade` registers it only after setup, dropping early frames.)
+            guard let p = req.storage[ParticipantKey.self] else { _ = ws.close(); return }
+            let (frames, input) = AsyncStream<String>.makeStream()
+            ws.onText { _, text in input.yield(text) }
+            ws.onClose.whenComplete { _ in input.finish() }
+            let app = req.application
+            Task { await session(app, p, ws, frames) }
         })
     }
 
-    static func session(_ app: Application, _ p: VisitParticipant, _ ws: WebSocket) async {
+    static func session(_ app: Application, _ p: VisitParticipant, _ ws: WebSocket, _ frames: AsyncStream<String>) async {
         let hub = app.signalHub
         let other = p.role == "patient" ? "provider" : "patient"
         ws.pingInterval = .seconds(20)   // a peer that stops answering pings is closed
@@ -29,27 +37,36 @@ enum SignalingController {
             try? await ws.send(#"{"type":"error","message":"signaling unavailable"}"#); try? await ws.close(); return
         }
         hub.add(ws, visit: p.visitID, role: p.role)
+        ws.onClose.whenComplete { _ in
+            hub.remove(ws, visit: p.visitID, role: p.role)
+            guard !hub.isStopped else { return }
+            Task {
+                await VisitStore.left(p, app: app)
+                try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"peer-left","from":"\#(p.role)"}"#)
+            }
+        }
         let status = (try? await VisitStore.arrived(p, app: app)) ?? "scheduled"
         if status == "admitted" || status == "in-progress" { try? await ws.send(#"{"type":"admitted"}"#) }
         else if p.role == "patient" { try? await ws.send(#"{"type":"waiting"}"#) }
         try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"hello","from":"\#(p.role)"}"#)
 
         // Once a visit is admitted it stays so (until it ends): remember it rather than asking the database per message.
-        let admittedSeen = NIOLockedValueBox(status == "admitted" || status == "in-progress")
-        ws.onText { ws, text in
+        var admittedSeen = status == "admitted" || status == "in-progress"
+        // One frame at a time, each relayed before the next is read: the peer gets them in the order they were sent.
+        for await text in frames {
             guard let data = text.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let type = obj["type"] as? String else {
-                try? await ws.send(#"{"type":"error","message":"unreadable message"}"#); return
+                try? await ws.send(#"{"type":"error","message":"unreadable message"}"#); continue
             }
             switch type {
             case "heartbeat":
                 try? await ws.send(#"{"type":"heartbeat-ack"}"#)
             case _ where relayed.contains(type):
                 // Before admission nothing about the media may pass.
-                if !admittedSeen.withLockedValue({ $0 }) {
+                if !admittedSeen {
                     guard let v = try? await VirtualVisitRecord.find(p.visitID, on: app.db), v.status == "admitted" || v.status == "in-progress" else {
-                        try? await ws.send(#"{"type":"error","message":"not admitted yet"}"#); return
+                        try? await ws.send(#"{"type":"error","message":"not admitted yet"}"#); continue
                     }
-                    admittedSeen.withLockedValue { $0 = true }
+                    admittedSeen = true
                 }
                 var out = obj
                 out["from"] = p.role
@@ -60,14 +77,6 @@ enum SignalingController {
                 try? await ws.close()
             default:
                 try? await ws.send(#"{"type":"error","message":"unknown message type"}"#)
-            }
-        }
-        ws.onClose.whenComplete { _ in
-            hub.remove(ws, visit: p.visitID, role: p.role)
-            guard !hub.isStopped else { return }
-            Task {
-                await VisitStore.left(p, app: app)
-                try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"peer-left","from":"\#(p.role)"}"#)
             }
         }
     }

@@ -153,4 +153,64 @@ final class TelehealthTests: XCTestCase {
             }
         }
     }
+
+    /// Over real WebSockets on a loopback server: a provider who joins an admitted visit and sends at once (no waiting
+    /// for the server's greeting) — an offer and 40 candidates — reaches the patient with nothing dropped and nothing
+    /// reordered, and the patient's 40 candidates back likewise. (Frames used to be dropped until the session was set
+    /// up, and each frame ran in its own task, so candidates could overtake the offer — seen as a two-node visit that
+    /// never connected.)
+    func test_signaling_relaysEveryFrame_inOrder_fromTheFirstFrame() async throws {
+        try await withTestApp { app, _ in
+            let port = PITR.freeLoopbackPort()
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            let (username, secret, visits) = try await SignalingBench.seed(app, pairs: 1)
+            let (visit, pass) = visits[0]
+            let url = "ws://127.0.0.1:\(port)/visits/\(visit.uuidString)/signal"
+            var ph = HTTPHeaders()
+            ph.add(name: .cookie, value: "cs_visit=\(pass)")
+            let patient = try await SignalingBench.Client.open(url, headers: ph, group: app.eventLoopGroup)
+            let waiting = await patient.next("waiting")
+            XCTAssertNotNil(waiting)
+            let token = try await HTTP.send(app, .POST, "/api/v1/auth/token",
+                                            json: ["username": username, "password": BookingBench.benchPassword, "otp": Domain.TOTP(secret: secret).code(at: app.clock.now())])
+            var bearer = HTTPHeaders()
+            bearer.bearerAuthorization = .init(token: try token.content.get(String.self, at: "access_token"))
+            // Before admission nothing about the media passes.
+            try await patient.send(["type": "offer", "description": ["type": "offer", "sdp": "v=0"]])
+            let refused = await patient.next("error")
+            XCTAssertEqual(refused?.0["message"] as? String, "not admitted yet")
+            let admit = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/admit", headers: bearer)
+            XCTAssertEqual(admit.status, .ok, admit.body.string)
+            let admitted = await patient.next("admitted")
+            XCTAssertNotNil(admitted)
+
+            let n = 40
+            func candidate(_ i: Int) -> [String: Any] {
+                ["type": "candidate", "seq": i, "candidate": ["candidate": "candidate:\(i) 1 udp 2122260223 192.0.2.1 \(50000 + i) typ host", "sdpMid": "0", "sdpMLineIndex": 0]]
+            }
+            let provider = try await SignalingBench.Client.open(url, headers: bearer, group: app.eventLoopGroup)
+            try await provider.send(["type": "offer", "seq": -1, "description": ["type": "offer", "sdp": "v=0"]])
+            for i in 0..<n { try await provider.send(candidate(i)) }
+            // What each side receives, in arrival order: relayed messages only (greetings skipped).
+            func relayed(_ c: SignalingBench.Client, _ count: Int) async -> [String] {
+                var out: [String] = []
+                while out.count < count, let (m, _) = await c.next("*", timeout: .seconds(10)) {
+                    guard let type = m["type"] as? String, SignalingController.relayed.contains(type) else { continue }
+                    out.append("\(type) \(m["seq"] as? Int ?? -99) from \(m["from"] as? String ?? "?")")
+                }
+                return out
+            }
+            let toPatient = await relayed(patient, n + 1)
+            XCTAssertEqual(toPatient, ["offer -1 from provider"] + (0..<n).map { "candidate \($0) from provider" }, "everything, in the order sent")
+
+            for i in 0..<n { try await patient.send(candidate(i)) }
+            let toProvider = await relayed(provider, n)
+            XCTAssertEqual(toProvider, (0..<n).map { "candidate \($0) from patient" })
+            // Stop the hub before the sockets close, so nothing touches the database after the test's application is gone.
+            await app.signalHub.shutdown()
+            await patient.close()
+            await provider.close()
+            await app.server.shutdown()
+        }
+    }
 }
