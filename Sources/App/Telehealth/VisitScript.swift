@@ -11,7 +11,7 @@ enum VisitScript {
   const $ = (id) => document.getElementById(id);
   const say = (t) => { $('visit-status').textContent = t; };
   let ws = null, pc = null, localStream = null, admitted = false, ended = false, retry = 0, hb = null;
-  let makingOffer = false, ignoreOffer = false, audioOnly = false, pending = [];
+  let makingOffer = false, ignoreOffer = false, audioOnly = false, pending = [], inbox = Promise.resolve();
 
   async function report(kind, detail) {
     try {
@@ -43,25 +43,35 @@ enum VisitScript {
 
   function send(m) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(m)); }
 
+  async function handle(m) {
+    switch (m.type) {
+      case 'waiting': say('You are in the waiting room. Your provider will let you in.'); break;
+      case 'admitted': admitted = true; say('Connecting…'); await startPeer(); break;
+      case 'hello': case 'hello-ack':
+        if (!pc) break;
+        // The other side (re)joined: an offer sent while it was away never reached it, so send it again.
+        if (pc.signalingState === 'have-local-offer' && pc.localDescription) send({ type: 'offer', description: pc.localDescription });
+        else if (['failed', 'disconnected'].includes(pc.connectionState)) { pc.restartIce(); report('ice-restart', 'peer back'); }
+        break;
+      case 'offer': case 'answer': await onDescription(m.description); break;
+      case 'candidate':
+        // Candidates wait until the description they belong to is in place.
+        if (!pc || !pc.remoteDescription) { pending.push(m.candidate); break; }
+        try { await pc.addIceCandidate(m.candidate); } catch (e) { if (!ignoreOffer) console.warn('candidate', e); }
+        break;
+      case 'peer-left': if (!ended) say('The other side left; waiting for them to come back…'); break;
+      case 'ended': ended = true; say('The visit has ended. You can close this page.'); hangUp(); break;
+    }
+  }
+
   function connect() {
     ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/visits/${visitID}/signal`);
     ws.onopen = () => { retry = 0; hb = setInterval(() => send({ type: 'heartbeat' }), 10000); };
-    ws.onmessage = async (ev) => {
-      const m = JSON.parse(ev.data);
-      switch (m.type) {
-        case 'waiting': say('You are in the waiting room. Your provider will let you in.'); break;
-        case 'admitted': admitted = true; say('Connecting…'); await startPeer(); break;
-        case 'hello': case 'hello-ack':
-          if (pc && ['failed', 'disconnected'].includes(pc.connectionState)) { pc.restartIce(); report('ice-restart', 'peer back'); }
-          break;
-        case 'offer': case 'answer': await onDescription(m.description); break;
-        case 'candidate':
-          if (!pc) { pending.push(m.candidate); break; }
-          try { await pc.addIceCandidate(m.candidate); } catch (e) { if (!ignoreOffer) console.warn('candidate', e); }
-          break;
-        case 'peer-left': if (!ended) say('The other side left; waiting for them to come back…'); break;
-        case 'ended': ended = true; say('The visit has ended. You can close this page.'); hangUp(); break;
-      }
+    // One message at a time, in arrival order: a candidate is never handled before the description it follows.
+    ws.onmessage = (ev) => {
+      let m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      inbox = inbox.then(() => handle(m)).catch((e) => console.warn('signal', m.type, e));
     };
     ws.onclose = () => {
       clearInterval(hb);
@@ -89,7 +99,6 @@ enum VisitScript {
       if (pc.connectionState === 'connected') { say('Connected.'); report('connected', ice.iceTransportPolicy); }
       if (pc.connectionState === 'failed') { report('failed', 'ice'); pc.restartIce(); report('ice-restart', 'after failure'); }
     };
-    for (const c of pending.splice(0)) { try { await pc.addIceCandidate(c); } catch (e) {} }
   }
 
   async function onDescription(description) {
@@ -100,6 +109,7 @@ enum VisitScript {
     ignoreOffer = !polite && collision;
     if (ignoreOffer) return;
     await pc.setRemoteDescription(description);
+    for (const c of pending.splice(0)) { try { await pc.addIceCandidate(c); } catch (e) { /* from an offer we ignored */ } }
     if (description.type === 'offer') { await pc.setLocalDescription(); send({ type: 'answer', description: pc.localDescription }); }
   }
 
