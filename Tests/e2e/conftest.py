@@ -41,8 +41,11 @@ class Server:
         env.update(extra_env or {})
         self.env = env
         self.log = open(Path(self.data_dir) / "server.log", "w")
+        self._start()
+
+    def _start(self):
         self.proc = subprocess.Popen([str(BINARY), "serve", "--data-dir", self.data_dir, "--port", str(self.port)],
-                                     stdout=self.log, stderr=subprocess.STDOUT, env=env)
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -54,6 +57,13 @@ class Server:
                 pass
             time.sleep(0.3)
         raise RuntimeError("caresync serve did not become ready within 60 s")
+
+    def restart(self, down_seconds=0):
+        """Stops the process (as a deploy does: SIGTERM) and starts it again on the same port and data."""
+        self.proc.terminate()
+        self.proc.wait(timeout=15)
+        time.sleep(down_seconds)
+        self._start()
 
     def cli(self, *args):
         return subprocess.run([str(BINARY), *args, "--data-dir", self.data_dir], env=self.env, capture_output=True, text=True, timeout=120)

@@ -2,7 +2,8 @@
 books a video appointment and sends the join link (aiosmtpd receives it; no PHI in the URL); the patient opens it,
 passes the device check and waits (no media credentials yet); the provider, on another browser, admits from the waiting
 room; both peer connections reach `connected` and both sides decode video frames (getStats). The link cannot be used
-twice. The same again with the patient and the provider on two different CareSync nodes sharing one PostgreSQL."""
+twice. The same again with the patient and the provider on two different CareSync nodes sharing one PostgreSQL, and
+relay-only through coturn; and a visit that survives a server restart, an ICE restart and a switch to audio only."""
 import datetime
 import os
 import re
@@ -82,7 +83,9 @@ def stats(drv):
     return drv.execute_async_script("const done = arguments[arguments.length - 1]; (window.visitStats ? window.visitStats() : Promise.resolve({state: 'none', framesDecoded: 0})).then(done, e => done({state: 'error ' + e, framesDecoded: 0}));")
 
 
-def run_visit(patient_base, provider_base, link_base, inbox, artifacts, label, expect_relay=False):
+def connect_visit(patient_base, provider_base, link_base, inbox, artifacts, label):
+    """Booked, link mailed, patient waiting (no credentials yet, link used once), provider admits, both decode video.
+    Returns the two browsers, the visit id and both sides' stats."""
     link = book_video_visit(link_base, inbox)
     link = patient_base + link[link.index("/visit/join/"):]
     patient, provider = media_browser(), media_browser(420)
@@ -105,30 +108,50 @@ def run_visit(patient_base, provider_base, link_base, inbox, artifacts, label, e
         card = wait(provider, EC.presence_of_element_located((By.CSS_SELECTOR, f".waiting[data-visit='{visit_id}']")))
         assert "Garcia, Maria" in card.text
         submit(provider, card.find_element(By.CSS_SELECTOR, "button.admit"))
+        a, b = both_flowing(patient, provider)
+        return patient, provider, visit_id, a, b
+    except Exception:
+        patient.quit()
+        provider.quit()
+        raise
 
-        # Both peer connections connect and decode video.
-        def both_flowing(_):
-            a, b = stats(patient), stats(provider)
-            return a["state"] == "connected" and b["state"] == "connected" and a["framesDecoded"] > 10 and b["framesDecoded"] > 10 and (a, b)
-        try:
-            a, b = wait(patient, both_flowing, timeout=45)
-        except Exception:
-            raise AssertionError(f"media did not flow: patient {stats(patient)} provider {stats(provider)}; "
-                                 f"patient log {patient.get_log('browser')[-5:]}, provider log {provider.get_log('browser')[-5:]}")
+
+def both_flowing(patient, provider, more_than=(10, 10), timeout=45):
+    """Both peer connections connected and both sides decoding more video frames than given."""
+    def ok(_):
+        a, b = stats(patient), stats(provider)
+        return a["state"] == "connected" and b["state"] == "connected" and a["framesDecoded"] > more_than[0] and b["framesDecoded"] > more_than[1] and (a, b)
+    try:
+        return wait(patient, ok, timeout=timeout)
+    except Exception:
+        raise AssertionError(f"media did not flow: patient {stats(patient)} provider {stats(provider)}; "
+                             f"patient log {patient.get_log('browser')[-5:]}, provider log {provider.get_log('browser')[-5:]}")
+
+
+def end_visit(patient, provider, expected_events):
+    """The provider ends the visit with a note; the record shows the timeline; the patient's page says it ended."""
+    provider.find_element(By.NAME, "note").send_keys("Post-op day 14: incision healed, no signs of infection.")
+    submit(provider, provider.find_element(By.ID, "end-visit"))
+    summary = provider.find_element(By.ID, "visit-summary").text
+    assert "outcome connected" in summary, summary
+    events = [e.text for e in provider.find_elements(By.CSS_SELECTOR, ".visit-event")]
+    for kind in expected_events:
+        assert any(kind in e for e in events), (kind, events)
+    wait(patient, lambda d: "ended" in d.find_element(By.ID, "visit-status").text, timeout=15)
+    return events
+
+
+TIMELINE = ["patient joined", "patient device-check", "provider admitted", "patient credentials", "provider credentials", "patient connected", "provider connected"]
+
+
+def run_visit(patient_base, provider_base, link_base, inbox, artifacts, label, expect_relay=False):
+    patient, provider, visit_id, a, b = connect_visit(patient_base, provider_base, link_base, inbox, artifacts, label)
+    try:
         if expect_relay:
             assert a["relay"] and b["relay"], f"relay-only: both sides use the TURN relay ({a}, {b})"
         patient.save_screenshot(str(artifacts / f"visit-patient-{label}.png"))
         provider.save_screenshot(str(artifacts / f"visit-provider-{label}.png"))
-
-        # The provider ends the visit with a note; the record shows the timeline.
-        provider.find_element(By.NAME, "note").send_keys("Post-op day 14: incision healed, no signs of infection.")
-        submit(provider, provider.find_element(By.ID, "end-visit"))
-        summary = provider.find_element(By.ID, "visit-summary").text
-        assert "outcome connected" in summary, summary
-        events = [e.text for e in provider.find_elements(By.CSS_SELECTOR, ".visit-event")]
-        for kind in ["patient joined", "patient device-check", "provider admitted", "patient credentials", "provider credentials", "patient connected", "provider connected"]:
-            assert any(kind in e for e in events), (kind, events)
-        wait(patient, lambda d: "ended" in d.find_element(By.ID, "visit-status").text, timeout=15)
+        end_visit(patient, provider, TIMELINE)
         return visit_id
     finally:
         patient.quit()
@@ -193,3 +216,50 @@ def test_relay_only_through_coturn_with_minted_credentials(artifacts):
         srv.stop()
         smtp.stop()
         turn.terminate()
+
+
+def test_server_restart_ice_restart_and_audio_only_keep_the_visit(artifacts):
+    """During a connected visit: the server restarts under both browsers (a deploy): both signaling sockets reconnect
+    and the media, peer to peer, never stops; the provider presses "Fix the video" (ICE restart): new ICE credentials
+    on both sides, still connected and decoding; the patient switches to audio only: the provider stops receiving
+    video while audio keeps flowing. Every step is on the visit record, including events raised while the server was
+    away."""
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    srv = Server("sqlite", None, extra_env={"CARESYNC_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "CARESYNC_OUTBOX_INTERVAL": "1",
+                                            "CARESYNC_MAIL_FROM": "clinic@example.org"})
+    try:
+        patient, provider, visit_id, a, b = connect_visit(srv.url, srv.url, srv.url, inbox, artifacts, "restart")
+        try:
+            # 1. The server goes away for two seconds and comes back.
+            srv.restart(down_seconds=2)
+            wait(patient, lambda d: stats(d)["signal"] == "open" and stats(provider)["signal"] == "open", timeout=30)
+            a, b = both_flowing(patient, provider, more_than=(a["framesDecoded"] + 30, b["framesDecoded"] + 30))
+
+            # 2. "Fix the video": an ICE restart negotiated over the signaling channel.
+            provider.find_element(By.ID, "ice-restart").click()
+            wait(provider, lambda d: stats(d)["ufrag"] != b["ufrag"] and stats(patient)["ufrag"] != a["ufrag"], timeout=20)
+            a, b = both_flowing(patient, provider, more_than=(a["framesDecoded"] + 30, b["framesDecoded"] + 30))
+
+            # 3. Audio only (the patient's camera off): video stops arriving at the provider, audio does not.
+            patient.find_element(By.ID, "audio-only").click()
+            wait(patient, lambda d: "Audio only" in d.find_element(By.ID, "visit-status").text, timeout=10)
+            time.sleep(2)
+            b1 = stats(provider)
+            time.sleep(3)
+            b2 = stats(provider)
+            assert b2["framesDecoded"] - b1["framesDecoded"] <= 2, f"no video after audio only: {b1} → {b2}"
+            assert b2["audioPackets"] - b1["audioPackets"] > 50, f"audio keeps flowing: {b1} → {b2}"
+            assert b2["state"] == "connected"
+            assert "audio only" in provider.find_element(By.ID, "visit-status").text, "the provider is told"
+            provider.save_screenshot(str(artifacts / "visit-provider-audio-only.png"))
+
+            events = end_visit(patient, provider, TIMELINE + ["patient reconnecting", "provider reconnecting", "provider ice-restart", "patient audio-only"])
+            assert sum("joined" in e for e in events) >= 4, f"both joined again after the restart: {events}"
+        finally:
+            patient.quit()
+            provider.quit()
+    finally:
+        srv.stop()
+        smtp.stop()

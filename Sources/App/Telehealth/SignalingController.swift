@@ -2,12 +2,12 @@ import Vapor
 import Fluent
 import Domain
 
-/// `GET /visits/:id/signal` (WebSocket): offer, answer, candidate, hello, leave, heartbeat. Only the visit's two
+/// `GET /visits/:id/signal` (WebSocket): offer, answer, candidate, media (audio only), hello, leave, heartbeat. Only the visit's two
 /// participants connect; media descriptions flow only once the visit is admitted; nothing a message carries is logged.
 enum SignalingController {
     private struct ParticipantKey: StorageKey { typealias Value = VisitParticipant }
 
-    static let relayed: Set<String> = ["offer", "answer", "candidate"]
+    static let relayed: Set<String> = ["offer", "answer", "candidate", "media"]
 
     static func register(_ app: Application) {
         app.webSocket("visits", ":id", "signal", maxFrameSize: .init(integerLiteral: 256 * 1024), shouldUpgrade: { req in

@@ -133,7 +133,9 @@ struct VisitRoomPage {
                     .element(named: "video", nodes: [.id("local"), .attribute(named: "autoplay", value: "autoplay"), .attribute(named: "playsinline", value: "playsinline"),
                                                      .attribute(named: "muted", value: "muted")])),
                 .p(.small(.text("Connection: "), .span(.id("pc-state"), .text("not started")))),
-                .p(.button(.type(.button), .id("audio-only"), .text("Audio only")), .text(" "), .button(.type(.button), .id("leave"), .text("Leave")))),
+                .p(.button(.type(.button), .id("audio-only"), .text("Audio only")), .text(" "),
+                   .button(.type(.button), .id("ice-restart"), .text("Fix the video")), .text(" "),
+                   .button(.type(.button), .id("leave"), .text("Leave")))),
             .if(role == "provider", .form(.class("card"), .action("/visits/\(visitID.uuidString)/end"), .method(.post), .div(
                 FormKit.csrf(req),
                 .label(.for("note"), .text("Visit note")),

@@ -13,11 +13,22 @@ enum VisitScript {
   let ws = null, pc = null, localStream = null, admitted = false, ended = false, retry = 0, hb = null;
   let makingOffer = false, ignoreOffer = false, audioOnly = false, pending = [], inbox = Promise.resolve();
 
-  async function report(kind, detail) {
+  // Visit events for the record. One that cannot be sent now (the network or the server is away) is kept and sent,
+  // in order, once the signaling channel is back.
+  const unsent = [];
+  let flushing = false;
+  async function report(kind, detail) { unsent.push({ kind, detail: detail || '' }); await flushReports(); }
+  async function flushReports() {
+    if (flushing) return;
+    flushing = true;
     try {
-      await fetch(`/visits/${visitID}/events`, { method: 'POST', credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ kind, detail: detail || '' }) });
-    } catch (e) { /* reported again on the next event */ }
+      while (unsent.length) {
+        const r = await fetch(`/visits/${visitID}/events`, { method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(unsent[0]) });
+        if (r.status >= 500) break;
+        unsent.shift();
+      }
+    } catch (e) { /* offline: flushed when the channel reconnects */ } finally { flushing = false; }
   }
 
   async function deviceCheck() {
@@ -46,7 +57,10 @@ enum VisitScript {
   async function handle(m) {
     switch (m.type) {
       case 'waiting': say('You are in the waiting room. Your provider will let you in.'); break;
-      case 'admitted': admitted = true; say('Connecting…'); await startPeer(); break;
+      case 'admitted':
+        admitted = true;
+        if (!pc) { say('Connecting…'); await startPeer(); } else if (pc.connectionState === 'connected') say('Connected.');
+        break;
       case 'hello': case 'hello-ack':
         if (!pc) break;
         // The other side (re)joined: an offer sent while it was away never reached it, so send it again.
@@ -59,6 +73,9 @@ enum VisitScript {
         if (!pc || !pc.remoteDescription) { pending.push(m.candidate); break; }
         try { await pc.addIceCandidate(m.candidate); } catch (e) { if (!ignoreOffer) console.warn('candidate', e); }
         break;
+      case 'media':
+        if (m.video === false) { say('The other side is on audio only.'); $('remote').classList.add('audio-only'); }
+        break;
       case 'peer-left': if (!ended) say('The other side left; waiting for them to come back…'); break;
       case 'ended': ended = true; say('The visit has ended. You can close this page.'); hangUp(); break;
     }
@@ -66,7 +83,11 @@ enum VisitScript {
 
   function connect() {
     ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/visits/${visitID}/signal`);
-    ws.onopen = () => { retry = 0; hb = setInterval(() => send({ type: 'heartbeat' }), 10000); };
+    ws.onopen = () => {
+      retry = 0; root.dataset.signal = 'open';
+      hb = setInterval(() => send({ type: 'heartbeat' }), 10000);
+      flushReports();
+    };
     // One message at a time, in arrival order: a candidate is never handled before the description it follows.
     ws.onmessage = (ev) => {
       let m;
@@ -75,7 +96,9 @@ enum VisitScript {
     };
     ws.onclose = () => {
       clearInterval(hb);
+      root.dataset.signal = 'closed';
       if (ended) return;
+      if (pc && pc.connectionState === 'connected') say('Reconnecting to the visit… (your video continues)');
       report('reconnecting', `attempt ${retry + 1}`);
       setTimeout(connect, Math.min(1000 * 2 ** retry++, 10000));
     };
@@ -109,6 +132,7 @@ enum VisitScript {
     ignoreOffer = !polite && collision;
     if (ignoreOffer) return;
     await pc.setRemoteDescription(description);
+    if (description.type === 'answer' && pc.connectionState === 'connected') say('Connected.');
     for (const c of pending.splice(0)) { try { await pc.addIceCandidate(c); } catch (e) { /* from an offer we ignored */ } }
     if (description.type === 'offer') { await pc.setLocalDescription(); send({ type: 'answer', description: pc.localDescription }); }
   }
@@ -123,22 +147,32 @@ enum VisitScript {
     localStream.getVideoTracks().forEach((t) => { t.stop(); localStream.removeTrack(t); });
     if (pc) for (const s of pc.getSenders()) if (s.track === null || (s.track && s.track.kind === 'video')) await s.replaceTrack(null);
     report('audio-only', 'chosen');
+    send({ type: 'media', video: false });
     say('Audio only.');
+  });
+  // Frozen or broken picture: gather new network paths without leaving the visit.
+  $('ice-restart').addEventListener('click', () => {
+    if (!pc) return;
+    pc.restartIce();
+    report('ice-restart', 'button');
+    say('Reconnecting the video…');
   });
   $('leave').addEventListener('click', () => { ended = true; send({ type: 'leave' }); report('left', 'button'); hangUp(); say('You left the visit.'); });
 
   window.visitStats = async () => {
     if (!pc) return { state: 'none', framesDecoded: 0 };
     const stats = await pc.getStats();
-    let framesDecoded = 0, relay = false;
+    let framesDecoded = 0, audioPackets = 0, relay = false;
     stats.forEach((r) => {
       if (r.type === 'inbound-rtp' && r.kind === 'video') framesDecoded += r.framesDecoded || 0;
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') audioPackets += r.packetsReceived || 0;
       if (r.type === 'candidate-pair' && r.state === 'succeeded' && r.nominated) {
         const local = stats.get(r.localCandidateId);
         if (local && local.candidateType === 'relay') relay = true;
       }
     });
-    return { state: pc.connectionState, framesDecoded, relay };
+    const ufrag = ((pc.localDescription && pc.localDescription.sdp.match(/a=ice-ufrag:(\S+)/)) || [])[1] || null;
+    return { state: pc.connectionState, framesDecoded, audioPackets, relay, ufrag, signal: root.dataset.signal || 'none' };
   };
 
   deviceCheck().then(connect);

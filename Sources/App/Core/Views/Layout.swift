@@ -21,7 +21,7 @@ enum Layout {
     .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1rem}code{overflow-wrap:anywhere}
     .appt p{margin:.2rem 0}form.inline,.appt form{display:inline-block;margin-right:.4rem}.appt[data-status=cancelled]{opacity:.6}
     #slots form{display:block}#slots button{width:100%;text-align:left;margin-top:.4rem}
-    .videos{display:flex;flex-wrap:wrap;gap:.5rem}.videos video{background:#0b1b26;border-radius:6px;width:100%;max-width:100%;aspect-ratio:4/3}.videos #local{width:35%;aspect-ratio:4/3}
+    .videos{display:flex;flex-wrap:wrap;gap:.5rem}.videos video{background:#0b1b26;border-radius:6px;width:100%;max-width:100%;aspect-ratio:4/3}.videos #local{width:35%;aspect-ratio:4/3}.videos video.audio-only{opacity:.25}
     @media print{header.top,.noprint{display:none}body{background:#fff}}
     """
 
