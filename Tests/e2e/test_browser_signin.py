@@ -48,6 +48,17 @@ def sign_in(drv, base, path, username, password=PASSWORD):
     submit(drv, drv.find_element(By.ID, "signin"))
 
 
+def sign_in_enrolling_mfa(drv, base, username):
+    """A clinician's first sign-in: password, then the required second factor set up with a code from its secret."""
+    sign_in(drv, base, "/login", username)
+    wait(drv, EC.url_contains("/mfa/enroll"))
+    secret = drv.find_element(By.ID, "totp-secret").text
+    drv.find_element(By.NAME, "code").send_keys(totp(secret))
+    submit(drv, drv.find_element(By.ID, "confirm-mfa"))
+    submit(drv, wait(drv, EC.presence_of_element_located((By.ID, "continue"))))
+    return secret
+
+
 def test_provider_enrols_mfa_opens_chart_and_patient_sees_the_access(server, browser, artifacts):
     drv, base = browser, server.url
 

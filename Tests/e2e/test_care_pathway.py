@@ -12,11 +12,10 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import Server, backends, free_port, fresh_postgres_database, totp
-from test_browser_signin import no_horizontal_scroll, sign_in, submit, wait
+from conftest import Server, backends, free_port, fresh_postgres_database
+from test_browser_signin import no_horizontal_scroll, sign_in, sign_in_enrolling_mfa, submit
 from test_portal_flow import Inbox
 
 
@@ -38,12 +37,7 @@ def test_director_approves_surgery_enrols_checkins_arrive_red_flag_reaches_the_t
     drv, base = browser, srv.url
 
     # The Medical Director: two-step sign-in first, then the pathway exactly as patients will get it.
-    sign_in(drv, base, "/login", "drhughes")
-    wait(drv, EC.url_contains("/mfa/enroll"))
-    secret = drv.find_element(By.ID, "totp-secret").text
-    drv.find_element(By.NAME, "code").send_keys(totp(secret))
-    submit(drv, drv.find_element(By.ID, "confirm-mfa"))
-    submit(drv, wait(drv, EC.presence_of_element_located((By.ID, "continue"))))
+    sign_in_enrolling_mfa(drv, base, "drhughes")
     drv.get(base + "/pathways")
     assert "draft" in drv.find_element(By.CSS_SELECTOR, ".status").text
     submit(drv, drv.find_element(By.CSS_SELECTOR, "a.template-link"))

@@ -11,11 +11,10 @@ import time
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from conftest import BINARY, Server, backends, free_port, fresh_postgres_database, totp
-from test_browser_signin import no_horizontal_scroll, sign_in, submit, wait
+from conftest import BINARY, Server, backends, free_port, fresh_postgres_database
+from test_browser_signin import no_horizontal_scroll, sign_in_enrolling_mfa, submit
 
 TOKEN = "e2e-clearinghouse-token"
 
@@ -61,12 +60,7 @@ def test_prescribe_sign_status_renewal_cancel_against_the_pharmacy_simulator(rx_
     drv, base = browser, srv.url
 
     # Dr. Patel: two-step sign-in first (required for providers).
-    sign_in(drv, base, "/login", "drpatel")
-    wait(drv, EC.url_contains("/mfa/enroll"))
-    secret = drv.find_element(By.ID, "totp-secret").text
-    drv.find_element(By.NAME, "code").send_keys(totp(secret))
-    submit(drv, drv.find_element(By.ID, "confirm-mfa"))
-    submit(drv, wait(drv, EC.presence_of_element_located((By.ID, "continue"))))
+    sign_in_enrolling_mfa(drv, base, "drpatel")
 
     # Prescribe for the demo patient and sign.
     drv.get(base + "/patients?q=garcia")

@@ -17,8 +17,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
-from conftest import Server, backends, free_port, fresh_postgres_database, totp
-from test_browser_signin import sign_in, submit, wait
+from conftest import Server, backends, free_port, fresh_postgres_database
+from test_browser_signin import sign_in_enrolling_mfa, submit, wait
 from test_portal_flow import Inbox
 
 PASSWORD = "caresync-demo"
@@ -70,15 +70,6 @@ def book_video_visit(base, inbox):
     return link
 
 
-def provider_signs_in(drv, base):
-    sign_in(drv, base, "/login", "drpatel")
-    wait(drv, EC.url_contains("/mfa/enroll"))
-    secret = drv.find_element(By.ID, "totp-secret").text
-    drv.find_element(By.NAME, "code").send_keys(totp(secret))
-    submit(drv, drv.find_element(By.ID, "confirm-mfa"))
-    submit(drv, wait(drv, EC.presence_of_element_located((By.ID, "continue"))))
-
-
 def stats(drv):
     return drv.execute_async_script("const done = arguments[arguments.length - 1]; (window.visitStats ? window.visitStats() : Promise.resolve({state: 'none', framesDecoded: 0})).then(done, e => done({state: 'error ' + e, framesDecoded: 0}));")
 
@@ -103,7 +94,7 @@ def connect_visit(patient_base, provider_base, link_base, inbox, artifacts, labe
         patient.save_screenshot(str(artifacts / f"visit-waiting-{label}.png"))
 
         # The provider admits from the waiting room.
-        provider_signs_in(provider, provider_base)
+        sign_in_enrolling_mfa(provider, provider_base, "drpatel")
         provider.get(provider_base + "/visits")
         card = wait(provider, EC.presence_of_element_located((By.CSS_SELECTOR, f".waiting[data-visit='{visit_id}']")))
         assert "Garcia, Maria" in card.text

@@ -37,14 +37,6 @@ enum SignalingController {
             try? await ws.send(#"{"type":"error","message":"signaling unavailable"}"#); try? await ws.close(); return
         }
         hub.add(ws, visit: p.visitID, role: p.role)
-        ws.onClose.whenComplete { _ in
-            hub.remove(ws, visit: p.visitID, role: p.role)
-            guard !hub.isStopped else { return }
-            Task {
-                await VisitStore.left(p, app: app)
-                try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"peer-left","from":"\#(p.role)"}"#)
-            }
-        }
         let status = (try? await VisitStore.arrived(p, app: app)) ?? "scheduled"
         if status == "admitted" || status == "in-progress" { try? await ws.send(#"{"type":"admitted"}"#) }
         else if p.role == "patient" { try? await ws.send(#"{"type":"waiting"}"#) }
@@ -79,5 +71,10 @@ enum SignalingController {
                 try? await ws.send(#"{"type":"error","message":"unknown message type"}"#)
             }
         }
+        // The stream ends when the socket closes (after its last frames were relayed).
+        hub.remove(ws, visit: p.visitID, role: p.role)
+        guard !hub.isStopped else { return }
+        await VisitStore.left(p, app: app)
+        try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"peer-left","from":"\#(p.role)"}"#)
     }
 }
