@@ -14,6 +14,7 @@ public func configure(_ app: Application, _ config: AppConfig, clock: any AppClo
     try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
     app.blobs = try FileBlobStore(root: config.blobDir)
     app.serializer = WriteSerializer(isPostgres: config.isPostgres)
+    _ = SignInService.dummyHash(cost: config.bcryptCost)   // made once at start, not on a request's event loop
 
     if let url = config.databaseURL, config.isPostgres {
         var pg = try SQLPostgresConfiguration(url: url)
@@ -31,6 +32,7 @@ public func configure(_ app: Application, _ config: AppConfig, clock: any AppClo
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorMapping())
+    app.middleware.use(ControlCharacterGuard())
     app.middleware.use(SessionAuthenticator())
     app.middleware.use(CSRFMiddleware())
 

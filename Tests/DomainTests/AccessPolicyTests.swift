@@ -33,6 +33,25 @@ final class AccessPolicyTests: XCTestCase {
         }
     }
 
+    /// Clinical content (intake answers, files patients send, video visit records) is not for the front desk, who
+    /// still book, message and register.
+    func test_clinicalContent_notForTheFrontDesk() {
+        let expectations: [(Role, Domain.Action, Bool)] = [
+            (.frontDesk, .readIntake(patientID: p1), false), (.frontDesk, .reviewIntakes, false),
+            (.frontDesk, .readAttachment(patientID: p1), false), (.frontDesk, .readVisitRecord(patientID: p1), false),
+            (.frontDesk, .readMessages(patientID: p1), true), (.frontDesk, .readStaffInbox, true),
+            (.medicalAssistant, .readIntake(patientID: p1), true), (.medicalAssistant, .reviewIntakes, true),
+            (.medicalAssistant, .readAttachment(patientID: p1), true), (.provider, .readVisitRecord(patientID: p1), true),
+            (.support, .readAttachment(patientID: p1), false),
+        ]
+        for (role, action, allowed) in expectations {
+            XCTAssertEqual(AccessPolicy.decide(who(role), action).isAllowed, allowed, "\(role) \(action)")
+        }
+        XCTAssertTrue(AccessPolicy.decide(who(.patient, patient: p1), .readAttachment(patientID: p1)).isAllowed)
+        XCTAssertFalse(AccessPolicy.decide(who(.patient, patient: p1), .readAttachment(patientID: p2)).isAllowed)
+        XCTAssertFalse(AccessPolicy.decide(who(.patient, patient: p1), .readVisitRecord(patientID: p1)).isAllowed)
+    }
+
     func test_mfaRequiredForClinicalAndAdmin() {
         XCTAssertEqual(Set(Role.allCases.filter(\.requiresMFA)), [.admin, .medicalDirector, .provider])
     }

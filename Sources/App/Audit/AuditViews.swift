@@ -31,8 +31,8 @@ struct AuditReportPage {
                         FormKit.field("User", name: "user", value: f.user, errors: errors),
                         FormKit.field("From (YYYY-MM-DD)", name: "from", value: f.from, type: .date, errors: errors),
                         FormKit.field("To (YYYY-MM-DD)", name: "to", value: f.to, type: .date, errors: errors)),
-                    .input(.type(.hidden), .name("sort"), .value(f.sort)),
-                    .input(.type(.hidden), .name("order"), .value(f.order)),
+                    .input(.type(.hidden), .name("sort"), .value(Escape.attribute(f.sort))),
+                    .input(.type(.hidden), .name("order"), .value(Escape.attribute(f.order))),
                     .button(.type(.submit), .id("filter"), .text("Filter"))
                 )),
                 .p(.a(.href("/admin/audit/export.csv?" + query), .id("export-csv"), .text("Export these rows as CSV")))

@@ -1,4 +1,5 @@
 import Vapor
+import FluentKit
 import Domain
 
 /// One place where errors become responses: problem+json under /api, an HTML page elsewhere.
@@ -32,6 +33,11 @@ struct ErrorMapping: AsyncMiddleware {
             default:
                 return plain(req, status: e.status, problem: Problem(type: "about:blank", title: e.status.reasonPhrase, status: Int(e.status.code), detail: e.reason))
             }
+        case let e as any DatabaseError where e.isConstraintFailure:
+            // Stores check references and overlaps first; a constraint that still fires is a conflict, never a 500.
+            req.logger.warning("database constraint refused a write", metadata: ["error_type": .string(String(describing: type(of: e)))])
+            appError = .conflict(type: "constraint", detail: "The change conflicts with the stored records (a duplicate, or a "
+                + "reference to a record that does not exist). Nothing was changed.", extra: [:])
         default:
             req.logger.error("unhandled error", metadata: ["error_type": .string(String(describing: type(of: error)))])
             return plain(req, status: .internalServerError, problem: Problem(type: "about:blank", title: "Internal error", status: 500,

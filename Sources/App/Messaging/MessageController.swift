@@ -151,7 +151,7 @@ struct ThreadPage {
     func render(for req: Request) -> String {
         let s = thread.summary
         let base = staff ? "/inbox/" : "/portal/messages/"
-        return Layout.page(s.subject, req: req, .div(
+        return Layout.page("Conversation", req: req, .div(
             .h1(.text(s.subject)),
             .if(staff, .p(.text("Patient: \(s.patientName ?? "")"),
                           .if(s.urgent, .strong(.class("badge urgent"), .id("urgent-flag"), .text(" urgent: \((s.urgentWords ?? []).joined(separator: ", "))"))))),

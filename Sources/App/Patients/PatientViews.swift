@@ -119,7 +119,7 @@ struct ChartPage {
         func row(_ k: String, _ v: String?) -> Node<HTML.DescriptionListContext> {
             .group(.dt(.text(k)), .dd(.text((v?.isEmpty ?? true) ? "—" : v!)))
         }
-        return Layout.page("\(p.familyName), \(p.givenName)", req: req, .div(
+        return Layout.page("Patient chart", req: req, .div(
             .if(registered, .p(.class("notice"), .text("Patient registered with MRN \(p.mrn)."))),
             .if(saved, .p(.class("notice"), .text("Changes saved."))),
             .if(p.retired, .p(.class("notice bad"), .text("This record is retired."))),

@@ -82,7 +82,7 @@ extension PhotoStore {
 
     func downloadAttachment(_ id: UUID) async throws -> (AttachmentRecord, Data) {
         guard let a = try await AttachmentRecord.find(id, on: scope.db) else { throw AppError.notFound("No such attachment.") }
-        try await scope.authorize(.readIntake(patientID: a.patientID), patientID: a.patientID)
+        try await scope.authorize(.readAttachment(patientID: a.patientID), patientID: a.patientID)
         guard let data = try scope.app.blobs.get(a.blobKey) else { throw AppError.notFound("The attachment's file is missing.") }
         try await scope.record([AuditDraft(action: .read, category: .messages, patientID: a.patientID, entityType: "Attachment",
                                            entityID: id.uuidString, detail: a.kind)])

@@ -225,7 +225,7 @@ struct WoundTimelinePage {
     func render(for req: Request) -> String {
         let p = patient
         func mm(_ v: Double?) -> String { v.map { String(format: "%.1f mm", $0) } ?? "—" }
-        return Layout.page("Wounds: \(p.familyName), \(p.givenName)", req: req, .div(
+        return Layout.page("Wound photos", req: req, .div(
             .h1(.text("Wounds: \(p.familyName), \(p.givenName)")),
             .p(.a(.href("/patients/\(p.id.uuidString)"), .text("Back to the chart"))),
             .if(wounds.isEmpty, .p(.text("No wounds recorded."))),

@@ -75,7 +75,7 @@ struct RegisterPage {
             .h1(.text("Set up your patient portal account")),
             .p(.text("Choose a username and a password. You will use them to sign in to see your appointments, forms and messages.")),
             FormKit.errorSummary(errors),
-            .form(.action("/portal/invite/\(token)"), .method(.post), .div(
+            .form(.action("/portal/invite/\(Escape.attribute(token))"), .method(.post), .div(
                 FormKit.csrf(req),
                 FormKit.field("Username", name: "username", value: username, errors: errors, required: true, autocomplete: "username",
                               hint: "3 to 64 letters, digits, '.', '_', '-' or '@'"),

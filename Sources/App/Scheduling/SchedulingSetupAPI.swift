@@ -87,6 +87,14 @@ enum SchedulingSetupAPI {
         }
     }
 
+    /// A provider id must name a provider's account (a random id is a field error, never a database error).
+    static func requireProvider(_ id: UUID, on db: any Database, errors: inout [FieldError]) async throws {
+        let u = try await UserRecord.find(id, on: db)
+        if u == nil || ![.provider, .medicalDirector].contains(u!.roleValue) {
+            errors.append(FieldError("providerId", "That account is not a provider."))
+        }
+    }
+
     @Sendable static func addHours(req: Request) async throws -> Response {
         let scope = try await admin(req)
         let i = try req.decodeJSON(HoursInput.self)
@@ -95,17 +103,24 @@ enum SchedulingSetupAPI {
         let s = try minutes(i.start, field: "start"), e = try minutes(i.end, field: "end")
         if e <= s { errs.append(FieldError("end", "End must be after start.")) }
         if let p = i.providerId {
-            let u = try await UserRecord.find(p, on: req.db)
-            if u == nil || ![.provider, .medicalDirector].contains(u!.roleValue) { errs.append(FieldError("providerId", "That account is not a provider.")) }
+            try await requireProvider(p, on: req.db, errors: &errs)
         } else { errs.append(FieldError("providerId", "Provider is required.")) }
         if let l = i.locationId { if try await LocationRecord.find(l, on: req.db) == nil { errs.append(FieldError("locationId", "No location with that id.")) } }
         else { errs.append(FieldError("locationId", "Location is required.")) }
         if !errs.isEmpty { throw AppError.validation(errs) }
         let h: ProviderHoursRecord = try await scope.run { tx in
-            // A provider cannot be expected at two places in the same hours of a weekday.
-            let same = try await ProviderHoursRecord.query(on: tx).filter(\.$providerID == i.providerId!).filter(\.$weekday == i.weekday!).all()
-            if same.contains(where: { $0.startMinute < e && s < $0.endMinute }) {
-                throw AppError.conflict(type: "hours-overlap", detail: "These hours overlap hours the provider already has that weekday.", extra: [:])
+            // A provider cannot be expected at two places at once: hours are compared as instants, each in its
+            // location's zone (local clock times of two zones say nothing about each other).
+            let existing = try await ProviderHoursRecord.query(on: tx).filter(\.$providerID == i.providerId!).all()
+            let zones = try await LocationRecord.query(on: tx).all().reduce(into: [UUID: TimeZone]()) { z, l in
+                if let id = l.id, let tz = TimeZone(identifier: l.timeZone) { z[id] = tz }
+            }
+            let new = WeeklyHours(weekday: i.weekday!, startMinute: s, endMinute: e, locationID: i.locationId!)
+            if let at = WeeklyHours.firstOverlap(new, existing: existing.map(\.hours), zones: zones, from: scope.now) {
+                let zone = zones[i.locationId!] ?? .gmt
+                let local = Format.local(at, zone: zone)
+                throw AppError.conflict(type: "hours-overlap", detail: "These hours overlap hours the provider already has "
+                    + "(both would start being worked at \(local) in this location's time).", extra: [:])
             }
             let h = ProviderHoursRecord(providerID: i.providerId!, locationID: i.locationId!, weekday: i.weekday!, startMinute: s, endMinute: e)
             try await h.create(on: tx)
@@ -141,7 +156,9 @@ enum SchedulingSetupAPI {
         let scope = try await admin(req)
         let i = try req.decodeJSON(ExceptionInput.self)
         var errs: [FieldError] = []
-        if i.providerId == nil { errs.append(FieldError("providerId", "Provider is required.")) }
+        if let p = i.providerId {
+            try await requireProvider(p, on: req.db, errors: &errs)
+        } else { errs.append(FieldError("providerId", "Provider is required.")) }
         if i.start == nil { errs.append(FieldError("start", "Start is required (ISO 8601).")) }
         if i.end == nil || (i.start != nil && i.end! <= i.start!) { errs.append(FieldError("end", "End is required and must be after start.")) }
         if !["leave", "blocked"].contains(i.kind ?? "") { errs.append(FieldError("kind", "Kind must be leave or blocked.")) }

@@ -63,6 +63,10 @@ public enum Action: Equatable, Sendable {
     case readMessages(patientID: UUID)
     case sendMessage(patientID: UUID)
     case readStaffInbox
+    /// Files a patient sent (message or intake attachments: photos, letters) are clinical content.
+    case readAttachment(patientID: UUID)
+    /// A video visit's record (events, the provider's note) is clinical content.
+    case readVisitRecord(patientID: UUID)
     /// Care pathways: templates are read by clinical staff, drafted by admins and the Medical Director, approved only
     /// by the Medical Director. Clinicians record procedures and enrol; the patient answers their own check-ins.
     case readPathwayTemplates
@@ -156,11 +160,19 @@ public enum AccessPolicy {
             return clinical.contains(role) && role != .admin ? .allow : .deny("Only clinicians record wound measurements.")
         case .fillIntake(let id):
             return role == .patient && actor.patientID == id ? .allow : .deny("Patients fill in their own intake forms.")
-        case .readIntake(let id), .readMessages(let id), .sendMessage(let id):
+        case .readIntake(let id), .readAttachment(let id):
+            // Intake answers and the files patients send are clinical content: not for the front desk.
+            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own forms and files.") }
+            return clinical.contains(role) ? .allow : .deny("The \(role.label) role has no access to intake answers or attachments.")
+        case .readMessages(let id), .sendMessage(let id):
             if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own forms and messages.") }
-            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to intake forms or messages.")
-        case .reviewIntakes, .readStaffInbox:
-            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to the review queue or inbox.")
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to messages.")
+        case .reviewIntakes:
+            return clinical.contains(role) ? .allow : .deny("The \(role.label) role has no access to the intake review queue.")
+        case .readStaffInbox:
+            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to the inbox.")
+        case .readVisitRecord:
+            return clinical.contains(role) ? .allow : .deny("The \(role.label) role has no access to video visit records.")
         case .invitePatient:
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot invite patients to the portal.")
         case .readPortalAdoption:

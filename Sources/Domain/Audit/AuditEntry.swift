@@ -105,9 +105,30 @@ public enum AuditChain {
         return h.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Text as every database stores and returns it: control characters (a NUL ends a C string in SQLite and is
+    /// refused by PostgreSQL) are written out as `\u{…}`, so what is hashed is exactly what is stored and read back.
+    public static func storable(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return s }
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            if u.properties.generalCategory == .control {
+                out.append(contentsOf: "\\u{\(String(u.value, radix: 16))}".unicodeScalars)
+            } else {
+                out.append(u)
+            }
+        }
+        return String(out)
+    }
+
     /// Links a new entry after `previous` (nil for the first).
     public static func seal(_ entry: AuditEntry, after previous: (seq: Int64, hash: String)?) -> AuditEntry {
         var e = entry
+        e.username = storable(e.username)
+        e.role = storable(e.role)
+        e.entityType = storable(e.entityType)
+        e.entityID = e.entityID.map(storable)
+        e.device = storable(e.device)
+        e.detail = storable(e.detail)
         e.seq = (previous?.seq ?? 0) + 1
         e.prevHash = previous?.hash ?? genesis
         e.recordedAt = rounded(e.recordedAt)

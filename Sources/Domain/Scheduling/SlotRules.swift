@@ -31,6 +31,40 @@ extension WeeklyHours {
     }
 }
 
+extension WeeklyHours {
+    /// Where a provider's new weekly hours collide with hours they already have, compared as instants: each set of
+    /// hours is in its own location's zone, so 16:00–20:00 Eastern and 08:00–16:00 Central overlap from 15:00 to
+    /// 16:00 Central. Checked for every day of a year from `from`, so a difference in daylight-saving rules shows.
+    /// Returns the first instant both are worked, or nil.
+    public static func firstOverlap(_ new: WeeklyHours, existing: [WeeklyHours], zones: [UUID: TimeZone], from: Date,
+                                    days: Int = 371) -> Date? {
+        guard let newZone = zones[new.locationID] else { return nil }
+        func spans(_ h: WeeklyHours, _ zone: TimeZone) -> [TimeSpan] {
+            // A day either side, so hours near midnight in another zone are compared with the right local day.
+            let first = LocalDay.of(from, in: zone).adding(days: -1)
+            return (0...(days + 1)).compactMap { n -> TimeSpan? in
+                let d = first.adding(days: n)
+                guard d.weekday == h.weekday, let s = d.instant(minuteOfDay: h.startMinute, in: zone),
+                    let e = d.instant(minuteOfDay: h.endMinute, in: zone), e > s
+                else { return nil }
+                return TimeSpan(start: s, end: e)
+            }
+        }
+        let mine = spans(new, newZone)
+        var first: Date?
+        for other in existing {
+            guard let zone = zones[other.locationID] else { continue }
+            for o in spans(other, zone) {
+                for m in mine where m.start < o.end && o.start < m.end {
+                    let at = max(m.start, o.start)
+                    if first == nil || at < first! { first = at }
+                }
+            }
+        }
+        return first
+    }
+}
+
 /// Time a resource is taken: a booking (with its location, for travel buffers), leave or blocked time.
 public struct Busy: Equatable, Sendable {
     public let span: TimeSpan

@@ -98,11 +98,24 @@ final class AttachmentTests: XCTestCase {
             XCTAssertEqual(stored?.patientID, patient.patientID)
 
             let staff = PageClient(app)
-            try await staff.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
+            try await staff.signIn(try await Fixtures.user(app, .medicalAssistant), clock: clock)
             let review = try await staff.get("/intake/\(intake!.id!.uuidString)")
             XCTAssertTrue(review.body.string.contains("/attachments/\(letter.uuidString)"))
             let download = try await staff.get("/attachments/\(letter.uuidString)")
             XCTAssertEqual(download.status, .ok)
+            // Clinical content is not for the front desk: neither the answers nor the file, on the page or the API.
+            let deskUser = try await Fixtures.user(app, .frontDesk)
+            let desk = PageClient(app)
+            try await desk.signIn(deskUser, clock: clock)
+            let r1 = try await desk.get("/intake/\(intake!.id!.uuidString)").status
+            XCTAssertEqual(r1, .forbidden)
+            let r2 = try await desk.get("/attachments/\(letter.uuidString)").status
+            XCTAssertEqual(r2, .forbidden)
+            let r3 = try await desk.get("/intake").status
+            XCTAssertEqual(r3, .forbidden)
+            let deskAPI = try await Fixtures.bearer(app, deskUser, clock: clock)
+            let r4 = try await HTTP.send(app, .GET, "/api/v1/attachments/\(letter.uuidString)", headers: deskAPI).status
+            XCTAssertEqual(r4, .forbidden)
         }
     }
 }

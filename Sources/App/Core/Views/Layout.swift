@@ -16,12 +16,17 @@ enum Layout {
     .field.invalid input,.field.invalid select{border-color:#b00020;background:#fff5f5}.error{color:#b00020;font-size:.9rem;margin:.2rem 0}
     .notice{padding:.7rem;border-radius:6px;margin-bottom:1rem;background:#eef6fb;border:1px solid #9cc9e0}.notice.warn{background:#fff8e5;border-color:#e0c06b}.notice.bad{background:#fff0f0;border-color:#e09c9c}
     table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e8ee;vertical-align:top}
-    .scroll{overflow-x:auto;max-width:100%}.photo-row{display:flex;gap:.75rem;overflow-x:auto;padding-bottom:.5rem}.photo{flex:0 0 auto;max-width:180px}.photo img{display:block;max-width:160px;height:auto;border-radius:4px}.photo .caption{margin:.25rem 0;font-size:.85rem}.photo form.measure .field input{width:6rem}dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}
+    .scroll{overflow-x:auto;max-width:100%}.photo-row{display:flex;gap:.75rem;overflow-x:auto;padding-bottom:.5rem}.photo{flex:0 0 auto;max-width:180px}.photo img{display:block;max-width:160px;height:auto;border-radius:4px}.photo .caption{margin:.25rem 0;font-size:.85rem}.photo form.measure .field input{width:6rem}dl.kv{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:.2rem 1rem}dl.kv dt{font-weight:600;overflow-wrap:anywhere;max-width:22rem}dl.kv dd{margin:0;overflow-wrap:anywhere;min-width:0}
     .badge{display:inline-block;font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#e3e8ee;margin-left:.4rem}.badge.synthetic{background:#ffe7c2}
     .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1rem}code{overflow-wrap:anywhere}
     .appt p{margin:.2rem 0}form.inline,.appt form{display:inline-block;margin-right:.4rem}.appt[data-status=cancelled]{opacity:.6}
     #slots form{display:block}#slots button{width:100%;text-align:left;margin-top:.4rem}
     .videos{display:flex;flex-wrap:wrap;gap:.5rem}.videos video{background:#0b1b26;border-radius:6px;width:100%;max-width:100%;aspect-ratio:4/3}.videos #local{width:35%;aspect-ratio:4/3}.videos video.audio-only{opacity:.25}
+    .button.secondary{background:#e7eef3;color:#0b4f6c;border:1px solid #9cc9e0}.actions{display:flex;flex-wrap:wrap;gap:.5rem}
+    .actions .button,.tiles .button{margin-top:.4rem}.tiles{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}
+    ul.choices{list-style:none;padding:0}ul.choices li{margin:.3rem 0}label.check{font-weight:400;min-height:44px;display:flex;align-items:center;gap:.4rem}
+    .access-day h3{font-size:1rem;margin:.8rem 0 .3rem}.access-day ul{margin:0;padding-left:1.1rem}
+    @media (max-width:600px){dl.kv{grid-template-columns:minmax(0,1fr)}dl.kv dt{max-width:none}dl.kv dd{margin-bottom:.6rem}}
     @media print{header.top,.noprint{display:none}body{background:#fff}}
     """
 
@@ -32,7 +37,9 @@ enum Layout {
             .head(
                 .meta(.charset(.utf8)),
                 .viewport(.accordingToDevice),
-                .title("\(title) · CareSync"),
+                // Plot's `.title` repeats the title in og:/twitter: meta attributes, which it does not escape:
+                // the title is text only, and pages keep patient names out of it (browser history).
+                .element(named: "title", text: "\(title) · CareSync"),
                 .style(css)
             ),
             .body(
@@ -85,6 +92,26 @@ enum Layout {
     }
 }
 
+/// Plot writes attribute values as they are given: every value that is not a constant goes through here.
+enum Escape {
+    static func attribute(_ s: String) -> String {
+        guard s.contains(where: { "&<>\"'".contains($0) }) else { return s }
+        var out = ""
+        out.reserveCapacity(s.count + 16)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
+
 /// Form pieces with the field marked when it has an error.
 enum FormKit {
     static func csrf<C: HTML.BodyContext>(_ req: Request) -> Node<C> {
@@ -97,7 +124,7 @@ enum FormKit {
         let err = errors.first { $0.field == name }
         return .div(.class(err == nil ? "field" : "field invalid"),
             .label(.for(name), .text(label + (required ? " *" : ""))),
-            .input(.type(type), .name(name), .id(name), .value(value ?? ""), .required(required),
+            .input(.type(type), .name(name), .id(name), .value(Escape.attribute(value ?? "")), .required(required),
                    .attribute(named: "autocomplete", value: autocomplete ?? "off"),
                    .attribute(named: "aria-invalid", value: err == nil ? nil : "true"),
                    .attribute(named: "aria-describedby", value: err == nil ? nil : "\(name)-error")),
@@ -120,7 +147,7 @@ enum FormKit {
     /// An `<option>` with its label as text content (what browsers, screen readers and tests read).
     static func option(_ value: String, _ label: String, selected: Bool) -> Node<HTML.SelectContext> {
         .element(named: "option", nodes: [
-            .attribute(named: "value", value: value, ignoreIfValueIsEmpty: false),
+            .attribute(named: "value", value: Escape.attribute(value), ignoreIfValueIsEmpty: false),
             .attribute(named: "selected", value: selected ? "selected" : nil),
             .text(label),
         ])
