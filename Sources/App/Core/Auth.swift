@@ -61,13 +61,18 @@ extension Request {
 /// Resolves the session cookie (pages) or bearer token (API), applying idle and absolute time-outs.
 struct SessionAuthenticator: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        // The API takes bearer tokens; so does the visit signaling socket when a client sends one (native and bench clients).
-        let isAPI = req.url.path.hasPrefix("/api/") || (req.url.path.hasSuffix("/signal") && req.headers.bearerAuthorization != nil)
+        // The API takes bearer tokens; so do the video visit's endpoints (signaling socket, ICE credentials, events)
+        // when a client sends one (native and bench clients).
+        let isAPI = req.url.path.hasPrefix("/api/") || Self.isVisitWithBearer(req)
         let token = isAPI ? req.headers.bearerAuthorization?.token : req.cookies[Cookies.session]?.string
         if let token, !token.isEmpty {
             try await resolve(token: token, kind: isAPI ? "api" : "web", req: req)
         }
         return try await next.respond(to: req)
+    }
+
+    static func isVisitWithBearer(_ req: Request) -> Bool {
+        req.url.path.hasPrefix("/visits/") && req.headers.bearerAuthorization != nil
     }
 
     private func resolve(token: String, kind: String, req: Request) async throws {
@@ -129,7 +134,10 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Machine endpoints: bearer tokens (the API, the clearinghouse's /script/inbound) or no state at all.
-        if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == "/metrics" || req.url.path == "/script/inbound" {
+        // (A browser never sends a bearer token by itself, so a bearer request to a visit endpoint is not a forgery.)
+        if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == "/metrics"
+            || req.url.path == "/script/inbound" || SessionAuthenticator.isVisitWithBearer(req)
+        {
             return try await next.respond(to: req)
         }
         let existing = req.cookies[Cookies.csrf]?.string

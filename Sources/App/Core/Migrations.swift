@@ -53,6 +53,7 @@ enum Migrations {
         CreateVisitPass(),
         CreateVisitEvent(),
         CreateSignalMessage(),
+        UpdateVirtualVisitAddHost(),
     ]
 }
 

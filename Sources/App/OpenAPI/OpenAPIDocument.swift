@@ -150,6 +150,11 @@ enum OpenAPIDocument {
                                                      responses: ["200": ok("Visit", any), "409": problemResponse])],
             "/api/v1/visits/{id}/end": ["post": op("endVisit", "End the visit with the provider's note", tag: "visits", params: [idParam],
                                                    body: obj(["note": str(maxLength: 4000, nullable: true)]), responses: ["200": ok("Visit", any)])],
+            "/api/v1/visits/{id}/handoff": ["post": op("handOffVisit", "The host hands a running visit to another provider (audited)",
+                                                       tag: "visits", params: [idParam],
+                                                       body: obj(["providerId": ["type": "string", "format": "uuid"]], required: ["providerId"]),
+                                                       responses: ["200": ok("Visit", any), "403": problemResponse, "409": problemResponse,
+                                                                   "422": problemResponse])],
             "/api/v1/visits/{id}": ["get": op("readVisit", "The visit record: events, durations, outcome, note (audited)", tag: "visits", params: [idParam],
                                               responses: ["200": ok("Visit", any)])],
         ]

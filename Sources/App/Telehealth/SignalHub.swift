@@ -10,7 +10,8 @@ import PostgresNIO
 /// delivers it). Bodies are never logged.
 final class SignalHub: @unchecked Sendable {
     private let app: Application
-    private let sockets = NIOLockedValueBox<[UUID: [String: [WebSocket]]]>([:])
+    struct Member { let id: UUID; let ws: WebSocket }
+    private let sockets = NIOLockedValueBox<[UUID: [String: [Member]]]>([:])
     private let stopped = NIOLockedValueBox(false)
     /// After shutdown began nothing more is published (sockets closing at shutdown must not touch the database).
     var isStopped: Bool { stopped.withLockedValue { $0 } }
@@ -19,11 +20,41 @@ final class SignalHub: @unchecked Sendable {
 
     init(app: Application) { self.app = app }
 
-    func add(_ ws: WebSocket, visit: UUID, role: String) { sockets.withLockedValue { $0[visit, default: [:]][role, default: []].append(ws) } }
-    func remove(_ ws: WebSocket, visit: UUID, role: String) {
-        sockets.withLockedValue { $0[visit]?[role]?.removeAll { $0 === ws } }
+    func add(_ ws: WebSocket, id: UUID, visit: UUID, role: String) {
+        sockets.withLockedValue { $0[visit, default: [:]][role, default: []].append(Member(id: id, ws: ws)) }
     }
-    func local(_ visit: UUID, _ role: String) -> [WebSocket] { sockets.withLockedValue { $0[visit]?[role] ?? [] } }
+    /// False when the socket was no longer registered (another one had replaced it).
+    @discardableResult
+    func remove(_ ws: WebSocket, visit: UUID, role: String) -> Bool {
+        sockets.withLockedValue { all in
+            let before = all[visit]?[role]?.count ?? 0
+            all[visit]?[role]?.removeAll { $0.ws === ws }
+            return (all[visit]?[role]?.count ?? 0) < before
+        }
+    }
+    func local(_ visit: UUID, _ role: String) -> [WebSocket] { sockets.withLockedValue { $0[visit]?[role]?.map(\.ws) ?? [] } }
+
+    static let replacedPrefix = #"{"type":"replaced""#
+
+    /// One socket per side of a visit: a new one (a reloaded page, another device of the same person) replaces the
+    /// earlier ones on every node, which are told so and closed.
+    func claim(_ ws: WebSocket, id: UUID, visit: UUID, role: String) async {
+        add(ws, id: id, visit: visit, role: role)
+        try? await publish(visit: visit, to: role, body: Self.replacedPrefix + #","keep":"\#(id.uuidString)"}"#)
+    }
+
+    /// Closes this side's sockets except `keep` (nil: all of them, when the visit was handed to another provider).
+    private func replace(visit: UUID, role: String, keep: UUID?) async {
+        let gone: [Member] = sockets.withLockedValue { all in
+            let members = all[visit]?[role] ?? []
+            all[visit]?[role] = members.filter { $0.id == keep }
+            return members.filter { $0.id != keep }
+        }
+        for m in gone {
+            try? await m.ws.send(#"{"type":"replaced"}"#)
+            try? await m.ws.close(code: .policyViolation)
+        }
+    }
 
     /// Sends a message to the visit's other side (every node).
     func publish(visit: UUID, to role: String, body: String) async throws {
@@ -51,6 +82,11 @@ final class SignalHub: @unchecked Sendable {
 
     /// Local delivery; a "hello" (a participant arrived) is answered with "hello-ack" so the newcomer learns who is there.
     func deliver(visit: UUID, role: String, body: String) async {
+        if body.hasPrefix(Self.replacedPrefix) {
+            let keep = (try? JSONDecoder().decode([String: String].self, from: Data(body.utf8)))?["keep"].flatMap { UUID(uuidString: $0) }
+            await replace(visit: visit, role: role, keep: keep)
+            return
+        }
         let targets = local(visit, role)
         guard !targets.isEmpty else { return }
         for ws in targets { try? await ws.send(body) }

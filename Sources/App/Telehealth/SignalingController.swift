@@ -7,26 +7,27 @@ import Domain
 enum SignalingController {
     private struct ParticipantKey: StorageKey { typealias Value = VisitParticipant }
 
-    static let relayed: Set<String> = ["offer", "answer", "candidate", "media"]
+    static let relayed: Set<String> = ["offer", "answer", "candidate", "media", "renew"]
 
     static func register(_ app: Application) {
-        app.webSocket("visits", ":id", "signal", maxFrameSize: .init(integerLiteral: 256 * 1024), shouldUpgrade: { req in
-            req.eventLoop.makeFutureWithTask {
-                let id = try req.idParameter("id")
-                req.storage[ParticipantKey.self] = try await req.visitParticipant(id)
-                return [:]
-            }
-        }, onUpgrade: { req, ws in
-            // Called on the socket's event loop before any frame is read: the text handler is in place from the first
-            // frame, and frames go into one stream consumed in order. (The async `onText` runs each frame in its own
-            // Task — order lost — and an async `onUpgrade` registers it only after setup, dropping early frames.)
-            guard let p = req.storage[ParticipantKey.self] else { _ = ws.close(); return }
-            let (frames, input) = AsyncStream<String>.makeStream()
-            ws.onText { _, text in input.yield(text) }
-            ws.onClose.whenComplete { _ in input.finish() }
-            let app = req.application
-            Task { await session(app, p, ws, frames) }
-        })
+        // Who may connect is decided before the upgrade is offered, so a refusal is an ordinary 401/403 answer (a
+        // refusal inside the upgrader leaves the client waiting with no answer).
+        app.get("visits", ":id", "signal") { req async throws -> Response in
+            req.storage[ParticipantKey.self] = try await req.visitParticipant(try req.idParameter("id"))
+            return req.webSocket(maxFrameSize: .init(integerLiteral: 256 * 1024), onUpgrade: upgraded)
+        }
+    }
+
+    @Sendable static func upgraded(_ req: Request, _ ws: WebSocket) {
+        // Called on the socket's event loop before any frame is read: the text handler is in place from the first
+        // frame, and frames go into one stream consumed in order. (The async `onText` runs each frame in its own
+        // Task — order lost — and an async `onUpgrade` registers it only after setup, dropping early frames.)
+        guard let p = req.storage[ParticipantKey.self] else { _ = ws.close(); return }
+        let (frames, input) = AsyncStream<String>.makeStream()
+        ws.onText { _, text in input.yield(text) }
+        ws.onClose.whenComplete { _ in input.finish() }
+        let app = req.application
+        Task { await session(app, p, ws, frames) }
     }
 
     static func session(_ app: Application, _ p: VisitParticipant, _ ws: WebSocket, _ frames: AsyncStream<String>) async {
@@ -36,9 +37,10 @@ enum SignalingController {
         do { try await hub.ensureListening() } catch {
             try? await ws.send(#"{"type":"error","message":"signaling unavailable"}"#); try? await ws.close(); return
         }
-        hub.add(ws, visit: p.visitID, role: p.role)
+        await hub.claim(ws, id: UUID(), visit: p.visitID, role: p.role)
         let status = (try? await VisitStore.arrived(p, app: app)) ?? "scheduled"
-        if status == "admitted" || status == "in-progress" { try? await ws.send(#"{"type":"admitted"}"#) }
+        if status == "admitted" { try? await ws.send(#"{"type":"admitted"}"#) }
+        else if status == "in-progress" { try? await ws.send(#"{"type":"admitted","running":true}"#) }
         else if p.role == "patient" { try? await ws.send(#"{"type":"waiting"}"#) }
         try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"hello","from":"\#(p.role)"}"#)
 
@@ -72,8 +74,9 @@ enum SignalingController {
             }
         }
         // The stream ends when the socket closes (after its last frames were relayed).
-        hub.remove(ws, visit: p.visitID, role: p.role)
-        guard !hub.isStopped else { return }
+        let wasCurrent = hub.remove(ws, visit: p.visitID, role: p.role)
+        // A replaced socket says nothing: its successor is the participant now.
+        guard !hub.isStopped, wasCurrent else { return }
         await VisitStore.left(p, app: app)
         try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"peer-left","from":"\#(p.role)"}"#)
     }

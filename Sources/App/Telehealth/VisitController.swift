@@ -72,6 +72,13 @@ enum VisitController {
         return req.redirect(to: "/visit/\(id.uuidString)")
     }
 
+    @Sendable static func handOffFromPage(req: Request) async throws -> Response {
+        let id = try req.idParameter("id")
+        let to = (try? req.content.get(String.self, at: "providerId")).flatMap(UUID.init(uuidString:))
+        _ = try await req.visits().handOff(id, to: to)
+        return req.redirect(to: "/visits?handed=1")
+    }
+
     @Sendable static func endFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         _ = try await req.visits().end(id, note: try? req.content.get(String.self, at: "note"))
@@ -99,6 +106,12 @@ enum VisitController {
     @Sendable static func linkAPI(req: Request) async throws -> Response {
         let expires = try await req.visits().sendLink(appointmentID: try req.idParameter("id"), channel: try req.decodeJSON(LinkBody.self).channel ?? "email")
         return try await ["expiresAt": ISO8601DateFormatter().string(from: expires)].encodeResponse(status: .created, for: req)
+    }
+
+    struct HandOffBody: Content { var providerId: UUID? }
+
+    @Sendable static func handOffAPI(req: Request) async throws -> VisitStore.VisitDTO {
+        try await req.visits().handOff(try req.idParameter("id"), to: try req.decodeJSON(HandOffBody.self).providerId)
     }
 
     @Sendable static func waitingAPI(req: Request) async throws -> [VisitStore.WaitingDTO] { try await req.visits().waitingRoom() }

@@ -24,8 +24,14 @@ final class VirtualVisitRecord: Model, @unchecked Sendable {
     @Field(key: "patient_id") var patientID: UUID
     @Field(key: "provider_id") var providerID: UUID
     @Field(key: "location_id") var locationID: UUID
+    /// Who holds the provider side: the provider who admitted the patient, or one the host handed the visit to.
+    /// Nil until admission (then the appointment's provider is the host).
+    @OptionalField(key: "host_id") var hostID: UUID?
 
     init() {}
+
+    /// The one provider who may hold the provider side of the call.
+    var host: UUID { hostID ?? providerID }
 }
 
 /// A single-use join link (only the SHA-256 of its token is kept), sent through the outbox.
@@ -94,6 +100,13 @@ struct CreateVirtualVisit: AsyncMigration {
             .unique(on: "appointment_id").create()
     }
     func revert(on db: any Database) async throws { try await db.schema("virtual_visit").delete() }
+}
+
+struct UpdateVirtualVisitAddHost: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("virtual_visit").field("host_id", .uuid).update()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("virtual_visit").deleteField("host_id").update() }
 }
 
 struct CreateVisitLink: AsyncMigration {

@@ -59,7 +59,26 @@ enum VisitScript {
       case 'waiting': say('You are in the waiting room. Your provider will let you in.'); break;
       case 'admitted':
         admitted = true;
-        if (!pc) { say('Connecting…'); await startPeer(); } else if (pc.connectionState === 'connected') say('Connected.');
+        if (!pc) {
+          say('Connecting…');
+          // Back into a visit that is already running (a reload, a tab the phone closed, another network): the other
+          // side still holds a connection to the page that is gone, so ask it to start a fresh one with this page.
+          if (m.running) send({ type: 'renew' });
+          await startPeer();
+        } else if (pc.connectionState === 'connected') say('Connected.');
+        break;
+      case 'renew':
+        if (!pc) break;
+        pc.close(); pc = null; pending = []; makingOffer = false; ignoreOffer = false;
+        $('remote').srcObject = null;
+        report('ice-restart', 'peer came back');
+        say('The other side is coming back…');
+        await startPeer();
+        break;
+      case 'replaced':
+        // This visit was opened again elsewhere (or handed to another provider): that page is the participant now.
+        ended = true; hangUp();
+        say('This visit continues in another window or on another device. You can close this page.');
         break;
       case 'hello': case 'hello-ack':
         if (!pc) break;

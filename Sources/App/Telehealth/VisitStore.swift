@@ -149,7 +149,7 @@ struct VisitStore {
     /// The provider admits a waiting patient; only now can either side get media credentials.
     func admit(_ id: UUID) async throws -> VisitDTO {
         try await scope.authorize(.hostVisit)
-        let now = scope.now, by = scope.principal.username
+        let now = scope.now, by = scope.principal.username, me = scope.principal.userID
         let v: VirtualVisitRecord = try await scope.run { tx in
             guard let v = try await VirtualVisitRecord.find(id, on: tx) else { throw AppError.notFound("No such visit.") }
             guard v.status == "waiting" else {
@@ -158,6 +158,7 @@ struct VisitStore {
             v.status = "admitted"
             v.admittedAt = now
             v.admittedBy = by
+            v.hostID = me
             try await v.save(on: tx)
             try await Self.event(v.id!, "admitted", role: "provider", detail: by, now: now, on: tx)
             return (v, [Self.audit(.update, v, "patient admitted")])
@@ -180,7 +181,11 @@ struct VisitStore {
     /// ICE servers with TURN credentials minted for this participant — only once the visit is admitted.
     static func ice(for p: VisitParticipant, app: Application) async throws -> IceConfig {
         guard let v = try await VirtualVisitRecord.find(p.visitID, on: app.db) else { throw AppError.notFound("No such visit.") }
-        guard v.status == "admitted" else { throw AppError.forbidden("Media credentials are issued after the provider admits you.") }
+        // An admitted visit stays open to its two participants while it runs: a reloaded page, a tab the phone killed
+        // or a switch of network gets credentials again without a new admission.
+        guard v.status == "admitted" || v.status == "in-progress" else {
+            throw AppError.forbidden("Media credentials are issued after the provider admits you.")
+        }
         let c = app.config, now = app.clock.now()
         let ice = IceConfig.build(stun: c.stunURLs, turn: c.turnURLs, secret: c.turnSecret, userID: "\(p.visitID.uuidString.prefix(8))-\(p.role)",
                                   ttl: c.turnTTL, forceRelay: c.forceRelay, now: now)
@@ -231,9 +236,45 @@ struct VisitStore {
         _ = try? await app.serializer.write(app.db) { tx in try await event(p.visitID, "left", role: p.role, detail: "", now: now, on: tx) }
     }
 
-    /// The provider ends the visit with their note.
+    /// The host hands a running visit to another provider (covering, a second opinion): the new host may open the
+    /// provider side, the old host's socket is closed. Audited.
+    func handOff(_ id: UUID, to providerID: UUID?) async throws -> VisitDTO {
+        try await scope.authorize(.hostVisit)
+        let v0 = try await requireHost(id)
+        guard let providerID, let target = try await UserRecord.find(providerID, on: scope.db), target.active,
+            [.provider, .medicalDirector].contains(target.roleValue)
+        else { throw AppError.validation([FieldError("providerId", "Choose an active provider to hand the visit to.")]) }
+        guard ["admitted", "in-progress"].contains(v0.status) else {
+            throw AppError.conflict(type: "not-running", detail: "Only a running visit can be handed over (this one is \(v0.status)).",
+                                    extra: [:])
+        }
+        let now = scope.now, name = target.username
+        let v: VirtualVisitRecord = try await scope.run { tx in
+            guard let v = try await VirtualVisitRecord.find(id, on: tx) else { throw AppError.notFound("No such visit.") }
+            v.hostID = providerID
+            try await v.save(on: tx)
+            try await Self.event(id, "handed-over", role: "provider", detail: name, now: now, on: tx)
+            return (v, [Self.audit(.update, v, "handed over to \(name)")])
+        }
+        try await scope.app.signalHub.publish(visit: id, to: "provider", body: SignalHub.replacedPrefix + "}")
+        return Self.dto(v)
+    }
+
+    /// The visit, when the signed-in provider is its host; otherwise an audited refusal.
+    private func requireHost(_ id: UUID) async throws -> VirtualVisitRecord {
+        guard let v = try await VirtualVisitRecord.find(id, on: scope.db) else { throw AppError.notFound("No such visit.") }
+        guard scope.principal.userID == v.host else {
+            try await scope.record([AuditDraft(action: .accessDenied, category: .visits, patientID: v.patientID, entityType: "VirtualVisit",
+                                               entityID: id.uuidString, outcome: .denied, detail: "not the visit's host")])
+            throw AppError.forbidden("Only the provider hosting this visit can do this.")
+        }
+        return v
+    }
+
+    /// The host ends the visit with their note.
     func end(_ id: UUID, note: String?) async throws -> VisitDTO {
         try await scope.authorize(.hostVisit)
+        _ = try await requireHost(id)
         let now = scope.now
         let v: VirtualVisitRecord = try await scope.run { tx in
             guard let v = try await VirtualVisitRecord.find(id, on: tx) else { throw AppError.notFound("No such visit.") }
@@ -250,7 +291,7 @@ struct VisitStore {
 
     func detail(_ id: UUID) async throws -> VisitDTO {
         guard let v = try await VirtualVisitRecord.find(id, on: scope.db) else { throw AppError.notFound("No such visit.") }
-        try await scope.authorize(.readAppointments(patientID: v.patientID), patientID: v.patientID)
+        try await scope.authorize(.readVisitRecord(patientID: v.patientID), patientID: v.patientID)
         let events = try await VisitEventRecord.query(on: scope.db).filter(\.$visitID == id).sort(\.$at).all()
         try await scope.record([Self.audit(.read, v, "visit record")])
         return Self.dto(v, events: events)
@@ -274,6 +315,14 @@ extension Request {
                 return VisitParticipant(role: "patient", name: p.username, visitID: visitID, principal: p)
             }
             try await auditScope(p).authorize(.hostVisit, patientID: v.patientID)
+            // Only the visit's host holds the provider side (another provider would receive the patient's media
+            // descriptions and could answer them); a refusal is audited like any other.
+            guard p.userID == v.host else {
+                try await auditScope(p).record([AuditDraft(action: .accessDenied, category: .visits, patientID: v.patientID,
+                                                          entityType: "VirtualVisit", entityID: visitID.uuidString,
+                                                          outcome: .denied, detail: "not the visit's host")])
+                throw AppError.forbidden("This video visit is hosted by another provider.")
+            }
             return VisitParticipant(role: "provider", name: p.username, visitID: visitID, principal: p)
         }
         if let pass = cookies["cs_visit"]?.string, !pass.isEmpty,

@@ -213,4 +213,111 @@ final class TelehealthTests: XCTestCase {
             await app.server.shutdown()
         }
     }
+
+    /// A running visit takes its participants back (a reload, a killed tab) without a new admission; only the host
+    /// holds the provider side; a second socket for a side replaces the first; the host can hand the visit over.
+    func test_runningVisit_rejoins_onlyTheHostHoldsTheProviderSide_andASecondSocketReplacesTheFirst() async throws {
+        try await withTestApp { app, clock in
+            let port = PITR.freeLoopbackPort()
+            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            do { try await runningVisitScenario(app, clock, port) } catch {
+                await app.signalHub.shutdown()
+                await app.server.shutdown()
+                throw error
+            }
+        }
+    }
+
+    func runningVisitScenario(_ app: Application, _ clock: TestClock, _ port: Int) async throws {
+        do {
+            let (username, secret, visits) = try await SignalingBench.seed(app, pairs: 1)
+            let (visit, pass) = visits[0]
+            let url = "ws://127.0.0.1:\(port)/visits/\(visit.uuidString)/signal"
+            var ph = HTTPHeaders()
+            ph.add(name: .cookie, value: "cs_visit=\(pass)")
+            let patient = try await SignalingBench.Client.open(url, headers: ph, group: app.eventLoopGroup)
+            _ = await patient.next("waiting")
+            let token = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: [
+                "username": username, "password": BookingBench.benchPassword,
+                "otp": Domain.TOTP(secret: secret).code(at: app.clock.now()),
+            ])
+            var host = HTTPHeaders()
+            host.bearerAuthorization = .init(token: try token.content.get(String.self, at: "access_token"))
+            let admit = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/admit", headers: host)
+            XCTAssertEqual(admit.status, .ok, admit.body.string)
+            _ = await patient.next("admitted")
+            let v = try await VirtualVisitRecord.find(visit, on: app.db)!
+            let participant = VisitParticipant(role: "patient", name: "visit-link", visitID: visit,
+                                               principal: Principal(userID: nil, username: "visit-link", role: .patient,
+                                                                    patientID: v.patientID))
+            try await VisitStore.report(participant, kind: "connected", detail: "", app: app)
+            let running = try await VirtualVisitRecord.find(visit, on: app.db)?.status
+            XCTAssertEqual(running, "in-progress")
+
+            // Reloaded page: credentials again (this was 403 once the visit was in progress).
+            let again = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: ph)
+            XCTAssertEqual(again.status, .ok, again.body.string)
+            // The reloaded page's socket is told the visit is running, and the old socket is replaced and closed.
+            let reloaded = try await SignalingBench.Client.open(url, headers: ph, group: app.eventLoopGroup)
+            let greeting = await reloaded.next("admitted")
+            XCTAssertEqual(greeting?.0["running"] as? Bool, true)
+            let replaced = await patient.next("replaced", timeout: .seconds(5))
+            XCTAssertNotNil(replaced, "the earlier socket of the same side is replaced")
+
+            // Another provider: no credentials, no socket; refusals audited.
+            let other = try await Fixtures.user(app, .provider)
+            let otherH = try await Fixtures.bearer(app, other, clock: clock)
+            let ice2 = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: otherH)
+            XCTAssertEqual(ice2.status, .forbidden)
+            // (WebSocketKit's client waits forever on a refused upgrade, so the handshake is sent by hand.)
+            let upgrade = try Self.upgradeStatus(port: port, path: "/visits/\(visit.uuidString)/signal", headers: otherH)
+            XCTAssertEqual(upgrade, 403, "a provider who is not the host cannot open the provider side")
+            let end2 = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/end", headers: otherH)
+            XCTAssertEqual(end2.status, .forbidden)
+            let denials = try await Fixtures.auditRows(app, action: .accessDenied).filter { $0.detail == "not the visit's host" }
+            XCTAssertGreaterThanOrEqual(denials.count, 3)
+
+            // The host hands the visit over: now the other provider holds the provider side, the host no longer.
+            let handed = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/handoff", headers: host,
+                                             json: ["providerId": other.id.uuidString])
+            XCTAssertEqual(handed.status, .ok, handed.body.string)
+            let newHostICE = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: otherH).status
+            XCTAssertEqual(newHostICE, .ok)
+            let oldHostICE = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: host).status
+            XCTAssertEqual(oldHostICE, .forbidden)
+            let audit = try await Fixtures.auditRows(app, patientID: v.patientID)
+            XCTAssertTrue(audit.contains { $0.detail == "handed over to \(other.username)" })
+
+            await app.signalHub.shutdown()
+            await reloaded.close()
+            await patient.close()
+            await app.server.shutdown()
+        }
+    }
+
+    /// Sends a WebSocket handshake over a plain socket and returns the HTTP status of the answer.
+    static func upgradeStatus(port: Int, path: String, headers: HTTPHeaders) throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard ok == 0 else { throw PITRTestError("cannot connect to port \(port)") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        _ = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, 0) }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        guard n > 12 else { throw PITRTestError("no answer to the handshake") }
+        let line = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: " ")
+        return line.count > 1 ? Int(line[1]) ?? 0 : 0
+    }
 }
