@@ -10,6 +10,7 @@ func routes(_ app: Application) throws {
     app.get("calendar", ":file", use: CalendarFeedController.feed)   // secret-URL iCalendar feed
     app.get("assets", "upload.js", use: PhotoController.uploadScript)
     app.get("assets", "visit.js", use: VisitController.script)
+    app.get("assets", "picker.js", use: PatientPicker.script)
 
     // Video visits: the patient (portal session or a redeemed link) and the provider; each handler checks which.
     app.get("visit", "join", ":token", use: VisitController.join)
@@ -63,6 +64,7 @@ func routes(_ app: Application) throws {
     staff.get("schedule", use: SchedulePagesController.calendar)
     staff.get("schedule", "my-day", use: SchedulePagesController.myDay)
     staff.get("schedule", "book", use: SchedulePagesController.bookForm)
+    staff.get("schedule", "patient-search", use: PatientPicker.search)
     staff.post("schedule", "book", use: SchedulePagesController.book)
     staff.post("schedule", "appointments", ":id", use: SchedulePagesController.changeStatus)
     staff.get("schedule", "appointments", ":id", "move", use: SchedulePagesController.moveForm)
@@ -95,6 +97,7 @@ func routes(_ app: Application) throws {
     staff.get("visits", use: VisitController.waitingRoomPage)
     staff.post("visits", ":id", "admit", use: VisitController.admitFromPage)
     staff.post("visits", ":id", "end", use: VisitController.endFromPage)
+    staff.post("visits", ":id", "handoff", use: VisitController.handOffFromPage)
     staff.get("visits", ":id", "record", use: VisitController.recordPage)
     staff.post("schedule", "appointments", ":id", "visit", use: VisitController.startFromSchedule)
     staff.post("schedule", "appointments", ":id", "visit-link", use: VisitController.linkFromPage)
@@ -130,6 +133,7 @@ func routes(_ app: Application) throws {
     portal.post("portal", "appointments", "book", use: PortalSchedulingController.book)
     portal.post("portal", "appointments", ":id", "cancel", use: PortalSchedulingController.cancel)
     portal.get("portal", "appointments", ":id", "reschedule", use: PortalSchedulingController.rescheduleForm)
+    portal.get("portal", "appointments", ":id", "calendar.ics", use: PortalController.calendarFile)
     portal.post("portal", "appointments", ":id", "reschedule", use: PortalSchedulingController.reschedule)
 
     // JSON API.
@@ -176,6 +180,7 @@ func routes(_ app: Application) throws {
     api.get("visits", "waiting", use: VisitController.waitingAPI)
     api.post("visits", ":id", "admit", use: VisitController.admitAPI)
     api.post("visits", ":id", "end", use: VisitController.endAPI)
+    api.post("visits", ":id", "handoff", use: VisitController.handOffAPI)
     api.get("visits", ":id", use: VisitController.detailAPI)
     api.get("care-tasks", use: PathwayController.careTasksAPI)
     api.post("care-tasks", ":id", "close", use: PathwayController.closeCareTaskAPI)

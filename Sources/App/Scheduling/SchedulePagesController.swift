@@ -26,17 +26,9 @@ struct ScheduleDirectory: Sendable {
     func roomName(_ id: UUID?) -> String? { id.flatMap { r in rooms.first { $0.id == r }?.name } }
     var homeZone: TimeZone { locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
 
-    /// "09:00–09:20 UTC-6" in the location's own zone (the offset in force that day, so DST shows).
+    /// "9:00 – 9:20 AM CT" in the location's own zone (the name people read, never an offset).
     func localTimes(_ span: TimeSpan, at location: UUID) -> String {
-        let z = zone(location)
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = z
-        f.dateFormat = "HH:mm"
-        let secs = z.secondsFromGMT(for: span.start)
-        let h = abs(secs) / 3600, m = abs(secs) % 3600 / 60
-        let offset = "UTC\(secs < 0 ? "-" : "+")\(h)" + (m == 0 ? "" : String(format: ":%02d", m))
-        return "\(f.string(from: span.start))–\(f.string(from: span.end)) \(offset)"
+        Format.timeRange(span.start, span.end, zone: zone(location))
     }
 }
 
@@ -108,17 +100,25 @@ enum SchedulePagesController {
         let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
         let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:))
         var patient: PatientRecord?
+        var candidates: [PatientRecord] = []
+        let find = Text.clean(req.query[String.self, at: "find"])
         if let pid = req.query[String.self, at: "patient"].flatMap(UUID.init(uuidString:)) {
             patient = try await req.patients().find(pid, detail: "booking")
+        } else if let find {
+            // The patient picker: name, birth date or MRN; one match is taken, several are offered to choose from.
+            candidates = try await req.patients().search(.init(text: find, limit: 10))
+            if candidates.count == 1 { patient = candidates[0] }
         }
         var slots: [SchedulingStore.Slot] = []
         if let typeID {
             slots = try await req.scheduling().slots(typeID: typeID, locationIDs: locationID.map { [$0] } ?? [],
                                                      providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
         }
-        let page = BookPage(action: "/schedule/book", patient: patient.map { ($0.id!, "\($0.familyName), \($0.givenName) (\($0.mrn))") },
+        var page = BookPage(action: "/schedule/book", patient: patient.map { ($0.id!, BookPage.label($0)) },
                             day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
                             types: dir.types, slots: slots, message: nil)
+        page.find = patient == nil ? find : nil
+        page.candidates = patient == nil ? candidates.compactMap { r in r.id.map { ($0, BookPage.label(r)) } } : []
         return Layout.render(page.render(for: req))
     }
 

@@ -16,7 +16,7 @@ func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool
         .if(actions, .div(.class("noprint"),
             .forEach(next) { s in
                 .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .class("inline"), .div(
-                    FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(s.0)), .input(.type(.hidden), .name("back"), .value(back)),
+                    FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(Escape.attribute(s.0))), .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
                     .button(.type(.submit), .text(s.1))))
             },
             .if(r.status == "booked", .a(.class("button"), .href("/schedule/appointments/\(r.id.uuidString)/move"), .text("Move"))),
@@ -26,7 +26,7 @@ func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool
                 .form(.action("/schedule/appointments/\(r.id.uuidString)/visit"), .method(.post), .class("inline"), .div(
                     FormKit.csrf(req), .button(.type(.submit), .class("open-visit"), .text("Open the video visit")))))),
             .if(r.status == "booked", .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .div(
-                FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value("cancelled")), .input(.type(.hidden), .name("back"), .value(back)),
+                FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value("cancelled")), .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
                 .input(.type(.text), .name("cancelReason"), .placeholder("Reason for cancelling"), .required(true),
                        .attribute(named: "aria-label", value: "Reason for cancelling")),
                 .button(.type(.submit), .text("Cancel appointment")))))
@@ -90,7 +90,7 @@ struct MyDayPage {
 
     func render(for req: Request) -> String {
         Layout.page("My day", req: req, .div(
-            .h1(.text("My day: \(day.iso)")),
+            .h1(.text("My day: \(Format.day(day))")),
             .p(.a(.href("/schedule/my-day?date=\(day.adding(days: -1).iso)"), .text("← Previous day")), .text(" · "),
                .a(.href("/schedule/my-day?date=\(day.adding(days: 1).iso)"), .text("Next day →"))),
             .if(rows.isEmpty, .p(.text("Nothing booked."))),
@@ -113,6 +113,28 @@ struct BookPage {
     var forPatient = false
     var searchAction: String?
     var title = "Book an appointment"
+    /// The patient picker: what the front desk typed, and the patients it matched.
+    var find: String?
+    var candidates: [(UUID, String)] = []
+
+    static func label(_ p: PatientRecord) -> String { "\(p.familyName), \(p.givenName) · born \(p.birthDate) · \(p.mrn)" }
+
+    func patientPicker<C: HTML.BodyContext>() -> Node<C> {
+        .div(.class("field picker"),
+            .label(.for("find"), .text("Patient *")),
+            .input(.type(.search), .name("find"), .id("find"), .value(Escape.attribute(find ?? "")),
+                   .attribute(named: "autocomplete", value: "off"), .attribute(named: "aria-describedby", value: "find-hint"),
+                   .attribute(named: "aria-controls", value: "patient-results")),
+            .p(.small(.id("find-hint"), .text("Name, date of birth (YYYY-MM-DD) or record number"))),
+            .if(find != nil && candidates.isEmpty, .p(.class("error"), .text("No patient matches that. Check the spelling, "
+                + "or register the patient first."))),
+            .ul(.id("patient-results"), .class("choices"), .attribute(named: "aria-live", value: "polite"),
+                .forEach(candidates) { c in
+                    .li(.label(.class("check"),
+                        .input(.type(.radio), .name("patient"), .value(c.0.uuidString)), .text(" " + c.1)))
+                }),
+            .script(.src("/assets/picker.js")))
+    }
 
     func render(for req: Request) -> String {
         let typeOptions = [(value: "", label: "—")] + types.map { (value: $0.id!.uuidString, label: "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))") }
@@ -126,7 +148,7 @@ struct BookPage {
                 .form(.action(searchAction), .method(.get), .div(
                     .if(!forPatient && self.searchAction == nil, .group(
                         .unwrap(patient) { p in .group(.p(.text("Patient: \(p.1)")), .input(.type(.hidden), .name("patient"), .value(p.0.uuidString))) },
-                        .if(patient == nil, FormKit.field("Patient record id (open the chart and choose Book)", name: "patient")))),
+                        .if(patient == nil, patientPicker()))),
                     .div(.class("grid2"),
                         FormKit.select("Type", name: "type", options: typeOptions, selected: typeID?.uuidString, required: true),
                         FormKit.field("Day", name: "date", value: day.iso, type: .date, required: true),
@@ -134,7 +156,7 @@ struct BookPage {
                         FormKit.select("Provider", name: "provider", options: provOptions, selected: providerID?.uuidString)),
                     .button(.type(.submit), .id("find-slots"), .text("Find free times"))))),
             .if(typeID != nil, .div(.class("card"),
-                .h2(.text("Free times on \(day.iso)")),
+                .h2(.text("Free times on \(Format.day(day))")),
                 .if(slots.isEmpty, .p(.text("No free times that day. Try another day, place or provider."))),
                 .div(.id("slots"), .forEach(slots.prefix(60)) { s in
                     .form(.action(action), .method(.post), .class("slot"), .div(

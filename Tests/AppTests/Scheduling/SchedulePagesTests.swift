@@ -18,7 +18,7 @@ final class SchedulePagesTests: XCTestCase {
             XCTAssertEqual(picker.status, .ok)
             let html = picker.body.string
             XCTAssertTrue(html.contains("id=\"slots\""))
-            XCTAssertTrue(html.contains("09:00–09:20 UTC-5"), "times are shown in the location's zone")
+            XCTAssertTrue(html.contains("9:00 – 9:20 AM ET"), "times are shown in the location's zone")
             let start = Fixtures.iso(w.atMain("2026-11-03", 9))
             XCTAssertTrue(html.contains("value=\"\(start)\""))
 
@@ -53,7 +53,7 @@ final class SchedulePagesTests: XCTestCase {
                                                       "typeId": w.followUp.uuidString, "start": Fixtures.iso(w.atMain("2026-11-03", 10))])
             let movable = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == other).first()!
             let picker2 = try await web.get("/schedule/appointments/\(movable.id!)/move")
-            XCTAssertTrue(picker2.body.string.contains("Move appointment (now 10:00–10:20 UTC-5"))
+            XCTAssertTrue(picker2.body.string.contains("Move appointment (now 10:00 – 10:20 AM ET"))
             let moved = try await web.post("/schedule/appointments/\(movable.id!)/move", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
                                                                                            "start": Fixtures.iso(w.atMain("2026-11-03", 10, 30))])
             XCTAssertEqual(moved.status, .seeOther)
@@ -83,7 +83,7 @@ final class SchedulePagesTests: XCTestCase {
             let day = try await web.get("/schedule/my-day?date=2026-11-03")
             XCTAssertTrue(day.body.string.contains("Morning"))
             XCTAssertTrue(day.body.string.contains("Afternoon"))
-            XCTAssertTrue(day.body.string.contains("14:00–14:20 UTC-6"))
+            XCTAssertTrue(day.body.string.contains("2:00 – 2:20 PM CT"))
 
             let support = PageClient(app)
             try await support.signIn(try await Fixtures.user(app, .support), clock: clock)
@@ -110,7 +110,7 @@ final class SchedulePagesTests: XCTestCase {
                                                                           "typeId": w.followUp.uuidString, "start": start])
             XCTAssertEqual(booked.headers.first(name: .location), "/portal/appointments?done=booked")
             let list = try await web.get("/portal/appointments")
-            XCTAssertTrue(list.body.string.contains("10:00–10:20 UTC-5"))
+            XCTAssertTrue(list.body.string.contains("10:00 – 10:20 AM ET"))
             let appt = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == pat.patientID!).first()!
 
             let moved = try await web.post("/portal/appointments/\(appt.id!)/reschedule", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,

@@ -1,0 +1,100 @@
+import Foundation
+
+/// "Who has looked at my record", in words a patient reads: one line per person and day ("Dr. Priya Patel, provider,
+/// viewed your contact details and looked at your appointments"), not one row per list query.
+public enum AccessHistory {
+    public struct Event: Equatable, Sendable {
+        public let at: Date
+        public let username: String
+        public let role: String
+        public let action: AuditAction
+        public let category: DataCategory
+        public init(at: Date, username: String, role: String, action: AuditAction, category: DataCategory) {
+            self.at = at
+            self.username = username
+            self.role = role
+            self.action = action
+            self.category = category
+        }
+    }
+
+    public struct Line: Equatable, Sendable {
+        public let who: String
+        public let role: String
+        public let what: [String]
+        public let first: Date
+        public let last: Date
+    }
+
+    public struct Day: Equatable, Sendable {
+        /// The local calendar day ("2026-11-30").
+        public let day: String
+        public let lines: [Line]
+    }
+
+    /// What was done, in words; nil for events that are not someone looking at or changing the record.
+    public static func phrase(_ action: AuditAction, _ category: DataCategory) -> String? {
+        let object: String
+        switch category {
+        case .demographics: object = "your details"
+        case .contact: object = "your contact details"
+        case .insurance: object = "your insurance details"
+        case .appointments: object = "your appointments"
+        case .photos: object = "your wound photos"
+        case .messages: object = "your messages"
+        case .intake: object = "your forms"
+        case .pathways: object = "your check-ins"
+        case .prescriptions: object = "your prescriptions"
+        case .visits: object = "your video visit"
+        case .accessLog: object = "who has looked at your record"
+        case .auditLog, .account: return nil
+        }
+        switch action {
+        case .read: return "viewed \(object)"
+        case .query: return category == .appointments ? "saw \(object) in the schedule" : "saw \(object) in a list"
+        case .create: return "added to \(object)"
+        case .update: return "updated \(object)"
+        case .delete: return "removed from \(object)"
+        case .print: return "printed \(object)"
+        case .export: return "exported \(object)"
+        case .approve: return "approved \(object)"
+        default: return nil
+        }
+    }
+
+    /// Groups events by local day (newest first) and person, keeping each person's phrases in first-seen order.
+    /// `names` turns a username into a display name; `roles` a role code into words.
+    public static func days(_ events: [Event], zone: TimeZone, names: [String: String], roles: (String) -> String) -> [Day] {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        func dayKey(_ d: Date) -> String {
+            let c = cal.dateComponents([.year, .month, .day], from: d)
+            return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        }
+        var order: [String] = []
+        var byDay: [String: [(key: String, line: Line)]] = [:]
+        for e in events.sorted(by: { $0.at < $1.at }) {
+            guard let what = phrase(e.action, e.category) else { continue }
+            let day = dayKey(e.at)
+            if byDay[day] == nil { order.append(day); byDay[day] = [] }
+            let who = names[e.username] ?? e.username
+            if let i = byDay[day]!.firstIndex(where: { $0.key == e.username }) {
+                let l = byDay[day]![i].line
+                byDay[day]![i].line = Line(who: l.who, role: l.role, what: l.what.contains(what) ? l.what : l.what + [what],
+                                           first: l.first, last: e.at)
+            } else {
+                byDay[day]!.append((e.username, Line(who: who, role: roles(e.role), what: [what], first: e.at, last: e.at)))
+            }
+        }
+        return order.reversed().map { Day(day: $0, lines: byDay[$0]!.map(\.line)) }
+    }
+
+    /// "viewed your details, your contact details and saw your appointments in the schedule"
+    public static func sentence(_ what: [String]) -> String {
+        switch what.count {
+        case 0: return ""
+        case 1: return what[0]
+        default: return what.dropLast().joined(separator: ", ") + " and " + what.last!
+        }
+    }
+}
