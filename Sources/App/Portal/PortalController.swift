@@ -121,12 +121,17 @@ struct PortalHomePage {
                     .section(.class("access-day"),
                         .h3(.text(LocalDay(d.day).map { Format.day($0) } ?? d.day)),
                         .ul(.forEach(d.lines) { l in
-                            .li(.strong(.text(l.who)), .text(", \(l.role), \(AccessHistory.sentence(l.what))"),
-                                .small(.text(" · " + (l.first == l.last ? Format.time(l.first, zone: zone)
-                                    : "\(Format.time(l.first, zone: zone, withZone: false)) – \(Format.time(l.last, zone: zone))"))))
+                            .li(.strong(.text(l.who)), .text((l.role.isEmpty ? " " : ", \(l.role), ") + AccessHistory.sentence(l.what)),
+                                .small(.text(" · " + Self.when(l.first, l.last, zone))))
                         }))
                 })
         ))
+    }
+
+    /// "10:36 AM CT", or "10:36 – 11:02 AM CT" when the person came back later that day.
+    static func when(_ first: Date, _ last: Date, _ zone: TimeZone) -> String {
+        let a = Format.time(first, zone: zone), b = Format.time(last, zone: zone)
+        return a == b ? a : Format.timeRange(first, last, zone: zone)
     }
 
     func upcomingCard() -> Node<HTML.BodyContext> {

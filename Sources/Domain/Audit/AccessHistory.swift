@@ -50,6 +50,7 @@ public enum AccessHistory {
         case .auditLog, .account: return nil
         }
         switch action {
+        case .create where category == .demographics: return "created your record"
         case .read: return "viewed \(object)"
         case .query: return category == .appointments ? "saw \(object) in the schedule" : "saw \(object) in a list"
         case .create: return "added to \(object)"
@@ -71,22 +72,33 @@ public enum AccessHistory {
             let c = cal.dateComponents([.year, .month, .day], from: d)
             return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
         }
+        struct Acc { let key: String; let who: String; let role: String; var did: [(AuditAction, DataCategory)]; let first: Date; var last: Date }
         var order: [String] = []
-        var byDay: [String: [(key: String, line: Line)]] = [:]
-        for e in events.sorted(by: { $0.at < $1.at }) {
-            guard let what = phrase(e.action, e.category) else { continue }
+        var byDay: [String: [Acc]] = [:]
+        for e in events.sorted(by: { $0.at < $1.at }) where phrase(e.action, e.category) != nil {
             let day = dayKey(e.at)
             if byDay[day] == nil { order.append(day); byDay[day] = [] }
-            let who = names[e.username] ?? e.username
             if let i = byDay[day]!.firstIndex(where: { $0.key == e.username }) {
-                let l = byDay[day]![i].line
-                byDay[day]![i].line = Line(who: l.who, role: l.role, what: l.what.contains(what) ? l.what : l.what + [what],
-                                           first: l.first, last: e.at)
+                byDay[day]![i].did.append((e.action, e.category))
+                byDay[day]![i].last = e.at
             } else {
-                byDay[day]!.append((e.username, Line(who: who, role: roles(e.role), what: [what], first: e.at, last: e.at)))
+                let system = e.username.hasPrefix("system:")
+                byDay[day]!.append(Acc(key: e.username, who: system ? "The practice's system" : names[e.username] ?? e.username,
+                                       role: system ? "" : roles(e.role), did: [(e.action, e.category)], first: e.at, last: e.at))
             }
         }
-        return order.reversed().map { Day(day: $0, lines: byDay[$0]!.map(\.line)) }
+        // Seeing a record in a list says nothing more once the same person opened it.
+        func words(_ did: [(AuditAction, DataCategory)]) -> [String] {
+            var out: [String] = []
+            for (a, c) in did {
+                if a == .query, did.contains(where: { $0.1 == c && $0.0 != .query }) { continue }
+                if let w = phrase(a, c), !out.contains(w) { out.append(w) }
+            }
+            return out
+        }
+        return order.reversed().map { day in
+            Day(day: day, lines: byDay[day]!.map { Line(who: $0.who, role: $0.role, what: words($0.did), first: $0.first, last: $0.last) })
+        }
     }
 
     /// "viewed your details, your contact details and saw your appointments in the schedule"
