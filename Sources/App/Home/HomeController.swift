@@ -30,7 +30,7 @@ struct StaffHomePage {
             .p(.text("Signed in as \(role.label).")),
             .div(.class("card"),
                 .h2(.text("What you can do")),
-                .ul(.forEach(Layout.navLinks(for: principal)) { .li($0) }),
+                .ul(.forEach(Layout.navLinks(for: principal)) { .li(.a(.href($0.0), .text($0.1))) }),
                 .if(Layout.navLinks(for: principal).isEmpty, .p(.text("Your role has no pages here yet.")))),
             .div(.class("card"),
                 .h2(.text("Locations")),

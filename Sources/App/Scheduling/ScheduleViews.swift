@@ -117,6 +117,40 @@ struct BookPage {
     var find: String?
     var candidates: [(UUID, String)] = []
 
+    struct SlotGroup { let location: UUID; let provider: UUID; let slots: [SchedulingStore.Slot] }
+
+    /// The first 120 free times, grouped by location (by name) and provider (by name), in time order within each.
+    func slotGroups() -> [SlotGroup] {
+        var groups: [SlotGroup] = []
+        for s in slots.prefix(120) {
+            if let i = groups.firstIndex(where: { $0.location == s.locationId && $0.provider == s.providerId }) {
+                groups[i] = SlotGroup(location: s.locationId, provider: s.providerId, slots: groups[i].slots + [s])
+            } else {
+                groups.append(SlotGroup(location: s.locationId, provider: s.providerId, slots: [s]))
+            }
+        }
+        return groups.sorted {
+            let a = (dir.location($0.location)?.name ?? "", dir.providerName($0.provider))
+            let b = (dir.location($1.location)?.name ?? "", dir.providerName($1.provider))
+            return a < b
+        }.map { SlotGroup(location: $0.location, provider: $0.provider, slots: $0.slots.sorted { $0.start < $1.start }) }
+    }
+
+    func slotButton(_ s: SchedulingStore.Slot, req: Request) -> Node<HTML.BodyContext> {
+        let whole = "\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · \(dir.providerName(s.providerId))"
+            + " · \(dir.location(s.locationId)?.name ?? "")"
+        return .form(.action(action), .method(.post), .class("slot"), .div(
+            FormKit.csrf(req),
+            .unwrap(patient) { .input(.type(.hidden), .name("patientId"), .value($0.0.uuidString)) },
+            .input(.type(.hidden), .name("providerId"), .value(s.providerId.uuidString)),
+            .input(.type(.hidden), .name("locationId"), .value(s.locationId.uuidString)),
+            .input(.type(.hidden), .name("typeId"), .value(typeID?.uuidString ?? "")),
+            .input(.type(.hidden), .name("start"), .value(Format.isoUTC(s.start))),
+            .button(.type(.submit), .attribute(named: "aria-label", value: Escape.attribute(whole)),
+                    .attribute(named: "title", value: Escape.attribute(whole)),
+                    .text(Format.time(s.start, zone: dir.zone(s.locationId), withZone: false)))))
+    }
+
     static func label(_ p: PatientRecord) -> String { "\(p.familyName), \(p.givenName) · born \(p.birthDate) · \(p.mrn)" }
 
     func patientPicker<C: HTML.BodyContext>() -> Node<C> {
@@ -158,15 +192,13 @@ struct BookPage {
             .if(typeID != nil, .div(.class("card"),
                 .h2(.text("Free times on \(Format.day(day))")),
                 .if(slots.isEmpty, .p(.text("No free times that day. Try another day, place or provider."))),
-                .div(.id("slots"), .forEach(slots.prefix(60)) { s in
-                    .form(.action(action), .method(.post), .class("slot"), .div(
-                        FormKit.csrf(req),
-                        .unwrap(patient) { .input(.type(.hidden), .name("patientId"), .value($0.0.uuidString)) },
-                        .input(.type(.hidden), .name("providerId"), .value(s.providerId.uuidString)),
-                        .input(.type(.hidden), .name("locationId"), .value(s.locationId.uuidString)),
-                        .input(.type(.hidden), .name("typeId"), .value(typeID?.uuidString ?? "")),
-                        .input(.type(.hidden), .name("start"), .value(Format.isoUTC(s.start))),
-                        .button(.type(.submit), .text("\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · \(dir.providerName(s.providerId)) · \(dir.location(s.locationId)?.name ?? "")"))))
+                // Grouped by place and provider, each a compact grid of start times in that place's zone; a button's
+                // accessible name says the whole slot.
+                .div(.id("slots"), .forEach(slotGroups()) { g in
+                    .section(.class("slot-group"),
+                        .h3(.text("\(dir.location(g.location)?.name ?? "") · \(dir.providerName(g.provider))"),
+                            .small(.text(" · times in \(Format.zoneName(dir.zone(g.location)))"))),
+                        .div(.class("slot-grid"), .forEach(g.slots) { s in slotButton(s, req: req) }))
                 })))
         ))
     }

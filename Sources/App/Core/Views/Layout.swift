@@ -7,12 +7,21 @@ enum Layout {
     static let css = """
     *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b2430;background:#f5f7fa}
     header.top{background:#0b4f6c;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
-    header.top a{color:#fff;text-decoration:none}header.top .brand{font-weight:700;margin-right:auto}
-    header.top form{margin:0}header.top button{background:none;border:1px solid #fff;color:#fff;padding:.2rem .6rem;border-radius:4px}
+    header.top a{color:#fff;text-decoration:none;min-height:44px;display:inline-flex;align-items:center;padding:0 .45rem;border-radius:4px}
+    header.top a[aria-current=page]{background:#fff2;text-decoration:underline;text-underline-offset:4px}
+    header.top .brand{font-weight:700;margin-right:auto}header.top .who{font-size:.9rem;opacity:.9}
+    header.top form{margin:0}header.top button,.menu-button{background:none;border:1px solid #fff;color:#fff;padding:0 .8rem;border-radius:4px;
+    min-height:44px;margin:0;font-size:1rem;display:inline-flex;align-items:center;cursor:pointer}
+    .nav-toggle{position:absolute;opacity:0;width:1px;height:1px}.nav-toggle:focus-visible+.menu-button{outline:2px solid #fff}
+    nav.links{display:flex;flex-wrap:wrap;gap:0 .2rem}.menu-button{display:none}
+    @media (max-width:799px){.menu-button{display:inline-flex}nav.links{display:none;flex-basis:100%;flex-direction:column}
+    .nav-toggle:checked~nav.links{display:flex}}
+    .count{display:inline-block;min-width:1.4rem;margin-left:.3rem;padding:0 .35rem;border-radius:1rem;background:#fff;color:#0b4f6c;
+    font-size:.8rem;font-weight:700;text-align:center}
     main{max-width:960px;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.5rem 0 1rem}h2{font-size:1.15rem}
     .card{background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:1rem;margin-bottom:1rem}
     label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{width:100%;max-width:28rem;padding:.55rem;font-size:1rem;border:1px solid #9aa7b5;border-radius:6px}
-    input[type=checkbox]{width:auto}button,.button{display:inline-block;margin-top:.8rem;padding:.6rem 1.1rem;font-size:1rem;border:0;border-radius:6px;background:#0b4f6c;color:#fff;text-decoration:none;cursor:pointer}
+    input,select{min-height:44px}input[type=checkbox],input[type=radio]{width:auto;min-height:0}button,.button{display:inline-block;min-height:44px;min-width:44px;margin-top:.8rem;padding:.6rem 1.1rem;font-size:1rem;border:0;border-radius:6px;background:#0b4f6c;color:#fff;text-decoration:none;cursor:pointer}
     .field.invalid input,.field.invalid select{border-color:#b00020;background:#fff5f5}.error{color:#b00020;font-size:.9rem;margin:.2rem 0}
     .notice{padding:.7rem;border-radius:6px;margin-bottom:1rem;background:#eef6fb;border:1px solid #9cc9e0}.notice.warn{background:#fff8e5;border-color:#e0c06b}.notice.bad{background:#fff0f0;border-color:#e09c9c}
     table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e8ee;vertical-align:top}
@@ -20,7 +29,7 @@ enum Layout {
     .badge{display:inline-block;font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#e3e8ee;margin-left:.4rem}.badge.synthetic{background:#ffe7c2}
     .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1rem}code{overflow-wrap:anywhere}
     .appt p{margin:.2rem 0}form.inline,.appt form{display:inline-block;margin-right:.4rem}.appt[data-status=cancelled]{opacity:.6}
-    #slots form{display:block}#slots button{width:100%;text-align:left;margin-top:.4rem}
+    #slots h3{font-size:1rem;margin:.9rem 0 .4rem}.slot-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(6.2rem,1fr));gap:.4rem}.slot-grid form,.slot-grid form div{margin:0}.slot-grid button{width:100%;margin:0;padding:.5rem .3rem}
     .videos{display:flex;flex-wrap:wrap;gap:.5rem}.videos video{background:#0b1b26;border-radius:6px;width:100%;max-width:100%;aspect-ratio:4/3}.videos #local{width:35%;aspect-ratio:4/3}.videos video.audio-only{opacity:.25}
     .button.secondary{background:#e7eef3;color:#0b4f6c;border:1px solid #9cc9e0}.actions{display:flex;flex-wrap:wrap;gap:.5rem}
     .actions .button,.tiles .button{margin-top:.4rem}.tiles{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}
@@ -47,12 +56,13 @@ enum Layout {
                     .a(.class("brand"), .href(s?.role == .patient ? "/portal" : "/"), .text("CareSync")),
                     .unwrap(s) { s in
                         .group(
-                            s.role == .patient
-                                ? .group(.a(.href("/portal"), .text("My record")), .a(.href("/portal/appointments"), .text("Appointments")),
-                                         .a(.href("/portal/messages"), .text("Messages")), .a(.href("/portal/forms"), .text("Forms")),
-                                         .a(.href("/portal/photos"), .text("Photos")), .a(.href("/portal/check-ins"), .text("Check-ins")), .a(.href("/portal/refills"), .text("Refills")))
-                                : .group(navLinks(for: s.principal)),
-                            .span(.text(s.displayName)),
+                            // The menu opens without JavaScript (a checkbox and its label) on screens under 800 px.
+                            .input(.type(.checkbox), .id("nav-toggle"), .class("nav-toggle"),
+                                   .attribute(named: "aria-label", value: "Show the menu")),
+                            .label(.for("nav-toggle"), .class("menu-button"), .text("Menu")),
+                            .nav(.class("links"), .attribute(named: "aria-label", value: "Main"),
+                                 .group(marked(s.role == .patient ? portalLinks : navLinks(for: s.principal), current: req.url.path))),
+                            .span(.class("who"), .text(s.displayName)),
                             .form(.action("/logout"), .method(.post),
                                   .input(.type(.hidden), .name("_csrf"), .value(req.csrfToken)),
                                   .button(.type(.submit), .text("Sign out")))
@@ -65,22 +75,38 @@ enum Layout {
         return html.render()
     }
 
-    static func navLinks(for p: Principal) -> [Node<HTML.BodyContext>] {
-        var links: [Node<HTML.BodyContext>] = []
-        if AccessPolicy.decide(p, .searchPatients).isAllowed { links.append(.a(.href("/patients"), .text("Patients"))) }
-        if AccessPolicy.decide(p, .readSchedule).isAllowed { links.append(.a(.href("/schedule"), .text("Schedule"))) }
-        if AccessPolicy.decide(p, .readStaffInbox).isAllowed { links.append(.a(.href("/inbox"), .text("Inbox"))) }
-        if AccessPolicy.decide(p, .reviewIntakes).isAllowed { links.append(.a(.href("/intake"), .text("Intake"))) }
-        if AccessPolicy.decide(p, .readCareTasks).isAllowed { links.append(.a(.href("/tasks"), .text("Tasks"))) }
-        if AccessPolicy.decide(p, .readPathwayTemplates).isAllowed { links.append(.a(.href("/pathways"), .text("Pathways"))) }
-        if AccessPolicy.decide(p, .hostVisit).isAllowed { links.append(.a(.href("/visits"), .text("Video"))) }
-        if AccessPolicy.decide(p, .readRefillQueue).isAllowed { links.append(.a(.href("/refills"), .text("Refills"))) }
-        if AccessPolicy.decide(p, .manageEPCS).isAllowed { links.append(.a(.href("/epcs"), .text("EPCS"))) }
-        if p.role == .provider || p.role == .medicalDirector { links.append(.a(.href("/schedule/my-day"), .text("My day"))) }
-        if AccessPolicy.decide(p, .manageUsers).isAllowed { links.append(.a(.href("/admin/users"), .text("Users"))) }
-        if AccessPolicy.decide(p, .readAuditReport).isAllowed { links.append(.a(.href("/admin/audit"), .text("Audit"))) }
-        if AccessPolicy.decide(p, .readOperations).isAllowed { links.append(.a(.href("/ops"), .text("Operations"))) }
-        if AccessPolicy.decide(p, .readJobs).isAllowed { links.append(.a(.href("/jobs"), .text("Jobs"))) }
+    static let portalLinks: [(String, String)] = [
+        ("/portal", "My record"), ("/portal/appointments", "Appointments"), ("/portal/messages", "Messages"),
+        ("/portal/forms", "Forms"), ("/portal/photos", "Photos"), ("/portal/check-ins", "Check-ins"), ("/portal/refills", "Refills"),
+    ]
+
+    /// The links, with the page the person is on marked (`aria-current`): the longest link that the path starts with.
+    static func marked(_ links: [(String, String)], current path: String) -> [Node<HTML.BodyContext>] {
+        let here = links.map(\.0).filter { path == $0 || path.hasPrefix($0 + "/") }.max { $0.count < $1.count }
+        return links.map { link in
+            .a(.href(link.0), .attribute(named: "aria-current", value: link.0 == here ? "page" : nil), .text(link.1))
+        }
+    }
+
+    static func navLinks(for p: Principal) -> [(String, String)] {
+        var links: [(String, String)] = []
+        func add(_ action: Domain.Action, _ href: String, _ label: String) {
+            if AccessPolicy.decide(p, action).isAllowed { links.append((href, label)) }
+        }
+        add(.searchPatients, "/patients", "Patients")
+        add(.readSchedule, "/schedule", "Schedule")
+        add(.readStaffInbox, "/inbox", "Inbox")
+        add(.reviewIntakes, "/intake", "Intake")
+        add(.readCareTasks, "/tasks", "Tasks")
+        add(.readPathwayTemplates, "/pathways", "Pathways")
+        add(.hostVisit, "/visits", "Video")
+        add(.readRefillQueue, "/refills", "Refills")
+        add(.manageEPCS, "/epcs", "EPCS")
+        if p.role == .provider || p.role == .medicalDirector { links.append(("/schedule/my-day", "My day")) }
+        add(.manageUsers, "/admin/users", "Users")
+        add(.readAuditReport, "/admin/audit", "Audit")
+        add(.readOperations, "/ops", "Operations")
+        add(.readJobs, "/jobs", "Jobs")
         return links
     }
 
@@ -125,7 +151,7 @@ enum FormKit {
         return .div(.class(err == nil ? "field" : "field invalid"),
             .label(.for(name), .text(label + (required ? " *" : ""))),
             .input(.type(type), .name(name), .id(name), .value(Escape.attribute(value ?? "")), .required(required),
-                   .attribute(named: "autocomplete", value: autocomplete ?? "off"),
+                   .attribute(named: "autocomplete", value: autocomplete),
                    .attribute(named: "aria-invalid", value: err == nil ? nil : "true"),
                    .attribute(named: "aria-describedby", value: err == nil ? nil : "\(name)-error")),
             .unwrap(hint) { .p(.small(.text($0))) },

@@ -1,0 +1,164 @@
+"""People's days walked in real Chromium on the real clock, against the real binary, at a phone (360 px), the front
+office's tablet (800 px) and a desktop (1366 px). The Swift suite freezes its clock, which once hid a portal page that
+failed for every patient: these tests read the time the way the server does in production.
+
+Each page walked must fit its screen (no sideways scrolling) and keep every control at least 44 × 44 px."""
+import datetime
+import os
+import re
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
+
+from test_browser_signin import sign_in, submit, wait
+
+SIZES = {"phone": 360, "tablet": 800, "desktop": 1366}
+
+# Controls a finger must hit: buttons, button-like links, the header's links, form fields, checkboxes and radios (by
+# their label). Links inside running text are exempt (WCAG 2.5.8, inline).
+TAP_TARGETS = """
+const out = [];
+const els = document.querySelectorAll('button, a.button, header a, header .menu-button, input:not([type=hidden]), select, textarea, label.check');
+for (const el of els) {
+  const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+  if (s.visibility === 'hidden' || s.display === 'none' || r.width === 0 || r.height === 0) continue;
+  if ((el.type === 'checkbox' || el.type === 'radio') && el.closest('label.check')) continue;
+  if (el.classList.contains('nav-toggle')) continue;
+  if (r.width < 44 || r.height < 44) out.push(`${el.tagName.toLowerCase()}#${el.id || ''}.${el.className} "${(el.innerText || el.value || el.name || '').trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
+}
+return out;
+"""
+
+
+def browser_at(width):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]:
+        opts.add_argument(flag)
+    opts.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": 900, "pixelRatio": 1}})
+    drv = webdriver.Chrome(service=Service(executable_path=os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")),
+                           options=opts)
+    drv.set_page_load_timeout(30)
+    return drv
+
+
+def fits(drv, width, what):
+    """No sideways scrolling and no control smaller than a fingertip on this page."""
+    client = drv.execute_script("return document.documentElement.clientWidth")
+    assert client <= width, f"{what}: the viewport is {client} px, not {width}"
+    scroll = drv.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= client + 1, f"{what}: the page scrolls sideways at {width} px ({scroll} > {client})"
+    small = drv.execute_script(TAP_TARGETS)
+    assert not small, f"{what}: controls under 44 × 44 px at {width} px: {small}"
+
+
+def shot(drv, artifacts, name):
+    """A full-page screenshot: the window is stretched to the page's height first."""
+    height = drv.execute_script("return Math.max(document.documentElement.scrollHeight, 900)")
+    width = drv.execute_script("return document.documentElement.clientWidth")
+    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                        {"width": width, "height": min(height, 4000), "deviceScaleFactor": 1, "mobile": width < 800})
+    drv.save_screenshot(str(artifacts / f"{name}.png"))
+    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 800})
+
+
+def next_weekday(offset):
+    d = datetime.date.today() + datetime.timedelta(days=offset)
+    while d.weekday() >= 5:  # the demo providers work Monday to Friday
+        d += datetime.timedelta(days=1)
+    return d.isoformat()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_patient_books_in_the_portal_and_sees_the_confirmation(sqlite_server, artifacts, size):
+    """The patient's own day: sign in, book a follow-up, land on My appointments with the confirmation (this page
+    failed for every patient while the suite was green), see the visit on the home page with an add-to-calendar
+    file, and read who looked at the record in words."""
+    width, base = SIZES[size], sqlite_server.url
+    drv = browser_at(width)
+    try:
+        sign_in(drv, base, "/portal/login", "patient.garcia")
+        wait(drv, EC.presence_of_element_located((By.ID, "portal-welcome")))
+        fits(drv, width, "portal home")
+
+        drv.get(base + "/portal/appointments")
+        assert drv.find_element(By.TAG_NAME, "h1").text == "My appointments", drv.page_source[:500]
+        submit(drv, drv.find_element(By.ID, "self-book"))
+        Select(drv.find_element(By.NAME, "type")).select_by_index(1)
+        date = drv.find_element(By.NAME, "date")
+        # Each size books on its own day, so the three runs do not take each other's times.
+        drv.execute_script("arguments[0].value = arguments[1]", date, next_weekday(2 + 7 * list(SIZES).index(size)))
+        submit(drv, drv.find_element(By.ID, "find-slots"))
+        slots = wait(drv, EC.presence_of_element_located((By.ID, "slots"))).find_elements(By.TAG_NAME, "button")
+        assert slots, "free times on a weekday"
+        label = slots[0].get_attribute("aria-label")
+        assert " AM " in label or " PM " in label, f"times read as people read them: {label}"
+        assert "UTC" not in label and not re.search(r"\d{4}-\d\d-\d\dT", label), label
+        fits(drv, width, "portal booking")
+        shot(drv, artifacts, f"walk-portal-book-{size}")
+        submit(drv, slots[0])
+
+        assert "/portal/appointments" in drv.current_url and "done=booked" in drv.current_url
+        notice = drv.find_element(By.CLASS_NAME, "notice").text
+        assert "booked" in notice, notice
+        cards = drv.find_element(By.ID, "upcoming").text
+        assert label.split(" · ")[0] in cards, (label, cards)
+        fits(drv, width, "my appointments")
+        shot(drv, artifacts, f"walk-portal-appointments-{size}")
+
+        drv.get(base + "/portal")
+        card = wait(drv, EC.presence_of_element_located((By.ID, "upcoming-visit")))
+        assert "Upcoming visit" in card.text and "with" in card.text, card.text
+        ics_href = card.find_element(By.PARTIAL_LINK_TEXT, "Add to my calendar").get_attribute("href")
+        cookies = {c["name"]: c["value"] for c in drv.get_cookies()}
+        ics = requests.get(ics_href, cookies=cookies, timeout=10)
+        assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar"), ics.text[:200]
+        assert "BEGIN:VEVENT" in ics.text and "Garcia" not in ics.text, "the calendar file carries no name"
+        history = drv.find_element(By.ID, "access-history").text
+        assert "The practice's system created your record" in history, history
+        fits(drv, width, "portal home with a visit")
+        shot(drv, artifacts, f"walk-portal-home-{size}")
+    finally:
+        drv.quit()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_front_desk_books_by_patient_name_and_the_calendar_shows_it(sqlite_server, artifacts, size):
+    """The front desk books from the calendar's booking form by typing the patient's name (never a record id)."""
+    width, base = SIZES[size], sqlite_server.url
+    drv = browser_at(width)
+    try:
+        sign_in(drv, base, "/login", "desk.jones")
+        wait(drv, EC.presence_of_element_located((By.ID, "welcome")))
+        fits(drv, width, "front desk home")
+        drv.get(base + "/schedule/book")
+        assert "record id" not in drv.page_source
+        find = drv.find_element(By.ID, "find")
+        find.send_keys("okafor")
+        # Search as you type: the match appears without submitting.
+        radio = wait(drv, EC.presence_of_element_located((By.CSS_SELECTOR, "#patient-results input[type=radio]")))
+        assert "Okafor, James" in drv.find_element(By.ID, "patient-results").text
+        assert radio.is_selected(), "a single match is chosen"
+        Select(drv.find_element(By.NAME, "type")).select_by_visible_text("Follow-up visit (20 min)")
+        drv.execute_script("arguments[0].value = arguments[1]", drv.find_element(By.NAME, "date"),
+                           next_weekday(3 + 7 * list(SIZES).index(size)))
+        fits(drv, width, "booking form")
+        submit(drv, drv.find_element(By.ID, "find-slots"))
+        assert "Patient: Okafor, James" in drv.page_source
+        slots = wait(drv, EC.presence_of_element_located((By.ID, "slots"))).find_elements(By.TAG_NAME, "button")
+        assert slots
+        label = slots[0].get_attribute("aria-label")
+        shot(drv, artifacts, f"walk-desk-book-{size}")
+        submit(drv, slots[0])
+        assert "booked=1" in drv.current_url
+        assert "Okafor, James" in drv.page_source and label.split(" · ")[0] in drv.page_source
+        fits(drv, width, "calendar")
+        shot(drv, artifacts, f"walk-desk-calendar-{size}")
+    finally:
+        drv.quit()
