@@ -15,32 +15,7 @@ public enum AuditVerification {
         public let checkpointSeq: Int64?
     }
 
-    static let checkpointKey = "audit/checkpoint.json"
-
-    struct SignedCheckpoint: Codable {
-        let checkpoint: AuditChain.Checkpoint
-        let mac: String
-    }
-
-    /// The checkpoint signing key: CARESYNC_AUDIT_KEY, or a random key kept in the data dir (created once, mode 0600).
-    static func key(_ app: Application) throws -> SymmetricKey {
-        if let k = ProcessInfo.processInfo.environment["CARESYNC_AUDIT_KEY"], !k.isEmpty { return SymmetricKey(data: Data(SHA256.hash(data: Data(k.utf8)))) }
-        let dir = (app.config.dataDir as NSString).appendingPathComponent("secrets")
-        let path = (dir as NSString).appendingPathComponent("audit-checkpoint.key")
-        if let d = FileManager.default.contents(atPath: path), d.count == 32 { return SymmetricKey(data: d) }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let k = SymmetricKey(size: .bits256)
-        let data = k.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteNoPermission)
-        }
-        return k
-    }
-
-    static func mac(_ c: AuditChain.Checkpoint, key: SymmetricKey) -> String {
-        let msg = "\(c.seq)|\(c.hash)|\(AuditChain.millis(c.recordedAt))"
-        return Data(HMAC<SHA256>.authenticationCode(for: Data(msg.utf8), using: key)).base64EncodedString()
-    }
+    static let checkpointKey = AuditCheckpoints.blobKey
 
     /// Verifies the whole chain in pages of 1000. On success (and when asked) records a new checkpoint at the head,
     /// and appends an `audit-verified` event.
@@ -49,16 +24,11 @@ public enum AuditVerification {
     }
 
     static func run(app: Application, scope: AuditScope, writeCheckpoint: Bool, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Report {
-        let key = try key(app)
-        var checkpoint: AuditChain.Checkpoint?
-        var checkpointForged = false
-        if let data = try app.blobs.get(checkpointKey) {
-            if let signed = try? JSONDecoder().decode(SignedCheckpoint.self, from: data), mac(signed.checkpoint, key: key) == signed.mac {
-                checkpoint = signed.checkpoint
-            } else {
-                checkpointForged = true
-            }
-        }
+        let key = try AuditCheckpoints.key(app)
+        let local = try AuditCheckpoints.readLocal(app, key: key)
+        let offsite = try AuditCheckpoints.readOffsite(app, key: key)
+        // The newest checkpoint either place holds is the one the chain must still reach.
+        let checkpoint = [local.checkpoint, offsite?.checkpoint].compactMap { $0 }.max { ($0.seq, $0.recordedAt) < ($1.seq, $1.recordedAt) }
         var verifier = AuditChain.Verifier(checkpoint: checkpoint)
         var after: Int64 = 0
         while true {
@@ -70,20 +40,42 @@ public enum AuditVerification {
             if verifier.firstBad != nil { break }
         }
         let verdict = verifier.finish()
-        if checkpointForged {
-            return Report(ok: false, checked: verdict.checked, headSeq: verdict.headSeq, headHash: verdict.headHash, firstBadSeq: nil,
-                          problem: "the checkpoint file's signature does not verify (the checkpoint was altered or the key changed)", checkpointSeq: nil)
+        // Beyond the chain itself: checkpoints that were removed, rolled back or forged, and a switched-off guard.
+        var problems: [String] = verdict.firstBad.map { [$0.problem.description] } ?? []
+        if local == .forged || offsite == .forged {
+            problems.append("the checkpoint file's signature does not verify (the checkpoint was altered or the key changed)")
         }
-        let report = Report(ok: verdict.ok, checked: verdict.checked, headSeq: verdict.headSeq, headHash: verdict.headHash,
-                            firstBadSeq: verdict.firstBad?.seq, problem: verdict.firstBad?.problem.description, checkpointSeq: checkpoint?.seq)
+        if let off = offsite?.checkpoint, (local.checkpoint?.seq ?? -1) < off.seq {
+            problems.append("the checkpoint beside the data is missing or older than the off-site copy (#\(off.seq)): "
+                + "it was removed or rolled back")
+        }
+        if local == .none, offsite?.checkpoint == nil,
+            let started = try await AuditEventRecord.query(on: app.db).filter(\.$action == AuditAction.auditCheckpoint.rawValue).first()
+        {
+            problems.append("no checkpoint is found, though checkpoints have been written since event #\(started.seq): it was deleted")
+        }
+        // The chain must still pass through every checkpoint taken, not only the newest: a checkpoint re-signed with a
+        // stolen key does not hide an edit that the off-site copy (which cannot be rewritten) still sees.
+        if verdict.firstBad == nil, let off = offsite?.checkpoint, off != checkpoint {
+            let stored = try await AuditEventRecord.query(on: app.db).filter(\.$seq == off.seq).first()
+            if stored?.hash != off.hash {
+                problems.append("the chain no longer matches the off-site checkpoint #\(off.seq): events were changed and "
+                    + "re-hashed, or removed")
+            }
+        }
+        problems += try await AuditCheckpoints.guardProblems(app.db).map { "the append-only guard is off: \($0)" }
+        let ok = problems.isEmpty
+        let report = Report(ok: ok, checked: verdict.checked, headSeq: verdict.headSeq, headHash: verdict.headHash,
+                            firstBadSeq: verdict.firstBad?.seq, problem: ok ? nil : problems.joined(separator: "; "),
+                            checkpointSeq: checkpoint?.seq)
         try await scope.record([AuditDraft(action: .auditVerified, category: .auditLog, entityType: "AuditChain", entityID: String(verdict.headSeq),
-                                           outcome: verdict.ok ? .success : .failure,
-                                           detail: verdict.ok ? "\(verdict.checked) events verified" : "first bad event \(verdict.firstBad!.seq): \(verdict.firstBad!.problem.description)")])
-        if verdict.ok && writeCheckpoint && verdict.headSeq > 0 {
-            let cp = AuditChain.Checkpoint(seq: verdict.headSeq, hash: verdict.headHash, recordedAt: app.clock.now())
-            let enc = JSONEncoder()
-            enc.outputFormatting = .sortedKeys
-            try app.blobs.put(checkpointKey, try enc.encode(SignedCheckpoint(checkpoint: cp, mac: mac(cp, key: key))))
+                                           outcome: ok ? .success : .failure,
+                                           detail: ok ? "\(verdict.checked) events verified"
+                                               : String(("first problem at event \(verdict.firstBad?.seq ?? verdict.headSeq): "
+                                                   + problems.joined(separator: "; ")).prefix(1000)))])
+        if ok && writeCheckpoint && verdict.headSeq > 0 {
+            try AuditCheckpoints.write(app, AuditChain.Checkpoint(seq: verdict.headSeq, hash: verdict.headHash, recordedAt: app.clock.now()),
+                                       key: key)
         }
         return report
     }

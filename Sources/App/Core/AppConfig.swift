@@ -39,6 +39,13 @@ public struct AppConfig: Sendable {
     public var turnSecret: String? = nil
     public var turnTTL: TimeInterval = 3600
     public var forceRelay = false
+    /// Audit checkpoints: the signing key (CARESYNC_AUDIT_KEY, or a file named by CARESYNC_AUDIT_KEY_FILE, kept away
+    /// from the data), the second place checkpoints are copied to (CARESYNC_AUDIT_CHECKPOINT_DIR, on WORM storage) and
+    /// how often the server writes one (CARESYNC_AUDIT_CHECKPOINT_SECONDS; 0 turns the schedule off on this node).
+    public var auditKey: String? = nil
+    public var auditKeyFile: String? = nil
+    public var auditCheckpointDir: String? = nil
+    public var auditCheckpointInterval: TimeInterval = 60
     /// Where patients reach this server (links in invitations): CARESYNC_PUBLIC_URL.
     public var publicURL: String = "http://localhost:8080"
 
@@ -76,6 +83,10 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_OUTBOX_INTERVAL"].flatMap(Double.init), v >= 0 { c.outboxInterval = v }
         if let v = env["CARESYNC_JOBS_INTERVAL"].flatMap(Double.init), v >= 0 { c.jobsInterval = v }
         if let v = env["CARESYNC_SCRIPT_VERSION"].flatMap(ScriptVersion.init) { c.scriptVersion = v }
+        if let v = env["CARESYNC_AUDIT_KEY"], !v.isEmpty { c.auditKey = v }
+        if let v = env["CARESYNC_AUDIT_KEY_FILE"], !v.isEmpty { c.auditKeyFile = v }
+        if let v = env["CARESYNC_AUDIT_CHECKPOINT_DIR"], !v.isEmpty { c.auditCheckpointDir = v }
+        if let v = env["CARESYNC_AUDIT_CHECKPOINT_SECONDS"].flatMap(Double.init), v >= 0 { c.auditCheckpointInterval = v }
         if let v = env["CARESYNC_CLEARINGHOUSE_URL"], !v.isEmpty { c.clearinghouseURL = v }
         if let v = env["CARESYNC_CLEARINGHOUSE_TOKEN"], !v.isEmpty { c.clearinghouseToken = v }
         func list(_ k: String) -> [String] { (env[k] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }

@@ -35,10 +35,17 @@ enum HealthController {
             _ = try await PracticeRecord.query(on: req.db).count()
         }
         let blobs = await timed { try req.application.blobs.probe() }
-        let ok = db.status == "ok" && blobs.status == "ok"
-        let body = Readiness(status: ok ? "ok" : "fail", checks: ["database": db, "blobStore": blobs])
+        // A node whose audit table lost its append-only guard must not take traffic.
+        let guardCheck = await timed {
+            let problems = try await AuditCheckpoints.guardProblems(req.db)
+            if !problems.isEmpty { throw AuditGuardOff() }
+        }
+        let ok = db.status == "ok" && blobs.status == "ok" && guardCheck.status == "ok"
+        let body = Readiness(status: ok ? "ok" : "fail", checks: ["database": db, "blobStore": blobs, "auditGuard": guardCheck])
         return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
     }
+
+    struct AuditGuardOff: Error {}
 
     @Sendable static func metrics(req: Request) async throws -> Response {
         let res = Response(status: .ok, body: .init(string: req.application.appMetrics.registry.emitToString()))

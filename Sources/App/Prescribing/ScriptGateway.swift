@@ -185,7 +185,7 @@ enum RxSignature {
     static func sign(_ rx: PrescriptionRecord, deaNumber: String, app: Application) throws -> (digest: String, signature: String) {
         let content = Data(canonical(rx, deaNumber: deaNumber).utf8)
         let digest = Data(SHA256.hash(data: content)).base64EncodedString()
-        let mac = HMAC<SHA256>.authenticationCode(for: content, using: try AuditVerification.key(app))
+        let mac = HMAC<SHA256>.authenticationCode(for: content, using: try AuditCheckpoints.key(app))
         return (digest, Data(mac).base64EncodedString())
     }
 }

@@ -14,6 +14,8 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case userCreated = "user-created"
     case accessDenied = "access-denied"
     case auditVerified = "audit-verified"
+    /// The server started writing signed checkpoints of the chain's head (recorded once).
+    case auditCheckpoint = "audit-checkpoint"
     /// A Medical Director approved patient-facing content (a care pathway version).
     case approve
 }
