@@ -91,6 +91,11 @@ enum SchedulingAPIController {
         return PatientAPIController.withETag(res, a.version)
     }
 
+    @Sendable static func read(req: Request) async throws -> Response {
+        let a = try await req.scheduling().find(try req.idParameter("appointment"))
+        return PatientAPIController.withETag(try await AppointmentDTO(a).encodeResponse(for: req), a.version)
+    }
+
     @Sendable static func change(req: Request) async throws -> Response {
         let id = try req.idParameter("appointment")
         let a = try await req.scheduling().change(id, try req.decodeJSON(SchedulingStore.ChangeInput.self),

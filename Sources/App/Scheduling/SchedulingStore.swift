@@ -96,6 +96,15 @@ struct SchedulingStore {
     }
 
     /// Moves an appointment in one transaction: the new time is checked and taken, and only then is the old one released.
+    /// One appointment (the `Location` a booking answers with); a patient reads only their own. Audited.
+    func find(_ id: UUID) async throws -> AppointmentRecord {
+        guard let a = try await AppointmentRecord.find(id, on: scope.db) else { throw AppError.notFound("No appointment with that id.") }
+        try await scope.authorize(.readAppointments(patientID: a.patientID), patientID: a.patientID)
+        try await scope.record([AuditDraft(action: .read, category: .appointments, patientID: a.patientID, entityType: "Appointment",
+                                           entityID: id.uuidString)])
+        return a
+    }
+
     func change(_ id: UUID, _ input: ChangeInput, expectedVersion: Int?) async throws -> AppointmentRecord {
         guard let current = try await AppointmentRecord.find(id, on: scope.db) else { throw AppError.notFound("No appointment with that id.") }
         try await scope.authorize(.changeAppointment(patientID: current.patientID), patientID: current.patientID)
