@@ -254,3 +254,25 @@ def test_server_restart_ice_restart_and_audio_only_keep_the_visit(artifacts):
     finally:
         srv.stop()
         smtp.stop()
+
+
+def test_reloading_either_side_mid_visit_brings_the_video_back(visit_server, artifacts):
+    """A reload (or a tab the phone killed, or a switch of network) in a running visit: the page comes back into the
+    same visit without a new admission, and both sides decode video again within 10 s — first the patient reloads,
+    then the provider."""
+    srv, inbox = visit_server
+    label = f"reload-{srv.backend}"
+    patient, provider, visit_id, a, b = connect_visit(srv.url, srv.url, srv.url, inbox, artifacts, label)
+    try:
+        for side, drv in (("patient", patient), ("provider", provider)):
+            drv.refresh()
+            wait(drv, lambda d: d.find_element(By.ID, "visit").get_attribute("data-visit") == visit_id, timeout=15)
+            loaded = time.time()
+            both_flowing(patient, provider, more_than=(10, 10), timeout=30)
+            took = time.time() - loaded
+            assert took < 10, f"after the {side} reloaded, video flowed again only after {took:.1f} s"
+            drv.save_screenshot(str(artifacts / f"visit-{label}-{side}-back.png"))
+        end_visit(patient, provider, TIMELINE + ["ice-restart"])
+    finally:
+        patient.quit()
+        provider.quit()
