@@ -11,6 +11,7 @@ func routes(_ app: Application) throws {
     app.get("assets", "upload.js", use: PhotoController.uploadScript)
     app.get("assets", "visit.js", use: VisitController.script)
     app.get("assets", "picker.js", use: PatientPicker.script)
+    app.get("assets", "waiting.js", use: VisitController.waitingScript)
 
     // Video visits: the patient (portal session or a redeemed link) and the provider; each handler checks which.
     app.get("visit", "join", ":token", use: VisitController.join)
@@ -95,6 +96,7 @@ func routes(_ app: Application) throws {
     staff.post("epcs", use: PrescribingController.epcsAction)
     staff.get("epcs", "report", use: PrescribingController.reportPage)
     staff.get("visits", use: VisitController.waitingRoomPage)
+    staff.get("visits", "waiting-list", use: VisitController.waitingListFragment)
     staff.post("visits", ":id", "admit", use: VisitController.admitFromPage)
     staff.post("visits", ":id", "end", use: VisitController.endFromPage)
     staff.post("visits", ":id", "handoff", use: VisitController.handOffFromPage)
@@ -218,6 +220,7 @@ func routes(_ app: Application) throws {
     api.get("slots", use: SchedulingAPIController.slots)
     api.get("appointments", use: SchedulingAPIController.list)
     api.post("appointments", use: SchedulingAPIController.book)
+    api.get("appointments", ":id", use: SchedulingAPIController.read)
     api.patch("appointments", ":id", use: SchedulingAPIController.change)
     api.get("rooms", use: SchedulingSetupAPI.rooms)
     api.post("rooms", use: SchedulingSetupAPI.addRoom)

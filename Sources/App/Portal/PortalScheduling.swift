@@ -101,12 +101,19 @@ struct PortalAppointmentsPage {
                 .div(.class("card"), .id("appt-\(r.id.uuidString)"),
                     .p(.strong(.text("\(Format.day(r.day)), \(r.times)"))),
                     .p(.text("\(r.type) with \(r.provider) at \(r.location)")),
-                    .if(r.telemedicine, .p(.a(.class("button"), .href("/portal/visits/appointment/\(r.id.uuidString)"), .class("join-visit"), .text("Join the video visit")))),
-                    .p(.a(.href("/portal/appointments/\(r.id.uuidString)/reschedule"), .text("Reschedule"))),
-                    .form(.action("/portal/appointments/\(r.id.uuidString)/cancel"), .method(.post), .div(
-                        FormKit.csrf(req),
-                        .input(.type(.text), .name("cancelReason"), .placeholder("Why? (optional)"), .attribute(named: "aria-label", value: "Why are you cancelling?")),
-                        .button(.type(.submit), .text("Cancel this appointment")))))
+                    .if(r.telemedicine, .p(.a(.class("button join-visit"), .href("/portal/visits/appointment/\(r.id.uuidString)"),
+                                              .text("Join the video visit")))),
+                    .div(.class("actions"),
+                        .a(.class("button secondary"), .href("/portal/appointments/\(r.id.uuidString)/reschedule"), .text("Reschedule")),
+                        .a(.class("button secondary"), .href("/portal/appointments/\(r.id.uuidString)/calendar.ics"),
+                           .text("Add to my calendar"))),
+                    // Cancelling takes a second, deliberate tap.
+                    .details(.class("confirm"), .summary(.text("Cancel this appointment…")),
+                        .form(.action("/portal/appointments/\(r.id.uuidString)/cancel"), .method(.post), .div(
+                            FormKit.csrf(req),
+                            .label(.for("reason-\(r.id.uuidString)"), .text("Why are you cancelling? (optional)")),
+                            .input(.type(.text), .name("cancelReason"), .id("reason-\(r.id.uuidString)")),
+                            .button(.type(.submit), .class("danger"), .text("Yes, cancel this appointment"))))))
             })
         ))
     }

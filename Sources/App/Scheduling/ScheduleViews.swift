@@ -25,11 +25,14 @@ func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool
                     FormKit.csrf(req), .input(.type(.hidden), .name("channel"), .value("email")), .button(.type(.submit), .class("send-visit-link"), .text("Email the video link")))),
                 .form(.action("/schedule/appointments/\(r.id.uuidString)/visit"), .method(.post), .class("inline"), .div(
                     FormKit.csrf(req), .button(.type(.submit), .class("open-visit"), .text("Open the video visit")))))),
-            .if(r.status == "booked", .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .div(
-                FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value("cancelled")), .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
-                .input(.type(.text), .name("cancelReason"), .placeholder("Reason for cancelling"), .required(true),
-                       .attribute(named: "aria-label", value: "Reason for cancelling")),
-                .button(.type(.submit), .text("Cancel appointment")))))
+            // Cancelling takes a second, deliberate tap and a reason.
+            .if(r.status == "booked", .details(.class("confirm"), .summary(.text("Cancel…")),
+                .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .div(
+                    FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value("cancelled")),
+                    .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
+                    .input(.type(.text), .name("cancelReason"), .placeholder("Reason for cancelling"), .required(true),
+                           .attribute(named: "aria-label", value: "Reason for cancelling")),
+                    .button(.type(.submit), .class("danger"), .text("Cancel appointment"))))))
         ))
     )
 }

@@ -38,7 +38,12 @@ enum VisitController {
     @Sendable static func page(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         let p = try await req.visitParticipant(id)
-        return Layout.render(VisitRoomPage(visitID: id, role: p.role, csrf: req.csrfToken).render(for: req))
+        var page = VisitRoomPage(visitID: id, role: p.role, csrf: req.csrfToken)
+        if p.role == "provider" {
+            page.others = try await ScheduleDirectory.load(req.db).providers
+                .filter { $0.id != p.principal.userID }.compactMap { u in u.id.map { ($0, u.displayName) } }
+        }
+        return Layout.render(page.render(for: req))
     }
 
     @Sendable static func ice(req: Request) async throws -> IceConfig {
@@ -63,7 +68,28 @@ enum VisitController {
 
     @Sendable static func waitingRoomPage(req: Request) async throws -> Response {
         let rows = try await req.visits().waitingRoom()
-        return Layout.render(WaitingRoomPage(rows: rows, sent: req.query[String.self, at: "sent"]).render(for: req))
+        let dir = try await ScheduleDirectory.load(req.db)
+        let page = WaitingRoomPage(rows: rows, sent: req.query[String.self, at: "sent"], handed: req.query[String.self, at: "handed"],
+                                   dir: dir)
+        return Layout.render(page.render(for: req))
+    }
+
+    /// The waiting room's list alone: the page's script swaps it in every few seconds (no whole-page refresh).
+    @Sendable static func waitingListFragment(req: Request) async throws -> Response {
+        let rows = try await req.visits().waitingRoom()
+        let dir = try await ScheduleDirectory.load(req.db)
+        let page = WaitingRoomPage(rows: rows, sent: nil, handed: nil, dir: dir)
+        let res = Response(status: .ok, body: .init(string: page.list(req: req).render()))
+        res.headers.contentType = .html
+        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return res
+    }
+
+    @Sendable static func waitingScript(req: Request) async throws -> Response {
+        let res = Response(status: .ok, body: .init(string: WaitingRoomPage.script))
+        res.headers.contentType = HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])
+        res.headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
+        return res
     }
 
     @Sendable static func admitFromPage(req: Request) async throws -> Response {
@@ -128,6 +154,8 @@ struct VisitRoomPage {
     let visitID: UUID
     let role: String
     let csrf: String
+    /// Providers the host may hand the visit to.
+    var others: [(UUID, String)] = []
 
     func render(for req: Request) -> String {
         Layout.page("Video visit", req: req, .div(
@@ -154,6 +182,13 @@ struct VisitRoomPage {
                 .label(.for("note"), .text("Visit note")),
                 .textarea(.id("note"), .name("note"), .attribute(named: "rows", value: "4")),
                 .button(.type(.submit), .id("end-visit"), .text("End visit and save the note"))))),
+            .if(role == "provider" && !others.isEmpty, .form(.class("card"), .action("/visits/\(visitID.uuidString)/handoff"),
+                .method(.post), .div(
+                    FormKit.csrf(req),
+                    FormKit.select("Hand this visit to", name: "providerId",
+                                   options: others.map { (value: $0.0.uuidString, label: $0.1) }, selected: nil),
+                    .p(.small(.text("The other provider takes over the call; your page leaves it."))),
+                    .button(.type(.submit), .id("hand-off"), .class("secondary"), .text("Hand over"))))),
             .script(.src("/assets/visit.js"))
         ))
     }
@@ -162,23 +197,56 @@ struct VisitRoomPage {
 struct WaitingRoomPage {
     let rows: [VisitStore.WaitingDTO]
     let sent: String?
+    var handed: String?
+    let dir: ScheduleDirectory
 
     func render(for req: Request) -> String {
         Layout.page("Waiting room", req: req, .div(
-            .element(named: "meta", nodes: [.attribute(named: "http-equiv", value: "refresh"), .attribute(named: "content", value: "5")]),
             .unwrap(sent) { _ in .p(.class("notice"), .text("Visit link sent.")) },
+            .unwrap(handed) { _ in .p(.class("notice"), .text("The visit was handed over.")) },
             .h1(.text("Video waiting room")),
-            .if(rows.isEmpty, .p(.id("nobody-waiting"), .text("Nobody is waiting."))),
-            .forEach(rows) { r in
-                .div(.class(r.mine ? "card waiting mine" : "card waiting"), .attribute(named: "data-visit", value: r.visitId.uuidString),
-                    .p(.strong(.text(r.patientName)), .text(" · \(r.providerName) · \(r.locationName) · \(r.status)"),
-                       .unwrap(r.waitingSince) { .text(" · waiting since \(Format.utc($0, "HH:mm")) UTC") }),
-                    r.status == "waiting"
-                        ? .form(.action("/visits/\(r.visitId.uuidString)/admit"), .method(.post), .div(FormKit.csrf(req), .button(.type(.submit), .class("admit"), .text("Admit"))))
-                        : .a(.class("button"), .href("/visit/\(r.visitId.uuidString)"), .text("Open the visit")))
-            }
+            .p(.small(.text("This list updates by itself."))),
+            .div(.id("waiting-list"), .attribute(named: "aria-live", value: "polite"), list(req: req)),
+            .script(.src("/assets/waiting.js"))
         ))
     }
+
+    func list(req: Request) -> Node<HTML.BodyContext> {
+        .group(
+            .if(rows.isEmpty, .p(.id("nobody-waiting"), .text("Nobody is waiting."))),
+            .forEach(rows) { r in
+                let zone = r.locationId.map { dir.zone($0) } ?? dir.homeZone
+                let open: Node<HTML.BodyContext> = r.hostedByMe == false
+                    ? .p(.small(.text("In a visit with another provider.")))
+                    : .a(.class("button"), .href("/visit/\(r.visitId.uuidString)"), .text("Open the visit"))
+                return .div(.class(r.mine ? "card waiting mine" : "card waiting"),
+                    .attribute(named: "data-visit", value: r.visitId.uuidString),
+                    .p(.strong(.text(r.patientName)), .text(" · \(r.providerName) · \(r.locationName) · \(r.status)"),
+                       .unwrap(r.waitingSince) { .text(" · waiting since \(Format.time($0, zone: zone))") }),
+                    r.status == "waiting"
+                        ? .form(.action("/visits/\(r.visitId.uuidString)/admit"), .method(.post),
+                                .div(FormKit.csrf(req), .button(.type(.submit), .class("admit"), .text("Admit"))))
+                        : open)
+            })
+    }
+
+    /// Swaps the list in every 5 seconds when it changed; leaves it alone while a button in it has the focus.
+    static let script = #"""
+(() => {
+  const list = document.getElementById('waiting-list');
+  if (!list) return;
+  let last = list.innerHTML;
+  setInterval(async () => {
+    if (list.contains(document.activeElement) && document.activeElement !== document.body) return;
+    try {
+      const r = await fetch('/visits/waiting-list', { credentials: 'same-origin', cache: 'no-store' });
+      if (!r.ok) return;
+      const html = await r.text();
+      if (html !== last) { list.innerHTML = html; last = html; }
+    } catch (e) { /* offline for a moment: try again next time */ }
+  }, 5000);
+})();
+"""#
 }
 
 struct VisitRecordPage {

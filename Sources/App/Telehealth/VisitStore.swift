@@ -34,7 +34,10 @@ struct VisitStore {
     }
     struct EventDTO: Content { let at: Date; let kind: String; let role: String; let detail: String }
     struct WaitingDTO: Content { let visitId: UUID; let patientName: String; let providerName: String; let locationName: String; let start: Date
-        let status: String; let waitingSince: Date?; let mine: Bool }
+        let status: String; let waitingSince: Date?; let mine: Bool
+        var locationId: UUID?
+        /// Whether the signed-in provider holds the provider side (an admitted visit is opened by its host only).
+        var hostedByMe: Bool? }
 
     static func dto(_ v: VirtualVisitRecord, events: [VisitEventRecord]? = nil) -> VisitDTO {
         VisitDTO(id: v.id!, appointmentId: v.appointmentID, patientId: v.patientID, providerId: v.providerID, locationId: v.locationID, status: v.status,
@@ -139,7 +142,8 @@ struct VisitStore {
                 let l = try await LocationRecord.find(v.locationID, on: tx)
                 let a = try await AppointmentRecord.find(v.appointmentID, on: tx)
                 out.append(WaitingDTO(visitId: v.id!, patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "", providerName: pr?.displayName ?? "",
-                                      locationName: l?.name ?? "", start: a?.startAt ?? v.createdAt, status: v.status, waitingSince: v.waitingSince, mine: v.providerID == me))
+                                      locationName: l?.name ?? "", start: a?.startAt ?? v.createdAt, status: v.status, waitingSince: v.waitingSince,
+                                      mine: v.providerID == me, locationId: v.locationID, hostedByMe: v.host == me))
             }
             out.sort { ($0.mine ? 0 : 1, $0.waitingSince ?? .distantFuture) < ($1.mine ? 0 : 1, $1.waitingSince ?? .distantFuture) }
             return (out, rows.map { AuditDraft(action: .query, category: .visits, patientID: $0.patientID, entityType: "VirtualVisit", entityID: $0.id?.uuidString, detail: "waiting room") })

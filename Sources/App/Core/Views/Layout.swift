@@ -36,6 +36,21 @@ enum Layout {
     ul.choices{list-style:none;padding:0}ul.choices li{margin:.3rem 0}label.check{font-weight:400;min-height:44px;display:flex;align-items:center;gap:.4rem}
     .access-day h3{font-size:1rem;margin:.8rem 0 .3rem}.access-day ul{margin:0;padding-left:1.1rem}
     @media (max-width:600px){dl.kv{grid-template-columns:minmax(0,1fr)}dl.kv dt{max-width:none}dl.kv dd{margin-bottom:.6rem}}
+    .tiles.counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.5rem}
+    a.tile{display:flex;flex-direction:column;min-height:44px;padding:.6rem .8rem;border:1px solid #9cc9e0;border-radius:8px;
+    text-decoration:none;color:inherit;background:#eef6fb}a.tile .n{font-size:1.6rem;font-weight:700;line-height:1.1}
+    a.tile.urgent{border-color:#b00020;background:#fff0f0}a.tile .u{color:#b00020;font-weight:600;font-size:.85rem}
+    ul.plain-links{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.2rem .8rem}
+    ul.plain-links a,ul.day-list a{display:inline-flex;min-height:44px;align-items:center}ul.day-list{padding-left:1rem}
+    .badge.video-waiting{background:#ffe7c2}
+    details.confirm{margin-top:.6rem}details.confirm>summary{min-height:44px;display:inline-flex;align-items:center;cursor:pointer;
+    color:#b00020;font-weight:600}button.danger{background:#b00020}
+    @media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0e1620}.card,table{background:#16212c;border-color:#2d3c4b}
+    th,td{border-color:#2d3c4b}input,select,textarea{background:#0e1620;color:#e6edf3;border-color:#5b6b7b}a{color:#8cc8ff}
+    header.top{background:#0a3346}.notice{background:#12314a;border-color:#2f6d94}.notice.warn{background:#3a300f;border-color:#8a6d1f}
+    .notice.bad{background:#3c1a1a;border-color:#8c3b3b}.error{color:#ff8a8a}.badge{background:#2d3c4b}.badge.synthetic{background:#5a4212}
+    .button.secondary{background:#1d2d3a;color:#cfe6f7;border-color:#2f6d94}a.tile{background:#12314a;border-color:#2f6d94}
+    a.tile.urgent{background:#3c1a1a}.field.invalid input,.field.invalid select{background:#2a1515}}
     @media print{header.top,.noprint{display:none}body{background:#fff}}
     """
 

@@ -1,0 +1,76 @@
+import XCTest
+import XCTVapor
+import Fluent
+@testable import App
+import Domain
+import TestSupport
+
+/// Each role's start page says what waits for that role today, and nothing a role may not open.
+final class StaffHomeTests: XCTestCase {
+    func test_homePage_countsTheWorkEachRoleMayDo() async throws {
+        try await withTestApp { app, clock in
+            let w = try await Fixtures.schedulingWorld(app)
+            let pat = try await Fixtures.patientUser(app, family: "Homecount")
+            // A patient writes (unread by staff) and an intake waits for review.
+            let web = PageClient(app)
+            try await web.signIn(pat, clock: clock, portal: true)
+            let sent = try await web.post("/portal/messages", ["subject": "Question", "body": "Is the swelling normal?",
+                                                               "locationId": w.main.uuidString])
+            XCTAssertEqual(sent.status, .seeOther, sent.body.string)
+            let intake = IntakeSubmissionRecord()
+            intake.patientID = pat.patientID!
+            intake.formCode = "new-patient"
+            intake.formVersion = 1
+            intake.status = "submitted"
+            intake.answers = "{}"
+            intake.createdAt = clock.now()
+            intake.updatedAt = clock.now()
+            intake.submittedAt = clock.now()
+            try await intake.create(on: app.db)
+
+            let desk = PageClient(app)
+            try await desk.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
+            let deskHome = try await desk.get("/")
+            XCTAssertEqual(deskHome.status, .ok)
+            let dh = deskHome.body.string
+            XCTAssertTrue(dh.contains(#"id="count-inbox""#) && dh.contains("unread messages"), dh)
+            XCTAssertFalse(dh.contains(#"id="count-intake""#), "intake is clinical: not counted for the front desk")
+            XCTAssertTrue(dh.contains(#"id="today-by-location""#) && dh.contains("Main Street Clinic"))
+
+            let ma = PageClient(app)
+            try await ma.signIn(try await Fixtures.user(app, .medicalAssistant), clock: clock)
+            let mh = try await ma.get("/").body.string
+            XCTAssertTrue(mh.contains(#"<a class="tile" id="count-intake" href="/intake"><span class="n">1</span>"#), mh)
+
+            let dr = PageClient(app)
+            try await dr.signIn(w.provider, clock: clock)
+            let ph = try await dr.get("/").body.string
+            XCTAssertTrue(ph.contains(#"id="my-day-today""#) && ph.contains(#"id="count-video""#))
+            XCTAssertFalse(ph.contains(#"id="count-approvals""#), "only the Medical Director approves")
+
+            let support = PageClient(app)
+            try await support.signIn(try await Fixtures.user(app, .support), clock: clock)
+            let sh = try await support.get("/").body.string
+            XCTAssertFalse(sh.contains("work-waiting") || sh.contains("today-by-location"), "support sees no patient work")
+        }
+    }
+
+    func test_waitingRoomList_updatesAlone_forProvidersOnly() async throws {
+        try await withTestApp { app, clock in
+            let w = try await Fixtures.schedulingWorld(app)
+            let dr = PageClient(app)
+            try await dr.signIn(w.provider, clock: clock)
+            let page = try await dr.get("/visits").body.string
+            XCTAssertFalse(page.contains("http-equiv"), "no whole-page refresh")
+            XCTAssertTrue(page.contains("/assets/waiting.js") && page.contains(#"id="waiting-list""#))
+            let fragment = try await dr.get("/visits/waiting-list")
+            XCTAssertEqual(fragment.status, .ok)
+            XCTAssertTrue(fragment.body.string.contains("Nobody is waiting."))
+            XCTAssertFalse(fragment.body.string.contains("<html"))
+            let desk = PageClient(app)
+            try await desk.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
+            let refused = try await desk.get("/visits/waiting-list").status
+            XCTAssertEqual(refused, .forbidden)
+        }
+    }
+}
