@@ -3,7 +3,10 @@ import Logging
 import NIOConcurrencyHelpers
 
 /// JSON-lines log handler: one object a line with time, level, label, message and metadata (request-id among them).
-/// Nothing logged anywhere in CareSync carries PHI: messages are fixed strings, metadata are ids and counts.
+/// Nothing logged anywhere in CareSync carries PHI: messages are fixed strings, metadata are ids and counts. The
+/// database libraries log a query's values (Fluent's `input` and `filters`, SQLKit's and PostgresNIO's binds) at
+/// debug and trace level: those values are patients' names, birth dates and phones, so they are dropped here, at every
+/// level, and only their count is kept.
 public struct JSONLogHandler: LogHandler {
     public typealias Sink = @Sendable (String) -> Void
     public var metadata: Logger.Metadata = [:]
@@ -30,10 +33,24 @@ public struct JSONLogHandler: LogHandler {
             "label": label,
             "msg": message.description,
         ]
-        for (k, v) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) { obj[k] = Self.plain(v) }
+        for (k, v) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) {
+            obj[k] = Self.carriesValues(k) ? Self.redacted(v) : Self.plain(v)
+        }
         guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]),
               let line = String(data: data, encoding: .utf8) else { return }
         sink(line)
+    }
+
+    /// Metadata keys under which the database layers put the values of a query.
+    static let valueKeys: Set<String> = ["binds", "input", "filters", "values", "psql_binds", "query_binds", "row", "rows"]
+
+    static func carriesValues(_ key: String) -> Bool {
+        valueKeys.contains(key) || key.lowercased().contains("bind")
+    }
+
+    static func redacted(_ v: Logger.MetadataValue) -> String {
+        if case .array(let a) = v { return "[\(a.count) values redacted]" }
+        return "[redacted]"
     }
 
     static func plain(_ v: Logger.MetadataValue) -> Any {

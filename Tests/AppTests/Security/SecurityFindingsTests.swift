@@ -123,3 +123,27 @@ final class SecurityFindingsTests: XCTestCase {
                                               existing: existing, zones: zones, from: from))
     }
 }
+
+/// Medium: at LOG_LEVEL=debug the database layer logged whole queries with names, birth dates, emails, phones and
+/// MRNs. No log level may print PHI.
+final class LogPHITests: XCTestCase {
+    func test_debugLogging_ofQueries_carriesNoPatientData() async throws {
+        try await withTestApp { app, clock in
+            final class Box: @unchecked Sendable { var lines: [String] = []; let lock = NSLock() }
+            let box = Box()
+            app.logger = Logger(label: "test-debug") { label in
+                JSONLogHandler(label: label, level: .trace, sink: { line in box.lock.lock(); box.lines.append(line); box.lock.unlock() })
+            }
+            let pid = try await Fixtures.patient(app, family: "Quillfeather", given: "Ottoline", birthDate: "1944-02-29",
+                                                 email: "ottoline@example.org")
+            let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
+            _ = try await HTTP.send(app, .GET, "/api/v1/patients?q=quillfeather", headers: h)
+            _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: h)
+            let lines = box.lock.withLock { box.lines }
+            XCTAssertTrue(lines.contains { $0.contains("query") }, "queries were logged at debug level")
+            for secret in ["Quillfeather", "quillfeather", "Ottoline", "1944-02-29", "ottoline@example.org"] {
+                XCTAssertFalse(lines.contains { $0.contains(secret) }, "\(secret) in a log line: \(lines.first { $0.contains(secret) } ?? "")")
+            }
+        }
+    }
+}
