@@ -4,6 +4,8 @@ import Vapor
 /// return; U+007F–U+009F), raw or escaped, before any handler sees them. Such text does not survive every database
 /// (SQLite's C strings end at a NUL, PostgreSQL refuses it) and has no place in a name, a note or a reason.
 /// Files (multipart, octet streams) and SCRIPT XML are not text fields and pass untouched.
+/// A JSON body that names the same key twice in one object is refused too: decoders silently keep one of them, so
+/// what was checked and what was stored could differ.
 struct ControlCharacterGuard: AsyncMiddleware {
     static let maxChecked = 1024 * 1024
 
@@ -17,10 +19,15 @@ struct ControlCharacterGuard: AsyncMiddleware {
         } else {
             body = try await req.body.collect(max: Self.maxChecked).get()
         }
-        if let body, let bad = Self.firstControl(in: Array(body.readableBytesView), kind: kind) {
+        guard let body else { return try await next.respond(to: req) }
+        let bytes = Array(body.readableBytesView)
+        if let bad = Self.firstControl(in: bytes, kind: kind) {
             let code = "U+" + String(format: "%04X", bad)
             throw AppError.malformed(field: nil, detail: "The request contains a control character (\(code)), which CareSync "
                 + "does not accept in text. Remove it and try again.")
+        }
+        if kind == .json, let key = Self.duplicateKey(inJSON: bytes) {
+            throw AppError.malformed(field: key, detail: "The JSON body names \"\(key)\" twice in one object; send each field once.")
         }
         return try await next.respond(to: req)
     }
@@ -88,6 +95,70 @@ struct ControlCharacterGuard: AsyncMiddleware {
                 i += 2   // skip the escaped character, so `\\u0000` (a backslash, then text) is not read as an escape
                 continue
             }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The first key that appears twice in one JSON object (keys compared after unescaping); nil when there is none.
+    /// A body that is not JSON at all is left to the decoder, which names the problem.
+    static func duplicateKey(inJSON bytes: [UInt8]) -> String? {
+        enum Frame { case object(keys: Set<String>, expectingKey: Bool), array }
+        var stack: [Frame] = []
+        var i = 0
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "{"): stack.append(.object(keys: [], expectingKey: true))
+            case UInt8(ascii: "["): stack.append(.array)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): if !stack.isEmpty { stack.removeLast() }
+            case UInt8(ascii: ","):
+                if case .object(let keys, _) = stack.last { stack[stack.count - 1] = .object(keys: keys, expectingKey: true) }
+            case UInt8(ascii: "\""):
+                guard let (text, end) = readString(bytes, from: i) else { return nil }
+                if case .object(var keys, true) = stack.last {
+                    if keys.contains(text) { return text }
+                    keys.insert(text)
+                    stack[stack.count - 1] = .object(keys: keys, expectingKey: false)
+                }
+                i = end
+            default: break
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The JSON string starting at `start` (a quote), unescaped, and the index of its closing quote.
+    static func readString(_ b: [UInt8], from start: Int) -> (String, Int)? {
+        var scalars = String.UnicodeScalarView()
+        var raw: [UInt8] = []
+        var i = start + 1
+        func flush() { scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars); raw.removeAll() }
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { flush(); return (String(scalars), i) }
+            if c == UInt8(ascii: "\\"), i + 1 < b.count {
+                flush()
+                let e = b[i + 1]
+                switch e {
+                case UInt8(ascii: "u"):
+                    guard i + 5 < b.count, let a = hex(b[i + 2]), let h = hex(b[i + 3]), let c3 = hex(b[i + 4]), let d = hex(b[i + 5])
+                    else { return nil }
+                    let v = UInt32(a) << 12 | UInt32(h) << 8 | UInt32(c3) << 4 | UInt32(d)
+                    scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+                    i += 6
+                    continue
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "b"): scalars.append("\u{8}")
+                case UInt8(ascii: "f"): scalars.append("\u{C}")
+                default: scalars.append(Unicode.Scalar(e))
+                }
+                i += 2
+                continue
+            }
+            raw.append(c)
             i += 1
         }
         return nil

@@ -174,6 +174,9 @@ struct SchedulingStore {
                           overrideReason: String?) async throws -> Plan {
         let db = scope.db
         var errors: [FieldError] = []
+        guard SlotRules.onGrid(start) else {
+            throw AppError.validation([FieldError("start", "Appointments start on a 5-minute mark (such as 1:00 or 1:05) with no seconds.")])
+        }
         guard let patient = try await PatientRecord.find(patientID, on: db), patient.retiredAt == nil else {
             throw AppError.validation([FieldError("patientId", "No active patient with that id.")])
         }

@@ -33,6 +33,20 @@ public enum Text {
             .lowercased()
     }
 
+    /// A character that has no place in a name: line breaks and tabs, bidirectional overrides, embeddings and isolates
+    /// (U+202A–202E, U+2066–2069, which make "Smith" display as something else), zero-width space and no-break (U+200B,
+    /// U+2060, U+FEFF), soft hyphen. The joiners U+200C/U+200D stay allowed: Persian and Indic names need them.
+    /// Returns the first one as "U+XXXX".
+    public static func invisibleOrReordering(_ s: String) -> String? {
+        let banned: Set<UInt32> = [0x0A, 0x0D, 0x09, 0x00AD, 0x200B, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C]
+        for u in s.unicodeScalars {
+            if banned.contains(u.value) || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value) {
+                return "U+" + String(format: "%04X", u.value)
+            }
+        }
+        return nil
+    }
+
     public static func hasControlCharacters(_ s: String) -> Bool {
         s.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }
     }

@@ -101,6 +101,12 @@ public struct SlotRequest: Sendable {
 }
 
 public enum SlotRules {
+    /// Appointments start on a 5-minute mark with no seconds (the same in every zone: offsets are whole 15 minutes).
+    public static func onGrid(_ start: Date) -> Bool {
+        let seconds = start.timeIntervalSince1970
+        return seconds == seconds.rounded() && Int64(seconds) % 300 == 0
+    }
+
     /// Free start times for one provider on one local day at one location: inside the provider's hours there,
     /// clear of every busy span, and — around bookings at another location — clear of the travel buffer too.
     /// `roomFree` (optional) says whether some room of the location is free for a candidate span.

@@ -147,3 +147,41 @@ final class LogPHITests: XCTestCase {
         }
     }
 }
+
+/// Low findings: bookings off the slot grid, and the same JSON key twice.
+final class InputStrictnessTests: XCTestCase {
+    func test_staffBookingOffTheGrid_isRefused_onTheGridIsBooked() async throws {
+        try await withTestApp { app, clock in
+            let w = try await Fixtures.schedulingWorld(app)
+            let pid = try await Fixtures.patient(app)
+            let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
+            let odd = w.atMain("2026-12-01", 9, 3).addingTimeInterval(7)
+            let refused = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
+                                              json: Booking(patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                                                            start: odd))
+            XCTAssertEqual(refused.status, .unprocessableEntity)
+            XCTAssertEqual(try refused.problem().errors?.map(\.field), ["start"])
+            let count = try await AppointmentRecord.query(on: app.db).count()
+            XCTAssertEqual(count, 0, "nothing was booked")
+            let ok = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
+                                         json: Booking(patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                                                       start: w.atMain("2026-12-01", 9, 5)))
+            XCTAssertEqual(ok.status, .created, ok.body.string)
+        }
+    }
+
+    func test_duplicateJSONKeys_areRefused() async throws {
+        try await withTestApp { app, clock in
+            let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
+            let dup = try await HTTP.send(app, .POST, "/api/v1/patients", headers: desk, raw: """
+                {"familyName":"Doe","familyName":"Roe","givenName":"Jo","birthDate":"1970-01-01","sex":"female"}
+                """)
+            XCTAssertEqual(dup.status, .badRequest, dup.body.string)
+            XCTAssertTrue(dup.body.string.contains("familyName"), dup.body.string)
+            let nested = try await HTTP.send(app, .POST, "/api/v1/auth/token", raw: #"{"username":"a","password":"b","password":"c"}"#)
+            XCTAssertEqual(nested.status, .badRequest)
+            let count = try await PatientRecord.query(on: app.db).count()
+            XCTAssertEqual(count, 0)
+        }
+    }
+}
