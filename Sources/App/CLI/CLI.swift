@@ -41,6 +41,7 @@ public enum CareSyncCLI {
             app.lifecycle.use(OutboxWorker.worker)
             app.lifecycle.use(JobWorker.worker)
             app.lifecycle.use(AuditCheckpoints.Worker())
+            _ = await PhotoStore.finishStranded(app)
             let db = config.isPostgres ? "PostgreSQL" : "SQLite at \(config.sqlitePath)"
             FileHandle.standardError.write(Data("""
             CareSync is starting on http://\(hostname == "0.0.0.0" ? "localhost" : hostname):\(port)/  (database: \(db); data dir: \(config.dataDir))

@@ -228,6 +228,33 @@ struct PhotoStore {
         return .complete(newOffset, try await finish(id).id!, "photo")
     }
 
+    /// An upload whose bytes all arrived but whose photo or attachment was never made (the server stopped between
+    /// storing the last chunk and processing it): made now. A standard tus client that finds the offset complete
+    /// stops asking, so this runs when the client asks (HEAD) and for every such upload when the server starts.
+    func finishIfStranded(_ u: UploadRecord) async throws -> UUID? {
+        guard u.completedAt == nil, u.resultID == nil, u.offset == u.length, let id = u.id,
+            FileManager.default.fileExists(atPath: partFile(id).path)
+        else { return nil }
+        if u.purpose == "attachment" { return try await finishAttachment(id, file: partFile(id)) }
+        return try await finish(id).requireID()
+    }
+
+    /// The start-up pass: each stranded upload is finished under its owner's name (audited as such).
+    static func finishStranded(_ app: Application) async -> Int {
+        guard let stranded = try? await UploadRecord.query(on: app.db).filter(\.$completedAt == nil).all() else { return 0 }
+        var done = 0
+        for u in stranded where u.offset == u.length {
+            guard let owner = try? await UserRecord.find(u.ownerID, on: app.db) else { continue }
+            let scope = AuditScope(app: app, db: app.db, context: AuditContext(actor: owner.actor, device: "upload-recovery"))
+            do {
+                if try await PhotoStore(scope: scope).finishIfStranded(u) != nil { done += 1 }
+            } catch {
+                app.logger.warning("a stranded upload could not be finished", metadata: ["upload": .string(u.id?.uuidString ?? "")])
+            }
+        }
+        return done
+    }
+
     /// Processes a complete upload into a photo. A file that fails is removed with its upload: nothing is left behind.
     func finish(_ id: UUID) async throws -> PhotoRecord {
         let file = partFile(id)

@@ -59,7 +59,10 @@ enum TusController {
     }
 
     @Sendable static func head(req: Request) async throws -> Response {
-        let u = try await req.photos().upload(try req.idParameter("upload"))
+        let store = try req.photos()
+        let u = try await store.upload(try req.idParameter("upload"))
+        // All bytes here but nothing made of them (the server stopped in between): finish it now.
+        if let made = try await store.finishIfStranded(u) { u.resultID = made }
         let res = Response(status: .ok)
         res.headers.replaceOrAdd(name: "Upload-Offset", value: String(u.offset))
         res.headers.replaceOrAdd(name: "Upload-Length", value: String(u.length))
