@@ -162,3 +162,55 @@ def test_front_desk_books_by_patient_name_and_the_calendar_shows_it(sqlite_serve
         shot(drv, artifacts, f"walk-desk-calendar-{size}")
     finally:
         drv.quit()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_front_desk_meets_a_conflict_takes_an_alternative_moves_and_checks_in(sqlite_server, artifacts, size):
+    """Another desk takes the time while this one is choosing: the form comes back with what collided and the nearest
+    free times; one tap books an alternative; then the visit is moved (the form names the patient) and checked in."""
+    width, base = SIZES[size], sqlite_server.url
+    day = next_weekday(4 + 7 * list(SIZES).index(size))
+    desk_api = {"Authorization": "Bearer " + requests.post(base + "/api/v1/auth/token", timeout=10, json={
+        "username": "desk.jones", "password": "caresync-demo"}).json()["access_token"]}
+    other = requests.get(base + "/api/v1/patients?q=nguyen", headers=desk_api, timeout=10).json()["items"][0]
+    drv = browser_at(width)
+    try:
+        sign_in(drv, base, "/login", "desk.jones")
+        drv.get(base + "/schedule/book?find=okafor")
+        Select(drv.find_element(By.NAME, "type")).select_by_visible_text("Follow-up visit (20 min)")
+        drv.execute_script("arguments[0].value = arguments[1]", drv.find_element(By.NAME, "date"), day)
+        submit(drv, drv.find_element(By.ID, "find-slots"))
+        slot = wait(drv, EC.presence_of_element_located((By.CSS_SELECTOR, "#slots form.slot")))
+        wanted = {f: slot.find_element(By.NAME, f).get_attribute("value") for f in ("providerId", "locationId", "typeId", "start")}
+        taken = requests.post(base + "/api/v1/appointments", headers=desk_api, timeout=10, json={"patientId": other["id"], **wanted})
+        assert taken.status_code == 201, taken.text
+        submit(drv, slot.find_element(By.TAG_NAME, "button"))
+
+        assert drv.find_element(By.TAG_NAME, "h1").text == "Pick another time"
+        assert "Okafor, James" in drv.find_element(By.ID, "booking-patient").text
+        assert "The nearest free times" in drv.page_source
+        fits(drv, width, "conflict with alternatives")
+        shot(drv, artifacts, f"walk-desk-conflict-{size}")
+        alternative = drv.find_element(By.CSS_SELECTOR, "#slots button")
+        label = alternative.get_attribute("aria-label")
+        submit(drv, alternative)
+        assert "booked=1" in drv.current_url and "Appointment booked." in drv.page_source
+
+        # Move it: the form names the patient; then check in from the calendar.
+        card = next(c for c in drv.find_elements(By.CSS_SELECTOR, ".appt") if "Okafor, James" in c.text and label.split(" · ")[0] in c.text)
+        submit(drv, card.find_element(By.LINK_TEXT, "Move"))
+        assert "Okafor, James" in drv.find_element(By.ID, "booking-patient").text
+        fits(drv, width, "move form")
+        buttons = wait(drv, EC.presence_of_element_located((By.ID, "slots"))).find_elements(By.TAG_NAME, "button")
+        target = buttons[-1]
+        new_time = target.get_attribute("aria-label").split(" · ")[0]
+        submit(drv, target)
+        assert "moved=1" in drv.current_url and "Appointment moved." in drv.page_source
+        card = next(c for c in drv.find_elements(By.CSS_SELECTOR, ".appt") if "Okafor, James" in c.text and new_time in c.text)
+        submit(drv, card.find_element(By.XPATH, ".//button[text()='Check in']"))
+        card = next(c for c in drv.find_elements(By.CSS_SELECTOR, ".appt") if "Okafor, James" in c.text and new_time in c.text)
+        assert "checked-in" in card.text, card.text
+        fits(drv, width, "calendar after check-in")
+        shot(drv, artifacts, f"walk-desk-moved-checked-in-{size}")
+    finally:
+        drv.quit()

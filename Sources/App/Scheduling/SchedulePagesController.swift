@@ -77,7 +77,8 @@ enum SchedulePagesController {
         let shownDays = (0..<days).map { start.adding(days: $0) }
         let all = rows(listed, dir).filter { shownDays.contains($0.day) }
         let page = CalendarPage(start: start, week: week, days: shownDays, locationID: locationID, providerID: providerID, dir: dir, rows: all,
-                                notice: req.query[String.self, at: "booked"] != nil ? "Appointment booked." : nil)
+                                notice: req.query[String.self, at: "booked"] != nil ? "Appointment booked."
+                                    : req.query[String.self, at: "moved"] != nil ? "Appointment moved." : nil)
         return Layout.render(page.render(for: req))
     }
 
@@ -135,10 +136,36 @@ enum SchedulePagesController {
             return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&booked=1")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
-            let page = ErrorPage(status: Int(e.status.code), title: "Could not book", detail: Problem.from(e, instance: nil).detail
-                                 + " Go back and pick another time.")
+            // The form again: what went wrong, and the nearest free times to choose from instead.
+            let dir = try await ScheduleDirectory.load(req.db)
+            guard let typeID = input.typeId, let start = input.start else { throw e }
+            var patient: (UUID, String)?
+            if let pid = input.patientId { patient = (pid, BookPage.label(try await req.patients().find(pid, detail: "booking"))) }
+            let near = try await alternatives(req, typeID: typeID, near: start, preferring: input.providerId, at: input.locationId, dir: dir)
+            var page = BookPage(action: "/schedule/book", patient: patient, day: LocalDay.of(start, in: dir.zone(input.locationId ?? UUID())),
+                                typeID: typeID, locationID: nil, providerID: nil, dir: dir, types: dir.types, slots: near,
+                                message: Problem.from(e, instance: nil).detail + (near.isEmpty ? "" : " The nearest free times are below."))
+            page.title = "Pick another time"
+            page.alternatives = true
             return Layout.render(page.render(for: req), status: e.status)
         }
+    }
+
+    /// Free times nearest to the one that was wanted, over that day and the two after: the same provider's first, then
+    /// other providers', at the same location first, then the other locations.
+    static func alternatives(_ req: Request, typeID: UUID, near start: Date, preferring provider: UUID?, at location: UUID?,
+                             dir: ScheduleDirectory, limit: Int = 9) async throws -> [SchedulingStore.Slot] {
+        let day = LocalDay.of(start, in: location.map { dir.zone($0) } ?? dir.homeZone)
+        let all = try await req.scheduling().slots(typeID: typeID, locationIDs: [], providerIDs: [], fromDay: day, toDay: day.adding(days: 2))
+        func rank(_ s: SchedulingStore.Slot) -> (Int, Int, Double) {
+            (s.providerId == provider ? 0 : 1, s.locationId == location ? 0 : 1, abs(s.start.timeIntervalSince(start)))
+        }
+        // A few per kind, so other providers and places are offered too.
+        var picked: [SchedulingStore.Slot] = []
+        for kind in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+            picked += all.filter { (rank($0).0, rank($0).1) == kind }.sorted { rank($0).2 < rank($1).2 }.prefix(3)
+        }
+        return Array(picked.prefix(limit))
     }
 
     /// Move an appointment: the slot picker for its type, then an atomic reschedule.
@@ -148,13 +175,18 @@ enum SchedulePagesController {
         try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
         let dir = try await ScheduleDirectory.load(req.db)
         let d = req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(a.startAt, in: dir.zone(a.locationID))
-        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
+        // The appointment's own place and provider unless the front desk picks others.
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:)) ?? a.locationID
         let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:)) ?? a.providerID
-        let slots = try await req.scheduling().slots(typeID: a.typeID, locationIDs: locationID.map { [$0] } ?? [], providerIDs: [providerID], fromDay: d, toDay: d)
-        var page = BookPage(action: "/schedule/appointments/\(id.uuidString)/move", patient: nil, day: d, typeID: a.typeID, locationID: locationID,
-                            providerID: providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: slots, message: nil)
+        let slots = try await req.scheduling().slots(typeID: a.typeID, locationIDs: [locationID], providerIDs: [providerID], fromDay: d, toDay: d)
+        let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
+        var page = BookPage(action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)), day: d,
+                            typeID: a.typeID, locationID: locationID, providerID: providerID, dir: dir,
+                            types: dir.types.filter { $0.id == a.typeID }, slots: slots,
+                            message: req.query[String.self, at: "taken"] != nil ? "That time was just taken. Pick another." : nil)
         page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
-        page.title = "Move appointment (now \(dir.localTimes(a.span, at: a.locationID)) on \(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso))"
+        page.title = "Move appointment (now \(dir.localTimes(a.span, at: a.locationID)) on "
+            + "\(Format.day(LocalDay.of(a.startAt, in: dir.zone(a.locationID)))))"
         return Layout.render(page.render(for: req))
     }
 
@@ -165,11 +197,25 @@ enum SchedulePagesController {
             let a = try await req.scheduling().change(id, .init(start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
                                                                 locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
             let dir = try await ScheduleDirectory.load(req.db)
-            return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)")
+            return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&moved=1")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
-            return Layout.render(ErrorPage(status: Int(e.status.code), title: "Could not move the appointment",
-                                           detail: Problem.from(e, instance: nil).detail + " The appointment keeps its old time.").render(for: req), status: e.status)
+            // The move form again: what collided, the old time kept, and the nearest free times instead.
+            guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw e }
+            let dir = try await ScheduleDirectory.load(req.db)
+            let wanted = f.start.flatMap(ISO8601.parse) ?? a.startAt
+            let near = try await alternatives(req, typeID: a.typeID, near: wanted, preferring: a.providerID,
+                                              at: f.locationId.flatMap(UUID.init(uuidString:)) ?? a.locationID, dir: dir)
+            let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
+            var page = BookPage(action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
+                                day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
+                                providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
+                                message: Problem.from(e, instance: nil).detail + " The appointment keeps its old time"
+                                    + (near.isEmpty ? "." : "; the nearest free times are below."))
+            page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
+            page.title = "Pick another time"
+            page.alternatives = true
+            return Layout.render(page.render(for: req), status: e.status)
         }
     }
 

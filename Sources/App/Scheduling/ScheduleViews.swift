@@ -119,24 +119,29 @@ struct BookPage {
     /// The patient picker: what the front desk typed, and the patients it matched.
     var find: String?
     var candidates: [(UUID, String)] = []
+    /// The slots are alternatives to a time that could not be had (across days): each group says its day.
+    var alternatives = false
 
-    struct SlotGroup { let location: UUID; let provider: UUID; let slots: [SchedulingStore.Slot] }
+    struct SlotGroup { let location: UUID; let provider: UUID; let day: String; let slots: [SchedulingStore.Slot] }
 
     /// The first 120 free times, grouped by location (by name) and provider (by name), in time order within each.
     func slotGroups() -> [SlotGroup] {
         var groups: [SlotGroup] = []
         for s in slots.prefix(120) {
-            if let i = groups.firstIndex(where: { $0.location == s.locationId && $0.provider == s.providerId }) {
-                groups[i] = SlotGroup(location: s.locationId, provider: s.providerId, slots: groups[i].slots + [s])
+            // Alternatives may span days: then each day is its own group.
+            let day = alternatives ? LocalDay.of(s.start, in: dir.zone(s.locationId)).iso : ""
+            if let i = groups.firstIndex(where: { $0.location == s.locationId && $0.provider == s.providerId && $0.day == day }) {
+                groups[i] = SlotGroup(location: s.locationId, provider: s.providerId, day: day, slots: groups[i].slots + [s])
             } else {
-                groups.append(SlotGroup(location: s.locationId, provider: s.providerId, slots: [s]))
+                groups.append(SlotGroup(location: s.locationId, provider: s.providerId, day: day, slots: [s]))
             }
         }
-        return groups.sorted {
-            let a = (dir.location($0.location)?.name ?? "", dir.providerName($0.provider))
-            let b = (dir.location($1.location)?.name ?? "", dir.providerName($1.provider))
+        // Alternatives keep the order they were ranked in (the same provider and place first); a day's times go by place.
+        return (alternatives ? groups : groups.sorted {
+            let a = ($0.day, dir.location($0.location)?.name ?? "", dir.providerName($0.provider))
+            let b = ($1.day, dir.location($1.location)?.name ?? "", dir.providerName($1.provider))
             return a < b
-        }.map { SlotGroup(location: $0.location, provider: $0.provider, slots: $0.slots.sorted { $0.start < $1.start }) }
+        }).map { SlotGroup(location: $0.location, provider: $0.provider, day: $0.day, slots: $0.slots.sorted { $0.start < $1.start }) }
     }
 
     func slotButton(_ s: SchedulingStore.Slot, req: Request) -> Node<HTML.BodyContext> {
@@ -183,9 +188,9 @@ struct BookPage {
             .unwrap(message) { .p(.class("notice bad"), .text($0)) },
             .div(.class("card"),
                 .form(.action(searchAction), .method(.get), .div(
-                    .if(!forPatient && self.searchAction == nil, .group(
-                        .unwrap(patient) { p in .group(.p(.text("Patient: \(p.1)")), .input(.type(.hidden), .name("patient"), .value(p.0.uuidString))) },
-                        .if(patient == nil, patientPicker()))),
+                    .if(!forPatient, .unwrap(patient) { p in .group(.p(.id("booking-patient"), .text("Patient: \(p.1)")),
+                        .input(.type(.hidden), .name("patient"), .value(p.0.uuidString))) }),
+                    .if(!forPatient && self.searchAction == nil && patient == nil, patientPicker()),
                     .div(.class("grid2"),
                         FormKit.select("Type", name: "type", options: typeOptions, selected: typeID?.uuidString, required: true),
                         FormKit.field("Day", name: "date", value: day.iso, type: .date, required: true),
@@ -193,13 +198,14 @@ struct BookPage {
                         FormKit.select("Provider", name: "provider", options: provOptions, selected: providerID?.uuidString)),
                     .button(.type(.submit), .id("find-slots"), .text("Find free times"))))),
             .if(typeID != nil, .div(.class("card"),
-                .h2(.text("Free times on \(Format.day(day))")),
+                .h2(.text(alternatives ? "The nearest free times" : "Free times on \(Format.day(day))")),
                 .if(slots.isEmpty, .p(.text("No free times that day. Try another day, place or provider."))),
                 // Grouped by place and provider, each a compact grid of start times in that place's zone; a button's
                 // accessible name says the whole slot.
                 .div(.id("slots"), .forEach(slotGroups()) { g in
                     .section(.class("slot-group"),
-                        .h3(.text("\(dir.location(g.location)?.name ?? "") · \(dir.providerName(g.provider))"),
+                        .h3(.text((alternatives ? Format.day(g.slots[0].start, zone: dir.zone(g.location)) + " · " : "")
+                            + "\(dir.location(g.location)?.name ?? "") · \(dir.providerName(g.provider))"),
                             .small(.text(" · times in \(Format.zoneName(dir.zone(g.location)))"))),
                         .div(.class("slot-grid"), .forEach(g.slots) { s in slotButton(s, req: req) }))
                 })))

@@ -29,7 +29,17 @@ final class SchedulePagesTests: XCTestCase {
             let twice = try await web.post("/schedule/book", ["patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
                                                               "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start])
             XCTAssertEqual(twice.status, .conflict)
-            XCTAssertTrue(twice.body.string.contains("pick another time"))
+            // The form again, not an error page: what collided, the patient kept, and the nearest free times to take.
+            let again = twice.body.string
+            XCTAssertTrue(again.contains("Pick another time") && again.contains("The nearest free times"), again)
+            XCTAssertTrue(again.contains(#"id="booking-patient""#) && again.contains("Pagebooker"))
+            XCTAssertTrue(again.contains("Dr") || again.contains("Test Provider"))
+            // 9:15 would overlap the 9:00 visit: 9:30 (or 8:30) at Main Street with the same provider comes first.
+            let firstOffered = again.components(separatedBy: "aria-label=\"").dropFirst().first { $0.first?.isNumber == true }
+            XCTAssertTrue(firstOffered?.contains("AM ET · Test Provider · Main Street Clinic\"") == true,
+                          "the same provider at the same place comes first: \(firstOffered?.prefix(80) ?? "none")")
+            XCTAssertTrue(again.contains(#"aria-label="9:30 – 9:50 AM ET · Test Provider · Main Street Clinic""#),
+                          "the nearest free time after the one taken")
 
             let day = try await web.get("/schedule?date=2026-11-03")
             let cal = day.body.string
@@ -63,6 +73,9 @@ final class SchedulePagesTests: XCTestCase {
                                                                                            "start": start])
             XCTAssertEqual(clash.status, .conflict)
             XCTAssertTrue(clash.body.string.contains("keeps its old time"))
+            XCTAssertTrue(clash.body.string.contains("The nearest free times") && clash.body.string.contains("Movable"),
+                          "the move form names the patient and offers other times")
+            XCTAssertEqual(moved.headers.first(name: .location), "/schedule?date=2026-11-03&moved=1", "success says so")
 
             let week = try await web.get("/schedule?date=2026-11-02&view=week&provider=\(w.provider.id)")
             XCTAssertTrue(week.body.string.contains("Pagebooker"))
