@@ -21,7 +21,7 @@ func routes(_ app: Application) throws {
     SignalingController.register(app)
 
     // SCRIPT messages from the clearinghouse (its bearer token; XML in, XML out).
-    app.on(.POST, "script", "inbound", body: .collect(maxSize: "1mb"), use: ScriptInbound.endpoint)
+    app.on(.POST, "script", "inbound", body: .stream, use: ScriptInbound.endpoint)
 
     // Sign-in (anonymous or half-signed-in).
     app.get("login", use: SignInController.staffForm)

@@ -10,6 +10,8 @@ enum ScriptInbound {
     static let ourID = ScriptParty("CARESYNC", "C")
 
     /// The synchronous answer (Status or Error) to one received document.
+    static let maxMessage = 1_048_576
+
     static func handle(_ app: Application, _ data: Data) async -> String {
         let codec: ScriptCodec
         do { codec = try app.scriptCodec } catch let p as ScriptProblem { return errorXML(ScriptCodec(version: .v2017071), to: nil, p, app) }
@@ -129,8 +131,20 @@ enum ScriptInbound {
               Data(SHA256.hash(data: Data(given.utf8))) == Data(SHA256.hash(data: Data(expected.utf8))) else {
             throw AppError.unauthorized("The clearinghouse token is missing or wrong.")
         }
-        let body = req.body.data.map { Data(buffer: $0) } ?? Data()
-        let res = Response(status: .ok, body: .init(string: await handle(req.application, body)))
+        // Read here, not by the router, so an oversized message is answered in SCRIPT (an Error the sender's system
+        // reads) rather than with a JSON problem.
+        var body: ByteBuffer?
+        do { body = try await req.body.collect(max: Self.maxMessage).get() } catch let e as any AbortError where e.status == .payloadTooLarge {
+            body = nil
+        }
+        let answer: String
+        if let body, body.readableBytes <= Self.maxMessage {
+            answer = await handle(req.application, Data(buffer: body))
+        } else {
+            let codec = (try? req.application.scriptCodec) ?? ScriptCodec(version: .v2017071)
+            answer = errorXML(codec, to: nil, ScriptProblem("900", "3000", "The message is larger than 1 MB."), req.application)
+        }
+        let res = Response(status: .ok, body: .init(string: answer))
         res.headers.contentType = .xml
         return res
     }

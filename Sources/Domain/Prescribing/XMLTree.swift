@@ -70,10 +70,29 @@ public struct XElement: Equatable, Sendable {
         public let description: String
     }
 
-    /// Parses a document. DTDs and entities are refused outright (no XXE), as are documents over 1 MB.
+    /// Parses a document. Only UTF-8 is read (a UTF-16 or other document could hide what follows from a byte scan);
+    /// a document type declaration, entity, element or attribute-list declaration anywhere in it is refused (no XXE,
+    /// no entity expansion), as are documents over 1 MB.
     public static func parse(_ data: Data) throws -> XElement {
         guard data.count <= 1_048_576 else { throw ParseError(description: "the message is larger than 1 MB") }
-        if let s = String(data: data.prefix(4096), encoding: .utf8), s.contains("<!DOCTYPE") || s.contains("<!ENTITY") {
+        var bytes = data
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) || bytes.prefix(4).contains(0) {
+            throw ParseError(description: "the message must be UTF-8 encoded")
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            throw ParseError(description: "the message is not valid UTF-8")
+        }
+        if let decl = text.range(of: "<?xml"), let end = text.range(of: "?>", range: decl.upperBound..<text.endIndex) {
+            let declaration = text[decl.upperBound..<end.lowerBound].lowercased()
+            if let enc = declaration.range(of: "encoding") {
+                let value = declaration[enc.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
+                if !value.hasPrefix("utf-8") && !value.hasPrefix("utf8") {
+                    throw ParseError(description: "the message must be UTF-8 encoded")
+                }
+            }
+        }
+        for marker in ["<!DOCTYPE", "<!ENTITY", "<!ELEMENT", "<!ATTLIST", "<!NOTATION"] where text.range(of: marker, options: .caseInsensitive) != nil {
             throw ParseError(description: "document type declarations are not accepted")
         }
         let builder = TreeBuilder()

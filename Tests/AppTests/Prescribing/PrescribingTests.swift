@@ -268,6 +268,57 @@ final class PrescribingTests: XCTestCase {
     }
 }
 
+/// Inbound hardening against a real intermediary's inputs: a DTD anywhere (not only in the first 4 KB), a document in
+/// UTF-16, a Message in a foreign namespace, and an oversized body — each answered with a SCRIPT Error, nothing stored.
+final class ScriptInboundHardeningTests: XCTestCase {
+    static let token = "inbound-hardening-token"
+
+    func test_dtdAnywhere_utf16_foreignNamespace_andOversize_areRefusedInScript() async throws {
+        try await withTestApp(configure: { $0.clearinghouseToken = Self.token }) { app, clock in
+            var auth = HTTPHeaders()
+            auth.bearerAuthorization = .init(token: Self.token)
+            let codec = try ScriptCodec.for(.v2017071)
+            let renewal = ScriptMessage(header: ScriptHeader(to: ScriptParty("CARESYNC", "C"), from: ScriptParty("1234567", "P"),
+                                                             messageID: "PH-DTD", relatesToMessageID: "CSunknown", sentTime: clock.now(),
+                                                             prescriberOrderNumber: "RX1"),
+                                        body: .rxRenewalRequest(ScriptCodecTestsShared.details))
+            let xml = codec.xml(renewal)
+            guard let declEnd = xml.range(of: "?>") else { return XCTFail("no XML declaration") }
+            let head = String(xml[..<declEnd.upperBound]), rest = String(xml[declEnd.upperBound...])
+            let dtd = "<!DOCTYPE Message [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+            let longComment = "<!--" + String(repeating: "a", count: 4200) + "-->"
+            // A multi-byte character split at byte 4096 used to make the old check skip the document.
+            let split = "<!--" + String(repeating: "a", count: 4096 - head.utf8.count - 4 - 1) + "é-->"
+            func post(_ body: Data, _ type: HTTPMediaType = .xml) async throws -> XElement? {
+                var h = auth
+                h.contentType = type
+                let res = try await app.sendRequest(.POST, "/script/inbound", headers: h, body: ByteBuffer(data: body))
+                XCTAssertEqual(res.status, .ok, res.body.string.prefix(300).description)
+                return try? XElement.parse(Data(res.body.string.utf8))
+            }
+            for (name, doc) in [("after a 4.2 KB comment", head + longComment + dtd + rest),
+                                ("after a character split at byte 4096", head + split + dtd + rest)] {
+                let answer = try await post(Data(doc.utf8))
+                XCTAssertEqual(answer?.value("Body/Error/Code"), "900", name)
+                XCTAssertEqual(answer?.value("Body/Error/DescriptionCode"), "500", name)
+            }
+            let utf16 = xml.replacingOccurrences(of: "encoding=\"UTF-8\"", with: "encoding=\"UTF-16\"")
+            let u16 = try await post(utf16.data(using: .utf16)!)
+            XCTAssertEqual(u16?.value("Body/Error/Code"), "900")
+            let foreign = xml.replacingOccurrences(of: "<Message ", with: "<Message xmlns=\"urn:not-script\" ")
+            let ns = try await post(Data(foreign.utf8))
+            XCTAssertEqual(ns?.value("Body/Error/DescriptionCode"), "3000")
+            let huge = head + "<!--" + String(repeating: "a", count: 5 * 1_048_576) + "-->" + rest
+            let big = try await post(Data(huge.utf8))
+            XCTAssertEqual(big?.value("Body/Error/Code"), "900", "an oversized message gets a SCRIPT Error, not a JSON problem")
+            XCTAssertEqual(big?.value("Body/Error/DescriptionCode"), "3000")
+            let messages = try await ScriptMessageRecord.query(on: app.db).count()
+            let requests = try await RefillRequestRecord.query(on: app.db).count()
+            XCTAssertEqual(messages + requests, 0, "refused messages create nothing")
+        }
+    }
+}
+
 /// A well-formed RxDetails for inbound tests.
 enum ScriptCodecTestsShared {
     static let details = RxDetails(
