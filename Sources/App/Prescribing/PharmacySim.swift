@@ -117,15 +117,20 @@ public enum PharmacySim {
             return .noContent
         }
 
+        /// A prescription's id as the order number it travels under (tests and people may give it with dashes).
+        @Sendable func normalized(_ n: String) -> String {
+            ScriptGateway.prescriptionID(orderNumber: n).map(ScriptGateway.orderNumber) ?? n
+        }
+
         /// Marks a prescription as transferred, so a CancelRx for it is denied (AR).
         app.post("sim", "transferred") { req async throws -> HTTPStatus in
-            await state.transferred(try req.content.get(String.self, at: "prescriberOrderNumber"))
+            await state.transferred(normalized(try req.content.get(String.self, at: "prescriberOrderNumber")))
             return .noContent
         }
 
         /// Sends an RxRenewalRequest for an earlier NewRx to the clinic; answers with the clinic's reply.
         app.post("sim", "renewal-requests") { req async throws -> Response in
-            let n = try req.content.get(String.self, at: "prescriberOrderNumber")
+            let n = normalized(try req.content.get(String.self, at: "prescriberOrderNumber"))
             guard let original = await state.original(n), case .newRx(let d) = original.body else {
                 throw Abort(.notFound, reason: "No NewRx with that PrescriberOrderNumber was received.")
             }

@@ -51,6 +51,18 @@ enum ScriptGateway {
     /// Unique, at most 35 characters.
     static func newMessageID() -> String { "CS" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(32) }
 
+    /// `PrescriberOrderNumber` is an1..35: the prescription's id as 32 hex digits (a UUID with dashes is 36).
+    static func orderNumber(_ id: UUID) -> String { id.uuidString.replacingOccurrences(of: "-", with: "") }
+
+    /// The prescription an order number names: 32 hex digits (or, from messages sent before, a UUID with dashes).
+    static func prescriptionID(orderNumber n: String) -> UUID? {
+        if let id = UUID(uuidString: n) { return id }
+        guard n.count == 32, n.allSatisfy(\.isHexDigit) else { return nil }
+        let c = Array(n)
+        let dashed = [c[0..<8], c[8..<12], c[12..<16], c[16..<20], c[20..<32]].map { String($0) }.joined(separator: "-")
+        return UUID(uuidString: dashed)
+    }
+
     static func medication(_ rx: PrescriptionRecord) -> ScriptMedication {
         ScriptMedication(description: String(rx.description.prefix(105)), ndc: rx.ndc, rxnorm: rx.rxnorm, schedule: rx.deaSchedule, quantity: rx.quantity,
                          unitCode: rx.unitCode, daysSupply: rx.daysSupply, writtenDate: rx.writtenDate ?? "", substitutions: rx.substitutions,

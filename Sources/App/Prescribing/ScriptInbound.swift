@@ -47,7 +47,9 @@ enum ScriptInbound {
 
     /// The prescription a pharmacy message is about: PrescriberOrderNumber (our id), else the message it relates to.
     static func prescription(for m: ScriptMessage, on db: any Database) async throws -> PrescriptionRecord? {
-        if let n = m.header.prescriberOrderNumber, let id = UUID(uuidString: n), let rx = try await PrescriptionRecord.find(id, on: db) { return rx }
+        if let n = m.header.prescriberOrderNumber, let id = ScriptGateway.prescriptionID(orderNumber: n),
+            let rx = try await PrescriptionRecord.find(id, on: db)
+        { return rx }
         if let rel = m.header.relatesToMessageID,
            let out = try await ScriptMessageRecord.query(on: db).filter(\.$direction == "out").filter(\.$messageID == rel).first(),
            let pid = out.prescriptionID { return try await PrescriptionRecord.find(pid, on: db) }
