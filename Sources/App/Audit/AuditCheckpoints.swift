@@ -47,10 +47,11 @@ enum AuditCheckpoints {
             guard let d = FileManager.default.contents(atPath: path), !d.isEmpty else {
                 throw AppError.malformed(field: "CARESYNC_AUDIT_KEY_FILE", detail: "The audit key file \(path) is missing or empty.")
             }
-            return SymmetricKey(data: Data(SHA256.hash(data: d)))
+            // 32 random bytes are the key itself (the data dir's key file is one); anything else is a passphrase.
+            return d.count == 32 ? SymmetricKey(data: d) : SymmetricKey(data: Data(SHA256.hash(data: d)))
         }
-        let dir = (c.dataDir as NSString).appendingPathComponent("secrets")
-        let path = (dir as NSString).appendingPathComponent("audit-checkpoint.key")
+        let path = dataDirKeyPath(c)
+        let dir = (path as NSString).deletingLastPathComponent
         if let d = FileManager.default.contents(atPath: path), d.count == 32 { return SymmetricKey(data: d) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let k = SymmetricKey(size: .bits256)
@@ -59,6 +60,22 @@ enum AuditCheckpoints {
             throw CocoaError(.fileWriteNoPermission)
         }
         return k
+    }
+
+    static func dataDirKeyPath(_ config: AppConfig) -> String {
+        ((config.dataDir as NSString).appendingPathComponent("secrets") as NSString).appendingPathComponent("audit-checkpoint.key")
+    }
+
+    /// The configuration a restored copy (a drill's scratch) verifies its chain with: the source's key (the data dir's
+    /// own key when the source has no other), and no second place — the live off-site checkpoints are newer than any
+    /// backup by design, so the copy is checked against the checkpoint it carries.
+    static func forRestoredCopy(of source: AppConfig) -> AppConfig {
+        var c = source
+        if c.auditKey == nil, c.auditKeyFile == nil, FileManager.default.fileExists(atPath: dataDirKeyPath(source)) {
+            c.auditKeyFile = dataDirKeyPath(source)
+        }
+        c.auditCheckpointDir = nil
+        return c
     }
 
     static func mac(_ c: AuditChain.Checkpoint, key: SymmetricKey) -> String {

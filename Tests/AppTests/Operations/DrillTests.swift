@@ -14,11 +14,18 @@ final class DrillTests: XCTestCase {
     }
 
     func test_drill_restoresTheLatestBackup_servesIt_andStoresRTOandRPO() async throws {
-        try await withTestApp { app, clock in
+        let worm = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-worm-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: worm) }
+        try await withTestApp(configure: { $0.auditCheckpointDir = worm }) { app, clock in
             try await populateBackupWorld(app, clock)
+            // The server signs checkpoints as it runs (the key in the data dir, a copy off-site): the backup carries
+            // one, and the off-site copy moves on after it. The restored copy must still verify.
+            try await AuditCheckpoints.writeHead(app)
             let dir = app.config.dataDir + "/backups"
             _ = try await Backups.backup(app.config, to: dir, kind: "daily", keep: nil, progress: { _ in })
             let m = try await Backups.backup(app.config, to: dir, kind: "hourly", keep: nil, progress: { _ in })
+            _ = try await Fixtures.patient(app, family: "Afterbackup")
+            try await AuditCheckpoints.writeHead(app)
             let databasesBefore = try await scratchDatabases(app)
             let lines = LockedLines()
 
@@ -28,7 +35,7 @@ final class DrillTests: XCTestCase {
             XCTAssertEqual(r.backupId, m.id, "the newest backup is drilled")
             XCTAssertEqual(r.checks.map(\.name), ["restore", "start CareSync", "row counts", "blob hashes", "audit head", "audit chain", "sign-in", "chart read"])
             XCTAssertTrue(r.checks.allSatisfy(\.ok))
-            XCTAssertEqual(r.checks.first { $0.name == "blob hashes" }?.detail, "1 blobs match their SHA-256")
+            XCTAssertEqual(r.checks.first { $0.name == "blob hashes" }?.detail, "2 blobs match their SHA-256", "the photo and the checkpoint")
             XCTAssertEqual(r.checks.first { $0.name == "chart read" }?.detail, "a chart was read over HTTP")
             XCTAssertGreaterThan(r.rtoSeconds, 0)
             // RPO: the age of the newest data in the backup when the drill started.
@@ -46,7 +53,7 @@ final class DrillTests: XCTestCase {
             XCTAssertTrue(leftovers.isEmpty, "\(leftovers)")
             // The live database did not change apart from the stored result.
             let patients = try await PatientRecord.query(on: app.db).count()
-            XCTAssertEqual(patients, 4)
+            XCTAssertEqual(patients, 5, "the four of the world and the one added after the backup")
         }
     }
 

@@ -163,18 +163,7 @@ final class TelehealthTests: XCTestCase {
         try await withTestApp { app, _ in
             let port = PITR.freeLoopbackPort()
             try await app.server.start(address: .hostname("127.0.0.1", port: port))
-            let (username, secret, visits) = try await SignalingBench.seed(app, pairs: 1)
-            let (visit, pass) = visits[0]
-            let url = "ws://127.0.0.1:\(port)/visits/\(visit.uuidString)/signal"
-            var ph = HTTPHeaders()
-            ph.add(name: .cookie, value: "cs_visit=\(pass)")
-            let patient = try await SignalingBench.Client.open(url, headers: ph, group: app.eventLoopGroup)
-            let waiting = await patient.next("waiting")
-            XCTAssertNotNil(waiting)
-            let token = try await HTTP.send(app, .POST, "/api/v1/auth/token",
-                                            json: ["username": username, "password": BookingBench.benchPassword, "otp": Domain.TOTP(secret: secret).code(at: app.clock.now())])
-            var bearer = HTTPHeaders()
-            bearer.bearerAuthorization = .init(token: try token.content.get(String.self, at: "access_token"))
+            let (visit, url, patient, _, bearer) = try await Self.patientWaiting(app, port: port)
             // Before admission nothing about the media passes.
             try await patient.send(["type": "offer", "description": ["type": "offer", "sdp": "v=0"]])
             let refused = await patient.next("error")
@@ -230,19 +219,7 @@ final class TelehealthTests: XCTestCase {
 
     func runningVisitScenario(_ app: Application, _ clock: TestClock, _ port: Int) async throws {
         do {
-            let (username, secret, visits) = try await SignalingBench.seed(app, pairs: 1)
-            let (visit, pass) = visits[0]
-            let url = "ws://127.0.0.1:\(port)/visits/\(visit.uuidString)/signal"
-            var ph = HTTPHeaders()
-            ph.add(name: .cookie, value: "cs_visit=\(pass)")
-            let patient = try await SignalingBench.Client.open(url, headers: ph, group: app.eventLoopGroup)
-            _ = await patient.next("waiting")
-            let token = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: [
-                "username": username, "password": BookingBench.benchPassword,
-                "otp": Domain.TOTP(secret: secret).code(at: app.clock.now()),
-            ])
-            var host = HTTPHeaders()
-            host.bearerAuthorization = .init(token: try token.content.get(String.self, at: "access_token"))
+            let (visit, url, patient, ph, host) = try await Self.patientWaiting(app, port: port)
             let admit = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/admit", headers: host)
             XCTAssertEqual(admit.status, .ok, admit.body.string)
             _ = await patient.next("admitted")
@@ -319,5 +296,25 @@ final class TelehealthTests: XCTestCase {
         guard n > 12 else { throw PITRTestError("no answer to the handshake") }
         let line = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: " ")
         return line.count > 1 ? Int(line[1]) ?? 0 : 0
+    }
+
+    /// A seeded video visit with its patient connected and waiting (by visit pass), and the host provider's bearer token.
+    static func patientWaiting(_ app: Application, port: Int) async throws
+        -> (UUID, String, SignalingBench.Client, HTTPHeaders, HTTPHeaders)
+    {
+        let (username, secret, visits) = try await SignalingBench.seed(app, pairs: 1)
+        let (visit, pass) = visits[0]
+        let url = "ws://127.0.0.1:\(port)/visits/\(visit.uuidString)/signal"
+        var ph = HTTPHeaders()
+        ph.add(name: .cookie, value: "cs_visit=\(pass)")
+        let patient = try await SignalingBench.Client.open(url, headers: ph, group: app.eventLoopGroup)
+        let waiting = await patient.next("waiting")
+        XCTAssertNotNil(waiting, "the patient is in the waiting room")
+        let token = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: [
+            "username": username, "password": BookingBench.benchPassword, "otp": Domain.TOTP(secret: secret).code(at: app.clock.now()),
+        ])
+        var bearer = HTTPHeaders()
+        bearer.bearerAuthorization = .init(token: try token.content.get(String.self, at: "access_token"))
+        return (visit, url, patient, ph, bearer)
     }
 }

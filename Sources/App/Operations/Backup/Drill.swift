@@ -145,7 +145,7 @@ public enum Drill {
             let t0 = ContinuousClock.now
             let steps = Steps(progress: progress)
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-drill-\(UUID().uuidString)").path
-            var scratchConfig = config
+            var scratchConfig = AuditCheckpoints.forRestoredCopy(of: config)
             scratchConfig.dataDir = work + "/data"
             scratchConfig.seedDemo = false
             var restored: PITR.Restored?
@@ -298,7 +298,7 @@ public enum Drill {
         var createdDatabase: String?
 
         static func make(_ source: Application, options: Options) async throws -> Scratch {
-            var c = source.config
+            var c = AuditCheckpoints.forRestoredCopy(of: source.config)
             c.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-drill-\(UUID().uuidString)").path
             c.seedDemo = false
             guard let url = c.databaseURL else { return Scratch(config: c) }
