@@ -1,7 +1,7 @@
-import Vapor
+import Domain
 import Fluent
 import SQLKit
-import Domain
+import Vapor
 
 /// Signed checkpoints of the audit chain's head (sequence number, hash, time), written by the server on a schedule
 /// and at shutdown — not only when someone runs verify — so removing events at the end, or editing and re-hashing
@@ -45,7 +45,8 @@ enum AuditCheckpoints {
         if let k = c.auditKey { return SymmetricKey(data: Data(SHA256.hash(data: Data(k.utf8)))) }
         if let path = c.auditKeyFile {
             guard let d = FileManager.default.contents(atPath: path), !d.isEmpty else {
-                throw AppError.malformed(field: "CARESYNC_AUDIT_KEY_FILE", detail: "The audit key file \(path) is missing or empty.")
+                throw AppError.malformed(
+                    field: "CARESYNC_AUDIT_KEY_FILE", detail: "The audit key file \(path) is missing or empty.")
             }
             // 32 random bytes are the key itself (the data dir's key file is one); anything else is a passphrase.
             return d.count == 32 ? SymmetricKey(data: d) : SymmetricKey(data: Data(SHA256.hash(data: d)))
@@ -53,17 +54,20 @@ enum AuditCheckpoints {
         let path = dataDirKeyPath(c)
         let dir = (path as NSString).deletingLastPathComponent
         if let d = FileManager.default.contents(atPath: path), d.count == 32 { return SymmetricKey(data: d) }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let k = SymmetricKey(size: .bits256)
         let data = k.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600])
+        else {
             throw CocoaError(.fileWriteNoPermission)
         }
         return k
     }
 
     static func dataDirKeyPath(_ config: AppConfig) -> String {
-        ((config.dataDir as NSString).appendingPathComponent("secrets") as NSString).appendingPathComponent("audit-checkpoint.key")
+        ((config.dataDir as NSString).appendingPathComponent("secrets") as NSString).appendingPathComponent(
+            "audit-checkpoint.key")
     }
 
     /// The configuration a restored copy (a drill's scratch) verifies its chain with: the source's key (the data dir's
@@ -90,7 +94,9 @@ enum AuditCheckpoints {
     }
 
     static func decode(_ data: Data, key: SymmetricKey) -> Found {
-        guard let s = try? JSONDecoder().decode(Signed.self, from: data), mac(s.checkpoint, key: key) == s.mac else { return .forged }
+        guard let s = try? JSONDecoder().decode(Signed.self, from: data), mac(s.checkpoint, key: key) == s.mac else {
+            return .forged
+        }
         return .valid(s.checkpoint)
     }
 
@@ -106,7 +112,8 @@ enum AuditCheckpoints {
         guard let dir = app.config.auditCheckpointDir else { return nil }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         let files = names.filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".json") }.sorted()
-        guard let newest = files.last, let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(newest))
+        guard let newest = files.last,
+            let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(newest))
         else { return Found.none }
         return decode(data, key: key)
     }
@@ -121,7 +128,9 @@ enum AuditCheckpoints {
             let path = (dir as NSString).appendingPathComponent(name)
             if !FileManager.default.fileExists(atPath: path) {
                 let tmp = path + ".tmp"
-                guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw CocoaError(.fileWriteNoPermission) }
+                guard FileManager.default.createFile(atPath: tmp, contents: data) else {
+                    throw CocoaError(.fileWriteNoPermission)
+                }
                 try FileManager.default.moveItem(atPath: tmp, toPath: path)
             }
         }
@@ -133,12 +142,19 @@ enum AuditCheckpoints {
     static func writeHead(_ app: Application) async throws -> AuditChain.Checkpoint? {
         let key = try key(app)
         let local = try readLocal(app, key: key)
-        if local == .none, try await AuditEventRecord.query(on: app.db).filter(\.$action == AuditAction.auditCheckpoint.rawValue).first() == nil {
+        if local == .none,
+            try await AuditEventRecord.query(on: app.db).filter(\.$action == AuditAction.auditCheckpoint.rawValue)
+                .first() == nil
+        {
             try await app.systemScope("audit-checkpoint").record([
-                AuditDraft(action: .auditCheckpoint, category: .auditLog, entityType: "AuditChain", detail: "signed checkpoints started"),
+                AuditDraft(
+                    action: .auditCheckpoint, category: .auditLog, entityType: "AuditChain",
+                    detail: "signed checkpoints started")
             ])
         }
-        guard let head = try await AuditEventRecord.query(on: app.db).sort(\.$seq, .descending).first() else { return nil }
+        guard let head = try await AuditEventRecord.query(on: app.db).sort(\.$seq, .descending).first() else {
+            return nil
+        }
         if let last = local.checkpoint, last.seq >= head.seq { return nil }
         let c = AuditChain.Checkpoint(seq: head.seq, hash: head.hash, recordedAt: app.clock.now())
         try write(app, c, key: key)
@@ -153,9 +169,11 @@ enum AuditCheckpoints {
     /// What is missing from the database's append-only guard (triggers dropped or disabled); empty when intact.
     static func guardProblems(_ db: any Database) async throws -> [String] {
         if db.isPostgres {
-            let rows = try await db.sql.raw("""
+            let rows = try await db.sql.raw(
+                """
                 SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal
-                """).all()
+                """
+            ).all()
             var enabled: Set<String> = []
             for r in rows {
                 let name = try r.decode(column: "tgname", as: String.self)
@@ -164,7 +182,9 @@ enum AuditCheckpoints {
             }
             return postgresTriggers.subtracting(enabled).sorted().map { "trigger \($0) is missing or disabled" }
         }
-        let rows = try await db.sql.raw("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'").all()
+        let rows = try await db.sql.raw(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'"
+        ).all()
         let present = Set(try rows.map { try $0.decode(column: "name", as: String.self) })
         return sqliteTriggers.subtracting(present).sorted().map { "trigger \($0) is missing" }
     }
@@ -180,7 +200,9 @@ enum AuditCheckpoints {
         func shutdownAsync(_ app: Application) async {
             await periodic.shutdownAsync(app)
             do { try await AuditCheckpoints.writeHead(app) } catch {
-                app.logger.error("audit checkpoint at shutdown failed", metadata: ["error_type": .string(String(describing: type(of: error)))])
+                app.logger.error(
+                    "audit checkpoint at shutdown failed",
+                    metadata: ["error_type": .string(String(describing: type(of: error)))])
             }
         }
     }

@@ -23,11 +23,14 @@ struct ControlCharacterGuard: AsyncMiddleware {
         let bytes = Array(body.readableBytesView)
         if let bad = Self.firstControl(in: bytes, kind: kind) {
             let code = "U+" + String(format: "%04X", bad)
-            throw AppError.malformed(field: nil, detail: "The request contains a control character (\(code)), which CareSync "
-                + "does not accept in text. Remove it and try again.")
+            throw AppError.malformed(
+                field: nil,
+                detail: "The request contains a control character (\(code)), which CareSync "
+                    + "does not accept in text. Remove it and try again.")
         }
         if kind == .json, let key = Self.duplicateKey(inJSON: bytes) {
-            throw AppError.malformed(field: key, detail: "The JSON body names \"\(key)\" twice in one object; send each field once.")
+            throw AppError.malformed(
+                field: key, detail: "The JSON body names \"\(key)\" twice in one object; send each field once.")
         }
         return try await next.respond(to: req)
     }
@@ -59,7 +62,9 @@ struct ControlCharacterGuard: AsyncMiddleware {
             let b = decoded[i]
             if isControl(UInt32(b)), b < 0x80 { return UInt32(b) }
             // C1 controls arrive in UTF-8 as C2 80…C2 9F.
-            if b == 0xC2, i + 1 < decoded.count, (0x80...0x9F).contains(decoded[i + 1]) { return UInt32(decoded[i + 1]) }
+            if b == 0xC2, i + 1 < decoded.count, (0x80...0x9F).contains(decoded[i + 1]) {
+                return UInt32(decoded[i + 1])
+            }
             i += 1
         }
         return nil
@@ -70,7 +75,8 @@ struct ControlCharacterGuard: AsyncMiddleware {
         out.reserveCapacity(bytes.count)
         var i = 0
         while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2])
+            {
                 out.append(h << 4 | l)
                 i += 3
             } else {
@@ -87,12 +93,13 @@ struct ControlCharacterGuard: AsyncMiddleware {
         while i + 5 < bytes.count {
             if bytes[i] == UInt8(ascii: "\\") {
                 if bytes[i + 1] == UInt8(ascii: "u"),
-                    let a = hex(bytes[i + 2]), let b = hex(bytes[i + 3]), let c = hex(bytes[i + 4]), let d = hex(bytes[i + 5])
+                    let a = hex(bytes[i + 2]), let b = hex(bytes[i + 3]), let c = hex(bytes[i + 4]),
+                    let d = hex(bytes[i + 5])
                 {
                     let v = UInt32(a) << 12 | UInt32(b) << 8 | UInt32(c) << 4 | UInt32(d)
                     if isControl(v) { return v }
                 }
-                i += 2   // skip the escaped character, so `\\u0000` (a backslash, then text) is not read as an escape
+                i += 2  // skip the escaped character, so `\\u0000` (a backslash, then text) is not read as an escape
                 continue
             }
             i += 1
@@ -103,7 +110,10 @@ struct ControlCharacterGuard: AsyncMiddleware {
     /// The first key that appears twice in one JSON object (keys compared after unescaping); nil when there is none.
     /// A body that is not JSON at all is left to the decoder, which names the problem.
     static func duplicateKey(inJSON bytes: [UInt8]) -> String? {
-        enum Frame { case object(keys: Set<String>, expectingKey: Bool), array }
+        enum Frame {
+            case object(keys: Set<String>, expectingKey: Bool)
+            case array
+        }
         var stack: [Frame] = []
         var i = 0
         while i < bytes.count {
@@ -112,7 +122,9 @@ struct ControlCharacterGuard: AsyncMiddleware {
             case UInt8(ascii: "["): stack.append(.array)
             case UInt8(ascii: "}"), UInt8(ascii: "]"): if !stack.isEmpty { stack.removeLast() }
             case UInt8(ascii: ","):
-                if case .object(let keys, _) = stack.last { stack[stack.count - 1] = .object(keys: keys, expectingKey: true) }
+                if case .object(let keys, _) = stack.last {
+                    stack[stack.count - 1] = .object(keys: keys, expectingKey: true)
+                }
             case UInt8(ascii: "\""):
                 guard let (text, end) = readString(bytes, from: i) else { return nil }
                 if case .object(var keys, true) = stack.last {
@@ -133,16 +145,23 @@ struct ControlCharacterGuard: AsyncMiddleware {
         var scalars = String.UnicodeScalarView()
         var raw: [UInt8] = []
         var i = start + 1
-        func flush() { scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars); raw.removeAll() }
+        func flush() {
+            scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars)
+            raw.removeAll()
+        }
         while i < b.count {
             let c = b[i]
-            if c == UInt8(ascii: "\"") { flush(); return (String(scalars), i) }
+            if c == UInt8(ascii: "\"") {
+                flush()
+                return (String(scalars), i)
+            }
             if c == UInt8(ascii: "\\"), i + 1 < b.count {
                 flush()
                 let e = b[i + 1]
                 switch e {
                 case UInt8(ascii: "u"):
-                    guard i + 5 < b.count, let a = hex(b[i + 2]), let h = hex(b[i + 3]), let c3 = hex(b[i + 4]), let d = hex(b[i + 5])
+                    guard i + 5 < b.count, let a = hex(b[i + 2]), let h = hex(b[i + 3]), let c3 = hex(b[i + 4]),
+                        let d = hex(b[i + 5])
                     else { return nil }
                     let v = UInt32(a) << 12 | UInt32(h) << 8 | UInt32(c3) << 4 | UInt32(d)
                     scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")

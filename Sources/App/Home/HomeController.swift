@@ -1,7 +1,7 @@
-import Vapor
-import Plot
-import Fluent
 import Domain
+import Fluent
+import Plot
+import Vapor
 
 /// The staff start page: what matters today for this role — the work waiting (counts), the day per location for the
 /// front desk, the provider's own day — then the pages the role can open.
@@ -16,23 +16,29 @@ enum HomeController {
         if AccessPolicy.decide(p, .readSchedule).isAllowed {
             let today = LocalDay.of(now, in: dir.homeZone)
             // The local day in every zone the practice uses.
-            let from = today.adding(days: -1).span(in: dir.homeZone).start, to = today.adding(days: 2).span(in: dir.homeZone).start
+            let from = today.adding(days: -1).span(in: dir.homeZone).start
+            let to = today.adding(days: 2).span(in: dir.homeZone).start
             let mine = p.role == .provider || p.role == .medicalDirector
-            let listed = try await req.scheduling().list(.init(providerID: mine ? p.userID : nil, from: from, to: to, includeInactive: true))
-            let rows = SchedulePagesController.rows(listed, dir).filter { $0.day == LocalDay.of(now, in: dir.zone($0.locationID)) }
+            let listed = try await req.scheduling().list(
+                .init(providerID: mine ? p.userID : nil, from: from, to: to, includeInactive: true))
+            let rows = SchedulePagesController.rows(listed, dir).filter {
+                $0.day == LocalDay.of(now, in: dir.zone($0.locationID))
+            }
             if mine { myDay = rows }
             byLocation = dir.locations.compactMap { l in
                 guard let id = l.id else { return nil }
                 let here = rows.filter { $0.locationID == id }
-                return LocationDay(name: l.name, booked: here.filter { $0.status == AppointmentStatus.booked.rawValue }.count,
-                                   arrived: here.filter { ["arrived", "checked-in"].contains($0.status) }.count,
-                                   done: here.filter { $0.status == AppointmentStatus.fulfilled.rawValue }.count,
-                                   cancelled: here.filter { ["cancelled", "noshow"].contains($0.status) }.count)
+                return LocationDay(
+                    name: l.name, booked: here.filter { $0.status == AppointmentStatus.booked.rawValue }.count,
+                    arrived: here.filter { ["arrived", "checked-in"].contains($0.status) }.count,
+                    done: here.filter { $0.status == AppointmentStatus.fulfilled.rawValue }.count,
+                    cancelled: here.filter { ["cancelled", "noshow"].contains($0.status) }.count)
             }
         }
-        let page = StaffHomePage(name: req.signedIn?.displayName ?? p.username, role: p.role, principal: p, counts: counts,
-                                 today: Format.day(now, zone: dir.homeZone), byLocation: byLocation, myDay: myDay,
-                                 waitingVisits: counts.videoWaitingAppointments)
+        let page = StaffHomePage(
+            name: req.signedIn?.displayName ?? p.username, role: p.role, principal: p, counts: counts,
+            today: Format.day(now, zone: dir.homeZone), byLocation: byLocation, myDay: myDay,
+            waitingVisits: counts.videoWaitingAppointments)
         return Layout.render(page.render(for: req))
     }
 
@@ -72,7 +78,9 @@ struct WorkCounts {
             c.inboxUnread = unread.count
             c.inboxUrgent = unread.filter(\.urgent).count
         }
-        if may(.reviewIntakes) { c.intakeWaiting = try await IntakeSubmissionRecord.query(on: db).filter(\.$status == "submitted").count() }
+        if may(.reviewIntakes) {
+            c.intakeWaiting = try await IntakeSubmissionRecord.query(on: db).filter(\.$status == "submitted").count()
+        }
         if may(.readCareTasks) {
             let q = CareTaskRecord.query(on: db).filter(\.$status == "open")
             if p.role == .frontDesk { q.filter(\.$team == "front-desk") }
@@ -88,7 +96,9 @@ struct WorkCounts {
         if may(.approvePathwayTemplate) {
             c.approvalsWaiting = try await PathwayTemplateRecord.query(on: db).filter(\.$status == "draft").count()
         }
-        if may(.readRefillQueue) { c.refillsWaiting = try await RefillRequestRecord.query(on: db).filter(\.$status == "pending").count() }
+        if may(.readRefillQueue) {
+            c.refillsWaiting = try await RefillRequestRecord.query(on: db).filter(\.$status == "pending").count()
+        }
         return c
     }
 }
@@ -105,9 +115,10 @@ struct StaffHomePage {
 
     func tile(_ id: String, _ label: String, _ n: Int?, urgent: Int? = nil, href: String) -> Node<HTML.BodyContext> {
         guard let n else { return .empty }
-        return .a(.class("tile" + ((urgent ?? 0) > 0 ? " urgent" : "")), .id(id), .href(href),
-                  .span(.class("n"), .text(String(n))), .span(.text(label)),
-                  .unwrap(urgent.flatMap { $0 > 0 ? $0 : nil }) { .span(.class("u"), .text("\($0) urgent")) })
+        return .a(
+            .class("tile" + ((urgent ?? 0) > 0 ? " urgent" : "")), .id(id), .href(href),
+            .span(.class("n"), .text(String(n))), .span(.text(label)),
+            .unwrap(urgent.flatMap { $0 > 0 ? $0 : nil }) { .span(.class("u"), .text("\($0) urgent")) })
     }
 
     func render(for req: Request) -> String {
@@ -120,36 +131,65 @@ struct StaffHomePage {
             tile("count-approvals", "pathway versions to approve", c.approvalsWaiting, href: "/pathways"),
             tile("count-refills", "refill requests", c.refillsWaiting, href: "/refills"),
         ]
-        let hasWork = [c.inboxUnread, c.intakeWaiting, c.tasksOpen, c.videoWaiting, c.approvalsWaiting, c.refillsWaiting]
-            .contains { $0 != nil }
-        return Layout.page("Home", req: req, .div(
-            .h1(.id("welcome"), .text("Welcome, \(name)")),
-            .p(.text("\(today) · signed in as \(role.label).")),
-            .if(hasWork, .div(.class("card"), .id("work-waiting"), .h2(.text("Waiting for you")),
-                              .div(.class("tiles counts"), .group(work)))),
-            .if(!myDay.isEmpty || role == .provider || role == .medicalDirector, .div(.class("card"), .id("my-day-today"),
-                .h2(.text("My day")),
-                .if(myDay.isEmpty, .p(.text("No appointments today."))),
-                .ul(.class("day-list"), .forEach(myDay) { r in
-                    .li(.strong(.text(r.times)), .text(" · "), .a(.href("/patients/\(r.patientID.uuidString)"), .text(r.patient)),
-                        .text(" · \(r.type) · \(r.location) "),
-                        .span(.class("badge"), .text(r.status)),
-                        .if(waitingVisits.contains(r.id), .span(.class("badge video-waiting"), .text("waiting for video"))))
-                }))),
-            .if(!byLocation.isEmpty && myDay.isEmpty && role != .provider && role != .medicalDirector,
-                .div(.class("card"), .id("today-by-location"), .h2(.text("Today at each location")),
-                    .div(.class("scroll"), .table(
-                        .thead(.tr(.th(.text("Location")), .th(.text("To arrive")), .th(.text("Here")), .th(.text("Done")),
-                                   .th(.text("Cancelled or no-show")))),
-                        .tbody(.forEach(byLocation) { l in
-                            .tr(.td(.text(l.name)), .td(.text(String(l.booked))), .td(.text(String(l.arrived))),
-                                .td(.text(String(l.done))), .td(.text(String(l.cancelled))))
-                        }))),
-                    .p(.a(.class("button"), .href("/schedule"), .text("Open today's schedule"))))),
-            .div(.class("card"),
-                .h2(.text("Pages")),
-                .ul(.class("plain-links"), .forEach(Layout.navLinks(for: principal)) { .li(.a(.href($0.0), .text($0.1))) }),
-                .if(Layout.navLinks(for: principal).isEmpty, .p(.text("Your role has no pages here yet."))))
-        ))
+        let hasWork = [
+            c.inboxUnread, c.intakeWaiting, c.tasksOpen, c.videoWaiting, c.approvalsWaiting, c.refillsWaiting,
+        ]
+        .contains { $0 != nil }
+        return Layout.page(
+            "Home", req: req,
+            .div(
+                .h1(.id("welcome"), .text("Welcome, \(name)")),
+                .p(.text("\(today) · signed in as \(role.label).")),
+                .if(
+                    hasWork,
+                    .div(
+                        .class("card"), .id("work-waiting"), .h2(.text("Waiting for you")),
+                        .div(.class("tiles counts"), .group(work)))),
+                .if(
+                    !myDay.isEmpty || role == .provider || role == .medicalDirector,
+                    .div(
+                        .class("card"), .id("my-day-today"),
+                        .h2(.text("My day")),
+                        .if(myDay.isEmpty, .p(.text("No appointments today."))),
+                        .ul(
+                            .class("day-list"),
+                            .forEach(myDay) { r in
+                                .li(
+                                    .strong(.text(r.times)), .text(" · "),
+                                    .a(.href("/patients/\(r.patientID.uuidString)"), .text(r.patient)),
+                                    .text(" · \(r.type) · \(r.location) "),
+                                    .span(.class("badge"), .text(r.status)),
+                                    .if(
+                                        waitingVisits.contains(r.id),
+                                        .span(.class("badge video-waiting"), .text("waiting for video"))))
+                            }))),
+                .if(
+                    !byLocation.isEmpty && myDay.isEmpty && role != .provider && role != .medicalDirector,
+                    .div(
+                        .class("card"), .id("today-by-location"), .h2(.text("Today at each location")),
+                        .div(
+                            .class("scroll"),
+                            .table(
+                                .thead(
+                                    .tr(
+                                        .th(.text("Location")), .th(.text("To arrive")), .th(.text("Here")),
+                                        .th(.text("Done")),
+                                        .th(.text("Cancelled or no-show")))),
+                                .tbody(
+                                    .forEach(byLocation) { l in
+                                        .tr(
+                                            .td(.text(l.name)), .td(.text(String(l.booked))),
+                                            .td(.text(String(l.arrived))),
+                                            .td(.text(String(l.done))), .td(.text(String(l.cancelled))))
+                                    }))),
+                        .p(.a(.class("button"), .href("/schedule"), .text("Open today's schedule"))))),
+                .div(
+                    .class("card"),
+                    .h2(.text("Pages")),
+                    .ul(
+                        .class("plain-links"),
+                        .forEach(Layout.navLinks(for: principal)) { .li(.a(.href($0.0), .text($0.1))) }),
+                    .if(Layout.navLinks(for: principal).isEmpty, .p(.text("Your role has no pages here yet."))))
+            ))
     }
 }

@@ -65,26 +65,40 @@ public enum AccessHistory {
 
     /// Groups events by local day (newest first) and person, keeping each person's phrases in first-seen order.
     /// `names` turns a username into a display name; `roles` a role code into words.
-    public static func days(_ events: [Event], zone: TimeZone, names: [String: String], roles: (String) -> String) -> [Day] {
+    public static func days(_ events: [Event], zone: TimeZone, names: [String: String], roles: (String) -> String)
+        -> [Day]
+    {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = zone
         func dayKey(_ d: Date) -> String {
             let c = cal.dateComponents([.year, .month, .day], from: d)
             return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
         }
-        struct Acc { let key: String; let who: String; let role: String; var did: [(AuditAction, DataCategory)]; let first: Date; var last: Date }
+        struct Acc {
+            let key: String
+            let who: String
+            let role: String
+            var did: [(AuditAction, DataCategory)]
+            let first: Date
+            var last: Date
+        }
         var order: [String] = []
         var byDay: [String: [Acc]] = [:]
         for e in events.sorted(by: { $0.at < $1.at }) where phrase(e.action, e.category) != nil {
             let day = dayKey(e.at)
-            if byDay[day] == nil { order.append(day); byDay[day] = [] }
+            if byDay[day] == nil {
+                order.append(day)
+                byDay[day] = []
+            }
             if let i = byDay[day]!.firstIndex(where: { $0.key == e.username }) {
                 byDay[day]![i].did.append((e.action, e.category))
                 byDay[day]![i].last = e.at
             } else {
                 let system = e.username.hasPrefix("system:")
-                byDay[day]!.append(Acc(key: e.username, who: system ? "The practice's system" : names[e.username] ?? e.username,
-                                       role: system ? "" : roles(e.role), did: [(e.action, e.category)], first: e.at, last: e.at))
+                byDay[day]!.append(
+                    Acc(
+                        key: e.username, who: system ? "The practice's system" : names[e.username] ?? e.username,
+                        role: system ? "" : roles(e.role), did: [(e.action, e.category)], first: e.at, last: e.at))
             }
         }
         // Seeing a record in a list says nothing more once the same person opened it.
@@ -97,7 +111,11 @@ public enum AccessHistory {
             return out
         }
         return order.reversed().map { day in
-            Day(day: day, lines: byDay[day]!.map { Line(who: $0.who, role: $0.role, what: words($0.did), first: $0.first, last: $0.last) })
+            Day(
+                day: day,
+                lines: byDay[day]!.map {
+                    Line(who: $0.who, role: $0.role, what: words($0.did), first: $0.first, last: $0.last)
+                })
         }
     }
 

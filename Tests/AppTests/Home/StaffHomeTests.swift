@@ -1,9 +1,10 @@
-import XCTest
-import XCTVapor
-import Fluent
-@testable import App
 import Domain
+import Fluent
 import TestSupport
+import XCTVapor
+import XCTest
+
+@testable import App
 
 /// Each role's start page says what waits for that role today, and nothing a role may not open.
 final class StaffHomeTests: XCTestCase {
@@ -14,8 +15,12 @@ final class StaffHomeTests: XCTestCase {
             // A patient writes (unread by staff) and an intake waits for review.
             let web = PageClient(app)
             try await web.signIn(pat, clock: clock, portal: true)
-            let sent = try await web.post("/portal/messages", ["subject": "Question", "body": "Is the swelling normal?",
-                                                               "locationId": w.main.uuidString])
+            let sent = try await web.post(
+                "/portal/messages",
+                [
+                    "subject": "Question", "body": "Is the swelling normal?",
+                    "locationId": w.main.uuidString,
+                ])
             XCTAssertEqual(sent.status, .seeOther, sent.body.string)
             let intake = IntakeSubmissionRecord()
             intake.patientID = pat.patientID!
@@ -40,7 +45,8 @@ final class StaffHomeTests: XCTestCase {
             let ma = PageClient(app)
             try await ma.signIn(try await Fixtures.user(app, .medicalAssistant), clock: clock)
             let mh = try await ma.get("/").body.string
-            XCTAssertTrue(mh.contains(#"<a class="tile" id="count-intake" href="/intake"><span class="n">1</span>"#), mh)
+            XCTAssertTrue(
+                mh.contains(#"<a class="tile" id="count-intake" href="/intake"><span class="n">1</span>"#), mh)
 
             let dr = PageClient(app)
             try await dr.signIn(w.provider, clock: clock)
@@ -51,7 +57,8 @@ final class StaffHomeTests: XCTestCase {
             let support = PageClient(app)
             try await support.signIn(try await Fixtures.user(app, .support), clock: clock)
             let sh = try await support.get("/").body.string
-            XCTAssertFalse(sh.contains("work-waiting") || sh.contains("today-by-location"), "support sees no patient work")
+            XCTAssertFalse(
+                sh.contains("work-waiting") || sh.contains("today-by-location"), "support sees no patient work")
         }
     }
 

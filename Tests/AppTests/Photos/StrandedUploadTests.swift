@@ -1,12 +1,14 @@
-import XCTest
-import XCTVapor
-import Fluent
-@testable import App
 import Domain
+import Fluent
 import TestSupport
+import XCTVapor
+import XCTest
+
+@testable import App
 
 /// The server stops after the last chunk is stored but before the photo is made: the upload says "complete" and a
-/// standard tus client stops there. The photo must still appear — when the client asks (HEAD) or when the server starts.
+/// standard tus client stops there. The photo must still appear: when the client asks (HEAD) or when the server
+/// starts.
 extension PhotoTests {
     /// An upload with every byte stored and no photo, as a crash at that moment leaves it.
     func strandedUpload(_ app: Application, _ auth: HTTPHeaders, patient: UUID) async throws -> (String, UUID) {
@@ -38,10 +40,12 @@ extension PhotoTests {
             XCTAssertEqual(photos, 0)
             let head = try await app.sendRequest(.HEAD, url, headers: tusHeaders(auth))
             XCTAssertEqual(head.status, .ok)
-            let photoID = try XCTUnwrap(head.headers.first(name: "CareSync-Photo-Id"), "HEAD finishes it and names the photo")
+            let photoID = try XCTUnwrap(
+                head.headers.first(name: "CareSync-Photo-Id"), "HEAD finishes it and names the photo")
             let img = try await HTTP.send(app, .GET, "/api/v1/photos/\(photoID)", headers: auth)
             XCTAssertEqual(img.status, .ok)
-            XCTAssertFalse(try ImageFixtures.inspect(Data(buffer: img.body)).fields.contains("GPSLatitude"), "stripped as usual")
+            XCTAssertFalse(
+                try ImageFixtures.inspect(Data(buffer: img.body)).fields.contains("GPSLatitude"), "stripped as usual")
         }
     }
 

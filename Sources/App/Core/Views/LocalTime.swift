@@ -1,5 +1,5 @@
-import Foundation
 import Domain
+import Foundation
 
 /// Times as people read them on a page: the location's local time in 12-hour form with the zone's short name
 /// ("8:00 AM CT"), dates as "Mon, Nov 30". Never an offset ("UTC-6") or an ISO string.
@@ -8,8 +8,13 @@ extension Format {
     static func zoneName(_ zone: TimeZone) -> String {
         let id = zone.identifier
         let us: [(prefixes: [String], name: String)] = [
-            (["America/New_York", "America/Detroit", "America/Indiana", "America/Kentucky", "America/Toronto", "US/Eastern"],
-                "ET"),
+            (
+                [
+                    "America/New_York", "America/Detroit", "America/Indiana", "America/Kentucky", "America/Toronto",
+                    "US/Eastern",
+                ],
+                "ET"
+            ),
             (["America/Chicago", "America/Menominee", "America/North_Dakota", "America/Winnipeg", "US/Central"], "CT"),
             (["America/Denver", "America/Boise", "America/Phoenix", "America/Edmonton", "US/Mountain"], "MT"),
             (["America/Los_Angeles", "America/Vancouver", "US/Pacific"], "PT"),
@@ -17,7 +22,9 @@ extension Format {
             (["Pacific/Honolulu", "US/Hawaii"], "HT"),
             (["America/Puerto_Rico"], "AT"),
         ]
-        if let hit = us.first(where: { $0.prefixes.contains { id == $0 || id.hasPrefix($0 + "/") } }) { return hit.name }
+        if let hit = us.first(where: { $0.prefixes.contains { id == $0 || id.hasPrefix($0 + "/") } }) {
+            return hit.name
+        }
         if id == "UTC" || id == "GMT" { return "UTC" }
         if let generic = zone.localizedName(for: .shortGeneric, locale: Locale(identifier: "en_US")),
             !generic.hasPrefix("GMT"), !generic.hasPrefix("UTC")
@@ -50,7 +57,8 @@ extension Format {
 
     /// "Mon, Nov 30" (the year is added when it is not the current one).
     static func day(_ d: Date, zone: TimeZone, now: Date? = nil) -> String {
-        let sameYear = now.map { formatter("yyyy", zone).string(from: $0) == formatter("yyyy", zone).string(from: d) } ?? true
+        let sameYear =
+            now.map { formatter("yyyy", zone).string(from: $0) == formatter("yyyy", zone).string(from: d) } ?? true
         return formatter(sameYear ? "EEE, MMM d" : "EEE, MMM d, yyyy", zone).string(from: d)
     }
 
@@ -61,7 +69,8 @@ extension Format {
 
     /// "8:00 – 8:30 AM CT", or "11:30 AM – 12:15 PM CT" across noon.
     static func timeRange(_ start: Date, _ end: Date, zone: TimeZone) -> String {
-        let a = formatter("a", zone), h = formatter("h:mm", zone)
+        let a = formatter("a", zone)
+        let h = formatter("h:mm", zone)
         let sameHalf = a.string(from: start) == a.string(from: end)
         let from = sameHalf ? h.string(from: start) : time(start, zone: zone, withZone: false)
         return "\(from) – \(time(end, zone: zone))"
