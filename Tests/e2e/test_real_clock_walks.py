@@ -214,3 +214,26 @@ def test_front_desk_meets_a_conflict_takes_an_alternative_moves_and_checks_in(sq
         shot(drv, artifacts, f"walk-desk-moved-checked-in-{size}")
     finally:
         drv.quit()
+
+
+def test_admin_user_actions_sit_in_a_menu(sqlite_server, artifacts):
+    """The admin's user list: one "Actions…" menu a row instead of four stacked buttons; deactivating takes the menu
+    and then the button. The admin enrols two-step sign-in once, so one browser walks all three sizes."""
+    from test_browser_signin import sign_in_enrolling_mfa
+    base = sqlite_server.url
+    drv = browser_at(SIZES["phone"])
+    try:
+        sign_in_enrolling_mfa(drv, base, "admin")
+        for size, width in SIZES.items():
+            drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 800})
+            drv.get(base + "/admin/users")
+            row = next(r for r in drv.find_elements(By.CSS_SELECTOR, "#users tbody tr") if "desk.jones" in r.text)
+            deactivate = row.find_element(By.XPATH, ".//button[text()='Deactivate']")
+            assert not deactivate.is_displayed(), "hidden until the menu is opened"
+            row.find_element(By.TAG_NAME, "summary").click()
+            assert deactivate.is_displayed()
+            fits(drv, width, f"users with a menu open ({size})")
+            shot(drv, artifacts, f"walk-admin-users-{size}")
+    finally:
+        drv.quit()

@@ -71,13 +71,15 @@ struct UsersPage {
         return Layout.page("Users", req: req, .div(
             .h1(.text("Users")),
             .unwrap(created) { .p(.class("notice"), .text("Account \($0) created.")) },
-            .div(.class("scroll"), .table(.id("users"),
+            .div(.class("scroll"), .table(.id("users"), .class("stack"),
                 .thead(.tr(.th(.text("Username")), .th(.text("Name")), .th(.text("Role")), .th(.text("Status")), .th(.text("Actions")))),
                 .tbody(.forEach(users) { u in
                     .tr(.td(.text(u.username)), .td(.text(u.displayName)), .td(.text(u.role)),
                         .td(.text([u.active ? "active" : "inactive", u.mfaEnrolled ? "2-step on" : "2-step off", u.locked ? "LOCKED" : nil]
                             .compactMap { $0 }.joined(separator: ", "))),
-                        .td(
+                        // The actions sit in one menu: opening it is a first tap, the action a second (a deactivation
+                        // or a 2-step reset is never one stray tap away).
+                        .td(.details(.class("menu"), .summary(.text("Actions…"), .attribute(named: "aria-label", value: "Actions for \(Escape.attribute(u.username))")),
                             .form(.action("/admin/users/\(u.id.uuidString)"), .method(.post), .div(
                                 FormKit.csrf(req),
                                 .input(.type(.hidden), .name("action"), .value("role")),
@@ -87,7 +89,7 @@ struct UsersPage {
                             .forEach([(u.active ? "deactivate" : "activate", u.active ? "Deactivate" : "Activate"), ("unlock", "Unlock"), ("reset-mfa", "Reset 2-step")]) { a in
                                 .form(.action("/admin/users/\(u.id.uuidString)"), .method(.post), .div(
                                     FormKit.csrf(req), .input(.type(.hidden), .name("action"), .value(a.0)), .button(.type(.submit), .text(a.1))))
-                            }))
+                            })))
                 })
             )),
             .div(.class("card"),

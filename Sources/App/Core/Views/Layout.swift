@@ -43,6 +43,10 @@ enum Layout {
     ul.plain-links{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.2rem .8rem}
     ul.plain-links a,ul.day-list a{display:inline-flex;min-height:44px;align-items:center}ul.day-list{padding-left:1rem}
     .badge.video-waiting{background:#ffe7c2}
+    @media (max-width:600px){table.stack thead{display:none}table.stack tr{display:block;padding:.4rem 0;border-bottom:1px solid #d8dee6}
+    table.stack td{display:block;border:0;padding:.15rem .5rem}table.stack td:first-child{font-weight:700}}
+    details.menu>summary{min-height:44px;display:inline-flex;align-items:center;cursor:pointer;font-weight:600}
+    details.menu form{margin:.3rem 0}details.menu select{width:auto}
     details.confirm{margin-top:.6rem}details.confirm>summary{min-height:44px;display:inline-flex;align-items:center;cursor:pointer;
     color:#b00020;font-weight:600}button.danger{background:#b00020}
     @media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0e1620}.card,table{background:#16212c;border-color:#2d3c4b}
