@@ -19,20 +19,28 @@ enum HomeController {
             let from = today.adding(days: -1).span(in: dir.homeZone).start
             let to = today.adding(days: 2).span(in: dir.homeZone).start
             let mine = p.role == .provider || p.role == .medicalDirector
-            let listed = try await req.scheduling().list(
-                .init(providerID: mine ? p.userID : nil, from: from, to: to, includeInactive: true))
-            let rows = SchedulePagesController.rows(listed, dir).filter {
-                $0.day == LocalDay.of(now, in: dir.zone($0.locationID))
+            func isToday(_ a: AppointmentRecord) -> Bool {
+                LocalDay.of(a.startAt, in: dir.zone(a.locationID)) == LocalDay.of(now, in: dir.zone(a.locationID))
             }
-            if mine { myDay = rows }
-            byLocation = dir.locations.compactMap { l in
-                guard let id = l.id else { return nil }
-                let here = rows.filter { $0.locationID == id }
-                return LocationDay(
-                    name: l.name, booked: here.filter { $0.status == AppointmentStatus.booked.rawValue }.count,
-                    arrived: here.filter { ["arrived", "checked-in"].contains($0.status) }.count,
-                    done: here.filter { $0.status == AppointmentStatus.fulfilled.rawValue }.count,
-                    cancelled: here.filter { ["cancelled", "noshow"].contains($0.status) }.count)
+            if mine {
+                // The provider's own day shows patients' names: read through the scoped, audited schedule.
+                let listed = try await req.scheduling().list(
+                    .init(providerID: p.userID, from: from, to: to, includeInactive: true))
+                myDay = SchedulePagesController.rows(listed.filter { isToday($0.appointment) }, dir)
+            } else {
+                // Counts per location name nobody, so they are counted without opening anyone's appointments (and
+                // nobody's access history says the front desk looked at them).
+                let day = try await AppointmentRecord.query(on: req.db).filter(\.$startAt < to).filter(\.$endAt > from)
+                    .all().filter(isToday)
+                byLocation = dir.locations.compactMap { l in
+                    guard let id = l.id else { return nil }
+                    let here = day.filter { $0.locationID == id }.map(\.status)
+                    return LocationDay(
+                        name: l.name, booked: here.filter { $0 == AppointmentStatus.booked.rawValue }.count,
+                        arrived: here.filter { ["arrived", "checked-in"].contains($0) }.count,
+                        done: here.filter { $0 == AppointmentStatus.fulfilled.rawValue }.count,
+                        cancelled: here.filter { ["cancelled", "noshow"].contains($0) }.count)
+                }
             }
         }
         let page = StaffHomePage(

@@ -33,14 +33,29 @@ final class StaffHomeTests: XCTestCase {
             intake.submittedAt = clock.now()
             try await intake.create(on: app.db)
 
+            // A visit today at Main Street, booked through the API.
+            let deskUser = try await Fixtures.user(app, .frontDesk)
+            let deskAPI = try await Fixtures.bearer(app, deskUser, clock: clock)
+            let today = LocalDay.of(clock.now(), in: w.mainZone).iso
+            let booked = try await HTTP.send(
+                app, .POST, "/api/v1/appointments", headers: deskAPI,
+                json: Booking(
+                    patientId: pat.patientID!, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                    start: w.atMain(today, 11)))
+            XCTAssertEqual(booked.status, .created, booked.body.string)
+
             let desk = PageClient(app)
-            try await desk.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
+            try await desk.signIn(deskUser, clock: clock)
             let deskHome = try await desk.get("/")
             XCTAssertEqual(deskHome.status, .ok)
             let dh = deskHome.body.string
             XCTAssertTrue(dh.contains(#"id="count-inbox""#) && dh.contains("unread messages"), dh)
             XCTAssertFalse(dh.contains(#"id="count-intake""#), "intake is clinical: not counted for the front desk")
-            XCTAssertTrue(dh.contains(#"id="today-by-location""#) && dh.contains("Main Street Clinic"))
+            XCTAssertTrue(dh.contains(#"id="today-by-location""#) && dh.contains("<td>Main Street Clinic</td><td>1</td>"), dh)
+            // Counts name nobody, so nobody's access history says the front desk looked at their appointments.
+            let looked = try await Fixtures.auditRows(app, action: .query, patientID: pat.patientID!)
+                .filter { $0.username == deskUser.username && $0.category == "appointments" }
+            XCTAssertEqual(looked.count, 0)
 
             let ma = PageClient(app)
             try await ma.signIn(try await Fixtures.user(app, .medicalAssistant), clock: clock)
