@@ -41,7 +41,8 @@ final class AccessPolicyTests: XCTestCase {
             (.frontDesk, .readAttachment(patientID: p1), false), (.frontDesk, .readVisitRecord(patientID: p1), false),
             (.frontDesk, .readMessages(patientID: p1), true), (.frontDesk, .readStaffInbox, true),
             (.medicalAssistant, .readIntake(patientID: p1), true), (.medicalAssistant, .reviewIntakes, true),
-            (.medicalAssistant, .readAttachment(patientID: p1), true), (.provider, .readVisitRecord(patientID: p1), true),
+            (.medicalAssistant, .readAttachment(patientID: p1), true),
+            (.provider, .readVisitRecord(patientID: p1), true),
             (.support, .readAttachment(patientID: p1), false),
         ]
         for (role, action, allowed) in expectations {

@@ -37,10 +37,15 @@ final class PatientRulesTests: XCTestCase {
         XCTAssertEqual(errors(PatientInput(familyName: "A\u{0007}", givenName: "B", birthDate: "1970-01-01", sex: "male")), ["familyName"])
         // Names that display as something else, or hide characters: refused with the character named.
         for bad in ["Smi\u{202E}htims", "Sm\u{200B}ith", "Smith\nJones", "\u{2066}Smith\u{2069}", "Smi\u{00AD}th"] {
-            XCTAssertEqual(errors(PatientInput(familyName: bad, givenName: "B", birthDate: "1970-01-01", sex: "male")), ["familyName"], bad)
+            XCTAssertEqual(
+                errors(PatientInput(familyName: bad, givenName: "B", birthDate: "1970-01-01", sex: "male")),
+                ["familyName"], bad)
         }
         // Joiners that real names need stay allowed (Persian: Mohammad\u200CReza).
-        XCTAssertEqual(errors(PatientInput(familyName: "Karimi", givenName: "Mohammad\u{200C}reza", birthDate: "1970-01-01", sex: "male")), [])
+        XCTAssertEqual(
+            errors(
+                PatientInput(
+                    familyName: "Karimi", givenName: "Mohammad\u{200C}reza", birthDate: "1970-01-01", sex: "male")), [])
         XCTAssertEqual(errors(PatientInput(familyName: "A", givenName: "B", birthDate: "1970-01-01", sex: "male", insuranceMemberID: "M1")), ["insurancePayer"])
     }
 

@@ -79,7 +79,14 @@ struct UsersPage {
                             .compactMap { $0 }.joined(separator: ", "))),
                         // The actions sit in one menu: opening it is a first tap, the action a second (a deactivation
                         // or a 2-step reset is never one stray tap away).
-                        .td(.details(.class("menu"), .summary(.text("Actions…"), .attribute(named: "aria-label", value: "Actions for \(Escape.attribute(u.username))")),
+                                    .td(
+                                        .details(
+                                            .class("menu"),
+                                            .summary(
+                                                .text("Actions…"),
+                                                .attribute(
+                                                    named: "aria-label",
+                                                    value: "Actions for \(Escape.attribute(u.username))")),
                             .form(.action("/admin/users/\(u.id.uuidString)"), .method(.post), .div(
                                 FormKit.csrf(req),
                                 .input(.type(.hidden), .name("action"), .value("role")),

@@ -28,7 +28,9 @@ public enum AuditVerification {
         let local = try AuditCheckpoints.readLocal(app, key: key)
         let offsite = try AuditCheckpoints.readOffsite(app, key: key)
         // The newest checkpoint either place holds is the one the chain must still reach.
-        let checkpoint = [local.checkpoint, offsite?.checkpoint].compactMap { $0 }.max { ($0.seq, $0.recordedAt) < ($1.seq, $1.recordedAt) }
+        let checkpoint = [local.checkpoint, offsite?.checkpoint].compactMap { $0 }.max {
+            ($0.seq, $0.recordedAt) < ($1.seq, $1.recordedAt)
+        }
         var verifier = AuditChain.Verifier(checkpoint: checkpoint)
         var after: Int64 = 0
         while true {
@@ -43,23 +45,29 @@ public enum AuditVerification {
         // Beyond the chain itself: checkpoints that were removed, rolled back or forged, and a switched-off guard.
         var problems: [String] = verdict.firstBad.map { [$0.problem.description] } ?? []
         if local == .forged || offsite == .forged {
-            problems.append("the checkpoint file's signature does not verify (the checkpoint was altered or the key changed)")
+            problems.append(
+                "the checkpoint file's signature does not verify (the checkpoint was altered or the key changed)")
         }
         if let off = offsite?.checkpoint, (local.checkpoint?.seq ?? -1) < off.seq {
             problems.append("the checkpoint beside the data is missing or older than the off-site copy (#\(off.seq)): "
                 + "it was removed or rolled back")
         }
         if local == .none, offsite?.checkpoint == nil,
-            let started = try await AuditEventRecord.query(on: app.db).filter(\.$action == AuditAction.auditCheckpoint.rawValue).first()
+            let started = try await AuditEventRecord.query(on: app.db).filter(
+                \.$action == AuditAction.auditCheckpoint.rawValue
+            ).first()
         {
-            problems.append("no checkpoint is found, though checkpoints have been written since event #\(started.seq): it was deleted")
+            problems.append(
+                "no checkpoint is found, though checkpoints have been written since event #\(started.seq): it was deleted"
+            )
         }
         // The chain must still pass through every checkpoint taken, not only the newest: a checkpoint re-signed with a
         // stolen key does not hide an edit that the off-site copy (which cannot be rewritten) still sees.
         if verdict.firstBad == nil, let off = offsite?.checkpoint, off != checkpoint {
             let stored = try await AuditEventRecord.query(on: app.db).filter(\.$seq == off.seq).first()
             if stored?.hash != off.hash {
-                problems.append("the chain no longer matches the off-site checkpoint #\(off.seq): events were changed and "
+                problems.append(
+                    "the chain no longer matches the off-site checkpoint #\(off.seq): events were changed and "
                     + "re-hashed, or removed")
             }
         }
@@ -71,10 +79,12 @@ public enum AuditVerification {
         try await scope.record([AuditDraft(action: .auditVerified, category: .auditLog, entityType: "AuditChain", entityID: String(verdict.headSeq),
                                            outcome: ok ? .success : .failure,
                                            detail: ok ? "\(verdict.checked) events verified"
-                                               : String(("first problem at event \(verdict.firstBad?.seq ?? verdict.headSeq): "
+                    : String(
+                        ("first problem at event \(verdict.firstBad?.seq ?? verdict.headSeq): "
                                                    + problems.joined(separator: "; ")).prefix(1000)))])
         if ok && writeCheckpoint && verdict.headSeq > 0 {
-            try AuditCheckpoints.write(app, AuditChain.Checkpoint(seq: verdict.headSeq, hash: verdict.headHash, recordedAt: app.clock.now()),
+            try AuditCheckpoints.write(
+                app, AuditChain.Checkpoint(seq: verdict.headSeq, hash: verdict.headHash, recordedAt: app.clock.now()),
                                        key: key)
         }
         return report

@@ -86,7 +86,9 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_AUDIT_KEY"], !v.isEmpty { c.auditKey = v }
         if let v = env["CARESYNC_AUDIT_KEY_FILE"], !v.isEmpty { c.auditKeyFile = v }
         if let v = env["CARESYNC_AUDIT_CHECKPOINT_DIR"], !v.isEmpty { c.auditCheckpointDir = v }
-        if let v = env["CARESYNC_AUDIT_CHECKPOINT_SECONDS"].flatMap(Double.init), v >= 0 { c.auditCheckpointInterval = v }
+        if let v = env["CARESYNC_AUDIT_CHECKPOINT_SECONDS"].flatMap(Double.init), v >= 0 {
+            c.auditCheckpointInterval = v
+        }
         if let v = env["CARESYNC_CLEARINGHOUSE_URL"], !v.isEmpty { c.clearinghouseURL = v }
         if let v = env["CARESYNC_CLEARINGHOUSE_TOKEN"], !v.isEmpty { c.clearinghouseToken = v }
         func list(_ k: String) -> [String] { (env[k] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }

@@ -35,8 +35,12 @@ struct ErrorMapping: AsyncMiddleware {
             }
         case let e as any DatabaseError where e.isConstraintFailure:
             // Stores check references and overlaps first; a constraint that still fires is a conflict, never a 500.
-            req.logger.warning("database constraint refused a write", metadata: ["error_type": .string(String(describing: type(of: e)))])
-            appError = .conflict(type: "constraint", detail: "The change conflicts with the stored records (a duplicate, or a "
+            req.logger.warning(
+                "database constraint refused a write",
+                metadata: ["error_type": .string(String(describing: type(of: e)))])
+            appError = .conflict(
+                type: "constraint",
+                detail: "The change conflicts with the stored records (a duplicate, or a "
                 + "reference to a record that does not exist). Nothing was changed.", extra: [:])
         default:
             req.logger.error("unhandled error", metadata: ["error_type": .string(String(describing: type(of: error)))])

@@ -42,7 +42,9 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// Metadata keys under which the database layers put the values of a query.
-    static let valueKeys: Set<String> = ["binds", "input", "filters", "values", "psql_binds", "query_binds", "row", "rows"]
+    static let valueKeys: Set<String> = [
+        "binds", "input", "filters", "values", "psql_binds", "query_binds", "row", "rows",
+    ]
 
     static func carriesValues(_ key: String) -> Bool {
         valueKeys.contains(key) || key.lowercased().contains("bind")

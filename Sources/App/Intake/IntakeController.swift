@@ -257,7 +257,12 @@ struct FormFieldView {
                 .label(.for("\(f.id)__file"), .text(label)),
                 .unwrap(f.help) { .small(.text($0)) },
                 .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
-                .unwrap(value) { v in .p(.id("\(f.id)-current"), .text("A file is attached. "), .a(.href("/portal/attachments/\(Escape.attribute(v))"), .text("Open it")), .text(" or choose another to replace it.")) },
+                .unwrap(value) { v in
+                    .p(
+                        .id("\(f.id)-current"), .text("A file is attached. "),
+                        .a(.href("/portal/attachments/\(Escape.attribute(v))"), .text("Open it")),
+                        .text(" or choose another to replace it."))
+                },
                 .input(.type(.hidden), .name(f.id), .value(Escape.attribute(value ?? ""))),
                 .input(.type(.file), .id("\(f.id)__file"), .name("\(f.id)__file"), .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png,image/heic,.heic")))
         case .date:
@@ -278,7 +283,11 @@ struct FormFieldView {
             return .div(.class(err == nil ? "field" : "field error"), .p(.strong(.text(label))),
                 .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
                 .forEach(Array((f.options ?? []).enumerated())) { (i, o) in
-                    .label(.class("check"), .input(.type(.checkbox), .name("\(f.id)__\(i)"), .value(Escape.attribute(o)), .checked(picked.contains(o))), .text(" " + o))
+                    .label(
+                        .class("check"),
+                        .input(
+                            .type(.checkbox), .name("\(f.id)__\(i)"), .value(Escape.attribute(o)),
+                            .checked(picked.contains(o))), .text(" " + o))
                 })
         }
     }

@@ -59,7 +59,9 @@ struct MessageStore {
 
     func start(patientID: UUID, _ input: NewThread) async throws -> ThreadDTO {
         try await scope.authorize(.sendMessage(patientID: patientID), patientID: patientID)
-        guard try await PatientRecord.find(patientID, on: scope.db) != nil else { throw AppError.notFound("No patient with that id.") }
+        guard try await PatientRecord.find(patientID, on: scope.db) != nil else {
+            throw AppError.notFound("No patient with that id.")
+        }
         var errors = MessageRules.check(subject: input.subject, body: input.body, needsSubject: true)
         if input.locationId == nil { errors.append(FieldError("locationId", "Choose the clinic you want to write to.")) }
         if !errors.isEmpty { throw AppError.validation(errors) }

@@ -150,10 +150,13 @@ enum OpenAPIDocument {
                                                      responses: ["200": ok("Visit", any), "409": problemResponse])],
             "/api/v1/visits/{id}/end": ["post": op("endVisit", "End the visit with the provider's note", tag: "visits", params: [idParam],
                                                    body: obj(["note": str(maxLength: 4000, nullable: true)]), responses: ["200": ok("Visit", any)])],
-            "/api/v1/visits/{id}/handoff": ["post": op("handOffVisit", "The host hands a running visit to another provider (audited)",
+            "/api/v1/visits/{id}/handoff": [
+                "post": op(
+                    "handOffVisit", "The host hands a running visit to another provider (audited)",
                                                        tag: "visits", params: [idParam],
-                                                       body: obj(["providerId": ["type": "string", "format": "uuid"]], required: ["providerId"]),
-                                                       responses: ["200": ok("Visit", any), "403": problemResponse, "409": problemResponse,
+                    body: obj(["providerId": ["type": "string", "format": "uuid"]], required: ["providerId"]),
+                    responses: [
+                        "200": ok("Visit", any), "403": problemResponse, "409": problemResponse,
                                                                    "422": problemResponse])],
             "/api/v1/visits/{id}": ["get": op("readVisit", "The visit record: events, durations, outcome, note (audited)", tag: "visits", params: [idParam],
                                               responses: ["200": ok("Visit", any)])],
@@ -350,11 +353,16 @@ enum OpenAPIDocument {
                 "post": op("bookAppointment", "Book (409 names what collided)", tag: "scheduling", body: ref("AppointmentBooking"),
                            responses: ["201": ok("Booked", ref("Appointment")), "409": problemResponse]),
             ],
-            "/api/v1/appointments/{id}": ["get": op("readAppointment", "One appointment (a patient reads only their own; audited)",
+            "/api/v1/appointments/{id}": [
+                "get": op(
+                    "readAppointment", "One appointment (a patient reads only their own; audited)",
                                                     tag: "scheduling", params: [idParam],
-                                                    responses: ["200": ok("The appointment", ref("Appointment")), "403": problemResponse,
+                    responses: [
+                        "200": ok("The appointment", ref("Appointment")), "403": problemResponse,
                                                                 "404": problemResponse]),
-                                          "patch": op("changeAppointment", "Reschedule atomically, cancel with a reason, or change status", tag: "scheduling",
+                "patch": op(
+                    "changeAppointment", "Reschedule atomically, cancel with a reason, or change status",
+                    tag: "scheduling",
                                                       params: [idParam, ["name": "If-Match", "in": "header", "required": false, "schema": str()]],
                                                       body: ref("AppointmentChange"),
                                                       responses: ["200": ok("Changed", ref("Appointment")), "404": problemResponse,

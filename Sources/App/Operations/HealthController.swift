@@ -41,7 +41,8 @@ enum HealthController {
             if !problems.isEmpty { throw AuditGuardOff() }
         }
         let ok = db.status == "ok" && blobs.status == "ok" && guardCheck.status == "ok"
-        let body = Readiness(status: ok ? "ok" : "fail", checks: ["database": db, "blobStore": blobs, "auditGuard": guardCheck])
+        let body = Readiness(
+            status: ok ? "ok" : "fail", checks: ["database": db, "blobStore": blobs, "auditGuard": guardCheck])
         return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
     }
 

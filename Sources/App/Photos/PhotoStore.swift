@@ -241,15 +241,19 @@ struct PhotoStore {
 
     /// The start-up pass: each stranded upload is finished under its owner's name (audited as such).
     static func finishStranded(_ app: Application) async -> Int {
-        guard let stranded = try? await UploadRecord.query(on: app.db).filter(\.$completedAt == nil).all() else { return 0 }
+        guard let stranded = try? await UploadRecord.query(on: app.db).filter(\.$completedAt == nil).all() else {
+            return 0
+        }
         var done = 0
         for u in stranded where u.offset == u.length {
             guard let owner = try? await UserRecord.find(u.ownerID, on: app.db) else { continue }
-            let scope = AuditScope(app: app, db: app.db, context: AuditContext(actor: owner.actor, device: "upload-recovery"))
+            let scope = AuditScope(
+                app: app, db: app.db, context: AuditContext(actor: owner.actor, device: "upload-recovery"))
             do {
                 if try await PhotoStore(scope: scope).finishIfStranded(u) != nil { done += 1 }
             } catch {
-                app.logger.warning("a stranded upload could not be finished", metadata: ["upload": .string(u.id?.uuidString ?? "")])
+                app.logger.warning(
+                    "a stranded upload could not be finished", metadata: ["upload": .string(u.id?.uuidString ?? "")])
             }
         }
         return done

@@ -15,7 +15,8 @@ enum PortalSchedulingController {
         let pid = try ownID(req)
         let dir = try await ScheduleDirectory.load(req.db)
         let now = req.now   // read once: two reads make the window a few microseconds longer than allowed
-        let listed = try await req.scheduling().list(.init(patientID: pid, from: now, to: now.addingTimeInterval(62 * 86400)))
+        let listed = try await req.scheduling().list(
+            .init(patientID: pid, from: now, to: now.addingTimeInterval(62 * 86400)))
         let rows = SchedulePagesController.rows(listed, dir)
         return Layout.render(PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"]).render(for: req))
     }
@@ -101,10 +102,17 @@ struct PortalAppointmentsPage {
                 .div(.class("card"), .id("appt-\(r.id.uuidString)"),
                     .p(.strong(.text("\(Format.day(r.day)), \(r.times)"))),
                     .p(.text("\(r.type) with \(r.provider) at \(r.location)")),
-                    .if(r.telemedicine, .p(.a(.class("button join-visit"), .href("/portal/visits/appointment/\(r.id.uuidString)"),
+                            .if(
+                                r.telemedicine,
+                                .p(
+                                    .a(
+                                        .class("button join-visit"),
+                                        .href("/portal/visits/appointment/\(r.id.uuidString)"),
                                               .text("Join the video visit")))),
                     .div(.class("actions"),
-                        .a(.class("button secondary"), .href("/portal/appointments/\(r.id.uuidString)/reschedule"), .text("Reschedule")),
+                                .a(
+                                    .class("button secondary"),
+                                    .href("/portal/appointments/\(r.id.uuidString)/reschedule"), .text("Reschedule")),
                         .a(.class("button secondary"), .href("/portal/appointments/\(r.id.uuidString)/calendar.ics"),
                            .text("Add to my calendar"))),
                     // Cancelling takes a second, deliberate tap.

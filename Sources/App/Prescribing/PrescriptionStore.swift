@@ -155,7 +155,8 @@ struct PrescriptionStore {
             try await rx.save(on: tx)
             let d = try await ScriptGateway.details(rx, on: tx)
             let m = ScriptMessage(header: ScriptHeader(to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"),
-                                                       messageID: ScriptGateway.newMessageID(), sentTime: now, prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID()),
+                    messageID: ScriptGateway.newMessageID(), sentTime: now,
+                    prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID()),
                                                        digestValue: rx.digest, signatureValue: rx.signature),
                                   body: .newRx(d))
             let out = try await ScriptGateway.queue(m, codec: codec, prescriptionID: rx.id, refillID: nil, now: now, on: tx)
@@ -218,7 +219,8 @@ struct PrescriptionStore {
             let original = try await ScriptMessageRecord.query(on: tx).filter(\.$prescriptionID == id).filter(\.$type == "NewRx").filter(\.$direction == "out").first()
             let d = try await ScriptGateway.details(rx, on: tx)
             let m = ScriptMessage(header: ScriptHeader(to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"), messageID: ScriptGateway.newMessageID(),
-                                                       relatesToMessageID: original?.messageID, sentTime: now, prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID())),
+                    relatesToMessageID: original?.messageID, sentTime: now,
+                    prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID())),
                                   body: .cancelRx(d))
             let out = try await ScriptGateway.queue(m, codec: codec, prescriptionID: rx.id, refillID: nil, now: now, on: tx)
             rx.status = "cancel-requested"

@@ -203,7 +203,8 @@ struct RefillStore {
                 r.status = "replaced"
             }
             let m = ScriptMessage(header: ScriptHeader(to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"), messageID: ScriptGateway.newMessageID(),
-                                                       relatesToMessageID: r.inboundMessageID, sentTime: now, prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID())),
+                    relatesToMessageID: r.inboundMessageID, sentTime: now,
+                    prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID())),
                                   body: .rxRenewalResponse(response, d))
             let out = try await ScriptGateway.queue(m, codec: codec, prescriptionID: rx.id, refillID: r.id, now: now, on: tx)
             r.decidedBy = p.username

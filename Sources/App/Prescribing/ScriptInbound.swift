@@ -136,7 +136,9 @@ enum ScriptInbound {
         // Read here, not by the router, so an oversized message is answered in SCRIPT (an Error the sender's system
         // reads) rather than with a JSON problem.
         var body: ByteBuffer?
-        do { body = try await req.body.collect(max: Self.maxMessage).get() } catch let e as any AbortError where e.status == .payloadTooLarge {
+        do { body = try await req.body.collect(max: Self.maxMessage).get() } catch let e as any AbortError
+            where e.status == .payloadTooLarge
+        {
             body = nil
         }
         let answer: String
@@ -144,7 +146,8 @@ enum ScriptInbound {
             answer = await handle(req.application, Data(buffer: body))
         } else {
             let codec = (try? req.application.scriptCodec) ?? ScriptCodec(version: .v2017071)
-            answer = errorXML(codec, to: nil, ScriptProblem("900", "3000", "The message is larger than 1 MB."), req.application)
+            answer = errorXML(
+                codec, to: nil, ScriptProblem("900", "3000", "The message is larger than 1 MB."), req.application)
         }
         let res = Response(status: .ok, body: .init(string: answer))
         res.headers.contentType = .xml

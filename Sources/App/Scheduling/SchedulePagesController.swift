@@ -140,11 +140,17 @@ enum SchedulePagesController {
             let dir = try await ScheduleDirectory.load(req.db)
             guard let typeID = input.typeId, let start = input.start else { throw e }
             var patient: (UUID, String)?
-            if let pid = input.patientId { patient = (pid, BookPage.label(try await req.patients().find(pid, detail: "booking"))) }
-            let near = try await alternatives(req, typeID: typeID, near: start, preferring: input.providerId, at: input.locationId, dir: dir)
-            var page = BookPage(action: "/schedule/book", patient: patient, day: LocalDay.of(start, in: dir.zone(input.locationId ?? UUID())),
-                                typeID: typeID, locationID: nil, providerID: nil, dir: dir, types: dir.types, slots: near,
-                                message: Problem.from(e, instance: nil).detail + (near.isEmpty ? "" : " The nearest free times are below."))
+            if let pid = input.patientId {
+                patient = (pid, BookPage.label(try await req.patients().find(pid, detail: "booking")))
+            }
+            let near = try await alternatives(
+                req, typeID: typeID, near: start, preferring: input.providerId, at: input.locationId, dir: dir)
+            var page = BookPage(
+                action: "/schedule/book", patient: patient,
+                day: LocalDay.of(start, in: dir.zone(input.locationId ?? UUID())),
+                typeID: typeID, locationID: nil, providerID: nil, dir: dir, types: dir.types, slots: near,
+                message: Problem.from(e, instance: nil).detail
+                    + (near.isEmpty ? "" : " The nearest free times are below."))
             page.title = "Pick another time"
             page.alternatives = true
             return Layout.render(page.render(for: req), status: e.status)
@@ -153,10 +159,12 @@ enum SchedulePagesController {
 
     /// Free times nearest to the one that was wanted, over that day and the two after: the same provider's first, then
     /// other providers', at the same location first, then the other locations.
-    static func alternatives(_ req: Request, typeID: UUID, near start: Date, preferring provider: UUID?, at location: UUID?,
+    static func alternatives(
+        _ req: Request, typeID: UUID, near start: Date, preferring provider: UUID?, at location: UUID?,
                              dir: ScheduleDirectory, limit: Int = 9) async throws -> [SchedulingStore.Slot] {
         let day = LocalDay.of(start, in: location.map { dir.zone($0) } ?? dir.homeZone)
-        let all = try await req.scheduling().slots(typeID: typeID, locationIDs: [], providerIDs: [], fromDay: day, toDay: day.adding(days: 2))
+        let all = try await req.scheduling().slots(
+            typeID: typeID, locationIDs: [], providerIDs: [], fromDay: day, toDay: day.adding(days: 2))
         func rank(_ s: SchedulingStore.Slot) -> (Int, Int, Double) {
             (s.providerId == provider ? 0 : 1, s.locationId == location ? 0 : 1, abs(s.start.timeIntervalSince(start)))
         }
@@ -178,12 +186,15 @@ enum SchedulePagesController {
         // The appointment's own place and provider unless the front desk picks others.
         let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:)) ?? a.locationID
         let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:)) ?? a.providerID
-        let slots = try await req.scheduling().slots(typeID: a.typeID, locationIDs: [locationID], providerIDs: [providerID], fromDay: d, toDay: d)
+        let slots = try await req.scheduling().slots(
+            typeID: a.typeID, locationIDs: [locationID], providerIDs: [providerID], fromDay: d, toDay: d)
         let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
-        var page = BookPage(action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)), day: d,
+        var page = BookPage(
+            action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
+            day: d,
                             typeID: a.typeID, locationID: locationID, providerID: providerID, dir: dir,
                             types: dir.types.filter { $0.id == a.typeID }, slots: slots,
-                            message: req.query[String.self, at: "taken"] != nil ? "That time was just taken. Pick another." : nil)
+            message: req.query[String.self, at: "taken"] != nil ? "That time was just taken. Pick another." : nil)
         page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
         page.title = "Move appointment (now \(dir.localTimes(a.span, at: a.locationID)) on "
             + "\(Format.day(LocalDay.of(a.startAt, in: dir.zone(a.locationID)))))"
@@ -205,11 +216,12 @@ enum SchedulePagesController {
             let dir = try await ScheduleDirectory.load(req.db)
             let wanted = f.start.flatMap(ISO8601.parse) ?? a.startAt
             let near = try await alternatives(req, typeID: a.typeID, near: wanted, preferring: a.providerID,
-                                              at: f.locationId.flatMap(UUID.init(uuidString:)) ?? a.locationID, dir: dir)
+                at: f.locationId.flatMap(UUID.init(uuidString:)) ?? a.locationID, dir: dir)
             let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
-            var page = BookPage(action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
-                                day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
-                                providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
+            var page = BookPage(
+                action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
+                day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
+                providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
                                 message: Problem.from(e, instance: nil).detail + " The appointment keeps its old time"
                                     + (near.isEmpty ? "." : "; the nearest free times are below."))
             page.searchAction = "/schedule/appointments/\(id.uuidString)/move"

@@ -16,7 +16,8 @@ func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool
         .if(actions, .div(.class("noprint"),
             .forEach(next) { s in
                 .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .class("inline"), .div(
-                    FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(Escape.attribute(s.0))), .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
+                            FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(Escape.attribute(s.0))),
+                            .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
                     .button(.type(.submit), .text(s.1))))
             },
             .if(r.status == "booked", .a(.class("button"), .href("/schedule/appointments/\(r.id.uuidString)/move"), .text("Move"))),
@@ -130,8 +131,11 @@ struct BookPage {
         for s in slots.prefix(120) {
             // Alternatives may span days: then each day is its own group.
             let day = alternatives ? LocalDay.of(s.start, in: dir.zone(s.locationId)).iso : ""
-            if let i = groups.firstIndex(where: { $0.location == s.locationId && $0.provider == s.providerId && $0.day == day }) {
-                groups[i] = SlotGroup(location: s.locationId, provider: s.providerId, day: day, slots: groups[i].slots + [s])
+            if let i = groups.firstIndex(where: {
+                $0.location == s.locationId && $0.provider == s.providerId && $0.day == day
+            }) {
+                groups[i] = SlotGroup(
+                    location: s.locationId, provider: s.providerId, day: day, slots: groups[i].slots + [s])
             } else {
                 groups.append(SlotGroup(location: s.locationId, provider: s.providerId, day: day, slots: [s]))
             }
@@ -141,11 +145,16 @@ struct BookPage {
             let a = ($0.day, dir.location($0.location)?.name ?? "", dir.providerName($0.provider))
             let b = ($1.day, dir.location($1.location)?.name ?? "", dir.providerName($1.provider))
             return a < b
-        }).map { SlotGroup(location: $0.location, provider: $0.provider, day: $0.day, slots: $0.slots.sorted { $0.start < $1.start }) }
+            }).map {
+                SlotGroup(
+                    location: $0.location, provider: $0.provider, day: $0.day,
+                    slots: $0.slots.sorted { $0.start < $1.start })
+            }
     }
 
     func slotButton(_ s: SchedulingStore.Slot, req: Request) -> Node<HTML.BodyContext> {
-        let whole = "\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · \(dir.providerName(s.providerId))"
+        let whole =
+            "\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · \(dir.providerName(s.providerId))"
             + " · \(dir.location(s.locationId)?.name ?? "")"
         return .form(.action(action), .method(.post), .class("slot"), .div(
             FormKit.csrf(req),
@@ -159,16 +168,24 @@ struct BookPage {
                     .text(Format.time(s.start, zone: dir.zone(s.locationId), withZone: false)))))
     }
 
-    static func label(_ p: PatientRecord) -> String { "\(p.familyName), \(p.givenName) · born \(p.birthDate) · \(p.mrn)" }
+    static func label(_ p: PatientRecord) -> String {
+        "\(p.familyName), \(p.givenName) · born \(p.birthDate) · \(p.mrn)"
+    }
 
     func patientPicker<C: HTML.BodyContext>() -> Node<C> {
         .div(.class("field picker"),
             .label(.for("find"), .text("Patient *")),
             .input(.type(.search), .name("find"), .id("find"), .value(Escape.attribute(find ?? "")),
-                   .attribute(named: "autocomplete", value: "off"), .attribute(named: "aria-describedby", value: "find-hint"),
+                .attribute(named: "autocomplete", value: "off"),
+                .attribute(named: "aria-describedby", value: "find-hint"),
                    .attribute(named: "aria-controls", value: "patient-results")),
             .p(.small(.id("find-hint"), .text("Name, date of birth (YYYY-MM-DD) or record number"))),
-            .if(find != nil && candidates.isEmpty, .p(.class("error"), .text("No patient matches that. Check the spelling, "
+            .if(
+                find != nil && candidates.isEmpty,
+                .p(
+                    .class("error"),
+                    .text(
+                        "No patient matches that. Check the spelling, "
                 + "or register the patient first."))),
             .ul(.id("patient-results"), .class("choices"), .attribute(named: "aria-live", value: "polite"),
                 .forEach(candidates) { c in
@@ -188,7 +205,11 @@ struct BookPage {
             .unwrap(message) { .p(.class("notice bad"), .text($0)) },
             .div(.class("card"),
                 .form(.action(searchAction), .method(.get), .div(
-                    .if(!forPatient, .unwrap(patient) { p in .group(.p(.id("booking-patient"), .text("Patient: \(p.1)")),
+                            .if(
+                                !forPatient,
+                                .unwrap(patient) { p in
+                                    .group(
+                                        .p(.id("booking-patient"), .text("Patient: \(p.1)")),
                         .input(.type(.hidden), .name("patient"), .value(p.0.uuidString))) }),
                     .if(!forPatient && self.searchAction == nil && patient == nil, patientPicker()),
                     .div(.class("grid2"),

@@ -119,7 +119,9 @@ enum SchedulingSetupAPI {
             if let at = WeeklyHours.firstOverlap(new, existing: existing.map(\.hours), zones: zones, from: scope.now) {
                 let zone = zones[i.locationId!] ?? .gmt
                 let local = Format.local(at, zone: zone)
-                throw AppError.conflict(type: "hours-overlap", detail: "These hours overlap hours the provider already has "
+                throw AppError.conflict(
+                    type: "hours-overlap",
+                    detail: "These hours overlap hours the provider already has "
                     + "(both would start being worked at \(local) in this location's time).", extra: [:])
             }
             let h = ProviderHoursRecord(providerID: i.providerId!, locationID: i.locationId!, weekday: i.weekday!, startMinute: s, endMinute: e)

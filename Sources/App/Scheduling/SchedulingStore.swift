@@ -98,9 +98,13 @@ struct SchedulingStore {
     /// Moves an appointment in one transaction: the new time is checked and taken, and only then is the old one released.
     /// One appointment (the `Location` a booking answers with); a patient reads only their own. Audited.
     func find(_ id: UUID) async throws -> AppointmentRecord {
-        guard let a = try await AppointmentRecord.find(id, on: scope.db) else { throw AppError.notFound("No appointment with that id.") }
+        guard let a = try await AppointmentRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No appointment with that id.")
+        }
         try await scope.authorize(.readAppointments(patientID: a.patientID), patientID: a.patientID)
-        try await scope.record([AuditDraft(action: .read, category: .appointments, patientID: a.patientID, entityType: "Appointment",
+        try await scope.record([
+            AuditDraft(
+                action: .read, category: .appointments, patientID: a.patientID, entityType: "Appointment",
                                            entityID: id.uuidString)])
         return a
     }
@@ -175,7 +179,9 @@ struct SchedulingStore {
         let db = scope.db
         var errors: [FieldError] = []
         guard SlotRules.onGrid(start) else {
-            throw AppError.validation([FieldError("start", "Appointments start on a 5-minute mark (such as 1:00 or 1:05) with no seconds.")])
+            throw AppError.validation([
+                FieldError("start", "Appointments start on a 5-minute mark (such as 1:00 or 1:05) with no seconds.")
+            ])
         }
         guard let patient = try await PatientRecord.find(patientID, on: db), patient.retiredAt == nil else {
             throw AppError.validation([FieldError("patientId", "No active patient with that id.")])

@@ -32,7 +32,9 @@ final class SignalHub: @unchecked Sendable {
             return (all[visit]?[role]?.count ?? 0) < before
         }
     }
-    func local(_ visit: UUID, _ role: String) -> [WebSocket] { sockets.withLockedValue { $0[visit]?[role]?.map(\.ws) ?? [] } }
+    func local(_ visit: UUID, _ role: String) -> [WebSocket] {
+        sockets.withLockedValue { $0[visit]?[role]?.map(\.ws) ?? [] }
+    }
 
     static let replacedPrefix = #"{"type":"replaced""#
 
@@ -83,7 +85,9 @@ final class SignalHub: @unchecked Sendable {
     /// Local delivery; a "hello" (a participant arrived) is answered with "hello-ack" so the newcomer learns who is there.
     func deliver(visit: UUID, role: String, body: String) async {
         if body.hasPrefix(Self.replacedPrefix) {
-            let keep = (try? JSONDecoder().decode([String: String].self, from: Data(body.utf8)))?["keep"].flatMap { UUID(uuidString: $0) }
+            let keep = (try? JSONDecoder().decode([String: String].self, from: Data(body.utf8)))?["keep"].flatMap {
+                UUID(uuidString: $0)
+            }
             await replace(visit: visit, role: role, keep: keep)
             return
         }

@@ -69,7 +69,8 @@ enum VisitController {
     @Sendable static func waitingRoomPage(req: Request) async throws -> Response {
         let rows = try await req.visits().waitingRoom()
         let dir = try await ScheduleDirectory.load(req.db)
-        let page = WaitingRoomPage(rows: rows, sent: req.query[String.self, at: "sent"], handed: req.query[String.self, at: "handed"],
+        let page = WaitingRoomPage(
+            rows: rows, sent: req.query[String.self, at: "sent"], handed: req.query[String.self, at: "handed"],
                                    dir: dir)
         return Layout.render(page.render(for: req))
     }
@@ -182,7 +183,10 @@ struct VisitRoomPage {
                 .label(.for("note"), .text("Visit note")),
                 .textarea(.id("note"), .name("note"), .attribute(named: "rows", value: "4")),
                 .button(.type(.submit), .id("end-visit"), .text("End visit and save the note"))))),
-            .if(role == "provider" && !others.isEmpty, .form(.class("card"), .action("/visits/\(visitID.uuidString)/handoff"),
+                .if(
+                    role == "provider" && !others.isEmpty,
+                    .form(
+                        .class("card"), .action("/visits/\(visitID.uuidString)/handoff"),
                 .method(.post), .div(
                     FormKit.csrf(req),
                     FormKit.select("Hand this visit to", name: "providerId",

@@ -106,7 +106,9 @@ struct UpdateVirtualVisitAddHost: AsyncMigration {
     func prepare(on db: any Database) async throws {
         try await db.schema("virtual_visit").field("host_id", .uuid).update()
     }
-    func revert(on db: any Database) async throws { try await db.schema("virtual_visit").deleteField("host_id").update() }
+    func revert(on db: any Database) async throws {
+        try await db.schema("virtual_visit").deleteField("host_id").update()
+    }
 }
 
 struct CreateVisitLink: AsyncMigration {

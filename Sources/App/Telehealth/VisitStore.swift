@@ -142,7 +142,8 @@ struct VisitStore {
                 let l = try await LocationRecord.find(v.locationID, on: tx)
                 let a = try await AppointmentRecord.find(v.appointmentID, on: tx)
                 out.append(WaitingDTO(visitId: v.id!, patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "", providerName: pr?.displayName ?? "",
-                                      locationName: l?.name ?? "", start: a?.startAt ?? v.createdAt, status: v.status, waitingSince: v.waitingSince,
+                        locationName: l?.name ?? "", start: a?.startAt ?? v.createdAt, status: v.status,
+                        waitingSince: v.waitingSince,
                                       mine: v.providerID == me, locationId: v.locationID, hostedByMe: v.host == me))
             }
             out.sort { ($0.mine ? 0 : 1, $0.waitingSince ?? .distantFuture) < ($1.mine ? 0 : 1, $1.waitingSince ?? .distantFuture) }
@@ -247,14 +248,19 @@ struct VisitStore {
         let v0 = try await requireHost(id)
         guard let providerID, let target = try await UserRecord.find(providerID, on: scope.db), target.active,
             [.provider, .medicalDirector].contains(target.roleValue)
-        else { throw AppError.validation([FieldError("providerId", "Choose an active provider to hand the visit to.")]) }
+        else {
+            throw AppError.validation([FieldError("providerId", "Choose an active provider to hand the visit to.")])
+        }
         guard ["admitted", "in-progress"].contains(v0.status) else {
-            throw AppError.conflict(type: "not-running", detail: "Only a running visit can be handed over (this one is \(v0.status)).",
+            throw AppError.conflict(
+                type: "not-running", detail: "Only a running visit can be handed over (this one is \(v0.status)).",
                                     extra: [:])
         }
         let now = scope.now, name = target.username
         let v: VirtualVisitRecord = try await scope.run { tx in
-            guard let v = try await VirtualVisitRecord.find(id, on: tx) else { throw AppError.notFound("No such visit.") }
+            guard let v = try await VirtualVisitRecord.find(id, on: tx) else {
+                throw AppError.notFound("No such visit.")
+            }
             v.hostID = providerID
             try await v.save(on: tx)
             try await Self.event(id, "handed-over", role: "provider", detail: name, now: now, on: tx)
@@ -266,10 +272,15 @@ struct VisitStore {
 
     /// The visit, when the signed-in provider is its host; otherwise an audited refusal.
     private func requireHost(_ id: UUID) async throws -> VirtualVisitRecord {
-        guard let v = try await VirtualVisitRecord.find(id, on: scope.db) else { throw AppError.notFound("No such visit.") }
+        guard let v = try await VirtualVisitRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such visit.")
+        }
         guard scope.principal.userID == v.host else {
-            try await scope.record([AuditDraft(action: .accessDenied, category: .visits, patientID: v.patientID, entityType: "VirtualVisit",
-                                               entityID: id.uuidString, outcome: .denied, detail: "not the visit's host")])
+            try await scope.record([
+                AuditDraft(
+                    action: .accessDenied, category: .visits, patientID: v.patientID, entityType: "VirtualVisit",
+                    entityID: id.uuidString, outcome: .denied, detail: "not the visit's host")
+            ])
             throw AppError.forbidden("Only the provider hosting this visit can do this.")
         }
         return v
@@ -322,7 +333,9 @@ extension Request {
             // Only the visit's host holds the provider side (another provider would receive the patient's media
             // descriptions and could answer them); a refusal is audited like any other.
             guard p.userID == v.host else {
-                try await auditScope(p).record([AuditDraft(action: .accessDenied, category: .visits, patientID: v.patientID,
+                try await auditScope(p).record([
+                    AuditDraft(
+                        action: .accessDenied, category: .visits, patientID: v.patientID,
                                                           entityType: "VirtualVisit", entityID: visitID.uuidString,
                                                           outcome: .denied, detail: "not the visit's host")])
                 throw AppError.forbidden("This video visit is hosted by another provider.")

@@ -162,17 +162,22 @@ public enum AccessPolicy {
             return role == .patient && actor.patientID == id ? .allow : .deny("Patients fill in their own intake forms.")
         case .readIntake(let id), .readAttachment(let id):
             // Intake answers and the files patients send are clinical content: not for the front desk.
-            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own forms and files.") }
-            return clinical.contains(role) ? .allow : .deny("The \(role.label) role has no access to intake answers or attachments.")
+            if role == .patient {
+                return actor.patientID == id ? .allow : .deny("Patients may only see their own forms and files.")
+            }
+            return clinical.contains(role)
+                ? .allow : .deny("The \(role.label) role has no access to intake answers or attachments.")
         case .readMessages(let id), .sendMessage(let id):
             if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own forms and messages.") }
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to messages.")
         case .reviewIntakes:
-            return clinical.contains(role) ? .allow : .deny("The \(role.label) role has no access to the intake review queue.")
+            return clinical.contains(role)
+                ? .allow : .deny("The \(role.label) role has no access to the intake review queue.")
         case .readStaffInbox:
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to the inbox.")
         case .readVisitRecord:
-            return clinical.contains(role) ? .allow : .deny("The \(role.label) role has no access to video visit records.")
+            return clinical.contains(role)
+                ? .allow : .deny("The \(role.label) role has no access to video visit records.")
         case .invitePatient:
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot invite patients to the portal.")
         case .readPortalAdoption:

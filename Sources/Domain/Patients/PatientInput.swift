@@ -128,7 +128,9 @@ public enum PatientRules {
                                  today: String) -> Result<PatientDemographics, ValidationFailure> {
         var errors: [FieldError] = []
 
-        func text(_ field: String, _ value: String?, _ current: String?, max: Int, required: Bool = false, name: Bool = false) -> String? {
+        func text(
+            _ field: String, _ value: String?, _ current: String?, max: Int, required: Bool = false, name: Bool = false
+        ) -> String? {
             let provided = value != nil
             let cleaned = Text.clean(value)
             let result = provided ? cleaned : current
@@ -140,14 +142,18 @@ public enum PatientRules {
                 if r.count > max { errors.append(FieldError(field, "\(label(field)) must be at most \(max) characters.")) }
                 else if Text.hasControlCharacters(r) { errors.append(FieldError(field, "\(label(field)) contains characters that are not allowed.")) }
                 else if name, let bad = Text.invisibleOrReordering(r) {
-                    errors.append(FieldError(field, "\(label(field)) contains an invisible or text-reordering character (\(bad)); "
+                    errors.append(
+                        FieldError(
+                            field,
+                            "\(label(field)) contains an invisible or text-reordering character (\(bad)); "
                         + "type the name as it is written."))
                 }
             }
             return result
         }
 
-        let family = text("familyName", input.familyName, base?.familyName, max: maxNameLength, required: true, name: true)
+        let family = text(
+            "familyName", input.familyName, base?.familyName, max: maxNameLength, required: true, name: true)
         let given = text("givenName", input.givenName, base?.givenName, max: maxNameLength, required: true, name: true)
 
         var birth: String? = base?.birthDate

@@ -145,7 +145,9 @@ public struct ScriptCodec: Sendable {
         guard root.name == "Message" else { throw ScriptProblem("900", "3000", "The root element must be Message.", xpath: "/\(root.name)") }
         // SCRIPT has no target namespace: a Message in another namespace is another vocabulary, not a SCRIPT message.
         if let ns = root.attribute("xmlns"), !ns.isEmpty {
-            throw ScriptProblem("900", "3000", "Message must not be in a namespace (found \(ns.prefix(100))).", xpath: "/Message/@xmlns")
+            throw ScriptProblem(
+                "900", "3000", "Message must not be in a namespace (found \(ns.prefix(100))).", xpath: "/Message/@xmlns"
+            )
         }
         for a in ["TransactionVersion", "StructuresVersion", "ECLVersion", "DatatypesVersion", "TransportVersion"] {
             guard let v = root.attribute(a) else { throw ScriptProblem("900", "3000", "Message/@\(a) is required.", xpath: "/Message/@\(a)") }

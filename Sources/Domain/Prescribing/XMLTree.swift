@@ -92,7 +92,8 @@ public struct XElement: Equatable, Sendable {
                 }
             }
         }
-        for marker in ["<!DOCTYPE", "<!ENTITY", "<!ELEMENT", "<!ATTLIST", "<!NOTATION"] where text.range(of: marker, options: .caseInsensitive) != nil {
+        for marker in ["<!DOCTYPE", "<!ENTITY", "<!ELEMENT", "<!ATTLIST", "<!NOTATION"]
+        where text.range(of: marker, options: .caseInsensitive) != nil {
             throw ParseError(description: "document type declarations are not accepted")
         }
         let builder = TreeBuilder()

@@ -51,7 +51,8 @@ final class StaffHomeTests: XCTestCase {
             let dh = deskHome.body.string
             XCTAssertTrue(dh.contains(#"id="count-inbox""#) && dh.contains("unread messages"), dh)
             XCTAssertFalse(dh.contains(#"id="count-intake""#), "intake is clinical: not counted for the front desk")
-            XCTAssertTrue(dh.contains(#"id="today-by-location""#) && dh.contains("<td>Main Street Clinic</td><td>1</td>"), dh)
+            XCTAssertTrue(
+                dh.contains(#"id="today-by-location""#) && dh.contains("<td>Main Street Clinic</td><td>1</td>"), dh)
             // Counts name nobody, so nobody's access history says the front desk looked at their appointments.
             let looked = try await Fixtures.auditRows(app, action: .query, patientID: pat.patientID!)
                 .filter { $0.username == deskUser.username && $0.category == "appointments" }

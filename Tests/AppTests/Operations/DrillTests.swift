@@ -14,7 +14,8 @@ final class DrillTests: XCTestCase {
     }
 
     func test_drill_restoresTheLatestBackup_servesIt_andStoresRTOandRPO() async throws {
-        let worm = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-worm-\(UUID().uuidString)").path
+        let worm = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-worm-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: worm) }
         try await withTestApp(configure: { $0.auditCheckpointDir = worm }) { app, clock in
             try await populateBackupWorld(app, clock)
@@ -35,7 +36,9 @@ final class DrillTests: XCTestCase {
             XCTAssertEqual(r.backupId, m.id, "the newest backup is drilled")
             XCTAssertEqual(r.checks.map(\.name), ["restore", "start CareSync", "row counts", "blob hashes", "audit head", "audit chain", "sign-in", "chart read"])
             XCTAssertTrue(r.checks.allSatisfy(\.ok))
-            XCTAssertEqual(r.checks.first { $0.name == "blob hashes" }?.detail, "2 blobs match their SHA-256", "the photo and the checkpoint")
+            XCTAssertEqual(
+                r.checks.first { $0.name == "blob hashes" }?.detail, "2 blobs match their SHA-256",
+                "the photo and the checkpoint")
             XCTAssertEqual(r.checks.first { $0.name == "chart read" }?.detail, "a chart was read over HTTP")
             XCTAssertGreaterThan(r.rtoSeconds, 0)
             // RPO: the age of the newest data in the backup when the drill started.

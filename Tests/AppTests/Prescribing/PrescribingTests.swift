@@ -100,7 +100,8 @@ final class PrescribingTests: XCTestCase {
             XCTAssertNil(d.prescriber.deaNumber, "not controlled: no DEA number sent")
             XCTAssertEqual(d.medication.rxnorm, "309114")
             XCTAssertEqual(parsed.header.prescriberOrderNumber, ScriptGateway.orderNumber(rx.id))
-            XCTAssertLessThanOrEqual(parsed.header.prescriberOrderNumber?.count ?? 99, 35, "PrescriberOrderNumber is an1..35")
+            XCTAssertLessThanOrEqual(
+                parsed.header.prescriberOrderNumber?.count ?? 99, 35, "PrescriberOrderNumber is an1..35")
             let status = try await ScriptMessageRecord.query(on: app.db).filter(\.$direction == "in").filter(\.$type == "Status").first()
             XCTAssertEqual(status?.relatesTo, out.messageID, "the answer is stored, related to our message")
             var sim = try await x.simMessages()
@@ -279,8 +280,10 @@ final class ScriptInboundHardeningTests: XCTestCase {
             var auth = HTTPHeaders()
             auth.bearerAuthorization = .init(token: Self.token)
             let codec = try ScriptCodec.for(.v2017071)
-            let renewal = ScriptMessage(header: ScriptHeader(to: ScriptParty("CARESYNC", "C"), from: ScriptParty("1234567", "P"),
-                                                             messageID: "PH-DTD", relatesToMessageID: "CSunknown", sentTime: clock.now(),
+            let renewal = ScriptMessage(
+                header: ScriptHeader(
+                    to: ScriptParty("CARESYNC", "C"), from: ScriptParty("1234567", "P"),
+                    messageID: "PH-DTD", relatesToMessageID: "CSunknown", sentTime: clock.now(),
                                                              prescriberOrderNumber: "RX1"),
                                         body: .rxRenewalRequest(ScriptCodecTestsShared.details))
             let xml = codec.xml(renewal)
@@ -311,7 +314,8 @@ final class ScriptInboundHardeningTests: XCTestCase {
             XCTAssertEqual(ns?.value("Body/Error/DescriptionCode"), "3000")
             let huge = head + "<!--" + String(repeating: "a", count: 5 * 1_048_576) + "-->" + rest
             let big = try await post(Data(huge.utf8))
-            XCTAssertEqual(big?.value("Body/Error/Code"), "900", "an oversized message gets a SCRIPT Error, not a JSON problem")
+            XCTAssertEqual(
+                big?.value("Body/Error/Code"), "900", "an oversized message gets a SCRIPT Error, not a JSON problem")
             XCTAssertEqual(big?.value("Body/Error/DescriptionCode"), "3000")
             let messages = try await ScriptMessageRecord.query(on: app.db).count()
             let requests = try await RefillRequestRecord.query(on: app.db).count()

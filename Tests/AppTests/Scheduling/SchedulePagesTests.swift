@@ -35,7 +35,9 @@ final class SchedulePagesTests: XCTestCase {
             XCTAssertTrue(again.contains(#"id="booking-patient""#) && again.contains("Pagebooker"))
             XCTAssertTrue(again.contains("Dr") || again.contains("Test Provider"))
             // 9:15 would overlap the 9:00 visit: 9:30 (or 8:30) at Main Street with the same provider comes first.
-            let firstOffered = again.components(separatedBy: "aria-label=\"").dropFirst().first { $0.first?.isNumber == true }
+            let firstOffered = again.components(separatedBy: "aria-label=\"").dropFirst().first {
+                $0.first?.isNumber == true
+            }
             XCTAssertTrue(firstOffered?.contains("AM ET · Test Provider · Main Street Clinic\"") == true,
                           "the same provider at the same place comes first: \(firstOffered?.prefix(80) ?? "none")")
             XCTAssertTrue(again.contains(#"aria-label="9:30 – 9:50 AM ET · Test Provider · Main Street Clinic""#),

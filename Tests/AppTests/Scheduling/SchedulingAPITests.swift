@@ -172,7 +172,8 @@ final class AppointmentReadTests: XCTestCase {
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let start = w.atMain("2026-12-01", 9)
             let booked = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                             json: Booking(patientId: pat.patientID!, providerId: w.provider.id, locationId: w.main,
+                json: Booking(
+                    patientId: pat.patientID!, providerId: w.provider.id, locationId: w.main,
                                                            typeId: w.followUp, start: start))
             XCTAssertEqual(booked.status, .created, booked.body.string)
             let location = try XCTUnwrap(booked.headers.first(name: .location))
@@ -180,15 +181,21 @@ final class AppointmentReadTests: XCTestCase {
             XCTAssertEqual(read.status, .ok, read.body.string)
             XCTAssertEqual(try read.content.get(UUID.self, at: "id"), try booked.content.get(UUID.self, at: "id"))
             XCTAssertEqual(read.headers.first(name: .eTag), booked.headers.first(name: .eTag))
-            let own = try await HTTP.send(app, .GET, location, headers: try await Fixtures.bearer(app, pat, clock: clock))
+            let own = try await HTTP.send(
+                app, .GET, location, headers: try await Fixtures.bearer(app, pat, clock: clock))
             XCTAssertEqual(own.status, .ok)
-            let notYours = try await HTTP.send(app, .GET, location, headers: try await Fixtures.bearer(app, other, clock: clock))
+            let notYours = try await HTTP.send(
+                app, .GET, location, headers: try await Fixtures.bearer(app, other, clock: clock))
             XCTAssertEqual(notYours.status, .forbidden)
-            let support = try await HTTP.send(app, .GET, location, headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .support), clock: clock))
+            let support = try await HTTP.send(
+                app, .GET, location,
+                headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .support), clock: clock))
             XCTAssertEqual(support.status, .forbidden)
             let missing = try await HTTP.send(app, .GET, "/api/v1/appointments/\(UUID())", headers: desk)
             XCTAssertEqual(missing.status, .notFound)
-            let reads = try await Fixtures.auditRows(app, action: .read, patientID: pat.patientID!).filter { $0.entityType == "Appointment" }
+            let reads = try await Fixtures.auditRows(app, action: .read, patientID: pat.patientID!).filter {
+                $0.entityType == "Appointment"
+            }
             XCTAssertEqual(reads.count, 2, "each read audited")
         }
     }

@@ -247,11 +247,14 @@ final class TelehealthTests: XCTestCase {
             let ice2 = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: otherH)
             XCTAssertEqual(ice2.status, .forbidden)
             // (WebSocketKit's client waits forever on a refused upgrade, so the handshake is sent by hand.)
-            let upgrade = try Self.upgradeStatus(port: port, path: "/visits/\(visit.uuidString)/signal", headers: otherH)
+            let upgrade = try Self.upgradeStatus(
+                port: port, path: "/visits/\(visit.uuidString)/signal", headers: otherH)
             XCTAssertEqual(upgrade, 403, "a provider who is not the host cannot open the provider side")
             let end2 = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/end", headers: otherH)
             XCTAssertEqual(end2.status, .forbidden)
-            let denials = try await Fixtures.auditRows(app, action: .accessDenied).filter { $0.detail == "not the visit's host" }
+            let denials = try await Fixtures.auditRows(app, action: .accessDenied).filter {
+                $0.detail == "not the visit's host"
+            }
             XCTAssertGreaterThanOrEqual(denials.count, 3)
 
             // The host hands the visit over: now the other provider holds the provider side, the host no longer.
@@ -281,7 +284,9 @@ final class TelehealthTests: XCTestCase {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard ok == 0 else { throw PITRTestError("cannot connect to port \(port)") }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -311,7 +316,8 @@ final class TelehealthTests: XCTestCase {
         let waiting = await patient.next("waiting")
         XCTAssertNotNil(waiting, "the patient is in the waiting room")
         let token = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: [
-            "username": username, "password": BookingBench.benchPassword, "otp": Domain.TOTP(secret: secret).code(at: app.clock.now()),
+                "username": username, "password": BookingBench.benchPassword,
+                "otp": Domain.TOTP(secret: secret).code(at: app.clock.now())
         ])
         var bearer = HTTPHeaders()
         bearer.bearerAuthorization = .init(token: try token.content.get(String.self, at: "access_token"))

@@ -80,7 +80,10 @@ enum Layout {
                                    .attribute(named: "aria-label", value: "Show the menu")),
                             .label(.for("nav-toggle"), .class("menu-button"), .text("Menu")),
                             .nav(.class("links"), .attribute(named: "aria-label", value: "Main"),
-                                 .group(marked(s.role == .patient ? portalLinks : navLinks(for: s.principal), current: req.url.path))),
+                                .group(
+                                    marked(
+                                        s.role == .patient ? portalLinks : navLinks(for: s.principal),
+                                        current: req.url.path))),
                             .span(.class("who"), .text(s.displayName)),
                             .form(.action("/logout"), .method(.post),
                                   .input(.type(.hidden), .name("_csrf"), .value(req.csrfToken)),
@@ -96,7 +99,8 @@ enum Layout {
 
     static let portalLinks: [(String, String)] = [
         ("/portal", "My record"), ("/portal/appointments", "Appointments"), ("/portal/messages", "Messages"),
-        ("/portal/forms", "Forms"), ("/portal/photos", "Photos"), ("/portal/check-ins", "Check-ins"), ("/portal/refills", "Refills"),
+        ("/portal/forms", "Forms"), ("/portal/photos", "Photos"), ("/portal/check-ins", "Check-ins"),
+        ("/portal/refills", "Refills"),
     ]
 
     /// The links, with the page the person is on marked (`aria-current`): the longest link that the path starts with.
