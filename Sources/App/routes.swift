@@ -1,7 +1,7 @@
 import Vapor
 
 /// Every route, grouped by who may reach it. Authorization beyond sign-in happens in the stores (one policy).
-func routes(_ app: Application) throws {
+package func routes(_ app: Application) throws {
     // Operations: no PHI.
     app.get("health", "live", use: HealthController.live)
     app.get("health", "ready", use: HealthController.ready)

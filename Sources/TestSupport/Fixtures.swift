@@ -82,18 +82,18 @@ public enum Fixtures {
 
 /// A browser-like client for the HTML pages: keeps cookies and the CSRF token between requests.
 public final class PageClient: @unchecked Sendable {
-    let app: Application
+    package let app: Application
     public var cookies: [String: String] = [:]
 
     public init(_ app: Application) { self.app = app }
 
-    var cookieHeader: HTTPHeaders {
+    package var cookieHeader: HTTPHeaders {
         var h = HTTPHeaders()
         if !cookies.isEmpty { h.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
         return h
     }
 
-    func keep(_ res: XCTHTTPResponse) {
+    package func keep(_ res: XCTHTTPResponse) {
         for (name, c) in res.headers.setCookie?.all ?? [:] {
             if c.maxAge == 0 || c.string.isEmpty { cookies.removeValue(forKey: name) } else { cookies[name] = c.string }
         }
@@ -131,7 +131,7 @@ public final class PageClient: @unchecked Sendable {
 }
 
 extension String {
-    var formEncoded: String {
+    package var formEncoded: String {
         addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? self
     }
 }

@@ -4,7 +4,7 @@ import XCTest
 
 /// Test images made with libvips, plus hand-built bad files.
 public enum ImageFixtures {
-    static func vips(_ args: [String]) throws {
+    package static func vips(_ args: [String]) throws {
         let out = try Subprocess.run(["/usr/bin/vips"] + args)
         guard out.status == 0 else { throw PITRTestError("vips \(args.first ?? "") failed: \(out.errorText)") }
     }
@@ -51,7 +51,7 @@ public enum ImageFixtures {
         return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", []))
     }
 
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+    package static func crc32(_ bytes: [UInt8]) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
         for b in bytes {
             c ^= UInt32(b)

@@ -131,7 +131,7 @@ public func anotherNode(of app: Application, clock: TestClock) async throws -> A
 public final class Coturn: @unchecked Sendable {
     public let port: Int
     public let secret: String
-    let process: Process
+    package let process: Process
 
     public static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/turnserver") }
 

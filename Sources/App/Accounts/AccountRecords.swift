@@ -2,58 +2,58 @@ import Vapor
 import Fluent
 import Domain
 
-final class UserRecord: Model, @unchecked Sendable {
-    static let schema = "app_user"
+package final class UserRecord: Model, @unchecked Sendable {
+    package static let schema = "app_user"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "updated_at") var updatedAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "updated_at") package var updatedAt: Date
 
     // data fields
-    @Field(key: "username") var username: String
-    @Field(key: "display_name") var displayName: String
-    @Field(key: "role") var role: String
-    @Field(key: "password_hash") var passwordHash: String
-    @Field(key: "active") var active: Bool
+    @Field(key: "username") package var username: String
+    @Field(key: "display_name") package var displayName: String
+    @Field(key: "role") package var role: String
+    @Field(key: "password_hash") package var passwordHash: String
+    @Field(key: "active") package var active: Bool
     /// Base32 TOTP secret once enrolment is confirmed.
-    @OptionalField(key: "mfa_secret") var mfaSecret: String?
+    @OptionalField(key: "mfa_secret") package var mfaSecret: String?
     /// Secret shown during enrolment, confirmed by the first good code.
-    @OptionalField(key: "mfa_pending_secret") var mfaPendingSecret: String?
-    @OptionalField(key: "mfa_enabled_at") var mfaEnabledAt: Date?
+    @OptionalField(key: "mfa_pending_secret") package var mfaPendingSecret: String?
+    @OptionalField(key: "mfa_enabled_at") package var mfaEnabledAt: Date?
     /// Last accepted TOTP time step: a code is never accepted twice.
-    @OptionalField(key: "mfa_last_counter") var mfaLastCounter: Int64?
-    @Field(key: "failed_count") var failedCount: Int
-    @OptionalField(key: "locked_until") var lockedUntil: Date?
+    @OptionalField(key: "mfa_last_counter") package var mfaLastCounter: Int64?
+    @Field(key: "failed_count") package var failedCount: Int
+    @OptionalField(key: "locked_until") package var lockedUntil: Date?
 
     // relationships
     /// For patient accounts: the record they own.
-    @OptionalField(key: "patient_id") var patientID: UUID?
+    @OptionalField(key: "patient_id") package var patientID: UUID?
 
-    init() {}
+    package init() {}
 
-    var roleValue: Role { Role(rawValue: role) ?? .support }
-    var mfaEnrolled: Bool { mfaSecret != nil }
+    package var roleValue: Role { Role(rawValue: role) ?? .support }
+    package var mfaEnrolled: Bool { mfaSecret != nil }
 
-    var actor: Principal { Principal(userID: id, username: username, role: roleValue, patientID: patientID) }
+    package var actor: Principal { Principal(userID: id, username: username, role: roleValue, patientID: patientID) }
 }
 
-final class RecoveryCodeRecord: Model, @unchecked Sendable {
-    static let schema = "recovery_code"
+package final class RecoveryCodeRecord: Model, @unchecked Sendable {
+    package static let schema = "recovery_code"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
 
     // data fields
-    @Field(key: "code_hash") var codeHash: String
-    @OptionalField(key: "used_at") var usedAt: Date?
+    @Field(key: "code_hash") package var codeHash: String
+    @OptionalField(key: "used_at") package var usedAt: Date?
 
     // relationships
-    @Field(key: "user_id") var userID: UUID
+    @Field(key: "user_id") package var userID: UUID
 
-    init() {}
-    init(userID: UUID, codeHash: String, createdAt: Date) {
+    package init() {}
+    package init(userID: UUID, codeHash: String, createdAt: Date) {
         self.userID = userID
         self.codeHash = codeHash
         self.createdAt = createdAt
@@ -61,44 +61,44 @@ final class RecoveryCodeRecord: Model, @unchecked Sendable {
 }
 
 /// A signed-in browser or API client. Only the SHA-256 of the token is stored.
-final class UserSessionRecord: Model, @unchecked Sendable {
-    static let schema = "user_session"
+package final class UserSessionRecord: Model, @unchecked Sendable {
+    package static let schema = "user_session"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
 
     // data fields
-    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "token_hash") package var tokenHash: String
     /// "web" (cookie) or "api" (bearer token).
-    @Field(key: "kind") var kind: String
-    @Field(key: "mfa_passed") var mfaPassed: Bool
-    @Field(key: "last_seen_at") var lastSeenAt: Date
-    @Field(key: "expires_at") var expiresAt: Date
-    @OptionalField(key: "revoked_at") var revokedAt: Date?
-    @Field(key: "device") var device: String
+    @Field(key: "kind") package var kind: String
+    @Field(key: "mfa_passed") package var mfaPassed: Bool
+    @Field(key: "last_seen_at") package var lastSeenAt: Date
+    @Field(key: "expires_at") package var expiresAt: Date
+    @OptionalField(key: "revoked_at") package var revokedAt: Date?
+    @Field(key: "device") package var device: String
 
     // relationships
-    @Field(key: "user_id") var userID: UUID
+    @Field(key: "user_id") package var userID: UUID
 
-    init() {}
+    package init() {}
 }
 
 /// Every sign-in attempt, for the per-address rate limit (state in the database, so it holds across nodes).
-final class SignInAttemptRecord: Model, @unchecked Sendable {
-    static let schema = "sign_in_attempt"
+package final class SignInAttemptRecord: Model, @unchecked Sendable {
+    package static let schema = "sign_in_attempt"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "at") var at: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "at") package var at: Date
 
     // data fields
-    @Field(key: "username") var username: String
-    @Field(key: "address") var address: String
-    @Field(key: "success") var success: Bool
+    @Field(key: "username") package var username: String
+    @Field(key: "address") package var address: String
+    @Field(key: "success") package var success: Bool
 
-    init() {}
-    init(username: String, address: String, success: Bool, at: Date) {
+    package init() {}
+    package init(username: String, address: String, success: Bool, at: Date) {
         self.username = username
         self.address = address
         self.success = success

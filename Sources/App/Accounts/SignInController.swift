@@ -3,22 +3,22 @@ import Fluent
 import Domain
 
 /// Sign-in pages (staff and portal), the second-factor step, enrolment and sign-out.
-enum SignInController {
-    struct Credentials: Content {
-        var username: String?
-        var password: String?
+package enum SignInController {
+    package struct Credentials: Content {
+        package var username: String?
+        package var password: String?
     }
 
-    @Sendable static func staffForm(req: Request) async throws -> Response {
+    @Sendable package static func staffForm(req: Request) async throws -> Response {
         Layout.render(SignInPage(kind: .staff, expired: req.query[String.self, at: "expired"] != nil).render(for: req))
     }
 
-    @Sendable static func portalForm(req: Request) async throws -> Response {
+    @Sendable package static func portalForm(req: Request) async throws -> Response {
         Layout.render(SignInPage(kind: .portal, expired: req.query[String.self, at: "expired"] != nil).render(for: req))
     }
 
-    @Sendable static func staffSubmit(req: Request) async throws -> Response { try await submit(req, kind: .staff) }
-    @Sendable static func portalSubmit(req: Request) async throws -> Response { try await submit(req, kind: .portal) }
+    @Sendable package static func staffSubmit(req: Request) async throws -> Response { try await submit(req, kind: .staff) }
+    @Sendable package static func portalSubmit(req: Request) async throws -> Response { try await submit(req, kind: .portal) }
 
     private static func submit(_ req: Request, kind: SignInPage.Kind) async throws -> Response {
         let c = try req.content.decode(Credentials.self)
@@ -39,14 +39,14 @@ enum SignInController {
         return res
     }
 
-    @Sendable static func secondFactorForm(req: Request) async throws -> Response {
+    @Sendable package static func secondFactorForm(req: Request) async throws -> Response {
         guard let s = req.signedIn else { return req.redirect(to: "/login") }
         if s.mfaPassed { return req.redirect(to: s.role == .patient ? "/portal" : "/") }
         if !s.mfaEnrolled { return req.redirect(to: "/mfa/enroll") }
         return Layout.render(SecondFactorPage().render(for: req))
     }
 
-    @Sendable static func secondFactorSubmit(req: Request) async throws -> Response {
+    @Sendable package static func secondFactorSubmit(req: Request) async throws -> Response {
         guard let s = req.signedIn, !s.mfaPassed, let user = try await UserRecord.find(s.userID, on: req.db) else {
             return req.redirect(to: "/login")
         }
@@ -61,7 +61,7 @@ enum SignInController {
         return req.redirect(to: s.role == .patient ? "/portal" : "/")
     }
 
-    @Sendable static func enrolForm(req: Request) async throws -> Response {
+    @Sendable package static func enrolForm(req: Request) async throws -> Response {
         guard let s = req.signedIn, let user = try await UserRecord.find(s.userID, on: req.db) else { return req.redirect(to: "/login") }
         if user.mfaEnrolled { return req.redirect(to: s.mfaPassed ? "/" : "/login/mfa") }
         let totp = try await req.signIn.pendingEnrolment(user)
@@ -69,7 +69,7 @@ enum SignInController {
                                        uri: totp.provisioningURI(issuer: req.config.practiceName, account: user.username)).render(for: req))
     }
 
-    @Sendable static func enrolSubmit(req: Request) async throws -> Response {
+    @Sendable package static func enrolSubmit(req: Request) async throws -> Response {
         guard let s = req.signedIn, let user = try await UserRecord.find(s.userID, on: req.db) else { return req.redirect(to: "/login") }
         if user.mfaEnrolled { return req.redirect(to: s.mfaPassed ? "/" : "/login/mfa") }
         let code = (try? req.content.get(String.self, at: "code")) ?? ""
@@ -87,7 +87,7 @@ enum SignInController {
         return Layout.render(RecoveryCodesPage(codes: codes, next: s.role == .patient ? "/portal" : "/").render(for: req))
     }
 
-    @Sendable static func logout(req: Request) async throws -> Response {
+    @Sendable package static func logout(req: Request) async throws -> Response {
         let wasPatient = req.signedIn?.role == .patient
         if let s = req.signedIn { try await req.signIn.endSession(s) }
         let res = req.redirect(to: wasPatient ? "/portal/login" : "/login")
@@ -97,23 +97,23 @@ enum SignInController {
 }
 
 /// `POST /api/v1/auth/token`: bearer tokens for the JSON API. Clinical roles must send `otp`.
-enum TokenController {
-    struct TokenRequest: Content {
-        var username: String?
-        var password: String?
-        var otp: String?
+package enum TokenController {
+    package struct TokenRequest: Content {
+        package var username: String?
+        package var password: String?
+        package var otp: String?
     }
 
-    struct TokenResponse: Content {
-        let access_token: String
-        let token_type: String
-        let expires_in: Int
-        let role: String
-        let user_id: UUID
-        let patient_id: UUID?
+    package struct TokenResponse: Content {
+        package let access_token: String
+        package let token_type: String
+        package let expires_in: Int
+        package let role: String
+        package let user_id: UUID
+        package let patient_id: UUID?
     }
 
-    @Sendable static func issue(req: Request) async throws -> Response {
+    @Sendable package static func issue(req: Request) async throws -> Response {
         let input = try req.decodeJSON(TokenRequest.self)
         var errs: [FieldError] = []
         if Text.clean(input.username) == nil { errs.append(FieldError("username", "Username is required.")) }
@@ -135,22 +135,22 @@ enum TokenController {
         return try await body.encodeResponse(status: .ok, for: req)
     }
 
-    @Sendable static func revoke(req: Request) async throws -> HTTPStatus {
+    @Sendable package static func revoke(req: Request) async throws -> HTTPStatus {
         guard let s = req.signedIn else { throw AppError.unauthorized("Send a bearer token.") }
         try await req.signIn.endSession(s)
         return .noContent
     }
 
-    struct Me: Content {
-        let userId: UUID
-        let username: String
-        let displayName: String
-        let role: String
-        let patientId: UUID?
-        let mfaEnrolled: Bool
+    package struct Me: Content {
+        package let userId: UUID
+        package let username: String
+        package let displayName: String
+        package let role: String
+        package let patientId: UUID?
+        package let mfaEnrolled: Bool
     }
 
-    @Sendable static func me(req: Request) async throws -> Me {
+    @Sendable package static func me(req: Request) async throws -> Me {
         guard let s = req.signedIn else { throw AppError.unauthorized("Send a bearer token.") }
         return Me(userId: s.userID, username: s.username, displayName: s.displayName, role: s.role.rawValue,
                   patientId: s.patientID, mfaEnrolled: s.mfaEnrolled)

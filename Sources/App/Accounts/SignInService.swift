@@ -4,10 +4,10 @@ import Domain
 import NIOConcurrencyHelpers
 
 /// Password and second-factor checks, lockout, rate limit, and session issue. Every outcome is audited.
-struct SignInService {
-    let req: Request
+package struct SignInService {
+    package let req: Request
 
-    enum Area: Sendable { case staff, portal, api }
+    package enum Area: Sendable { case staff, portal, api }
 
     private var policy: LockoutPolicy { req.config.lockout }
     private var address: String { req.remoteAddress?.ipAddress ?? "unknown" }
@@ -16,7 +16,7 @@ struct SignInService {
     /// made at the cost real passwords are hashed with (a cheaper one answered unknown names 20 times faster).
     private static let dummyHashes = NIOLockedValueBox<[Int: String]>([:])
 
-    static func dummyHash(cost: Int) -> String {
+    package static func dummyHash(cost: Int) -> String {
         dummyHashes.withLockedValue { cache in
             if let h = cache[cost] { return h }
             let h = (try? Bcrypt.hash("not-a-real-password", cost: cost)) ?? ""
@@ -25,12 +25,12 @@ struct SignInService {
         }
     }
 
-    static func hashPassword(_ password: String, cost: Int, on app: Application) async throws -> String {
+    package static func hashPassword(_ password: String, cost: Int, on app: Application) async throws -> String {
         try await app.threadPool.runIfActive { try Bcrypt.hash(password, cost: cost) }
     }
 
     /// Checks username and password. Returns the user, or throws a sign-in error after auditing it.
-    func checkPassword(username rawUsername: String, password: String, area: Area) async throws -> UserRecord {
+    package func checkPassword(username rawUsername: String, password: String, area: Area) async throws -> UserRecord {
         let username = rawUsername.trimmingCharacters(in: .whitespaces).lowercased()
         let now = req.now
         let windowStart = now.addingTimeInterval(-policy.addressWindow)
@@ -70,7 +70,7 @@ struct SignInService {
     }
 
     /// Checks a TOTP code (never the same time step twice) or an unused recovery code.
-    func checkSecondFactor(_ user: UserRecord, code: String) async throws {
+    package func checkSecondFactor(_ user: UserRecord, code: String) async throws {
         let now = req.now
         guard let secretText = user.mfaSecret, let secret = Base32.decode(secretText), let uid = user.id else {
             throw AppError.forbidden("Set up two-step sign-in first.")
@@ -138,7 +138,7 @@ struct SignInService {
     }
 
     /// Issues a session token; only its hash is stored. `mfaPassed` false leaves the session half-open (MFA pages only).
-    func startSession(_ user: UserRecord, kind: String, mfaPassed: Bool) async throws -> String {
+    package func startSession(_ user: UserRecord, kind: String, mfaPassed: Bool) async throws -> String {
         let token = Token.generate()
         let now = req.now
         let config = req.config
@@ -166,7 +166,7 @@ struct SignInService {
     }
 
     /// Marks a half-open session as fully signed in.
-    func completeSession(_ signedIn: SignedIn) async throws {
+    package func completeSession(_ signedIn: SignedIn) async throws {
         let now = req.now
         let addr = address
         try await req.audited(signedIn.principal) { tx in
@@ -177,7 +177,7 @@ struct SignInService {
         }
     }
 
-    func endSession(_ signedIn: SignedIn) async throws {
+    package func endSession(_ signedIn: SignedIn) async throws {
         let now = req.now
         try await req.audited(signedIn.principal) { tx in
             try await UserSessionRecord.query(on: tx).filter(\.$id == signedIn.sessionID).set(\.$revokedAt, to: now).update()
@@ -186,7 +186,7 @@ struct SignInService {
     }
 
     /// Starts (or continues) enrolment: a pending secret the user confirms with a first code.
-    func pendingEnrolment(_ user: UserRecord) async throws -> Domain.TOTP {
+    package func pendingEnrolment(_ user: UserRecord) async throws -> Domain.TOTP {
         if let s = user.mfaPendingSecret, let bytes = Base32.decode(s) { return Domain.TOTP(secret: bytes) }
         let secret = TOTP.generateSecret()
         guard let uid = user.id else { throw AppError.unauthorized("Unknown account.") }
@@ -197,7 +197,7 @@ struct SignInService {
     }
 
     /// Confirms enrolment with a code from the new secret; returns the one-time recovery codes to show once.
-    func confirmEnrolment(_ user: UserRecord, code: String) async throws -> [String] {
+    package func confirmEnrolment(_ user: UserRecord, code: String) async throws -> [String] {
         guard let pending = user.mfaPendingSecret, let bytes = Base32.decode(pending), let uid = user.id else {
             throw AppError.validation([FieldError("code", "Start two-step sign-in set-up again.")])
         }
@@ -225,5 +225,5 @@ struct SignInService {
 }
 
 extension Request {
-    var signIn: SignInService { SignInService(req: self) }
+    package var signIn: SignInService { SignInService(req: self) }
 }

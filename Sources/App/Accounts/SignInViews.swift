@@ -2,14 +2,14 @@ import Vapor
 import Plot
 import Domain
 
-struct SignInPage {
-    enum Kind { case staff, portal }
-    let kind: Kind
-    var username: String = ""
-    var message: String?
-    var expired = false
+package struct SignInPage {
+    package enum Kind { case staff, portal }
+    package let kind: Kind
+    package var username: String = ""
+    package var message: String?
+    package var expired = false
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let action = kind == .portal ? "/portal/login" : "/login"
         let title = kind == .portal ? "Patient portal sign-in" : "Staff sign-in"
         return Layout.page(title, req: req, .div(.class("card"),
@@ -28,10 +28,10 @@ struct SignInPage {
     }
 }
 
-struct SecondFactorPage {
-    var message: String?
+package struct SecondFactorPage {
+    package var message: String?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Two-step sign-in", req: req, .div(.class("card"),
             .h1(.text("Two-step sign-in")),
             .p(.text("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")),
@@ -45,12 +45,12 @@ struct SecondFactorPage {
     }
 }
 
-struct EnrolPage {
-    let secret: String
-    let uri: String
-    var errors: [FieldError] = []
+package struct EnrolPage {
+    package let secret: String
+    package let uri: String
+    package var errors: [FieldError] = []
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Set up two-step sign-in", req: req, .div(.class("card"),
             .h1(.text("Set up two-step sign-in")),
             .p(.text("Your role needs a second factor. Add this account to an authenticator app (scan or open the link on your phone, or type the key), then enter the code it shows.")),
@@ -66,11 +66,11 @@ struct EnrolPage {
     }
 }
 
-struct RecoveryCodesPage {
-    let codes: [String]
-    let next: String
+package struct RecoveryCodesPage {
+    package let codes: [String]
+    package let next: String
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Recovery codes", req: req, .div(.class("card"),
             .h1(.text("Two-step sign-in is on")),
             .p(.text("Keep these recovery codes somewhere safe. Each works once if you lose your phone. They are shown only now.")),

@@ -4,30 +4,30 @@ import Domain
 
 /// Staff and patient accounts: create, change role, (de)activate, unlock, reset two-step sign-in.
 /// Every change is a `permission-change` audit event with the old and new value.
-struct UserAdmin {
-    let scope: AuditScope
+package struct UserAdmin {
+    package let scope: AuditScope
 
-    struct NewUser: Content {
-        var username: String?
-        var displayName: String?
-        var role: String?
-        var password: String?
-        var patientId: UUID?
+    package struct NewUser: Content {
+        package var username: String?
+        package var displayName: String?
+        package var role: String?
+        package var password: String?
+        package var patientId: UUID?
     }
 
-    struct Change: Content {
-        var role: String?
-        var active: Bool?
-        var unlock: Bool?
-        var resetMfa: Bool?
+    package struct Change: Content {
+        package var role: String?
+        package var active: Bool?
+        package var unlock: Bool?
+        package var resetMfa: Bool?
     }
 
-    func list() async throws -> [UserRecord] {
+    package func list() async throws -> [UserRecord] {
         try await scope.authorize(.manageUsers)
         return try await UserRecord.query(on: scope.db).sort(\.$username).all()
     }
 
-    func create(_ input: NewUser) async throws -> UserRecord {
+    package func create(_ input: NewUser) async throws -> UserRecord {
         try await scope.authorize(.manageUsers)
         let prepared = try await Self.prepare(input, app: scope.app)
         let now = scope.now
@@ -38,16 +38,16 @@ struct UserAdmin {
     }
 
     /// A validated account with its password hashed, ready to insert.
-    struct Prepared: Sendable {
-        let username: String
-        let displayName: String
-        let role: Role
-        let passwordHash: String
-        let patientID: UUID?
+    package struct Prepared: Sendable {
+        package let username: String
+        package let displayName: String
+        package let role: Role
+        package let passwordHash: String
+        package let patientID: UUID?
     }
 
     /// Checks the fields and hashes the password (slow: outside any transaction).
-    static func prepare(_ input: NewUser, app: Application) async throws -> Prepared {
+    package static func prepare(_ input: NewUser, app: Application) async throws -> Prepared {
         var errors: [FieldError] = []
         let username = (Text.clean(input.username) ?? "").lowercased()
         if let e = Username.check(username) { errors.append(e) }
@@ -65,7 +65,7 @@ struct UserAdmin {
     }
 
     /// Inserts the account inside the caller's transaction (name taken, one portal account per patient: 409).
-    static func insert(_ p: Prepared, now: Date, on tx: any Database) async throws -> UserRecord {
+    package static func insert(_ p: Prepared, now: Date, on tx: any Database) async throws -> UserRecord {
         if try await UserRecord.query(on: tx).filter(\.$username == p.username).first() != nil {
             throw AppError.conflict(type: "username-taken", detail: "The username is already in use.", extra: [:])
         }
@@ -92,12 +92,12 @@ struct UserAdmin {
         return u
     }
 
-    static func createdEvent(_ u: UserRecord) -> AuditDraft {
+    package static func createdEvent(_ u: UserRecord) -> AuditDraft {
         AuditDraft(action: .userCreated, category: .account, patientID: u.patientID, entityType: "user",
                    entityID: u.id?.uuidString, detail: "username=\(u.username) role=\(u.role)")
     }
 
-    func update(_ id: UUID, _ change: Change) async throws -> UserRecord {
+    package func update(_ id: UUID, _ change: Change) async throws -> UserRecord {
         try await scope.authorize(.manageUsers)
         var newRole: Role?
         if let r = change.role {
@@ -155,17 +155,17 @@ struct UserAdmin {
     }
 }
 
-struct UserDTO: Content {
-    let id: UUID
-    let username: String
-    let displayName: String
-    let role: String
-    let active: Bool
-    let mfaEnrolled: Bool
-    let locked: Bool
-    let patientId: UUID?
+package struct UserDTO: Content {
+    package let id: UUID
+    package let username: String
+    package let displayName: String
+    package let role: String
+    package let active: Bool
+    package let mfaEnrolled: Bool
+    package let locked: Bool
+    package let patientId: UUID?
 
-    init(_ u: UserRecord, now: Date) {
+    package init(_ u: UserRecord, now: Date) {
         id = u.id!
         username = u.username
         displayName = u.displayName
@@ -178,22 +178,22 @@ struct UserDTO: Content {
 }
 
 extension Request {
-    func userAdmin() throws -> UserAdmin { UserAdmin(scope: try scope()) }
+    package func userAdmin() throws -> UserAdmin { UserAdmin(scope: try scope()) }
 }
 
-enum UserAPIController {
-    @Sendable static func list(req: Request) async throws -> [UserDTO] {
+package enum UserAPIController {
+    @Sendable package static func list(req: Request) async throws -> [UserDTO] {
         try await req.userAdmin().list().map { UserDTO($0, now: req.now) }
     }
 
-    @Sendable static func create(req: Request) async throws -> Response {
+    @Sendable package static func create(req: Request) async throws -> Response {
         let u = try await req.userAdmin().create(try req.decodeJSON(UserAdmin.NewUser.self))
         let res = try await UserDTO(u, now: req.now).encodeResponse(status: .created, for: req)
         res.headers.replaceOrAdd(name: .location, value: "/api/v1/users/\(u.id!.uuidString)")
         return res
     }
 
-    @Sendable static func update(req: Request) async throws -> UserDTO {
+    @Sendable package static func update(req: Request) async throws -> UserDTO {
         let id = try req.idParameter("user")
         return UserDTO(try await req.userAdmin().update(id, try req.decodeJSON(UserAdmin.Change.self)), now: req.now)
     }

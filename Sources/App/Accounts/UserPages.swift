@@ -2,22 +2,22 @@ import Vapor
 import Plot
 import Domain
 
-enum UserPagesController {
-    struct NewUserForm: Content {
-        var username: String?
-        var displayName: String?
-        var role: String?
-        var password: String?
-        var patientId: String?
+package enum UserPagesController {
+    package struct NewUserForm: Content {
+        package var username: String?
+        package var displayName: String?
+        package var role: String?
+        package var password: String?
+        package var patientId: String?
     }
 
-    @Sendable static func list(req: Request) async throws -> Response {
+    @Sendable package static func list(req: Request) async throws -> Response {
         let users = try await req.userAdmin().list()
         return Layout.render(UsersPage(users: users.map { UserDTO($0, now: req.now) }, form: NewUserForm(),
                                        created: req.query[String.self, at: "created"]).render(for: req))
     }
 
-    @Sendable static func create(req: Request) async throws -> Response {
+    @Sendable package static func create(req: Request) async throws -> Response {
         let f = try req.content.decode(NewUserForm.self)
         let admin = try req.userAdmin()
         do {
@@ -41,9 +41,9 @@ enum UserPagesController {
         }
     }
 
-    struct ChangeForm: Content { var action: String?; var role: String? }
+    package struct ChangeForm: Content { package var action: String?; package var role: String? }
 
-    @Sendable static func change(req: Request) async throws -> Response {
+    @Sendable package static func change(req: Request) async throws -> Response {
         let id = try req.idParameter("user")
         let f = try req.content.decode(ChangeForm.self)
         var c = UserAdmin.Change()
@@ -60,13 +60,13 @@ enum UserPagesController {
     }
 }
 
-struct UsersPage {
-    let users: [UserDTO]
-    let form: UserPagesController.NewUserForm
-    var errors: [FieldError] = []
-    var created: String?
+package struct UsersPage {
+    package let users: [UserDTO]
+    package let form: UserPagesController.NewUserForm
+    package var errors: [FieldError] = []
+    package var created: String?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let roleOptions = Role.allCases.map { (value: $0.rawValue, label: $0.label) }
         return Layout.page("Users", req: req, .div(
             .h1(.text("Users")),

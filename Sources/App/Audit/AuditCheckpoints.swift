@@ -13,34 +13,34 @@ import Vapor
 ///   mounts from WORM or object-locked storage): a new file per checkpoint, never overwritten.
 /// The signing key comes from `CARESYNC_AUDIT_KEY` or `CARESYNC_AUDIT_KEY_FILE`; only without either is a key kept in
 /// the data dir (development), which an attacker with the data dir could use to re-sign — `doctor` warns about that.
-enum AuditCheckpoints {
-    static let blobKey = "audit/checkpoint.json"
+package enum AuditCheckpoints {
+    package static let blobKey = "audit/checkpoint.json"
 
-    struct Signed: Codable {
-        let checkpoint: AuditChain.Checkpoint
-        let mac: String
+    package struct Signed: Codable {
+        package let checkpoint: AuditChain.Checkpoint
+        package let mac: String
     }
 
-    enum Found: Equatable {
+    package enum Found: Equatable {
         case none
         case valid(AuditChain.Checkpoint)
         /// Present, but its signature does not verify with the key.
         case forged
 
-        var checkpoint: AuditChain.Checkpoint? { if case .valid(let c) = self { return c } else { return nil } }
+        package var checkpoint: AuditChain.Checkpoint? { if case .valid(let c) = self { return c } else { return nil } }
     }
 
     // MARK: key
 
-    enum KeySource: String { case environment, keyFile = "key file", dataDir = "data dir" }
+    package enum KeySource: String { case environment, keyFile = "key file", dataDir = "data dir" }
 
-    static func keySource(_ config: AppConfig) -> KeySource {
+    package static func keySource(_ config: AppConfig) -> KeySource {
         if config.auditKey != nil { return .environment }
         if config.auditKeyFile != nil { return .keyFile }
         return .dataDir
     }
 
-    static func key(_ app: Application) throws -> SymmetricKey {
+    package static func key(_ app: Application) throws -> SymmetricKey {
         let c = app.config
         if let k = c.auditKey { return SymmetricKey(data: Data(SHA256.hash(data: Data(k.utf8)))) }
         if let path = c.auditKeyFile {
@@ -65,7 +65,7 @@ enum AuditCheckpoints {
         return k
     }
 
-    static func dataDirKeyPath(_ config: AppConfig) -> String {
+    package static func dataDirKeyPath(_ config: AppConfig) -> String {
         ((config.dataDir as NSString).appendingPathComponent("secrets") as NSString).appendingPathComponent(
             "audit-checkpoint.key")
     }
@@ -73,7 +73,7 @@ enum AuditCheckpoints {
     /// The configuration a restored copy (a drill's scratch) verifies its chain with: the source's key (the data dir's
     /// own key when the source has no other), and no second place — the live off-site checkpoints are newer than any
     /// backup by design, so the copy is checked against the checkpoint it carries.
-    static func forRestoredCopy(of source: AppConfig) -> AppConfig {
+    package static func forRestoredCopy(of source: AppConfig) -> AppConfig {
         var c = source
         if c.auditKey == nil, c.auditKeyFile == nil, FileManager.default.fileExists(atPath: dataDirKeyPath(source)) {
             c.auditKeyFile = dataDirKeyPath(source)
@@ -82,18 +82,18 @@ enum AuditCheckpoints {
         return c
     }
 
-    static func mac(_ c: AuditChain.Checkpoint, key: SymmetricKey) -> String {
+    package static func mac(_ c: AuditChain.Checkpoint, key: SymmetricKey) -> String {
         let msg = "\(c.seq)|\(c.hash)|\(AuditChain.millis(c.recordedAt))"
         return Data(HMAC<SHA256>.authenticationCode(for: Data(msg.utf8), using: key)).base64EncodedString()
     }
 
-    static func encode(_ c: AuditChain.Checkpoint, key: SymmetricKey) throws -> Data {
+    package static func encode(_ c: AuditChain.Checkpoint, key: SymmetricKey) throws -> Data {
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
         return try enc.encode(Signed(checkpoint: c, mac: mac(c, key: key)))
     }
 
-    static func decode(_ data: Data, key: SymmetricKey) -> Found {
+    package static func decode(_ data: Data, key: SymmetricKey) -> Found {
         guard let s = try? JSONDecoder().decode(Signed.self, from: data), mac(s.checkpoint, key: key) == s.mac else {
             return .forged
         }
@@ -102,13 +102,13 @@ enum AuditCheckpoints {
 
     // MARK: reading and writing
 
-    static func readLocal(_ app: Application, key: SymmetricKey) throws -> Found {
+    package static func readLocal(_ app: Application, key: SymmetricKey) throws -> Found {
         guard let data = try app.blobs.get(blobKey) else { return .none }
         return decode(data, key: key)
     }
 
     /// The newest checkpoint in the second place (by sequence number, then time); nil when none is configured.
-    static func readOffsite(_ app: Application, key: SymmetricKey) throws -> Found? {
+    package static func readOffsite(_ app: Application, key: SymmetricKey) throws -> Found? {
         guard let dir = app.config.auditCheckpointDir else { return nil }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         let files = names.filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".json") }.sorted()
@@ -118,7 +118,7 @@ enum AuditCheckpoints {
         return decode(data, key: key)
     }
 
-    static func write(_ app: Application, _ c: AuditChain.Checkpoint, key: SymmetricKey) throws {
+    package static func write(_ app: Application, _ c: AuditChain.Checkpoint, key: SymmetricKey) throws {
         let data = try encode(c, key: key)
         try app.blobs.put(blobKey, data)
         if let dir = app.config.auditCheckpointDir {
@@ -139,7 +139,7 @@ enum AuditCheckpoints {
     /// The chain's head as a checkpoint, written when it moved since the last one. The first time (no checkpoint yet),
     /// an `audit-checkpoint` event records that checkpoints exist, so removing every checkpoint later shows.
     @discardableResult
-    static func writeHead(_ app: Application) async throws -> AuditChain.Checkpoint? {
+    package static func writeHead(_ app: Application) async throws -> AuditChain.Checkpoint? {
         let key = try key(app)
         let local = try readLocal(app, key: key)
         if local == .none,
@@ -163,11 +163,11 @@ enum AuditCheckpoints {
 
     // MARK: the append-only guard
 
-    static let sqliteTriggers: Set<String> = ["audit_event_no_update", "audit_event_no_delete"]
-    static let postgresTriggers: Set<String> = ["audit_event_no_update_delete", "audit_event_no_truncate"]
+    package static let sqliteTriggers: Set<String> = ["audit_event_no_update", "audit_event_no_delete"]
+    package static let postgresTriggers: Set<String> = ["audit_event_no_update_delete", "audit_event_no_truncate"]
 
     /// What is missing from the database's append-only guard (triggers dropped or disabled); empty when intact.
-    static func guardProblems(_ db: any Database) async throws -> [String] {
+    package static func guardProblems(_ db: any Database) async throws -> [String] {
         if db.isPostgres {
             let rows = try await db.sql.raw(
                 """
@@ -190,14 +190,14 @@ enum AuditCheckpoints {
     }
 
     /// The server's schedule: a checkpoint every `CARESYNC_AUDIT_CHECKPOINT_SECONDS` (default 60) and one at shutdown.
-    struct Worker: LifecycleHandler {
-        let periodic = PeriodicWorker(name: "audit-checkpoint", interval: { $0.auditCheckpointInterval }) { app in
+    package struct Worker: LifecycleHandler {
+        package let periodic = PeriodicWorker(name: "audit-checkpoint", interval: { $0.auditCheckpointInterval }) { app in
             try await AuditCheckpoints.writeHead(app)
         }
 
-        func didBootAsync(_ app: Application) async throws { try await periodic.didBootAsync(app) }
+        package func didBootAsync(_ app: Application) async throws { try await periodic.didBootAsync(app) }
 
-        func shutdownAsync(_ app: Application) async {
+        package func shutdownAsync(_ app: Application) async {
             await periodic.shutdownAsync(app)
             do { try await AuditCheckpoints.writeHead(app) } catch {
                 app.logger.error(

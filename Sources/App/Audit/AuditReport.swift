@@ -4,28 +4,28 @@ import Domain
 
 /// The admins' audit report: filter by patient, user and date range, sort by any column, export as CSV.
 /// Reading the report and exporting it are themselves audited.
-struct AuditReport {
-    let scope: AuditScope
+package struct AuditReport {
+    package let scope: AuditScope
 
-    struct Filter: Sendable {
-        var patient: String?
-        var user: String?
-        var from: String?
-        var to: String?
-        var action: String?
-        var sort: String = "time"
-        var order: String = "desc"
-        var limit: Int = 200
+    package struct Filter: Sendable {
+        package var patient: String?
+        package var user: String?
+        package var from: String?
+        package var to: String?
+        package var action: String?
+        package var sort: String = "time"
+        package var order: String = "desc"
+        package var limit: Int = 200
     }
 
     /// Report columns and the database column each sorts by.
-    static let columns: [(key: String, title: String, column: String)] = [
+    package static let columns: [(key: String, title: String, column: String)] = [
         ("seq", "#", "seq"), ("time", "Time (UTC)", "recorded_at"), ("user", "User", "username"), ("role", "Role", "role"),
         ("patient", "Patient", "patient_id"), ("action", "Action", "action"), ("category", "Data", "category"),
         ("entity", "Entity", "entity_type"), ("device", "Device", "device"), ("outcome", "Outcome", "outcome"), ("detail", "Detail", "detail"),
     ]
 
-    func rows(_ f: Filter, export: Bool = false) async throws -> [AuditEventRecord] {
+    package func rows(_ f: Filter, export: Bool = false) async throws -> [AuditEventRecord] {
         try await scope.authorize(export ? .exportAuditReport : .readAuditReport)
         var errors: [FieldError] = []
         var fromDate: Date?, toDate: Date?
@@ -71,7 +71,7 @@ struct AuditReport {
         }
     }
 
-    static func startOfDay(_ d: CalendarDate) -> Date {
+    package static func startOfDay(_ d: CalendarDate) -> Date {
         var c = DateComponents()
         c.year = d.year; c.month = d.month; c.day = d.day
         var cal = Calendar(identifier: .gregorian)
@@ -80,7 +80,7 @@ struct AuditReport {
     }
 
     /// RFC 4180 CSV, every column of the report plus the chain hashes.
-    static func csv(_ rows: [AuditEventRecord]) -> String {
+    package static func csv(_ rows: [AuditEventRecord]) -> String {
         func cell(_ s: String) -> String {
             var v = s
             if let f = v.first, "=+-@".contains(f) { v = "'" + v }   // no spreadsheet formulas
@@ -98,9 +98,9 @@ struct AuditReport {
 }
 
 extension Request {
-    func auditReport() throws -> AuditReport { AuditReport(scope: try scope()) }
+    package func auditReport() throws -> AuditReport { AuditReport(scope: try scope()) }
 
-    var auditFilter: AuditReport.Filter {
+    package var auditFilter: AuditReport.Filter {
         AuditReport.Filter(patient: query[String.self, at: "patient"], user: query[String.self, at: "user"],
                            from: query[String.self, at: "from"], to: query[String.self, at: "to"],
                            action: query[String.self, at: "action"], sort: query[String.self, at: "sort"] ?? "time",
@@ -108,23 +108,23 @@ extension Request {
     }
 }
 
-struct AuditEventDTO: Content {
-    let seq: Int64
-    let recordedAt: Date
-    let username: String
-    let role: String
-    let patientId: UUID?
-    let action: String
-    let category: String
-    let entityType: String
-    let entityId: String?
-    let device: String
-    let outcome: String
-    let detail: String
-    let prevHash: String
-    let hash: String
+package struct AuditEventDTO: Content {
+    package let seq: Int64
+    package let recordedAt: Date
+    package let username: String
+    package let role: String
+    package let patientId: UUID?
+    package let action: String
+    package let category: String
+    package let entityType: String
+    package let entityId: String?
+    package let device: String
+    package let outcome: String
+    package let detail: String
+    package let prevHash: String
+    package let hash: String
 
-    init(_ r: AuditEventRecord) {
+    package init(_ r: AuditEventRecord) {
         seq = r.seq
         recordedAt = r.recordedAt
         username = r.username
@@ -142,12 +142,12 @@ struct AuditEventDTO: Content {
     }
 }
 
-enum AuditController {
-    @Sendable static func apiList(req: Request) async throws -> [AuditEventDTO] {
+package enum AuditController {
+    @Sendable package static func apiList(req: Request) async throws -> [AuditEventDTO] {
         try await req.auditReport().rows(req.auditFilter).map(AuditEventDTO.init)
     }
 
-    @Sendable static func csvExport(req: Request) async throws -> Response {
+    @Sendable package static func csvExport(req: Request) async throws -> Response {
         let rows = try await req.auditReport().rows(req.auditFilter, export: true)
         let res = Response(status: .ok, body: .init(string: AuditReport.csv(rows)))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
@@ -155,7 +155,7 @@ enum AuditController {
         return res
     }
 
-    @Sendable static func page(req: Request) async throws -> Response {
+    @Sendable package static func page(req: Request) async throws -> Response {
         let f = req.auditFilter
         var errors: [FieldError] = []
         var rows: [AuditEventRecord] = []
@@ -163,7 +163,7 @@ enum AuditController {
         return Layout.render(AuditReportPage(filter: f, rows: rows, errors: errors, query: req.url.query ?? "").render(for: req))
     }
 
-    @Sendable static func verify(req: Request) async throws -> AuditVerification.Report {
+    @Sendable package static func verify(req: Request) async throws -> AuditVerification.Report {
         try await req.scope().authorize(.verifyAuditChain)
         return try await AuditVerification.run(app: req.application, scope: try req.scope(), writeCheckpoint: true)
     }

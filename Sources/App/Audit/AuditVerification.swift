@@ -15,7 +15,7 @@ public enum AuditVerification {
         public let checkpointSeq: Int64?
     }
 
-    static let checkpointKey = AuditCheckpoints.blobKey
+    package static let checkpointKey = AuditCheckpoints.blobKey
 
     /// Verifies the whole chain in pages of 1000. On success (and when asked) records a new checkpoint at the head,
     /// and appends an `audit-verified` event.
@@ -23,7 +23,7 @@ public enum AuditVerification {
         try await run(app: app, scope: app.systemScope("audit-verify"), writeCheckpoint: writeCheckpoint, progress: progress)
     }
 
-    static func run(app: Application, scope: AuditScope, writeCheckpoint: Bool, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Report {
+    package static func run(app: Application, scope: AuditScope, writeCheckpoint: Bool, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Report {
         let key = try AuditCheckpoints.key(app)
         let local = try AuditCheckpoints.readLocal(app, key: key)
         let offsite = try AuditCheckpoints.readOffsite(app, key: key)

@@ -2,14 +2,14 @@ import Vapor
 import Plot
 import Domain
 
-struct AuditReportPage {
-    let filter: AuditReport.Filter
-    let rows: [AuditEventRecord]
-    let errors: [FieldError]
-    let query: String
+package struct AuditReportPage {
+    package let filter: AuditReport.Filter
+    package let rows: [AuditEventRecord]
+    package let errors: [FieldError]
+    package let query: String
 
     /// Link that sorts by `key`, flipping the order when it is already the sort column.
-    func sortLink(_ key: String, _ title: String) -> Node<HTML.BodyContext> {
+    package func sortLink(_ key: String, _ title: String) -> Node<HTML.BodyContext> {
         var items = URLComponents()
         items.queryItems = [("patient", filter.patient), ("user", filter.user), ("from", filter.from), ("to", filter.to), ("action", filter.action)]
             .compactMap { k, v in v.flatMap { $0.isEmpty ? nil : URLQueryItem(name: k, value: $0) } }
@@ -19,7 +19,7 @@ struct AuditReportPage {
         return .a(.href("/admin/audit?" + (items.percentEncodedQuery ?? "")), .text(title + arrow))
     }
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let f = filter
         return Layout.page("Audit report", req: req, .div(
             .h1(.text("Audit report")),

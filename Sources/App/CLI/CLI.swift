@@ -5,7 +5,7 @@ import Domain
 /// What the `caresync` commands do; the executable only parses arguments. Tests call these too.
 public enum CareSyncCLI {
     /// Builds an application that is not serving (for one-off commands).
-    static func withApp<T>(_ config: AppConfig, migrate: Bool = true, _ body: (Application) async throws -> T) async throws -> T {
+    package static func withApp<T>(_ config: AppConfig, migrate: Bool = true, _ body: (Application) async throws -> T) async throws -> T {
         let app = try await Application.make(Environment(name: "production", arguments: ["caresync"]))
         do {
             var c = config
@@ -21,7 +21,7 @@ public enum CareSyncCLI {
         }
     }
 
-    static var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    package static var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
     public static func demoSignInsText() -> String {
         var lines = ["Demo sign-ins (password for all: \(DemoSeed.password)):"]

@@ -6,18 +6,18 @@ import Domain
 /// - `pathway.step`: a step reaches the patient (a task in the portal and a notice without PHI); check-ins and photo
 ///   prompts schedule their escalation; a follow-up gets slot offers, or a front-desk task when none fit.
 /// - `pathway.escalate`: a check-in or photo prompt still unanswered becomes a care-team task (urgent for "not received").
-enum PathwayJobs {
-    static let stepKind = "pathway.step"
-    static let escalateKind = "pathway.escalate"
+package enum PathwayJobs {
+    package static let stepKind = "pathway.step"
+    package static let escalateKind = "pathway.escalate"
 
-    static func register(_ app: Application) {
+    package static func register(_ app: Application) {
         app.jobHandlers.register(stepKind, step)
         app.jobHandlers.register(escalateKind, escalate)
     }
 
-    struct BadPayload: Error, CustomStringConvertible { let description: String }
+    package struct BadPayload: Error, CustomStringConvertible { package let description: String }
 
-    @Sendable static func step(_ ctx: JobContext) async throws {
+    @Sendable package static func step(_ ctx: JobContext) async throws {
         let db = ctx.app.db
         guard let eid = ctx.uuid("enrolment"), let key = ctx.payload["step"] else { throw BadPayload(description: "payload needs enrolment and step") }
         guard let e = try await PathwayEnrolmentRecord.find(eid, on: db), e.status == "active" else { return }
@@ -57,7 +57,7 @@ enum PathwayJobs {
         }
     }
 
-    @Sendable static func escalate(_ ctx: JobContext) async throws {
+    @Sendable package static func escalate(_ ctx: JobContext) async throws {
         let db = ctx.app.db
         guard let tid = ctx.uuid("task") else { throw BadPayload(description: "payload needs task") }
         guard let task = try await PathwayTaskRecord.find(tid, on: db), task.status == "open",
@@ -81,7 +81,7 @@ enum PathwayJobs {
     }
 
     /// The portal notice, and email/SMS when the step uses them and the patient has them: text without PHI.
-    static func notify(patientID: UUID, step s: PathwayStep, taskID: UUID, practice: String, now: Date, on tx: any Database) async throws {
+    package static func notify(patientID: UUID, step s: PathwayStep, taskID: UUID, practice: String, now: Date, on tx: any Database) async throws {
         guard let p = try await PatientRecord.find(patientID, on: tx) else { return }
         var channels: [(String, String)] = [("portal", patientID.uuidString)]
         if s.channels.contains("email"), let e = p.email { channels.append(("email", e)) }
@@ -94,7 +94,7 @@ enum PathwayJobs {
     }
 
     /// Up to three free times with the provider of record at the enrolment's location, around the step's day.
-    static func offers(_ app: Application, _ e: PathwayEnrolmentRecord, _ s: PathwayStep, zone: TimeZone) async throws -> [SchedulingStore.Slot] {
+    package static func offers(_ app: Application, _ e: PathwayEnrolmentRecord, _ s: PathwayStep, zone: TimeZone) async throws -> [SchedulingStore.Slot] {
         guard let code = s.appointmentTypeCode, let type = try await AppointmentTypeRecord.query(on: app.db).filter(\.$code == code).first(),
               let day = LocalDay(e.startDay) else { return [] }
         let window = PathwayRules.followUpWindow(procedureDay: day, step: s)

@@ -4,144 +4,144 @@ import Domain
 
 /// One version of a pathway template (the JSON of `PathwayTemplate`). draft → approved (by the Medical Director)
 /// → retired (when a newer version is approved). Enrolments keep the version they started with.
-final class PathwayTemplateRecord: Model, @unchecked Sendable {
-    static let schema = "pathway_template"
+package final class PathwayTemplateRecord: Model, @unchecked Sendable {
+    package static let schema = "pathway_template"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "created_by") var createdBy: String
-    @Field(key: "status") var status: String
-    @OptionalField(key: "approved_at") var approvedAt: Date?
-    @OptionalField(key: "approved_by") var approvedBy: String?
-    @OptionalField(key: "approval_note") var approvalNote: String?
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "created_by") package var createdBy: String
+    @Field(key: "status") package var status: String
+    @OptionalField(key: "approved_at") package var approvedAt: Date?
+    @OptionalField(key: "approved_by") package var approvedBy: String?
+    @OptionalField(key: "approval_note") package var approvalNote: String?
 
     // data fields
-    @Field(key: "code") var code: String
-    @Field(key: "version") var version: Int
-    @Field(key: "definition") var definition: String
+    @Field(key: "code") package var code: String
+    @Field(key: "version") package var version: Int
+    @Field(key: "definition") package var definition: String
 
-    init() {}
+    package init() {}
 
-    var template: PathwayTemplate? { try? JSONDecoder().decode(PathwayTemplate.self, from: Data(definition.utf8)) }
+    package var template: PathwayTemplate? { try? JSONDecoder().decode(PathwayTemplate.self, from: Data(definition.utf8)) }
 }
 
 /// A procedure recorded on the chart (the trigger for automatic enrolment).
-final class ProcedureRecord: Model, @unchecked Sendable {
-    static let schema = "procedure"
+package final class ProcedureRecord: Model, @unchecked Sendable {
+    package static let schema = "procedure"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "recorded_at") var recordedAt: Date
-    @Field(key: "recorded_by") var recordedBy: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "recorded_at") package var recordedAt: Date
+    @Field(key: "recorded_by") package var recordedBy: String
 
     // data fields
-    @Field(key: "code") var code: String
-    @Field(key: "name") var name: String
+    @Field(key: "code") package var code: String
+    @Field(key: "name") package var name: String
     /// Local date (YYYY-MM-DD) at the location.
-    @Field(key: "performed_on") var performedOn: String
+    @Field(key: "performed_on") package var performedOn: String
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
-    @Field(key: "location_id") var locationID: UUID
-    @Field(key: "provider_id") var providerID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
+    @Field(key: "location_id") package var locationID: UUID
+    @Field(key: "provider_id") package var providerID: UUID
 
-    init() {}
+    package init() {}
 }
 
 /// A patient on a pathway: the template version, the day counting starts and where (for the local time of steps).
-final class PathwayEnrolmentRecord: Model, @unchecked Sendable {
-    static let schema = "pathway_enrolment"
+package final class PathwayEnrolmentRecord: Model, @unchecked Sendable {
+    package static let schema = "pathway_enrolment"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "created_by") var createdBy: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "created_by") package var createdBy: String
     /// active or stopped.
-    @Field(key: "status") var status: String
-    @OptionalField(key: "stopped_at") var stoppedAt: Date?
+    @Field(key: "status") package var status: String
+    @OptionalField(key: "stopped_at") package var stoppedAt: Date?
 
     // data fields
-    @Field(key: "template_code") var templateCode: String
-    @Field(key: "template_version") var templateVersion: Int
-    @Field(key: "start_day") var startDay: String
+    @Field(key: "template_code") package var templateCode: String
+    @Field(key: "template_version") package var templateVersion: Int
+    @Field(key: "start_day") package var startDay: String
 
     // relationships
-    @Field(key: "template_id") var templateID: UUID
-    @Field(key: "patient_id") var patientID: UUID
-    @Field(key: "location_id") var locationID: UUID
-    @Field(key: "provider_id") var providerID: UUID
-    @OptionalField(key: "procedure_id") var procedureID: UUID?
+    @Field(key: "template_id") package var templateID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
+    @Field(key: "location_id") package var locationID: UUID
+    @Field(key: "provider_id") package var providerID: UUID
+    @OptionalField(key: "procedure_id") package var procedureID: UUID?
 
-    init() {}
+    package init() {}
 }
 
 /// A step that reached the patient: a check-in to answer, a photo to send, a follow-up to choose.
 /// open → done (answered / photo received / booked), or → missed (escalated), or → closed (enrolment stopped).
-final class PathwayTaskRecord: Model, @unchecked Sendable {
-    static let schema = "pathway_task"
+package final class PathwayTaskRecord: Model, @unchecked Sendable {
+    package static let schema = "pathway_task"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "opened_at") var openedAt: Date
-    @Field(key: "status") var status: String
-    @OptionalField(key: "completed_at") var completedAt: Date?
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "opened_at") package var openedAt: Date
+    @Field(key: "status") package var status: String
+    @OptionalField(key: "completed_at") package var completedAt: Date?
 
     // data fields
-    @Field(key: "step_key") var stepKey: String
-    @Field(key: "kind") var kind: String
+    @Field(key: "step_key") package var stepKey: String
+    @Field(key: "kind") package var kind: String
     /// JSON of answers by question id (check-ins).
-    @OptionalField(key: "answers") var answers: String?
+    @OptionalField(key: "answers") package var answers: String?
     /// Comma-separated red-flag labels raised by the answers or by a miss.
-    @Field(key: "red_flags") var redFlags: String
+    @Field(key: "red_flags") package var redFlags: String
     /// JSON array of offered slots (follow-ups).
-    @OptionalField(key: "offers") var offers: String?
+    @OptionalField(key: "offers") package var offers: String?
 
     // relationships
-    @Field(key: "enrolment_id") var enrolmentID: UUID
-    @Field(key: "patient_id") var patientID: UUID
-    @OptionalField(key: "photo_id") var photoID: UUID?
-    @OptionalField(key: "appointment_id") var appointmentID: UUID?
+    @Field(key: "enrolment_id") package var enrolmentID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
+    @OptionalField(key: "photo_id") package var photoID: UUID?
+    @OptionalField(key: "appointment_id") package var appointmentID: UUID?
 
-    init() {}
+    package init() {}
 
-    var answerMap: [String: String] { answers.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:] }
-    var flagList: [String] { redFlags.split(separator: ",").map(String.init) }
-    var offerList: [SchedulingStore.Slot] { offers.flatMap { try? JSONDecoder().decode([SchedulingStore.Slot].self, from: Data($0.utf8)) } ?? [] }
+    package var answerMap: [String: String] { answers.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:] }
+    package var flagList: [String] { redFlags.split(separator: ",").map(String.init) }
+    package var offerList: [SchedulingStore.Slot] { offers.flatMap { try? JSONDecoder().decode([SchedulingStore.Slot].self, from: Data($0.utf8)) } ?? [] }
 }
 
 /// Work for the care team raised by a pathway: a red flag (urgent), a missed check-in, a follow-up the front desk must book.
-final class CareTaskRecord: Model, @unchecked Sendable {
-    static let schema = "care_task"
+package final class CareTaskRecord: Model, @unchecked Sendable {
+    package static let schema = "care_task"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
     /// open or done.
-    @Field(key: "status") var status: String
-    @OptionalField(key: "closed_at") var closedAt: Date?
-    @OptionalField(key: "closed_by") var closedBy: String?
-    @Field(key: "dedupe_key") var dedupeKey: String
+    @Field(key: "status") package var status: String
+    @OptionalField(key: "closed_at") package var closedAt: Date?
+    @OptionalField(key: "closed_by") package var closedBy: String?
+    @Field(key: "dedupe_key") package var dedupeKey: String
 
     // data fields
     /// red-flag, missed-check-in, missed-photo, schedule-follow-up.
-    @Field(key: "kind") var kind: String
-    @Field(key: "urgent") var urgent: Bool
+    @Field(key: "kind") package var kind: String
+    @Field(key: "urgent") package var urgent: Bool
     /// clinical or front-desk.
-    @Field(key: "team") var team: String
-    @Field(key: "summary") var summary: String
-    @OptionalField(key: "close_note") var closeNote: String?
+    @Field(key: "team") package var team: String
+    @Field(key: "summary") package var summary: String
+    @OptionalField(key: "close_note") package var closeNote: String?
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
-    @OptionalField(key: "enrolment_id") var enrolmentID: UUID?
-    @OptionalField(key: "pathway_task_id") var pathwayTaskID: UUID?
+    @Field(key: "patient_id") package var patientID: UUID
+    @OptionalField(key: "enrolment_id") package var enrolmentID: UUID?
+    @OptionalField(key: "pathway_task_id") package var pathwayTaskID: UUID?
 
-    init() {}
+    package init() {}
 }
 
-struct CreatePathwayTemplate: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePathwayTemplate: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("pathway_template")
             .id()
             .field("created_at", .datetime, .required)
@@ -156,11 +156,11 @@ struct CreatePathwayTemplate: AsyncMigration {
             .unique(on: "code", "version")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("pathway_template").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("pathway_template").delete() }
 }
 
-struct CreateProcedure: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateProcedure: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("procedure")
             .id()
             .field("recorded_at", .datetime, .required)
@@ -173,11 +173,11 @@ struct CreateProcedure: AsyncMigration {
             .field("provider_id", .uuid, .required, .references("app_user", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("procedure").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("procedure").delete() }
 }
 
-struct CreatePathwayEnrolment: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePathwayEnrolment: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("pathway_enrolment")
             .id()
             .field("created_at", .datetime, .required)
@@ -194,11 +194,11 @@ struct CreatePathwayEnrolment: AsyncMigration {
             .field("procedure_id", .uuid, .references("procedure", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("pathway_enrolment").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("pathway_enrolment").delete() }
 }
 
-struct CreatePathwayTask: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePathwayTask: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("pathway_task")
             .id()
             .field("opened_at", .datetime, .required)
@@ -216,11 +216,11 @@ struct CreatePathwayTask: AsyncMigration {
             .unique(on: "enrolment_id", "step_key")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("pathway_task").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("pathway_task").delete() }
 }
 
-struct CreateCareTask: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateCareTask: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("care_task")
             .id()
             .field("created_at", .datetime, .required)
@@ -239,5 +239,5 @@ struct CreateCareTask: AsyncMigration {
             .unique(on: "dedupe_key")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("care_task").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("care_task").delete() }
 }

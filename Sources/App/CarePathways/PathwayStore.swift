@@ -4,124 +4,124 @@ import Domain
 
 /// Care pathways through one scoped, audited path: templates and their approval, procedures and enrolment,
 /// the patient's check-ins, photo prompts and follow-up offers, and the care team's tasks.
-struct PathwayStore {
-    let scope: AuditScope
+package struct PathwayStore {
+    package let scope: AuditScope
 
     // MARK: DTOs
 
-    struct TemplateSummary: Content {
-        let id: UUID
-        let code: String
-        let version: Int
-        let status: String
-        let title: String
-        let createdAt: Date
-        let createdBy: String
-        let approvedAt: Date?
-        let approvedBy: String?
+    package struct TemplateSummary: Content {
+        package let id: UUID
+        package let code: String
+        package let version: Int
+        package let status: String
+        package let title: String
+        package let createdAt: Date
+        package let createdBy: String
+        package let approvedAt: Date?
+        package let approvedBy: String?
     }
 
     /// A step exactly as the patient will receive it (the approval page shows these).
-    struct StepPreview: Content {
-        let key: String
-        let kind: String
-        let kindLabel: String
-        let day: Int
-        let at: String
-        let channels: [String]
-        let notificationSubject: String
-        let notificationText: String
-        let title: String
-        let text: String
-        let questions: [FormDefinition.Field]
-        let redFlags: [String]
-        let escalateAfterHours: Int?
+    package struct StepPreview: Content {
+        package let key: String
+        package let kind: String
+        package let kindLabel: String
+        package let day: Int
+        package let at: String
+        package let channels: [String]
+        package let notificationSubject: String
+        package let notificationText: String
+        package let title: String
+        package let text: String
+        package let questions: [FormDefinition.Field]
+        package let redFlags: [String]
+        package let escalateAfterHours: Int?
     }
 
-    struct TemplateDTO: Content {
-        let summary: TemplateSummary
-        let template: PathwayTemplate
-        let preview: [StepPreview]
+    package struct TemplateDTO: Content {
+        package let summary: TemplateSummary
+        package let template: PathwayTemplate
+        package let preview: [StepPreview]
     }
 
-    struct ProcedureInput: Content { var code: String?; var name: String?; var performedOn: String?; var locationId: UUID?; var providerId: UUID? }
-    struct EnrolInput: Content { var templateCode: String?; var startDay: String?; var locationId: UUID?; var providerId: UUID? }
+    package struct ProcedureInput: Content { package var code: String?; package var name: String?; package var performedOn: String?; package var locationId: UUID?; package var providerId: UUID? }
+    package struct EnrolInput: Content { package var templateCode: String?; package var startDay: String?; package var locationId: UUID?; package var providerId: UUID? }
 
-    struct ScheduledStep: Content { let key: String; let kind: String; let title: String; let fireAt: Date; let status: String }
+    package struct ScheduledStep: Content { package let key: String; package let kind: String; package let title: String; package let fireAt: Date; package let status: String }
 
-    struct EnrolmentDTO: Content {
-        let id: UUID
-        let patientId: UUID
-        let templateCode: String
-        let templateVersion: Int
-        let title: String
-        let startDay: String
-        let status: String
-        let steps: [ScheduledStep]
+    package struct EnrolmentDTO: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let templateCode: String
+        package let templateVersion: Int
+        package let title: String
+        package let startDay: String
+        package let status: String
+        package let steps: [ScheduledStep]
     }
 
-    struct ProcedureDTO: Content {
-        let id: UUID
-        let code: String
-        let name: String
-        let performedOn: String
-        let enrolment: EnrolmentDTO?
+    package struct ProcedureDTO: Content {
+        package let id: UUID
+        package let code: String
+        package let name: String
+        package let performedOn: String
+        package let enrolment: EnrolmentDTO?
     }
 
-    struct TaskDTO: Content {
-        let id: UUID
-        let enrolmentId: UUID
-        let stepKey: String
-        let kind: String
-        let title: String
-        let text: String
-        let status: String
-        let openedAt: Date
-        let completedAt: Date?
-        let questions: [FormDefinition.Field]
-        let answers: [String: String]?
+    package struct TaskDTO: Content {
+        package let id: UUID
+        package let enrolmentId: UUID
+        package let stepKey: String
+        package let kind: String
+        package let title: String
+        package let text: String
+        package let status: String
+        package let openedAt: Date
+        package let completedAt: Date?
+        package let questions: [FormDefinition.Field]
+        package let answers: [String: String]?
         /// Staff only.
-        let redFlags: [String]?
-        let offers: [SchedulingStore.Slot]
-        let photoId: UUID?
-        let appointmentId: UUID?
+        package let redFlags: [String]?
+        package let offers: [SchedulingStore.Slot]
+        package let photoId: UUID?
+        package let appointmentId: UUID?
     }
 
-    struct AnswerResult: Content {
-        let task: TaskDTO
+    package struct AnswerResult: Content {
+        package let task: TaskDTO
         /// What the patient reads when a red flag was raised (the approved advice), else nil.
-        let advice: String?
+        package let advice: String?
     }
 
-    struct CareTaskDTO: Content {
-        let id: UUID
-        let patientId: UUID
-        let patientName: String?
-        let kind: String
-        let urgent: Bool
-        let team: String
-        let summary: String
-        let status: String
-        let createdAt: Date
-        let closedBy: String?
+    package struct CareTaskDTO: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let patientName: String?
+        package let kind: String
+        package let urgent: Bool
+        package let team: String
+        package let summary: String
+        package let status: String
+        package let createdAt: Date
+        package let closedBy: String?
     }
 
-    struct ChartSummary: Sendable {
-        let enrolments: [EnrolmentDTO]
-        let tasks: [TaskDTO]
-        let urgent: [CareTaskDTO]
+    package struct ChartSummary: Sendable {
+        package let enrolments: [EnrolmentDTO]
+        package let tasks: [TaskDTO]
+        package let urgent: [CareTaskDTO]
     }
 
-    var practice: String { scope.app.config.practiceName }
+    package var practice: String { scope.app.config.practiceName }
 
     // MARK: templates
 
-    static func summary(_ r: PathwayTemplateRecord) -> TemplateSummary {
+    package static func summary(_ r: PathwayTemplateRecord) -> TemplateSummary {
         TemplateSummary(id: r.id!, code: r.code, version: r.version, status: r.status, title: r.template?.title ?? r.code, createdAt: r.createdAt,
                         createdBy: r.createdBy, approvedAt: r.approvedAt, approvedBy: r.approvedBy)
     }
 
-    static func preview(_ t: PathwayTemplate, practice: String) -> [StepPreview] {
+    package static func preview(_ t: PathwayTemplate, practice: String) -> [StepPreview] {
         t.steps.sorted { ($0.day, $0.at) < ($1.day, $1.at) }.map { s in
             StepPreview(key: s.key, kind: s.kind.rawValue, kindLabel: s.kind.label, day: s.day, at: s.at, channels: s.channels,
                         notificationSubject: PathwayRules.notificationSubject(s), notificationText: PathwayRules.notificationText(s, practice: practice),
@@ -130,19 +130,19 @@ struct PathwayStore {
         }
     }
 
-    func templates() async throws -> [TemplateSummary] {
+    package func templates() async throws -> [TemplateSummary] {
         try await scope.authorize(.readPathwayTemplates)
         return try await PathwayTemplateRecord.query(on: scope.db).sort(\.$code).sort(\.$version, .descending).all().map(Self.summary)
     }
 
-    func template(_ id: UUID) async throws -> TemplateDTO {
+    package func template(_ id: UUID) async throws -> TemplateDTO {
         try await scope.authorize(.readPathwayTemplates)
         guard let r = try await PathwayTemplateRecord.find(id, on: scope.db), let t = r.template else { throw AppError.notFound("No such pathway template.") }
         return TemplateDTO(summary: Self.summary(r), template: t, preview: Self.preview(t, practice: practice))
     }
 
     /// A new or changed template becomes the next version of its code, as a draft.
-    func draft(_ t: PathwayTemplate) async throws -> TemplateSummary {
+    package func draft(_ t: PathwayTemplate) async throws -> TemplateSummary {
         try await scope.authorize(.draftPathwayTemplate)
         let problems = t.structureErrors()
         if !problems.isEmpty { throw AppError.validation(problems.map { FieldError("template", $0) }) }
@@ -157,7 +157,7 @@ struct PathwayStore {
         }
     }
 
-    static func newVersion(code: String, version: Int, json: String, by: String, now: Date) -> PathwayTemplateRecord {
+    package static func newVersion(code: String, version: Int, json: String, by: String, now: Date) -> PathwayTemplateRecord {
         let r = PathwayTemplateRecord()
         r.id = UUID()
         r.createdAt = now
@@ -170,7 +170,7 @@ struct PathwayStore {
     }
 
     /// The Medical Director approves a draft; the version approved before it is retired (its enrolments carry on).
-    func approve(_ id: UUID, note: String?) async throws -> TemplateSummary {
+    package func approve(_ id: UUID, note: String?) async throws -> TemplateSummary {
         try await scope.authorize(.approvePathwayTemplate)
         let now = scope.now, by = scope.principal.username, note = Text.clean(note)
         return try await scope.run { tx in
@@ -194,7 +194,7 @@ struct PathwayStore {
     }
 
     /// The standard templates are added as drafts at start-up when their code is new.
-    static func loadStandard(_ db: any Database, now: Date) async throws {
+    package static func loadStandard(_ db: any Database, now: Date) async throws {
         for t in StandardPathways.all {
             if try await PathwayTemplateRecord.query(on: db).filter(\.$code == t.code).first() != nil { continue }
             try await newVersion(code: t.code, version: 1, json: String(decoding: try JSONEncoder.sorted.encode(t), as: UTF8.self),
@@ -203,18 +203,18 @@ struct PathwayStore {
     }
 
     /// (code, title) of every pathway with an approved version.
-    static func approvedTemplates(_ db: any Database) async throws -> [(String, String)] {
+    package static func approvedTemplates(_ db: any Database) async throws -> [(String, String)] {
         try await PathwayTemplateRecord.query(on: db).filter(\.$status == "approved").sort(\.$code).all().map { ($0.code, $0.template?.title ?? $0.code) }
     }
 
-    static func approvedVersion(_ code: String, on db: any Database) async throws -> PathwayTemplateRecord? {
+    package static func approvedVersion(_ code: String, on db: any Database) async throws -> PathwayTemplateRecord? {
         try await PathwayTemplateRecord.query(on: db).filter(\.$code == code).filter(\.$status == "approved").sort(\.$version, .descending).first()
     }
 
     // MARK: procedures and enrolment
 
     /// Records a procedure; when an approved pathway is triggered by its code, the patient is enrolled in the same transaction.
-    func recordProcedure(patientID: UUID, _ input: ProcedureInput) async throws -> ProcedureDTO {
+    package func recordProcedure(patientID: UUID, _ input: ProcedureInput) async throws -> ProcedureDTO {
         try await scope.authorize(.recordProcedure(patientID: patientID), patientID: patientID)
         var errors: [FieldError] = []
         let code = Text.clean(input.code), name = Text.clean(input.name)
@@ -255,7 +255,7 @@ struct PathwayStore {
     }
 
     /// Enrols by hand in the approved version of a pathway.
-    func enrol(patientID: UUID, _ input: EnrolInput) async throws -> EnrolmentDTO {
+    package func enrol(patientID: UUID, _ input: EnrolInput) async throws -> EnrolmentDTO {
         try await scope.authorize(.enrolInPathway(patientID: patientID), patientID: patientID)
         var errors: [FieldError] = []
         let code = Text.clean(input.templateCode)
@@ -295,7 +295,7 @@ struct PathwayStore {
     }
 
     /// Inside a transaction: the enrolment and one job per step at its local time.
-    static func enrol(patientID: UUID, template r: PathwayTemplateRecord, _ t: PathwayTemplate, day: LocalDay, zone: TimeZone, locationID: UUID,
+    package static func enrol(patientID: UUID, template r: PathwayTemplateRecord, _ t: PathwayTemplate, day: LocalDay, zone: TimeZone, locationID: UUID,
                       providerID: UUID, procedureID: UUID?, by: String, now: Date, on tx: any Database) async throws -> PathwayEnrolmentRecord {
         let e = PathwayEnrolmentRecord()
         e.id = UUID()
@@ -320,7 +320,7 @@ struct PathwayStore {
     }
 
     /// Stops an enrolment: pending steps are cancelled, open tasks closed.
-    func stop(_ enrolmentID: UUID) async throws -> EnrolmentDTO {
+    package func stop(_ enrolmentID: UUID) async throws -> EnrolmentDTO {
         guard let e = try await PathwayEnrolmentRecord.find(enrolmentID, on: scope.db) else { throw AppError.notFound("No such enrolment.") }
         try await scope.authorize(.enrolInPathway(patientID: e.patientID), patientID: e.patientID)
         let now = scope.now
@@ -340,7 +340,7 @@ struct PathwayStore {
         return Self.dto(rec, tpl, zone: zone, tasks: tasks)
     }
 
-    func templateAndZone(_ e: PathwayEnrolmentRecord) async throws -> (PathwayTemplate, TimeZone) {
+    package func templateAndZone(_ e: PathwayEnrolmentRecord) async throws -> (PathwayTemplate, TimeZone) {
         guard let t = try await PathwayTemplateRecord.find(e.templateID, on: scope.db)?.template,
               let loc = try await LocationRecord.find(e.locationID, on: scope.db), let zone = TimeZone(identifier: loc.timeZone) else {
             throw AppError.notFound("The enrolment's template or location is missing.")
@@ -348,7 +348,7 @@ struct PathwayStore {
         return (t, zone)
     }
 
-    static func dto(_ e: PathwayEnrolmentRecord, _ t: PathwayTemplate, zone: TimeZone, tasks: [PathwayTaskRecord]) -> EnrolmentDTO {
+    package static func dto(_ e: PathwayEnrolmentRecord, _ t: PathwayTemplate, zone: TimeZone, tasks: [PathwayTaskRecord]) -> EnrolmentDTO {
         let day = LocalDay(e.startDay)!
         let steps = t.steps.compactMap { s -> ScheduledStep? in
             guard let at = PathwayRules.fireTime(procedureDay: day, step: s, zone: zone) else { return nil }
@@ -361,7 +361,7 @@ struct PathwayStore {
 
     // MARK: the patient's tasks
 
-    func taskDTO(_ r: PathwayTaskRecord, _ t: PathwayTemplate?) -> TaskDTO {
+    package func taskDTO(_ r: PathwayTaskRecord, _ t: PathwayTemplate?) -> TaskDTO {
         let s = t?.step(r.stepKey)
         let staff = scope.principal.role != .patient
         return TaskDTO(id: r.id!, enrolmentId: r.enrolmentID, stepKey: r.stepKey, kind: r.kind, title: s?.title ?? r.stepKey, text: s?.text ?? "",
@@ -379,7 +379,7 @@ struct PathwayStore {
     }
 
     /// The patient's check-ins, prompts and offers, newest first.
-    func tasks(patientID: UUID) async throws -> [TaskDTO] {
+    package func tasks(patientID: UUID) async throws -> [TaskDTO] {
         try await scope.authorize(.readPathway(patientID: patientID), patientID: patientID)
         let rows = try await PathwayTaskRecord.query(on: scope.db).filter(\.$patientID == patientID).sort(\.$openedAt, .descending).all()
         let tpls = try await templates(for: rows, on: scope.db)
@@ -387,7 +387,7 @@ struct PathwayStore {
         return rows.map { taskDTO($0, tpls[$0.enrolmentID]) }
     }
 
-    func task(_ id: UUID) async throws -> TaskDTO {
+    package func task(_ id: UUID) async throws -> TaskDTO {
         guard let r = try await PathwayTaskRecord.find(id, on: scope.db) else { throw AppError.notFound("No such check-in.") }
         try await scope.authorize(.readPathway(patientID: r.patientID), patientID: r.patientID)
         let tpls = try await templates(for: [r], on: scope.db)
@@ -397,7 +397,7 @@ struct PathwayStore {
 
     /// The patient answers a check-in. Red-flag answers raise an urgent task for the care team (and the chart banner)
     /// in the same transaction; the patient then reads the approved advice.
-    func answer(_ id: UUID, answers: [String: String]) async throws -> AnswerResult {
+    package func answer(_ id: UUID, answers: [String: String]) async throws -> AnswerResult {
         guard let r = try await PathwayTaskRecord.find(id, on: scope.db) else { throw AppError.notFound("No such check-in.") }
         try await scope.authorize(.answerCheckIn(patientID: r.patientID), patientID: r.patientID)
         let tpls = try await templates(for: [r], on: scope.db)
@@ -438,7 +438,7 @@ struct PathwayStore {
     }
 
     /// Inside a transaction: a care-team task (once per purpose).
-    static func raise(kind: String, urgent: Bool, team: String, summary: String, patientID: UUID, enrolmentID: UUID?, taskID: UUID?, key: String,
+    package static func raise(kind: String, urgent: Bool, team: String, summary: String, patientID: UUID, enrolmentID: UUID?, taskID: UUID?, key: String,
                       now: Date, on tx: any Database) async throws -> CareTaskRecord {
         if let existing = try await CareTaskRecord.query(on: tx).filter(\.$dedupeKey == key).first() { return existing }
         let c = CareTaskRecord()
@@ -458,7 +458,7 @@ struct PathwayStore {
     }
 
     /// Inside the photo's transaction: the photo answers the patient's oldest open photo prompt, or else the latest missed one.
-    static func photoReceived(patientID: UUID, photoID: UUID, now: Date, on tx: any Database) async throws -> AuditDraft? {
+    package static func photoReceived(patientID: UUID, photoID: UUID, now: Date, on tx: any Database) async throws -> AuditDraft? {
         func prompts(_ status: String) -> QueryBuilder<PathwayTaskRecord> {
             PathwayTaskRecord.query(on: tx).filter(\.$patientID == patientID).filter(\.$kind == PathwayStep.Kind.photoPrompt.rawValue).filter(\.$status == status)
         }
@@ -473,7 +473,7 @@ struct PathwayStore {
     }
 
     /// The patient books one of the offered follow-up times. A time taken meanwhile gets fresh offers and a 409.
-    func chooseFollowUp(_ id: UUID, offer index: Int) async throws -> TaskDTO {
+    package func chooseFollowUp(_ id: UUID, offer index: Int) async throws -> TaskDTO {
         guard let r = try await PathwayTaskRecord.find(id, on: scope.db) else { throw AppError.notFound("No such follow-up.") }
         try await scope.authorize(.bookAppointment(patientID: r.patientID), patientID: r.patientID)
         try await scope.authorize(.readPathway(patientID: r.patientID), patientID: r.patientID)
@@ -518,7 +518,7 @@ struct PathwayStore {
     // MARK: care-team tasks
 
     /// Open tasks (urgent first, then oldest); the front desk sees its own team's.
-    func careTasks(includeClosed: Bool = false, patientID: UUID? = nil) async throws -> [CareTaskDTO] {
+    package func careTasks(includeClosed: Bool = false, patientID: UUID? = nil) async throws -> [CareTaskDTO] {
         try await scope.authorize(.readCareTasks)
         let frontDesk = scope.principal.role == .frontDesk
         return try await scope.run { tx in
@@ -537,7 +537,7 @@ struct PathwayStore {
         }
     }
 
-    func closeCareTask(_ id: UUID, note: String?) async throws -> CareTaskDTO {
+    package func closeCareTask(_ id: UUID, note: String?) async throws -> CareTaskDTO {
         guard let c = try await CareTaskRecord.find(id, on: scope.db) else { throw AppError.notFound("No such task.") }
         try await scope.authorize(.closeCareTask(team: c.team), patientID: c.patientID)
         let now = scope.now, by = scope.principal.username, note = Text.clean(note)
@@ -556,7 +556,7 @@ struct PathwayStore {
     }
 
     /// For the chart: enrolments with their schedule, the tasks with answers, and open urgent tasks (the banner).
-    func chart(patientID: UUID) async throws -> ChartSummary {
+    package func chart(patientID: UUID) async throws -> ChartSummary {
         try await scope.authorize(.readPathway(patientID: patientID), patientID: patientID)
         let db = scope.db
         let enrolments = try await PathwayEnrolmentRecord.query(on: db).filter(\.$patientID == patientID).sort(\.$createdAt, .descending).all()
@@ -579,5 +579,5 @@ struct PathwayStore {
 }
 
 extension Request {
-    func pathways() throws -> PathwayStore { PathwayStore(scope: try scope()) }
+    package func pathways() throws -> PathwayStore { PathwayStore(scope: try scope()) }
 }

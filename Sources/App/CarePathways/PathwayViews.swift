@@ -2,10 +2,10 @@ import Vapor
 import Plot
 import Domain
 
-struct TemplatesPage {
-    let rows: [PathwayStore.TemplateSummary]
+package struct TemplatesPage {
+    package let rows: [PathwayStore.TemplateSummary]
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Care pathways", req: req, .div(
             .h1(.text("Care pathways")),
             .p(.text("Each version stays a draft until the Medical Director approves it; only the approved version enrols patients.")),
@@ -21,12 +21,12 @@ struct TemplatesPage {
 }
 
 /// Exactly what patients will receive, step by step: the email/SMS text, the portal page, the questions and the red-flag rules.
-struct TemplatePreviewPage {
-    let t: PathwayStore.TemplateDTO
-    let canApprove: Bool
-    let approved: Bool
+package struct TemplatePreviewPage {
+    package let t: PathwayStore.TemplateDTO
+    package let canApprove: Bool
+    package let approved: Bool
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let s = t.summary
         return Layout.page(t.template.title, req: req, .div(
             .if(approved, .p(.class("notice"), .id("approved-notice"), .text("Approved: version \(s.version) now enrols patients."))),
@@ -57,7 +57,7 @@ struct TemplatePreviewPage {
 }
 
 extension TemplatePreviewPage {
-    static func describe(_ q: FormDefinition.Field) -> String {
+    package static func describe(_ q: FormDefinition.Field) -> String {
         var out = q.label + (q.required ? " (required)" : "")
         switch q.kind {
         case .yesno: out += " — yes / no"
@@ -73,22 +73,22 @@ extension TemplatePreviewPage {
 }
 
 /// The chart's care-pathway card, and its red-flag banner.
-struct PathwayChartSection {
-    let summary: PathwayStore.ChartSummary
-    let canRecord: Bool
-    let locations: [(String, String)]
-    let providers: [(String, String)]
+package struct PathwayChartSection {
+    package let summary: PathwayStore.ChartSummary
+    package let canRecord: Bool
+    package let locations: [(String, String)]
+    package let providers: [(String, String)]
     /// Approved pathways (code, title) for enrolling by hand.
-    var approved: [(String, String)] = []
-    var errors: [FieldError] = []
+    package var approved: [(String, String)] = []
+    package var errors: [FieldError] = []
 
-    func banner() -> Node<HTML.BodyContext> {
+    package func banner() -> Node<HTML.BodyContext> {
         guard !summary.urgent.isEmpty else { return .empty }
         return .div(.class("notice bad"), .id("red-flag-banner"), .attribute(named: "role", value: "alert"),
                     .strong(.text("Urgent: ")), .text(summary.urgent.map(\.summary).joined(separator: " · ")), .text(" "), .a(.href("/tasks"), .text("Open tasks")))
     }
 
-    func render(_ req: Request, patientID: UUID) -> Node<HTML.BodyContext> {
+    package func render(_ req: Request, patientID: UUID) -> Node<HTML.BodyContext> {
         .div(.class("card"), .id("care-pathway"),
             .h2(.text("Care pathway")),
             .forEach(summary.enrolments) { e in
@@ -128,7 +128,7 @@ struct PathwayChartSection {
             ))))
     }
 
-    func result(_ t: PathwayStore.TaskDTO) -> Node<HTML.BodyContext> {
+    package func result(_ t: PathwayStore.TaskDTO) -> Node<HTML.BodyContext> {
         .group(
             .if(!(t.redFlags ?? []).isEmpty, .span(.class("badge red-flag"), .text((t.redFlags ?? []).joined(separator: ", ")))),
             .unwrap(t.answers) { a in
@@ -139,11 +139,11 @@ struct PathwayChartSection {
     }
 }
 
-struct CareTasksPage {
-    let rows: [PathwayStore.CareTaskDTO]
-    let closed: Bool
+package struct CareTasksPage {
+    package let rows: [PathwayStore.CareTaskDTO]
+    package let closed: Bool
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Tasks", req: req, .div(
             .if(closed, .p(.class("notice"), .text("Task closed."))),
             .h1(.text("Care-team tasks")),
@@ -162,10 +162,10 @@ struct CareTasksPage {
     }
 }
 
-struct PortalCheckInsPage {
-    let tasks: [PathwayStore.TaskDTO]
+package struct PortalCheckInsPage {
+    package let tasks: [PathwayStore.TaskDTO]
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let open = tasks.filter { $0.status == "open" || ($0.status == "missed" && $0.kind != PathwayStep.Kind.followUp.rawValue) }
         let done = tasks.filter { $0.status == "done" }
         return Layout.page("Check-ins", req: req, .div(
@@ -178,16 +178,16 @@ struct PortalCheckInsPage {
 }
 
 /// One check-in (the questions), photo prompt (a link to the photo page) or follow-up (the offered times).
-struct PortalCheckInPage {
-    let task: PathwayStore.TaskDTO
-    let answers: [String: String]
-    let advice: String?
+package struct PortalCheckInPage {
+    package let task: PathwayStore.TaskDTO
+    package let answers: [String: String]
+    package let advice: String?
     /// Location zones, for showing offered times in local time.
-    var zones: [UUID: TimeZone] = [:]
-    var thanks = false
-    var errors: [FieldError] = []
+    package var zones: [UUID: TimeZone] = [:]
+    package var thanks = false
+    package var errors: [FieldError] = []
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let t = task
         let fields = FormFieldView(answers: answers, errors: errors)
         return Layout.page(t.title, req: req, .div(
@@ -215,7 +215,7 @@ struct PortalCheckInPage {
         ))
     }
 
-    static func when(_ d: Date, zone: TimeZone) -> String {
+    package static func when(_ d: Date, zone: TimeZone) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = zone

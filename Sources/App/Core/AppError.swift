@@ -17,7 +17,7 @@ public enum AppError: Error, Sendable {
     case locked(String)
     case tooManyRequests(String)
 
-    var status: HTTPResponseStatus {
+    package var status: HTTPResponseStatus {
         switch self {
         case .validation: return .unprocessableEntity
         case .malformed: return .badRequest
@@ -42,7 +42,7 @@ public struct Problem: Content, Sendable {
     public var errors: [FieldError]?
     public var extra: [String: String]?
 
-    static func from(_ error: AppError, instance: String?) -> Problem {
+    package static func from(_ error: AppError, instance: String?) -> Problem {
         switch error {
         case .validation(let errs):
             let detail = errs.map { "\($0.field): \($0.message)" }.joined(separator: " ")
@@ -70,7 +70,7 @@ public struct Problem: Content, Sendable {
 
 extension AppError {
     /// Turns a decoding failure into a field-specific message; never echoes the value.
-    static func from(decoding error: DecodingError) -> AppError {
+    package static func from(decoding error: DecodingError) -> AppError {
         func path(_ ctx: DecodingError.Context) -> String? {
             let p = ctx.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
             return p.isEmpty ? nil : p
@@ -109,15 +109,15 @@ extension AppError {
 
 extension Request {
     /// The `:id` route parameter as a UUID; anything else is a 404 naming what was looked for.
-    func idParameter(_ what: String) throws -> UUID {
+    package func idParameter(_ what: String) throws -> UUID {
         guard let s = parameters.get("id"), let id = UUID(uuidString: s) else { throw AppError.notFound("No \(what) with that id.") }
         return id
     }
 
-    static let maxJSONBody = 64 * 1024
+    package static let maxJSONBody = 64 * 1024
 
     /// ISO 8601 instants, with or without fractional seconds, with Z or an offset.
-    static var jsonDecoder: JSONDecoder {
+    package static var jsonDecoder: JSONDecoder {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .custom { dec in
             let s = try dec.singleValueContainer().decode(String.self)
@@ -128,7 +128,7 @@ extension Request {
     }
 
     /// Decodes JSON content, mapping every failure to a field-specific 400.
-    func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
+    package func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
         guard let ct = headers.contentType, ct.type == "application", ct.subType == "json" || ct.subType.hasSuffix("+json") else {
             throw AppError.malformed(field: nil, detail: "Send the body as application/json.")
         }
@@ -144,8 +144,8 @@ extension Request {
     }
 }
 
-enum ISO8601 {
-    static func parse(_ s: String) -> Date? {
+package enum ISO8601 {
+    package static func parse(_ s: String) -> Date? {
         let plain = ISO8601DateFormatter()
         if let d = plain.date(from: s) { return d }
         let frac = ISO8601DateFormatter()

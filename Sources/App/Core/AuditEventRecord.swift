@@ -3,32 +3,32 @@ import Fluent
 import Domain
 
 /// One row of the append-only, hash-chained audit trail. Database triggers refuse UPDATE and DELETE.
-final class AuditEventRecord: Model, @unchecked Sendable {
-    static let schema = "audit_event"
+package final class AuditEventRecord: Model, @unchecked Sendable {
+    package static let schema = "audit_event"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "seq") var seq: Int64
-    @Field(key: "recorded_at") var recordedAt: Date
-    @Field(key: "prev_hash") var prevHash: String
-    @Field(key: "hash") var hash: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "seq") package var seq: Int64
+    @Field(key: "recorded_at") package var recordedAt: Date
+    @Field(key: "prev_hash") package var prevHash: String
+    @Field(key: "hash") package var hash: String
 
     // data fields
-    @OptionalField(key: "user_id") var userID: UUID?
-    @Field(key: "username") var username: String
-    @Field(key: "role") var role: String
-    @OptionalField(key: "patient_id") var patientID: UUID?
-    @Field(key: "action") var action: String
-    @Field(key: "category") var category: String
-    @Field(key: "entity_type") var entityType: String
-    @OptionalField(key: "entity_id") var entityID: String?
-    @Field(key: "device") var device: String
-    @Field(key: "outcome") var outcome: String
-    @Field(key: "detail") var detail: String
+    @OptionalField(key: "user_id") package var userID: UUID?
+    @Field(key: "username") package var username: String
+    @Field(key: "role") package var role: String
+    @OptionalField(key: "patient_id") package var patientID: UUID?
+    @Field(key: "action") package var action: String
+    @Field(key: "category") package var category: String
+    @Field(key: "entity_type") package var entityType: String
+    @OptionalField(key: "entity_id") package var entityID: String?
+    @Field(key: "device") package var device: String
+    @Field(key: "outcome") package var outcome: String
+    @Field(key: "detail") package var detail: String
 
-    init() {}
+    package init() {}
 
-    init(_ e: AuditEntry) {
+    package init(_ e: AuditEntry) {
         seq = e.seq
         recordedAt = e.recordedAt
         prevHash = e.prevHash
@@ -47,7 +47,7 @@ final class AuditEventRecord: Model, @unchecked Sendable {
     }
 
     /// Values read back as stored. Unknown enum strings map to a sentinel so the hash check fails, not the reader.
-    var entry: AuditEntry {
+    package var entry: AuditEntry {
         AuditEntry(seq: seq, recordedAt: recordedAt, userID: userID, username: username, role: role, patientID: patientID,
                    action: AuditAction(rawValue: action) ?? .accessDenied, category: DataCategory(rawValue: category) ?? .auditLog,
                    entityType: entityType, entityID: entityID, device: device, outcome: AuditOutcome(rawValue: outcome) ?? .failure,

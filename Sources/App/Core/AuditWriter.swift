@@ -3,30 +3,30 @@ import Fluent
 import Domain
 
 /// What an audited operation says happened; the writer adds who, when, from where, and the chain links.
-struct AuditDraft: Sendable {
-    var action: AuditAction
-    var category: DataCategory
-    var patientID: UUID?
-    var entityType: String
-    var entityID: String?
-    var outcome: AuditOutcome = .success
+package struct AuditDraft: Sendable {
+    package var action: AuditAction
+    package var category: DataCategory
+    package var patientID: UUID?
+    package var entityType: String
+    package var entityID: String?
+    package var outcome: AuditOutcome = .success
     /// Field names, counts, reasons: never PHI values.
-    var detail: String = ""
+    package var detail: String = ""
 }
 
 /// The access device and actor an event is recorded under.
-struct AuditContext: Sendable {
-    let actor: Principal
-    let device: String
+package struct AuditContext: Sendable {
+    package let actor: Principal
+    package let device: String
 
-    static func cli(_ name: String) -> AuditContext {
+    package static func cli(_ name: String) -> AuditContext {
         AuditContext(actor: .system(name), device: "cli@\(ProcessInfo.processInfo.hostName)")
     }
 }
 
 /// Appends events to the hash chain. Must run inside `WriteSerializer.write`, in the same transaction as the change it records.
-enum AuditWriter {
-    static func append(_ drafts: [AuditDraft], context: AuditContext, at now: Date, on tx: any Database) async throws {
+package enum AuditWriter {
+    package static func append(_ drafts: [AuditDraft], context: AuditContext, at now: Date, on tx: any Database) async throws {
         guard !drafts.isEmpty else { return }
         let last = try await AuditEventRecord.query(on: tx).sort(\.$seq, .descending).first()
         var previous = last.map { (seq: $0.seq, hash: $0.hash) }
@@ -44,15 +44,15 @@ enum AuditWriter {
 
 /// One actor's audited access to the database: every PHI store is built on one of these.
 /// A change and the audit events that record it commit in one serialized transaction.
-struct AuditScope: Sendable {
-    let app: Application
-    let db: any Database
-    let context: AuditContext
+package struct AuditScope: Sendable {
+    package let app: Application
+    package let db: any Database
+    package let context: AuditContext
 
-    var principal: Principal { context.actor }
-    var now: Date { app.clock.now() }
+    package var principal: Principal { context.actor }
+    package var now: Date { app.clock.now() }
 
-    func run<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])) async throws -> T {
+    package func run<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])) async throws -> T {
         let ctx = context
         let now = self.now
         let (value, count) = try await app.serializer.write(db) { tx in
@@ -65,12 +65,12 @@ struct AuditScope: Sendable {
     }
 
     /// Records events on their own (sign-in, denial, security events).
-    func record(_ drafts: [AuditDraft]) async throws {
+    package func record(_ drafts: [AuditDraft]) async throws {
         try await run { _ in ((), drafts) }
     }
 
     /// The access policy, applied: a refusal is itself audited.
-    func authorize(_ action: Domain.Action, patientID: UUID? = nil) async throws {
+    package func authorize(_ action: Domain.Action, patientID: UUID? = nil) async throws {
         if case .deny(let why) = AccessPolicy.decide(principal, action) {
             try await record([AuditDraft(action: .accessDenied, category: patientID == nil ? .account : .demographics,
                                          patientID: patientID, entityType: "policy", entityID: Self.name(of: action),
@@ -79,34 +79,34 @@ struct AuditScope: Sendable {
         }
     }
 
-    static func name(of action: Domain.Action) -> String {
+    package static func name(of action: Domain.Action) -> String {
         String(String(describing: action).prefix(while: { $0 != "(" }))
     }
 }
 
 extension Request {
     /// Access device for the audit trail: peer address and a shortened user agent.
-    var auditDevice: String {
+    package var auditDevice: String {
         let ip = remoteAddress?.ipAddress ?? "unknown"
         let ua = headers.first(name: .userAgent).map { String($0.prefix(120)) } ?? "-"
         return "\(ip) \(ua)"
     }
 
-    func auditScope(_ principal: Principal) -> AuditScope {
+    package func auditScope(_ principal: Principal) -> AuditScope {
         AuditScope(app: application, db: db, context: AuditContext(actor: principal, device: auditDevice))
     }
 
     /// The signed-in principal's scope (401 when nobody is signed in).
-    func scope() throws -> AuditScope { auditScope(try principal()) }
+    package func scope() throws -> AuditScope { auditScope(try principal()) }
 
-    func audited<T: Sendable>(_ principal: Principal, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])) async throws -> T {
+    package func audited<T: Sendable>(_ principal: Principal, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])) async throws -> T {
         try await auditScope(principal).run(body)
     }
 }
 
 extension Application {
     /// Audited access outside a request (CLI, jobs): an explicit system principal.
-    func systemScope(_ name: String) -> AuditScope {
+    package func systemScope(_ name: String) -> AuditScope {
         AuditScope(app: self, db: db, context: .cli(name))
     }
 }

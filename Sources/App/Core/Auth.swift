@@ -3,64 +3,64 @@ import Fluent
 import Domain
 
 /// The signed-in account behind a request, resolved once by `SessionAuthenticator`.
-struct SignedIn: Sendable {
-    let sessionID: UUID
-    let userID: UUID
-    let username: String
-    let displayName: String
-    let role: Role
-    let patientID: UUID?
+package struct SignedIn: Sendable {
+    package let sessionID: UUID
+    package let userID: UUID
+    package let username: String
+    package let displayName: String
+    package let role: Role
+    package let patientID: UUID?
     /// False while the second factor is still owed: only the MFA pages are open then.
-    let mfaPassed: Bool
-    let mfaEnrolled: Bool
-    let kind: String
+    package let mfaPassed: Bool
+    package let mfaEnrolled: Bool
+    package let kind: String
 
-    var principal: Principal { Principal(userID: userID, username: username, role: role, patientID: patientID) }
+    package var principal: Principal { Principal(userID: userID, username: username, role: role, patientID: patientID) }
 }
 
-enum Cookies {
-    static let session = "cs_session"
-    static let csrf = "cs_csrf"
+package enum Cookies {
+    package static let session = "cs_session"
+    package static let csrf = "cs_csrf"
 
-    static func make(_ value: String, req: Request, maxAge: Int? = nil, sameSite: HTTPCookies.SameSitePolicy = .lax) -> HTTPCookies.Value {
+    package static func make(_ value: String, req: Request, maxAge: Int? = nil, sameSite: HTTPCookies.SameSitePolicy = .lax) -> HTTPCookies.Value {
         HTTPCookies.Value(string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
                           isSecure: req.config.cookieSecure, isHTTPOnly: true, sameSite: sameSite)
     }
 
-    static func expired(req: Request) -> HTTPCookies.Value { make("", req: req, maxAge: 0) }
+    package static func expired(req: Request) -> HTTPCookies.Value { make("", req: req, maxAge: 0) }
 }
 
 extension Request {
     private struct SignedInKey: StorageKey { typealias Value = SignedIn }
     private struct ExpiredKey: StorageKey { typealias Value = Bool }
 
-    var signedIn: SignedIn? {
+    package var signedIn: SignedIn? {
         get { storage[SignedInKey.self] }
         set { storage[SignedInKey.self] = newValue }
     }
 
     /// Set when a session was presented but had timed out.
-    var sessionExpired: Bool {
+    package var sessionExpired: Bool {
         get { storage[ExpiredKey.self] ?? false }
         set { storage[ExpiredKey.self] = newValue }
     }
 
     /// The fully signed-in principal, or 401.
-    func principal() throws -> Principal {
+    package func principal() throws -> Principal {
         guard let s = signedIn, s.mfaPassed else { throw AppError.unauthorized("Sign in first.") }
         return s.principal
     }
 
     /// The patient record a portal page belongs to: the signed-in patient's own.
-    func portalPatientID() throws -> UUID {
+    package func portalPatientID() throws -> UUID {
         guard let pid = try principal().patientID else { throw AppError.forbidden("The portal is for patients.") }
         return pid
     }
 }
 
 /// Resolves the session cookie (pages) or bearer token (API), applying idle and absolute time-outs.
-struct SessionAuthenticator: AsyncMiddleware {
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+package struct SessionAuthenticator: AsyncMiddleware {
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // The API takes bearer tokens; so do the video visit's endpoints (signaling socket, ICE credentials, events)
         // when a client sends one (native and bench clients).
         let isAPI = req.url.path.hasPrefix("/api/") || Self.isVisitWithBearer(req)
@@ -71,7 +71,7 @@ struct SessionAuthenticator: AsyncMiddleware {
         return try await next.respond(to: req)
     }
 
-    static func isVisitWithBearer(_ req: Request) -> Bool {
+    package static func isVisitWithBearer(_ req: Request) -> Bool {
         req.url.path.hasPrefix("/visits/") && req.headers.bearerAuthorization != nil
     }
 
@@ -101,11 +101,11 @@ struct SessionAuthenticator: AsyncMiddleware {
 }
 
 /// Guards an area: staff pages, portal pages, or the API. Pages redirect to sign-in; the API answers 401.
-struct RequireSignIn: AsyncMiddleware {
-    enum Area: Sendable { case staff, portal, api }
-    let area: Area
+package struct RequireSignIn: AsyncMiddleware {
+    package enum Area: Sendable { case staff, portal, api }
+    package let area: Area
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let s = req.signedIn else {
             if area == .api {
                 throw AppError.unauthorized(req.sessionExpired ? "The token expired after inactivity; request a new one." : "Send a bearer token from POST /api/v1/auth/token.")
@@ -129,10 +129,10 @@ struct RequireSignIn: AsyncMiddleware {
 
 /// Double-submit CSRF protection for HTML forms: a random HttpOnly SameSite=Strict cookie whose value
 /// every form repeats in `_csrf`. The API takes bearer tokens only, which a browser never sends on its own.
-struct CSRFMiddleware: AsyncMiddleware {
+package struct CSRFMiddleware: AsyncMiddleware {
     private struct TokenKey: StorageKey { typealias Value = String }
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Machine endpoints: bearer tokens (the API, the clearinghouse's /script/inbound) or no state at all.
         // (A browser never sends a bearer token by itself, so a bearer request to a visit endpoint is not a forgery.)
         if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == "/metrics"
@@ -162,11 +162,11 @@ struct CSRFMiddleware: AsyncMiddleware {
     }
 
     /// Issues a fresh token (after sign-in), which the response then sets.
-    static func rotate(_ req: Request) { req.storage[TokenKey.self] = Token.generate() }
+    package static func rotate(_ req: Request) { req.storage[TokenKey.self] = Token.generate() }
 
-    static func token(_ req: Request) -> String { req.storage[TokenKey.self] ?? "" }
+    package static func token(_ req: Request) -> String { req.storage[TokenKey.self] ?? "" }
 }
 
 extension Request {
-    var csrfToken: String { CSRFMiddleware.token(self) }
+    package var csrfToken: String { CSRFMiddleware.token(self) }
 }

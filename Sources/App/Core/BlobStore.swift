@@ -17,7 +17,7 @@ public struct FileBlobStore: BlobStore {
         try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
     }
 
-    func url(_ key: String) throws -> URL {
+    package func url(_ key: String) throws -> URL {
         guard !key.isEmpty, !key.hasPrefix("/"), !key.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
             throw CocoaError(.fileWriteInvalidFileName)
         }

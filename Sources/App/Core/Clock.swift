@@ -4,8 +4,8 @@ import NIOConcurrencyHelpers
 /// The injected clock: tests move time (token expiry, lockouts, session time-outs).
 extension Duration {
     /// Elapsed time as fractional seconds / milliseconds (for metrics, health checks and benchmarks).
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-    var milliseconds: Double { seconds * 1000 }
+    package var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    package var milliseconds: Double { seconds * 1000 }
 }
 
 public protocol AppClock: Sendable {

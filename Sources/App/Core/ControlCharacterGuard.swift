@@ -6,10 +6,10 @@ import Vapor
 /// Files (multipart, octet streams) and SCRIPT XML are not text fields and pass untouched.
 /// A JSON body that names the same key twice in one object is refused too: decoders silently keep one of them, so
 /// what was checked and what was stored could differ.
-struct ControlCharacterGuard: AsyncMiddleware {
-    static let maxChecked = 1024 * 1024
+package struct ControlCharacterGuard: AsyncMiddleware {
+    package static let maxChecked = 1024 * 1024
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard [.POST, .PUT, .PATCH].contains(req.method), let kind = Self.kind(of: req.headers.contentType) else {
             return try await next.respond(to: req)
         }
@@ -35,21 +35,21 @@ struct ControlCharacterGuard: AsyncMiddleware {
         return try await next.respond(to: req)
     }
 
-    enum Kind { case json, form }
+    package enum Kind { case json, form }
 
-    static func kind(of type: HTTPMediaType?) -> Kind? {
+    package static func kind(of type: HTTPMediaType?) -> Kind? {
         guard let type else { return nil }
         if type.type == "application", type.subType == "json" || type.subType.hasSuffix("+json") { return .json }
         if type.type == "application", type.subType == "x-www-form-urlencoded" { return .form }
         return nil
     }
 
-    static func isControl(_ v: UInt32) -> Bool {
+    package static func isControl(_ v: UInt32) -> Bool {
         (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || (0x7F...0x9F).contains(v)
     }
 
     /// The first control character's code point, reading raw bytes, JSON `\uXXXX` escapes or form `%XX` escapes.
-    static func firstControl(in bytes: [UInt8], kind: Kind) -> UInt32? {
+    package static func firstControl(in bytes: [UInt8], kind: Kind) -> UInt32? {
         let decoded: [UInt8]
         switch kind {
         case .form: decoded = percentDecoded(bytes)
@@ -70,7 +70,7 @@ struct ControlCharacterGuard: AsyncMiddleware {
         return nil
     }
 
-    static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
+    package static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0
@@ -88,7 +88,7 @@ struct ControlCharacterGuard: AsyncMiddleware {
     }
 
     /// A `\uXXXX` escape of a control character (one whose backslash is not itself escaped).
-    static func escapedControl(inJSON bytes: [UInt8]) -> UInt32? {
+    package static func escapedControl(inJSON bytes: [UInt8]) -> UInt32? {
         var i = 0
         while i + 5 < bytes.count {
             if bytes[i] == UInt8(ascii: "\\") {
@@ -109,7 +109,7 @@ struct ControlCharacterGuard: AsyncMiddleware {
 
     /// The first key that appears twice in one JSON object (keys compared after unescaping); nil when there is none.
     /// A body that is not JSON at all is left to the decoder, which names the problem.
-    static func duplicateKey(inJSON bytes: [UInt8]) -> String? {
+    package static func duplicateKey(inJSON bytes: [UInt8]) -> String? {
         enum Frame {
             case object(keys: Set<String>, expectingKey: Bool)
             case array
@@ -141,7 +141,7 @@ struct ControlCharacterGuard: AsyncMiddleware {
     }
 
     /// The JSON string starting at `start` (a quote), unescaped, and the index of its closing quote.
-    static func readString(_ b: [UInt8], from start: Int) -> (String, Int)? {
+    package static func readString(_ b: [UInt8], from start: Int) -> (String, Int)? {
         var scalars = String.UnicodeScalarView()
         var raw: [UInt8] = []
         var i = start + 1
@@ -183,7 +183,7 @@ struct ControlCharacterGuard: AsyncMiddleware {
         return nil
     }
 
-    static func hex(_ c: UInt8) -> UInt8? {
+    package static func hex(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10

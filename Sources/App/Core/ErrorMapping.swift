@@ -4,8 +4,8 @@ import Domain
 
 /// One place where errors become responses: problem+json under /api, an HTML page elsewhere.
 /// Messages come from our own errors; anything unexpected is logged without request content and shown generically.
-struct ErrorMapping: AsyncMiddleware {
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+package struct ErrorMapping: AsyncMiddleware {
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: req)
         } catch {
@@ -14,9 +14,9 @@ struct ErrorMapping: AsyncMiddleware {
     }
 
     /// JSON problems for the API and for the portal's upload endpoint (a script reads those).
-    static func isAPI(_ req: Request) -> Bool { req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/portal/uploads") || req.url.path.hasPrefix("/script/") }
+    package static func isAPI(_ req: Request) -> Bool { req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/portal/uploads") || req.url.path.hasPrefix("/script/") }
 
-    static func response(for error: any Error, req: Request) -> Response {
+    package static func response(for error: any Error, req: Request) -> Response {
         let appError: AppError
         switch error {
         case let e as AppError: appError = e

@@ -11,8 +11,8 @@ public struct JSONLogHandler: LogHandler {
     public typealias Sink = @Sendable (String) -> Void
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
-    let label: String
-    let sink: Sink
+    package let label: String
+    package let sink: Sink
 
     public init(label: String, level: Logger.Level = .info, sink: @escaping Sink = JSONLogHandler.stdout) {
         self.label = label
@@ -42,20 +42,20 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// Metadata keys under which the database layers put the values of a query.
-    static let valueKeys: Set<String> = [
+    package static let valueKeys: Set<String> = [
         "binds", "input", "filters", "values", "psql_binds", "query_binds", "row", "rows",
     ]
 
-    static func carriesValues(_ key: String) -> Bool {
+    package static func carriesValues(_ key: String) -> Bool {
         valueKeys.contains(key) || key.lowercased().contains("bind")
     }
 
-    static func redacted(_ v: Logger.MetadataValue) -> String {
+    package static func redacted(_ v: Logger.MetadataValue) -> String {
         if case .array(let a) = v { return "[\(a.count) values redacted]" }
         return "[redacted]"
     }
 
-    static func plain(_ v: Logger.MetadataValue) -> Any {
+    package static func plain(_ v: Logger.MetadataValue) -> Any {
         switch v {
         case .string(let s): return s
         case .stringConvertible(let s): return s.description
@@ -64,7 +64,7 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    static func timestamp(_ d: Date) -> String {
+    package static func timestamp(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: d)

@@ -4,17 +4,17 @@ import Prometheus
 /// Prometheus metrics kept in the application (not a process-wide bootstrap, so tests can build many apps).
 public final class AppMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    let failedSignIns: Counter
-    let auditEvents: Counter
+    package let failedSignIns: Counter
+    package let auditEvents: Counter
 
-    init() {
+    package init() {
         failedSignIns = registry.makeCounter(name: "caresync_failed_sign_ins_total", help: "Failed sign-in attempts (bad password, bad second factor, locked account).")
         auditEvents = registry.makeCounter(name: "caresync_audit_events_written_total", help: "Audit events appended to the hash chain.")
     }
 
-    static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    package static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-    func observe(route: String, method: String, status: UInt, seconds: Double) {
+    package func observe(route: String, method: String, status: UInt, seconds: Double) {
         registry.makeCounter(name: "caresync_http_requests_total",
                              labels: [("method", method), ("route", route), ("status", String(status))],
                              help: "HTTP requests by route pattern and status.").increment()
@@ -24,8 +24,8 @@ public final class AppMetrics: Sendable {
 }
 
 /// Counts every request by its route pattern (never the concrete path, which may hold ids) and times it.
-struct MetricsMiddleware: AsyncMiddleware {
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+package struct MetricsMiddleware: AsyncMiddleware {
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let start = ContinuousClock.now
         let res: Response
         do {
@@ -44,8 +44,8 @@ struct MetricsMiddleware: AsyncMiddleware {
 }
 
 /// Security headers on every response; PHI pages are never cached by shared proxies.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+package struct SecurityHeadersMiddleware: AsyncMiddleware {
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let res = try await next.respond(to: req)
         res.headers.replaceOrAdd(name: "X-Request-Id", value: req.id)
         res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")

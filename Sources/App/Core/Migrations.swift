@@ -2,8 +2,8 @@ import Fluent
 import SQLKit
 
 /// Every migration, once, in order. Additive only (expand now, contract in a later release).
-enum Migrations {
-    static let all: [any AsyncMigration] = [
+package enum Migrations {
+    package static let all: [any AsyncMigration] = [
         CreatePractice(),
         CreateLocation(),
         CreateUser(),
@@ -58,12 +58,12 @@ enum Migrations {
 }
 
 extension Database {
-    var sql: any SQLDatabase { self as! any SQLDatabase }
-    var isPostgres: Bool { sql.dialect.name == "postgresql" }
+    package var sql: any SQLDatabase { self as! any SQLDatabase }
+    package var isPostgres: Bool { sql.dialect.name == "postgresql" }
 }
 
-struct CreatePractice: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePractice: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("practice")
             .id()
             .field("name", .string, .required)
@@ -71,11 +71,11 @@ struct CreatePractice: AsyncMigration {
             .field("mrn_next", .int, .required)
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("practice").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("practice").delete() }
 }
 
-struct CreateLocation: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateLocation: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("location")
             .id()
             .field("code", .string, .required)
@@ -86,11 +86,11 @@ struct CreateLocation: AsyncMigration {
             .unique(on: "code")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("location").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("location").delete() }
 }
 
-struct CreateUser: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateUser: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("app_user")
             .id()
             .field("created_at", .datetime, .required)
@@ -110,11 +110,11 @@ struct CreateUser: AsyncMigration {
             .unique(on: "username")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("app_user").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("app_user").delete() }
 }
 
-struct CreateRecoveryCode: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateRecoveryCode: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("recovery_code")
             .id()
             .field("created_at", .datetime, .required)
@@ -124,11 +124,11 @@ struct CreateRecoveryCode: AsyncMigration {
             .create()
         try await db.sql.create(index: "recovery_code_user_idx").on("recovery_code").column("user_id").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("recovery_code").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("recovery_code").delete() }
 }
 
-struct CreateUserSession: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateUserSession: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("user_session")
             .id()
             .field("created_at", .datetime, .required)
@@ -143,11 +143,11 @@ struct CreateUserSession: AsyncMigration {
             .unique(on: "token_hash")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("user_session").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("user_session").delete() }
 }
 
-struct CreateSignInAttempt: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateSignInAttempt: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("sign_in_attempt")
             .id()
             .field("at", .datetime, .required)
@@ -157,11 +157,11 @@ struct CreateSignInAttempt: AsyncMigration {
             .create()
         try await db.sql.create(index: "sign_in_attempt_address_idx").on("sign_in_attempt").column("address").column("at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("sign_in_attempt").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("sign_in_attempt").delete() }
 }
 
-struct CreatePatient: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePatient: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("patient")
             .id()
             .field("created_at", .datetime, .required)
@@ -194,11 +194,11 @@ struct CreatePatient: AsyncMigration {
         try await db.sql.create(index: "patient_duplicate_key_idx").on("patient").column("duplicate_key").run()
         try await db.sql.create(index: "patient_birth_date_idx").on("patient").column("birth_date").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("patient").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("patient").delete() }
 }
 
-struct CreatePatientVersion: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePatientVersion: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("patient_version")
             .id()
             .field("changed_at", .datetime, .required)
@@ -210,11 +210,11 @@ struct CreatePatientVersion: AsyncMigration {
             .unique(on: "patient_id", "version")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("patient_version").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("patient_version").delete() }
 }
 
-struct CreateAuditEvent: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateAuditEvent: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("audit_event")
             .id()
             .field("seq", .int64, .required)
@@ -238,13 +238,13 @@ struct CreateAuditEvent: AsyncMigration {
         try await db.sql.create(index: "audit_event_user_idx").on("audit_event").column("username").column("recorded_at").run()
         try await db.sql.create(index: "audit_event_recorded_idx").on("audit_event").column("recorded_at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("audit_event").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("audit_event").delete() }
 }
 
 /// The application never updates or deletes audit rows; the database refuses it too.
 /// (A person with owner rights can drop the trigger: the hash chain and checkpoints catch what they do next.)
-struct CreateAuditEventAppendOnlyGuard: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateAuditEventAppendOnlyGuard: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         if db.isPostgres {
             try await db.sql.raw("""
                 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
@@ -263,7 +263,7 @@ struct CreateAuditEventAppendOnlyGuard: AsyncMigration {
             try await db.sql.raw("CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END").run()
         }
     }
-    func revert(on db: any Database) async throws {
+    package func revert(on db: any Database) async throws {
         if db.isPostgres {
             try await db.sql.raw("DROP TRIGGER IF EXISTS audit_event_no_update_delete ON audit_event").run()
             try await db.sql.raw("DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event").run()

@@ -2,14 +2,14 @@ import Vapor
 
 /// A background loop `serve` runs every few seconds until shutdown (the outbox, the job queue). All their state is in
 /// the database, so stopping between passes loses nothing; an interval of 0 turns the loop off on this node.
-struct PeriodicWorker: LifecycleHandler {
-    final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
-    let name: String
-    let interval: @Sendable (AppConfig) -> TimeInterval
-    let pass: @Sendable (Application) async throws -> Void
-    let box = Box()
+package struct PeriodicWorker: LifecycleHandler {
+    package final class Box: @unchecked Sendable { package var task: Task<Void, Never>? }
+    package let name: String
+    package let interval: @Sendable (AppConfig) -> TimeInterval
+    package let pass: @Sendable (Application) async throws -> Void
+    package let box = Box()
 
-    func didBootAsync(_ app: Application) async throws {
+    package func didBootAsync(_ app: Application) async throws {
         let seconds = interval(app.config)
         guard seconds > 0 else { return }
         let name = self.name, pass = self.pass
@@ -23,7 +23,7 @@ struct PeriodicWorker: LifecycleHandler {
         }
     }
 
-    func shutdownAsync(_ app: Application) async {
+    package func shutdownAsync(_ app: Application) async {
         box.task?.cancel()
         _ = await box.task?.value
     }

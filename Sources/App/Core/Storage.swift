@@ -21,7 +21,7 @@ extension Application {
         get { storage[BlobKey.self]! }
         set { storage[BlobKey.self] = newValue }
     }
-    var serializer: WriteSerializer {
+    package var serializer: WriteSerializer {
         get { storage[SerializerKey.self]! }
         set { storage[SerializerKey.self] = newValue }
     }
@@ -32,6 +32,6 @@ extension Application {
 }
 
 extension Request {
-    var now: Date { application.clock.now() }
-    var config: AppConfig { application.config }
+    package var now: Date { application.clock.now() }
+    package var config: AppConfig { application.config }
 }

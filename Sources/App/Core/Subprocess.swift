@@ -2,16 +2,16 @@ import Foundation
 
 /// Runs another program and collects its output. Descriptors above stderr are closed first, so a daemon it starts
 /// (pg_ctl's server) cannot hold Foundation's child-monitoring socket and stall the wait.
-enum Subprocess {
-    struct Output: Sendable {
-        let status: Int32
-        let stdout: Data
-        let stderr: Data
-        var errorText: String { String(decoding: stderr, as: UTF8.self) }
-        var text: String { String(decoding: stdout, as: UTF8.self) }
+package enum Subprocess {
+    package struct Output: Sendable {
+        package let status: Int32
+        package let stdout: Data
+        package let stderr: Data
+        package var errorText: String { String(decoding: stderr, as: UTF8.self) }
+        package var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    static func run(_ command: [String], environment: [String: String]? = nil) throws -> Output {
+    package static func run(_ command: [String], environment: [String: String]? = nil) throws -> Output {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = ["-c", #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; exec "$@""#, "bash"] + command
@@ -31,12 +31,12 @@ enum Subprocess {
         return Output(status: p.terminationStatus, stdout: output, stderr: errData.value)
     }
 
-    final class Collected: @unchecked Sendable {
+    package final class Collected: @unchecked Sendable {
         private let lock = NSLock()
         private var data = Data()
         private var finished = false
-        func set(_ d: Data) { lock.lock(); data = d; finished = true; lock.unlock() }
-        var done: Bool { lock.lock(); defer { lock.unlock() }; return finished }
-        var value: Data { lock.lock(); defer { lock.unlock() }; return data }
+        package func set(_ d: Data) { lock.lock(); data = d; finished = true; lock.unlock() }
+        package var done: Bool { lock.lock(); defer { lock.unlock() }; return finished }
+        package var value: Data { lock.lock(); defer { lock.unlock() }; return data }
     }
 }

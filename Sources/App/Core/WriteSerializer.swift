@@ -6,14 +6,14 @@ import SQLKit
 /// PostgreSQL: a transaction-scoped advisory lock, so it holds across every node sharing the database.
 /// SQLite (one node by definition): an in-process lock around the transaction, which also keeps
 /// SQLite's single writer from ever seeing two write transactions at once.
-final class WriteSerializer: Sendable {
+package final class WriteSerializer: Sendable {
     private let isPostgres: Bool
     private let local = AsyncLock()
-    static let advisoryKey: Int64 = 0x4341_5245_5359_4e43 & 0x7fff_ffff_ffff_ffff  // "CARESYNC"
+    package static let advisoryKey: Int64 = 0x4341_5245_5359_4e43 & 0x7fff_ffff_ffff_ffff  // "CARESYNC"
 
-    init(isPostgres: Bool) { self.isPostgres = isPostgres }
+    package init(isPostgres: Bool) { self.isPostgres = isPostgres }
 
-    func write<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    package func write<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         if isPostgres {
             return try await db.transaction { tx in
                 try await (tx as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(literal: Self.advisoryKey))").run()
@@ -27,20 +27,20 @@ final class WriteSerializer: Sendable {
 }
 
 /// A fair async mutex: waiters queue without blocking a thread.
-actor AsyncLock {
+package actor AsyncLock {
     private var locked = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func lock() async {
+    package func lock() async {
         if !locked { locked = true; return }
         await withCheckedContinuation { waiters.append($0) }
     }
 
-    func unlock() {
+    package func unlock() {
         if waiters.isEmpty { locked = false } else { waiters.removeFirst().resume() }
     }
 
-    nonisolated func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    package nonisolated func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await lock()
         do {
             let r = try await body()

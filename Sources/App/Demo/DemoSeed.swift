@@ -69,7 +69,7 @@ public enum DemoSeed {
 
     /// Demo NPIs and DEA numbers (valid check digits, not real registrations) and covering providers per location.
     /// EPCS permissions are not seeded: they need two people, as they would at go-live.
-    static func seedPrescribers(_ app: Application, locations: [LocationRecord]) async throws {
+    package static func seedPrescribers(_ app: Application, locations: [LocationRecord]) async throws {
         let ids: [(String, String, String?)] = [("drpatel", "1234567893", "BP1234563"), ("drkim", "1987654328", "BK7654329"), ("drhughes", "1765432103", "BH2468139")]
         let scope = app.systemScope("demo-seed")
         for (name, npi, dea) in ids {

@@ -5,8 +5,8 @@ import Vapor
 
 /// The staff start page: what matters today for this role — the work waiting (counts), the day per location for the
 /// front desk, the provider's own day — then the pages the role can open.
-enum HomeController {
-    @Sendable static func staffHome(req: Request) async throws -> Response {
+package enum HomeController {
+    @Sendable package static func staffHome(req: Request) async throws -> Response {
         let p = try req.principal()
         let dir = try await ScheduleDirectory.load(req.db)
         let now = req.now
@@ -50,34 +50,34 @@ enum HomeController {
         return Layout.render(page.render(for: req))
     }
 
-    @Sendable static func locations(req: Request) async throws -> [LocationDTO] {
+    @Sendable package static func locations(req: Request) async throws -> [LocationDTO] {
         _ = try req.principal()
         return try await LocationRecord.query(on: req.db).sort(\.$name).all().map(LocationDTO.init)
     }
 }
 
-struct LocationDay {
-    let name: String
-    let booked: Int
-    let arrived: Int
-    let done: Int
-    let cancelled: Int
+package struct LocationDay {
+    package let name: String
+    package let booked: Int
+    package let arrived: Int
+    package let done: Int
+    package let cancelled: Int
 }
 
 /// How much work waits, for the roles that do it. Numbers only (no names, nothing about a patient), so they are read
 /// without touching a patient's record; each is shown only to a role the access policy lets open that queue.
-struct WorkCounts {
-    var inboxUnread: Int?
-    var inboxUrgent: Int?
-    var intakeWaiting: Int?
-    var tasksOpen: Int?
-    var tasksUrgent: Int?
-    var videoWaiting: Int?
-    var videoWaitingAppointments: Set<UUID> = []
-    var approvalsWaiting: Int?
-    var refillsWaiting: Int?
+package struct WorkCounts {
+    package var inboxUnread: Int?
+    package var inboxUrgent: Int?
+    package var intakeWaiting: Int?
+    package var tasksOpen: Int?
+    package var tasksUrgent: Int?
+    package var videoWaiting: Int?
+    package var videoWaitingAppointments: Set<UUID> = []
+    package var approvalsWaiting: Int?
+    package var refillsWaiting: Int?
 
-    static func load(_ p: Principal, db: any Database) async throws -> WorkCounts {
+    package static func load(_ p: Principal, db: any Database) async throws -> WorkCounts {
         var c = WorkCounts()
         func may(_ a: Domain.Action) -> Bool { AccessPolicy.decide(p, a).isAllowed }
         if may(.readStaffInbox) {
@@ -111,17 +111,17 @@ struct WorkCounts {
     }
 }
 
-struct StaffHomePage {
-    let name: String
-    let role: Role
-    let principal: Principal
-    let counts: WorkCounts
-    let today: String
-    let byLocation: [LocationDay]
-    let myDay: [CalendarRow]
-    let waitingVisits: Set<UUID>
+package struct StaffHomePage {
+    package let name: String
+    package let role: Role
+    package let principal: Principal
+    package let counts: WorkCounts
+    package let today: String
+    package let byLocation: [LocationDay]
+    package let myDay: [CalendarRow]
+    package let waitingVisits: Set<UUID>
 
-    func tile(_ id: String, _ label: String, _ n: Int?, urgent: Int? = nil, href: String) -> Node<HTML.BodyContext> {
+    package func tile(_ id: String, _ label: String, _ n: Int?, urgent: Int? = nil, href: String) -> Node<HTML.BodyContext> {
         guard let n else { return .empty }
         return .a(
             .class("tile" + ((urgent ?? 0) > 0 ? " urgent" : "")), .id(id), .href(href),
@@ -129,7 +129,7 @@ struct StaffHomePage {
             .unwrap(urgent.flatMap { $0 > 0 ? $0 : nil }) { .span(.class("u"), .text("\($0) urgent")) })
     }
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let c = counts
         let work: [Node<HTML.BodyContext>] = [
             tile("count-inbox", "unread messages", c.inboxUnread, urgent: c.inboxUrgent, href: "/inbox"),

@@ -3,51 +3,51 @@ import Plot
 import Domain
 
 /// Intake: the patient's form pages (drawn from the definition), the staff review queue, and the JSON API.
-enum IntakeController {
+package enum IntakeController {
     // MARK: API
 
-    struct SaveBody: Content { var answers: [String: String]?; var submit: Bool? }
-    struct ReturnBody: Content { var comment: String? }
+    package struct SaveBody: Content { package var answers: [String: String]?; package var submit: Bool? }
+    package struct ReturnBody: Content { package var comment: String? }
 
-    @Sendable static func forms(req: Request) async throws -> [FormDefinition] {
+    @Sendable package static func forms(req: Request) async throws -> [FormDefinition] {
         _ = try req.principal()
         return try await IntakeStore.latestForms(req.db)
     }
 
-    @Sendable static func saveAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
+    @Sendable package static func saveAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
         let body = try req.decodeJSON(SaveBody.self)
         let code = req.parameters.get("code") ?? ""
         return .init(try await req.intake().save(patientID: try req.idParameter("patient"), code: code, answers: body.answers ?? [:], submit: body.submit ?? false))
     }
 
-    @Sendable static func listAPI(req: Request) async throws -> [IntakeStore.SubmissionDTO] {
+    @Sendable package static func listAPI(req: Request) async throws -> [IntakeStore.SubmissionDTO] {
         try await req.intake().list(patientID: try req.idParameter("patient"))
     }
 
-    @Sendable static func queueAPI(req: Request) async throws -> [IntakeStore.QueueItem] { try await req.intake().queue() }
+    @Sendable package static func queueAPI(req: Request) async throws -> [IntakeStore.QueueItem] { try await req.intake().queue() }
 
-    @Sendable static func readAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
+    @Sendable package static func readAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
         .init(try await req.intake().find(try req.idParameter("intake")).0)
     }
 
-    @Sendable static func acceptAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
+    @Sendable package static func acceptAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
         .init(try await req.intake().accept(try req.idParameter("intake")).0)
     }
 
-    @Sendable static func returnAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
+    @Sendable package static func returnAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
         .init(try await req.intake().returnToPatient(try req.idParameter("intake"), comment: try req.decodeJSON(ReturnBody.self).comment))
     }
 
     // MARK: portal pages
 
-    @Sendable static func portalList(req: Request) async throws -> Response {
+    @Sendable package static func portalList(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let forms = try await IntakeStore.latestForms(req.db)
         let mine = try await req.intake().list(patientID: pid)
         return Layout.render(PortalFormsPage(forms: forms, mine: mine, submitted: req.query[String.self, at: "submitted"]).render(for: req))
     }
 
-    @Sendable static func portalForm(req: Request) async throws -> Response {
+    @Sendable package static func portalForm(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let code = req.parameters.get("code") ?? ""
         let draft = try await req.intake().open(patientID: pid, code: code)
@@ -58,7 +58,7 @@ enum IntakeController {
 
     /// Form posts carry one key per field; a multiple-choice field sends `<id>__<n>` per ticked option; a file field
     /// sends the chosen file as `<id>__file` (stored as an attachment) and the current attachment id as `<id>`.
-    static func answers(from req: Request, form: FormDefinition, patientID: UUID) async throws -> [String: String] {
+    package static func answers(from req: Request, form: FormDefinition, patientID: UUID) async throws -> [String: String] {
         func text(_ key: String) -> String? { try? req.content.get(String.self, at: key) }
         var out: [String: String] = [:]
         for f in form.fields {
@@ -81,7 +81,7 @@ enum IntakeController {
         return out
     }
 
-    @Sendable static func portalSave(req: Request) async throws -> Response {
+    @Sendable package static func portalSave(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let code = req.parameters.get("code") ?? ""
         let draft = try await req.intake().open(patientID: pid, code: code)
@@ -99,17 +99,17 @@ enum IntakeController {
 
     // MARK: staff pages
 
-    @Sendable static func queuePage(req: Request) async throws -> Response {
+    @Sendable package static func queuePage(req: Request) async throws -> Response {
         Layout.render(IntakeQueuePage(items: try await req.intake().queue(), done: req.query[String.self, at: "done"]).render(for: req))
     }
 
-    @Sendable static func reviewPage(req: Request) async throws -> Response {
+    @Sendable package static func reviewPage(req: Request) async throws -> Response {
         let (r, form) = try await req.intake().find(try req.idParameter("intake"))
         let patient = try await req.patients().find(r.patientID, detail: "intake review")
         return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient)).render(for: req))
     }
 
-    @Sendable static func acceptFromPage(req: Request) async throws -> Response {
+    @Sendable package static func acceptFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("intake")
         do {
             _ = try await req.intake().accept(id)
@@ -119,7 +119,7 @@ enum IntakeController {
         return req.redirect(to: "/intake?done=accepted")
     }
 
-    @Sendable static func returnFromPage(req: Request) async throws -> Response {
+    @Sendable package static func returnFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("intake")
         do {
             _ = try await req.intake().returnToPatient(id, comment: try? req.content.get(String.self, at: "comment"))
@@ -130,19 +130,19 @@ enum IntakeController {
     }
 
     /// The review page again, with what went wrong.
-    static func reviewAgain(_ req: Request, _ id: UUID, _ errors: [FieldError]) async throws -> Response {
+    package static func reviewAgain(_ req: Request, _ id: UUID, _ errors: [FieldError]) async throws -> Response {
         let (r, form) = try await req.intake().find(id)
         let patient = try await req.patients().find(r.patientID, detail: "intake review")
         return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient), errors: errors).render(for: req), status: .unprocessableEntity)
     }
 }
 
-struct PortalFormsPage {
-    let forms: [FormDefinition]
-    let mine: [IntakeStore.SubmissionDTO]
-    let submitted: String?
+package struct PortalFormsPage {
+    package let forms: [FormDefinition]
+    package let mine: [IntakeStore.SubmissionDTO]
+    package let submitted: String?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("My forms", req: req, .div(
             .h1(.text("My forms")),
             .unwrap(submitted) { code in .p(.class("notice"), .id("form-submitted"), .text("Thank you: \(forms.first { $0.code == code }?.title ?? "the form") was sent to the practice.")) },
@@ -161,16 +161,16 @@ struct PortalFormsPage {
     }
 }
 
-struct IntakeFormPage {
-    let form: FormDefinition
-    let answers: [String: String]
-    let returnedComment: String?
-    var saved = false
-    var errors: [FieldError] = []
+package struct IntakeFormPage {
+    package let form: FormDefinition
+    package let answers: [String: String]
+    package let returnedComment: String?
+    package var saved = false
+    package var errors: [FieldError] = []
 
-    func field<C: HTML.BodyContext>(_ f: FormDefinition.Field) -> Node<C> { FormFieldView(answers: answers, errors: errors).field(f) }
+    package func field<C: HTML.BodyContext>(_ f: FormDefinition.Field) -> Node<C> { FormFieldView(answers: answers, errors: errors).field(f) }
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page(form.title, req: req, .div(
             .h1(.text(form.title)),
             .p(.text(form.intro)),
@@ -188,11 +188,11 @@ struct IntakeFormPage {
     }
 }
 
-struct IntakeQueuePage {
-    let items: [IntakeStore.QueueItem]
-    let done: String?
+package struct IntakeQueuePage {
+    package let items: [IntakeStore.QueueItem]
+    package let done: String?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Intake review", req: req, .div(
             .h1(.text("Intake review")),
             .unwrap(done) { .p(.class("notice"), .id("review-done"), .text("Intake \($0).")) },
@@ -207,13 +207,13 @@ struct IntakeQueuePage {
     }
 }
 
-struct IntakeReviewPage {
-    let submission: IntakeSubmissionRecord
-    let form: FormDefinition
-    let patient: PatientDTO
-    var errors: [FieldError] = []
+package struct IntakeReviewPage {
+    package let submission: IntakeSubmissionRecord
+    package let form: FormDefinition
+    package let patient: PatientDTO
+    package var errors: [FieldError] = []
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let a = submission.answerMap
         let id = submission.id!.uuidString
         return Layout.page("Review: \(form.title)", req: req, .div(
@@ -241,11 +241,11 @@ struct IntakeReviewPage {
 }
 
 /// One form field drawn from its definition, with its answer and error (intake forms and pathway check-ins).
-struct FormFieldView {
-    let answers: [String: String]
-    let errors: [FieldError]
+package struct FormFieldView {
+    package let answers: [String: String]
+    package let errors: [FieldError]
 
-    func field<C: HTML.BodyContext>(_ f: FormDefinition.Field) -> Node<C> {
+    package func field<C: HTML.BodyContext>(_ f: FormDefinition.Field) -> Node<C> {
         let value = answers[f.id]
         let label = f.label + (f.required ? " *" : "")
         switch f.kind {

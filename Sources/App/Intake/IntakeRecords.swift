@@ -3,56 +3,56 @@ import Fluent
 import Domain
 
 /// One version of a form definition (the JSON of `FormDefinition`).
-final class FormDefinitionRecord: Model, @unchecked Sendable {
-    static let schema = "form_definition"
+package final class FormDefinitionRecord: Model, @unchecked Sendable {
+    package static let schema = "form_definition"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
 
     // data fields
-    @Field(key: "code") var code: String
-    @Field(key: "version") var version: Int
-    @Field(key: "definition") var definition: String
+    @Field(key: "code") package var code: String
+    @Field(key: "version") package var version: Int
+    @Field(key: "definition") package var definition: String
 
-    init() {}
+    package init() {}
 
-    var form: FormDefinition? { try? JSONDecoder().decode(FormDefinition.self, from: Data(definition.utf8)) }
+    package var form: FormDefinition? { try? JSONDecoder().decode(FormDefinition.self, from: Data(definition.utf8)) }
 }
 
 /// A patient's intake: a draft until submitted, then reviewed (accepted into the chart, or returned with a comment).
-final class IntakeSubmissionRecord: Model, @unchecked Sendable {
-    static let schema = "intake_submission"
+package final class IntakeSubmissionRecord: Model, @unchecked Sendable {
+    package static let schema = "intake_submission"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "updated_at") var updatedAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "updated_at") package var updatedAt: Date
     /// draft → submitted → accepted, or → returned → (edited) submitted …
-    @Field(key: "status") var status: String
-    @OptionalField(key: "submitted_at") var submittedAt: Date?
-    @OptionalField(key: "reviewed_at") var reviewedAt: Date?
-    @OptionalField(key: "reviewed_by") var reviewedBy: String?
+    @Field(key: "status") package var status: String
+    @OptionalField(key: "submitted_at") package var submittedAt: Date?
+    @OptionalField(key: "reviewed_at") package var reviewedAt: Date?
+    @OptionalField(key: "reviewed_by") package var reviewedBy: String?
 
     // data fields
-    @Field(key: "form_code") var formCode: String
-    @Field(key: "form_version") var formVersion: Int
+    @Field(key: "form_code") package var formCode: String
+    @Field(key: "form_version") package var formVersion: Int
     /// JSON object of answers by field id.
-    @Field(key: "answers") var answers: String
-    @OptionalField(key: "review_comment") var reviewComment: String?
-    @OptionalField(key: "signed_name") var signedName: String?
-    @OptionalField(key: "signed_at") var signedAt: Date?
+    @Field(key: "answers") package var answers: String
+    @OptionalField(key: "review_comment") package var reviewComment: String?
+    @OptionalField(key: "signed_name") package var signedName: String?
+    @OptionalField(key: "signed_at") package var signedAt: Date?
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
 
-    init() {}
+    package init() {}
 
-    var answerMap: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(answers.utf8))) ?? [:] }
+    package var answerMap: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(answers.utf8))) ?? [:] }
 }
 
-struct CreateFormDefinition: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateFormDefinition: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("form_definition")
             .id()
             .field("created_at", .datetime, .required)
@@ -62,11 +62,11 @@ struct CreateFormDefinition: AsyncMigration {
             .unique(on: "code", "version")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("form_definition").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("form_definition").delete() }
 }
 
-struct CreateIntakeSubmission: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateIntakeSubmission: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("intake_submission")
             .id()
             .field("created_at", .datetime, .required)
@@ -85,12 +85,12 @@ struct CreateIntakeSubmission: AsyncMigration {
             .create()
         try await db.sql.create(index: "intake_status_idx").on("intake_submission").column("status").column("submitted_at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("intake_submission").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("intake_submission").delete() }
 }
 
-enum StandardFormsLoader {
+package enum StandardFormsLoader {
     /// Adds any standard form version the database does not have yet (run at start-up; idempotent).
-    static func load(_ db: any Database, now: Date) async throws {
+    package static func load(_ db: any Database, now: Date) async throws {
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
         for f in StandardForms.all {

@@ -4,47 +4,47 @@ import Domain
 
 /// Intake forms: definitions (versioned data), the patient's drafts and submissions, and the staff review that
 /// accepts answers into the chart or returns the form with a comment. Every read and change is audited (`intake`).
-struct IntakeStore {
-    let scope: AuditScope
+package struct IntakeStore {
+    package let scope: AuditScope
 
-    struct SubmissionDTO: Content {
-        let id: UUID
-        let patientId: UUID
-        let formCode: String
-        let formVersion: Int
-        let status: String
-        let answers: [String: String]
-        let updatedAt: Date
-        let submittedAt: Date?
-        let reviewComment: String?
-        let signedName: String?
-        let signedAt: Date?
+    package struct SubmissionDTO: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let formCode: String
+        package let formVersion: Int
+        package let status: String
+        package let answers: [String: String]
+        package let updatedAt: Date
+        package let submittedAt: Date?
+        package let reviewComment: String?
+        package let signedName: String?
+        package let signedAt: Date?
 
-        init(_ r: IntakeSubmissionRecord) {
+        package init(_ r: IntakeSubmissionRecord) {
             id = r.id!; patientId = r.patientID; formCode = r.formCode; formVersion = r.formVersion; status = r.status
             answers = r.answerMap; updatedAt = r.updatedAt; submittedAt = r.submittedAt; reviewComment = r.reviewComment
             signedName = r.signedName; signedAt = r.signedAt
         }
     }
 
-    struct QueueItem: Content {
-        let id: UUID
-        let patientId: UUID
-        let patientName: String
-        let mrn: String
-        let formCode: String
-        let formTitle: String
-        let submittedAt: Date
+    package struct QueueItem: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let patientName: String
+        package let mrn: String
+        package let formCode: String
+        package let formTitle: String
+        package let submittedAt: Date
     }
 
     /// The newest version of every form.
-    static func latestForms(_ db: any Database) async throws -> [FormDefinition] {
+    package static func latestForms(_ db: any Database) async throws -> [FormDefinition] {
         let all = try await FormDefinitionRecord.query(on: db).sort(\.$code).sort(\.$version, .descending).all()
         var seen: Set<String> = []
         return all.compactMap { r in seen.insert(r.code).inserted ? r.form : nil }
     }
 
-    static func definition(_ code: String, version: Int? = nil, on db: any Database) async throws -> FormDefinition {
+    package static func definition(_ code: String, version: Int? = nil, on db: any Database) async throws -> FormDefinition {
         let q = FormDefinitionRecord.query(on: db).filter(\.$code == code)
         if let v = version { q.filter(\.$version == v) }
         guard let f = try await q.sort(\.$version, .descending).first()?.form else { throw AppError.notFound("No form called \(code).") }
@@ -52,7 +52,7 @@ struct IntakeStore {
     }
 
     /// The patient's open (draft or returned) intake of this form, if any.
-    func open(patientID: UUID, code: String) async throws -> IntakeSubmissionRecord? {
+    package func open(patientID: UUID, code: String) async throws -> IntakeSubmissionRecord? {
         try await scope.authorize(.readIntake(patientID: patientID), patientID: patientID)
         return try await scope.run { tx in
             let r = try await IntakeSubmissionRecord.query(on: tx).filter(\.$patientID == patientID).filter(\.$formCode == code)
@@ -62,7 +62,7 @@ struct IntakeStore {
     }
 
     /// The patient's intakes, newest first.
-    func list(patientID: UUID) async throws -> [SubmissionDTO] {
+    package func list(patientID: UUID) async throws -> [SubmissionDTO] {
         try await scope.authorize(.readIntake(patientID: patientID), patientID: patientID)
         return try await scope.run { tx in
             let rows = try await IntakeSubmissionRecord.query(on: tx).filter(\.$patientID == patientID).sort(\.$updatedAt, .descending).all()
@@ -73,7 +73,7 @@ struct IntakeStore {
 
     /// Saves the patient's answers as a draft, or submits them for review. A draft checks only what is filled in;
     /// a submission needs every required answer and a signature that matches the patient's name.
-    func save(patientID: UUID, code: String, answers raw: [String: String], submit: Bool) async throws -> IntakeSubmissionRecord {
+    package func save(patientID: UUID, code: String, answers raw: [String: String], submit: Bool) async throws -> IntakeSubmissionRecord {
         try await scope.authorize(.fillIntake(patientID: patientID), patientID: patientID)
         let now = scope.now
         let today = CalendarDate.today(now)
@@ -130,7 +130,7 @@ struct IntakeStore {
     }
 
     /// Submitted intakes waiting for review, oldest first.
-    func queue() async throws -> [QueueItem] {
+    package func queue() async throws -> [QueueItem] {
         try await scope.authorize(.reviewIntakes)
         let forms = Dictionary(uniqueKeysWithValues: try await Self.latestForms(scope.db).map { ($0.code, $0.title) })
         return try await scope.run { tx in
@@ -147,7 +147,7 @@ struct IntakeStore {
         }
     }
 
-    func find(_ id: UUID) async throws -> (IntakeSubmissionRecord, FormDefinition) {
+    package func find(_ id: UUID) async throws -> (IntakeSubmissionRecord, FormDefinition) {
         guard let r = try await IntakeSubmissionRecord.find(id, on: scope.db) else { throw AppError.notFound("No such intake.") }
         try await scope.authorize(.readIntake(patientID: r.patientID), patientID: r.patientID)
         let form = try await Self.definition(r.formCode, version: r.formVersion, on: scope.db)
@@ -156,7 +156,7 @@ struct IntakeStore {
     }
 
     /// Accepts a submitted intake: answers that map to chart fields update the record (a new chart version).
-    func accept(_ id: UUID) async throws -> (IntakeSubmissionRecord, [String]) {
+    package func accept(_ id: UUID) async throws -> (IntakeSubmissionRecord, [String]) {
         try await scope.authorize(.reviewIntakes)
         let (r, form) = try await find(id)
         guard r.status == "submitted" else { throw AppError.conflict(type: "not-submitted", detail: "Only a submitted intake can be accepted (this one is \(r.status)).", extra: [:]) }
@@ -203,7 +203,7 @@ struct IntakeStore {
     }
 
     /// Returns a submitted intake to the patient with a comment; they edit and submit it again.
-    func returnToPatient(_ id: UUID, comment: String?) async throws -> IntakeSubmissionRecord {
+    package func returnToPatient(_ id: UUID, comment: String?) async throws -> IntakeSubmissionRecord {
         try await scope.authorize(.reviewIntakes)
         guard let text = Text.clean(comment), text.count <= 1000 else {
             throw AppError.validation([FieldError("comment", "Say what the patient should change (at most 1000 characters).")])
@@ -224,5 +224,5 @@ struct IntakeStore {
 }
 
 extension Request {
-    func intake() throws -> IntakeStore { IntakeStore(scope: try scope()) }
+    package func intake() throws -> IntakeStore { IntakeStore(scope: try scope()) }
 }

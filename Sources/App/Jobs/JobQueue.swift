@@ -5,27 +5,27 @@ import NIOConcurrencyHelpers
 import Domain
 
 /// What to run, when, and its purpose key (enqueuing a purpose twice is a no-op).
-struct JobSpec: Sendable {
-    var kind: String
-    var payload: [String: String]
-    var runAt: Date
-    var dedupeKey: String
-    var maxAttempts = 6
+package struct JobSpec: Sendable {
+    package var kind: String
+    package var payload: [String: String]
+    package var runAt: Date
+    package var dedupeKey: String
+    package var maxAttempts = 6
 }
 
 /// A job as its handler sees it, with the one way to make its effect permanent: `commit`, which writes the effect
 /// and marks the job done in one transaction, after checking that this node still holds the claim. A node that
 /// lost its lease (it stalled and another node took the job over) commits nothing, so each effect happens once.
-final class JobContext: @unchecked Sendable {
-    let app: Application
-    let id: UUID
-    let kind: String
-    let payload: [String: String]
-    let attempt: Int
-    let token: UUID
+package final class JobContext: @unchecked Sendable {
+    package let app: Application
+    package let id: UUID
+    package let kind: String
+    package let payload: [String: String]
+    package let attempt: Int
+    package let token: UUID
     private let done = NIOLockedValueBox(false)
 
-    init(app: Application, job: JobRecord) {
+    package init(app: Application, job: JobRecord) {
         self.app = app
         id = job.id!
         kind = job.kind
@@ -35,16 +35,16 @@ final class JobContext: @unchecked Sendable {
     }
 
     /// A payload value that is an id.
-    func uuid(_ key: String) -> UUID? { payload[key].flatMap { UUID(uuidString: $0) } }
+    package func uuid(_ key: String) -> UUID? { payload[key].flatMap { UUID(uuidString: $0) } }
 
-    var committed: Bool { done.withLockedValue { $0 } }
-    var now: Date { app.clock.now() }
+    package var committed: Bool { done.withLockedValue { $0 } }
+    package var now: Date { app.clock.now() }
 
     /// The job's system principal, audited as `system:job:<kind>`.
-    var scope: AuditScope { app.systemScope("job:\(kind)") }
+    package var scope: AuditScope { app.systemScope("job:\(kind)") }
 
     /// Writes the effect (and its audit events) and marks the job done, atomically.
-    func commit(_ body: @escaping @Sendable (any Database) async throws -> [AuditDraft]) async throws {
+    package func commit(_ body: @escaping @Sendable (any Database) async throws -> [AuditDraft]) async throws {
         let id = self.id, token = self.token, now = self.now
         try await scope.run { tx in
             try await JobQueue.holdClaim(id: id, token: token, on: tx)
@@ -57,17 +57,17 @@ final class JobContext: @unchecked Sendable {
 }
 
 /// Handlers by job kind, registered in `configure` (and by tests for their own kinds).
-final class JobHandlers: @unchecked Sendable {
-    typealias Handler = @Sendable (JobContext) async throws -> Void
+package final class JobHandlers: @unchecked Sendable {
+    package typealias Handler = @Sendable (JobContext) async throws -> Void
     private let box = NIOLockedValueBox<[String: Handler]>([:])
 
-    func register(_ kind: String, _ handler: @escaping Handler) { box.withLockedValue { $0[kind] = handler } }
-    func handler(_ kind: String) -> Handler? { box.withLockedValue { $0[kind] } }
+    package func register(_ kind: String, _ handler: @escaping Handler) { box.withLockedValue { $0[kind] = handler } }
+    package func handler(_ kind: String) -> Handler? { box.withLockedValue { $0[kind] } }
 }
 
 extension Application {
     private struct JobHandlersKey: StorageKey { typealias Value = JobHandlers }
-    var jobHandlers: JobHandlers {
+    package var jobHandlers: JobHandlers {
         if let h = storage[JobHandlersKey.self] { return h }
         let h = JobHandlers()
         storage[JobHandlersKey.self] = h
@@ -78,16 +78,16 @@ extension Application {
 /// The durable queue. Claiming on PostgreSQL takes row locks with `FOR UPDATE SKIP LOCKED`, so nodes polling at the
 /// same moment each get different jobs without waiting on one another; on SQLite (one node) the in-process write
 /// lock does the same. A claim is a lease: a node that dies leaves its jobs to be claimed again when it runs out.
-enum JobQueue {
-    struct LeaseLost: Error, CustomStringConvertible { let description = "another node took this job over (lease expired)" }
+package enum JobQueue {
+    package struct LeaseLost: Error, CustomStringConvertible { package let description = "another node took this job over (lease expired)" }
 
-    static let lease: TimeInterval = 120
+    package static let lease: TimeInterval = 120
     /// Wait before attempt n+1: 1 min, 5 min, 15 min, 1 h, 4 h.
-    static let backoff: [TimeInterval] = [60, 300, 900, 3600, 14400]
+    package static let backoff: [TimeInterval] = [60, 300, 900, 3600, 14400]
 
     /// Adds a job inside the caller's transaction; false when a job with the same purpose exists.
     @discardableResult
-    static func enqueue(_ spec: JobSpec, now: Date, on tx: any Database) async throws -> Bool {
+    package static func enqueue(_ spec: JobSpec, now: Date, on tx: any Database) async throws -> Bool {
         if try await JobRecord.query(on: tx).filter(\.$dedupeKey == spec.dedupeKey).first() != nil { return false }
         let j = JobRecord()
         j.id = UUID()
@@ -105,7 +105,7 @@ enum JobQueue {
     }
 
     /// Claims up to `limit` due jobs (and jobs whose lease ran out) for `node`.
-    static func claim(_ app: Application, node: String, limit: Int) async throws -> [JobRecord] {
+    package static func claim(_ app: Application, node: String, limit: Int) async throws -> [JobRecord] {
         let now = app.clock.now()
         let body: @Sendable (any Database) async throws -> [JobRecord] = { tx in
             let ids: [UUID]
@@ -140,7 +140,7 @@ enum JobQueue {
     }
 
     /// Inside a transaction: locks the job row and checks this claim still holds it.
-    static func holdClaim(id: UUID, token: UUID, on tx: any Database) async throws {
+    package static func holdClaim(id: UUID, token: UUID, on tx: any Database) async throws {
         if tx.isPostgres {
             let row = try await tx.sql.raw("SELECT status, claim_token FROM job WHERE id = \(bind: id) FOR UPDATE").first()
             guard let row, try row.decode(column: "status", as: String.self) == "running",
@@ -150,7 +150,7 @@ enum JobQueue {
         }
     }
 
-    static func markDone(id: UUID, now: Date, on tx: any Database) async throws {
+    package static func markDone(id: UUID, now: Date, on tx: any Database) async throws {
         guard let j = try await JobRecord.find(id, on: tx) else { return }
         j.status = "done"
         j.finishedAt = now
@@ -161,7 +161,7 @@ enum JobQueue {
     }
 
     /// A failed attempt: again after the backoff, or failed for good after the last attempt. Returns the new status.
-    static func recordFailure(_ app: Application, id: UUID, token: UUID, error: String) async throws -> String? {
+    package static func recordFailure(_ app: Application, id: UUID, token: UUID, error: String) async throws -> String? {
         let now = app.clock.now()
         return try await app.serializer.write(app.db) { tx in
             do { try await holdClaim(id: id, token: token, on: tx) } catch is LeaseLost { return nil }
@@ -179,7 +179,7 @@ enum JobQueue {
     }
 
     /// Failed jobs (all, or one) go back to pending, due now, with a fresh set of attempts.
-    static func retry(_ app: Application, id: UUID?) async throws -> Int {
+    package static func retry(_ app: Application, id: UUID?) async throws -> Int {
         let now = app.clock.now()
         return try await app.serializer.write(app.db) { tx in
             let q = JobRecord.query(on: tx).filter(\.$status == "failed")
@@ -198,7 +198,7 @@ enum JobQueue {
     }
 
     /// Pending jobs of a purpose prefix are cancelled (an enrolment stopped, say).
-    static func cancel(dedupePrefix: String, now: Date, on tx: any Database) async throws -> Int {
+    package static func cancel(dedupePrefix: String, now: Date, on tx: any Database) async throws -> Int {
         let rows = try await JobRecord.query(on: tx).filter(\.$status == "pending").all().filter { $0.dedupeKey.hasPrefix(dedupePrefix) }
         for j in rows {
             j.status = "cancelled"
@@ -212,7 +212,7 @@ enum JobQueue {
 
 extension JSONEncoder {
     /// Stable JSON (sorted keys) for stored payloads and definitions.
-    static var sorted: JSONEncoder {
+    package static var sorted: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return e

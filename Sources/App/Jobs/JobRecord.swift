@@ -5,37 +5,37 @@ import SQLKit
 /// One unit of background work, stored so it survives restarts and runs once across any number of nodes.
 /// pending → running (claimed with a lease) → done, or back to pending with a later run_at, or failed; cancelled when
 /// the work no longer applies. The payload holds ids only (no PHI): operators see it on the jobs page.
-final class JobRecord: Model, @unchecked Sendable {
-    static let schema = "job"
+package final class JobRecord: Model, @unchecked Sendable {
+    package static let schema = "job"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "updated_at") var updatedAt: Date
-    @Field(key: "status") var status: String
-    @Field(key: "run_at") var runAt: Date
-    @Field(key: "attempts") var attempts: Int
-    @Field(key: "max_attempts") var maxAttempts: Int
-    @OptionalField(key: "lease_until") var leaseUntil: Date?
-    @OptionalField(key: "claimed_by") var claimedBy: String?
-    @OptionalField(key: "claim_token") var claimToken: UUID?
-    @OptionalField(key: "finished_at") var finishedAt: Date?
-    @OptionalField(key: "last_error") var lastError: String?
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "updated_at") package var updatedAt: Date
+    @Field(key: "status") package var status: String
+    @Field(key: "run_at") package var runAt: Date
+    @Field(key: "attempts") package var attempts: Int
+    @Field(key: "max_attempts") package var maxAttempts: Int
+    @OptionalField(key: "lease_until") package var leaseUntil: Date?
+    @OptionalField(key: "claimed_by") package var claimedBy: String?
+    @OptionalField(key: "claim_token") package var claimToken: UUID?
+    @OptionalField(key: "finished_at") package var finishedAt: Date?
+    @OptionalField(key: "last_error") package var lastError: String?
     /// One job per purpose: enqueuing the same purpose twice is a no-op.
-    @Field(key: "dedupe_key") var dedupeKey: String
+    @Field(key: "dedupe_key") package var dedupeKey: String
 
     // data fields
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") package var kind: String
     /// JSON object of strings (ids, keys).
-    @Field(key: "payload") var payload: String
+    @Field(key: "payload") package var payload: String
 
-    init() {}
+    package init() {}
 
-    var payloadMap: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(payload.utf8))) ?? [:] }
+    package var payloadMap: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(payload.utf8))) ?? [:] }
 }
 
-struct CreateJob: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateJob: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("job")
             .id()
             .field("created_at", .datetime, .required)
@@ -56,5 +56,5 @@ struct CreateJob: AsyncMigration {
             .create()
         try await db.sql.create(index: "job_due_idx").on("job").column("status").column("run_at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("job").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("job").delete() }
 }

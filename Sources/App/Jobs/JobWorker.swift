@@ -14,13 +14,13 @@ public enum JobWorker {
         public var lost = 0
     }
 
-    static let batch = 20
+    package static let batch = 20
 
     /// The node name recorded on claims.
-    static var defaultNode: String { "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)" }
+    package static var defaultNode: String { "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)" }
 
     /// Claims and runs due jobs until none are due (at most `maxBatches` batches).
-    static func runOnce(_ app: Application, node: String = defaultNode, maxBatches: Int = 50) async throws -> Pass {
+    package static func runOnce(_ app: Application, node: String = defaultNode, maxBatches: Int = 50) async throws -> Pass {
         var pass = Pass()
         for _ in 0..<maxBatches {
             let jobs = try await JobQueue.claim(app, node: node, limit: batch)
@@ -31,7 +31,7 @@ public enum JobWorker {
         return pass
     }
 
-    static func run(_ app: Application, _ j: JobRecord, into pass: inout Pass) async {
+    package static func run(_ app: Application, _ j: JobRecord, into pass: inout Pass) async {
         let ctx = JobContext(app: app, job: j)
         do {
             guard let handler = app.jobHandlers.handler(j.kind) else { throw UnknownKind(description: "no handler for job kind \(j.kind)") }
@@ -51,10 +51,10 @@ public enum JobWorker {
         }
     }
 
-    struct UnknownKind: Error, CustomStringConvertible { let description: String }
+    package struct UnknownKind: Error, CustomStringConvertible { package let description: String }
 
     /// The loop `serve` runs (CARESYNC_JOBS_INTERVAL); every node may run it.
-    static var worker: PeriodicWorker {
+    package static var worker: PeriodicWorker {
         let node = defaultNode
         return PeriodicWorker(name: "job", interval: { $0.jobsInterval }) { _ = try await JobWorker.runOnce($0, node: node) }
     }

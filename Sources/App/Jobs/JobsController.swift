@@ -4,26 +4,26 @@ import Plot
 import Domain
 
 /// The job queue for operators: counts by state, what is due or failing, and retry. Ids and kinds only (no PHI).
-enum JobsController {
-    struct JobDTO: Content, Sendable {
-        let id: UUID
-        let kind: String
-        let status: String
-        let runAt: Date
-        let attempts: Int
-        let maxAttempts: Int
-        let claimedBy: String?
-        let finishedAt: Date?
-        let lastError: String?
-        let payload: [String: String]
+package enum JobsController {
+    package struct JobDTO: Content, Sendable {
+        package let id: UUID
+        package let kind: String
+        package let status: String
+        package let runAt: Date
+        package let attempts: Int
+        package let maxAttempts: Int
+        package let claimedBy: String?
+        package let finishedAt: Date?
+        package let lastError: String?
+        package let payload: [String: String]
     }
 
-    struct Overview: Content, Sendable {
-        let counts: [String: Int]
-        let jobs: [JobDTO]
+    package struct Overview: Content, Sendable {
+        package let counts: [String: Int]
+        package let jobs: [JobDTO]
     }
 
-    static func overview(_ db: any Database, status: String?, limit: Int = 200) async throws -> Overview {
+    package static func overview(_ db: any Database, status: String?, limit: Int = 200) async throws -> Overview {
         var counts: [String: Int] = [:]
         for s in ["pending", "running", "done", "failed", "cancelled"] { counts[s] = try await JobRecord.query(on: db).filter(\.$status == s).count() }
         let q = JobRecord.query(on: db)
@@ -35,39 +35,39 @@ enum JobsController {
         })
     }
 
-    static func authorize(_ req: Request) async throws {
+    package static func authorize(_ req: Request) async throws {
         try await req.scope().authorize(.readJobs)
     }
 
-    @Sendable static func listAPI(req: Request) async throws -> Overview {
+    @Sendable package static func listAPI(req: Request) async throws -> Overview {
         try await authorize(req)
         return try await overview(req.db, status: req.query[String.self, at: "status"])
     }
 
-    @Sendable static func retryAPI(req: Request) async throws -> [String: Int] {
+    @Sendable package static func retryAPI(req: Request) async throws -> [String: Int] {
         try await authorize(req)
         return ["queued": try await JobQueue.retry(req.application, id: try req.idParameter("id"))]
     }
 
-    @Sendable static func page(req: Request) async throws -> Response {
+    @Sendable package static func page(req: Request) async throws -> Response {
         try await authorize(req)
         let status = req.query[String.self, at: "status"].flatMap { $0.isEmpty ? nil : $0 }
         return Layout.render(JobsPage(o: try await overview(req.db, status: status), status: status, retried: req.query[Int.self, at: "retried"]).render(for: req))
     }
 
-    @Sendable static func retryFromPage(req: Request) async throws -> Response {
+    @Sendable package static func retryFromPage(req: Request) async throws -> Response {
         try await authorize(req)
         let n = try await JobQueue.retry(req.application, id: (try? req.content.get(String.self, at: "id")).flatMap { UUID(uuidString: $0) })
         return req.redirect(to: "/jobs?retried=\(n)")
     }
 }
 
-struct JobsPage {
-    let o: JobsController.Overview
-    let status: String?
-    let retried: Int?
+package struct JobsPage {
+    package let o: JobsController.Overview
+    package let status: String?
+    package let retried: Int?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Jobs", req: req, .div(
             .unwrap(retried) { .p(.class("notice"), .text("\($0) job(s) queued again.")) },
             .h1(.text("Background jobs")),

@@ -2,20 +2,20 @@ import Vapor
 import Fluent
 
 /// The practice itself: its name and the MRN counter.
-final class PracticeRecord: Model, @unchecked Sendable {
-    static let schema = "practice"
+package final class PracticeRecord: Model, @unchecked Sendable {
+    package static let schema = "practice"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
 
     // data fields
-    @Field(key: "name") var name: String
-    @Field(key: "mrn_prefix") var mrnPrefix: String
-    @Field(key: "mrn_next") var mrnNext: Int
-    @Field(key: "travel_buffer_minutes") var travelBufferMinutes: Int
+    @Field(key: "name") package var name: String
+    @Field(key: "mrn_prefix") package var mrnPrefix: String
+    @Field(key: "mrn_next") package var mrnNext: Int
+    @Field(key: "travel_buffer_minutes") package var travelBufferMinutes: Int
 
-    init() {}
-    init(name: String, mrnPrefix: String) {
+    package init() {}
+    package init(name: String, mrnPrefix: String) {
         self.name = name
         self.mrnPrefix = mrnPrefix
         self.mrnNext = 1
@@ -24,21 +24,21 @@ final class PracticeRecord: Model, @unchecked Sendable {
 }
 
 /// A clinic location with its IANA time zone (calendar math happens in that zone).
-final class LocationRecord: Model, @unchecked Sendable {
-    static let schema = "location"
+package final class LocationRecord: Model, @unchecked Sendable {
+    package static let schema = "location"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
 
     // data fields
-    @Field(key: "code") var code: String
-    @Field(key: "name") var name: String
-    @Field(key: "time_zone") var timeZone: String
-    @Field(key: "address") var address: String
-    @Field(key: "phone") var phone: String
+    @Field(key: "code") package var code: String
+    @Field(key: "name") package var name: String
+    @Field(key: "time_zone") package var timeZone: String
+    @Field(key: "address") package var address: String
+    @Field(key: "phone") package var phone: String
 
-    init() {}
-    init(code: String, name: String, timeZone: String, address: String, phone: String) {
+    package init() {}
+    package init(code: String, name: String, timeZone: String, address: String, phone: String) {
         self.code = code
         self.name = name
         self.timeZone = timeZone
@@ -47,15 +47,15 @@ final class LocationRecord: Model, @unchecked Sendable {
     }
 }
 
-struct LocationDTO: Content {
-    let id: UUID
-    let code: String
-    let name: String
-    let timeZone: String
-    let address: String
-    let phone: String
+package struct LocationDTO: Content {
+    package let id: UUID
+    package let code: String
+    package let name: String
+    package let timeZone: String
+    package let address: String
+    package let phone: String
 
-    init(_ r: LocationRecord) {
+    package init(_ r: LocationRecord) {
         id = r.id!
         code = r.code
         name = r.name

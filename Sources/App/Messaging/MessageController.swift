@@ -4,53 +4,53 @@ import Plot
 import Domain
 
 /// Secure messaging: the JSON API, the portal's conversations, and the staff inbox.
-enum MessageController {
+package enum MessageController {
     // MARK: API
 
-    @Sendable static func startAPI(req: Request) async throws -> Response {
+    @Sendable package static func startAPI(req: Request) async throws -> Response {
         let t = try await req.messages().start(patientID: try req.idParameter("patient"), try req.decodeJSON(MessageStore.NewThread.self))
         return try await t.encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func listAPI(req: Request) async throws -> [MessageStore.ThreadSummary] {
+    @Sendable package static func listAPI(req: Request) async throws -> [MessageStore.ThreadSummary] {
         try await req.messages().threads(patientID: try req.idParameter("patient"))
     }
 
-    @Sendable static func readAPI(req: Request) async throws -> MessageStore.ThreadDTO {
+    @Sendable package static func readAPI(req: Request) async throws -> MessageStore.ThreadDTO {
         try await req.messages().read(threadID: try req.idParameter("conversation"))
     }
 
-    @Sendable static func replyAPI(req: Request) async throws -> Response {
+    @Sendable package static func replyAPI(req: Request) async throws -> Response {
         let m = try await req.messages().reply(threadID: try req.idParameter("conversation"), try req.decodeJSON(MessageStore.Reply.self))
         return try await m.encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func assignAPI(req: Request) async throws -> MessageStore.ThreadSummary {
+    @Sendable package static func assignAPI(req: Request) async throws -> MessageStore.ThreadSummary {
         try await req.messages().assign(threadID: try req.idParameter("conversation"), to: try req.decodeJSON(MessageStore.Assign.self).assignedTo)
     }
 
-    static func filter(_ req: Request) -> MessageStore.InboxFilter {
+    package static func filter(_ req: Request) -> MessageStore.InboxFilter {
         MessageStore.InboxFilter(locationID: req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:)),
                                  assigned: req.query[String.self, at: "assigned"].flatMap { ["me", "unassigned"].contains($0) ? $0 : nil },
                                  unreadOnly: req.query[String.self, at: "unread"] == "1", urgentOnly: req.query[String.self, at: "urgent"] == "1")
     }
 
-    @Sendable static func inboxAPI(req: Request) async throws -> [MessageStore.ThreadSummary] {
+    @Sendable package static func inboxAPI(req: Request) async throws -> [MessageStore.ThreadSummary] {
         try await req.messages().inbox(filter(req))
     }
 
     // MARK: portal
 
-    @Sendable static func portalList(req: Request) async throws -> Response {
+    @Sendable package static func portalList(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let threads = try await req.messages().threads(patientID: pid)
         let locations = try await LocationRecord.query(on: req.db).sort(\.$name).all()
         return Layout.render(PortalMessagesPage(threads: threads, locations: locations).render(for: req))
     }
 
-    @Sendable static func portalStart(req: Request) async throws -> Response {
+    @Sendable package static func portalStart(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
-        struct Form: Content { var subject: String?; var locationId: String?; var body: String?; var file: File? }
+        struct Form: Content { package var subject: String?; package var locationId: String?; package var body: String?; package var file: File? }
         let f = try req.content.decode(Form.self)
         do {
             let attachment = try await attach(req, f.file, patientID: pid)
@@ -65,15 +65,15 @@ enum MessageController {
         }
     }
 
-    @Sendable static func threadPage(req: Request) async throws -> Response {
+    @Sendable package static func threadPage(req: Request) async throws -> Response {
         let t = try await req.messages().read(threadID: try req.idParameter("conversation"))
         return Layout.render(ThreadPage(thread: t, staff: try req.principal().role != .patient).render(for: req))
     }
 
-    @Sendable static func replyPage(req: Request) async throws -> Response {
+    @Sendable package static func replyPage(req: Request) async throws -> Response {
         let id = try req.idParameter("conversation")
         let staff = try req.principal().role != .patient
-        struct Form: Content { var body: String?; var file: File? }
+        struct Form: Content { package var body: String?; package var file: File? }
         let f = try req.content.decode(Form.self)
         do {
             guard let thread = try await MessageThreadRecord.find(id, on: req.db) else { throw AppError.notFound("No such conversation.") }
@@ -87,21 +87,21 @@ enum MessageController {
     }
 
     /// A file chosen in a message form becomes an attachment (through the upload pipeline); none chosen, none made.
-    static func attach(_ req: Request, _ file: File?, patientID: UUID) async throws -> UUID? {
+    package static func attach(_ req: Request, _ file: File?, patientID: UUID) async throws -> UUID? {
         guard let file, file.data.readableBytes > 0 else { return nil }
         return try await req.photos().storeAttachment(patientID: patientID, Data(buffer: file.data))
     }
 
     // MARK: staff
 
-    @Sendable static func inboxPage(req: Request) async throws -> Response {
+    @Sendable package static func inboxPage(req: Request) async throws -> Response {
         let f = filter(req)
         let threads = try await req.messages().inbox(f)
         let locations = try await LocationRecord.query(on: req.db).sort(\.$name).all()
         return Layout.render(InboxPage(threads: threads, locations: locations, filter: f).render(for: req))
     }
 
-    @Sendable static func assignPage(req: Request) async throws -> Response {
+    @Sendable package static func assignPage(req: Request) async throws -> Response {
         let id = try req.idParameter("conversation")
         let who = try? req.content.get(String.self, at: "assign")
         _ = try await req.messages().assign(threadID: id, to: who == "me" ? try req.principal().userID : nil)
@@ -109,14 +109,14 @@ enum MessageController {
     }
 }
 
-struct PortalMessagesPage {
-    let threads: [MessageStore.ThreadSummary]
-    let locations: [LocationRecord]
-    var errors: [FieldError] = []
-    var subject: String?
-    var body: String?
+package struct PortalMessagesPage {
+    package let threads: [MessageStore.ThreadSummary]
+    package let locations: [LocationRecord]
+    package var errors: [FieldError] = []
+    package var subject: String?
+    package var body: String?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Messages", req: req, .div(
             .h1(.text("Messages")),
             .p(.text("Secure messages to your care team. For an emergency call 911; for something urgent, call the clinic.")),
@@ -143,12 +143,12 @@ struct PortalMessagesPage {
     }
 }
 
-struct ThreadPage {
-    let thread: MessageStore.ThreadDTO
-    let staff: Bool
-    var errors: [FieldError] = []
+package struct ThreadPage {
+    package let thread: MessageStore.ThreadDTO
+    package let staff: Bool
+    package var errors: [FieldError] = []
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let s = thread.summary
         let base = staff ? "/inbox/" : "/portal/messages/"
         return Layout.page("Conversation", req: req, .div(
@@ -180,12 +180,12 @@ struct ThreadPage {
     }
 }
 
-struct InboxPage {
-    let threads: [MessageStore.ThreadSummary]
-    let locations: [LocationRecord]
-    let filter: MessageStore.InboxFilter
+package struct InboxPage {
+    package let threads: [MessageStore.ThreadSummary]
+    package let locations: [LocationRecord]
+    package let filter: MessageStore.InboxFilter
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let names = Dictionary(uniqueKeysWithValues: locations.map { ($0.id!, $0.name) })
         return Layout.page("Inbox", req: req, .div(
             .h1(.text("Inbox")),

@@ -3,60 +3,60 @@ import Fluent
 import SQLKit
 
 /// A conversation between a patient and the care team of a location (a pool), optionally assigned to one person.
-final class MessageThreadRecord: Model, @unchecked Sendable {
-    static let schema = "message_thread"
+package final class MessageThreadRecord: Model, @unchecked Sendable {
+    package static let schema = "message_thread"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
     /// Time of the newest message.
-    @Field(key: "updated_at") var updatedAt: Date
+    @Field(key: "updated_at") package var updatedAt: Date
     /// patient or staff: who wrote the newest message.
-    @Field(key: "last_from") var lastFrom: String
-    @OptionalField(key: "patient_read_at") var patientReadAt: Date?
-    @OptionalField(key: "staff_read_at") var staffReadAt: Date?
+    @Field(key: "last_from") package var lastFrom: String
+    @OptionalField(key: "patient_read_at") package var patientReadAt: Date?
+    @OptionalField(key: "staff_read_at") package var staffReadAt: Date?
 
     // data fields
-    @Field(key: "subject") var subject: String
-    @Field(key: "urgent") var urgent: Bool
+    @Field(key: "subject") package var subject: String
+    @Field(key: "urgent") package var urgent: Bool
     /// Comma-separated urgent words found (for the inbox; not shown to the patient).
-    @Field(key: "urgent_words") var urgentWords: String
+    @Field(key: "urgent_words") package var urgentWords: String
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
-    @Field(key: "location_id") var locationID: UUID
-    @OptionalField(key: "assigned_to") var assignedTo: UUID?
+    @Field(key: "patient_id") package var patientID: UUID
+    @Field(key: "location_id") package var locationID: UUID
+    @OptionalField(key: "assigned_to") package var assignedTo: UUID?
 
-    init() {}
+    package init() {}
 
-    var unreadByStaff: Bool { lastFrom == "patient" && (staffReadAt.map { $0 < updatedAt } ?? true) }
-    var unreadByPatient: Bool { lastFrom == "staff" && (patientReadAt.map { $0 < updatedAt } ?? true) }
+    package var unreadByStaff: Bool { lastFrom == "patient" && (staffReadAt.map { $0 < updatedAt } ?? true) }
+    package var unreadByPatient: Bool { lastFrom == "staff" && (patientReadAt.map { $0 < updatedAt } ?? true) }
 }
 
-final class MessageRecord: Model, @unchecked Sendable {
-    static let schema = "message"
+package final class MessageRecord: Model, @unchecked Sendable {
+    package static let schema = "message"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "sent_at") var sentAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "sent_at") package var sentAt: Date
 
     // data fields
-    @Field(key: "sender_name") var senderName: String
+    @Field(key: "sender_name") package var senderName: String
     /// patient or staff.
-    @Field(key: "sender_side") var senderSide: String
-    @Field(key: "body") var body: String
+    @Field(key: "sender_side") package var senderSide: String
+    @Field(key: "body") package var body: String
 
     // relationships
-    @Field(key: "thread_id") var threadID: UUID
-    @Field(key: "sender_id") var senderID: UUID
+    @Field(key: "thread_id") package var threadID: UUID
+    @Field(key: "sender_id") package var senderID: UUID
     /// A document or photo of this patient, uploaded through the upload pipeline.
-    @OptionalField(key: "attachment_id") var attachmentID: UUID?
+    @OptionalField(key: "attachment_id") package var attachmentID: UUID?
 
-    init() {}
+    package init() {}
 }
 
-struct CreateMessageThread: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateMessageThread: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("message_thread")
             .id()
             .field("created_at", .datetime, .required)
@@ -73,11 +73,11 @@ struct CreateMessageThread: AsyncMigration {
             .create()
         try await db.sql.create(index: "thread_inbox_idx").on("message_thread").column("location_id").column("updated_at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("message_thread").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("message_thread").delete() }
 }
 
-struct CreateMessage: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateMessage: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("message")
             .id()
             .field("sent_at", .datetime, .required)
@@ -90,5 +90,5 @@ struct CreateMessage: AsyncMigration {
             .create()
         try await db.sql.create(index: "message_thread_idx").on("message").column("thread_id").column("sent_at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("message").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("message").delete() }
 }

@@ -4,51 +4,51 @@ import Domain
 
 /// Secure messaging between a patient and a location's care team. Reading a thread marks it read for that side and
 /// is audited (`messages`); a staff reply queues an email/SMS that says only that a message is waiting.
-struct MessageStore {
-    let scope: AuditScope
+package struct MessageStore {
+    package let scope: AuditScope
 
-    struct NewThread: Content { var subject: String?; var locationId: UUID?; var body: String?; var attachmentId: UUID? }
-    struct Reply: Content { var body: String?; var attachmentId: UUID? }
-    struct Assign: Content { var assignedTo: UUID? }
+    package struct NewThread: Content { package var subject: String?; package var locationId: UUID?; package var body: String?; package var attachmentId: UUID? }
+    package struct Reply: Content { package var body: String?; package var attachmentId: UUID? }
+    package struct Assign: Content { package var assignedTo: UUID? }
 
-    struct ThreadSummary: Content {
-        let id: UUID
-        let patientId: UUID
-        let patientName: String?
-        let locationId: UUID
-        let subject: String
-        let updatedAt: Date
-        let urgent: Bool
-        let urgentWords: [String]?
-        let unread: Bool
-        let assignedTo: UUID?
+    package struct ThreadSummary: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let patientName: String?
+        package let locationId: UUID
+        package let subject: String
+        package let updatedAt: Date
+        package let urgent: Bool
+        package let urgentWords: [String]?
+        package let unread: Bool
+        package let assignedTo: UUID?
     }
 
-    struct MessageDTO: Content {
-        let id: UUID
-        let sentAt: Date
-        let senderName: String
-        let senderSide: String
-        let body: String
-        let attachmentId: UUID?
+    package struct MessageDTO: Content {
+        package let id: UUID
+        package let sentAt: Date
+        package let senderName: String
+        package let senderSide: String
+        package let body: String
+        package let attachmentId: UUID?
     }
 
-    struct ThreadDTO: Content {
-        let summary: ThreadSummary
-        let messages: [MessageDTO]
+    package struct ThreadDTO: Content {
+        package let summary: ThreadSummary
+        package let messages: [MessageDTO]
     }
 
-    struct InboxFilter: Sendable {
-        var locationID: UUID?
+    package struct InboxFilter: Sendable {
+        package var locationID: UUID?
         /// me, unassigned or nil (all).
-        var assigned: String?
-        var unreadOnly = false
-        var urgentOnly = false
+        package var assigned: String?
+        package var unreadOnly = false
+        package var urgentOnly = false
     }
 
-    var side: String { scope.principal.role == .patient ? "patient" : "staff" }
+    package var side: String { scope.principal.role == .patient ? "patient" : "staff" }
 
-    func summary(_ t: MessageThreadRecord, patientName: String?) -> ThreadSummary {
+    package func summary(_ t: MessageThreadRecord, patientName: String?) -> ThreadSummary {
         let staff = side == "staff"
         return ThreadSummary(id: t.id!, patientId: t.patientID, patientName: patientName, locationId: t.locationID, subject: t.subject,
                              updatedAt: t.updatedAt, urgent: staff && t.urgent,
@@ -57,7 +57,7 @@ struct MessageStore {
     }
 
 
-    func start(patientID: UUID, _ input: NewThread) async throws -> ThreadDTO {
+    package func start(patientID: UUID, _ input: NewThread) async throws -> ThreadDTO {
         try await scope.authorize(.sendMessage(patientID: patientID), patientID: patientID)
         guard try await PatientRecord.find(patientID, on: scope.db) != nil else {
             throw AppError.notFound("No patient with that id.")
@@ -93,7 +93,7 @@ struct MessageStore {
         return ThreadDTO(summary: summary(thread, patientName: nil), messages: [Self.dto(message)])
     }
 
-    func reply(threadID: UUID, _ input: Reply) async throws -> MessageDTO {
+    package func reply(threadID: UUID, _ input: Reply) async throws -> MessageDTO {
         guard let t = try await MessageThreadRecord.find(threadID, on: scope.db) else { throw AppError.notFound("No such conversation.") }
         try await scope.authorize(.sendMessage(patientID: t.patientID), patientID: t.patientID)
         let errors = MessageRules.check(subject: nil, body: input.body, needsSubject: false)
@@ -125,7 +125,7 @@ struct MessageStore {
     }
 
     /// One conversation; reading it marks it read for this side.
-    func read(threadID: UUID) async throws -> ThreadDTO {
+    package func read(threadID: UUID) async throws -> ThreadDTO {
         guard let t = try await MessageThreadRecord.find(threadID, on: scope.db) else { throw AppError.notFound("No such conversation.") }
         try await scope.authorize(.readMessages(patientID: t.patientID), patientID: t.patientID)
         let now = scope.now, side = self.side
@@ -142,7 +142,7 @@ struct MessageStore {
         return ThreadDTO(summary: summary(thread, patientName: side == "staff" ? name : nil), messages: messages.map(Self.dto))
     }
 
-    func threads(patientID: UUID) async throws -> [ThreadSummary] {
+    package func threads(patientID: UUID) async throws -> [ThreadSummary] {
         try await scope.authorize(.readMessages(patientID: patientID), patientID: patientID)
         let rows = try await MessageThreadRecord.query(on: scope.db).filter(\.$patientID == patientID).sort(\.$updatedAt, .descending).all()
         try await scope.record([AuditDraft(action: .query, category: .messages, patientID: patientID, entityType: "MessageThread", detail: "\(rows.count) conversations listed")])
@@ -150,7 +150,7 @@ struct MessageStore {
     }
 
     /// The staff inbox: urgent first, then newest; filters by location, assignment, unread and urgent.
-    func inbox(_ f: InboxFilter) async throws -> [ThreadSummary] {
+    package func inbox(_ f: InboxFilter) async throws -> [ThreadSummary] {
         try await scope.authorize(.readStaffInbox)
         let me = scope.principal.userID
         return try await scope.run { tx in
@@ -172,7 +172,7 @@ struct MessageStore {
         }
     }
 
-    func assign(threadID: UUID, to user: UUID?) async throws -> ThreadSummary {
+    package func assign(threadID: UUID, to user: UUID?) async throws -> ThreadSummary {
         try await scope.authorize(.readStaffInbox)
         if let u = user {
             guard let staff = try await UserRecord.find(u, on: scope.db), staff.roleValue.isStaff, staff.active else {
@@ -188,7 +188,7 @@ struct MessageStore {
         }
     }
 
-    static func insertMessage(thread t: MessageThreadRecord, body: String, attachment: UUID?, principal p: Principal, side: String, now: Date,
+    package static func insertMessage(thread t: MessageThreadRecord, body: String, attachment: UUID?, principal p: Principal, side: String, now: Date,
                               on tx: any Database) async throws -> MessageRecord {
         let m = MessageRecord()
         m.id = UUID()
@@ -204,7 +204,7 @@ struct MessageStore {
     }
 
     /// Email and SMS say only that a message is waiting; the portal notice likewise.
-    static func notifyPatient(_ t: MessageThreadRecord, now: Date, on tx: any Database, practice: String) async throws {
+    package static func notifyPatient(_ t: MessageThreadRecord, now: Date, on tx: any Database, practice: String) async throws {
         guard let p = try await PatientRecord.find(t.patientID, on: tx) else { return }
         let text = "You have a new secure message from \(practice). Sign in to the patient portal to read it."
         var channels: [(String, String)] = [("portal", t.patientID.uuidString)]
@@ -220,11 +220,11 @@ struct MessageStore {
         }
     }
 
-    static func dto(_ m: MessageRecord) -> MessageDTO {
+    package static func dto(_ m: MessageRecord) -> MessageDTO {
         MessageDTO(id: m.id!, sentAt: m.sentAt, senderName: m.senderName, senderSide: m.senderSide, body: m.body, attachmentId: m.attachmentID)
     }
 }
 
 extension Request {
-    func messages() throws -> MessageStore { MessageStore(scope: try scope()) }
+    package func messages() throws -> MessageStore { MessageStore(scope: try scope()) }
 }

@@ -4,41 +4,41 @@ import Domain
 
 /// A message waiting to go out. Written in the same transaction as the change that caused it, so a booking
 /// and its confirmation commit together; delivered later by `OutboxWorker`, which survives restarts.
-final class OutboxMessageRecord: Model, @unchecked Sendable {
-    static let schema = "outbox_message"
+package final class OutboxMessageRecord: Model, @unchecked Sendable {
+    package static let schema = "outbox_message"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
     /// pending → sending (claimed) → sent, or back to pending with a later next_attempt_at, or failed.
-    @Field(key: "status") var status: String
-    @Field(key: "attempts") var attempts: Int
-    @Field(key: "next_attempt_at") var nextAttemptAt: Date
-    @OptionalField(key: "claimed_until") var claimedUntil: Date?
-    @OptionalField(key: "sent_at") var sentAt: Date?
-    @OptionalField(key: "last_error") var lastError: String?
+    @Field(key: "status") package var status: String
+    @Field(key: "attempts") package var attempts: Int
+    @Field(key: "next_attempt_at") package var nextAttemptAt: Date
+    @OptionalField(key: "claimed_until") package var claimedUntil: Date?
+    @OptionalField(key: "sent_at") package var sentAt: Date?
+    @OptionalField(key: "last_error") package var lastError: String?
     /// One message per purpose: a unique key stops duplicates (the same reminder twice, say).
-    @Field(key: "dedupe_key") var dedupeKey: String
+    @Field(key: "dedupe_key") package var dedupeKey: String
 
     // data fields
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") package var kind: String
     /// email, sms or portal.
-    @Field(key: "channel") var channel: String
-    @Field(key: "recipient") var recipient: String
-    @Field(key: "subject") var subject: String
-    @Field(key: "body") var body: String
-    @OptionalField(key: "attachment_name") var attachmentName: String?
-    @OptionalField(key: "attachment_type") var attachmentType: String?
-    @OptionalField(key: "attachment_body") var attachmentBody: String?
+    @Field(key: "channel") package var channel: String
+    @Field(key: "recipient") package var recipient: String
+    @Field(key: "subject") package var subject: String
+    @Field(key: "body") package var body: String
+    @OptionalField(key: "attachment_name") package var attachmentName: String?
+    @OptionalField(key: "attachment_type") package var attachmentType: String?
+    @OptionalField(key: "attachment_body") package var attachmentBody: String?
 
     // relationships
-    @OptionalField(key: "patient_id") var patientID: UUID?
-    @OptionalField(key: "appointment_id") var appointmentID: UUID?
+    @OptionalField(key: "patient_id") package var patientID: UUID?
+    @OptionalField(key: "appointment_id") package var appointmentID: UUID?
 
-    init() {}
+    package init() {}
 
     /// A pending message due now. `dedupeKey` makes enqueuing the same purpose twice a no-op for the caller to check.
-    static func pending(kind: String, channel: String, recipient: String, subject: String, body: String, dedupeKey: String,
+    package static func pending(kind: String, channel: String, recipient: String, subject: String, body: String, dedupeKey: String,
                         patientID: UUID?, now: Date) -> OutboxMessageRecord {
         let m = OutboxMessageRecord()
         m.createdAt = now
@@ -57,25 +57,25 @@ final class OutboxMessageRecord: Model, @unchecked Sendable {
 }
 
 /// In-portal notices: what the portal shows (the email/SMS say only that something is waiting, or date/time/place).
-final class PortalNoticeRecord: Model, @unchecked Sendable {
-    static let schema = "portal_notice"
+package final class PortalNoticeRecord: Model, @unchecked Sendable {
+    package static let schema = "portal_notice"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @OptionalField(key: "read_at") var readAt: Date?
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @OptionalField(key: "read_at") package var readAt: Date?
 
     // data fields
-    @Field(key: "body") var body: String
+    @Field(key: "body") package var body: String
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
 
-    init() {}
+    package init() {}
 }
 
-struct CreateOutboxMessage: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateOutboxMessage: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("outbox_message")
             .id()
             .field("created_at", .datetime, .required)
@@ -100,11 +100,11 @@ struct CreateOutboxMessage: AsyncMigration {
             .create()
         try await db.sql.create(index: "outbox_due_idx").on("outbox_message").column("status").column("next_attempt_at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("outbox_message").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("outbox_message").delete() }
 }
 
-struct CreatePortalNotice: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePortalNotice: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("portal_notice")
             .id()
             .field("created_at", .datetime, .required)
@@ -113,12 +113,12 @@ struct CreatePortalNotice: AsyncMigration {
             .field("patient_id", .uuid, .required, .references("patient", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("portal_notice").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("portal_notice").delete() }
 }
 
 /// Builds appointment notices and puts them in the outbox, inside the caller's transaction.
-enum AppointmentNotices {
-    static func enqueue(_ kind: NoticeText.Kind, for a: AppointmentRecord, now: Date, on tx: any Database) async throws {
+package enum AppointmentNotices {
+    package static func enqueue(_ kind: NoticeText.Kind, for a: AppointmentRecord, now: Date, on tx: any Database) async throws {
         guard let patient = try await PatientRecord.find(a.patientID, on: tx),
               let loc = try await LocationRecord.find(a.locationID, on: tx),
               let zone = TimeZone(identifier: loc.timeZone), let aid = a.id else { return }
@@ -147,14 +147,14 @@ enum AppointmentNotices {
 }
 
 /// Where messages go. The live transport uses SMTP, an SMS webhook and the portal; tests use their own.
-protocol NotificationTransport: Sendable {
+package protocol NotificationTransport: Sendable {
     func deliver(_ m: OutboxMessageRecord, app: Application) async throws
 }
 
-struct LiveTransport: NotificationTransport {
-    struct NotConfigured: Error, CustomStringConvertible { let description: String }
+package struct LiveTransport: NotificationTransport {
+    package struct NotConfigured: Error, CustomStringConvertible { package let description: String }
 
-    func deliver(_ m: OutboxMessageRecord, app: Application) async throws {
+    package func deliver(_ m: OutboxMessageRecord, app: Application) async throws {
         let c = app.config
         switch m.channel {
         case "portal":

@@ -13,10 +13,10 @@ public enum OutboxWorker {
         public var failed = 0
     }
 
-    static let claimFor: TimeInterval = 120
-    static let batch = 50
+    package static let claimFor: TimeInterval = 120
+    package static let batch = 50
 
-    static func runOnce(_ app: Application, transport: any NotificationTransport = LiveTransport()) async throws -> Pass {
+    package static func runOnce(_ app: Application, transport: any NotificationTransport = LiveTransport()) async throws -> Pass {
         var pass = Pass()
         let now = app.clock.now()
         pass.remindersQueued = try await queueReminders(app, now: now)
@@ -57,7 +57,7 @@ public enum OutboxWorker {
     }
 
     /// Booked appointments starting 23 to 25 hours from now get one reminder (the dedupe key makes it once).
-    static func queueReminders(_ app: Application, now: Date) async throws -> Int {
+    package static func queueReminders(_ app: Application, now: Date) async throws -> Int {
         let window = TimeSpan(start: now.addingTimeInterval(23 * 3600), end: now.addingTimeInterval(25 * 3600))
         let upcoming = try await AppointmentRecord.query(on: app.db).filter(\.$status == AppointmentStatus.booked.rawValue)
             .filter(\.$startAt >= window.start).filter(\.$startAt < window.end).all()
@@ -70,5 +70,5 @@ public enum OutboxWorker {
     }
 
     /// The loop `serve` runs (CARESYNC_OUTBOX_INTERVAL).
-    static var worker: PeriodicWorker { PeriodicWorker(name: "outbox", interval: { $0.outboxInterval }) { _ = try await OutboxWorker.runOnce($0) } }
+    package static var worker: PeriodicWorker { PeriodicWorker(name: "outbox", interval: { $0.outboxInterval }) { _ = try await OutboxWorker.runOnce($0) } }
 }

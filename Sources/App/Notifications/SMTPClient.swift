@@ -4,17 +4,17 @@ import NIOPosix
 
 /// A small SMTP client (RFC 5321): EHLO, MAIL FROM, RCPT TO, DATA, QUIT over plain TCP to a relay.
 /// TLS and AUTH are left to the relay in front of it (a local Postfix or the provider's smarthost on loopback).
-struct SMTPClient: Sendable {
-    let host: String
-    let port: Int
-    let heloName: String
+package struct SMTPClient: Sendable {
+    package let host: String
+    package let port: Int
+    package let heloName: String
 
-    struct Reply: Sendable { let code: Int; let text: String }
+    package struct Reply: Sendable { package let code: Int; package let text: String }
 
-    enum SMTPError: Error, CustomStringConvertible {
+    package enum SMTPError: Error, CustomStringConvertible {
         case unexpected(step: String, reply: String)
         case closed(step: String)
-        var description: String {
+        package var description: String {
             switch self {
             case .unexpected(let step, let reply): return "SMTP \(step) refused: \(reply)"
             case .closed(let step): return "SMTP connection closed during \(step)"
@@ -22,7 +22,7 @@ struct SMTPClient: Sendable {
         }
     }
 
-    func send(from: String, to: [String], message: String) async throws {
+    package func send(from: String, to: [String], message: String) async throws {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: host, port: port) { channel in
@@ -46,17 +46,17 @@ struct SMTPClient: Sendable {
     }
 
     /// CRLF line ends; a line starting with "." gets another (RFC 5321 §4.5.2).
-    static func dotStuffed(_ s: String) -> String {
+    package static func dotStuffed(_ s: String) -> String {
         s.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n")
     }
 
     /// Reads complete (possibly multi-line "250-…") replies from the byte stream.
-    struct ReplyReader {
-        var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-        var pending = ""
+    package struct ReplyReader {
+        package var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        package var pending = ""
 
-        mutating func line(step: String) async throws -> String {
+        package mutating func line(step: String) async throws -> String {
             while true {
                 if let r = pending.range(of: "\r\n") {
                     let l = String(pending[..<r.lowerBound])
@@ -68,7 +68,7 @@ struct SMTPClient: Sendable {
             }
         }
 
-        mutating func next(step: String) async throws -> Reply {
+        package mutating func next(step: String) async throws -> Reply {
             var text: [String] = []
             while true {
                 let l = try await line(step: step)
@@ -81,8 +81,8 @@ struct SMTPClient: Sendable {
 }
 
 /// A MIME message: a plain-text part and, optionally, one attachment (the .ics invitation).
-enum MIMEMessage {
-    static func build(from: String, to: String, subject: String, body: String, date: Date,
+package enum MIMEMessage {
+    package static func build(from: String, to: String, subject: String, body: String, date: Date,
                       attachment: (name: String, contentType: String, content: String)?) -> String {
         let boundary = "caresync-\(UUID().uuidString)"
         let df = DateFormatter()

@@ -2,32 +2,32 @@ import Vapor
 
 /// The OpenAPI 3.1 description of `/api/v1`, served at `/api/openapi.json`.
 /// A test checks that every registered API route is described here.
-enum OpenAPIDocument {
-    typealias J = [String: Any]
+package enum OpenAPIDocument {
+    package typealias J = [String: Any]
 
-    static func ref(_ name: String) -> J { ["$ref": "#/components/schemas/\(name)"] }
-    static func str(_ desc: String? = nil, format: String? = nil, maxLength: Int? = nil, nullable: Bool = false) -> J {
+    package static func ref(_ name: String) -> J { ["$ref": "#/components/schemas/\(name)"] }
+    package static func str(_ desc: String? = nil, format: String? = nil, maxLength: Int? = nil, nullable: Bool = false) -> J {
         var s: J = ["type": nullable ? ["string", "null"] : "string"]
         if let d = desc { s["description"] = d }
         if let f = format { s["format"] = f }
         if let m = maxLength { s["maxLength"] = m }
         return s
     }
-    static func obj(_ props: J, required: [String] = []) -> J {
+    package static func obj(_ props: J, required: [String] = []) -> J {
         var o: J = ["type": "object", "properties": props]
         if !required.isEmpty { o["required"] = required }
         return o
     }
-    static func arr(_ items: J) -> J { ["type": "array", "items": items] }
-    static func json(_ schema: J) -> J { ["application/json": ["schema": schema]] }
+    package static func arr(_ items: J) -> J { ["type": "array", "items": items] }
+    package static func json(_ schema: J) -> J { ["application/json": ["schema": schema]] }
 
-    static var problemResponse: J { ["description": "RFC 9457 problem details", "content": ["application/problem+json": ["schema": ref("Problem")]]] }
-    static func ok(_ desc: String, _ schema: J?) -> J {
+    package static var problemResponse: J { ["description": "RFC 9457 problem details", "content": ["application/problem+json": ["schema": ref("Problem")]]] }
+    package static func ok(_ desc: String, _ schema: J?) -> J {
         var r: J = ["description": desc]
         if let s = schema { r["content"] = json(s) }
         return r
     }
-    static func op(_ id: String, _ summary: String, tag: String, params: [J] = [], body: J? = nil, responses: J, secured: Bool = true) -> J {
+    package static func op(_ id: String, _ summary: String, tag: String, params: [J] = [], body: J? = nil, responses: J, secured: Bool = true) -> J {
         var o: J = ["operationId": id, "summary": summary, "tags": [tag]]
         if !params.isEmpty { o["parameters"] = params }
         if let b = body { o["requestBody"] = ["required": true, "content": json(b)] }
@@ -37,10 +37,10 @@ enum OpenAPIDocument {
         if !secured { o["security"] = [J]() }
         return o
     }
-    static func query(_ name: String, _ desc: String, schema: J = str()) -> J { ["name": name, "in": "query", "required": false, "description": desc, "schema": schema] }
-    static var idParam: J { ["name": "id", "in": "path", "required": true, "schema": str(format: "uuid")] }
+    package static func query(_ name: String, _ desc: String, schema: J = str()) -> J { ["name": name, "in": "query", "required": false, "description": desc, "schema": schema] }
+    package static var idParam: J { ["name": "id", "in": "path", "required": true, "schema": str(format: "uuid")] }
 
-    static var patientFields: J { [
+    package static var patientFields: J { [
         "familyName": str(maxLength: 100), "givenName": str(maxLength: 100),
         "birthDate": str("Calendar date YYYY-MM-DD", format: "date"),
         "sex": ["type": "string", "enum": ["female", "male", "other", "unknown"]],
@@ -52,7 +52,7 @@ enum OpenAPIDocument {
     ] }
 
     /// Care pathways and the job queue.
-    static var pathwayPaths: J {
+    package static var pathwayPaths: J {
         let any: J = ["type": "object"]
         let note = obj(["note": str(maxLength: 500, nullable: true)])
         return [
@@ -94,7 +94,7 @@ enum OpenAPIDocument {
     }
 
     /// e-Prescribing and EPCS.
-    static var prescribingPaths: J {
+    package static var prescribingPaths: J {
         let any: J = ["type": "object"]
         let otp = obj(["otp": str("Current authenticator code (controlled substances)", nullable: true)])
         return [
@@ -137,7 +137,7 @@ enum OpenAPIDocument {
 
     /// Video visits (the browser's own endpoints /visit/…, /visits/{id}/ice, /visits/{id}/events and the signaling
     /// WebSocket /visits/{id}/signal are described in the README).
-    static var telehealthPaths: J {
+    package static var telehealthPaths: J {
         let any: J = ["type": "object"]
         return [
             "/api/v1/appointments/{id}/visit": ["post": op("ensureVisit", "The video visit of a telemedicine appointment (made on first use)", tag: "visits", params: [idParam],
@@ -163,7 +163,7 @@ enum OpenAPIDocument {
         ]
     }
 
-    static var schemas: J {
+    package static var schemas: J {
         var patient = patientFields
         patient["id"] = str(format: "uuid")
         patient["mrn"] = str("Medical record number with check digit")
@@ -261,12 +261,12 @@ enum OpenAPIDocument {
         ]
     }
 
-    static func header(_ name: String, _ desc: String, required: Bool = true) -> J {
+    package static func header(_ name: String, _ desc: String, required: Bool = true) -> J {
         ["name": name, "in": "header", "required": required, "description": desc, "schema": str()]
     }
-    static var tusHeaders: [J] { [header("Tus-Resumable", "1.0.0")] }
+    package static var tusHeaders: [J] { [header("Tus-Resumable", "1.0.0")] }
 
-    static var auditParams: [J] {
+    package static var auditParams: [J] {
         [query("patient", "MRN or patient id"), query("user", "Username"), query("from", "First day (YYYY-MM-DD, UTC)", schema: str(format: "date")),
          query("to", "Last day (YYYY-MM-DD, UTC)", schema: str(format: "date")), query("action", "Action, e.g. read"),
          query("sort", "Column: seq, time, user, role, patient, action, category, entity, device, outcome, detail"),
@@ -274,7 +274,7 @@ enum OpenAPIDocument {
          query("limit", "Rows (1-1000)", schema: ["type": "integer", "minimum": 1, "maximum": 1000])]
     }
 
-    static var document: J {
+    package static var document: J {
         var paths: J = [
             "/api/v1/auth/token": ["post": op("issueToken", "Exchange credentials (and a second factor) for a bearer token", tag: "auth",
                                               body: ref("TokenRequest"),
@@ -482,11 +482,11 @@ enum OpenAPIDocument {
         ]
     }
 
-    static let data: Data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+    package static let data: Data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data()
 }
 
-enum OpenAPIController {
-    @Sendable static func document(req: Request) async throws -> Response {
+package enum OpenAPIController {
+    @Sendable package static func document(req: Request) async throws -> Response {
         let res = Response(status: .ok, body: .init(data: OpenAPIDocument.data))
         res.headers.contentType = .json
         res.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")

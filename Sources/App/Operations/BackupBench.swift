@@ -88,7 +88,7 @@ public enum BackupBench {
 
     /// Patients through the audited store (as registration does); appointments in audited batches (the booking rules
     /// are not the point here); photos as the upload pipeline leaves them (wounds, photo rows, content-addressed blobs).
-    static func seed(_ app: Application, _ o: Options, progress: @escaping @Sendable (String) -> Void) async throws -> (Int, Int64) {
+    package static func seed(_ app: Application, _ o: Options, progress: @escaping @Sendable (String) -> Void) async throws -> (Int, Int64) {
         let scope = app.systemScope("bench-backup")
         let store = PatientStore(scope: scope)
         var patientIDs: [UUID] = []

@@ -3,8 +3,8 @@ import Fluent
 
 /// What the benchmarks share: a scratch application (a new SQLite data dir, or an empty PostgreSQL database named by
 /// DATABASE_URL — refused if it already has accounts), migrated, with cheap bcrypt and no demo data.
-enum BenchSupport {
-    static func scratchApp(_ baseConfig: AppConfig, label: String, adjust: (inout AppConfig) -> Void = { _ in }) async throws -> (Application, AppConfig) {
+package enum BenchSupport {
+    package static func scratchApp(_ baseConfig: AppConfig, label: String, adjust: (inout AppConfig) -> Void = { _ in }) async throws -> (Application, AppConfig) {
         var config = baseConfig
         config.seedDemo = false
         config.bcryptCost = 4
@@ -28,7 +28,7 @@ enum BenchSupport {
     }
 
     /// Serves the app on a loopback port; returns its base URL.
-    static func serve(_ app: Application) async throws -> String {
+    package static func serve(_ app: Application) async throws -> String {
         let port = Int.random(in: 20000...60000)
         app.http.server.configuration.hostname = "127.0.0.1"
         app.http.server.configuration.port = port

@@ -84,17 +84,17 @@ public enum BookingBench {
         }
     }
 
-    static let benchPassword = "bench-password-123"
+    package static let benchPassword = "bench-password-123"
 
-    static func tableExists(_ app: Application) async throws -> Bool {
+    package static func tableExists(_ app: Application) async throws -> Bool {
         let row = try await app.db.sql.raw("SELECT to_regclass('public.app_user') IS NOT NULL AS present").first()
         return try row?.decode(column: "present", as: Bool.self) ?? false
     }
 
-    struct Body: Content { let patientId: UUID; let providerId: UUID; let locationId: UUID; let typeId: UUID; let start: Date }
+    package struct Body: Content { package let patientId: UUID; package let providerId: UUID; package let locationId: UUID; package let typeId: UUID; package let start: Date }
 
     /// Providers who work all day at one location, one patient per request, and requests aimed at a small set of slots.
-    static func seed(_ app: Application, _ o: Options) async throws -> (String, [Body]) {
+    package static func seed(_ app: Application, _ o: Options) async throws -> (String, [Body]) {
         let db = app.db
         let scope = app.systemScope("bench")
         let loc = LocationRecord(code: "BENCH", name: "Bench Clinic", timeZone: "America/Chicago", address: "-", phone: "-")
@@ -123,7 +123,7 @@ public enum BookingBench {
         return ("bench.desk", bodies)
     }
 
-    static func countOverlaps(_ app: Application) async throws -> Int {
+    package static func countOverlaps(_ app: Application) async throws -> Int {
         let rows = try await AppointmentRecord.query(on: app.db).filter(\.$status !~ SchedulingStore.inactive).all()
         var n = 0
         for (prov, list) in Dictionary(grouping: rows, by: \.providerID) {

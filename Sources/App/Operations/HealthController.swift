@@ -3,23 +3,23 @@ import Fluent
 import SQLKit
 
 /// `/health/live`, `/health/ready` (database and blob store, each timed) and `/metrics` (Prometheus text format).
-enum HealthController {
-    struct Check: Content {
-        let status: String
-        let latencyMs: Double
-        let error: String?
+package enum HealthController {
+    package struct Check: Content {
+        package let status: String
+        package let latencyMs: Double
+        package let error: String?
     }
 
-    struct Readiness: Content {
-        let status: String
-        let checks: [String: Check]
+    package struct Readiness: Content {
+        package let status: String
+        package let checks: [String: Check]
     }
 
-    @Sendable static func live(req: Request) async throws -> Response {
+    @Sendable package static func live(req: Request) async throws -> Response {
         try await ["status": "ok"].encodeResponse(for: req)
     }
 
-    static func timed(_ body: () async throws -> Void) async -> Check {
+    package static func timed(_ body: () async throws -> Void) async -> Check {
         let start = ContinuousClock.now
         do {
             try await body()
@@ -29,7 +29,7 @@ enum HealthController {
         }
     }
 
-    @Sendable static func ready(req: Request) async throws -> Response {
+    @Sendable package static func ready(req: Request) async throws -> Response {
         let db = await timed {
             _ = try await req.db.sql.raw("SELECT 1 AS ok").first()
             _ = try await PracticeRecord.query(on: req.db).count()
@@ -46,9 +46,9 @@ enum HealthController {
         return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
     }
 
-    struct AuditGuardOff: Error {}
+    package struct AuditGuardOff: Error {}
 
-    @Sendable static func metrics(req: Request) async throws -> Response {
+    @Sendable package static func metrics(req: Request) async throws -> Response {
         let res = Response(status: .ok, body: .init(string: req.application.appMetrics.registry.emitToString()))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
         return res

@@ -5,26 +5,26 @@ import Domain
 
 /// What operators check before and after go-live: the backups on disk and the recovery drills' measured RTO/RPO.
 /// No PHI here; reading it is still limited to operators and admins (denials are audited).
-struct OperationsStatus {
-    let scope: AuditScope
+package struct OperationsStatus {
+    package let scope: AuditScope
 
-    struct BackupRow: Content {
-        let id: String
-        let kind: String
-        let database: String
-        let createdAt: Date
-        let schemaVersion: Int
-        let rows: Int
-        let blobs: Int
-        let bytes: Int64
+    package struct BackupRow: Content {
+        package let id: String
+        package let kind: String
+        package let database: String
+        package let createdAt: Date
+        package let schemaVersion: Int
+        package let rows: Int
+        package let blobs: Int
+        package let bytes: Int64
     }
 
-    func drills(limit: Int = 20) async throws -> [Drill.Result] {
+    package func drills(limit: Int = 20) async throws -> [Drill.Result] {
         try await scope.authorize(.readOperations)
         return try await Drill.history(scope.db, limit: max(1, min(limit, 200)))
     }
 
-    func backups() async throws -> [BackupRow] {
+    package func backups() async throws -> [BackupRow] {
         try await scope.authorize(.readOperations)
         let dir = (scope.app.config.dataDir as NSString).appendingPathComponent("backups")
         return try Backups.list(dir).map {
@@ -35,22 +35,22 @@ struct OperationsStatus {
 }
 
 extension Request {
-    func operations() throws -> OperationsStatus { OperationsStatus(scope: try scope()) }
+    package func operations() throws -> OperationsStatus { OperationsStatus(scope: try scope()) }
 }
 
-enum OperationsController {
-    struct DrillList: Content { let drills: [Drill.Result] }
-    struct BackupList: Content { let backups: [OperationsStatus.BackupRow] }
+package enum OperationsController {
+    package struct DrillList: Content { package let drills: [Drill.Result] }
+    package struct BackupList: Content { package let backups: [OperationsStatus.BackupRow] }
 
-    @Sendable static func drills(req: Request) async throws -> DrillList {
+    @Sendable package static func drills(req: Request) async throws -> DrillList {
         DrillList(drills: try await req.operations().drills(limit: (try? req.query.get(Int.self, at: "limit")) ?? 20))
     }
 
-    @Sendable static func backups(req: Request) async throws -> BackupList {
+    @Sendable package static func backups(req: Request) async throws -> BackupList {
         BackupList(backups: try await req.operations().backups())
     }
 
-    @Sendable static func page(req: Request) async throws -> Response {
+    @Sendable package static func page(req: Request) async throws -> Response {
         let ops = try req.operations()
         let drills = try await ops.drills(limit: 10)
         let backups = try await ops.backups()
@@ -58,20 +58,20 @@ enum OperationsController {
     }
 }
 
-struct OperationsPage {
-    let drills: [Drill.Result]
-    let backups: [OperationsStatus.BackupRow]
+package struct OperationsPage {
+    package let drills: [Drill.Result]
+    package let backups: [OperationsStatus.BackupRow]
 
-    static func utc(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm 'UTC'") }
+    package static func utc(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm 'UTC'") }
 
-    static func duration(_ seconds: Int?) -> String {
+    package static func duration(_ seconds: Int?) -> String {
         guard let s = seconds else { return "unknown" }
         if s < 120 { return "\(s) s" }
         if s < 7200 { return "\(s / 60) min" }
         return String(format: "%.1f h", Double(s) / 3600)
     }
 
-    func latest() -> Node<HTML.BodyContext> {
+    package func latest() -> Node<HTML.BodyContext> {
         guard let d = drills.first else {
             return .div(.class("card"), .id("latest-drill"), .p(.text("No recovery drill has been run. Run `caresync drill` after a backup.")))
         }
@@ -84,7 +84,7 @@ struct OperationsPage {
         )
     }
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Operations", req: req, .div(
             .h1(.text("Operations")),
             latest(),

@@ -22,18 +22,18 @@ public enum SignalingBench {
     }
 
     /// A WebSocket client whose text frames arrive on a stream, stamped with their arrival time.
-    final class Client: @unchecked Sendable {
-        var ws: WebSocket?
-        let stream: AsyncStream<(String, Double)>
-        let cont: AsyncStream<(String, Double)>.Continuation
-        var iterator: AsyncStream<(String, Double)>.Iterator
+    package final class Client: @unchecked Sendable {
+        package var ws: WebSocket?
+        package let stream: AsyncStream<(String, Double)>
+        package let cont: AsyncStream<(String, Double)>.Continuation
+        package var iterator: AsyncStream<(String, Double)>.Iterator
 
-        init() {
+        package init() {
             (stream, cont) = AsyncStream<(String, Double)>.makeStream()
             iterator = stream.makeAsyncIterator()
         }
 
-        static func open(_ url: String, headers: HTTPHeaders, group: any EventLoopGroup) async throws -> Client {
+        package static func open(_ url: String, headers: HTTPHeaders, group: any EventLoopGroup) async throws -> Client {
             let c = Client()
             try await WebSocket.connect(to: url, headers: headers, on: group) { ws in
                 c.ws = ws
@@ -51,8 +51,8 @@ public enum SignalingBench {
         }
 
         /// The next message of a type (others are skipped; "*" is any) and when it arrived; nil on close or after the timeout.
-        func next(_ type: String, timeout: Duration = .seconds(20)) async -> ([String: Any], Double)? {
-            final class Box: @unchecked Sendable { var value: ([String: Any], Double)? }
+        package func next(_ type: String, timeout: Duration = .seconds(20)) async -> ([String: Any], Double)? {
+            final class Box: @unchecked Sendable { package var value: ([String: Any], Double)? }
             let box = Box()
             await withTaskGroup(of: Bool.self) { g in
                 g.addTask { box.value = await self.nextUnbounded(type); return true }
@@ -63,17 +63,17 @@ public enum SignalingBench {
             return box.value
         }
 
-        func send(_ o: [String: Any]) async throws {
+        package func send(_ o: [String: Any]) async throws {
             let d = try JSONSerialization.data(withJSONObject: o)
             try await ws?.send(String(decoding: d, as: UTF8.self))
         }
 
-        func close() async { try? await ws?.close() }
+        package func close() async { try? await ws?.close() }
     }
 
-    static func ms() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000 }
+    package static func ms() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000 }
 
-    static func percentile(_ xs: [Double], _ p: Double) -> Double {
+    package static func percentile(_ xs: [Double], _ p: Double) -> Double {
         guard !xs.isEmpty else { return 0 }
         let s = xs.sorted()
         return (s[min(s.count - 1, Int((Double(s.count) * p).rounded(.up)) - 1)] * 10).rounded() / 10
@@ -164,7 +164,7 @@ public enum SignalingBench {
     }
 
     /// One provider with MFA, a telemedicine type, and per pair a patient, an appointment, a visit and a visit pass.
-    static func seed(_ app: Application, pairs: Int) async throws -> (String, [UInt8], [(UUID, String)]) {
+    package static func seed(_ app: Application, pairs: Int) async throws -> (String, [UInt8], [(UUID, String)]) {
         let db = app.db, now = app.clock.now()
         let loc = LocationRecord(code: "BENCH", name: "Bench Clinic", timeZone: "America/Chicago", address: "1 Bench St", phone: "1")
         try await loc.create(on: db)

@@ -1,32 +1,32 @@
 import Vapor
 import Domain
 
-struct PatientDTO: Content {
-    let id: UUID
-    let mrn: String
-    let version: Int
-    let familyName: String
-    let givenName: String
-    let birthDate: String
-    let sex: String
-    let email: String?
-    let phone: String?
-    let addressLine1: String?
-    let addressLine2: String?
-    let city: String?
-    let state: String?
-    let postalCode: String?
-    let preferredLocationID: UUID?
-    let insurancePayer: String?
-    let insuranceMemberID: String?
-    let insuranceGroup: String?
-    let synthetic: Bool
-    let retired: Bool
-    let createdAt: Date
-    let updatedAt: Date
-    var warnings: [String]?
+package struct PatientDTO: Content {
+    package let id: UUID
+    package let mrn: String
+    package let version: Int
+    package let familyName: String
+    package let givenName: String
+    package let birthDate: String
+    package let sex: String
+    package let email: String?
+    package let phone: String?
+    package let addressLine1: String?
+    package let addressLine2: String?
+    package let city: String?
+    package let state: String?
+    package let postalCode: String?
+    package let preferredLocationID: UUID?
+    package let insurancePayer: String?
+    package let insuranceMemberID: String?
+    package let insuranceGroup: String?
+    package let synthetic: Bool
+    package let retired: Bool
+    package let createdAt: Date
+    package let updatedAt: Date
+    package var warnings: [String]?
 
-    init(_ p: PatientRecord, warnings: [String]? = nil) {
+    package init(_ p: PatientRecord, warnings: [String]? = nil) {
         id = p.id!
         mrn = p.mrn
         version = p.version
@@ -53,14 +53,14 @@ struct PatientDTO: Content {
     }
 }
 
-struct PatientVersionDTO: Content {
-    let version: Int
-    let changedAt: Date
-    let changedBy: String
-    let changedFields: [String]
-    let snapshot: PatientDemographics
+package struct PatientVersionDTO: Content {
+    package let version: Int
+    package let changedAt: Date
+    package let changedBy: String
+    package let changedFields: [String]
+    package let snapshot: PatientDemographics
 
-    init(_ v: PatientVersionRecord) {
+    package init(_ v: PatientVersionRecord) {
         version = v.version
         changedAt = v.changedAt
         changedBy = v.changedBy
@@ -70,14 +70,14 @@ struct PatientVersionDTO: Content {
     }
 }
 
-struct AccessLogEntryDTO: Content {
-    let at: Date
-    let user: String
-    let role: String
-    let action: String
-    let category: String
+package struct AccessLogEntryDTO: Content {
+    package let at: Date
+    package let user: String
+    package let role: String
+    package let action: String
+    package let category: String
 
-    init(_ e: AuditEventRecord) {
+    package init(_ e: AuditEventRecord) {
         at = e.recordedAt
         user = e.username
         role = e.role
@@ -86,24 +86,24 @@ struct AccessLogEntryDTO: Content {
     }
 }
 
-struct PatientListDTO: Content {
-    let items: [PatientDTO]
-    let count: Int
+package struct PatientListDTO: Content {
+    package let items: [PatientDTO]
+    package let count: Int
 }
 
 /// `/api/v1/patients`: thin handlers over `PatientStore`.
-enum PatientAPIController {
-    struct Ack: Decodable { var acknowledgeDuplicate: Bool? }
+package enum PatientAPIController {
+    package struct Ack: Decodable { package var acknowledgeDuplicate: Bool? }
 
-    static func id(_ req: Request) throws -> UUID { try req.idParameter("patient") }
+    package static func id(_ req: Request) throws -> UUID { try req.idParameter("patient") }
 
-    static func withETag(_ res: Response, _ version: Int) -> Response {
+    package static func withETag(_ res: Response, _ version: Int) -> Response {
         res.headers.replaceOrAdd(name: .eTag, value: "W/\"\(version)\"")
         return res
     }
 
     /// Reads If-Match as a version number; nil when absent. `*` matches any version.
-    static func ifMatch(_ req: Request) throws -> Int? {
+    package static func ifMatch(_ req: Request) throws -> Int? {
         guard let raw = req.headers.first(name: .ifMatch) else { return nil }
         if raw.trimmingCharacters(in: .whitespaces) == "*" { return nil }
         let digits = raw.replacingOccurrences(of: "W/", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
@@ -111,7 +111,7 @@ enum PatientAPIController {
         return v
     }
 
-    @Sendable static func search(req: Request) async throws -> PatientListDTO {
+    @Sendable package static func search(req: Request) async throws -> PatientListDTO {
         let c = PatientStore.SearchCriteria(text: req.query[String.self, at: "q"], name: req.query[String.self, at: "name"],
                                             birthDate: req.query[String.self, at: "birthDate"], mrn: req.query[String.self, at: "mrn"],
                                             limit: req.query[Int.self, at: "limit"] ?? 20)
@@ -119,7 +119,7 @@ enum PatientAPIController {
         return PatientListDTO(items: rows.map { PatientDTO($0) }, count: rows.count)
     }
 
-    @Sendable static func create(req: Request) async throws -> Response {
+    @Sendable package static func create(req: Request) async throws -> Response {
         let input = try req.decodeJSON(PatientInput.self)
         let ack = try req.decodeJSON(Ack.self)
         let (p, dups) = try await req.patients().create(input, acknowledgeDuplicate: ack.acknowledgeDuplicate ?? false)
@@ -129,12 +129,12 @@ enum PatientAPIController {
         return withETag(res, p.version)
     }
 
-    @Sendable static func read(req: Request) async throws -> Response {
+    @Sendable package static func read(req: Request) async throws -> Response {
         let p = try await req.patients().find(try id(req))
         return withETag(try await PatientDTO(p).encodeResponse(for: req), p.version)
     }
 
-    @Sendable static func update(req: Request) async throws -> Response {
+    @Sendable package static func update(req: Request) async throws -> Response {
         let pid = try id(req)
         let expected = try ifMatch(req)
         let input = try req.decodeJSON(PatientInput.self)
@@ -142,27 +142,27 @@ enum PatientAPIController {
         return withETag(try await PatientDTO(p).encodeResponse(for: req), p.version)
     }
 
-    @Sendable static func retire(req: Request) async throws -> HTTPStatus {
+    @Sendable package static func retire(req: Request) async throws -> HTTPStatus {
         try await req.patients().retire(try id(req))
         return .noContent
     }
 
-    @Sendable static func history(req: Request) async throws -> [PatientVersionDTO] {
+    @Sendable package static func history(req: Request) async throws -> [PatientVersionDTO] {
         try await req.patients().history(try id(req)).map(PatientVersionDTO.init)
     }
 
-    @Sendable static func accessLog(req: Request) async throws -> [AccessLogEntryDTO] {
+    @Sendable package static func accessLog(req: Request) async throws -> [AccessLogEntryDTO] {
         try await req.patients().accessLog(try id(req)).map(AccessLogEntryDTO.init)
     }
 
-    struct ExportDTO: Content {
-        let exportedAt: Date
-        let patient: PatientDTO
-        let history: [PatientVersionDTO]
+    package struct ExportDTO: Content {
+        package let exportedAt: Date
+        package let patient: PatientDTO
+        package let history: [PatientVersionDTO]
     }
 
     /// A patient's record as a JSON download; audited as an export.
-    @Sendable static func export(req: Request) async throws -> Response {
+    @Sendable package static func export(req: Request) async throws -> Response {
         let pid = try id(req)
         let (p, versions) = try await req.patients().export(pid)
         let res = try await ExportDTO(exportedAt: req.now, patient: PatientDTO(p), history: versions.map(PatientVersionDTO.init)).encodeResponse(for: req)

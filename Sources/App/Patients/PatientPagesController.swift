@@ -3,29 +3,29 @@ import Fluent
 import Domain
 
 /// Staff pages for patients: thin handlers over `PatientStore`, rendering the views in PatientViews.swift.
-enum PatientPagesController {
+package enum PatientPagesController {
     /// What the patient form posts; every field is a string, as browsers send them.
-    struct PatientForm: Content {
-        var familyName: String?
-        var givenName: String?
-        var birthDate: String?
-        var sex: String?
-        var email: String?
-        var phone: String?
-        var addressLine1: String?
-        var addressLine2: String?
-        var city: String?
-        var state: String?
-        var postalCode: String?
-        var preferredLocationID: String?
-        var insurancePayer: String?
-        var insuranceMemberID: String?
-        var insuranceGroup: String?
-        var version: String?
-        var acknowledgeDuplicate: String?
+    package struct PatientForm: Content {
+        package var familyName: String?
+        package var givenName: String?
+        package var birthDate: String?
+        package var sex: String?
+        package var email: String?
+        package var phone: String?
+        package var addressLine1: String?
+        package var addressLine2: String?
+        package var city: String?
+        package var state: String?
+        package var postalCode: String?
+        package var preferredLocationID: String?
+        package var insurancePayer: String?
+        package var insuranceMemberID: String?
+        package var insuranceGroup: String?
+        package var version: String?
+        package var acknowledgeDuplicate: String?
 
         /// Fields the form always sends become explicit values (empty clears them).
-        func input() throws -> PatientInput {
+        package func input() throws -> PatientInput {
             var loc: UUID?
             if let raw = Text.clean(preferredLocationID) {
                 guard let u = UUID(uuidString: raw) else {
@@ -40,11 +40,11 @@ enum PatientPagesController {
         }
     }
 
-    static func locations(_ req: Request) async throws -> [LocationRecord] {
+    package static func locations(_ req: Request) async throws -> [LocationRecord] {
         try await LocationRecord.query(on: req.db).sort(\.$name).all()
     }
 
-    @Sendable static func list(req: Request) async throws -> Response {
+    @Sendable package static func list(req: Request) async throws -> Response {
         let q = req.query[String.self, at: "q"]
         var errors: [FieldError] = []
         var rows: [PatientRecord] = []
@@ -58,13 +58,13 @@ enum PatientPagesController {
         return Layout.render(model.render(for: req))
     }
 
-    @Sendable static func newForm(req: Request) async throws -> Response {
+    @Sendable package static func newForm(req: Request) async throws -> Response {
         try await req.scope().authorize(.createPatient)
         let page = PatientFormPage(mode: .create, form: PatientForm(), locations: try await locations(req))
         return Layout.render(page.render(for: req))
     }
 
-    @Sendable static func create(req: Request) async throws -> Response {
+    @Sendable package static func create(req: Request) async throws -> Response {
         let form = try req.content.decode(PatientForm.self)
         let locs = try await locations(req)
         do {
@@ -77,12 +77,12 @@ enum PatientPagesController {
         }
     }
 
-    @Sendable static func chart(req: Request) async throws -> Response {
+    @Sendable package static func chart(req: Request) async throws -> Response {
         try await chartPage(req, try PatientAPIController.id(req))
     }
 
     /// The chart, with a form's problems shown when one of its forms was refused (invitation, procedure).
-    static func chartPage(_ req: Request, _ id: UUID, inviteErrors: [FieldError] = [], procedureErrors: [FieldError] = [],
+    package static func chartPage(_ req: Request, _ id: UUID, inviteErrors: [FieldError] = [], procedureErrors: [FieldError] = [],
                           status: HTTPResponseStatus = .ok) async throws -> Response {
         let p = try await req.patients().find(id)
         let principal = try req.principal()
@@ -108,7 +108,7 @@ enum PatientPagesController {
         return Layout.render(page.render(for: req), status: status)
     }
 
-    @Sendable static func editForm(req: Request) async throws -> Response {
+    @Sendable package static func editForm(req: Request) async throws -> Response {
         let id = try PatientAPIController.id(req)
         try await req.scope().authorize(.updatePatient(id), patientID: id)
         let p = try await req.patients().find(id, detail: "edit form")
@@ -116,7 +116,7 @@ enum PatientPagesController {
         return Layout.render(page.render(for: req))
     }
 
-    @Sendable static func update(req: Request) async throws -> Response {
+    @Sendable package static func update(req: Request) async throws -> Response {
         let id = try PatientAPIController.id(req)
         let form = try req.content.decode(PatientForm.self)
         let locs = try await locations(req)
@@ -130,26 +130,26 @@ enum PatientPagesController {
         }
     }
 
-    @Sendable static func history(req: Request) async throws -> Response {
+    @Sendable package static func history(req: Request) async throws -> Response {
         let id = try PatientAPIController.id(req)
         let versions = try await req.patients().history(id)
         return Layout.render(HistoryPage(patientID: id, versions: versions.map(PatientVersionDTO.init)).render(for: req))
     }
 
-    @Sendable static func printView(req: Request) async throws -> Response {
+    @Sendable package static func printView(req: Request) async throws -> Response {
         let p = try await req.patients().find(try PatientAPIController.id(req), as: .print, detail: "printable chart summary")
         let locs = try await locations(req)
         return Layout.render(PrintPage(patient: PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
                                        printedBy: try req.principal().username, printedAt: req.now).render(for: req))
     }
 
-    @Sendable static func retire(req: Request) async throws -> Response {
+    @Sendable package static func retire(req: Request) async throws -> Response {
         let id = try PatientAPIController.id(req)
         try await req.patients().retire(id)
         return req.redirect(to: "/patients/\(id.uuidString)")
     }
 
-    static func form(from p: PatientRecord) -> PatientForm {
+    package static func form(from p: PatientRecord) -> PatientForm {
         PatientForm(familyName: p.familyName, givenName: p.givenName, birthDate: p.birthDate, sex: p.sex, email: p.email, phone: p.phone,
                     addressLine1: p.addressLine1, addressLine2: p.addressLine2, city: p.city, state: p.state, postalCode: p.postalCode,
                     preferredLocationID: p.preferredLocationID?.uuidString, insurancePayer: p.insurancePayer,

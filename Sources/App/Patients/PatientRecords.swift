@@ -2,52 +2,52 @@ import Vapor
 import Fluent
 import Domain
 
-final class PatientRecord: Model, @unchecked Sendable {
-    static let schema = "patient"
+package final class PatientRecord: Model, @unchecked Sendable {
+    package static let schema = "patient"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "updated_at") var updatedAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "updated_at") package var updatedAt: Date
     /// Bumped on every change; clients send it back in If-Match.
-    @Field(key: "version") var version: Int
-    @OptionalField(key: "retired_at") var retiredAt: Date?
+    @Field(key: "version") package var version: Int
+    @OptionalField(key: "retired_at") package var retiredAt: Date?
 
     // data fields
-    @Field(key: "mrn") var mrn: String
-    @Field(key: "family_name") var familyName: String
-    @Field(key: "given_name") var givenName: String
-    @Field(key: "family_norm") var familyNorm: String
-    @Field(key: "given_norm") var givenNorm: String
-    @Field(key: "duplicate_key") var duplicateKey: String
-    @Field(key: "birth_date") var birthDate: String
-    @Field(key: "sex") var sex: String
-    @OptionalField(key: "email") var email: String?
-    @OptionalField(key: "phone") var phone: String?
-    @OptionalField(key: "address_line1") var addressLine1: String?
-    @OptionalField(key: "address_line2") var addressLine2: String?
-    @OptionalField(key: "city") var city: String?
-    @OptionalField(key: "state") var state: String?
-    @OptionalField(key: "postal_code") var postalCode: String?
-    @OptionalField(key: "insurance_payer") var insurancePayer: String?
-    @OptionalField(key: "insurance_member_id") var insuranceMemberID: String?
-    @OptionalField(key: "insurance_group") var insuranceGroup: String?
+    @Field(key: "mrn") package var mrn: String
+    @Field(key: "family_name") package var familyName: String
+    @Field(key: "given_name") package var givenName: String
+    @Field(key: "family_norm") package var familyNorm: String
+    @Field(key: "given_norm") package var givenNorm: String
+    @Field(key: "duplicate_key") package var duplicateKey: String
+    @Field(key: "birth_date") package var birthDate: String
+    @Field(key: "sex") package var sex: String
+    @OptionalField(key: "email") package var email: String?
+    @OptionalField(key: "phone") package var phone: String?
+    @OptionalField(key: "address_line1") package var addressLine1: String?
+    @OptionalField(key: "address_line2") package var addressLine2: String?
+    @OptionalField(key: "city") package var city: String?
+    @OptionalField(key: "state") package var state: String?
+    @OptionalField(key: "postal_code") package var postalCode: String?
+    @OptionalField(key: "insurance_payer") package var insurancePayer: String?
+    @OptionalField(key: "insurance_member_id") package var insuranceMemberID: String?
+    @OptionalField(key: "insurance_group") package var insuranceGroup: String?
     /// Demo and test records: never real people.
-    @Field(key: "synthetic") var synthetic: Bool
+    @Field(key: "synthetic") package var synthetic: Bool
 
     // relationships
-    @OptionalField(key: "preferred_location_id") var preferredLocationID: UUID?
+    @OptionalField(key: "preferred_location_id") package var preferredLocationID: UUID?
 
-    init() {}
+    package init() {}
 
-    var demographics: PatientDemographics {
+    package var demographics: PatientDemographics {
         PatientDemographics(familyName: familyName, givenName: givenName, birthDate: birthDate, sex: Sex(rawValue: sex) ?? .unknown,
                             email: email, phone: phone, addressLine1: addressLine1, addressLine2: addressLine2, city: city,
                             state: state, postalCode: postalCode, preferredLocationID: preferredLocationID,
                             insurancePayer: insurancePayer, insuranceMemberID: insuranceMemberID, insuranceGroup: insuranceGroup)
     }
 
-    func apply(_ d: PatientDemographics) {
+    package func apply(_ d: PatientDemographics) {
         familyName = d.familyName
         givenName = d.givenName
         familyNorm = Text.normalizedName(d.familyName)
@@ -70,22 +70,22 @@ final class PatientRecord: Model, @unchecked Sendable {
 }
 
 /// Every version of a patient's demographics: edits keep their history.
-final class PatientVersionRecord: Model, @unchecked Sendable {
-    static let schema = "patient_version"
+package final class PatientVersionRecord: Model, @unchecked Sendable {
+    package static let schema = "patient_version"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "changed_at") var changedAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "changed_at") package var changedAt: Date
 
     // data fields
-    @Field(key: "version") var version: Int
+    @Field(key: "version") package var version: Int
     /// JSON of PatientDemographics as it was after this change.
-    @Field(key: "snapshot") var snapshot: String
-    @Field(key: "changed_fields") var changedFields: String
-    @Field(key: "changed_by") var changedBy: String
+    @Field(key: "snapshot") package var snapshot: String
+    @Field(key: "changed_fields") package var changedFields: String
+    @Field(key: "changed_by") package var changedBy: String
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
 
-    init() {}
+    package init() {}
 }

@@ -4,22 +4,22 @@ import Domain
 
 /// The one path to patient records: scoped to a principal, checked against the access policy,
 /// and audited in the same transaction as the read or change.
-struct PatientStore {
-    let scope: AuditScope
-    static let maxResults = 50
+package struct PatientStore {
+    package let scope: AuditScope
+    package static let maxResults = 50
 
-    struct SearchCriteria: Sendable {
-        var text: String?
-        var name: String?
-        var birthDate: String?
-        var mrn: String?
-        var limit: Int = 20
-        var isEmpty: Bool { [text, name, birthDate, mrn].allSatisfy { Text.clean($0) == nil } }
+    package struct SearchCriteria: Sendable {
+        package var text: String?
+        package var name: String?
+        package var birthDate: String?
+        package var mrn: String?
+        package var limit: Int = 20
+        package var isEmpty: Bool { [text, name, birthDate, mrn].allSatisfy { Text.clean($0) == nil } }
     }
 
     /// Search by name (each word a prefix of the family or given name), date of birth or MRN; `text` guesses which.
     /// Each returned patient gets a `query` audit event: the record was shown to this user.
-    func search(_ c: SearchCriteria) async throws -> [PatientRecord] {
+    package func search(_ c: SearchCriteria) async throws -> [PatientRecord] {
         try await scope.authorize(.searchPatients)
         var name = Text.clean(c.name), birth = Text.clean(c.birthDate), mrn = Text.clean(c.mrn)
         if let t = Text.clean(c.text) {
@@ -57,7 +57,7 @@ struct PatientStore {
     }
 
     /// Reads one record. `action` is .read, .print or .export, so the trail says what was done with it.
-    func find(_ id: UUID, as action: AuditAction = .read, detail: String = "") async throws -> PatientRecord {
+    package func find(_ id: UUID, as action: AuditAction = .read, detail: String = "") async throws -> PatientRecord {
         let policyAction: Domain.Action = switch action {
         case .print: .printPatient(id)
         case .export: .exportPatient(id)
@@ -70,13 +70,13 @@ struct PatientStore {
         }
     }
 
-    enum CreateResult: Sendable {
+    package enum CreateResult: Sendable {
         case created(PatientRecord, acknowledgedDuplicates: [String])
     }
 
     /// Registers a patient with the next MRN. A same-name-and-birth-date match is refused as a possible duplicate
     /// (409, naming the existing MRNs) unless the caller acknowledges it.
-    func create(_ input: PatientInput, acknowledgeDuplicate: Bool, synthetic: Bool = false) async throws -> (PatientRecord, [String]) {
+    package func create(_ input: PatientInput, acknowledgeDuplicate: Bool, synthetic: Bool = false) async throws -> (PatientRecord, [String]) {
         try await scope.authorize(.createPatient)
         let today = CalendarDate.today(scope.now)
         let demo: PatientDemographics
@@ -118,7 +118,7 @@ struct PatientStore {
     }
 
     /// Applies changes; `expectedVersion` (from If-Match or the form) must be the current version.
-    func update(_ id: UUID, _ input: PatientInput, expectedVersion: Int?) async throws -> PatientRecord {
+    package func update(_ id: UUID, _ input: PatientInput, expectedVersion: Int?) async throws -> PatientRecord {
         try await scope.authorize(.updatePatient(id), patientID: id)
         let now = scope.now
         let actorName = scope.principal.username
@@ -151,7 +151,7 @@ struct PatientStore {
         }
     }
 
-    func history(_ id: UUID) async throws -> [PatientVersionRecord] {
+    package func history(_ id: UUID) async throws -> [PatientVersionRecord] {
         try await scope.authorize(.readPatient(id), patientID: id)
         return try await scope.run { tx in
             guard try await PatientRecord.find(id, on: tx) != nil else { throw AppError.notFound("No patient with that id.") }
@@ -162,7 +162,7 @@ struct PatientStore {
     }
 
     /// The record and its whole history for a download; one `export` audit event.
-    func export(_ id: UUID) async throws -> (PatientRecord, [PatientVersionRecord]) {
+    package func export(_ id: UUID) async throws -> (PatientRecord, [PatientVersionRecord]) {
         try await scope.authorize(.exportPatient(id), patientID: id)
         return try await scope.run { tx in
             guard let p = try await PatientRecord.find(id, on: tx) else { throw AppError.notFound("No patient with that id.") }
@@ -173,7 +173,7 @@ struct PatientStore {
     }
 
     /// Retires (soft-deletes) a record: it leaves search but keeps its history and audit trail.
-    func retire(_ id: UUID) async throws {
+    package func retire(_ id: UUID) async throws {
         try await scope.authorize(.deletePatient(id), patientID: id)
         let now = scope.now
         try await scope.run { tx in
@@ -188,7 +188,7 @@ struct PatientStore {
     }
 
     /// "Who looked at my record": every access to the patient's data by someone else.
-    func accessLog(_ id: UUID) async throws -> [AuditEventRecord] {
+    package func accessLog(_ id: UUID) async throws -> [AuditEventRecord] {
         try await scope.authorize(.readPatientAccessLog(id), patientID: id)
         let me = scope.principal.userID
         return try await scope.run { tx in
@@ -205,7 +205,7 @@ struct PatientStore {
         }
     }
 
-    static func saveVersion(_ p: PatientRecord, demo: PatientDemographics, changed: [String], by: String, at: Date, on tx: any Database) async throws {
+    package static func saveVersion(_ p: PatientRecord, demo: PatientDemographics, changed: [String], by: String, at: Date, on tx: any Database) async throws {
         let v = PatientVersionRecord()
         v.patientID = p.id!
         v.version = p.version
@@ -220,5 +220,5 @@ struct PatientStore {
 }
 
 extension Request {
-    func patients() throws -> PatientStore { PatientStore(scope: try scope()) }
+    package func patients() throws -> PatientStore { PatientStore(scope: try scope()) }
 }

@@ -2,10 +2,10 @@ import Vapor
 import Plot
 import Domain
 
-struct PatientListPage {
-    struct Row {
-        let id: UUID, mrn: String, name: String, birthDate: String, sex: String, synthetic: Bool
-        init(_ p: PatientRecord) {
+package struct PatientListPage {
+    package struct Row {
+        package let id: UUID, mrn: String, name: String, birthDate: String, sex: String, synthetic: Bool
+        package init(_ p: PatientRecord) {
             id = p.id!
             mrn = p.mrn
             name = "\(p.familyName), \(p.givenName)"
@@ -14,12 +14,12 @@ struct PatientListPage {
             synthetic = p.synthetic
         }
     }
-    let query: String
-    let rows: [Row]
-    let errors: [FieldError]
-    let canRegister: Bool
+    package let query: String
+    package let rows: [Row]
+    package let errors: [FieldError]
+    package let canRegister: Bool
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Patients", req: req, .div(
             .h1(.text("Patients")),
             .div(.class("card"),
@@ -42,16 +42,16 @@ struct PatientListPage {
     }
 }
 
-struct PatientFormPage {
-    enum Mode { case create, edit(UUID) }
-    let mode: Mode
-    let form: PatientPagesController.PatientForm
-    let locations: [LocationRecord]
-    var errors: [FieldError] = []
-    var duplicateWarning: String?
-    var staleWarning: String?
+package struct PatientFormPage {
+    package enum Mode { case create, edit(UUID) }
+    package let mode: Mode
+    package let form: PatientPagesController.PatientForm
+    package let locations: [LocationRecord]
+    package var errors: [FieldError] = []
+    package var duplicateWarning: String?
+    package var staleWarning: String?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let (title, action): (String, String) = switch mode {
         case .create: ("Register a patient", "/patients")
         case .edit(let id): ("Edit patient", "/patients/\(id.uuidString)/edit")
@@ -99,20 +99,20 @@ struct PatientFormPage {
     }
 }
 
-struct ChartPage {
-    let patient: PatientDTO
-    let locationName: String?
-    let registered: Bool
-    let saved: Bool
-    let canEdit: Bool
-    let canRetire: Bool
-    var canInvite = false
-    var notice: String?
-    var inviteErrors: [FieldError] = []
-    var pathway: PathwayChartSection?
-    var prescriptions: PrescriptionChartSection?
+package struct ChartPage {
+    package let patient: PatientDTO
+    package let locationName: String?
+    package let registered: Bool
+    package let saved: Bool
+    package let canEdit: Bool
+    package let canRetire: Bool
+    package var canInvite = false
+    package var notice: String?
+    package var inviteErrors: [FieldError] = []
+    package var pathway: PathwayChartSection?
+    package var prescriptions: PrescriptionChartSection?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let p = patient
         let address = [p.addressLine1, p.addressLine2, [p.city, p.state, p.postalCode].compactMap { $0 }.joined(separator: " ")]
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
@@ -166,11 +166,11 @@ struct ChartPage {
     }
 }
 
-struct HistoryPage {
-    let patientID: UUID
-    let versions: [PatientVersionDTO]
+package struct HistoryPage {
+    package let patientID: UUID
+    package let versions: [PatientVersionDTO]
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Record history", req: req, .div(
             .h1(.text("Record history")),
             .p(.a(.href("/patients/\(patientID.uuidString)"), .text("Back to the chart"))),
@@ -186,13 +186,13 @@ struct HistoryPage {
     }
 }
 
-struct PrintPage {
-    let patient: PatientDTO
-    let locationName: String?
-    let printedBy: String
-    let printedAt: Date
+package struct PrintPage {
+    package let patient: PatientDTO
+    package let locationName: String?
+    package let printedBy: String
+    package let printedAt: Date
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let p = patient
         return Layout.page("Chart summary", req: req, .div(.class("card"),
             .h1(.text("Chart summary: \(p.familyName), \(p.givenName)")),
@@ -204,9 +204,9 @@ struct PrintPage {
     }
 }
 
-enum Format {
+package enum Format {
     /// A time in UTC with a fixed pattern (not the user's locale).
-    static func utc(_ d: Date, _ pattern: String = "yyyy-MM-dd HH:mm:ss") -> String {
+    package static func utc(_ d: Date, _ pattern: String = "yyyy-MM-dd HH:mm:ss") -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")

@@ -5,30 +5,30 @@ import Domain
 
 /// A document or photo attached to a message or an intake (a referral letter, say), uploaded through the same
 /// pipeline as wound photos: recognised by content, photos re-encoded without metadata, stored content-addressed.
-final class AttachmentRecord: Model, @unchecked Sendable {
-    static let schema = "attachment"
+package final class AttachmentRecord: Model, @unchecked Sendable {
+    package static let schema = "attachment"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "uploaded_at") var uploadedAt: Date
-    @Field(key: "uploaded_by") var uploadedBy: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "uploaded_at") package var uploadedAt: Date
+    @Field(key: "uploaded_by") package var uploadedBy: String
 
     // data fields
     /// pdf or image.
-    @Field(key: "kind") var kind: String
-    @Field(key: "content_type") var contentType: String
-    @Field(key: "bytes") var bytes: Int
-    @Field(key: "sha256") var sha256: String
-    @Field(key: "blob_key") var blobKey: String
+    @Field(key: "kind") package var kind: String
+    @Field(key: "content_type") package var contentType: String
+    @Field(key: "bytes") package var bytes: Int
+    @Field(key: "sha256") package var sha256: String
+    @Field(key: "blob_key") package var blobKey: String
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
 
-    init() {}
+    package init() {}
 }
 
-struct CreateAttachment: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateAttachment: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("attachment")
             .id()
             .field("uploaded_at", .datetime, .required)
@@ -41,13 +41,13 @@ struct CreateAttachment: AsyncMigration {
             .field("patient_id", .uuid, .required, .references("patient", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("attachment").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("attachment").delete() }
 }
 
-enum AttachmentPipeline {
-    struct Processed: Sendable { let data: Data; let kind: AttachmentRules.Kind; let contentType: String; let sha256: String }
+package enum AttachmentPipeline {
+    package struct Processed: Sendable { package let data: Data; package let kind: AttachmentRules.Kind; package let contentType: String; package let sha256: String }
 
-    static func process(_ file: URL, limits: ImageLimits = ImageLimits()) throws -> Processed {
+    package static func process(_ file: URL, limits: ImageLimits = ImageLimits()) throws -> Processed {
         let (size, head, tail) = try ImagePipeline.edges(file, tail: 1024)
         guard size > 0 else { throw ImagePipeline.Refused("The file is empty.") }
         switch AttachmentRules.kind(head: head, tail: tail) {
@@ -64,7 +64,7 @@ enum AttachmentPipeline {
 
 extension PhotoStore {
     /// Stores a whole file (a form post) as an attachment of the patient, through the upload pipeline.
-    func storeAttachment(patientID: UUID, _ data: Data) async throws -> UUID {
+    package func storeAttachment(patientID: UUID, _ data: Data) async throws -> UUID {
         let u = try await startUpload(length: data.count, metadata: ["purpose": "attachment", "patientId": patientID.uuidString])
         guard case .complete(_, let id, _) = try await append(u.id!, offset: 0, chunk: data, checksum: nil) else {
             throw AppError.conflict(type: "upload", detail: "The file did not arrive whole.", extra: [:])
@@ -73,14 +73,14 @@ extension PhotoStore {
     }
 
     /// Checks an attachment belongs to the patient (for messages and intake answers).
-    func checkAttachment(_ id: UUID?, patientID: UUID, field: String) async throws {
+    package func checkAttachment(_ id: UUID?, patientID: UUID, field: String) async throws {
         guard let id else { return }
         guard let a = try await AttachmentRecord.find(id, on: scope.db), a.patientID == patientID else {
             throw AppError.validation([FieldError(field, "Attach a file uploaded for this patient.")])
         }
     }
 
-    func downloadAttachment(_ id: UUID) async throws -> (AttachmentRecord, Data) {
+    package func downloadAttachment(_ id: UUID) async throws -> (AttachmentRecord, Data) {
         guard let a = try await AttachmentRecord.find(id, on: scope.db) else { throw AppError.notFound("No such attachment.") }
         try await scope.authorize(.readAttachment(patientID: a.patientID), patientID: a.patientID)
         guard let data = try scope.app.blobs.get(a.blobKey) else { throw AppError.notFound("The attachment's file is missing.") }
@@ -90,7 +90,7 @@ extension PhotoStore {
     }
 
     /// Makes the attachment from a complete upload.
-    func finishAttachment(_ id: UUID, file: URL) async throws -> UUID {
+    package func finishAttachment(_ id: UUID, file: URL) async throws -> UUID {
         let processed: AttachmentPipeline.Processed
         do {
             processed = try await scope.app.threadPool.runIfActive { try AttachmentPipeline.process(file) }

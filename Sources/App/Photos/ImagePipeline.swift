@@ -6,22 +6,22 @@ import Domain
 /// when too large in bytes or pixels, decoded strictly (a truncated file fails), orientation applied to the pixels,
 /// re-encoded as JPEG with no metadata (EXIF, GPS, XMP, IPTC and embedded thumbnails are gone), plus a thumbnail.
 /// Uses libvips' command-line tools (Debian: libvips-tools), which read HEIC through libheif.
-enum ImagePipeline {
-    struct Processed: Sendable {
-        let photo: Data
-        let thumbnail: Data
-        let width: Int
-        let height: Int
-        let sha256: String
+package enum ImagePipeline {
+    package struct Processed: Sendable {
+        package let photo: Data
+        package let thumbnail: Data
+        package let width: Int
+        package let height: Int
+        package let sha256: String
     }
 
-    static let longestSide = 4096
-    static let thumbnailSide = 320
+    package static let longestSide = 4096
+    package static let thumbnailSide = 320
 
     /// A refusal with the message the uploader sees.
-    struct Refused: Error, CustomStringConvertible { let description: String; init(_ s: String) { description = s } }
+    package struct Refused: Error, CustomStringConvertible { package let description: String; package init(_ s: String) { description = s } }
 
-    static func process(_ file: URL, limits: ImageLimits = ImageLimits()) throws -> Processed {
+    package static func process(_ file: URL, limits: ImageLimits = ImageLimits()) throws -> Processed {
         let (size, head, tail) = try edges(file, tail: 64)
         guard size > 0 else { throw Refused("The file is empty.") }
         guard size <= limits.maxBytes else { throw Refused("The file is \(size / 1_048_576) MB; photos may be at most \(limits.maxBytes / 1_048_576) MB.") }
@@ -52,7 +52,7 @@ enum ImagePipeline {
     }
 
     /// A file's size, first 64 bytes and last `tail` bytes: enough to tell what it is and whether it is whole.
-    static func edges(_ file: URL, tail: Int) throws -> (size: Int, head: [UInt8], tail: [UInt8]) {
+    package static func edges(_ file: URL, tail: Int) throws -> (size: Int, head: [UInt8], tail: [UInt8]) {
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
         guard size > 0 else { return (0, [], []) }
         let handle = try FileHandle(forReadingFrom: file)
@@ -62,7 +62,7 @@ enum ImagePipeline {
         return (size, head, [UInt8](try handle.readToEnd() ?? Data()))
     }
 
-    static func header(_ file: URL, _ field: String) throws -> Int {
+    package static func header(_ file: URL, _ field: String) throws -> Int {
         let out = try Subprocess.run([tool("vipsheader"), "-f", field, file.path], environment: env)
         guard out.status == 0, let v = Int(out.text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw Refused("The file cannot be read as an image: it is damaged or not really a photo.")
@@ -70,16 +70,16 @@ enum ImagePipeline {
         return v
     }
 
-    static func vips(_ args: [String], failure: String) throws {
+    package static func vips(_ args: [String], failure: String) throws {
         let out = try Subprocess.run([tool("vips")] + args, environment: env)
         guard out.status == 0 else { throw Refused(failure) }
     }
 
     /// The format-specific loader is chosen from the sniffed bytes (never libvips' own guess), and the intermediate is
     /// our own .v file, so VIPS_BLOCK_UNTRUSTED (which also blocks .v) is not set. One thread: photos are small.
-    static let env = ["VIPS_CONCURRENCY": "1"]
+    package static let env = ["VIPS_CONCURRENCY": "1"]
 
-    static func tool(_ name: String) throws -> String {
+    package static func tool(_ name: String) throws -> String {
         for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return "\(dir)/\(name)" }
         throw Refused("The image tools are not installed on the server (apt-get install libvips-tools).")
     }

@@ -4,35 +4,35 @@ import Domain
 
 /// Wound photos: the JSON API, the image downloads (never cached by shared proxies), the portal's photo page with a
 /// small resumable-upload script, and the staff wound timeline with measurements.
-enum PhotoController {
+package enum PhotoController {
     // MARK: API
 
-    @Sendable static func createWound(req: Request) async throws -> Response {
+    @Sendable package static func createWound(req: Request) async throws -> Response {
         let w = try await req.photos().createWound(patientID: try req.idParameter("patient"), try req.decodeJSON(PhotoStore.WoundInput.self))
         return try await PhotoStore.WoundDTO(id: w.id!, patientId: w.patientID, bodySite: w.bodySite, side: w.side, createdAt: w.createdAt, photos: [])
             .encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func wounds(req: Request) async throws -> [PhotoStore.WoundDTO] {
+    @Sendable package static func wounds(req: Request) async throws -> [PhotoStore.WoundDTO] {
         try await req.photos().wounds(patientID: try req.idParameter("patient"))
     }
 
-    @Sendable static func measure(req: Request) async throws -> PhotoStore.PhotoDTO {
+    @Sendable package static func measure(req: Request) async throws -> PhotoStore.PhotoDTO {
         PhotoStore.PhotoDTO(try await req.photos().measure(try req.idParameter("photo"), try req.decodeJSON(PhotoStore.Measurement.self)))
     }
 
     // MARK: image bytes
 
-    @Sendable static func image(req: Request) async throws -> Response { try await serve(req, thumbnail: false) }
-    @Sendable static func thumbnail(req: Request) async throws -> Response { try await serve(req, thumbnail: true) }
+    @Sendable package static func image(req: Request) async throws -> Response { try await serve(req, thumbnail: false) }
+    @Sendable package static func thumbnail(req: Request) async throws -> Response { try await serve(req, thumbnail: true) }
 
-    static func serve(_ req: Request, thumbnail: Bool) async throws -> Response {
+    package static func serve(_ req: Request, thumbnail: Bool) async throws -> Response {
         let (_, data) = try await req.photos().download(try req.idParameter("photo"), thumbnail: thumbnail)
         return privateFile(data, contentType: "image/jpeg", disposition: "inline")
     }
 
     /// PHI as a file: only the browser that asked may keep it, and only in memory.
-    static func privateFile(_ data: Data, contentType: String, disposition: String) -> Response {
+    package static func privateFile(_ data: Data, contentType: String, disposition: String) -> Response {
         let res = Response(status: .ok, body: .init(data: data))
         res.headers.replaceOrAdd(name: .contentType, value: contentType)
         res.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store, max-age=0")
@@ -41,20 +41,20 @@ enum PhotoController {
         return res
     }
 
-    @Sendable static func attachment(req: Request) async throws -> Response {
+    @Sendable package static func attachment(req: Request) async throws -> Response {
         let (a, data) = try await req.photos().downloadAttachment(try req.idParameter("attachment"))
         return privateFile(data, contentType: a.contentType, disposition: a.kind == "pdf" ? "attachment; filename=\"attachment.pdf\"" : "inline")
     }
 
     // MARK: portal
 
-    @Sendable static func portalPage(req: Request) async throws -> Response {
+    @Sendable package static func portalPage(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let wounds = try await req.photos().wounds(patientID: pid)
         return Layout.render(PortalPhotosPage(wounds: wounds, uploaded: req.query[String.self, at: "uploaded"] != nil).render(for: req))
     }
 
-    @Sendable static func portalAddWound(req: Request) async throws -> Response {
+    @Sendable package static func portalAddWound(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let input = try req.content.decode(PhotoStore.WoundInput.self)
         do {
@@ -67,9 +67,9 @@ enum PhotoController {
     }
 
     /// The script-free upload: the whole file in one multipart request, through the same checks and processing.
-    @Sendable static func portalUpload(req: Request) async throws -> Response {
+    @Sendable package static func portalUpload(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
-        struct Form: Content { var woundId: String?; var photo: File? }
+        struct Form: Content { package var woundId: String?; package var photo: File? }
         let f = try req.content.decode(Form.self)
         let store = try req.photos()
         do {
@@ -85,7 +85,7 @@ enum PhotoController {
     }
 
     /// The upload client, served as a file: the Content-Security-Policy allows no inline script.
-    @Sendable static func uploadScript(req: Request) async throws -> Response {
+    @Sendable package static func uploadScript(req: Request) async throws -> Response {
         let res = Response(status: .ok, body: .init(string: PortalPhotosPage.uploadScript))
         res.headers.contentType = HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
         res.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
@@ -94,7 +94,7 @@ enum PhotoController {
 
     // MARK: staff
 
-    @Sendable static func timeline(req: Request) async throws -> Response {
+    @Sendable package static func timeline(req: Request) async throws -> Response {
         let pid = try req.idParameter("patient")
         let patient = try await req.patients().find(pid, detail: "wound timeline")
         let wounds = try await req.photos().wounds(patientID: pid)
@@ -102,8 +102,8 @@ enum PhotoController {
         return Layout.render(WoundTimelinePage(patient: PatientDTO(patient), wounds: wounds, canMeasure: canMeasure).render(for: req))
     }
 
-    @Sendable static func measureFromPage(req: Request) async throws -> Response {
-        struct Form: Content { var lengthMm: String?; var widthMm: String?; var depthMm: String? }
+    @Sendable package static func measureFromPage(req: Request) async throws -> Response {
+        struct Form: Content { package var lengthMm: String?; package var widthMm: String?; package var depthMm: String? }
         let f = try req.content.decode(Form.self)
         func number(_ name: String, _ s: String?) throws -> Double? {
             guard let t = Text.clean(s) else { return nil }
@@ -117,16 +117,16 @@ enum PhotoController {
     }
 }
 
-extension HTTPHeaders.Name { static let pragma = HTTPHeaders.Name("Pragma") }
+extension HTTPHeaders.Name { package static let pragma = HTTPHeaders.Name("Pragma") }
 
-struct PortalPhotosPage {
-    let wounds: [PhotoStore.WoundDTO]
-    var uploaded = false
-    var errors: [FieldError] = []
-    var input = PhotoStore.WoundInput()
-    var uploadErrors: [FieldError] = []
+package struct PortalPhotosPage {
+    package let wounds: [PhotoStore.WoundDTO]
+    package var uploaded = false
+    package var errors: [FieldError] = []
+    package var input = PhotoStore.WoundInput()
+    package var uploadErrors: [FieldError] = []
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("My wound photos", req: req, .div(
             .h1(.text("My wound photos")),
             .if(uploaded, .p(.class("notice"), .id("upload-done"), .text("Photo received. Location and camera details were removed."))),
@@ -172,7 +172,7 @@ struct PortalPhotosPage {
 
     /// A small tus 1.0 client: creates the upload, sends 256 KB chunks, and after a dropped connection asks the server
     /// (HEAD) where it stands and resumes from there. A reload resumes too (the upload's URL is kept per file).
-    static let uploadScript = #"""
+    package static let uploadScript = #"""
     (function () {
       var csrf = document.querySelector('meta[name=csrf]').content, CHUNK = 262144, H = {'Tus-Resumable': '1.0.0'};
       function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
@@ -217,12 +217,12 @@ struct PortalPhotosPage {
     """#
 }
 
-struct WoundTimelinePage {
-    let patient: PatientDTO
-    let wounds: [PhotoStore.WoundDTO]
-    let canMeasure: Bool
+package struct WoundTimelinePage {
+    package let patient: PatientDTO
+    package let wounds: [PhotoStore.WoundDTO]
+    package let canMeasure: Bool
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let p = patient
         func mm(_ v: Double?) -> String { v.map { String(format: "%.1f mm", $0) } ?? "—" }
         return Layout.page("Wound photos", req: req, .div(

@@ -3,84 +3,84 @@ import Fluent
 import SQLKit
 
 /// A wound being followed: where it is. Photos and measurements hang off it.
-final class WoundRecord: Model, @unchecked Sendable {
-    static let schema = "wound"
+package final class WoundRecord: Model, @unchecked Sendable {
+    package static let schema = "wound"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "created_by") var createdBy: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "created_by") package var createdBy: String
 
     // data fields
-    @Field(key: "body_site") var bodySite: String
+    @Field(key: "body_site") package var bodySite: String
     /// left, right, both or n/a.
-    @Field(key: "side") var side: String
+    @Field(key: "side") package var side: String
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
 
-    init() {}
+    package init() {}
 }
 
 /// One wound photo after processing: re-encoded without metadata, stored content-addressed with a thumbnail.
-final class PhotoRecord: Model, @unchecked Sendable {
-    static let schema = "photo"
+package final class PhotoRecord: Model, @unchecked Sendable {
+    package static let schema = "photo"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "uploaded_at") var uploadedAt: Date
-    @Field(key: "uploaded_by") var uploadedBy: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "uploaded_at") package var uploadedAt: Date
+    @Field(key: "uploaded_by") package var uploadedBy: String
 
     // data fields
-    @Field(key: "sha256") var sha256: String
-    @Field(key: "blob_key") var blobKey: String
-    @Field(key: "thumb_key") var thumbKey: String
-    @Field(key: "width") var width: Int
-    @Field(key: "height") var height: Int
-    @Field(key: "bytes") var bytes: Int
-    @OptionalField(key: "length_mm") var lengthMM: Double?
-    @OptionalField(key: "width_mm") var widthMM: Double?
-    @OptionalField(key: "depth_mm") var depthMM: Double?
-    @OptionalField(key: "measured_by") var measuredBy: String?
-    @OptionalField(key: "measured_at") var measuredAt: Date?
+    @Field(key: "sha256") package var sha256: String
+    @Field(key: "blob_key") package var blobKey: String
+    @Field(key: "thumb_key") package var thumbKey: String
+    @Field(key: "width") package var width: Int
+    @Field(key: "height") package var height: Int
+    @Field(key: "bytes") package var bytes: Int
+    @OptionalField(key: "length_mm") package var lengthMM: Double?
+    @OptionalField(key: "width_mm") package var widthMM: Double?
+    @OptionalField(key: "depth_mm") package var depthMM: Double?
+    @OptionalField(key: "measured_by") package var measuredBy: String?
+    @OptionalField(key: "measured_at") package var measuredAt: Date?
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
-    @Field(key: "wound_id") var woundID: UUID
-    @OptionalField(key: "appointment_id") var appointmentID: UUID?
+    @Field(key: "patient_id") package var patientID: UUID
+    @Field(key: "wound_id") package var woundID: UUID
+    @OptionalField(key: "appointment_id") package var appointmentID: UUID?
 
-    init() {}
+    package init() {}
 }
 
 /// A tus upload in progress. The bytes live in `<data-dir>/uploads/<id>.part` until the upload completes and is
 /// processed; nothing is visible before that.
-final class UploadRecord: Model, @unchecked Sendable {
-    static let schema = "upload"
+package final class UploadRecord: Model, @unchecked Sendable {
+    package static let schema = "upload"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "expires_at") var expiresAt: Date
-    @Field(key: "upload_offset") var offset: Int
-    @OptionalField(key: "completed_at") var completedAt: Date?
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "expires_at") package var expiresAt: Date
+    @Field(key: "upload_offset") package var offset: Int
+    @OptionalField(key: "completed_at") package var completedAt: Date?
 
     // data fields
-    @Field(key: "upload_length") var length: Int
+    @Field(key: "upload_length") package var length: Int
     /// wound-photo (the only purpose so far).
-    @Field(key: "purpose") var purpose: String
-    @OptionalField(key: "result_id") var resultID: UUID?
+    @Field(key: "purpose") package var purpose: String
+    @OptionalField(key: "result_id") package var resultID: UUID?
 
     // relationships
-    @Field(key: "owner_id") var ownerID: UUID
-    @Field(key: "patient_id") var patientID: UUID
-    @OptionalField(key: "wound_id") var woundID: UUID?
-    @OptionalField(key: "appointment_id") var appointmentID: UUID?
+    @Field(key: "owner_id") package var ownerID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
+    @OptionalField(key: "wound_id") package var woundID: UUID?
+    @OptionalField(key: "appointment_id") package var appointmentID: UUID?
 
-    init() {}
+    package init() {}
 }
 
-struct CreateWound: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateWound: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("wound")
             .id()
             .field("created_at", .datetime, .required)
@@ -90,11 +90,11 @@ struct CreateWound: AsyncMigration {
             .field("patient_id", .uuid, .required, .references("patient", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("wound").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("wound").delete() }
 }
 
-struct CreatePhoto: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePhoto: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("photo")
             .id()
             .field("uploaded_at", .datetime, .required)
@@ -116,11 +116,11 @@ struct CreatePhoto: AsyncMigration {
             .create()
         try await db.sql.create(index: "photo_wound_idx").on("photo").column("wound_id").column("uploaded_at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("photo").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("photo").delete() }
 }
 
-struct CreateUpload: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateUpload: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("upload")
             .id()
             .field("created_at", .datetime, .required)
@@ -136,5 +136,5 @@ struct CreateUpload: AsyncMigration {
             .field("appointment_id", .uuid, .references("appointment", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("upload").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("upload").delete() }
 }

@@ -4,51 +4,51 @@ import Domain
 
 /// Wounds, their photos and measurements, and the uploads that become photos. Every read and change is authorized
 /// by the one policy and audited (category `photos`); photo bytes are only ever served through here.
-struct PhotoStore {
-    let scope: AuditScope
+package struct PhotoStore {
+    package let scope: AuditScope
 
-    struct WoundInput: Content {
-        var bodySite: String?
-        var side: String?
+    package struct WoundInput: Content {
+        package var bodySite: String?
+        package var side: String?
     }
 
-    struct Measurement: Content {
-        var lengthMm: Double?
-        var widthMm: Double?
-        var depthMm: Double?
+    package struct Measurement: Content {
+        package var lengthMm: Double?
+        package var widthMm: Double?
+        package var depthMm: Double?
     }
 
-    struct WoundDTO: Content {
-        let id: UUID
-        let patientId: UUID
-        let bodySite: String
-        let side: String
-        let createdAt: Date
-        let photos: [PhotoDTO]
+    package struct WoundDTO: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let bodySite: String
+        package let side: String
+        package let createdAt: Date
+        package let photos: [PhotoDTO]
     }
 
-    struct PhotoDTO: Content {
-        let id: UUID
-        let woundId: UUID
-        let appointmentId: UUID?
-        let uploadedAt: Date
-        let uploadedBy: String
-        let width: Int
-        let height: Int
-        let bytes: Int
-        let sha256: String
-        let lengthMm: Double?
-        let widthMm: Double?
-        let depthMm: Double?
+    package struct PhotoDTO: Content {
+        package let id: UUID
+        package let woundId: UUID
+        package let appointmentId: UUID?
+        package let uploadedAt: Date
+        package let uploadedBy: String
+        package let width: Int
+        package let height: Int
+        package let bytes: Int
+        package let sha256: String
+        package let lengthMm: Double?
+        package let widthMm: Double?
+        package let depthMm: Double?
 
-        init(_ p: PhotoRecord) {
+        package init(_ p: PhotoRecord) {
             id = p.id!; woundId = p.woundID; appointmentId = p.appointmentID; uploadedAt = p.uploadedAt; uploadedBy = p.uploadedBy
             width = p.width; height = p.height; bytes = p.bytes; sha256 = p.sha256
             lengthMm = p.lengthMM; widthMm = p.widthMM; depthMm = p.depthMM
         }
     }
 
-    func createWound(patientID: UUID, _ input: WoundInput) async throws -> WoundRecord {
+    package func createWound(patientID: UUID, _ input: WoundInput) async throws -> WoundRecord {
         try await scope.authorize(.uploadPhoto(patientID: patientID), patientID: patientID)
         let errors = WoundRules.check(bodySite: input.bodySite, side: input.side)
         if !errors.isEmpty { throw AppError.validation(errors) }
@@ -68,7 +68,7 @@ struct PhotoStore {
     }
 
     /// The patient's wounds with their photos, oldest photo first (a timeline).
-    func wounds(patientID: UUID) async throws -> [WoundDTO] {
+    package func wounds(patientID: UUID) async throws -> [WoundDTO] {
         try await scope.authorize(.readPhotos(patientID: patientID), patientID: patientID)
         return try await scope.run { tx in
             let wounds = try await WoundRecord.query(on: tx).filter(\.$patientID == patientID).sort(\.$createdAt).all()
@@ -83,7 +83,7 @@ struct PhotoStore {
     }
 
     /// A photo's bytes (or its thumbnail), for the patient or authorised staff; each download is audited.
-    func download(_ id: UUID, thumbnail: Bool) async throws -> (PhotoRecord, Data) {
+    package func download(_ id: UUID, thumbnail: Bool) async throws -> (PhotoRecord, Data) {
         guard let p = try await PhotoRecord.find(id, on: scope.db) else { throw AppError.notFound("No such photo.") }
         try await scope.authorize(.readPhotos(patientID: p.patientID), patientID: p.patientID)
         guard let data = try scope.app.blobs.get(thumbnail ? p.thumbKey : p.blobKey) else { throw AppError.notFound("The photo's file is missing.") }
@@ -92,7 +92,7 @@ struct PhotoStore {
         return (p, data)
     }
 
-    func measure(_ id: UUID, _ m: Measurement) async throws -> PhotoRecord {
+    package func measure(_ id: UUID, _ m: Measurement) async throws -> PhotoRecord {
         guard let p = try await PhotoRecord.find(id, on: scope.db) else { throw AppError.notFound("No such photo.") }
         try await scope.authorize(.measureWound(patientID: p.patientID), patientID: p.patientID)
         let errors = [WoundRules.checkMeasurement("length", m.lengthMm), WoundRules.checkMeasurement("width", m.widthMm),
@@ -114,14 +114,14 @@ struct PhotoStore {
 
     // MARK: uploads (tus)
 
-    static let uploadLifetime: TimeInterval = 24 * 3600
+    package static let uploadLifetime: TimeInterval = 24 * 3600
 
-    func partFile(_ id: UUID) -> URL {
+    package func partFile(_ id: UUID) -> URL {
         URL(fileURLWithPath: scope.app.config.dataDir).appendingPathComponent("uploads/\(id.uuidString).part")
     }
 
     /// Starts an upload of `length` bytes for a wound. Only its uploader can continue or cancel it.
-    func startUpload(length: Int?, metadata: [String: String]) async throws -> UploadRecord {
+    package func startUpload(length: Int?, metadata: [String: String]) async throws -> UploadRecord {
         guard let owner = scope.principal.userID else { throw AppError.forbidden("Uploads need a signed-in account.") }
         guard let length else { throw AppError.malformed(field: "Upload-Length", detail: "Send Upload-Length (deferred lengths are not supported).") }
         let limits = ImageLimits()
@@ -174,7 +174,7 @@ struct PhotoStore {
     }
 
     /// The caller's own, unexpired upload (anyone else's is "not found").
-    func upload(_ id: UUID) async throws -> UploadRecord {
+    package func upload(_ id: UUID) async throws -> UploadRecord {
         guard let u = try await UploadRecord.find(id, on: scope.db), u.ownerID == scope.principal.userID else {
             throw AppError.notFound("No such upload.")
         }
@@ -186,11 +186,11 @@ struct PhotoStore {
     }
 
     /// `complete` carries the new photo's or attachment's id and which it is ("photo" or "attachment").
-    enum AppendResult: Sendable { case partial(Int), complete(Int, UUID, String) }
+    package enum AppendResult: Sendable { case partial(Int), complete(Int, UUID, String) }
 
     /// Appends a chunk at `offset` (which must be where the upload stands). Bytes are on disk (fsync) before the new
     /// offset is recorded, so an acknowledged offset is never lost. The chunk that completes the file makes the photo.
-    func append(_ id: UUID, offset: Int, chunk: Data, checksum: (algorithm: String, digest: Data)?) async throws -> AppendResult {
+    package func append(_ id: UUID, offset: Int, chunk: Data, checksum: (algorithm: String, digest: Data)?) async throws -> AppendResult {
         let u = try await upload(id)
         if u.completedAt != nil { throw AppError.conflict(type: "upload-complete", detail: "This upload is already complete.", extra: [:]) }
         if let c = checksum {
@@ -231,7 +231,7 @@ struct PhotoStore {
     /// An upload whose bytes all arrived but whose photo or attachment was never made (the server stopped between
     /// storing the last chunk and processing it): made now. A standard tus client that finds the offset complete
     /// stops asking, so this runs when the client asks (HEAD) and for every such upload when the server starts.
-    func finishIfStranded(_ u: UploadRecord) async throws -> UUID? {
+    package func finishIfStranded(_ u: UploadRecord) async throws -> UUID? {
         guard u.completedAt == nil, u.resultID == nil, u.offset == u.length, let id = u.id,
             FileManager.default.fileExists(atPath: partFile(id).path)
         else { return nil }
@@ -240,7 +240,7 @@ struct PhotoStore {
     }
 
     /// The start-up pass: each stranded upload is finished under its owner's name (audited as such).
-    static func finishStranded(_ app: Application) async -> Int {
+    package static func finishStranded(_ app: Application) async -> Int {
         guard let stranded = try? await UploadRecord.query(on: app.db).filter(\.$completedAt == nil).all() else {
             return 0
         }
@@ -260,7 +260,7 @@ struct PhotoStore {
     }
 
     /// Processes a complete upload into a photo. A file that fails is removed with its upload: nothing is left behind.
-    func finish(_ id: UUID) async throws -> PhotoRecord {
+    package func finish(_ id: UUID) async throws -> PhotoRecord {
         let file = partFile(id)
         let processed: ImagePipeline.Processed
         do {
@@ -302,7 +302,7 @@ struct PhotoStore {
     }
 
     /// tus termination, and the clean-up after a refused file.
-    func discard(_ id: UUID) async throws {
+    package func discard(_ id: UUID) async throws {
         try? FileManager.default.removeItem(at: partFile(id))
         try await scope.app.serializer.write(scope.db) { tx in
             try await UploadRecord.query(on: tx).filter(\.$id == id).filter(\.$completedAt == nil).delete()
@@ -311,5 +311,5 @@ struct PhotoStore {
 }
 
 extension Request {
-    func photos() throws -> PhotoStore { PhotoStore(scope: try scope()) }
+    package func photos() throws -> PhotoStore { PhotoStore(scope: try scope()) }
 }

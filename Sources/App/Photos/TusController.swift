@@ -4,12 +4,12 @@ import Domain
 /// tus 1.0.0 (creation, checksum, termination, expiration) for photo uploads, mounted at /api/v1/uploads (bearer
 /// tokens) and /portal/uploads (the portal's session, CSRF token in X-CSRF-Token). Handlers stay thin: the rules
 /// live in `PhotoStore` and `Tus`.
-enum TusController {
-    static let maxChunk: ByteCount = "26mb"
+package enum TusController {
+    package static let maxChunk: ByteCount = "26mb"
 
     /// Checks `Tus-Resumable` and puts it on every response, errors included.
-    struct ProtocolMiddleware: AsyncMiddleware {
-        func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    package struct ProtocolMiddleware: AsyncMiddleware {
+        package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
             let res: Response
             if req.method != .OPTIONS && req.headers.first(name: "Tus-Resumable") != Tus.version {
                 res = ErrorMapping.response(for: AppError.preconditionFailed("Send Tus-Resumable: \(Tus.version)."), req: req)
@@ -23,7 +23,7 @@ enum TusController {
         }
     }
 
-    static func register(_ routes: any RoutesBuilder) {
+    package static func register(_ routes: any RoutesBuilder) {
         let tus = routes.grouped(ProtocolMiddleware())
         tus.on(.OPTIONS, use: options)
         tus.post(use: create)
@@ -32,7 +32,7 @@ enum TusController {
         tus.delete(":id", use: terminate)
     }
 
-    @Sendable static func options(req: Request) async throws -> Response {
+    @Sendable package static func options(req: Request) async throws -> Response {
         let res = Response(status: .noContent)
         res.headers.replaceOrAdd(name: "Tus-Version", value: Tus.version)
         res.headers.replaceOrAdd(name: "Tus-Extension", value: Tus.extensions)
@@ -41,7 +41,7 @@ enum TusController {
         return res
     }
 
-    @Sendable static func create(req: Request) async throws -> Response {
+    @Sendable package static func create(req: Request) async throws -> Response {
         guard let metadata = Tus.parseMetadata(req.headers.first(name: "Upload-Metadata")) else {
             throw AppError.malformed(field: "Upload-Metadata", detail: "Upload-Metadata must be comma-separated 'key base64value' pairs.")
         }
@@ -58,7 +58,7 @@ enum TusController {
         return res
     }
 
-    @Sendable static func head(req: Request) async throws -> Response {
+    @Sendable package static func head(req: Request) async throws -> Response {
         let store = try req.photos()
         let u = try await store.upload(try req.idParameter("upload"))
         // All bytes here but nothing made of them (the server stopped in between): finish it now.
@@ -71,7 +71,7 @@ enum TusController {
         return res
     }
 
-    @Sendable static func patch(req: Request) async throws -> Response {
+    @Sendable package static func patch(req: Request) async throws -> Response {
         guard req.headers.contentType == HTTPMediaType(type: "application", subType: "offset+octet-stream") else {
             throw Abort(.unsupportedMediaType, reason: "PATCH bodies must be Content-Type: application/offset+octet-stream.")
         }
@@ -97,7 +97,7 @@ enum TusController {
         return res
     }
 
-    @Sendable static func terminate(req: Request) async throws -> Response {
+    @Sendable package static func terminate(req: Request) async throws -> Response {
         let store = try req.photos()
         let u = try await store.upload(try req.idParameter("upload"))
         if u.completedAt != nil { throw AppError.conflict(type: "upload-complete", detail: "A completed upload cannot be cancelled.", extra: [:]) }
@@ -105,5 +105,5 @@ enum TusController {
         return Response(status: .noContent)
     }
 
-    static func httpDate(_ d: Date) -> String { Format.utc(d, "EEE, dd MMM yyyy HH:mm:ss 'GMT'") }
+    package static func httpDate(_ d: Date) -> String { Format.utc(d, "EEE, dd MMM yyyy HH:mm:ss 'GMT'") }
 }

@@ -3,18 +3,18 @@ import Plot
 import Domain
 
 /// Staff send invitations (API and chart form); patients open the link and register (anonymous pages).
-enum InvitationController {
-    @Sendable static func create(req: Request) async throws -> Response {
+package enum InvitationController {
+    @Sendable package static func create(req: Request) async throws -> Response {
         let sent = try await req.invitations().invite(patientID: try req.idParameter("patient"), try req.decodeJSON(InvitationStore.Invite.self))
         return try await sent.encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func batches(req: Request) async throws -> [InvitationStore.BatchRate] {
+    @Sendable package static func batches(req: Request) async throws -> [InvitationStore.BatchRate] {
         try await req.invitations().batches()
     }
 
     /// The chart's "Invite to the portal" form.
-    @Sendable static func createFromChart(req: Request) async throws -> Response {
+    @Sendable package static func createFromChart(req: Request) async throws -> Response {
         let id = try req.idParameter("patient")
         let input = try req.content.decode(InvitationStore.Invite.self)
         do {
@@ -28,20 +28,20 @@ enum InvitationController {
     }
 
     /// The chart with the invitation form's problem shown.
-    static func chartAgain(_ req: Request, _ id: UUID, _ errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
+    package static func chartAgain(_ req: Request, _ id: UUID, _ errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
         try await PatientPagesController.chartPage(req, id, inviteErrors: errors, status: status)
     }
 
-    static func token(_ req: Request) -> String { req.parameters.get("token") ?? "" }
+    package static func token(_ req: Request) -> String { req.parameters.get("token") ?? "" }
 
-    @Sendable static func registerForm(req: Request) async throws -> Response {
+    @Sendable package static func registerForm(req: Request) async throws -> Response {
         switch try await InvitationStore.state(token: token(req), on: req.db, now: req.now) {
         case .usable: return Layout.render(RegisterPage(token: token(req)).render(for: req))
         case let state: return Layout.render(InvitationGonePage(state: state).render(for: req), status: .gone)
         }
     }
 
-    @Sendable static func register(req: Request) async throws -> Response {
+    @Sendable package static func register(req: Request) async throws -> Response {
         let form = try req.content.decode(InvitationStore.Registration.self)
         let user: UserRecord
         do {
@@ -65,12 +65,12 @@ enum InvitationController {
     }
 }
 
-struct RegisterPage {
-    let token: String
-    var username = ""
-    var errors: [FieldError] = []
+package struct RegisterPage {
+    package let token: String
+    package var username = ""
+    package var errors: [FieldError] = []
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Set up your portal account", req: req, .div(.class("card"),
             .h1(.text("Set up your patient portal account")),
             .p(.text("Choose a username and a password. You will use them to sign in to see your appointments, forms and messages.")),
@@ -94,10 +94,10 @@ struct RegisterPage {
     }
 }
 
-struct InvitationGonePage {
-    let state: InvitationStore.LinkState
+package struct InvitationGonePage {
+    package let state: InvitationStore.LinkState
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let text: String
         switch state {
         case .used: text = "This invitation was already used. If you set up your account, sign in to the portal."

@@ -4,34 +4,34 @@ import SQLKit
 import Domain
 
 /// A single-use, expiring invitation to the patient portal. Only the SHA-256 of the link's token is stored.
-final class InvitationRecord: Model, @unchecked Sendable {
-    static let schema = "invitation"
+package final class InvitationRecord: Model, @unchecked Sendable {
+    package static let schema = "invitation"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "expires_at") var expiresAt: Date
-    @OptionalField(key: "used_at") var usedAt: Date?
-    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "expires_at") package var expiresAt: Date
+    @OptionalField(key: "used_at") package var usedAt: Date?
+    @OptionalField(key: "revoked_at") package var revokedAt: Date?
 
     // data fields
-    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "token_hash") package var tokenHash: String
     /// email or sms.
-    @Field(key: "channel") var channel: String
+    @Field(key: "channel") package var channel: String
     /// A label for adoption metrics (a mailing, a clinic day).
-    @Field(key: "batch") var batch: String
-    @Field(key: "created_by") var createdBy: String
-    @OptionalField(key: "terms_version") var termsVersion: String?
+    @Field(key: "batch") package var batch: String
+    @Field(key: "created_by") package var createdBy: String
+    @OptionalField(key: "terms_version") package var termsVersion: String?
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
-    @OptionalField(key: "user_id") var userID: UUID?
+    @Field(key: "patient_id") package var patientID: UUID
+    @OptionalField(key: "user_id") package var userID: UUID?
 
-    init() {}
+    package init() {}
 }
 
-struct CreateInvitation: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateInvitation: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("invitation")
             .id()
             .field("created_at", .datetime, .required)
@@ -49,31 +49,31 @@ struct CreateInvitation: AsyncMigration {
             .create()
         try await db.sql.create(index: "invitation_batch_idx").on("invitation").column("batch").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("invitation").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("invitation").delete() }
 }
 
 /// Invitations: staff send them (through the outbox), patients redeem them once to create their portal account.
-struct InvitationStore {
-    let scope: AuditScope
+package struct InvitationStore {
+    package let scope: AuditScope
 
-    static let validFor: TimeInterval = 7 * 86400
-    static let termsVersion = "2026-11"
+    package static let validFor: TimeInterval = 7 * 86400
+    package static let termsVersion = "2026-11"
 
-    struct Invite: Content {
-        var channel: String?
-        var batch: String?
+    package struct Invite: Content {
+        package var channel: String?
+        package var batch: String?
     }
 
-    struct Sent: Content {
-        let id: UUID
-        let patientId: UUID
-        let channel: String
-        let batch: String
-        let expiresAt: Date
+    package struct Sent: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let channel: String
+        package let batch: String
+        package let expiresAt: Date
     }
 
     /// Sends an invitation; any earlier unused one for the patient stops working.
-    func invite(patientID: UUID, _ input: Invite) async throws -> Sent {
+    package func invite(patientID: UUID, _ input: Invite) async throws -> Sent {
         try await scope.authorize(.invitePatient(patientID), patientID: patientID)
         var errors: [FieldError] = []
         let channel = Text.clean(input.channel) ?? "email"
@@ -123,15 +123,15 @@ struct InvitationStore {
         }
     }
 
-    struct BatchRate: Content {
-        let batch: String
-        let invited: Int
-        let registered: Int
-        let rate: Double
+    package struct BatchRate: Content {
+        package let batch: String
+        package let invited: Int
+        package let registered: Int
+        package let rate: Double
     }
 
     /// Registration rate per batch (patients who registered ÷ patients invited).
-    func batches() async throws -> [BatchRate] {
+    package func batches() async throws -> [BatchRate] {
         try await scope.authorize(.readPortalAdoption)
         let rows = try await scope.db.sql.raw("""
             SELECT batch, COUNT(DISTINCT patient_id) AS invited, COUNT(DISTINCT CASE WHEN used_at IS NOT NULL THEN patient_id END) AS registered
@@ -146,25 +146,25 @@ struct InvitationStore {
 
     // MARK: redeeming (anonymous: the token is the credential)
 
-    enum LinkState: Equatable { case usable(UUID), unknown, used, expired }
+    package enum LinkState: Equatable { case usable(UUID), unknown, used, expired }
 
-    static func state(token: String, on db: any Database, now: Date) async throws -> LinkState {
+    package static func state(token: String, on db: any Database, now: Date) async throws -> LinkState {
         guard let inv = try await InvitationRecord.query(on: db).filter(\.$tokenHash == Token.hash(token)).first() else { return .unknown }
         if inv.usedAt != nil { return .used }
         if inv.revokedAt != nil || inv.expiresAt <= now { return .expired }
         return .usable(inv.patientID)
     }
 
-    struct Registration: Content {
-        var username: String?
-        var password: String?
-        var passwordConfirm: String?
-        var acceptTerms: String?
-        var setUpMFA: String?
+    package struct Registration: Content {
+        package var username: String?
+        package var password: String?
+        package var passwordConfirm: String?
+        package var acceptTerms: String?
+        package var setUpMFA: String?
     }
 
     /// Creates the patient's account and uses up the invitation, in one transaction: a link works exactly once.
-    static func redeem(token: String, _ r: Registration, app: Application) async throws -> UserRecord {
+    package static func redeem(token: String, _ r: Registration, app: Application) async throws -> UserRecord {
         var errors: [FieldError] = []
         if r.acceptTerms == nil { errors.append(FieldError("acceptTerms", "Please read and accept the terms of use to continue.")) }
         if (r.password ?? "") != (r.passwordConfirm ?? "") { errors.append(FieldError("passwordConfirm", "The two passwords differ.")) }
@@ -205,5 +205,5 @@ struct InvitationStore {
 }
 
 extension Request {
-    func invitations() throws -> InvitationStore { InvitationStore(scope: try scope()) }
+    package func invitations() throws -> InvitationStore { InvitationStore(scope: try scope()) }
 }

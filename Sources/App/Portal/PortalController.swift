@@ -5,8 +5,8 @@ import Vapor
 
 /// The patient portal home: the next visit first (with Join for a video visit), the patient's own record, and who
 /// has looked at it in plain words.
-enum PortalController {
-    @Sendable static func home(req: Request) async throws -> Response {
+package enum PortalController {
+    @Sendable package static func home(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let store = try req.patients()
         let record = try await store.find(pid, detail: "portal home")
@@ -41,7 +41,7 @@ enum PortalController {
 
     /// `GET /portal/appointments/:id/calendar.ics`: the patient's own appointment for their calendar (no reason or
     /// diagnosis in it).
-    @Sendable static func calendarFile(req: Request) async throws -> Response {
+    @Sendable package static func calendarFile(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let id = try req.idParameter("appointment")
         let now = req.now
@@ -68,19 +68,19 @@ enum PortalController {
 }
 
 /// The next visit as the portal shows it.
-struct UpcomingVisit {
-    let id: UUID
-    let when: String
-    let times: String
-    let what: String
-    let place: String
-    let address: String?
-    let video: Bool
+package struct UpcomingVisit {
+    package let id: UUID
+    package let when: String
+    package let times: String
+    package let what: String
+    package let place: String
+    package let address: String?
+    package let video: Bool
     /// A video visit can be joined from 15 minutes before its start until it ends.
-    let joinOpen: Bool
-    let joinFrom: String
+    package let joinOpen: Bool
+    package let joinFrom: String
 
-    init(_ a: AppointmentRecord, dir: ScheduleDirectory, now: Date) {
+    package init(_ a: AppointmentRecord, dir: ScheduleDirectory, now: Date) {
         let zone = dir.zone(a.locationID)
         id = a.id ?? UUID()
         when = Format.day(a.startAt, zone: zone, now: now)
@@ -94,15 +94,15 @@ struct UpcomingVisit {
     }
 }
 
-struct PortalHomePage {
-    let patient: PatientDTO
-    let history: [AccessHistory.Day]
-    let zone: TimeZone
-    let now: Date
-    var upcoming: UpcomingVisit?
-    var notices: [(String, String)] = []
+package struct PortalHomePage {
+    package let patient: PatientDTO
+    package let history: [AccessHistory.Day]
+    package let zone: TimeZone
+    package let now: Date
+    package var upcoming: UpcomingVisit?
+    package var notices: [(String, String)] = []
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let p = patient
         return Layout.page(
             "My record", req: req,
@@ -151,13 +151,13 @@ struct PortalHomePage {
     }
 
     /// "10:36 AM CT", or "10:36 – 11:02 AM CT" when the person came back later that day.
-    static func when(_ first: Date, _ last: Date, _ zone: TimeZone) -> String {
+    package static func when(_ first: Date, _ last: Date, _ zone: TimeZone) -> String {
         let a = Format.time(first, zone: zone)
         let b = Format.time(last, zone: zone)
         return a == b ? a : Format.timeRange(first, last, zone: zone)
     }
 
-    func upcomingCard() -> Node<HTML.BodyContext> {
+    package func upcomingCard() -> Node<HTML.BodyContext> {
         guard let u = upcoming else {
             return .div(
                 .class("card"), .id("upcoming-visit"), .h2(.text("Upcoming visit")),

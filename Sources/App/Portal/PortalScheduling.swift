@@ -5,13 +5,13 @@ import Domain
 
 /// The patient's own appointments in the portal: upcoming visits, self-scheduling of the types patients may book,
 /// reschedule and cancel. All through `SchedulingStore`, which forces the patient's own record.
-enum PortalSchedulingController {
-    static func ownID(_ req: Request) throws -> UUID {
+package enum PortalSchedulingController {
+    package static func ownID(_ req: Request) throws -> UUID {
         let pid = try req.portalPatientID()
         return pid
     }
 
-    @Sendable static func upcoming(req: Request) async throws -> Response {
+    @Sendable package static func upcoming(req: Request) async throws -> Response {
         let pid = try ownID(req)
         let dir = try await ScheduleDirectory.load(req.db)
         let now = req.now   // read once: two reads make the window a few microseconds longer than allowed
@@ -21,7 +21,7 @@ enum PortalSchedulingController {
         return Layout.render(PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"]).render(for: req))
     }
 
-    static func bookPage(_ req: Request, action: String, fixedType: UUID? = nil, message: String? = nil) async throws -> BookPage {
+    package static func bookPage(_ req: Request, action: String, fixedType: UUID? = nil, message: String? = nil) async throws -> BookPage {
         let dir = try await ScheduleDirectory.load(req.db)
         let d = req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(req.now, in: dir.homeZone).adding(days: 1)
         let typeID = fixedType ?? req.query[String.self, at: "type"].flatMap(UUID.init(uuidString:))
@@ -38,12 +38,12 @@ enum PortalSchedulingController {
         return page
     }
 
-    @Sendable static func bookForm(req: Request) async throws -> Response {
+    @Sendable package static func bookForm(req: Request) async throws -> Response {
         _ = try ownID(req)
         return Layout.render(try await bookPage(req, action: "/portal/appointments/book").render(for: req))
     }
 
-    @Sendable static func book(req: Request) async throws -> Response {
+    @Sendable package static func book(req: Request) async throws -> Response {
         _ = try ownID(req)
         let f = try req.content.decode(SchedulePagesController.BookForm.self)
         do {
@@ -57,7 +57,7 @@ enum PortalSchedulingController {
         }
     }
 
-    @Sendable static func cancel(req: Request) async throws -> Response {
+    @Sendable package static func cancel(req: Request) async throws -> Response {
         _ = try ownID(req)
         let id = try req.idParameter("appointment")
         let reason = Text.clean(try? req.content.get(String.self, at: "cancelReason")) ?? "cancelled by the patient in the portal"
@@ -65,7 +65,7 @@ enum PortalSchedulingController {
         return req.redirect(to: "/portal/appointments?done=cancelled")
     }
 
-    @Sendable static func rescheduleForm(req: Request) async throws -> Response {
+    @Sendable package static func rescheduleForm(req: Request) async throws -> Response {
         _ = try ownID(req)
         let id = try req.idParameter("appointment")
         guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
@@ -73,7 +73,7 @@ enum PortalSchedulingController {
         return Layout.render(try await bookPage(req, action: "/portal/appointments/\(id.uuidString)/reschedule", fixedType: a.typeID).render(for: req))
     }
 
-    @Sendable static func reschedule(req: Request) async throws -> Response {
+    @Sendable package static func reschedule(req: Request) async throws -> Response {
         _ = try ownID(req)
         let id = try req.idParameter("appointment")
         let f = try req.content.decode(SchedulePagesController.BookForm.self)
@@ -88,11 +88,11 @@ enum PortalSchedulingController {
     }
 }
 
-struct PortalAppointmentsPage {
-    let rows: [CalendarRow]
-    let notice: String?
+package struct PortalAppointmentsPage {
+    package let rows: [CalendarRow]
+    package let notice: String?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("My appointments", req: req, .div(
             .unwrap(notice) { .p(.class("notice"), .text("Appointment \($0).")) },
             .h1(.text("My appointments")),

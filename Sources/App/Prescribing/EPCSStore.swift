@@ -3,41 +3,41 @@ import Fluent
 import Domain
 
 /// EPCS logical access control (21 CFR 1311.125) and its daily audit report (1311.150).
-struct EPCSStore {
-    let scope: AuditScope
+package struct EPCSStore {
+    package let scope: AuditScope
 
-    struct CredentialInput: Content { var npi: String?; var deaNumber: String? }
-    struct DecideInput: Content { var approve: Bool?; var otp: String? }
+    package struct CredentialInput: Content { package var npi: String?; package var deaNumber: String? }
+    package struct DecideInput: Content { package var approve: Bool?; package var otp: String? }
 
-    struct GrantDTO: Content {
-        let id: UUID
-        let prescriberId: UUID
-        let prescriberName: String
-        let status: String
-        let enteredBy: UUID
-        let enteredAt: Date
-        let decidedBy: UUID?
-        let decidedAt: Date?
+    package struct GrantDTO: Content {
+        package let id: UUID
+        package let prescriberId: UUID
+        package let prescriberName: String
+        package let status: String
+        package let enteredBy: UUID
+        package let enteredAt: Date
+        package let decidedBy: UUID?
+        package let decidedAt: Date?
     }
 
-    struct ReportRow: Content { let seq: Int64; let at: Date; let username: String; let entity: String; let outcome: String; let detail: String }
-    struct Report: Content {
-        let day: String
-        let events: [ReportRow]
-        let signatures: Int
-        let refusedSignatures: Int
-        let accessControlChanges: Int
-        let deniedAccess: Int
+    package struct ReportRow: Content { package let seq: Int64; package let at: Date; package let username: String; package let entity: String; package let outcome: String; package let detail: String }
+    package struct Report: Content {
+        package let day: String
+        package let events: [ReportRow]
+        package let signatures: Int
+        package let refusedSignatures: Int
+        package let accessControlChanges: Int
+        package let deniedAccess: Int
         /// Refused signatures and denied access: what the daily review must look at (and report to DEA when it is an incident).
-        let incidents: [ReportRow]
+        package let incidents: [ReportRow]
     }
 
-    static func audit(_ entity: String, _ id: UUID?, _ detail: String, outcome: AuditOutcome = .success, action: AuditAction = .permissionChange) -> AuditDraft {
+    package static func audit(_ entity: String, _ id: UUID?, _ detail: String, outcome: AuditOutcome = .success, action: AuditAction = .permissionChange) -> AuditDraft {
         AuditDraft(action: action, category: .prescriptions, entityType: entity, entityID: id?.uuidString, outcome: outcome, detail: detail)
     }
 
     /// NPI and DEA number of a prescriber (an admin or the Medical Director; checked, audited).
-    func setCredentials(userID: UUID, _ input: CredentialInput) async throws {
+    package func setCredentials(userID: UUID, _ input: CredentialInput) async throws {
         try await scope.authorize(.manageEPCS)
         guard let u = try await UserRecord.find(userID, on: scope.db), [Role.provider, .medicalDirector].contains(u.roleValue) else {
             throw AppError.validation([FieldError("userId", "Credentials belong to a provider or the Medical Director.")])
@@ -61,7 +61,7 @@ struct EPCSStore {
     }
 
     /// Step one: someone enters the permission for a prescriber with a DEA number.
-    func enterGrant(prescriberID: UUID) async throws -> GrantDTO {
+    package func enterGrant(prescriberID: UUID) async throws -> GrantDTO {
         try await scope.authorize(.manageEPCS)
         guard let u = try await UserRecord.find(prescriberID, on: scope.db), [Role.provider, .medicalDirector].contains(u.roleValue),
               try await PrescriberCredentialRecord.query(on: scope.db).filter(\.$userID == prescriberID).first()?.deaNumber != nil else {
@@ -84,7 +84,7 @@ struct EPCSStore {
     }
 
     /// Step two: a different person, a DEA registrant, approves (or rejects) with a code from their authenticator now.
-    func decideGrant(_ id: UUID, approve: Bool, otp: String?) async throws -> GrantDTO {
+    package func decideGrant(_ id: UUID, approve: Bool, otp: String?) async throws -> GrantDTO {
         try await scope.authorize(.approveEPCSGrant)
         let p = scope.principal, now = scope.now
         guard let g = try await EPCSGrantRecord.find(id, on: scope.db) else { throw AppError.notFound("No such EPCS permission.") }
@@ -114,7 +114,7 @@ struct EPCSStore {
         }
     }
 
-    func revoke(_ id: UUID) async throws -> GrantDTO {
+    package func revoke(_ id: UUID) async throws -> GrantDTO {
         try await scope.authorize(.manageEPCS)
         let now = scope.now, by = scope.principal.userID
         return try await scope.run { tx in
@@ -128,7 +128,7 @@ struct EPCSStore {
         }
     }
 
-    func grants() async throws -> [GrantDTO] {
+    package func grants() async throws -> [GrantDTO] {
         guard AccessPolicy.decide(scope.principal, .manageEPCS).isAllowed || AccessPolicy.decide(scope.principal, .approveEPCSGrant).isAllowed else {
             try await scope.authorize(.manageEPCS); return []
         }
@@ -139,16 +139,16 @@ struct EPCSStore {
         return out
     }
 
-    static func dto(_ g: EPCSGrantRecord, name: String) -> GrantDTO {
+    package static func dto(_ g: EPCSGrantRecord, name: String) -> GrantDTO {
         GrantDTO(id: g.id!, prescriberId: g.prescriberID, prescriberName: name, status: g.status, enteredBy: g.enteredBy, enteredAt: g.enteredAt,
                  decidedBy: g.decidedBy, decidedAt: g.decidedAt)
     }
 
-    static let epcsEntities = ["EPCSSignature", "EPCSGrant", "EPCSCredential"]
-    static let epcsActions = ["signRx", "manageEPCS", "approveEPCSGrant", "readEPCSReport"]
+    package static let epcsEntities = ["EPCSSignature", "EPCSGrant", "EPCSCredential"]
+    package static let epcsActions = ["signRx", "manageEPCS", "approveEPCSGrant", "readEPCSReport"]
 
     /// Every EPCS event of one UTC day, with the incidents to review.
-    func report(day: LocalDay) async throws -> Report {
+    package func report(day: LocalDay) async throws -> Report {
         try await scope.authorize(.readEPCSReport)
         let span = day.span(in: TimeZone(identifier: "UTC")!)
         let rows = try await AuditEventRecord.query(on: scope.db).filter(\.$recordedAt >= span.start).filter(\.$recordedAt < span.end).sort(\.$seq).all()
@@ -165,5 +165,5 @@ struct EPCSStore {
 }
 
 extension Request {
-    func epcs() throws -> EPCSStore { EPCSStore(scope: try scope()) }
+    package func epcs() throws -> EPCSStore { EPCSStore(scope: try scope()) }
 }

@@ -20,24 +20,24 @@ public enum PharmacySim {
 
     public static let defaultPharmacies = ["1234567", "2345678"]
 
-    struct Received: Content { let type: String; let messageID: String; let relatesTo: String?; let answer: String; let prescriberOrderNumber: String? }
+    package struct Received: Content { package let type: String; package let messageID: String; package let relatesTo: String?; package let answer: String; package let prescriberOrderNumber: String? }
 
-    actor State {
-        var received: [Received] = []
-        var answers: [String: String] = [:]          // MessageID → the answer given (a repeat gets the same answer)
-        var newRx: [String: ScriptMessage] = [:]     // PrescriberOrderNumber → the NewRx
-        var failNext = 0
-        var denyCancels: Set<String> = []            // PrescriberOrderNumbers "already transferred"
+    package actor State {
+        package var received: [Received] = []
+        package var answers: [String: String] = [:]          // MessageID → the answer given (a repeat gets the same answer)
+        package var newRx: [String: ScriptMessage] = [:]     // PrescriberOrderNumber → the NewRx
+        package var failNext = 0
+        package var denyCancels: Set<String> = []            // PrescriberOrderNumbers "already transferred"
 
-        func record(_ r: Received, answer: String) { received.append(r); answers[r.messageID] = answer }
-        func answer(for id: String) -> String? { answers[id] }
-        func store(_ m: ScriptMessage) { if let n = m.header.prescriberOrderNumber { newRx[n] = m } }
-        func original(_ n: String) -> ScriptMessage? { newRx[n] }
-        func takeFailure() -> Bool { if failNext > 0 { failNext -= 1; return true }; return false }
-        func setFail(_ n: Int) { failNext = n }
-        func transferred(_ n: String) { denyCancels.insert(n) }
-        func isTransferred(_ n: String?) -> Bool { n.map { denyCancels.contains($0) } ?? false }
-        func all() -> [Received] { received }
+        package func record(_ r: Received, answer: String) { received.append(r); answers[r.messageID] = answer }
+        package func answer(for id: String) -> String? { answers[id] }
+        package func store(_ m: ScriptMessage) { if let n = m.header.prescriberOrderNumber { newRx[n] = m } }
+        package func original(_ n: String) -> ScriptMessage? { newRx[n] }
+        package func takeFailure() -> Bool { if failNext > 0 { failNext -= 1; return true }; return false }
+        package func setFail(_ n: Int) { failNext = n }
+        package func transferred(_ n: String) { denyCancels.insert(n) }
+        package func isTransferred(_ n: String?) -> Bool { n.map { denyCancels.contains($0) } ?? false }
+        package func all() -> [Received] { received }
     }
 
     /// Builds the simulator application (not yet serving).
@@ -147,13 +147,13 @@ public enum PharmacySim {
         return app
     }
 
-    static func xml(_ s: String) -> Response {
+    package static func xml(_ s: String) -> Response {
         let res = Response(status: .ok, body: .init(string: s))
         res.headers.contentType = .xml
         return res
     }
 
-    static func post(_ client: any Client, _ url: String, _ xml: String, token: String) async throws -> String {
+    package static func post(_ client: any Client, _ url: String, _ xml: String, token: String) async throws -> String {
         var headers = HTTPHeaders()
         headers.contentType = .xml
         headers.bearerAuthorization = .init(token: token)

@@ -6,77 +6,77 @@ import Domain
 /// e-Prescribing: JSON API, staff pages (prescribe, sign, EPCS, refill queue, pharmacy search), the portal's refill requests.
 extension FormularyDrug: Content {}
 
-enum PrescribingController {
-    struct OtpBody: Content { var otp: String? }
-    struct CoverBody: Content { var providerId: UUID? }
+package enum PrescribingController {
+    package struct OtpBody: Content { package var otp: String? }
+    package struct CoverBody: Content { package var providerId: UUID? }
 
     // MARK: API
 
-    @Sendable static func pharmaciesAPI(req: Request) async throws -> [PharmacyDirectory.Entry] {
+    @Sendable package static func pharmaciesAPI(req: Request) async throws -> [PharmacyDirectory.Entry] {
         try await req.scope().authorize(.searchPharmacies)
         return try await PharmacyDirectory.search(req.query[String.self, at: "q"], on: req.db)
     }
 
-    @Sendable static func formularyAPI(req: Request) async throws -> [FormularyDrug] { _ = try req.principal(); return Formulary.drugs }
+    @Sendable package static func formularyAPI(req: Request) async throws -> [FormularyDrug] { _ = try req.principal(); return Formulary.drugs }
 
-    @Sendable static func createAPI(req: Request) async throws -> Response {
+    @Sendable package static func createAPI(req: Request) async throws -> Response {
         let input = try req.decodeJSON(PrescriptionStore.DraftInput.self)
         return try await req.prescriptions().createDraft(patientID: try req.idParameter("id"), input).encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func historyAPI(req: Request) async throws -> [PrescriptionStore.RxDTO] { try await req.prescriptions().history(patientID: try req.idParameter("id")) }
+    @Sendable package static func historyAPI(req: Request) async throws -> [PrescriptionStore.RxDTO] { try await req.prescriptions().history(patientID: try req.idParameter("id")) }
 
-    @Sendable static func readAPI(req: Request) async throws -> PrescriptionStore.RxDTO { PrescriptionStore.dto(try await req.prescriptions().find(try req.idParameter("id"))) }
+    @Sendable package static func readAPI(req: Request) async throws -> PrescriptionStore.RxDTO { PrescriptionStore.dto(try await req.prescriptions().find(try req.idParameter("id"))) }
 
-    @Sendable static func signAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
+    @Sendable package static func signAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
         try await req.prescriptions().sign(try req.idParameter("id"), otp: (try? req.content.decode(OtpBody.self))?.otp)
     }
 
-    @Sendable static func cancelAPI(req: Request) async throws -> PrescriptionStore.RxDTO { try await req.prescriptions().cancel(try req.idParameter("id")) }
+    @Sendable package static func cancelAPI(req: Request) async throws -> PrescriptionStore.RxDTO { try await req.prescriptions().cancel(try req.idParameter("id")) }
 
-    @Sendable static func refillQueueAPI(req: Request) async throws -> [RefillStore.QueueItem] {
+    @Sendable package static func refillQueueAPI(req: Request) async throws -> [RefillStore.QueueItem] {
         try await req.refills().queue(all: req.query[String.self, at: "all"] != nil)
     }
 
-    @Sendable static func decideAPI(req: Request) async throws -> RefillStore.QueueItem {
+    @Sendable package static func decideAPI(req: Request) async throws -> RefillStore.QueueItem {
         let input = try req.decodeJSON(RefillStore.DecideInput.self)
         return try await decide(req, try req.idParameter("id"), input)
     }
 
-    static func decide(_ req: Request, _ id: UUID, _ input: RefillStore.DecideInput) async throws -> RefillStore.QueueItem {
+    package static func decide(_ req: Request, _ id: UUID, _ input: RefillStore.DecideInput) async throws -> RefillStore.QueueItem {
         try await req.refills().decide(id, input)
     }
 
-    @Sendable static func portalRefillAPI(req: Request) async throws -> Response {
+    @Sendable package static func portalRefillAPI(req: Request) async throws -> Response {
         let id = try await req.refills().requestFromPortal(prescriptionID: try req.idParameter("id"))
         return try await ["refillRequestId": id.uuidString].encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func credentialsAPI(req: Request) async throws -> HTTPStatus {
+    @Sendable package static func credentialsAPI(req: Request) async throws -> HTTPStatus {
         try await req.epcs().setCredentials(userID: try req.idParameter("id"), try req.decodeJSON(EPCSStore.CredentialInput.self))
         return .noContent
     }
 
-    @Sendable static func grantsAPI(req: Request) async throws -> [EPCSStore.GrantDTO] { try await req.epcs().grants() }
+    @Sendable package static func grantsAPI(req: Request) async throws -> [EPCSStore.GrantDTO] { try await req.epcs().grants() }
 
-    @Sendable static func enterGrantAPI(req: Request) async throws -> Response {
-        struct Body: Content { var prescriberId: UUID? }
+    @Sendable package static func enterGrantAPI(req: Request) async throws -> Response {
+        struct Body: Content { package var prescriberId: UUID? }
         guard let pid = try req.decodeJSON(Body.self).prescriberId else { throw AppError.validation([FieldError("prescriberId", "Choose the prescriber.")]) }
         return try await req.epcs().enterGrant(prescriberID: pid).encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func decideGrantAPI(req: Request) async throws -> EPCSStore.GrantDTO {
+    @Sendable package static func decideGrantAPI(req: Request) async throws -> EPCSStore.GrantDTO {
         let b = try req.decodeJSON(EPCSStore.DecideInput.self)
         return try await req.epcs().decideGrant(try req.idParameter("id"), approve: b.approve ?? true, otp: b.otp)
     }
 
-    @Sendable static func revokeGrantAPI(req: Request) async throws -> EPCSStore.GrantDTO { try await req.epcs().revoke(try req.idParameter("id")) }
+    @Sendable package static func revokeGrantAPI(req: Request) async throws -> EPCSStore.GrantDTO { try await req.epcs().revoke(try req.idParameter("id")) }
 
-    @Sendable static func reportAPI(req: Request) async throws -> EPCSStore.Report {
+    @Sendable package static func reportAPI(req: Request) async throws -> EPCSStore.Report {
         try await req.epcs().report(day: try day(req))
     }
 
-    static func day(_ req: Request) throws -> LocalDay {
+    package static func day(_ req: Request) throws -> LocalDay {
         if let d = req.query[String.self, at: "date"] {
             guard let day = LocalDay(d) else { throw AppError.validation([FieldError("date", "Write the date as YYYY-MM-DD.")]) }
             return day
@@ -84,7 +84,7 @@ enum PrescribingController {
         return LocalDay.of(req.now, in: TimeZone(identifier: "UTC")!)
     }
 
-    @Sendable static func coveringAPI(req: Request) async throws -> HTTPStatus {
+    @Sendable package static func coveringAPI(req: Request) async throws -> HTTPStatus {
         guard let p = try req.decodeJSON(CoverBody.self).providerId else { throw AppError.validation([FieldError("providerId", "Choose the covering provider.")]) }
         try await req.refills().setCovering(locationID: try req.idParameter("id"), providerID: p)
         return .noContent
@@ -92,14 +92,14 @@ enum PrescribingController {
 
     // MARK: staff pages
 
-    static func form(_ req: Request) -> PrescriptionStore.DraftInput {
+    package static func form(_ req: Request) -> PrescriptionStore.DraftInput {
         func text(_ k: String) -> String? { try? req.content.get(String.self, at: k) }
         return .init(drugId: text("drugId"), sig: text("sig"), quantity: text("quantity"), daysSupply: text("daysSupply").flatMap { Int($0) },
                      refills: text("refills").flatMap { Int($0) }, dispenseAsWritten: text("dispenseAsWritten") != nil, pharmacyNcpdpid: text("pharmacyNcpdpid"),
                      locationId: text("locationId").flatMap { UUID(uuidString: $0) }, prescriberId: text("prescriberId").flatMap { UUID(uuidString: $0) })
     }
 
-    static func prescribePage(_ req: Request, patientID: UUID, input: PrescriptionStore.DraftInput, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
+    package static func prescribePage(_ req: Request, patientID: UUID, input: PrescriptionStore.DraftInput, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
         try await req.scope().authorize(.prepareRx(patientID: patientID), patientID: patientID)
         let patient = try await req.patients().find(patientID, detail: "prescribe form")
         let pharmacies = try await PharmacyDirectory.search(nil, on: req.db)
@@ -110,11 +110,11 @@ enum PrescribingController {
                                            me: try req.principal()).render(for: req), status: status)
     }
 
-    @Sendable static func prescribeForm(req: Request) async throws -> Response {
+    @Sendable package static func prescribeForm(req: Request) async throws -> Response {
         try await prescribePage(req, patientID: try req.idParameter("id"), input: .init(pharmacyNcpdpid: req.query[String.self, at: "pharmacy"]), errors: [])
     }
 
-    @Sendable static func prescribe(req: Request) async throws -> Response {
+    @Sendable package static func prescribe(req: Request) async throws -> Response {
         let pid = try req.idParameter("id"), input = form(req)
         do {
             let rx = try await req.prescriptions().createDraft(patientID: pid, input)
@@ -124,7 +124,7 @@ enum PrescribingController {
         }
     }
 
-    static func rxPage(_ req: Request, _ id: UUID, errors: [FieldError] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
+    package static func rxPage(_ req: Request, _ id: UUID, errors: [FieldError] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
         let rx = try await req.prescriptions().find(id)
         let patient = try await req.patients().find(rx.patientID, detail: "prescription")
         let prescriber = try await UserRecord.find(rx.prescriberID, on: req.db)
@@ -138,9 +138,9 @@ enum PrescribingController {
                                               errors: errors).render(for: req), status: status)
     }
 
-    @Sendable static func prescriptionPage(req: Request) async throws -> Response { try await rxPage(req, try req.idParameter("id")) }
+    @Sendable package static func prescriptionPage(req: Request) async throws -> Response { try await rxPage(req, try req.idParameter("id")) }
 
-    @Sendable static func signFromPage(req: Request) async throws -> Response {
+    @Sendable package static func signFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         do {
             _ = try await req.prescriptions().sign(id, otp: try? req.content.get(String.self, at: "otp"))
@@ -150,7 +150,7 @@ enum PrescribingController {
         }
     }
 
-    @Sendable static func cancelFromPage(req: Request) async throws -> Response {
+    @Sendable package static func cancelFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         do {
             _ = try await req.prescriptions().cancel(id)
@@ -160,18 +160,18 @@ enum PrescribingController {
         }
     }
 
-    @Sendable static func pharmaciesPage(req: Request) async throws -> Response {
+    @Sendable package static func pharmaciesPage(req: Request) async throws -> Response {
         try await req.scope().authorize(.searchPharmacies)
         let q = req.query[String.self, at: "q"]
         return Layout.render(PharmacySearchPage(q: q, rows: try await PharmacyDirectory.search(q, on: req.db), patient: req.query[UUID.self, at: "patient"]).render(for: req))
     }
 
-    @Sendable static func refillsPage(req: Request) async throws -> Response {
+    @Sendable package static func refillsPage(req: Request) async throws -> Response {
         Layout.render(RefillQueuePage(items: try await req.refills().queue(all: req.query[String.self, at: "all"] != nil), done: req.query[String.self, at: "done"],
                                       errors: []).render(for: req))
     }
 
-    @Sendable static func decideFromPage(req: Request) async throws -> Response {
+    @Sendable package static func decideFromPage(req: Request) async throws -> Response {
         func text(_ k: String) -> String? { try? req.content.get(String.self, at: k) }
         let input = RefillStore.DecideInput(decision: text("decision"), reasonCode: text("reasonCode"), note: text("note"), refills: text("refills").flatMap { Int($0) },
                                             drugId: text("drugId"), sig: text("sig"), quantity: text("quantity"), daysSupply: text("daysSupply").flatMap { Int($0) }, otp: text("otp"))
@@ -189,7 +189,7 @@ enum PrescribingController {
     }
 
     /// The EPCS page: prescribers with their NPI/DEA, permissions, and what the signed-in person may do.
-    static func epcsPage(_ req: Request, notice: String?, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
+    package static func epcsPage(_ req: Request, notice: String?, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
         let p = try req.principal()
         let canManage = AccessPolicy.decide(p, .manageEPCS).isAllowed
         let grants = try await req.epcs().grants()   // refuses (audited) anyone who may neither manage nor approve
@@ -200,11 +200,11 @@ enum PrescribingController {
                                       canManage: canManage, me: p.userID, notice: notice, errors: errors).render(for: req), status: status)
     }
 
-    @Sendable static func epcsPage(req: Request) async throws -> Response {
+    @Sendable package static func epcsPage(req: Request) async throws -> Response {
         try await epcsPage(req, notice: req.query[String.self, at: "done"], errors: [])
     }
 
-    @Sendable static func epcsAction(req: Request) async throws -> Response {
+    @Sendable package static func epcsAction(req: Request) async throws -> Response {
         func text(_ k: String) -> String? { try? req.content.get(String.self, at: k) }
         let store = try req.epcs()
         do {
@@ -232,20 +232,20 @@ enum PrescribingController {
         }
     }
 
-    @Sendable static func reportPage(req: Request) async throws -> Response {
+    @Sendable package static func reportPage(req: Request) async throws -> Response {
         Layout.render(EPCSReportPage(r: try await req.epcs().report(day: try day(req))).render(for: req))
     }
 
     // MARK: portal
 
-    @Sendable static func portalRefills(req: Request) async throws -> Response {
+    @Sendable package static func portalRefills(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let meds = try await req.prescriptions().medications(patientID: pid)
         let pending = Set(try await RefillRequestRecord.query(on: req.db).filter(\.$patientID == pid).filter(\.$status == "pending").all().map(\.prescriptionID))
         return Layout.render(PortalRefillsPage(meds: meds, pending: pending, done: req.query[String.self, at: "requested"] != nil, error: nil).render(for: req))
     }
 
-    @Sendable static func portalRequest(req: Request) async throws -> Response {
+    @Sendable package static func portalRequest(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         do {
             _ = try await req.refills().requestFromPortal(prescriptionID: try req.idParameter("id"))

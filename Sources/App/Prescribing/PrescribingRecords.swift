@@ -3,206 +3,206 @@ import Fluent
 import Domain
 
 /// A prescriber's identifiers: NPI (required on every NewRx) and DEA registration (controlled substances).
-final class PrescriberCredentialRecord: Model, @unchecked Sendable {
-    static let schema = "prescriber_credential"
+package final class PrescriberCredentialRecord: Model, @unchecked Sendable {
+    package static let schema = "prescriber_credential"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "updated_at") var updatedAt: Date
-    @Field(key: "updated_by") var updatedBy: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "updated_at") package var updatedAt: Date
+    @Field(key: "updated_by") package var updatedBy: String
 
     // data fields
-    @Field(key: "npi") var npi: String
-    @OptionalField(key: "dea_number") var deaNumber: String?
+    @Field(key: "npi") package var npi: String
+    @OptionalField(key: "dea_number") package var deaNumber: String?
 
     // relationships
-    @Field(key: "user_id") var userID: UUID
+    @Field(key: "user_id") package var userID: UUID
 
-    init() {}
+    package init() {}
 }
 
 /// EPCS permission (21 CFR 1311.125): entered by one person, approved by a second who is a DEA registrant, with MFA.
-final class EPCSGrantRecord: Model, @unchecked Sendable {
-    static let schema = "epcs_grant"
+package final class EPCSGrantRecord: Model, @unchecked Sendable {
+    package static let schema = "epcs_grant"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
     /// pending → active, or rejected; active → revoked.
-    @Field(key: "status") var status: String
-    @Field(key: "entered_by") var enteredBy: UUID
-    @Field(key: "entered_at") var enteredAt: Date
-    @OptionalField(key: "decided_by") var decidedBy: UUID?
-    @OptionalField(key: "decided_at") var decidedAt: Date?
+    @Field(key: "status") package var status: String
+    @Field(key: "entered_by") package var enteredBy: UUID
+    @Field(key: "entered_at") package var enteredAt: Date
+    @OptionalField(key: "decided_by") package var decidedBy: UUID?
+    @OptionalField(key: "decided_at") package var decidedAt: Date?
 
     // relationships
-    @Field(key: "prescriber_id") var prescriberID: UUID
+    @Field(key: "prescriber_id") package var prescriberID: UUID
 
-    init() {}
+    package init() {}
 }
 
 /// The pharmacy directory, keyed by NCPDPID, with the services each pharmacy accepts.
-final class PharmacyRecord: Model, @unchecked Sendable {
-    static let schema = "pharmacy"
+package final class PharmacyRecord: Model, @unchecked Sendable {
+    package static let schema = "pharmacy"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
 
     // data fields
-    @Field(key: "ncpdpid") var ncpdpid: String
-    @Field(key: "npi") var npi: String
-    @Field(key: "name") var name: String
-    @Field(key: "address") var address: String
-    @Field(key: "city") var city: String
-    @Field(key: "state") var state: String
-    @Field(key: "postal_code") var postalCode: String
-    @Field(key: "phone") var phone: String
-    @Field(key: "accepts_controlled") var acceptsControlled: Bool
-    @Field(key: "accepts_cancel") var acceptsCancel: Bool
+    @Field(key: "ncpdpid") package var ncpdpid: String
+    @Field(key: "npi") package var npi: String
+    @Field(key: "name") package var name: String
+    @Field(key: "address") package var address: String
+    @Field(key: "city") package var city: String
+    @Field(key: "state") package var state: String
+    @Field(key: "postal_code") package var postalCode: String
+    @Field(key: "phone") package var phone: String
+    @Field(key: "accepts_controlled") package var acceptsControlled: Bool
+    @Field(key: "accepts_cancel") package var acceptsCancel: Bool
 
-    init() {}
+    package init() {}
 }
 
 /// A prescription: a draft (a medical assistant may prepare it), then signed by the prescriber and sent as NewRx.
-final class PrescriptionRecord: Model, @unchecked Sendable {
-    static let schema = "prescription"
+package final class PrescriptionRecord: Model, @unchecked Sendable {
+    package static let schema = "prescription"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "updated_at") var updatedAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "updated_at") package var updatedAt: Date
     /// draft, sending, accepted (pharmacy Status 000), error, cancel-requested, cancelled, cancel-denied.
-    @Field(key: "status") var status: String
-    @OptionalField(key: "status_detail") var statusDetail: String?
-    @Field(key: "prepared_by") var preparedBy: String
-    @OptionalField(key: "signed_at") var signedAt: Date?
-    @OptionalField(key: "written_date") var writtenDate: String?
+    @Field(key: "status") package var status: String
+    @OptionalField(key: "status_detail") package var statusDetail: String?
+    @Field(key: "prepared_by") package var preparedBy: String
+    @OptionalField(key: "signed_at") package var signedAt: Date?
+    @OptionalField(key: "written_date") package var writtenDate: String?
     /// EPCS: SHA-256 of the signed content and the practice key's signature over it.
-    @OptionalField(key: "digest") var digest: String?
-    @OptionalField(key: "signature") var signature: String?
+    @OptionalField(key: "digest") package var digest: String?
+    @OptionalField(key: "signature") package var signature: String?
 
     // data fields
-    @Field(key: "drug_id") var drugID: String
-    @Field(key: "description") var description: String
-    @Field(key: "ndc") var ndc: String
-    @Field(key: "rxnorm") var rxnorm: String
-    @OptionalField(key: "schedule") var schedule: String?
-    @Field(key: "quantity") var quantity: String
-    @Field(key: "unit_code") var unitCode: String
-    @Field(key: "days_supply") var daysSupply: Int
-    @Field(key: "refills") var refills: Int
-    @Field(key: "substitutions") var substitutions: String
-    @Field(key: "sig") var sig: String
-    @Field(key: "pharmacy_ncpdpid") var pharmacyNCPDPID: String
+    @Field(key: "drug_id") package var drugID: String
+    @Field(key: "description") package var description: String
+    @Field(key: "ndc") package var ndc: String
+    @Field(key: "rxnorm") package var rxnorm: String
+    @OptionalField(key: "schedule") package var schedule: String?
+    @Field(key: "quantity") package var quantity: String
+    @Field(key: "unit_code") package var unitCode: String
+    @Field(key: "days_supply") package var daysSupply: Int
+    @Field(key: "refills") package var refills: Int
+    @Field(key: "substitutions") package var substitutions: String
+    @Field(key: "sig") package var sig: String
+    @Field(key: "pharmacy_ncpdpid") package var pharmacyNCPDPID: String
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
-    @Field(key: "prescriber_id") var prescriberID: UUID
-    @Field(key: "location_id") var locationID: UUID
-    @OptionalField(key: "renewal_of") var renewalOf: UUID?
+    @Field(key: "patient_id") package var patientID: UUID
+    @Field(key: "prescriber_id") package var prescriberID: UUID
+    @Field(key: "location_id") package var locationID: UUID
+    @OptionalField(key: "renewal_of") package var renewalOf: UUID?
 
-    init() {}
+    package init() {}
 
-    var deaSchedule: DEASchedule? { schedule.flatMap(DEASchedule.init) }
-    var isControlled: Bool { deaSchedule != nil }
+    package var deaSchedule: DEASchedule? { schedule.flatMap(DEASchedule.init) }
+    package var isControlled: Bool { deaSchedule != nil }
 }
 
 /// Every SCRIPT message sent or received, as XML, with its delivery state. Outbound messages are delivered by the
 /// job queue (retried only on Error 600 or no answer); inbound ones are matched by RelatesToMessageID.
-final class ScriptMessageRecord: Model, @unchecked Sendable {
-    static let schema = "script_message"
+package final class ScriptMessageRecord: Model, @unchecked Sendable {
+    package static let schema = "script_message"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
     /// out: queued → sent (Status) / error (Error) / failed (gave up); in: received, or refused (answered with an Error).
-    @Field(key: "status") var status: String
-    @Field(key: "attempts") var attempts: Int
-    @OptionalField(key: "error_code") var errorCode: String?
-    @OptionalField(key: "error_text") var errorText: String?
+    @Field(key: "status") package var status: String
+    @Field(key: "attempts") package var attempts: Int
+    @OptionalField(key: "error_code") package var errorCode: String?
+    @OptionalField(key: "error_text") package var errorText: String?
 
     // data fields
-    @Field(key: "message_id") var messageID: String
-    @OptionalField(key: "relates_to") var relatesTo: String?
-    @Field(key: "direction") var direction: String
-    @Field(key: "type") var type: String
-    @Field(key: "xml") var xml: String
+    @Field(key: "message_id") package var messageID: String
+    @OptionalField(key: "relates_to") package var relatesTo: String?
+    @Field(key: "direction") package var direction: String
+    @Field(key: "type") package var type: String
+    @Field(key: "xml") package var xml: String
 
     // relationships
-    @OptionalField(key: "prescription_id") var prescriptionID: UUID?
-    @OptionalField(key: "refill_request_id") var refillRequestID: UUID?
+    @OptionalField(key: "prescription_id") package var prescriptionID: UUID?
+    @OptionalField(key: "refill_request_id") package var refillRequestID: UUID?
 
-    init() {}
+    package init() {}
 }
 
 /// A renewal (refill) request, from the pharmacy (RxRenewalRequest) or from the patient in the portal, routed to the
 /// prescriber of record or the location's covering provider.
-final class RefillRequestRecord: Model, @unchecked Sendable {
-    static let schema = "refill_request"
+package final class RefillRequestRecord: Model, @unchecked Sendable {
+    package static let schema = "refill_request"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
     /// pending, approved, denied, replaced.
-    @Field(key: "status") var status: String
-    @OptionalField(key: "decided_by") var decidedBy: String?
-    @OptionalField(key: "decided_at") var decidedAt: Date?
-    @OptionalField(key: "reason_code") var reasonCode: String?
-    @OptionalField(key: "note") var note: String?
+    @Field(key: "status") package var status: String
+    @OptionalField(key: "decided_by") package var decidedBy: String?
+    @OptionalField(key: "decided_at") package var decidedAt: Date?
+    @OptionalField(key: "reason_code") package var reasonCode: String?
+    @OptionalField(key: "note") package var note: String?
 
     // data fields
     /// pharmacy or portal.
-    @Field(key: "source") var source: String
-    @Field(key: "route_reason") var routeReason: String
+    @Field(key: "source") package var source: String
+    @Field(key: "route_reason") package var routeReason: String
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
-    @Field(key: "prescription_id") var prescriptionID: UUID
-    @Field(key: "routed_to") var routedTo: UUID
-    @OptionalField(key: "inbound_message_id") var inboundMessageID: String?
-    @OptionalField(key: "new_prescription_id") var newPrescriptionID: UUID?
+    @Field(key: "patient_id") package var patientID: UUID
+    @Field(key: "prescription_id") package var prescriptionID: UUID
+    @Field(key: "routed_to") package var routedTo: UUID
+    @OptionalField(key: "inbound_message_id") package var inboundMessageID: String?
+    @OptionalField(key: "new_prescription_id") package var newPrescriptionID: UUID?
 
-    init() {}
+    package init() {}
 }
 
 /// The provider who covers a location's renewals while a prescriber is away.
-final class CoveringProviderRecord: Model, @unchecked Sendable {
-    static let schema = "covering_provider"
+package final class CoveringProviderRecord: Model, @unchecked Sendable {
+    package static let schema = "covering_provider"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "set_at") var setAt: Date
-    @Field(key: "set_by") var setBy: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "set_at") package var setAt: Date
+    @Field(key: "set_by") package var setBy: String
 
     // relationships
-    @Field(key: "location_id") var locationID: UUID
-    @Field(key: "provider_id") var providerID: UUID
+    @Field(key: "location_id") package var locationID: UUID
+    @Field(key: "provider_id") package var providerID: UUID
 
-    init() {}
+    package init() {}
 }
 
-struct CreatePrescriberCredential: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePrescriberCredential: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("prescriber_credential").id()
             .field("updated_at", .datetime, .required).field("updated_by", .string, .required)
             .field("npi", .string, .required).field("dea_number", .string)
             .field("user_id", .uuid, .required, .references("app_user", "id"))
             .unique(on: "user_id").create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("prescriber_credential").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("prescriber_credential").delete() }
 }
 
-struct CreateEPCSGrant: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateEPCSGrant: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("epcs_grant").id()
             .field("status", .string, .required).field("entered_by", .uuid, .required).field("entered_at", .datetime, .required)
             .field("decided_by", .uuid).field("decided_at", .datetime)
             .field("prescriber_id", .uuid, .required, .references("app_user", "id")).create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("epcs_grant").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("epcs_grant").delete() }
 }
 
-struct CreatePharmacy: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePharmacy: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("pharmacy").id()
             .field("ncpdpid", .string, .required).field("npi", .string, .required).field("name", .string, .required)
             .field("address", .string, .required).field("city", .string, .required).field("state", .string, .required)
@@ -210,11 +210,11 @@ struct CreatePharmacy: AsyncMigration {
             .field("accepts_controlled", .bool, .required).field("accepts_cancel", .bool, .required)
             .unique(on: "ncpdpid").create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("pharmacy").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("pharmacy").delete() }
 }
 
-struct CreatePrescription: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreatePrescription: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("prescription").id()
             .field("created_at", .datetime, .required).field("updated_at", .datetime, .required)
             .field("status", .string, .required).field("status_detail", .string).field("prepared_by", .string, .required)
@@ -228,11 +228,11 @@ struct CreatePrescription: AsyncMigration {
             .field("location_id", .uuid, .required, .references("location", "id"))
             .field("renewal_of", .uuid).create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("prescription").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("prescription").delete() }
 }
 
-struct CreateScriptMessage: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateScriptMessage: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("script_message").id()
             .field("created_at", .datetime, .required).field("status", .string, .required).field("attempts", .int, .required)
             .field("error_code", .string).field("error_text", .string)
@@ -241,11 +241,11 @@ struct CreateScriptMessage: AsyncMigration {
             .field("prescription_id", .uuid).field("refill_request_id", .uuid)
             .unique(on: "direction", "message_id").create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("script_message").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("script_message").delete() }
 }
 
-struct CreateRefillRequest: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateRefillRequest: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("refill_request").id()
             .field("created_at", .datetime, .required).field("status", .string, .required)
             .field("decided_by", .string).field("decided_at", .datetime).field("reason_code", .string).field("note", .string)
@@ -255,16 +255,16 @@ struct CreateRefillRequest: AsyncMigration {
             .field("routed_to", .uuid, .required, .references("app_user", "id"))
             .field("inbound_message_id", .string).field("new_prescription_id", .uuid).create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("refill_request").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("refill_request").delete() }
 }
 
-struct CreateCoveringProvider: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateCoveringProvider: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("covering_provider").id()
             .field("set_at", .datetime, .required).field("set_by", .string, .required)
             .field("location_id", .uuid, .required, .references("location", "id"))
             .field("provider_id", .uuid, .required, .references("app_user", "id"))
             .unique(on: "location_id").create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("covering_provider").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("covering_provider").delete() }
 }

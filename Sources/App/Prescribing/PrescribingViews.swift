@@ -2,16 +2,16 @@ import Vapor
 import Plot
 import Domain
 
-struct PrescribePage {
-    let patient: PatientDTO
-    let input: PrescriptionStore.DraftInput
-    let errors: [FieldError]
-    let pharmacies: [PharmacyDirectory.Entry]
-    let locations: [(String, String)]
-    let prescribers: [(String, String)]
-    let me: Principal
+package struct PrescribePage {
+    package let patient: PatientDTO
+    package let input: PrescriptionStore.DraftInput
+    package let errors: [FieldError]
+    package let pharmacies: [PharmacyDirectory.Entry]
+    package let locations: [(String, String)]
+    package let prescribers: [(String, String)]
+    package let me: Principal
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let drugOptions = [("", "Choose…")] + Formulary.drugs.map { ($0.id, $0.description + ($0.schedule.map { " (C\($0.roman))" } ?? "") + " · per \($0.unitLabel)") }
         let pharmacyOptions = [("", "Choose…")] + pharmacies.map { ($0.ncpdpid, "\($0.name), \($0.city) · NCPDPID \($0.ncpdpid)") }
         let preparing = me.role == .medicalAssistant
@@ -42,18 +42,18 @@ struct PrescribePage {
 
 /// A prescription, its messages, and — for its prescriber — the signing screen (for controlled substances: the DEA
 /// attestation and the authenticator code that is the legal signature).
-struct PrescriptionPage {
-    let rx: PrescriptionStore.RxDTO
-    let patient: PatientDTO
-    let prescriberName: String
-    let deaNumber: String?
-    let pharmacy: PharmacyDirectory.Entry?
-    let messages: [ScriptMessageRecord]
-    let canSign: Bool
-    let canCancel: Bool
-    let errors: [FieldError]
+package struct PrescriptionPage {
+    package let rx: PrescriptionStore.RxDTO
+    package let patient: PatientDTO
+    package let prescriberName: String
+    package let deaNumber: String?
+    package let pharmacy: PharmacyDirectory.Entry?
+    package let messages: [ScriptMessageRecord]
+    package let canSign: Bool
+    package let canCancel: Bool
+    package let errors: [FieldError]
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         func row(_ k: String, _ v: String?) -> Node<HTML.DescriptionListContext> { .group(.dt(.text(k)), .dd(.text(v ?? "—"))) }
         return Layout.page("Prescription", req: req, .div(
             .if(req.query[String.self, at: "signed"] != nil, .p(.class("notice"), .id("signed-notice"), .text("Signed and sent to the pharmacy."))),
@@ -85,12 +85,12 @@ struct PrescriptionPage {
     }
 }
 
-struct PharmacySearchPage {
-    let q: String?
-    let rows: [PharmacyDirectory.Entry]
-    let patient: UUID?
+package struct PharmacySearchPage {
+    package let q: String?
+    package let rows: [PharmacyDirectory.Entry]
+    package let patient: UUID?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Pharmacies", req: req, .div(
             .h1(.text("Pharmacy directory")),
             .form(.action("/pharmacies"), .method(.get), .div(
@@ -106,12 +106,12 @@ struct PharmacySearchPage {
     }
 }
 
-struct RefillQueuePage {
-    let items: [RefillStore.QueueItem]
-    let done: String?
-    let errors: [FieldError]
+package struct RefillQueuePage {
+    package let items: [RefillStore.QueueItem]
+    package let done: String?
+    package let errors: [FieldError]
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Refills", req: req, .div(
             .unwrap(done) { .p(.class("notice"), .id("refill-done"), .text("Request \($0).")) },
             FormKit.errorSummary(errors),
@@ -140,15 +140,15 @@ struct RefillQueuePage {
     }
 }
 
-struct EPCSPage {
-    let grants: [EPCSStore.GrantDTO]
-    let prescribers: [(UUID, String, String?, String?)]
-    let canManage: Bool
-    let me: UUID?
-    let notice: String?
-    let errors: [FieldError]
+package struct EPCSPage {
+    package let grants: [EPCSStore.GrantDTO]
+    package let prescribers: [(UUID, String, String?, String?)]
+    package let canManage: Bool
+    package let me: UUID?
+    package let notice: String?
+    package let errors: [FieldError]
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let names = Dictionary(uniqueKeysWithValues: prescribers.map { ($0.0, $0.1) })
         return Layout.page("EPCS", req: req, .div(
             .unwrap(notice) { .p(.class("notice"), .id("epcs-done"), .text("Done: \($0).")) },
@@ -188,10 +188,10 @@ struct EPCSPage {
     }
 }
 
-struct EPCSReportPage {
-    let r: EPCSStore.Report
+package struct EPCSReportPage {
+    package let r: EPCSStore.Report
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("EPCS report", req: req, .div(
             .h1(.text("EPCS audit report · \(r.day) (UTC)")),
             .form(.action("/epcs/report"), .method(.get), .div(FormKit.field("Day", name: "date", value: r.day, type: .date), .button(.type(.submit), .text("Show")))),
@@ -208,13 +208,13 @@ struct EPCSReportPage {
     }
 }
 
-struct PortalRefillsPage {
-    let meds: [PrescriptionStore.RxDTO]
-    let pending: Set<UUID>
-    let done: Bool
-    let error: String?
+package struct PortalRefillsPage {
+    package let meds: [PrescriptionStore.RxDTO]
+    package let pending: Set<UUID>
+    package let done: Bool
+    package let error: String?
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Refills", req: req, .div(
             .if(done, .p(.class("notice"), .id("refill-requested"), .text("Your request was sent to your provider."))),
             .unwrap(error) { .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .text($0)) },
@@ -230,11 +230,11 @@ struct PortalRefillsPage {
 }
 
 /// The chart's prescription card: the medication list and history.
-struct PrescriptionChartSection {
-    let rows: [PrescriptionStore.RxDTO]
-    let canPrescribe: Bool
+package struct PrescriptionChartSection {
+    package let rows: [PrescriptionStore.RxDTO]
+    package let canPrescribe: Bool
 
-    func render(patientID: UUID) -> Node<HTML.BodyContext> {
+    package func render(patientID: UUID) -> Node<HTML.BodyContext> {
         .div(.class("card"), .id("prescriptions"),
             .h2(.text("Prescriptions")),
             .if(canPrescribe, .p(.a(.class("button"), .href("/patients/\(patientID.uuidString)/prescribe"), .id("prescribe"), .text("Prescribe")))),

@@ -4,51 +4,51 @@ import Domain
 
 /// Prescriptions through one scoped, audited path: drafts, signing (EPCS with a fresh second factor for controlled
 /// substances), NewRx and CancelRx, and the patient's prescription history.
-struct PrescriptionStore {
-    let scope: AuditScope
+package struct PrescriptionStore {
+    package let scope: AuditScope
 
-    struct DraftInput: Content {
-        var drugId: String?
-        var sig: String?
-        var quantity: String?
-        var daysSupply: Int?
-        var refills: Int?
-        var dispenseAsWritten: Bool?
-        var pharmacyNcpdpid: String?
-        var locationId: UUID?
+    package struct DraftInput: Content {
+        package var drugId: String?
+        package var sig: String?
+        package var quantity: String?
+        package var daysSupply: Int?
+        package var refills: Int?
+        package var dispenseAsWritten: Bool?
+        package var pharmacyNcpdpid: String?
+        package var locationId: UUID?
         /// Who will sign (a medical assistant prepares for a prescriber; a prescriber's own drafts default to them).
-        var prescriberId: UUID?
+        package var prescriberId: UUID?
     }
 
-    struct RxDTO: Content {
-        let id: UUID
-        let patientId: UUID
-        let prescriberId: UUID
-        let status: String
-        let statusDetail: String?
-        let description: String
-        let schedule: String?
-        let quantity: String
-        let unitCode: String
-        let daysSupply: Int
-        let refills: Int
-        let sig: String
-        let pharmacyNcpdpid: String
-        let writtenDate: String?
-        let signedAt: Date?
-        let preparedBy: String
-        let controlled: Bool
-        let renewalOf: UUID?
+    package struct RxDTO: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let prescriberId: UUID
+        package let status: String
+        package let statusDetail: String?
+        package let description: String
+        package let schedule: String?
+        package let quantity: String
+        package let unitCode: String
+        package let daysSupply: Int
+        package let refills: Int
+        package let sig: String
+        package let pharmacyNcpdpid: String
+        package let writtenDate: String?
+        package let signedAt: Date?
+        package let preparedBy: String
+        package let controlled: Bool
+        package let renewalOf: UUID?
     }
 
-    static func dto(_ r: PrescriptionRecord) -> RxDTO {
+    package static func dto(_ r: PrescriptionRecord) -> RxDTO {
         RxDTO(id: r.id!, patientId: r.patientID, prescriberId: r.prescriberID, status: r.status, statusDetail: r.statusDetail, description: r.description,
               schedule: r.deaSchedule.map { "C" + $0.roman }, quantity: r.quantity, unitCode: r.unitCode, daysSupply: r.daysSupply, refills: r.refills,
               sig: r.sig, pharmacyNcpdpid: r.pharmacyNCPDPID, writtenDate: r.writtenDate, signedAt: r.signedAt, preparedBy: r.preparedBy,
               controlled: r.isControlled, renewalOf: r.renewalOf)
     }
 
-    static func audit(_ action: AuditAction, _ rx: PrescriptionRecord?, patientID: UUID?, entity: String = "Prescription", _ detail: String,
+    package static func audit(_ action: AuditAction, _ rx: PrescriptionRecord?, patientID: UUID?, entity: String = "Prescription", _ detail: String,
                       outcome: AuditOutcome = .success) -> AuditDraft {
         AuditDraft(action: action, category: .prescriptions, patientID: patientID ?? rx?.patientID, entityType: entity, entityID: rx?.id?.uuidString,
                    outcome: outcome, detail: detail)
@@ -56,7 +56,7 @@ struct PrescriptionStore {
 
     // MARK: drafts
 
-    func createDraft(patientID: UUID, _ input: DraftInput) async throws -> RxDTO {
+    package func createDraft(patientID: UUID, _ input: DraftInput) async throws -> RxDTO {
         try await scope.authorize(.prepareRx(patientID: patientID), patientID: patientID)
         let p = scope.principal
         let prescriberID = (p.role == .provider || p.role == .medicalDirector) ? (input.prescriberId ?? p.userID!) : input.prescriberId
@@ -102,14 +102,14 @@ struct PrescriptionStore {
         }
     }
 
-    func find(_ id: UUID) async throws -> PrescriptionRecord {
+    package func find(_ id: UUID) async throws -> PrescriptionRecord {
         guard let r = try await PrescriptionRecord.find(id, on: scope.db) else { throw AppError.notFound("No such prescription.") }
         try await scope.authorize(.readRx(patientID: r.patientID), patientID: r.patientID)
         try await scope.record([Self.audit(.read, r, patientID: r.patientID, "prescription viewed")])
         return r
     }
 
-    func history(patientID: UUID) async throws -> [RxDTO] {
+    package func history(patientID: UUID) async throws -> [RxDTO] {
         try await scope.authorize(.readRx(patientID: patientID), patientID: patientID)
         let rows = try await PrescriptionRecord.query(on: scope.db).filter(\.$patientID == patientID).sort(\.$createdAt, .descending).all()
         try await scope.record([AuditDraft(action: .query, category: .prescriptions, patientID: patientID, entityType: "Prescription", detail: "\(rows.count) prescriptions listed")])
@@ -117,7 +117,7 @@ struct PrescriptionStore {
     }
 
     /// The medication list: what was prescribed and is neither cancelled nor refused.
-    func medications(patientID: UUID) async throws -> [RxDTO] {
+    package func medications(patientID: UUID) async throws -> [RxDTO] {
         try await history(patientID: patientID).filter { ["accepted", "sending", "cancel-denied", "cancel-requested"].contains($0.status) }
     }
 
@@ -125,7 +125,7 @@ struct PrescriptionStore {
 
     /// The prescriber signs their own prescription. Controlled substances need a DEA number, an active EPCS permission,
     /// and a fresh TOTP code entered now (the signature); every attempt is an audited EPCS event.
-    func sign(_ id: UUID, otp: String?) async throws -> RxDTO {
+    package func sign(_ id: UUID, otp: String?) async throws -> RxDTO {
         guard let rx = try await PrescriptionRecord.find(id, on: scope.db) else { throw AppError.notFound("No such prescription.") }
         try await scope.authorize(.signRx, patientID: rx.patientID)
         let p = scope.principal
@@ -172,7 +172,7 @@ struct PrescriptionStore {
     /// EPCS checks for the signed-in prescriber acting on a controlled prescription: a DEA number on file, an active
     /// EPCS permission, and a TOTP code entered now. A refusal is an audited EPCS event. Returns the DEA number and
     /// the code's counter (to be used up in the signing transaction).
-    func epcsFactor(for rx: PrescriptionRecord, otp: String?, what: String) async throws -> (String, Int64) {
+    package func epcsFactor(for rx: PrescriptionRecord, otp: String?, what: String) async throws -> (String, Int64) {
         let p = scope.principal, now = scope.now
         func refuse(_ why: String) async throws -> Never {
             try await scope.record([Self.audit(.update, rx, patientID: rx.patientID, entity: "EPCSSignature", "EPCS \(what) refused: \(why)", outcome: .denied)])
@@ -192,19 +192,19 @@ struct PrescriptionStore {
     }
 
     /// Inside the signing transaction: the TOTP step is used up (never accepted twice).
-    static func useCode(_ counter: Int64, userID: UUID, on tx: any Database) async throws {
+    package static func useCode(_ counter: Int64, userID: UUID, on tx: any Database) async throws {
         let user = try await UserRecord.find(userID, on: tx)
         guard counter > (user?.mfaLastCounter ?? -1) else { throw AppError.forbidden("That code was already used; wait for the next one.") }
         try await UserRecord.query(on: tx).filter(\.$id == userID).set(\.$mfaLastCounter, to: counter).update()
     }
 
-    func zone(_ locationID: UUID) async throws -> TimeZone {
+    package func zone(_ locationID: UUID) async throws -> TimeZone {
         guard let l = try await LocationRecord.find(locationID, on: scope.db), let z = TimeZone(identifier: l.timeZone) else { return TimeZone(identifier: "UTC")! }
         return z
     }
 
     /// Asks the pharmacy to cancel (CancelRx); the answer (CancelRxResponse) arrives at the inbound endpoint.
-    func cancel(_ id: UUID) async throws -> RxDTO {
+    package func cancel(_ id: UUID) async throws -> RxDTO {
         guard let rx = try await PrescriptionRecord.find(id, on: scope.db) else { throw AppError.notFound("No such prescription.") }
         try await scope.authorize(.signRx, patientID: rx.patientID)
         guard ["accepted", "sending", "cancel-denied"].contains(rx.status) else {
@@ -233,5 +233,5 @@ struct PrescriptionStore {
 }
 
 extension Request {
-    func prescriptions() throws -> PrescriptionStore { PrescriptionStore(scope: try scope()) }
+    package func prescriptions() throws -> PrescriptionStore { PrescriptionStore(scope: try scope()) }
 }

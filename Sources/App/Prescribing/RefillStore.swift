@@ -5,53 +5,53 @@ import Domain
 /// Renewal requests: from the pharmacy (RxRenewalRequest) or from the patient in the portal; routed to the
 /// prescriber of record, or the location's covering provider while the prescriber is away; decided in the refill
 /// queue (approve, deny with a reason code, or replace), which sends the RxRenewalResponse.
-struct RefillStore {
-    let scope: AuditScope
+package struct RefillStore {
+    package let scope: AuditScope
 
-    struct DecideInput: Content {
+    package struct DecideInput: Content {
         /// approve, deny or replace.
-        var decision: String?
-        var reasonCode: String?
-        var note: String?
+        package var decision: String?
+        package var reasonCode: String?
+        package var note: String?
         /// Approve: refills granted (defaults to the original's).
-        var refills: Int?
+        package var refills: Int?
         /// Replace: the new prescription.
-        var drugId: String?
-        var sig: String?
-        var quantity: String?
-        var daysSupply: Int?
+        package var drugId: String?
+        package var sig: String?
+        package var quantity: String?
+        package var daysSupply: Int?
         /// Controlled substances: the current authenticator code.
-        var otp: String?
+        package var otp: String?
     }
 
-    struct QueueItem: Content {
-        let id: UUID
-        let patientId: UUID
-        let patientName: String
-        let source: String
-        let status: String
-        let createdAt: Date
-        let routedTo: UUID
-        let routedToName: String
-        let routeReason: String
-        let prescription: PrescriptionStore.RxDTO
+    package struct QueueItem: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let patientName: String
+        package let source: String
+        package let status: String
+        package let createdAt: Date
+        package let routedTo: UUID
+        package let routedToName: String
+        package let routeReason: String
+        package let prescription: PrescriptionStore.RxDTO
         /// Earlier prescriptions of the same drug for this patient and earlier requests for this prescription.
-        let history: [PrescriptionStore.RxDTO]
-        let earlierRequests: Int
+        package let history: [PrescriptionStore.RxDTO]
+        package let earlierRequests: Int
     }
 
-    static let denialCodes: [(String, String)] = [("AA", "Patient unknown to the prescriber"), ("AC", "Patient no longer under the prescriber's care"),
+    package static let denialCodes: [(String, String)] = [("AA", "Patient unknown to the prescriber"), ("AC", "Patient no longer under the prescriber's care"),
                                                    ("AD", "Too soon"), ("AM", "Patient needs an appointment"), ("AP", "Request already answered by other means"),
                                                    ("DA", "Medication discontinued")]
 
     // MARK: routing
 
-    static func isAway(_ provider: UUID, now: Date, on db: any Database) async throws -> Bool {
+    package static func isAway(_ provider: UUID, now: Date, on db: any Database) async throws -> Bool {
         try await AvailabilityExceptionRecord.query(on: db).filter(\.$providerID == provider).filter(\.$startAt <= now).filter(\.$endAt > now).first() != nil
     }
 
     /// Inside a transaction: a pending request routed by the rule in `PrescribingRules.routeRenewal`.
-    static func create(for rx: PrescriptionRecord, source: String, inboundMessageID: String?, now: Date, on tx: any Database) async throws -> RefillRequestRecord {
+    package static func create(for rx: PrescriptionRecord, source: String, inboundMessageID: String?, now: Date, on tx: any Database) async throws -> RefillRequestRecord {
         let away = try await isAway(rx.prescriberID, now: now, on: tx)
         let covering = try await CoveringProviderRecord.query(on: tx).filter(\.$locationID == rx.locationID).first()?.providerID
         let coveringAway = try await covering.asyncMap { try await isAway($0, now: now, on: tx) } ?? false
@@ -71,7 +71,7 @@ struct RefillStore {
     }
 
     /// The patient asks for a refill of one of their prescriptions.
-    func requestFromPortal(prescriptionID: UUID) async throws -> UUID {
+    package func requestFromPortal(prescriptionID: UUID) async throws -> UUID {
         guard let rx = try await PrescriptionRecord.find(prescriptionID, on: scope.db) else { throw AppError.notFound("No such prescription.") }
         try await scope.authorize(.requestRefill(patientID: rx.patientID), patientID: rx.patientID)
         guard ["accepted", "cancel-denied"].contains(rx.status) else {
@@ -90,7 +90,7 @@ struct RefillStore {
 
     // MARK: queue
 
-    func queue(all: Bool = false) async throws -> [QueueItem] {
+    package func queue(all: Bool = false) async throws -> [QueueItem] {
         try await scope.authorize(.readRefillQueue)
         let p = scope.principal
         let q = RefillRequestRecord.query(on: scope.db).filter(\.$status == "pending")
@@ -103,7 +103,7 @@ struct RefillStore {
         }
     }
 
-    static func item(_ r: RefillRequestRecord, on db: any Database) async throws -> QueueItem {
+    package static func item(_ r: RefillRequestRecord, on db: any Database) async throws -> QueueItem {
         let rx = try await PrescriptionRecord.find(r.prescriptionID, on: db)!
         let p = try await PatientRecord.find(r.patientID, on: db)
         let to = try await UserRecord.find(r.routedTo, on: db)
@@ -118,7 +118,7 @@ struct RefillStore {
 
     /// Approve, deny (with a reason code) or replace. A pharmacy's request is answered with an RxRenewalResponse; a
     /// portal request that is approved becomes a new prescription sent as NewRx.
-    func decide(_ id: UUID, _ input: DecideInput) async throws -> QueueItem {
+    package func decide(_ id: UUID, _ input: DecideInput) async throws -> QueueItem {
         try await scope.authorize(.decideRefill)
         guard let r = try await RefillRequestRecord.find(id, on: scope.db) else { throw AppError.notFound("No such refill request.") }
         guard r.status == "pending" else { throw AppError.conflict(type: "decided", detail: "This request was already \(r.status).", extra: [:]) }
@@ -236,7 +236,7 @@ struct RefillStore {
     }
 
     /// Who covers a location's renewals while a prescriber is away.
-    func setCovering(locationID: UUID, providerID: UUID) async throws {
+    package func setCovering(locationID: UUID, providerID: UUID) async throws {
         try await scope.authorize(.manageCoverage)
         guard try await LocationRecord.find(locationID, on: scope.db) != nil else { throw AppError.notFound("No such location.") }
         guard let u = try await UserRecord.find(providerID, on: scope.db), [Role.provider, .medicalDirector].contains(u.roleValue), u.active else {
@@ -256,5 +256,5 @@ struct RefillStore {
 }
 
 extension Request {
-    func refills() throws -> RefillStore { RefillStore(scope: try scope()) }
+    package func refills() throws -> RefillStore { RefillStore(scope: try scope()) }
 }

@@ -5,15 +5,15 @@ import Domain
 
 /// Where SCRIPT messages go: a clearinghouse URL (Surescripts in production, `caresync pharmacy-sim` in tests and
 /// go-live checks). The answer to each send is the synchronous Status or Error.
-protocol ClearinghouseTransport: Sendable {
+package protocol ClearinghouseTransport: Sendable {
     func post(_ xml: String, app: Application) async throws -> Data
 }
 
-struct LiveClearinghouse: ClearinghouseTransport {
-    struct NotConfigured: Error, CustomStringConvertible { let description: String }
-    struct Unreachable: Error, CustomStringConvertible { let description: String }
+package struct LiveClearinghouse: ClearinghouseTransport {
+    package struct NotConfigured: Error, CustomStringConvertible { package let description: String }
+    package struct Unreachable: Error, CustomStringConvertible { package let description: String }
 
-    func post(_ xml: String, app: Application) async throws -> Data {
+    package func post(_ xml: String, app: Application) async throws -> Data {
         guard let url = app.config.clearinghouseURL else { throw NotConfigured(description: "no clearinghouse configured (CARESYNC_CLEARINGHOUSE_URL)") }
         var headers = HTTPHeaders()
         headers.contentType = .xml
@@ -31,31 +31,31 @@ struct LiveClearinghouse: ClearinghouseTransport {
 
 extension Application {
     private struct ClearinghouseKey: StorageKey { typealias Value = any ClearinghouseTransport }
-    var clearinghouse: any ClearinghouseTransport {
+    package var clearinghouse: any ClearinghouseTransport {
         get { storage[ClearinghouseKey.self] ?? LiveClearinghouse() }
         set { storage[ClearinghouseKey.self] = newValue }
     }
 
-    var scriptCodec: ScriptCodec {
+    package var scriptCodec: ScriptCodec {
         get throws { try ScriptCodec.for(config.scriptVersion) }
     }
 }
 
 /// Builds SCRIPT messages from prescriptions, queues them for delivery, delivers them (job `script.send`), and
 /// receives what pharmacies send (the inbound endpoint).
-enum ScriptGateway {
-    static let sendKind = "script.send"
+package enum ScriptGateway {
+    package static let sendKind = "script.send"
 
-    static func register(_ app: Application) { app.jobHandlers.register(sendKind, deliver) }
+    package static func register(_ app: Application) { app.jobHandlers.register(sendKind, deliver) }
 
     /// Unique, at most 35 characters.
-    static func newMessageID() -> String { "CS" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(32) }
+    package static func newMessageID() -> String { "CS" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(32) }
 
     /// `PrescriberOrderNumber` is an1..35: the prescription's id as 32 hex digits (a UUID with dashes is 36).
-    static func orderNumber(_ id: UUID) -> String { id.uuidString.replacingOccurrences(of: "-", with: "") }
+    package static func orderNumber(_ id: UUID) -> String { id.uuidString.replacingOccurrences(of: "-", with: "") }
 
     /// The prescription an order number names: 32 hex digits (or, from messages sent before, a UUID with dashes).
-    static func prescriptionID(orderNumber n: String) -> UUID? {
+    package static func prescriptionID(orderNumber n: String) -> UUID? {
         if let id = UUID(uuidString: n) { return id }
         guard n.count == 32, n.allSatisfy(\.isHexDigit) else { return nil }
         let c = Array(n)
@@ -63,15 +63,15 @@ enum ScriptGateway {
         return UUID(uuidString: dashed)
     }
 
-    static func medication(_ rx: PrescriptionRecord) -> ScriptMedication {
+    package static func medication(_ rx: PrescriptionRecord) -> ScriptMedication {
         ScriptMedication(description: String(rx.description.prefix(105)), ndc: rx.ndc, rxnorm: rx.rxnorm, schedule: rx.deaSchedule, quantity: rx.quantity,
                          unitCode: rx.unitCode, daysSupply: rx.daysSupply, writtenDate: rx.writtenDate ?? "", substitutions: rx.substitutions,
                          refills: rx.refills, sig: rx.sig)
     }
 
-    struct Missing: Error, CustomStringConvertible { let description: String }
+    package struct Missing: Error, CustomStringConvertible { package let description: String }
 
-    static func details(_ rx: PrescriptionRecord, on db: any Database) async throws -> RxDetails {
+    package static func details(_ rx: PrescriptionRecord, on db: any Database) async throws -> RxDetails {
         guard let p = try await PatientRecord.find(rx.patientID, on: db) else { throw Missing(description: "patient missing") }
         guard let ph = try await PharmacyRecord.query(on: db).filter(\.$ncpdpid == rx.pharmacyNCPDPID).first() else { throw Missing(description: "pharmacy missing") }
         guard let u = try await UserRecord.find(rx.prescriberID, on: db),
@@ -91,7 +91,7 @@ enum ScriptGateway {
 
     /// Inside a transaction: stores an outbound message and queues its delivery (one job per message).
     @discardableResult
-    static func queue(_ m: ScriptMessage, codec: ScriptCodec, prescriptionID: UUID?, refillID: UUID?, now: Date, on tx: any Database) async throws -> ScriptMessageRecord {
+    package static func queue(_ m: ScriptMessage, codec: ScriptCodec, prescriptionID: UUID?, refillID: UUID?, now: Date, on tx: any Database) async throws -> ScriptMessageRecord {
         let r = ScriptMessageRecord()
         r.id = UUID()
         r.createdAt = now
@@ -111,7 +111,7 @@ enum ScriptGateway {
     }
 
     /// Stores a received message (or the synchronous answer to one of ours).
-    static func storeInbound(_ m: ScriptMessage?, xml: String, status: String, problem: ScriptProblem?, prescriptionID: UUID?, refillID: UUID?,
+    package static func storeInbound(_ m: ScriptMessage?, xml: String, status: String, problem: ScriptProblem?, prescriptionID: UUID?, refillID: UUID?,
                              now: Date, on tx: any Database) async throws -> ScriptMessageRecord {
         let r = ScriptMessageRecord()
         r.id = UUID()
@@ -135,7 +135,7 @@ enum ScriptGateway {
 
     /// Sends one queued message. Error 600 (and no answer at all) is retried with backoff; any other Error is final
     /// and shown to the user; Status means the receiver accepted it.
-    @Sendable static func deliver(_ ctx: JobContext) async throws {
+    @Sendable package static func deliver(_ ctx: JobContext) async throws {
         let app = ctx.app
         guard let id = ctx.uuid("message"), let msg = try await ScriptMessageRecord.find(id, on: app.db), msg.status == "queued" else { return }
         let codec = try app.scriptCodec
@@ -180,21 +180,21 @@ enum ScriptGateway {
 }
 
 extension Optional {
-    func asyncMap<T>(_ f: (Wrapped) async throws -> T) async rethrows -> T? {
+    package func asyncMap<T>(_ f: (Wrapped) async throws -> T) async rethrows -> T? {
         switch self { case .some(let w): return try await f(w); case .none: return nil }
     }
 }
 
 /// The practice's signature over an EPCS prescription: SHA-256 of the canonical content, HMAC-SHA256 with the
 /// audit key (kept outside the database). Archived with the prescription and carried in the NewRx header.
-enum RxSignature {
-    static func canonical(_ rx: PrescriptionRecord, deaNumber: String) -> String {
+package enum RxSignature {
+    package static func canonical(_ rx: PrescriptionRecord, deaNumber: String) -> String {
         [rx.id!.uuidString, rx.patientID.uuidString, rx.prescriberID.uuidString, deaNumber, rx.drugID, rx.description, rx.ndc, rx.rxnorm,
          rx.schedule ?? "", rx.quantity, rx.unitCode, String(rx.daysSupply), String(rx.refills), rx.substitutions, rx.sig, rx.pharmacyNCPDPID,
          rx.writtenDate ?? ""].joined(separator: "\u{1F}")
     }
 
-    static func sign(_ rx: PrescriptionRecord, deaNumber: String, app: Application) throws -> (digest: String, signature: String) {
+    package static func sign(_ rx: PrescriptionRecord, deaNumber: String, app: Application) throws -> (digest: String, signature: String) {
         let content = Data(canonical(rx, deaNumber: deaNumber).utf8)
         let digest = Data(SHA256.hash(data: content)).base64EncodedString()
         let mac = HMAC<SHA256>.authenticationCode(for: content, using: try AuditCheckpoints.key(app))

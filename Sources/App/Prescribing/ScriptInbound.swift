@@ -6,13 +6,13 @@ import Domain
 /// What pharmacies send us (through the clearinghouse): renewal requests, cancel responses, change requests, and
 /// free-standing Status/Verify/Error. Matched by RelatesToMessageID (and PrescriberOrderNumber); every message kept.
 /// A message that cannot be read or matched gets an Error answer and changes nothing.
-enum ScriptInbound {
-    static let ourID = ScriptParty("CARESYNC", "C")
+package enum ScriptInbound {
+    package static let ourID = ScriptParty("CARESYNC", "C")
 
     /// The synchronous answer (Status or Error) to one received document.
-    static let maxMessage = 1_048_576
+    package static let maxMessage = 1_048_576
 
-    static func handle(_ app: Application, _ data: Data) async -> String {
+    package static func handle(_ app: Application, _ data: Data) async -> String {
         let codec: ScriptCodec
         do { codec = try app.scriptCodec } catch let p as ScriptProblem { return errorXML(ScriptCodec(version: .v2017071), to: nil, p, app) }
         catch { return errorXML(ScriptCodec(version: .v2017071), to: nil, ScriptProblem("700", "4040", "configuration error"), app) }
@@ -34,11 +34,11 @@ enum ScriptInbound {
         }
     }
 
-    static func reply(to m: ScriptMessage, _ app: Application) -> ScriptHeader {
+    package static func reply(to m: ScriptMessage, _ app: Application) -> ScriptHeader {
         ScriptHeader(to: m.header.from, from: ourID, messageID: ScriptGateway.newMessageID(), relatesToMessageID: m.header.messageID, sentTime: app.clock.now())
     }
 
-    static func errorXML(_ codec: ScriptCodec, to m: ScriptMessage?, _ p: ScriptProblem, _ app: Application) -> String {
+    package static func errorXML(_ codec: ScriptCodec, to m: ScriptMessage?, _ p: ScriptProblem, _ app: Application) -> String {
         let header = m.map { reply(to: $0, app) } ?? ScriptHeader(to: ScriptParty("UNKNOWN", "M"), from: ourID, messageID: ScriptGateway.newMessageID(),
                                                                  relatesToMessageID: "UNKNOWN", sentTime: app.clock.now())
         return codec.xml(ScriptMessage(header: header, body: .error(code: p.code, descriptionCode: p.descriptionCode,
@@ -46,7 +46,7 @@ enum ScriptInbound {
     }
 
     /// The prescription a pharmacy message is about: PrescriberOrderNumber (our id), else the message it relates to.
-    static func prescription(for m: ScriptMessage, on db: any Database) async throws -> PrescriptionRecord? {
+    package static func prescription(for m: ScriptMessage, on db: any Database) async throws -> PrescriptionRecord? {
         if let n = m.header.prescriberOrderNumber, let id = ScriptGateway.prescriptionID(orderNumber: n),
             let rx = try await PrescriptionRecord.find(id, on: db)
         { return rx }
@@ -57,7 +57,7 @@ enum ScriptInbound {
     }
 
     /// Stores the message and applies it; returns a short note for the Status.
-    static func dispatch(_ app: Application, _ m: ScriptMessage, xml: String) async throws -> String? {
+    package static func dispatch(_ app: Application, _ m: ScriptMessage, xml: String) async throws -> String? {
         let db = app.db, now = app.clock.now()
         let scope = app.systemScope("script-inbound")
         if try await ScriptMessageRecord.query(on: db).filter(\.$direction == "in").filter(\.$messageID == m.header.messageID).first() != nil {
@@ -125,7 +125,7 @@ enum ScriptInbound {
     }
 
     /// `POST /script/inbound`: the clearinghouse's bearer token, an XML body, an XML answer.
-    @Sendable static func endpoint(req: Request) async throws -> Response {
+    @Sendable package static func endpoint(req: Request) async throws -> Response {
         guard let expected = req.application.config.clearinghouseToken else {
             throw Abort(.serviceUnavailable, reason: "The inbound SCRIPT endpoint is not configured (CARESYNC_CLEARINGHOUSE_TOKEN).")
         }

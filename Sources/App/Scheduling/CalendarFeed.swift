@@ -3,25 +3,25 @@ import Fluent
 import Domain
 
 /// A provider's iCalendar subscription: a secret URL (only its hash is stored) that can be revoked.
-final class CalendarFeedRecord: Model, @unchecked Sendable {
-    static let schema = "calendar_feed"
+package final class CalendarFeedRecord: Model, @unchecked Sendable {
+    package static let schema = "calendar_feed"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @OptionalField(key: "revoked_at") package var revokedAt: Date?
 
     // data fields
-    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "token_hash") package var tokenHash: String
 
     // relationships
-    @Field(key: "provider_id") var providerID: UUID
+    @Field(key: "provider_id") package var providerID: UUID
 
-    init() {}
+    package init() {}
 }
 
-struct CreateCalendarFeed: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateCalendarFeed: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("calendar_feed")
             .id()
             .field("created_at", .datetime, .required)
@@ -31,14 +31,14 @@ struct CreateCalendarFeed: AsyncMigration {
             .unique(on: "token_hash")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("calendar_feed").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("calendar_feed").delete() }
 }
 
-enum CalendarFeedController {
-    struct NewFeed: Content { var providerId: UUID? }
-    struct FeedDTO: Content { let id: UUID; let providerId: UUID; let url: String }
+package enum CalendarFeedController {
+    package struct NewFeed: Content { package var providerId: UUID? }
+    package struct FeedDTO: Content { package let id: UUID; package let providerId: UUID; package let url: String }
 
-    @Sendable static func create(req: Request) async throws -> Response {
+    @Sendable package static func create(req: Request) async throws -> Response {
         let scope = try req.scope()
         let input = (try? req.decodeJSON(NewFeed.self)) ?? NewFeed()
         guard let provider = input.providerId ?? scope.principal.userID else {
@@ -63,7 +63,7 @@ enum CalendarFeedController {
         return try await FeedDTO(id: feed.id!, providerId: provider, url: "/calendar/\(token).ics").encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func revoke(req: Request) async throws -> HTTPStatus {
+    @Sendable package static func revoke(req: Request) async throws -> HTTPStatus {
         let scope = try req.scope()
         let id = try req.idParameter("calendar feed")
         guard let feed = try await CalendarFeedRecord.find(id, on: req.db) else { throw AppError.notFound("No calendar feed with that id.") }
@@ -77,7 +77,7 @@ enum CalendarFeedController {
     }
 
     /// `GET /calendar/{token}.ics`: the provider's appointments from 30 days back to 180 ahead, cancelled ones marked so.
-    @Sendable static func feed(req: Request) async throws -> Response {
+    @Sendable package static func feed(req: Request) async throws -> Response {
         guard let file = req.parameters.get("file"), file.hasSuffix(".ics") else { throw AppError.notFound("No such calendar.") }
         let token = String(file.dropLast(4))
         guard let feed = try await CalendarFeedRecord.query(on: req.db).filter(\.$tokenHash == Token.hash(token)).filter(\.$revokedAt == nil).first(),

@@ -3,26 +3,26 @@ import Vapor
 
 /// The booking form's patient picker: search as you type (by name, birth date or MRN) through the audited patient
 /// search. Without JavaScript the same field works by submitting the form, which lists the matches.
-enum PatientPicker {
-    struct Match: Content {
-        let id: UUID
-        let label: String
+package enum PatientPicker {
+    package struct Match: Content {
+        package let id: UUID
+        package let label: String
     }
 
-    @Sendable static func search(req: Request) async throws -> [Match] {
+    @Sendable package static func search(req: Request) async throws -> [Match] {
         guard let q = Text.clean(req.query[String.self, at: "q"]), q.count >= 2 else { return [] }
         let rows = try await req.patients().search(.init(text: String(q.prefix(100)), limit: 10))
         return rows.compactMap { r in r.id.map { Match(id: $0, label: BookPage.label(r)) } }
     }
 
-    @Sendable static func script(req: Request) async throws -> Response {
+    @Sendable package static func script(req: Request) async throws -> Response {
         let res = Response(status: .ok, body: .init(string: source))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])
         res.headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
         return res
     }
 
-    static let source = #"""
+    package static let source = #"""
         (() => {
           const input = document.getElementById('find'), list = document.getElementById('patient-results');
           if (!input || !list) return;

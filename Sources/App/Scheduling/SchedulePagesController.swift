@@ -3,13 +3,13 @@ import Fluent
 import Domain
 
 /// Names and zones the schedule pages need, loaded once per request.
-struct ScheduleDirectory: Sendable {
-    let locations: [LocationRecord]
-    let providers: [UserRecord]
-    let types: [AppointmentTypeRecord]
-    let rooms: [RoomRecord]
+package struct ScheduleDirectory: Sendable {
+    package let locations: [LocationRecord]
+    package let providers: [UserRecord]
+    package let types: [AppointmentTypeRecord]
+    package let rooms: [RoomRecord]
 
-    static func load(_ db: any Database) async throws -> ScheduleDirectory {
+    package static func load(_ db: any Database) async throws -> ScheduleDirectory {
         ScheduleDirectory(
             locations: try await LocationRecord.query(on: db).sort(\.$name).all(),
             providers: try await UserRecord.query(on: db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue])
@@ -18,41 +18,41 @@ struct ScheduleDirectory: Sendable {
             rooms: try await RoomRecord.query(on: db).all())
     }
 
-    func location(_ id: UUID) -> LocationRecord? { locations.first { $0.id == id } }
-    func zone(_ id: UUID) -> TimeZone { location(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
-    func providerName(_ id: UUID) -> String { providers.first { $0.id == id }?.displayName ?? "—" }
-    func typeName(_ id: UUID) -> String { types.first { $0.id == id }?.name ?? "—" }
-    func isTelemedicine(_ id: UUID) -> Bool { types.first { $0.id == id }?.telemedicine ?? false }
-    func roomName(_ id: UUID?) -> String? { id.flatMap { r in rooms.first { $0.id == r }?.name } }
-    var homeZone: TimeZone { locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
+    package func location(_ id: UUID) -> LocationRecord? { locations.first { $0.id == id } }
+    package func zone(_ id: UUID) -> TimeZone { location(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
+    package func providerName(_ id: UUID) -> String { providers.first { $0.id == id }?.displayName ?? "—" }
+    package func typeName(_ id: UUID) -> String { types.first { $0.id == id }?.name ?? "—" }
+    package func isTelemedicine(_ id: UUID) -> Bool { types.first { $0.id == id }?.telemedicine ?? false }
+    package func roomName(_ id: UUID?) -> String? { id.flatMap { r in rooms.first { $0.id == r }?.name } }
+    package var homeZone: TimeZone { locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
 
     /// "9:00 – 9:20 AM CT" in the location's own zone (the name people read, never an offset).
-    func localTimes(_ span: TimeSpan, at location: UUID) -> String {
+    package func localTimes(_ span: TimeSpan, at location: UUID) -> String {
         Format.timeRange(span.start, span.end, zone: zone(location))
     }
 }
 
-struct CalendarRow: Sendable {
-    let id: UUID
-    let day: LocalDay
-    let times: String
-    let location: String
-    let locationID: UUID
-    let provider: String
-    let patient: String
-    let patientID: UUID
-    let type: String
-    let room: String?
-    let status: String
-    var telemedicine = false
+package struct CalendarRow: Sendable {
+    package let id: UUID
+    package let day: LocalDay
+    package let times: String
+    package let location: String
+    package let locationID: UUID
+    package let provider: String
+    package let patient: String
+    package let patientID: UUID
+    package let type: String
+    package let room: String?
+    package let status: String
+    package var telemedicine = false
 }
 
-enum SchedulePagesController {
-    static func day(_ req: Request, _ dir: ScheduleDirectory) -> LocalDay {
+package enum SchedulePagesController {
+    package static func day(_ req: Request, _ dir: ScheduleDirectory) -> LocalDay {
         req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(req.now, in: dir.homeZone)
     }
 
-    static func rows(_ listed: [SchedulingStore.Listed], _ dir: ScheduleDirectory) -> [CalendarRow] {
+    package static func rows(_ listed: [SchedulingStore.Listed], _ dir: ScheduleDirectory) -> [CalendarRow] {
         listed.map { l in
             let a = l.appointment
             return CalendarRow(id: a.id!, day: LocalDay.of(a.startAt, in: dir.zone(a.locationID)), times: dir.localTimes(a.span, at: a.locationID),
@@ -63,7 +63,7 @@ enum SchedulePagesController {
     }
 
     /// Front-desk calendar: a day or a week, both locations side by side (or one), everyone or one provider.
-    @Sendable static func calendar(req: Request) async throws -> Response {
+    @Sendable package static func calendar(req: Request) async throws -> Response {
         let dir = try await ScheduleDirectory.load(req.db)
         let start = day(req, dir)
         let week = req.query[String.self, at: "view"] == "week"
@@ -83,7 +83,7 @@ enum SchedulePagesController {
     }
 
     /// A provider's own day across both locations.
-    @Sendable static func myDay(req: Request) async throws -> Response {
+    @Sendable package static func myDay(req: Request) async throws -> Response {
         let p = try req.principal()
         let dir = try await ScheduleDirectory.load(req.db)
         let d = day(req, dir)
@@ -94,7 +94,7 @@ enum SchedulePagesController {
     }
 
     /// Booking with a slot picker: choose the patient, type, place, provider and day; pick a free time.
-    @Sendable static func bookForm(req: Request) async throws -> Response {
+    @Sendable package static func bookForm(req: Request) async throws -> Response {
         let dir = try await ScheduleDirectory.load(req.db)
         let d = day(req, dir)
         let typeID = req.query[String.self, at: "type"].flatMap(UUID.init(uuidString:))
@@ -123,9 +123,9 @@ enum SchedulePagesController {
         return Layout.render(page.render(for: req))
     }
 
-    struct BookForm: Content { var patientId: String?; var providerId: String?; var locationId: String?; var typeId: String?; var start: String? }
+    package struct BookForm: Content { package var patientId: String?; package var providerId: String?; package var locationId: String?; package var typeId: String?; package var start: String? }
 
-    @Sendable static func book(req: Request) async throws -> Response {
+    @Sendable package static func book(req: Request) async throws -> Response {
         let f = try req.content.decode(BookForm.self)
         let input = SchedulingStore.BookingInput(patientId: f.patientId.flatMap(UUID.init(uuidString:)), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
                                                  locationId: f.locationId.flatMap(UUID.init(uuidString:)), typeId: f.typeId.flatMap(UUID.init(uuidString:)),
@@ -159,7 +159,7 @@ enum SchedulePagesController {
 
     /// Free times nearest to the one that was wanted, over that day and the two after: the same provider's first, then
     /// other providers', at the same location first, then the other locations.
-    static func alternatives(
+    package static func alternatives(
         _ req: Request, typeID: UUID, near start: Date, preferring provider: UUID?, at location: UUID?,
                              dir: ScheduleDirectory, limit: Int = 9) async throws -> [SchedulingStore.Slot] {
         let day = LocalDay.of(start, in: location.map { dir.zone($0) } ?? dir.homeZone)
@@ -177,7 +177,7 @@ enum SchedulePagesController {
     }
 
     /// Move an appointment: the slot picker for its type, then an atomic reschedule.
-    @Sendable static func moveForm(req: Request) async throws -> Response {
+    @Sendable package static func moveForm(req: Request) async throws -> Response {
         let id = try req.idParameter("appointment")
         guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
         try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
@@ -201,7 +201,7 @@ enum SchedulePagesController {
         return Layout.render(page.render(for: req))
     }
 
-    @Sendable static func move(req: Request) async throws -> Response {
+    @Sendable package static func move(req: Request) async throws -> Response {
         let id = try req.idParameter("appointment")
         let f = try req.content.decode(BookForm.self)
         do {
@@ -231,9 +231,9 @@ enum SchedulePagesController {
         }
     }
 
-    struct StatusForm: Content { var status: String?; var cancelReason: String?; var back: String? }
+    package struct StatusForm: Content { package var status: String?; package var cancelReason: String?; package var back: String? }
 
-    @Sendable static func changeStatus(req: Request) async throws -> Response {
+    @Sendable package static func changeStatus(req: Request) async throws -> Response {
         let id = try req.idParameter("appointment")
         let f = try req.content.decode(StatusForm.self)
         do {

@@ -3,7 +3,7 @@ import Plot
 import Domain
 
 /// One appointment as a card: time in its location's zone, who, what, where, and the desk's actions.
-func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool) -> Node<HTML.BodyContext> {
+package func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool) -> Node<HTML.BodyContext> {
     let next: [(String, String)] = switch r.status {
     case "booked": [("checked-in", "Check in"), ("noshow", "No-show")]
     case "arrived", "checked-in": [("fulfilled", "Complete")]
@@ -38,24 +38,24 @@ func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool
     )
 }
 
-struct CalendarPage {
-    let start: LocalDay
-    let week: Bool
-    let days: [LocalDay]
-    let locationID: UUID?
-    let providerID: UUID?
-    let dir: ScheduleDirectory
-    let rows: [CalendarRow]
-    let notice: String?
+package struct CalendarPage {
+    package let start: LocalDay
+    package let week: Bool
+    package let days: [LocalDay]
+    package let locationID: UUID?
+    package let providerID: UUID?
+    package let dir: ScheduleDirectory
+    package let rows: [CalendarRow]
+    package let notice: String?
 
-    func link(_ day: LocalDay, week: Bool) -> String {
+    package func link(_ day: LocalDay, week: Bool) -> String {
         var q = "/schedule?date=\(day.iso)&view=\(week ? "week" : "day")"
         if let l = locationID { q += "&location=\(l.uuidString)" }
         if let p = providerID { q += "&provider=\(p.uuidString)" }
         return q
     }
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let shownLocations = dir.locations.filter { locationID == nil || $0.id == locationID }
         let back = link(start, week: week)
         let locOptions = [(value: "", label: "Both locations")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
@@ -88,11 +88,11 @@ struct CalendarPage {
     }
 }
 
-struct MyDayPage {
-    let day: LocalDay
-    let rows: [CalendarRow]
+package struct MyDayPage {
+    package let day: LocalDay
+    package let rows: [CalendarRow]
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("My day", req: req, .div(
             .h1(.text("My day: \(Format.day(day))")),
             .p(.a(.href("/schedule/my-day?date=\(day.adding(days: -1).iso)"), .text("← Previous day")), .text(" · "),
@@ -103,30 +103,30 @@ struct MyDayPage {
     }
 }
 
-struct BookPage {
-    let action: String
-    let patient: (UUID, String)?
-    let day: LocalDay
-    let typeID: UUID?
-    let locationID: UUID?
-    let providerID: UUID?
-    let dir: ScheduleDirectory
-    let types: [AppointmentTypeRecord]
-    let slots: [SchedulingStore.Slot]
-    let message: String?
-    var forPatient = false
-    var searchAction: String?
-    var title = "Book an appointment"
+package struct BookPage {
+    package let action: String
+    package let patient: (UUID, String)?
+    package let day: LocalDay
+    package let typeID: UUID?
+    package let locationID: UUID?
+    package let providerID: UUID?
+    package let dir: ScheduleDirectory
+    package let types: [AppointmentTypeRecord]
+    package let slots: [SchedulingStore.Slot]
+    package let message: String?
+    package var forPatient = false
+    package var searchAction: String?
+    package var title = "Book an appointment"
     /// The patient picker: what the front desk typed, and the patients it matched.
-    var find: String?
-    var candidates: [(UUID, String)] = []
+    package var find: String?
+    package var candidates: [(UUID, String)] = []
     /// The slots are alternatives to a time that could not be had (across days): each group says its day.
-    var alternatives = false
+    package var alternatives = false
 
-    struct SlotGroup { let location: UUID; let provider: UUID; let day: String; let slots: [SchedulingStore.Slot] }
+    package struct SlotGroup { package let location: UUID; package let provider: UUID; package let day: String; package let slots: [SchedulingStore.Slot] }
 
     /// The first 120 free times, grouped by location (by name) and provider (by name), in time order within each.
-    func slotGroups() -> [SlotGroup] {
+    package func slotGroups() -> [SlotGroup] {
         var groups: [SlotGroup] = []
         for s in slots.prefix(120) {
             // Alternatives may span days: then each day is its own group.
@@ -152,7 +152,7 @@ struct BookPage {
             }
     }
 
-    func slotButton(_ s: SchedulingStore.Slot, req: Request) -> Node<HTML.BodyContext> {
+    package func slotButton(_ s: SchedulingStore.Slot, req: Request) -> Node<HTML.BodyContext> {
         let whole =
             "\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · \(dir.providerName(s.providerId))"
             + " · \(dir.location(s.locationId)?.name ?? "")"
@@ -168,11 +168,11 @@ struct BookPage {
                     .text(Format.time(s.start, zone: dir.zone(s.locationId), withZone: false)))))
     }
 
-    static func label(_ p: PatientRecord) -> String {
+    package static func label(_ p: PatientRecord) -> String {
         "\(p.familyName), \(p.givenName) · born \(p.birthDate) · \(p.mrn)"
     }
 
-    func patientPicker<C: HTML.BodyContext>() -> Node<C> {
+    package func patientPicker<C: HTML.BodyContext>() -> Node<C> {
         .div(.class("field picker"),
             .label(.for("find"), .text("Patient *")),
             .input(.type(.search), .name("find"), .id("find"), .value(Escape.attribute(find ?? "")),
@@ -195,7 +195,7 @@ struct BookPage {
             .script(.src("/assets/picker.js")))
     }
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         let typeOptions = [(value: "", label: "—")] + types.map { (value: $0.id!.uuidString, label: "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))") }
         let locOptions = [(value: "", label: "Any location")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
         let provOptions = [(value: "", label: "Any provider")] + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
@@ -235,5 +235,5 @@ struct BookPage {
 }
 
 extension Format {
-    static func isoUTC(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
+    package static func isoUTC(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 }

@@ -2,8 +2,8 @@ import Fluent
 import SQLKit
 import Domain
 
-struct CreateRoom: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateRoom: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("room")
             .id()
             .field("name", .string, .required)
@@ -11,11 +11,11 @@ struct CreateRoom: AsyncMigration {
             .field("location_id", .uuid, .required, .references("location", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("room").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("room").delete() }
 }
 
-struct CreateAppointmentType: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateAppointmentType: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("appointment_type")
             .id()
             .field("code", .string, .required)
@@ -27,11 +27,11 @@ struct CreateAppointmentType: AsyncMigration {
             .unique(on: "code")
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("appointment_type").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("appointment_type").delete() }
 }
 
-struct CreateProviderHours: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateProviderHours: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("provider_hours")
             .id()
             .field("weekday", .int, .required)
@@ -41,11 +41,11 @@ struct CreateProviderHours: AsyncMigration {
             .field("location_id", .uuid, .required, .references("location", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("provider_hours").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("provider_hours").delete() }
 }
 
-struct CreateAvailabilityException: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateAvailabilityException: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("availability_exception")
             .id()
             .field("start_at", .datetime, .required)
@@ -54,11 +54,11 @@ struct CreateAvailabilityException: AsyncMigration {
             .field("provider_id", .uuid, .required, .references("app_user", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("availability_exception").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("availability_exception").delete() }
 }
 
-struct CreateAppointment: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateAppointment: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("appointment")
             .id()
             .field("created_at", .datetime, .required)
@@ -79,17 +79,17 @@ struct CreateAppointment: AsyncMigration {
         try await db.sql.create(index: "appointment_location_idx").on("appointment").column("location_id").column("start_at").run()
         try await db.sql.create(index: "appointment_patient_idx").on("appointment").column("patient_id").column("start_at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("appointment").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("appointment").delete() }
 }
 
 /// The invariants, held by PostgreSQL itself: no two active appointments overlap for a provider (unless booked
 /// over with a reason), a room, or a patient. Half-open ranges let back-to-back visits coexist. On SQLite the
 /// check and the write happen in one serialized transaction instead (`SchedulingStore`).
-struct CreateAppointmentOverlapGuards: AsyncMigration {
-    static let inactive = "status IN ('cancelled','noshow','entered-in-error')"
-    static let constraints = ["appointment_no_provider_overlap", "appointment_no_room_overlap", "appointment_no_patient_overlap"]
+package struct CreateAppointmentOverlapGuards: AsyncMigration {
+    package static let inactive = "status IN ('cancelled','noshow','entered-in-error')"
+    package static let constraints = ["appointment_no_provider_overlap", "appointment_no_room_overlap", "appointment_no_patient_overlap"]
 
-    func prepare(on db: any Database) async throws {
+    package func prepare(on db: any Database) async throws {
         guard db.isPostgres else { return }
         try await db.sql.raw("CREATE EXTENSION IF NOT EXISTS btree_gist").run()
         try await db.sql.raw(SQLQueryString("""
@@ -109,21 +109,21 @@ struct CreateAppointmentOverlapGuards: AsyncMigration {
             """)).run()
     }
 
-    func revert(on db: any Database) async throws {
+    package func revert(on db: any Database) async throws {
         guard db.isPostgres else { return }
         for c in Self.constraints { try await db.sql.raw("ALTER TABLE appointment DROP CONSTRAINT IF EXISTS \(ident: c)").run() }
     }
 }
 
-struct UpdatePracticeAddTravelBuffer: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct UpdatePracticeAddTravelBuffer: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("practice").field("travel_buffer_minutes", .int, .required, .sql(.default(30))).update()
     }
-    func revert(on db: any Database) async throws { try await db.schema("practice").deleteField("travel_buffer_minutes").update() }
+    package func revert(on db: any Database) async throws { try await db.schema("practice").deleteField("travel_buffer_minutes").update() }
 }
 
-struct CreateLocationHours: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateLocationHours: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("location_hours")
             .id()
             .field("weekday", .int, .required)
@@ -132,5 +132,5 @@ struct CreateLocationHours: AsyncMigration {
             .field("location_id", .uuid, .required, .references("location", "id"))
             .create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("location_hours").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("location_hours").delete() }
 }

@@ -3,21 +3,21 @@ import Fluent
 import Domain
 
 /// A room or chair at a location.
-final class RoomRecord: Model, @unchecked Sendable {
-    static let schema = "room"
+package final class RoomRecord: Model, @unchecked Sendable {
+    package static let schema = "room"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
 
     // data fields
-    @Field(key: "name") var name: String
-    @Field(key: "active") var active: Bool
+    @Field(key: "name") package var name: String
+    @Field(key: "active") package var active: Bool
 
     // relationships
-    @Field(key: "location_id") var locationID: UUID
+    @Field(key: "location_id") package var locationID: UUID
 
-    init() {}
-    init(locationID: UUID, name: String) {
+    package init() {}
+    package init(locationID: UUID, name: String) {
         self.locationID = locationID
         self.name = name
         self.active = true
@@ -25,22 +25,22 @@ final class RoomRecord: Model, @unchecked Sendable {
 }
 
 /// What can be booked: how long it takes, whether it is a video visit, whether patients may book it, whether it needs a room.
-final class AppointmentTypeRecord: Model, @unchecked Sendable {
-    static let schema = "appointment_type"
+package final class AppointmentTypeRecord: Model, @unchecked Sendable {
+    package static let schema = "appointment_type"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
 
     // data fields
-    @Field(key: "code") var code: String
-    @Field(key: "name") var name: String
-    @Field(key: "minutes") var minutes: Int
-    @Field(key: "telemedicine") var telemedicine: Bool
-    @Field(key: "patient_bookable") var patientBookable: Bool
-    @Field(key: "needs_room") var needsRoom: Bool
+    @Field(key: "code") package var code: String
+    @Field(key: "name") package var name: String
+    @Field(key: "minutes") package var minutes: Int
+    @Field(key: "telemedicine") package var telemedicine: Bool
+    @Field(key: "patient_bookable") package var patientBookable: Bool
+    @Field(key: "needs_room") package var needsRoom: Bool
 
-    init() {}
-    init(code: String, name: String, minutes: Int, telemedicine: Bool, patientBookable: Bool, needsRoom: Bool) {
+    package init() {}
+    package init(code: String, name: String, minutes: Int, telemedicine: Bool, patientBookable: Bool, needsRoom: Bool) {
         self.code = code
         self.name = name
         self.minutes = minutes
@@ -51,23 +51,23 @@ final class AppointmentTypeRecord: Model, @unchecked Sendable {
 }
 
 /// A provider's weekly working hours at a location (wall-clock minutes in the location's zone).
-final class ProviderHoursRecord: Model, @unchecked Sendable {
-    static let schema = "provider_hours"
+package final class ProviderHoursRecord: Model, @unchecked Sendable {
+    package static let schema = "provider_hours"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
 
     // data fields
-    @Field(key: "weekday") var weekday: Int
-    @Field(key: "start_minute") var startMinute: Int
-    @Field(key: "end_minute") var endMinute: Int
+    @Field(key: "weekday") package var weekday: Int
+    @Field(key: "start_minute") package var startMinute: Int
+    @Field(key: "end_minute") package var endMinute: Int
 
     // relationships
-    @Field(key: "provider_id") var providerID: UUID
-    @Field(key: "location_id") var locationID: UUID
+    @Field(key: "provider_id") package var providerID: UUID
+    @Field(key: "location_id") package var locationID: UUID
 
-    init() {}
-    init(providerID: UUID, locationID: UUID, weekday: Int, startMinute: Int, endMinute: Int) {
+    package init() {}
+    package init(providerID: UUID, locationID: UUID, weekday: Int, startMinute: Int, endMinute: Int) {
         self.providerID = providerID
         self.locationID = locationID
         self.weekday = weekday
@@ -75,27 +75,27 @@ final class ProviderHoursRecord: Model, @unchecked Sendable {
         self.endMinute = endMinute
     }
 
-    var hours: WeeklyHours { WeeklyHours(weekday: weekday, startMinute: startMinute, endMinute: endMinute, locationID: locationID) }
+    package var hours: WeeklyHours { WeeklyHours(weekday: weekday, startMinute: startMinute, endMinute: endMinute, locationID: locationID) }
 }
 
 /// Leave or blocked time: the provider is not bookable in this span.
-final class AvailabilityExceptionRecord: Model, @unchecked Sendable {
-    static let schema = "availability_exception"
+package final class AvailabilityExceptionRecord: Model, @unchecked Sendable {
+    package static let schema = "availability_exception"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
 
     // data fields
-    @Field(key: "start_at") var startAt: Date
-    @Field(key: "end_at") var endAt: Date
+    @Field(key: "start_at") package var startAt: Date
+    @Field(key: "end_at") package var endAt: Date
     /// "leave" or "blocked".
-    @Field(key: "kind") var kind: String
+    @Field(key: "kind") package var kind: String
 
     // relationships
-    @Field(key: "provider_id") var providerID: UUID
+    @Field(key: "provider_id") package var providerID: UUID
 
-    init() {}
-    init(providerID: UUID, span: TimeSpan, kind: String) {
+    package init() {}
+    package init(providerID: UUID, span: TimeSpan, kind: String) {
         self.providerID = providerID
         self.startAt = span.start
         self.endAt = span.end
@@ -103,58 +103,58 @@ final class AvailabilityExceptionRecord: Model, @unchecked Sendable {
     }
 }
 
-final class AppointmentRecord: Model, @unchecked Sendable {
-    static let schema = "appointment"
+package final class AppointmentRecord: Model, @unchecked Sendable {
+    package static let schema = "appointment"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "updated_at") var updatedAt: Date
-    @Field(key: "version") var version: Int
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "updated_at") package var updatedAt: Date
+    @Field(key: "version") package var version: Int
 
     // data fields
-    @Field(key: "start_at") var startAt: Date
-    @Field(key: "end_at") var endAt: Date
-    @Field(key: "status") var status: String
-    @OptionalField(key: "cancel_reason") var cancelReason: String?
+    @Field(key: "start_at") package var startAt: Date
+    @Field(key: "end_at") package var endAt: Date
+    @Field(key: "status") package var status: String
+    @OptionalField(key: "cancel_reason") package var cancelReason: String?
     /// Set when staff booked over another appointment of the same provider; exempts it from the provider constraint.
-    @OptionalField(key: "override_reason") var overrideReason: String?
+    @OptionalField(key: "override_reason") package var overrideReason: String?
 
     // relationships
-    @Field(key: "patient_id") var patientID: UUID
-    @Field(key: "provider_id") var providerID: UUID
-    @Field(key: "location_id") var locationID: UUID
-    @OptionalField(key: "room_id") var roomID: UUID?
-    @Field(key: "type_id") var typeID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
+    @Field(key: "provider_id") package var providerID: UUID
+    @Field(key: "location_id") package var locationID: UUID
+    @OptionalField(key: "room_id") package var roomID: UUID?
+    @Field(key: "type_id") package var typeID: UUID
 
-    init() {}
+    package init() {}
 
-    var span: TimeSpan { TimeSpan(start: startAt, end: endAt) }
-    var statusValue: AppointmentStatus { AppointmentStatus(rawValue: status) ?? .enteredInError }
+    package var span: TimeSpan { TimeSpan(start: startAt, end: endAt) }
+    package var statusValue: AppointmentStatus { AppointmentStatus(rawValue: status) ?? .enteredInError }
 }
 
 /// When a location is open, per weekday (local wall-clock minutes). A location with none is open whenever its providers work.
-final class LocationHoursRecord: Model, @unchecked Sendable {
-    static let schema = "location_hours"
+package final class LocationHoursRecord: Model, @unchecked Sendable {
+    package static let schema = "location_hours"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
 
     // data fields
-    @Field(key: "weekday") var weekday: Int
-    @Field(key: "start_minute") var startMinute: Int
-    @Field(key: "end_minute") var endMinute: Int
+    @Field(key: "weekday") package var weekday: Int
+    @Field(key: "start_minute") package var startMinute: Int
+    @Field(key: "end_minute") package var endMinute: Int
 
     // relationships
-    @Field(key: "location_id") var locationID: UUID
+    @Field(key: "location_id") package var locationID: UUID
 
-    init() {}
-    init(locationID: UUID, weekday: Int, startMinute: Int, endMinute: Int) {
+    package init() {}
+    package init(locationID: UUID, weekday: Int, startMinute: Int, endMinute: Int) {
         self.locationID = locationID
         self.weekday = weekday
         self.startMinute = startMinute
         self.endMinute = endMinute
     }
 
-    var hours: WeeklyHours { WeeklyHours(weekday: weekday, startMinute: startMinute, endMinute: endMinute, locationID: locationID) }
+    package var hours: WeeklyHours { WeeklyHours(weekday: weekday, startMinute: startMinute, endMinute: endMinute, locationID: locationID) }
 }

@@ -16,7 +16,7 @@ public enum SchedulingSetup {
     ]
 
     @discardableResult
-    static func addType(_ s: TypeSpec, on db: any Database) async throws -> AppointmentTypeRecord {
+    package static func addType(_ s: TypeSpec, on db: any Database) async throws -> AppointmentTypeRecord {
         let t = AppointmentTypeRecord(code: s.code, name: s.name, minutes: s.minutes, telemedicine: s.telemedicine,
                                       patientBookable: s.patientBookable, needsRoom: s.needsRoom)
         try await t.create(on: db)
@@ -24,7 +24,7 @@ public enum SchedulingSetup {
     }
 
     @discardableResult
-    static func addRooms(_ names: [String], at location: UUID, on db: any Database) async throws -> [RoomRecord] {
+    package static func addRooms(_ names: [String], at location: UUID, on db: any Database) async throws -> [RoomRecord] {
         var out: [RoomRecord] = []
         for n in names {
             let r = RoomRecord(locationID: location, name: n)
@@ -35,14 +35,14 @@ public enum SchedulingSetup {
     }
 
     /// Weekly hours for weekdays (2 = Monday … 6 = Friday by default).
-    static func addHours(provider: UUID, location: UUID, weekdays: [Int] = [2, 3, 4, 5, 6], from: Int, to: Int, on db: any Database) async throws {
+    package static func addHours(provider: UUID, location: UUID, weekdays: [Int] = [2, 3, 4, 5, 6], from: Int, to: Int, on db: any Database) async throws {
         for d in weekdays {
             try await ProviderHoursRecord(providerID: provider, locationID: location, weekday: d, startMinute: from, endMinute: to).create(on: db)
         }
     }
 
     /// The demo practice's rooms, types and hours (Dr. Patel splits her day between both clinics).
-    static func seedDemo(_ app: Application, locations: [LocationRecord]) async throws {
+    package static func seedDemo(_ app: Application, locations: [LocationRecord]) async throws {
         let db = app.db
         for t in demoTypes { try await addType(t, on: db) }
         try await addRooms(["Room 1", "Room 2", "Cast room"], at: locations[0].id!, on: db)

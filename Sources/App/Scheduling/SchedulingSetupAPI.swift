@@ -4,29 +4,29 @@ import Domain
 
 /// Admin set-up for scheduling: rooms, appointment types, providers' weekly hours, leave and blocked time,
 /// and the practice's travel buffer. Each change is audited.
-enum SchedulingSetupAPI {
-    struct RoomInput: Content { var locationId: UUID?; var name: String? }
-    struct TypeInput: Content { var code: String?; var name: String?; var minutes: Int?; var telemedicine: Bool?; var patientBookable: Bool?; var needsRoom: Bool? }
-    struct HoursInput: Content { var providerId: UUID?; var locationId: UUID?; var weekday: Int?; var start: String?; var end: String? }
-    struct ExceptionInput: Content { var providerId: UUID?; var start: Date?; var end: Date?; var kind: String? }
-    struct BufferInput: Content { var travelBufferMinutes: Int? }
+package enum SchedulingSetupAPI {
+    package struct RoomInput: Content { package var locationId: UUID?; package var name: String? }
+    package struct TypeInput: Content { package var code: String?; package var name: String?; package var minutes: Int?; package var telemedicine: Bool?; package var patientBookable: Bool?; package var needsRoom: Bool? }
+    package struct HoursInput: Content { package var providerId: UUID?; package var locationId: UUID?; package var weekday: Int?; package var start: String?; package var end: String? }
+    package struct ExceptionInput: Content { package var providerId: UUID?; package var start: Date?; package var end: Date?; package var kind: String? }
+    package struct BufferInput: Content { package var travelBufferMinutes: Int? }
 
-    struct RoomDTO: Content { let id: UUID; let locationId: UUID; let name: String; let active: Bool }
-    struct HoursDTO: Content { let id: UUID; let providerId: UUID; let locationId: UUID; let weekday: Int; let start: String; let end: String }
-    struct ExceptionDTO: Content { let id: UUID; let providerId: UUID; let start: Date; let end: Date; let kind: String }
+    package struct RoomDTO: Content { package let id: UUID; package let locationId: UUID; package let name: String; package let active: Bool }
+    package struct HoursDTO: Content { package let id: UUID; package let providerId: UUID; package let locationId: UUID; package let weekday: Int; package let start: String; package let end: String }
+    package struct ExceptionDTO: Content { package let id: UUID; package let providerId: UUID; package let start: Date; package let end: Date; package let kind: String }
 
-    static func admin(_ req: Request) async throws -> AuditScope {
+    package static func admin(_ req: Request) async throws -> AuditScope {
         let scope = try req.scope()
         try await scope.authorize(.manageSchedulingSetup)
         return scope
     }
 
-    static func draft(_ what: String, _ id: UUID?) -> AuditDraft {
+    package static func draft(_ what: String, _ id: UUID?) -> AuditDraft {
         AuditDraft(action: .create, category: .appointments, entityType: "SchedulingSetup", entityID: id?.uuidString, detail: what)
     }
 
     /// "08:30" → 510.
-    static func minutes(_ s: String?, field: String) throws -> Int {
+    package static func minutes(_ s: String?, field: String) throws -> Int {
         let parts = (s ?? "").split(separator: ":")
         guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 1440 else {
             throw AppError.validation([FieldError(field, "\(field) must be a time of day written HH:MM.")])
@@ -34,14 +34,14 @@ enum SchedulingSetupAPI {
         return h * 60 + m
     }
 
-    static func hhmm(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
+    package static func hhmm(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
 
-    @Sendable static func rooms(req: Request) async throws -> [RoomDTO] {
+    @Sendable package static func rooms(req: Request) async throws -> [RoomDTO] {
         _ = try req.principal()
         return try await RoomRecord.query(on: req.db).sort(\.$name).all().map { RoomDTO(id: $0.id!, locationId: $0.locationID, name: $0.name, active: $0.active) }
     }
 
-    @Sendable static func addRoom(req: Request) async throws -> Response {
+    @Sendable package static func addRoom(req: Request) async throws -> Response {
         let scope = try await admin(req)
         let i = try req.decodeJSON(RoomInput.self)
         var errs: [FieldError] = []
@@ -58,7 +58,7 @@ enum SchedulingSetupAPI {
         return try await RoomDTO(id: r.id!, locationId: r.locationID, name: r.name, active: r.active).encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func addType(req: Request) async throws -> Response {
+    @Sendable package static func addType(req: Request) async throws -> Response {
         let scope = try await admin(req)
         let i = try req.decodeJSON(TypeInput.self)
         var errs: [FieldError] = []
@@ -80,7 +80,7 @@ enum SchedulingSetupAPI {
         return try await AppointmentTypeDTO(t).encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func hours(req: Request) async throws -> [HoursDTO] {
+    @Sendable package static func hours(req: Request) async throws -> [HoursDTO] {
         _ = try req.principal()
         return try await ProviderHoursRecord.query(on: req.db).sort(\.$weekday).all().map {
             HoursDTO(id: $0.id!, providerId: $0.providerID, locationId: $0.locationID, weekday: $0.weekday, start: hhmm($0.startMinute), end: hhmm($0.endMinute))
@@ -88,14 +88,14 @@ enum SchedulingSetupAPI {
     }
 
     /// A provider id must name a provider's account (a random id is a field error, never a database error).
-    static func requireProvider(_ id: UUID, on db: any Database, errors: inout [FieldError]) async throws {
+    package static func requireProvider(_ id: UUID, on db: any Database, errors: inout [FieldError]) async throws {
         let u = try await UserRecord.find(id, on: db)
         if u == nil || ![.provider, .medicalDirector].contains(u!.roleValue) {
             errors.append(FieldError("providerId", "That account is not a provider."))
         }
     }
 
-    @Sendable static func addHours(req: Request) async throws -> Response {
+    @Sendable package static func addHours(req: Request) async throws -> Response {
         let scope = try await admin(req)
         let i = try req.decodeJSON(HoursInput.self)
         var errs: [FieldError] = []
@@ -132,10 +132,10 @@ enum SchedulingSetupAPI {
             .encodeResponse(status: .created, for: req)
     }
 
-    struct OpeningDTO: Content { let id: UUID; let locationId: UUID; let weekday: Int; let start: String; let end: String }
-    struct OpeningInput: Content { var locationId: UUID?; var weekday: Int?; var start: String?; var end: String? }
+    package struct OpeningDTO: Content { package let id: UUID; package let locationId: UUID; package let weekday: Int; package let start: String; package let end: String }
+    package struct OpeningInput: Content { package var locationId: UUID?; package var weekday: Int?; package var start: String?; package var end: String? }
 
-    @Sendable static func addOpeningHours(req: Request) async throws -> Response {
+    @Sendable package static func addOpeningHours(req: Request) async throws -> Response {
         let scope = try await admin(req)
         let i = try req.decodeJSON(OpeningInput.self)
         var errs: [FieldError] = []
@@ -154,7 +154,7 @@ enum SchedulingSetupAPI {
             .encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func addException(req: Request) async throws -> Response {
+    @Sendable package static func addException(req: Request) async throws -> Response {
         let scope = try await admin(req)
         let i = try req.decodeJSON(ExceptionInput.self)
         var errs: [FieldError] = []
@@ -173,7 +173,7 @@ enum SchedulingSetupAPI {
         return try await ExceptionDTO(id: x.id!, providerId: x.providerID, start: x.startAt, end: x.endAt, kind: x.kind).encodeResponse(status: .created, for: req)
     }
 
-    @Sendable static func setTravelBuffer(req: Request) async throws -> BufferInput {
+    @Sendable package static func setTravelBuffer(req: Request) async throws -> BufferInput {
         let scope = try await admin(req)
         let i = try req.decodeJSON(BufferInput.self)
         guard let m = i.travelBufferMinutes, (0...240).contains(m) else {

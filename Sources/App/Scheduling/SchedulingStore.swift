@@ -6,50 +6,50 @@ import Domain
 /// collisions and writes in one serialized transaction (advisory lock on PostgreSQL, in-process lock on SQLite),
 /// so concurrent requests on any number of nodes cannot double-book; on PostgreSQL exclusion constraints
 /// hold the same invariants in the database itself.
-struct SchedulingStore {
-    let scope: AuditScope
+package struct SchedulingStore {
+    package let scope: AuditScope
 
-    struct BookingInput: Content, Sendable {
-        var patientId: UUID?
-        var providerId: UUID?
-        var locationId: UUID?
-        var typeId: UUID?
-        var start: Date?
-        var roomId: UUID?
+    package struct BookingInput: Content, Sendable {
+        package var patientId: UUID?
+        package var providerId: UUID?
+        package var locationId: UUID?
+        package var typeId: UUID?
+        package var start: Date?
+        package var roomId: UUID?
         /// Book over another appointment of the same provider (staff only; audited).
-        var overrideReason: String?
+        package var overrideReason: String?
     }
 
-    struct ChangeInput: Content, Sendable {
-        var start: Date?
-        var providerId: UUID?
-        var locationId: UUID?
-        var roomId: UUID?
-        var status: String?
-        var cancelReason: String?
+    package struct ChangeInput: Content, Sendable {
+        package var start: Date?
+        package var providerId: UUID?
+        package var locationId: UUID?
+        package var roomId: UUID?
+        package var status: String?
+        package var cancelReason: String?
     }
 
-    static let inactive = [AppointmentStatus.cancelled, .noshow, .enteredInError].map(\.rawValue)
-    static let maxOverrideReason = 500
+    package static let inactive = [AppointmentStatus.cancelled, .noshow, .enteredInError].map(\.rawValue)
+    package static let maxOverrideReason = 500
 
     /// Everything a booking needs, loaded and checked before the transaction.
-    struct Plan: Sendable {
-        let patientID: UUID
-        let providerID: UUID
-        let location: LocationSnapshot
-        let type: TypeSnapshot
-        let span: TimeSpan
-        let roomID: UUID?
-        let overrideReason: String?
-        let travelBuffer: TimeInterval
+    package struct Plan: Sendable {
+        package let patientID: UUID
+        package let providerID: UUID
+        package let location: LocationSnapshot
+        package let type: TypeSnapshot
+        package let span: TimeSpan
+        package let roomID: UUID?
+        package let overrideReason: String?
+        package let travelBuffer: TimeInterval
     }
 
-    struct LocationSnapshot: Sendable { let id: UUID; let name: String; let zone: TimeZone }
-    struct TypeSnapshot: Sendable { let id: UUID; let minutes: Int; let needsRoom: Bool; let patientBookable: Bool }
+    package struct LocationSnapshot: Sendable { package let id: UUID; package let name: String; package let zone: TimeZone }
+    package struct TypeSnapshot: Sendable { package let id: UUID; package let minutes: Int; package let needsRoom: Bool; package let patientBookable: Bool }
 
     // MARK: booking
 
-    func book(_ input: BookingInput) async throws -> AppointmentRecord {
+    package func book(_ input: BookingInput) async throws -> AppointmentRecord {
         let principal = scope.principal
         var errors: [FieldError] = []
         let patientID = principal.role == .patient ? principal.patientID : input.patientId
@@ -97,7 +97,7 @@ struct SchedulingStore {
 
     /// Moves an appointment in one transaction: the new time is checked and taken, and only then is the old one released.
     /// One appointment (the `Location` a booking answers with); a patient reads only their own. Audited.
-    func find(_ id: UUID) async throws -> AppointmentRecord {
+    package func find(_ id: UUID) async throws -> AppointmentRecord {
         guard let a = try await AppointmentRecord.find(id, on: scope.db) else {
             throw AppError.notFound("No appointment with that id.")
         }
@@ -109,7 +109,7 @@ struct SchedulingStore {
         return a
     }
 
-    func change(_ id: UUID, _ input: ChangeInput, expectedVersion: Int?) async throws -> AppointmentRecord {
+    package func change(_ id: UUID, _ input: ChangeInput, expectedVersion: Int?) async throws -> AppointmentRecord {
         guard let current = try await AppointmentRecord.find(id, on: scope.db) else { throw AppError.notFound("No appointment with that id.") }
         try await scope.authorize(.changeAppointment(patientID: current.patientID), patientID: current.patientID)
         let now = scope.now
@@ -226,7 +226,7 @@ struct SchedulingStore {
 
     /// Inside the serialized transaction: refuses the plan when it collides (provider incl. travel buffer, room, patient),
     /// and picks a free room when the type needs one and none was named. Returns the room.
-    static func assertFree(_ p: Plan, excluding: UUID?, on tx: any Database) async throws -> UUID? {
+    package static func assertFree(_ p: Plan, excluding: UUID?, on tx: any Database) async throws -> UUID? {
         let window = p.span.padded(by: p.travelBuffer)
         func active() -> QueryBuilder<AppointmentRecord> {
             let q = AppointmentRecord.query(on: tx).filter(\.$status !~ inactive).filter(\.$startAt < window.end).filter(\.$endAt > window.start)
@@ -287,22 +287,22 @@ struct SchedulingStore {
 
     // MARK: reading
 
-    struct ListFilter: Sendable {
-        var providerID: UUID?
-        var locationID: UUID?
-        var patientID: UUID?
-        var from: Date
-        var to: Date
-        var includeInactive = false
+    package struct ListFilter: Sendable {
+        package var providerID: UUID?
+        package var locationID: UUID?
+        package var patientID: UUID?
+        package var from: Date
+        package var to: Date
+        package var includeInactive = false
     }
 
-    struct Listed: Sendable {
-        let appointment: AppointmentRecord
-        let patientName: String
+    package struct Listed: Sendable {
+        package let appointment: AppointmentRecord
+        package let patientName: String
     }
 
     /// Appointments in a window, with the patient's name for calendars; each patient shown is recorded as a query on their record.
-    func list(_ f: ListFilter) async throws -> [Listed] {
+    package func list(_ f: ListFilter) async throws -> [Listed] {
         if let p = f.patientID { try await scope.authorize(.readAppointments(patientID: p), patientID: p) }
         else { try await scope.authorize(.readSchedule) }
         guard f.to > f.from, f.to.timeIntervalSince(f.from) <= 62 * 86400 else {
@@ -323,15 +323,15 @@ struct SchedulingStore {
         }
     }
 
-    struct Slot: Content, Sendable, Equatable {
-        let start: Date
-        let end: Date
-        let providerId: UUID
-        let locationId: UUID
+    package struct Slot: Content, Sendable, Equatable {
+        package let start: Date
+        package let end: Date
+        package let providerId: UUID
+        package let locationId: UUID
     }
 
     /// Free slots for a type at the given locations and providers over local days [fromDay, toDay].
-    func slots(typeID: UUID, locationIDs: [UUID], providerIDs: [UUID], fromDay: LocalDay, toDay: LocalDay) async throws -> [Slot] {
+    package func slots(typeID: UUID, locationIDs: [UUID], providerIDs: [UUID], fromDay: LocalDay, toDay: LocalDay) async throws -> [Slot] {
         _ = try scope.principal  // any signed-in account may look for free times; no PHI is returned
         let db = scope.db
         guard let type = try await AppointmentTypeRecord.find(typeID, on: db) else {
@@ -389,5 +389,5 @@ struct SchedulingStore {
 }
 
 extension Request {
-    func scheduling() throws -> SchedulingStore { SchedulingStore(scope: try scope()) }
+    package func scheduling() throws -> SchedulingStore { SchedulingStore(scope: try scope()) }
 }

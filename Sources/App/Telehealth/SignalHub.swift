@@ -8,39 +8,39 @@ import PostgresNIO
 /// SQLite (one node): delivered in process. PostgreSQL: every node LISTENs; a message travels in the NOTIFY payload
 /// (or, above 7000 bytes, is stored and NOTIFY carries its id, and the node holding the recipient's socket deletes and
 /// delivers it). Bodies are never logged.
-final class SignalHub: @unchecked Sendable {
+package final class SignalHub: @unchecked Sendable {
     private let app: Application
-    struct Member { let id: UUID; let ws: WebSocket }
+    package struct Member { package let id: UUID; package let ws: WebSocket }
     private let sockets = NIOLockedValueBox<[UUID: [String: [Member]]]>([:])
     private let stopped = NIOLockedValueBox(false)
     /// After shutdown began nothing more is published (sockets closing at shutdown must not touch the database).
-    var isStopped: Bool { stopped.withLockedValue { $0 } }
+    package var isStopped: Bool { stopped.withLockedValue { $0 } }
     private let listener = NIOLockedValueBox<(PostgresConnection?, Task<Void, Never>?)>((nil, nil))
-    static let channel = "visit_signal"
+    package static let channel = "visit_signal"
 
-    init(app: Application) { self.app = app }
+    package init(app: Application) { self.app = app }
 
-    func add(_ ws: WebSocket, id: UUID, visit: UUID, role: String) {
+    package func add(_ ws: WebSocket, id: UUID, visit: UUID, role: String) {
         sockets.withLockedValue { $0[visit, default: [:]][role, default: []].append(Member(id: id, ws: ws)) }
     }
     /// False when the socket was no longer registered (another one had replaced it).
     @discardableResult
-    func remove(_ ws: WebSocket, visit: UUID, role: String) -> Bool {
+    package func remove(_ ws: WebSocket, visit: UUID, role: String) -> Bool {
         sockets.withLockedValue { all in
             let before = all[visit]?[role]?.count ?? 0
             all[visit]?[role]?.removeAll { $0.ws === ws }
             return (all[visit]?[role]?.count ?? 0) < before
         }
     }
-    func local(_ visit: UUID, _ role: String) -> [WebSocket] {
+    package func local(_ visit: UUID, _ role: String) -> [WebSocket] {
         sockets.withLockedValue { $0[visit]?[role]?.map(\.ws) ?? [] }
     }
 
-    static let replacedPrefix = #"{"type":"replaced""#
+    package static let replacedPrefix = #"{"type":"replaced""#
 
     /// One socket per side of a visit: a new one (a reloaded page, another device of the same person) replaces the
     /// earlier ones on every node, which are told so and closed.
-    func claim(_ ws: WebSocket, id: UUID, visit: UUID, role: String) async {
+    package func claim(_ ws: WebSocket, id: UUID, visit: UUID, role: String) async {
         add(ws, id: id, visit: visit, role: role)
         try? await publish(visit: visit, to: role, body: Self.replacedPrefix + #","keep":"\#(id.uuidString)"}"#)
     }
@@ -59,7 +59,7 @@ final class SignalHub: @unchecked Sendable {
     }
 
     /// Sends a message to the visit's other side (every node).
-    func publish(visit: UUID, to role: String, body: String) async throws {
+    package func publish(visit: UUID, to role: String, body: String) async throws {
         guard !isStopped else { return }
         guard app.config.isPostgres else { await deliver(visit: visit, role: role, body: body); return }
         try await ensureListening()
@@ -83,7 +83,7 @@ final class SignalHub: @unchecked Sendable {
     }
 
     /// Local delivery; a "hello" (a participant arrived) is answered with "hello-ack" so the newcomer learns who is there.
-    func deliver(visit: UUID, role: String, body: String) async {
+    package func deliver(visit: UUID, role: String, body: String) async {
         if body.hasPrefix(Self.replacedPrefix) {
             let keep = (try? JSONDecoder().decode([String: String].self, from: Data(body.utf8)))?["keep"].flatMap {
                 UUID(uuidString: $0)
@@ -103,7 +103,7 @@ final class SignalHub: @unchecked Sendable {
     /// On PostgreSQL: one LISTEN connection per node, started on first use. Callers that arrive while it is being set
     /// up wait for the same start (none returns before LISTEN is in place); if the connection drops, the next use
     /// starts a new one.
-    func ensureListening() async throws {
+    package func ensureListening() async throws {
         guard app.config.isPostgres, app.config.databaseURL != nil, !isStopped else { return }
         let start: Task<Void, Error> = starting.withLockedValue { current in
             if let current { return current }
@@ -168,21 +168,21 @@ final class SignalHub: @unchecked Sendable {
         }
     }
 
-    func shutdown() async {
+    package func shutdown() async {
         stopped.withLockedValue { $0 = true }
         let (conn, task) = listener.withLockedValue { $0 }
         task?.cancel()
         try? await conn?.close()
     }
 
-    struct Lifecycle: LifecycleHandler {
-        func shutdownAsync(_ app: Application) async { await app.signalHub.shutdown() }
+    package struct Lifecycle: LifecycleHandler {
+        package func shutdownAsync(_ app: Application) async { await app.signalHub.shutdown() }
     }
 }
 
 extension Application {
     private struct HubKey: StorageKey { typealias Value = SignalHub }
-    var signalHub: SignalHub {
+    package var signalHub: SignalHub {
         if let h = storage[HubKey.self] { return h }
         let h = SignalHub(app: self)
         storage[HubKey.self] = h

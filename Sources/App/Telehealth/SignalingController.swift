@@ -4,12 +4,12 @@ import Domain
 
 /// `GET /visits/:id/signal` (WebSocket): offer, answer, candidate, media (audio only), hello, leave, heartbeat. Only the visit's two
 /// participants connect; media descriptions flow only once the visit is admitted; nothing a message carries is logged.
-enum SignalingController {
+package enum SignalingController {
     private struct ParticipantKey: StorageKey { typealias Value = VisitParticipant }
 
-    static let relayed: Set<String> = ["offer", "answer", "candidate", "media", "renew"]
+    package static let relayed: Set<String> = ["offer", "answer", "candidate", "media", "renew"]
 
-    static func register(_ app: Application) {
+    package static func register(_ app: Application) {
         // Who may connect is decided before the upgrade is offered, so a refusal is an ordinary 401/403 answer (a
         // refusal inside the upgrader leaves the client waiting with no answer).
         app.get("visits", ":id", "signal") { req async throws -> Response in
@@ -18,7 +18,7 @@ enum SignalingController {
         }
     }
 
-    @Sendable static func upgraded(_ req: Request, _ ws: WebSocket) {
+    @Sendable package static func upgraded(_ req: Request, _ ws: WebSocket) {
         // Called on the socket's event loop before any frame is read: the text handler is in place from the first
         // frame, and frames go into one stream consumed in order. (The async `onText` runs each frame in its own
         // Task — order lost — and an async `onUpgrade` registers it only after setup, dropping early frames.)
@@ -30,7 +30,7 @@ enum SignalingController {
         Task { await session(app, p, ws, frames) }
     }
 
-    static func session(_ app: Application, _ p: VisitParticipant, _ ws: WebSocket, _ frames: AsyncStream<String>) async {
+    package static func session(_ app: Application, _ p: VisitParticipant, _ ws: WebSocket, _ frames: AsyncStream<String>) async {
         let hub = app.signalHub
         let other = p.role == "patient" ? "provider" : "patient"
         ws.pingInterval = .seconds(20)   // a peer that stops answering pings is closed

@@ -22,7 +22,7 @@ public enum TurnCheck {
     public struct Failure: Error, CustomStringConvertible { public let description: String }
 
     /// host and port of the first UDP TURN URL ("turn:host:port?transport=udp" or "turn:host:port").
-    static func target(_ urls: [String]) -> (String, Int)? {
+    package static func target(_ urls: [String]) -> (String, Int)? {
         for u in urls where u.hasPrefix("turn:") && !u.contains("transport=tcp") {
             let rest = u.dropFirst(5).split(separator: "?").first.map(String.init) ?? ""
             let parts = rest.split(separator: ":")
@@ -68,10 +68,10 @@ public enum TurnCheck {
 }
 
 /// Just enough STUN (RFC 8489) for the check.
-enum Stun {
-    static let cookie: [UInt8] = [0x21, 0x12, 0xA4, 0x42]
+package enum Stun {
+    package static let cookie: [UInt8] = [0x21, 0x12, 0xA4, 0x42]
 
-    static func message(type: UInt16, attributes: [(UInt16, [UInt8])], integrityKey: [UInt8]? = nil) -> [UInt8] {
+    package static func message(type: UInt16, attributes: [(UInt16, [UInt8])], integrityKey: [UInt8]? = nil) -> [UInt8] {
         var body: [UInt8] = []
         for (t, v) in attributes {
             body += be16(t) + be16(UInt16(v.count)) + v
@@ -86,15 +86,15 @@ enum Stun {
         return msg
     }
 
-    static func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(v & 0xff)] }
+    package static func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(v & 0xff)] }
 
-    struct Parsed {
-        let type: UInt16
-        let attrs: [UInt16: [UInt8]]
-        func attr(_ t: UInt16) -> [UInt8]? { attrs[t] }
-        func string(_ t: UInt16) -> String? { attrs[t].map { String(decoding: $0, as: UTF8.self) } }
-        var errorCode: Int? { attrs[0x0009].flatMap { $0.count >= 4 ? Int($0[2] & 0x7) * 100 + Int($0[3]) : nil } }
-        func xorAddress(_ t: UInt16) -> String? {
+    package struct Parsed {
+        package let type: UInt16
+        package let attrs: [UInt16: [UInt8]]
+        package func attr(_ t: UInt16) -> [UInt8]? { attrs[t] }
+        package func string(_ t: UInt16) -> String? { attrs[t].map { String(decoding: $0, as: UTF8.self) } }
+        package var errorCode: Int? { attrs[0x0009].flatMap { $0.count >= 4 ? Int($0[2] & 0x7) * 100 + Int($0[3]) : nil } }
+        package func xorAddress(_ t: UInt16) -> String? {
             guard let v = attrs[t], v.count >= 8, v[1] == 0x01 else { return nil }
             let port = (UInt16(v[2]) << 8 | UInt16(v[3])) ^ 0x2112
             let ip = (0..<4).map { String(v[4 + $0] ^ Stun.cookie[$0]) }.joined(separator: ".")
@@ -102,7 +102,7 @@ enum Stun {
         }
     }
 
-    static func parse(_ b: [UInt8]) -> Parsed? {
+    package static func parse(_ b: [UInt8]) -> Parsed? {
         guard b.count >= 20, Array(b[4..<8]) == cookie else { return nil }
         let type = UInt16(b[0]) << 8 | UInt16(b[1])
         let len = Int(UInt16(b[2]) << 8 | UInt16(b[3]))
@@ -119,10 +119,10 @@ enum Stun {
 }
 
 /// A connected UDP socket with a receive timeout.
-final class UDPSocket {
-    let fd: Int32
+package final class UDPSocket {
+    package let fd: Int32
 
-    init(host: String, port: Int, timeout: TimeInterval) throws {
+    package init(host: String, port: Int, timeout: TimeInterval) throws {
         var hints = addrinfo()
         hints.ai_family = AF_INET
         hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
@@ -136,7 +136,7 @@ final class UDPSocket {
         guard connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 else { Glibc.close(fd); throw TurnCheck.Failure(description: "cannot reach \(host):\(port)") }
     }
 
-    func exchange(_ msg: [UInt8]) throws -> Stun.Parsed {
+    package func exchange(_ msg: [UInt8]) throws -> Stun.Parsed {
         for _ in 0..<3 {
             _ = msg.withUnsafeBytes { send(fd, $0.baseAddress, msg.count, 0) }
             var buf = [UInt8](repeating: 0, count: 2048)
@@ -146,5 +146,5 @@ final class UDPSocket {
         throw TurnCheck.Failure(description: "no answer from the TURN server (UDP blocked, or nothing listening)")
     }
 
-    func close() { Glibc.close(fd) }
+    package func close() { Glibc.close(fd) }
 }

@@ -5,12 +5,12 @@ import Domain
 
 /// Video visits: the join link, the visit page (patient and provider), ICE credentials, browser events, the waiting
 /// room, admit, end with a note, the visit record; and the JSON API.
-enum VisitController {
-    struct EventBody: Content { var kind: String?; var detail: String? }
-    struct LinkBody: Content { var channel: String? }
-    struct NoteBody: Content { var note: String? }
+package enum VisitController {
+    package struct EventBody: Content { package var kind: String?; package var detail: String? }
+    package struct LinkBody: Content { package var channel: String? }
+    package struct NoteBody: Content { package var note: String? }
 
-    @Sendable static func script(req: Request) async throws -> Response {
+    @Sendable package static func script(req: Request) async throws -> Response {
         let res = Response(status: .ok, body: .init(string: VisitScript.source))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])
         res.headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
@@ -18,7 +18,7 @@ enum VisitController {
     }
 
     /// `/visit/join/:token`: single use; sets a visit pass cookie and goes to the visit page.
-    @Sendable static func join(req: Request) async throws -> Response {
+    @Sendable package static func join(req: Request) async throws -> Response {
         switch try await VisitStore.redeem(token: req.parameters.get("token") ?? "", app: req.application) {
         case .ok(let visitID, let pass):
             let res = req.redirect(to: "/visit/\(visitID.uuidString)")
@@ -35,7 +35,7 @@ enum VisitController {
     }
 
     /// The visit page, for whoever the request speaks for (patient or provider).
-    @Sendable static func page(req: Request) async throws -> Response {
+    @Sendable package static func page(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         let p = try await req.visitParticipant(id)
         var page = VisitRoomPage(visitID: id, role: p.role, csrf: req.csrfToken)
@@ -46,11 +46,11 @@ enum VisitController {
         return Layout.render(page.render(for: req))
     }
 
-    @Sendable static func ice(req: Request) async throws -> IceConfig {
+    @Sendable package static func ice(req: Request) async throws -> IceConfig {
         try await VisitStore.ice(for: try await req.visitParticipant(try req.idParameter("id")), app: req.application)
     }
 
-    @Sendable static func event(req: Request) async throws -> HTTPStatus {
+    @Sendable package static func event(req: Request) async throws -> HTTPStatus {
         let p = try await req.visitParticipant(try req.idParameter("id"))
         let b = try req.decodeJSON(EventBody.self)
         try await VisitStore.report(p, kind: b.kind ?? "", detail: Text.clean(b.detail) ?? "", app: req.application)
@@ -59,14 +59,14 @@ enum VisitController {
 
     // MARK: portal
 
-    @Sendable static func portalJoin(req: Request) async throws -> Response {
+    @Sendable package static func portalJoin(req: Request) async throws -> Response {
         let v = try await req.visits().ensure(appointmentID: try req.idParameter("id"))
         return req.redirect(to: "/visit/\(v.id!.uuidString)")
     }
 
     // MARK: staff
 
-    @Sendable static func waitingRoomPage(req: Request) async throws -> Response {
+    @Sendable package static func waitingRoomPage(req: Request) async throws -> Response {
         let rows = try await req.visits().waitingRoom()
         let dir = try await ScheduleDirectory.load(req.db)
         let page = WaitingRoomPage(
@@ -76,7 +76,7 @@ enum VisitController {
     }
 
     /// The waiting room's list alone: the page's script swaps it in every few seconds (no whole-page refresh).
-    @Sendable static func waitingListFragment(req: Request) async throws -> Response {
+    @Sendable package static func waitingListFragment(req: Request) async throws -> Response {
         let rows = try await req.visits().waitingRoom()
         let dir = try await ScheduleDirectory.load(req.db)
         let page = WaitingRoomPage(rows: rows, sent: nil, handed: nil, dir: dir)
@@ -86,79 +86,79 @@ enum VisitController {
         return res
     }
 
-    @Sendable static func waitingScript(req: Request) async throws -> Response {
+    @Sendable package static func waitingScript(req: Request) async throws -> Response {
         let res = Response(status: .ok, body: .init(string: WaitingRoomPage.script))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])
         res.headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
         return res
     }
 
-    @Sendable static func admitFromPage(req: Request) async throws -> Response {
+    @Sendable package static func admitFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         _ = try await req.visits().admit(id)
         return req.redirect(to: "/visit/\(id.uuidString)")
     }
 
-    @Sendable static func handOffFromPage(req: Request) async throws -> Response {
+    @Sendable package static func handOffFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         let to = (try? req.content.get(String.self, at: "providerId")).flatMap(UUID.init(uuidString:))
         _ = try await req.visits().handOff(id, to: to)
         return req.redirect(to: "/visits?handed=1")
     }
 
-    @Sendable static func endFromPage(req: Request) async throws -> Response {
+    @Sendable package static func endFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         _ = try await req.visits().end(id, note: try? req.content.get(String.self, at: "note"))
         return req.redirect(to: "/visits/\(id.uuidString)/record")
     }
 
-    @Sendable static func recordPage(req: Request) async throws -> Response {
+    @Sendable package static func recordPage(req: Request) async throws -> Response {
         Layout.render(VisitRecordPage(v: try await req.visits().detail(try req.idParameter("id"))).render(for: req))
     }
 
-    @Sendable static func startFromSchedule(req: Request) async throws -> Response {
+    @Sendable package static func startFromSchedule(req: Request) async throws -> Response {
         let v = try await req.visits().ensure(appointmentID: try req.idParameter("id"))
         return req.redirect(to: "/visit/\(v.id!.uuidString)")
     }
 
-    @Sendable static func linkFromPage(req: Request) async throws -> Response {
+    @Sendable package static func linkFromPage(req: Request) async throws -> Response {
         _ = try await req.visits().sendLink(appointmentID: try req.idParameter("id"), channel: (try? req.content.get(String.self, at: "channel")) ?? "email")
         return req.redirect(to: "/visits?sent=1")
     }
 
     // MARK: API
 
-    @Sendable static func ensureAPI(req: Request) async throws -> VisitStore.VisitDTO { VisitStore.dto(try await req.visits().ensure(appointmentID: try req.idParameter("id"))) }
+    @Sendable package static func ensureAPI(req: Request) async throws -> VisitStore.VisitDTO { VisitStore.dto(try await req.visits().ensure(appointmentID: try req.idParameter("id"))) }
 
-    @Sendable static func linkAPI(req: Request) async throws -> Response {
+    @Sendable package static func linkAPI(req: Request) async throws -> Response {
         let expires = try await req.visits().sendLink(appointmentID: try req.idParameter("id"), channel: try req.decodeJSON(LinkBody.self).channel ?? "email")
         return try await ["expiresAt": ISO8601DateFormatter().string(from: expires)].encodeResponse(status: .created, for: req)
     }
 
-    struct HandOffBody: Content { var providerId: UUID? }
+    package struct HandOffBody: Content { package var providerId: UUID? }
 
-    @Sendable static func handOffAPI(req: Request) async throws -> VisitStore.VisitDTO {
+    @Sendable package static func handOffAPI(req: Request) async throws -> VisitStore.VisitDTO {
         try await req.visits().handOff(try req.idParameter("id"), to: try req.decodeJSON(HandOffBody.self).providerId)
     }
 
-    @Sendable static func waitingAPI(req: Request) async throws -> [VisitStore.WaitingDTO] { try await req.visits().waitingRoom() }
-    @Sendable static func admitAPI(req: Request) async throws -> VisitStore.VisitDTO { try await req.visits().admit(try req.idParameter("id")) }
-    @Sendable static func endAPI(req: Request) async throws -> VisitStore.VisitDTO {
+    @Sendable package static func waitingAPI(req: Request) async throws -> [VisitStore.WaitingDTO] { try await req.visits().waitingRoom() }
+    @Sendable package static func admitAPI(req: Request) async throws -> VisitStore.VisitDTO { try await req.visits().admit(try req.idParameter("id")) }
+    @Sendable package static func endAPI(req: Request) async throws -> VisitStore.VisitDTO {
         try await req.visits().end(try req.idParameter("id"), note: (try? req.content.decode(NoteBody.self))?.note)
     }
-    @Sendable static func detailAPI(req: Request) async throws -> VisitStore.VisitDTO { try await req.visits().detail(try req.idParameter("id")) }
+    @Sendable package static func detailAPI(req: Request) async throws -> VisitStore.VisitDTO { try await req.visits().detail(try req.idParameter("id")) }
 }
 
 extension IceConfig: Content {}
 
-struct VisitRoomPage {
-    let visitID: UUID
-    let role: String
-    let csrf: String
+package struct VisitRoomPage {
+    package let visitID: UUID
+    package let role: String
+    package let csrf: String
     /// Providers the host may hand the visit to.
-    var others: [(UUID, String)] = []
+    package var others: [(UUID, String)] = []
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Video visit", req: req, .div(
             .h1(.text(role == "provider" ? "Video visit" : "Your video visit")),
             .div(.id("visit"), .data(named: "visit", value: visitID.uuidString), .data(named: "role", value: role), .data(named: "csrf", value: csrf),
@@ -198,13 +198,13 @@ struct VisitRoomPage {
     }
 }
 
-struct WaitingRoomPage {
-    let rows: [VisitStore.WaitingDTO]
-    let sent: String?
-    var handed: String?
-    let dir: ScheduleDirectory
+package struct WaitingRoomPage {
+    package let rows: [VisitStore.WaitingDTO]
+    package let sent: String?
+    package var handed: String?
+    package let dir: ScheduleDirectory
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Waiting room", req: req, .div(
             .unwrap(sent) { _ in .p(.class("notice"), .text("Visit link sent.")) },
             .unwrap(handed) { _ in .p(.class("notice"), .text("The visit was handed over.")) },
@@ -215,7 +215,7 @@ struct WaitingRoomPage {
         ))
     }
 
-    func list(req: Request) -> Node<HTML.BodyContext> {
+    package func list(req: Request) -> Node<HTML.BodyContext> {
         .group(
             .if(rows.isEmpty, .p(.id("nobody-waiting"), .text("Nobody is waiting."))),
             .forEach(rows) { r in
@@ -235,7 +235,7 @@ struct WaitingRoomPage {
     }
 
     /// Swaps the list in every 5 seconds when it changed; leaves it alone while a button in it has the focus.
-    static let script = #"""
+    package static let script = #"""
 (() => {
   const list = document.getElementById('waiting-list');
   if (!list) return;
@@ -253,10 +253,10 @@ struct WaitingRoomPage {
 """#
 }
 
-struct VisitRecordPage {
-    let v: VisitStore.VisitDTO
+package struct VisitRecordPage {
+    package let v: VisitStore.VisitDTO
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page("Visit record", req: req, .div(
             .h1(.text("Video visit record")),
             .p(.id("visit-summary"), .text("Status \(v.status) · outcome \(v.outcome ?? "—") · waited \(v.waitedSeconds.map { "\($0) s" } ?? "—") · connected \(v.durationSeconds.map { "\($0) s" } ?? "—")")),

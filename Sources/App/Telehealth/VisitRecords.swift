@@ -3,92 +3,92 @@ import Fluent
 
 /// A video visit for a telemedicine appointment. scheduled → waiting (patient in the waiting room) → admitted
 /// (credentials issued) → ended; the provider's note and the connection outcome are kept. No recording.
-final class VirtualVisitRecord: Model, @unchecked Sendable {
-    static let schema = "virtual_visit"
+package final class VirtualVisitRecord: Model, @unchecked Sendable {
+    package static let schema = "virtual_visit"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "status") var status: String
-    @OptionalField(key: "waiting_since") var waitingSince: Date?
-    @OptionalField(key: "admitted_at") var admittedAt: Date?
-    @OptionalField(key: "admitted_by") var admittedBy: String?
-    @OptionalField(key: "connected_at") var connectedAt: Date?
-    @OptionalField(key: "ended_at") var endedAt: Date?
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "status") package var status: String
+    @OptionalField(key: "waiting_since") package var waitingSince: Date?
+    @OptionalField(key: "admitted_at") package var admittedAt: Date?
+    @OptionalField(key: "admitted_by") package var admittedBy: String?
+    @OptionalField(key: "connected_at") package var connectedAt: Date?
+    @OptionalField(key: "ended_at") package var endedAt: Date?
     /// connected, failed, or nil while nobody has tried.
-    @OptionalField(key: "outcome") var outcome: String?
-    @OptionalField(key: "note") var note: String?
+    @OptionalField(key: "outcome") package var outcome: String?
+    @OptionalField(key: "note") package var note: String?
 
     // relationships
-    @Field(key: "appointment_id") var appointmentID: UUID
-    @Field(key: "patient_id") var patientID: UUID
-    @Field(key: "provider_id") var providerID: UUID
-    @Field(key: "location_id") var locationID: UUID
+    @Field(key: "appointment_id") package var appointmentID: UUID
+    @Field(key: "patient_id") package var patientID: UUID
+    @Field(key: "provider_id") package var providerID: UUID
+    @Field(key: "location_id") package var locationID: UUID
     /// Who holds the provider side: the provider who admitted the patient, or one the host handed the visit to.
     /// Nil until admission (then the appointment's provider is the host).
-    @OptionalField(key: "host_id") var hostID: UUID?
+    @OptionalField(key: "host_id") package var hostID: UUID?
 
-    init() {}
+    package init() {}
 
     /// The one provider who may hold the provider side of the call.
-    var host: UUID { hostID ?? providerID }
+    package var host: UUID { hostID ?? providerID }
 }
 
 /// A single-use join link (only the SHA-256 of its token is kept), sent through the outbox.
-final class VisitLinkRecord: Model, @unchecked Sendable {
-    static let schema = "visit_link"
+package final class VisitLinkRecord: Model, @unchecked Sendable {
+    package static let schema = "visit_link"
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "expires_at") var expiresAt: Date
-    @OptionalField(key: "used_at") var usedAt: Date?
-    @Field(key: "token_hash") var tokenHash: String
-    @Field(key: "visit_id") var visitID: UUID
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "expires_at") package var expiresAt: Date
+    @OptionalField(key: "used_at") package var usedAt: Date?
+    @Field(key: "token_hash") package var tokenHash: String
+    @Field(key: "visit_id") package var visitID: UUID
 
-    init() {}
+    package init() {}
 }
 
 /// What a redeemed link becomes: a short-lived pass (cookie) for this one visit.
-final class VisitPassRecord: Model, @unchecked Sendable {
-    static let schema = "visit_pass"
+package final class VisitPassRecord: Model, @unchecked Sendable {
+    package static let schema = "visit_pass"
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "expires_at") var expiresAt: Date
-    @Field(key: "token_hash") var tokenHash: String
-    @Field(key: "visit_id") var visitID: UUID
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "expires_at") package var expiresAt: Date
+    @Field(key: "token_hash") package var tokenHash: String
+    @Field(key: "visit_id") package var visitID: UUID
 
-    init() {}
+    package init() {}
 }
 
 /// The visit's timeline: waiting, device check, admit, join, connected, failed, reconnect, leave.
-final class VisitEventRecord: Model, @unchecked Sendable {
-    static let schema = "visit_event"
+package final class VisitEventRecord: Model, @unchecked Sendable {
+    package static let schema = "visit_event"
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "at") var at: Date
-    @Field(key: "kind") var kind: String
-    @Field(key: "role") var role: String
-    @Field(key: "detail") var detail: String
-    @Field(key: "visit_id") var visitID: UUID
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "at") package var at: Date
+    @Field(key: "kind") package var kind: String
+    @Field(key: "role") package var role: String
+    @Field(key: "detail") package var detail: String
+    @Field(key: "visit_id") package var visitID: UUID
 
-    init() {}
+    package init() {}
 }
 
 /// Signaling between nodes on PostgreSQL: the message waits here and NOTIFY carries only its id. Deleted on delivery.
-final class SignalMessageRecord: Model, @unchecked Sendable {
-    static let schema = "signal_message"
+package final class SignalMessageRecord: Model, @unchecked Sendable {
+    package static let schema = "signal_message"
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "created_at") var createdAt: Date
-    @Field(key: "visit_id") var visitID: UUID
-    @Field(key: "to_role") var toRole: String
-    @Field(key: "body") var body: String
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "created_at") package var createdAt: Date
+    @Field(key: "visit_id") package var visitID: UUID
+    @Field(key: "to_role") package var toRole: String
+    @Field(key: "body") package var body: String
 
-    init() {}
+    package init() {}
 }
 
-struct CreateVirtualVisit: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateVirtualVisit: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("virtual_visit").id()
             .field("created_at", .datetime, .required).field("status", .string, .required)
             .field("waiting_since", .datetime).field("admitted_at", .datetime).field("admitted_by", .string).field("connected_at", .datetime)
@@ -99,52 +99,52 @@ struct CreateVirtualVisit: AsyncMigration {
             .field("location_id", .uuid, .required, .references("location", "id"))
             .unique(on: "appointment_id").create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("virtual_visit").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("virtual_visit").delete() }
 }
 
-struct UpdateVirtualVisitAddHost: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct UpdateVirtualVisitAddHost: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("virtual_visit").field("host_id", .uuid).update()
     }
-    func revert(on db: any Database) async throws {
+    package func revert(on db: any Database) async throws {
         try await db.schema("virtual_visit").deleteField("host_id").update()
     }
 }
 
-struct CreateVisitLink: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateVisitLink: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("visit_link").id()
             .field("created_at", .datetime, .required).field("expires_at", .datetime, .required).field("used_at", .datetime)
             .field("token_hash", .string, .required).field("visit_id", .uuid, .required, .references("virtual_visit", "id"))
             .unique(on: "token_hash").create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("visit_link").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("visit_link").delete() }
 }
 
-struct CreateVisitPass: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateVisitPass: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("visit_pass").id()
             .field("expires_at", .datetime, .required).field("token_hash", .string, .required)
             .field("visit_id", .uuid, .required, .references("virtual_visit", "id"))
             .unique(on: "token_hash").create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("visit_pass").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("visit_pass").delete() }
 }
 
-struct CreateVisitEvent: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateVisitEvent: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("visit_event").id()
             .field("at", .datetime, .required).field("kind", .string, .required).field("role", .string, .required)
             .field("detail", .string, .required).field("visit_id", .uuid, .required, .references("virtual_visit", "id")).create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("visit_event").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("visit_event").delete() }
 }
 
-struct CreateSignalMessage: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateSignalMessage: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("signal_message").id()
             .field("created_at", .datetime, .required).field("visit_id", .uuid, .required).field("to_role", .string, .required)
             .field("body", .string, .required).create()
     }
-    func revert(on db: any Database) async throws { try await db.schema("signal_message").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("signal_message").delete() }
 }

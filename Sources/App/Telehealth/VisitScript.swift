@@ -1,8 +1,8 @@
 /// The browser side of a video visit, served as `/assets/visit.js` (the CSP forbids inline script): device check,
 /// signaling over the WebSocket (reconnecting with backoff), perfect negotiation (the patient is the polite peer),
 /// trickle ICE, ICE restart on failure, audio-only fallback. `window.visitStats()` reads getStats for tests.
-enum VisitScript {
-    static let source = #"""
+package enum VisitScript {
+    package static let source = #"""
 (() => {
   const root = document.getElementById('visit');
   if (!root) return;

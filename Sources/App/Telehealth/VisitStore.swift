@@ -4,42 +4,42 @@ import Crypto
 import Domain
 
 /// Who is on a visit's signaling channel: the patient (portal session or a redeemed link) or the provider.
-struct VisitParticipant: Sendable {
-    let role: String          // patient or provider
-    let name: String
-    let visitID: UUID
-    let principal: Principal
+package struct VisitParticipant: Sendable {
+    package let role: String          // patient or provider
+    package let name: String
+    package let visitID: UUID
+    package let principal: Principal
 }
 
 /// Video visits through one scoped, audited path.
-struct VisitStore {
-    let scope: AuditScope
+package struct VisitStore {
+    package let scope: AuditScope
 
-    struct VisitDTO: Content {
-        let id: UUID
-        let appointmentId: UUID
-        let patientId: UUID
-        let providerId: UUID
-        let locationId: UUID
-        let status: String
-        let waitingSince: Date?
-        let admittedAt: Date?
-        let connectedAt: Date?
-        let endedAt: Date?
-        let outcome: String?
-        let note: String?
-        let waitedSeconds: Int?
-        let durationSeconds: Int?
-        let events: [EventDTO]?
+    package struct VisitDTO: Content {
+        package let id: UUID
+        package let appointmentId: UUID
+        package let patientId: UUID
+        package let providerId: UUID
+        package let locationId: UUID
+        package let status: String
+        package let waitingSince: Date?
+        package let admittedAt: Date?
+        package let connectedAt: Date?
+        package let endedAt: Date?
+        package let outcome: String?
+        package let note: String?
+        package let waitedSeconds: Int?
+        package let durationSeconds: Int?
+        package let events: [EventDTO]?
     }
-    struct EventDTO: Content { let at: Date; let kind: String; let role: String; let detail: String }
-    struct WaitingDTO: Content { let visitId: UUID; let patientName: String; let providerName: String; let locationName: String; let start: Date
-        let status: String; let waitingSince: Date?; let mine: Bool
-        var locationId: UUID?
+    package struct EventDTO: Content { package let at: Date; package let kind: String; package let role: String; package let detail: String }
+    package struct WaitingDTO: Content { package let visitId: UUID; package let patientName: String; package let providerName: String; package let locationName: String; package let start: Date
+        package let status: String; let waitingSince: Date?; let mine: Bool
+        package var locationId: UUID?
         /// Whether the signed-in provider holds the provider side (an admitted visit is opened by its host only).
-        var hostedByMe: Bool? }
+        package var hostedByMe: Bool? }
 
-    static func dto(_ v: VirtualVisitRecord, events: [VisitEventRecord]? = nil) -> VisitDTO {
+    package static func dto(_ v: VirtualVisitRecord, events: [VisitEventRecord]? = nil) -> VisitDTO {
         VisitDTO(id: v.id!, appointmentId: v.appointmentID, patientId: v.patientID, providerId: v.providerID, locationId: v.locationID, status: v.status,
                  waitingSince: v.waitingSince, admittedAt: v.admittedAt, connectedAt: v.connectedAt, endedAt: v.endedAt, outcome: v.outcome, note: v.note,
                  waitedSeconds: zip2(v.waitingSince, v.admittedAt).map { Int($1.timeIntervalSince($0)) },
@@ -47,12 +47,12 @@ struct VisitStore {
                  events: events?.map { EventDTO(at: $0.at, kind: $0.kind, role: $0.role, detail: $0.detail) })
     }
 
-    static func audit(_ action: AuditAction, _ v: VirtualVisitRecord, _ detail: String) -> AuditDraft {
+    package static func audit(_ action: AuditAction, _ v: VirtualVisitRecord, _ detail: String) -> AuditDraft {
         AuditDraft(action: action, category: .visits, patientID: v.patientID, entityType: "VirtualVisit", entityID: v.id?.uuidString, detail: detail)
     }
 
     /// The visit of a telemedicine appointment, made on first use.
-    func ensure(appointmentID: UUID) async throws -> VirtualVisitRecord {
+    package func ensure(appointmentID: UUID) async throws -> VirtualVisitRecord {
         guard let a = try await AppointmentRecord.find(appointmentID, on: scope.db) else { throw AppError.notFound("No such appointment.") }
         try await scope.authorize(.readAppointments(patientID: a.patientID), patientID: a.patientID)
         guard let type = try await AppointmentTypeRecord.find(a.typeID, on: scope.db), type.telemedicine else {
@@ -77,7 +77,7 @@ struct VisitStore {
 
     /// A single-use join link by email or SMS through the outbox: the URL holds only a random token; the text says
     /// only the date, time and that it is a video visit.
-    func sendLink(appointmentID: UUID, channel: String) async throws -> Date {
+    package func sendLink(appointmentID: UUID, channel: String) async throws -> Date {
         let v = try await ensure(appointmentID: appointmentID)
         try await scope.authorize(.sendVisitLink(patientID: v.patientID), patientID: v.patientID)
         guard ["email", "sms"].contains(channel) else { throw AppError.validation([FieldError("channel", "Send the link by email or sms.")]) }
@@ -106,10 +106,10 @@ struct VisitStore {
         return expires
     }
 
-    enum Redemption { case ok(visitID: UUID, pass: String), unknown, used, expired }
+    package enum Redemption { case ok(visitID: UUID, pass: String), unknown, used, expired }
 
     /// Redeems a link once (inside the serialized write, so two clicks cannot both get in) and issues a visit pass.
-    static func redeem(token: String, app: Application) async throws -> Redemption {
+    package static func redeem(token: String, app: Application) async throws -> Redemption {
         let h = Token.hash(token), now = app.clock.now()
         return try await app.systemScope("visit-link").run { tx in
             guard let l = try await VisitLinkRecord.query(on: tx).filter(\.$tokenHash == h).first() else { return (.unknown, []) }
@@ -130,7 +130,7 @@ struct VisitStore {
 
     // MARK: the waiting room
 
-    func waitingRoom() async throws -> [WaitingDTO] {
+    package func waitingRoom() async throws -> [WaitingDTO] {
         try await scope.authorize(.hostVisit)
         let me = scope.principal.userID
         return try await scope.run { tx in
@@ -152,7 +152,7 @@ struct VisitStore {
     }
 
     /// The provider admits a waiting patient; only now can either side get media credentials.
-    func admit(_ id: UUID) async throws -> VisitDTO {
+    package func admit(_ id: UUID) async throws -> VisitDTO {
         try await scope.authorize(.hostVisit)
         let now = scope.now, by = scope.principal.username, me = scope.principal.userID
         let v: VirtualVisitRecord = try await scope.run { tx in
@@ -173,7 +173,7 @@ struct VisitStore {
         return Self.dto(v)
     }
 
-    static func event(_ visit: UUID, _ kind: String, role: String, detail: String, now: Date, on tx: any Database) async throws {
+    package static func event(_ visit: UUID, _ kind: String, role: String, detail: String, now: Date, on tx: any Database) async throws {
         let e = VisitEventRecord()
         e.at = now
         e.kind = kind
@@ -184,7 +184,7 @@ struct VisitStore {
     }
 
     /// ICE servers with TURN credentials minted for this participant — only once the visit is admitted.
-    static func ice(for p: VisitParticipant, app: Application) async throws -> IceConfig {
+    package static func ice(for p: VisitParticipant, app: Application) async throws -> IceConfig {
         guard let v = try await VirtualVisitRecord.find(p.visitID, on: app.db) else { throw AppError.notFound("No such visit.") }
         // An admitted visit stays open to its two participants while it runs: a reloaded page, a tab the phone killed
         // or a switch of network gets credentials again without a new admission.
@@ -201,10 +201,10 @@ struct VisitStore {
         return ice
     }
 
-    static let clientEvents: Set<String> = ["device-check", "connected", "failed", "reconnecting", "ice-restart", "audio-only", "left"]
+    package static let clientEvents: Set<String> = ["device-check", "connected", "failed", "reconnecting", "ice-restart", "audio-only", "left"]
 
     /// An event the browser reports (device check, connected, failed, …): kept on the visit and audited.
-    static func report(_ p: VisitParticipant, kind: String, detail: String, app: Application) async throws {
+    package static func report(_ p: VisitParticipant, kind: String, detail: String, app: Application) async throws {
         guard clientEvents.contains(kind) else { throw AppError.validation([FieldError("kind", "Unknown visit event.")]) }
         let now = app.clock.now()
         try await AuditScope(app: app, db: app.db, context: AuditContext(actor: p.principal, device: "visit")).run { tx in
@@ -222,7 +222,7 @@ struct VisitStore {
     }
 
     /// The patient arrived on the channel: into the waiting room (unless already admitted).
-    static func arrived(_ p: VisitParticipant, app: Application) async throws -> String {
+    package static func arrived(_ p: VisitParticipant, app: Application) async throws -> String {
         let now = app.clock.now()
         return try await AuditScope(app: app, db: app.db, context: AuditContext(actor: p.principal, device: "visit")).run { tx in
             guard let v = try await VirtualVisitRecord.find(p.visitID, on: tx) else { throw AppError.notFound("No such visit.") }
@@ -236,14 +236,14 @@ struct VisitStore {
         }
     }
 
-    static func left(_ p: VisitParticipant, app: Application) async {
+    package static func left(_ p: VisitParticipant, app: Application) async {
         let now = app.clock.now()
         _ = try? await app.serializer.write(app.db) { tx in try await event(p.visitID, "left", role: p.role, detail: "", now: now, on: tx) }
     }
 
     /// The host hands a running visit to another provider (covering, a second opinion): the new host may open the
     /// provider side, the old host's socket is closed. Audited.
-    func handOff(_ id: UUID, to providerID: UUID?) async throws -> VisitDTO {
+    package func handOff(_ id: UUID, to providerID: UUID?) async throws -> VisitDTO {
         try await scope.authorize(.hostVisit)
         let v0 = try await requireHost(id)
         guard let providerID, let target = try await UserRecord.find(providerID, on: scope.db), target.active,
@@ -287,7 +287,7 @@ struct VisitStore {
     }
 
     /// The host ends the visit with their note.
-    func end(_ id: UUID, note: String?) async throws -> VisitDTO {
+    package func end(_ id: UUID, note: String?) async throws -> VisitDTO {
         try await scope.authorize(.hostVisit)
         _ = try await requireHost(id)
         let now = scope.now
@@ -304,7 +304,7 @@ struct VisitStore {
         return Self.dto(v)
     }
 
-    func detail(_ id: UUID) async throws -> VisitDTO {
+    package func detail(_ id: UUID) async throws -> VisitDTO {
         guard let v = try await VirtualVisitRecord.find(id, on: scope.db) else { throw AppError.notFound("No such visit.") }
         try await scope.authorize(.readVisitRecord(patientID: v.patientID), patientID: v.patientID)
         let events = try await VisitEventRecord.query(on: scope.db).filter(\.$visitID == id).sort(\.$at).all()
@@ -313,14 +313,14 @@ struct VisitStore {
     }
 }
 
-func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? { if let a, let b { return (a, b) }; return nil }
+package func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? { if let a, let b { return (a, b) }; return nil }
 
 extension Request {
-    func visits() throws -> VisitStore { VisitStore(scope: try scope()) }
+    package func visits() throws -> VisitStore { VisitStore(scope: try scope()) }
 
     /// The participant this request speaks for on a visit: the provider (staff who host visits), the patient (their
     /// portal session), or the holder of a pass from a redeemed link. Anyone else is refused.
-    func visitParticipant(_ visitID: UUID) async throws -> VisitParticipant {
+    package func visitParticipant(_ visitID: UUID) async throws -> VisitParticipant {
         guard let v = try await VirtualVisitRecord.find(visitID, on: db) else { throw AppError.notFound("No such visit.") }
         if let p = try? principal() {
             if p.role == .patient {

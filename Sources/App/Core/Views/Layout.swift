@@ -3,8 +3,8 @@ import Plot
 import Domain
 
 /// The page frame: small, readable on a 360-px screen, no JavaScript.
-enum Layout {
-    static let css = """
+package enum Layout {
+    package static let css = """
     *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b2430;background:#f5f7fa}
     header.top{background:#0b4f6c;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
     header.top a{color:#fff;text-decoration:none;min-height:44px;display:inline-flex;align-items:center;padding:0 .45rem;border-radius:4px}
@@ -58,7 +58,7 @@ enum Layout {
     @media print{header.top,.noprint{display:none}body{background:#fff}}
     """
 
-    static func page(_ title: String, req: Request, notice: Node<HTML.BodyContext> = .empty, _ content: Node<HTML.BodyContext>) -> String {
+    package static func page(_ title: String, req: Request, notice: Node<HTML.BodyContext> = .empty, _ content: Node<HTML.BodyContext>) -> String {
         let s = req.signedIn.flatMap { $0.mfaPassed ? $0 : nil }
         let html = HTML(
             .lang(.english),
@@ -97,21 +97,21 @@ enum Layout {
         return html.render()
     }
 
-    static let portalLinks: [(String, String)] = [
+    package static let portalLinks: [(String, String)] = [
         ("/portal", "My record"), ("/portal/appointments", "Appointments"), ("/portal/messages", "Messages"),
         ("/portal/forms", "Forms"), ("/portal/photos", "Photos"), ("/portal/check-ins", "Check-ins"),
         ("/portal/refills", "Refills"),
     ]
 
     /// The links, with the page the person is on marked (`aria-current`): the longest link that the path starts with.
-    static func marked(_ links: [(String, String)], current path: String) -> [Node<HTML.BodyContext>] {
+    package static func marked(_ links: [(String, String)], current path: String) -> [Node<HTML.BodyContext>] {
         let here = links.map(\.0).filter { path == $0 || path.hasPrefix($0 + "/") }.max { $0.count < $1.count }
         return links.map { link in
             .a(.href(link.0), .attribute(named: "aria-current", value: link.0 == here ? "page" : nil), .text(link.1))
         }
     }
 
-    static func navLinks(for p: Principal) -> [(String, String)] {
+    package static func navLinks(for p: Principal) -> [(String, String)] {
         var links: [(String, String)] = []
         func add(_ action: Domain.Action, _ href: String, _ label: String) {
             if AccessPolicy.decide(p, action).isAllowed { links.append((href, label)) }
@@ -133,7 +133,7 @@ enum Layout {
         return links
     }
 
-    static func render(_ html: String, status: HTTPResponseStatus = .ok) -> Response {
+    package static func render(_ html: String, status: HTTPResponseStatus = .ok) -> Response {
         let res = Response(status: status)
         res.headers.contentType = .html
         res.body = .init(string: html)
@@ -142,8 +142,8 @@ enum Layout {
 }
 
 /// Plot writes attribute values as they are given: every value that is not a constant goes through here.
-enum Escape {
-    static func attribute(_ s: String) -> String {
+package enum Escape {
+    package static func attribute(_ s: String) -> String {
         guard s.contains(where: { "&<>\"'".contains($0) }) else { return s }
         var out = ""
         out.reserveCapacity(s.count + 16)
@@ -162,12 +162,12 @@ enum Escape {
 }
 
 /// Form pieces with the field marked when it has an error.
-enum FormKit {
-    static func csrf<C: HTML.BodyContext>(_ req: Request) -> Node<C> {
+package enum FormKit {
+    package static func csrf<C: HTML.BodyContext>(_ req: Request) -> Node<C> {
         .input(.type(.hidden), .name("_csrf"), .value(req.csrfToken))
     }
 
-    static func field<C: HTML.BodyContext>(_ label: String, name: String, value: String? = nil, type: HTMLInputType = .text,
+    package static func field<C: HTML.BodyContext>(_ label: String, name: String, value: String? = nil, type: HTMLInputType = .text,
                       errors: [FieldError] = [], required: Bool = false, autocomplete: String? = nil,
                       hint: String? = nil) -> Node<C> {
         let err = errors.first { $0.field == name }
@@ -182,7 +182,7 @@ enum FormKit {
         )
     }
 
-    static func select<C: HTML.BodyContext>(_ label: String, name: String, options: [(value: String, label: String)], selected: String?,
+    package static func select<C: HTML.BodyContext>(_ label: String, name: String, options: [(value: String, label: String)], selected: String?,
                        errors: [FieldError] = [], required: Bool = false) -> Node<C> {
         let err = errors.first { $0.field == name }
         return .div(.class(err == nil ? "field" : "field invalid"),
@@ -194,7 +194,7 @@ enum FormKit {
     }
 
     /// An `<option>` with its label as text content (what browsers, screen readers and tests read).
-    static func option(_ value: String, _ label: String, selected: Bool) -> Node<HTML.SelectContext> {
+    package static func option(_ value: String, _ label: String, selected: Bool) -> Node<HTML.SelectContext> {
         .element(named: "option", nodes: [
             .attribute(named: "value", value: Escape.attribute(value), ignoreIfValueIsEmpty: false),
             .attribute(named: "selected", value: selected ? "selected" : nil),
@@ -202,7 +202,7 @@ enum FormKit {
         ])
     }
 
-    static func errorSummary<C: HTML.BodyContext>(_ errors: [FieldError]) -> Node<C> {
+    package static func errorSummary<C: HTML.BodyContext>(_ errors: [FieldError]) -> Node<C> {
         guard !errors.isEmpty else { return .empty }
         return .div(.class("notice bad"), .attribute(named: "role", value: "alert"),
                     .p(.strong(.text("Please correct the marked fields:"))),
@@ -210,12 +210,12 @@ enum FormKit {
     }
 }
 
-struct ErrorPage {
-    let status: Int
-    let title: String
-    let detail: String
+package struct ErrorPage {
+    package let status: Int
+    package let title: String
+    package let detail: String
 
-    func render(for req: Request) -> String {
+    package func render(for req: Request) -> String {
         Layout.page(title, req: req, .div(.class("card"),
             .h1(.text(title)),
             .p(.text(detail)),

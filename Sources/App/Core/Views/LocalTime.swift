@@ -5,7 +5,7 @@ import Foundation
 /// ("8:00 AM CT"), dates as "Mon, Nov 30". Never an offset ("UTC-6") or an ISO string.
 extension Format {
     /// "CT", "ET", "MT", "PT" for the US zones a practice uses; the zone's generic short name elsewhere.
-    static func zoneName(_ zone: TimeZone) -> String {
+    package static func zoneName(_ zone: TimeZone) -> String {
         let id = zone.identifier
         let us: [(prefixes: [String], name: String)] = [
             (
@@ -44,31 +44,31 @@ extension Format {
     }
 
     /// "Mon, Nov 30" for a calendar day.
-    static func day(_ d: LocalDay) -> String {
+    package static func day(_ d: LocalDay) -> String {
         let utc = TimeZone(identifier: "UTC")!
         return d.instant(minuteOfDay: 12 * 60, in: utc).map { formatter("EEE, MMM d", utc).string(from: $0) } ?? d.iso
     }
 
     /// "8:00 AM CT"
-    static func time(_ d: Date, zone: TimeZone, withZone: Bool = true) -> String {
+    package static func time(_ d: Date, zone: TimeZone, withZone: Bool = true) -> String {
         let t = formatter("h:mm a", zone).string(from: d)
         return withZone ? "\(t) \(zoneName(zone))" : t
     }
 
     /// "Mon, Nov 30" (the year is added when it is not the current one).
-    static func day(_ d: Date, zone: TimeZone, now: Date? = nil) -> String {
+    package static func day(_ d: Date, zone: TimeZone, now: Date? = nil) -> String {
         let sameYear =
             now.map { formatter("yyyy", zone).string(from: $0) == formatter("yyyy", zone).string(from: d) } ?? true
         return formatter(sameYear ? "EEE, MMM d" : "EEE, MMM d, yyyy", zone).string(from: d)
     }
 
     /// "Mon, Nov 30, 8:00 AM CT"
-    static func local(_ d: Date, zone: TimeZone, now: Date? = nil) -> String {
+    package static func local(_ d: Date, zone: TimeZone, now: Date? = nil) -> String {
         "\(day(d, zone: zone, now: now)), \(time(d, zone: zone))"
     }
 
     /// "8:00 – 8:30 AM CT", or "11:30 AM – 12:15 PM CT" across noon.
-    static func timeRange(_ start: Date, _ end: Date, zone: TimeZone) -> String {
+    package static func timeRange(_ start: Date, _ end: Date, zone: TimeZone) -> String {
         let a = formatter("a", zone)
         let h = formatter("h:mm", zone)
         let sameHalf = a.string(from: start) == a.string(from: end)

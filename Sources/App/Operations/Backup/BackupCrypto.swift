@@ -3,26 +3,26 @@ import Crypto
 
 /// Backup parts are encrypted in 4 MiB chunks with AES-GCM (each chunk sealed with its own nonce and the
 /// chunk index as associated data, so chunks cannot be reordered or dropped without detection).
-enum BackupCrypto {
-    static let chunkSize = 4 * 1024 * 1024
+package enum BackupCrypto {
+    package static let chunkSize = 4 * 1024 * 1024
 
-    struct PartDigest: Codable, Equatable, Sendable {
-        var name: String
-        var bytes: Int64
-        var sha256: String
-        var encryptedBytes: Int64
-        var encryptedSha256: String
+    package struct PartDigest: Codable, Equatable, Sendable {
+        package var name: String
+        package var bytes: Int64
+        package var sha256: String
+        package var encryptedBytes: Int64
+        package var encryptedSha256: String
     }
 
-    enum Failure: Error, CustomStringConvertible {
+    package enum Failure: Error, CustomStringConvertible {
         case corrupt(String)
-        var description: String { switch self { case .corrupt(let s): return s } }
+        package var description: String { switch self { case .corrupt(let s): return s } }
     }
 
-    static func hex(_ d: some Sequence<UInt8>) -> String { d.map { String(format: "%02x", $0) }.joined() }
+    package static func hex(_ d: some Sequence<UInt8>) -> String { d.map { String(format: "%02x", $0) }.joined() }
 
     /// Encrypts `source` into `dest`, hashing both sides as it goes.
-    static func encrypt(_ source: URL, to dest: URL, name: String, key: SymmetricKey) throws -> PartDigest {
+    package static func encrypt(_ source: URL, to dest: URL, name: String, key: SymmetricKey) throws -> PartDigest {
         let input = try FileHandle(forReadingFrom: source)
         defer { try? input.close() }
         FileManager.default.createFile(atPath: dest.path, contents: nil)
@@ -51,7 +51,7 @@ enum BackupCrypto {
     }
 
     /// Checks size and hash of the encrypted file without decrypting.
-    static func checkEncrypted(_ file: URL, _ d: PartDigest) throws {
+    package static func checkEncrypted(_ file: URL, _ d: PartDigest) throws {
         let attrs = try FileManager.default.attributesOfItem(atPath: file.path)
         guard (attrs[.size] as? NSNumber)?.int64Value == d.encryptedBytes else {
             throw Failure.corrupt("\(d.name): size differs from the manifest (truncated or padded)")
@@ -64,7 +64,7 @@ enum BackupCrypto {
     }
 
     /// Decrypts `file` into `dest`, verifying every chunk's tag and the plaintext hash.
-    static func decrypt(_ file: URL, to dest: URL, _ d: PartDigest, key: SymmetricKey) throws {
+    package static func decrypt(_ file: URL, to dest: URL, _ d: PartDigest, key: SymmetricKey) throws {
         let data = try Data(contentsOf: file, options: .alwaysMapped)
         FileManager.default.createFile(atPath: dest.path, contents: nil)
         let out = try FileHandle(forWritingTo: dest)
@@ -92,7 +92,7 @@ enum BackupCrypto {
 
     /// A simple archive of files: [path length u32][path][size u64][bytes]…, paths relative to `root`.
     /// Returns the SHA-256 of every file packed, by path.
-    static func pack(_ root: URL, skipping: (String) -> Bool, into dest: URL) throws -> [String: String] {
+    package static func pack(_ root: URL, skipping: (String) -> Bool, into dest: URL) throws -> [String: String] {
         FileManager.default.createFile(atPath: dest.path, contents: nil)
         let out = try FileHandle(forWritingTo: dest)
         defer { try? out.close() }
@@ -112,7 +112,7 @@ enum BackupCrypto {
         return hashes
     }
 
-    static func unpack(_ archive: URL, into root: URL) throws -> [String: String] {
+    package static func unpack(_ archive: URL, into root: URL) throws -> [String: String] {
         let data = try Data(contentsOf: archive, options: .alwaysMapped)
         var offset = 0
         var hashes: [String: String] = [:]

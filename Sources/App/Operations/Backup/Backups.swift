@@ -24,7 +24,7 @@ public enum Backups {
         public var blobCount: Int
         /// SHA-256 of every blob by its path, so a drill can check each restored file (absent in format-1 backups).
         public var blobs: [String: String]?
-        var parts: [BackupCrypto.PartDigest]
+        package var parts: [BackupCrypto.PartDigest]
         public var keyId: String
         public var mac: String = ""
 
@@ -37,7 +37,7 @@ public enum Backups {
     }
 
     /// Every table the migrations create, in a fixed order.
-    static let tables = ["practice", "location", "app_user", "recovery_code", "user_session", "sign_in_attempt", "patient", "patient_version",
+    package static let tables = ["practice", "location", "app_user", "recovery_code", "user_session", "sign_in_attempt", "patient", "patient_version",
                          "audit_event", "room", "appointment_type", "provider_hours", "availability_exception", "appointment", "calendar_feed",
                          "outbox_message", "portal_notice", "location_hours", "drill_result", "invitation", "wound", "photo", "upload", "form_definition", "intake_submission", "attachment", "message_thread", "message",
                          "job", "pathway_template", "procedure", "pathway_enrolment", "pathway_task", "care_task",
@@ -48,7 +48,7 @@ public enum Backups {
 
     /// CARESYNC_BACKUP_KEY (a passphrase, stretched with SHA-256), or a random key in the data dir created once (mode 0600).
     /// Keep a copy of that key away from the backups: without it they cannot be read.
-    static func key(_ config: AppConfig, keyFile: String? = nil, create: Bool = true) throws -> SymmetricKey {
+    package static func key(_ config: AppConfig, keyFile: String? = nil, create: Bool = true) throws -> SymmetricKey {
         if let k = ProcessInfo.processInfo.environment["CARESYNC_BACKUP_KEY"], !k.isEmpty { return SymmetricKey(data: Data(SHA256.hash(data: Data(k.utf8)))) }
         if let f = keyFile {
             guard let d = FileManager.default.contents(atPath: f), d.count == 32 else { throw Failure.refused("\(f) is not a CareSync backup key (32 bytes).") }
@@ -68,10 +68,10 @@ public enum Backups {
         return k
     }
 
-    static func keyID(_ k: SymmetricKey) -> String { String(BackupCrypto.hex(SHA256.hash(data: k.withUnsafeBytes { Data($0) })).prefix(16)) }
+    package static func keyID(_ k: SymmetricKey) -> String { String(BackupCrypto.hex(SHA256.hash(data: k.withUnsafeBytes { Data($0) })).prefix(16)) }
 
     /// Manifests carry times to the millisecond (backups taken within one second must still sort), and read older whole-second ones.
-    static func manifestEncoder(pretty: Bool) -> JSONEncoder {
+    package static func manifestEncoder(pretty: Bool) -> JSONEncoder {
         let enc = JSONEncoder()
         enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : .sortedKeys
         enc.dateEncodingStrategy = .custom { date, encoder in
@@ -83,7 +83,7 @@ public enum Backups {
         return enc
     }
 
-    static func manifestDecoder() -> JSONDecoder {
+    package static func manifestDecoder() -> JSONDecoder {
         let dec = JSONDecoder()
         dec.dateDecodingStrategy = .custom { decoder in
             let c = try decoder.singleValueContainer()
@@ -95,7 +95,7 @@ public enum Backups {
         return dec
     }
 
-    static func sign(_ m: Manifest, key: SymmetricKey) throws -> String {
+    package static func sign(_ m: Manifest, key: SymmetricKey) throws -> String {
         var unsigned = m
         unsigned.mac = ""
         return BackupCrypto.hex(HMAC<SHA256>.authenticationCode(for: try manifestEncoder(pretty: false).encode(unsigned), using: key))
@@ -141,7 +141,7 @@ public enum Backups {
         }
     }
 
-    struct Snapshot { let file: URL; let rowCounts: [String: Int]; let auditHead: AuditHead?; let newestDataAt: Date?; let schemaVersion: Int; let lastMigration: String }
+    package struct Snapshot { package let file: URL; package let rowCounts: [String: Int]; package let auditHead: AuditHead?; package let newestDataAt: Date?; package let schemaVersion: Int; package let lastMigration: String }
 
     /// `caresync backup scheduled`, meant to run every hour (cron or a systemd timer): an hourly backup kept `hourlyKeep`
     /// deep, and a daily one kept `dailyKeep` deep whenever the newest daily is a day old or missing.
@@ -162,7 +162,7 @@ public enum Backups {
     }
 
     /// A consistent copy and the facts about it, read from the same point in time.
-    static func snapshot(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
+    package static func snapshot(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
         if config.isPostgres {
             let file = scratch.appendingPathComponent("database.dump")
             return try await app.db.transaction { tx in
@@ -184,7 +184,7 @@ public enum Backups {
 
     /// A base backup of the whole cluster in tar format, with the WAL needed to make it consistent. Recovery replays the
     /// archived WAL on top (see `PITR`). The counts are read right after it: informative, not exact as with a snapshot.
-    static func baseBackup(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
+    package static func baseBackup(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
         let dir = scratch.appendingPathComponent("base")
         try PostgresTools.run("pg_basebackup", ["--pgdata=\(dir.path)", "--format=tar", "--wal-method=fetch", "--checkpoint=fast",
                                                 "--no-manifest", "--dbname=\(config.databaseURL!)"])
@@ -193,7 +193,7 @@ public enum Backups {
                         schemaVersion: facts.3, lastMigration: facts.4)
     }
 
-    static func facts(_ db: any Database) async throws -> ([String: Int], AuditHead?, Date?, Int, String) {
+    package static func facts(_ db: any Database) async throws -> ([String: Int], AuditHead?, Date?, Int, String) {
         var counts: [String: Int] = [:]
         for t in tables { counts[t] = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(column: "n", as: Int.self) }
         let head = try await AuditEventRecord.query(on: db).sort(\.$seq, .descending).first().map { AuditHead(seq: $0.seq, hash: $0.hash) }
@@ -203,7 +203,7 @@ public enum Backups {
         return (counts, head, newest, migrations.count, migrations.last ?? "")
     }
 
-    static func prune(_ dir: URL, kind: String, keep: Int, progress: (String) -> Void) throws {
+    package static func prune(_ dir: URL, kind: String, keep: Int, progress: (String) -> Void) throws {
         let mine = try list(dir.path).filter { $0.kind == kind }.sorted { $0.createdAt > $1.createdAt }
         for old in mine.dropFirst(max(keep, 1)) {
             try FileManager.default.removeItem(at: dir.appendingPathComponent(old.id))
@@ -212,7 +212,7 @@ public enum Backups {
     }
 
     /// Tables in the target's public schema (0 for an empty database).
-    static func postgresTableCount(_ target: AppConfig) async throws -> Int {
+    package static func postgresTableCount(_ target: AppConfig) async throws -> Int {
         let app = try await Application.make(Environment(name: "production", arguments: ["caresync"]))
         var c = target
         c.seedDemo = false
@@ -242,7 +242,7 @@ public enum Backups {
     // MARK: restore
 
     /// Reads a backup's manifest and checks it was written with our key and not altered since.
-    static func openManifest(_ path: String, config: AppConfig, keyFile: String?) throws -> (Manifest, SymmetricKey) {
+    package static func openManifest(_ path: String, config: AppConfig, keyFile: String?) throws -> (Manifest, SymmetricKey) {
         let dir = URL(fileURLWithPath: path, isDirectory: true)
         let dec = manifestDecoder()
         guard let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")), let m = try? dec.decode(Manifest.self, from: data) else {
@@ -255,7 +255,7 @@ public enum Backups {
     }
 
     /// Checks every part's size, checksum and chunk tags while decrypting it into `scratch` (named by part).
-    static func decryptParts(_ m: Manifest, from path: String, key: SymmetricKey, into scratch: URL, progress: (String) -> Void) throws {
+    package static func decryptParts(_ m: Manifest, from path: String, key: SymmetricKey, into scratch: URL, progress: (String) -> Void) throws {
         progress("verifying \(m.parts.count) parts")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         for p in m.parts {

@@ -43,14 +43,14 @@ public enum Drill {
     }
 
     /// The drill's steps, each timed; the first failure stops the rest.
-    final class Steps: @unchecked Sendable {
-        private(set) var checks: [Check] = []
-        let progress: @Sendable (String) -> Void
-        init(progress: @escaping @Sendable (String) -> Void) { self.progress = progress }
-        var ok: Bool { checks.allSatisfy(\.ok) }
+    package final class Steps: @unchecked Sendable {
+        package private(set) var checks: [Check] = []
+        package let progress: @Sendable (String) -> Void
+        package init(progress: @escaping @Sendable (String) -> Void) { self.progress = progress }
+        package var ok: Bool { checks.allSatisfy(\.ok) }
 
         /// Runs one step unless an earlier one failed; `body` returns the detail line.
-        func step(_ name: String, _ body: () async throws -> String) async {
+        package func step(_ name: String, _ body: () async throws -> String) async {
             guard ok else { return }
             progress(name)
             let start = ContinuousClock.now
@@ -64,7 +64,7 @@ public enum Drill {
         }
     }
 
-    struct Failed: Error, CustomStringConvertible { let description: String; init(_ s: String) { description = s } }
+    package struct Failed: Error, CustomStringConvertible { package let description: String; package init(_ s: String) { description = s } }
 
     // MARK: latest backup
 
@@ -184,7 +184,7 @@ public enum Drill {
         }
     }
 
-    static func defaultKeyFile(_ config: AppConfig) -> String? {
+    package static func defaultKeyFile(_ config: AppConfig) -> String? {
         let f = (config.dataDir as NSString).appendingPathComponent("secrets/backup.key")
         return FileManager.default.fileExists(atPath: f) ? f : nil
     }
@@ -192,7 +192,7 @@ public enum Drill {
     // MARK: verification shared by both variants
 
     /// Starts CareSync on the scratch copy and checks it serves: readiness, `extra` checks, the audit chain, a sign-in and a chart read.
-    static func verify(scratch: Scratch, steps: Steps, progress: @escaping @Sendable (String) -> Void,
+    package static func verify(scratch: Scratch, steps: Steps, progress: @escaping @Sendable (String) -> Void,
                        extra: (Application) async -> Void) async {
         guard steps.ok else { return }
         let app: Application
@@ -251,7 +251,7 @@ public enum Drill {
         try? await app.asyncShutdown()
     }
 
-    static func store(_ r: Result, in app: Application) async throws {
+    package static func store(_ r: Result, in app: Application) async throws {
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
         let row = DrillResultRecord()
@@ -271,7 +271,7 @@ public enum Drill {
     }
 
     /// Stored results, newest first.
-    static func history(_ db: any Database, limit: Int = 20) async throws -> [Result] {
+    package static func history(_ db: any Database, limit: Int = 20) async throws -> [Result] {
         try await DrillResultRecord.query(on: db).sort(\.$startedAt, .descending).limit(limit).all().map { r in
             Result(id: r.id!, variant: r.variant, backupId: r.backupID, backupCreatedAt: r.backupCreatedAt, targetTime: r.targetTime,
                    database: r.database, ok: r.ok, startedAt: r.startedAt, finishedAt: r.finishedAt, rtoSeconds: Double(r.rtoMs) / 1000,
@@ -293,11 +293,11 @@ public enum Drill {
     // MARK: scratch location
 
     /// Where a drill restores to: a temporary data dir, and on PostgreSQL a fresh database.
-    struct Scratch {
-        var config: AppConfig
-        var createdDatabase: String?
+    package struct Scratch {
+        package var config: AppConfig
+        package var createdDatabase: String?
 
-        static func make(_ source: Application, options: Options) async throws -> Scratch {
+        package static func make(_ source: Application, options: Options) async throws -> Scratch {
             var c = AuditCheckpoints.forRestoredCopy(of: source.config)
             c.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-drill-\(UUID().uuidString)").path
             c.seedDemo = false
@@ -314,9 +314,9 @@ public enum Drill {
             return Scratch(config: c, createdDatabase: name)
         }
 
-        func removeFiles() { try? FileManager.default.removeItem(atPath: config.dataDir) }
+        package func removeFiles() { try? FileManager.default.removeItem(atPath: config.dataDir) }
 
-        func dropDatabase(_ source: Application, keep: Bool) async throws {
+        package func dropDatabase(_ source: Application, keep: Bool) async throws {
             guard let name = createdDatabase, !keep else { return }
             try await source.db.sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
         }

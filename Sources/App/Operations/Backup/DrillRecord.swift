@@ -3,32 +3,32 @@ import Fluent
 
 /// The outcome of one `caresync drill`: kept so the readiness report can cite the latest measured RTO and RPO.
 /// No PHI: counts, timings and check names only.
-final class DrillResultRecord: Model, @unchecked Sendable {
-    static let schema = "drill_result"
+package final class DrillResultRecord: Model, @unchecked Sendable {
+    package static let schema = "drill_result"
 
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Field(key: "started_at") var startedAt: Date
-    @Field(key: "finished_at") var finishedAt: Date
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "started_at") package var startedAt: Date
+    @Field(key: "finished_at") package var finishedAt: Date
 
     // data fields
     /// latest-backup or pitr.
-    @Field(key: "variant") var variant: String
-    @Field(key: "backup_id") var backupID: String
-    @OptionalField(key: "backup_created_at") var backupCreatedAt: Date?
-    @OptionalField(key: "target_time") var targetTime: Date?
-    @Field(key: "database") var database: String
-    @Field(key: "ok") var ok: Bool
-    @Field(key: "rto_ms") var rtoMs: Int
-    @OptionalField(key: "rpo_seconds") var rpoSeconds: Int?
+    @Field(key: "variant") package var variant: String
+    @Field(key: "backup_id") package var backupID: String
+    @OptionalField(key: "backup_created_at") package var backupCreatedAt: Date?
+    @OptionalField(key: "target_time") package var targetTime: Date?
+    @Field(key: "database") package var database: String
+    @Field(key: "ok") package var ok: Bool
+    @Field(key: "rto_ms") package var rtoMs: Int
+    @OptionalField(key: "rpo_seconds") package var rpoSeconds: Int?
     /// JSON array of `Drill.Check`.
-    @Field(key: "checks") var checks: String
+    @Field(key: "checks") package var checks: String
 
-    init() {}
+    package init() {}
 }
 
-struct CreateDrillResult: AsyncMigration {
-    func prepare(on db: any Database) async throws {
+package struct CreateDrillResult: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
         try await db.schema("drill_result")
             .id()
             .field("started_at", .datetime, .required)
@@ -45,5 +45,5 @@ struct CreateDrillResult: AsyncMigration {
             .create()
         try await db.sql.create(index: "drill_result_started_idx").on("drill_result").column("started_at").run()
     }
-    func revert(on db: any Database) async throws { try await db.schema("drill_result").delete() }
+    package func revert(on db: any Database) async throws { try await db.schema("drill_result").delete() }
 }

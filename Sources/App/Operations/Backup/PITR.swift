@@ -133,7 +133,7 @@ public enum PITR {
         return restored
     }
 
-    static func chooseBase(_ o: Options) throws -> String {
+    package static func chooseBase(_ o: Options) throws -> String {
         if let b = o.backup { return b }
         guard let dir = o.backupsDir else { throw Backups.Failure.refused("Name a base backup (--backup) or the folder with backups (--from).") }
         let target = o.targetTime ?? .distantFuture
@@ -149,14 +149,14 @@ public enum PITR {
 
     public static func postgresTimestamp(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm:ss.SSS'+00'") }
 
-    static func logTail(_ path: String) -> String {
+    package static func logTail(_ path: String) -> String {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         let important = text.split(separator: "\n").filter { $0.contains("FATAL") || $0.contains("ERROR") }
         return (important.isEmpty ? text.split(separator: "\n").suffix(3) : important.suffix(3)).joined(separator: " | ")
     }
 
     /// A free TCP port on loopback, chosen by the kernel.
-    static func freeLoopbackPort() -> Int {
+    package static func freeLoopbackPort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
