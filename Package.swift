@@ -1,11 +1,82 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// What every server-side target builds on.
+let server: [Target.Dependency] = [
+    "Domain",
+    .product(name: "Vapor", package: "vapor"),
+    .product(name: "Fluent", package: "fluent"),
+    .product(name: "FluentKit", package: "fluent-kit"),
+    .product(name: "FluentSQL", package: "fluent-kit"),
+    .product(name: "SQLKit", package: "sql-kit"),
+    .product(name: "Plot", package: "Plot"),
+    .product(name: "Crypto", package: "swift-crypto"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+]
+
+/// The database drivers and the Prometheus exporter: only the core (configuration) and the assembly use them.
+let drivers: [Target.Dependency] = [
+    .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+    .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+    .product(name: "Prometheus", package: "swift-prometheus"),
+]
+
+/// One capability: its records, migrations, stores, controllers and views, over the core and the capabilities
+/// whose small API it uses (never their controllers).
+func capability(_ name: String, uses: [String] = []) -> Target {
+    .target(name: name, dependencies: ["AppCore"] + uses.map { .target(name: $0) } + server)
+}
+
+/// The capabilities, lower ones first; each may use only those listed before it.
+let capabilities: [Target] = [
+    // The practice and its locations.
+    capability("Locations"),
+    // Patient records, the scoped patient store, the patient API and pages.
+    capability("Patients", uses: ["Locations"]),
+    // Users, sessions, sign-in and two-step sign-in, user administration.
+    capability("Accounts", uses: ["Patients"]),
+    // The audit trail: checkpoints, verification, reports and pages.
+    capability("Audit", uses: ["Patients"]),
+    // The durable job queue and its worker.
+    capability("Jobs"),
+    // The outbox: email, SMS and portal notices, delivered with retries.
+    capability("Notifications"),
+    // Appointments across locations: setup, booking, moving, calendars, feeds, notices.
+    capability("Scheduling", uses: ["Accounts", "Locations", "Notifications", "Patients"]),
+    // Care pathways: templates, enrolments, tasks, check-ins.
+    capability("CarePathways", uses: ["Accounts", "Jobs", "Locations", "Notifications", "Patients", "Scheduling"]),
+    // Wound photos and attachments: resumable uploads, the image pipeline, timelines.
+    capability("Photos", uses: ["Accounts", "CarePathways", "Patients", "Scheduling"]),
+    // Intake forms: definitions, submissions, the review queue.
+    capability("Intake", uses: ["Patients", "Photos"]),
+    // Secure messages between patients and the practice.
+    capability("Messaging", uses: ["Accounts", "Locations", "Notifications", "Patients", "Photos"]),
+    // Video visits: waiting room, signaling, TURN credentials, hand-over.
+    capability("Telehealth", uses: ["Accounts", "Locations", "Notifications", "Patients", "Scheduling"]),
+    // E-prescribing: prescriptions, refills, EPCS, the NCPDP SCRIPT gateway.
+    capability("Prescribing", uses: ["Accounts", "Audit", "Jobs", "Locations", "Patients", "Scheduling"]),
+    // The patient portal: home, appointments, invitations.
+    capability("Portal", uses: ["Accounts", "Notifications", "Patients", "Scheduling"]),
+    // The patient chart, assembled from what the capabilities contribute.
+    capability("Chart", uses: ["Accounts", "CarePathways", "Patients", "Prescribing"]),
+    // The demo practice.
+    capability("Demo", uses: ["Accounts", "Locations", "Patients", "Prescribing", "Scheduling"]),
+    // Each role's home page.
+    capability(
+        "Home", uses: ["CarePathways", "Intake", "Locations", "Messaging", "Prescribing", "Scheduling", "Telehealth"]),
+    // Health checks, metrics, the operations page, backup crypto.
+    capability("Operations", uses: ["Audit", "Locations"]),
+]
+
 let package = Package(
     name: "caresync",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "caresync", targets: ["caresync"]),
+        .executable(name: "caresync", targets: ["caresync"])
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),
@@ -16,7 +87,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0" ..< "5.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -27,53 +98,49 @@ let package = Package(
         .target(
             name: "Domain",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto")
             ]
         ),
-        // The Vapor application: configure, routes, one folder per capability.
+        // Cross-cutting: audit scope and writer, write serializer, errors and problem mapping, layout and form kit,
+        // configuration, storage, metrics.
+        .target(name: "AppCore", dependencies: server + drivers),
+    ] + capabilities + [
+        // Assembles the capabilities (configure, the ordered migrations, routes) and holds what runs against a whole
+        // installation: backups, drills, point-in-time recovery, benchmarks, and the functions the CLI calls.
         .target(
             name: "App",
             dependencies: [
-                "Domain",
-                .product(name: "Vapor", package: "vapor"),
-                .product(name: "Fluent", package: "fluent"),
-                .product(name: "FluentKit", package: "fluent-kit"),
-                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
-                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "Plot", package: "Plot"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+                "AppCore", "Accounts", "Audit", "CarePathways", "Chart", "Demo", "Home", "Intake", "Jobs", "Locations",
+                "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing", "Scheduling",
+                "Telehealth",
+            ] + server + drivers
         ),
         // The command line: thin ArgumentParser wrappers over functions in App.
         .executableTarget(
             name: "caresync",
             dependencies: [
-                "App",
+                "App", "AppCore", "Prescribing", "Telehealth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Helpers shared by the test targets.
+        // Helpers shared by the test targets (no @testable import).
         .target(
             name: "TestSupport",
             dependencies: [
-                "App",
+                "Accounts", "App", "AppCore", "Demo", "Locations", "Operations", "Patients", "Scheduling",
                 .product(name: "XCTVapor", package: "vapor"),
             ]
+                + server
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "TestSupport",
-                .product(name: "XCTVapor", package: "vapor"),
+                "Accounts", "App", "AppCore", "Audit", "CarePathways", "Chart", "Demo", "Home", "Intake", "Jobs",
+                "Locations", "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing",
+                "Scheduling", "Telehealth", "TestSupport",
             ]
+                + [.product(name: "XCTVapor", package: "vapor")] + server
         ),
     ]
 )

@@ -4,6 +4,17 @@ import FluentSQLiteDriver
 import FluentPostgresDriver
 import SQLKit
 import Domain
+import Accounts
+import AppCore
+import CarePathways
+import Demo
+import Intake
+import Locations
+import Prescribing
+import Telehealth
+import Chart
+import Notifications
+import Scheduling
 
 /// Builds the application: database (SQLite by default, PostgreSQL with DATABASE_URL), blob store, clock, middleware, routes.
 /// Runs migrations, makes sure the practice row exists, and seeds the demo practice when asked.
@@ -37,6 +48,9 @@ public func configure(_ app: Application, _ config: AppConfig, clock: any AppClo
     app.middleware.use(CSRFMiddleware())
 
     try routes(app)
+    // What capabilities provide one another without depending on one another.
+    app.chartPage = ChartController.renderer
+    app.reminderQueue = { app, now in try await AppointmentNotices.queueReminders(app, now: now) }
     PathwayJobs.register(app)
     ScriptGateway.register(app)
     app.lifecycle.use(SignalHub.Lifecycle())

@@ -1,4 +1,20 @@
 import Vapor
+import Accounts
+import AppCore
+import Audit
+import CarePathways
+import Home
+import Intake
+import Jobs
+import Messaging
+import Operations
+import Patients
+import Photos
+import Portal
+import Prescribing
+import Scheduling
+import Telehealth
+import Chart
 
 /// Every route, grouped by who may reach it. Authorization beyond sign-in happens in the stores (one policy).
 package func routes(_ app: Application) throws {
@@ -42,7 +58,7 @@ package func routes(_ app: Application) throws {
     staff.get("patients", use: PatientPagesController.list)
     staff.get("patients", "new", use: PatientPagesController.newForm)
     staff.post("patients", use: PatientPagesController.create)
-    staff.get("patients", ":id", use: PatientPagesController.chart)
+    staff.get("patients", ":id", use: ChartController.chart)
     staff.get("patients", ":id", "edit", use: PatientPagesController.editForm)
     staff.post("patients", ":id", "edit", use: PatientPagesController.update)
     staff.get("patients", ":id", "history", use: PatientPagesController.history)

@@ -1,26 +1,29 @@
 import Foundation
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
+import Accounts
+import AppCore
+import Patients
 
 /// An account made for a test, with what a test needs to sign in as it.
-public struct TestUser: Sendable {
-    public let id: UUID
-    public let username: String
-    public let password: String
-    public let role: Role
-    public let totpSecret: [UInt8]?
-    public let patientID: UUID?
+package struct TestUser: Sendable {
+    package let id: UUID
+    package let username: String
+    package let password: String
+    package let role: Role
+    package let totpSecret: [UInt8]?
+    package let patientID: UUID?
 
-    public func code(at date: Date) -> String? { totpSecret.map { Domain.TOTP(secret: $0).code(at: date) } }
+    package func code(at date: Date) -> String? { totpSecret.map { Domain.TOTP(secret: $0).code(at: date) } }
 }
 
-public enum Fixtures {
-    public static let password = "correct horse battery"
+package enum Fixtures {
+    package static let password = "correct horse battery"
 
     /// Creates an account through the audited admin path; clinical roles get MFA enrolled (as after enrolment).
-    public static func user(_ app: Application, _ role: Role, username: String? = nil, patientID: UUID? = nil,
+    package static func user(_ app: Application, _ role: Role, username: String? = nil, patientID: UUID? = nil,
                             enrolMFA: Bool? = nil) async throws -> TestUser {
         let name = username ?? "\(role.rawValue)-\(UUID().uuidString.prefix(6).lowercased())"
         let u = try await UserAdmin(scope: app.systemScope("test")).create(
@@ -37,7 +40,7 @@ public enum Fixtures {
     }
 
     /// A patient registered through the audited store.
-    public static func patient(_ app: Application, family: String = "Testpatient", given: String = "Alex",
+    package static func patient(_ app: Application, family: String = "Testpatient", given: String = "Alex",
                                birthDate: String = "1970-05-06", email: String? = nil) async throws -> UUID {
         let (p, _) = try await PatientStore(scope: app.systemScope("test")).create(
             PatientInput(familyName: family, givenName: given, birthDate: birthDate, sex: "female", email: email),
@@ -46,13 +49,13 @@ public enum Fixtures {
     }
 
     /// A patient with a portal account.
-    public static func patientUser(_ app: Application, family: String = "Portalpatient") async throws -> TestUser {
+    package static func patientUser(_ app: Application, family: String = "Portalpatient") async throws -> TestUser {
         let pid = try await patient(app, family: family, given: "Pat")
         return try await user(app, .patient, patientID: pid)
     }
 
     /// Signs in through `POST /api/v1/auth/token` and returns headers carrying the bearer token.
-    public static func bearer(_ app: Application, _ user: TestUser, clock: TestClock) async throws -> HTTPHeaders {
+    package static func bearer(_ app: Application, _ user: TestUser, clock: TestClock) async throws -> HTTPHeaders {
         var body: [String: String] = ["username": user.username, "password": user.password]
         if let c = user.code(at: clock.now()) { body["otp"] = c }
         let res = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: body)
@@ -65,14 +68,14 @@ public enum Fixtures {
         return h
     }
 
-    public static func json(_ h: HTTPHeaders) -> HTTPHeaders {
+    package static func json(_ h: HTTPHeaders) -> HTTPHeaders {
         var h = h
         h.contentType = .json
         return h
     }
 
     /// Audit rows matching a filter, in chain order.
-    public static func auditRows(_ app: Application, action: AuditAction? = nil, patientID: UUID? = nil) async throws -> [AuditEventRecord] {
+    package static func auditRows(_ app: Application, action: AuditAction? = nil, patientID: UUID? = nil) async throws -> [AuditEventRecord] {
         let q = AuditEventRecord.query(on: app.db)
         if let a = action { q.filter(\.$action == a.rawValue) }
         if let p = patientID { q.filter(\.$patientID == p) }
@@ -81,11 +84,11 @@ public enum Fixtures {
 }
 
 /// A browser-like client for the HTML pages: keeps cookies and the CSRF token between requests.
-public final class PageClient: @unchecked Sendable {
+package final class PageClient: @unchecked Sendable {
     package let app: Application
-    public var cookies: [String: String] = [:]
+    package var cookies: [String: String] = [:]
 
-    public init(_ app: Application) { self.app = app }
+    package init(_ app: Application) { self.app = app }
 
     package var cookieHeader: HTTPHeaders {
         var h = HTTPHeaders()
@@ -100,7 +103,7 @@ public final class PageClient: @unchecked Sendable {
     }
 
     @discardableResult
-    public func get(_ path: String) async throws -> XCTHTTPResponse {
+    package func get(_ path: String) async throws -> XCTHTTPResponse {
         let out = try await app.sendRequest(.GET, path, headers: cookieHeader)
         keep(out)
         return out
@@ -108,7 +111,7 @@ public final class PageClient: @unchecked Sendable {
 
     /// Posts a form with the CSRF token from the cookie (as a page would), unless `csrf` is false.
     @discardableResult
-    public func post(_ path: String, _ fields: [String: String], csrf: Bool = true) async throws -> XCTHTTPResponse {
+    package func post(_ path: String, _ fields: [String: String], csrf: Bool = true) async throws -> XCTHTTPResponse {
         if cookies["cs_csrf"] == nil { try await get("/login") }
         var f = fields
         if csrf { f["_csrf"] = cookies["cs_csrf"] ?? "" }
@@ -121,7 +124,7 @@ public final class PageClient: @unchecked Sendable {
     }
 
     /// Signs in on the web, completing the second factor when the account has one.
-    public func signIn(_ user: TestUser, clock: TestClock, portal: Bool = false) async throws {
+    package func signIn(_ user: TestUser, clock: TestClock, portal: Bool = false) async throws {
         let res = try await post(portal ? "/portal/login" : "/login", ["username": user.username, "password": user.password])
         if res.headers.first(name: .location) == "/login/mfa", let code = user.code(at: clock.now()) {
             try await post("/login/mfa", ["code": code])
@@ -137,19 +140,19 @@ extension String {
 }
 
 /// Requests against the in-memory app, with JSON bodies encoded up front.
-public enum HTTP {
-    public static func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
+package enum HTTP {
+    package static func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
         try await app.sendRequest(method, path, headers: headers)
     }
 
-    public static func send<T: Encodable>(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], json: T) async throws -> XCTHTTPResponse {
+    package static func send<T: Encodable>(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], json: T) async throws -> XCTHTTPResponse {
         var h = headers
         h.contentType = .json
         return try await app.sendRequest(method, path, headers: h, body: ByteBuffer(data: try JSONEncoder().encode(json)))
     }
 
     /// A raw body, for malformed-input tests.
-    public static func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], raw: String,
+    package static func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], raw: String,
                             contentType: HTTPMediaType = .json) async throws -> XCTHTTPResponse {
         var h = headers
         h.contentType = contentType
@@ -159,7 +162,7 @@ public enum HTTP {
 
 extension XCTHTTPResponse {
     /// The RFC 9457 body of an error response.
-    public func problem() throws -> Problem {
+    package func problem() throws -> Problem {
         try JSONDecoder().decode(Problem.self, from: Data(buffer: body))
     }
 }

@@ -1,16 +1,17 @@
 import Foundation
 import XCTest
-@testable import App
+import App
+import AppCore
 
 /// Test images made with libvips, plus hand-built bad files.
-public enum ImageFixtures {
+package enum ImageFixtures {
     package static func vips(_ args: [String]) throws {
         let out = try Subprocess.run(["/usr/bin/vips"] + args)
         guard out.status == 0 else { throw PITRTestError("vips \(args.first ?? "") failed: \(out.errorText)") }
     }
 
     /// A noisy (so not tiny) image of `width` × `height` in the format of `ext` (jpg, png, heic).
-    public static func image(width: Int, height: Int, ext: String) throws -> Data {
+    package static func image(width: Int, height: Int, ext: String) throws -> Data {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-fixture-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -25,7 +26,7 @@ public enum ImageFixtures {
     }
 
     /// A JPEG whose EXIF says: rotate 90° (orientation 6) and taken at 39°58' N (GPS), as phones write it.
-    public static func jpegWithGPS(width: Int = 64, height: Int = 32) throws -> Data {
+    package static func jpegWithGPS(width: Int = 64, height: Int = 32) throws -> Data {
         let plain = try image(width: width, height: height, ext: "jpg")
         func be16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
         func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
@@ -40,7 +41,7 @@ public enum ImageFixtures {
     }
 
     /// A valid PNG header claiming 20000 × 20000 pixels with almost no data: a decompression bomb's calling card.
-    public static func hugePNG(side: Int = 20_000) -> Data {
+    package static func hugePNG(side: Int = 20_000) -> Data {
         func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
         func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
             let t = Array(type.utf8)
@@ -61,7 +62,7 @@ public enum ImageFixtures {
     }
 
     /// Width, height and every metadata field name libvips sees in `data`.
-    public static func inspect(_ data: Data) throws -> (width: Int, height: Int, fields: String) {
+    package static func inspect(_ data: Data) throws -> (width: Int, height: Int, fields: String) {
         let f = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-inspect-\(UUID().uuidString).jpg")
         try data.write(to: f)
         defer { try? FileManager.default.removeItem(at: f) }

@@ -1,32 +1,34 @@
 import Foundation
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
+import Locations
+import Scheduling
 
 /// A small practice for scheduling tests: two locations in different zones, rooms, types, and a provider
 /// who works mornings at Main and afternoons at Lake on every day of the week.
-public struct SchedulingWorld: Sendable {
-    public let main: UUID
-    public let lake: UUID
-    public let mainRooms: [UUID]
-    public let lakeRooms: [UUID]
-    public let followUp: UUID      // 20 min, needs a room, patients may book
-    public let newPatient: UUID    // 45 min, needs a room, staff only
-    public let video: UUID         // 20 min, telemedicine, no room
-    public let provider: TestUser
-    public let mainZone = TimeZone(identifier: "America/Indiana/Indianapolis")!
-    public let lakeZone = TimeZone(identifier: "America/Chicago")!
+package struct SchedulingWorld: Sendable {
+    package let main: UUID
+    package let lake: UUID
+    package let mainRooms: [UUID]
+    package let lakeRooms: [UUID]
+    package let followUp: UUID      // 20 min, needs a room, patients may book
+    package let newPatient: UUID    // 45 min, needs a room, staff only
+    package let video: UUID         // 20 min, telemedicine, no room
+    package let provider: TestUser
+    package let mainZone = TimeZone(identifier: "America/Indiana/Indianapolis")!
+    package let lakeZone = TimeZone(identifier: "America/Chicago")!
 
     /// The instant of a local wall-clock time at Main.
-    public func atMain(_ day: String, _ h: Int, _ m: Int = 0) -> Date { LocalDay(day)!.instant(minuteOfDay: h * 60 + m, in: mainZone)! }
-    public func atLake(_ day: String, _ h: Int, _ m: Int = 0) -> Date { LocalDay(day)!.instant(minuteOfDay: h * 60 + m, in: lakeZone)! }
+    package func atMain(_ day: String, _ h: Int, _ m: Int = 0) -> Date { LocalDay(day)!.instant(minuteOfDay: h * 60 + m, in: mainZone)! }
+    package func atLake(_ day: String, _ h: Int, _ m: Int = 0) -> Date { LocalDay(day)!.instant(minuteOfDay: h * 60 + m, in: lakeZone)! }
 }
 
 extension Fixtures {
-    public static let allWeek = [1, 2, 3, 4, 5, 6, 7]
+    package static let allWeek = [1, 2, 3, 4, 5, 6, 7]
 
-    public static func schedulingWorld(_ app: Application, rooms: Int = 2) async throws -> SchedulingWorld {
+    package static func schedulingWorld(_ app: Application, rooms: Int = 2) async throws -> SchedulingWorld {
         let db = app.db
         let main = LocationRecord(code: "MAIN", name: "Main Street Clinic", timeZone: "America/Indiana/Indianapolis", address: "1 Main St", phone: "1")
         let lake = LocationRecord(code: "LAKE", name: "Lakeshore Clinic", timeZone: "America/Chicago", address: "2 Lake Dr", phone: "2")
@@ -44,7 +46,7 @@ extension Fixtures {
     }
 
     /// A provider at Main 08:00–12:00 and Lake 13:00–17:00 local, every day (tests pick any date).
-    public static func workingProvider(_ app: Application, main: UUID, lake: UUID, allDayBoth: Bool = false) async throws -> TestUser {
+    package static func workingProvider(_ app: Application, main: UUID, lake: UUID, allDayBoth: Bool = false) async throws -> TestUser {
         let p = try await user(app, .provider)
         try await SchedulingSetup.addHours(provider: p.id, location: main, weekdays: allWeek, from: allDayBoth ? 0 : 8 * 60,
                                            to: allDayBoth ? 24 * 60 - 1 : 12 * 60, on: app.db)
@@ -53,23 +55,23 @@ extension Fixtures {
         return p
     }
 
-    public static func iso(_ d: Date) -> String {
+    package static func iso(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         return f.string(from: d)
     }
 }
 
 /// The JSON body of `POST /api/v1/appointments`.
-public struct Booking: Encodable, Sendable {
-    public var patientId: UUID?
-    public var providerId: UUID
-    public var locationId: UUID
-    public var typeId: UUID
-    public var start: String
-    public var roomId: UUID?
-    public var overrideReason: String?
+package struct Booking: Encodable, Sendable {
+    package var patientId: UUID?
+    package var providerId: UUID
+    package var locationId: UUID
+    package var typeId: UUID
+    package var start: String
+    package var roomId: UUID?
+    package var overrideReason: String?
 
-    public init(patientId: UUID?, providerId: UUID, locationId: UUID, typeId: UUID, start: Date, roomId: UUID? = nil, overrideReason: String? = nil) {
+    package init(patientId: UUID?, providerId: UUID, locationId: UUID, typeId: UUID, start: Date, roomId: UUID? = nil, overrideReason: String? = nil) {
         self.patientId = patientId
         self.providerId = providerId
         self.locationId = locationId

@@ -4,11 +4,14 @@ import NIOConcurrencyHelpers
 import XCTVapor
 import Fluent
 import SQLKit
-@testable import App
+import App
 import Domain
+import AppCore
+import Demo
+import Operations
 
 /// Log lines captured from every test app (the real JSON handler), so tests can check what is logged.
-public enum LogCapture {
+package enum LogCapture {
     private static let box = NIOLockedValueBox<[String]>([])
     private static let once: Void = {
         LoggingSystem.bootstrap { label in
@@ -16,22 +19,22 @@ public enum LogCapture {
         }
     }()
 
-    public static func start() { _ = once }
-    public static var lines: [String] { box.withLockedValue { $0 } }
-    public static func clear() { box.withLockedValue { $0.removeAll() } }
+    package static func start() { _ = once }
+    package static var lines: [String] { box.withLockedValue { $0 } }
+    package static func clear() { box.withLockedValue { $0.removeAll() } }
 }
 
 /// Which database the suite runs on: SQLite unless TEST_DATABASE_URL names a PostgreSQL server.
-public enum TestDatabase {
-    public static var postgresURL: String? {
+package enum TestDatabase {
+    package static var postgresURL: String? {
         ProcessInfo.processInfo.environment["TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
-    public static var isPostgres: Bool { postgresURL != nil }
+    package static var isPostgres: Bool { postgresURL != nil }
 }
 
 /// A fresh application on a fresh database (a new SQLite file, or an emptied PostgreSQL schema),
 /// with a test clock and cheap bcrypt. Shut down afterwards whatever happens.
-public func withTestApp(seedDemo: Bool = false, configure adjust: (inout AppConfig) -> Void = { _ in },
+package func withTestApp(seedDemo: Bool = false, configure adjust: (inout AppConfig) -> Void = { _ in },
                         _ body: (Application, TestClock) async throws -> Void) async throws {
     LogCapture.start()
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-test-\(UUID().uuidString)").path
@@ -42,7 +45,7 @@ public func withTestApp(seedDemo: Bool = false, configure adjust: (inout AppConf
     do {
         try await App.configure(app, config, clock: clock, migrate: false)
         if config.isPostgres {
-            try await app.db.sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
+            try await app.db.sql.raw("DROP SCHEMA IF EXISTS package CASCADE").run()
             try await app.db.sql.raw("CREATE SCHEMA public").run()
         }
         try await prepareDatabase(app)
@@ -59,15 +62,15 @@ public func withTestApp(seedDemo: Bool = false, configure adjust: (inout AppConf
 
 /// A throwaway PostgreSQL cluster that archives its WAL, for point-in-time recovery tests. Needs the server programs
 /// (run as the `postgres` user when the tests run as root).
-public final class ArchivingPostgres: @unchecked Sendable {
-    public let dir: String
-    public let walDir: String
-    public let port: Int
-    public var url: String { "postgres://postgres@127.0.0.1:\(port)/caresync?sslmode=disable" }
+package final class ArchivingPostgres: @unchecked Sendable {
+    package let dir: String
+    package let walDir: String
+    package let port: Int
+    package var url: String { "postgres://postgres@127.0.0.1:\(port)/caresync?sslmode=disable" }
 
-    public static var available: Bool { (try? PostgresTools.path("initdb")) != nil }
+    package static var available: Bool { (try? PostgresTools.path("initdb")) != nil }
 
-    public init() throws {
+    package init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-pg-\(UUID().uuidString.prefix(8))").path
         walDir = dir + "/wal"
         port = PITR.freeLoopbackPort()
@@ -94,7 +97,7 @@ public final class ArchivingPostgres: @unchecked Sendable {
     }
 
     /// Closes the current WAL segment and waits until the archiver has copied it.
-    public func switchAndArchive() async throws {
+    package func switchAndArchive() async throws {
         let name = try PostgresTools.run("psql", ["--dbname=\(url)", "-Atc", "SELECT pg_walfile_name(pg_switch_wal())"]).trimmingCharacters(in: .whitespacesAndNewlines)
         for _ in 0..<300 {
             if FileManager.default.fileExists(atPath: walDir + "/" + name) { return }
@@ -103,20 +106,20 @@ public final class ArchivingPostgres: @unchecked Sendable {
         throw PITRTestError("WAL segment \(name) was not archived within 30 s")
     }
 
-    public func stop() {
+    package func stop() {
         _ = try? PostgresTools.run("pg_ctl", ["-D", dir + "/data", "-m", "fast", "-w", "stop"], asServerUser: true)
         try? FileManager.default.removeItem(atPath: dir)
     }
 }
 
-public struct PITRTestError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ s: String) { description = s }
+package struct PITRTestError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ s: String) { description = s }
 }
 
 /// Another node on the same database (or a restarted process): a new application with its own in-memory state,
 /// sharing the first one's configuration and clock. The caller shuts it down.
-public func anotherNode(of app: Application, clock: TestClock) async throws -> Application {
+package func anotherNode(of app: Application, clock: TestClock) async throws -> Application {
     let node = try await Application.make(.testing)
     do {
         try await App.configure(node, app.config, clock: clock, migrate: false)
@@ -128,14 +131,14 @@ public func anotherNode(of app: Application, clock: TestClock) async throws -> A
 }
 
 /// A coturn server of its own on a loopback port, with the TURN REST secret (needs the Debian coturn package).
-public final class Coturn: @unchecked Sendable {
-    public let port: Int
-    public let secret: String
+package final class Coturn: @unchecked Sendable {
+    package let port: Int
+    package let secret: String
     package let process: Process
 
-    public static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/turnserver") }
+    package static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/turnserver") }
 
-    public init(secret: String = "test-turn-secret") throws {
+    package init(secret: String = "test-turn-secret") throws {
         self.secret = secret
         port = PITR.freeLoopbackPort()
         let relayBase = 50000 + Int.random(in: 0..<500) * 20
@@ -150,9 +153,9 @@ public final class Coturn: @unchecked Sendable {
         Thread.sleep(forTimeInterval: 0.5)
     }
 
-    public var url: String { "turn:127.0.0.1:\(port)?transport=udp" }
+    package var url: String { "turn:127.0.0.1:\(port)?transport=udp" }
 
-    public func stop() {
+    package func stop() {
         process.terminate()
         process.waitUntilExit()
     }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import App
+import AppCore
+import Prescribing
+import Telehealth
 import Logging
 import Foundation
 

@@ -1,9 +1,12 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Patients
 
 final class SignInTests: XCTestCase {
     func test_token_frontDesk_withoutMFA_isIssued_andMeWorks() async throws {

@@ -1,9 +1,12 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Patients
 
 final class UserAdminTests: XCTestCase {
     func test_admin_createsAccounts_changesRoles_andEveryChangeIsAudited() async throws {

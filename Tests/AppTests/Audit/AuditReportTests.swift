@@ -1,9 +1,12 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Audit
 
 final class AuditReportTests: XCTestCase {
     func test_report_filtersAndSortsByEveryColumn_andExportIsAudited() async throws {

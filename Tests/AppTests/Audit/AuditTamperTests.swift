@@ -5,7 +5,9 @@ import TestSupport
 import XCTVapor
 import XCTest
 
-@testable import App
+import App
+import AppCore
+import Audit
 
 /// What an attacker with access to the database and the data dir can do to the audit trail, kind by kind, and what
 /// `audit verify` says afterwards. The server writes signed checkpoints on its own (here: the pass its schedule

@@ -2,9 +2,11 @@ import XCTest
 import XCTVapor
 import Fluent
 import SQLKit
-@testable import App
+import App
 import Domain
 import TestSupport
+import AppCore
+import Audit
 
 final class AuditTrailTests: XCTestCase {
     /// Produces a few dozen events through real requests.

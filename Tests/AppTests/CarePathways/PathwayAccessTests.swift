@@ -1,9 +1,14 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import CarePathways
+import Jobs
+import Scheduling
 
 /// Who may and who may not, on every pathway route; the portal pages on a patient's own check-ins.
 final class PathwayAccessTests: XCTestCase {

@@ -1,9 +1,17 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Audit
+import CarePathways
+import Jobs
+import Notifications
+import Patients
+import Scheduling
 
 /// The bunionectomy pathway run end to end with an injected clock: approval gate, enrolment on a recorded procedure,
 /// each step at its local time (across the March DST change), red flags, a missed photo, a restart in the middle, and

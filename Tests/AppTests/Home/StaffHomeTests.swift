@@ -4,7 +4,10 @@ import TestSupport
 import XCTVapor
 import XCTest
 
-@testable import App
+import App
+import Accounts
+import AppCore
+import Intake
 
 /// Each role's start page says what waits for that role today, and nothing a role may not open.
 final class StaffHomeTests: XCTestCase {

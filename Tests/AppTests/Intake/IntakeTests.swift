@@ -1,9 +1,13 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Intake
+import Patients
 
 final class IntakeTests: XCTestCase {
     struct Intake: Decodable { let id: UUID; let status: String; let formVersion: Int; let answers: [String: String]; let reviewComment: String? }

@@ -1,9 +1,15 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Audit
+import CarePathways
+import Jobs
+import Notifications
 
 final class JobQueueTests: XCTestCase {
     /// A handler whose effect is a marker job row ("effect:<job id>:<n>"): counting markers counts executions.

@@ -1,9 +1,12 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import Intake
+import Photos
 
 final class AttachmentTests: XCTestCase {
     static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)

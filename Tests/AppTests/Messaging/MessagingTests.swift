@@ -1,9 +1,14 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Messaging
+import Notifications
+import Patients
 
 final class MessagingTests: XCTestCase {
     struct Summary: Decodable { let id: UUID; let subject: String; let urgent: Bool; let urgentWords: [String]?; let unread: Bool; let assignedTo: UUID? }

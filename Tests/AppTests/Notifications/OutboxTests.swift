@@ -2,9 +2,13 @@ import XCTest
 import XCTVapor
 import Fluent
 import NIOConcurrencyHelpers
-@testable import App
+import App
 import Domain
 import TestSupport
+import AppCore
+import Notifications
+import Patients
+import Scheduling
 
 /// Records deliveries; fails the channels it is told to.
 final class CaptureTransport: NotificationTransport, @unchecked Sendable {

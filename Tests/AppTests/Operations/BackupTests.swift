@@ -2,9 +2,13 @@ import XCTest
 import XCTVapor
 import Fluent
 import SQLKit
-@testable import App
+import App
 import Domain
 import TestSupport
+import AppCore
+import Audit
+import Patients
+import Scheduling
 
 final class BackupTests: XCTestCase {
     /// A target to restore into: a fresh data dir, and on PostgreSQL a fresh database on the same server.

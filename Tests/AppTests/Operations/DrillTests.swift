@@ -2,9 +2,15 @@ import XCTest
 import XCTVapor
 import Fluent
 import SQLKit
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Audit
+import Operations
+import Patients
+import Photos
 
 final class DrillTests: XCTestCase {
     func scratchDatabases(_ app: Application) async throws -> [String] {

@@ -1,9 +1,16 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Audit
+import Demo
+import Locations
+import Operations
+import Patients
 
 final class OperationsTests: XCTestCase {
     func test_health_liveAndReady_reportEachCheck() async throws {

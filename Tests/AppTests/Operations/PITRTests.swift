@@ -2,9 +2,12 @@ import XCTest
 import XCTVapor
 import Fluent
 import SQLKit
-@testable import App
+import App
 import Domain
 import TestSupport
+import AppCore
+import Audit
+import Patients
 
 /// Point-in-time recovery on a PostgreSQL cluster of its own that archives WAL. Runs in the PostgreSQL pass.
 final class PITRTests: XCTestCase {

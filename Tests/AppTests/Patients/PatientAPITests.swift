@@ -1,9 +1,11 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import AppCore
+import Patients
 
 final class PatientAPITests: XCTestCase {
     let maria: [String: String] = ["familyName": "Garcia", "givenName": "Maria", "birthDate": "1961-04-12", "sex": "female",

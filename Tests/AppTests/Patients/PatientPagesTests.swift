@@ -1,9 +1,11 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import Patients
 
 final class PatientPagesTests: XCTestCase {
     let form: [String: String] = ["familyName": "Nguyen", "givenName": "Linh", "birthDate": "1975-01-22", "sex": "female",

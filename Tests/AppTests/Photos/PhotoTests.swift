@@ -2,9 +2,13 @@ import XCTest
 import XCTVapor
 import Fluent
 import Crypto
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Operations
+import Photos
 
 final class PhotoTests: XCTestCase {
     struct Wound: Decodable { let id: UUID; let photos: [Photo] }

@@ -4,7 +4,9 @@ import TestSupport
 import XCTVapor
 import XCTest
 
-@testable import App
+import App
+import AppCore
+import Photos
 
 /// The server stops after the last chunk is stored but before the photo is made: the upload says "complete" and a
 /// standard tus client stops there. The photo must still appear: when the client asks (HEAD) or when the server

@@ -1,9 +1,13 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Notifications
+import Portal
 
 final class InvitationTests: XCTestCase {
     struct Sent: Decodable { let id: UUID; let channel: String; let batch: String; let expiresAt: Date }

@@ -1,9 +1,10 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
 
 final class PortalTests: XCTestCase {
     func test_portalHome_showsOwnRecord_andWhoLookedAtIt() async throws {

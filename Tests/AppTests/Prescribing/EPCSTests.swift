@@ -1,9 +1,12 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import AppCore
+import Patients
+import Prescribing
 
 /// Controlled substances: two-person EPCS permission with MFA, a fresh second factor at signing, the schedule rules,
 /// and the daily EPCS audit report.

@@ -1,9 +1,13 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Jobs
+import Prescribing
 
 /// The pages: prescribe, the EPCS signing screen, pharmacy search, the refill queue, the chart's history, and the
 /// portal's refill request — with who may and who may not.

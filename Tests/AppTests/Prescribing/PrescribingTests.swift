@@ -1,9 +1,13 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import AppCore
+import Jobs
+import Patients
+import Prescribing
 
 /// e-Prescribing against `pharmacy-sim` on loopback: the clinic app serves HTTP on a real port (for the simulator's
 /// renewal requests and cancel responses) and posts its outbound messages to the simulator.

@@ -1,9 +1,10 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Scheduling
 
 /// Double-booking races: many requests for the same provider, room or patient at overlapping times,
 /// all at once. Exactly one may win; the table itself must show no overlap afterwards.

@@ -1,9 +1,10 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Scheduling
 
 /// The invariants hold in PostgreSQL itself, even for a write that does not come through CareSync's code
 /// (an old version during a blue-green switch, a script, another node).

@@ -1,9 +1,11 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import Scheduling
 
 final class SchedulePagesTests: XCTestCase {
     func test_desk_booksWithTheSlotPicker_seesBothLocations_checksIn_andCancelsWithAReason() async throws {

@@ -1,9 +1,11 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import AppCore
+import Scheduling
 
 final class SchedulingAPITests: XCTestCase {
     func book(_ app: Application, _ h: HTTPHeaders, _ b: Booking) async throws -> XCTHTTPResponse {

@@ -1,9 +1,11 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Locations
+import Scheduling
 
 final class SchedulingSetupTests: XCTestCase {
     func test_admin_setsUpRoomsTypesHoursAndLeave_othersCannot() async throws {

@@ -4,7 +4,12 @@ import TestSupport
 import XCTVapor
 import XCTest
 
-@testable import App
+import App
+import Accounts
+import AppCore
+import Audit
+import Patients
+import Scheduling
 
 /// Regressions for an outside probe's findings: each of these failed before its fix.
 final class SecurityFindingsTests: XCTestCase {

@@ -1,9 +1,14 @@
 import XCTest
 import XCTVapor
 import Fluent
-@testable import App
+import App
 import Domain
 import TestSupport
+import Accounts
+import AppCore
+import Notifications
+import Patients
+import Telehealth
 
 final class TelehealthTests: XCTestCase {
     func test_turnCredentials_followTheTurnRestScheme() {

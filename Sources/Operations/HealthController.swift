@@ -1,0 +1,59 @@
+import Vapor
+import Fluent
+import SQLKit
+import AppCore
+import Audit
+import Locations
+
+/// `/health/live`, `/health/ready` (database and blob store, each timed) and `/metrics` (Prometheus text format).
+package enum HealthController {
+    package struct Check: Content {
+        package let status: String
+        package let latencyMs: Double
+        package let error: String?
+    }
+
+    package struct Readiness: Content {
+        package let status: String
+        package let checks: [String: Check]
+    }
+
+    @Sendable package static func live(req: Request) async throws -> Response {
+        try await ["status": "ok"].encodeResponse(for: req)
+    }
+
+    package static func timed(_ body: () async throws -> Void) async -> Check {
+        let start = ContinuousClock.now
+        do {
+            try await body()
+            return Check(status: "ok", latencyMs: (ContinuousClock.now - start).milliseconds.rounded(), error: nil)
+        } catch {
+            return Check(status: "fail", latencyMs: (ContinuousClock.now - start).milliseconds.rounded(), error: String(describing: type(of: error)))
+        }
+    }
+
+    @Sendable package static func ready(req: Request) async throws -> Response {
+        let db = await timed {
+            _ = try await req.db.sql.raw("SELECT 1 AS ok").first()
+            _ = try await PracticeRecord.query(on: req.db).count()
+        }
+        let blobs = await timed { try req.application.blobs.probe() }
+        // A node whose audit table lost its append-only guard must not take traffic.
+        let guardCheck = await timed {
+            let problems = try await AuditCheckpoints.guardProblems(req.db)
+            if !problems.isEmpty { throw AuditGuardOff() }
+        }
+        let ok = db.status == "ok" && blobs.status == "ok" && guardCheck.status == "ok"
+        let body = Readiness(
+            status: ok ? "ok" : "fail", checks: ["database": db, "blobStore": blobs, "auditGuard": guardCheck])
+        return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
+    }
+
+    package struct AuditGuardOff: Error {}
+
+    @Sendable package static func metrics(req: Request) async throws -> Response {
+        let res = Response(status: .ok, body: .init(string: req.application.appMetrics.registry.emitToString()))
+        res.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
+        return res
+    }
+}

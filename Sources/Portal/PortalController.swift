@@ -1,0 +1,197 @@
+import Domain
+import Fluent
+import Plot
+import Vapor
+import Accounts
+import AppCore
+import Notifications
+import Patients
+import Scheduling
+
+/// The patient portal home: the next visit first (with Join for a video visit), the patient's own record, and who
+/// has looked at it in plain words.
+package enum PortalController {
+    @Sendable package static func home(req: Request) async throws -> Response {
+        let pid = try req.portalPatientID()
+        let store = try req.patients()
+        let record = try await store.find(pid, detail: "portal home")
+        let log = try await store.accessLog(pid)
+        let notices = try await PortalNoticeRecord.query(on: req.db).filter(\.$patientID == pid)
+            .sort(\.$createdAt, .descending).limit(10).all()
+        let dir = try await ScheduleDirectory.load(req.db)
+        let now = req.now
+        let upcoming = try await req.scheduling().list(
+            .init(
+                patientID: pid, from: now.addingTimeInterval(-3600),
+                to: now.addingTimeInterval(60 * 86400))
+        )
+        .map(\.appointment).first { $0.endAt > now && $0.status == AppointmentStatus.booked.rawValue }
+        let names = try await UserRecord.query(on: req.db).filter(\.$username ~~ Array(Set(log.map(\.username)))).all()
+            .reduce(into: [String: String]()) { $0[$1.username] = $1.displayName }
+        let history = AccessHistory.days(
+            log.compactMap { e in
+                guard let a = AuditAction(rawValue: e.action), let c = DataCategory(rawValue: e.category) else {
+                    return nil
+                }
+                return AccessHistory.Event(at: e.recordedAt, username: e.username, role: e.role, action: a, category: c)
+            },
+            zone: dir.homeZone, names: names,
+            roles: { Role(rawValue: $0)?.label.lowercased() ?? ($0 == "system" ? "the system" : $0) })
+        let page = PortalHomePage(
+            patient: PatientDTO(record), history: history, zone: dir.homeZone, now: now,
+            upcoming: upcoming.map { UpcomingVisit($0, dir: dir, now: now) },
+            notices: notices.map { (Format.local($0.createdAt, zone: dir.homeZone, now: now), $0.body) })
+        return Layout.render(page.render(for: req))
+    }
+
+    /// `GET /portal/appointments/:id/calendar.ics`: the patient's own appointment for their calendar (no reason or
+    /// diagnosis in it).
+    @Sendable package static func calendarFile(req: Request) async throws -> Response {
+        let pid = try req.portalPatientID()
+        let id = try req.idParameter("appointment")
+        let now = req.now
+        let listed = try await req.scheduling().list(
+            .init(
+                patientID: pid, from: now.addingTimeInterval(-86400),
+                to: now.addingTimeInterval(60 * 86400), includeInactive: true))
+        guard let a = listed.map(\.appointment).first(where: { $0.id == id }) else {
+            throw AppError.notFound("No such appointment of yours.")
+        }
+        let dir = try await ScheduleDirectory.load(req.db)
+        let loc = dir.location(a.locationID)
+        let video = dir.isTelemedicine(a.typeID)
+        let event = ICalendar.Event(
+            uid: "\(id.uuidString.lowercased())@caresync", stamp: a.updatedAt, start: a.startAt, end: a.endAt,
+            summary: video ? "Video visit" : "Appointment at \(loc?.name ?? "the clinic")",
+            location: video ? "Video visit (join from the portal)" : "\(loc?.name ?? ""), \(loc?.address ?? "")",
+            cancelled: a.status == AppointmentStatus.cancelled.rawValue, sequence: a.version - 1)
+        let res = Response(status: .ok, body: .init(string: ICalendar.document([event])))
+        res.headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
+        res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"appointment.ics\"")
+        return res
+    }
+}
+
+/// The next visit as the portal shows it.
+package struct UpcomingVisit {
+    package let id: UUID
+    package let when: String
+    package let times: String
+    package let what: String
+    package let place: String
+    package let address: String?
+    package let video: Bool
+    /// A video visit can be joined from 15 minutes before its start until it ends.
+    package let joinOpen: Bool
+    package let joinFrom: String
+
+    package init(_ a: AppointmentRecord, dir: ScheduleDirectory, now: Date) {
+        let zone = dir.zone(a.locationID)
+        id = a.id ?? UUID()
+        when = Format.day(a.startAt, zone: zone, now: now)
+        times = Format.timeRange(a.startAt, a.endAt, zone: zone)
+        video = dir.isTelemedicine(a.typeID)
+        what = "\(dir.typeName(a.typeID)) with \(dir.providerName(a.providerID))"
+        place = video ? "Video visit" : (dir.location(a.locationID)?.name ?? "")
+        address = video ? nil : dir.location(a.locationID)?.address
+        joinOpen = video && now >= a.startAt.addingTimeInterval(-15 * 60) && now < a.endAt
+        joinFrom = Format.time(a.startAt.addingTimeInterval(-15 * 60), zone: zone)
+    }
+}
+
+package struct PortalHomePage {
+    package let patient: PatientDTO
+    package let history: [AccessHistory.Day]
+    package let zone: TimeZone
+    package let now: Date
+    package var upcoming: UpcomingVisit?
+    package var notices: [(String, String)] = []
+
+    package func render(for req: Request) -> String {
+        let p = patient
+        return Layout.page(
+            "My record", req: req,
+            .div(
+                .h1(.id("portal-welcome"), .text("Hello, \(p.givenName)")),
+                upcomingCard(),
+                .if(
+                    !notices.isEmpty,
+                    .div(
+                        .class("card"), .id("notices"), .h2(.text("Messages for you")),
+                        .ul(.forEach(notices) { n in .li(.small(.text(n.0)), .br(), .text(n.1)) }))),
+                .nav(
+                    .class("tiles"), .attribute(named: "aria-label", value: "Portal"),
+                    .a(.class("button"), .href("/portal/appointments"), .text("My appointments")),
+                    .a(.class("button"), .href("/portal/messages"), .id("go-messages"), .text("Messages")),
+                    .a(.class("button"), .href("/portal/forms"), .id("go-forms"), .text("Forms")),
+                    .a(.class("button"), .href("/portal/photos"), .id("go-photos"), .text("Wound photos"))),
+                .div(
+                    .class("card"),
+                    .h2(.text("My details")),
+                    .dl(
+                        .class("kv"),
+                        .dt(.text("Name")), .dd(.text("\(p.givenName) \(p.familyName)")),
+                        .dt(.text("Date of birth")), .dd(.text(p.birthDate)),
+                        .dt(.text("Record number")), .dd(.text(p.mrn)),
+                        .dt(.text("Phone")), .dd(.text(p.phone ?? "—")),
+                        .dt(.text("Email")), .dd(.text(p.email ?? "—")))),
+                .div(
+                    .class("card"), .id("access-history"),
+                    .h2(.text("Who has looked at my record")),
+                    .if(history.isEmpty, .p(.text("Nobody else has opened your record yet."))),
+                    .forEach(history) { d in
+                        .section(
+                            .class("access-day"),
+                            .h3(.text(LocalDay(d.day).map { Format.day($0) } ?? d.day)),
+                            .ul(
+                                .forEach(d.lines) { l in
+                                    .li(
+                                        .strong(.text(l.who)),
+                                        .text(
+                                            (l.role.isEmpty ? " " : ", \(l.role), ") + AccessHistory.sentence(l.what)),
+                                        .small(.text(" · " + Self.when(l.first, l.last, zone))))
+                                }))
+                    })
+            ))
+    }
+
+    /// "10:36 AM CT", or "10:36 – 11:02 AM CT" when the person came back later that day.
+    package static func when(_ first: Date, _ last: Date, _ zone: TimeZone) -> String {
+        let a = Format.time(first, zone: zone)
+        let b = Format.time(last, zone: zone)
+        return a == b ? a : Format.timeRange(first, last, zone: zone)
+    }
+
+    package func upcomingCard() -> Node<HTML.BodyContext> {
+        guard let u = upcoming else {
+            return .div(
+                .class("card"), .id("upcoming-visit"), .h2(.text("Upcoming visit")),
+                .p(.text("You have no visit booked.")),
+                .a(.class("button"), .href("/portal/appointments/book"), .text("Book an appointment")))
+        }
+        return .div(
+            .class("card upcoming"), .id("upcoming-visit"),
+            .h2(.text("Upcoming visit")),
+            .p(.class("when"), .strong(.text(u.when)), .text(" · \(u.times)")),
+            .p(.text(u.what)),
+            .p(.text(u.place), .unwrap(u.address) { .group(.br(), .small(.text($0))) }),
+            .div(
+                .class("actions"),
+                .if(
+                    u.video && u.joinOpen,
+                    .a(
+                        .class("button"), .id("join-video"), .href("/portal/visits/appointment/\(u.id.uuidString)"),
+                        .text("Join video visit"))),
+                .if(
+                    u.video && !u.joinOpen,
+                    .p(.class("notice"), .id("join-later"), .text("You can join the video visit from \(u.joinFrom)."))),
+                .a(
+                    .class("button secondary"), .href("/portal/appointments/\(u.id.uuidString)/calendar.ics"),
+                    .text("Add to my calendar")),
+                .a(
+                    .class("button secondary"), .href("/portal/appointments/\(u.id.uuidString)/reschedule"),
+                    .text("Reschedule")),
+                .a(.class("button secondary"), .href("/portal/appointments#appt-\(u.id.uuidString)"), .text("Cancel…")))
+        )
+    }
+}

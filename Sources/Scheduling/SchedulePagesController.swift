@@ -1,0 +1,263 @@
+import Vapor
+import Fluent
+import Domain
+import Accounts
+import AppCore
+import Locations
+import Patients
+
+/// Names and zones the schedule pages need, loaded once per request.
+package struct ScheduleDirectory: Sendable {
+    package let locations: [LocationRecord]
+    package let providers: [UserRecord]
+    package let types: [AppointmentTypeRecord]
+    package let rooms: [RoomRecord]
+
+    package static func load(_ db: any Database) async throws -> ScheduleDirectory {
+        ScheduleDirectory(
+            locations: try await LocationRecord.query(on: db).sort(\.$name).all(),
+            providers: try await UserRecord.query(on: db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue])
+                .filter(\.$active == true).sort(\.$displayName).all(),
+            types: try await AppointmentTypeRecord.query(on: db).sort(\.$name).all(),
+            rooms: try await RoomRecord.query(on: db).all())
+    }
+
+    package func location(_ id: UUID) -> LocationRecord? { locations.first { $0.id == id } }
+    package func zone(_ id: UUID) -> TimeZone { location(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
+    package func providerName(_ id: UUID) -> String { providers.first { $0.id == id }?.displayName ?? "—" }
+    package func typeName(_ id: UUID) -> String { types.first { $0.id == id }?.name ?? "—" }
+    package func isTelemedicine(_ id: UUID) -> Bool { types.first { $0.id == id }?.telemedicine ?? false }
+    package func roomName(_ id: UUID?) -> String? { id.flatMap { r in rooms.first { $0.id == r }?.name } }
+    package var homeZone: TimeZone { locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
+
+    /// "9:00 – 9:20 AM CT" in the location's own zone (the name people read, never an offset).
+    package func localTimes(_ span: TimeSpan, at location: UUID) -> String {
+        Format.timeRange(span.start, span.end, zone: zone(location))
+    }
+}
+
+package struct CalendarRow: Sendable {
+    package let id: UUID
+    package let day: LocalDay
+    package let times: String
+    package let location: String
+    package let locationID: UUID
+    package let provider: String
+    package let patient: String
+    package let patientID: UUID
+    package let type: String
+    package let room: String?
+    package let status: String
+    package var telemedicine = false
+}
+
+package enum SchedulePagesController {
+    package static func day(_ req: Request, _ dir: ScheduleDirectory) -> LocalDay {
+        req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(req.now, in: dir.homeZone)
+    }
+
+    package static func rows(_ listed: [SchedulingStore.Listed], _ dir: ScheduleDirectory) -> [CalendarRow] {
+        listed.map { l in
+            let a = l.appointment
+            return CalendarRow(id: a.id!, day: LocalDay.of(a.startAt, in: dir.zone(a.locationID)), times: dir.localTimes(a.span, at: a.locationID),
+                               location: dir.location(a.locationID)?.name ?? "—", locationID: a.locationID, provider: dir.providerName(a.providerID),
+                               patient: l.patientName, patientID: a.patientID, type: dir.typeName(a.typeID), room: dir.roomName(a.roomID), status: a.status,
+                               telemedicine: dir.isTelemedicine(a.typeID))
+        }
+    }
+
+    /// Front-desk calendar: a day or a week, both locations side by side (or one), everyone or one provider.
+    @Sendable package static func calendar(req: Request) async throws -> Response {
+        let dir = try await ScheduleDirectory.load(req.db)
+        let start = day(req, dir)
+        let week = req.query[String.self, at: "view"] == "week"
+        let days = week ? 7 : 1
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
+        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:))
+        // The window covers the local day in every zone the practice uses.
+        let from = start.adding(days: -1).span(in: dir.homeZone).start
+        let to = start.adding(days: days + 1).span(in: dir.homeZone).start
+        let listed = try await req.scheduling().list(.init(providerID: providerID, locationID: locationID, from: from, to: to, includeInactive: true))
+        let shownDays = (0..<days).map { start.adding(days: $0) }
+        let all = rows(listed, dir).filter { shownDays.contains($0.day) }
+        let page = CalendarPage(start: start, week: week, days: shownDays, locationID: locationID, providerID: providerID, dir: dir, rows: all,
+                                notice: req.query[String.self, at: "booked"] != nil ? "Appointment booked."
+                                    : req.query[String.self, at: "moved"] != nil ? "Appointment moved." : nil)
+        return Layout.render(page.render(for: req))
+    }
+
+    /// A provider's own day across both locations.
+    @Sendable package static func myDay(req: Request) async throws -> Response {
+        let p = try req.principal()
+        let dir = try await ScheduleDirectory.load(req.db)
+        let d = day(req, dir)
+        let listed = try await req.scheduling().list(.init(providerID: p.userID, from: d.adding(days: -1).span(in: dir.homeZone).start,
+                                                           to: d.adding(days: 2).span(in: dir.homeZone).start))
+        let all = rows(listed, dir).filter { $0.day == d }
+        return Layout.render(MyDayPage(day: d, rows: all).render(for: req))
+    }
+
+    /// Booking with a slot picker: choose the patient, type, place, provider and day; pick a free time.
+    @Sendable package static func bookForm(req: Request) async throws -> Response {
+        let dir = try await ScheduleDirectory.load(req.db)
+        let d = day(req, dir)
+        let typeID = req.query[String.self, at: "type"].flatMap(UUID.init(uuidString:))
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
+        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:))
+        var patient: PatientRecord?
+        var candidates: [PatientRecord] = []
+        let find = Text.clean(req.query[String.self, at: "find"])
+        if let pid = req.query[String.self, at: "patient"].flatMap(UUID.init(uuidString:)) {
+            patient = try await req.patients().find(pid, detail: "booking")
+        } else if let find {
+            // The patient picker: name, birth date or MRN; one match is taken, several are offered to choose from.
+            candidates = try await req.patients().search(.init(text: find, limit: 10))
+            if candidates.count == 1 { patient = candidates[0] }
+        }
+        var slots: [SchedulingStore.Slot] = []
+        if let typeID {
+            slots = try await req.scheduling().slots(typeID: typeID, locationIDs: locationID.map { [$0] } ?? [],
+                                                     providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
+        }
+        var page = BookPage(action: "/schedule/book", patient: patient.map { ($0.id!, BookPage.label($0)) },
+                            day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
+                            types: dir.types, slots: slots, message: nil)
+        page.find = patient == nil ? find : nil
+        page.candidates = patient == nil ? candidates.compactMap { r in r.id.map { ($0, BookPage.label(r)) } } : []
+        return Layout.render(page.render(for: req))
+    }
+
+    package struct BookForm: Content {
+        package var patientId: String?
+        package var providerId: String?
+        package var locationId: String?
+        package var typeId: String?
+        package var start: String?
+    }
+
+    @Sendable package static func book(req: Request) async throws -> Response {
+        let f = try req.content.decode(BookForm.self)
+        let input = SchedulingStore.BookingInput(patientId: f.patientId.flatMap(UUID.init(uuidString:)), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
+                                                 locationId: f.locationId.flatMap(UUID.init(uuidString:)), typeId: f.typeId.flatMap(UUID.init(uuidString:)),
+                                                 start: f.start.flatMap(ISO8601.parse))
+        do {
+            let a = try await req.scheduling().book(input)
+            let dir = try await ScheduleDirectory.load(req.db)
+            return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&booked=1")
+        } catch let e as AppError {
+            if case .forbidden = e { throw e }
+            // The form again: what went wrong, and the nearest free times to choose from instead.
+            let dir = try await ScheduleDirectory.load(req.db)
+            guard let typeID = input.typeId, let start = input.start else { throw e }
+            var patient: (UUID, String)?
+            if let pid = input.patientId {
+                patient = (pid, BookPage.label(try await req.patients().find(pid, detail: "booking")))
+            }
+            let near = try await alternatives(
+                req, typeID: typeID, near: start, preferring: input.providerId, at: input.locationId, dir: dir)
+            var page = BookPage(
+                action: "/schedule/book", patient: patient,
+                day: LocalDay.of(start, in: dir.zone(input.locationId ?? UUID())),
+                typeID: typeID, locationID: nil, providerID: nil, dir: dir, types: dir.types, slots: near,
+                message: Problem.from(e, instance: nil).detail
+                    + (near.isEmpty ? "" : " The nearest free times are below."))
+            page.title = "Pick another time"
+            page.alternatives = true
+            return Layout.render(page.render(for: req), status: e.status)
+        }
+    }
+
+    /// Free times nearest to the one that was wanted, over that day and the two after: the same provider's first, then
+    /// other providers', at the same location first, then the other locations.
+    package static func alternatives(
+        _ req: Request, typeID: UUID, near start: Date, preferring provider: UUID?, at location: UUID?,
+                             dir: ScheduleDirectory, limit: Int = 9) async throws -> [SchedulingStore.Slot] {
+        let day = LocalDay.of(start, in: location.map { dir.zone($0) } ?? dir.homeZone)
+        let all = try await req.scheduling().slots(
+            typeID: typeID, locationIDs: [], providerIDs: [], fromDay: day, toDay: day.adding(days: 2))
+        func rank(_ s: SchedulingStore.Slot) -> (Int, Int, Double) {
+            (s.providerId == provider ? 0 : 1, s.locationId == location ? 0 : 1, abs(s.start.timeIntervalSince(start)))
+        }
+        // A few per kind, so other providers and places are offered too.
+        var picked: [SchedulingStore.Slot] = []
+        for kind in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+            picked += all.filter { (rank($0).0, rank($0).1) == kind }.sorted { rank($0).2 < rank($1).2 }.prefix(3)
+        }
+        return Array(picked.prefix(limit))
+    }
+
+    /// Move an appointment: the slot picker for its type, then an atomic reschedule.
+    @Sendable package static func moveForm(req: Request) async throws -> Response {
+        let id = try req.idParameter("appointment")
+        guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
+        try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
+        let dir = try await ScheduleDirectory.load(req.db)
+        let d = req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(a.startAt, in: dir.zone(a.locationID))
+        // The appointment's own place and provider unless the front desk picks others.
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:)) ?? a.locationID
+        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:)) ?? a.providerID
+        let slots = try await req.scheduling().slots(
+            typeID: a.typeID, locationIDs: [locationID], providerIDs: [providerID], fromDay: d, toDay: d)
+        let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
+        var page = BookPage(
+            action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
+            day: d,
+                            typeID: a.typeID, locationID: locationID, providerID: providerID, dir: dir,
+                            types: dir.types.filter { $0.id == a.typeID }, slots: slots,
+            message: req.query[String.self, at: "taken"] != nil ? "That time was just taken. Pick another." : nil)
+        page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
+        page.title = "Move appointment (now \(dir.localTimes(a.span, at: a.locationID)) on "
+            + "\(Format.day(LocalDay.of(a.startAt, in: dir.zone(a.locationID)))))"
+        return Layout.render(page.render(for: req))
+    }
+
+    @Sendable package static func move(req: Request) async throws -> Response {
+        let id = try req.idParameter("appointment")
+        let f = try req.content.decode(BookForm.self)
+        do {
+            let a = try await req.scheduling().change(id, .init(start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
+                                                                locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
+            let dir = try await ScheduleDirectory.load(req.db)
+            return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&moved=1")
+        } catch let e as AppError {
+            if case .forbidden = e { throw e }
+            // The move form again: what collided, the old time kept, and the nearest free times instead.
+            guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw e }
+            let dir = try await ScheduleDirectory.load(req.db)
+            let wanted = f.start.flatMap(ISO8601.parse) ?? a.startAt
+            let near = try await alternatives(req, typeID: a.typeID, near: wanted, preferring: a.providerID,
+                at: f.locationId.flatMap(UUID.init(uuidString:)) ?? a.locationID, dir: dir)
+            let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
+            var page = BookPage(
+                action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
+                day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
+                providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
+                                message: Problem.from(e, instance: nil).detail + " The appointment keeps its old time"
+                                    + (near.isEmpty ? "." : "; the nearest free times are below."))
+            page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
+            page.title = "Pick another time"
+            page.alternatives = true
+            return Layout.render(page.render(for: req), status: e.status)
+        }
+    }
+
+    package struct StatusForm: Content {
+        package var status: String?
+        package var cancelReason: String?
+        package var back: String?
+    }
+
+    @Sendable package static func changeStatus(req: Request) async throws -> Response {
+        let id = try req.idParameter("appointment")
+        let f = try req.content.decode(StatusForm.self)
+        do {
+            _ = try await req.scheduling().change(id, .init(status: f.status, cancelReason: f.cancelReason), expectedVersion: nil)
+        } catch let e as AppError {
+            if case .forbidden = e { throw e }
+            return Layout.render(ErrorPage(status: Int(e.status.code), title: "Could not change the appointment",
+                                           detail: Problem.from(e, instance: nil).detail).render(for: req), status: e.status)
+        }
+        let back = f.back.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/schedule"
+        return req.redirect(to: back)
+    }
+}

@@ -1,0 +1,265 @@
+import Vapor
+import Plot
+import Domain
+import AppCore
+import Patients
+
+/// One appointment as a card: time in its location's zone, who, what, where, and the desk's actions.
+package func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool) -> Node<HTML.BodyContext> {
+    let next: [(String, String)] = switch r.status {
+    case "booked": [("checked-in", "Check in"), ("noshow", "No-show")]
+    case "arrived", "checked-in": [("fulfilled", "Complete")]
+    default: []
+    }
+    return .div(.class("card appt"), .attribute(named: "data-status", value: r.status),
+        .p(.strong(.text(r.times)), .text(" · \(r.location)"), .unwrap(r.room) { .text(" · \($0)") }),
+        .p(.a(.href("/patients/\(r.patientID.uuidString)"), .text(r.patient)), .text(" — \(r.type) with \(r.provider)")),
+        .p(.span(.class("badge"), .text(r.status))),
+        .if(actions, .div(.class("noprint"),
+            .forEach(next) { s in
+                .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .class("inline"), .div(
+                            FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(Escape.attribute(s.0))),
+                            .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
+                    .button(.type(.submit), .text(s.1))))
+            },
+            .if(r.status == "booked", .a(.class("button"), .href("/schedule/appointments/\(r.id.uuidString)/move"), .text("Move"))),
+            .if(r.telemedicine && ["booked", "arrived"].contains(r.status), .group(
+                .form(.action("/schedule/appointments/\(r.id.uuidString)/visit-link"), .method(.post), .class("inline"), .div(
+                    FormKit.csrf(req), .input(.type(.hidden), .name("channel"), .value("email")), .button(.type(.submit), .class("send-visit-link"), .text("Email the video link")))),
+                .form(.action("/schedule/appointments/\(r.id.uuidString)/visit"), .method(.post), .class("inline"), .div(
+                    FormKit.csrf(req), .button(.type(.submit), .class("open-visit"), .text("Open the video visit")))))),
+            // Cancelling takes a second, deliberate tap and a reason.
+            .if(r.status == "booked", .details(.class("confirm"), .summary(.text("Cancel…")),
+                .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .div(
+                    FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value("cancelled")),
+                    .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
+                    .input(.type(.text), .name("cancelReason"), .placeholder("Reason for cancelling"), .required(true),
+                           .attribute(named: "aria-label", value: "Reason for cancelling")),
+                    .button(.type(.submit), .class("danger"), .text("Cancel appointment"))))))
+        ))
+    )
+}
+
+package struct CalendarPage {
+    package let start: LocalDay
+    package let week: Bool
+    package let days: [LocalDay]
+    package let locationID: UUID?
+    package let providerID: UUID?
+    package let dir: ScheduleDirectory
+    package let rows: [CalendarRow]
+    package let notice: String?
+
+    package func link(_ day: LocalDay, week: Bool) -> String {
+        var q = "/schedule?date=\(day.iso)&view=\(week ? "week" : "day")"
+        if let l = locationID { q += "&location=\(l.uuidString)" }
+        if let p = providerID { q += "&provider=\(p.uuidString)" }
+        return q
+    }
+
+    package func render(for req: Request) -> String {
+        let shownLocations = dir.locations.filter { locationID == nil || $0.id == locationID }
+        let back = link(start, week: week)
+        let locOptions = [(value: "", label: "Both locations")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
+        let provOptions = [(value: "", label: "All providers")] + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
+        return Layout.page("Schedule", req: req, .div(
+            .unwrap(notice) { .p(.class("notice"), .text($0)) },
+            .h1(.text(week ? "Week of \(start.iso)" : "Schedule for \(start.iso)")),
+            .div(.class("card noprint"),
+                .form(.action("/schedule"), .method(.get), .div(.class("grid2"),
+                    FormKit.field("Date", name: "date", value: start.iso, type: .date),
+                    FormKit.select("View", name: "view", options: [(value: "day", label: "Day"), (value: "week", label: "Week")], selected: week ? "week" : "day"),
+                    FormKit.select("Location", name: "location", options: locOptions, selected: locationID?.uuidString),
+                    FormKit.select("Provider", name: "provider", options: provOptions, selected: providerID?.uuidString),
+                    .div(.button(.type(.submit), .id("show"), .text("Show"))))),
+                .p(.a(.href(link(start.adding(days: week ? -7 : -1), week: week)), .text("← Earlier")), .text(" · "),
+                   .a(.href(link(start.adding(days: week ? 7 : 1), week: week)), .text("Later →")), .text(" · "),
+                   .a(.class("button"), .href("/schedule/book?date=\(start.iso)"), .id("book"), .text("Book an appointment")))),
+            .div(.class("grid2"), .forEach(shownLocations) { loc in
+                .section(.class("location"), .attribute(named: "data-location", value: loc.code),
+                    .h2(.text("\(loc.name) (\(loc.timeZone))")),
+                    .forEach(days) { d in
+                        let todays = rows.filter { $0.locationID == loc.id && $0.day == d }
+                        return .group(
+                            .if(week, .h2(.class("day"), .text(d.iso))),
+                            .if(todays.isEmpty, .p(.small(.text("No appointments.")))),
+                            .forEach(todays) { appointmentCard($0, req: req, back: back, actions: true) })
+                    })
+            })
+        ))
+    }
+}
+
+package struct MyDayPage {
+    package let day: LocalDay
+    package let rows: [CalendarRow]
+
+    package func render(for req: Request) -> String {
+        Layout.page("My day", req: req, .div(
+            .h1(.text("My day: \(Format.day(day))")),
+            .p(.a(.href("/schedule/my-day?date=\(day.adding(days: -1).iso)"), .text("← Previous day")), .text(" · "),
+               .a(.href("/schedule/my-day?date=\(day.adding(days: 1).iso)"), .text("Next day →"))),
+            .if(rows.isEmpty, .p(.text("Nothing booked."))),
+            .div(.id("my-day"), .forEach(rows) { appointmentCard($0, req: req, back: "/schedule/my-day?date=\(day.iso)", actions: false) })
+        ))
+    }
+}
+
+package struct BookPage {
+    package let action: String
+    package let patient: (UUID, String)?
+    package let day: LocalDay
+    package let typeID: UUID?
+    package let locationID: UUID?
+    package let providerID: UUID?
+    package let dir: ScheduleDirectory
+    package let types: [AppointmentTypeRecord]
+    package let slots: [SchedulingStore.Slot]
+    package let message: String?
+    package var forPatient = false
+    package var searchAction: String?
+    package var title = "Book an appointment"
+    /// The patient picker: what the front desk typed, and the patients it matched.
+    package var find: String?
+    package var candidates: [(UUID, String)] = []
+    /// The slots are alternatives to a time that could not be had (across days): each group says its day.
+    package var alternatives = false
+
+    package struct SlotGroup {
+        package let location: UUID
+        package let provider: UUID
+        package let day: String
+        package let slots: [SchedulingStore.Slot]
+    }
+
+    /// The first 120 free times, grouped by location (by name) and provider (by name), in time order within each.
+    package func slotGroups() -> [SlotGroup] {
+        var groups: [SlotGroup] = []
+        for s in slots.prefix(120) {
+            // Alternatives may span days: then each day is its own group.
+            let day = alternatives ? LocalDay.of(s.start, in: dir.zone(s.locationId)).iso : ""
+            if let i = groups.firstIndex(where: {
+                $0.location == s.locationId && $0.provider == s.providerId && $0.day == day
+            }) {
+                groups[i] = SlotGroup(
+                    location: s.locationId, provider: s.providerId, day: day, slots: groups[i].slots + [s])
+            } else {
+                groups.append(SlotGroup(location: s.locationId, provider: s.providerId, day: day, slots: [s]))
+            }
+        }
+        // Alternatives keep the order they were ranked in (the same provider and place first); a day's times go by place.
+        return (alternatives ? groups : groups.sorted {
+            let a = ($0.day, dir.location($0.location)?.name ?? "", dir.providerName($0.provider))
+            let b = ($1.day, dir.location($1.location)?.name ?? "", dir.providerName($1.provider))
+            return a < b
+            }).map {
+                SlotGroup(
+                    location: $0.location, provider: $0.provider, day: $0.day,
+                    slots: $0.slots.sorted { $0.start < $1.start })
+            }
+    }
+
+    package func slotButton(_ s: SchedulingStore.Slot, req: Request) -> Node<HTML.BodyContext> {
+        let whole =
+            "\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · \(dir.providerName(s.providerId))"
+            + " · \(dir.location(s.locationId)?.name ?? "")"
+        return .form(.action(action), .method(.post), .class("slot"), .div(
+            FormKit.csrf(req),
+            .unwrap(patient) { .input(.type(.hidden), .name("patientId"), .value($0.0.uuidString)) },
+            .input(.type(.hidden), .name("providerId"), .value(s.providerId.uuidString)),
+            .input(.type(.hidden), .name("locationId"), .value(s.locationId.uuidString)),
+            .input(.type(.hidden), .name("typeId"), .value(typeID?.uuidString ?? "")),
+            .input(.type(.hidden), .name("start"), .value(Format.isoUTC(s.start))),
+            .button(.type(.submit), .attribute(named: "aria-label", value: Escape.attribute(whole)),
+                    .attribute(named: "title", value: Escape.attribute(whole)),
+                    .text(Format.time(s.start, zone: dir.zone(s.locationId), withZone: false)))))
+    }
+
+    package static func label(_ p: PatientRecord) -> String {
+        "\(p.familyName), \(p.givenName) · born \(p.birthDate) · \(p.mrn)"
+    }
+
+    package func patientPicker<C: HTML.BodyContext>() -> Node<C> {
+        .div(.class("field picker"),
+            .label(.for("find"), .text("Patient *")),
+            .input(.type(.search), .name("find"), .id("find"), .value(Escape.attribute(find ?? "")),
+                .attribute(named: "autocomplete", value: "off"),
+                .attribute(named: "aria-describedby", value: "find-hint"),
+                   .attribute(named: "aria-controls", value: "patient-results")),
+            .p(.small(.id("find-hint"), .text("Name, date of birth (YYYY-MM-DD) or record number"))),
+            .if(
+                find != nil && candidates.isEmpty,
+                .p(
+                    .class("error"),
+                    .text(
+                        "No patient matches that. Check the spelling, "
+                + "or register the patient first."))),
+            .ul(.id("patient-results"), .class("choices"), .attribute(named: "aria-live", value: "polite"),
+                .forEach(candidates) { c in
+                    .li(.label(.class("check"),
+                        .input(.type(.radio), .name("patient"), .value(c.0.uuidString)), .text(" " + c.1)))
+                }),
+            .script(.src("/assets/picker.js")))
+    }
+
+    package func render(for req: Request) -> String {
+        let typeOptions = [(value: "", label: "—")] + types.map { (value: $0.id!.uuidString, label: "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))") }
+        let locOptions = [(value: "", label: "Any location")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
+        let provOptions = [(value: "", label: "Any provider")] + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
+        let searchAction = self.searchAction ?? (forPatient ? "/portal/appointments/book" : "/schedule/book")
+        return Layout.page(title, req: req, .div(
+            .h1(.text(title)),
+            .unwrap(message) { .p(.class("notice bad"), .text($0)) },
+            .div(.class("card"),
+                .form(.action(searchAction), .method(.get), .div(
+                            .if(
+                                !forPatient,
+                                .unwrap(patient) { p in
+                                    .group(
+                                        .p(.id("booking-patient"), .text("Patient: \(p.1)")),
+                        .input(.type(.hidden), .name("patient"), .value(p.0.uuidString))) }),
+                    .if(!forPatient && self.searchAction == nil && patient == nil, patientPicker()),
+                    .div(.class("grid2"),
+                        FormKit.select("Type", name: "type", options: typeOptions, selected: typeID?.uuidString, required: true),
+                        FormKit.field("Day", name: "date", value: day.iso, type: .date, required: true),
+                        FormKit.select("Location", name: "location", options: locOptions, selected: locationID?.uuidString),
+                        FormKit.select("Provider", name: "provider", options: provOptions, selected: providerID?.uuidString)),
+                    .button(.type(.submit), .id("find-slots"), .text("Find free times"))))),
+            .if(typeID != nil, .div(.class("card"),
+                .h2(.text(alternatives ? "The nearest free times" : "Free times on \(Format.day(day))")),
+                .if(slots.isEmpty, .p(.text("No free times that day. Try another day, place or provider."))),
+                // Grouped by place and provider, each a compact grid of start times in that place's zone; a button's
+                // accessible name says the whole slot.
+                .div(.id("slots"), .forEach(slotGroups()) { g in
+                    .section(.class("slot-group"),
+                        .h3(.text((alternatives ? Format.day(g.slots[0].start, zone: dir.zone(g.location)) + " · " : "")
+                            + "\(dir.location(g.location)?.name ?? "") · \(dir.providerName(g.provider))"),
+                            .small(.text(" · times in \(Format.zoneName(dir.zone(g.location)))"))),
+                        .div(.class("slot-grid"), .forEach(g.slots) { s in slotButton(s, req: req) }))
+                })))
+        ))
+    }
+
+    package init(action: String, patient: (UUID, String)?, day: LocalDay, typeID: UUID?, locationID: UUID?, providerID: UUID?, dir: ScheduleDirectory, types: [AppointmentTypeRecord], slots: [SchedulingStore.Slot], message: String?, forPatient: Bool = false, searchAction: String? = nil, title: String = "Book an appointment", find: String? = nil, candidates: [(UUID, String)] = [], alternatives: Bool = false) {
+        self.action = action
+        self.patient = patient
+        self.day = day
+        self.typeID = typeID
+        self.locationID = locationID
+        self.providerID = providerID
+        self.dir = dir
+        self.types = types
+        self.slots = slots
+        self.message = message
+        self.forPatient = forPatient
+        self.searchAction = searchAction
+        self.title = title
+        self.find = find
+        self.candidates = candidates
+        self.alternatives = alternatives
+    }
+}
+
+extension Format {
+    package static func isoUTC(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
+}
