@@ -45,7 +45,7 @@ package func withTestApp(seedDemo: Bool = false, configure adjust: (inout AppCon
     do {
         try await App.configure(app, config, clock: clock, migrate: false)
         if config.isPostgres {
-            try await app.db.sql.raw("DROP SCHEMA IF EXISTS package CASCADE").run()
+            try await app.db.sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
             try await app.db.sql.raw("CREATE SCHEMA public").run()
         }
         try await prepareDatabase(app)
