@@ -120,6 +120,7 @@ let package = Package(
             name: "caresync",
             dependencies: [
                 "App", "AppCore", "Prescribing", "Telehealth",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,6 +10,9 @@ start=$(date +%s)
 ensure_build_deps
 apt_ensure postgresql postgresql-client chromium chromium-driver python3-venv coturn
 
+log "formatting (swift format lint --strict, the committed .swift-format)"
+swift format lint --strict --recursive --parallel Sources Tests Package.swift
+
 log "building (debug, with tests)"
 swift build --build-tests
 

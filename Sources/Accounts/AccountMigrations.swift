@@ -78,7 +78,9 @@ package struct CreateSignInAttempt: AsyncMigration {
             .field("address", .string, .required)
             .field("success", .bool, .required)
             .create()
-        try await db.sql.create(index: "sign_in_attempt_address_idx").on("sign_in_attempt").column("address").column("at").run()
+        try await db.sql.create(index: "sign_in_attempt_address_idx").on("sign_in_attempt").column("address").column(
+            "at"
+        ).run()
     }
     package func revert(on db: any Database) async throws { try await db.schema("sign_in_attempt").delete() }
 

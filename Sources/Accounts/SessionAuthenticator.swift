@@ -17,9 +17,11 @@ package struct SessionAuthenticator: AsyncMiddleware {
     }
 
     private func resolve(token: String, kind: String, req: Request) async throws {
-        guard let session = try await UserSessionRecord.query(on: req.db)
-            .filter(\.$tokenHash == Token.hash(token)).filter(\.$kind == kind).filter(\.$revokedAt == nil).first(),
-            let sid = session.id else { return }
+        guard
+            let session = try await UserSessionRecord.query(on: req.db)
+                .filter(\.$tokenHash == Token.hash(token)).filter(\.$kind == kind).filter(\.$revokedAt == nil).first(),
+            let sid = session.id
+        else { return }
         let now = req.now
         let idle = session.mfaPassed ? req.config.sessionIdleTimeout : req.config.mfaPendingTimeout
         if session.expiresAt <= now || session.lastSeenAt.addingTimeInterval(idle) <= now {
@@ -29,15 +31,18 @@ package struct SessionAuthenticator: AsyncMiddleware {
             }
             return
         }
-        guard let user = try await UserRecord.find(session.userID, on: req.db), user.active, let uid = user.id else { return }
+        guard let user = try await UserRecord.find(session.userID, on: req.db), user.active, let uid = user.id else {
+            return
+        }
         if now.timeIntervalSince(session.lastSeenAt) > 30 {
             _ = try await req.application.serializer.write(req.db) { tx in
                 try await UserSessionRecord.query(on: tx).filter(\.$id == sid).set(\.$lastSeenAt, to: now).update()
             }
         }
-        req.signedIn = SignedIn(sessionID: sid, userID: uid, username: user.username, displayName: user.displayName,
-                                role: user.roleValue, patientID: user.patientID, mfaPassed: session.mfaPassed,
-                                mfaEnrolled: user.mfaEnrolled, kind: kind)
+        req.signedIn = SignedIn(
+            sessionID: sid, userID: uid, username: user.username, displayName: user.displayName,
+            role: user.roleValue, patientID: user.patientID, mfaPassed: session.mfaPassed,
+            mfaEnrolled: user.mfaEnrolled, kind: kind)
     }
 
     package init() {

@@ -18,22 +18,29 @@ package enum SignInController {
         Layout.render(SignInPage(kind: .portal, expired: req.query[String.self, at: "expired"] != nil).render(for: req))
     }
 
-    @Sendable package static func staffSubmit(req: Request) async throws -> Response { try await submit(req, kind: .staff) }
-    @Sendable package static func portalSubmit(req: Request) async throws -> Response { try await submit(req, kind: .portal) }
+    @Sendable package static func staffSubmit(req: Request) async throws -> Response {
+        try await submit(req, kind: .staff)
+    }
+    @Sendable package static func portalSubmit(req: Request) async throws -> Response {
+        try await submit(req, kind: .portal)
+    }
 
     private static func submit(_ req: Request, kind: SignInPage.Kind) async throws -> Response {
         let c = try req.content.decode(Credentials.self)
         let username = c.username ?? ""
         let user: UserRecord
         do {
-            user = try await req.signIn.checkPassword(username: username, password: c.password ?? "", area: kind == .portal ? .portal : .staff)
+            user = try await req.signIn.checkPassword(
+                username: username, password: c.password ?? "", area: kind == .portal ? .portal : .staff)
         } catch let e as AppError {
             let page = SignInPage(kind: kind, username: username, message: Problem.from(e, instance: nil).detail)
             return Layout.render(page.render(for: req), status: e.status)
         }
         let needsMFA = user.roleValue.requiresMFA || user.mfaEnrolled
         let token = try await req.signIn.startSession(user, kind: "web", mfaPassed: !needsMFA)
-        let next = needsMFA ? (user.mfaEnrolled ? "/login/mfa" : "/mfa/enroll") : (user.roleValue == .patient ? "/portal" : "/")
+        let next =
+            needsMFA
+            ? (user.mfaEnrolled ? "/login/mfa" : "/mfa/enroll") : (user.roleValue == .patient ? "/portal" : "/")
         CSRFMiddleware.rotate(req)
         let res = req.redirect(to: next)
         res.cookies[Cookies.session] = Cookies.make(token, req: req)
@@ -55,7 +62,8 @@ package enum SignInController {
         do {
             try await req.signIn.checkSecondFactor(user, code: code)
         } catch let e as AppError {
-            return Layout.render(SecondFactorPage(message: Problem.from(e, instance: nil).detail).render(for: req), status: e.status)
+            return Layout.render(
+                SecondFactorPage(message: Problem.from(e, instance: nil).detail).render(for: req), status: e.status)
         }
         try await req.signIn.completeSession(s)
         CSRFMiddleware.rotate(req)
@@ -63,15 +71,22 @@ package enum SignInController {
     }
 
     @Sendable package static func enrolForm(req: Request) async throws -> Response {
-        guard let s = req.signedIn, let user = try await UserRecord.find(s.userID, on: req.db) else { return req.redirect(to: "/login") }
+        guard let s = req.signedIn, let user = try await UserRecord.find(s.userID, on: req.db) else {
+            return req.redirect(to: "/login")
+        }
         if user.mfaEnrolled { return req.redirect(to: s.mfaPassed ? "/" : "/login/mfa") }
         let totp = try await req.signIn.pendingEnrolment(user)
-        return Layout.render(EnrolPage(secret: Base32.encode(totp.secret),
-                                       uri: totp.provisioningURI(issuer: req.config.practiceName, account: user.username)).render(for: req))
+        return Layout.render(
+            EnrolPage(
+                secret: Base32.encode(totp.secret),
+                uri: totp.provisioningURI(issuer: req.config.practiceName, account: user.username)
+            ).render(for: req))
     }
 
     @Sendable package static func enrolSubmit(req: Request) async throws -> Response {
-        guard let s = req.signedIn, let user = try await UserRecord.find(s.userID, on: req.db) else { return req.redirect(to: "/login") }
+        guard let s = req.signedIn, let user = try await UserRecord.find(s.userID, on: req.db) else {
+            return req.redirect(to: "/login")
+        }
         if user.mfaEnrolled { return req.redirect(to: s.mfaPassed ? "/" : "/login/mfa") }
         let code = (try? req.content.get(String.self, at: "code")) ?? ""
         let codes: [String]
@@ -79,13 +94,15 @@ package enum SignInController {
             codes = try await req.signIn.confirmEnrolment(user, code: code)
         } catch AppError.validation(let errs) {
             let totp = try await req.signIn.pendingEnrolment(user)
-            let page = EnrolPage(secret: Base32.encode(totp.secret),
-                                 uri: totp.provisioningURI(issuer: req.config.practiceName, account: user.username), errors: errs)
+            let page = EnrolPage(
+                secret: Base32.encode(totp.secret),
+                uri: totp.provisioningURI(issuer: req.config.practiceName, account: user.username), errors: errs)
             return Layout.render(page.render(for: req), status: .unprocessableEntity)
         }
         if !s.mfaPassed { try await req.signIn.completeSession(s) }
         CSRFMiddleware.rotate(req)
-        return Layout.render(RecoveryCodesPage(codes: codes, next: s.role == .patient ? "/portal" : "/").render(for: req))
+        return Layout.render(
+            RecoveryCodesPage(codes: codes, next: s.role == .patient ? "/portal" : "/").render(for: req))
     }
 
     @Sendable package static func logout(req: Request) async throws -> Response {
@@ -126,13 +143,15 @@ package enum TokenController {
                 throw AppError.forbidden("This role needs two-step sign-in: set it up by signing in on the web first.")
             }
             guard let otp = Text.clean(input.otp) else {
-                throw AppError.unauthorized("A second factor is required: send the current authenticator code as `otp`.")
+                throw AppError.unauthorized(
+                    "A second factor is required: send the current authenticator code as `otp`.")
             }
             try await req.signIn.checkSecondFactor(user, code: otp)
         }
         let token = try await req.signIn.startSession(user, kind: "api", mfaPassed: true)
-        let body = TokenResponse(access_token: token, token_type: "Bearer", expires_in: Int(req.config.sessionIdleTimeout),
-                                 role: user.role, user_id: user.id!, patient_id: user.patientID)
+        let body = TokenResponse(
+            access_token: token, token_type: "Bearer", expires_in: Int(req.config.sessionIdleTimeout),
+            role: user.role, user_id: user.id!, patient_id: user.patientID)
         return try await body.encodeResponse(status: .ok, for: req)
     }
 
@@ -153,7 +172,8 @@ package enum TokenController {
 
     @Sendable package static func me(req: Request) async throws -> Me {
         guard let s = req.signedIn else { throw AppError.unauthorized("Send a bearer token.") }
-        return Me(userId: s.userID, username: s.username, displayName: s.displayName, role: s.role.rawValue,
-                  patientId: s.patientID, mfaEnrolled: s.mfaEnrolled)
+        return Me(
+            userId: s.userID, username: s.username, displayName: s.displayName, role: s.role.rawValue,
+            patientId: s.patientID, mfaEnrolled: s.mfaEnrolled)
     }
 }

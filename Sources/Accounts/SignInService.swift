@@ -39,12 +39,15 @@ package struct SignInService {
             .filter(\.$address == address).filter(\.$success == false).filter(\.$at >= windowStart).count()
         if !policy.addressAllowed(recentFailures: recentFailures) {
             try await recordFailure(user: nil, username: username, reason: "rate-limited")
-            throw AppError.tooManyRequests("Too many failed sign-ins from this address. Wait a few minutes and try again.")
+            throw AppError.tooManyRequests(
+                "Too many failed sign-ins from this address. Wait a few minutes and try again.")
         }
 
         let user = try await UserRecord.query(on: req.db).filter(\.$username == username).first()
         let hash = user?.passwordHash ?? Self.dummyHash(cost: req.config.bcryptCost)
-        let passwordOK = try await req.application.threadPool.runIfActive { (try? Bcrypt.verify(password, created: hash)) ?? false }
+        let passwordOK = try await req.application.threadPool.runIfActive {
+            (try? Bcrypt.verify(password, created: hash)) ?? false
+        }
 
         guard let user, user.active else {
             try await recordFailure(user: nil, username: username, reason: "unknown or inactive account")
@@ -52,11 +55,16 @@ package struct SignInService {
         }
         if policy.isLocked(until: user.lockedUntil, now: now) {
             try await recordFailure(user: user, username: username, reason: "account locked", countsTowardLock: false)
-            throw AppError.locked("This account is locked after repeated failed sign-ins. Try again later or ask an admin to unlock it.")
+            throw AppError.locked(
+                "This account is locked after repeated failed sign-ins. Try again later or ask an admin to unlock it.")
         }
         guard passwordOK else {
             let locked = try await recordFailure(user: user, username: username, reason: "wrong password")
-            if locked { throw AppError.locked("Too many failed sign-ins: this account is now locked for \(Int(policy.lockDuration / 60)) minutes.") }
+            if locked {
+                throw AppError.locked(
+                    "Too many failed sign-ins: this account is now locked for \(Int(policy.lockDuration / 60)) minutes."
+                )
+            }
             throw AppError.unauthorized("The username or password is wrong.")
         }
         let role = user.roleValue
@@ -77,10 +85,13 @@ package struct SignInService {
             throw AppError.forbidden("Set up two-step sign-in first.")
         }
         if policy.isLocked(until: user.lockedUntil, now: now) {
-            throw AppError.locked("This account is locked after repeated failed sign-ins. Try again later or ask an admin to unlock it.")
+            throw AppError.locked(
+                "This account is locked after repeated failed sign-ins. Try again later or ask an admin to unlock it.")
         }
         let trimmed = code.trimmingCharacters(in: .whitespaces)
-        if let counter = Domain.TOTP(secret: secret).matchingCounter(trimmed, at: now), Int64(counter) > (user.mfaLastCounter ?? -1) {
+        if let counter = Domain.TOTP(secret: secret).matchingCounter(trimmed, at: now),
+            Int64(counter) > (user.mfaLastCounter ?? -1)
+        {
             let principal = user.actor
             try await req.audited(principal) { tx in
                 try await UserRecord.query(on: tx).filter(\.$id == uid)
@@ -92,25 +103,40 @@ package struct SignInService {
         if trimmed.count >= 10 {
             let h = RecoveryCodes.hash(trimmed)
             let used: Bool = try await req.audited(user.actor) { tx in
-                guard let rc = try await RecoveryCodeRecord.query(on: tx).filter(\.$userID == uid)
-                    .filter(\.$codeHash == h).filter(\.$usedAt == nil).first() else { return (false, []) }
+                guard
+                    let rc = try await RecoveryCodeRecord.query(on: tx).filter(\.$userID == uid)
+                        .filter(\.$codeHash == h).filter(\.$usedAt == nil).first()
+                else { return (false, []) }
                 rc.usedAt = now
                 try await rc.save(on: tx)
                 try await UserRecord.query(on: tx).filter(\.$id == uid).set(\.$failedCount, to: 0).update()
-                return (true, [AuditDraft(action: .signIn, category: .account, entityType: "user", entityID: uid.uuidString,
-                                          detail: "recovery code used")])
+                return (
+                    true,
+                    [
+                        AuditDraft(
+                            action: .signIn, category: .account, entityType: "user", entityID: uid.uuidString,
+                            detail: "recovery code used")
+                    ]
+                )
             }
             if used { return }
         }
-        let locked = try await recordFailure(user: user, username: user.username, reason: "wrong second factor", action: .mfaFailed)
-        if locked { throw AppError.locked("Too many failed attempts: this account is now locked for \(Int(policy.lockDuration / 60)) minutes.") }
-        throw AppError.unauthorized("That code is not right. Use the current code from your authenticator app, or a recovery code.")
+        let locked = try await recordFailure(
+            user: user, username: user.username, reason: "wrong second factor", action: .mfaFailed)
+        if locked {
+            throw AppError.locked(
+                "Too many failed attempts: this account is now locked for \(Int(policy.lockDuration / 60)) minutes.")
+        }
+        throw AppError.unauthorized(
+            "That code is not right. Use the current code from your authenticator app, or a recovery code.")
     }
 
     /// Writes the failed attempt, the consecutive-failure count and, past the limit, the lock. Returns whether it locked now.
     @discardableResult
-    private func recordFailure(user: UserRecord?, username: String, reason: String, action: AuditAction = .signInFailed,
-                               countsTowardLock: Bool = true) async throws -> Bool {
+    private func recordFailure(
+        user: UserRecord?, username: String, reason: String, action: AuditAction = .signInFailed,
+        countsTowardLock: Bool = true
+    ) async throws -> Bool {
         let now = req.now
         let addr = address
         let policy = self.policy
@@ -118,8 +144,11 @@ package struct SignInService {
         let principal = user?.actor ?? Principal(userID: nil, username: username, role: .support)
         let locked: Bool = try await req.audited(principal) { tx in
             try await SignInAttemptRecord(username: username, address: addr, success: false, at: now).create(on: tx)
-            var drafts = [AuditDraft(action: action, category: .account, entityType: "user", entityID: uid?.uuidString,
-                                     outcome: .failure, detail: reason)]
+            var drafts = [
+                AuditDraft(
+                    action: action, category: .account, entityType: "user", entityID: uid?.uuidString,
+                    outcome: .failure, detail: reason)
+            ]
             var lockedNow = false
             if let uid, countsTowardLock, let fresh = try await UserRecord.find(uid, on: tx) {
                 fresh.failedCount += 1
@@ -127,8 +156,10 @@ package struct SignInService {
                     fresh.lockedUntil = until
                     fresh.failedCount = 0
                     lockedNow = true
-                    drafts.append(AuditDraft(action: .accountLocked, category: .account, entityType: "user", entityID: uid.uuidString,
-                                             outcome: .success, detail: "locked for \(Int(policy.lockDuration))s"))
+                    drafts.append(
+                        AuditDraft(
+                            action: .accountLocked, category: .account, entityType: "user", entityID: uid.uuidString,
+                            outcome: .success, detail: "locked for \(Int(policy.lockDuration))s"))
                 }
                 try await fresh.save(on: tx)
             }
@@ -158,10 +189,15 @@ package struct SignInService {
             s.userID = uid
             try await s.create(on: tx)
             if mfaPassed {
-                try await SignInAttemptRecord(username: user.username, address: addr, success: true, at: now).create(on: tx)
+                try await SignInAttemptRecord(username: user.username, address: addr, success: true, at: now).create(
+                    on: tx)
                 try await UserRecord.query(on: tx).filter(\.$id == uid).set(\.$failedCount, to: 0).update()
             }
-            return ((), mfaPassed ? [AuditDraft(action: .signIn, category: .account, entityType: "session", entityID: kind)] : [])
+            return (
+                (),
+                mfaPassed
+                    ? [AuditDraft(action: .signIn, category: .account, entityType: "session", entityID: kind)] : []
+            )
         }
         return token
     }
@@ -173,16 +209,27 @@ package struct SignInService {
         try await req.audited(signedIn.principal) { tx in
             try await UserSessionRecord.query(on: tx).filter(\.$id == signedIn.sessionID)
                 .set(\.$mfaPassed, to: true).set(\.$lastSeenAt, to: now).update()
-            try await SignInAttemptRecord(username: signedIn.username, address: addr, success: true, at: now).create(on: tx)
-            return ((), [AuditDraft(action: .signIn, category: .account, entityType: "session", entityID: signedIn.kind, detail: "with second factor")])
+            try await SignInAttemptRecord(username: signedIn.username, address: addr, success: true, at: now).create(
+                on: tx)
+            return (
+                (),
+                [
+                    AuditDraft(
+                        action: .signIn, category: .account, entityType: "session", entityID: signedIn.kind,
+                        detail: "with second factor")
+                ]
+            )
         }
     }
 
     package func endSession(_ signedIn: SignedIn) async throws {
         let now = req.now
         try await req.audited(signedIn.principal) { tx in
-            try await UserSessionRecord.query(on: tx).filter(\.$id == signedIn.sessionID).set(\.$revokedAt, to: now).update()
-            return ((), [AuditDraft(action: .signOut, category: .account, entityType: "session", entityID: signedIn.kind)])
+            try await UserSessionRecord.query(on: tx).filter(\.$id == signedIn.sessionID).set(\.$revokedAt, to: now)
+                .update()
+            return (
+                (), [AuditDraft(action: .signOut, category: .account, entityType: "session", entityID: signedIn.kind)]
+            )
         }
     }
 
@@ -192,7 +239,8 @@ package struct SignInService {
         let secret = TOTP.generateSecret()
         guard let uid = user.id else { throw AppError.unauthorized("Unknown account.") }
         _ = try await req.application.serializer.write(req.db) { tx in
-            try await UserRecord.query(on: tx).filter(\.$id == uid).set(\.$mfaPendingSecret, to: Base32.encode(secret)).update()
+            try await UserRecord.query(on: tx).filter(\.$id == uid).set(\.$mfaPendingSecret, to: Base32.encode(secret))
+                .update()
         }
         return Domain.TOTP(secret: secret)
     }
@@ -204,8 +252,11 @@ package struct SignInService {
         }
         let now = req.now
         guard let counter = Domain.TOTP(secret: bytes).matchingCounter(code, at: now) else {
-            try await recordFailure(user: user, username: user.username, reason: "wrong enrolment code", action: .mfaFailed)
-            throw AppError.validation([FieldError("code", "That code does not match. Enter the 6-digit code your app shows now.")])
+            try await recordFailure(
+                user: user, username: user.username, reason: "wrong enrolment code", action: .mfaFailed)
+            throw AppError.validation([
+                FieldError("code", "That code does not match. Enter the 6-digit code your app shows now.")
+            ])
         }
         let codes = RecoveryCodes.generate()
         try await req.audited(user.actor) { tx in
@@ -217,9 +268,18 @@ package struct SignInService {
             u.updatedAt = now
             try await u.save(on: tx)
             try await RecoveryCodeRecord.query(on: tx).filter(\.$userID == uid).delete()
-            for c in codes { try await RecoveryCodeRecord(userID: uid, codeHash: RecoveryCodes.hash(c), createdAt: now).create(on: tx) }
-            return ((), [AuditDraft(action: .mfaEnrolled, category: .account, entityType: "user", entityID: uid.uuidString,
-                                    detail: "TOTP enrolled; \(codes.count) recovery codes issued")])
+            for c in codes {
+                try await RecoveryCodeRecord(userID: uid, codeHash: RecoveryCodes.hash(c), createdAt: now).create(
+                    on: tx)
+            }
+            return (
+                (),
+                [
+                    AuditDraft(
+                        action: .mfaEnrolled, category: .account, entityType: "user", entityID: uid.uuidString,
+                        detail: "TOTP enrolled; \(codes.count) recovery codes issued")
+                ]
+            )
         }
         return codes
     }

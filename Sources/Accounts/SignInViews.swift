@@ -13,19 +13,29 @@ package struct SignInPage {
     package func render(for req: Request) -> String {
         let action = kind == .portal ? "/portal/login" : "/login"
         let title = kind == .portal ? "Patient portal sign-in" : "Staff sign-in"
-        return Layout.page(title, req: req, .div(.class("card"),
-            .h1(.text(title)),
-            .if(expired, .p(.class("notice warn"), .text("You were signed out after a period of inactivity."))),
-            .unwrap(message) { .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .id("signin-error"), .text($0)) },
-            .form(.action(action), .method(.post), .div(
-                FormKit.csrf(req),
-                FormKit.field("Username", name: "username", value: username, required: true, autocomplete: "username"),
-                FormKit.field("Password", name: "password", type: .password, required: true, autocomplete: "current-password"),
-                .button(.type(.submit), .id("signin"), .text("Sign in"))
-            )),
-            .if(kind == .staff, .p(.small(.a(.href("/portal/login"), .text("Patients: sign in to the portal"))))),
-            .if(kind == .portal, .p(.small(.a(.href("/login"), .text("Practice staff sign-in")))))
-        ))
+        return Layout.page(
+            title, req: req,
+            .div(
+                .class("card"),
+                .h1(.text(title)),
+                .if(expired, .p(.class("notice warn"), .text("You were signed out after a period of inactivity."))),
+                .unwrap(message) {
+                    .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .id("signin-error"), .text($0))
+                },
+                .form(
+                    .action(action), .method(.post),
+                    .div(
+                        FormKit.csrf(req),
+                        FormKit.field(
+                            "Username", name: "username", value: username, required: true, autocomplete: "username"),
+                        FormKit.field(
+                            "Password", name: "password", type: .password, required: true,
+                            autocomplete: "current-password"),
+                        .button(.type(.submit), .id("signin"), .text("Sign in"))
+                    )),
+                .if(kind == .staff, .p(.small(.a(.href("/portal/login"), .text("Patients: sign in to the portal"))))),
+                .if(kind == .portal, .p(.small(.a(.href("/login"), .text("Practice staff sign-in")))))
+            ))
     }
 }
 
@@ -33,16 +43,21 @@ package struct SecondFactorPage {
     package var message: String?
 
     package func render(for req: Request) -> String {
-        Layout.page("Two-step sign-in", req: req, .div(.class("card"),
-            .h1(.text("Two-step sign-in")),
-            .p(.text("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")),
-            .unwrap(message) { .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .text($0)) },
-            .form(.action("/login/mfa"), .method(.post), .div(
-                FormKit.csrf(req),
-                FormKit.field("Code", name: "code", required: true, autocomplete: "one-time-code"),
-                .button(.type(.submit), .id("verify"), .text("Verify"))
+        Layout.page(
+            "Two-step sign-in", req: req,
+            .div(
+                .class("card"),
+                .h1(.text("Two-step sign-in")),
+                .p(.text("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")),
+                .unwrap(message) { .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .text($0)) },
+                .form(
+                    .action("/login/mfa"), .method(.post),
+                    .div(
+                        FormKit.csrf(req),
+                        FormKit.field("Code", name: "code", required: true, autocomplete: "one-time-code"),
+                        .button(.type(.submit), .id("verify"), .text("Verify"))
+                    ))
             ))
-        ))
     }
 }
 
@@ -52,18 +67,28 @@ package struct EnrolPage {
     package var errors: [FieldError] = []
 
     package func render(for req: Request) -> String {
-        Layout.page("Set up two-step sign-in", req: req, .div(.class("card"),
-            .h1(.text("Set up two-step sign-in")),
-            .p(.text("Your role needs a second factor. Add this account to an authenticator app (scan or open the link on your phone, or type the key), then enter the code it shows.")),
-            .p(.a(.href(uri), .id("otpauth-uri"), .text("Open in authenticator app"))),
-            .p(.text("Key: "), .code(.id("totp-secret"), .text(secret))),
-            FormKit.errorSummary(errors),
-            .form(.action("/mfa/enroll"), .method(.post), .div(
-                FormKit.csrf(req),
-                FormKit.field("Code from your app", name: "code", errors: errors, required: true, autocomplete: "one-time-code"),
-                .button(.type(.submit), .id("confirm-mfa"), .text("Confirm"))
+        Layout.page(
+            "Set up two-step sign-in", req: req,
+            .div(
+                .class("card"),
+                .h1(.text("Set up two-step sign-in")),
+                .p(
+                    .text(
+                        "Your role needs a second factor. Add this account to an authenticator app (scan or open the link on your phone, or type the key), then enter the code it shows."
+                    )),
+                .p(.a(.href(uri), .id("otpauth-uri"), .text("Open in authenticator app"))),
+                .p(.text("Key: "), .code(.id("totp-secret"), .text(secret))),
+                FormKit.errorSummary(errors),
+                .form(
+                    .action("/mfa/enroll"), .method(.post),
+                    .div(
+                        FormKit.csrf(req),
+                        FormKit.field(
+                            "Code from your app", name: "code", errors: errors, required: true,
+                            autocomplete: "one-time-code"),
+                        .button(.type(.submit), .id("confirm-mfa"), .text("Confirm"))
+                    ))
             ))
-        ))
     }
 }
 
@@ -72,11 +97,17 @@ package struct RecoveryCodesPage {
     package let next: String
 
     package func render(for req: Request) -> String {
-        Layout.page("Recovery codes", req: req, .div(.class("card"),
-            .h1(.text("Two-step sign-in is on")),
-            .p(.text("Keep these recovery codes somewhere safe. Each works once if you lose your phone. They are shown only now.")),
-            .ul(.id("recovery-codes"), .forEach(codes) { .li(.code(.text($0))) }),
-            .a(.class("button"), .href(next), .id("continue"), .text("Continue"))
-        ))
+        Layout.page(
+            "Recovery codes", req: req,
+            .div(
+                .class("card"),
+                .h1(.text("Two-step sign-in is on")),
+                .p(
+                    .text(
+                        "Keep these recovery codes somewhere safe. Each works once if you lose your phone. They are shown only now."
+                    )),
+                .ul(.id("recovery-codes"), .forEach(codes) { .li(.code(.text($0))) }),
+                .a(.class("button"), .href(next), .id("continue"), .text("Continue"))
+            ))
     }
 }

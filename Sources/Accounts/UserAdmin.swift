@@ -16,7 +16,10 @@ package struct UserAdmin {
         package var password: String?
         package var patientId: UUID?
 
-        package init(username: String? = nil, displayName: String? = nil, role: String? = nil, password: String? = nil, patientId: UUID? = nil) {
+        package init(
+            username: String? = nil, displayName: String? = nil, role: String? = nil, password: String? = nil,
+            patientId: UUID? = nil
+        ) {
             self.username = username
             self.displayName = displayName
             self.role = role
@@ -62,16 +65,27 @@ package struct UserAdmin {
         let username = (Text.clean(input.username) ?? "").lowercased()
         if let e = Username.check(username) { errors.append(e) }
         let display = Text.clean(input.displayName) ?? ""
-        if display.isEmpty { errors.append(FieldError("displayName", "Display name is required.")) }
-        else if display.count > 100 { errors.append(FieldError("displayName", "Display name must be at most 100 characters.")) }
+        if display.isEmpty {
+            errors.append(FieldError("displayName", "Display name is required."))
+        } else if display.count > 100 {
+            errors.append(FieldError("displayName", "Display name must be at most 100 characters."))
+        }
         let role = Role(rawValue: input.role ?? "")
-        if role == nil { errors.append(FieldError("role", "Role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")) }
+        if role == nil {
+            errors.append(
+                FieldError("role", "Role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))."))
+        }
         if let e = PasswordRules.check(input.password ?? "") { errors.append(e) }
-        if role == .patient && input.patientId == nil { errors.append(FieldError("patientId", "A patient account must name the patient record it belongs to.")) }
-        if let r = role, r != .patient, input.patientId != nil { errors.append(FieldError("patientId", "Only patient accounts are linked to a patient record.")) }
+        if role == .patient && input.patientId == nil {
+            errors.append(FieldError("patientId", "A patient account must name the patient record it belongs to."))
+        }
+        if let r = role, r != .patient, input.patientId != nil {
+            errors.append(FieldError("patientId", "Only patient accounts are linked to a patient record."))
+        }
         guard errors.isEmpty, let role else { throw AppError.validation(errors) }
         let hash = try await SignInService.hashPassword(input.password!, cost: app.config.bcryptCost, on: app)
-        return Prepared(username: username, displayName: display, role: role, passwordHash: hash, patientID: input.patientId)
+        return Prepared(
+            username: username, displayName: display, role: role, passwordHash: hash, patientID: input.patientId)
     }
 
     /// Inserts the account inside the caller's transaction (name taken, one portal account per patient: 409).
@@ -84,7 +98,8 @@ package struct UserAdmin {
                 throw AppError.validation([FieldError("patientId", "No patient record with that id.")])
             }
             if try await UserRecord.query(on: tx).filter(\.$patientID == pid).first() != nil {
-                throw AppError.conflict(type: "patient-has-account", detail: "That patient already has a portal account.", extra: [:])
+                throw AppError.conflict(
+                    type: "patient-has-account", detail: "That patient already has a portal account.", extra: [:])
             }
         }
         let u = UserRecord()
@@ -103,8 +118,9 @@ package struct UserAdmin {
     }
 
     package static func createdEvent(_ u: UserRecord) -> AuditDraft {
-        AuditDraft(action: .userCreated, category: .account, patientID: u.patientID, entityType: "user",
-                   entityID: u.id?.uuidString, detail: "username=\(u.username) role=\(u.role)")
+        AuditDraft(
+            action: .userCreated, category: .account, patientID: u.patientID, entityType: "user",
+            entityID: u.id?.uuidString, detail: "username=\(u.username) role=\(u.role)")
     }
 
     package func update(_ id: UUID, _ change: Change) async throws -> UserRecord {
@@ -112,21 +128,32 @@ package struct UserAdmin {
         var newRole: Role?
         if let r = change.role {
             guard let role = Role(rawValue: r) else {
-                throw AppError.validation([FieldError("role", "Role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")])
+                throw AppError.validation([
+                    FieldError("role", "Role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")
+                ])
             }
             newRole = role
         }
         let now = scope.now
         return try await scope.run { [newRole] tx in
-            guard let u = try await UserRecord.find(id, on: tx) else { throw AppError.notFound("No user with that id.") }
+            guard let u = try await UserRecord.find(id, on: tx) else {
+                throw AppError.notFound("No user with that id.")
+            }
             var drafts: [AuditDraft] = []
             func note(_ what: String) {
-                drafts.append(AuditDraft(action: .permissionChange, category: .account, entityType: "user", entityID: id.uuidString, detail: what))
+                drafts.append(
+                    AuditDraft(
+                        action: .permissionChange, category: .account, entityType: "user", entityID: id.uuidString,
+                        detail: what))
             }
             let wasActiveAdmin = u.roleValue == .admin && u.active
             if let r = newRole, r.rawValue != u.role {
                 if (r == .patient) != (u.roleValue == .patient) {
-                    throw AppError.validation([FieldError("role", "A staff account cannot become a patient account or the reverse; create a new account.")])
+                    throw AppError.validation([
+                        FieldError(
+                            "role",
+                            "A staff account cannot become a patient account or the reverse; create a new account.")
+                    ])
                 }
                 note("role \(u.role)→\(r.rawValue)")
                 u.role = r.rawValue
@@ -149,15 +176,23 @@ package struct UserAdmin {
                 try await RecoveryCodeRecord.query(on: tx).filter(\.$userID == id).delete()
             }
             if wasActiveAdmin && !(u.roleValue == .admin && u.active) {
-                let admins = try await UserRecord.query(on: tx).filter(\.$role == Role.admin.rawValue).filter(\.$active == true).count()
-                if admins <= 1 { throw AppError.conflict(type: "last-admin", detail: "This is the last active admin; make another admin first.", extra: [:]) }
+                let admins = try await UserRecord.query(on: tx).filter(\.$role == Role.admin.rawValue).filter(
+                    \.$active == true
+                ).count()
+                if admins <= 1 {
+                    throw AppError.conflict(
+                        type: "last-admin", detail: "This is the last active admin; make another admin first.",
+                        extra: [:])
+                }
             }
             if !drafts.isEmpty {
                 u.updatedAt = now
                 try await u.save(on: tx)
                 if u.active == false || change.resetMfa == true || newRole != nil {
                     // A changed role or a deactivation takes effect at once: open sessions end.
-                    try await UserSessionRecord.query(on: tx).filter(\.$userID == id).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
+                    try await UserSessionRecord.query(on: tx).filter(\.$userID == id).filter(\.$revokedAt == nil).set(
+                        \.$revokedAt, to: now
+                    ).update()
                 }
             }
             return (u, drafts)

@@ -14,7 +14,9 @@ import Prescribing
 /// What the `caresync` commands do; the executable only parses arguments. Tests call these too.
 public enum CareSyncCLI {
     /// Builds an application that is not serving (for one-off commands).
-    package static func withApp<T>(_ config: AppConfig, migrate: Bool = true, _ body: (Application) async throws -> T) async throws -> T {
+    package static func withApp<T>(_ config: AppConfig, migrate: Bool = true, _ body: (Application) async throws -> T)
+        async throws -> T
+    {
         let app = try await Application.make(Environment(name: "production", arguments: ["caresync"]))
         do {
             var c = config
@@ -44,7 +46,9 @@ public enum CareSyncCLI {
 
     /// `caresync serve`: migrate, seed the demo practice on first start, print where it listens, and serve until stopped.
     public static func serve(_ config: AppConfig, hostname: String, port: Int) async throws {
-        let app = try await Application.make(Environment(name: "production", arguments: ["caresync", "serve", "--hostname", hostname, "--port", String(port)]))
+        let app = try await Application.make(
+            Environment(
+                name: "production", arguments: ["caresync", "serve", "--hostname", hostname, "--port", String(port)]))
         do {
             try await configure(app, config)
             app.lifecycle.use(OutboxWorker.worker)
@@ -52,11 +56,13 @@ public enum CareSyncCLI {
             app.lifecycle.use(AuditCheckpoints.Worker())
             _ = await PhotoStore.finishStranded(app)
             let db = config.isPostgres ? "PostgreSQL" : "SQLite at \(config.sqlitePath)"
-            FileHandle.standardError.write(Data("""
-            CareSync is starting on http://\(hostname == "0.0.0.0" ? "localhost" : hostname):\(port)/  (database: \(db); data dir: \(config.dataDir))
-            \(demoSignInsText())
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    CareSync is starting on http://\(hostname == "0.0.0.0" ? "localhost" : hostname):\(port)/  (database: \(db); data dir: \(config.dataDir))
+                    \(demoSignInsText())
 
-            """.utf8))
+                    """.utf8))
             try await app.execute()
             try await app.asyncShutdown()
         } catch {
@@ -67,7 +73,9 @@ public enum CareSyncCLI {
 
     public static func migrate(_ config: AppConfig) async throws -> String {
         try await withApp(config) { app in
-            let count = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM _fluent_migrations").first()?.decode(column: "n", as: Int.self) ?? 0
+            let count =
+                try await app.db.sql.raw("SELECT COUNT(*) AS n FROM _fluent_migrations").first()?.decode(
+                    column: "n", as: Int.self) ?? 0
             return "Migrations applied: \(count) in total; the database is up to date."
         }
     }
@@ -80,14 +88,19 @@ public enum CareSyncCLI {
     }
 
     /// Creates an account; generates a password when none is given and returns it once.
-    public static func createUser(_ config: AppConfig, username: String, displayName: String, role: String,
-                                  password: String?, patientMRN: String?) async throws -> String {
+    public static func createUser(
+        _ config: AppConfig, username: String, displayName: String, role: String,
+        password: String?, patientMRN: String?
+    ) async throws -> String {
         try await withApp(config) { app in
             var pid: UUID?
             if let mrn = patientMRN {
                 // A PHI look-up like any other: through the audited store, as the system principal.
-                let found = try await PatientStore(scope: app.systemScope("users-create")).search(.init(mrn: mrn.uppercased(), limit: 1))
-                guard let p = found.first else { throw AppError.validation([FieldError("patient-mrn", "No patient with that MRN.")]) }
+                let found = try await PatientStore(scope: app.systemScope("users-create")).search(
+                    .init(mrn: mrn.uppercased(), limit: 1))
+                guard let p = found.first else {
+                    throw AppError.validation([FieldError("patient-mrn", "No patient with that MRN.")])
+                }
                 pid = p.id
             }
             let pw = password ?? Token.generate(bytes: 12)
@@ -95,7 +108,9 @@ public enum CareSyncCLI {
                 .init(username: username, displayName: displayName, role: role, password: pw, patientId: pid))
             var out = "Created \(u.role) account \(u.username) (id \(u.id!.uuidString))."
             if password == nil { out += "\nInitial password (shown once): \(pw)" }
-            if Role(rawValue: u.role)?.requiresMFA == true { out += "\nThis role sets up two-step sign-in at first sign-in." }
+            if Role(rawValue: u.role)?.requiresMFA == true {
+                out += "\nThis role sets up two-step sign-in at first sign-in."
+            }
             return out
         }
     }
@@ -115,7 +130,9 @@ public enum CareSyncCLI {
     }
 
     /// `caresync audit verify`: returns the report; the command exits non-zero when it is not ok.
-    public static func auditVerify(_ config: AppConfig, writeCheckpoint: Bool, progress: Bool) async throws -> AuditVerification.Report {
+    public static func auditVerify(_ config: AppConfig, writeCheckpoint: Bool, progress: Bool) async throws
+        -> AuditVerification.Report
+    {
         var report: (@Sendable (Int) -> Void)?
         if progress {
             report = { (n: Int) -> Void in
@@ -123,9 +140,11 @@ public enum CareSyncCLI {
             }
         }
         let onProgress = report
-        return try await withApp(config, migrate: false) { (app: Application) async throws -> AuditVerification.Report in
+        return try await withApp(config, migrate: false) {
+            (app: Application) async throws -> AuditVerification.Report in
             let scope = app.systemScope("audit-verify")
-            return try await AuditVerification.run(app: app, scope: scope, writeCheckpoint: writeCheckpoint, progress: onProgress)
+            return try await AuditVerification.run(
+                app: app, scope: scope, writeCheckpoint: writeCheckpoint, progress: onProgress)
         }
     }
 
@@ -143,10 +162,17 @@ public enum CareSyncCLI {
     public static func outboxList(_ config: AppConfig, status: String?) async throws -> [OutboxRow] {
         try await withApp(config) { app in
             let q = OutboxMessageRecord.query(on: app.db)
-            if let s = status { q.filter(\.$status == s) }
+            if let status {
+                guard let s = OutboxStatus(rawValue: status) else {
+                    let known = OutboxStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw AppError.malformed(field: "status", detail: "Status must be one of: \(known).")
+                }
+                q.filter(\.$status == s)
+            }
             return try await q.sort(\.$createdAt, .descending).limit(500).all().map {
-                OutboxRow(id: $0.id!, kind: $0.kind, channel: $0.channel, status: $0.status, attempts: $0.attempts,
-                          nextAttemptAt: $0.nextAttemptAt, lastError: $0.lastError)
+                OutboxRow(
+                    id: $0.id!, kind: $0.kind, channel: $0.channel, status: $0.status.rawValue, attempts: $0.attempts,
+                    nextAttemptAt: $0.nextAttemptAt, lastError: $0.lastError)
             }
         }
     }
@@ -157,16 +183,16 @@ public enum CareSyncCLI {
             let now = app.clock.now()
             return try await app.serializer.write(app.db) { tx in
                 let q = OutboxMessageRecord.query(on: tx)
-                if let id { q.filter(\.$id == id) } else { q.filter(\.$status == "failed") }
+                if let id { q.filter(\.$id == id) } else { q.filter(\.$status == OutboxStatus.failed) }
                 let rows = try await q.all()
-                for m in rows where m.status != "sent" {
-                    m.status = "pending"
+                for m in rows where m.status != .sent {
+                    m.status = .pending
                     m.attempts = 0
                     m.nextAttemptAt = now
                     m.claimedUntil = nil
                     try await m.save(on: tx)
                 }
-                return rows.filter { $0.status == "pending" }.count
+                return rows.filter { $0.status == .pending }.count
             }
         }
     }
@@ -177,11 +203,19 @@ public enum CareSyncCLI {
     }
 
     /// `caresync jobs list`: counts by state and the newest jobs (kinds and ids only).
-    public static func jobsList(_ config: AppConfig, status: String?) async throws -> (counts: [String: Int], rows: [JobRow]) {
+    public static func jobsList(_ config: AppConfig, status: String?) async throws -> (
+        counts: [String: Int], rows: [JobRow]
+    ) {
         try await withApp(config) { app in
             let o = try await JobsController.overview(app.db, status: status, limit: 500)
-            return (o.counts, o.jobs.map { JobRow(id: $0.id, kind: $0.kind, status: $0.status, runAt: $0.runAt, attempts: $0.attempts,
-                                                   claimedBy: $0.claimedBy, lastError: $0.lastError) })
+            return (
+                o.counts,
+                o.jobs.map {
+                    JobRow(
+                        id: $0.id, kind: $0.kind, status: $0.status.rawValue, runAt: $0.runAt, attempts: $0.attempts,
+                        claimedBy: $0.claimedBy, lastError: $0.lastError)
+                }
+            )
         }
     }
 
@@ -209,12 +243,25 @@ public enum CareSyncCLI {
     public static func epcsReport(_ config: AppConfig, date: String?) async throws -> EPCSReport {
         try await withApp(config) { app in
             let day: LocalDay
-            if let date { guard let d = LocalDay(date) else { throw AppError.validation([FieldError("date", "Write the date as YYYY-MM-DD.")]) }; day = d }
-            else { day = LocalDay.of(app.clock.now(), in: TimeZone(identifier: "UTC")!).adding(days: -1) }
+            if let date {
+                guard let d = LocalDay(date) else {
+                    throw AppError.validation([FieldError("date", "Write the date as YYYY-MM-DD.")])
+                }; day = d
+            } else {
+                day = LocalDay.of(app.clock.now(), in: TimeZone(identifier: "UTC")!).adding(days: -1)
+            }
             let r = try await EPCSStore(scope: app.systemScope("epcs-report")).report(day: day)
-            return EPCSReport(day: r.day, events: r.events.map { .init(seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome, detail: $0.detail) },
-                              signatures: r.signatures, refusedSignatures: r.refusedSignatures, accessControlChanges: r.accessControlChanges,
-                              deniedAccess: r.deniedAccess, incidents: r.incidents.map { .init(seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome, detail: $0.detail) })
+            return EPCSReport(
+                day: r.day,
+                events: r.events.map {
+                    .init(seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome, detail: $0.detail)
+                },
+                signatures: r.signatures, refusedSignatures: r.refusedSignatures,
+                accessControlChanges: r.accessControlChanges,
+                deniedAccess: r.deniedAccess,
+                incidents: r.incidents.map {
+                    .init(seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome, detail: $0.detail)
+                })
         }
     }
 
@@ -241,7 +288,8 @@ public enum CareSyncCLI {
                 + (r.checkpointSeq.map { "; reaches checkpoint #\($0)" } ?? "; no earlier checkpoint")
         }
         if let seq = r.firstBadSeq {
-            return "Audit chain BROKEN at event #\(seq): \(r.problem ?? "unknown problem"). \(r.checked) events before it verified."
+            return
+                "Audit chain BROKEN at event #\(seq): \(r.problem ?? "unknown problem"). \(r.checked) events before it verified."
         }
         return "Audit chain BROKEN: \(r.problem ?? "unknown problem")."
     }

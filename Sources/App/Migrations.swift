@@ -18,7 +18,9 @@ import Patients
 
 /// Every migration, once, in order. Additive only (expand now, contract in a later release).
 package enum Migrations {
-    package static let all: [any AsyncMigration] = [
+    package static let all: [any AsyncMigration] = ordered.map(RecordedName.init)
+
+    private static let ordered: [any AsyncMigration] = [
         CreatePractice(),
         CreateLocation(),
         CreateUser(),
@@ -70,4 +72,20 @@ package enum Migrations {
         CreateSignalMessage(),
         UpdateVirtualVisitAddHost(),
     ]
+}
+
+/// A migration under the name installed databases know it by. Fluent records each applied migration by its type's
+/// full name (`Module.Type`), and every migration was first applied while all of them lived in the `App` module; the
+/// recorded name must not follow the type into its capability's module, or an upgraded database would run it twice.
+package struct RecordedName: AsyncMigration {
+    package let name: String
+    private let migration: any AsyncMigration
+
+    package init(_ migration: any AsyncMigration) {
+        self.name = "App." + String(describing: type(of: migration))
+        self.migration = migration
+    }
+
+    package func prepare(on database: any Database) async throws { try await migration.prepare(on: database) }
+    package func revert(on database: any Database) async throws { try await migration.revert(on: database) }
 }

@@ -18,21 +18,25 @@ import Scheduling
 
 /// Builds the application: database (SQLite by default, PostgreSQL with DATABASE_URL), blob store, clock, middleware, routes.
 /// Runs migrations, makes sure the practice row exists, and seeds the demo practice when asked.
-public func configure(_ app: Application, _ config: AppConfig, clock: any AppClock = SystemClock(), migrate: Bool = true) async throws {
+public func configure(
+    _ app: Application, _ config: AppConfig, clock: any AppClock = SystemClock(), migrate: Bool = true
+) async throws {
     app.config = config
     app.clock = clock
     app.appMetrics = AppMetrics()
     try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
     app.blobs = try FileBlobStore(root: config.blobDir)
     app.serializer = WriteSerializer(isPostgres: config.isPostgres)
-    _ = SignInService.dummyHash(cost: config.bcryptCost)   // made once at start, not on a request's event loop
+    _ = SignInService.dummyHash(cost: config.bcryptCost)  // made once at start, not on a request's event loop
 
     if let url = config.databaseURL, config.isPostgres {
         var pg = try SQLPostgresConfiguration(url: url)
         pg.searchPath = nil
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(20)), as: .psql)
+        app.databases.use(
+            .postgres(configuration: pg, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(20)), as: .psql)
     } else if let url = config.databaseURL, !url.isEmpty {
-        throw AppError.malformed(field: "DATABASE_URL", detail: "DATABASE_URL must start with postgres:// (or be unset for SQLite).")
+        throw AppError.malformed(
+            field: "DATABASE_URL", detail: "DATABASE_URL must start with postgres:// (or be unset for SQLite).")
     } else {
         app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
     }

@@ -23,7 +23,7 @@ package func routes(_ app: Application) throws {
     app.get("health", "ready", use: HealthController.ready)
     app.get("metrics", use: HealthController.metrics)
     app.get("api", "openapi.json", use: OpenAPIController.document)
-    app.get("calendar", ":file", use: CalendarFeedController.feed)   // secret-URL iCalendar feed
+    app.get("calendar", ":file", use: CalendarFeedController.feed)  // secret-URL iCalendar feed
     app.get("assets", "upload.js", use: PhotoController.uploadScript)
     app.get("assets", "visit.js", use: VisitController.script)
     app.get("assets", "picker.js", use: PatientPicker.script)
@@ -49,7 +49,7 @@ package func routes(_ app: Application) throws {
     app.get("mfa", "enroll", use: SignInController.enrolForm)
     app.post("mfa", "enroll", use: SignInController.enrolSubmit)
     app.post("logout", use: SignInController.logout)
-    app.get("portal", "invite", ":token", use: InvitationController.registerForm)   // the link's token is the credential
+    app.get("portal", "invite", ":token", use: InvitationController.registerForm)  // the link's token is the credential
     app.post("portal", "invite", ":token", use: InvitationController.register)
 
     // Staff pages.
@@ -68,7 +68,9 @@ package func routes(_ app: Application) throws {
     staff.get("patients", ":id", "wounds", use: PhotoController.timeline)
     staff.get("inbox", use: MessageController.inboxPage)
     staff.get("inbox", ":id", use: MessageController.threadPage)
-    staff.on(.POST, "inbox", ":id", "reply", body: .collect(maxSize: TusController.maxChunk), use: MessageController.replyPage)
+    staff.on(
+        .POST, "inbox", ":id", "reply", body: .collect(maxSize: TusController.maxChunk),
+        use: MessageController.replyPage)
     staff.post("inbox", ":id", "assign", use: MessageController.assignPage)
     staff.get("intake", use: IntakeController.queuePage)
     staff.get("intake", ":id", use: IntakeController.reviewPage)
@@ -126,15 +128,23 @@ package func routes(_ app: Application) throws {
     let portal = app.grouped(RequireSignIn(area: .portal))
     portal.get("portal", use: PortalController.home)
     portal.get("portal", "messages", use: MessageController.portalList)
-    portal.on(.POST, "portal", "messages", body: .collect(maxSize: TusController.maxChunk), use: MessageController.portalStart)
+    portal.on(
+        .POST, "portal", "messages", body: .collect(maxSize: TusController.maxChunk), use: MessageController.portalStart
+    )
     portal.get("portal", "messages", ":id", use: MessageController.threadPage)
-    portal.on(.POST, "portal", "messages", ":id", "reply", body: .collect(maxSize: TusController.maxChunk), use: MessageController.replyPage)
+    portal.on(
+        .POST, "portal", "messages", ":id", "reply", body: .collect(maxSize: TusController.maxChunk),
+        use: MessageController.replyPage)
     portal.get("portal", "forms", use: IntakeController.portalList)
     portal.get("portal", "forms", ":code", use: IntakeController.portalForm)
-    portal.on(.POST, "portal", "forms", ":code", body: .collect(maxSize: TusController.maxChunk), use: IntakeController.portalSave)
+    portal.on(
+        .POST, "portal", "forms", ":code", body: .collect(maxSize: TusController.maxChunk),
+        use: IntakeController.portalSave)
     portal.get("portal", "photos", use: PhotoController.portalPage)
     portal.post("portal", "wounds", use: PhotoController.portalAddWound)
-    portal.on(.POST, "portal", "photos", "upload", body: .collect(maxSize: TusController.maxChunk), use: PhotoController.portalUpload)
+    portal.on(
+        .POST, "portal", "photos", "upload", body: .collect(maxSize: TusController.maxChunk),
+        use: PhotoController.portalUpload)
     portal.get("portal", "photos", ":id", use: PhotoController.image)
     portal.get("portal", "attachments", ":id", use: PhotoController.attachment)
     portal.get("portal", "photos", ":id", "thumbnail", use: PhotoController.thumbnail)

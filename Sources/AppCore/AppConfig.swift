@@ -49,11 +49,13 @@ public struct AppConfig: Sendable {
     /// Where patients reach this server (links in invitations): CARESYNC_PUBLIC_URL.
     public var publicURL: String = "http://localhost:8080"
 
-    public init(dataDir: String, databaseURL: String? = nil, bcryptCost: Int = 12,
-                sessionIdleTimeout: TimeInterval = 15 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
-                mfaPendingTimeout: TimeInterval = 10 * 60, cookieSecure: Bool = true,
-                practiceName: String = "Demo Podiatry Associates", mrnPrefix: String = "CS",
-                lockout: LockoutPolicy = LockoutPolicy(), seedDemo: Bool = true) {
+    public init(
+        dataDir: String, databaseURL: String? = nil, bcryptCost: Int = 12,
+        sessionIdleTimeout: TimeInterval = 15 * 60, sessionMaxAge: TimeInterval = 12 * 3600,
+        mfaPendingTimeout: TimeInterval = 10 * 60, cookieSecure: Bool = true,
+        practiceName: String = "Demo Podiatry Associates", mrnPrefix: String = "CS",
+        lockout: LockoutPolicy = LockoutPolicy(), seedDemo: Bool = true
+    ) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.bcryptCost = bcryptCost
@@ -68,7 +70,9 @@ public struct AppConfig: Sendable {
     }
 
     /// Reads the environment variables listed in the README over the given defaults.
-    public static func fromEnvironment(dataDir: String?, env: [String: String] = ProcessInfo.processInfo.environment) -> AppConfig {
+    public static func fromEnvironment(dataDir: String?, env: [String: String] = ProcessInfo.processInfo.environment)
+        -> AppConfig
+    {
         var c = AppConfig(dataDir: dataDir ?? env["CARESYNC_DATA_DIR"] ?? "./caresync-data")
         c.databaseURL = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         if let v = env["CARESYNC_BCRYPT_COST"].flatMap(Int.init), (4...31).contains(v) { c.bcryptCost = v }
@@ -91,13 +95,17 @@ public struct AppConfig: Sendable {
         }
         if let v = env["CARESYNC_CLEARINGHOUSE_URL"], !v.isEmpty { c.clearinghouseURL = v }
         if let v = env["CARESYNC_CLEARINGHOUSE_TOKEN"], !v.isEmpty { c.clearinghouseToken = v }
-        func list(_ k: String) -> [String] { (env[k] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        func list(_ k: String) -> [String] {
+            (env[k] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         c.stunURLs = list("CARESYNC_STUN_URLS")
         c.turnURLs = list("CARESYNC_TURN_URLS")
         if let v = env["CARESYNC_TURN_SECRET"], !v.isEmpty { c.turnSecret = v }
         if let v = env["CARESYNC_TURN_TTL"].flatMap(Double.init), v >= 60 { c.turnTTL = v }
         if let v = env["CARESYNC_FORCE_RELAY"] { c.forceRelay = ["1", "true", "yes"].contains(v.lowercased()) }
-        if let v = env["CARESYNC_PUBLIC_URL"], v.hasPrefix("http") { c.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v }
+        if let v = env["CARESYNC_PUBLIC_URL"], v.hasPrefix("http") {
+            c.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v
+        }
         return c
     }
 

@@ -46,24 +46,36 @@ public struct Problem: Content, Sendable {
         switch error {
         case .validation(let errs):
             let detail = errs.map { "\($0.field): \($0.message)" }.joined(separator: " ")
-            return Problem(type: "/problems/validation", title: "The input is not valid", status: 422, detail: detail, instance: instance, errors: errs)
+            return Problem(
+                type: "/problems/validation", title: "The input is not valid", status: 422, detail: detail,
+                instance: instance, errors: errs)
         case .malformed(let field, let detail):
-            return Problem(type: "/problems/malformed-request", title: "The request body could not be read", status: 400, detail: detail,
-                           instance: instance, errors: field.map { [FieldError($0, detail)] })
+            return Problem(
+                type: "/problems/malformed-request", title: "The request body could not be read", status: 400,
+                detail: detail,
+                instance: instance, errors: field.map { [FieldError($0, detail)] })
         case .unauthorized(let d):
-            return Problem(type: "/problems/unauthorized", title: "Sign-in required", status: 401, detail: d, instance: instance)
+            return Problem(
+                type: "/problems/unauthorized", title: "Sign-in required", status: 401, detail: d, instance: instance)
         case .forbidden(let d):
-            return Problem(type: "/problems/forbidden", title: "Not allowed", status: 403, detail: d, instance: instance)
+            return Problem(
+                type: "/problems/forbidden", title: "Not allowed", status: 403, detail: d, instance: instance)
         case .notFound(let d):
             return Problem(type: "/problems/not-found", title: "Not found", status: 404, detail: d, instance: instance)
         case .conflict(let type, let d, let extra):
-            return Problem(type: "/problems/\(type)", title: "Conflict", status: 409, detail: d, instance: instance, extra: extra.isEmpty ? nil : extra)
+            return Problem(
+                type: "/problems/\(type)", title: "Conflict", status: 409, detail: d, instance: instance,
+                extra: extra.isEmpty ? nil : extra)
         case .preconditionFailed(let d):
-            return Problem(type: "/problems/precondition-failed", title: "The record changed", status: 412, detail: d, instance: instance)
+            return Problem(
+                type: "/problems/precondition-failed", title: "The record changed", status: 412, detail: d,
+                instance: instance)
         case .locked(let d):
-            return Problem(type: "/problems/account-locked", title: "Account locked", status: 423, detail: d, instance: instance)
+            return Problem(
+                type: "/problems/account-locked", title: "Account locked", status: 423, detail: d, instance: instance)
         case .tooManyRequests(let d):
-            return Problem(type: "/problems/rate-limited", title: "Too many attempts", status: 429, detail: d, instance: instance)
+            return Problem(
+                type: "/problems/rate-limited", title: "Too many attempts", status: 429, detail: d, instance: instance)
         }
     }
 }
@@ -110,7 +122,9 @@ extension AppError {
 extension Request {
     /// The `:id` route parameter as a UUID; anything else is a 404 naming what was looked for.
     package func idParameter(_ what: String) throws -> UUID {
-        guard let s = parameters.get("id"), let id = UUID(uuidString: s) else { throw AppError.notFound("No \(what) with that id.") }
+        guard let s = parameters.get("id"), let id = UUID(uuidString: s) else {
+            throw AppError.notFound("No \(what) with that id.")
+        }
         return id
     }
 
@@ -122,14 +136,17 @@ extension Request {
         d.dateDecodingStrategy = .custom { dec in
             let s = try dec.singleValueContainer().decode(String.self)
             if let date = ISO8601.parse(s) { return date }
-            throw DecodingError.dataCorruptedError(in: try dec.singleValueContainer(), debugDescription: "not an ISO 8601 instant")
+            throw DecodingError.dataCorruptedError(
+                in: try dec.singleValueContainer(), debugDescription: "not an ISO 8601 instant")
         }
         return d
     }
 
     /// Decodes JSON content, mapping every failure to a field-specific 400.
     package func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
-        guard let ct = headers.contentType, ct.type == "application", ct.subType == "json" || ct.subType.hasSuffix("+json") else {
+        guard let ct = headers.contentType, ct.type == "application",
+            ct.subType == "json" || ct.subType.hasSuffix("+json")
+        else {
             throw AppError.malformed(field: nil, detail: "Send the body as application/json.")
         }
         guard let body = body.data, body.readableBytes > 0 else {

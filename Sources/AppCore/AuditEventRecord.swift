@@ -48,10 +48,15 @@ package final class AuditEventRecord: Model, @unchecked Sendable {
 
     /// Values read back as stored. Unknown enum strings map to a sentinel so the hash check fails, not the reader.
     package var entry: AuditEntry {
-        AuditEntry(seq: seq, recordedAt: recordedAt, userID: userID, username: username, role: role, patientID: patientID,
-                   action: AuditAction(rawValue: action) ?? .accessDenied, category: DataCategory(rawValue: category) ?? .auditLog,
-                   entityType: entityType, entityID: entityID, device: device, outcome: AuditOutcome(rawValue: outcome) ?? .failure,
-                   detail: detail + (AuditAction(rawValue: action) == nil || DataCategory(rawValue: category) == nil || AuditOutcome(rawValue: outcome) == nil ? "\u{0}unreadable" : ""),
-                   prevHash: prevHash, hash: hash)
+        AuditEntry(
+            seq: seq, recordedAt: recordedAt, userID: userID, username: username, role: role, patientID: patientID,
+            action: AuditAction(rawValue: action) ?? .accessDenied,
+            category: DataCategory(rawValue: category) ?? .auditLog,
+            entityType: entityType, entityID: entityID, device: device,
+            outcome: AuditOutcome(rawValue: outcome) ?? .failure,
+            detail: detail
+                + (AuditAction(rawValue: action) == nil || DataCategory(rawValue: category) == nil
+                    || AuditOutcome(rawValue: outcome) == nil ? "\u{0}unreadable" : ""),
+            prevHash: prevHash, hash: hash)
     }
 }

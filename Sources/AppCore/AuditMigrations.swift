@@ -23,8 +23,12 @@ package struct CreateAuditEvent: AsyncMigration {
             .field("detail", .string, .required)
             .unique(on: "seq")
             .create()
-        try await db.sql.create(index: "audit_event_patient_idx").on("audit_event").column("patient_id").column("recorded_at").run()
-        try await db.sql.create(index: "audit_event_user_idx").on("audit_event").column("username").column("recorded_at").run()
+        try await db.sql.create(index: "audit_event_patient_idx").on("audit_event").column("patient_id").column(
+            "recorded_at"
+        ).run()
+        try await db.sql.create(index: "audit_event_user_idx").on("audit_event").column("username").column(
+            "recorded_at"
+        ).run()
         try await db.sql.create(index: "audit_event_recorded_idx").on("audit_event").column("recorded_at").run()
     }
     package func revert(on db: any Database) async throws { try await db.schema("audit_event").delete() }
@@ -38,21 +42,31 @@ package struct CreateAuditEvent: AsyncMigration {
 package struct CreateAuditEventAppendOnlyGuard: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         if db.isPostgres {
-            try await db.sql.raw("""
+            try await db.sql.raw(
+                """
                 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
                 BEGIN RAISE EXCEPTION 'audit_event is append-only'; END; $$ LANGUAGE plpgsql
-                """).run()
-            try await db.sql.raw("""
+                """
+            ).run()
+            try await db.sql.raw(
+                """
                 CREATE TRIGGER audit_event_no_update_delete BEFORE UPDATE OR DELETE ON audit_event
                 FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
-                """).run()
-            try await db.sql.raw("""
+                """
+            ).run()
+            try await db.sql.raw(
+                """
                 CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
                 FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()
-                """).run()
+                """
+            ).run()
         } else {
-            try await db.sql.raw("CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END").run()
-            try await db.sql.raw("CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END").run()
+            try await db.sql.raw(
+                "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+            ).run()
+            try await db.sql.raw(
+                "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+            ).run()
         }
     }
     package func revert(on db: any Database) async throws {

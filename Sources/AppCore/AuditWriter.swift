@@ -13,7 +13,10 @@ package struct AuditDraft: Sendable {
     /// Field names, counts, reasons: never PHI values.
     package var detail: String = ""
 
-    package init(action: AuditAction, category: DataCategory, patientID: UUID? = nil, entityType: String, entityID: String? = nil, outcome: AuditOutcome = .success, detail: String = "") {
+    package init(
+        action: AuditAction, category: DataCategory, patientID: UUID? = nil, entityType: String,
+        entityID: String? = nil, outcome: AuditOutcome = .success, detail: String = ""
+    ) {
         self.action = action
         self.category = category
         self.patientID = patientID
@@ -41,16 +44,19 @@ package struct AuditContext: Sendable {
 
 /// Appends events to the hash chain. Must run inside `WriteSerializer.write`, in the same transaction as the change it records.
 package enum AuditWriter {
-    package static func append(_ drafts: [AuditDraft], context: AuditContext, at now: Date, on tx: any Database) async throws {
+    package static func append(_ drafts: [AuditDraft], context: AuditContext, at now: Date, on tx: any Database)
+        async throws
+    {
         guard !drafts.isEmpty else { return }
         let last = try await AuditEventRecord.query(on: tx).sort(\.$seq, .descending).first()
         var previous = last.map { (seq: $0.seq, hash: $0.hash) }
         for d in drafts {
-            let entry = AuditChain.seal(AuditEntry(
-                seq: 0, recordedAt: now, userID: context.actor.userID, username: context.actor.username,
-                role: context.actor.isSystem ? "system" : context.actor.role.rawValue, patientID: d.patientID,
-                action: d.action, category: d.category, entityType: d.entityType, entityID: d.entityID,
-                device: context.device, outcome: d.outcome, detail: d.detail, prevHash: ""), after: previous)
+            let entry = AuditChain.seal(
+                AuditEntry(
+                    seq: 0, recordedAt: now, userID: context.actor.userID, username: context.actor.username,
+                    role: context.actor.isSystem ? "system" : context.actor.role.rawValue, patientID: d.patientID,
+                    action: d.action, category: d.category, entityType: d.entityType, entityID: d.entityID,
+                    device: context.device, outcome: d.outcome, detail: d.detail, prevHash: ""), after: previous)
             try await AuditEventRecord(entry).create(on: tx)
             previous = (entry.seq, entry.hash)
         }
@@ -67,7 +73,9 @@ package struct AuditScope: Sendable {
     package var principal: Principal { context.actor }
     package var now: Date { app.clock.now() }
 
-    package func run<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])) async throws -> T {
+    package func run<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft]))
+        async throws -> T
+    {
         let ctx = context
         let now = self.now
         let (value, count) = try await app.serializer.write(db) { tx in
@@ -87,9 +95,12 @@ package struct AuditScope: Sendable {
     /// The access policy, applied: a refusal is itself audited.
     package func authorize(_ action: Domain.Action, patientID: UUID? = nil) async throws {
         if case .deny(let why) = AccessPolicy.decide(principal, action) {
-            try await record([AuditDraft(action: .accessDenied, category: patientID == nil ? .account : .demographics,
-                                         patientID: patientID, entityType: "policy", entityID: Self.name(of: action),
-                                         outcome: .denied, detail: why)])
+            try await record([
+                AuditDraft(
+                    action: .accessDenied, category: patientID == nil ? .account : .demographics,
+                    patientID: patientID, entityType: "policy", entityID: Self.name(of: action),
+                    outcome: .denied, detail: why)
+            ])
             throw AppError.forbidden(why)
         }
     }
@@ -120,7 +131,9 @@ extension Request {
     /// The signed-in principal's scope (401 when nobody is signed in).
     package func scope() throws -> AuditScope { auditScope(try principal()) }
 
-    package func audited<T: Sendable>(_ principal: Principal, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])) async throws -> T {
+    package func audited<T: Sendable>(
+        _ principal: Principal, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditDraft])
+    ) async throws -> T {
         try await auditScope(principal).run(body)
     }
 }

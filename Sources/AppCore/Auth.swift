@@ -17,7 +17,10 @@ package struct SignedIn: Sendable {
 
     package var principal: Principal { Principal(userID: userID, username: username, role: role, patientID: patientID) }
 
-    package init(sessionID: UUID, userID: UUID, username: String, displayName: String, role: Role, patientID: UUID?, mfaPassed: Bool, mfaEnrolled: Bool, kind: String) {
+    package init(
+        sessionID: UUID, userID: UUID, username: String, displayName: String, role: Role, patientID: UUID?,
+        mfaPassed: Bool, mfaEnrolled: Bool, kind: String
+    ) {
         self.sessionID = sessionID
         self.userID = userID
         self.username = username
@@ -34,9 +37,12 @@ package enum Cookies {
     package static let session = "cs_session"
     package static let csrf = "cs_csrf"
 
-    package static func make(_ value: String, req: Request, maxAge: Int? = nil, sameSite: HTTPCookies.SameSitePolicy = .lax) -> HTTPCookies.Value {
-        HTTPCookies.Value(string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
-                          isSecure: req.config.cookieSecure, isHTTPOnly: true, sameSite: sameSite)
+    package static func make(
+        _ value: String, req: Request, maxAge: Int? = nil, sameSite: HTTPCookies.SameSitePolicy = .lax
+    ) -> HTTPCookies.Value {
+        HTTPCookies.Value(
+            string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
+            isSecure: req.config.cookieSecure, isHTTPOnly: true, sameSite: sameSite)
     }
 
     package static func expired(req: Request) -> HTTPCookies.Value { make("", req: req, maxAge: 0) }
@@ -76,7 +82,6 @@ extension Request {
     }
 }
 
-
 /// Guards an area: staff pages, portal pages, or the API. Pages redirect to sign-in; the API answers 401.
 package struct RequireSignIn: AsyncMiddleware {
     package enum Area: Sendable { case staff, portal, api }
@@ -85,7 +90,10 @@ package struct RequireSignIn: AsyncMiddleware {
     package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let s = req.signedIn else {
             if area == .api {
-                throw AppError.unauthorized(req.sessionExpired ? "The token expired after inactivity; request a new one." : "Send a bearer token from POST /api/v1/auth/token.")
+                throw AppError.unauthorized(
+                    req.sessionExpired
+                        ? "The token expired after inactivity; request a new one."
+                        : "Send a bearer token from POST /api/v1/auth/token.")
             }
             let login = area == .portal ? "/portal/login" : "/login"
             return req.redirect(to: req.sessionExpired ? "\(login)?expired=1" : login)
@@ -132,7 +140,8 @@ package struct CSRFMiddleware: AsyncMiddleware {
             // Forms repeat the token in `_csrf`; scripts (the upload client) send it in X-CSRF-Token.
             let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: "_csrf"))
             guard let existing, let sent, constantTimeEquals(existing, sent) else {
-                throw AppError.forbidden("This form expired or did not come from CareSync. Reload the page and try again.")
+                throw AppError.forbidden(
+                    "This form expired or did not come from CareSync. Reload the page and try again.")
             }
         }
         let res = try await next.respond(to: req)

@@ -18,7 +18,8 @@ public struct FileBlobStore: BlobStore {
     }
 
     package func url(_ key: String) throws -> URL {
-        guard !key.isEmpty, !key.hasPrefix("/"), !key.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
+        guard !key.isEmpty, !key.hasPrefix("/"), !key.split(separator: "/").contains(where: { $0 == ".." || $0 == "." })
+        else {
             throw CocoaError(.fileWriteInvalidFileName)
         }
         return root.appendingPathComponent(key)

@@ -25,8 +25,10 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-                    source: String, file: String, function: String, line: UInt) {
+    public func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
+        source: String, file: String, function: String, line: UInt
+    ) {
         var obj: [String: Any] = [
             "ts": Self.timestamp(Date()),
             "level": level.rawValue,
@@ -37,7 +39,8 @@ public struct JSONLogHandler: LogHandler {
             obj[k] = Self.carriesValues(k) ? Self.redacted(v) : Self.plain(v)
         }
         guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]),
-              let line = String(data: data, encoding: .utf8) else { return }
+            let line = String(data: data, encoding: .utf8)
+        else { return }
         sink(line)
     }
 

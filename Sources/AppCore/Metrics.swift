@@ -8,18 +8,25 @@ public final class AppMetrics: Sendable {
     package let auditEvents: Counter
 
     package init() {
-        failedSignIns = registry.makeCounter(name: "caresync_failed_sign_ins_total", help: "Failed sign-in attempts (bad password, bad second factor, locked account).")
-        auditEvents = registry.makeCounter(name: "caresync_audit_events_written_total", help: "Audit events appended to the hash chain.")
+        failedSignIns = registry.makeCounter(
+            name: "caresync_failed_sign_ins_total",
+            help: "Failed sign-in attempts (bad password, bad second factor, locked account).")
+        auditEvents = registry.makeCounter(
+            name: "caresync_audit_events_written_total", help: "Audit events appended to the hash chain.")
     }
 
     package static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     package func observe(route: String, method: String, status: UInt, seconds: Double) {
-        registry.makeCounter(name: "caresync_http_requests_total",
-                             labels: [("method", method), ("route", route), ("status", String(status))],
-                             help: "HTTP requests by route pattern and status.").increment()
-        registry.makeValueHistogram(name: "caresync_http_request_duration_seconds", labels: [("method", method), ("route", route)],
-                                    buckets: Self.buckets, help: "HTTP request latency by route pattern.").record(seconds)
+        registry.makeCounter(
+            name: "caresync_http_requests_total",
+            labels: [("method", method), ("route", route), ("status", String(status))],
+            help: "HTTP requests by route pattern and status."
+        ).increment()
+        registry.makeValueHistogram(
+            name: "caresync_http_request_duration_seconds", labels: [("method", method), ("route", route)],
+            buckets: Self.buckets, help: "HTTP request latency by route pattern."
+        ).record(seconds)
     }
 }
 
@@ -35,10 +42,15 @@ package struct MetricsMiddleware: AsyncMiddleware {
         }
         let seconds = (ContinuousClock.now - start).seconds
         let route = req.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
-        req.application.appMetrics.observe(route: route, method: req.method.rawValue, status: res.status.code, seconds: seconds)
+        req.application.appMetrics.observe(
+            route: route, method: req.method.rawValue, status: res.status.code, seconds: seconds)
         // The route pattern only: concrete paths and query strings can carry identifiers or search terms.
-        req.logger.info("request", metadata: ["method": .string(req.method.rawValue), "route": .string(route),
-                                              "status": .stringConvertible(res.status.code), "ms": .stringConvertible((seconds * 1000).rounded())])
+        req.logger.info(
+            "request",
+            metadata: [
+                "method": .string(req.method.rawValue), "route": .string(route),
+                "status": .stringConvertible(res.status.code), "ms": .stringConvertible((seconds * 1000).rounded()),
+            ])
         return res
     }
 
@@ -54,8 +66,11 @@ package struct SecurityHeadersMiddleware: AsyncMiddleware {
         res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         res.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
-        res.headers.replaceOrAdd(name: "Content-Security-Policy",
-                                 value: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'")
+        res.headers.replaceOrAdd(
+            name: "Content-Security-Policy",
+            value:
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"
+        )
         if req.application.config.cookieSecure {
             res.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")
         }

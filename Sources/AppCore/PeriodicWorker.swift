@@ -26,7 +26,8 @@ package struct PeriodicWorker: LifecycleHandler {
         box.task = Task {
             while !Task.isCancelled {
                 do { try await pass(app) } catch {
-                    app.logger.error("\(name) pass failed", metadata: ["error_type": .string(String(describing: type(of: error)))])
+                    app.logger.error(
+                        "\(name) pass failed", metadata: ["error_type": .string(String(describing: type(of: error)))])
                 }
                 try? await Task.sleep(for: .seconds(seconds))
             }

@@ -13,10 +13,13 @@ package final class WriteSerializer: Sendable {
 
     package init(isPostgres: Bool) { self.isPostgres = isPostgres }
 
-    package func write<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    package func write<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T)
+        async throws -> T
+    {
         if isPostgres {
             return try await db.transaction { tx in
-                try await (tx as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(literal: Self.advisoryKey))").run()
+                try await (tx as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(literal: Self.advisoryKey))")
+                    .run()
                 return try await body(tx)
             }
         }

@@ -192,7 +192,8 @@ package enum AuditCheckpoints {
 
     /// The server's schedule: a checkpoint every `CARESYNC_AUDIT_CHECKPOINT_SECONDS` (default 60) and one at shutdown.
     package struct Worker: LifecycleHandler {
-        package let periodic = PeriodicWorker(name: "audit-checkpoint", interval: { $0.auditCheckpointInterval }) { app in
+        package let periodic = PeriodicWorker(name: "audit-checkpoint", interval: { $0.auditCheckpointInterval }) {
+            app in
             try await AuditCheckpoints.writeHead(app)
         }
 

@@ -22,9 +22,11 @@ package struct AuditReport {
 
     /// Report columns and the database column each sorts by.
     package static let columns: [(key: String, title: String, column: String)] = [
-        ("seq", "#", "seq"), ("time", "Time (UTC)", "recorded_at"), ("user", "User", "username"), ("role", "Role", "role"),
+        ("seq", "#", "seq"), ("time", "Time (UTC)", "recorded_at"), ("user", "User", "username"),
+        ("role", "Role", "role"),
         ("patient", "Patient", "patient_id"), ("action", "Action", "action"), ("category", "Data", "category"),
-        ("entity", "Entity", "entity_type"), ("device", "Device", "device"), ("outcome", "Outcome", "outcome"), ("detail", "Detail", "detail"),
+        ("entity", "Entity", "entity_type"), ("device", "Device", "device"), ("outcome", "Outcome", "outcome"),
+        ("detail", "Detail", "detail"),
     ]
 
     package func rows(_ f: Filter, export: Bool = false) async throws -> [AuditEventRecord] {
@@ -32,23 +34,39 @@ package struct AuditReport {
         var errors: [FieldError] = []
         var fromDate: Date?, toDate: Date?
         if let s = Text.clean(f.from) {
-            if let d = CalendarDate.parse(s) { fromDate = Self.startOfDay(d) } else { errors.append(FieldError("from", "From must be a date written YYYY-MM-DD.")) }
+            if let d = CalendarDate.parse(s) {
+                fromDate = Self.startOfDay(d)
+            } else {
+                errors.append(FieldError("from", "From must be a date written YYYY-MM-DD."))
+            }
         }
         if let s = Text.clean(f.to) {
-            if let d = CalendarDate.parse(s) { toDate = Self.startOfDay(d).addingTimeInterval(86400) } else { errors.append(FieldError("to", "To must be a date written YYYY-MM-DD.")) }
+            if let d = CalendarDate.parse(s) {
+                toDate = Self.startOfDay(d).addingTimeInterval(86400)
+            } else {
+                errors.append(FieldError("to", "To must be a date written YYYY-MM-DD."))
+            }
         }
         guard let col = Self.columns.first(where: { $0.key == f.sort }) else {
-            throw AppError.validation([FieldError("sort", "Sort must be one of: \(Self.columns.map(\.key).joined(separator: ", ")).")])
+            throw AppError.validation([
+                FieldError("sort", "Sort must be one of: \(Self.columns.map(\.key).joined(separator: ", ")).")
+            ])
         }
         if f.order != "asc" && f.order != "desc" { errors.append(FieldError("order", "Order must be asc or desc.")) }
-        if let a = Text.clean(f.action), AuditAction(rawValue: a) == nil { errors.append(FieldError("action", "Unknown action.")) }
+        if let a = Text.clean(f.action), AuditAction(rawValue: a) == nil {
+            errors.append(FieldError("action", "Unknown action."))
+        }
         if !errors.isEmpty { throw AppError.validation(errors) }
 
         var patientID: UUID?
         if let p = Text.clean(f.patient) {
-            if let u = UUID(uuidString: p) { patientID = u }
-            else if let rec = try await PatientRecord.query(on: scope.db).filter(\.$mrn == p.uppercased()).first() { patientID = rec.id }
-            else { throw AppError.validation([FieldError("patient", "No patient with that MRN or id.")]) }
+            if let u = UUID(uuidString: p) {
+                patientID = u
+            } else if let rec = try await PatientRecord.query(on: scope.db).filter(\.$mrn == p.uppercased()).first() {
+                patientID = rec.id
+            } else {
+                throw AppError.validation([FieldError("patient", "No patient with that MRN or id.")])
+            }
         }
         let user = Text.clean(f.user)?.lowercased(), action = Text.clean(f.action)
         let limit = export ? 100_000 : max(1, min(f.limit, 1000))
@@ -66,10 +84,22 @@ package struct AuditReport {
             q.sort(FieldKey.string(column), descending ? .descending : .ascending)
             if column != "seq" { q.sort(\.$seq, descending ? .descending : .ascending) }
             let rows = try await q.limit(limit).all()
-            let filters = [patientID.map { _ in "patient" }, user.map { _ in "user" }, fromDate.map { _ in "from" }, toDate.map { _ in "to" }, action.map { _ in "action" }]
-                .compactMap { $0 }.joined(separator: ",")
-            return (rows, [AuditDraft(action: export ? .export : .query, category: .auditLog, patientID: patientID, entityType: "AuditReport",
-                                      detail: "\(rows.count) rows; filters=\(filters.isEmpty ? "none" : filters); sort=\(f.sort) \(f.order)")])
+            let filters = [
+                patientID.map { _ in "patient" }, user.map { _ in "user" }, fromDate.map { _ in "from" },
+                toDate.map { _ in "to" }, action.map { _ in "action" },
+            ]
+            .compactMap { $0 }.joined(separator: ",")
+            return (
+                rows,
+                [
+                    AuditDraft(
+                        action: export ? .export : .query, category: .auditLog, patientID: patientID,
+                        entityType: "AuditReport",
+                        detail:
+                            "\(rows.count) rows; filters=\(filters.isEmpty ? "none" : filters); sort=\(f.sort) \(f.order)"
+                    )
+                ]
+            )
         }
     }
 
@@ -85,15 +115,21 @@ package struct AuditReport {
     package static func csv(_ rows: [AuditEventRecord]) -> String {
         func cell(_ s: String) -> String {
             var v = s
-            if let f = v.first, "=+-@".contains(f) { v = "'" + v }   // no spreadsheet formulas
-            return v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
+            if let f = v.first, "=+-@".contains(f) { v = "'" + v }  // no spreadsheet formulas
+            return v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
         }
-        var out = "seq,recorded_at,username,role,patient_id,action,category,entity_type,entity_id,device,outcome,detail,prev_hash,hash\r\n"
+        var out =
+            "seq,recorded_at,username,role,patient_id,action,category,entity_type,entity_id,device,outcome,detail,prev_hash,hash\r\n"
         let iso = ISO8601DateFormatter()
         iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         for r in rows {
-            out += [String(r.seq), iso.string(from: r.recordedAt), r.username, r.role, r.patientID?.uuidString ?? "", r.action, r.category,
-                    r.entityType, r.entityID ?? "", r.device, r.outcome, r.detail, r.prevHash, r.hash].map(cell).joined(separator: ",") + "\r\n"
+            out +=
+                [
+                    String(r.seq), iso.string(from: r.recordedAt), r.username, r.role, r.patientID?.uuidString ?? "",
+                    r.action, r.category,
+                    r.entityType, r.entityID ?? "", r.device, r.outcome, r.detail, r.prevHash, r.hash,
+                ].map(cell).joined(separator: ",") + "\r\n"
         }
         return out
     }
@@ -103,10 +139,11 @@ extension Request {
     package func auditReport() throws -> AuditReport { AuditReport(scope: try scope()) }
 
     package var auditFilter: AuditReport.Filter {
-        AuditReport.Filter(patient: query[String.self, at: "patient"], user: query[String.self, at: "user"],
-                           from: query[String.self, at: "from"], to: query[String.self, at: "to"],
-                           action: query[String.self, at: "action"], sort: query[String.self, at: "sort"] ?? "time",
-                           order: query[String.self, at: "order"] ?? "desc", limit: query[Int.self, at: "limit"] ?? 200)
+        AuditReport.Filter(
+            patient: query[String.self, at: "patient"], user: query[String.self, at: "user"],
+            from: query[String.self, at: "from"], to: query[String.self, at: "to"],
+            action: query[String.self, at: "action"], sort: query[String.self, at: "sort"] ?? "time",
+            order: query[String.self, at: "order"] ?? "desc", limit: query[Int.self, at: "limit"] ?? 200)
     }
 }
 
@@ -162,7 +199,8 @@ package enum AuditController {
         var errors: [FieldError] = []
         var rows: [AuditEventRecord] = []
         do { rows = try await req.auditReport().rows(f) } catch AppError.validation(let e) { errors = e }
-        return Layout.render(AuditReportPage(filter: f, rows: rows, errors: errors, query: req.url.query ?? "").render(for: req))
+        return Layout.render(
+            AuditReportPage(filter: f, rows: rows, errors: errors, query: req.url.query ?? "").render(for: req))
     }
 
     @Sendable package static func verify(req: Request) async throws -> AuditVerification.Report {

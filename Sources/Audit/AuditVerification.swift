@@ -20,11 +20,16 @@ public enum AuditVerification {
 
     /// Verifies the whole chain in pages of 1000. On success (and when asked) records a new checkpoint at the head,
     /// and appends an `audit-verified` event.
-    public static func run(app: Application, writeCheckpoint: Bool, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Report {
-        try await run(app: app, scope: app.systemScope("audit-verify"), writeCheckpoint: writeCheckpoint, progress: progress)
+    public static func run(app: Application, writeCheckpoint: Bool, progress: (@Sendable (Int) -> Void)? = nil)
+        async throws -> Report
+    {
+        try await run(
+            app: app, scope: app.systemScope("audit-verify"), writeCheckpoint: writeCheckpoint, progress: progress)
     }
 
-    package static func run(app: Application, scope: AuditScope, writeCheckpoint: Bool, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Report {
+    package static func run(
+        app: Application, scope: AuditScope, writeCheckpoint: Bool, progress: (@Sendable (Int) -> Void)? = nil
+    ) async throws -> Report {
         let key = try AuditCheckpoints.key(app)
         let local = try AuditCheckpoints.readLocal(app, key: key)
         let offsite = try AuditCheckpoints.readOffsite(app, key: key)
@@ -35,7 +40,8 @@ public enum AuditVerification {
         var verifier = AuditChain.Verifier(checkpoint: checkpoint)
         var after: Int64 = 0
         while true {
-            let page = try await AuditEventRecord.query(on: app.db).filter(\.$seq > after).sort(\.$seq, .ascending).limit(1000).all()
+            let page = try await AuditEventRecord.query(on: app.db).filter(\.$seq > after).sort(\.$seq, .ascending)
+                .limit(1000).all()
             if page.isEmpty { break }
             for r in page { verifier.feed(r.entry) }
             after = page.last!.seq
@@ -50,8 +56,9 @@ public enum AuditVerification {
                 "the checkpoint file's signature does not verify (the checkpoint was altered or the key changed)")
         }
         if let off = offsite?.checkpoint, (local.checkpoint?.seq ?? -1) < off.seq {
-            problems.append("the checkpoint beside the data is missing or older than the off-site copy (#\(off.seq)): "
-                + "it was removed or rolled back")
+            problems.append(
+                "the checkpoint beside the data is missing or older than the off-site copy (#\(off.seq)): "
+                    + "it was removed or rolled back")
         }
         if local == .none, offsite?.checkpoint == nil,
             let started = try await AuditEventRecord.query(on: app.db).filter(
@@ -69,24 +76,30 @@ public enum AuditVerification {
             if stored?.hash != off.hash {
                 problems.append(
                     "the chain no longer matches the off-site checkpoint #\(off.seq): events were changed and "
-                    + "re-hashed, or removed")
+                        + "re-hashed, or removed")
             }
         }
         problems += try await AuditCheckpoints.guardProblems(app.db).map { "the append-only guard is off: \($0)" }
         let ok = problems.isEmpty
-        let report = Report(ok: ok, checked: verdict.checked, headSeq: verdict.headSeq, headHash: verdict.headHash,
-                            firstBadSeq: verdict.firstBad?.seq, problem: ok ? nil : problems.joined(separator: "; "),
-                            checkpointSeq: checkpoint?.seq)
-        try await scope.record([AuditDraft(action: .auditVerified, category: .auditLog, entityType: "AuditChain", entityID: String(verdict.headSeq),
-                                           outcome: ok ? .success : .failure,
-                                           detail: ok ? "\(verdict.checked) events verified"
+        let report = Report(
+            ok: ok, checked: verdict.checked, headSeq: verdict.headSeq, headHash: verdict.headHash,
+            firstBadSeq: verdict.firstBad?.seq, problem: ok ? nil : problems.joined(separator: "; "),
+            checkpointSeq: checkpoint?.seq)
+        try await scope.record([
+            AuditDraft(
+                action: .auditVerified, category: .auditLog, entityType: "AuditChain",
+                entityID: String(verdict.headSeq),
+                outcome: ok ? .success : .failure,
+                detail: ok
+                    ? "\(verdict.checked) events verified"
                     : String(
                         ("first problem at event \(verdict.firstBad?.seq ?? verdict.headSeq): "
-                                                   + problems.joined(separator: "; ")).prefix(1000)))])
+                            + problems.joined(separator: "; ")).prefix(1000)))
+        ])
         if ok && writeCheckpoint && verdict.headSeq > 0 {
             try AuditCheckpoints.write(
                 app, AuditChain.Checkpoint(seq: verdict.headSeq, hash: verdict.headHash, recordedAt: app.clock.now()),
-                                       key: key)
+                key: key)
         }
         return report
     }

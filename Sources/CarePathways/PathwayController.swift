@@ -18,9 +18,13 @@ package enum PathwayController {
 
     // MARK: API
 
-    @Sendable package static func templatesAPI(req: Request) async throws -> [PathwayStore.TemplateSummary] { try await req.pathways().templates() }
+    @Sendable package static func templatesAPI(req: Request) async throws -> [PathwayStore.TemplateSummary] {
+        try await req.pathways().templates()
+    }
 
-    @Sendable package static func templateAPI(req: Request) async throws -> PathwayStore.TemplateDTO { try await req.pathways().template(try req.idParameter("id")) }
+    @Sendable package static func templateAPI(req: Request) async throws -> PathwayStore.TemplateDTO {
+        try await req.pathways().template(try req.idParameter("id"))
+    }
 
     @Sendable package static func draftAPI(req: Request) async throws -> Response {
         let t = try req.decodeJSON(PathwayTemplate.self)
@@ -28,31 +32,43 @@ package enum PathwayController {
     }
 
     @Sendable package static func approveAPI(req: Request) async throws -> PathwayStore.TemplateSummary {
-        try await req.pathways().approve(try req.idParameter("id"), note: (try? req.content.decode(NoteBody.self))?.note)
+        try await req.pathways().approve(
+            try req.idParameter("id"), note: (try? req.content.decode(NoteBody.self))?.note)
     }
 
     @Sendable package static func procedureAPI(req: Request) async throws -> Response {
         let input = try req.decodeJSON(PathwayStore.ProcedureInput.self)
-        return try await req.pathways().recordProcedure(patientID: try req.idParameter("id"), input).encodeResponse(status: .created, for: req)
+        return try await req.pathways().recordProcedure(patientID: try req.idParameter("id"), input).encodeResponse(
+            status: .created, for: req)
     }
 
     @Sendable package static func enrolAPI(req: Request) async throws -> Response {
         let input = try req.decodeJSON(PathwayStore.EnrolInput.self)
-        return try await req.pathways().enrol(patientID: try req.idParameter("id"), input).encodeResponse(status: .created, for: req)
+        return try await req.pathways().enrol(patientID: try req.idParameter("id"), input).encodeResponse(
+            status: .created, for: req)
     }
 
-    @Sendable package static func stopAPI(req: Request) async throws -> PathwayStore.EnrolmentDTO { try await req.pathways().stop(try req.idParameter("id")) }
+    @Sendable package static func stopAPI(req: Request) async throws -> PathwayStore.EnrolmentDTO {
+        try await req.pathways().stop(try req.idParameter("id"))
+    }
 
-    @Sendable package static func tasksAPI(req: Request) async throws -> [PathwayStore.TaskDTO] { try await req.pathways().tasks(patientID: try req.idParameter("id")) }
+    @Sendable package static func tasksAPI(req: Request) async throws -> [PathwayStore.TaskDTO] {
+        try await req.pathways().tasks(patientID: try req.idParameter("id"))
+    }
 
-    @Sendable package static func taskAPI(req: Request) async throws -> PathwayStore.TaskDTO { try await req.pathways().task(try req.idParameter("id")) }
+    @Sendable package static func taskAPI(req: Request) async throws -> PathwayStore.TaskDTO {
+        try await req.pathways().task(try req.idParameter("id"))
+    }
 
     @Sendable package static func answerAPI(req: Request) async throws -> PathwayStore.AnswerResult {
-        try await req.pathways().answer(try req.idParameter("id"), answers: try req.decodeJSON(AnswersBody.self).answers ?? [:])
+        try await req.pathways().answer(
+            try req.idParameter("id"), answers: try req.decodeJSON(AnswersBody.self).answers ?? [:])
     }
 
     @Sendable package static func bookAPI(req: Request) async throws -> PathwayStore.TaskDTO {
-        guard let i = try req.decodeJSON(OfferBody.self).offer else { throw AppError.validation([FieldError("offer", "Choose one of the offered times.")]) }
+        guard let i = try req.decodeJSON(OfferBody.self).offer else {
+            throw AppError.validation([FieldError("offer", "Choose one of the offered times.")])
+        }
         return try await req.pathways().chooseFollowUp(try req.idParameter("id"), offer: i)
     }
 
@@ -61,7 +77,8 @@ package enum PathwayController {
     }
 
     @Sendable package static func closeCareTaskAPI(req: Request) async throws -> PathwayStore.CareTaskDTO {
-        try await req.pathways().closeCareTask(try req.idParameter("id"), note: (try? req.content.decode(NoteBody.self))?.note)
+        try await req.pathways().closeCareTask(
+            try req.idParameter("id"), note: (try? req.content.decode(NoteBody.self))?.note)
     }
 
     // MARK: staff pages
@@ -73,8 +90,12 @@ package enum PathwayController {
     @Sendable package static func templatePage(req: Request) async throws -> Response {
         let t = try await req.pathways().template(try req.idParameter("id"))
         let p = try req.principal()
-        return Layout.render(TemplatePreviewPage(t: t, canApprove: AccessPolicy.decide(p, .approvePathwayTemplate).isAllowed && t.summary.status == "draft",
-                                                 approved: req.query[String.self, at: "approved"] != nil).render(for: req))
+        return Layout.render(
+            TemplatePreviewPage(
+                t: t,
+                canApprove: AccessPolicy.decide(p, .approvePathwayTemplate).isAllowed && t.summary.status == "draft",
+                approved: req.query[String.self, at: "approved"] != nil
+            ).render(for: req))
     }
 
     @Sendable package static func approveFromPage(req: Request) async throws -> Response {
@@ -86,37 +107,49 @@ package enum PathwayController {
     @Sendable package static func procedureFromChart(req: Request) async throws -> Response {
         let pid = try req.idParameter("id")
         func text(_ k: String) -> String? { try? req.content.get(String.self, at: k) }
-        let input = PathwayStore.ProcedureInput(code: text("code"), name: text("name"), performedOn: text("performedOn"),
-                                                locationId: text("locationId").flatMap { UUID(uuidString: $0) }, providerId: text("providerId").flatMap { UUID(uuidString: $0) })
+        let input = PathwayStore.ProcedureInput(
+            code: text("code"), name: text("name"), performedOn: text("performedOn"),
+            locationId: text("locationId").flatMap { UUID(uuidString: $0) },
+            providerId: text("providerId").flatMap { UUID(uuidString: $0) })
         do {
             let r = try await req.pathways().recordProcedure(patientID: pid, input)
-            return req.redirect(to: "/patients/\(pid.uuidString)?procedure=\(r.enrolment == nil ? "recorded" : "enrolled")")
+            return req.redirect(
+                to: "/patients/\(pid.uuidString)?procedure=\(r.enrolment == nil ? "recorded" : "enrolled")")
         } catch AppError.validation(let errors) {
-            return try await req.application.chartPage(req, pid, ChartFormErrors(procedure: errors), .unprocessableEntity)
+            return try await req.application.chartPage(
+                req, pid, ChartFormErrors(procedure: errors), .unprocessableEntity)
         }
     }
 
     @Sendable package static func enrolFromChart(req: Request) async throws -> Response {
         let pid = try req.idParameter("id")
         func text(_ k: String) -> String? { try? req.content.get(String.self, at: k) }
-        let input = PathwayStore.EnrolInput(templateCode: text("templateCode"), startDay: text("startDay"),
-                                            locationId: text("locationId").flatMap { UUID(uuidString: $0) }, providerId: text("providerId").flatMap { UUID(uuidString: $0) })
+        let input = PathwayStore.EnrolInput(
+            templateCode: text("templateCode"), startDay: text("startDay"),
+            locationId: text("locationId").flatMap { UUID(uuidString: $0) },
+            providerId: text("providerId").flatMap { UUID(uuidString: $0) })
         do {
             _ = try await req.pathways().enrol(patientID: pid, input)
             return req.redirect(to: "/patients/\(pid.uuidString)?procedure=enrolled")
         } catch AppError.validation(let errors) {
-            return try await req.application.chartPage(req, pid, ChartFormErrors(procedure: errors), .unprocessableEntity)
+            return try await req.application.chartPage(
+                req, pid, ChartFormErrors(procedure: errors), .unprocessableEntity)
         } catch AppError.conflict(_, let detail, _) {
-            return try await req.application.chartPage(req, pid, ChartFormErrors(procedure: [FieldError("templateCode", detail)]), .conflict)
+            return try await req.application.chartPage(
+                req, pid, ChartFormErrors(procedure: [FieldError("templateCode", detail)]), .conflict)
         }
     }
 
     @Sendable package static func careTasksPage(req: Request) async throws -> Response {
-        Layout.render(CareTasksPage(rows: try await req.pathways().careTasks(), closed: req.query[String.self, at: "closed"] != nil).render(for: req))
+        Layout.render(
+            CareTasksPage(
+                rows: try await req.pathways().careTasks(), closed: req.query[String.self, at: "closed"] != nil
+            ).render(for: req))
     }
 
     @Sendable package static func closeFromPage(req: Request) async throws -> Response {
-        _ = try await req.pathways().closeCareTask(try req.idParameter("id"), note: try? req.content.get(String.self, at: "note"))
+        _ = try await req.pathways().closeCareTask(
+            try req.idParameter("id"), note: try? req.content.get(String.self, at: "note"))
         return req.redirect(to: "/tasks?closed=1")
     }
 
@@ -129,7 +162,9 @@ package enum PathwayController {
 
     @Sendable package static func portalTask(req: Request) async throws -> Response {
         let t = try await req.pathways().task(try req.idParameter("id"))
-        return Layout.render(PortalCheckInPage(task: t, answers: t.answers ?? [:], advice: nil, zones: try await zones(req)).render(for: req))
+        return Layout.render(
+            PortalCheckInPage(task: t, answers: t.answers ?? [:], advice: nil, zones: try await zones(req)).render(
+                for: req))
     }
 
     @Sendable package static func portalAnswer(req: Request) async throws -> Response {
@@ -139,9 +174,12 @@ package enum PathwayController {
         for q in t.questions { if let v = try? req.content.get(String.self, at: q.id) { answers[q.id] = v } }
         do {
             let r = try await req.pathways().answer(id, answers: answers)
-            return Layout.render(PortalCheckInPage(task: r.task, answers: answers, advice: r.advice, thanks: true).render(for: req))
+            return Layout.render(
+                PortalCheckInPage(task: r.task, answers: answers, advice: r.advice, thanks: true).render(for: req))
         } catch AppError.validation(let errors) {
-            return Layout.render(PortalCheckInPage(task: t, answers: answers, advice: nil, errors: errors).render(for: req), status: .unprocessableEntity)
+            return Layout.render(
+                PortalCheckInPage(task: t, answers: answers, advice: nil, errors: errors).render(for: req),
+                status: .unprocessableEntity)
         }
     }
 
@@ -159,10 +197,16 @@ package enum PathwayController {
             return req.redirect(to: "/portal/appointments")
         } catch AppError.conflict(_, let detail, _) {
             let t = try await req.pathways().task(id)
-            return Layout.render(PortalCheckInPage(task: t, answers: [:], advice: nil, zones: try await zones(req), errors: [FieldError("offer", detail)]).render(for: req), status: .conflict)
+            return Layout.render(
+                PortalCheckInPage(
+                    task: t, answers: [:], advice: nil, zones: try await zones(req),
+                    errors: [FieldError("offer", detail)]
+                ).render(for: req), status: .conflict)
         } catch AppError.validation(let errors) {
             let t = try await req.pathways().task(id)
-            return Layout.render(PortalCheckInPage(task: t, answers: [:], advice: nil, zones: try await zones(req), errors: errors).render(for: req), status: .unprocessableEntity)
+            return Layout.render(
+                PortalCheckInPage(task: t, answers: [:], advice: nil, zones: try await zones(req), errors: errors)
+                    .render(for: req), status: .unprocessableEntity)
         }
     }
 }

@@ -27,10 +27,13 @@ package enum PathwayJobs {
 
     @Sendable package static func step(_ ctx: JobContext) async throws {
         let db = ctx.app.db
-        guard let eid = ctx.uuid("enrolment"), let key = ctx.payload["step"] else { throw BadPayload(description: "payload needs enrolment and step") }
+        guard let eid = ctx.uuid("enrolment"), let key = ctx.payload["step"] else {
+            throw BadPayload(description: "payload needs enrolment and step")
+        }
         guard let e = try await PathwayEnrolmentRecord.find(eid, on: db), e.status == "active" else { return }
         guard let t = try await PathwayTemplateRecord.find(e.templateID, on: db)?.template, let s = t.step(key),
-              let loc = try await LocationRecord.find(e.locationID, on: db), let zone = TimeZone(identifier: loc.timeZone) else {
+            let loc = try await LocationRecord.find(e.locationID, on: db), let zone = TimeZone(identifier: loc.timeZone)
+        else {
             throw BadPayload(description: "template step or location missing")
         }
         let offers = s.kind == .followUp ? try await Self.offers(ctx.app, e, s, zone: zone) : []
@@ -48,18 +51,30 @@ package enum PathwayJobs {
             task.patientID = e.patientID
             if s.kind == .followUp { task.offers = offersJSON }
             try await task.create(on: tx)
-            var drafts = [AuditDraft(action: .create, category: .pathways, patientID: e.patientID, entityType: "PathwayTask", entityID: task.id?.uuidString,
-                                     detail: "\(e.templateCode) v\(e.templateVersion) step \(s.key) sent")]
+            var drafts = [
+                AuditDraft(
+                    action: .create, category: .pathways, patientID: e.patientID, entityType: "PathwayTask",
+                    entityID: task.id?.uuidString,
+                    detail: "\(e.templateCode) v\(e.templateVersion) step \(s.key) sent")
+            ]
             try await notify(patientID: e.patientID, step: s, taskID: task.id!, practice: practice, now: now, on: tx)
             if let h = s.escalateAfterHours {
-                try await JobQueue.enqueue(JobSpec(kind: escalateKind, payload: ["task": task.id!.uuidString], runAt: now.addingTimeInterval(TimeInterval(h) * 3600),
-                                                   dedupeKey: "pathway:\(eid.uuidString):escalate:\(s.key)"), now: now, on: tx)
+                try await JobQueue.enqueue(
+                    JobSpec(
+                        kind: escalateKind, payload: ["task": task.id!.uuidString],
+                        runAt: now.addingTimeInterval(TimeInterval(h) * 3600),
+                        dedupeKey: "pathway:\(eid.uuidString):escalate:\(s.key)"), now: now, on: tx)
             }
             if s.kind == .followUp && offers.isEmpty {
-                let c = try await PathwayStore.raise(kind: "schedule-follow-up", urgent: false, team: "front-desk",
-                                                     summary: "\(s.title): no free time fits around day \(s.day); please call the patient to book.",
-                                                     patientID: e.patientID, enrolmentID: eid, taskID: task.id, key: "follow-up:\(task.id!.uuidString)", now: now, on: tx)
-                drafts.append(AuditDraft(action: .create, category: .pathways, patientID: e.patientID, entityType: "CareTask", entityID: c.id?.uuidString, detail: "front desk: schedule follow-up"))
+                let c = try await PathwayStore.raise(
+                    kind: "schedule-follow-up", urgent: false, team: "front-desk",
+                    summary: "\(s.title): no free time fits around day \(s.day); please call the patient to book.",
+                    patientID: e.patientID, enrolmentID: eid, taskID: task.id, key: "follow-up:\(task.id!.uuidString)",
+                    now: now, on: tx)
+                drafts.append(
+                    AuditDraft(
+                        action: .create, category: .pathways, patientID: e.patientID, entityType: "CareTask",
+                        entityID: c.id?.uuidString, detail: "front desk: schedule follow-up"))
             }
             return drafts
         }
@@ -69,8 +84,9 @@ package enum PathwayJobs {
         let db = ctx.app.db
         guard let tid = ctx.uuid("task") else { throw BadPayload(description: "payload needs task") }
         guard let task = try await PathwayTaskRecord.find(tid, on: db), task.status == "open",
-              let e = try await PathwayEnrolmentRecord.find(task.enrolmentID, on: db), e.status == "active",
-              let t = try await PathwayTemplateRecord.find(e.templateID, on: db)?.template, let s = t.step(task.stepKey) else { return }
+            let e = try await PathwayEnrolmentRecord.find(task.enrolmentID, on: db), e.status == "active",
+            let t = try await PathwayTemplateRecord.find(e.templateID, on: db)?.template, let s = t.step(task.stepKey)
+        else { return }
         let flags = PathwayRules.missedFlags(s)
         let now = ctx.now
         try await ctx.commit { tx in
@@ -79,35 +95,56 @@ package enum PathwayJobs {
             task.redFlags = flags.joined(separator: ",")
             try await task.save(on: tx)
             let what = s.kind == .photoPrompt ? "no photo received" : "not answered"
-            let c = try await PathwayStore.raise(kind: s.kind == .photoPrompt ? "missed-photo" : "missed-check-in", urgent: !flags.isEmpty, team: "clinical",
-                                                 summary: "\(s.title): \(what) within \(s.escalateAfterHours ?? 0) h" + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))"),
-                                                 patientID: task.patientID, enrolmentID: task.enrolmentID, taskID: tid, key: "missed:\(tid.uuidString)", now: now, on: tx)
-            return [AuditDraft(action: .update, category: .pathways, patientID: task.patientID, entityType: "PathwayTask", entityID: tid.uuidString, detail: "missed; escalated"),
-                    AuditDraft(action: .create, category: .pathways, patientID: task.patientID, entityType: "CareTask", entityID: c.id?.uuidString,
-                               detail: flags.isEmpty ? "missed check-in" : "urgent: \(flags.joined(separator: ", "))")]
+            let c = try await PathwayStore.raise(
+                kind: s.kind == .photoPrompt ? "missed-photo" : "missed-check-in", urgent: !flags.isEmpty,
+                team: "clinical",
+                summary: "\(s.title): \(what) within \(s.escalateAfterHours ?? 0) h"
+                    + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))"),
+                patientID: task.patientID, enrolmentID: task.enrolmentID, taskID: tid, key: "missed:\(tid.uuidString)",
+                now: now, on: tx)
+            return [
+                AuditDraft(
+                    action: .update, category: .pathways, patientID: task.patientID, entityType: "PathwayTask",
+                    entityID: tid.uuidString, detail: "missed; escalated"),
+                AuditDraft(
+                    action: .create, category: .pathways, patientID: task.patientID, entityType: "CareTask",
+                    entityID: c.id?.uuidString,
+                    detail: flags.isEmpty ? "missed check-in" : "urgent: \(flags.joined(separator: ", "))"),
+            ]
         }
     }
 
     /// The portal notice, and email/SMS when the step uses them and the patient has them: text without PHI.
-    package static func notify(patientID: UUID, step s: PathwayStep, taskID: UUID, practice: String, now: Date, on tx: any Database) async throws {
+    package static func notify(
+        patientID: UUID, step s: PathwayStep, taskID: UUID, practice: String, now: Date, on tx: any Database
+    ) async throws {
         guard let p = try await PatientRecord.find(patientID, on: tx) else { return }
         var channels: [(String, String)] = [("portal", patientID.uuidString)]
         if s.channels.contains("email"), let e = p.email { channels.append(("email", e)) }
         if s.channels.contains("sms"), let ph = p.phone { channels.append(("sms", ph)) }
         for (channel, recipient) in channels {
-            try await OutboxMessageRecord.pending(kind: "pathway-\(s.kind.rawValue)", channel: channel, recipient: recipient, subject: PathwayRules.notificationSubject(s),
-                                                  body: PathwayRules.notificationText(s, practice: practice), dedupeKey: "pathway:\(taskID.uuidString):\(channel)",
-                                                  patientID: patientID, now: now).create(on: tx)
+            try await OutboxMessageRecord.pending(
+                kind: "pathway-\(s.kind.rawValue)", channel: channel, recipient: recipient,
+                subject: PathwayRules.notificationSubject(s),
+                body: PathwayRules.notificationText(s, practice: practice),
+                dedupeKey: "pathway:\(taskID.uuidString):\(channel)",
+                patientID: patientID, now: now
+            ).create(on: tx)
         }
     }
 
     /// Up to three free times with the provider of record at the enrolment's location, around the step's day.
-    package static func offers(_ app: Application, _ e: PathwayEnrolmentRecord, _ s: PathwayStep, zone: TimeZone) async throws -> [SchedulingStore.Slot] {
-        guard let code = s.appointmentTypeCode, let type = try await AppointmentTypeRecord.query(on: app.db).filter(\.$code == code).first(),
-              let day = LocalDay(e.startDay) else { return [] }
+    package static func offers(_ app: Application, _ e: PathwayEnrolmentRecord, _ s: PathwayStep, zone: TimeZone)
+        async throws -> [SchedulingStore.Slot]
+    {
+        guard let code = s.appointmentTypeCode,
+            let type = try await AppointmentTypeRecord.query(on: app.db).filter(\.$code == code).first(),
+            let day = LocalDay(e.startDay)
+        else { return [] }
         let window = PathwayRules.followUpWindow(procedureDay: day, step: s)
         let slots = try await SchedulingStore(scope: app.systemScope("job:\(stepKind)")).slots(
-            typeID: type.id!, locationIDs: [e.locationID], providerIDs: [e.providerID], fromDay: window.from, toDay: window.to)
+            typeID: type.id!, locationIDs: [e.locationID], providerIDs: [e.providerID], fromDay: window.from,
+            toDay: window.to)
         return PathwayRules.pickOffers(slots, start: \.start, zone: zone)
     }
 }

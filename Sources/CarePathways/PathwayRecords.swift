@@ -24,7 +24,9 @@ package final class PathwayTemplateRecord: Model, @unchecked Sendable {
 
     package init() {}
 
-    package var template: PathwayTemplate? { try? JSONDecoder().decode(PathwayTemplate.self, from: Data(definition.utf8)) }
+    package var template: PathwayTemplate? {
+        try? JSONDecoder().decode(PathwayTemplate.self, from: Data(definition.utf8))
+    }
 }
 
 /// A procedure recorded on the chart (the trigger for automatic enrolment).
@@ -106,9 +108,13 @@ package final class PathwayTaskRecord: Model, @unchecked Sendable {
 
     package init() {}
 
-    package var answerMap: [String: String] { answers.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:] }
+    package var answerMap: [String: String] {
+        answers.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+    }
     package var flagList: [String] { redFlags.split(separator: ",").map(String.init) }
-    package var offerList: [SchedulingStore.Slot] { offers.flatMap { try? JSONDecoder().decode([SchedulingStore.Slot].self, from: Data($0.utf8)) } ?? [] }
+    package var offerList: [SchedulingStore.Slot] {
+        offers.flatMap { try? JSONDecoder().decode([SchedulingStore.Slot].self, from: Data($0.utf8)) } ?? []
+    }
 }
 
 /// Work for the care team raised by a pathway: a red flag (urgent), a missed check-in, a follow-up the front desk must book.

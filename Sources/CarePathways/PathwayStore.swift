@@ -63,7 +63,9 @@ package struct PathwayStore {
         package var locationId: UUID?
         package var providerId: UUID?
 
-        package init(templateCode: String? = nil, startDay: String? = nil, locationId: UUID? = nil, providerId: UUID? = nil) {
+        package init(
+            templateCode: String? = nil, startDay: String? = nil, locationId: UUID? = nil, providerId: UUID? = nil
+        ) {
             self.templateCode = templateCode
             self.startDay = startDay
             self.locationId = locationId
@@ -147,27 +149,35 @@ package struct PathwayStore {
     // MARK: templates
 
     package static func summary(_ r: PathwayTemplateRecord) -> TemplateSummary {
-        TemplateSummary(id: r.id!, code: r.code, version: r.version, status: r.status, title: r.template?.title ?? r.code, createdAt: r.createdAt,
-                        createdBy: r.createdBy, approvedAt: r.approvedAt, approvedBy: r.approvedBy)
+        TemplateSummary(
+            id: r.id!, code: r.code, version: r.version, status: r.status, title: r.template?.title ?? r.code,
+            createdAt: r.createdAt,
+            createdBy: r.createdBy, approvedAt: r.approvedAt, approvedBy: r.approvedBy)
     }
 
     package static func preview(_ t: PathwayTemplate, practice: String) -> [StepPreview] {
         t.steps.sorted { ($0.day, $0.at) < ($1.day, $1.at) }.map { s in
-            StepPreview(key: s.key, kind: s.kind.rawValue, kindLabel: s.kind.label, day: s.day, at: s.at, channels: s.channels,
-                        notificationSubject: PathwayRules.notificationSubject(s), notificationText: PathwayRules.notificationText(s, practice: practice),
-                        title: s.title, text: s.text, questions: s.questions, redFlags: s.redFlags.map { $0.describe(questions: s.questions) },
-                        escalateAfterHours: s.escalateAfterHours)
+            StepPreview(
+                key: s.key, kind: s.kind.rawValue, kindLabel: s.kind.label, day: s.day, at: s.at, channels: s.channels,
+                notificationSubject: PathwayRules.notificationSubject(s),
+                notificationText: PathwayRules.notificationText(s, practice: practice),
+                title: s.title, text: s.text, questions: s.questions,
+                redFlags: s.redFlags.map { $0.describe(questions: s.questions) },
+                escalateAfterHours: s.escalateAfterHours)
         }
     }
 
     package func templates() async throws -> [TemplateSummary] {
         try await scope.authorize(.readPathwayTemplates)
-        return try await PathwayTemplateRecord.query(on: scope.db).sort(\.$code).sort(\.$version, .descending).all().map(Self.summary)
+        return try await PathwayTemplateRecord.query(on: scope.db).sort(\.$code).sort(\.$version, .descending).all()
+            .map(Self.summary)
     }
 
     package func template(_ id: UUID) async throws -> TemplateDTO {
         try await scope.authorize(.readPathwayTemplates)
-        guard let r = try await PathwayTemplateRecord.find(id, on: scope.db), let t = r.template else { throw AppError.notFound("No such pathway template.") }
+        guard let r = try await PathwayTemplateRecord.find(id, on: scope.db), let t = r.template else {
+            throw AppError.notFound("No such pathway template.")
+        }
         return TemplateDTO(summary: Self.summary(r), template: t, preview: Self.preview(t, practice: practice))
     }
 
@@ -179,15 +189,25 @@ package struct PathwayStore {
         let now = scope.now, by = scope.principal.username
         let json = String(decoding: try JSONEncoder.sorted.encode(t), as: UTF8.self)
         return try await scope.run { tx in
-            let latest = try await PathwayTemplateRecord.query(on: tx).filter(\.$code == t.code).sort(\.$version, .descending).first()
+            let latest = try await PathwayTemplateRecord.query(on: tx).filter(\.$code == t.code).sort(
+                \.$version, .descending
+            ).first()
             let r = Self.newVersion(code: t.code, version: (latest?.version ?? 0) + 1, json: json, by: by, now: now)
             try await r.create(on: tx)
-            return (Self.summary(r), [AuditDraft(action: .create, category: .pathways, entityType: "PathwayTemplate", entityID: r.id?.uuidString,
-                                                 detail: "\(t.code) v\(r.version) drafted")])
+            return (
+                Self.summary(r),
+                [
+                    AuditDraft(
+                        action: .create, category: .pathways, entityType: "PathwayTemplate", entityID: r.id?.uuidString,
+                        detail: "\(t.code) v\(r.version) drafted")
+                ]
+            )
         }
     }
 
-    package static func newVersion(code: String, version: Int, json: String, by: String, now: Date) -> PathwayTemplateRecord {
+    package static func newVersion(code: String, version: Int, json: String, by: String, now: Date)
+        -> PathwayTemplateRecord
+    {
         let r = PathwayTemplateRecord()
         r.id = UUID()
         r.createdAt = now
@@ -204,13 +224,20 @@ package struct PathwayStore {
         try await scope.authorize(.approvePathwayTemplate)
         let now = scope.now, by = scope.principal.username, note = Text.clean(note)
         return try await scope.run { tx in
-            guard let r = try await PathwayTemplateRecord.find(id, on: tx), let t = r.template else { throw AppError.notFound("No such pathway template.") }
+            guard let r = try await PathwayTemplateRecord.find(id, on: tx), let t = r.template else {
+                throw AppError.notFound("No such pathway template.")
+            }
             guard r.status == "draft" else {
-                throw AppError.conflict(type: "not-a-draft", detail: "Version \(r.version) of \(r.code) is \(r.status); only a draft can be approved.", extra: [:])
+                throw AppError.conflict(
+                    type: "not-a-draft",
+                    detail: "Version \(r.version) of \(r.code) is \(r.status); only a draft can be approved.",
+                    extra: [:])
             }
             let problems = t.structureErrors()
             if !problems.isEmpty { throw AppError.validation(problems.map { FieldError("template", $0) }) }
-            let older = try await PathwayTemplateRecord.query(on: tx).filter(\.$code == r.code).filter(\.$status == "approved").all()
+            let older = try await PathwayTemplateRecord.query(on: tx).filter(\.$code == r.code).filter(
+                \.$status == "approved"
+            ).all()
             for o in older { o.status = "retired"; try await o.save(on: tx) }
             r.status = "approved"
             r.approvedAt = now
@@ -218,8 +245,16 @@ package struct PathwayStore {
             r.approvalNote = note.map { String($0.prefix(500)) }
             try await r.save(on: tx)
             let retired = older.map { "v\($0.version)" }.joined(separator: ",")
-            return (Self.summary(r), [AuditDraft(action: .approve, category: .pathways, entityType: "PathwayTemplate", entityID: r.id?.uuidString,
-                                                 detail: "\(r.code) v\(r.version) approved for patients" + (retired.isEmpty ? "" : "; retired \(retired)"))])
+            return (
+                Self.summary(r),
+                [
+                    AuditDraft(
+                        action: .approve, category: .pathways, entityType: "PathwayTemplate",
+                        entityID: r.id?.uuidString,
+                        detail: "\(r.code) v\(r.version) approved for patients"
+                            + (retired.isEmpty ? "" : "; retired \(retired)"))
+                ]
+            )
         }
     }
 
@@ -227,18 +262,24 @@ package struct PathwayStore {
     package static func loadStandard(_ db: any Database, now: Date) async throws {
         for t in StandardPathways.all {
             if try await PathwayTemplateRecord.query(on: db).filter(\.$code == t.code).first() != nil { continue }
-            try await newVersion(code: t.code, version: 1, json: String(decoding: try JSONEncoder.sorted.encode(t), as: UTF8.self),
-                                 by: "system:standard-pathways", now: now).create(on: db)
+            try await newVersion(
+                code: t.code, version: 1, json: String(decoding: try JSONEncoder.sorted.encode(t), as: UTF8.self),
+                by: "system:standard-pathways", now: now
+            ).create(on: db)
         }
     }
 
     /// (code, title) of every pathway with an approved version.
     package static func approvedTemplates(_ db: any Database) async throws -> [(String, String)] {
-        try await PathwayTemplateRecord.query(on: db).filter(\.$status == "approved").sort(\.$code).all().map { ($0.code, $0.template?.title ?? $0.code) }
+        try await PathwayTemplateRecord.query(on: db).filter(\.$status == "approved").sort(\.$code).all().map {
+            ($0.code, $0.template?.title ?? $0.code)
+        }
     }
 
     package static func approvedVersion(_ code: String, on db: any Database) async throws -> PathwayTemplateRecord? {
-        try await PathwayTemplateRecord.query(on: db).filter(\.$code == code).filter(\.$status == "approved").sort(\.$version, .descending).first()
+        try await PathwayTemplateRecord.query(on: db).filter(\.$code == code).filter(\.$status == "approved").sort(
+            \.$version, .descending
+        ).first()
     }
 
     // MARK: procedures and enrolment
@@ -248,15 +289,22 @@ package struct PathwayStore {
         try await scope.authorize(.recordProcedure(patientID: patientID), patientID: patientID)
         var errors: [FieldError] = []
         let code = Text.clean(input.code), name = Text.clean(input.name)
-        if code == nil || !(code!.count == 5 && code!.allSatisfy(\.isNumber)) { errors.append(FieldError("code", "Enter the five-digit CPT code of the procedure.")) }
+        if code == nil || !(code!.count == 5 && code!.allSatisfy(\.isNumber)) {
+            errors.append(FieldError("code", "Enter the five-digit CPT code of the procedure."))
+        }
         if name == nil { errors.append(FieldError("name", "Name the procedure.")) }
-        let place = try await placeAndProvider(day: input.performedOn, dayField: "performedOn", locationID: input.locationId, providerID: input.providerId, errors: &errors)
+        let place = try await placeAndProvider(
+            day: input.performedOn, dayField: "performedOn", locationID: input.locationId, providerID: input.providerId,
+            errors: &errors)
         if !errors.isEmpty { throw AppError.validation(errors) }
         let (zone, day) = place!
-        if day > LocalDay.of(scope.now, in: zone) { throw AppError.validation([FieldError("performedOn", "The procedure date cannot be in the future.")]) }
+        if day > LocalDay.of(scope.now, in: zone) {
+            throw AppError.validation([FieldError("performedOn", "The procedure date cannot be in the future.")])
+        }
         let now = scope.now, by = scope.principal.username
         let approved = try await PathwayTemplateRecord.query(on: scope.db).filter(\.$status == "approved").all()
-            .filter { $0.template?.triggerProcedures.contains(code!) == true }.sorted { $0.createdAt > $1.createdAt }.first
+            .filter { $0.template?.triggerProcedures.contains(code!) == true }.sorted { $0.createdAt > $1.createdAt }
+            .first
         let (proc, enrolment) = try await scope.run { tx in
             let p = ProcedureRecord()
             p.id = UUID()
@@ -269,19 +317,28 @@ package struct PathwayStore {
             p.locationID = input.locationId!
             p.providerID = input.providerId!
             try await p.create(on: tx)
-            var drafts = [AuditDraft(action: .create, category: .pathways, patientID: patientID, entityType: "Procedure", entityID: p.id?.uuidString, detail: "CPT \(code!)")]
+            var drafts = [
+                AuditDraft(
+                    action: .create, category: .pathways, patientID: patientID, entityType: "Procedure",
+                    entityID: p.id?.uuidString, detail: "CPT \(code!)")
+            ]
             var e: (PathwayEnrolmentRecord, PathwayTemplate)?
             if let t = approved, let tpl = t.template {
-                let made = try await Self.enrol(patientID: patientID, template: t, tpl, day: day, zone: zone, locationID: p.locationID,
-                                                providerID: p.providerID, procedureID: p.id, by: by, now: now, on: tx)
+                let made = try await Self.enrol(
+                    patientID: patientID, template: t, tpl, day: day, zone: zone, locationID: p.locationID,
+                    providerID: p.providerID, procedureID: p.id, by: by, now: now, on: tx)
                 e = (made, tpl)
-                drafts.append(AuditDraft(action: .create, category: .pathways, patientID: patientID, entityType: "PathwayEnrolment", entityID: made.id?.uuidString,
-                                         detail: "\(t.code) v\(t.version), on procedure"))
+                drafts.append(
+                    AuditDraft(
+                        action: .create, category: .pathways, patientID: patientID, entityType: "PathwayEnrolment",
+                        entityID: made.id?.uuidString,
+                        detail: "\(t.code) v\(t.version), on procedure"))
             }
             return ((p, e), drafts)
         }
-        return ProcedureDTO(id: proc.id!, code: proc.code, name: proc.name, performedOn: proc.performedOn,
-                            enrolment: enrolment.map { Self.dto($0.0, $0.1, zone: zone, tasks: []) })
+        return ProcedureDTO(
+            id: proc.id!, code: proc.code, name: proc.name, performedOn: proc.performedOn,
+            enrolment: enrolment.map { Self.dto($0.0, $0.1, zone: zone, tasks: []) })
     }
 
     /// Enrols by hand in the approved version of a pathway.
@@ -290,43 +347,76 @@ package struct PathwayStore {
         var errors: [FieldError] = []
         let code = Text.clean(input.templateCode)
         if code == nil { errors.append(FieldError("templateCode", "Choose a pathway.")) }
-        let place = try await placeAndProvider(day: input.startDay, dayField: "startDay", locationID: input.locationId, providerID: input.providerId, errors: &errors)
+        let place = try await placeAndProvider(
+            day: input.startDay, dayField: "startDay", locationID: input.locationId, providerID: input.providerId,
+            errors: &errors)
         if !errors.isEmpty { throw AppError.validation(errors) }
         let (zone, day) = place!
         guard let t = try await Self.approvedVersion(code!, on: scope.db), let tpl = t.template else {
             if try await PathwayTemplateRecord.query(on: scope.db).filter(\.$code == code!).first() == nil {
                 throw AppError.validation([FieldError("templateCode", "No pathway with that code.")])
             }
-            throw AppError.conflict(type: "not-approved", detail: "This pathway has no approved version: the Medical Director must approve it before patients are enrolled.", extra: [:])
+            throw AppError.conflict(
+                type: "not-approved",
+                detail:
+                    "This pathway has no approved version: the Medical Director must approve it before patients are enrolled.",
+                extra: [:])
         }
         let now = scope.now, by = scope.principal.username
         let e = try await scope.run { tx in
-            let dup = try await PathwayEnrolmentRecord.query(on: tx).filter(\.$patientID == patientID).filter(\.$templateCode == t.code)
-                .filter(\.$startDay == day.iso).filter(\.$status == "active").first()
-            if dup != nil { throw AppError.conflict(type: "already-enrolled", detail: "The patient is already on this pathway from \(day.iso).", extra: [:]) }
-            let e = try await Self.enrol(patientID: patientID, template: t, tpl, day: day, zone: zone, locationID: input.locationId!, providerID: input.providerId!,
-                                         procedureID: nil, by: by, now: now, on: tx)
-            return (e, [AuditDraft(action: .create, category: .pathways, patientID: patientID, entityType: "PathwayEnrolment", entityID: e.id?.uuidString,
-                                   detail: "\(t.code) v\(t.version), by hand")])
+            let dup = try await PathwayEnrolmentRecord.query(on: tx).filter(\.$patientID == patientID).filter(
+                \.$templateCode == t.code
+            )
+            .filter(\.$startDay == day.iso).filter(\.$status == "active").first()
+            if dup != nil {
+                throw AppError.conflict(
+                    type: "already-enrolled", detail: "The patient is already on this pathway from \(day.iso).",
+                    extra: [:])
+            }
+            let e = try await Self.enrol(
+                patientID: patientID, template: t, tpl, day: day, zone: zone, locationID: input.locationId!,
+                providerID: input.providerId!,
+                procedureID: nil, by: by, now: now, on: tx)
+            return (
+                e,
+                [
+                    AuditDraft(
+                        action: .create, category: .pathways, patientID: patientID, entityType: "PathwayEnrolment",
+                        entityID: e.id?.uuidString,
+                        detail: "\(t.code) v\(t.version), by hand")
+                ]
+            )
         }
         return Self.dto(e, tpl, zone: zone, tasks: [])
     }
 
-    private func placeAndProvider(day: String?, dayField: String, locationID: UUID?, providerID: UUID?, errors: inout [FieldError]) async throws -> (TimeZone, LocalDay)? {
+    private func placeAndProvider(
+        day: String?, dayField: String, locationID: UUID?, providerID: UUID?, errors: inout [FieldError]
+    ) async throws -> (TimeZone, LocalDay)? {
         let d = Text.clean(day).flatMap(LocalDay.init)
         if d == nil { errors.append(FieldError(dayField, "Write the date as YYYY-MM-DD.")) }
         var zone: TimeZone?
-        if let l = locationID, let loc = try await LocationRecord.find(l, on: scope.db) { zone = TimeZone(identifier: loc.timeZone) }
-        else { errors.append(FieldError("locationId", "Choose the location.")) }
-        if let p = providerID, let u = try await UserRecord.find(p, on: scope.db), [Role.provider, .medicalDirector].contains(u.roleValue), u.active {}
-        else { errors.append(FieldError("providerId", "Choose the provider of record.")) }
+        if let l = locationID, let loc = try await LocationRecord.find(l, on: scope.db) {
+            zone = TimeZone(identifier: loc.timeZone)
+        } else {
+            errors.append(FieldError("locationId", "Choose the location."))
+        }
+        if let p = providerID, let u = try await UserRecord.find(p, on: scope.db),
+            [Role.provider, .medicalDirector].contains(u.roleValue), u.active
+        {
+        } else {
+            errors.append(FieldError("providerId", "Choose the provider of record."))
+        }
         guard let d, let zone else { return nil }
         return (zone, d)
     }
 
     /// Inside a transaction: the enrolment and one job per step at its local time.
-    package static func enrol(patientID: UUID, template r: PathwayTemplateRecord, _ t: PathwayTemplate, day: LocalDay, zone: TimeZone, locationID: UUID,
-                      providerID: UUID, procedureID: UUID?, by: String, now: Date, on tx: any Database) async throws -> PathwayEnrolmentRecord {
+    package static func enrol(
+        patientID: UUID, template r: PathwayTemplateRecord, _ t: PathwayTemplate, day: LocalDay, zone: TimeZone,
+        locationID: UUID,
+        providerID: UUID, procedureID: UUID?, by: String, now: Date, on tx: any Database
+    ) async throws -> PathwayEnrolmentRecord {
         let e = PathwayEnrolmentRecord()
         e.id = UUID()
         e.createdAt = now
@@ -343,28 +433,45 @@ package struct PathwayStore {
         try await e.create(on: tx)
         for s in t.steps {
             guard let at = PathwayRules.fireTime(procedureDay: day, step: s, zone: zone) else { continue }
-            try await JobQueue.enqueue(JobSpec(kind: PathwayJobs.stepKind, payload: ["enrolment": e.id!.uuidString, "step": s.key], runAt: max(at, now),
-                                               dedupeKey: "pathway:\(e.id!.uuidString):step:\(s.key)"), now: now, on: tx)
+            try await JobQueue.enqueue(
+                JobSpec(
+                    kind: PathwayJobs.stepKind, payload: ["enrolment": e.id!.uuidString, "step": s.key],
+                    runAt: max(at, now),
+                    dedupeKey: "pathway:\(e.id!.uuidString):step:\(s.key)"), now: now, on: tx)
         }
         return e
     }
 
     /// Stops an enrolment: pending steps are cancelled, open tasks closed.
     package func stop(_ enrolmentID: UUID) async throws -> EnrolmentDTO {
-        guard let e = try await PathwayEnrolmentRecord.find(enrolmentID, on: scope.db) else { throw AppError.notFound("No such enrolment.") }
+        guard let e = try await PathwayEnrolmentRecord.find(enrolmentID, on: scope.db) else {
+            throw AppError.notFound("No such enrolment.")
+        }
         try await scope.authorize(.enrolInPathway(patientID: e.patientID), patientID: e.patientID)
         let now = scope.now
         let (rec, tasks) = try await scope.run { tx in
-            guard let e = try await PathwayEnrolmentRecord.find(enrolmentID, on: tx) else { throw AppError.notFound("No such enrolment.") }
+            guard let e = try await PathwayEnrolmentRecord.find(enrolmentID, on: tx) else {
+                throw AppError.notFound("No such enrolment.")
+            }
             e.status = "stopped"
             e.stoppedAt = now
             try await e.save(on: tx)
-            let cancelled = try await JobQueue.cancel(dedupePrefix: "pathway:\(enrolmentID.uuidString):", now: now, on: tx)
-            let open = try await PathwayTaskRecord.query(on: tx).filter(\.$enrolmentID == enrolmentID).filter(\.$status == "open").all()
+            let cancelled = try await JobQueue.cancel(
+                dedupePrefix: "pathway:\(enrolmentID.uuidString):", now: now, on: tx)
+            let open = try await PathwayTaskRecord.query(on: tx).filter(\.$enrolmentID == enrolmentID).filter(
+                \.$status == "open"
+            ).all()
             for t in open { t.status = "closed"; t.completedAt = now; try await t.save(on: tx) }
             let tasks = try await PathwayTaskRecord.query(on: tx).filter(\.$enrolmentID == enrolmentID).all()
-            return ((e, tasks), [AuditDraft(action: .update, category: .pathways, patientID: e.patientID, entityType: "PathwayEnrolment", entityID: enrolmentID.uuidString,
-                                            detail: "stopped; \(cancelled) pending steps cancelled")])
+            return (
+                (e, tasks),
+                [
+                    AuditDraft(
+                        action: .update, category: .pathways, patientID: e.patientID, entityType: "PathwayEnrolment",
+                        entityID: enrolmentID.uuidString,
+                        detail: "stopped; \(cancelled) pending steps cancelled")
+                ]
+            )
         }
         let (tpl, zone) = try await templateAndZone(rec)
         return Self.dto(rec, tpl, zone: zone, tasks: tasks)
@@ -372,21 +479,28 @@ package struct PathwayStore {
 
     package func templateAndZone(_ e: PathwayEnrolmentRecord) async throws -> (PathwayTemplate, TimeZone) {
         guard let t = try await PathwayTemplateRecord.find(e.templateID, on: scope.db)?.template,
-              let loc = try await LocationRecord.find(e.locationID, on: scope.db), let zone = TimeZone(identifier: loc.timeZone) else {
+            let loc = try await LocationRecord.find(e.locationID, on: scope.db),
+            let zone = TimeZone(identifier: loc.timeZone)
+        else {
             throw AppError.notFound("The enrolment's template or location is missing.")
         }
         return (t, zone)
     }
 
-    package static func dto(_ e: PathwayEnrolmentRecord, _ t: PathwayTemplate, zone: TimeZone, tasks: [PathwayTaskRecord]) -> EnrolmentDTO {
+    package static func dto(
+        _ e: PathwayEnrolmentRecord, _ t: PathwayTemplate, zone: TimeZone, tasks: [PathwayTaskRecord]
+    ) -> EnrolmentDTO {
         let day = LocalDay(e.startDay)!
         let steps = t.steps.compactMap { s -> ScheduledStep? in
             guard let at = PathwayRules.fireTime(procedureDay: day, step: s, zone: zone) else { return nil }
-            let status = tasks.first { $0.stepKey == s.key }?.status ?? (e.status == "active" ? "scheduled" : "cancelled")
+            let status =
+                tasks.first { $0.stepKey == s.key }?.status ?? (e.status == "active" ? "scheduled" : "cancelled")
             return ScheduledStep(key: s.key, kind: s.kind.rawValue, title: s.title, fireAt: at, status: status)
         }.sorted { $0.fireAt < $1.fireAt }
-        return EnrolmentDTO(id: e.id!, patientId: e.patientID, templateCode: e.templateCode, templateVersion: e.templateVersion, title: t.title,
-                            startDay: e.startDay, status: e.status, steps: steps)
+        return EnrolmentDTO(
+            id: e.id!, patientId: e.patientID, templateCode: e.templateCode, templateVersion: e.templateVersion,
+            title: t.title,
+            startDay: e.startDay, status: e.status, steps: steps)
     }
 
     // MARK: the patient's tasks
@@ -394,16 +508,23 @@ package struct PathwayStore {
     package func taskDTO(_ r: PathwayTaskRecord, _ t: PathwayTemplate?) -> TaskDTO {
         let s = t?.step(r.stepKey)
         let staff = scope.principal.role != .patient
-        return TaskDTO(id: r.id!, enrolmentId: r.enrolmentID, stepKey: r.stepKey, kind: r.kind, title: s?.title ?? r.stepKey, text: s?.text ?? "",
-                       status: r.status, openedAt: r.openedAt, completedAt: r.completedAt, questions: s?.questions ?? [],
-                       answers: r.answers == nil ? nil : r.answerMap, redFlags: staff ? r.flagList : nil,
-                       offers: r.status == "open" ? r.offerList : [], photoId: r.photoID, appointmentId: r.appointmentID)
+        return TaskDTO(
+            id: r.id!, enrolmentId: r.enrolmentID, stepKey: r.stepKey, kind: r.kind, title: s?.title ?? r.stepKey,
+            text: s?.text ?? "",
+            status: r.status, openedAt: r.openedAt, completedAt: r.completedAt, questions: s?.questions ?? [],
+            answers: r.answers == nil ? nil : r.answerMap, redFlags: staff ? r.flagList : nil,
+            offers: r.status == "open" ? r.offerList : [], photoId: r.photoID, appointmentId: r.appointmentID)
     }
 
-    private func templates(for tasks: [PathwayTaskRecord], on db: any Database) async throws -> [UUID: PathwayTemplate] {
+    private func templates(for tasks: [PathwayTaskRecord], on db: any Database) async throws -> [UUID: PathwayTemplate]
+    {
         var out: [UUID: PathwayTemplate] = [:]
         for eid in Set(tasks.map(\.enrolmentID)) {
-            if let e = try await PathwayEnrolmentRecord.find(eid, on: db), let t = try await PathwayTemplateRecord.find(e.templateID, on: db)?.template { out[eid] = t }
+            if let e = try await PathwayEnrolmentRecord.find(eid, on: db),
+                let t = try await PathwayTemplateRecord.find(e.templateID, on: db)?.template
+            {
+                out[eid] = t
+            }
         }
         return out
     }
@@ -411,56 +532,88 @@ package struct PathwayStore {
     /// The patient's check-ins, prompts and offers, newest first.
     package func tasks(patientID: UUID) async throws -> [TaskDTO] {
         try await scope.authorize(.readPathway(patientID: patientID), patientID: patientID)
-        let rows = try await PathwayTaskRecord.query(on: scope.db).filter(\.$patientID == patientID).sort(\.$openedAt, .descending).all()
+        let rows = try await PathwayTaskRecord.query(on: scope.db).filter(\.$patientID == patientID).sort(
+            \.$openedAt, .descending
+        ).all()
         let tpls = try await templates(for: rows, on: scope.db)
-        try await scope.record([AuditDraft(action: .query, category: .pathways, patientID: patientID, entityType: "PathwayTask", detail: "\(rows.count) tasks listed")])
+        try await scope.record([
+            AuditDraft(
+                action: .query, category: .pathways, patientID: patientID, entityType: "PathwayTask",
+                detail: "\(rows.count) tasks listed")
+        ])
         return rows.map { taskDTO($0, tpls[$0.enrolmentID]) }
     }
 
     package func task(_ id: UUID) async throws -> TaskDTO {
-        guard let r = try await PathwayTaskRecord.find(id, on: scope.db) else { throw AppError.notFound("No such check-in.") }
+        guard let r = try await PathwayTaskRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such check-in.")
+        }
         try await scope.authorize(.readPathway(patientID: r.patientID), patientID: r.patientID)
         let tpls = try await templates(for: [r], on: scope.db)
-        try await scope.record([AuditDraft(action: .read, category: .pathways, patientID: r.patientID, entityType: "PathwayTask", entityID: id.uuidString)])
+        try await scope.record([
+            AuditDraft(
+                action: .read, category: .pathways, patientID: r.patientID, entityType: "PathwayTask",
+                entityID: id.uuidString)
+        ])
         return taskDTO(r, tpls[r.enrolmentID])
     }
 
     /// The patient answers a check-in. Red-flag answers raise an urgent task for the care team (and the chart banner)
     /// in the same transaction; the patient then reads the approved advice.
     package func answer(_ id: UUID, answers: [String: String]) async throws -> AnswerResult {
-        guard let r = try await PathwayTaskRecord.find(id, on: scope.db) else { throw AppError.notFound("No such check-in.") }
+        guard let r = try await PathwayTaskRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such check-in.")
+        }
         try await scope.authorize(.answerCheckIn(patientID: r.patientID), patientID: r.patientID)
         let tpls = try await templates(for: [r], on: scope.db)
         guard let t = tpls[r.enrolmentID], let step = t.step(r.stepKey), step.kind == .checkIn else {
-            throw AppError.conflict(type: "not-a-check-in", detail: "This is not a check-in with questions.", extra: [:])
+            throw AppError.conflict(
+                type: "not-a-check-in", detail: "This is not a check-in with questions.", extra: [:])
         }
         guard r.status == "open" || r.status == "missed" else {
             throw AppError.conflict(type: "already-answered", detail: "This check-in was already answered.", extra: [:])
         }
-        let form = FormDefinition(code: "check-in", version: 1, title: step.title, intro: "", sections: [.init(step.title, step.questions)])
+        let form = FormDefinition(
+            code: "check-in", version: 1, title: step.title, intro: "", sections: [.init(step.title, step.questions)])
         let errors = form.validate(answers, submitting: true, today: "9999-12-31")
         if !errors.isEmpty { throw AppError.validation(errors) }
         var clean: [String: String] = [:]
         for q in step.questions { if let v = Text.clean(answers[q.id]) { clean[q.id] = v } }
-        let previous = try await PathwayTaskRecord.query(on: scope.db).filter(\.$enrolmentID == r.enrolmentID).filter(\.$kind == PathwayStep.Kind.checkIn.rawValue)
-            .filter(\.$status == "done").sort(\.$completedAt, .descending).first()?.answerMap
+        let previous = try await PathwayTaskRecord.query(on: scope.db).filter(\.$enrolmentID == r.enrolmentID).filter(
+            \.$kind == PathwayStep.Kind.checkIn.rawValue
+        )
+        .filter(\.$status == "done").sort(\.$completedAt, .descending).first()?.answerMap
         let flags = PathwayRules.redFlags(step, answers: clean, previous: previous)
-        let now = scope.now, json = String(decoding: try JSONEncoder.sorted.encode(clean), as: UTF8.self), frozen = clean
+        let now = scope.now, json = String(decoding: try JSONEncoder.sorted.encode(clean), as: UTF8.self),
+            frozen = clean
         let saved = try await scope.run { tx in
-            guard let r = try await PathwayTaskRecord.find(id, on: tx), r.status == "open" || r.status == "missed" else {
-                throw AppError.conflict(type: "already-answered", detail: "This check-in was already answered.", extra: [:])
+            guard let r = try await PathwayTaskRecord.find(id, on: tx), r.status == "open" || r.status == "missed"
+            else {
+                throw AppError.conflict(
+                    type: "already-answered", detail: "This check-in was already answered.", extra: [:])
             }
             r.status = "done"
             r.completedAt = now
             r.answers = json
             r.redFlags = (r.flagList + flags).joined(separator: ",")
             try await r.save(on: tx)
-            var drafts = [AuditDraft(action: .update, category: .pathways, patientID: r.patientID, entityType: "PathwayTask", entityID: id.uuidString,
-                                     detail: "answered \(frozen.count) questions" + (flags.isEmpty ? "" : "; red flags: \(flags.joined(separator: ", "))"))]
+            var drafts = [
+                AuditDraft(
+                    action: .update, category: .pathways, patientID: r.patientID, entityType: "PathwayTask",
+                    entityID: id.uuidString,
+                    detail: "answered \(frozen.count) questions"
+                        + (flags.isEmpty ? "" : "; red flags: \(flags.joined(separator: ", "))"))
+            ]
             if !flags.isEmpty {
-                let c = try await Self.raise(kind: "red-flag", urgent: true, team: "clinical", summary: "\(step.title): \(flags.joined(separator: ", "))",
-                                             patientID: r.patientID, enrolmentID: r.enrolmentID, taskID: id, key: "red-flag:\(id.uuidString)", now: now, on: tx)
-                drafts.append(AuditDraft(action: .create, category: .pathways, patientID: r.patientID, entityType: "CareTask", entityID: c.id?.uuidString, detail: "urgent red flag"))
+                let c = try await Self.raise(
+                    kind: "red-flag", urgent: true, team: "clinical",
+                    summary: "\(step.title): \(flags.joined(separator: ", "))",
+                    patientID: r.patientID, enrolmentID: r.enrolmentID, taskID: id, key: "red-flag:\(id.uuidString)",
+                    now: now, on: tx)
+                drafts.append(
+                    AuditDraft(
+                        action: .create, category: .pathways, patientID: r.patientID, entityType: "CareTask",
+                        entityID: c.id?.uuidString, detail: "urgent red flag"))
             }
             return (r, drafts)
         }
@@ -468,8 +621,11 @@ package struct PathwayStore {
     }
 
     /// Inside a transaction: a care-team task (once per purpose).
-    package static func raise(kind: String, urgent: Bool, team: String, summary: String, patientID: UUID, enrolmentID: UUID?, taskID: UUID?, key: String,
-                      now: Date, on tx: any Database) async throws -> CareTaskRecord {
+    package static func raise(
+        kind: String, urgent: Bool, team: String, summary: String, patientID: UUID, enrolmentID: UUID?, taskID: UUID?,
+        key: String,
+        now: Date, on tx: any Database
+    ) async throws -> CareTaskRecord {
         if let existing = try await CareTaskRecord.query(on: tx).filter(\.$dedupeKey == key).first() { return existing }
         let c = CareTaskRecord()
         c.id = UUID()
@@ -488,9 +644,13 @@ package struct PathwayStore {
     }
 
     /// Inside the photo's transaction: the photo answers the patient's oldest open photo prompt, or else the latest missed one.
-    package static func photoReceived(patientID: UUID, photoID: UUID, now: Date, on tx: any Database) async throws -> AuditDraft? {
+    package static func photoReceived(patientID: UUID, photoID: UUID, now: Date, on tx: any Database) async throws
+        -> AuditDraft?
+    {
         func prompts(_ status: String) -> QueryBuilder<PathwayTaskRecord> {
-            PathwayTaskRecord.query(on: tx).filter(\.$patientID == patientID).filter(\.$kind == PathwayStep.Kind.photoPrompt.rawValue).filter(\.$status == status)
+            PathwayTaskRecord.query(on: tx).filter(\.$patientID == patientID).filter(
+                \.$kind == PathwayStep.Kind.photoPrompt.rawValue
+            ).filter(\.$status == status)
         }
         let open = try await prompts("open").sort(\.$openedAt).first()
         let missed = open == nil ? try await prompts("missed").sort(\.$openedAt, .descending).first() : nil
@@ -499,29 +659,42 @@ package struct PathwayStore {
         t.completedAt = now
         t.photoID = photoID
         try await t.save(on: tx)
-        return AuditDraft(action: .update, category: .pathways, patientID: patientID, entityType: "PathwayTask", entityID: t.id?.uuidString, detail: "photo received")
+        return AuditDraft(
+            action: .update, category: .pathways, patientID: patientID, entityType: "PathwayTask",
+            entityID: t.id?.uuidString, detail: "photo received")
     }
 
     /// The patient books one of the offered follow-up times. A time taken meanwhile gets fresh offers and a 409.
     package func chooseFollowUp(_ id: UUID, offer index: Int) async throws -> TaskDTO {
-        guard let r = try await PathwayTaskRecord.find(id, on: scope.db) else { throw AppError.notFound("No such follow-up.") }
+        guard let r = try await PathwayTaskRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such follow-up.")
+        }
         try await scope.authorize(.bookAppointment(patientID: r.patientID), patientID: r.patientID)
         try await scope.authorize(.readPathway(patientID: r.patientID), patientID: r.patientID)
         guard r.kind == PathwayStep.Kind.followUp.rawValue, r.status == "open" else {
-            throw AppError.conflict(type: "not-open", detail: "This follow-up is not waiting for a time any more.", extra: [:])
+            throw AppError.conflict(
+                type: "not-open", detail: "This follow-up is not waiting for a time any more.", extra: [:])
         }
         let offers = r.offerList
-        guard offers.indices.contains(index) else { throw AppError.validation([FieldError("offer", "Choose one of the offered times.")]) }
-        guard let e = try await PathwayEnrolmentRecord.find(r.enrolmentID, on: scope.db) else { throw AppError.notFound("No such enrolment.") }
+        guard offers.indices.contains(index) else {
+            throw AppError.validation([FieldError("offer", "Choose one of the offered times.")])
+        }
+        guard let e = try await PathwayEnrolmentRecord.find(r.enrolmentID, on: scope.db) else {
+            throw AppError.notFound("No such enrolment.")
+        }
         let (t, zone) = try await templateAndZone(e)
         guard let step = t.step(r.stepKey), let code = step.appointmentTypeCode,
-              let type = try await AppointmentTypeRecord.query(on: scope.db).filter(\.$code == code).first() else {
+            let type = try await AppointmentTypeRecord.query(on: scope.db).filter(\.$code == code).first()
+        else {
             throw AppError.notFound("The follow-up's appointment type is missing.")
         }
         let o = offers[index]
         let appt: AppointmentRecord
         do {
-            appt = try await SchedulingStore(scope: scope).book(.init(patientId: r.patientID, providerId: o.providerId, locationId: o.locationId, typeId: type.id, start: o.start))
+            appt = try await SchedulingStore(scope: scope).book(
+                .init(
+                    patientId: r.patientID, providerId: o.providerId, locationId: o.locationId, typeId: type.id,
+                    start: o.start))
         } catch AppError.conflict {
             let fresh = try await PathwayJobs.offers(scope.app, e, step, zone: zone)
             let json = String(decoding: try JSONEncoder.sorted.encode(fresh), as: UTF8.self)
@@ -531,16 +704,28 @@ package struct PathwayStore {
                 try await r.save(on: tx)
                 return ((), [])
             }
-            throw AppError.conflict(type: "slot-taken", detail: "That time was just taken. The times offered have been updated: please choose again.", extra: [:])
+            throw AppError.conflict(
+                type: "slot-taken",
+                detail: "That time was just taken. The times offered have been updated: please choose again.",
+                extra: [:])
         }
         let now = scope.now
         let saved = try await scope.run { tx in
-            guard let r = try await PathwayTaskRecord.find(id, on: tx) else { throw AppError.notFound("No such follow-up.") }
+            guard let r = try await PathwayTaskRecord.find(id, on: tx) else {
+                throw AppError.notFound("No such follow-up.")
+            }
             r.status = "done"
             r.completedAt = now
             r.appointmentID = appt.id
             try await r.save(on: tx)
-            return (r, [AuditDraft(action: .update, category: .pathways, patientID: r.patientID, entityType: "PathwayTask", entityID: id.uuidString, detail: "follow-up booked")])
+            return (
+                r,
+                [
+                    AuditDraft(
+                        action: .update, category: .pathways, patientID: r.patientID, entityType: "PathwayTask",
+                        entityID: id.uuidString, detail: "follow-up booked")
+                ]
+            )
         }
         return taskDTO(saved, t)
     }
@@ -560,10 +745,20 @@ package struct PathwayStore {
             var out: [CareTaskDTO] = []
             for c in rows {
                 let p = try await PatientRecord.find(c.patientID, on: tx)
-                out.append(CareTaskDTO(id: c.id!, patientId: c.patientID, patientName: p.map { "\($0.familyName), \($0.givenName)" }, kind: c.kind, urgent: c.urgent,
-                                       team: c.team, summary: c.summary, status: c.status, createdAt: c.createdAt, closedBy: c.closedBy))
+                out.append(
+                    CareTaskDTO(
+                        id: c.id!, patientId: c.patientID, patientName: p.map { "\($0.familyName), \($0.givenName)" },
+                        kind: c.kind, urgent: c.urgent,
+                        team: c.team, summary: c.summary, status: c.status, createdAt: c.createdAt, closedBy: c.closedBy
+                    ))
             }
-            return (out, Set(rows.map(\.patientID)).map { AuditDraft(action: .query, category: .pathways, patientID: $0, entityType: "CareTask", detail: "task list") })
+            return (
+                out,
+                Set(rows.map(\.patientID)).map {
+                    AuditDraft(
+                        action: .query, category: .pathways, patientID: $0, entityType: "CareTask", detail: "task list")
+                }
+            )
         }
     }
 
@@ -573,15 +768,26 @@ package struct PathwayStore {
         let now = scope.now, by = scope.principal.username, note = Text.clean(note)
         return try await scope.run { tx in
             guard let c = try await CareTaskRecord.find(id, on: tx) else { throw AppError.notFound("No such task.") }
-            guard c.status == "open" else { throw AppError.conflict(type: "closed", detail: "This task was already closed by \(c.closedBy ?? "someone").", extra: [:]) }
+            guard c.status == "open" else {
+                throw AppError.conflict(
+                    type: "closed", detail: "This task was already closed by \(c.closedBy ?? "someone").", extra: [:])
+            }
             c.status = "done"
             c.closedAt = now
             c.closedBy = by
             c.closeNote = note.map { String($0.prefix(500)) }
             try await c.save(on: tx)
-            return (CareTaskDTO(id: c.id!, patientId: c.patientID, patientName: nil, kind: c.kind, urgent: c.urgent, team: c.team, summary: c.summary,
-                                status: c.status, createdAt: c.createdAt, closedBy: by),
-                    [AuditDraft(action: .update, category: .pathways, patientID: c.patientID, entityType: "CareTask", entityID: id.uuidString, detail: "closed")])
+            return (
+                CareTaskDTO(
+                    id: c.id!, patientId: c.patientID, patientName: nil, kind: c.kind, urgent: c.urgent, team: c.team,
+                    summary: c.summary,
+                    status: c.status, createdAt: c.createdAt, closedBy: by),
+                [
+                    AuditDraft(
+                        action: .update, category: .pathways, patientID: c.patientID, entityType: "CareTask",
+                        entityID: id.uuidString, detail: "closed")
+                ]
+            )
         }
     }
 
@@ -589,9 +795,15 @@ package struct PathwayStore {
     package func chart(patientID: UUID) async throws -> ChartSummary {
         try await scope.authorize(.readPathway(patientID: patientID), patientID: patientID)
         let db = scope.db
-        let enrolments = try await PathwayEnrolmentRecord.query(on: db).filter(\.$patientID == patientID).sort(\.$createdAt, .descending).all()
-        let tasks = try await PathwayTaskRecord.query(on: db).filter(\.$patientID == patientID).sort(\.$openedAt, .descending).all()
-        let urgent = try await CareTaskRecord.query(on: db).filter(\.$patientID == patientID).filter(\.$status == "open").filter(\.$urgent == true).sort(\.$createdAt).all()
+        let enrolments = try await PathwayEnrolmentRecord.query(on: db).filter(\.$patientID == patientID).sort(
+            \.$createdAt, .descending
+        ).all()
+        let tasks = try await PathwayTaskRecord.query(on: db).filter(\.$patientID == patientID).sort(
+            \.$openedAt, .descending
+        ).all()
+        let urgent = try await CareTaskRecord.query(on: db).filter(\.$patientID == patientID).filter(
+            \.$status == "open"
+        ).filter(\.$urgent == true).sort(\.$createdAt).all()
         var dtos: [EnrolmentDTO] = []
         var tpls: [UUID: PathwayTemplate] = [:]
         for e in enrolments {
@@ -600,11 +812,19 @@ package struct PathwayStore {
             dtos.append(Self.dto(e, t, zone: zone, tasks: tasks.filter { $0.enrolmentID == e.id }))
         }
         if !enrolments.isEmpty || !urgent.isEmpty {
-            try await scope.record([AuditDraft(action: .read, category: .pathways, patientID: patientID, entityType: "PathwayEnrolment", detail: "chart: \(tasks.count) tasks")])
+            try await scope.record([
+                AuditDraft(
+                    action: .read, category: .pathways, patientID: patientID, entityType: "PathwayEnrolment",
+                    detail: "chart: \(tasks.count) tasks")
+            ])
         }
-        return ChartSummary(enrolments: dtos, tasks: tasks.map { taskDTO($0, tpls[$0.enrolmentID]) },
-                            urgent: urgent.map { CareTaskDTO(id: $0.id!, patientId: $0.patientID, patientName: nil, kind: $0.kind, urgent: true, team: $0.team,
-                                                             summary: $0.summary, status: $0.status, createdAt: $0.createdAt, closedBy: nil) })
+        return ChartSummary(
+            enrolments: dtos, tasks: tasks.map { taskDTO($0, tpls[$0.enrolmentID]) },
+            urgent: urgent.map {
+                CareTaskDTO(
+                    id: $0.id!, patientId: $0.patientID, patientName: nil, kind: $0.kind, urgent: true, team: $0.team,
+                    summary: $0.summary, status: $0.status, createdAt: $0.createdAt, closedBy: nil)
+            })
     }
 
     package init(scope: AuditScope) {

@@ -16,29 +16,49 @@ package enum ChartController {
     }
 
     /// The chart, with a form's problems shown when one of its forms was refused (invitation, procedure).
-    package static func chartPage(_ req: Request, _ id: UUID, inviteErrors: [FieldError] = [], procedureErrors: [FieldError] = [],
-                          status: HTTPResponseStatus = .ok) async throws -> Response {
+    package static func chartPage(
+        _ req: Request, _ id: UUID, inviteErrors: [FieldError] = [], procedureErrors: [FieldError] = [],
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let p = try await req.patients().find(id)
         let principal = try req.principal()
         let locs = try await PatientPagesController.locations(req)
-        let pathway = AccessPolicy.decide(principal, .readPathway(patientID: id)).isAllowed ? try await req.pathways().chart(patientID: id) : nil
-        let providers = try await UserRecord.query(on: req.db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]).filter(\.$active == true).all()
-        let rx = AccessPolicy.decide(principal, .readRx(patientID: id)).isAllowed ? try await req.prescriptions().history(patientID: id) : nil
+        let pathway =
+            AccessPolicy.decide(principal, .readPathway(patientID: id)).isAllowed
+            ? try await req.pathways().chart(patientID: id) : nil
+        let providers = try await UserRecord.query(on: req.db).filter(
+            \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+        ).filter(\.$active == true).all()
+        let rx =
+            AccessPolicy.decide(principal, .readRx(patientID: id)).isAllowed
+            ? try await req.prescriptions().history(patientID: id) : nil
         let approved = pathway == nil ? [] : try await PathwayStore.approvedTemplates(req.db)
-        let procedure = req.query[String.self, at: "procedure"].map { $0 == "enrolled" ? "Procedure recorded; the patient is enrolled in its care pathway." : "Procedure recorded." }
-        let page = ChartPage(patient: PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
-                             registered: req.query[String.self, at: "registered"] != nil,
-                             saved: req.query[String.self, at: "saved"] != nil,
-                             canEdit: AccessPolicy.decide(principal, .updatePatient(id)).isAllowed,
-                             canRetire: AccessPolicy.decide(principal, .deletePatient(id)).isAllowed,
-                             canInvite: AccessPolicy.decide(principal, .invitePatient(id)).isAllowed,
-                             notice: req.query[String.self, at: "invited"].map { "Portal invitation sent by \($0 == "sms" ? "text message" : "email"); the link works once, for 7 days." } ?? procedure,
-                             inviteErrors: inviteErrors,
-                             pathway: pathway.map { PathwayChartSection(summary: $0, canRecord: AccessPolicy.decide(principal, .recordProcedure(patientID: id)).isAllowed,
-                                                                         locations: locs.map { ($0.id!.uuidString, $0.name) },
-                                                                         providers: providers.map { ($0.id!.uuidString, $0.displayName) },
-                                                                         approved: approved, errors: procedureErrors) },
-                             prescriptions: rx.map { PrescriptionChartSection(rows: $0, canPrescribe: AccessPolicy.decide(principal, .prepareRx(patientID: id)).isAllowed) })
+        let procedure = req.query[String.self, at: "procedure"].map {
+            $0 == "enrolled"
+                ? "Procedure recorded; the patient is enrolled in its care pathway." : "Procedure recorded."
+        }
+        let page = ChartPage(
+            patient: PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
+            registered: req.query[String.self, at: "registered"] != nil,
+            saved: req.query[String.self, at: "saved"] != nil,
+            canEdit: AccessPolicy.decide(principal, .updatePatient(id)).isAllowed,
+            canRetire: AccessPolicy.decide(principal, .deletePatient(id)).isAllowed,
+            canInvite: AccessPolicy.decide(principal, .invitePatient(id)).isAllowed,
+            notice: req.query[String.self, at: "invited"].map {
+                "Portal invitation sent by \($0 == "sms" ? "text message" : "email"); the link works once, for 7 days."
+            } ?? procedure,
+            inviteErrors: inviteErrors,
+            pathway: pathway.map {
+                PathwayChartSection(
+                    summary: $0, canRecord: AccessPolicy.decide(principal, .recordProcedure(patientID: id)).isAllowed,
+                    locations: locs.map { ($0.id!.uuidString, $0.name) },
+                    providers: providers.map { ($0.id!.uuidString, $0.displayName) },
+                    approved: approved, errors: procedureErrors)
+            },
+            prescriptions: rx.map {
+                PrescriptionChartSection(
+                    rows: $0, canPrescribe: AccessPolicy.decide(principal, .prepareRx(patientID: id)).isAllowed)
+            })
         return Layout.render(page.render(for: req), status: status)
     }
 

@@ -21,54 +21,87 @@ package struct ChartPage {
 
     package func render(for req: Request) -> String {
         let p = patient
-        let address = [p.addressLine1, p.addressLine2, [p.city, p.state, p.postalCode].compactMap { $0 }.joined(separator: " ")]
-            .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+        let address = [
+            p.addressLine1, p.addressLine2, [p.city, p.state, p.postalCode].compactMap { $0 }.joined(separator: " "),
+        ]
+        .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
         func row(_ k: String, _ v: String?) -> Node<HTML.DescriptionListContext> {
             .group(.dt(.text(k)), .dd(.text((v?.isEmpty ?? true) ? "—" : v!)))
         }
-        return Layout.page("Patient chart", req: req, .div(
-            .if(registered, .p(.class("notice"), .text("Patient registered with MRN \(p.mrn)."))),
-            .if(saved, .p(.class("notice"), .text("Changes saved."))),
-            .if(p.retired, .p(.class("notice bad"), .text("This record is retired."))),
-            .unwrap(notice) { .p(.class("notice"), .id("chart-notice"), .text($0)) },
-            .unwrap(pathway) { $0.banner() },
-            .h1(.id("patient-name"), .text("\(p.familyName), \(p.givenName)"), .if(p.synthetic, .span(.class("badge synthetic"), .text("synthetic")))),
-            .div(.class("card"),
-                .h2(.text("Demographics")),
-                .dl(.class("kv"),
-                    row("MRN", p.mrn), row("Date of birth", p.birthDate), row("Sex", p.sex),
-                    row("Preferred location", locationName), row("Record version", String(p.version)))),
-            .div(.class("card"),
-                .h2(.text("Contact")),
-                .dl(.class("kv"), row("Email", p.email), row("Phone", p.phone), row("Address", address))),
-            .div(.class("card"),
-                .h2(.text("Insurance")),
-                .dl(.class("kv"), row("Payer", p.insurancePayer), row("Member ID", p.insuranceMemberID), row("Group", p.insuranceGroup))),
-            .p(.class("noprint"),
-                .if(canEdit && !p.retired, .a(.class("button"), .href("/patients/\(p.id.uuidString)/edit"), .id("edit"), .text("Edit"))),
-                .text(" "),
-                .a(.class("button"), .href("/patients/\(p.id.uuidString)/history"), .text("History")),
-                .text(" "),
-                .a(.class("button"), .href("/patients/\(p.id.uuidString)/print"), .text("Print")),
-                .text(" "),
-                .a(.class("button"), .href("/patients/\(p.id.uuidString)/wounds"), .id("wounds"), .text("Wounds")),
-                .text(" "),
-                .if(!p.retired, .a(.class("button"), .href("/schedule/book?patient=\(p.id.uuidString)"), .id("book-for-patient"), .text("Book")))),
-            .unwrap(prescriptions) { $0.render(patientID: p.id) },
-            .unwrap(pathway) { $0.render(req, patientID: p.id) },
-            .if(canInvite && !p.retired, .div(.class("card noprint"), .id("portal-invite"),
-                .h2(.text("Patient portal")),
-                FormKit.errorSummary(inviteErrors),
-                .form(.action("/patients/\(p.id.uuidString)/invite"), .method(.post), .div(
-                    FormKit.csrf(req),
-                    FormKit.select("Send the invitation by", name: "channel", options: [("email", "Email"), ("sms", "Text message")], selected: "email", errors: inviteErrors),
-                    FormKit.field("Batch (for adoption figures)", name: "batch", value: "default", errors: inviteErrors),
-                    .button(.type(.submit), .id("send-invite"), .text("Invite to the portal"))
-                )))),
-            .if(canRetire && !p.retired, .form(.class("noprint"), .action("/patients/\(p.id.uuidString)/retire"), .method(.post), .div(
-                FormKit.csrf(req),
-                .button(.type(.submit), .text("Retire this record"))
-            )))
-        ))
+        return Layout.page(
+            "Patient chart", req: req,
+            .div(
+                .if(registered, .p(.class("notice"), .text("Patient registered with MRN \(p.mrn)."))),
+                .if(saved, .p(.class("notice"), .text("Changes saved."))),
+                .if(p.retired, .p(.class("notice bad"), .text("This record is retired."))),
+                .unwrap(notice) { .p(.class("notice"), .id("chart-notice"), .text($0)) },
+                .unwrap(pathway) { $0.banner() },
+                .h1(
+                    .id("patient-name"), .text("\(p.familyName), \(p.givenName)"),
+                    .if(p.synthetic, .span(.class("badge synthetic"), .text("synthetic")))),
+                .div(
+                    .class("card"),
+                    .h2(.text("Demographics")),
+                    .dl(
+                        .class("kv"),
+                        row("MRN", p.mrn), row("Date of birth", p.birthDate), row("Sex", p.sex),
+                        row("Preferred location", locationName), row("Record version", String(p.version)))),
+                .div(
+                    .class("card"),
+                    .h2(.text("Contact")),
+                    .dl(.class("kv"), row("Email", p.email), row("Phone", p.phone), row("Address", address))),
+                .div(
+                    .class("card"),
+                    .h2(.text("Insurance")),
+                    .dl(
+                        .class("kv"), row("Payer", p.insurancePayer), row("Member ID", p.insuranceMemberID),
+                        row("Group", p.insuranceGroup))),
+                .p(
+                    .class("noprint"),
+                    .if(
+                        canEdit && !p.retired,
+                        .a(.class("button"), .href("/patients/\(p.id.uuidString)/edit"), .id("edit"), .text("Edit"))),
+                    .text(" "),
+                    .a(.class("button"), .href("/patients/\(p.id.uuidString)/history"), .text("History")),
+                    .text(" "),
+                    .a(.class("button"), .href("/patients/\(p.id.uuidString)/print"), .text("Print")),
+                    .text(" "),
+                    .a(.class("button"), .href("/patients/\(p.id.uuidString)/wounds"), .id("wounds"), .text("Wounds")),
+                    .text(" "),
+                    .if(
+                        !p.retired,
+                        .a(
+                            .class("button"), .href("/schedule/book?patient=\(p.id.uuidString)"),
+                            .id("book-for-patient"), .text("Book")))),
+                .unwrap(prescriptions) { $0.render(patientID: p.id) },
+                .unwrap(pathway) { $0.render(req, patientID: p.id) },
+                .if(
+                    canInvite && !p.retired,
+                    .div(
+                        .class("card noprint"), .id("portal-invite"),
+                        .h2(.text("Patient portal")),
+                        FormKit.errorSummary(inviteErrors),
+                        .form(
+                            .action("/patients/\(p.id.uuidString)/invite"), .method(.post),
+                            .div(
+                                FormKit.csrf(req),
+                                FormKit.select(
+                                    "Send the invitation by", name: "channel",
+                                    options: [("email", "Email"), ("sms", "Text message")], selected: "email",
+                                    errors: inviteErrors),
+                                FormKit.field(
+                                    "Batch (for adoption figures)", name: "batch", value: "default",
+                                    errors: inviteErrors),
+                                .button(.type(.submit), .id("send-invite"), .text("Invite to the portal"))
+                            )))),
+                .if(
+                    canRetire && !p.retired,
+                    .form(
+                        .class("noprint"), .action("/patients/\(p.id.uuidString)/retire"), .method(.post),
+                        .div(
+                            FormKit.csrf(req),
+                            .button(.type(.submit), .text("Retire this record"))
+                        )))
+            ))
     }
 }

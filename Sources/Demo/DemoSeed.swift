@@ -37,10 +37,12 @@ public enum DemoSeed {
         if try await UserRecord.query(on: app.db).count() > 0 { return false }
         let scope = app.systemScope("demo-seed")
         let locs = [
-            LocationRecord(code: "MAIN", name: "Main Street Clinic", timeZone: "America/Indiana/Indianapolis",
-                           address: "100 Main St, Evansville, IN 47708", phone: "+1 812 555 0100"),
-            LocationRecord(code: "LAKE", name: "Lakeshore Clinic", timeZone: "America/Chicago",
-                           address: "20 Lakeshore Dr, Mount Vernon, IN 47620", phone: "+1 812 555 0200"),
+            LocationRecord(
+                code: "MAIN", name: "Main Street Clinic", timeZone: "America/Indiana/Indianapolis",
+                address: "100 Main St, Evansville, IN 47708", phone: "+1 812 555 0100"),
+            LocationRecord(
+                code: "LAKE", name: "Lakeshore Clinic", timeZone: "America/Chicago",
+                address: "20 Lakeshore Dr, Mount Vernon, IN 47620", phone: "+1 812 555 0200"),
         ]
         for l in locs { try await l.create(on: app.db) }
 
@@ -55,18 +57,22 @@ public enum DemoSeed {
         ]
         var firstPatient: UUID?
         for (i, p) in people.enumerated() {
-            let input = PatientInput(familyName: p.0, givenName: p.1, birthDate: p.2, sex: p.3, email: "\(p.1.lowercased()).\(p.0.lowercased())@example.org",
-                                     phone: "+1 812 555 01\(String(format: "%02d", 10 + i))", addressLine1: "\(10 + i) Example Ave",
-                                     city: "Evansville", state: "IN", postalCode: "47708",
-                                     preferredLocationID: locs[i % 2].id, insurancePayer: i % 3 == 0 ? "Medicare" : "Acme Health",
-                                     insuranceMemberID: "SYN\(100_000 + i)", insuranceGroup: nil)
+            let input = PatientInput(
+                familyName: p.0, givenName: p.1, birthDate: p.2, sex: p.3,
+                email: "\(p.1.lowercased()).\(p.0.lowercased())@example.org",
+                phone: "+1 812 555 01\(String(format: "%02d", 10 + i))", addressLine1: "\(10 + i) Example Ave",
+                city: "Evansville", state: "IN", postalCode: "47708",
+                preferredLocationID: locs[i % 2].id, insurancePayer: i % 3 == 0 ? "Medicare" : "Acme Health",
+                insuranceMemberID: "SYN\(100_000 + i)", insuranceGroup: nil)
             let (rec, _) = try await store.create(input, acknowledgeDuplicate: false, synthetic: true)
             if i == 0 { firstPatient = rec.id }
         }
         let admin = UserAdmin(scope: scope)
         for a in accounts {
-            _ = try await admin.create(.init(username: a.username, displayName: a.displayName, role: a.role, password: password,
-                                             patientId: a.role == "patient" ? firstPatient : nil))
+            _ = try await admin.create(
+                .init(
+                    username: a.username, displayName: a.displayName, role: a.role, password: password,
+                    patientId: a.role == "patient" ? firstPatient : nil))
         }
         try await SchedulingSetup.seedDemo(app, locations: locs)
         try await seedPrescribers(app, locations: locs)
@@ -76,14 +82,20 @@ public enum DemoSeed {
     /// Demo NPIs and DEA numbers (valid check digits, not real registrations) and covering providers per location.
     /// EPCS permissions are not seeded: they need two people, as they would at go-live.
     package static func seedPrescribers(_ app: Application, locations: [LocationRecord]) async throws {
-        let ids: [(String, String, String?)] = [("drpatel", "1234567893", "BP1234563"), ("drkim", "1987654328", "BK7654329"), ("drhughes", "1765432103", "BH2468139")]
+        let ids: [(String, String, String?)] = [
+            ("drpatel", "1234567893", "BP1234563"), ("drkim", "1987654328", "BK7654329"),
+            ("drhughes", "1765432103", "BH2468139"),
+        ]
         let scope = app.systemScope("demo-seed")
         for (name, npi, dea) in ids {
-            guard let u = try await UserRecord.query(on: app.db).filter(\.$username == name).first()?.id else { continue }
+            guard let u = try await UserRecord.query(on: app.db).filter(\.$username == name).first()?.id else {
+                continue
+            }
             try await EPCSStore(scope: scope).setCredentials(userID: u, .init(npi: npi, deaNumber: dea))
         }
         if let hughes = try await UserRecord.query(on: app.db).filter(\.$username == "drhughes").first()?.id,
-           let kim = try await UserRecord.query(on: app.db).filter(\.$username == "drkim").first()?.id {
+            let kim = try await UserRecord.query(on: app.db).filter(\.$username == "drkim").first()?.id
+        {
             try await RefillStore(scope: scope).setCovering(locationID: locations[0].id!, providerID: hughes)
             try await RefillStore(scope: scope).setCovering(locationID: locations[1].id!, providerID: kim)
         }

@@ -44,10 +44,10 @@ package enum HomeController {
                     guard let id = l.id else { return nil }
                     let here = day.filter { $0.locationID == id }.map(\.status)
                     return LocationDay(
-                        name: l.name, booked: here.filter { $0 == AppointmentStatus.booked.rawValue }.count,
-                        arrived: here.filter { ["arrived", "checked-in"].contains($0) }.count,
-                        done: here.filter { $0 == AppointmentStatus.fulfilled.rawValue }.count,
-                        cancelled: here.filter { ["cancelled", "noshow"].contains($0) }.count)
+                        name: l.name, booked: here.filter { $0 == .booked }.count,
+                        arrived: here.filter { $0 == .arrived || $0 == .checkedIn }.count,
+                        done: here.filter { $0 == .fulfilled }.count,
+                        cancelled: here.filter { $0 == .cancelled || $0 == .noshow }.count)
                 }
             }
         }
@@ -95,7 +95,8 @@ package struct WorkCounts {
             c.inboxUrgent = unread.filter(\.urgent).count
         }
         if may(.reviewIntakes) {
-            c.intakeWaiting = try await IntakeSubmissionRecord.query(on: db).filter(\.$status == "submitted").count()
+            c.intakeWaiting = try await IntakeSubmissionRecord.query(on: db).filter(\.$status == IntakeStatus.submitted)
+                .count()
         }
         if may(.readCareTasks) {
             let q = CareTaskRecord.query(on: db).filter(\.$status == "open")
@@ -105,7 +106,7 @@ package struct WorkCounts {
             c.tasksUrgent = open.filter(\.urgent).count
         }
         if may(.hostVisit) {
-            let waiting = try await VirtualVisitRecord.query(on: db).filter(\.$status == "waiting").all()
+            let waiting = try await VirtualVisitRecord.query(on: db).filter(\.$status == VisitStatus.waiting).all()
             c.videoWaiting = waiting.count
             c.videoWaitingAppointments = Set(waiting.map(\.appointmentID))
         }
@@ -129,7 +130,9 @@ package struct StaffHomePage {
     package let myDay: [CalendarRow]
     package let waitingVisits: Set<UUID>
 
-    package func tile(_ id: String, _ label: String, _ n: Int?, urgent: Int? = nil, href: String) -> Node<HTML.BodyContext> {
+    package func tile(_ id: String, _ label: String, _ n: Int?, urgent: Int? = nil, href: String) -> Node<
+        HTML.BodyContext
+    > {
         guard let n else { return .empty }
         return .a(
             .class("tile" + ((urgent ?? 0) > 0 ? " urgent" : "")), .id(id), .href(href),
@@ -174,7 +177,7 @@ package struct StaffHomePage {
                                     .strong(.text(r.times)), .text(" · "),
                                     .a(.href("/patients/\(r.patientID.uuidString)"), .text(r.patient)),
                                     .text(" · \(r.type) · \(r.location) "),
-                                    .span(.class("badge"), .text(r.status)),
+                                    .span(.class("badge"), .text(r.status.rawValue)),
                                     .if(
                                         waitingVisits.contains(r.id),
                                         .span(.class("badge video-waiting"), .text("waiting for video"))))

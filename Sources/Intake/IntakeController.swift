@@ -25,14 +25,19 @@ package enum IntakeController {
     @Sendable package static func saveAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
         let body = try req.decodeJSON(SaveBody.self)
         let code = req.parameters.get("code") ?? ""
-        return .init(try await req.intake().save(patientID: try req.idParameter("patient"), code: code, answers: body.answers ?? [:], submit: body.submit ?? false))
+        return .init(
+            try await req.intake().save(
+                patientID: try req.idParameter("patient"), code: code, answers: body.answers ?? [:],
+                submit: body.submit ?? false))
     }
 
     @Sendable package static func listAPI(req: Request) async throws -> [IntakeStore.SubmissionDTO] {
         try await req.intake().list(patientID: try req.idParameter("patient"))
     }
 
-    @Sendable package static func queueAPI(req: Request) async throws -> [IntakeStore.QueueItem] { try await req.intake().queue() }
+    @Sendable package static func queueAPI(req: Request) async throws -> [IntakeStore.QueueItem] {
+        try await req.intake().queue()
+    }
 
     @Sendable package static func readAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
         .init(try await req.intake().find(try req.idParameter("intake")).0)
@@ -43,7 +48,9 @@ package enum IntakeController {
     }
 
     @Sendable package static func returnAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
-        .init(try await req.intake().returnToPatient(try req.idParameter("intake"), comment: try req.decodeJSON(ReturnBody.self).comment))
+        .init(
+            try await req.intake().returnToPatient(
+                try req.idParameter("intake"), comment: try req.decodeJSON(ReturnBody.self).comment))
     }
 
     // MARK: portal pages
@@ -52,7 +59,9 @@ package enum IntakeController {
         let pid = try req.portalPatientID()
         let forms = try await IntakeStore.latestForms(req.db)
         let mine = try await req.intake().list(patientID: pid)
-        return Layout.render(PortalFormsPage(forms: forms, mine: mine, submitted: req.query[String.self, at: "submitted"]).render(for: req))
+        return Layout.render(
+            PortalFormsPage(forms: forms, mine: mine, submitted: req.query[String.self, at: "submitted"]).render(
+                for: req))
     }
 
     @Sendable package static func portalForm(req: Request) async throws -> Response {
@@ -60,13 +69,19 @@ package enum IntakeController {
         let code = req.parameters.get("code") ?? ""
         let draft = try await req.intake().open(patientID: pid, code: code)
         let form = try await IntakeStore.definition(code, version: draft?.formVersion, on: req.db)
-        return Layout.render(IntakeFormPage(form: form, answers: draft?.answerMap ?? [:], returnedComment: draft?.status == "returned" ? draft?.reviewComment : nil,
-                                            saved: req.query[String.self, at: "saved"] != nil).render(for: req))
+        return Layout.render(
+            IntakeFormPage(
+                form: form, answers: draft?.answerMap ?? [:],
+                returnedComment: draft?.status == .returned ? draft?.reviewComment : nil,
+                saved: req.query[String.self, at: "saved"] != nil
+            ).render(for: req))
     }
 
     /// Form posts carry one key per field; a multiple-choice field sends `<id>__<n>` per ticked option; a file field
     /// sends the chosen file as `<id>__file` (stored as an attachment) and the current attachment id as `<id>`.
-    package static func answers(from req: Request, form: FormDefinition, patientID: UUID) async throws -> [String: String] {
+    package static func answers(from req: Request, form: FormDefinition, patientID: UUID) async throws -> [String:
+        String]
+    {
         func text(_ key: String) -> String? { try? req.content.get(String.self, at: key) }
         var out: [String: String] = [:]
         for f in form.fields {
@@ -77,11 +92,15 @@ package enum IntakeController {
             case .file:
                 if let file = try? req.content.get(File.self, at: "\(f.id)__file"), file.data.readableBytes > 0 {
                     do {
-                        out[f.id] = try await req.photos().storeAttachment(patientID: patientID, Data(buffer: file.data)).uuidString
+                        out[f.id] = try await req.photos().storeAttachment(
+                            patientID: patientID, Data(buffer: file.data)
+                        ).uuidString
                     } catch AppError.validation(let errors) {
                         throw AppError.validation(errors.map { FieldError(f.id, "\(f.label): \($0.message)") })
                     }
-                } else if let v = text(f.id) { out[f.id] = v }
+                } else if let v = text(f.id) {
+                    out[f.id] = v
+                }
             default:
                 if let v = text(f.id) { out[f.id] = v }
             }
@@ -100,7 +119,9 @@ package enum IntakeController {
             answers = try await Self.answers(from: req, form: form, patientID: pid)
             _ = try await req.intake().save(patientID: pid, code: code, answers: answers, submit: submit)
         } catch AppError.validation(let errors) {
-            return Layout.render(IntakeFormPage(form: form, answers: answers, returnedComment: nil, errors: errors).render(for: req), status: .unprocessableEntity)
+            return Layout.render(
+                IntakeFormPage(form: form, answers: answers, returnedComment: nil, errors: errors).render(for: req),
+                status: .unprocessableEntity)
         }
         return req.redirect(to: submit ? "/portal/forms?submitted=\(code)" : "/portal/forms/\(code)?saved=1")
     }
@@ -108,7 +129,9 @@ package enum IntakeController {
     // MARK: staff pages
 
     @Sendable package static func queuePage(req: Request) async throws -> Response {
-        Layout.render(IntakeQueuePage(items: try await req.intake().queue(), done: req.query[String.self, at: "done"]).render(for: req))
+        Layout.render(
+            IntakeQueuePage(items: try await req.intake().queue(), done: req.query[String.self, at: "done"]).render(
+                for: req))
     }
 
     @Sendable package static func reviewPage(req: Request) async throws -> Response {
@@ -141,7 +164,9 @@ package enum IntakeController {
     package static func reviewAgain(_ req: Request, _ id: UUID, _ errors: [FieldError]) async throws -> Response {
         let (r, form) = try await req.intake().find(id)
         let patient = try await req.patients().find(r.patientID, detail: "intake review")
-        return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient), errors: errors).render(for: req), status: .unprocessableEntity)
+        return Layout.render(
+            IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient), errors: errors).render(for: req),
+            status: .unprocessableEntity)
     }
 }
 
@@ -151,21 +176,34 @@ package struct PortalFormsPage {
     package let submitted: String?
 
     package func render(for req: Request) -> String {
-        Layout.page("My forms", req: req, .div(
-            .h1(.text("My forms")),
-            .unwrap(submitted) { code in .p(.class("notice"), .id("form-submitted"), .text("Thank you: \(forms.first { $0.code == code }?.title ?? "the form") was sent to the practice.")) },
-            .ul(.class("plain"), .forEach(forms) { f in
-                let latest = mine.first { $0.formCode == f.code }
-                let status: String = switch latest?.status {
-                case "draft": "draft saved — continue"
-                case "returned": "returned to you — please check"
-                case "submitted": "sent, waiting for review"
-                case "accepted": "received"
-                default: "not started"
-                }
-                return .li(.a(.href("/portal/forms/\(f.code)"), .id("form-\(f.code)"), .text(f.title)), .text(" · "), .span(.class("status-\(f.code)"), .text(status)))
-            })
-        ))
+        Layout.page(
+            "My forms", req: req,
+            .div(
+                .h1(.text("My forms")),
+                .unwrap(submitted) { code in
+                    .p(
+                        .class("notice"), .id("form-submitted"),
+                        .text(
+                            "Thank you: \(forms.first { $0.code == code }?.title ?? "the form") was sent to the practice."
+                        ))
+                },
+                .ul(
+                    .class("plain"),
+                    .forEach(forms) { f in
+                        let latest = mine.first { $0.formCode == f.code }
+                        let status: String =
+                            switch latest?.status {
+                            case .draft: "draft saved — continue"
+                            case .returned: "returned to you — please check"
+                            case .submitted: "sent, waiting for review"
+                            case .accepted: "received"
+                            case nil: "not started"
+                            }
+                        return .li(
+                            .a(.href("/portal/forms/\(f.code)"), .id("form-\(f.code)"), .text(f.title)), .text(" · "),
+                            .span(.class("status-\(f.code)"), .text(status)))
+                    })
+            ))
     }
 }
 
@@ -176,23 +214,41 @@ package struct IntakeFormPage {
     package var saved = false
     package var errors: [FieldError] = []
 
-    package func field<C: HTML.BodyContext>(_ f: FormDefinition.Field) -> Node<C> { FormFieldView(answers: answers, errors: errors).field(f) }
+    package func field<C: HTML.BodyContext>(_ f: FormDefinition.Field) -> Node<C> {
+        FormFieldView(answers: answers, errors: errors).field(f)
+    }
 
     package func render(for req: Request) -> String {
-        Layout.page(form.title, req: req, .div(
-            .h1(.text(form.title)),
-            .p(.text(form.intro)),
-            .unwrap(returnedComment) { .p(.class("notice warn"), .id("returned-comment"), .text("The practice returned this form: \($0)")) },
-            .if(saved, .p(.class("notice"), .id("draft-saved"), .text("Draft saved. You can finish it later, on this or another device."))),
-            FormKit.errorSummary(errors),
-            .form(.action("/portal/forms/\(form.code)"), .method(.post), .enctype(.multipartData), .id("intake-form"), .div(
-                FormKit.csrf(req),
-                .forEach(form.sections) { s in .div(.class("card"), .h2(.text(s.title)), .forEach(s.fields) { field($0) }) },
-                .button(.type(.submit), .name("_action"), .value("save"), .id("save-draft"), .class("secondary"), .text("Save and finish later")),
-                .text(" "),
-                .button(.type(.submit), .name("_action"), .value("submit"), .id("submit-form"), .text("Send to the practice"))
+        Layout.page(
+            form.title, req: req,
+            .div(
+                .h1(.text(form.title)),
+                .p(.text(form.intro)),
+                .unwrap(returnedComment) {
+                    .p(.class("notice warn"), .id("returned-comment"), .text("The practice returned this form: \($0)"))
+                },
+                .if(
+                    saved,
+                    .p(
+                        .class("notice"), .id("draft-saved"),
+                        .text("Draft saved. You can finish it later, on this or another device."))),
+                FormKit.errorSummary(errors),
+                .form(
+                    .action("/portal/forms/\(form.code)"), .method(.post), .enctype(.multipartData), .id("intake-form"),
+                    .div(
+                        FormKit.csrf(req),
+                        .forEach(form.sections) { s in
+                            .div(.class("card"), .h2(.text(s.title)), .forEach(s.fields) { field($0) })
+                        },
+                        .button(
+                            .type(.submit), .name("_action"), .value("save"), .id("save-draft"), .class("secondary"),
+                            .text("Save and finish later")),
+                        .text(" "),
+                        .button(
+                            .type(.submit), .name("_action"), .value("submit"), .id("submit-form"),
+                            .text("Send to the practice"))
+                    ))
             ))
-        ))
     }
 }
 
@@ -201,17 +257,25 @@ package struct IntakeQueuePage {
     package let done: String?
 
     package func render(for req: Request) -> String {
-        Layout.page("Intake review", req: req, .div(
-            .h1(.text("Intake review")),
-            .unwrap(done) { .p(.class("notice"), .id("review-done"), .text("Intake \($0).")) },
-            .if(items.isEmpty, .p(.text("Nothing waiting for review."))),
-            .div(.class("scroll"), .table(.id("intake-queue"),
-                .thead(.tr(.th("Submitted (UTC)"), .th("Patient"), .th("MRN"), .th("Form"))),
-                .tbody(.forEach(items) { i in
-                    .tr(.td(.text(Format.utc(i.submittedAt, "yyyy-MM-dd HH:mm"))),
-                        .td(.a(.href("/intake/\(i.id.uuidString)"), .text(i.patientName))), .td(.text(i.mrn)), .td(.text(i.formTitle)))
-                })))
-        ))
+        Layout.page(
+            "Intake review", req: req,
+            .div(
+                .h1(.text("Intake review")),
+                .unwrap(done) { .p(.class("notice"), .id("review-done"), .text("Intake \($0).")) },
+                .if(items.isEmpty, .p(.text("Nothing waiting for review."))),
+                .div(
+                    .class("scroll"),
+                    .table(
+                        .id("intake-queue"),
+                        .thead(.tr(.th("Submitted (UTC)"), .th("Patient"), .th("MRN"), .th("Form"))),
+                        .tbody(
+                            .forEach(items) { i in
+                                .tr(
+                                    .td(.text(Format.utc(i.submittedAt, "yyyy-MM-dd HH:mm"))),
+                                    .td(.a(.href("/intake/\(i.id.uuidString)"), .text(i.patientName))),
+                                    .td(.text(i.mrn)), .td(.text(i.formTitle)))
+                            })))
+            ))
     }
 }
 
@@ -224,26 +288,54 @@ package struct IntakeReviewPage {
     package func render(for req: Request) -> String {
         let a = submission.answerMap
         let id = submission.id!.uuidString
-        return Layout.page("Review: \(form.title)", req: req, .div(
-            .h1(.text("\(form.title): \(patient.familyName), \(patient.givenName)")),
-            .p(.text("MRN \(patient.mrn) · status \(submission.status)"),
-               .unwrap(submission.signedAt) { .text(" · signed “\(submission.signedName ?? "")” at \(Format.utc($0)) UTC") }),
-            FormKit.errorSummary(errors),
-            .forEach(form.sections) { s in
-                .div(.class("card"), .h2(.text(s.title)), .dl(.class("kv"), .forEach(s.fields) { f in
-                    .group(.dt(.text(f.label + (f.mapsTo != nil ? " → chart" : ""))),
-                           f.kind == .file && a[f.id] != nil
-                               ? .dd(.a(.href("/attachments/\(a[f.id]!)"), .id("attachment-\(f.id)"), .text("Open the uploaded file")))
-                               : .dd(.text((a[f.id] ?? "—").replacingOccurrences(of: "|", with: ", "))))
-                }))
-            },
-            .if(submission.status == "submitted", .div(.class("card"),
-                .form(.action("/intake/\(id)/accept"), .method(.post), .div(FormKit.csrf(req),
-                    .p(.text("Accepting updates the chart's contact and insurance fields from the answers marked → chart.")),
-                    .button(.type(.submit), .id("accept-intake"), .text("Accept into the chart")))),
-                .form(.action("/intake/\(id)/return"), .method(.post), .div(FormKit.csrf(req),
-                    FormKit.field("Or return it to the patient with a comment", name: "comment", errors: errors),
-                    .button(.type(.submit), .id("return-intake"), .class("secondary"), .text("Return to patient"))))))
-        ))
+        return Layout.page(
+            "Review: \(form.title)", req: req,
+            .div(
+                .h1(.text("\(form.title): \(patient.familyName), \(patient.givenName)")),
+                .p(
+                    .text("MRN \(patient.mrn) · status \(submission.status)"),
+                    .unwrap(submission.signedAt) {
+                        .text(" · signed “\(submission.signedName ?? "")” at \(Format.utc($0)) UTC")
+                    }),
+                FormKit.errorSummary(errors),
+                .forEach(form.sections) { s in
+                    .div(
+                        .class("card"), .h2(.text(s.title)),
+                        .dl(
+                            .class("kv"),
+                            .forEach(s.fields) { f in
+                                .group(
+                                    .dt(.text(f.label + (f.mapsTo != nil ? " → chart" : ""))),
+                                    f.kind == .file && a[f.id] != nil
+                                        ? .dd(
+                                            .a(
+                                                .href("/attachments/\(a[f.id]!)"), .id("attachment-\(f.id)"),
+                                                .text("Open the uploaded file")))
+                                        : .dd(.text((a[f.id] ?? "—").replacingOccurrences(of: "|", with: ", "))))
+                            }))
+                },
+                .if(
+                    submission.status == .submitted,
+                    .div(
+                        .class("card"),
+                        .form(
+                            .action("/intake/\(id)/accept"), .method(.post),
+                            .div(
+                                FormKit.csrf(req),
+                                .p(
+                                    .text(
+                                        "Accepting updates the chart's contact and insurance fields from the answers marked → chart."
+                                    )),
+                                .button(.type(.submit), .id("accept-intake"), .text("Accept into the chart")))),
+                        .form(
+                            .action("/intake/\(id)/return"), .method(.post),
+                            .div(
+                                FormKit.csrf(req),
+                                FormKit.field(
+                                    "Or return it to the patient with a comment", name: "comment", errors: errors),
+                                .button(
+                                    .type(.submit), .id("return-intake"), .class("secondary"),
+                                    .text("Return to patient"))))))
+            ))
     }
 }

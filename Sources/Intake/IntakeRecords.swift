@@ -30,7 +30,7 @@ package final class IntakeSubmissionRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") package var createdAt: Date
     @Field(key: "updated_at") package var updatedAt: Date
     /// draft → submitted → accepted, or → returned → (edited) submitted …
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: IntakeStatus
     @OptionalField(key: "submitted_at") package var submittedAt: Date?
     @OptionalField(key: "reviewed_at") package var reviewedAt: Date?
     @OptionalField(key: "reviewed_by") package var reviewedBy: String?
@@ -49,7 +49,9 @@ package final class IntakeSubmissionRecord: Model, @unchecked Sendable {
 
     package init() {}
 
-    package var answerMap: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(answers.utf8))) ?? [:] }
+    package var answerMap: [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(answers.utf8))) ?? [:]
+    }
 }
 
 package struct CreateFormDefinition: AsyncMigration {
@@ -87,7 +89,9 @@ package struct CreateIntakeSubmission: AsyncMigration {
             .field("signed_at", .datetime)
             .field("patient_id", .uuid, .required, .references("patient", "id"))
             .create()
-        try await db.sql.create(index: "intake_status_idx").on("intake_submission").column("status").column("submitted_at").run()
+        try await db.sql.create(index: "intake_status_idx").on("intake_submission").column("status").column(
+            "submitted_at"
+        ).run()
     }
     package func revert(on db: any Database) async throws { try await db.schema("intake_submission").delete() }
 
@@ -101,7 +105,11 @@ package enum StandardFormsLoader {
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys
         for f in StandardForms.all {
-            if try await FormDefinitionRecord.query(on: db).filter(\.$code == f.code).filter(\.$version == f.version).first() != nil { continue }
+            if try await FormDefinitionRecord.query(on: db).filter(\.$code == f.code).filter(\.$version == f.version)
+                .first() != nil
+            {
+                continue
+            }
             let r = FormDefinitionRecord()
             r.createdAt = now
             r.code = f.code

@@ -15,7 +15,7 @@ package struct IntakeStore {
         package let patientId: UUID
         package let formCode: String
         package let formVersion: Int
-        package let status: String
+        package let status: IntakeStatus
         package let answers: [String: String]
         package let updatedAt: Date
         package let submittedAt: Date?
@@ -47,10 +47,14 @@ package struct IntakeStore {
         return all.compactMap { r in seen.insert(r.code).inserted ? r.form : nil }
     }
 
-    package static func definition(_ code: String, version: Int? = nil, on db: any Database) async throws -> FormDefinition {
+    package static func definition(_ code: String, version: Int? = nil, on db: any Database) async throws
+        -> FormDefinition
+    {
         let q = FormDefinitionRecord.query(on: db).filter(\.$code == code)
         if let v = version { q.filter(\.$version == v) }
-        guard let f = try await q.sort(\.$version, .descending).first()?.form else { throw AppError.notFound("No form called \(code).") }
+        guard let f = try await q.sort(\.$version, .descending).first()?.form else {
+            throw AppError.notFound("No form called \(code).")
+        }
         return f
     }
 
@@ -58,9 +62,20 @@ package struct IntakeStore {
     package func open(patientID: UUID, code: String) async throws -> IntakeSubmissionRecord? {
         try await scope.authorize(.readIntake(patientID: patientID), patientID: patientID)
         return try await scope.run { tx in
-            let r = try await IntakeSubmissionRecord.query(on: tx).filter(\.$patientID == patientID).filter(\.$formCode == code)
-                .filter(\.$status ~~ ["draft", "returned"]).sort(\.$updatedAt, .descending).first()
-            return (r, r.map { [AuditDraft(action: .read, category: .intake, patientID: patientID, entityType: "Intake", entityID: $0.id?.uuidString, detail: "draft opened")] } ?? [])
+            let r = try await IntakeSubmissionRecord.query(on: tx).filter(\.$patientID == patientID).filter(
+                \.$formCode == code
+            )
+            .filter(\.$status ~~ [IntakeStatus.draft, IntakeStatus.returned]).sort(\.$updatedAt, .descending).first()
+            return (
+                r,
+                r.map {
+                    [
+                        AuditDraft(
+                            action: .read, category: .intake, patientID: patientID, entityType: "Intake",
+                            entityID: $0.id?.uuidString, detail: "draft opened")
+                    ]
+                } ?? []
+            )
         }
     }
 
@@ -68,21 +83,33 @@ package struct IntakeStore {
     package func list(patientID: UUID) async throws -> [SubmissionDTO] {
         try await scope.authorize(.readIntake(patientID: patientID), patientID: patientID)
         return try await scope.run { tx in
-            let rows = try await IntakeSubmissionRecord.query(on: tx).filter(\.$patientID == patientID).sort(\.$updatedAt, .descending).all()
-            return (rows.map(SubmissionDTO.init), [AuditDraft(action: .read, category: .intake, patientID: patientID, entityType: "Intake",
-                                                              detail: "\(rows.count) intakes listed")])
+            let rows = try await IntakeSubmissionRecord.query(on: tx).filter(\.$patientID == patientID).sort(
+                \.$updatedAt, .descending
+            ).all()
+            return (
+                rows.map(SubmissionDTO.init),
+                [
+                    AuditDraft(
+                        action: .read, category: .intake, patientID: patientID, entityType: "Intake",
+                        detail: "\(rows.count) intakes listed")
+                ]
+            )
         }
     }
 
     /// Saves the patient's answers as a draft, or submits them for review. A draft checks only what is filled in;
     /// a submission needs every required answer and a signature that matches the patient's name.
-    package func save(patientID: UUID, code: String, answers raw: [String: String], submit: Bool) async throws -> IntakeSubmissionRecord {
+    package func save(patientID: UUID, code: String, answers raw: [String: String], submit: Bool) async throws
+        -> IntakeSubmissionRecord
+    {
         try await scope.authorize(.fillIntake(patientID: patientID), patientID: patientID)
         let now = scope.now
         let today = CalendarDate.today(now)
         let db = scope.db
-        let existing = try await IntakeSubmissionRecord.query(on: db).filter(\.$patientID == patientID).filter(\.$formCode == code)
-            .filter(\.$status ~~ ["draft", "returned"]).sort(\.$updatedAt, .descending).first()
+        let existing = try await IntakeSubmissionRecord.query(on: db).filter(\.$patientID == patientID).filter(
+            \.$formCode == code
+        )
+        .filter(\.$status ~~ [IntakeStatus.draft, IntakeStatus.returned]).sort(\.$updatedAt, .descending).first()
         let form = try await Self.definition(code, version: existing?.formVersion, on: db)
         // Keep only this form's fields, trimmed.
         var answers: [String: String] = [:]
@@ -90,15 +117,24 @@ package struct IntakeStore {
         var errors = form.validate(answers, submitting: submit, today: today)
         for f in form.fields where f.kind == .file {
             if let v = answers[f.id], let id = UUID(uuidString: v) {
-                do { try await PhotoStore(scope: scope).checkAttachment(id, patientID: patientID, field: f.id) }
-                catch AppError.validation(let e) { errors += e }
+                do {
+                    try await PhotoStore(scope: scope).checkAttachment(id, patientID: patientID, field: f.id)
+                } catch AppError.validation(let e) { errors += e }
             }
         }
         var signature: String?
         if submit, let sigField = form.fields.first(where: { $0.kind == .signature }), let typed = answers[sigField.id],
-           let patient = try await PatientRecord.find(patientID, on: db) {
-            if FormDefinition.signatureMatches(typed, givenName: patient.givenName, familyName: patient.familyName) { signature = typed }
-            else { errors.append(FieldError(sigField.id, "Type your full name as the practice has it (\(patient.givenName) \(patient.familyName)) to sign.")) }
+            let patient = try await PatientRecord.find(patientID, on: db)
+        {
+            if FormDefinition.signatureMatches(typed, givenName: patient.givenName, familyName: patient.familyName) {
+                signature = typed
+            } else {
+                errors.append(
+                    FieldError(
+                        sigField.id,
+                        "Type your full name as the practice has it (\(patient.givenName) \(patient.familyName)) to sign."
+                    ))
+            }
         }
         if !errors.isEmpty { throw AppError.validation(errors) }
         let json = String(decoding: try JSONEncoder().encode(answers), as: UTF8.self)
@@ -106,29 +142,41 @@ package struct IntakeStore {
         let (signed, answerCount) = (signature, answers.count)
         return try await scope.run { tx in
             let r: IntakeSubmissionRecord
-            if let id = existingID, let cur = try await IntakeSubmissionRecord.find(id, on: tx), ["draft", "returned"].contains(cur.status) {
+            if let id = existingID, let cur = try await IntakeSubmissionRecord.find(id, on: tx),
+                [IntakeStatus.draft, .returned].contains(cur.status)
+            {
                 r = cur
             } else {
                 r = IntakeSubmissionRecord()
                 r.id = UUID()
                 r.createdAt = now
-                r.status = "draft"
+                r.status = .draft
                 r.formCode = form.code
                 r.formVersion = form.version
                 r.patientID = patientID
             }
-            let isNew = r.status == "draft" && existingID == nil
+            let isNew = r.status == .draft && existingID == nil
             r.answers = json
             r.updatedAt = now
             if submit {
-                r.status = "submitted"
+                r.status = .submitted
                 r.submittedAt = now
                 r.signedName = signed
                 r.signedAt = signed == nil ? nil : now
             }
             try await r.save(on: tx)
-            return (r, [AuditDraft(action: isNew ? .create : .update, category: .intake, patientID: patientID, entityType: "Intake",
-                                   entityID: r.id?.uuidString, detail: "\(form.code) v\(form.version) \(submit ? "submitted" : "draft saved"); \(answerCount) answers")])
+            return (
+                r,
+                [
+                    AuditDraft(
+                        action: isNew ? .create : .update, category: .intake, patientID: patientID,
+                        entityType: "Intake",
+                        entityID: r.id?.uuidString,
+                        detail:
+                            "\(form.code) v\(form.version) \(submit ? "submitted" : "draft saved"); \(answerCount) answers"
+                    )
+                ]
+            )
         }
     }
 
@@ -137,24 +185,37 @@ package struct IntakeStore {
         try await scope.authorize(.reviewIntakes)
         let forms = Dictionary(uniqueKeysWithValues: try await Self.latestForms(scope.db).map { ($0.code, $0.title) })
         return try await scope.run { tx in
-            let rows = try await IntakeSubmissionRecord.query(on: tx).filter(\.$status == "submitted").sort(\.$submittedAt).limit(200).all()
+            let rows = try await IntakeSubmissionRecord.query(on: tx).filter(\.$status == IntakeStatus.submitted).sort(
+                \.$submittedAt
+            ).limit(200).all()
             var items: [QueueItem] = []
             var drafts: [AuditDraft] = []
             for r in rows {
                 guard let p = try await PatientRecord.find(r.patientID, on: tx) else { continue }
-                items.append(QueueItem(id: r.id!, patientId: r.patientID, patientName: "\(p.familyName), \(p.givenName)", mrn: p.mrn,
-                                       formCode: r.formCode, formTitle: forms[r.formCode] ?? r.formCode, submittedAt: r.submittedAt ?? r.updatedAt))
-                drafts.append(AuditDraft(action: .query, category: .intake, patientID: r.patientID, entityType: "Intake", entityID: r.id?.uuidString, detail: "review queue"))
+                items.append(
+                    QueueItem(
+                        id: r.id!, patientId: r.patientID, patientName: "\(p.familyName), \(p.givenName)", mrn: p.mrn,
+                        formCode: r.formCode, formTitle: forms[r.formCode] ?? r.formCode,
+                        submittedAt: r.submittedAt ?? r.updatedAt))
+                drafts.append(
+                    AuditDraft(
+                        action: .query, category: .intake, patientID: r.patientID, entityType: "Intake",
+                        entityID: r.id?.uuidString, detail: "review queue"))
             }
             return (items, drafts)
         }
     }
 
     package func find(_ id: UUID) async throws -> (IntakeSubmissionRecord, FormDefinition) {
-        guard let r = try await IntakeSubmissionRecord.find(id, on: scope.db) else { throw AppError.notFound("No such intake.") }
+        guard let r = try await IntakeSubmissionRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such intake.")
+        }
         try await scope.authorize(.readIntake(patientID: r.patientID), patientID: r.patientID)
         let form = try await Self.definition(r.formCode, version: r.formVersion, on: scope.db)
-        try await scope.record([AuditDraft(action: .read, category: .intake, patientID: r.patientID, entityType: "Intake", entityID: id.uuidString)])
+        try await scope.record([
+            AuditDraft(
+                action: .read, category: .intake, patientID: r.patientID, entityType: "Intake", entityID: id.uuidString)
+        ])
         return (r, form)
     }
 
@@ -162,7 +223,11 @@ package struct IntakeStore {
     package func accept(_ id: UUID) async throws -> (IntakeSubmissionRecord, [String]) {
         try await scope.authorize(.reviewIntakes)
         let (r, form) = try await find(id)
-        guard r.status == "submitted" else { throw AppError.conflict(type: "not-submitted", detail: "Only a submitted intake can be accepted (this one is \(r.status)).", extra: [:]) }
+        guard r.status == .submitted else {
+            throw AppError.conflict(
+                type: "not-submitted", detail: "Only a submitted intake can be accepted (this one is \(r.status)).",
+                extra: [:])
+        }
         let answers = r.answerMap
         var input = PatientInput()
         var changed: [String] = []
@@ -184,23 +249,37 @@ package struct IntakeStore {
             }
         }
         if !changed.isEmpty {
-            do { _ = try await PatientStore(scope: scope).update(r.patientID, input, expectedVersion: nil) }
-            catch AppError.validation(let errors) {
-                throw AppError.validation(errors.map { FieldError($0.field, "The intake's answer cannot go into the chart: \($0.message) Return it to the patient.") })
+            do {
+                _ = try await PatientStore(scope: scope).update(r.patientID, input, expectedVersion: nil)
+            } catch AppError.validation(let errors) {
+                throw AppError.validation(
+                    errors.map {
+                        FieldError(
+                            $0.field,
+                            "The intake's answer cannot go into the chart: \($0.message) Return it to the patient.")
+                    })
             }
         }
         let now = scope.now, by = scope.principal.username
         let changedFields = changed
         let done = try await scope.run { tx in
-            guard let cur = try await IntakeSubmissionRecord.find(id, on: tx), cur.status == "submitted" else {
-                throw AppError.conflict(type: "not-submitted", detail: "Someone else reviewed this intake meanwhile.", extra: [:])
+            guard let cur = try await IntakeSubmissionRecord.find(id, on: tx), cur.status == .submitted else {
+                throw AppError.conflict(
+                    type: "not-submitted", detail: "Someone else reviewed this intake meanwhile.", extra: [:])
             }
-            cur.status = "accepted"
+            cur.status = .accepted
             cur.reviewedAt = now
             cur.reviewedBy = by
             try await cur.save(on: tx)
-            return (cur, [AuditDraft(action: .update, category: .intake, patientID: cur.patientID, entityType: "Intake", entityID: id.uuidString,
-                                     detail: "accepted; chart fields updated: \(changedFields.joined(separator: ","))")])
+            return (
+                cur,
+                [
+                    AuditDraft(
+                        action: .update, category: .intake, patientID: cur.patientID, entityType: "Intake",
+                        entityID: id.uuidString,
+                        detail: "accepted; chart fields updated: \(changedFields.joined(separator: ","))")
+                ]
+            )
         }
         return (done, changed)
     }
@@ -209,18 +288,32 @@ package struct IntakeStore {
     package func returnToPatient(_ id: UUID, comment: String?) async throws -> IntakeSubmissionRecord {
         try await scope.authorize(.reviewIntakes)
         guard let text = Text.clean(comment), text.count <= 1000 else {
-            throw AppError.validation([FieldError("comment", "Say what the patient should change (at most 1000 characters).")])
+            throw AppError.validation([
+                FieldError("comment", "Say what the patient should change (at most 1000 characters).")
+            ])
         }
         let now = scope.now, by = scope.principal.username
         let outcome = try await scope.run { tx in
-            guard let cur = try await IntakeSubmissionRecord.find(id, on: tx) else { throw AppError.notFound("No such intake.") }
-            guard cur.status == "submitted" else { throw AppError.conflict(type: "not-submitted", detail: "Only a submitted intake can be returned.", extra: [:]) }
-            cur.status = "returned"
+            guard let cur = try await IntakeSubmissionRecord.find(id, on: tx) else {
+                throw AppError.notFound("No such intake.")
+            }
+            guard cur.status == .submitted else {
+                throw AppError.conflict(
+                    type: "not-submitted", detail: "Only a submitted intake can be returned.", extra: [:])
+            }
+            cur.status = .returned
             cur.reviewComment = text
             cur.reviewedAt = now
             cur.reviewedBy = by
             try await cur.save(on: tx)
-            return (cur, [AuditDraft(action: .update, category: .intake, patientID: cur.patientID, entityType: "Intake", entityID: id.uuidString, detail: "returned to patient")])
+            return (
+                cur,
+                [
+                    AuditDraft(
+                        action: .update, category: .intake, patientID: cur.patientID, entityType: "Intake",
+                        entityID: id.uuidString, detail: "returned to patient")
+                ]
+            )
         }
         return outcome
     }

@@ -88,7 +88,9 @@ extension Application {
 /// same moment each get different jobs without waiting on one another; on SQLite (one node) the in-process write
 /// lock does the same. A claim is a lease: a node that dies leaves its jobs to be claimed again when it runs out.
 package enum JobQueue {
-    package struct LeaseLost: Error, CustomStringConvertible { package let description = "another node took this job over (lease expired)" }
+    package struct LeaseLost: Error, CustomStringConvertible {
+        package let description = "another node took this job over (lease expired)"
+    }
 
     package static let lease: TimeInterval = 120
     /// Wait before attempt n+1: 1 min, 5 min, 15 min, 1 h, 4 h.
@@ -102,7 +104,7 @@ package enum JobQueue {
         j.id = UUID()
         j.createdAt = now
         j.updatedAt = now
-        j.status = "pending"
+        j.status = .pending
         j.runAt = spec.runAt
         j.attempts = 0
         j.maxAttempts = spec.maxAttempts
@@ -119,22 +121,24 @@ package enum JobQueue {
         let body: @Sendable (any Database) async throws -> [JobRecord] = { tx in
             let ids: [UUID]
             if tx.isPostgres {
-                ids = try await tx.sql.raw("""
+                ids = try await tx.sql.raw(
+                    """
                     SELECT id FROM job
                     WHERE (status = 'pending' AND run_at <= \(bind: now)) OR (status = 'running' AND lease_until < \(bind: now))
                     ORDER BY run_at LIMIT \(literal: limit)
                     FOR UPDATE SKIP LOCKED
-                    """).all().map { try $0.decode(column: "id", as: UUID.self) }
+                    """
+                ).all().map { try $0.decode(column: "id", as: UUID.self) }
             } else {
                 ids = try await JobRecord.query(on: tx).group(.or) { g in
-                    g.group(.and) { $0.filter(\.$status == "pending").filter(\.$runAt <= now) }
-                    g.group(.and) { $0.filter(\.$status == "running").filter(\.$leaseUntil < now) }
+                    g.group(.and) { $0.filter(\.$status == JobStatus.pending).filter(\.$runAt <= now) }
+                    g.group(.and) { $0.filter(\.$status == JobStatus.running).filter(\.$leaseUntil < now) }
                 }.sort(\.$runAt).limit(limit).all().compactMap(\.id)
             }
             guard !ids.isEmpty else { return [] }
             let jobs = try await JobRecord.query(on: tx).filter(\.$id ~~ ids).sort(\.$runAt).all()
             for j in jobs {
-                j.status = "running"
+                j.status = .running
                 j.attempts += 1
                 j.leaseUntil = now.addingTimeInterval(lease)
                 j.claimedBy = node
@@ -151,17 +155,21 @@ package enum JobQueue {
     /// Inside a transaction: locks the job row and checks this claim still holds it.
     package static func holdClaim(id: UUID, token: UUID, on tx: any Database) async throws {
         if tx.isPostgres {
-            let row = try await tx.sql.raw("SELECT status, claim_token FROM job WHERE id = \(bind: id) FOR UPDATE").first()
-            guard let row, try row.decode(column: "status", as: String.self) == "running",
-                  try row.decode(column: "claim_token", as: UUID?.self) == token else { throw LeaseLost() }
+            let row = try await tx.sql.raw("SELECT status, claim_token FROM job WHERE id = \(bind: id) FOR UPDATE")
+                .first()
+            guard let row, try row.decode(column: "status", as: String.self) == JobStatus.running.rawValue,
+                try row.decode(column: "claim_token", as: UUID?.self) == token
+            else { throw LeaseLost() }
         } else {
-            guard let j = try await JobRecord.find(id, on: tx), j.status == "running", j.claimToken == token else { throw LeaseLost() }
+            guard let j = try await JobRecord.find(id, on: tx), j.status == .running, j.claimToken == token else {
+                throw LeaseLost()
+            }
         }
     }
 
     package static func markDone(id: UUID, now: Date, on tx: any Database) async throws {
         guard let j = try await JobRecord.find(id, on: tx) else { return }
-        j.status = "done"
+        j.status = .done
         j.finishedAt = now
         j.leaseUntil = nil
         j.lastError = nil
@@ -170,13 +178,15 @@ package enum JobQueue {
     }
 
     /// A failed attempt: again after the backoff, or failed for good after the last attempt. Returns the new status.
-    package static func recordFailure(_ app: Application, id: UUID, token: UUID, error: String) async throws -> String? {
+    package static func recordFailure(_ app: Application, id: UUID, token: UUID, error: String) async throws
+        -> JobStatus?
+    {
         let now = app.clock.now()
         return try await app.serializer.write(app.db) { tx in
             do { try await holdClaim(id: id, token: token, on: tx) } catch is LeaseLost { return nil }
             guard let j = try await JobRecord.find(id, on: tx) else { return nil }
             let last = j.attempts >= j.maxAttempts
-            j.status = last ? "failed" : "pending"
+            j.status = last ? .failed : .pending
             j.runAt = now.addingTimeInterval(backoff[min(max(j.attempts - 1, 0), backoff.count - 1)])
             j.leaseUntil = nil
             j.lastError = String(error.prefix(300))
@@ -191,11 +201,11 @@ package enum JobQueue {
     package static func retry(_ app: Application, id: UUID?) async throws -> Int {
         let now = app.clock.now()
         return try await app.serializer.write(app.db) { tx in
-            let q = JobRecord.query(on: tx).filter(\.$status == "failed")
+            let q = JobRecord.query(on: tx).filter(\.$status == JobStatus.failed)
             if let id { q.filter(\.$id == id) }
             let rows = try await q.all()
             for j in rows {
-                j.status = "pending"
+                j.status = .pending
                 j.runAt = now
                 j.attempts = 0
                 j.finishedAt = nil
@@ -208,9 +218,11 @@ package enum JobQueue {
 
     /// Pending jobs of a purpose prefix are cancelled (an enrolment stopped, say).
     package static func cancel(dedupePrefix: String, now: Date, on tx: any Database) async throws -> Int {
-        let rows = try await JobRecord.query(on: tx).filter(\.$status == "pending").all().filter { $0.dedupeKey.hasPrefix(dedupePrefix) }
+        let rows = try await JobRecord.query(on: tx).filter(\.$status == JobStatus.pending).all().filter {
+            $0.dedupeKey.hasPrefix(dedupePrefix)
+        }
         for j in rows {
-            j.status = "cancelled"
+            j.status = .cancelled
             j.finishedAt = now
             j.updatedAt = now
             try await j.save(on: tx)

@@ -2,6 +2,7 @@ import Vapor
 import Fluent
 import SQLKit
 import AppCore
+import Domain
 
 /// One unit of background work, stored so it survives restarts and runs once across any number of nodes.
 /// pending → running (claimed with a lease) → done, or back to pending with a later run_at, or failed; cancelled when
@@ -13,7 +14,7 @@ package final class JobRecord: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
     @Field(key: "updated_at") package var updatedAt: Date
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: JobStatus
     @Field(key: "run_at") package var runAt: Date
     @Field(key: "attempts") package var attempts: Int
     @Field(key: "max_attempts") package var maxAttempts: Int
@@ -32,7 +33,9 @@ package final class JobRecord: Model, @unchecked Sendable {
 
     package init() {}
 
-    package var payloadMap: [String: String] { (try? JSONDecoder().decode([String: String].self, from: Data(payload.utf8))) ?? [:] }
+    package var payloadMap: [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(payload.utf8))) ?? [:]
+    }
 }
 
 package struct CreateJob: AsyncMigration {

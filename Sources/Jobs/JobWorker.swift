@@ -26,10 +26,14 @@ public enum JobWorker {
     package static let batch = 20
 
     /// The node name recorded on claims.
-    package static var defaultNode: String { "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)" }
+    package static var defaultNode: String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
 
     /// Claims and runs due jobs until none are due (at most `maxBatches` batches).
-    package static func runOnce(_ app: Application, node: String = defaultNode, maxBatches: Int = 50) async throws -> Pass {
+    package static func runOnce(_ app: Application, node: String = defaultNode, maxBatches: Int = 50) async throws
+        -> Pass
+    {
         var pass = Pass()
         for _ in 0..<maxBatches {
             let jobs = try await JobQueue.claim(app, node: node, limit: batch)
@@ -43,7 +47,9 @@ public enum JobWorker {
     package static func run(_ app: Application, _ j: JobRecord, into pass: inout Pass) async {
         let ctx = JobContext(app: app, job: j)
         do {
-            guard let handler = app.jobHandlers.handler(j.kind) else { throw UnknownKind(description: "no handler for job kind \(j.kind)") }
+            guard let handler = app.jobHandlers.handler(j.kind) else {
+                throw UnknownKind(description: "no handler for job kind \(j.kind)")
+            }
             try await handler(ctx)
             if !ctx.committed { try await ctx.commit { _ in [] } }
             pass.done += 1
@@ -51,10 +57,15 @@ public enum JobWorker {
             pass.lost += 1
         } catch {
             let text = (error as? AppError).map { "\($0)" } ?? String(describing: error)
-            app.logger.warning("job failed", metadata: ["job-id": .string(ctx.id.uuidString), "kind": .string(j.kind), "attempt": .stringConvertible(j.attempts)])
+            app.logger.warning(
+                "job failed",
+                metadata: [
+                    "job-id": .string(ctx.id.uuidString), "kind": .string(j.kind),
+                    "attempt": .stringConvertible(j.attempts),
+                ])
             switch try? await JobQueue.recordFailure(app, id: ctx.id, token: ctx.token, error: text) {
-            case "failed": pass.failed += 1
-            case "pending": pass.retried += 1
+            case .failed: pass.failed += 1
+            case .pending: pass.retried += 1
             default: pass.lost += 1
             }
         }
@@ -67,6 +78,8 @@ public enum JobWorker {
     /// The loop `serve` runs (CARESYNC_JOBS_INTERVAL); every node may run it.
     package static var worker: PeriodicWorker {
         let node = defaultNode
-        return PeriodicWorker(name: "job", interval: { $0.jobsInterval }) { _ = try await JobWorker.runOnce($0, node: node) }
+        return PeriodicWorker(name: "job", interval: { $0.jobsInterval }) {
+            _ = try await JobWorker.runOnce($0, node: node)
+        }
     }
 }

@@ -11,7 +11,8 @@ package enum MessageController {
     // MARK: API
 
     @Sendable package static func startAPI(req: Request) async throws -> Response {
-        let t = try await req.messages().start(patientID: try req.idParameter("patient"), try req.decodeJSON(MessageStore.NewThread.self))
+        let t = try await req.messages().start(
+            patientID: try req.idParameter("patient"), try req.decodeJSON(MessageStore.NewThread.self))
         return try await t.encodeResponse(status: .created, for: req)
     }
 
@@ -24,18 +25,22 @@ package enum MessageController {
     }
 
     @Sendable package static func replyAPI(req: Request) async throws -> Response {
-        let m = try await req.messages().reply(threadID: try req.idParameter("conversation"), try req.decodeJSON(MessageStore.Reply.self))
+        let m = try await req.messages().reply(
+            threadID: try req.idParameter("conversation"), try req.decodeJSON(MessageStore.Reply.self))
         return try await m.encodeResponse(status: .created, for: req)
     }
 
     @Sendable package static func assignAPI(req: Request) async throws -> MessageStore.ThreadSummary {
-        try await req.messages().assign(threadID: try req.idParameter("conversation"), to: try req.decodeJSON(MessageStore.Assign.self).assignedTo)
+        try await req.messages().assign(
+            threadID: try req.idParameter("conversation"), to: try req.decodeJSON(MessageStore.Assign.self).assignedTo)
     }
 
     package static func filter(_ req: Request) -> MessageStore.InboxFilter {
-        MessageStore.InboxFilter(locationID: req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:)),
-                                 assigned: req.query[String.self, at: "assigned"].flatMap { ["me", "unassigned"].contains($0) ? $0 : nil },
-                                 unreadOnly: req.query[String.self, at: "unread"] == "1", urgentOnly: req.query[String.self, at: "urgent"] == "1")
+        MessageStore.InboxFilter(
+            locationID: req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:)),
+            assigned: req.query[String.self, at: "assigned"].flatMap { ["me", "unassigned"].contains($0) ? $0 : nil },
+            unreadOnly: req.query[String.self, at: "unread"] == "1",
+            urgentOnly: req.query[String.self, at: "urgent"] == "1")
     }
 
     @Sendable package static func inboxAPI(req: Request) async throws -> [MessageStore.ThreadSummary] {
@@ -62,14 +67,19 @@ package enum MessageController {
         let f = try req.content.decode(Form.self)
         do {
             let attachment = try await attach(req, f.file, patientID: pid)
-            let input = MessageStore.NewThread(subject: f.subject, locationId: f.locationId.flatMap(UUID.init(uuidString:)), body: f.body, attachmentId: attachment)
+            let input = MessageStore.NewThread(
+                subject: f.subject, locationId: f.locationId.flatMap(UUID.init(uuidString:)), body: f.body,
+                attachmentId: attachment)
             let t = try await req.messages().start(patientID: pid, input)
             return req.redirect(to: "/portal/messages/\(t.summary.id.uuidString)")
         } catch AppError.validation(let errors) {
             let threads = try await req.messages().threads(patientID: pid)
             let locations = try await LocationRecord.query(on: req.db).sort(\.$name).all()
-            return Layout.render(PortalMessagesPage(threads: threads, locations: locations, errors: errors, subject: f.subject, body: f.body).render(for: req),
-                                 status: .unprocessableEntity)
+            return Layout.render(
+                PortalMessagesPage(
+                    threads: threads, locations: locations, errors: errors, subject: f.subject, body: f.body
+                ).render(for: req),
+                status: .unprocessableEntity)
         }
     }
 
@@ -87,12 +97,15 @@ package enum MessageController {
         }
         let f = try req.content.decode(Form.self)
         do {
-            guard let thread = try await MessageThreadRecord.find(id, on: req.db) else { throw AppError.notFound("No such conversation.") }
+            guard let thread = try await MessageThreadRecord.find(id, on: req.db) else {
+                throw AppError.notFound("No such conversation.")
+            }
             let attachment = try await attach(req, f.file, patientID: thread.patientID)
             _ = try await req.messages().reply(threadID: id, .init(body: f.body, attachmentId: attachment))
         } catch AppError.validation(let errors) {
             let t = try await req.messages().read(threadID: id)
-            return Layout.render(ThreadPage(thread: t, staff: staff, errors: errors).render(for: req), status: .unprocessableEntity)
+            return Layout.render(
+                ThreadPage(thread: t, staff: staff, errors: errors).render(for: req), status: .unprocessableEntity)
         }
         return req.redirect(to: (staff ? "/inbox/" : "/portal/messages/") + id.uuidString)
     }
@@ -128,29 +141,51 @@ package struct PortalMessagesPage {
     package var body: String?
 
     package func render(for req: Request) -> String {
-        Layout.page("Messages", req: req, .div(
-            .h1(.text("Messages")),
-            .p(.text("Secure messages to your care team. For an emergency call 911; for something urgent, call the clinic.")),
-            .if(threads.isEmpty, .p(.text("No conversations yet."))),
-            .ul(.class("plain"), .id("threads"), .forEach(threads) { t in
-                .li(.a(.href("/portal/messages/\(t.id.uuidString)"), .text(t.subject)), .text(" · \(Format.utc(t.updatedAt, "d MMM HH:mm")) UTC"),
-                    .if(t.unread, .strong(.class("badge"), .text(" new"))))
-            }),
-            .div(.class("card"),
-                .h2(.text("Write to the care team")),
-                FormKit.errorSummary(errors),
-                .form(.action("/portal/messages"), .method(.post), .enctype(.multipartData), .div(
-                    FormKit.csrf(req),
-                    FormKit.select("Clinic", name: "locationId", options: locations.map { ($0.id!.uuidString, $0.name) }, selected: locations.first?.id?.uuidString, errors: errors),
-                    FormKit.field("Subject", name: "subject", value: subject, errors: errors, required: true),
-                    .div(.class("field"), .label(.for("body"), .text("Message *")),
-                         .textarea(.id("body"), .name("body"), .attribute(named: "rows", value: "5"), .text(body ?? "")),
-                         .unwrap(errors.first { $0.field == "body" }) { .p(.class("error"), .text($0.message)) }),
-                    .div(.class("field"), .label(.for("file"), .text("Attach a photo or PDF (optional)")),
-                         .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: "image/jpeg,image/png,image/heic,.heic,application/pdf"))),
-                    .button(.type(.submit), .id("send-message"), .text("Send"))
-                )))
-        ))
+        Layout.page(
+            "Messages", req: req,
+            .div(
+                .h1(.text("Messages")),
+                .p(
+                    .text(
+                        "Secure messages to your care team. For an emergency call 911; for something urgent, call the clinic."
+                    )),
+                .if(threads.isEmpty, .p(.text("No conversations yet."))),
+                .ul(
+                    .class("plain"), .id("threads"),
+                    .forEach(threads) { t in
+                        .li(
+                            .a(.href("/portal/messages/\(t.id.uuidString)"), .text(t.subject)),
+                            .text(" · \(Format.utc(t.updatedAt, "d MMM HH:mm")) UTC"),
+                            .if(t.unread, .strong(.class("badge"), .text(" new"))))
+                    }),
+                .div(
+                    .class("card"),
+                    .h2(.text("Write to the care team")),
+                    FormKit.errorSummary(errors),
+                    .form(
+                        .action("/portal/messages"), .method(.post), .enctype(.multipartData),
+                        .div(
+                            FormKit.csrf(req),
+                            FormKit.select(
+                                "Clinic", name: "locationId", options: locations.map { ($0.id!.uuidString, $0.name) },
+                                selected: locations.first?.id?.uuidString, errors: errors),
+                            FormKit.field("Subject", name: "subject", value: subject, errors: errors, required: true),
+                            .div(
+                                .class("field"), .label(.for("body"), .text("Message *")),
+                                .textarea(
+                                    .id("body"), .name("body"), .attribute(named: "rows", value: "5"), .text(body ?? "")
+                                ),
+                                .unwrap(errors.first { $0.field == "body" }) { .p(.class("error"), .text($0.message)) }),
+                            .div(
+                                .class("field"), .label(.for("file"), .text("Attach a photo or PDF (optional)")),
+                                .input(
+                                    .type(.file), .id("file"), .name("file"),
+                                    .attribute(
+                                        named: "accept", value: "image/jpeg,image/png,image/heic,.heic,application/pdf")
+                                )),
+                            .button(.type(.submit), .id("send-message"), .text("Send"))
+                        )))
+            ))
     }
 }
 
@@ -162,32 +197,65 @@ package struct ThreadPage {
     package func render(for req: Request) -> String {
         let s = thread.summary
         let base = staff ? "/inbox/" : "/portal/messages/"
-        return Layout.page("Conversation", req: req, .div(
-            .h1(.text(s.subject)),
-            .if(staff, .p(.text("Patient: \(s.patientName ?? "")"),
-                          .if(s.urgent, .strong(.class("badge urgent"), .id("urgent-flag"), .text(" urgent: \((s.urgentWords ?? []).joined(separator: ", "))"))))),
-            .div(.id("messages"), .forEach(thread.messages) { m in
-                .div(.class("card message \(m.senderSide)"),
-                    .p(.small(.text("\(m.senderName) · \(Format.utc(m.sentAt, "d MMM yyyy HH:mm")) UTC"))),
-                    .p(.class("body"), .text(m.body)),
-                    .unwrap(m.attachmentId) { aid in .p(.a(.href((staff ? "/attachments/" : "/portal/attachments/") + aid.uuidString), .class("attachment"), .text("Attachment"))) })
-            }),
-            FormKit.errorSummary(errors),
-            .form(.action(base + s.id.uuidString + "/reply"), .method(.post), .enctype(.multipartData), .div(
-                FormKit.csrf(req),
-                .div(.class("field"), .label(.for("body"), .text("Reply")), .textarea(.id("body"), .name("body"), .attribute(named: "rows", value: "4"))),
-                .div(.class("field"), .label(.for("file"), .text("Attach a photo or PDF (optional)")),
-                     .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: "image/jpeg,image/png,image/heic,.heic,application/pdf"))),
-                .button(.type(.submit), .id("send-reply"), .text("Send reply"))
-            )),
-            .if(staff, .form(.action("/inbox/\(s.id.uuidString)/assign"), .method(.post), .div(
-                FormKit.csrf(req),
-                .button(.type(.submit), .name("assign"), .value("me"), .class("secondary"), .text("Assign to me")),
-                .text(" "),
-                .button(.type(.submit), .name("assign"), .value("pool"), .class("secondary"), .text("Back to the clinic pool"))
-            ))),
-            .p(.a(.href(staff ? "/inbox" : "/portal/messages"), .text("All conversations")))
-        ))
+        return Layout.page(
+            "Conversation", req: req,
+            .div(
+                .h1(.text(s.subject)),
+                .if(
+                    staff,
+                    .p(
+                        .text("Patient: \(s.patientName ?? "")"),
+                        .if(
+                            s.urgent,
+                            .strong(
+                                .class("badge urgent"), .id("urgent-flag"),
+                                .text(" urgent: \((s.urgentWords ?? []).joined(separator: ", "))"))))),
+                .div(
+                    .id("messages"),
+                    .forEach(thread.messages) { m in
+                        .div(
+                            .class("card message \(m.senderSide)"),
+                            .p(.small(.text("\(m.senderName) · \(Format.utc(m.sentAt, "d MMM yyyy HH:mm")) UTC"))),
+                            .p(.class("body"), .text(m.body)),
+                            .unwrap(m.attachmentId) { aid in
+                                .p(
+                                    .a(
+                                        .href((staff ? "/attachments/" : "/portal/attachments/") + aid.uuidString),
+                                        .class("attachment"), .text("Attachment")))
+                            })
+                    }),
+                FormKit.errorSummary(errors),
+                .form(
+                    .action(base + s.id.uuidString + "/reply"), .method(.post), .enctype(.multipartData),
+                    .div(
+                        FormKit.csrf(req),
+                        .div(
+                            .class("field"), .label(.for("body"), .text("Reply")),
+                            .textarea(.id("body"), .name("body"), .attribute(named: "rows", value: "4"))),
+                        .div(
+                            .class("field"), .label(.for("file"), .text("Attach a photo or PDF (optional)")),
+                            .input(
+                                .type(.file), .id("file"), .name("file"),
+                                .attribute(
+                                    named: "accept", value: "image/jpeg,image/png,image/heic,.heic,application/pdf"))),
+                        .button(.type(.submit), .id("send-reply"), .text("Send reply"))
+                    )),
+                .if(
+                    staff,
+                    .form(
+                        .action("/inbox/\(s.id.uuidString)/assign"), .method(.post),
+                        .div(
+                            FormKit.csrf(req),
+                            .button(
+                                .type(.submit), .name("assign"), .value("me"), .class("secondary"),
+                                .text("Assign to me")),
+                            .text(" "),
+                            .button(
+                                .type(.submit), .name("assign"), .value("pool"), .class("secondary"),
+                                .text("Back to the clinic pool"))
+                        ))),
+                .p(.a(.href(staff ? "/inbox" : "/portal/messages"), .text("All conversations")))
+            ))
     }
 }
 
@@ -198,25 +266,47 @@ package struct InboxPage {
 
     package func render(for req: Request) -> String {
         let names = Dictionary(uniqueKeysWithValues: locations.map { ($0.id!, $0.name) })
-        return Layout.page("Inbox", req: req, .div(
-            .h1(.text("Inbox")),
-            .form(.action("/inbox"), .method(.get), .class("card"), .div(
-                FormKit.select("Clinic", name: "location", options: [("", "All clinics")] + locations.map { ($0.id!.uuidString, $0.name) },
-                               selected: filter.locationID?.uuidString ?? ""),
-                FormKit.select("Assigned", name: "assigned", options: [("", "Anyone"), ("me", "To me"), ("unassigned", "Clinic pool")], selected: filter.assigned ?? ""),
-                .label(.class("check"), .input(.type(.checkbox), .name("unread"), .value("1"), .checked(filter.unreadOnly)), .text(" Unread only")),
-                .label(.class("check"), .input(.type(.checkbox), .name("urgent"), .value("1"), .checked(filter.urgentOnly)), .text(" Urgent only")),
-                .button(.type(.submit), .id("filter-inbox"), .text("Filter"))
-            )),
-            .if(threads.isEmpty, .p(.text("No conversations."))),
-            .div(.class("scroll"), .table(.id("inbox"),
-                .thead(.tr(.th(""), .th("Patient"), .th("Subject"), .th("Clinic"), .th("Last message (UTC)"))),
-                .tbody(.forEach(threads) { t in
-                    .tr(.class(t.unread ? "unread" : ""),
-                        .td(.text((t.urgent ? "URGENT " : "") + (t.unread ? "●" : ""))),
-                        .td(.text(t.patientName ?? "")), .td(.a(.href("/inbox/\(t.id.uuidString)"), .text(t.subject))),
-                        .td(.text(names[t.locationId] ?? "")), .td(.text(Format.utc(t.updatedAt, "yyyy-MM-dd HH:mm"))))
-                })))
-        ))
+        return Layout.page(
+            "Inbox", req: req,
+            .div(
+                .h1(.text("Inbox")),
+                .form(
+                    .action("/inbox"), .method(.get), .class("card"),
+                    .div(
+                        FormKit.select(
+                            "Clinic", name: "location",
+                            options: [("", "All clinics")] + locations.map { ($0.id!.uuidString, $0.name) },
+                            selected: filter.locationID?.uuidString ?? ""),
+                        FormKit.select(
+                            "Assigned", name: "assigned",
+                            options: [("", "Anyone"), ("me", "To me"), ("unassigned", "Clinic pool")],
+                            selected: filter.assigned ?? ""),
+                        .label(
+                            .class("check"),
+                            .input(.type(.checkbox), .name("unread"), .value("1"), .checked(filter.unreadOnly)),
+                            .text(" Unread only")),
+                        .label(
+                            .class("check"),
+                            .input(.type(.checkbox), .name("urgent"), .value("1"), .checked(filter.urgentOnly)),
+                            .text(" Urgent only")),
+                        .button(.type(.submit), .id("filter-inbox"), .text("Filter"))
+                    )),
+                .if(threads.isEmpty, .p(.text("No conversations."))),
+                .div(
+                    .class("scroll"),
+                    .table(
+                        .id("inbox"),
+                        .thead(.tr(.th(""), .th("Patient"), .th("Subject"), .th("Clinic"), .th("Last message (UTC)"))),
+                        .tbody(
+                            .forEach(threads) { t in
+                                .tr(
+                                    .class(t.unread ? "unread" : ""),
+                                    .td(.text((t.urgent ? "URGENT " : "") + (t.unread ? "●" : ""))),
+                                    .td(.text(t.patientName ?? "")),
+                                    .td(.a(.href("/inbox/\(t.id.uuidString)"), .text(t.subject))),
+                                    .td(.text(names[t.locationId] ?? "")),
+                                    .td(.text(Format.utc(t.updatedAt, "yyyy-MM-dd HH:mm"))))
+                            })))
+            ))
     }
 }

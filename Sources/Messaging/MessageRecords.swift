@@ -72,7 +72,9 @@ package struct CreateMessageThread: AsyncMigration {
             .field("location_id", .uuid, .required, .references("location", "id"))
             .field("assigned_to", .uuid, .references("app_user", "id"))
             .create()
-        try await db.sql.create(index: "thread_inbox_idx").on("message_thread").column("location_id").column("updated_at").run()
+        try await db.sql.create(index: "thread_inbox_idx").on("message_thread").column("location_id").column(
+            "updated_at"
+        ).run()
     }
     package func revert(on db: any Database) async throws { try await db.schema("message_thread").delete() }
 

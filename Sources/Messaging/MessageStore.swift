@@ -66,12 +66,12 @@ package struct MessageStore {
 
     package func summary(_ t: MessageThreadRecord, patientName: String?) -> ThreadSummary {
         let staff = side == "staff"
-        return ThreadSummary(id: t.id!, patientId: t.patientID, patientName: patientName, locationId: t.locationID, subject: t.subject,
-                             updatedAt: t.updatedAt, urgent: staff && t.urgent,
-                             urgentWords: staff ? t.urgentWords.split(separator: ",").map(String.init) : nil,
-                             unread: staff ? t.unreadByStaff : t.unreadByPatient, assignedTo: staff ? t.assignedTo : nil)
+        return ThreadSummary(
+            id: t.id!, patientId: t.patientID, patientName: patientName, locationId: t.locationID, subject: t.subject,
+            updatedAt: t.updatedAt, urgent: staff && t.urgent,
+            urgentWords: staff ? t.urgentWords.split(separator: ",").map(String.init) : nil,
+            unread: staff ? t.unreadByStaff : t.unreadByPatient, assignedTo: staff ? t.assignedTo : nil)
     }
-
 
     package func start(patientID: UUID, _ input: NewThread) async throws -> ThreadDTO {
         try await scope.authorize(.sendMessage(patientID: patientID), patientID: patientID)
@@ -79,12 +79,15 @@ package struct MessageStore {
             throw AppError.notFound("No patient with that id.")
         }
         var errors = MessageRules.check(subject: input.subject, body: input.body, needsSubject: true)
-        if input.locationId == nil { errors.append(FieldError("locationId", "Choose the clinic you want to write to.")) }
+        if input.locationId == nil {
+            errors.append(FieldError("locationId", "Choose the clinic you want to write to."))
+        }
         if !errors.isEmpty { throw AppError.validation(errors) }
         guard let loc = try await LocationRecord.find(input.locationId, on: scope.db) else {
             throw AppError.validation([FieldError("locationId", "No such clinic.")])
         }
-        try await PhotoStore(scope: scope).checkAttachment(input.attachmentId, patientID: patientID, field: "attachmentId")
+        try await PhotoStore(scope: scope).checkAttachment(
+            input.attachmentId, patientID: patientID, field: "attachmentId")
         let now = scope.now, p = scope.principal, side = self.side
         let subject = Text.clean(input.subject)!, body = Text.clean(input.body)!
         let urgent = MessageRules.urgentWords(in: subject + " " + body)
@@ -101,33 +104,50 @@ package struct MessageStore {
             t.locationID = loc.id!
             if side == "patient" { t.patientReadAt = now } else { t.staffReadAt = now; t.assignedTo = p.userID }
             try await t.create(on: tx)
-            let m = try await Self.insertMessage(thread: t, body: body, attachment: input.attachmentId, principal: p, side: side, now: now, on: tx)
-            if side == "staff" { try await Self.notifyPatient(t, now: now, on: tx, practice: scope.app.config.practiceName) }
-            return ((t, m), [AuditDraft(action: .create, category: .messages, patientID: patientID, entityType: "MessageThread", entityID: t.id?.uuidString,
-                                        detail: t.urgent ? "urgent words: \(t.urgentWords)" : "")])
+            let m = try await Self.insertMessage(
+                thread: t, body: body, attachment: input.attachmentId, principal: p, side: side, now: now, on: tx)
+            if side == "staff" {
+                try await Self.notifyPatient(t, now: now, on: tx, practice: scope.app.config.practiceName)
+            }
+            return (
+                (t, m),
+                [
+                    AuditDraft(
+                        action: .create, category: .messages, patientID: patientID, entityType: "MessageThread",
+                        entityID: t.id?.uuidString,
+                        detail: t.urgent ? "urgent words: \(t.urgentWords)" : "")
+                ]
+            )
         }
         return ThreadDTO(summary: summary(thread, patientName: nil), messages: [Self.dto(message)])
     }
 
     package func reply(threadID: UUID, _ input: Reply) async throws -> MessageDTO {
-        guard let t = try await MessageThreadRecord.find(threadID, on: scope.db) else { throw AppError.notFound("No such conversation.") }
+        guard let t = try await MessageThreadRecord.find(threadID, on: scope.db) else {
+            throw AppError.notFound("No such conversation.")
+        }
         try await scope.authorize(.sendMessage(patientID: t.patientID), patientID: t.patientID)
         let errors = MessageRules.check(subject: nil, body: input.body, needsSubject: false)
         if !errors.isEmpty { throw AppError.validation(errors) }
-        try await PhotoStore(scope: scope).checkAttachment(input.attachmentId, patientID: t.patientID, field: "attachmentId")
+        try await PhotoStore(scope: scope).checkAttachment(
+            input.attachmentId, patientID: t.patientID, field: "attachmentId")
         let now = scope.now, p = scope.principal, side = self.side, body = Text.clean(input.body)!
         let urgent = side == "patient" ? MessageRules.urgentWords(in: body) : []
         let practice = scope.app.config.practiceName
         return try await scope.run { tx in
-            guard let t = try await MessageThreadRecord.find(threadID, on: tx) else { throw AppError.notFound("No such conversation.") }
-            let m = try await Self.insertMessage(thread: t, body: body, attachment: input.attachmentId, principal: p, side: side, now: now, on: tx)
+            guard let t = try await MessageThreadRecord.find(threadID, on: tx) else {
+                throw AppError.notFound("No such conversation.")
+            }
+            let m = try await Self.insertMessage(
+                thread: t, body: body, attachment: input.attachmentId, principal: p, side: side, now: now, on: tx)
             t.updatedAt = now
             t.lastFrom = side
             if side == "patient" {
                 t.patientReadAt = now
                 if !urgent.isEmpty {
                     t.urgent = true
-                    t.urgentWords = Array(Set(t.urgentWords.split(separator: ",").map(String.init) + urgent)).sorted().joined(separator: ",")
+                    t.urgentWords = Array(Set(t.urgentWords.split(separator: ",").map(String.init) + urgent)).sorted()
+                        .joined(separator: ",")
                 }
             } else {
                 t.staffReadAt = now
@@ -135,33 +155,57 @@ package struct MessageStore {
                 try await Self.notifyPatient(t, now: now, on: tx, practice: practice)
             }
             try await t.save(on: tx)
-            return (Self.dto(m), [AuditDraft(action: .create, category: .messages, patientID: t.patientID, entityType: "Message", entityID: m.id?.uuidString,
-                                             detail: urgent.isEmpty ? "" : "urgent words: \(urgent.joined(separator: ","))")])
+            return (
+                Self.dto(m),
+                [
+                    AuditDraft(
+                        action: .create, category: .messages, patientID: t.patientID, entityType: "Message",
+                        entityID: m.id?.uuidString,
+                        detail: urgent.isEmpty ? "" : "urgent words: \(urgent.joined(separator: ","))")
+                ]
+            )
         }
     }
 
     /// One conversation; reading it marks it read for this side.
     package func read(threadID: UUID) async throws -> ThreadDTO {
-        guard let t = try await MessageThreadRecord.find(threadID, on: scope.db) else { throw AppError.notFound("No such conversation.") }
+        guard let t = try await MessageThreadRecord.find(threadID, on: scope.db) else {
+            throw AppError.notFound("No such conversation.")
+        }
         try await scope.authorize(.readMessages(patientID: t.patientID), patientID: t.patientID)
         let now = scope.now, side = self.side
         let (thread, messages, name) = try await scope.run { tx in
-            guard let t = try await MessageThreadRecord.find(threadID, on: tx) else { throw AppError.notFound("No such conversation.") }
+            guard let t = try await MessageThreadRecord.find(threadID, on: tx) else {
+                throw AppError.notFound("No such conversation.")
+            }
             if side == "patient" { t.patientReadAt = now } else { t.staffReadAt = now }
             try await t.save(on: tx)
             let ms = try await MessageRecord.query(on: tx).filter(\.$threadID == threadID).sort(\.$sentAt).all()
             let p = try await PatientRecord.find(t.patientID, on: tx)
-            return ((t, ms, p.map { "\($0.familyName), \($0.givenName)" }),
-                    [AuditDraft(action: .read, category: .messages, patientID: t.patientID, entityType: "MessageThread", entityID: threadID.uuidString,
-                                detail: "\(ms.count) messages")])
+            return (
+                (t, ms, p.map { "\($0.familyName), \($0.givenName)" }),
+                [
+                    AuditDraft(
+                        action: .read, category: .messages, patientID: t.patientID, entityType: "MessageThread",
+                        entityID: threadID.uuidString,
+                        detail: "\(ms.count) messages")
+                ]
+            )
         }
-        return ThreadDTO(summary: summary(thread, patientName: side == "staff" ? name : nil), messages: messages.map(Self.dto))
+        return ThreadDTO(
+            summary: summary(thread, patientName: side == "staff" ? name : nil), messages: messages.map(Self.dto))
     }
 
     package func threads(patientID: UUID) async throws -> [ThreadSummary] {
         try await scope.authorize(.readMessages(patientID: patientID), patientID: patientID)
-        let rows = try await MessageThreadRecord.query(on: scope.db).filter(\.$patientID == patientID).sort(\.$updatedAt, .descending).all()
-        try await scope.record([AuditDraft(action: .query, category: .messages, patientID: patientID, entityType: "MessageThread", detail: "\(rows.count) conversations listed")])
+        let rows = try await MessageThreadRecord.query(on: scope.db).filter(\.$patientID == patientID).sort(
+            \.$updatedAt, .descending
+        ).all()
+        try await scope.record([
+            AuditDraft(
+                action: .query, category: .messages, patientID: patientID, entityType: "MessageThread",
+                detail: "\(rows.count) conversations listed")
+        ])
         return rows.map { summary($0, patientName: nil) }
     }
 
@@ -182,7 +226,10 @@ package struct MessageStore {
             for t in rows {
                 let p = try await PatientRecord.find(t.patientID, on: tx)
                 out.append(summary(t, patientName: p.map { "\($0.familyName), \($0.givenName)" }))
-                drafts.append(AuditDraft(action: .query, category: .messages, patientID: t.patientID, entityType: "MessageThread", entityID: t.id?.uuidString, detail: "inbox"))
+                drafts.append(
+                    AuditDraft(
+                        action: .query, category: .messages, patientID: t.patientID, entityType: "MessageThread",
+                        entityID: t.id?.uuidString, detail: "inbox"))
             }
             return (out, drafts)
         }
@@ -196,16 +243,26 @@ package struct MessageStore {
             }
         }
         return try await scope.run { tx in
-            guard let t = try await MessageThreadRecord.find(threadID, on: tx) else { throw AppError.notFound("No such conversation.") }
+            guard let t = try await MessageThreadRecord.find(threadID, on: tx) else {
+                throw AppError.notFound("No such conversation.")
+            }
             t.assignedTo = user
             try await t.save(on: tx)
-            return (summary(t, patientName: nil), [AuditDraft(action: .update, category: .messages, patientID: t.patientID, entityType: "MessageThread",
-                                                             entityID: threadID.uuidString, detail: user == nil ? "unassigned" : "assigned")])
+            return (
+                summary(t, patientName: nil),
+                [
+                    AuditDraft(
+                        action: .update, category: .messages, patientID: t.patientID, entityType: "MessageThread",
+                        entityID: threadID.uuidString, detail: user == nil ? "unassigned" : "assigned")
+                ]
+            )
         }
     }
 
-    package static func insertMessage(thread t: MessageThreadRecord, body: String, attachment: UUID?, principal p: Principal, side: String, now: Date,
-                              on tx: any Database) async throws -> MessageRecord {
+    package static func insertMessage(
+        thread t: MessageThreadRecord, body: String, attachment: UUID?, principal p: Principal, side: String, now: Date,
+        on tx: any Database
+    ) async throws -> MessageRecord {
         let m = MessageRecord()
         m.id = UUID()
         m.sentAt = now
@@ -220,7 +277,9 @@ package struct MessageStore {
     }
 
     /// Email and SMS say only that a message is waiting; the portal notice likewise.
-    package static func notifyPatient(_ t: MessageThreadRecord, now: Date, on tx: any Database, practice: String) async throws {
+    package static func notifyPatient(_ t: MessageThreadRecord, now: Date, on tx: any Database, practice: String)
+        async throws
+    {
         guard let p = try await PatientRecord.find(t.patientID, on: tx) else { return }
         let text = "You have a new secure message from \(practice). Sign in to the patient portal to read it."
         var channels: [(String, String)] = [("portal", t.patientID.uuidString)]
@@ -231,13 +290,17 @@ package struct MessageStore {
         for (channel, recipient) in channels {
             let key = "message:\(t.id!.uuidString):\(round):\(channel)"
             if try await OutboxMessageRecord.query(on: tx).filter(\.$dedupeKey == key).first() != nil { continue }
-            try await OutboxMessageRecord.pending(kind: "message-waiting", channel: channel, recipient: recipient, subject: "New secure message",
-                                                  body: text, dedupeKey: key, patientID: t.patientID, now: now).create(on: tx)
+            try await OutboxMessageRecord.pending(
+                kind: "message-waiting", channel: channel, recipient: recipient, subject: "New secure message",
+                body: text, dedupeKey: key, patientID: t.patientID, now: now
+            ).create(on: tx)
         }
     }
 
     package static func dto(_ m: MessageRecord) -> MessageDTO {
-        MessageDTO(id: m.id!, sentAt: m.sentAt, senderName: m.senderName, senderSide: m.senderSide, body: m.body, attachmentId: m.attachmentID)
+        MessageDTO(
+            id: m.id!, sentAt: m.sentAt, senderName: m.senderName, senderSide: m.senderSide, body: m.body,
+            attachmentId: m.attachmentID)
     }
 }
 

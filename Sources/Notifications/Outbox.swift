@@ -12,7 +12,7 @@ package final class OutboxMessageRecord: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
     /// pending → sending (claimed) → sent, or back to pending with a later next_attempt_at, or failed.
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: OutboxStatus
     @Field(key: "attempts") package var attempts: Int
     @Field(key: "next_attempt_at") package var nextAttemptAt: Date
     @OptionalField(key: "claimed_until") package var claimedUntil: Date?
@@ -39,11 +39,13 @@ package final class OutboxMessageRecord: Model, @unchecked Sendable {
     package init() {}
 
     /// A pending message due now. `dedupeKey` makes enqueuing the same purpose twice a no-op for the caller to check.
-    package static func pending(kind: String, channel: String, recipient: String, subject: String, body: String, dedupeKey: String,
-                        patientID: UUID?, now: Date) -> OutboxMessageRecord {
+    package static func pending(
+        kind: String, channel: String, recipient: String, subject: String, body: String, dedupeKey: String,
+        patientID: UUID?, now: Date
+    ) -> OutboxMessageRecord {
         let m = OutboxMessageRecord()
         m.createdAt = now
-        m.status = "pending"
+        m.status = .pending
         m.attempts = 0
         m.nextAttemptAt = now
         m.dedupeKey = dedupeKey
@@ -99,7 +101,8 @@ package struct CreateOutboxMessage: AsyncMigration {
             .field("appointment_id", .uuid)
             .unique(on: "dedupe_key")
             .create()
-        try await db.sql.create(index: "outbox_due_idx").on("outbox_message").column("status").column("next_attempt_at").run()
+        try await db.sql.create(index: "outbox_due_idx").on("outbox_message").column("status").column("next_attempt_at")
+            .run()
     }
     package func revert(on db: any Database) async throws { try await db.schema("outbox_message").delete() }
 
@@ -150,13 +153,24 @@ package struct LiveTransport: NotificationTransport {
             guard let url = c.smtpURL, let u = URLComponents(string: url), let host = u.host else {
                 throw NotConfigured(description: "no SMTP relay configured (CARESYNC_SMTP_URL)")
             }
-            let attachment = m.attachmentName.map { (name: $0, contentType: m.attachmentType ?? "application/octet-stream", content: m.attachmentBody ?? "") }
-            let mime = MIMEMessage.build(from: c.mailFrom, to: m.recipient, subject: m.subject, body: m.body, date: app.clock.now(), attachment: attachment)
-            try await SMTPClient(host: host, port: u.port ?? 25, heloName: "caresync").send(from: c.mailFrom, to: [m.recipient], message: mime)
+            let attachment = m.attachmentName.map {
+                (name: $0, contentType: m.attachmentType ?? "application/octet-stream", content: m.attachmentBody ?? "")
+            }
+            let mime = MIMEMessage.build(
+                from: c.mailFrom, to: m.recipient, subject: m.subject, body: m.body, date: app.clock.now(),
+                attachment: attachment)
+            try await SMTPClient(host: host, port: u.port ?? 25, heloName: "caresync").send(
+                from: c.mailFrom, to: [m.recipient], message: mime)
         case "sms":
-            guard let hook = c.smsWebhookURL else { throw NotConfigured(description: "no SMS webhook configured (CARESYNC_SMS_WEBHOOK_URL)") }
-            let res = try await app.client.post(URI(string: hook)) { req in try req.content.encode(["to": m.recipient, "body": m.body], as: .json) }
-            guard (200..<300).contains(res.status.code) else { throw NotConfigured(description: "SMS webhook answered \(res.status.code)") }
+            guard let hook = c.smsWebhookURL else {
+                throw NotConfigured(description: "no SMS webhook configured (CARESYNC_SMS_WEBHOOK_URL)")
+            }
+            let res = try await app.client.post(URI(string: hook)) { req in
+                try req.content.encode(["to": m.recipient, "body": m.body], as: .json)
+            }
+            guard (200..<300).contains(res.status.code) else {
+                throw NotConfigured(description: "SMS webhook answered \(res.status.code)")
+            }
         default:
             throw NotConfigured(description: "unknown channel \(m.channel)")
         }

@@ -24,17 +24,19 @@ public enum OutboxWorker {
     package static let claimFor: TimeInterval = 120
     package static let batch = 50
 
-    package static func runOnce(_ app: Application, transport: any NotificationTransport = LiveTransport()) async throws -> Pass {
+    package static func runOnce(_ app: Application, transport: any NotificationTransport = LiveTransport()) async throws
+        -> Pass
+    {
         var pass = Pass()
         let now = app.clock.now()
         pass.remindersQueued = try await app.reminderQueue?(app, now) ?? 0
         let claimed: [OutboxMessageRecord] = try await app.serializer.write(app.db) { tx in
             let due = try await OutboxMessageRecord.query(on: tx).group(.or) { g in
-                g.group(.and) { $0.filter(\.$status == "pending").filter(\.$nextAttemptAt <= now) }
-                g.group(.and) { $0.filter(\.$status == "sending").filter(\.$claimedUntil < now) }
+                g.group(.and) { $0.filter(\.$status == OutboxStatus.pending).filter(\.$nextAttemptAt <= now) }
+                g.group(.and) { $0.filter(\.$status == OutboxStatus.sending).filter(\.$claimedUntil < now) }
             }.sort(\.$nextAttemptAt).limit(batch).all()
             for m in due {
-                m.status = "sending"
+                m.status = .sending
                 m.claimedUntil = now.addingTimeInterval(claimFor)
                 m.attempts += 1
                 try await m.save(on: tx)
@@ -44,18 +46,23 @@ public enum OutboxWorker {
         for m in claimed {
             do {
                 try await transport.deliver(m, app: app)
-                m.status = "sent"
+                m.status = .sent
                 m.sentAt = app.clock.now()
                 m.lastError = nil
                 pass.sent += 1
             } catch {
                 let done = m.attempts > NoticeText.backoff.count
-                m.status = done ? "failed" : "pending"
-                m.nextAttemptAt = app.clock.now().addingTimeInterval(NoticeText.backoff[min(m.attempts - 1, NoticeText.backoff.count - 1)])
+                m.status = done ? .failed : .pending
+                m.nextAttemptAt = app.clock.now().addingTimeInterval(
+                    NoticeText.backoff[min(m.attempts - 1, NoticeText.backoff.count - 1)])
                 m.lastError = String(String(describing: error).prefix(300))
                 if done { pass.failed += 1 } else { pass.retried += 1 }
-                app.logger.warning("outbox delivery failed", metadata: ["message-id": .string(m.id?.uuidString ?? ""), "channel": .string(m.channel),
-                                                                        "attempt": .stringConvertible(m.attempts)])
+                app.logger.warning(
+                    "outbox delivery failed",
+                    metadata: [
+                        "message-id": .string(m.id?.uuidString ?? ""), "channel": .string(m.channel),
+                        "attempt": .stringConvertible(m.attempts),
+                    ])
             }
             m.claimedUntil = nil
             let snapshot = m
@@ -65,7 +72,9 @@ public enum OutboxWorker {
     }
 
     /// The loop `serve` runs (CARESYNC_OUTBOX_INTERVAL).
-    package static var worker: PeriodicWorker { PeriodicWorker(name: "outbox", interval: { $0.outboxInterval }) { _ = try await OutboxWorker.runOnce($0) } }
+    package static var worker: PeriodicWorker {
+        PeriodicWorker(name: "outbox", interval: { $0.outboxInterval }) { _ = try await OutboxWorker.runOnce($0) }
+    }
 }
 
 /// Queues notices that are due before a pass (Scheduling's 24-hour reminders) and says how many it queued.

@@ -30,14 +30,18 @@ package struct SMTPClient: Sendable {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
             }
         try await channel.executeThenClose { inbound, outbound in
             var reader = ReplyReader(iterator: inbound.makeAsyncIterator())
             func step(_ name: String, send line: String?, expect codes: Set<Int>) async throws {
                 if let line { try await outbound.write(ByteBuffer(string: line + "\r\n")) }
                 let r = try await reader.next(step: name)
-                guard codes.contains(r.code) else { throw SMTPError.unexpected(step: name, reply: "\(r.code) \(r.text)") }
+                guard codes.contains(r.code) else {
+                    throw SMTPError.unexpected(step: name, reply: "\(r.code) \(r.text)")
+                }
             }
             try await step("greeting", send: nil, expect: [220])
             try await step("EHLO", send: "EHLO \(heloName)", expect: [250])
@@ -76,9 +80,13 @@ package struct SMTPClient: Sendable {
             var text: [String] = []
             while true {
                 let l = try await line(step: step)
-                guard l.count >= 3, let code = Int(l.prefix(3)) else { throw SMTPError.unexpected(step: step, reply: l) }
+                guard l.count >= 3, let code = Int(l.prefix(3)) else {
+                    throw SMTPError.unexpected(step: step, reply: l)
+                }
                 text.append(String(l.dropFirst(4)))
-                if l.count == 3 || l[l.index(l.startIndex, offsetBy: 3)] == " " { return Reply(code: code, text: text.joined(separator: " ")) }
+                if l.count == 3 || l[l.index(l.startIndex, offsetBy: 3)] == " " {
+                    return Reply(code: code, text: text.joined(separator: " "))
+                }
             }
         }
     }
@@ -86,8 +94,10 @@ package struct SMTPClient: Sendable {
 
 /// A MIME message: a plain-text part and, optionally, one attachment (the .ics invitation).
 package enum MIMEMessage {
-    package static func build(from: String, to: String, subject: String, body: String, date: Date,
-                      attachment: (name: String, contentType: String, content: String)?) -> String {
+    package static func build(
+        from: String, to: String, subject: String, body: String, date: Date,
+        attachment: (name: String, contentType: String, content: String)?
+    ) -> String {
         let boundary = "caresync-\(UUID().uuidString)"
         let df = DateFormatter()
         df.locale = Locale(identifier: "en_US_POSIX")
@@ -105,10 +115,13 @@ package enum MIMEMessage {
             }.joined(separator: "\r\n")
         }
         if let a = attachment {
-            lines += ["Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
-                      "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64(body), "--\(boundary)",
-                      "Content-Type: \(a.contentType)", "Content-Transfer-Encoding: base64",
-                      "Content-Disposition: attachment; filename=\"\(a.name)\"", "", base64(a.content), "--\(boundary)--"]
+            lines += [
+                "Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
+                "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64(body),
+                "--\(boundary)",
+                "Content-Type: \(a.contentType)", "Content-Transfer-Encoding: base64",
+                "Content-Disposition: attachment; filename=\"\(a.name)\"", "", base64(a.content), "--\(boundary)--",
+            ]
         } else {
             lines += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64(body)]
         }

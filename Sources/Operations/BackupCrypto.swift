@@ -16,7 +16,11 @@ package enum BackupCrypto {
 
     package enum Failure: Error, CustomStringConvertible {
         case corrupt(String)
-        package var description: String { switch self { case .corrupt(let s): return s } }
+        package var description: String {
+            switch self {
+            case .corrupt(let s): return s
+            }
+        }
     }
 
     package static func hex(_ d: some Sequence<UInt8>) -> String { d.map { String(format: "%02x", $0) }.joined() }
@@ -47,7 +51,9 @@ package enum BackupCrypto {
             if chunk.count < chunkSize { break }
         }
         try output.synchronize()
-        return PartDigest(name: name, bytes: bytes, sha256: hex(plain.finalize()), encryptedBytes: encBytes, encryptedSha256: hex(cipher.finalize()))
+        return PartDigest(
+            name: name, bytes: bytes, sha256: hex(plain.finalize()), encryptedBytes: encBytes,
+            encryptedSha256: hex(cipher.finalize()))
     }
 
     /// Checks size and hash of the encrypted file without decrypting.
@@ -60,7 +66,9 @@ package enum BackupCrypto {
         defer { try? h.close() }
         var sha = SHA256()
         while let data = try h.read(upToCount: chunkSize), !data.isEmpty { sha.update(data: data) }
-        guard hex(sha.finalize()) == d.encryptedSha256 else { throw Failure.corrupt("\(d.name): checksum differs from the manifest (corrupted)") }
+        guard hex(sha.finalize()) == d.encryptedSha256 else {
+            throw Failure.corrupt("\(d.name): checksum differs from the manifest (corrupted)")
+        }
     }
 
     /// Decrypts `file` into `dest`, verifying every chunk's tag and the plaintext hash.
@@ -79,15 +87,18 @@ package enum BackupCrypto {
             let box = try AES.GCM.SealedBox(combined: data[data.startIndex + offset..<data.startIndex + offset + len])
             var ad = index.bigEndian
             let plain: Data
-            do { plain = try AES.GCM.open(box, using: key, authenticating: Data(bytes: &ad, count: 8)) }
-            catch { throw Failure.corrupt("\(d.name): chunk \(index) does not decrypt (wrong key or altered data)") }
+            do { plain = try AES.GCM.open(box, using: key, authenticating: Data(bytes: &ad, count: 8)) } catch {
+                throw Failure.corrupt("\(d.name): chunk \(index) does not decrypt (wrong key or altered data)")
+            }
             sha.update(data: plain)
             total += Int64(plain.count)
             try out.write(contentsOf: plain)
             offset += len
             index += 1
         }
-        guard total == d.bytes, hex(sha.finalize()) == d.sha256 else { throw Failure.corrupt("\(d.name): content differs from the manifest") }
+        guard total == d.bytes, hex(sha.finalize()) == d.sha256 else {
+            throw Failure.corrupt("\(d.name): content differs from the manifest")
+        }
     }
 
     /// A simple archive of files: [path length u32][path][size u64][bytes]…, paths relative to `root`.
@@ -97,9 +108,12 @@ package enum BackupCrypto {
         let out = try FileHandle(forWritingTo: dest)
         defer { try? out.close() }
         var hashes: [String: String] = [:]
-        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [:] }
+        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            return [:]
+        }
         var files: [String] = []
-        for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+        for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+        {
             let rel = String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))
             if !skipping(rel) && !rel.hasPrefix(".tmp-") && !rel.contains("/.tmp-") { files.append(rel) }
         }
@@ -127,13 +141,16 @@ package enum BackupCrypto {
             guard offset + pl <= data.count else { throw Failure.corrupt("blob archive truncated") }
             let rel = String(decoding: data[data.startIndex + offset..<data.startIndex + offset + pl], as: UTF8.self)
             offset += pl
-            guard !rel.hasPrefix("/"), !rel.split(separator: "/").contains("..") else { throw Failure.corrupt("blob archive has an unsafe path") }
+            guard !rel.hasPrefix("/"), !rel.split(separator: "/").contains("..") else {
+                throw Failure.corrupt("blob archive has an unsafe path")
+            }
             let bl = try int(8)
             guard offset + bl <= data.count else { throw Failure.corrupt("blob archive truncated") }
             let body = data[data.startIndex + offset..<data.startIndex + offset + bl]
             offset += bl
             let dest = root.appendingPathComponent(rel)
-            try FileManager.default.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(body).write(to: dest, options: .atomic)
             hashes[rel] = hex(SHA256.hash(data: body))
         }

@@ -28,7 +28,9 @@ package enum HealthController {
             try await body()
             return Check(status: "ok", latencyMs: (ContinuousClock.now - start).milliseconds.rounded(), error: nil)
         } catch {
-            return Check(status: "fail", latencyMs: (ContinuousClock.now - start).milliseconds.rounded(), error: String(describing: type(of: error)))
+            return Check(
+                status: "fail", latencyMs: (ContinuousClock.now - start).milliseconds.rounded(),
+                error: String(describing: type(of: error)))
         }
     }
 
@@ -53,7 +55,8 @@ package enum HealthController {
 
     @Sendable package static func metrics(req: Request) async throws -> Response {
         let res = Response(status: .ok, body: .init(string: req.application.appMetrics.registry.emitToString()))
-        res.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
+        res.headers.contentType = HTTPMediaType(
+            type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
         return res
     }
 }

@@ -66,7 +66,8 @@ package struct PatientVersionDTO: Content {
         changedAt = v.changedAt
         changedBy = v.changedBy
         changedFields = v.changedFields.split(separator: ",").map(String.init)
-        snapshot = (try? JSONDecoder().decode(PatientDemographics.self, from: Data(v.snapshot.utf8)))
+        snapshot =
+            (try? JSONDecoder().decode(PatientDemographics.self, from: Data(v.snapshot.utf8)))
             ?? PatientDemographics(familyName: "", givenName: "", birthDate: "", sex: .unknown)
     }
 }
@@ -109,15 +110,19 @@ package enum PatientAPIController {
     package static func ifMatch(_ req: Request) throws -> Int? {
         guard let raw = req.headers.first(name: .ifMatch) else { return nil }
         if raw.trimmingCharacters(in: .whitespaces) == "*" { return nil }
-        let digits = raw.replacingOccurrences(of: "W/", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        guard let v = Int(digits) else { throw AppError.malformed(field: "If-Match", detail: "If-Match must be an ETag from this API, like W/\"3\".") }
+        let digits = raw.replacingOccurrences(of: "W/", with: "").trimmingCharacters(
+            in: CharacterSet(charactersIn: "\" "))
+        guard let v = Int(digits) else {
+            throw AppError.malformed(field: "If-Match", detail: "If-Match must be an ETag from this API, like W/\"3\".")
+        }
         return v
     }
 
     @Sendable package static func search(req: Request) async throws -> PatientListDTO {
-        let c = PatientStore.SearchCriteria(text: req.query[String.self, at: "q"], name: req.query[String.self, at: "name"],
-                                            birthDate: req.query[String.self, at: "birthDate"], mrn: req.query[String.self, at: "mrn"],
-                                            limit: req.query[Int.self, at: "limit"] ?? 20)
+        let c = PatientStore.SearchCriteria(
+            text: req.query[String.self, at: "q"], name: req.query[String.self, at: "name"],
+            birthDate: req.query[String.self, at: "birthDate"], mrn: req.query[String.self, at: "mrn"],
+            limit: req.query[Int.self, at: "limit"] ?? 20)
         let rows = try await req.patients().search(c)
         return PatientListDTO(items: rows.map { PatientDTO($0) }, count: rows.count)
     }
@@ -168,7 +173,9 @@ package enum PatientAPIController {
     @Sendable package static func export(req: Request) async throws -> Response {
         let pid = try id(req)
         let (p, versions) = try await req.patients().export(pid)
-        let res = try await ExportDTO(exportedAt: req.now, patient: PatientDTO(p), history: versions.map(PatientVersionDTO.init)).encodeResponse(for: req)
+        let res = try await ExportDTO(
+            exportedAt: req.now, patient: PatientDTO(p), history: versions.map(PatientVersionDTO.init)
+        ).encodeResponse(for: req)
         res.headers.replaceOrAdd(name: "Content-Disposition", value: "attachment; filename=\"patient-\(p.mrn).json\"")
         return res
     }

@@ -35,10 +35,13 @@ package enum PatientPagesController {
                 }
                 loc = u
             }
-            return PatientInput(familyName: familyName ?? "", givenName: givenName ?? "", birthDate: birthDate ?? "", sex: sex ?? "",
-                                email: email ?? "", phone: phone ?? "", addressLine1: addressLine1 ?? "", addressLine2: addressLine2 ?? "",
-                                city: city ?? "", state: state ?? "", postalCode: postalCode ?? "", preferredLocationID: loc,
-                                insurancePayer: insurancePayer ?? "", insuranceMemberID: insuranceMemberID ?? "", insuranceGroup: insuranceGroup ?? "")
+            return PatientInput(
+                familyName: familyName ?? "", givenName: givenName ?? "", birthDate: birthDate ?? "", sex: sex ?? "",
+                email: email ?? "", phone: phone ?? "", addressLine1: addressLine1 ?? "",
+                addressLine2: addressLine2 ?? "",
+                city: city ?? "", state: state ?? "", postalCode: postalCode ?? "", preferredLocationID: loc,
+                insurancePayer: insurancePayer ?? "", insuranceMemberID: insuranceMemberID ?? "",
+                insuranceGroup: insuranceGroup ?? "")
         }
     }
 
@@ -55,8 +58,9 @@ package enum PatientPagesController {
         } catch AppError.validation(let e) {
             errors = e
         }
-        let model = PatientListPage(query: q ?? "", rows: rows.map(PatientListPage.Row.init), errors: errors,
-                                    canRegister: AccessPolicy.decide(try req.principal(), .createPatient).isAllowed)
+        let model = PatientListPage(
+            query: q ?? "", rows: rows.map(PatientListPage.Row.init), errors: errors,
+            canRegister: AccessPolicy.decide(try req.principal(), .createPatient).isAllowed)
         return Layout.render(model.render(for: req))
     }
 
@@ -70,12 +74,17 @@ package enum PatientPagesController {
         let form = try req.content.decode(PatientForm.self)
         let locs = try await locations(req)
         do {
-            let (p, _) = try await req.patients().create(try form.input(), acknowledgeDuplicate: form.acknowledgeDuplicate == "on")
+            let (p, _) = try await req.patients().create(
+                try form.input(), acknowledgeDuplicate: form.acknowledgeDuplicate == "on")
             return req.redirect(to: "/patients/\(p.id!.uuidString)?registered=1")
         } catch AppError.validation(let errs) {
-            return Layout.render(PatientFormPage(mode: .create, form: form, locations: locs, errors: errs).render(for: req), status: .unprocessableEntity)
+            return Layout.render(
+                PatientFormPage(mode: .create, form: form, locations: locs, errors: errs).render(for: req),
+                status: .unprocessableEntity)
         } catch AppError.conflict(let type, let detail, _) where type == "possible-duplicate" {
-            return Layout.render(PatientFormPage(mode: .create, form: form, locations: locs, duplicateWarning: detail).render(for: req), status: .conflict)
+            return Layout.render(
+                PatientFormPage(mode: .create, form: form, locations: locs, duplicateWarning: detail).render(for: req),
+                status: .conflict)
         }
     }
 
@@ -95,23 +104,32 @@ package enum PatientPagesController {
             _ = try await req.patients().update(id, try form.input(), expectedVersion: form.version.flatMap { Int($0) })
             return req.redirect(to: "/patients/\(id.uuidString)?saved=1")
         } catch AppError.validation(let errs) {
-            return Layout.render(PatientFormPage(mode: .edit(id), form: form, locations: locs, errors: errs).render(for: req), status: .unprocessableEntity)
+            return Layout.render(
+                PatientFormPage(mode: .edit(id), form: form, locations: locs, errors: errs).render(for: req),
+                status: .unprocessableEntity)
         } catch AppError.preconditionFailed(let detail) {
-            return Layout.render(PatientFormPage(mode: .edit(id), form: form, locations: locs, staleWarning: detail).render(for: req), status: .preconditionFailed)
+            return Layout.render(
+                PatientFormPage(mode: .edit(id), form: form, locations: locs, staleWarning: detail).render(for: req),
+                status: .preconditionFailed)
         }
     }
 
     @Sendable package static func history(req: Request) async throws -> Response {
         let id = try PatientAPIController.id(req)
         let versions = try await req.patients().history(id)
-        return Layout.render(HistoryPage(patientID: id, versions: versions.map(PatientVersionDTO.init)).render(for: req))
+        return Layout.render(
+            HistoryPage(patientID: id, versions: versions.map(PatientVersionDTO.init)).render(for: req))
     }
 
     @Sendable package static func printView(req: Request) async throws -> Response {
-        let p = try await req.patients().find(try PatientAPIController.id(req), as: .print, detail: "printable chart summary")
+        let p = try await req.patients().find(
+            try PatientAPIController.id(req), as: .print, detail: "printable chart summary")
         let locs = try await locations(req)
-        return Layout.render(PrintPage(patient: PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
-                                       printedBy: try req.principal().username, printedAt: req.now).render(for: req))
+        return Layout.render(
+            PrintPage(
+                patient: PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
+                printedBy: try req.principal().username, printedAt: req.now
+            ).render(for: req))
     }
 
     @Sendable package static func retire(req: Request) async throws -> Response {
@@ -121,9 +139,12 @@ package enum PatientPagesController {
     }
 
     package static func form(from p: PatientRecord) -> PatientForm {
-        PatientForm(familyName: p.familyName, givenName: p.givenName, birthDate: p.birthDate, sex: p.sex, email: p.email, phone: p.phone,
-                    addressLine1: p.addressLine1, addressLine2: p.addressLine2, city: p.city, state: p.state, postalCode: p.postalCode,
-                    preferredLocationID: p.preferredLocationID?.uuidString, insurancePayer: p.insurancePayer,
-                    insuranceMemberID: p.insuranceMemberID, insuranceGroup: p.insuranceGroup, version: String(p.version))
+        PatientForm(
+            familyName: p.familyName, givenName: p.givenName, birthDate: p.birthDate, sex: p.sex, email: p.email,
+            phone: p.phone,
+            addressLine1: p.addressLine1, addressLine2: p.addressLine2, city: p.city, state: p.state,
+            postalCode: p.postalCode,
+            preferredLocationID: p.preferredLocationID?.uuidString, insurancePayer: p.insurancePayer,
+            insuranceMemberID: p.insuranceMemberID, insuranceGroup: p.insuranceGroup, version: String(p.version))
     }
 }

@@ -41,10 +41,11 @@ package final class PatientRecord: Model, @unchecked Sendable {
     package init() {}
 
     package var demographics: PatientDemographics {
-        PatientDemographics(familyName: familyName, givenName: givenName, birthDate: birthDate, sex: Sex(rawValue: sex) ?? .unknown,
-                            email: email, phone: phone, addressLine1: addressLine1, addressLine2: addressLine2, city: city,
-                            state: state, postalCode: postalCode, preferredLocationID: preferredLocationID,
-                            insurancePayer: insurancePayer, insuranceMemberID: insuranceMemberID, insuranceGroup: insuranceGroup)
+        PatientDemographics(
+            familyName: familyName, givenName: givenName, birthDate: birthDate, sex: Sex(rawValue: sex) ?? .unknown,
+            email: email, phone: phone, addressLine1: addressLine1, addressLine2: addressLine2, city: city,
+            state: state, postalCode: postalCode, preferredLocationID: preferredLocationID,
+            insurancePayer: insurancePayer, insuranceMemberID: insuranceMemberID, insuranceGroup: insuranceGroup)
     }
 
     package func apply(_ d: PatientDemographics) {
@@ -52,7 +53,8 @@ package final class PatientRecord: Model, @unchecked Sendable {
         givenName = d.givenName
         familyNorm = Text.normalizedName(d.familyName)
         givenNorm = Text.normalizedName(d.givenName)
-        duplicateKey = PatientRules.duplicateKey(familyName: d.familyName, givenName: d.givenName, birthDate: d.birthDate)
+        duplicateKey = PatientRules.duplicateKey(
+            familyName: d.familyName, givenName: d.givenName, birthDate: d.birthDate)
         birthDate = d.birthDate
         sex = d.sex.rawValue
         email = d.email

@@ -18,7 +18,9 @@ package struct PatientStore {
         package var limit: Int = 20
         package var isEmpty: Bool { [text, name, birthDate, mrn].allSatisfy { Text.clean($0) == nil } }
 
-        package init(text: String? = nil, name: String? = nil, birthDate: String? = nil, mrn: String? = nil, limit: Int = 20) {
+        package init(
+            text: String? = nil, name: String? = nil, birthDate: String? = nil, mrn: String? = nil, limit: Int = 20
+        ) {
             self.text = text
             self.name = name
             self.birthDate = birthDate
@@ -33,15 +35,24 @@ package struct PatientStore {
         try await scope.authorize(.searchPatients)
         var name = Text.clean(c.name), birth = Text.clean(c.birthDate), mrn = Text.clean(c.mrn)
         if let t = Text.clean(c.text) {
-            if let d = CalendarDate.parse(t) { birth = d.iso }
-            else if t.uppercased().hasPrefix(scope.app.config.mrnPrefix), t.dropFirst(scope.app.config.mrnPrefix.count).allSatisfy(\.isNumber) { mrn = t.uppercased() }
-            else { name = t }
+            if let d = CalendarDate.parse(t) {
+                birth = d.iso
+            } else if t.uppercased().hasPrefix(scope.app.config.mrnPrefix),
+                t.dropFirst(scope.app.config.mrnPrefix.count).allSatisfy(\.isNumber)
+            {
+                mrn = t.uppercased()
+            } else {
+                name = t
+            }
         }
         if let b = birth, CalendarDate.parse(b) == nil {
-            throw AppError.validation([FieldError("birthDate", "Date of birth must be a real date written YYYY-MM-DD.")])
+            throw AppError.validation([FieldError("birthDate", "Date of birth must be a real date written YYYY-MM-DD.")]
+            )
         }
         let limit = max(1, min(c.limit, Self.maxResults))
-        let params = [name.map { _ in "name" }, birth.map { _ in "birthDate" }, mrn.map { _ in "mrn" }].compactMap { $0 }
+        let params = [name.map { _ in "name" }, birth.map { _ in "birthDate" }, mrn.map { _ in "mrn" }].compactMap {
+            $0
+        }
         let (name_, birth_, mrn_) = (name, birth, mrn)
         return try await scope.run { tx in
             let (name, birth, mrn) = (name_, birth_, mrn_)
@@ -49,7 +60,9 @@ package struct PatientStore {
             if let m = mrn { q.filter(\.$mrn == m) }
             if let b = birth { q.filter(\.$birthDate == b) }
             if let n = name {
-                let words = Text.normalizedName(n).split(separator: " ").map { String($0.filter { $0.isLetter || $0 == "'" || $0 == "-" }) }.filter { !$0.isEmpty }
+                let words = Text.normalizedName(n).split(separator: " ").map {
+                    String($0.filter { $0.isLetter || $0 == "'" || $0 == "-" })
+                }.filter { !$0.isEmpty }
                 for w in words.prefix(4) {
                     q.group(.or) { g in
                         g.filter(\.$familyNorm =~ w)
@@ -59,8 +72,10 @@ package struct PatientStore {
             }
             let rows = try await q.sort(\.$updatedAt, .descending).limit(limit).all()
             let drafts = rows.map {
-                AuditDraft(action: .query, category: .demographics, patientID: $0.id, entityType: "Patient", entityID: $0.id?.uuidString,
-                           detail: params.isEmpty ? "listed (recent)" : "search by \(params.joined(separator: ","))")
+                AuditDraft(
+                    action: .query, category: .demographics, patientID: $0.id, entityType: "Patient",
+                    entityID: $0.id?.uuidString,
+                    detail: params.isEmpty ? "listed (recent)" : "search by \(params.joined(separator: ","))")
             }
             return (rows, drafts)
         }
@@ -68,15 +83,25 @@ package struct PatientStore {
 
     /// Reads one record. `action` is .read, .print or .export, so the trail says what was done with it.
     package func find(_ id: UUID, as action: AuditAction = .read, detail: String = "") async throws -> PatientRecord {
-        let policyAction: Domain.Action = switch action {
-        case .print: .printPatient(id)
-        case .export: .exportPatient(id)
-        default: .readPatient(id)
-        }
+        let policyAction: Domain.Action =
+            switch action {
+            case .print: .printPatient(id)
+            case .export: .exportPatient(id)
+            default: .readPatient(id)
+            }
         try await scope.authorize(policyAction, patientID: id)
         return try await scope.run { tx in
-            guard let p = try await PatientRecord.find(id, on: tx) else { throw AppError.notFound("No patient with that id.") }
-            return (p, [AuditDraft(action: action, category: .demographics, patientID: id, entityType: "Patient", entityID: id.uuidString, detail: detail)])
+            guard let p = try await PatientRecord.find(id, on: tx) else {
+                throw AppError.notFound("No patient with that id.")
+            }
+            return (
+                p,
+                [
+                    AuditDraft(
+                        action: action, category: .demographics, patientID: id, entityType: "Patient",
+                        entityID: id.uuidString, detail: detail)
+                ]
+            )
         }
     }
 
@@ -86,7 +111,9 @@ package struct PatientStore {
 
     /// Registers a patient with the next MRN. A same-name-and-birth-date match is refused as a possible duplicate
     /// (409, naming the existing MRNs) unless the caller acknowledges it.
-    package func create(_ input: PatientInput, acknowledgeDuplicate: Bool, synthetic: Bool = false) async throws -> (PatientRecord, [String]) {
+    package func create(_ input: PatientInput, acknowledgeDuplicate: Bool, synthetic: Bool = false) async throws -> (
+        PatientRecord, [String]
+    ) {
         try await scope.authorize(.createPatient)
         let today = CalendarDate.today(scope.now)
         let demo: PatientDemographics
@@ -98,14 +125,20 @@ package struct PatientStore {
         let now = scope.now
         let actorName = scope.principal.username
         return try await scope.run { tx in
-            let key = PatientRules.duplicateKey(familyName: demo.familyName, givenName: demo.givenName, birthDate: demo.birthDate)
-            let dups = try await PatientRecord.query(on: tx).filter(\.$duplicateKey == key).filter(\.$retiredAt == nil).all().map(\.mrn)
+            let key = PatientRules.duplicateKey(
+                familyName: demo.familyName, givenName: demo.givenName, birthDate: demo.birthDate)
+            let dups = try await PatientRecord.query(on: tx).filter(\.$duplicateKey == key).filter(\.$retiredAt == nil)
+                .all().map(\.mrn)
             if !dups.isEmpty && !acknowledgeDuplicate {
-                throw AppError.conflict(type: "possible-duplicate",
-                                        detail: "A patient with the same name and date of birth is already registered (\(dups.joined(separator: ", "))). Check the existing record, or confirm this is a different person.",
-                                        extra: ["existingMrns": dups.joined(separator: ",")])
+                throw AppError.conflict(
+                    type: "possible-duplicate",
+                    detail:
+                        "A patient with the same name and date of birth is already registered (\(dups.joined(separator: ", "))). Check the existing record, or confirm this is a different person.",
+                    extra: ["existingMrns": dups.joined(separator: ",")])
             }
-            guard let practice = try await PracticeRecord.query(on: tx).first() else { throw AppError.notFound("The practice is not set up; run caresync migrate.") }
+            guard let practice = try await PracticeRecord.query(on: tx).first() else {
+                throw AppError.notFound("The practice is not set up; run caresync migrate.")
+            }
             let mrn = MRN.make(prefix: practice.mrnPrefix, sequence: practice.mrnNext)
             practice.mrnNext += 1
             try await practice.save(on: tx)
@@ -122,8 +155,14 @@ package struct PatientStore {
             try await Self.saveVersion(p, demo: demo, changed: ["registered"], by: actorName, at: now, on: tx)
             var detail = "registered"
             if !dups.isEmpty { detail += "; possible duplicate of \(dups.count) record(s) acknowledged" }
-            return ((p, dups), [AuditDraft(action: .create, category: .demographics, patientID: p.id, entityType: "Patient",
-                                           entityID: p.id?.uuidString, detail: detail)])
+            return (
+                (p, dups),
+                [
+                    AuditDraft(
+                        action: .create, category: .demographics, patientID: p.id, entityType: "Patient",
+                        entityID: p.id?.uuidString, detail: detail)
+                ]
+            )
         }
     }
 
@@ -135,10 +174,17 @@ package struct PatientStore {
         let today = CalendarDate.today(now)
         if input.preferredLocationID != nil { try await checkLocation(input.preferredLocationID) }
         return try await scope.run { tx in
-            guard let p = try await PatientRecord.find(id, on: tx) else { throw AppError.notFound("No patient with that id.") }
-            if p.retiredAt != nil { throw AppError.conflict(type: "retired", detail: "This record was retired and cannot be changed.", extra: [:]) }
+            guard let p = try await PatientRecord.find(id, on: tx) else {
+                throw AppError.notFound("No patient with that id.")
+            }
+            if p.retiredAt != nil {
+                throw AppError.conflict(
+                    type: "retired", detail: "This record was retired and cannot be changed.", extra: [:])
+            }
             if let v = expectedVersion, v != p.version {
-                throw AppError.preconditionFailed("Someone else changed this record (now version \(p.version), you edited version \(v)). Reload it and apply your change again.")
+                throw AppError.preconditionFailed(
+                    "Someone else changed this record (now version \(p.version), you edited version \(v)). Reload it and apply your change again."
+                )
             }
             let old = p.demographics
             let new: PatientDemographics
@@ -154,8 +200,11 @@ package struct PatientStore {
             try await p.save(on: tx)
             try await Self.saveVersion(p, demo: new, changed: changed, by: actorName, at: now, on: tx)
             let drafts = PatientDemographics.categories(of: changed).sorted { $0.rawValue < $1.rawValue }.map { cat in
-                AuditDraft(action: .update, category: cat, patientID: id, entityType: "Patient", entityID: id.uuidString,
-                           detail: "v\(p.version - 1)→v\(p.version): " + changed.filter { PatientDemographics.categories(of: [$0]).contains(cat) }.joined(separator: ","))
+                AuditDraft(
+                    action: .update, category: cat, patientID: id, entityType: "Patient", entityID: id.uuidString,
+                    detail: "v\(p.version - 1)→v\(p.version): "
+                        + changed.filter { PatientDemographics.categories(of: [$0]).contains(cat) }.joined(
+                            separator: ","))
             }
             return (p, drafts)
         }
@@ -164,10 +213,21 @@ package struct PatientStore {
     package func history(_ id: UUID) async throws -> [PatientVersionRecord] {
         try await scope.authorize(.readPatient(id), patientID: id)
         return try await scope.run { tx in
-            guard try await PatientRecord.find(id, on: tx) != nil else { throw AppError.notFound("No patient with that id.") }
-            let rows = try await PatientVersionRecord.query(on: tx).filter(\.$patientID == id).sort(\.$version, .descending).all()
-            return (rows, [AuditDraft(action: .read, category: .demographics, patientID: id, entityType: "PatientHistory", entityID: id.uuidString,
-                                      detail: "\(rows.count) versions")])
+            guard try await PatientRecord.find(id, on: tx) != nil else {
+                throw AppError.notFound("No patient with that id.")
+            }
+            let rows = try await PatientVersionRecord.query(on: tx).filter(\.$patientID == id).sort(
+                \.$version, .descending
+            ).all()
+            return (
+                rows,
+                [
+                    AuditDraft(
+                        action: .read, category: .demographics, patientID: id, entityType: "PatientHistory",
+                        entityID: id.uuidString,
+                        detail: "\(rows.count) versions")
+                ]
+            )
         }
     }
 
@@ -175,10 +235,20 @@ package struct PatientStore {
     package func export(_ id: UUID) async throws -> (PatientRecord, [PatientVersionRecord]) {
         try await scope.authorize(.exportPatient(id), patientID: id)
         return try await scope.run { tx in
-            guard let p = try await PatientRecord.find(id, on: tx) else { throw AppError.notFound("No patient with that id.") }
-            let versions = try await PatientVersionRecord.query(on: tx).filter(\.$patientID == id).sort(\.$version, .ascending).all()
-            return ((p, versions), [AuditDraft(action: .export, category: .demographics, patientID: id, entityType: "Patient",
-                                               entityID: id.uuidString, detail: "JSON export with \(versions.count) versions")])
+            guard let p = try await PatientRecord.find(id, on: tx) else {
+                throw AppError.notFound("No patient with that id.")
+            }
+            let versions = try await PatientVersionRecord.query(on: tx).filter(\.$patientID == id).sort(
+                \.$version, .ascending
+            ).all()
+            return (
+                (p, versions),
+                [
+                    AuditDraft(
+                        action: .export, category: .demographics, patientID: id, entityType: "Patient",
+                        entityID: id.uuidString, detail: "JSON export with \(versions.count) versions")
+                ]
+            )
         }
     }
 
@@ -187,13 +257,22 @@ package struct PatientStore {
         try await scope.authorize(.deletePatient(id), patientID: id)
         let now = scope.now
         try await scope.run { tx in
-            guard let p = try await PatientRecord.find(id, on: tx) else { throw AppError.notFound("No patient with that id.") }
+            guard let p = try await PatientRecord.find(id, on: tx) else {
+                throw AppError.notFound("No patient with that id.")
+            }
             guard p.retiredAt == nil else { return ((), []) }
             p.retiredAt = now
             p.updatedAt = now
             p.version += 1
             try await p.save(on: tx)
-            return ((), [AuditDraft(action: .delete, category: .demographics, patientID: id, entityType: "Patient", entityID: id.uuidString, detail: "retired")])
+            return (
+                (),
+                [
+                    AuditDraft(
+                        action: .delete, category: .demographics, patientID: id, entityType: "Patient",
+                        entityID: id.uuidString, detail: "retired")
+                ]
+            )
         }
     }
 
@@ -203,19 +282,30 @@ package struct PatientStore {
         let me = scope.principal.userID
         return try await scope.run { tx in
             let rows = try await AuditQueries.accessLog(patientID: id, excludingUser: me, on: tx)
-            return (rows, [AuditDraft(action: .read, category: .accessLog, patientID: id, entityType: "AccessLog", entityID: id.uuidString,
-                                      detail: "\(rows.count) entries")])
+            return (
+                rows,
+                [
+                    AuditDraft(
+                        action: .read, category: .accessLog, patientID: id, entityType: "AccessLog",
+                        entityID: id.uuidString,
+                        detail: "\(rows.count) entries")
+                ]
+            )
         }
     }
 
     private func checkLocation(_ id: UUID?) async throws {
         guard let id else { return }
         if try await LocationRecord.find(id, on: scope.db) == nil {
-            throw AppError.validation([FieldError("preferredLocationID", "Preferred location is not one of the practice's locations.")])
+            throw AppError.validation([
+                FieldError("preferredLocationID", "Preferred location is not one of the practice's locations.")
+            ])
         }
     }
 
-    package static func saveVersion(_ p: PatientRecord, demo: PatientDemographics, changed: [String], by: String, at: Date, on tx: any Database) async throws {
+    package static func saveVersion(
+        _ p: PatientRecord, demo: PatientDemographics, changed: [String], by: String, at: Date, on tx: any Database
+    ) async throws {
         let v = PatientVersionRecord()
         v.patientID = p.id!
         v.version = p.version

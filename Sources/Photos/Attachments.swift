@@ -66,7 +66,8 @@ package enum AttachmentPipeline {
             return Processed(data: p.photo, kind: .image, contentType: "image/jpeg", sha256: p.sha256)
         case .success(.pdf):
             let data = try Data(contentsOf: file)
-            return Processed(data: data, kind: .pdf, contentType: "application/pdf", sha256: SHA256.hash(data: data).hexString)
+            return Processed(
+                data: data, kind: .pdf, contentType: "application/pdf", sha256: SHA256.hash(data: data).hexString)
         }
     }
 }
@@ -74,7 +75,8 @@ package enum AttachmentPipeline {
 extension PhotoStore {
     /// Stores a whole file (a form post) as an attachment of the patient, through the upload pipeline.
     package func storeAttachment(patientID: UUID, _ data: Data) async throws -> UUID {
-        let u = try await startUpload(length: data.count, metadata: ["purpose": "attachment", "patientId": patientID.uuidString])
+        let u = try await startUpload(
+            length: data.count, metadata: ["purpose": "attachment", "patientId": patientID.uuidString])
         guard case .complete(_, let id, _) = try await append(u.id!, offset: 0, chunk: data, checksum: nil) else {
             throw AppError.conflict(type: "upload", detail: "The file did not arrive whole.", extra: [:])
         }
@@ -90,11 +92,18 @@ extension PhotoStore {
     }
 
     package func downloadAttachment(_ id: UUID) async throws -> (AttachmentRecord, Data) {
-        guard let a = try await AttachmentRecord.find(id, on: scope.db) else { throw AppError.notFound("No such attachment.") }
+        guard let a = try await AttachmentRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such attachment.")
+        }
         try await scope.authorize(.readAttachment(patientID: a.patientID), patientID: a.patientID)
-        guard let data = try scope.app.blobs.get(a.blobKey) else { throw AppError.notFound("The attachment's file is missing.") }
-        try await scope.record([AuditDraft(action: .read, category: .messages, patientID: a.patientID, entityType: "Attachment",
-                                           entityID: id.uuidString, detail: a.kind)])
+        guard let data = try scope.app.blobs.get(a.blobKey) else {
+            throw AppError.notFound("The attachment's file is missing.")
+        }
+        try await scope.record([
+            AuditDraft(
+                action: .read, category: .messages, patientID: a.patientID, entityType: "Attachment",
+                entityID: id.uuidString, detail: a.kind)
+        ])
         return (a, data)
     }
 
@@ -107,7 +116,8 @@ extension PhotoStore {
             try await discard(id)
             throw AppError.validation([FieldError("file", refusal.description)])
         }
-        let key = "attachments/\(processed.sha256.prefix(2))/\(processed.sha256).\(processed.kind == .pdf ? "pdf" : "jpg")"
+        let key =
+            "attachments/\(processed.sha256.prefix(2))/\(processed.sha256).\(processed.kind == .pdf ? "pdf" : "jpg")"
         try scope.app.blobs.put(key, processed.data)
         let now = scope.now, by = scope.principal.username
         let result = try await scope.run { tx in
@@ -126,8 +136,15 @@ extension PhotoStore {
             u.completedAt = now
             u.resultID = a.id
             try await u.save(on: tx)
-            return (a.id!, [AuditDraft(action: .create, category: .messages, patientID: u.patientID, entityType: "Attachment", entityID: a.id?.uuidString,
-                                       detail: processed.kind.rawValue)])
+            return (
+                a.id!,
+                [
+                    AuditDraft(
+                        action: .create, category: .messages, patientID: u.patientID, entityType: "Attachment",
+                        entityID: a.id?.uuidString,
+                        detail: processed.kind.rawValue)
+                ]
+            )
         }
         try? FileManager.default.removeItem(at: file)
         return result

@@ -20,36 +20,52 @@ package enum ImagePipeline {
     package static let thumbnailSide = 320
 
     /// A refusal with the message the uploader sees.
-    package struct Refused: Error, CustomStringConvertible { package let description: String; package init(_ s: String) { description = s } }
+    package struct Refused: Error, CustomStringConvertible {
+        package let description: String; package init(_ s: String) { description = s }
+    }
 
     package static func process(_ file: URL, limits: ImageLimits = ImageLimits()) throws -> Processed {
         let (size, head, tail) = try edges(file, tail: 64)
         guard size > 0 else { throw Refused("The file is empty.") }
-        guard size <= limits.maxBytes else { throw Refused("The file is \(size / 1_048_576) MB; photos may be at most \(limits.maxBytes / 1_048_576) MB.") }
-        guard let format = ImageFormat.sniff(head) else {
-            throw Refused("This file is \(ImageFormat.describeOther(head)), not a photo. Upload a JPEG, PNG or HEIC picture.")
+        guard size <= limits.maxBytes else {
+            throw Refused(
+                "The file is \(size / 1_048_576) MB; photos may be at most \(limits.maxBytes / 1_048_576) MB.")
         }
-        guard format.looksComplete(tail: tail) else { throw Refused("The \(format.rawValue.uppercased()) file is incomplete (truncated). Try the upload again.") }
+        guard let format = ImageFormat.sniff(head) else {
+            throw Refused(
+                "This file is \(ImageFormat.describeOther(head)), not a photo. Upload a JPEG, PNG or HEIC picture.")
+        }
+        guard format.looksComplete(tail: tail) else {
+            throw Refused("The \(format.rawValue.uppercased()) file is incomplete (truncated). Try the upload again.")
+        }
 
         // Header only: the pixel count is known before anything is decoded.
         let width = try header(file, "width"), height = try header(file, "height")
         if let problem = limits.check(width: width, height: height) { throw Refused(problem) }
 
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-image-\(UUID().uuidString)", isDirectory: true)
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "caresync-image-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let decoded = work.appendingPathComponent("decoded.v").path
         let loader = ["jpeg": "jpegload", "png": "pngload", "heic": "heifload"][format.rawValue]!
-        try vips([loader, file.path, decoded, "--fail-on", "truncated"], failure: "The \(format.rawValue.uppercased()) file is damaged and cannot be read.")
+        try vips(
+            [loader, file.path, decoded, "--fail-on", "truncated"],
+            failure: "The \(format.rawValue.uppercased()) file is damaged and cannot be read.")
         let photo = work.appendingPathComponent("photo.jpg").path
         let thumb = work.appendingPathComponent("thumb.jpg").path
         // `thumbnail` applies the EXIF orientation to the pixels; `strip` writes no metadata at all.
-        try vips(["thumbnail", decoded, photo + "[Q=85,strip,optimize_coding]", String(longestSide), "--size", "down"], failure: "The photo could not be converted.")
-        try vips(["thumbnail", decoded, thumb + "[Q=80,strip,optimize_coding]", String(thumbnailSide)], failure: "The thumbnail could not be made.")
+        try vips(
+            ["thumbnail", decoded, photo + "[Q=85,strip,optimize_coding]", String(longestSide), "--size", "down"],
+            failure: "The photo could not be converted.")
+        try vips(
+            ["thumbnail", decoded, thumb + "[Q=80,strip,optimize_coding]", String(thumbnailSide)],
+            failure: "The thumbnail could not be made.")
         let photoData = try Data(contentsOf: URL(fileURLWithPath: photo))
         let thumbData = try Data(contentsOf: URL(fileURLWithPath: thumb))
-        return Processed(photo: photoData, thumbnail: thumbData, width: try header(URL(fileURLWithPath: photo), "width"),
-                         height: try header(URL(fileURLWithPath: photo), "height"), sha256: SHA256.hash(data: photoData).hexString)
+        return Processed(
+            photo: photoData, thumbnail: thumbData, width: try header(URL(fileURLWithPath: photo), "width"),
+            height: try header(URL(fileURLWithPath: photo), "height"), sha256: SHA256.hash(data: photoData).hexString)
     }
 
     /// A file's size, first 64 bytes and last `tail` bytes: enough to tell what it is and whether it is whole.
@@ -81,7 +97,9 @@ package enum ImagePipeline {
     package static let env = ["VIPS_CONCURRENCY": "1"]
 
     package static func tool(_ name: String) throws -> String {
-        for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return "\(dir)/\(name)" }
+        for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
         throw Refused("The image tools are not installed on the server (apt-get install libvips-tools).")
     }
 }

@@ -10,9 +10,12 @@ package enum PhotoController {
     // MARK: API
 
     @Sendable package static func createWound(req: Request) async throws -> Response {
-        let w = try await req.photos().createWound(patientID: try req.idParameter("patient"), try req.decodeJSON(PhotoStore.WoundInput.self))
-        return try await PhotoStore.WoundDTO(id: w.id!, patientId: w.patientID, bodySite: w.bodySite, side: w.side, createdAt: w.createdAt, photos: [])
-            .encodeResponse(status: .created, for: req)
+        let w = try await req.photos().createWound(
+            patientID: try req.idParameter("patient"), try req.decodeJSON(PhotoStore.WoundInput.self))
+        return try await PhotoStore.WoundDTO(
+            id: w.id!, patientId: w.patientID, bodySite: w.bodySite, side: w.side, createdAt: w.createdAt, photos: []
+        )
+        .encodeResponse(status: .created, for: req)
     }
 
     @Sendable package static func wounds(req: Request) async throws -> [PhotoStore.WoundDTO] {
@@ -20,13 +23,19 @@ package enum PhotoController {
     }
 
     @Sendable package static func measure(req: Request) async throws -> PhotoStore.PhotoDTO {
-        PhotoStore.PhotoDTO(try await req.photos().measure(try req.idParameter("photo"), try req.decodeJSON(PhotoStore.Measurement.self)))
+        PhotoStore.PhotoDTO(
+            try await req.photos().measure(
+                try req.idParameter("photo"), try req.decodeJSON(PhotoStore.Measurement.self)))
     }
 
     // MARK: image bytes
 
-    @Sendable package static func image(req: Request) async throws -> Response { try await serve(req, thumbnail: false) }
-    @Sendable package static func thumbnail(req: Request) async throws -> Response { try await serve(req, thumbnail: true) }
+    @Sendable package static func image(req: Request) async throws -> Response {
+        try await serve(req, thumbnail: false)
+    }
+    @Sendable package static func thumbnail(req: Request) async throws -> Response {
+        try await serve(req, thumbnail: true)
+    }
 
     package static func serve(_ req: Request, thumbnail: Bool) async throws -> Response {
         let (_, data) = try await req.photos().download(try req.idParameter("photo"), thumbnail: thumbnail)
@@ -45,7 +54,9 @@ package enum PhotoController {
 
     @Sendable package static func attachment(req: Request) async throws -> Response {
         let (a, data) = try await req.photos().downloadAttachment(try req.idParameter("attachment"))
-        return privateFile(data, contentType: a.contentType, disposition: a.kind == "pdf" ? "attachment; filename=\"attachment.pdf\"" : "inline")
+        return privateFile(
+            data, contentType: a.contentType,
+            disposition: a.kind == "pdf" ? "attachment; filename=\"attachment.pdf\"" : "inline")
     }
 
     // MARK: portal
@@ -53,7 +64,8 @@ package enum PhotoController {
     @Sendable package static func portalPage(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let wounds = try await req.photos().wounds(patientID: pid)
-        return Layout.render(PortalPhotosPage(wounds: wounds, uploaded: req.query[String.self, at: "uploaded"] != nil).render(for: req))
+        return Layout.render(
+            PortalPhotosPage(wounds: wounds, uploaded: req.query[String.self, at: "uploaded"] != nil).render(for: req))
     }
 
     @Sendable package static func portalAddWound(req: Request) async throws -> Response {
@@ -64,7 +76,9 @@ package enum PhotoController {
             return req.redirect(to: "/portal/photos")
         } catch AppError.validation(let errors) {
             let wounds = try await req.photos().wounds(patientID: pid)
-            return Layout.render(PortalPhotosPage(wounds: wounds, errors: errors, input: input).render(for: req), status: .unprocessableEntity)
+            return Layout.render(
+                PortalPhotosPage(wounds: wounds, errors: errors, input: input).render(for: req),
+                status: .unprocessableEntity)
         }
     }
 
@@ -78,21 +92,25 @@ package enum PhotoController {
         let f = try req.content.decode(Form.self)
         let store = try req.photos()
         do {
-            guard let file = f.photo, file.data.readableBytes > 0 else { throw AppError.validation([FieldError("file", "Choose a photo first.")]) }
+            guard let file = f.photo, file.data.readableBytes > 0 else {
+                throw AppError.validation([FieldError("file", "Choose a photo first.")])
+            }
             let data = Data(buffer: file.data)
             let u = try await store.startUpload(length: data.count, metadata: ["woundId": f.woundId ?? ""])
             _ = try await store.append(u.id!, offset: 0, chunk: data, checksum: nil)
             return req.redirect(to: "/portal/photos?uploaded=1")
         } catch AppError.validation(let errors) {
             let wounds = try await store.wounds(patientID: pid)
-            return Layout.render(PortalPhotosPage(wounds: wounds, uploadErrors: errors).render(for: req), status: .unprocessableEntity)
+            return Layout.render(
+                PortalPhotosPage(wounds: wounds, uploadErrors: errors).render(for: req), status: .unprocessableEntity)
         }
     }
 
     /// The upload client, served as a file: the Content-Security-Policy allows no inline script.
     @Sendable package static func uploadScript(req: Request) async throws -> Response {
         let res = Response(status: .ok, body: .init(string: PortalPhotosPage.uploadScript))
-        res.headers.contentType = HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
+        res.headers.contentType = HTTPMediaType(
+            type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
         res.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
         return res
     }
@@ -104,7 +122,8 @@ package enum PhotoController {
         let patient = try await req.patients().find(pid, detail: "wound timeline")
         let wounds = try await req.photos().wounds(patientID: pid)
         let canMeasure = AccessPolicy.decide(try req.principal(), .measureWound(patientID: pid)).isAllowed
-        return Layout.render(WoundTimelinePage(patient: PatientDTO(patient), wounds: wounds, canMeasure: canMeasure).render(for: req))
+        return Layout.render(
+            WoundTimelinePage(patient: PatientDTO(patient), wounds: wounds, canMeasure: canMeasure).render(for: req))
     }
 
     @Sendable package static func measureFromPage(req: Request) async throws -> Response {
@@ -116,12 +135,17 @@ package enum PhotoController {
         let f = try req.content.decode(Form.self)
         func number(_ name: String, _ s: String?) throws -> Double? {
             guard let t = Text.clean(s) else { return nil }
-            guard let v = Double(t.replacingOccurrences(of: ",", with: ".")) else { throw AppError.validation([FieldError(name, "\(name.capitalized) must be a number of millimetres.")]) }
+            guard let v = Double(t.replacingOccurrences(of: ",", with: ".")) else {
+                throw AppError.validation([FieldError(name, "\(name.capitalized) must be a number of millimetres.")])
+            }
             return v
         }
         let id = try req.idParameter("photo")
-        let photo = try await req.photos().measure(id, .init(lengthMm: try number("length", f.lengthMm), widthMm: try number("width", f.widthMm),
-                                                             depthMm: try number("depth", f.depthMm)))
+        let photo = try await req.photos().measure(
+            id,
+            .init(
+                lengthMm: try number("length", f.lengthMm), widthMm: try number("width", f.widthMm),
+                depthMm: try number("depth", f.depthMm)))
         return req.redirect(to: "/patients/\(photo.patientID.uuidString)/wounds#photo-\(id.uuidString)")
     }
 }
@@ -136,94 +160,132 @@ package struct PortalPhotosPage {
     package var uploadErrors: [FieldError] = []
 
     package func render(for req: Request) -> String {
-        Layout.page("My wound photos", req: req, .div(
-            .h1(.text("My wound photos")),
-            .if(uploaded, .p(.class("notice"), .id("upload-done"), .text("Photo received. Location and camera details were removed."))),
-            FormKit.errorSummary(uploadErrors),
-            .p(.text("Take a photo in good light, straight on, with the whole wound in view. Your care team sees each photo; location data is removed before it is stored.")),
-            .forEach(wounds) { w in
-                .div(.class("card"), .id("wound-\(w.id.uuidString)"),
-                    .h2(.text("\(w.bodySite) (\(w.side))")),
-                    .div(.class("photo-row"), .forEach(w.photos) { p in
-                        .div(.class("photo"), .img(.src("/portal/photos/\(p.id.uuidString)/thumbnail"), .alt("Photo of \(Format.utc(p.uploadedAt, "d MMM yyyy"))"),
-                                     .attribute(named: "width", value: "160")),
-                                .p(.class("caption"), .text(Format.utc(p.uploadedAt, "d MMM yyyy"))))
-                    }),
-                    .if(w.photos.isEmpty, .p(.text("No photos yet."))),
-                    // Works without JavaScript (one request); with it, the script uploads in resumable chunks (tus).
-                    .form(.class("tus-upload"), .action("/portal/photos/upload"), .method(.post), .enctype(.multipartData),
-                          .attribute(named: "data-wound", value: w.id.uuidString), .div(
-                        FormKit.csrf(req),
-                        .input(.type(.hidden), .name("woundId"), .value(w.id.uuidString)),
-                        .label(.text("Add a photo"),
-                               .input(.type(.file), .name("photo"), .attribute(named: "accept", value: "image/jpeg,image/png,image/heic,.heic"),
-                                      .attribute(named: "capture", value: "environment"))),
-                        .button(.type(.submit), .text("Upload")),
-                        .element(named: "progress", nodes: [.attribute(named: "max", value: "100"), .attribute(named: "value", value: "0"), .attribute(named: "hidden", value: "")]),
-                        .p(.class("upload-status"), .attribute(named: "role", value: "status"))
-                    ))
-                )
-            },
-            .div(.class("card"),
-                .h2(.text("Add a wound")),
-                FormKit.errorSummary(errors),
-                .form(.action("/portal/wounds"), .method(.post), .div(
-                    FormKit.csrf(req),
-                    FormKit.field("Where is it?", name: "bodySite", value: input.bodySite, errors: errors, required: true, hint: "For example: bottom of the big toe"),
-                    FormKit.select("Which side", name: "side", options: WoundRules.sides.map { ($0, $0 == "n/a" ? "Not applicable" : $0.capitalized) },
-                                   selected: input.side ?? "left", errors: errors),
-                    .button(.type(.submit), .id("add-wound"), .text("Add wound"))
-                ))),
-            .element(named: "meta", nodes: [.attribute(named: "name", value: "csrf"), .attribute(named: "content", value: req.csrfToken)]),
-            .script(.src("/assets/upload.js"))
-        ))
+        Layout.page(
+            "My wound photos", req: req,
+            .div(
+                .h1(.text("My wound photos")),
+                .if(
+                    uploaded,
+                    .p(
+                        .class("notice"), .id("upload-done"),
+                        .text("Photo received. Location and camera details were removed."))),
+                FormKit.errorSummary(uploadErrors),
+                .p(
+                    .text(
+                        "Take a photo in good light, straight on, with the whole wound in view. Your care team sees each photo; location data is removed before it is stored."
+                    )),
+                .forEach(wounds) { w in
+                    .div(
+                        .class("card"), .id("wound-\(w.id.uuidString)"),
+                        .h2(.text("\(w.bodySite) (\(w.side))")),
+                        .div(
+                            .class("photo-row"),
+                            .forEach(w.photos) { p in
+                                .div(
+                                    .class("photo"),
+                                    .img(
+                                        .src("/portal/photos/\(p.id.uuidString)/thumbnail"),
+                                        .alt("Photo of \(Format.utc(p.uploadedAt, "d MMM yyyy"))"),
+                                        .attribute(named: "width", value: "160")),
+                                    .p(.class("caption"), .text(Format.utc(p.uploadedAt, "d MMM yyyy"))))
+                            }),
+                        .if(w.photos.isEmpty, .p(.text("No photos yet."))),
+                        // Works without JavaScript (one request); with it, the script uploads in resumable chunks (tus).
+                        .form(
+                            .class("tus-upload"), .action("/portal/photos/upload"), .method(.post),
+                            .enctype(.multipartData),
+                            .attribute(named: "data-wound", value: w.id.uuidString),
+                            .div(
+                                FormKit.csrf(req),
+                                .input(.type(.hidden), .name("woundId"), .value(w.id.uuidString)),
+                                .label(
+                                    .text("Add a photo"),
+                                    .input(
+                                        .type(.file), .name("photo"),
+                                        .attribute(named: "accept", value: "image/jpeg,image/png,image/heic,.heic"),
+                                        .attribute(named: "capture", value: "environment"))),
+                                .button(.type(.submit), .text("Upload")),
+                                .element(
+                                    named: "progress",
+                                    nodes: [
+                                        .attribute(named: "max", value: "100"), .attribute(named: "value", value: "0"),
+                                        .attribute(named: "hidden", value: ""),
+                                    ]),
+                                .p(.class("upload-status"), .attribute(named: "role", value: "status"))
+                            ))
+                    )
+                },
+                .div(
+                    .class("card"),
+                    .h2(.text("Add a wound")),
+                    FormKit.errorSummary(errors),
+                    .form(
+                        .action("/portal/wounds"), .method(.post),
+                        .div(
+                            FormKit.csrf(req),
+                            FormKit.field(
+                                "Where is it?", name: "bodySite", value: input.bodySite, errors: errors, required: true,
+                                hint: "For example: bottom of the big toe"),
+                            FormKit.select(
+                                "Which side", name: "side",
+                                options: WoundRules.sides.map { ($0, $0 == "n/a" ? "Not applicable" : $0.capitalized) },
+                                selected: input.side ?? "left", errors: errors),
+                            .button(.type(.submit), .id("add-wound"), .text("Add wound"))
+                        ))),
+                .element(
+                    named: "meta",
+                    nodes: [
+                        .attribute(named: "name", value: "csrf"), .attribute(named: "content", value: req.csrfToken),
+                    ]),
+                .script(.src("/assets/upload.js"))
+            ))
     }
 
     /// A small tus 1.0 client: creates the upload, sends 256 KB chunks, and after a dropped connection asks the server
     /// (HEAD) where it stands and resumes from there. A reload resumes too (the upload's URL is kept per file).
     package static let uploadScript = #"""
-    (function () {
-      var csrf = document.querySelector('meta[name=csrf]').content, CHUNK = 262144, H = {'Tus-Resumable': '1.0.0'};
-      function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
-      function headers(extra) { var h = Object.assign({}, H, {'X-CSRF-Token': csrf}); return Object.assign(h, extra || {}); }
-      async function problem(res) { try { var p = await res.json(); return (p.errors && p.errors[0] && p.errors[0].message) || p.detail; } catch (e) { return 'Upload failed (' + res.status + ').'; } }
-      async function where(url) { var r = await fetch(url, {method: 'HEAD', headers: H}); if (r.status !== 200) return null; return +r.headers.get('Upload-Offset'); }
-      async function upload(file, wound, progress) {
-        var key = 'tus:' + wound + ':' + file.name + ':' + file.size + ':' + file.lastModified, url = localStorage.getItem(key), offset = 0;
-        if (url) { offset = await where(url); if (offset === null) { url = null; offset = 0; } }
-        if (!url) {
-          var c = await fetch('/portal/uploads', {method: 'POST', headers: headers({'Upload-Length': String(file.size), 'Upload-Metadata': 'woundId ' + btoa(wound)})});
-          if (c.status !== 201) throw new Error(await problem(c));
-          url = c.headers.get('Location'); localStorage.setItem(key, url);
-        }
-        var failures = 0, res = null;
-        while (true) {
-          try {
-            res = await fetch(url, {method: 'PATCH', headers: headers({'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream'}), body: file.slice(offset, offset + CHUNK)});
-          } catch (e) {
-            if (++failures > 30) throw new Error('The connection keeps dropping; try again later. Your upload will resume.');
-            await sleep(Math.min(1000 * failures, 5000)); var o = await where(url).catch(function () { return null; }); if (o !== null) offset = o; continue;
+        (function () {
+          var csrf = document.querySelector('meta[name=csrf]').content, CHUNK = 262144, H = {'Tus-Resumable': '1.0.0'};
+          function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
+          function headers(extra) { var h = Object.assign({}, H, {'X-CSRF-Token': csrf}); return Object.assign(h, extra || {}); }
+          async function problem(res) { try { var p = await res.json(); return (p.errors && p.errors[0] && p.errors[0].message) || p.detail; } catch (e) { return 'Upload failed (' + res.status + ').'; } }
+          async function where(url) { var r = await fetch(url, {method: 'HEAD', headers: H}); if (r.status !== 200) return null; return +r.headers.get('Upload-Offset'); }
+          async function upload(file, wound, progress) {
+            var key = 'tus:' + wound + ':' + file.name + ':' + file.size + ':' + file.lastModified, url = localStorage.getItem(key), offset = 0;
+            if (url) { offset = await where(url); if (offset === null) { url = null; offset = 0; } }
+            if (!url) {
+              var c = await fetch('/portal/uploads', {method: 'POST', headers: headers({'Upload-Length': String(file.size), 'Upload-Metadata': 'woundId ' + btoa(wound)})});
+              if (c.status !== 201) throw new Error(await problem(c));
+              url = c.headers.get('Location'); localStorage.setItem(key, url);
+            }
+            var failures = 0, res = null;
+            while (true) {
+              try {
+                res = await fetch(url, {method: 'PATCH', headers: headers({'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream'}), body: file.slice(offset, offset + CHUNK)});
+              } catch (e) {
+                if (++failures > 30) throw new Error('The connection keeps dropping; try again later. Your upload will resume.');
+                await sleep(Math.min(1000 * failures, 5000)); var o = await where(url).catch(function () { return null; }); if (o !== null) offset = o; continue;
+              }
+              if (res.status === 409) { offset = await where(url); continue; }
+              if (res.status !== 204) { localStorage.removeItem(key); throw new Error(await problem(res)); }
+              failures = 0; offset = +res.headers.get('Upload-Offset'); progress(offset / file.size);
+              if (offset >= file.size) { localStorage.removeItem(key); return res.headers.get('CareSync-Photo-Id'); }
+            }
           }
-          if (res.status === 409) { offset = await where(url); continue; }
-          if (res.status !== 204) { localStorage.removeItem(key); throw new Error(await problem(res)); }
-          failures = 0; offset = +res.headers.get('Upload-Offset'); progress(offset / file.size);
-          if (offset >= file.size) { localStorage.removeItem(key); return res.headers.get('CareSync-Photo-Id'); }
-        }
-      }
-      document.querySelectorAll('form.tus-upload').forEach(function (form) {
-        form.addEventListener('submit', async function (ev) {
-          ev.preventDefault();
-          var file = form.querySelector('input[type=file]').files[0], bar = form.querySelector('progress'), status = form.querySelector('.upload-status');
-          if (!file) { status.textContent = 'Choose a photo first.'; return; }
-          bar.hidden = false; status.textContent = 'Uploading…';
-          try {
-            await upload(file, form.dataset.wound, function (f) { bar.value = Math.round(f * 100); });
-            location.href = '/portal/photos?uploaded=1';
-          } catch (e) { status.textContent = e.message; status.className = 'upload-status notice bad'; }
-        });
-      });
-    })();
-    """#
+          document.querySelectorAll('form.tus-upload').forEach(function (form) {
+            form.addEventListener('submit', async function (ev) {
+              ev.preventDefault();
+              var file = form.querySelector('input[type=file]').files[0], bar = form.querySelector('progress'), status = form.querySelector('.upload-status');
+              if (!file) { status.textContent = 'Choose a photo first.'; return; }
+              bar.hidden = false; status.textContent = 'Uploading…';
+              try {
+                await upload(file, form.dataset.wound, function (f) { bar.value = Math.round(f * 100); });
+                location.href = '/portal/photos?uploaded=1';
+              } catch (e) { status.textContent = e.message; status.className = 'upload-status notice bad'; }
+            });
+          });
+        })();
+        """#
 }
 
 package struct WoundTimelinePage {
@@ -234,29 +296,52 @@ package struct WoundTimelinePage {
     package func render(for req: Request) -> String {
         let p = patient
         func mm(_ v: Double?) -> String { v.map { String(format: "%.1f mm", $0) } ?? "—" }
-        return Layout.page("Wound photos", req: req, .div(
-            .h1(.text("Wounds: \(p.familyName), \(p.givenName)")),
-            .p(.a(.href("/patients/\(p.id.uuidString)"), .text("Back to the chart"))),
-            .if(wounds.isEmpty, .p(.text("No wounds recorded."))),
-            .forEach(wounds) { w in
-                .div(.class("card"), .id("wound-\(w.id.uuidString)"),
-                    .h2(.text("\(w.bodySite) (\(w.side))")),
-                    .p(.small(.text("\(w.photos.count) photos, oldest first"))),
-                    .div(.class("photo-row"), .forEach(w.photos) { ph in
-                        .div(.class("photo"), .id("photo-\(ph.id.uuidString)"),
-                            .a(.href("/photos/\(ph.id.uuidString)"), .img(.src("/photos/\(ph.id.uuidString)/thumbnail"),
-                                                                          .alt("Photo of \(Format.utc(ph.uploadedAt, "d MMM yyyy"))"), .attribute(named: "width", value: "160"))),
-                            .p(.class("caption"), .strong(.text(Format.utc(ph.uploadedAt, "d MMM yyyy"))), .br(),
+        return Layout.page(
+            "Wound photos", req: req,
+            .div(
+                .h1(.text("Wounds: \(p.familyName), \(p.givenName)")),
+                .p(.a(.href("/patients/\(p.id.uuidString)"), .text("Back to the chart"))),
+                .if(wounds.isEmpty, .p(.text("No wounds recorded."))),
+                .forEach(wounds) { w in
+                    .div(
+                        .class("card"), .id("wound-\(w.id.uuidString)"),
+                        .h2(.text("\(w.bodySite) (\(w.side))")),
+                        .p(.small(.text("\(w.photos.count) photos, oldest first"))),
+                        .div(
+                            .class("photo-row"),
+                            .forEach(w.photos) { ph in
+                                .div(
+                                    .class("photo"), .id("photo-\(ph.id.uuidString)"),
+                                    .a(
+                                        .href("/photos/\(ph.id.uuidString)"),
+                                        .img(
+                                            .src("/photos/\(ph.id.uuidString)/thumbnail"),
+                                            .alt("Photo of \(Format.utc(ph.uploadedAt, "d MMM yyyy"))"),
+                                            .attribute(named: "width", value: "160"))),
+                                    .p(
+                                        .class("caption"), .strong(.text(Format.utc(ph.uploadedAt, "d MMM yyyy"))),
+                                        .br(),
                                         .text("L \(mm(ph.lengthMm)) · W \(mm(ph.widthMm)) · D \(mm(ph.depthMm))")),
-                            .if(canMeasure, .form(.action("/photos/\(ph.id.uuidString)/measure"), .method(.post), .class("measure"), .div(
-                                FormKit.csrf(req),
-                                FormKit.field("Length (mm)", name: "lengthMm", value: ph.lengthMm.map { String($0) }, type: .text),
-                                FormKit.field("Width (mm)", name: "widthMm", value: ph.widthMm.map { String($0) }, type: .text),
-                                FormKit.field("Depth (mm)", name: "depthMm", value: ph.depthMm.map { String($0) }, type: .text),
-                                .button(.type(.submit), .text("Save measurements"))
-                            ))))
-                    }))
-            }
-        ))
+                                    .if(
+                                        canMeasure,
+                                        .form(
+                                            .action("/photos/\(ph.id.uuidString)/measure"), .method(.post),
+                                            .class("measure"),
+                                            .div(
+                                                FormKit.csrf(req),
+                                                FormKit.field(
+                                                    "Length (mm)", name: "lengthMm",
+                                                    value: ph.lengthMm.map { String($0) }, type: .text),
+                                                FormKit.field(
+                                                    "Width (mm)", name: "widthMm", value: ph.widthMm.map { String($0) },
+                                                    type: .text),
+                                                FormKit.field(
+                                                    "Depth (mm)", name: "depthMm", value: ph.depthMm.map { String($0) },
+                                                    type: .text),
+                                                .button(.type(.submit), .text("Save measurements"))
+                                            ))))
+                            }))
+                }
+            ))
     }
 }

@@ -52,7 +52,8 @@ package struct PhotoStore {
         package let depthMm: Double?
 
         package init(_ p: PhotoRecord) {
-            id = p.id!; woundId = p.woundID; appointmentId = p.appointmentID; uploadedAt = p.uploadedAt; uploadedBy = p.uploadedBy
+            id = p.id!; woundId = p.woundID; appointmentId = p.appointmentID; uploadedAt = p.uploadedAt;
+            uploadedBy = p.uploadedBy
             width = p.width; height = p.height; bytes = p.bytes; sha256 = p.sha256
             lengthMm = p.lengthMM; widthMm = p.widthMM; depthMm = p.depthMM
         }
@@ -64,7 +65,9 @@ package struct PhotoStore {
         if !errors.isEmpty { throw AppError.validation(errors) }
         let now = scope.now, by = scope.principal.username
         return try await scope.run { tx in
-            guard try await PatientRecord.find(patientID, on: tx) != nil else { throw AppError.notFound("No such patient.") }
+            guard try await PatientRecord.find(patientID, on: tx) != nil else {
+                throw AppError.notFound("No such patient.")
+            }
             let w = WoundRecord()
             w.id = UUID()
             w.createdAt = now
@@ -73,7 +76,14 @@ package struct PhotoStore {
             w.side = input.side!
             w.patientID = patientID
             try await w.create(on: tx)
-            return (w, [AuditDraft(action: .create, category: .photos, patientID: patientID, entityType: "Wound", entityID: w.id?.uuidString)])
+            return (
+                w,
+                [
+                    AuditDraft(
+                        action: .create, category: .photos, patientID: patientID, entityType: "Wound",
+                        entityID: w.id?.uuidString)
+                ]
+            )
         }
     }
 
@@ -84,11 +94,18 @@ package struct PhotoStore {
             let wounds = try await WoundRecord.query(on: tx).filter(\.$patientID == patientID).sort(\.$createdAt).all()
             let photos = try await PhotoRecord.query(on: tx).filter(\.$patientID == patientID).sort(\.$uploadedAt).all()
             let out = wounds.map { w in
-                WoundDTO(id: w.id!, patientId: patientID, bodySite: w.bodySite, side: w.side, createdAt: w.createdAt,
-                         photos: photos.filter { $0.woundID == w.id }.map(PhotoDTO.init))
+                WoundDTO(
+                    id: w.id!, patientId: patientID, bodySite: w.bodySite, side: w.side, createdAt: w.createdAt,
+                    photos: photos.filter { $0.woundID == w.id }.map(PhotoDTO.init))
             }
-            return (out, [AuditDraft(action: .read, category: .photos, patientID: patientID, entityType: "Wound",
-                                     detail: "\(wounds.count) wounds, \(photos.count) photos listed")])
+            return (
+                out,
+                [
+                    AuditDraft(
+                        action: .read, category: .photos, patientID: patientID, entityType: "Wound",
+                        detail: "\(wounds.count) wounds, \(photos.count) photos listed")
+                ]
+            )
         }
     }
 
@@ -96,17 +113,24 @@ package struct PhotoStore {
     package func download(_ id: UUID, thumbnail: Bool) async throws -> (PhotoRecord, Data) {
         guard let p = try await PhotoRecord.find(id, on: scope.db) else { throw AppError.notFound("No such photo.") }
         try await scope.authorize(.readPhotos(patientID: p.patientID), patientID: p.patientID)
-        guard let data = try scope.app.blobs.get(thumbnail ? p.thumbKey : p.blobKey) else { throw AppError.notFound("The photo's file is missing.") }
-        try await scope.record([AuditDraft(action: .read, category: .photos, patientID: p.patientID, entityType: "Photo",
-                                           entityID: id.uuidString, detail: thumbnail ? "thumbnail" : "full image")])
+        guard let data = try scope.app.blobs.get(thumbnail ? p.thumbKey : p.blobKey) else {
+            throw AppError.notFound("The photo's file is missing.")
+        }
+        try await scope.record([
+            AuditDraft(
+                action: .read, category: .photos, patientID: p.patientID, entityType: "Photo",
+                entityID: id.uuidString, detail: thumbnail ? "thumbnail" : "full image")
+        ])
         return (p, data)
     }
 
     package func measure(_ id: UUID, _ m: Measurement) async throws -> PhotoRecord {
         guard let p = try await PhotoRecord.find(id, on: scope.db) else { throw AppError.notFound("No such photo.") }
         try await scope.authorize(.measureWound(patientID: p.patientID), patientID: p.patientID)
-        let errors = [WoundRules.checkMeasurement("length", m.lengthMm), WoundRules.checkMeasurement("width", m.widthMm),
-                      WoundRules.checkMeasurement("depth", m.depthMm)].compactMap { $0 }
+        let errors = [
+            WoundRules.checkMeasurement("length", m.lengthMm), WoundRules.checkMeasurement("width", m.widthMm),
+            WoundRules.checkMeasurement("depth", m.depthMm),
+        ].compactMap { $0 }
         if !errors.isEmpty { throw AppError.validation(errors) }
         let now = scope.now, by = scope.principal.username
         return try await scope.run { tx in
@@ -117,8 +141,15 @@ package struct PhotoStore {
             p.measuredBy = by
             p.measuredAt = now
             try await p.save(on: tx)
-            return (p, [AuditDraft(action: .update, category: .photos, patientID: p.patientID, entityType: "Photo", entityID: id.uuidString,
-                                   detail: "measured length,width,depth")])
+            return (
+                p,
+                [
+                    AuditDraft(
+                        action: .update, category: .photos, patientID: p.patientID, entityType: "Photo",
+                        entityID: id.uuidString,
+                        detail: "measured length,width,depth")
+                ]
+            )
         }
     }
 
@@ -133,30 +164,45 @@ package struct PhotoStore {
     /// Starts an upload of `length` bytes for a wound. Only its uploader can continue or cancel it.
     package func startUpload(length: Int?, metadata: [String: String]) async throws -> UploadRecord {
         guard let owner = scope.principal.userID else { throw AppError.forbidden("Uploads need a signed-in account.") }
-        guard let length else { throw AppError.malformed(field: "Upload-Length", detail: "Send Upload-Length (deferred lengths are not supported).") }
+        guard let length else {
+            throw AppError.malformed(
+                field: "Upload-Length", detail: "Send Upload-Length (deferred lengths are not supported).")
+        }
         let limits = ImageLimits()
         guard length > 0 else { throw AppError.validation([FieldError("Upload-Length", "The file is empty.")]) }
-        guard length <= limits.maxBytes else { throw Abort(.payloadTooLarge, reason: "Photos may be at most \(limits.maxBytes / 1_048_576) MB.") }
+        guard length <= limits.maxBytes else {
+            throw Abort(.payloadTooLarge, reason: "Photos may be at most \(limits.maxBytes / 1_048_576) MB.")
+        }
         let now = scope.now
         let u = UploadRecord()
         u.id = UUID()
         if metadata["purpose"] == "attachment" {
             // A document or photo for a message or an intake answer.
-            guard let pid = metadata["patientId"].flatMap(UUID.init(uuidString:)), try await PatientRecord.find(pid, on: scope.db) != nil else {
-                throw AppError.validation([FieldError("patientId", "Name the patient the attachment belongs to (Upload-Metadata patientId).")])
+            guard let pid = metadata["patientId"].flatMap(UUID.init(uuidString:)),
+                try await PatientRecord.find(pid, on: scope.db) != nil
+            else {
+                throw AppError.validation([
+                    FieldError("patientId", "Name the patient the attachment belongs to (Upload-Metadata patientId).")
+                ])
             }
             try await scope.authorize(.sendMessage(patientID: pid), patientID: pid)
             u.purpose = "attachment"
             u.patientID = pid
             return try await create(u, length: length, owner: owner, now: now)
         }
-        guard let w = metadata["woundId"].flatMap(UUID.init(uuidString:)), let wound = try await WoundRecord.find(w, on: scope.db) else {
-            throw AppError.validation([FieldError("woundId", "Name the wound the photo belongs to (Upload-Metadata woundId).")])
+        guard let w = metadata["woundId"].flatMap(UUID.init(uuidString:)),
+            let wound = try await WoundRecord.find(w, on: scope.db)
+        else {
+            throw AppError.validation([
+                FieldError("woundId", "Name the wound the photo belongs to (Upload-Metadata woundId).")
+            ])
         }
         try await scope.authorize(.uploadPhoto(patientID: wound.patientID), patientID: wound.patientID)
         var visit: UUID?
         if let a = metadata["appointmentId"], !a.isEmpty {
-            guard let aid = UUID(uuidString: a), let appt = try await AppointmentRecord.find(aid, on: scope.db), appt.patientID == wound.patientID else {
+            guard let aid = UUID(uuidString: a), let appt = try await AppointmentRecord.find(aid, on: scope.db),
+                appt.patientID == wound.patientID
+            else {
                 throw AppError.validation([FieldError("appointmentId", "No visit of this patient with that id.")])
             }
             visit = aid
@@ -176,8 +222,10 @@ package struct PhotoStore {
         u.ownerID = owner
         let file = partFile(u.id!)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw AppError.conflict(type: "storage", detail: "The upload could not be started on the server.", extra: [:])
+        guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        else {
+            throw AppError.conflict(
+                type: "storage", detail: "The upload could not be started on the server.", extra: [:])
         }
         try await scope.app.serializer.write(scope.db) { tx in try await u.create(on: tx) }
         return u
@@ -200,28 +248,42 @@ package struct PhotoStore {
 
     /// Appends a chunk at `offset` (which must be where the upload stands). Bytes are on disk (fsync) before the new
     /// offset is recorded, so an acknowledged offset is never lost. The chunk that completes the file makes the photo.
-    package func append(_ id: UUID, offset: Int, chunk: Data, checksum: (algorithm: String, digest: Data)?) async throws -> AppendResult {
+    package func append(_ id: UUID, offset: Int, chunk: Data, checksum: (algorithm: String, digest: Data)?) async throws
+        -> AppendResult
+    {
         let u = try await upload(id)
-        if u.completedAt != nil { throw AppError.conflict(type: "upload-complete", detail: "This upload is already complete.", extra: [:]) }
+        if u.completedAt != nil {
+            throw AppError.conflict(type: "upload-complete", detail: "This upload is already complete.", extra: [:])
+        }
         if let c = checksum {
             let actual: Data
             switch c.algorithm {
             case "sha1": actual = Data(Insecure.SHA1.hash(data: chunk))
             case "sha256": actual = Data(SHA256.hash(data: chunk))
             case "md5": actual = Data(Insecure.MD5.hash(data: chunk))
-            default: throw AppError.malformed(field: "Upload-Checksum", detail: "Checksum algorithm must be sha1, sha256 or md5.")
+            default:
+                throw AppError.malformed(
+                    field: "Upload-Checksum", detail: "Checksum algorithm must be sha1, sha256 or md5.")
             }
-            guard actual == c.digest else { throw Abort(HTTPResponseStatus(statusCode: 460, reasonPhrase: "Checksum Mismatch"), reason: "The chunk's checksum does not match; send it again.") }
+            guard actual == c.digest else {
+                throw Abort(
+                    HTTPResponseStatus(statusCode: 460, reasonPhrase: "Checksum Mismatch"),
+                    reason: "The chunk's checksum does not match; send it again.")
+            }
         }
         let file = partFile(id)
         let newOffset: Int = try await scope.app.serializer.write(scope.db) { tx in
             guard let cur = try await UploadRecord.find(id, on: tx) else { throw AppError.notFound("No such upload.") }
             guard cur.offset == offset else {
-                throw AppError.conflict(type: "offset-mismatch", detail: "The upload is at byte \(cur.offset), not \(offset): ask with HEAD and resume from there.",
-                                        extra: ["uploadOffset": String(cur.offset)])
+                throw AppError.conflict(
+                    type: "offset-mismatch",
+                    detail: "The upload is at byte \(cur.offset), not \(offset): ask with HEAD and resume from there.",
+                    extra: ["uploadOffset": String(cur.offset)])
             }
             guard offset + chunk.count <= cur.length else {
-                throw AppError.malformed(field: "Upload-Offset", detail: "The chunk goes past the declared Upload-Length (\(cur.length) bytes).")
+                throw AppError.malformed(
+                    field: "Upload-Offset",
+                    detail: "The chunk goes past the declared Upload-Length (\(cur.length) bytes).")
             }
             let h = try FileHandle(forWritingTo: file)
             try h.truncate(atOffset: UInt64(offset))
@@ -234,7 +296,9 @@ package struct PhotoStore {
             return cur.offset
         }
         guard newOffset == u.length else { return .partial(newOffset) }
-        if u.purpose == "attachment" { return .complete(newOffset, try await finishAttachment(id, file: file), "attachment") }
+        if u.purpose == "attachment" {
+            return .complete(newOffset, try await finishAttachment(id, file: file), "attachment")
+        }
         return .complete(newOffset, try await finish(id).id!, "photo")
     }
 
@@ -285,7 +349,9 @@ package struct PhotoStore {
         try scope.app.blobs.put(thumbKey, processed.thumbnail)
         let now = scope.now, by = scope.principal.username
         let photo = try await scope.run { tx in
-            guard let u = try await UploadRecord.find(id, on: tx), let wound = u.woundID else { throw AppError.notFound("No such upload.") }
+            guard let u = try await UploadRecord.find(id, on: tx), let wound = u.woundID else {
+                throw AppError.notFound("No such upload.")
+            }
             let p = PhotoRecord()
             p.id = UUID()
             p.uploadedAt = now
@@ -304,8 +370,15 @@ package struct PhotoStore {
             u.resultID = p.id
             try await u.save(on: tx)
             let prompt = try await PathwayStore.photoReceived(patientID: u.patientID, photoID: p.id!, now: now, on: tx)
-            return (p, [AuditDraft(action: .create, category: .photos, patientID: u.patientID, entityType: "Photo", entityID: p.id?.uuidString,
-                                   detail: "uploaded \(processed.width)x\(processed.height), metadata removed")] + (prompt.map { [$0] } ?? []))
+            return (
+                p,
+                [
+                    AuditDraft(
+                        action: .create, category: .photos, patientID: u.patientID, entityType: "Photo",
+                        entityID: p.id?.uuidString,
+                        detail: "uploaded \(processed.width)x\(processed.height), metadata removed")
+                ] + (prompt.map { [$0] } ?? [])
+            )
         }
         try? FileManager.default.removeItem(at: file)
         return photo

@@ -13,7 +13,8 @@ package enum TusController {
         package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
             let res: Response
             if req.method != .OPTIONS && req.headers.first(name: "Tus-Resumable") != Tus.version {
-                res = ErrorMapping.response(for: AppError.preconditionFailed("Send Tus-Resumable: \(Tus.version)."), req: req)
+                res = ErrorMapping.response(
+                    for: AppError.preconditionFailed("Send Tus-Resumable: \(Tus.version)."), req: req)
                 res.headers.replaceOrAdd(name: "Tus-Version", value: Tus.version)
             } else {
                 do { res = try await next.respond(to: req) } catch { res = ErrorMapping.response(for: error, req: req) }
@@ -44,10 +45,12 @@ package enum TusController {
 
     @Sendable package static func create(req: Request) async throws -> Response {
         guard let metadata = Tus.parseMetadata(req.headers.first(name: "Upload-Metadata")) else {
-            throw AppError.malformed(field: "Upload-Metadata", detail: "Upload-Metadata must be comma-separated 'key base64value' pairs.")
+            throw AppError.malformed(
+                field: "Upload-Metadata", detail: "Upload-Metadata must be comma-separated 'key base64value' pairs.")
         }
         if req.headers.first(name: "Upload-Defer-Length") != nil {
-            throw AppError.malformed(field: "Upload-Defer-Length", detail: "Deferred lengths are not supported: send Upload-Length.")
+            throw AppError.malformed(
+                field: "Upload-Defer-Length", detail: "Deferred lengths are not supported: send Upload-Length.")
         }
         let length = req.headers.first(name: "Upload-Length").flatMap(Int.init)
         let u = try await req.photos().startUpload(length: length, metadata: metadata)
@@ -68,32 +71,43 @@ package enum TusController {
         res.headers.replaceOrAdd(name: "Upload-Offset", value: String(u.offset))
         res.headers.replaceOrAdd(name: "Upload-Length", value: String(u.length))
         res.headers.replaceOrAdd(name: "Upload-Expires", value: httpDate(u.expiresAt))
-        if let result = u.resultID { res.headers.replaceOrAdd(name: u.purpose == "attachment" ? "CareSync-Attachment-Id" : "CareSync-Photo-Id", value: result.uuidString) }
+        if let result = u.resultID {
+            res.headers.replaceOrAdd(
+                name: u.purpose == "attachment" ? "CareSync-Attachment-Id" : "CareSync-Photo-Id",
+                value: result.uuidString)
+        }
         return res
     }
 
     @Sendable package static func patch(req: Request) async throws -> Response {
         guard req.headers.contentType == HTTPMediaType(type: "application", subType: "offset+octet-stream") else {
-            throw Abort(.unsupportedMediaType, reason: "PATCH bodies must be Content-Type: application/offset+octet-stream.")
+            throw Abort(
+                .unsupportedMediaType, reason: "PATCH bodies must be Content-Type: application/offset+octet-stream.")
         }
         guard let offset = req.headers.first(name: "Upload-Offset").flatMap(Int.init), offset >= 0 else {
-            throw AppError.malformed(field: "Upload-Offset", detail: "Send Upload-Offset: the byte this chunk starts at.")
+            throw AppError.malformed(
+                field: "Upload-Offset", detail: "Send Upload-Offset: the byte this chunk starts at.")
         }
         var checksum: (String, Data)?
         if let h = req.headers.first(name: "Upload-Checksum") {
-            guard let c = Tus.parseChecksum(h) else { throw AppError.malformed(field: "Upload-Checksum", detail: "Upload-Checksum must be '<algorithm> <base64 digest>'.") }
+            guard let c = Tus.parseChecksum(h) else {
+                throw AppError.malformed(
+                    field: "Upload-Checksum", detail: "Upload-Checksum must be '<algorithm> <base64 digest>'.")
+            }
             checksum = c
         }
         let chunk = req.body.data.map { Data(buffer: $0) } ?? Data()
-        let result = try await req.photos().append(try req.idParameter("upload"), offset: offset, chunk: chunk,
-                                                   checksum: checksum.map { (algorithm: $0.0, digest: $0.1) })
+        let result = try await req.photos().append(
+            try req.idParameter("upload"), offset: offset, chunk: chunk,
+            checksum: checksum.map { (algorithm: $0.0, digest: $0.1) })
         let res = Response(status: .noContent)
         switch result {
         case .partial(let o):
             res.headers.replaceOrAdd(name: "Upload-Offset", value: String(o))
         case .complete(let o, let id, let kind):
             res.headers.replaceOrAdd(name: "Upload-Offset", value: String(o))
-            res.headers.replaceOrAdd(name: kind == "attachment" ? "CareSync-Attachment-Id" : "CareSync-Photo-Id", value: id.uuidString)
+            res.headers.replaceOrAdd(
+                name: kind == "attachment" ? "CareSync-Attachment-Id" : "CareSync-Photo-Id", value: id.uuidString)
         }
         return res
     }
@@ -101,7 +115,10 @@ package enum TusController {
     @Sendable package static func terminate(req: Request) async throws -> Response {
         let store = try req.photos()
         let u = try await store.upload(try req.idParameter("upload"))
-        if u.completedAt != nil { throw AppError.conflict(type: "upload-complete", detail: "A completed upload cannot be cancelled.", extra: [:]) }
+        if u.completedAt != nil {
+            throw AppError.conflict(
+                type: "upload-complete", detail: "A completed upload cannot be cancelled.", extra: [:])
+        }
         try await store.discard(u.id!)
         return Response(status: .noContent)
     }

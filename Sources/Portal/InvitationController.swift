@@ -7,7 +7,8 @@ import AppCore
 /// Staff send invitations (API and chart form); patients open the link and register (anonymous pages).
 package enum InvitationController {
     @Sendable package static func create(req: Request) async throws -> Response {
-        let sent = try await req.invitations().invite(patientID: try req.idParameter("patient"), try req.decodeJSON(InvitationStore.Invite.self))
+        let sent = try await req.invitations().invite(
+            patientID: try req.idParameter("patient"), try req.decodeJSON(InvitationStore.Invite.self))
         return try await sent.encodeResponse(status: .created, for: req)
     }
 
@@ -25,12 +26,15 @@ package enum InvitationController {
         } catch AppError.validation(let errors) {
             return try await chartAgain(req, id, errors, status: .unprocessableEntity)
         } catch let e as AppError {
-            return try await chartAgain(req, id, [FieldError("channel", Problem.from(e, instance: nil).detail)], status: e.status)
+            return try await chartAgain(
+                req, id, [FieldError("channel", Problem.from(e, instance: nil).detail)], status: e.status)
         }
     }
 
     /// The chart with the invitation form's problem shown.
-    package static func chartAgain(_ req: Request, _ id: UUID, _ errors: [FieldError], status: HTTPResponseStatus) async throws -> Response {
+    package static func chartAgain(_ req: Request, _ id: UUID, _ errors: [FieldError], status: HTTPResponseStatus)
+        async throws -> Response
+    {
         try await req.application.chartPage(req, id, ChartFormErrors(invite: errors), status)
     }
 
@@ -49,12 +53,18 @@ package enum InvitationController {
         do {
             user = try await InvitationStore.redeem(token: token(req), form, app: req.application)
         } catch AppError.validation(let errors) {
-            return Layout.render(RegisterPage(token: token(req), username: form.username ?? "", errors: errors).render(for: req), status: .unprocessableEntity)
+            return Layout.render(
+                RegisterPage(token: token(req), username: form.username ?? "", errors: errors).render(for: req),
+                status: .unprocessableEntity)
         } catch AppError.conflict(let type, _, _) where type.hasPrefix("invitation-") {
-            return Layout.render(InvitationGonePage(state: type == "invitation-used" ? .used : .expired).render(for: req), status: .gone)
+            return Layout.render(
+                InvitationGonePage(state: type == "invitation-used" ? .used : .expired).render(for: req), status: .gone)
         } catch AppError.conflict(let type, let detail, _) where type == "username-taken" {
-            return Layout.render(RegisterPage(token: token(req), username: form.username ?? "",
-                                              errors: [FieldError("username", detail + " Choose another.")]).render(for: req), status: .conflict)
+            return Layout.render(
+                RegisterPage(
+                    token: token(req), username: form.username ?? "",
+                    errors: [FieldError("username", detail + " Choose another.")]
+                ).render(for: req), status: .conflict)
         } catch AppError.notFound {
             return Layout.render(InvitationGonePage(state: .unknown).render(for: req), status: .gone)
         }
@@ -73,26 +83,46 @@ package struct RegisterPage {
     package var errors: [FieldError] = []
 
     package func render(for req: Request) -> String {
-        Layout.page("Set up your portal account", req: req, .div(.class("card"),
-            .h1(.text("Set up your patient portal account")),
-            .p(.text("Choose a username and a password. You will use them to sign in to see your appointments, forms and messages.")),
-            FormKit.errorSummary(errors),
-            .form(.action("/portal/invite/\(Escape.attribute(token))"), .method(.post), .div(
-                FormKit.csrf(req),
-                FormKit.field("Username", name: "username", value: username, errors: errors, required: true, autocomplete: "username",
-                              hint: "3 to 64 letters, digits, '.', '_', '-' or '@'"),
-                FormKit.field("Password", name: "password", type: .password, errors: errors, required: true, autocomplete: "new-password",
-                              hint: "At least 12 characters"),
-                FormKit.field("Password again", name: "passwordConfirm", type: .password, errors: errors, required: true, autocomplete: "new-password"),
-                .div(.class(errors.contains { $0.field == "acceptTerms" } ? "field error" : "field"),
-                    .label(.input(.type(.checkbox), .name("acceptTerms"), .id("acceptTerms"), .value("yes")),
-                           .text(" I accept the terms of use and the privacy notice (version \(InvitationStore.termsVersion)): the practice keeps my record, logs every access to it, and contacts me about my care."))),
-                .div(.class("field"),
-                    .label(.input(.type(.checkbox), .name("setUpMFA"), .id("setUpMFA"), .value("yes")),
-                           .text(" Also protect my account with a code from an authenticator app (recommended)."))),
-                .button(.type(.submit), .id("register"), .text("Create my account"))
+        Layout.page(
+            "Set up your portal account", req: req,
+            .div(
+                .class("card"),
+                .h1(.text("Set up your patient portal account")),
+                .p(
+                    .text(
+                        "Choose a username and a password. You will use them to sign in to see your appointments, forms and messages."
+                    )),
+                FormKit.errorSummary(errors),
+                .form(
+                    .action("/portal/invite/\(Escape.attribute(token))"), .method(.post),
+                    .div(
+                        FormKit.csrf(req),
+                        FormKit.field(
+                            "Username", name: "username", value: username, errors: errors, required: true,
+                            autocomplete: "username",
+                            hint: "3 to 64 letters, digits, '.', '_', '-' or '@'"),
+                        FormKit.field(
+                            "Password", name: "password", type: .password, errors: errors, required: true,
+                            autocomplete: "new-password",
+                            hint: "At least 12 characters"),
+                        FormKit.field(
+                            "Password again", name: "passwordConfirm", type: .password, errors: errors, required: true,
+                            autocomplete: "new-password"),
+                        .div(
+                            .class(errors.contains { $0.field == "acceptTerms" } ? "field error" : "field"),
+                            .label(
+                                .input(.type(.checkbox), .name("acceptTerms"), .id("acceptTerms"), .value("yes")),
+                                .text(
+                                    " I accept the terms of use and the privacy notice (version \(InvitationStore.termsVersion)): the practice keeps my record, logs every access to it, and contacts me about my care."
+                                ))),
+                        .div(
+                            .class("field"),
+                            .label(
+                                .input(.type(.checkbox), .name("setUpMFA"), .id("setUpMFA"), .value("yes")),
+                                .text(" Also protect my account with a code from an authenticator app (recommended)."))),
+                        .button(.type(.submit), .id("register"), .text("Create my account"))
+                    ))
             ))
-        ))
     }
 }
 
@@ -104,12 +134,17 @@ package struct InvitationGonePage {
         switch state {
         case .used: text = "This invitation was already used. If you set up your account, sign in to the portal."
         case .expired: text = "This invitation has expired. Ask the practice to send you a new one."
-        default: text = "This invitation link is not valid. Check that you opened the whole link, or ask the practice for a new one."
+        default:
+            text =
+                "This invitation link is not valid. Check that you opened the whole link, or ask the practice for a new one."
         }
-        return Layout.page("Invitation", req: req, .div(.class("card"),
-            .h1(.text("Invitation link")),
-            .p(.class("notice warn"), .id("invitation-problem"), .text(text)),
-            .p(.a(.href("/portal/login"), .text("Go to the portal sign-in")))
-        ))
+        return Layout.page(
+            "Invitation", req: req,
+            .div(
+                .class("card"),
+                .h1(.text("Invitation link")),
+                .p(.class("notice warn"), .id("invitation-problem"), .text(text)),
+                .p(.a(.href("/portal/login"), .text("Go to the portal sign-in")))
+            ))
     }
 }

@@ -84,7 +84,9 @@ package struct InvitationStore {
         try await scope.authorize(.invitePatient(patientID), patientID: patientID)
         var errors: [FieldError] = []
         let channel = Text.clean(input.channel) ?? "email"
-        if !["email", "sms"].contains(channel) { errors.append(FieldError("channel", "Channel must be email or sms.")) }
+        if !["email", "sms"].contains(channel) {
+            errors.append(FieldError("channel", "Channel must be email or sms."))
+        }
         let batch = Text.clean(input.batch) ?? "default"
         if batch.count > 60 || !batch.allSatisfy({ $0.isLetter || $0.isNumber || "-_. ".contains($0) }) {
             errors.append(FieldError("batch", "Batch must be at most 60 letters, digits, spaces, '-', '_' or '.'."))
@@ -100,13 +102,21 @@ package struct InvitationStore {
                 throw AppError.notFound("No such patient.")
             }
             if try await UserRecord.query(on: tx).filter(\.$patientID == patientID).first() != nil {
-                throw AppError.conflict(type: "patient-has-account", detail: "This patient already has a portal account.", extra: [:])
+                throw AppError.conflict(
+                    type: "patient-has-account", detail: "This patient already has a portal account.", extra: [:])
             }
             guard let recipient = channel == "email" ? patient.email : patient.phone else {
-                throw AppError.validation([FieldError("channel", channel == "email" ? "The patient has no email address on file." : "The patient has no phone number on file.")])
+                throw AppError.validation([
+                    FieldError(
+                        "channel",
+                        channel == "email"
+                            ? "The patient has no email address on file." : "The patient has no phone number on file.")
+                ])
             }
-            try await InvitationRecord.query(on: tx).filter(\.$patientID == patientID).filter(\.$usedAt == nil).filter(\.$revokedAt == nil)
-                .set(\.$revokedAt, to: now).update()
+            try await InvitationRecord.query(on: tx).filter(\.$patientID == patientID).filter(\.$usedAt == nil).filter(
+                \.$revokedAt == nil
+            )
+            .set(\.$revokedAt, to: now).update()
             let inv = InvitationRecord()
             inv.id = UUID()
             inv.createdAt = now
@@ -118,15 +128,23 @@ package struct InvitationStore {
             inv.patientID = patientID
             try await inv.create(on: tx)
             // The message says who invites and where to go; nothing about the patient's care.
-            let body = channel == "email"
+            let body =
+                channel == "email"
                 ? "\(practiceName) invites you to its secure patient portal.\n\nOpen this link within 7 days to set up your account (it works once):\n\(link)\n\nIf you did not expect this, ignore this message."
                 : "\(practiceName): set up your patient portal account (link valid 7 days, works once): \(link)"
-            try await OutboxMessageRecord.pending(kind: "portal-invitation", channel: channel, recipient: recipient,
-                                                  subject: "Your patient portal invitation", body: body,
-                                                  dedupeKey: "invitation:\(inv.id!.uuidString)", patientID: patientID, now: now).create(on: tx)
-            return (Sent(id: inv.id!, patientId: patientID, channel: channel, batch: batch, expiresAt: inv.expiresAt),
-                    [AuditDraft(action: .create, category: .account, patientID: patientID, entityType: "Invitation",
-                                entityID: inv.id?.uuidString, detail: "channel=\(channel) batch=\(batch)")])
+            try await OutboxMessageRecord.pending(
+                kind: "portal-invitation", channel: channel, recipient: recipient,
+                subject: "Your patient portal invitation", body: body,
+                dedupeKey: "invitation:\(inv.id!.uuidString)", patientID: patientID, now: now
+            ).create(on: tx)
+            return (
+                Sent(id: inv.id!, patientId: patientID, channel: channel, batch: batch, expiresAt: inv.expiresAt),
+                [
+                    AuditDraft(
+                        action: .create, category: .account, patientID: patientID, entityType: "Invitation",
+                        entityID: inv.id?.uuidString, detail: "channel=\(channel) batch=\(batch)")
+                ]
+            )
         }
     }
 
@@ -140,14 +158,18 @@ package struct InvitationStore {
     /// Registration rate per batch (patients who registered ÷ patients invited).
     package func batches() async throws -> [BatchRate] {
         try await scope.authorize(.readPortalAdoption)
-        let rows = try await scope.db.sql.raw("""
+        let rows = try await scope.db.sql.raw(
+            """
             SELECT batch, COUNT(DISTINCT patient_id) AS invited, COUNT(DISTINCT CASE WHEN used_at IS NOT NULL THEN patient_id END) AS registered
             FROM invitation GROUP BY batch ORDER BY batch
-            """).all()
+            """
+        ).all()
         return try rows.map { r in
-            let invited = try r.decode(column: "invited", as: Int.self), registered = try r.decode(column: "registered", as: Int.self)
-            return BatchRate(batch: try r.decode(column: "batch", as: String.self), invited: invited, registered: registered,
-                             rate: invited == 0 ? 0 : (Double(registered) / Double(invited) * 1000).rounded() / 1000)
+            let invited = try r.decode(column: "invited", as: Int.self),
+                registered = try r.decode(column: "registered", as: Int.self)
+            return BatchRate(
+                batch: try r.decode(column: "batch", as: String.self), invited: invited, registered: registered,
+                rate: invited == 0 ? 0 : (Double(registered) / Double(invited) * 1000).rounded() / 1000)
         }
     }
 
@@ -156,7 +178,8 @@ package struct InvitationStore {
     package enum LinkState: Equatable { case usable(UUID), unknown, used, expired }
 
     package static func state(token: String, on db: any Database, now: Date) async throws -> LinkState {
-        guard let inv = try await InvitationRecord.query(on: db).filter(\.$tokenHash == Token.hash(token)).first() else { return .unknown }
+        guard let inv = try await InvitationRecord.query(on: db).filter(\.$tokenHash == Token.hash(token)).first()
+        else { return .unknown }
         if inv.usedAt != nil { return .used }
         if inv.revokedAt != nil || inv.expiresAt <= now { return .expired }
         return .usable(inv.patientID)
@@ -173,8 +196,12 @@ package struct InvitationStore {
     /// Creates the patient's account and uses up the invitation, in one transaction: a link works exactly once.
     package static func redeem(token: String, _ r: Registration, app: Application) async throws -> UserRecord {
         var errors: [FieldError] = []
-        if r.acceptTerms == nil { errors.append(FieldError("acceptTerms", "Please read and accept the terms of use to continue.")) }
-        if (r.password ?? "") != (r.passwordConfirm ?? "") { errors.append(FieldError("passwordConfirm", "The two passwords differ.")) }
+        if r.acceptTerms == nil {
+            errors.append(FieldError("acceptTerms", "Please read and accept the terms of use to continue."))
+        }
+        if (r.password ?? "") != (r.passwordConfirm ?? "") {
+            errors.append(FieldError("passwordConfirm", "The two passwords differ."))
+        }
         let scope = app.systemScope("portal-registration")
         let now = scope.now
         let hash = Token.hash(token)
@@ -184,8 +211,10 @@ package struct InvitationStore {
         let given = try await PatientRecord.find(inv.patientID, on: app.db)?.givenName ?? "Patient"
         let prepared: UserAdmin.Prepared
         do {
-            prepared = try await UserAdmin.prepare(.init(username: r.username, displayName: given, role: Role.patient.rawValue,
-                                                         password: r.password, patientId: inv.patientID), app: app)
+            prepared = try await UserAdmin.prepare(
+                .init(
+                    username: r.username, displayName: given, role: Role.patient.rawValue,
+                    password: r.password, patientId: inv.patientID), app: app)
         } catch AppError.validation(let more) {
             throw AppError.validation(errors + more)
         }
@@ -195,18 +224,29 @@ package struct InvitationStore {
             guard let inv = try await InvitationRecord.query(on: tx).filter(\.$tokenHash == hash).first() else {
                 throw AppError.notFound("This invitation link is not valid.")
             }
-            if inv.usedAt != nil { throw AppError.conflict(type: "invitation-used", detail: "This invitation was already used. Sign in instead.", extra: [:]) }
+            if inv.usedAt != nil {
+                throw AppError.conflict(
+                    type: "invitation-used", detail: "This invitation was already used. Sign in instead.", extra: [:])
+            }
             if inv.revokedAt != nil || inv.expiresAt <= now {
-                throw AppError.conflict(type: "invitation-expired", detail: "This invitation has expired. Ask the practice for a new one.", extra: [:])
+                throw AppError.conflict(
+                    type: "invitation-expired", detail: "This invitation has expired. Ask the practice for a new one.",
+                    extra: [:])
             }
             let user = try await UserAdmin.insert(prepared, now: now, on: tx)
             inv.usedAt = now
             inv.userID = user.id
             inv.termsVersion = Self.termsVersion
             try await inv.save(on: tx)
-            return (user, [UserAdmin.createdEvent(user),
-                           AuditDraft(action: .update, category: .account, patientID: inv.patientID, entityType: "Invitation",
-                                      entityID: inv.id?.uuidString, detail: "redeemed; terms \(Self.termsVersion) accepted")])
+            return (
+                user,
+                [
+                    UserAdmin.createdEvent(user),
+                    AuditDraft(
+                        action: .update, category: .account, patientID: inv.patientID, entityType: "Invitation",
+                        entityID: inv.id?.uuidString, detail: "redeemed; terms \(Self.termsVersion) accepted"),
+                ]
+            )
         }
     }
 }

@@ -25,7 +25,7 @@ package enum PortalController {
                 patientID: pid, from: now.addingTimeInterval(-3600),
                 to: now.addingTimeInterval(60 * 86400))
         )
-        .map(\.appointment).first { $0.endAt > now && $0.status == AppointmentStatus.booked.rawValue }
+        .map(\.appointment).first { $0.endAt > now && $0.status == AppointmentStatus.booked }
         let names = try await UserRecord.query(on: req.db).filter(\.$username ~~ Array(Set(log.map(\.username)))).all()
             .reduce(into: [String: String]()) { $0[$1.username] = $1.displayName }
         let history = AccessHistory.days(
@@ -64,7 +64,7 @@ package enum PortalController {
             uid: "\(id.uuidString.lowercased())@caresync", stamp: a.updatedAt, start: a.startAt, end: a.endAt,
             summary: video ? "Video visit" : "Appointment at \(loc?.name ?? "the clinic")",
             location: video ? "Video visit (join from the portal)" : "\(loc?.name ?? ""), \(loc?.address ?? "")",
-            cancelled: a.status == AppointmentStatus.cancelled.rawValue, sequence: a.version - 1)
+            cancelled: a.status == AppointmentStatus.cancelled, sequence: a.version - 1)
         let res = Response(status: .ok, body: .init(string: ICalendar.document([event])))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
         res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"appointment.ics\"")

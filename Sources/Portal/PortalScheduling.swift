@@ -16,26 +16,34 @@ package enum PortalSchedulingController {
     @Sendable package static func upcoming(req: Request) async throws -> Response {
         let pid = try ownID(req)
         let dir = try await ScheduleDirectory.load(req.db)
-        let now = req.now   // read once: two reads make the window a few microseconds longer than allowed
+        let now = req.now  // read once: two reads make the window a few microseconds longer than allowed
         let listed = try await req.scheduling().list(
             .init(patientID: pid, from: now, to: now.addingTimeInterval(62 * 86400)))
         let rows = SchedulePagesController.rows(listed, dir)
-        return Layout.render(PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"]).render(for: req))
+        return Layout.render(
+            PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"]).render(for: req))
     }
 
-    package static func bookPage(_ req: Request, action: String, fixedType: UUID? = nil, message: String? = nil) async throws -> BookPage {
+    package static func bookPage(_ req: Request, action: String, fixedType: UUID? = nil, message: String? = nil)
+        async throws -> BookPage
+    {
         let dir = try await ScheduleDirectory.load(req.db)
-        let d = req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(req.now, in: dir.homeZone).adding(days: 1)
+        let d =
+            req.query[String.self, at: "date"].flatMap(LocalDay.init)
+            ?? LocalDay.of(req.now, in: dir.homeZone).adding(days: 1)
         let typeID = fixedType ?? req.query[String.self, at: "type"].flatMap(UUID.init(uuidString:))
         let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
         let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:))
         var slots: [SchedulingStore.Slot] = []
         if let typeID {
-            slots = try await req.scheduling().slots(typeID: typeID, locationIDs: locationID.map { [$0] } ?? [],
-                                                     providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
+            slots = try await req.scheduling().slots(
+                typeID: typeID, locationIDs: locationID.map { [$0] } ?? [],
+                providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
         }
-        var page = BookPage(action: action, patient: nil, day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
-                            types: dir.types.filter(\.patientBookable), slots: slots, message: message)
+        var page = BookPage(
+            action: action, patient: nil, day: d, typeID: typeID, locationID: locationID, providerID: providerID,
+            dir: dir,
+            types: dir.types.filter(\.patientBookable), slots: slots, message: message)
         page.forPatient = true
         return page
     }
@@ -49,12 +57,17 @@ package enum PortalSchedulingController {
         _ = try ownID(req)
         let f = try req.content.decode(SchedulePagesController.BookForm.self)
         do {
-            _ = try await req.scheduling().book(.init(providerId: f.providerId.flatMap(UUID.init(uuidString:)), locationId: f.locationId.flatMap(UUID.init(uuidString:)),
-                                                      typeId: f.typeId.flatMap(UUID.init(uuidString:)), start: f.start.flatMap(ISO8601.parse)))
+            _ = try await req.scheduling().book(
+                .init(
+                    providerId: f.providerId.flatMap(UUID.init(uuidString:)),
+                    locationId: f.locationId.flatMap(UUID.init(uuidString:)),
+                    typeId: f.typeId.flatMap(UUID.init(uuidString:)), start: f.start.flatMap(ISO8601.parse)))
             return req.redirect(to: "/portal/appointments?done=booked")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
-            let page = try await bookPage(req, action: "/portal/appointments/book", message: "That time is no longer available. Please pick another.")
+            let page = try await bookPage(
+                req, action: "/portal/appointments/book",
+                message: "That time is no longer available. Please pick another.")
             return Layout.render(page.render(for: req), status: e.status)
         }
     }
@@ -62,17 +75,24 @@ package enum PortalSchedulingController {
     @Sendable package static func cancel(req: Request) async throws -> Response {
         _ = try ownID(req)
         let id = try req.idParameter("appointment")
-        let reason = Text.clean(try? req.content.get(String.self, at: "cancelReason")) ?? "cancelled by the patient in the portal"
-        _ = try await req.scheduling().change(id, .init(status: "cancelled", cancelReason: reason), expectedVersion: nil)
+        let reason =
+            Text.clean(try? req.content.get(String.self, at: "cancelReason"))
+            ?? "cancelled by the patient in the portal"
+        _ = try await req.scheduling().change(
+            id, .init(status: "cancelled", cancelReason: reason), expectedVersion: nil)
         return req.redirect(to: "/portal/appointments?done=cancelled")
     }
 
     @Sendable package static func rescheduleForm(req: Request) async throws -> Response {
         _ = try ownID(req)
         let id = try req.idParameter("appointment")
-        guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
+        guard let a = try await AppointmentRecord.find(id, on: req.db) else {
+            throw AppError.notFound("No appointment with that id.")
+        }
         try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
-        return Layout.render(try await bookPage(req, action: "/portal/appointments/\(id.uuidString)/reschedule", fixedType: a.typeID).render(for: req))
+        return Layout.render(
+            try await bookPage(req, action: "/portal/appointments/\(id.uuidString)/reschedule", fixedType: a.typeID)
+                .render(for: req))
     }
 
     @Sendable package static func reschedule(req: Request) async throws -> Response {
@@ -80,8 +100,11 @@ package enum PortalSchedulingController {
         let id = try req.idParameter("appointment")
         let f = try req.content.decode(SchedulePagesController.BookForm.self)
         do {
-            _ = try await req.scheduling().change(id, .init(start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
-                                                            locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
+            _ = try await req.scheduling().change(
+                id,
+                .init(
+                    start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
+                    locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
             return req.redirect(to: "/portal/appointments?done=rescheduled")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
@@ -95,36 +118,53 @@ package struct PortalAppointmentsPage {
     package let notice: String?
 
     package func render(for req: Request) -> String {
-        Layout.page("My appointments", req: req, .div(
-            .unwrap(notice) { .p(.class("notice"), .text("Appointment \($0).")) },
-            .h1(.text("My appointments")),
-            .p(.a(.class("button"), .href("/portal/appointments/book"), .id("self-book"), .text("Book an appointment"))),
-            .if(rows.isEmpty, .p(.text("You have no upcoming appointments."))),
-            .div(.id("upcoming"), .forEach(rows) { r in
-                .div(.class("card"), .id("appt-\(r.id.uuidString)"),
-                    .p(.strong(.text("\(Format.day(r.day)), \(r.times)"))),
-                    .p(.text("\(r.type) with \(r.provider) at \(r.location)")),
+        Layout.page(
+            "My appointments", req: req,
+            .div(
+                .unwrap(notice) { .p(.class("notice"), .text("Appointment \($0).")) },
+                .h1(.text("My appointments")),
+                .p(
+                    .a(
+                        .class("button"), .href("/portal/appointments/book"), .id("self-book"),
+                        .text("Book an appointment"))),
+                .if(rows.isEmpty, .p(.text("You have no upcoming appointments."))),
+                .div(
+                    .id("upcoming"),
+                    .forEach(rows) { r in
+                        .div(
+                            .class("card"), .id("appt-\(r.id.uuidString)"),
+                            .p(.strong(.text("\(Format.day(r.day)), \(r.times)"))),
+                            .p(.text("\(r.type) with \(r.provider) at \(r.location)")),
                             .if(
                                 r.telemedicine,
                                 .p(
                                     .a(
                                         .class("button join-visit"),
                                         .href("/portal/visits/appointment/\(r.id.uuidString)"),
-                                              .text("Join the video visit")))),
-                    .div(.class("actions"),
+                                        .text("Join the video visit")))),
+                            .div(
+                                .class("actions"),
                                 .a(
                                     .class("button secondary"),
                                     .href("/portal/appointments/\(r.id.uuidString)/reschedule"), .text("Reschedule")),
-                        .a(.class("button secondary"), .href("/portal/appointments/\(r.id.uuidString)/calendar.ics"),
-                           .text("Add to my calendar"))),
-                    // Cancelling takes a second, deliberate tap.
-                    .details(.class("confirm"), .summary(.text("Cancel this appointment…")),
-                        .form(.action("/portal/appointments/\(r.id.uuidString)/cancel"), .method(.post), .div(
-                            FormKit.csrf(req),
-                            .label(.for("reason-\(r.id.uuidString)"), .text("Why are you cancelling? (optional)")),
-                            .input(.type(.text), .name("cancelReason"), .id("reason-\(r.id.uuidString)")),
-                            .button(.type(.submit), .class("danger"), .text("Yes, cancel this appointment"))))))
-            })
-        ))
+                                .a(
+                                    .class("button secondary"),
+                                    .href("/portal/appointments/\(r.id.uuidString)/calendar.ics"),
+                                    .text("Add to my calendar"))),
+                            // Cancelling takes a second, deliberate tap.
+                            .details(
+                                .class("confirm"), .summary(.text("Cancel this appointment…")),
+                                .form(
+                                    .action("/portal/appointments/\(r.id.uuidString)/cancel"), .method(.post),
+                                    .div(
+                                        FormKit.csrf(req),
+                                        .label(
+                                            .for("reason-\(r.id.uuidString)"),
+                                            .text("Why are you cancelling? (optional)")),
+                                        .input(.type(.text), .name("cancelReason"), .id("reason-\(r.id.uuidString)")),
+                                        .button(.type(.submit), .class("danger"), .text("Yes, cancel this appointment"))
+                                    ))))
+                    })
+            ))
     }
 }

@@ -31,10 +31,10 @@ public enum PharmacySim {
 
     package actor State {
         package var received: [Received] = []
-        package var answers: [String: String] = [:]          // MessageID → the answer given (a repeat gets the same answer)
-        package var newRx: [String: ScriptMessage] = [:]     // PrescriberOrderNumber → the NewRx
+        package var answers: [String: String] = [:]  // MessageID → the answer given (a repeat gets the same answer)
+        package var newRx: [String: ScriptMessage] = [:]  // PrescriberOrderNumber → the NewRx
         package var failNext = 0
-        package var denyCancels: Set<String> = []            // PrescriberOrderNumbers "already transferred"
+        package var denyCancels: Set<String> = []  // PrescriberOrderNumbers "already transferred"
 
         package func record(_ r: Received, answer: String) { received.append(r); answers[r.messageID] = answer }
         package func answer(for id: String) -> String? { answers[id] }
@@ -58,8 +58,12 @@ public enum PharmacySim {
         let me = ScriptParty("PHARMSIM", "P")
 
         func reply(_ m: ScriptMessage, _ body: ScriptBody) -> String {
-            codec.xml(ScriptMessage(header: ScriptHeader(to: m.header.from, from: ScriptParty(m.header.to.id, "P"), messageID: ScriptGateway.newMessageID(),
-                                                         relatesToMessageID: m.header.messageID, sentTime: Date()), body: body))
+            codec.xml(
+                ScriptMessage(
+                    header: ScriptHeader(
+                        to: m.header.from, from: ScriptParty(m.header.to.id, "P"),
+                        messageID: ScriptGateway.newMessageID(),
+                        relatesToMessageID: m.header.messageID, sentTime: Date()), body: body))
         }
         func authorized(_ req: Request) -> Bool { req.headers.bearerAuthorization?.token == o.token }
 
@@ -74,15 +78,27 @@ public enum PharmacySim {
                 if let earlier = await state.answer(for: m.header.messageID) {
                     out = earlier
                 } else if await state.takeFailure() {
-                    out = reply(m, .error(code: "600", descriptionCode: "008", description: "Simulated communication problem; retry."))
-                    return xml(out)   // a transient failure is not remembered as the answer
+                    out = reply(
+                        m,
+                        .error(
+                            code: "600", descriptionCode: "008", description: "Simulated communication problem; retry.")
+                    )
+                    return xml(out)  // a transient failure is not remembered as the answer
                 } else if !o.ncpdpids.contains(m.header.to.id) {
-                    out = reply(m, .error(code: "900", descriptionCode: "1000", description: "Unknown pharmacy NCPDPID \(m.header.to.id). XPath: /Message/Header/To"))
+                    out = reply(
+                        m,
+                        .error(
+                            code: "900", descriptionCode: "1000",
+                            description: "Unknown pharmacy NCPDPID \(m.header.to.id). XPath: /Message/Header/To"))
                 } else {
                     switch m.body {
                     case .newRx(let d):
                         if d.medication.schedule != nil && d.prescriber.deaNumber == nil {
-                            out = reply(m, .error(code: "900", descriptionCode: "2000", description: "Controlled substance without the prescriber's DEA number."))
+                            out = reply(
+                                m,
+                                .error(
+                                    code: "900", descriptionCode: "2000",
+                                    description: "Controlled substance without the prescriber's DEA number."))
                         } else {
                             await state.store(m)
                             out = reply(m, .status(code: "000", description: nil))
@@ -90,27 +106,44 @@ public enum PharmacySim {
                     case .cancelRx(let d):
                         out = reply(m, .status(code: "000", description: nil))
                         let deny = await state.isTransferred(m.header.prescriberOrderNumber)
-                        let response = codec.xml(ScriptMessage(
-                            header: ScriptHeader(to: m.header.from, from: ScriptParty(m.header.to.id, "P"), messageID: ScriptGateway.newMessageID(),
-                                                 relatesToMessageID: m.header.messageID, sentTime: Date(), prescriberOrderNumber: m.header.prescriberOrderNumber),
-                            body: .cancelRxResponse(deny ? .denied(reasonCode: "AR", reason: "Already transferred to another pharmacy") : .approved)))
+                        let response = codec.xml(
+                            ScriptMessage(
+                                header: ScriptHeader(
+                                    to: m.header.from, from: ScriptParty(m.header.to.id, "P"),
+                                    messageID: ScriptGateway.newMessageID(),
+                                    relatesToMessageID: m.header.messageID, sentTime: Date(),
+                                    prescriberOrderNumber: m.header.prescriberOrderNumber),
+                                body: .cancelRxResponse(
+                                    deny
+                                        ? .denied(reasonCode: "AR", reason: "Already transferred to another pharmacy")
+                                        : .approved)))
                         _ = d
                         let client = req.client
                         Task { _ = try? await post(client, o.clinicURL + "/script/inbound", response, token: o.token) }
                     case .rxRenewalResponse, .rxChangeResponse, .status, .verify, .error:
                         out = reply(m, .status(code: "000", description: nil))
                     default:
-                        out = reply(m, .error(code: "900", descriptionCode: "4040", description: "The pharmacy does not accept \(m.body.name)."))
+                        out = reply(
+                            m,
+                            .error(
+                                code: "900", descriptionCode: "4040",
+                                description: "The pharmacy does not accept \(m.body.name)."))
                     }
                 }
             } catch let p as ScriptProblem {
-                out = codec.xml(ScriptMessage(header: ScriptHeader(to: ScriptParty("UNKNOWN", "M"), from: me, messageID: ScriptGateway.newMessageID(),
-                                                                   relatesToMessageID: "UNKNOWN", sentTime: Date()),
-                                              body: .error(code: p.code, descriptionCode: p.descriptionCode, description: p.text)))
+                out = codec.xml(
+                    ScriptMessage(
+                        header: ScriptHeader(
+                            to: ScriptParty("UNKNOWN", "M"), from: me, messageID: ScriptGateway.newMessageID(),
+                            relatesToMessageID: "UNKNOWN", sentTime: Date()),
+                        body: .error(code: p.code, descriptionCode: p.descriptionCode, description: p.text)))
             }
             if let m = parsed {
-                await state.record(Received(type: m.body.name, messageID: m.header.messageID, relatesTo: m.header.relatesToMessageID,
-                                            answer: out.contains("<Status>") ? "Status" : "Error", prescriberOrderNumber: m.header.prescriberOrderNumber), answer: out)
+                await state.record(
+                    Received(
+                        type: m.body.name, messageID: m.header.messageID, relatesTo: m.header.relatesToMessageID,
+                        answer: out.contains("<Status>") ? "Status" : "Error",
+                        prescriberOrderNumber: m.header.prescriberOrderNumber), answer: out)
             }
             return xml(out)
         }
@@ -141,10 +174,13 @@ public enum PharmacySim {
             guard let original = await state.original(n), case .newRx(let d) = original.body else {
                 throw Abort(.notFound, reason: "No NewRx with that PrescriberOrderNumber was received.")
             }
-            let request = ScriptMessage(header: ScriptHeader(to: original.header.from, from: ScriptParty(original.header.to.id, "P"), messageID: ScriptGateway.newMessageID(),
-                                                             relatesToMessageID: original.header.messageID, sentTime: Date(), prescriberOrderNumber: n,
-                                                             rxReferenceNumber: "RX" + String(n.prefix(8))),
-                                        body: .rxRenewalRequest(d))
+            let request = ScriptMessage(
+                header: ScriptHeader(
+                    to: original.header.from, from: ScriptParty(original.header.to.id, "P"),
+                    messageID: ScriptGateway.newMessageID(),
+                    relatesToMessageID: original.header.messageID, sentTime: Date(), prescriberOrderNumber: n,
+                    rxReferenceNumber: "RX" + String(n.prefix(8))),
+                body: .rxRenewalRequest(d))
             let answer = try await post(req.client, o.clinicURL + "/script/inbound", codec.xml(request), token: o.token)
             let res = Response(status: .ok, body: .init(string: answer))
             res.headers.contentType = .xml
@@ -164,14 +200,20 @@ public enum PharmacySim {
         var headers = HTTPHeaders()
         headers.contentType = .xml
         headers.bearerAuthorization = .init(token: token)
-        let res = try await client.send(ClientRequest(method: .POST, url: URI(string: url), headers: headers, body: ByteBuffer(string: xml), timeout: .seconds(15)))
+        let res = try await client.send(
+            ClientRequest(
+                method: .POST, url: URI(string: url), headers: headers, body: ByteBuffer(string: xml),
+                timeout: .seconds(15)))
         return res.body.map { String(buffer: $0) } ?? ""
     }
 
     /// Serves until stopped (the `caresync pharmacy-sim` command).
     public static func run(_ o: Options) async throws {
         let app = try await make(o)
-        FileHandle.standardError.write(Data("pharmacy-sim listening on http://127.0.0.1:\(o.port)/script (pharmacies \(o.ncpdpids.joined(separator: ", "))); clinic \(o.clinicURL)\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "pharmacy-sim listening on http://127.0.0.1:\(o.port)/script (pharmacies \(o.ncpdpids.joined(separator: ", "))); clinic \(o.clinicURL)\n"
+                    .utf8))
         do {
             try await app.execute()
             try await app.asyncShutdown()

@@ -25,22 +25,31 @@ package enum PrescribingController {
         return try await PharmacyDirectory.search(req.query[String.self, at: "q"], on: req.db)
     }
 
-    @Sendable package static func formularyAPI(req: Request) async throws -> [FormularyDrug] { _ = try req.principal(); return Formulary.drugs }
+    @Sendable package static func formularyAPI(req: Request) async throws -> [FormularyDrug] {
+        _ = try req.principal(); return Formulary.drugs
+    }
 
     @Sendable package static func createAPI(req: Request) async throws -> Response {
         let input = try req.decodeJSON(PrescriptionStore.DraftInput.self)
-        return try await req.prescriptions().createDraft(patientID: try req.idParameter("id"), input).encodeResponse(status: .created, for: req)
+        return try await req.prescriptions().createDraft(patientID: try req.idParameter("id"), input).encodeResponse(
+            status: .created, for: req)
     }
 
-    @Sendable package static func historyAPI(req: Request) async throws -> [PrescriptionStore.RxDTO] { try await req.prescriptions().history(patientID: try req.idParameter("id")) }
+    @Sendable package static func historyAPI(req: Request) async throws -> [PrescriptionStore.RxDTO] {
+        try await req.prescriptions().history(patientID: try req.idParameter("id"))
+    }
 
-    @Sendable package static func readAPI(req: Request) async throws -> PrescriptionStore.RxDTO { PrescriptionStore.dto(try await req.prescriptions().find(try req.idParameter("id"))) }
+    @Sendable package static func readAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
+        PrescriptionStore.dto(try await req.prescriptions().find(try req.idParameter("id")))
+    }
 
     @Sendable package static func signAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
         try await req.prescriptions().sign(try req.idParameter("id"), otp: (try? req.content.decode(OtpBody.self))?.otp)
     }
 
-    @Sendable package static func cancelAPI(req: Request) async throws -> PrescriptionStore.RxDTO { try await req.prescriptions().cancel(try req.idParameter("id")) }
+    @Sendable package static func cancelAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
+        try await req.prescriptions().cancel(try req.idParameter("id"))
+    }
 
     @Sendable package static func refillQueueAPI(req: Request) async throws -> [RefillStore.QueueItem] {
         try await req.refills().queue(all: req.query[String.self, at: "all"] != nil)
@@ -51,7 +60,9 @@ package enum PrescribingController {
         return try await decide(req, try req.idParameter("id"), input)
     }
 
-    package static func decide(_ req: Request, _ id: UUID, _ input: RefillStore.DecideInput) async throws -> RefillStore.QueueItem {
+    package static func decide(_ req: Request, _ id: UUID, _ input: RefillStore.DecideInput) async throws
+        -> RefillStore.QueueItem
+    {
         try await req.refills().decide(id, input)
     }
 
@@ -61,17 +72,22 @@ package enum PrescribingController {
     }
 
     @Sendable package static func credentialsAPI(req: Request) async throws -> HTTPStatus {
-        try await req.epcs().setCredentials(userID: try req.idParameter("id"), try req.decodeJSON(EPCSStore.CredentialInput.self))
+        try await req.epcs().setCredentials(
+            userID: try req.idParameter("id"), try req.decodeJSON(EPCSStore.CredentialInput.self))
         return .noContent
     }
 
-    @Sendable package static func grantsAPI(req: Request) async throws -> [EPCSStore.GrantDTO] { try await req.epcs().grants() }
+    @Sendable package static func grantsAPI(req: Request) async throws -> [EPCSStore.GrantDTO] {
+        try await req.epcs().grants()
+    }
 
     @Sendable package static func enterGrantAPI(req: Request) async throws -> Response {
         struct Body: Content {
             package var prescriberId: UUID?
         }
-        guard let pid = try req.decodeJSON(Body.self).prescriberId else { throw AppError.validation([FieldError("prescriberId", "Choose the prescriber.")]) }
+        guard let pid = try req.decodeJSON(Body.self).prescriberId else {
+            throw AppError.validation([FieldError("prescriberId", "Choose the prescriber.")])
+        }
         return try await req.epcs().enterGrant(prescriberID: pid).encodeResponse(status: .created, for: req)
     }
 
@@ -80,7 +96,9 @@ package enum PrescribingController {
         return try await req.epcs().decideGrant(try req.idParameter("id"), approve: b.approve ?? true, otp: b.otp)
     }
 
-    @Sendable package static func revokeGrantAPI(req: Request) async throws -> EPCSStore.GrantDTO { try await req.epcs().revoke(try req.idParameter("id")) }
+    @Sendable package static func revokeGrantAPI(req: Request) async throws -> EPCSStore.GrantDTO {
+        try await req.epcs().revoke(try req.idParameter("id"))
+    }
 
     @Sendable package static func reportAPI(req: Request) async throws -> EPCSStore.Report {
         try await req.epcs().report(day: try day(req))
@@ -88,14 +106,18 @@ package enum PrescribingController {
 
     package static func day(_ req: Request) throws -> LocalDay {
         if let d = req.query[String.self, at: "date"] {
-            guard let day = LocalDay(d) else { throw AppError.validation([FieldError("date", "Write the date as YYYY-MM-DD.")]) }
+            guard let day = LocalDay(d) else {
+                throw AppError.validation([FieldError("date", "Write the date as YYYY-MM-DD.")])
+            }
             return day
         }
         return LocalDay.of(req.now, in: TimeZone(identifier: "UTC")!)
     }
 
     @Sendable package static func coveringAPI(req: Request) async throws -> HTTPStatus {
-        guard let p = try req.decodeJSON(CoverBody.self).providerId else { throw AppError.validation([FieldError("providerId", "Choose the covering provider.")]) }
+        guard let p = try req.decodeJSON(CoverBody.self).providerId else {
+            throw AppError.validation([FieldError("providerId", "Choose the covering provider.")])
+        }
         try await req.refills().setCovering(locationID: try req.idParameter("id"), providerID: p)
         return .noContent
     }
@@ -104,24 +126,39 @@ package enum PrescribingController {
 
     package static func form(_ req: Request) -> PrescriptionStore.DraftInput {
         func text(_ k: String) -> String? { try? req.content.get(String.self, at: k) }
-        return .init(drugId: text("drugId"), sig: text("sig"), quantity: text("quantity"), daysSupply: text("daysSupply").flatMap { Int($0) },
-                     refills: text("refills").flatMap { Int($0) }, dispenseAsWritten: text("dispenseAsWritten") != nil, pharmacyNcpdpid: text("pharmacyNcpdpid"),
-                     locationId: text("locationId").flatMap { UUID(uuidString: $0) }, prescriberId: text("prescriberId").flatMap { UUID(uuidString: $0) })
+        return .init(
+            drugId: text("drugId"), sig: text("sig"), quantity: text("quantity"),
+            daysSupply: text("daysSupply").flatMap { Int($0) },
+            refills: text("refills").flatMap { Int($0) }, dispenseAsWritten: text("dispenseAsWritten") != nil,
+            pharmacyNcpdpid: text("pharmacyNcpdpid"),
+            locationId: text("locationId").flatMap { UUID(uuidString: $0) },
+            prescriberId: text("prescriberId").flatMap { UUID(uuidString: $0) })
     }
 
-    package static func prescribePage(_ req: Request, patientID: UUID, input: PrescriptionStore.DraftInput, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
+    package static func prescribePage(
+        _ req: Request, patientID: UUID, input: PrescriptionStore.DraftInput, errors: [FieldError],
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         try await req.scope().authorize(.prepareRx(patientID: patientID), patientID: patientID)
         let patient = try await req.patients().find(patientID, detail: "prescribe form")
         let pharmacies = try await PharmacyDirectory.search(nil, on: req.db)
         let locations = try await LocationRecord.query(on: req.db).all()
-        let prescribers = try await UserRecord.query(on: req.db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]).filter(\.$active == true).all()
-        return Layout.render(PrescribePage(patient: PatientDTO(patient), input: input, errors: errors, pharmacies: pharmacies,
-                                           locations: locations.map { ($0.id!.uuidString, $0.name) }, prescribers: prescribers.map { ($0.id!.uuidString, $0.displayName) },
-                                           me: try req.principal()).render(for: req), status: status)
+        let prescribers = try await UserRecord.query(on: req.db).filter(
+            \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+        ).filter(\.$active == true).all()
+        return Layout.render(
+            PrescribePage(
+                patient: PatientDTO(patient), input: input, errors: errors, pharmacies: pharmacies,
+                locations: locations.map { ($0.id!.uuidString, $0.name) },
+                prescribers: prescribers.map { ($0.id!.uuidString, $0.displayName) },
+                me: try req.principal()
+            ).render(for: req), status: status)
     }
 
     @Sendable package static func prescribeForm(req: Request) async throws -> Response {
-        try await prescribePage(req, patientID: try req.idParameter("id"), input: .init(pharmacyNcpdpid: req.query[String.self, at: "pharmacy"]), errors: [])
+        try await prescribePage(
+            req, patientID: try req.idParameter("id"),
+            input: .init(pharmacyNcpdpid: req.query[String.self, at: "pharmacy"]), errors: [])
     }
 
     @Sendable package static func prescribe(req: Request) async throws -> Response {
@@ -130,25 +167,37 @@ package enum PrescribingController {
             let rx = try await req.prescriptions().createDraft(patientID: pid, input)
             return req.redirect(to: "/prescriptions/\(rx.id.uuidString)")
         } catch AppError.validation(let errors) {
-            return try await prescribePage(req, patientID: pid, input: input, errors: errors, status: .unprocessableEntity)
+            return try await prescribePage(
+                req, patientID: pid, input: input, errors: errors, status: .unprocessableEntity)
         }
     }
 
-    package static func rxPage(_ req: Request, _ id: UUID, errors: [FieldError] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
+    package static func rxPage(_ req: Request, _ id: UUID, errors: [FieldError] = [], status: HTTPResponseStatus = .ok)
+        async throws -> Response
+    {
         let rx = try await req.prescriptions().find(id)
         let patient = try await req.patients().find(rx.patientID, detail: "prescription")
         let prescriber = try await UserRecord.find(rx.prescriberID, on: req.db)
         let cred = try await PrescriberCredentialRecord.query(on: req.db).filter(\.$userID == rx.prescriberID).first()
         let pharmacy = try await PharmacyRecord.query(on: req.db).filter(\.$ncpdpid == rx.pharmacyNCPDPID).first()
-        let messages = try await ScriptMessageRecord.query(on: req.db).filter(\.$prescriptionID == id).sort(\.$createdAt).all()
+        let messages = try await ScriptMessageRecord.query(on: req.db).filter(\.$prescriptionID == id).sort(
+            \.$createdAt
+        ).all()
         let p = try req.principal()
-        return Layout.render(PrescriptionPage(rx: PrescriptionStore.dto(rx), patient: PatientDTO(patient), prescriberName: prescriber?.displayName ?? "",
-                                              deaNumber: cred?.deaNumber, pharmacy: pharmacy.map(PharmacyDirectory.entry), messages: messages,
-                                              canSign: rx.status == "draft" && rx.prescriberID == p.userID, canCancel: AccessPolicy.decide(p, .signRx).isAllowed,
-                                              errors: errors).render(for: req), status: status)
+        return Layout.render(
+            PrescriptionPage(
+                rx: PrescriptionStore.dto(rx), patient: PatientDTO(patient),
+                prescriberName: prescriber?.displayName ?? "",
+                deaNumber: cred?.deaNumber, pharmacy: pharmacy.map(PharmacyDirectory.entry), messages: messages,
+                canSign: rx.status == "draft" && rx.prescriberID == p.userID,
+                canCancel: AccessPolicy.decide(p, .signRx).isAllowed,
+                errors: errors
+            ).render(for: req), status: status)
     }
 
-    @Sendable package static func prescriptionPage(req: Request) async throws -> Response { try await rxPage(req, try req.idParameter("id")) }
+    @Sendable package static func prescriptionPage(req: Request) async throws -> Response {
+        try await rxPage(req, try req.idParameter("id"))
+    }
 
     @Sendable package static func signFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
@@ -173,18 +222,29 @@ package enum PrescribingController {
     @Sendable package static func pharmaciesPage(req: Request) async throws -> Response {
         try await req.scope().authorize(.searchPharmacies)
         let q = req.query[String.self, at: "q"]
-        return Layout.render(PharmacySearchPage(q: q, rows: try await PharmacyDirectory.search(q, on: req.db), patient: req.query[UUID.self, at: "patient"]).render(for: req))
+        return Layout.render(
+            PharmacySearchPage(
+                q: q, rows: try await PharmacyDirectory.search(q, on: req.db),
+                patient: req.query[UUID.self, at: "patient"]
+            ).render(for: req))
     }
 
     @Sendable package static func refillsPage(req: Request) async throws -> Response {
-        Layout.render(RefillQueuePage(items: try await req.refills().queue(all: req.query[String.self, at: "all"] != nil), done: req.query[String.self, at: "done"],
-                                      errors: []).render(for: req))
+        Layout.render(
+            RefillQueuePage(
+                items: try await req.refills().queue(all: req.query[String.self, at: "all"] != nil),
+                done: req.query[String.self, at: "done"],
+                errors: []
+            ).render(for: req))
     }
 
     @Sendable package static func decideFromPage(req: Request) async throws -> Response {
         func text(_ k: String) -> String? { try? req.content.get(String.self, at: k) }
-        let input = RefillStore.DecideInput(decision: text("decision"), reasonCode: text("reasonCode"), note: text("note"), refills: text("refills").flatMap { Int($0) },
-                                            drugId: text("drugId"), sig: text("sig"), quantity: text("quantity"), daysSupply: text("daysSupply").flatMap { Int($0) }, otp: text("otp"))
+        let input = RefillStore.DecideInput(
+            decision: text("decision"), reasonCode: text("reasonCode"), note: text("note"),
+            refills: text("refills").flatMap { Int($0) },
+            drugId: text("drugId"), sig: text("sig"), quantity: text("quantity"),
+            daysSupply: text("daysSupply").flatMap { Int($0) }, otp: text("otp"))
         do {
             let r = try await decide(req, try req.idParameter("id"), input)
             return req.redirect(to: "/refills?done=\(r.status)")
@@ -194,20 +254,30 @@ package enum PrescribingController {
             case .validation(let list): errors = list
             default: errors = [FieldError("decision", Problem.from(e, instance: nil).detail)]
             }
-            return Layout.render(RefillQueuePage(items: try await req.refills().queue(), done: nil, errors: errors).render(for: req), status: e.status)
+            return Layout.render(
+                RefillQueuePage(items: try await req.refills().queue(), done: nil, errors: errors).render(for: req),
+                status: e.status)
         }
     }
 
     /// The EPCS page: prescribers with their NPI/DEA, permissions, and what the signed-in person may do.
-    package static func epcsPage(_ req: Request, notice: String?, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
+    package static func epcsPage(
+        _ req: Request, notice: String?, errors: [FieldError], status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let p = try req.principal()
         let canManage = AccessPolicy.decide(p, .manageEPCS).isAllowed
-        let grants = try await req.epcs().grants()   // refuses (audited) anyone who may neither manage nor approve
-        let prescribers = try await UserRecord.query(on: req.db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]).all()
+        let grants = try await req.epcs().grants()  // refuses (audited) anyone who may neither manage nor approve
+        let prescribers = try await UserRecord.query(on: req.db).filter(
+            \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+        ).all()
         var creds: [UUID: PrescriberCredentialRecord] = [:]
         for c in try await PrescriberCredentialRecord.query(on: req.db).all() { creds[c.userID] = c }
-        return Layout.render(EPCSPage(grants: grants, prescribers: prescribers.map { ($0.id!, $0.displayName, creds[$0.id!]?.npi, creds[$0.id!]?.deaNumber) },
-                                      canManage: canManage, me: p.userID, notice: notice, errors: errors).render(for: req), status: status)
+        return Layout.render(
+            EPCSPage(
+                grants: grants,
+                prescribers: prescribers.map { ($0.id!, $0.displayName, creds[$0.id!]?.npi, creds[$0.id!]?.deaNumber) },
+                canManage: canManage, me: p.userID, notice: notice, errors: errors
+            ).render(for: req), status: status)
     }
 
     @Sendable package static func epcsPage(req: Request) async throws -> Response {
@@ -220,16 +290,24 @@ package enum PrescribingController {
         do {
             switch text("action") {
             case "credentials":
-                guard let u = text("userId").flatMap({ UUID(uuidString: $0) }) else { throw AppError.validation([FieldError("userId", "Choose the prescriber.")]) }
+                guard let u = text("userId").flatMap({ UUID(uuidString: $0) }) else {
+                    throw AppError.validation([FieldError("userId", "Choose the prescriber.")])
+                }
                 try await store.setCredentials(userID: u, .init(npi: text("npi"), deaNumber: text("deaNumber")))
             case "enter":
-                guard let u = text("prescriberId").flatMap({ UUID(uuidString: $0) }) else { throw AppError.validation([FieldError("prescriberId", "Choose the prescriber.")]) }
+                guard let u = text("prescriberId").flatMap({ UUID(uuidString: $0) }) else {
+                    throw AppError.validation([FieldError("prescriberId", "Choose the prescriber.")])
+                }
                 _ = try await store.enterGrant(prescriberID: u)
             case "approve", "reject":
-                guard let g = text("grantId").flatMap({ UUID(uuidString: $0) }) else { throw AppError.validation([FieldError("grantId", "Choose the permission.")]) }
+                guard let g = text("grantId").flatMap({ UUID(uuidString: $0) }) else {
+                    throw AppError.validation([FieldError("grantId", "Choose the permission.")])
+                }
                 _ = try await store.decideGrant(g, approve: text("action") == "approve", otp: text("otp"))
             case "revoke":
-                guard let g = text("grantId").flatMap({ UUID(uuidString: $0) }) else { throw AppError.validation([FieldError("grantId", "Choose the permission.")]) }
+                guard let g = text("grantId").flatMap({ UUID(uuidString: $0) }) else {
+                    throw AppError.validation([FieldError("grantId", "Choose the permission.")])
+                }
                 _ = try await store.revoke(g)
             default:
                 throw AppError.validation([FieldError("action", "Unknown action.")])
@@ -237,7 +315,11 @@ package enum PrescribingController {
             return req.redirect(to: "/epcs?done=\(text("action") ?? "")")
         } catch let e as AppError {
             let errors: [FieldError]
-            if case .validation(let list) = e { errors = list } else { errors = [FieldError("epcs", Problem.from(e, instance: nil).detail)] }
+            if case .validation(let list) = e {
+                errors = list
+            } else {
+                errors = [FieldError("epcs", Problem.from(e, instance: nil).detail)]
+            }
             return try await epcsPage(req, notice: nil, errors: errors, status: e.status)
         }
     }
@@ -251,8 +333,13 @@ package enum PrescribingController {
     @Sendable package static func portalRefills(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
         let meds = try await req.prescriptions().medications(patientID: pid)
-        let pending = Set(try await RefillRequestRecord.query(on: req.db).filter(\.$patientID == pid).filter(\.$status == "pending").all().map(\.prescriptionID))
-        return Layout.render(PortalRefillsPage(meds: meds, pending: pending, done: req.query[String.self, at: "requested"] != nil, error: nil).render(for: req))
+        let pending = Set(
+            try await RefillRequestRecord.query(on: req.db).filter(\.$patientID == pid).filter(\.$status == "pending")
+                .all().map(\.prescriptionID))
+        return Layout.render(
+            PortalRefillsPage(
+                meds: meds, pending: pending, done: req.query[String.self, at: "requested"] != nil, error: nil
+            ).render(for: req))
     }
 
     @Sendable package static func portalRequest(req: Request) async throws -> Response {
@@ -262,7 +349,9 @@ package enum PrescribingController {
             return req.redirect(to: "/portal/refills?requested=1")
         } catch AppError.conflict(_, let detail, _) {
             let meds = try await req.prescriptions().medications(patientID: pid)
-            return Layout.render(PortalRefillsPage(meds: meds, pending: [], done: false, error: detail).render(for: req), status: .conflict)
+            return Layout.render(
+                PortalRefillsPage(meds: meds, pending: [], done: false, error: detail).render(for: req),
+                status: .conflict)
         }
     }
 }

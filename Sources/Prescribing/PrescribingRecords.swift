@@ -197,7 +197,9 @@ package struct CreatePrescriberCredential: AsyncMigration {
 package struct CreateEPCSGrant: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema("epcs_grant").id()
-            .field("status", .string, .required).field("entered_by", .uuid, .required).field("entered_at", .datetime, .required)
+            .field("status", .string, .required).field("entered_by", .uuid, .required).field(
+                "entered_at", .datetime, .required
+            )
             .field("decided_by", .uuid).field("decided_at", .datetime)
             .field("prescriber_id", .uuid, .required, .references("app_user", "id")).create()
     }
@@ -226,12 +228,22 @@ package struct CreatePrescription: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema("prescription").id()
             .field("created_at", .datetime, .required).field("updated_at", .datetime, .required)
-            .field("status", .string, .required).field("status_detail", .string).field("prepared_by", .string, .required)
-            .field("signed_at", .datetime).field("written_date", .string).field("digest", .string).field("signature", .string)
-            .field("drug_id", .string, .required).field("description", .string, .required).field("ndc", .string, .required)
+            .field("status", .string, .required).field("status_detail", .string).field(
+                "prepared_by", .string, .required
+            )
+            .field("signed_at", .datetime).field("written_date", .string).field("digest", .string).field(
+                "signature", .string
+            )
+            .field("drug_id", .string, .required).field("description", .string, .required).field(
+                "ndc", .string, .required
+            )
             .field("rxnorm", .string, .required).field("schedule", .string).field("quantity", .string, .required)
-            .field("unit_code", .string, .required).field("days_supply", .int, .required).field("refills", .int, .required)
-            .field("substitutions", .string, .required).field("sig", .string, .required).field("pharmacy_ncpdpid", .string, .required)
+            .field("unit_code", .string, .required).field("days_supply", .int, .required).field(
+                "refills", .int, .required
+            )
+            .field("substitutions", .string, .required).field("sig", .string, .required).field(
+                "pharmacy_ncpdpid", .string, .required
+            )
             .field("patient_id", .uuid, .required, .references("patient", "id"))
             .field("prescriber_id", .uuid, .required, .references("app_user", "id"))
             .field("location_id", .uuid, .required, .references("location", "id"))
@@ -246,7 +258,9 @@ package struct CreatePrescription: AsyncMigration {
 package struct CreateScriptMessage: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema("script_message").id()
-            .field("created_at", .datetime, .required).field("status", .string, .required).field("attempts", .int, .required)
+            .field("created_at", .datetime, .required).field("status", .string, .required).field(
+                "attempts", .int, .required
+            )
             .field("error_code", .string).field("error_text", .string)
             .field("message_id", .string, .required).field("relates_to", .string).field("direction", .string, .required)
             .field("type", .string, .required).field("xml", .string, .required)
@@ -263,7 +277,9 @@ package struct CreateRefillRequest: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema("refill_request").id()
             .field("created_at", .datetime, .required).field("status", .string, .required)
-            .field("decided_by", .string).field("decided_at", .datetime).field("reason_code", .string).field("note", .string)
+            .field("decided_by", .string).field("decided_at", .datetime).field("reason_code", .string).field(
+                "note", .string
+            )
             .field("source", .string, .required).field("route_reason", .string, .required)
             .field("patient_id", .uuid, .required, .references("patient", "id"))
             .field("prescription_id", .uuid, .required, .references("prescription", "id"))

@@ -14,31 +14,68 @@ package struct PrescribePage {
     package let me: Principal
 
     package func render(for req: Request) -> String {
-        let drugOptions = [("", "Choose…")] + Formulary.drugs.map { ($0.id, $0.description + ($0.schedule.map { " (C\($0.roman))" } ?? "") + " · per \($0.unitLabel)") }
-        let pharmacyOptions = [("", "Choose…")] + pharmacies.map { ($0.ncpdpid, "\($0.name), \($0.city) · NCPDPID \($0.ncpdpid)") }
+        let drugOptions =
+            [("", "Choose…")]
+            + Formulary.drugs.map {
+                ($0.id, $0.description + ($0.schedule.map { " (C\($0.roman))" } ?? "") + " · per \($0.unitLabel)")
+            }
+        let pharmacyOptions =
+            [("", "Choose…")] + pharmacies.map { ($0.ncpdpid, "\($0.name), \($0.city) · NCPDPID \($0.ncpdpid)") }
         let preparing = me.role == .medicalAssistant
-        return Layout.page("Prescribe", req: req, .div(
-            .h1(.text("Prescribe for \(patient.familyName), \(patient.givenName)")),
-            .p(.text("Born \(patient.birthDate) · MRN \(patient.mrn)")),
-            FormKit.errorSummary(errors),
-            .form(.action("/patients/\(patient.id.uuidString)/prescribe"), .method(.post), .id("prescribe-form"), .div(
-                FormKit.csrf(req),
-                FormKit.select("Medication", name: "drugId", options: drugOptions.map { (value: $0.0, label: $0.1) }, selected: input.drugId, errors: errors),
-                FormKit.field("Directions (sig)", name: "sig", value: input.sig, errors: errors, hint: "For example: Take 1 capsule by mouth every 6 hours for 7 days."),
-                .div(.class("grid2"),
-                    FormKit.field("Quantity", name: "quantity", value: input.quantity, errors: errors),
-                    FormKit.field("Days supply", name: "daysSupply", value: input.daysSupply.map(String.init), type: .number, errors: errors),
-                    FormKit.field("Refills", name: "refills", value: input.refills.map(String.init) ?? "0", type: .number, errors: errors,
-                                  hint: "Schedule II: none. Schedule III–IV: at most 5 within 6 months.")),
-                .label(.class("check"), .input(.type(.checkbox), .name("dispenseAsWritten"), .value("1"), .checked(input.dispenseAsWritten == true)), .text(" Dispense as written (no substitution)")),
-                FormKit.select("Pharmacy", name: "pharmacyNcpdpid", options: pharmacyOptions.map { (value: $0.0, label: $0.1) }, selected: input.pharmacyNcpdpid, errors: errors),
-                .p(.a(.href("/pharmacies?patient=\(patient.id.uuidString)"), .text("Search the pharmacy directory"))),
-                FormKit.select("Location", name: "locationId", options: locations.map { (value: $0.0, label: $0.1) }, selected: input.locationId?.uuidString, errors: errors),
-                .if(preparing, FormKit.select("Prescriber who will sign", name: "prescriberId", options: [("", "Choose…")] + prescribers.map { (value: $0.0, label: $0.1) },
-                                              selected: input.prescriberId?.uuidString, errors: errors)),
-                .button(.type(.submit), .id("save-draft"), .text(preparing ? "Prepare for signing" : "Continue to signing"))
+        return Layout.page(
+            "Prescribe", req: req,
+            .div(
+                .h1(.text("Prescribe for \(patient.familyName), \(patient.givenName)")),
+                .p(.text("Born \(patient.birthDate) · MRN \(patient.mrn)")),
+                FormKit.errorSummary(errors),
+                .form(
+                    .action("/patients/\(patient.id.uuidString)/prescribe"), .method(.post), .id("prescribe-form"),
+                    .div(
+                        FormKit.csrf(req),
+                        FormKit.select(
+                            "Medication", name: "drugId", options: drugOptions.map { (value: $0.0, label: $0.1) },
+                            selected: input.drugId, errors: errors),
+                        FormKit.field(
+                            "Directions (sig)", name: "sig", value: input.sig, errors: errors,
+                            hint: "For example: Take 1 capsule by mouth every 6 hours for 7 days."),
+                        .div(
+                            .class("grid2"),
+                            FormKit.field("Quantity", name: "quantity", value: input.quantity, errors: errors),
+                            FormKit.field(
+                                "Days supply", name: "daysSupply", value: input.daysSupply.map(String.init),
+                                type: .number, errors: errors),
+                            FormKit.field(
+                                "Refills", name: "refills", value: input.refills.map(String.init) ?? "0", type: .number,
+                                errors: errors,
+                                hint: "Schedule II: none. Schedule III–IV: at most 5 within 6 months.")),
+                        .label(
+                            .class("check"),
+                            .input(
+                                .type(.checkbox), .name("dispenseAsWritten"), .value("1"),
+                                .checked(input.dispenseAsWritten == true)),
+                            .text(" Dispense as written (no substitution)")),
+                        FormKit.select(
+                            "Pharmacy", name: "pharmacyNcpdpid",
+                            options: pharmacyOptions.map { (value: $0.0, label: $0.1) },
+                            selected: input.pharmacyNcpdpid, errors: errors),
+                        .p(
+                            .a(
+                                .href("/pharmacies?patient=\(patient.id.uuidString)"),
+                                .text("Search the pharmacy directory"))),
+                        FormKit.select(
+                            "Location", name: "locationId", options: locations.map { (value: $0.0, label: $0.1) },
+                            selected: input.locationId?.uuidString, errors: errors),
+                        .if(
+                            preparing,
+                            FormKit.select(
+                                "Prescriber who will sign", name: "prescriberId",
+                                options: [("", "Choose…")] + prescribers.map { (value: $0.0, label: $0.1) },
+                                selected: input.prescriberId?.uuidString, errors: errors)),
+                        .button(
+                            .type(.submit), .id("save-draft"),
+                            .text(preparing ? "Prepare for signing" : "Continue to signing"))
+                    ))
             ))
-        ))
     }
 }
 
@@ -56,34 +93,83 @@ package struct PrescriptionPage {
     package let errors: [FieldError]
 
     package func render(for req: Request) -> String {
-        func row(_ k: String, _ v: String?) -> Node<HTML.DescriptionListContext> { .group(.dt(.text(k)), .dd(.text(v ?? "—"))) }
-        return Layout.page("Prescription", req: req, .div(
-            .if(req.query[String.self, at: "signed"] != nil, .p(.class("notice"), .id("signed-notice"), .text("Signed and sent to the pharmacy."))),
-            FormKit.errorSummary(errors),
-            .h1(.text(rx.description)),
-            .p(.text("Status: "), .strong(.id("rx-status"), .text(rx.status)), .unwrap(rx.statusDetail) { .text(" — " + $0) }),
-            .div(.class("card"), .dl(.class("kv"),
-                row("Patient", "\(patient.familyName), \(patient.givenName) · born \(patient.birthDate)"),
-                row("Directions", rx.sig), row("Quantity", rx.quantity), row("Days supply", String(rx.daysSupply)), row("Refills", String(rx.refills)),
-                row("Schedule", rx.schedule ?? "not controlled"), row("Prescriber", prescriberName + (rx.controlled ? " · DEA \(deaNumber ?? "none on file")" : "")),
-                row("Pharmacy", pharmacy.map { "\($0.name), \($0.address), \($0.city) · NCPDPID \($0.ncpdpid)" }), row("Prepared by", rx.preparedBy),
-                row("Written", rx.writtenDate))),
-            .if(canSign, .form(.class("card"), .id(rx.controlled ? "epcs-signing" : "signing"), .action("/prescriptions/\(rx.id.uuidString)/sign"), .method(.post), .div(
-                FormKit.csrf(req),
-                .h2(.text(rx.controlled ? "Sign a controlled-substance prescription" : "Sign and send")),
-                .if(rx.controlled, .group(
-                    .p(.id("dea-attestation"), .text(PrescribingRules.deaAttestation)),
-                    FormKit.field("Code from your authenticator app", name: "otp", errors: errors, autocomplete: "one-time-code"))),
-                .button(.type(.submit), .id("sign"), .text(rx.controlled ? "Sign with two-factor authentication" : "Sign and send"))))),
-            .if(canCancel && ["accepted", "sending", "cancel-denied"].contains(rx.status), .form(.action("/prescriptions/\(rx.id.uuidString)/cancel"), .method(.post), .div(
-                FormKit.csrf(req), .button(.type(.submit), .id("cancel-rx"), .text("Cancel at the pharmacy (CancelRx)"))))),
-            .if(!messages.isEmpty, .group(.h2(.text("SCRIPT messages")), .div(.class("scroll"), .table(
-                .tr(.th(.text("When (UTC)")), .th(.text("Direction")), .th(.text("Message")), .th(.text("State"))),
-                .forEach(messages) { m in
-                    .tr(.class("script-message"), .td(.text(Format.utc(m.createdAt, "yyyy-MM-dd HH:mm:ss"))), .td(.text(m.direction)),
-                        .td(.text("\(m.type) \(m.messageID)")), .td(.text(m.status + (m.errorCode.map { " · Error \($0) \(m.errorText ?? "")" } ?? ""))))
-                }))))
-        ))
+        func row(_ k: String, _ v: String?) -> Node<HTML.DescriptionListContext> {
+            .group(.dt(.text(k)), .dd(.text(v ?? "—")))
+        }
+        return Layout.page(
+            "Prescription", req: req,
+            .div(
+                .if(
+                    req.query[String.self, at: "signed"] != nil,
+                    .p(.class("notice"), .id("signed-notice"), .text("Signed and sent to the pharmacy."))),
+                FormKit.errorSummary(errors),
+                .h1(.text(rx.description)),
+                .p(
+                    .text("Status: "), .strong(.id("rx-status"), .text(rx.status)),
+                    .unwrap(rx.statusDetail) { .text(" — " + $0) }),
+                .div(
+                    .class("card"),
+                    .dl(
+                        .class("kv"),
+                        row("Patient", "\(patient.familyName), \(patient.givenName) · born \(patient.birthDate)"),
+                        row("Directions", rx.sig), row("Quantity", rx.quantity),
+                        row("Days supply", String(rx.daysSupply)), row("Refills", String(rx.refills)),
+                        row("Schedule", rx.schedule ?? "not controlled"),
+                        row(
+                            "Prescriber",
+                            prescriberName + (rx.controlled ? " · DEA \(deaNumber ?? "none on file")" : "")),
+                        row(
+                            "Pharmacy", pharmacy.map { "\($0.name), \($0.address), \($0.city) · NCPDPID \($0.ncpdpid)" }
+                        ), row("Prepared by", rx.preparedBy),
+                        row("Written", rx.writtenDate))),
+                .if(
+                    canSign,
+                    .form(
+                        .class("card"), .id(rx.controlled ? "epcs-signing" : "signing"),
+                        .action("/prescriptions/\(rx.id.uuidString)/sign"), .method(.post),
+                        .div(
+                            FormKit.csrf(req),
+                            .h2(.text(rx.controlled ? "Sign a controlled-substance prescription" : "Sign and send")),
+                            .if(
+                                rx.controlled,
+                                .group(
+                                    .p(.id("dea-attestation"), .text(PrescribingRules.deaAttestation)),
+                                    FormKit.field(
+                                        "Code from your authenticator app", name: "otp", errors: errors,
+                                        autocomplete: "one-time-code"))),
+                            .button(
+                                .type(.submit), .id("sign"),
+                                .text(rx.controlled ? "Sign with two-factor authentication" : "Sign and send"))))),
+                .if(
+                    canCancel && ["accepted", "sending", "cancel-denied"].contains(rx.status),
+                    .form(
+                        .action("/prescriptions/\(rx.id.uuidString)/cancel"), .method(.post),
+                        .div(
+                            FormKit.csrf(req),
+                            .button(.type(.submit), .id("cancel-rx"), .text("Cancel at the pharmacy (CancelRx)"))))),
+                .if(
+                    !messages.isEmpty,
+                    .group(
+                        .h2(.text("SCRIPT messages")),
+                        .div(
+                            .class("scroll"),
+                            .table(
+                                .tr(
+                                    .th(.text("When (UTC)")), .th(.text("Direction")), .th(.text("Message")),
+                                    .th(.text("State"))),
+                                .forEach(messages) { m in
+                                    .tr(
+                                        .class("script-message"),
+                                        .td(.text(Format.utc(m.createdAt, "yyyy-MM-dd HH:mm:ss"))),
+                                        .td(.text(m.direction)),
+                                        .td(.text("\(m.type) \(m.messageID)")),
+                                        .td(
+                                            .text(
+                                                m.status
+                                                    + (m.errorCode.map { " · Error \($0) \(m.errorText ?? "")" } ?? ""))
+                                        ))
+                                }))))
+            ))
     }
 }
 
@@ -93,18 +179,32 @@ package struct PharmacySearchPage {
     package let patient: UUID?
 
     package func render(for req: Request) -> String {
-        Layout.page("Pharmacies", req: req, .div(
-            .h1(.text("Pharmacy directory")),
-            .form(.action("/pharmacies"), .method(.get), .div(
-                FormKit.field("Name, city, postal code or NCPDPID", name: "q", value: q),
-                .unwrap(patient) { .input(.type(.hidden), .name("patient"), .value($0.uuidString)) },
-                .button(.type(.submit), .id("search-pharmacies"), .text("Search")))),
-            .ul(.class("plain"), .id("pharmacies"), .forEach(rows) { p in
-                .li(.strong(.text(p.name)), .text(" · \(p.address), \(p.city) \(p.postalCode) · NCPDPID \(p.ncpdpid)"),
-                    .if(!p.acceptsControlled, .text(" · no controlled substances")),
-                    .unwrap(patient) { .group(.text(" "), .a(.href("/patients/\($0.uuidString)/prescribe?pharmacy=\(p.ncpdpid)"), .text("Use this pharmacy"))) })
-            })
-        ))
+        Layout.page(
+            "Pharmacies", req: req,
+            .div(
+                .h1(.text("Pharmacy directory")),
+                .form(
+                    .action("/pharmacies"), .method(.get),
+                    .div(
+                        FormKit.field("Name, city, postal code or NCPDPID", name: "q", value: q),
+                        .unwrap(patient) { .input(.type(.hidden), .name("patient"), .value($0.uuidString)) },
+                        .button(.type(.submit), .id("search-pharmacies"), .text("Search")))),
+                .ul(
+                    .class("plain"), .id("pharmacies"),
+                    .forEach(rows) { p in
+                        .li(
+                            .strong(.text(p.name)),
+                            .text(" · \(p.address), \(p.city) \(p.postalCode) · NCPDPID \(p.ncpdpid)"),
+                            .if(!p.acceptsControlled, .text(" · no controlled substances")),
+                            .unwrap(patient) {
+                                .group(
+                                    .text(" "),
+                                    .a(
+                                        .href("/patients/\($0.uuidString)/prescribe?pharmacy=\(p.ncpdpid)"),
+                                        .text("Use this pharmacy")))
+                            })
+                    })
+            ))
     }
 }
 
@@ -114,31 +214,78 @@ package struct RefillQueuePage {
     package let errors: [FieldError]
 
     package func render(for req: Request) -> String {
-        Layout.page("Refills", req: req, .div(
-            .unwrap(done) { .p(.class("notice"), .id("refill-done"), .text("Request \($0).")) },
-            FormKit.errorSummary(errors),
-            .h1(.text("Refill requests")),
-            .if(items.isEmpty, .p(.id("no-refills"), .text("No requests waiting for you."))),
-            .forEach(items) { i in
-                .div(.class("card refill"), .attribute(named: "data-id", value: i.id.uuidString),
-                    .h2(.a(.href("/patients/\(i.patientId.uuidString)"), .text(i.patientName)), .text(" · \(i.prescription.description)")),
-                    .p(.text("From the \(i.source) · \(Format.utc(i.createdAt, "yyyy-MM-dd HH:mm")) UTC · routed to \(i.routedToName) (\(i.routeReason))")),
-                    .p(.text("Last written \(i.prescription.writtenDate ?? "—"): \(i.prescription.quantity), \(i.prescription.daysSupply) days, \(i.prescription.refills) refills; \(i.prescription.sig)")),
-                    .details(.summary(.text("History: \(i.history.count) prescriptions of this drug, \(i.earlierRequests) earlier requests")),
-                        .ul(.forEach(i.history) { h in .li(.text("\(h.writtenDate ?? "draft") · \(h.quantity) · \(h.refills) refills · \(h.status)")) })),
-                    .form(.action("/refills/\(i.id.uuidString)/decide"), .method(.post), .div(
-                        FormKit.csrf(req),
-                        FormKit.select("Decision", name: "decision", options: [("approve", "Approve"), ("deny", "Deny"), ("replace", "Replace (pharmacy requests)")], selected: "approve"),
-                        FormKit.field("Refills granted", name: "refills", value: String(i.prescription.refills), type: .number),
-                        FormKit.select("Denial reason", name: "reasonCode", options: [("", "—")] + RefillStore.denialCodes.map { (value: $0.0, label: "\($0.0): \($0.1)") }, selected: nil),
-                        FormKit.field("Note", name: "note"),
-                        .if(i.prescription.controlled, .group(.p(.text(PrescribingRules.deaAttestation)), FormKit.field("Authenticator code", name: "otp", autocomplete: "one-time-code"))),
-                        .details(.summary(.text("Replacement (for Replace)")),
-                            FormKit.select("Medication", name: "drugId", options: [("", "—")] + Formulary.drugs.filter { $0.schedule == nil }.map { (value: $0.id, label: $0.description) }, selected: nil),
-                            FormKit.field("Directions", name: "sig"), FormKit.field("Quantity", name: "quantity"), FormKit.field("Days supply", name: "daysSupply", type: .number)),
-                        .button(.type(.submit), .class("decide"), .text("Send decision")))))
-            }
-        ))
+        Layout.page(
+            "Refills", req: req,
+            .div(
+                .unwrap(done) { .p(.class("notice"), .id("refill-done"), .text("Request \($0).")) },
+                FormKit.errorSummary(errors),
+                .h1(.text("Refill requests")),
+                .if(items.isEmpty, .p(.id("no-refills"), .text("No requests waiting for you."))),
+                .forEach(items) { i in
+                    .div(
+                        .class("card refill"), .attribute(named: "data-id", value: i.id.uuidString),
+                        .h2(
+                            .a(.href("/patients/\(i.patientId.uuidString)"), .text(i.patientName)),
+                            .text(" · \(i.prescription.description)")),
+                        .p(
+                            .text(
+                                "From the \(i.source) · \(Format.utc(i.createdAt, "yyyy-MM-dd HH:mm")) UTC · routed to \(i.routedToName) (\(i.routeReason))"
+                            )),
+                        .p(
+                            .text(
+                                "Last written \(i.prescription.writtenDate ?? "—"): \(i.prescription.quantity), \(i.prescription.daysSupply) days, \(i.prescription.refills) refills; \(i.prescription.sig)"
+                            )),
+                        .details(
+                            .summary(
+                                .text(
+                                    "History: \(i.history.count) prescriptions of this drug, \(i.earlierRequests) earlier requests"
+                                )),
+                            .ul(
+                                .forEach(i.history) { h in
+                                    .li(
+                                        .text(
+                                            "\(h.writtenDate ?? "draft") · \(h.quantity) · \(h.refills) refills · \(h.status)"
+                                        ))
+                                })),
+                        .form(
+                            .action("/refills/\(i.id.uuidString)/decide"), .method(.post),
+                            .div(
+                                FormKit.csrf(req),
+                                FormKit.select(
+                                    "Decision", name: "decision",
+                                    options: [
+                                        ("approve", "Approve"), ("deny", "Deny"),
+                                        ("replace", "Replace (pharmacy requests)"),
+                                    ], selected: "approve"),
+                                FormKit.field(
+                                    "Refills granted", name: "refills", value: String(i.prescription.refills),
+                                    type: .number),
+                                FormKit.select(
+                                    "Denial reason", name: "reasonCode",
+                                    options: [("", "—")]
+                                        + RefillStore.denialCodes.map { (value: $0.0, label: "\($0.0): \($0.1)") },
+                                    selected: nil),
+                                FormKit.field("Note", name: "note"),
+                                .if(
+                                    i.prescription.controlled,
+                                    .group(
+                                        .p(.text(PrescribingRules.deaAttestation)),
+                                        FormKit.field("Authenticator code", name: "otp", autocomplete: "one-time-code"))
+                                ),
+                                .details(
+                                    .summary(.text("Replacement (for Replace)")),
+                                    FormKit.select(
+                                        "Medication", name: "drugId",
+                                        options: [("", "—")]
+                                            + Formulary.drugs.filter { $0.schedule == nil }.map {
+                                                (value: $0.id, label: $0.description)
+                                            }, selected: nil),
+                                    FormKit.field("Directions", name: "sig"),
+                                    FormKit.field("Quantity", name: "quantity"),
+                                    FormKit.field("Days supply", name: "daysSupply", type: .number)),
+                                .button(.type(.submit), .class("decide"), .text("Send decision")))))
+                }
+            ))
     }
 }
 
@@ -152,41 +299,88 @@ package struct EPCSPage {
 
     package func render(for req: Request) -> String {
         let names = Dictionary(uniqueKeysWithValues: prescribers.map { ($0.0, $0.1) })
-        return Layout.page("EPCS", req: req, .div(
-            .unwrap(notice) { .p(.class("notice"), .id("epcs-done"), .text("Done: \($0).")) },
-            FormKit.errorSummary(errors),
-            .h1(.text("Controlled-substance prescribing (EPCS)")),
-            .p(.text("A permission is entered by one person and approved by a second, a DEA registrant, with their authenticator code. "), .a(.href("/epcs/report"), .text("Daily EPCS audit report"))),
-            .div(.class("scroll"), .table(
-                .tr(.th(.text("Prescriber")), .th(.text("NPI")), .th(.text("DEA")), .th(.text("Permission"))),
-                .forEach(prescribers) { p in
-                    let g = grants.first { $0.prescriberId == p.0 && ["pending", "active"].contains($0.status) }
-                    return .tr(.td(.text(p.1)), .td(.text(p.2 ?? "—")), .td(.text(p.3 ?? "—")), .td(.class("grant-status"), .text(g?.status ?? "none")))
-                })),
-            .if(canManage, .group(
-                .form(.class("card"), .action("/epcs"), .method(.post), .div(FormKit.csrf(req), .h2(.text("NPI and DEA number")),
-                    .input(.type(.hidden), .name("action"), .value("credentials")),
-                    FormKit.select("Prescriber", name: "userId", options: prescribers.map { (value: $0.0.uuidString, label: $0.1) }, selected: nil, errors: errors),
-                    FormKit.field("NPI", name: "npi", errors: errors), FormKit.field("DEA number", name: "deaNumber", errors: errors),
-                    .button(.type(.submit), .id("save-credentials"), .text("Save")))),
-                .form(.class("card"), .action("/epcs"), .method(.post), .div(FormKit.csrf(req), .h2(.text("Enter a permission")),
-                    .input(.type(.hidden), .name("action"), .value("enter")),
-                    FormKit.select("Prescriber", name: "prescriberId", options: prescribers.filter { $0.3 != nil }.map { (value: $0.0.uuidString, label: $0.1) }, selected: nil, errors: errors),
-                    .button(.type(.submit), .id("enter-grant"), .text("Enter (a second person approves)")))))),
-            .h2(.text("Permissions")),
-            .forEach(grants) { g in
-                .div(.class("card grant"), .attribute(named: "data-status", value: g.status),
-                    .p(.strong(.text(g.prescriberName)), .text(" · \(g.status) · entered by \(names[g.enteredBy] ?? "an admin") \(Format.utc(g.enteredAt, "yyyy-MM-dd HH:mm")) UTC")),
-                    .if(g.status == "pending" && g.enteredBy != me && g.prescriberId != me, .form(.action("/epcs"), .method(.post), .div(FormKit.csrf(req),
-                        .input(.type(.hidden), .name("grantId"), .value(g.id.uuidString)),
-                        FormKit.field("Your authenticator code", name: "otp", autocomplete: "one-time-code"),
-                        .button(.type(.submit), .name("action"), .value("approve"), .class("approve-grant"), .text("Approve")), .text(" "),
-                        .button(.type(.submit), .name("action"), .value("reject"), .text("Reject"))))),
-                    .if(g.status == "active" && canManage, .form(.action("/epcs"), .method(.post), .div(FormKit.csrf(req),
-                        .input(.type(.hidden), .name("grantId"), .value(g.id.uuidString)), .input(.type(.hidden), .name("action"), .value("revoke")),
-                        .button(.type(.submit), .text("Revoke"))))))
-            }
-        ))
+        return Layout.page(
+            "EPCS", req: req,
+            .div(
+                .unwrap(notice) { .p(.class("notice"), .id("epcs-done"), .text("Done: \($0).")) },
+                FormKit.errorSummary(errors),
+                .h1(.text("Controlled-substance prescribing (EPCS)")),
+                .p(
+                    .text(
+                        "A permission is entered by one person and approved by a second, a DEA registrant, with their authenticator code. "
+                    ), .a(.href("/epcs/report"), .text("Daily EPCS audit report"))),
+                .div(
+                    .class("scroll"),
+                    .table(
+                        .tr(.th(.text("Prescriber")), .th(.text("NPI")), .th(.text("DEA")), .th(.text("Permission"))),
+                        .forEach(prescribers) { p in
+                            let g = grants.first {
+                                $0.prescriberId == p.0 && ["pending", "active"].contains($0.status)
+                            }
+                            return .tr(
+                                .td(.text(p.1)), .td(.text(p.2 ?? "—")), .td(.text(p.3 ?? "—")),
+                                .td(.class("grant-status"), .text(g?.status ?? "none")))
+                        })),
+                .if(
+                    canManage,
+                    .group(
+                        .form(
+                            .class("card"), .action("/epcs"), .method(.post),
+                            .div(
+                                FormKit.csrf(req), .h2(.text("NPI and DEA number")),
+                                .input(.type(.hidden), .name("action"), .value("credentials")),
+                                FormKit.select(
+                                    "Prescriber", name: "userId",
+                                    options: prescribers.map { (value: $0.0.uuidString, label: $0.1) }, selected: nil,
+                                    errors: errors),
+                                FormKit.field("NPI", name: "npi", errors: errors),
+                                FormKit.field("DEA number", name: "deaNumber", errors: errors),
+                                .button(.type(.submit), .id("save-credentials"), .text("Save")))),
+                        .form(
+                            .class("card"), .action("/epcs"), .method(.post),
+                            .div(
+                                FormKit.csrf(req), .h2(.text("Enter a permission")),
+                                .input(.type(.hidden), .name("action"), .value("enter")),
+                                FormKit.select(
+                                    "Prescriber", name: "prescriberId",
+                                    options: prescribers.filter { $0.3 != nil }.map {
+                                        (value: $0.0.uuidString, label: $0.1)
+                                    }, selected: nil, errors: errors),
+                                .button(.type(.submit), .id("enter-grant"), .text("Enter (a second person approves)"))))
+                    )),
+                .h2(.text("Permissions")),
+                .forEach(grants) { g in
+                    .div(
+                        .class("card grant"), .attribute(named: "data-status", value: g.status),
+                        .p(
+                            .strong(.text(g.prescriberName)),
+                            .text(
+                                " · \(g.status) · entered by \(names[g.enteredBy] ?? "an admin") \(Format.utc(g.enteredAt, "yyyy-MM-dd HH:mm")) UTC"
+                            )),
+                        .if(
+                            g.status == "pending" && g.enteredBy != me && g.prescriberId != me,
+                            .form(
+                                .action("/epcs"), .method(.post),
+                                .div(
+                                    FormKit.csrf(req),
+                                    .input(.type(.hidden), .name("grantId"), .value(g.id.uuidString)),
+                                    FormKit.field(
+                                        "Your authenticator code", name: "otp", autocomplete: "one-time-code"),
+                                    .button(
+                                        .type(.submit), .name("action"), .value("approve"), .class("approve-grant"),
+                                        .text("Approve")), .text(" "),
+                                    .button(.type(.submit), .name("action"), .value("reject"), .text("Reject"))))),
+                        .if(
+                            g.status == "active" && canManage,
+                            .form(
+                                .action("/epcs"), .method(.post),
+                                .div(
+                                    FormKit.csrf(req),
+                                    .input(.type(.hidden), .name("grantId"), .value(g.id.uuidString)),
+                                    .input(.type(.hidden), .name("action"), .value("revoke")),
+                                    .button(.type(.submit), .text("Revoke"))))))
+                }
+            ))
     }
 }
 
@@ -194,19 +388,41 @@ package struct EPCSReportPage {
     package let r: EPCSStore.Report
 
     package func render(for req: Request) -> String {
-        Layout.page("EPCS report", req: req, .div(
-            .h1(.text("EPCS audit report · \(r.day) (UTC)")),
-            .form(.action("/epcs/report"), .method(.get), .div(FormKit.field("Day", name: "date", value: r.day, type: .date), .button(.type(.submit), .text("Show")))),
-            .p(.id("epcs-summary"), .text("\(r.signatures) signatures · \(r.refusedSignatures) refused signing attempts · \(r.accessControlChanges) access-control changes · \(r.deniedAccess) denied access attempts")),
-            .h2(.text("Incidents to review (\(r.incidents.count))")),
-            .if(r.incidents.isEmpty, .p(.text("None."))),
-            .ul(.id("epcs-incidents"), .forEach(r.incidents) { e in .li(.text("#\(e.seq) \(Format.utc(e.at, "HH:mm:ss")) \(e.username): \(e.detail)")) }),
-            .h2(.text("All EPCS events")),
-            .div(.class("scroll"), .table(
-                .tr(.th(.text("#")), .th(.text("Time")), .th(.text("Who")), .th(.text("What")), .th(.text("Outcome")), .th(.text("Detail"))),
-                .forEach(r.events) { e in .tr(.class("epcs-event"), .td(.text(String(e.seq))), .td(.text(Format.utc(e.at, "HH:mm:ss"))), .td(.text(e.username)),
-                                              .td(.text(e.entity)), .td(.text(e.outcome)), .td(.text(e.detail))) }))
-        ))
+        Layout.page(
+            "EPCS report", req: req,
+            .div(
+                .h1(.text("EPCS audit report · \(r.day) (UTC)")),
+                .form(
+                    .action("/epcs/report"), .method(.get),
+                    .div(
+                        FormKit.field("Day", name: "date", value: r.day, type: .date),
+                        .button(.type(.submit), .text("Show")))),
+                .p(
+                    .id("epcs-summary"),
+                    .text(
+                        "\(r.signatures) signatures · \(r.refusedSignatures) refused signing attempts · \(r.accessControlChanges) access-control changes · \(r.deniedAccess) denied access attempts"
+                    )),
+                .h2(.text("Incidents to review (\(r.incidents.count))")),
+                .if(r.incidents.isEmpty, .p(.text("None."))),
+                .ul(
+                    .id("epcs-incidents"),
+                    .forEach(r.incidents) { e in
+                        .li(.text("#\(e.seq) \(Format.utc(e.at, "HH:mm:ss")) \(e.username): \(e.detail)"))
+                    }),
+                .h2(.text("All EPCS events")),
+                .div(
+                    .class("scroll"),
+                    .table(
+                        .tr(
+                            .th(.text("#")), .th(.text("Time")), .th(.text("Who")), .th(.text("What")),
+                            .th(.text("Outcome")), .th(.text("Detail"))),
+                        .forEach(r.events) { e in
+                            .tr(
+                                .class("epcs-event"), .td(.text(String(e.seq))),
+                                .td(.text(Format.utc(e.at, "HH:mm:ss"))), .td(.text(e.username)),
+                                .td(.text(e.entity)), .td(.text(e.outcome)), .td(.text(e.detail)))
+                        }))
+            ))
     }
 }
 
@@ -217,17 +433,29 @@ package struct PortalRefillsPage {
     package let error: String?
 
     package func render(for req: Request) -> String {
-        Layout.page("Refills", req: req, .div(
-            .if(done, .p(.class("notice"), .id("refill-requested"), .text("Your request was sent to your provider."))),
-            .unwrap(error) { .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .text($0)) },
-            .h1(.text("My medicines")),
-            .if(meds.isEmpty, .p(.text("No current prescriptions."))),
-            .ul(.class("plain"), .forEach(meds) { m in
-                .li(.class("medicine"), .strong(.text(m.description)), .text(" · \(m.sig)"),
-                    pending.contains(m.id) ? .p(.text("Refill requested — waiting for your provider.")) :
-                        .form(.action("/portal/refills/\(m.id.uuidString)"), .method(.post), .div(FormKit.csrf(req), .button(.type(.submit), .class("request-refill"), .text("Request a refill")))))
-            })
-        ))
+        Layout.page(
+            "Refills", req: req,
+            .div(
+                .if(
+                    done,
+                    .p(.class("notice"), .id("refill-requested"), .text("Your request was sent to your provider."))),
+                .unwrap(error) { .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .text($0)) },
+                .h1(.text("My medicines")),
+                .if(meds.isEmpty, .p(.text("No current prescriptions."))),
+                .ul(
+                    .class("plain"),
+                    .forEach(meds) { m in
+                        .li(
+                            .class("medicine"), .strong(.text(m.description)), .text(" · \(m.sig)"),
+                            pending.contains(m.id)
+                                ? .p(.text("Refill requested — waiting for your provider."))
+                                : .form(
+                                    .action("/portal/refills/\(m.id.uuidString)"), .method(.post),
+                                    .div(
+                                        FormKit.csrf(req),
+                                        .button(.type(.submit), .class("request-refill"), .text("Request a refill")))))
+                    })
+            ))
     }
 }
 
@@ -237,14 +465,24 @@ package struct PrescriptionChartSection {
     package let canPrescribe: Bool
 
     package func render(patientID: UUID) -> Node<HTML.BodyContext> {
-        .div(.class("card"), .id("prescriptions"),
+        .div(
+            .class("card"), .id("prescriptions"),
             .h2(.text("Prescriptions")),
-            .if(canPrescribe, .p(.a(.class("button"), .href("/patients/\(patientID.uuidString)/prescribe"), .id("prescribe"), .text("Prescribe")))),
+            .if(
+                canPrescribe,
+                .p(
+                    .a(
+                        .class("button"), .href("/patients/\(patientID.uuidString)/prescribe"), .id("prescribe"),
+                        .text("Prescribe")))),
             .if(rows.isEmpty, .p(.text("None."))),
-            .ul(.class("plain"), .forEach(rows) { r in
-                .li(.a(.href("/prescriptions/\(r.id.uuidString)"), .text(r.description)), .text(" · \(r.writtenDate ?? "draft") · \(r.status)"),
-                    .unwrap(r.schedule) { .span(.class("badge"), .text($0)) })
-            }))
+            .ul(
+                .class("plain"),
+                .forEach(rows) { r in
+                    .li(
+                        .a(.href("/prescriptions/\(r.id.uuidString)"), .text(r.description)),
+                        .text(" · \(r.writtenDate ?? "draft") · \(r.status)"),
+                        .unwrap(r.schedule) { .span(.class("badge"), .text($0)) })
+                }))
     }
 
     package init(rows: [PrescriptionStore.RxDTO], canPrescribe: Bool) {

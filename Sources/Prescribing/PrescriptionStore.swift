@@ -45,16 +45,25 @@ package struct PrescriptionStore {
     }
 
     package static func dto(_ r: PrescriptionRecord) -> RxDTO {
-        RxDTO(id: r.id!, patientId: r.patientID, prescriberId: r.prescriberID, status: r.status, statusDetail: r.statusDetail, description: r.description,
-              schedule: r.deaSchedule.map { "C" + $0.roman }, quantity: r.quantity, unitCode: r.unitCode, daysSupply: r.daysSupply, refills: r.refills,
-              sig: r.sig, pharmacyNcpdpid: r.pharmacyNCPDPID, writtenDate: r.writtenDate, signedAt: r.signedAt, preparedBy: r.preparedBy,
-              controlled: r.isControlled, renewalOf: r.renewalOf)
+        RxDTO(
+            id: r.id!, patientId: r.patientID, prescriberId: r.prescriberID, status: r.status,
+            statusDetail: r.statusDetail, description: r.description,
+            schedule: r.deaSchedule.map { "C" + $0.roman }, quantity: r.quantity, unitCode: r.unitCode,
+            daysSupply: r.daysSupply, refills: r.refills,
+            sig: r.sig, pharmacyNcpdpid: r.pharmacyNCPDPID, writtenDate: r.writtenDate, signedAt: r.signedAt,
+            preparedBy: r.preparedBy,
+            controlled: r.isControlled, renewalOf: r.renewalOf)
     }
 
-    package static func audit(_ action: AuditAction, _ rx: PrescriptionRecord?, patientID: UUID?, entity: String = "Prescription", _ detail: String,
-                      outcome: AuditOutcome = .success) -> AuditDraft {
-        AuditDraft(action: action, category: .prescriptions, patientID: patientID ?? rx?.patientID, entityType: entity, entityID: rx?.id?.uuidString,
-                   outcome: outcome, detail: detail)
+    package static func audit(
+        _ action: AuditAction, _ rx: PrescriptionRecord?, patientID: UUID?, entity: String = "Prescription",
+        _ detail: String,
+        outcome: AuditOutcome = .success
+    ) -> AuditDraft {
+        AuditDraft(
+            action: action, category: .prescriptions, patientID: patientID ?? rx?.patientID, entityType: entity,
+            entityID: rx?.id?.uuidString,
+            outcome: outcome, detail: detail)
     }
 
     // MARK: drafts
@@ -62,16 +71,29 @@ package struct PrescriptionStore {
     package func createDraft(patientID: UUID, _ input: DraftInput) async throws -> RxDTO {
         try await scope.authorize(.prepareRx(patientID: patientID), patientID: patientID)
         let p = scope.principal
-        let prescriberID = (p.role == .provider || p.role == .medicalDirector) ? (input.prescriberId ?? p.userID!) : input.prescriberId
+        let prescriberID =
+            (p.role == .provider || p.role == .medicalDirector) ? (input.prescriberId ?? p.userID!) : input.prescriberId
         let drug = Formulary.drug(input.drugId)
-        let pharmacy = try await Text.clean(input.pharmacyNcpdpid).asyncMap { try await PharmacyRecord.query(on: scope.db).filter(\.$ncpdpid == $0).first() } ?? nil
-        var errors = PrescribingRules.validate(PrescriptionInput(drugId: input.drugId, sig: input.sig, quantity: input.quantity, daysSupply: input.daysSupply,
-                                                                 refills: input.refills, dispenseAsWritten: input.dispenseAsWritten, pharmacyNcpdpid: input.pharmacyNcpdpid),
-                                               schedule: drug?.schedule, drugKnown: drug != nil, pharmacyKnown: pharmacy != nil)
+        let pharmacy =
+            try await Text.clean(input.pharmacyNcpdpid).asyncMap {
+                try await PharmacyRecord.query(on: scope.db).filter(\.$ncpdpid == $0).first()
+            } ?? nil
+        var errors = PrescribingRules.validate(
+            PrescriptionInput(
+                drugId: input.drugId, sig: input.sig, quantity: input.quantity, daysSupply: input.daysSupply,
+                refills: input.refills, dispenseAsWritten: input.dispenseAsWritten,
+                pharmacyNcpdpid: input.pharmacyNcpdpid),
+            schedule: drug?.schedule, drugKnown: drug != nil, pharmacyKnown: pharmacy != nil)
         if let pharmacy, drug?.schedule != nil, !pharmacy.acceptsControlled {
-            errors.append(FieldError("pharmacyNcpdpid", "\(pharmacy.name) does not accept electronic controlled-substance prescriptions."))
+            errors.append(
+                FieldError(
+                    "pharmacyNcpdpid", "\(pharmacy.name) does not accept electronic controlled-substance prescriptions."
+                ))
         }
-        if let id = prescriberID, let u = try await UserRecord.find(id, on: scope.db), [Role.provider, .medicalDirector].contains(u.roleValue), u.active {} else {
+        if let id = prescriberID, let u = try await UserRecord.find(id, on: scope.db),
+            [Role.provider, .medicalDirector].contains(u.roleValue), u.active
+        {
+        } else {
             errors.append(FieldError("prescriberId", "Choose the prescriber who will sign."))
         }
         let location = try await LocationRecord.find(input.locationId, on: scope.db)
@@ -101,12 +123,21 @@ package struct PrescriptionStore {
             r.prescriberID = prescriberID!
             r.locationID = input.locationId!
             try await r.create(on: tx)
-            return (Self.dto(r), [Self.audit(.create, r, patientID: patientID, "draft prepared" + (r.isControlled ? " (controlled, schedule \(drug!.schedule!.roman))" : ""))])
+            return (
+                Self.dto(r),
+                [
+                    Self.audit(
+                        .create, r, patientID: patientID,
+                        "draft prepared" + (r.isControlled ? " (controlled, schedule \(drug!.schedule!.roman))" : ""))
+                ]
+            )
         }
     }
 
     package func find(_ id: UUID) async throws -> PrescriptionRecord {
-        guard let r = try await PrescriptionRecord.find(id, on: scope.db) else { throw AppError.notFound("No such prescription.") }
+        guard let r = try await PrescriptionRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such prescription.")
+        }
         try await scope.authorize(.readRx(patientID: r.patientID), patientID: r.patientID)
         try await scope.record([Self.audit(.read, r, patientID: r.patientID, "prescription viewed")])
         return r
@@ -114,14 +145,22 @@ package struct PrescriptionStore {
 
     package func history(patientID: UUID) async throws -> [RxDTO] {
         try await scope.authorize(.readRx(patientID: patientID), patientID: patientID)
-        let rows = try await PrescriptionRecord.query(on: scope.db).filter(\.$patientID == patientID).sort(\.$createdAt, .descending).all()
-        try await scope.record([AuditDraft(action: .query, category: .prescriptions, patientID: patientID, entityType: "Prescription", detail: "\(rows.count) prescriptions listed")])
+        let rows = try await PrescriptionRecord.query(on: scope.db).filter(\.$patientID == patientID).sort(
+            \.$createdAt, .descending
+        ).all()
+        try await scope.record([
+            AuditDraft(
+                action: .query, category: .prescriptions, patientID: patientID, entityType: "Prescription",
+                detail: "\(rows.count) prescriptions listed")
+        ])
         return rows.map(Self.dto)
     }
 
     /// The medication list: what was prescribed and is neither cancelled nor refused.
     package func medications(patientID: UUID) async throws -> [RxDTO] {
-        try await history(patientID: patientID).filter { ["accepted", "sending", "cancel-denied", "cancel-requested"].contains($0.status) }
+        try await history(patientID: patientID).filter {
+            ["accepted", "sending", "cancel-denied", "cancel-requested"].contains($0.status)
+        }
     }
 
     // MARK: signing
@@ -129,11 +168,18 @@ package struct PrescriptionStore {
     /// The prescriber signs their own prescription. Controlled substances need a DEA number, an active EPCS permission,
     /// and a fresh TOTP code entered now (the signature); every attempt is an audited EPCS event.
     package func sign(_ id: UUID, otp: String?) async throws -> RxDTO {
-        guard let rx = try await PrescriptionRecord.find(id, on: scope.db) else { throw AppError.notFound("No such prescription.") }
+        guard let rx = try await PrescriptionRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such prescription.")
+        }
         try await scope.authorize(.signRx, patientID: rx.patientID)
         let p = scope.principal
-        guard rx.prescriberID == p.userID else { throw AppError.forbidden("Only the prescriber named on the prescription may sign it.") }
-        guard rx.status == "draft" else { throw AppError.conflict(type: "not-a-draft", detail: "This prescription is already \(rx.status).", extra: [:]) }
+        guard rx.prescriberID == p.userID else {
+            throw AppError.forbidden("Only the prescriber named on the prescription may sign it.")
+        }
+        guard rx.status == "draft" else {
+            throw AppError.conflict(
+                type: "not-a-draft", detail: "This prescription is already \(rx.status).", extra: [:])
+        }
         let app = scope.app, now = scope.now, codec = try app.scriptCodec
         var deaNumber = ""
         var counter: Int64?
@@ -142,7 +188,8 @@ package struct PrescriptionStore {
         let written = LocalDay.of(now, in: try await zone(rx.locationID)).iso
         return try await scope.run { tx in
             guard let rx = try await PrescriptionRecord.find(id, on: tx), rx.status == "draft" else {
-                throw AppError.conflict(type: "not-a-draft", detail: "This prescription was signed meanwhile.", extra: [:])
+                throw AppError.conflict(
+                    type: "not-a-draft", detail: "This prescription was signed meanwhile.", extra: [:])
             }
             if let code, let uid = p.userID { try await Self.useCode(code, userID: uid, on: tx) }
             rx.writtenDate = written
@@ -157,16 +204,22 @@ package struct PrescriptionStore {
             }
             try await rx.save(on: tx)
             let d = try await ScriptGateway.details(rx, on: tx)
-            let m = ScriptMessage(header: ScriptHeader(to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"),
+            let m = ScriptMessage(
+                header: ScriptHeader(
+                    to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"),
                     messageID: ScriptGateway.newMessageID(), sentTime: now,
                     prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID()),
-                                                       digestValue: rx.digest, signatureValue: rx.signature),
-                                  body: .newRx(d))
-            let out = try await ScriptGateway.queue(m, codec: codec, prescriptionID: rx.id, refillID: nil, now: now, on: tx)
+                    digestValue: rx.digest, signatureValue: rx.signature),
+                body: .newRx(d))
+            let out = try await ScriptGateway.queue(
+                m, codec: codec, prescriptionID: rx.id, refillID: nil, now: now, on: tx)
             var drafts = [Self.audit(.update, rx, patientID: rx.patientID, "signed; NewRx \(out.messageID) queued")]
             if rx.isControlled {
-                drafts.append(Self.audit(.update, rx, patientID: rx.patientID, entity: "EPCSSignature",
-                                         "EPCS signed with second factor; schedule \(rx.deaSchedule!.roman); digest \(rx.digest!.prefix(12))…"))
+                drafts.append(
+                    Self.audit(
+                        .update, rx, patientID: rx.patientID, entity: "EPCSSignature",
+                        "EPCS signed with second factor; schedule \(rx.deaSchedule!.roman); digest \(rx.digest!.prefix(12))…"
+                    ))
             }
             return (Self.dto(rx), drafts)
         }
@@ -178,18 +231,32 @@ package struct PrescriptionStore {
     package func epcsFactor(for rx: PrescriptionRecord, otp: String?, what: String) async throws -> (String, Int64) {
         let p = scope.principal, now = scope.now
         func refuse(_ why: String) async throws -> Never {
-            try await scope.record([Self.audit(.update, rx, patientID: rx.patientID, entity: "EPCSSignature", "EPCS \(what) refused: \(why)", outcome: .denied)])
+            try await scope.record([
+                Self.audit(
+                    .update, rx, patientID: rx.patientID, entity: "EPCSSignature", "EPCS \(what) refused: \(why)",
+                    outcome: .denied)
+            ])
             throw AppError.forbidden(why)
         }
-        guard let uid = p.userID, let cred = try await PrescriberCredentialRecord.query(on: scope.db).filter(\.$userID == uid).first(), let dea = cred.deaNumber else {
+        guard let uid = p.userID,
+            let cred = try await PrescriberCredentialRecord.query(on: scope.db).filter(\.$userID == uid).first(),
+            let dea = cred.deaNumber
+        else {
             try await refuse("No DEA registration on file: controlled substances cannot be signed.")
         }
-        if try await EPCSGrantRecord.query(on: scope.db).filter(\.$prescriberID == uid).filter(\.$status == "active").first() == nil {
+        if try await EPCSGrantRecord.query(on: scope.db).filter(\.$prescriberID == uid).filter(\.$status == "active")
+            .first() == nil
+        {
             try await refuse("No active EPCS permission: it must be entered and approved by two people first.")
         }
-        guard let user = try await UserRecord.find(uid, on: scope.db), let secretText = user.mfaSecret, let secret = Base32.decode(secretText),
-              let code = Text.clean(otp), let c = Domain.TOTP(secret: secret).matchingCounter(code, at: now), Int64(c) > (user.mfaLastCounter ?? -1) else {
-            try await refuse("The second factor was missing or not the current code: signing a controlled substance needs the code from your authenticator now.")
+        guard let user = try await UserRecord.find(uid, on: scope.db), let secretText = user.mfaSecret,
+            let secret = Base32.decode(secretText),
+            let code = Text.clean(otp), let c = Domain.TOTP(secret: secret).matchingCounter(code, at: now),
+            Int64(c) > (user.mfaLastCounter ?? -1)
+        else {
+            try await refuse(
+                "The second factor was missing or not the current code: signing a controlled substance needs the code from your authenticator now."
+            )
         }
         return (dea, Int64(c))
     }
@@ -197,40 +264,60 @@ package struct PrescriptionStore {
     /// Inside the signing transaction: the TOTP step is used up (never accepted twice).
     package static func useCode(_ counter: Int64, userID: UUID, on tx: any Database) async throws {
         let user = try await UserRecord.find(userID, on: tx)
-        guard counter > (user?.mfaLastCounter ?? -1) else { throw AppError.forbidden("That code was already used; wait for the next one.") }
+        guard counter > (user?.mfaLastCounter ?? -1) else {
+            throw AppError.forbidden("That code was already used; wait for the next one.")
+        }
         try await UserRecord.query(on: tx).filter(\.$id == userID).set(\.$mfaLastCounter, to: counter).update()
     }
 
     package func zone(_ locationID: UUID) async throws -> TimeZone {
-        guard let l = try await LocationRecord.find(locationID, on: scope.db), let z = TimeZone(identifier: l.timeZone) else { return TimeZone(identifier: "UTC")! }
+        guard let l = try await LocationRecord.find(locationID, on: scope.db), let z = TimeZone(identifier: l.timeZone)
+        else { return TimeZone(identifier: "UTC")! }
         return z
     }
 
     /// Asks the pharmacy to cancel (CancelRx); the answer (CancelRxResponse) arrives at the inbound endpoint.
     package func cancel(_ id: UUID) async throws -> RxDTO {
-        guard let rx = try await PrescriptionRecord.find(id, on: scope.db) else { throw AppError.notFound("No such prescription.") }
+        guard let rx = try await PrescriptionRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such prescription.")
+        }
         try await scope.authorize(.signRx, patientID: rx.patientID)
         guard ["accepted", "sending", "cancel-denied"].contains(rx.status) else {
-            throw AppError.conflict(type: "not-cancellable", detail: "A \(rx.status) prescription cannot be cancelled.", extra: [:])
+            throw AppError.conflict(
+                type: "not-cancellable", detail: "A \(rx.status) prescription cannot be cancelled.", extra: [:])
         }
-        if let ph = try await PharmacyRecord.query(on: scope.db).filter(\.$ncpdpid == rx.pharmacyNCPDPID).first(), !ph.acceptsCancel {
-            throw AppError.conflict(type: "pharmacy-no-cancel", detail: "\(ph.name) does not accept electronic cancellations; call the pharmacy.", extra: [:])
+        if let ph = try await PharmacyRecord.query(on: scope.db).filter(\.$ncpdpid == rx.pharmacyNCPDPID).first(),
+            !ph.acceptsCancel
+        {
+            throw AppError.conflict(
+                type: "pharmacy-no-cancel",
+                detail: "\(ph.name) does not accept electronic cancellations; call the pharmacy.", extra: [:])
         }
         let codec = try scope.app.scriptCodec, now = scope.now
         return try await scope.run { tx in
-            guard let rx = try await PrescriptionRecord.find(id, on: tx) else { throw AppError.notFound("No such prescription.") }
-            let original = try await ScriptMessageRecord.query(on: tx).filter(\.$prescriptionID == id).filter(\.$type == "NewRx").filter(\.$direction == "out").first()
+            guard let rx = try await PrescriptionRecord.find(id, on: tx) else {
+                throw AppError.notFound("No such prescription.")
+            }
+            let original = try await ScriptMessageRecord.query(on: tx).filter(\.$prescriptionID == id).filter(
+                \.$type == "NewRx"
+            ).filter(\.$direction == "out").first()
             let d = try await ScriptGateway.details(rx, on: tx)
-            let m = ScriptMessage(header: ScriptHeader(to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"), messageID: ScriptGateway.newMessageID(),
+            let m = ScriptMessage(
+                header: ScriptHeader(
+                    to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"),
+                    messageID: ScriptGateway.newMessageID(),
                     relatesToMessageID: original?.messageID, sentTime: now,
                     prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID())),
-                                  body: .cancelRx(d))
-            let out = try await ScriptGateway.queue(m, codec: codec, prescriptionID: rx.id, refillID: nil, now: now, on: tx)
+                body: .cancelRx(d))
+            let out = try await ScriptGateway.queue(
+                m, codec: codec, prescriptionID: rx.id, refillID: nil, now: now, on: tx)
             rx.status = "cancel-requested"
             rx.statusDetail = "Cancellation sent; waiting for the pharmacy's answer."
             rx.updatedAt = now
             try await rx.save(on: tx)
-            return (Self.dto(rx), [Self.audit(.update, rx, patientID: rx.patientID, "CancelRx \(out.messageID) queued")])
+            return (
+                Self.dto(rx), [Self.audit(.update, rx, patientID: rx.patientID, "CancelRx \(out.messageID) queued")]
+            )
         }
     }
 }

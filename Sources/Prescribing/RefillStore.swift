@@ -45,22 +45,29 @@ package struct RefillStore {
         package let earlierRequests: Int
     }
 
-    package static let denialCodes: [(String, String)] = [("AA", "Patient unknown to the prescriber"), ("AC", "Patient no longer under the prescriber's care"),
-                                                   ("AD", "Too soon"), ("AM", "Patient needs an appointment"), ("AP", "Request already answered by other means"),
-                                                   ("DA", "Medication discontinued")]
+    package static let denialCodes: [(String, String)] = [
+        ("AA", "Patient unknown to the prescriber"), ("AC", "Patient no longer under the prescriber's care"),
+        ("AD", "Too soon"), ("AM", "Patient needs an appointment"), ("AP", "Request already answered by other means"),
+        ("DA", "Medication discontinued"),
+    ]
 
     // MARK: routing
 
     package static func isAway(_ provider: UUID, now: Date, on db: any Database) async throws -> Bool {
-        try await AvailabilityExceptionRecord.query(on: db).filter(\.$providerID == provider).filter(\.$startAt <= now).filter(\.$endAt > now).first() != nil
+        try await AvailabilityExceptionRecord.query(on: db).filter(\.$providerID == provider).filter(\.$startAt <= now)
+            .filter(\.$endAt > now).first() != nil
     }
 
     /// Inside a transaction: a pending request routed by the rule in `PrescribingRules.routeRenewal`.
-    package static func create(for rx: PrescriptionRecord, source: String, inboundMessageID: String?, now: Date, on tx: any Database) async throws -> RefillRequestRecord {
+    package static func create(
+        for rx: PrescriptionRecord, source: String, inboundMessageID: String?, now: Date, on tx: any Database
+    ) async throws -> RefillRequestRecord {
         let away = try await isAway(rx.prescriberID, now: now, on: tx)
-        let covering = try await CoveringProviderRecord.query(on: tx).filter(\.$locationID == rx.locationID).first()?.providerID
+        let covering = try await CoveringProviderRecord.query(on: tx).filter(\.$locationID == rx.locationID).first()?
+            .providerID
         let coveringAway = try await covering.asyncMap { try await isAway($0, now: now, on: tx) } ?? false
-        let (to, why) = PrescribingRules.routeRenewal(prescriber: rx.prescriberID, prescriberAway: away, covering: covering, coveringAway: coveringAway)
+        let (to, why) = PrescribingRules.routeRenewal(
+            prescriber: rx.prescriberID, prescriberAway: away, covering: covering, coveringAway: coveringAway)
         let r = RefillRequestRecord()
         r.id = UUID()
         r.createdAt = now
@@ -77,19 +84,33 @@ package struct RefillStore {
 
     /// The patient asks for a refill of one of their prescriptions.
     package func requestFromPortal(prescriptionID: UUID) async throws -> UUID {
-        guard let rx = try await PrescriptionRecord.find(prescriptionID, on: scope.db) else { throw AppError.notFound("No such prescription.") }
+        guard let rx = try await PrescriptionRecord.find(prescriptionID, on: scope.db) else {
+            throw AppError.notFound("No such prescription.")
+        }
         try await scope.authorize(.requestRefill(patientID: rx.patientID), patientID: rx.patientID)
         guard ["accepted", "cancel-denied"].contains(rx.status) else {
-            throw AppError.conflict(type: "not-refillable", detail: "Only a current prescription can be refilled.", extra: [:])
+            throw AppError.conflict(
+                type: "not-refillable", detail: "Only a current prescription can be refilled.", extra: [:])
         }
         let now = scope.now
         return try await scope.run { tx in
-            if try await RefillRequestRecord.query(on: tx).filter(\.$prescriptionID == prescriptionID).filter(\.$status == "pending").first() != nil {
-                throw AppError.conflict(type: "already-requested", detail: "A refill of this medicine is already waiting for your provider.", extra: [:])
+            if try await RefillRequestRecord.query(on: tx).filter(\.$prescriptionID == prescriptionID).filter(
+                \.$status == "pending"
+            ).first() != nil {
+                throw AppError.conflict(
+                    type: "already-requested",
+                    detail: "A refill of this medicine is already waiting for your provider.", extra: [:])
             }
             let r = try await Self.create(for: rx, source: "portal", inboundMessageID: nil, now: now, on: tx)
-            return (r.id!, [AuditDraft(action: .create, category: .prescriptions, patientID: rx.patientID, entityType: "RefillRequest", entityID: r.id?.uuidString,
-                                       detail: "requested in the portal; routed to \(r.routeReason)")])
+            return (
+                r.id!,
+                [
+                    AuditDraft(
+                        action: .create, category: .prescriptions, patientID: rx.patientID, entityType: "RefillRequest",
+                        entityID: r.id?.uuidString,
+                        detail: "requested in the portal; routed to \(r.routeReason)")
+                ]
+            )
         }
     }
 
@@ -99,12 +120,21 @@ package struct RefillStore {
         try await scope.authorize(.readRefillQueue)
         let p = scope.principal
         let q = RefillRequestRecord.query(on: scope.db).filter(\.$status == "pending")
-        if !all && (p.role == .provider || p.role == .medicalDirector), let me = p.userID { q.filter(\.$routedTo == me) }
+        if !all && (p.role == .provider || p.role == .medicalDirector), let me = p.userID {
+            q.filter(\.$routedTo == me)
+        }
         let rows = try await q.sort(\.$createdAt).all()
         return try await scope.run { tx in
             var out: [QueueItem] = []
             for r in rows { out.append(try await Self.item(r, on: tx)) }
-            return (out, Set(rows.map(\.patientID)).map { AuditDraft(action: .query, category: .prescriptions, patientID: $0, entityType: "RefillRequest", detail: "refill queue") })
+            return (
+                out,
+                Set(rows.map(\.patientID)).map {
+                    AuditDraft(
+                        action: .query, category: .prescriptions, patientID: $0, entityType: "RefillRequest",
+                        detail: "refill queue")
+                }
+            )
         }
     }
 
@@ -112,11 +142,19 @@ package struct RefillStore {
         let rx = try await PrescriptionRecord.find(r.prescriptionID, on: db)!
         let p = try await PatientRecord.find(r.patientID, on: db)
         let to = try await UserRecord.find(r.routedTo, on: db)
-        let history = try await PrescriptionRecord.query(on: db).filter(\.$patientID == r.patientID).filter(\.$drugID == rx.drugID).sort(\.$createdAt, .descending).all()
-        let earlier = try await RefillRequestRecord.query(on: db).filter(\.$prescriptionID == r.prescriptionID).filter(\.$id != r.id!).count()
-        return QueueItem(id: r.id!, patientId: r.patientID, patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "", source: r.source, status: r.status,
-                         createdAt: r.createdAt, routedTo: r.routedTo, routedToName: to?.displayName ?? "", routeReason: r.routeReason,
-                         prescription: PrescriptionStore.dto(rx), history: history.map(PrescriptionStore.dto), earlierRequests: earlier)
+        let history = try await PrescriptionRecord.query(on: db).filter(\.$patientID == r.patientID).filter(
+            \.$drugID == rx.drugID
+        ).sort(\.$createdAt, .descending).all()
+        let earlier = try await RefillRequestRecord.query(on: db).filter(\.$prescriptionID == r.prescriptionID).filter(
+            \.$id != r.id!
+        ).count()
+        return QueueItem(
+            id: r.id!, patientId: r.patientID, patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "",
+            source: r.source, status: r.status,
+            createdAt: r.createdAt, routedTo: r.routedTo, routedToName: to?.displayName ?? "",
+            routeReason: r.routeReason,
+            prescription: PrescriptionStore.dto(rx), history: history.map(PrescriptionStore.dto),
+            earlierRequests: earlier)
     }
 
     // MARK: decisions
@@ -125,30 +163,55 @@ package struct RefillStore {
     /// portal request that is approved becomes a new prescription sent as NewRx.
     package func decide(_ id: UUID, _ input: DecideInput) async throws -> QueueItem {
         try await scope.authorize(.decideRefill)
-        guard let r = try await RefillRequestRecord.find(id, on: scope.db) else { throw AppError.notFound("No such refill request.") }
-        guard r.status == "pending" else { throw AppError.conflict(type: "decided", detail: "This request was already \(r.status).", extra: [:]) }
+        guard let r = try await RefillRequestRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such refill request.")
+        }
+        guard r.status == "pending" else {
+            throw AppError.conflict(type: "decided", detail: "This request was already \(r.status).", extra: [:])
+        }
         let p = scope.principal
         guard r.routedTo == p.userID else { throw AppError.forbidden("This request is routed to another provider.") }
-        guard let rx = try await PrescriptionRecord.find(r.prescriptionID, on: scope.db) else { throw AppError.notFound("No such prescription.") }
+        guard let rx = try await PrescriptionRecord.find(r.prescriptionID, on: scope.db) else {
+            throw AppError.notFound("No such prescription.")
+        }
         let rxStore = PrescriptionStore(scope: scope)
         let decision = Text.clean(input.decision) ?? ""
         var errors: [FieldError] = []
         switch decision {
         case "approve":
             let refills = input.refills ?? rx.refills
-            if rx.deaSchedule == .c2 { errors.append(FieldError("decision", "Schedule II cannot be renewed: deny (a new prescription to follow) and write a new one.")) }
-            else if let problem = PrescribingRules.refillProblem(schedule: rx.deaSchedule, refills: refills) ?? PrescribingRules.sixMonthProblem(schedule: rx.deaSchedule, daysSupply: rx.daysSupply, refills: refills) {
+            if rx.deaSchedule == .c2 {
+                errors.append(
+                    FieldError(
+                        "decision",
+                        "Schedule II cannot be renewed: deny (a new prescription to follow) and write a new one."))
+            } else if let problem = PrescribingRules.refillProblem(schedule: rx.deaSchedule, refills: refills)
+                ?? PrescribingRules.sixMonthProblem(
+                    schedule: rx.deaSchedule, daysSupply: rx.daysSupply, refills: refills)
+            {
                 errors.append(FieldError("refills", problem))
             }
         case "deny":
-            if !Self.denialCodes.map(\.0).contains(input.reasonCode ?? "") { errors.append(FieldError("reasonCode", "Choose a denial reason.")) }
+            if !Self.denialCodes.map(\.0).contains(input.reasonCode ?? "") {
+                errors.append(FieldError("reasonCode", "Choose a denial reason."))
+            }
         case "replace":
-            if r.source != "pharmacy" { errors.append(FieldError("decision", "Replace answers a pharmacy's request; for the portal, approve or deny.")) }
+            if r.source != "pharmacy" {
+                errors.append(
+                    FieldError("decision", "Replace answers a pharmacy's request; for the portal, approve or deny."))
+            }
             let drug = Formulary.drug(input.drugId)
-            errors += PrescribingRules.validate(PrescriptionInput(drugId: input.drugId, sig: input.sig, quantity: input.quantity, daysSupply: input.daysSupply,
-                                                                  refills: input.refills, pharmacyNcpdpid: rx.pharmacyNCPDPID),
-                                                schedule: drug?.schedule, drugKnown: drug != nil, pharmacyKnown: true)
-            if drug?.schedule != nil { errors.append(FieldError("drugId", "Replace with a controlled substance by writing a new prescription on the signing screen.")) }
+            errors += PrescribingRules.validate(
+                PrescriptionInput(
+                    drugId: input.drugId, sig: input.sig, quantity: input.quantity, daysSupply: input.daysSupply,
+                    refills: input.refills, pharmacyNcpdpid: rx.pharmacyNCPDPID),
+                schedule: drug?.schedule, drugKnown: drug != nil, pharmacyKnown: true)
+            if drug?.schedule != nil {
+                errors.append(
+                    FieldError(
+                        "drugId",
+                        "Replace with a controlled substance by writing a new prescription on the signing screen."))
+            }
         default:
             errors.append(FieldError("decision", "Choose approve, deny or replace."))
         }
@@ -156,11 +219,15 @@ package struct RefillStore {
 
         // Approving a controlled renewal is signing it: the same EPCS checks and fresh second factor.
         var counter: Int64?
-        if decision == "approve" && rx.isControlled && r.source == "pharmacy" { counter = try await rxStore.epcsFactor(for: rx, otp: input.otp, what: "renewal approval").1 }
+        if decision == "approve" && rx.isControlled && r.source == "pharmacy" {
+            counter = try await rxStore.epcsFactor(for: rx, otp: input.otp, what: "renewal approval").1
+        }
 
         if r.source == "portal" && decision == "deny" {
             // No pharmacy message to answer: the request is simply closed with the reason.
-            return try await finish(id, status: "denied", reasonCode: input.reasonCode, note: input.note, newPrescription: nil, detail: "denied (\(input.reasonCode!))")
+            return try await finish(
+                id, status: "denied", reasonCode: input.reasonCode, note: input.note, newPrescription: nil,
+                detail: "denied (\(input.reasonCode!))")
         }
 
         if r.source == "portal" && decision == "approve" {
@@ -171,21 +238,35 @@ package struct RefillStore {
                 n.id = UUID()
                 n.createdAt = now; n.updatedAt = now
                 n.status = "draft"; n.preparedBy = p.username
-                n.drugID = rx.drugID; n.description = rx.description; n.ndc = rx.ndc; n.rxnorm = rx.rxnorm; n.schedule = rx.schedule
-                n.quantity = rx.quantity; n.unitCode = rx.unitCode; n.daysSupply = rx.daysSupply; n.refills = input.refills ?? rx.refills
+                n.drugID = rx.drugID; n.description = rx.description; n.ndc = rx.ndc; n.rxnorm = rx.rxnorm;
+                n.schedule = rx.schedule
+                n.quantity = rx.quantity; n.unitCode = rx.unitCode; n.daysSupply = rx.daysSupply;
+                n.refills = input.refills ?? rx.refills
                 n.substitutions = rx.substitutions; n.sig = rx.sig; n.pharmacyNCPDPID = rx.pharmacyNCPDPID
-                n.patientID = rx.patientID; n.prescriberID = p.userID!; n.locationID = rx.locationID; n.renewalOf = rx.id
+                n.patientID = rx.patientID; n.prescriberID = p.userID!; n.locationID = rx.locationID;
+                n.renewalOf = rx.id
                 try await n.create(on: tx)
-                return (n.id!, [PrescriptionStore.audit(.create, n, patientID: n.patientID, "renewal of \(rx.id!.uuidString) from a portal request")])
+                return (
+                    n.id!,
+                    [
+                        PrescriptionStore.audit(
+                            .create, n, patientID: n.patientID, "renewal of \(rx.id!.uuidString) from a portal request")
+                    ]
+                )
             }
-            _ = try await rxStore.sign(newID, otp: input.otp)   // controlled: the EPCS checks and the fresh code happen there
-            return try await finish(id, status: "approved", reasonCode: nil, note: input.note, newPrescription: newID, detail: "approved; new prescription sent")
+            // Controlled: the EPCS checks and the fresh code happen there.
+            _ = try await rxStore.sign(newID, otp: input.otp)
+            return try await finish(
+                id, status: "approved", reasonCode: nil, note: input.note, newPrescription: newID,
+                detail: "approved; new prescription sent")
         }
 
         // Pharmacy request: answer with an RxRenewalResponse that relates to their message.
         let codec = try scope.app.scriptCodec, now = scope.now, usedCode = counter
         return try await scope.run { tx in
-            guard let r = try await RefillRequestRecord.find(id, on: tx), r.status == "pending" else { throw AppError.conflict(type: "decided", detail: "Decided meanwhile.", extra: [:]) }
+            guard let r = try await RefillRequestRecord.find(id, on: tx), r.status == "pending" else {
+                throw AppError.conflict(type: "decided", detail: "Decided meanwhile.", extra: [:])
+            }
             if let usedCode, let uid = p.userID { try await PrescriptionStore.useCode(usedCode, userID: uid, on: tx) }
             var d = try await ScriptGateway.details(rx, on: tx)
             d.medication.writtenDate = LocalDay.of(now, in: TimeZone(identifier: "UTC")!).iso
@@ -201,34 +282,52 @@ package struct RefillStore {
                 r.reasonCode = input.reasonCode
             default:
                 let drug = Formulary.drug(input.drugId)!
-                d.medication = ScriptMedication(description: drug.description, ndc: drug.ndc, rxnorm: drug.rxnorm, schedule: nil, quantity: Text.clean(input.quantity)!,
-                                                unitCode: drug.unitCode, daysSupply: input.daysSupply!, writtenDate: d.medication.writtenDate, substitutions: "0",
-                                                refills: input.refills!, sig: Text.clean(input.sig)!)
+                d.medication = ScriptMedication(
+                    description: drug.description, ndc: drug.ndc, rxnorm: drug.rxnorm, schedule: nil,
+                    quantity: Text.clean(input.quantity)!,
+                    unitCode: drug.unitCode, daysSupply: input.daysSupply!, writtenDate: d.medication.writtenDate,
+                    substitutions: "0",
+                    refills: input.refills!, sig: Text.clean(input.sig)!)
                 response = .replace
                 r.status = "replaced"
             }
-            let m = ScriptMessage(header: ScriptHeader(to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"), messageID: ScriptGateway.newMessageID(),
+            let m = ScriptMessage(
+                header: ScriptHeader(
+                    to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"),
+                    messageID: ScriptGateway.newMessageID(),
                     relatesToMessageID: r.inboundMessageID, sentTime: now,
                     prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID())),
-                                  body: .rxRenewalResponse(response, d))
-            let out = try await ScriptGateway.queue(m, codec: codec, prescriptionID: rx.id, refillID: r.id, now: now, on: tx)
+                body: .rxRenewalResponse(response, d))
+            let out = try await ScriptGateway.queue(
+                m, codec: codec, prescriptionID: rx.id, refillID: r.id, now: now, on: tx)
             r.decidedBy = p.username
             r.decidedAt = now
             r.note = Text.clean(input.note).map { String($0.prefix(500)) }
             try await r.save(on: tx)
-            var drafts = [AuditDraft(action: .update, category: .prescriptions, patientID: r.patientID, entityType: "RefillRequest", entityID: id.uuidString,
-                                     detail: "\(r.status); RxRenewalResponse \(out.messageID) queued")]
+            var drafts = [
+                AuditDraft(
+                    action: .update, category: .prescriptions, patientID: r.patientID, entityType: "RefillRequest",
+                    entityID: id.uuidString,
+                    detail: "\(r.status); RxRenewalResponse \(out.messageID) queued")
+            ]
             if rx.isControlled && decision == "approve" {
-                drafts.append(PrescriptionStore.audit(.update, rx, patientID: rx.patientID, entity: "EPCSSignature", "EPCS renewal approved with second factor; schedule \(rx.deaSchedule!.roman)"))
+                drafts.append(
+                    PrescriptionStore.audit(
+                        .update, rx, patientID: rx.patientID, entity: "EPCSSignature",
+                        "EPCS renewal approved with second factor; schedule \(rx.deaSchedule!.roman)"))
             }
             return (try await Self.item(r, on: tx), drafts)
         }
     }
 
-    private func finish(_ id: UUID, status: String, reasonCode: String?, note: String?, newPrescription: UUID?, detail: String) async throws -> QueueItem {
+    private func finish(
+        _ id: UUID, status: String, reasonCode: String?, note: String?, newPrescription: UUID?, detail: String
+    ) async throws -> QueueItem {
         let now = scope.now, by = scope.principal.username
         return try await scope.run { tx in
-            guard let r = try await RefillRequestRecord.find(id, on: tx) else { throw AppError.notFound("No such refill request.") }
+            guard let r = try await RefillRequestRecord.find(id, on: tx) else {
+                throw AppError.notFound("No such refill request.")
+            }
             r.status = status
             r.decidedBy = by
             r.decidedAt = now
@@ -236,26 +335,46 @@ package struct RefillStore {
             r.note = Text.clean(note).map { String($0.prefix(500)) }
             r.newPrescriptionID = newPrescription
             try await r.save(on: tx)
-            return (try await Self.item(r, on: tx), [AuditDraft(action: .update, category: .prescriptions, patientID: r.patientID, entityType: "RefillRequest", entityID: id.uuidString, detail: detail)])
+            return (
+                try await Self.item(r, on: tx),
+                [
+                    AuditDraft(
+                        action: .update, category: .prescriptions, patientID: r.patientID, entityType: "RefillRequest",
+                        entityID: id.uuidString, detail: detail)
+                ]
+            )
         }
     }
 
     /// Who covers a location's renewals while a prescriber is away.
     package func setCovering(locationID: UUID, providerID: UUID) async throws {
         try await scope.authorize(.manageCoverage)
-        guard try await LocationRecord.find(locationID, on: scope.db) != nil else { throw AppError.notFound("No such location.") }
-        guard let u = try await UserRecord.find(providerID, on: scope.db), [Role.provider, .medicalDirector].contains(u.roleValue), u.active else {
+        guard try await LocationRecord.find(locationID, on: scope.db) != nil else {
+            throw AppError.notFound("No such location.")
+        }
+        guard let u = try await UserRecord.find(providerID, on: scope.db),
+            [Role.provider, .medicalDirector].contains(u.roleValue), u.active
+        else {
             throw AppError.validation([FieldError("providerId", "The covering provider must be an active prescriber.")])
         }
         let now = scope.now, by = scope.principal.username
         try await scope.run { tx in
-            let c = try await CoveringProviderRecord.query(on: tx).filter(\.$locationID == locationID).first() ?? CoveringProviderRecord()
+            let c =
+                try await CoveringProviderRecord.query(on: tx).filter(\.$locationID == locationID).first()
+                ?? CoveringProviderRecord()
             c.locationID = locationID
             c.providerID = providerID
             c.setAt = now
             c.setBy = by
             try await c.save(on: tx)
-            return ((), [AuditDraft(action: .update, category: .prescriptions, entityType: "CoveringProvider", entityID: locationID.uuidString, detail: "covering provider set")])
+            return (
+                (),
+                [
+                    AuditDraft(
+                        action: .update, category: .prescriptions, entityType: "CoveringProvider",
+                        entityID: locationID.uuidString, detail: "covering provider set")
+                ]
+            )
         }
     }
 

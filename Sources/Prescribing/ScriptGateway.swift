@@ -23,17 +23,24 @@ package struct LiveClearinghouse: ClearinghouseTransport {
     }
 
     package func post(_ xml: String, app: Application) async throws -> Data {
-        guard let url = app.config.clearinghouseURL else { throw NotConfigured(description: "no clearinghouse configured (CARESYNC_CLEARINGHOUSE_URL)") }
+        guard let url = app.config.clearinghouseURL else {
+            throw NotConfigured(description: "no clearinghouse configured (CARESYNC_CLEARINGHOUSE_URL)")
+        }
         var headers = HTTPHeaders()
         headers.contentType = .xml
         if let t = app.config.clearinghouseToken { headers.bearerAuthorization = .init(token: t) }
         let res: ClientResponse
         do {
-            res = try await app.client.send(ClientRequest(method: .POST, url: URI(string: url), headers: headers, body: ByteBuffer(string: xml), timeout: .seconds(15)))
+            res = try await app.client.send(
+                ClientRequest(
+                    method: .POST, url: URI(string: url), headers: headers, body: ByteBuffer(string: xml),
+                    timeout: .seconds(15)))
         } catch {
             throw Unreachable(description: "no answer from the clearinghouse: \(String(describing: error).prefix(120))")
         }
-        guard (200..<300).contains(res.status.code), let body = res.body else { throw Unreachable(description: "clearinghouse answered HTTP \(res.status.code)") }
+        guard (200..<300).contains(res.status.code), let body = res.body else {
+            throw Unreachable(description: "clearinghouse answered HTTP \(res.status.code)")
+        }
         return Data(buffer: body)
     }
 }
@@ -58,7 +65,9 @@ package enum ScriptGateway {
     package static func register(_ app: Application) { app.jobHandlers.register(sendKind, deliver) }
 
     /// Unique, at most 35 characters.
-    package static func newMessageID() -> String { "CS" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(32) }
+    package static func newMessageID() -> String {
+        "CS" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(32)
+    }
 
     /// `PrescriberOrderNumber` is an1..35: the prescription's id as 32 hex digits (a UUID with dashes is 36).
     package static func orderNumber(_ id: UUID) -> String { id.uuidString.replacingOccurrences(of: "-", with: "") }
@@ -73,9 +82,12 @@ package enum ScriptGateway {
     }
 
     package static func medication(_ rx: PrescriptionRecord) -> ScriptMedication {
-        ScriptMedication(description: String(rx.description.prefix(105)), ndc: rx.ndc, rxnorm: rx.rxnorm, schedule: rx.deaSchedule, quantity: rx.quantity,
-                         unitCode: rx.unitCode, daysSupply: rx.daysSupply, writtenDate: rx.writtenDate ?? "", substitutions: rx.substitutions,
-                         refills: rx.refills, sig: rx.sig)
+        ScriptMedication(
+            description: String(rx.description.prefix(105)), ndc: rx.ndc, rxnorm: rx.rxnorm, schedule: rx.deaSchedule,
+            quantity: rx.quantity,
+            unitCode: rx.unitCode, daysSupply: rx.daysSupply, writtenDate: rx.writtenDate ?? "",
+            substitutions: rx.substitutions,
+            refills: rx.refills, sig: rx.sig)
     }
 
     package struct Missing: Error, CustomStringConvertible {
@@ -83,26 +95,39 @@ package enum ScriptGateway {
     }
 
     package static func details(_ rx: PrescriptionRecord, on db: any Database) async throws -> RxDetails {
-        guard let p = try await PatientRecord.find(rx.patientID, on: db) else { throw Missing(description: "patient missing") }
-        guard let ph = try await PharmacyRecord.query(on: db).filter(\.$ncpdpid == rx.pharmacyNCPDPID).first() else { throw Missing(description: "pharmacy missing") }
+        guard let p = try await PatientRecord.find(rx.patientID, on: db) else {
+            throw Missing(description: "patient missing")
+        }
+        guard let ph = try await PharmacyRecord.query(on: db).filter(\.$ncpdpid == rx.pharmacyNCPDPID).first() else {
+            throw Missing(description: "pharmacy missing")
+        }
         guard let u = try await UserRecord.find(rx.prescriberID, on: db),
-              let cred = try await PrescriberCredentialRecord.query(on: db).filter(\.$userID == rx.prescriberID).first() else {
-            throw AppError.validation([FieldError("prescriber", "The prescriber has no NPI on file; an admin enters it on the EPCS page.")])
+            let cred = try await PrescriberCredentialRecord.query(on: db).filter(\.$userID == rx.prescriberID).first()
+        else {
+            throw AppError.validation([
+                FieldError("prescriber", "The prescriber has no NPI on file; an admin enters it on the EPCS page.")
+            ])
         }
         let names = u.displayName.replacingOccurrences(of: "Dr. ", with: "").split(separator: " ")
         let gender = ["female": "F", "male": "M"][p.sex] ?? "U"
         return RxDetails(
-            patient: ScriptPatient(lastName: p.familyName, firstName: p.givenName, gender: gender, dateOfBirth: p.birthDate,
-                                   addressLine1: p.addressLine1 ?? "", city: p.city ?? "", state: p.state ?? "", postalCode: p.postalCode ?? ""),
+            patient: ScriptPatient(
+                lastName: p.familyName, firstName: p.givenName, gender: gender, dateOfBirth: p.birthDate,
+                addressLine1: p.addressLine1 ?? "", city: p.city ?? "", state: p.state ?? "",
+                postalCode: p.postalCode ?? ""),
             pharmacy: ScriptPharmacy(ncpdpid: ph.ncpdpid, npi: ph.npi, businessName: ph.name),
-            prescriber: ScriptPrescriber(npi: cred.npi, deaNumber: rx.isControlled ? cred.deaNumber : nil,
-                                         lastName: names.last.map(String.init) ?? u.displayName, firstName: names.dropLast().joined(separator: " ")),
+            prescriber: ScriptPrescriber(
+                npi: cred.npi, deaNumber: rx.isControlled ? cred.deaNumber : nil,
+                lastName: names.last.map(String.init) ?? u.displayName,
+                firstName: names.dropLast().joined(separator: " ")),
             medication: medication(rx))
     }
 
     /// Inside a transaction: stores an outbound message and queues its delivery (one job per message).
     @discardableResult
-    package static func queue(_ m: ScriptMessage, codec: ScriptCodec, prescriptionID: UUID?, refillID: UUID?, now: Date, on tx: any Database) async throws -> ScriptMessageRecord {
+    package static func queue(
+        _ m: ScriptMessage, codec: ScriptCodec, prescriptionID: UUID?, refillID: UUID?, now: Date, on tx: any Database
+    ) async throws -> ScriptMessageRecord {
         let r = ScriptMessageRecord()
         r.id = UUID()
         r.createdAt = now
@@ -116,14 +141,20 @@ package enum ScriptGateway {
         r.prescriptionID = prescriptionID
         r.refillRequestID = refillID
         try await r.create(on: tx)
-        try await JobQueue.enqueue(JobSpec(kind: sendKind, payload: ["message": r.id!.uuidString], runAt: now, dedupeKey: "script:\(m.header.messageID)", maxAttempts: 5),
-                                   now: now, on: tx)
+        try await JobQueue.enqueue(
+            JobSpec(
+                kind: sendKind, payload: ["message": r.id!.uuidString], runAt: now,
+                dedupeKey: "script:\(m.header.messageID)", maxAttempts: 5),
+            now: now, on: tx)
         return r
     }
 
     /// Stores a received message (or the synchronous answer to one of ours).
-    package static func storeInbound(_ m: ScriptMessage?, xml: String, status: String, problem: ScriptProblem?, prescriptionID: UUID?, refillID: UUID?,
-                             now: Date, on tx: any Database) async throws -> ScriptMessageRecord {
+    package static func storeInbound(
+        _ m: ScriptMessage?, xml: String, status: String, problem: ScriptProblem?, prescriptionID: UUID?,
+        refillID: UUID?,
+        now: Date, on tx: any Database
+    ) async throws -> ScriptMessageRecord {
         let r = ScriptMessageRecord()
         r.id = UUID()
         r.createdAt = now
@@ -148,15 +179,19 @@ package enum ScriptGateway {
     /// and shown to the user; Status means the receiver accepted it.
     @Sendable package static func deliver(_ ctx: JobContext) async throws {
         let app = ctx.app
-        guard let id = ctx.uuid("message"), let msg = try await ScriptMessageRecord.find(id, on: app.db), msg.status == "queued" else { return }
+        guard let id = ctx.uuid("message"), let msg = try await ScriptMessageRecord.find(id, on: app.db),
+            msg.status == "queued"
+        else { return }
         let codec = try app.scriptCodec
         let answer = try await app.clearinghouse.post(msg.xml, app: app)
         let parsed: ScriptMessage
         do { parsed = try codec.parse(answer) } catch let p as ScriptProblem {
-            throw LiveClearinghouse.Unreachable(description: "unreadable answer from the clearinghouse: \(p.description)")
+            throw LiveClearinghouse.Unreachable(
+                description: "unreadable answer from the clearinghouse: \(p.description)")
         }
         if case .error(let code, _, let text) = parsed.body, code == "600" {
-            throw LiveClearinghouse.Unreachable(description: "Error 600 (communication problem), will retry: \(text ?? "")")
+            throw LiveClearinghouse.Unreachable(
+                description: "Error 600 (communication problem), will retry: \(text ?? "")")
         }
         let now = ctx.now, raw = String(decoding: answer, as: UTF8.self), attempt = ctx.attempt
         try await ctx.commit { tx in
@@ -168,7 +203,9 @@ package enum ScriptGateway {
             case .status(let code, _), .verify(let code):
                 msg.status = "sent"
                 detail += "accepted (\(code))"
-                if let rx, msg.type == "NewRx" { rx.status = "accepted"; rx.statusDetail = "Accepted by the pharmacy (Status \(code))." }
+                if let rx, msg.type == "NewRx" {
+                    rx.status = "accepted"; rx.statusDetail = "Accepted by the pharmacy (Status \(code))."
+                }
             case .error(let code, let dc, let text):
                 msg.status = "error"
                 msg.errorCode = code
@@ -176,7 +213,8 @@ package enum ScriptGateway {
                 detail += "refused (Error \(code)\(dc.map { "/\($0)" } ?? ""))"
                 if let rx {
                     rx.status = msg.type == "CancelRx" ? rx.status : "error"
-                    rx.statusDetail = "The pharmacy refused the \(msg.type): Error \(code)\(dc.map { "/\($0)" } ?? "") \(text ?? "")"
+                    rx.statusDetail =
+                        "The pharmacy refused the \(msg.type): Error \(code)\(dc.map { "/\($0)" } ?? "") \(text ?? "")"
                 }
             default:
                 msg.status = "sent"
@@ -184,15 +222,24 @@ package enum ScriptGateway {
             }
             try await msg.save(on: tx)
             if let rx { rx.updatedAt = now; try await rx.save(on: tx) }
-            _ = try await storeInbound(parsed, xml: raw, status: "received", problem: nil, prescriptionID: msg.prescriptionID, refillID: msg.refillRequestID, now: now, on: tx)
-            return [AuditDraft(action: .update, category: .prescriptions, patientID: rx?.patientID, entityType: "ScriptMessage", entityID: msg.id?.uuidString, detail: detail)]
+            _ = try await storeInbound(
+                parsed, xml: raw, status: "received", problem: nil, prescriptionID: msg.prescriptionID,
+                refillID: msg.refillRequestID, now: now, on: tx)
+            return [
+                AuditDraft(
+                    action: .update, category: .prescriptions, patientID: rx?.patientID, entityType: "ScriptMessage",
+                    entityID: msg.id?.uuidString, detail: detail)
+            ]
         }
     }
 }
 
 extension Optional {
     package func asyncMap<T>(_ f: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self { case .some(let w): return try await f(w); case .none: return nil }
+        switch self {
+        case .some(let w): return try await f(w);
+        case .none: return nil
+        }
     }
 }
 
@@ -200,12 +247,18 @@ extension Optional {
 /// audit key (kept outside the database). Archived with the prescription and carried in the NewRx header.
 package enum RxSignature {
     package static func canonical(_ rx: PrescriptionRecord, deaNumber: String) -> String {
-        [rx.id!.uuidString, rx.patientID.uuidString, rx.prescriberID.uuidString, deaNumber, rx.drugID, rx.description, rx.ndc, rx.rxnorm,
-         rx.schedule ?? "", rx.quantity, rx.unitCode, String(rx.daysSupply), String(rx.refills), rx.substitutions, rx.sig, rx.pharmacyNCPDPID,
-         rx.writtenDate ?? ""].joined(separator: "\u{1F}")
+        [
+            rx.id!.uuidString, rx.patientID.uuidString, rx.prescriberID.uuidString, deaNumber, rx.drugID,
+            rx.description, rx.ndc, rx.rxnorm,
+            rx.schedule ?? "", rx.quantity, rx.unitCode, String(rx.daysSupply), String(rx.refills), rx.substitutions,
+            rx.sig, rx.pharmacyNCPDPID,
+            rx.writtenDate ?? "",
+        ].joined(separator: "\u{1F}")
     }
 
-    package static func sign(_ rx: PrescriptionRecord, deaNumber: String, app: Application) throws -> (digest: String, signature: String) {
+    package static func sign(_ rx: PrescriptionRecord, deaNumber: String, app: Application) throws -> (
+        digest: String, signature: String
+    ) {
         let content = Data(canonical(rx, deaNumber: deaNumber).utf8)
         let digest = Data(SHA256.hash(data: content)).base64EncodedString()
         let mac = HMAC<SHA256>.authenticationCode(for: content, using: try AuditCheckpoints.key(app))

@@ -57,7 +57,9 @@ package enum CalendarFeedController {
             throw AppError.validation([FieldError("providerId", "Name the provider.")])
         }
         try await scope.authorize(.manageCalendarFeed(providerID: provider))
-        guard let u = try await UserRecord.find(provider, on: req.db), [.provider, .medicalDirector].contains(u.roleValue) else {
+        guard let u = try await UserRecord.find(provider, on: req.db),
+            [.provider, .medicalDirector].contains(u.roleValue)
+        else {
             throw AppError.validation([FieldError("providerId", "That account is not a provider.")])
         }
         let token = Token.generate()
@@ -69,51 +71,89 @@ package enum CalendarFeedController {
             f.tokenHash = Token.hash(token)
             f.createdAt = now
             try await f.create(on: tx)
-            return (f, [AuditDraft(action: .create, category: .appointments, entityType: "CalendarFeed", entityID: f.id?.uuidString,
-                                   detail: "feed issued for provider \(provider.uuidString)")])
+            return (
+                f,
+                [
+                    AuditDraft(
+                        action: .create, category: .appointments, entityType: "CalendarFeed",
+                        entityID: f.id?.uuidString,
+                        detail: "feed issued for provider \(provider.uuidString)")
+                ]
+            )
         }
-        return try await FeedDTO(id: feed.id!, providerId: provider, url: "/calendar/\(token).ics").encodeResponse(status: .created, for: req)
+        return try await FeedDTO(id: feed.id!, providerId: provider, url: "/calendar/\(token).ics").encodeResponse(
+            status: .created, for: req)
     }
 
     @Sendable package static func revoke(req: Request) async throws -> HTTPStatus {
         let scope = try req.scope()
         let id = try req.idParameter("calendar feed")
-        guard let feed = try await CalendarFeedRecord.find(id, on: req.db) else { throw AppError.notFound("No calendar feed with that id.") }
+        guard let feed = try await CalendarFeedRecord.find(id, on: req.db) else {
+            throw AppError.notFound("No calendar feed with that id.")
+        }
         try await scope.authorize(.manageCalendarFeed(providerID: feed.providerID))
         let now = req.now
         try await scope.run { tx in
             try await CalendarFeedRecord.query(on: tx).filter(\.$id == id).set(\.$revokedAt, to: now).update()
-            return ((), [AuditDraft(action: .delete, category: .appointments, entityType: "CalendarFeed", entityID: id.uuidString, detail: "feed revoked")])
+            return (
+                (),
+                [
+                    AuditDraft(
+                        action: .delete, category: .appointments, entityType: "CalendarFeed", entityID: id.uuidString,
+                        detail: "feed revoked")
+                ]
+            )
         }
         return .noContent
     }
 
     /// `GET /calendar/{token}.ics`: the provider's appointments from 30 days back to 180 ahead, cancelled ones marked so.
     @Sendable package static func feed(req: Request) async throws -> Response {
-        guard let file = req.parameters.get("file"), file.hasSuffix(".ics") else { throw AppError.notFound("No such calendar.") }
+        guard let file = req.parameters.get("file"), file.hasSuffix(".ics") else {
+            throw AppError.notFound("No such calendar.")
+        }
         let token = String(file.dropLast(4))
-        guard let feed = try await CalendarFeedRecord.query(on: req.db).filter(\.$tokenHash == Token.hash(token)).filter(\.$revokedAt == nil).first(),
-              let provider = try await UserRecord.find(feed.providerID, on: req.db) else {
+        guard
+            let feed = try await CalendarFeedRecord.query(on: req.db).filter(\.$tokenHash == Token.hash(token)).filter(
+                \.$revokedAt == nil
+            ).first(),
+            let provider = try await UserRecord.find(feed.providerID, on: req.db)
+        else {
             throw AppError.notFound("No such calendar (the link may have been revoked).")
         }
         let now = req.now
-        let scope = AuditScope(app: req.application, db: req.db,
-                               context: AuditContext(actor: .system("calendar-feed"), device: req.auditDevice))
+        let scope = AuditScope(
+            app: req.application, db: req.db,
+            context: AuditContext(actor: .system("calendar-feed"), device: req.auditDevice))
         let rows: [AppointmentRecord] = try await scope.run { tx in
             let rows = try await AppointmentRecord.query(on: tx).filter(\.$providerID == feed.providerID)
-                .filter(\.$startAt >= now.addingTimeInterval(-30 * 86400)).filter(\.$startAt < now.addingTimeInterval(180 * 86400))
+                .filter(\.$startAt >= now.addingTimeInterval(-30 * 86400)).filter(
+                    \.$startAt < now.addingTimeInterval(180 * 86400)
+                )
                 .sort(\.$startAt).all()
-            return (rows, [AuditDraft(action: .read, category: .appointments, entityType: "CalendarFeed", entityID: feed.id?.uuidString,
-                                      detail: "\(rows.count) events (times and places only)")])
+            return (
+                rows,
+                [
+                    AuditDraft(
+                        action: .read, category: .appointments, entityType: "CalendarFeed",
+                        entityID: feed.id?.uuidString,
+                        detail: "\(rows.count) events (times and places only)")
+                ]
+            )
         }
-        let types = Dictionary(uniqueKeysWithValues: try await AppointmentTypeRecord.query(on: req.db).all().map { ($0.id!, $0.name) })
-        let locs = Dictionary(uniqueKeysWithValues: try await LocationRecord.query(on: req.db).all().map { ($0.id!, $0) })
+        let types = Dictionary(
+            uniqueKeysWithValues: try await AppointmentTypeRecord.query(on: req.db).all().map { ($0.id!, $0.name) })
+        let locs = Dictionary(
+            uniqueKeysWithValues: try await LocationRecord.query(on: req.db).all().map { ($0.id!, $0) })
         let events = rows.map { a in
-            ICalendar.Event(uid: "\(a.id!.uuidString.lowercased())@caresync", stamp: a.updatedAt, start: a.startAt, end: a.endAt,
-                            summary: types[a.typeID] ?? "Appointment", location: locs[a.locationID].map { "\($0.name), \($0.address)" } ?? "",
-                            cancelled: !a.statusValue.holdsTime, sequence: a.version - 1)
+            ICalendar.Event(
+                uid: "\(a.id!.uuidString.lowercased())@caresync", stamp: a.updatedAt, start: a.startAt, end: a.endAt,
+                summary: types[a.typeID] ?? "Appointment",
+                location: locs[a.locationID].map { "\($0.name), \($0.address)" } ?? "",
+                cancelled: !a.status.holdsTime, sequence: a.version - 1)
         }
-        let res = Response(status: .ok, body: .init(string: ICalendar.document(events, name: "CareSync – \(provider.displayName)")))
+        let res = Response(
+            status: .ok, body: .init(string: ICalendar.document(events, name: "CareSync – \(provider.displayName)")))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
         res.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
         return res

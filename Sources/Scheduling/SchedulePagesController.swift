@@ -16,19 +16,25 @@ package struct ScheduleDirectory: Sendable {
     package static func load(_ db: any Database) async throws -> ScheduleDirectory {
         ScheduleDirectory(
             locations: try await LocationRecord.query(on: db).sort(\.$name).all(),
-            providers: try await UserRecord.query(on: db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue])
-                .filter(\.$active == true).sort(\.$displayName).all(),
+            providers: try await UserRecord.query(on: db).filter(
+                \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+            )
+            .filter(\.$active == true).sort(\.$displayName).all(),
             types: try await AppointmentTypeRecord.query(on: db).sort(\.$name).all(),
             rooms: try await RoomRecord.query(on: db).all())
     }
 
     package func location(_ id: UUID) -> LocationRecord? { locations.first { $0.id == id } }
-    package func zone(_ id: UUID) -> TimeZone { location(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
+    package func zone(_ id: UUID) -> TimeZone {
+        location(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
+    }
     package func providerName(_ id: UUID) -> String { providers.first { $0.id == id }?.displayName ?? "—" }
     package func typeName(_ id: UUID) -> String { types.first { $0.id == id }?.name ?? "—" }
     package func isTelemedicine(_ id: UUID) -> Bool { types.first { $0.id == id }?.telemedicine ?? false }
     package func roomName(_ id: UUID?) -> String? { id.flatMap { r in rooms.first { $0.id == r }?.name } }
-    package var homeZone: TimeZone { locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
+    package var homeZone: TimeZone {
+        locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
+    }
 
     /// "9:00 – 9:20 AM CT" in the location's own zone (the name people read, never an offset).
     package func localTimes(_ span: TimeSpan, at location: UUID) -> String {
@@ -47,7 +53,7 @@ package struct CalendarRow: Sendable {
     package let patientID: UUID
     package let type: String
     package let room: String?
-    package let status: String
+    package let status: AppointmentStatus
     package var telemedicine = false
 }
 
@@ -59,10 +65,14 @@ package enum SchedulePagesController {
     package static func rows(_ listed: [SchedulingStore.Listed], _ dir: ScheduleDirectory) -> [CalendarRow] {
         listed.map { l in
             let a = l.appointment
-            return CalendarRow(id: a.id!, day: LocalDay.of(a.startAt, in: dir.zone(a.locationID)), times: dir.localTimes(a.span, at: a.locationID),
-                               location: dir.location(a.locationID)?.name ?? "—", locationID: a.locationID, provider: dir.providerName(a.providerID),
-                               patient: l.patientName, patientID: a.patientID, type: dir.typeName(a.typeID), room: dir.roomName(a.roomID), status: a.status,
-                               telemedicine: dir.isTelemedicine(a.typeID))
+            return CalendarRow(
+                id: a.id!, day: LocalDay.of(a.startAt, in: dir.zone(a.locationID)),
+                times: dir.localTimes(a.span, at: a.locationID),
+                location: dir.location(a.locationID)?.name ?? "—", locationID: a.locationID,
+                provider: dir.providerName(a.providerID),
+                patient: l.patientName, patientID: a.patientID, type: dir.typeName(a.typeID),
+                room: dir.roomName(a.roomID), status: a.status,
+                telemedicine: dir.isTelemedicine(a.typeID))
         }
     }
 
@@ -77,12 +87,16 @@ package enum SchedulePagesController {
         // The window covers the local day in every zone the practice uses.
         let from = start.adding(days: -1).span(in: dir.homeZone).start
         let to = start.adding(days: days + 1).span(in: dir.homeZone).start
-        let listed = try await req.scheduling().list(.init(providerID: providerID, locationID: locationID, from: from, to: to, includeInactive: true))
+        let listed = try await req.scheduling().list(
+            .init(providerID: providerID, locationID: locationID, from: from, to: to, includeInactive: true))
         let shownDays = (0..<days).map { start.adding(days: $0) }
         let all = rows(listed, dir).filter { shownDays.contains($0.day) }
-        let page = CalendarPage(start: start, week: week, days: shownDays, locationID: locationID, providerID: providerID, dir: dir, rows: all,
-                                notice: req.query[String.self, at: "booked"] != nil ? "Appointment booked."
-                                    : req.query[String.self, at: "moved"] != nil ? "Appointment moved." : nil)
+        let page = CalendarPage(
+            start: start, week: week, days: shownDays, locationID: locationID, providerID: providerID, dir: dir,
+            rows: all,
+            notice: req.query[String.self, at: "booked"] != nil
+                ? "Appointment booked."
+                : req.query[String.self, at: "moved"] != nil ? "Appointment moved." : nil)
         return Layout.render(page.render(for: req))
     }
 
@@ -91,8 +105,10 @@ package enum SchedulePagesController {
         let p = try req.principal()
         let dir = try await ScheduleDirectory.load(req.db)
         let d = day(req, dir)
-        let listed = try await req.scheduling().list(.init(providerID: p.userID, from: d.adding(days: -1).span(in: dir.homeZone).start,
-                                                           to: d.adding(days: 2).span(in: dir.homeZone).start))
+        let listed = try await req.scheduling().list(
+            .init(
+                providerID: p.userID, from: d.adding(days: -1).span(in: dir.homeZone).start,
+                to: d.adding(days: 2).span(in: dir.homeZone).start))
         let all = rows(listed, dir).filter { $0.day == d }
         return Layout.render(MyDayPage(day: d, rows: all).render(for: req))
     }
@@ -116,12 +132,14 @@ package enum SchedulePagesController {
         }
         var slots: [SchedulingStore.Slot] = []
         if let typeID {
-            slots = try await req.scheduling().slots(typeID: typeID, locationIDs: locationID.map { [$0] } ?? [],
-                                                     providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
+            slots = try await req.scheduling().slots(
+                typeID: typeID, locationIDs: locationID.map { [$0] } ?? [],
+                providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
         }
-        var page = BookPage(action: "/schedule/book", patient: patient.map { ($0.id!, BookPage.label($0)) },
-                            day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
-                            types: dir.types, slots: slots, message: nil)
+        var page = BookPage(
+            action: "/schedule/book", patient: patient.map { ($0.id!, BookPage.label($0)) },
+            day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
+            types: dir.types, slots: slots, message: nil)
         page.find = patient == nil ? find : nil
         page.candidates = patient == nil ? candidates.compactMap { r in r.id.map { ($0, BookPage.label(r)) } } : []
         return Layout.render(page.render(for: req))
@@ -137,9 +155,11 @@ package enum SchedulePagesController {
 
     @Sendable package static func book(req: Request) async throws -> Response {
         let f = try req.content.decode(BookForm.self)
-        let input = SchedulingStore.BookingInput(patientId: f.patientId.flatMap(UUID.init(uuidString:)), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
-                                                 locationId: f.locationId.flatMap(UUID.init(uuidString:)), typeId: f.typeId.flatMap(UUID.init(uuidString:)),
-                                                 start: f.start.flatMap(ISO8601.parse))
+        let input = SchedulingStore.BookingInput(
+            patientId: f.patientId.flatMap(UUID.init(uuidString:)),
+            providerId: f.providerId.flatMap(UUID.init(uuidString:)),
+            locationId: f.locationId.flatMap(UUID.init(uuidString:)), typeId: f.typeId.flatMap(UUID.init(uuidString:)),
+            start: f.start.flatMap(ISO8601.parse))
         do {
             let a = try await req.scheduling().book(input)
             let dir = try await ScheduleDirectory.load(req.db)
@@ -171,7 +191,8 @@ package enum SchedulePagesController {
     /// other providers', at the same location first, then the other locations.
     package static func alternatives(
         _ req: Request, typeID: UUID, near start: Date, preferring provider: UUID?, at location: UUID?,
-                             dir: ScheduleDirectory, limit: Int = 9) async throws -> [SchedulingStore.Slot] {
+        dir: ScheduleDirectory, limit: Int = 9
+    ) async throws -> [SchedulingStore.Slot] {
         let day = LocalDay.of(start, in: location.map { dir.zone($0) } ?? dir.homeZone)
         let all = try await req.scheduling().slots(
             typeID: typeID, locationIDs: [], providerIDs: [], fromDay: day, toDay: day.adding(days: 2))
@@ -189,10 +210,14 @@ package enum SchedulePagesController {
     /// Move an appointment: the slot picker for its type, then an atomic reschedule.
     @Sendable package static func moveForm(req: Request) async throws -> Response {
         let id = try req.idParameter("appointment")
-        guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw AppError.notFound("No appointment with that id.") }
+        guard let a = try await AppointmentRecord.find(id, on: req.db) else {
+            throw AppError.notFound("No appointment with that id.")
+        }
         try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
         let dir = try await ScheduleDirectory.load(req.db)
-        let d = req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(a.startAt, in: dir.zone(a.locationID))
+        let d =
+            req.query[String.self, at: "date"].flatMap(LocalDay.init)
+            ?? LocalDay.of(a.startAt, in: dir.zone(a.locationID))
         // The appointment's own place and provider unless the front desk picks others.
         let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:)) ?? a.locationID
         let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:)) ?? a.providerID
@@ -202,11 +227,12 @@ package enum SchedulePagesController {
         var page = BookPage(
             action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
             day: d,
-                            typeID: a.typeID, locationID: locationID, providerID: providerID, dir: dir,
-                            types: dir.types.filter { $0.id == a.typeID }, slots: slots,
+            typeID: a.typeID, locationID: locationID, providerID: providerID, dir: dir,
+            types: dir.types.filter { $0.id == a.typeID }, slots: slots,
             message: req.query[String.self, at: "taken"] != nil ? "That time was just taken. Pick another." : nil)
         page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
-        page.title = "Move appointment (now \(dir.localTimes(a.span, at: a.locationID)) on "
+        page.title =
+            "Move appointment (now \(dir.localTimes(a.span, at: a.locationID)) on "
             + "\(Format.day(LocalDay.of(a.startAt, in: dir.zone(a.locationID)))))"
         return Layout.render(page.render(for: req))
     }
@@ -215,8 +241,11 @@ package enum SchedulePagesController {
         let id = try req.idParameter("appointment")
         let f = try req.content.decode(BookForm.self)
         do {
-            let a = try await req.scheduling().change(id, .init(start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
-                                                                locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
+            let a = try await req.scheduling().change(
+                id,
+                .init(
+                    start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
+                    locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
             let dir = try await ScheduleDirectory.load(req.db)
             return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&moved=1")
         } catch let e as AppError {
@@ -225,15 +254,16 @@ package enum SchedulePagesController {
             guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw e }
             let dir = try await ScheduleDirectory.load(req.db)
             let wanted = f.start.flatMap(ISO8601.parse) ?? a.startAt
-            let near = try await alternatives(req, typeID: a.typeID, near: wanted, preferring: a.providerID,
+            let near = try await alternatives(
+                req, typeID: a.typeID, near: wanted, preferring: a.providerID,
                 at: f.locationId.flatMap(UUID.init(uuidString:)) ?? a.locationID, dir: dir)
             let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
             var page = BookPage(
                 action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
                 day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
                 providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
-                                message: Problem.from(e, instance: nil).detail + " The appointment keeps its old time"
-                                    + (near.isEmpty ? "." : "; the nearest free times are below."))
+                message: Problem.from(e, instance: nil).detail + " The appointment keeps its old time"
+                    + (near.isEmpty ? "." : "; the nearest free times are below."))
             page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
             page.title = "Pick another time"
             page.alternatives = true
@@ -251,11 +281,15 @@ package enum SchedulePagesController {
         let id = try req.idParameter("appointment")
         let f = try req.content.decode(StatusForm.self)
         do {
-            _ = try await req.scheduling().change(id, .init(status: f.status, cancelReason: f.cancelReason), expectedVersion: nil)
+            _ = try await req.scheduling().change(
+                id, .init(status: f.status, cancelReason: f.cancelReason), expectedVersion: nil)
         } catch let e as AppError {
             if case .forbidden = e { throw e }
-            return Layout.render(ErrorPage(status: Int(e.status.code), title: "Could not change the appointment",
-                                           detail: Problem.from(e, instance: nil).detail).render(for: req), status: e.status)
+            return Layout.render(
+                ErrorPage(
+                    status: Int(e.status.code), title: "Could not change the appointment",
+                    detail: Problem.from(e, instance: nil).detail
+                ).render(for: req), status: e.status)
         }
         let back = f.back.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/schedule"
         return req.redirect(to: back)

@@ -6,37 +6,66 @@ import Patients
 
 /// One appointment as a card: time in its location's zone, who, what, where, and the desk's actions.
 package func appointmentCard(_ r: CalendarRow, req: Request, back: String, actions: Bool) -> Node<HTML.BodyContext> {
-    let next: [(String, String)] = switch r.status {
-    case "booked": [("checked-in", "Check in"), ("noshow", "No-show")]
-    case "arrived", "checked-in": [("fulfilled", "Complete")]
-    default: []
-    }
-    return .div(.class("card appt"), .attribute(named: "data-status", value: r.status),
+    let next: [(AppointmentStatus, String)] =
+        switch r.status {
+        case .booked: [(.checkedIn, "Check in"), (.noshow, "No-show")]
+        case .arrived, .checkedIn: [(.fulfilled, "Complete")]
+        default: []
+        }
+    return .div(
+        .class("card appt"), .attribute(named: "data-status", value: r.status.rawValue),
         .p(.strong(.text(r.times)), .text(" · \(r.location)"), .unwrap(r.room) { .text(" · \($0)") }),
-        .p(.a(.href("/patients/\(r.patientID.uuidString)"), .text(r.patient)), .text(" — \(r.type) with \(r.provider)")),
-        .p(.span(.class("badge"), .text(r.status))),
-        .if(actions, .div(.class("noprint"),
-            .forEach(next) { s in
-                .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .class("inline"), .div(
-                            FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(Escape.attribute(s.0))),
+        .p(
+            .a(.href("/patients/\(r.patientID.uuidString)"), .text(r.patient)), .text(" — \(r.type) with \(r.provider)")
+        ),
+        .p(.span(.class("badge"), .text(r.status.rawValue))),
+        .if(
+            actions,
+            .div(
+                .class("noprint"),
+                .forEach(next) { s in
+                    .form(
+                        .action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .class("inline"),
+                        .div(
+                            FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(s.0.rawValue)),
                             .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
-                    .button(.type(.submit), .text(s.1))))
-            },
-            .if(r.status == "booked", .a(.class("button"), .href("/schedule/appointments/\(r.id.uuidString)/move"), .text("Move"))),
-            .if(r.telemedicine && ["booked", "arrived"].contains(r.status), .group(
-                .form(.action("/schedule/appointments/\(r.id.uuidString)/visit-link"), .method(.post), .class("inline"), .div(
-                    FormKit.csrf(req), .input(.type(.hidden), .name("channel"), .value("email")), .button(.type(.submit), .class("send-visit-link"), .text("Email the video link")))),
-                .form(.action("/schedule/appointments/\(r.id.uuidString)/visit"), .method(.post), .class("inline"), .div(
-                    FormKit.csrf(req), .button(.type(.submit), .class("open-visit"), .text("Open the video visit")))))),
-            // Cancelling takes a second, deliberate tap and a reason.
-            .if(r.status == "booked", .details(.class("confirm"), .summary(.text("Cancel…")),
-                .form(.action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .div(
-                    FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value("cancelled")),
-                    .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
-                    .input(.type(.text), .name("cancelReason"), .placeholder("Reason for cancelling"), .required(true),
-                           .attribute(named: "aria-label", value: "Reason for cancelling")),
-                    .button(.type(.submit), .class("danger"), .text("Cancel appointment"))))))
-        ))
+                            .button(.type(.submit), .text(s.1))))
+                },
+                .if(
+                    r.status == .booked,
+                    .a(.class("button"), .href("/schedule/appointments/\(r.id.uuidString)/move"), .text("Move"))),
+                .if(
+                    r.telemedicine && (r.status == .booked || r.status == .arrived),
+                    .group(
+                        .form(
+                            .action("/schedule/appointments/\(r.id.uuidString)/visit-link"), .method(.post),
+                            .class("inline"),
+                            .div(
+                                FormKit.csrf(req), .input(.type(.hidden), .name("channel"), .value("email")),
+                                .button(.type(.submit), .class("send-visit-link"), .text("Email the video link")))),
+                        .form(
+                            .action("/schedule/appointments/\(r.id.uuidString)/visit"), .method(.post),
+                            .class("inline"),
+                            .div(
+                                FormKit.csrf(req),
+                                .button(.type(.submit), .class("open-visit"), .text("Open the video visit")))))),
+                // Cancelling takes a second, deliberate tap and a reason.
+                .if(
+                    r.status == .booked,
+                    .details(
+                        .class("confirm"), .summary(.text("Cancel…")),
+                        .form(
+                            .action("/schedule/appointments/\(r.id.uuidString)"), .method(.post),
+                            .div(
+                                FormKit.csrf(req),
+                                .input(.type(.hidden), .name("status"), .value(AppointmentStatus.cancelled.rawValue)),
+                                .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
+                                .input(
+                                    .type(.text), .name("cancelReason"), .placeholder("Reason for cancelling"),
+                                    .required(true),
+                                    .attribute(named: "aria-label", value: "Reason for cancelling")),
+                                .button(.type(.submit), .class("danger"), .text("Cancel appointment"))))))
+            ))
     )
 }
 
@@ -60,33 +89,54 @@ package struct CalendarPage {
     package func render(for req: Request) -> String {
         let shownLocations = dir.locations.filter { locationID == nil || $0.id == locationID }
         let back = link(start, week: week)
-        let locOptions = [(value: "", label: "Both locations")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
-        let provOptions = [(value: "", label: "All providers")] + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
-        return Layout.page("Schedule", req: req, .div(
-            .unwrap(notice) { .p(.class("notice"), .text($0)) },
-            .h1(.text(week ? "Week of \(start.iso)" : "Schedule for \(start.iso)")),
-            .div(.class("card noprint"),
-                .form(.action("/schedule"), .method(.get), .div(.class("grid2"),
-                    FormKit.field("Date", name: "date", value: start.iso, type: .date),
-                    FormKit.select("View", name: "view", options: [(value: "day", label: "Day"), (value: "week", label: "Week")], selected: week ? "week" : "day"),
-                    FormKit.select("Location", name: "location", options: locOptions, selected: locationID?.uuidString),
-                    FormKit.select("Provider", name: "provider", options: provOptions, selected: providerID?.uuidString),
-                    .div(.button(.type(.submit), .id("show"), .text("Show"))))),
-                .p(.a(.href(link(start.adding(days: week ? -7 : -1), week: week)), .text("← Earlier")), .text(" · "),
-                   .a(.href(link(start.adding(days: week ? 7 : 1), week: week)), .text("Later →")), .text(" · "),
-                   .a(.class("button"), .href("/schedule/book?date=\(start.iso)"), .id("book"), .text("Book an appointment")))),
-            .div(.class("grid2"), .forEach(shownLocations) { loc in
-                .section(.class("location"), .attribute(named: "data-location", value: loc.code),
-                    .h2(.text("\(loc.name) (\(loc.timeZone))")),
-                    .forEach(days) { d in
-                        let todays = rows.filter { $0.locationID == loc.id && $0.day == d }
-                        return .group(
-                            .if(week, .h2(.class("day"), .text(d.iso))),
-                            .if(todays.isEmpty, .p(.small(.text("No appointments.")))),
-                            .forEach(todays) { appointmentCard($0, req: req, back: back, actions: true) })
+        let locOptions =
+            [(value: "", label: "Both locations")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
+        let provOptions =
+            [(value: "", label: "All providers")]
+            + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
+        return Layout.page(
+            "Schedule", req: req,
+            .div(
+                .unwrap(notice) { .p(.class("notice"), .text($0)) },
+                .h1(.text(week ? "Week of \(start.iso)" : "Schedule for \(start.iso)")),
+                .div(
+                    .class("card noprint"),
+                    .form(
+                        .action("/schedule"), .method(.get),
+                        .div(
+                            .class("grid2"),
+                            FormKit.field("Date", name: "date", value: start.iso, type: .date),
+                            FormKit.select(
+                                "View", name: "view",
+                                options: [(value: "day", label: "Day"), (value: "week", label: "Week")],
+                                selected: week ? "week" : "day"),
+                            FormKit.select(
+                                "Location", name: "location", options: locOptions, selected: locationID?.uuidString),
+                            FormKit.select(
+                                "Provider", name: "provider", options: provOptions, selected: providerID?.uuidString),
+                            .div(.button(.type(.submit), .id("show"), .text("Show"))))),
+                    .p(
+                        .a(.href(link(start.adding(days: week ? -7 : -1), week: week)), .text("← Earlier")),
+                        .text(" · "),
+                        .a(.href(link(start.adding(days: week ? 7 : 1), week: week)), .text("Later →")), .text(" · "),
+                        .a(
+                            .class("button"), .href("/schedule/book?date=\(start.iso)"), .id("book"),
+                            .text("Book an appointment")))),
+                .div(
+                    .class("grid2"),
+                    .forEach(shownLocations) { loc in
+                        .section(
+                            .class("location"), .attribute(named: "data-location", value: loc.code),
+                            .h2(.text("\(loc.name) (\(loc.timeZone))")),
+                            .forEach(days) { d in
+                                let todays = rows.filter { $0.locationID == loc.id && $0.day == d }
+                                return .group(
+                                    .if(week, .h2(.class("day"), .text(d.iso))),
+                                    .if(todays.isEmpty, .p(.small(.text("No appointments.")))),
+                                    .forEach(todays) { appointmentCard($0, req: req, back: back, actions: true) })
+                            })
                     })
-            })
-        ))
+            ))
     }
 }
 
@@ -95,13 +145,21 @@ package struct MyDayPage {
     package let rows: [CalendarRow]
 
     package func render(for req: Request) -> String {
-        Layout.page("My day", req: req, .div(
-            .h1(.text("My day: \(Format.day(day))")),
-            .p(.a(.href("/schedule/my-day?date=\(day.adding(days: -1).iso)"), .text("← Previous day")), .text(" · "),
-               .a(.href("/schedule/my-day?date=\(day.adding(days: 1).iso)"), .text("Next day →"))),
-            .if(rows.isEmpty, .p(.text("Nothing booked."))),
-            .div(.id("my-day"), .forEach(rows) { appointmentCard($0, req: req, back: "/schedule/my-day?date=\(day.iso)", actions: false) })
-        ))
+        Layout.page(
+            "My day", req: req,
+            .div(
+                .h1(.text("My day: \(Format.day(day))")),
+                .p(
+                    .a(.href("/schedule/my-day?date=\(day.adding(days: -1).iso)"), .text("← Previous day")),
+                    .text(" · "),
+                    .a(.href("/schedule/my-day?date=\(day.adding(days: 1).iso)"), .text("Next day →"))),
+                .if(rows.isEmpty, .p(.text("Nothing booked."))),
+                .div(
+                    .id("my-day"),
+                    .forEach(rows) {
+                        appointmentCard($0, req: req, back: "/schedule/my-day?date=\(day.iso)", actions: false)
+                    })
+            ))
     }
 }
 
@@ -148,10 +206,13 @@ package struct BookPage {
             }
         }
         // Alternatives keep the order they were ranked in (the same provider and place first); a day's times go by place.
-        return (alternatives ? groups : groups.sorted {
-            let a = ($0.day, dir.location($0.location)?.name ?? "", dir.providerName($0.provider))
-            let b = ($1.day, dir.location($1.location)?.name ?? "", dir.providerName($1.provider))
-            return a < b
+        return
+            (alternatives
+            ? groups
+            : groups.sorted {
+                let a = ($0.day, dir.location($0.location)?.name ?? "", dir.providerName($0.provider))
+                let b = ($1.day, dir.location($1.location)?.name ?? "", dir.providerName($1.provider))
+                return a < b
             }).map {
                 SlotGroup(
                     location: $0.location, provider: $0.provider, day: $0.day,
@@ -163,14 +224,17 @@ package struct BookPage {
         let whole =
             "\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · \(dir.providerName(s.providerId))"
             + " · \(dir.location(s.locationId)?.name ?? "")"
-        return .form(.action(action), .method(.post), .class("slot"), .div(
-            FormKit.csrf(req),
-            .unwrap(patient) { .input(.type(.hidden), .name("patientId"), .value($0.0.uuidString)) },
-            .input(.type(.hidden), .name("providerId"), .value(s.providerId.uuidString)),
-            .input(.type(.hidden), .name("locationId"), .value(s.locationId.uuidString)),
-            .input(.type(.hidden), .name("typeId"), .value(typeID?.uuidString ?? "")),
-            .input(.type(.hidden), .name("start"), .value(Format.isoUTC(s.start))),
-            .button(.type(.submit), .attribute(named: "aria-label", value: Escape.attribute(whole)),
+        return .form(
+            .action(action), .method(.post), .class("slot"),
+            .div(
+                FormKit.csrf(req),
+                .unwrap(patient) { .input(.type(.hidden), .name("patientId"), .value($0.0.uuidString)) },
+                .input(.type(.hidden), .name("providerId"), .value(s.providerId.uuidString)),
+                .input(.type(.hidden), .name("locationId"), .value(s.locationId.uuidString)),
+                .input(.type(.hidden), .name("typeId"), .value(typeID?.uuidString ?? "")),
+                .input(.type(.hidden), .name("start"), .value(Format.isoUTC(s.start))),
+                .button(
+                    .type(.submit), .attribute(named: "aria-label", value: Escape.attribute(whole)),
                     .attribute(named: "title", value: Escape.attribute(whole)),
                     .text(Format.time(s.start, zone: dir.zone(s.locationId), withZone: false)))))
     }
@@ -180,12 +244,14 @@ package struct BookPage {
     }
 
     package func patientPicker<C: HTML.BodyContext>() -> Node<C> {
-        .div(.class("field picker"),
+        .div(
+            .class("field picker"),
             .label(.for("find"), .text("Patient *")),
-            .input(.type(.search), .name("find"), .id("find"), .value(Escape.attribute(find ?? "")),
+            .input(
+                .type(.search), .name("find"), .id("find"), .value(Escape.attribute(find ?? "")),
                 .attribute(named: "autocomplete", value: "off"),
                 .attribute(named: "aria-describedby", value: "find-hint"),
-                   .attribute(named: "aria-controls", value: "patient-results")),
+                .attribute(named: "aria-controls", value: "patient-results")),
             .p(.small(.id("find-hint"), .text("Name, date of birth (YYYY-MM-DD) or record number"))),
             .if(
                 find != nil && candidates.isEmpty,
@@ -193,54 +259,91 @@ package struct BookPage {
                     .class("error"),
                     .text(
                         "No patient matches that. Check the spelling, "
-                + "or register the patient first."))),
-            .ul(.id("patient-results"), .class("choices"), .attribute(named: "aria-live", value: "polite"),
+                            + "or register the patient first."))),
+            .ul(
+                .id("patient-results"), .class("choices"), .attribute(named: "aria-live", value: "polite"),
                 .forEach(candidates) { c in
-                    .li(.label(.class("check"),
-                        .input(.type(.radio), .name("patient"), .value(c.0.uuidString)), .text(" " + c.1)))
+                    .li(
+                        .label(
+                            .class("check"),
+                            .input(.type(.radio), .name("patient"), .value(c.0.uuidString)), .text(" " + c.1)))
                 }),
             .script(.src("/assets/picker.js")))
     }
 
     package func render(for req: Request) -> String {
-        let typeOptions = [(value: "", label: "—")] + types.map { (value: $0.id!.uuidString, label: "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))") }
-        let locOptions = [(value: "", label: "Any location")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
-        let provOptions = [(value: "", label: "Any provider")] + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
+        let typeOptions =
+            [(value: "", label: "—")]
+            + types.map {
+                (value: $0.id!.uuidString, label: "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))")
+            }
+        let locOptions =
+            [(value: "", label: "Any location")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
+        let provOptions =
+            [(value: "", label: "Any provider")]
+            + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
         let searchAction = self.searchAction ?? (forPatient ? "/portal/appointments/book" : "/schedule/book")
-        return Layout.page(title, req: req, .div(
-            .h1(.text(title)),
-            .unwrap(message) { .p(.class("notice bad"), .text($0)) },
-            .div(.class("card"),
-                .form(.action(searchAction), .method(.get), .div(
+        return Layout.page(
+            title, req: req,
+            .div(
+                .h1(.text(title)),
+                .unwrap(message) { .p(.class("notice bad"), .text($0)) },
+                .div(
+                    .class("card"),
+                    .form(
+                        .action(searchAction), .method(.get),
+                        .div(
                             .if(
                                 !forPatient,
                                 .unwrap(patient) { p in
                                     .group(
                                         .p(.id("booking-patient"), .text("Patient: \(p.1)")),
-                        .input(.type(.hidden), .name("patient"), .value(p.0.uuidString))) }),
-                    .if(!forPatient && self.searchAction == nil && patient == nil, patientPicker()),
-                    .div(.class("grid2"),
-                        FormKit.select("Type", name: "type", options: typeOptions, selected: typeID?.uuidString, required: true),
-                        FormKit.field("Day", name: "date", value: day.iso, type: .date, required: true),
-                        FormKit.select("Location", name: "location", options: locOptions, selected: locationID?.uuidString),
-                        FormKit.select("Provider", name: "provider", options: provOptions, selected: providerID?.uuidString)),
-                    .button(.type(.submit), .id("find-slots"), .text("Find free times"))))),
-            .if(typeID != nil, .div(.class("card"),
-                .h2(.text(alternatives ? "The nearest free times" : "Free times on \(Format.day(day))")),
-                .if(slots.isEmpty, .p(.text("No free times that day. Try another day, place or provider."))),
-                // Grouped by place and provider, each a compact grid of start times in that place's zone; a button's
-                // accessible name says the whole slot.
-                .div(.id("slots"), .forEach(slotGroups()) { g in
-                    .section(.class("slot-group"),
-                        .h3(.text((alternatives ? Format.day(g.slots[0].start, zone: dir.zone(g.location)) + " · " : "")
-                            + "\(dir.location(g.location)?.name ?? "") · \(dir.providerName(g.provider))"),
-                            .small(.text(" · times in \(Format.zoneName(dir.zone(g.location)))"))),
-                        .div(.class("slot-grid"), .forEach(g.slots) { s in slotButton(s, req: req) }))
-                })))
-        ))
+                                        .input(.type(.hidden), .name("patient"), .value(p.0.uuidString)))
+                                }),
+                            .if(!forPatient && self.searchAction == nil && patient == nil, patientPicker()),
+                            .div(
+                                .class("grid2"),
+                                FormKit.select(
+                                    "Type", name: "type", options: typeOptions, selected: typeID?.uuidString,
+                                    required: true),
+                                FormKit.field("Day", name: "date", value: day.iso, type: .date, required: true),
+                                FormKit.select(
+                                    "Location", name: "location", options: locOptions, selected: locationID?.uuidString),
+                                FormKit.select(
+                                    "Provider", name: "provider", options: provOptions, selected: providerID?.uuidString
+                                )),
+                            .button(.type(.submit), .id("find-slots"), .text("Find free times"))))),
+                .if(
+                    typeID != nil,
+                    .div(
+                        .class("card"),
+                        .h2(.text(alternatives ? "The nearest free times" : "Free times on \(Format.day(day))")),
+                        .if(slots.isEmpty, .p(.text("No free times that day. Try another day, place or provider."))),
+                        // Grouped by place and provider, each a compact grid of start times in that place's zone; a button's
+                        // accessible name says the whole slot.
+                        .div(
+                            .id("slots"),
+                            .forEach(slotGroups()) { g in
+                                .section(
+                                    .class("slot-group"),
+                                    .h3(
+                                        .text(
+                                            (alternatives
+                                                ? Format.day(g.slots[0].start, zone: dir.zone(g.location)) + " · " : "")
+                                                + "\(dir.location(g.location)?.name ?? "") · \(dir.providerName(g.provider))"
+                                        ),
+                                        .small(.text(" · times in \(Format.zoneName(dir.zone(g.location)))"))),
+                                    .div(.class("slot-grid"), .forEach(g.slots) { s in slotButton(s, req: req) }))
+                            })))
+            ))
     }
 
-    package init(action: String, patient: (UUID, String)?, day: LocalDay, typeID: UUID?, locationID: UUID?, providerID: UUID?, dir: ScheduleDirectory, types: [AppointmentTypeRecord], slots: [SchedulingStore.Slot], message: String?, forPatient: Bool = false, searchAction: String? = nil, title: String = "Book an appointment", find: String? = nil, candidates: [(UUID, String)] = [], alternatives: Bool = false) {
+    package init(
+        action: String, patient: (UUID, String)?, day: LocalDay, typeID: UUID?, locationID: UUID?, providerID: UUID?,
+        dir: ScheduleDirectory, types: [AppointmentTypeRecord], slots: [SchedulingStore.Slot], message: String?,
+        forPatient: Bool = false, searchAction: String? = nil, title: String = "Book an appointment",
+        find: String? = nil, candidates: [(UUID, String)] = [], alternatives: Bool = false
+    ) {
         self.action = action
         self.patient = patient
         self.day = day

@@ -13,7 +13,7 @@ package struct AppointmentDTO: Content {
     package let typeId: UUID
     package let start: Date
     package let end: Date
-    package let status: String
+    package let status: AppointmentStatus
     package let cancelReason: String?
     package let overrideReason: String?
     package let version: Int
@@ -35,7 +35,8 @@ package struct AppointmentDTO: Content {
 }
 
 package struct AppointmentTypeDTO: Content {
-    package let id: UUID, code: String, name: String, minutes: Int, telemedicine: Bool, patientBookable: Bool, needsRoom: Bool
+    package let id: UUID, code: String, name: String, minutes: Int, telemedicine: Bool, patientBookable: Bool,
+        needsRoom: Bool
     package init(_ t: AppointmentTypeRecord) {
         id = t.id!; code = t.code; name = t.name; minutes = t.minutes
         telemedicine = t.telemedicine; patientBookable = t.patientBookable; needsRoom = t.needsRoom
@@ -47,7 +48,9 @@ package enum SchedulingAPIController {
     package static func uuids(_ req: Request, _ name: String) throws -> [UUID] {
         guard let raw = req.query[String.self, at: name], !raw.isEmpty else { return [] }
         return try raw.split(separator: ",").map {
-            guard let u = UUID(uuidString: String($0)) else { throw AppError.validation([FieldError(name, "\(name) must be one or more ids, comma-separated.")]) }
+            guard let u = UUID(uuidString: String($0)) else {
+                throw AppError.validation([FieldError(name, "\(name) must be one or more ids, comma-separated.")])
+            }
             return u
         }
     }
@@ -64,14 +67,19 @@ package enum SchedulingAPIController {
             throw AppError.validation([FieldError("type", "type (an appointment type id) is required.")])
         }
         guard let from = req.query[String.self, at: "from"].flatMap(LocalDay.init) else {
-            throw AppError.validation([FieldError("from", "from must be a date YYYY-MM-DD (the location's local day).")])
+            throw AppError.validation([FieldError("from", "from must be a date YYYY-MM-DD (the location's local day).")]
+            )
         }
-        let to = try req.query[String.self, at: "to"].map { s -> LocalDay in
-            guard let d = LocalDay(s) else { throw AppError.validation([FieldError("to", "to must be a date YYYY-MM-DD.")]) }
-            return d
-        } ?? from
-        return try await req.scheduling().slots(typeID: type, locationIDs: try uuids(req, "location"), providerIDs: try uuids(req, "provider"),
-                                                fromDay: from, toDay: to)
+        let to =
+            try req.query[String.self, at: "to"].map { s -> LocalDay in
+                guard let d = LocalDay(s) else {
+                    throw AppError.validation([FieldError("to", "to must be a date YYYY-MM-DD.")])
+                }
+                return d
+            } ?? from
+        return try await req.scheduling().slots(
+            typeID: type, locationIDs: try uuids(req, "location"), providerIDs: try uuids(req, "provider"),
+            fromDay: from, toDay: to)
     }
 
     @Sendable package static func list(req: Request) async throws -> [AppointmentDTO] {
@@ -79,9 +87,10 @@ package enum SchedulingAPIController {
         guard let from = try instant(req, "from"), let to = try instant(req, "to") else {
             throw AppError.validation([FieldError("from", "from and to are required (ISO 8601 or YYYY-MM-DD).")])
         }
-        var f = SchedulingStore.ListFilter(providerID: try uuids(req, "provider").first, locationID: try uuids(req, "location").first,
-                                           patientID: try uuids(req, "patient").first, from: from, to: to,
-                                           includeInactive: req.query[Bool.self, at: "includeCancelled"] ?? false)
+        var f = SchedulingStore.ListFilter(
+            providerID: try uuids(req, "provider").first, locationID: try uuids(req, "location").first,
+            patientID: try uuids(req, "patient").first, from: from, to: to,
+            includeInactive: req.query[Bool.self, at: "includeCancelled"] ?? false)
         if principal.role == .patient { f.patientID = principal.patientID }
         return try await req.scheduling().list(f).map { AppointmentDTO($0.appointment) }
     }
@@ -100,8 +109,9 @@ package enum SchedulingAPIController {
 
     @Sendable package static func change(req: Request) async throws -> Response {
         let id = try req.idParameter("appointment")
-        let a = try await req.scheduling().change(id, try req.decodeJSON(SchedulingStore.ChangeInput.self),
-                                                  expectedVersion: try PatientAPIController.ifMatch(req))
+        let a = try await req.scheduling().change(
+            id, try req.decodeJSON(SchedulingStore.ChangeInput.self),
+            expectedVersion: try PatientAPIController.ifMatch(req))
         return PatientAPIController.withETag(try await AppointmentDTO(a).encodeResponse(for: req), a.version)
     }
 

@@ -89,9 +89,15 @@ package struct CreateAppointment: AsyncMigration {
             .field("room_id", .uuid, .references("room", "id"))
             .field("type_id", .uuid, .required, .references("appointment_type", "id"))
             .create()
-        try await db.sql.create(index: "appointment_provider_idx").on("appointment").column("provider_id").column("start_at").run()
-        try await db.sql.create(index: "appointment_location_idx").on("appointment").column("location_id").column("start_at").run()
-        try await db.sql.create(index: "appointment_patient_idx").on("appointment").column("patient_id").column("start_at").run()
+        try await db.sql.create(index: "appointment_provider_idx").on("appointment").column("provider_id").column(
+            "start_at"
+        ).run()
+        try await db.sql.create(index: "appointment_location_idx").on("appointment").column("location_id").column(
+            "start_at"
+        ).run()
+        try await db.sql.create(index: "appointment_patient_idx").on("appointment").column("patient_id").column(
+            "start_at"
+        ).run()
     }
     package func revert(on db: any Database) async throws { try await db.schema("appointment").delete() }
 
@@ -103,32 +109,47 @@ package struct CreateAppointment: AsyncMigration {
 /// over with a reason), a room, or a patient. Half-open ranges let back-to-back visits coexist. On SQLite the
 /// check and the write happen in one serialized transaction instead (`SchedulingStore`).
 package struct CreateAppointmentOverlapGuards: AsyncMigration {
-    package static let inactive = "status IN ('cancelled','noshow','entered-in-error')"
-    package static let constraints = ["appointment_no_provider_overlap", "appointment_no_room_overlap", "appointment_no_patient_overlap"]
+    package static let inactive =
+        "status IN ("
+        + AppointmentStatus.allCases.filter { !$0.holdsTime }.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")"
+    package static let constraints = [
+        "appointment_no_provider_overlap", "appointment_no_room_overlap", "appointment_no_patient_overlap",
+    ]
 
     package func prepare(on db: any Database) async throws {
         guard db.isPostgres else { return }
         try await db.sql.raw("CREATE EXTENSION IF NOT EXISTS btree_gist").run()
-        try await db.sql.raw(SQLQueryString("""
-            ALTER TABLE appointment ADD CONSTRAINT appointment_no_provider_overlap
-            EXCLUDE USING gist (provider_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&)
-            WHERE (NOT (\(unsafeRaw: Self.inactive)) AND override_reason IS NULL)
-            """)).run()
-        try await db.sql.raw(SQLQueryString("""
-            ALTER TABLE appointment ADD CONSTRAINT appointment_no_room_overlap
-            EXCLUDE USING gist (room_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&)
-            WHERE (NOT (\(unsafeRaw: Self.inactive)) AND room_id IS NOT NULL)
-            """)).run()
-        try await db.sql.raw(SQLQueryString("""
-            ALTER TABLE appointment ADD CONSTRAINT appointment_no_patient_overlap
-            EXCLUDE USING gist (patient_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&)
-            WHERE (NOT (\(unsafeRaw: Self.inactive)))
-            """)).run()
+        try await db.sql.raw(
+            SQLQueryString(
+                """
+                ALTER TABLE appointment ADD CONSTRAINT appointment_no_provider_overlap
+                EXCLUDE USING gist (provider_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&)
+                WHERE (NOT (\(unsafeRaw: Self.inactive)) AND override_reason IS NULL)
+                """)
+        ).run()
+        try await db.sql.raw(
+            SQLQueryString(
+                """
+                ALTER TABLE appointment ADD CONSTRAINT appointment_no_room_overlap
+                EXCLUDE USING gist (room_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&)
+                WHERE (NOT (\(unsafeRaw: Self.inactive)) AND room_id IS NOT NULL)
+                """)
+        ).run()
+        try await db.sql.raw(
+            SQLQueryString(
+                """
+                ALTER TABLE appointment ADD CONSTRAINT appointment_no_patient_overlap
+                EXCLUDE USING gist (patient_id WITH =, tstzrange(start_at, end_at, '[)') WITH &&)
+                WHERE (NOT (\(unsafeRaw: Self.inactive)))
+                """)
+        ).run()
     }
 
     package func revert(on db: any Database) async throws {
         guard db.isPostgres else { return }
-        for c in Self.constraints { try await db.sql.raw("ALTER TABLE appointment DROP CONSTRAINT IF EXISTS \(ident: c)").run() }
+        for c in Self.constraints {
+            try await db.sql.raw("ALTER TABLE appointment DROP CONSTRAINT IF EXISTS \(ident: c)").run()
+        }
     }
 
     package init() {
@@ -139,7 +160,9 @@ package struct UpdatePracticeAddTravelBuffer: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema("practice").field("travel_buffer_minutes", .int, .required, .sql(.default(30))).update()
     }
-    package func revert(on db: any Database) async throws { try await db.schema("practice").deleteField("travel_buffer_minutes").update() }
+    package func revert(on db: any Database) async throws {
+        try await db.schema("practice").deleteField("travel_buffer_minutes").update()
+    }
 
     package init() {
     }

@@ -75,7 +75,9 @@ package final class ProviderHoursRecord: Model, @unchecked Sendable {
         self.endMinute = endMinute
     }
 
-    package var hours: WeeklyHours { WeeklyHours(weekday: weekday, startMinute: startMinute, endMinute: endMinute, locationID: locationID) }
+    package var hours: WeeklyHours {
+        WeeklyHours(weekday: weekday, startMinute: startMinute, endMinute: endMinute, locationID: locationID)
+    }
 }
 
 /// Leave or blocked time: the provider is not bookable in this span.
@@ -115,7 +117,7 @@ package final class AppointmentRecord: Model, @unchecked Sendable {
     // data fields
     @Field(key: "start_at") package var startAt: Date
     @Field(key: "end_at") package var endAt: Date
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: AppointmentStatus
     @OptionalField(key: "cancel_reason") package var cancelReason: String?
     /// Set when staff booked over another appointment of the same provider; exempts it from the provider constraint.
     @OptionalField(key: "override_reason") package var overrideReason: String?
@@ -130,7 +132,6 @@ package final class AppointmentRecord: Model, @unchecked Sendable {
     package init() {}
 
     package var span: TimeSpan { TimeSpan(start: startAt, end: endAt) }
-    package var statusValue: AppointmentStatus { AppointmentStatus(rawValue: status) ?? .enteredInError }
 }
 
 /// When a location is open, per weekday (local wall-clock minutes). A location with none is open whenever its providers work.
@@ -156,5 +157,7 @@ package final class LocationHoursRecord: Model, @unchecked Sendable {
         self.endMinute = endMinute
     }
 
-    package var hours: WeeklyHours { WeeklyHours(weekday: weekday, startMinute: startMinute, endMinute: endMinute, locationID: locationID) }
+    package var hours: WeeklyHours {
+        WeeklyHours(weekday: weekday, startMinute: startMinute, endMinute: endMinute, locationID: locationID)
+    }
 }

@@ -66,13 +66,17 @@ package enum SchedulingSetupAPI {
     }
 
     package static func draft(_ what: String, _ id: UUID?) -> AuditDraft {
-        AuditDraft(action: .create, category: .appointments, entityType: "SchedulingSetup", entityID: id?.uuidString, detail: what)
+        AuditDraft(
+            action: .create, category: .appointments, entityType: "SchedulingSetup", entityID: id?.uuidString,
+            detail: what)
     }
 
     /// "08:30" → 510.
     package static func minutes(_ s: String?, field: String) throws -> Int {
         let parts = (s ?? "").split(separator: ":")
-        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 1440 else {
+        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h),
+            (0...59).contains(m), h * 60 + m <= 1440
+        else {
             throw AppError.validation([FieldError(field, "\(field) must be a time of day written HH:MM.")])
         }
         return h * 60 + m
@@ -82,7 +86,9 @@ package enum SchedulingSetupAPI {
 
     @Sendable package static func rooms(req: Request) async throws -> [RoomDTO] {
         _ = try req.principal()
-        return try await RoomRecord.query(on: req.db).sort(\.$name).all().map { RoomDTO(id: $0.id!, locationId: $0.locationID, name: $0.name, active: $0.active) }
+        return try await RoomRecord.query(on: req.db).sort(\.$name).all().map {
+            RoomDTO(id: $0.id!, locationId: $0.locationID, name: $0.name, active: $0.active)
+        }
     }
 
     @Sendable package static func addRoom(req: Request) async throws -> Response {
@@ -90,16 +96,24 @@ package enum SchedulingSetupAPI {
         let i = try req.decodeJSON(RoomInput.self)
         var errs: [FieldError] = []
         let name = Text.clean(i.name)
-        if name == nil || name!.count > 60 { errs.append(FieldError("name", "Room name is required (at most 60 characters).")) }
-        if let l = i.locationId { if try await LocationRecord.find(l, on: req.db) == nil { errs.append(FieldError("locationId", "No location with that id.")) } }
-        else { errs.append(FieldError("locationId", "Location is required.")) }
+        if name == nil || name!.count > 60 {
+            errs.append(FieldError("name", "Room name is required (at most 60 characters)."))
+        }
+        if let l = i.locationId {
+            if try await LocationRecord.find(l, on: req.db) == nil {
+                errs.append(FieldError("locationId", "No location with that id."))
+            }
+        } else {
+            errs.append(FieldError("locationId", "Location is required."))
+        }
         if !errs.isEmpty { throw AppError.validation(errs) }
         let r: RoomRecord = try await scope.run { tx in
             let r = RoomRecord(locationID: i.locationId!, name: name!)
             try await r.create(on: tx)
             return (r, [draft("room \(name!)", r.id)])
         }
-        return try await RoomDTO(id: r.id!, locationId: r.locationID, name: r.name, active: r.active).encodeResponse(status: .created, for: req)
+        return try await RoomDTO(id: r.id!, locationId: r.locationID, name: r.name, active: r.active).encodeResponse(
+            status: .created, for: req)
     }
 
     @Sendable package static func addType(req: Request) async throws -> Response {
@@ -110,15 +124,23 @@ package enum SchedulingSetupAPI {
         if code == nil || code!.count > 16 || !code!.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
             errs.append(FieldError("code", "Code is required: up to 16 letters, digits or hyphens."))
         }
-        if name == nil || name!.count > 80 { errs.append(FieldError("name", "Name is required (at most 80 characters).")) }
-        if !(5...480).contains(i.minutes ?? 0) { errs.append(FieldError("minutes", "Minutes must be between 5 and 480.")) }
+        if name == nil || name!.count > 80 {
+            errs.append(FieldError("name", "Name is required (at most 80 characters)."))
+        }
+        if !(5...480).contains(i.minutes ?? 0) {
+            errs.append(FieldError("minutes", "Minutes must be between 5 and 480."))
+        }
         if !errs.isEmpty { throw AppError.validation(errs) }
         let t: AppointmentTypeRecord = try await scope.run { tx in
             if try await AppointmentTypeRecord.query(on: tx).filter(\.$code == code!).first() != nil {
-                throw AppError.conflict(type: "code-taken", detail: "An appointment type with that code exists.", extra: [:])
+                throw AppError.conflict(
+                    type: "code-taken", detail: "An appointment type with that code exists.", extra: [:])
             }
-            let t = try await SchedulingSetup.addType(.init(code: code!, name: name!, minutes: i.minutes!, telemedicine: i.telemedicine ?? false,
-                                                            patientBookable: i.patientBookable ?? false, needsRoom: i.needsRoom ?? !(i.telemedicine ?? false)), on: tx)
+            let t = try await SchedulingSetup.addType(
+                .init(
+                    code: code!, name: name!, minutes: i.minutes!, telemedicine: i.telemedicine ?? false,
+                    patientBookable: i.patientBookable ?? false, needsRoom: i.needsRoom ?? !(i.telemedicine ?? false)),
+                on: tx)
             return (t, [draft("appointment type \(code!)", t.id)])
         }
         return try await AppointmentTypeDTO(t).encodeResponse(status: .created, for: req)
@@ -127,7 +149,9 @@ package enum SchedulingSetupAPI {
     @Sendable package static func hours(req: Request) async throws -> [HoursDTO] {
         _ = try req.principal()
         return try await ProviderHoursRecord.query(on: req.db).sort(\.$weekday).all().map {
-            HoursDTO(id: $0.id!, providerId: $0.providerID, locationId: $0.locationID, weekday: $0.weekday, start: hhmm($0.startMinute), end: hhmm($0.endMinute))
+            HoursDTO(
+                id: $0.id!, providerId: $0.providerID, locationId: $0.locationID, weekday: $0.weekday,
+                start: hhmm($0.startMinute), end: hhmm($0.endMinute))
         }
     }
 
@@ -143,14 +167,23 @@ package enum SchedulingSetupAPI {
         let scope = try await admin(req)
         let i = try req.decodeJSON(HoursInput.self)
         var errs: [FieldError] = []
-        if !(1...7).contains(i.weekday ?? 0) { errs.append(FieldError("weekday", "Weekday must be 1 (Sunday) to 7 (Saturday).")) }
+        if !(1...7).contains(i.weekday ?? 0) {
+            errs.append(FieldError("weekday", "Weekday must be 1 (Sunday) to 7 (Saturday)."))
+        }
         let s = try minutes(i.start, field: "start"), e = try minutes(i.end, field: "end")
         if e <= s { errs.append(FieldError("end", "End must be after start.")) }
         if let p = i.providerId {
             try await requireProvider(p, on: req.db, errors: &errs)
-        } else { errs.append(FieldError("providerId", "Provider is required.")) }
-        if let l = i.locationId { if try await LocationRecord.find(l, on: req.db) == nil { errs.append(FieldError("locationId", "No location with that id.")) } }
-        else { errs.append(FieldError("locationId", "Location is required.")) }
+        } else {
+            errs.append(FieldError("providerId", "Provider is required."))
+        }
+        if let l = i.locationId {
+            if try await LocationRecord.find(l, on: req.db) == nil {
+                errs.append(FieldError("locationId", "No location with that id."))
+            }
+        } else {
+            errs.append(FieldError("locationId", "Location is required."))
+        }
         if !errs.isEmpty { throw AppError.validation(errs) }
         let h: ProviderHoursRecord = try await scope.run { tx in
             // A provider cannot be expected at two places at once: hours are compared as instants, each in its
@@ -166,14 +199,18 @@ package enum SchedulingSetupAPI {
                 throw AppError.conflict(
                     type: "hours-overlap",
                     detail: "These hours overlap hours the provider already has "
-                    + "(both would start being worked at \(local) in this location's time).", extra: [:])
+                        + "(both would start being worked at \(local) in this location's time).", extra: [:])
             }
-            let h = ProviderHoursRecord(providerID: i.providerId!, locationID: i.locationId!, weekday: i.weekday!, startMinute: s, endMinute: e)
+            let h = ProviderHoursRecord(
+                providerID: i.providerId!, locationID: i.locationId!, weekday: i.weekday!, startMinute: s, endMinute: e)
             try await h.create(on: tx)
             return (h, [draft("hours weekday \(i.weekday!) \(hhmm(s))-\(hhmm(e))", h.id)])
         }
-        return try await HoursDTO(id: h.id!, providerId: h.providerID, locationId: h.locationID, weekday: h.weekday, start: hhmm(s), end: hhmm(e))
-            .encodeResponse(status: .created, for: req)
+        return try await HoursDTO(
+            id: h.id!, providerId: h.providerID, locationId: h.locationID, weekday: h.weekday, start: hhmm(s),
+            end: hhmm(e)
+        )
+        .encodeResponse(status: .created, for: req)
     }
 
     package struct OpeningDTO: Content {
@@ -194,19 +231,28 @@ package enum SchedulingSetupAPI {
         let scope = try await admin(req)
         let i = try req.decodeJSON(OpeningInput.self)
         var errs: [FieldError] = []
-        if !(1...7).contains(i.weekday ?? 0) { errs.append(FieldError("weekday", "Weekday must be 1 (Sunday) to 7 (Saturday).")) }
+        if !(1...7).contains(i.weekday ?? 0) {
+            errs.append(FieldError("weekday", "Weekday must be 1 (Sunday) to 7 (Saturday)."))
+        }
         let s = try minutes(i.start, field: "start"), e = try minutes(i.end, field: "end")
         if e <= s { errs.append(FieldError("end", "End must be after start.")) }
-        if let l = i.locationId { if try await LocationRecord.find(l, on: req.db) == nil { errs.append(FieldError("locationId", "No location with that id.")) } }
-        else { errs.append(FieldError("locationId", "Location is required.")) }
+        if let l = i.locationId {
+            if try await LocationRecord.find(l, on: req.db) == nil {
+                errs.append(FieldError("locationId", "No location with that id."))
+            }
+        } else {
+            errs.append(FieldError("locationId", "Location is required."))
+        }
         if !errs.isEmpty { throw AppError.validation(errs) }
         let h: LocationHoursRecord = try await scope.run { tx in
             let h = LocationHoursRecord(locationID: i.locationId!, weekday: i.weekday!, startMinute: s, endMinute: e)
             try await h.create(on: tx)
             return (h, [draft("opening hours weekday \(i.weekday!) \(hhmm(s))-\(hhmm(e))", h.id)])
         }
-        return try await OpeningDTO(id: h.id!, locationId: h.locationID, weekday: h.weekday, start: hhmm(s), end: hhmm(e))
-            .encodeResponse(status: .created, for: req)
+        return try await OpeningDTO(
+            id: h.id!, locationId: h.locationID, weekday: h.weekday, start: hhmm(s), end: hhmm(e)
+        )
+        .encodeResponse(status: .created, for: req)
     }
 
     @Sendable package static func addException(req: Request) async throws -> Response {
@@ -215,17 +261,25 @@ package enum SchedulingSetupAPI {
         var errs: [FieldError] = []
         if let p = i.providerId {
             try await requireProvider(p, on: req.db, errors: &errs)
-        } else { errs.append(FieldError("providerId", "Provider is required.")) }
+        } else {
+            errs.append(FieldError("providerId", "Provider is required."))
+        }
         if i.start == nil { errs.append(FieldError("start", "Start is required (ISO 8601).")) }
-        if i.end == nil || (i.start != nil && i.end! <= i.start!) { errs.append(FieldError("end", "End is required and must be after start.")) }
-        if !["leave", "blocked"].contains(i.kind ?? "") { errs.append(FieldError("kind", "Kind must be leave or blocked.")) }
+        if i.end == nil || (i.start != nil && i.end! <= i.start!) {
+            errs.append(FieldError("end", "End is required and must be after start."))
+        }
+        if !["leave", "blocked"].contains(i.kind ?? "") {
+            errs.append(FieldError("kind", "Kind must be leave or blocked."))
+        }
         if !errs.isEmpty { throw AppError.validation(errs) }
         let x: AvailabilityExceptionRecord = try await scope.run { tx in
-            let x = AvailabilityExceptionRecord(providerID: i.providerId!, span: TimeSpan(start: i.start!, end: i.end!), kind: i.kind!)
+            let x = AvailabilityExceptionRecord(
+                providerID: i.providerId!, span: TimeSpan(start: i.start!, end: i.end!), kind: i.kind!)
             try await x.create(on: tx)
             return (x, [draft("\(i.kind!) for provider \(i.providerId!.uuidString)", x.id)])
         }
-        return try await ExceptionDTO(id: x.id!, providerId: x.providerID, start: x.startAt, end: x.endAt, kind: x.kind).encodeResponse(status: .created, for: req)
+        return try await ExceptionDTO(id: x.id!, providerId: x.providerID, start: x.startAt, end: x.endAt, kind: x.kind)
+            .encodeResponse(status: .created, for: req)
     }
 
     @Sendable package static func setTravelBuffer(req: Request) async throws -> BufferInput {
@@ -236,7 +290,14 @@ package enum SchedulingSetupAPI {
         }
         try await scope.run { tx in
             try await PracticeRecord.query(on: tx).set(\.$travelBufferMinutes, to: m).update()
-            return ((), [AuditDraft(action: .update, category: .appointments, entityType: "SchedulingSetup", detail: "travel buffer \(m) min")])
+            return (
+                (),
+                [
+                    AuditDraft(
+                        action: .update, category: .appointments, entityType: "SchedulingSetup",
+                        detail: "travel buffer \(m) min")
+                ]
+            )
         }
         return BufferInput(travelBufferMinutes: m)
     }

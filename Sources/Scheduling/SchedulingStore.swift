@@ -23,7 +23,10 @@ package struct SchedulingStore {
         /// Book over another appointment of the same provider (staff only; audited).
         package var overrideReason: String?
 
-        package init(patientId: UUID? = nil, providerId: UUID? = nil, locationId: UUID? = nil, typeId: UUID? = nil, start: Date? = nil, roomId: UUID? = nil, overrideReason: String? = nil) {
+        package init(
+            patientId: UUID? = nil, providerId: UUID? = nil, locationId: UUID? = nil, typeId: UUID? = nil,
+            start: Date? = nil, roomId: UUID? = nil, overrideReason: String? = nil
+        ) {
             self.patientId = patientId
             self.providerId = providerId
             self.locationId = locationId
@@ -42,7 +45,10 @@ package struct SchedulingStore {
         package var status: String?
         package var cancelReason: String?
 
-        package init(start: Date? = nil, providerId: UUID? = nil, locationId: UUID? = nil, roomId: UUID? = nil, status: String? = nil, cancelReason: String? = nil) {
+        package init(
+            start: Date? = nil, providerId: UUID? = nil, locationId: UUID? = nil, roomId: UUID? = nil,
+            status: String? = nil, cancelReason: String? = nil
+        ) {
             self.start = start
             self.providerId = providerId
             self.locationId = locationId
@@ -52,7 +58,8 @@ package struct SchedulingStore {
         }
     }
 
-    package static let inactive = [AppointmentStatus.cancelled, .noshow, .enteredInError].map(\.rawValue)
+    /// The statuses that no longer hold time (the database constraints use the same list).
+    package static let inactive = AppointmentStatus.allCases.filter { !$0.holdsTime }
     package static let maxOverrideReason = 500
 
     /// Everything a booking needs, loaded and checked before the transaction.
@@ -89,13 +96,16 @@ package struct SchedulingStore {
         if input.providerId == nil { errors.append(FieldError("providerId", "Provider is required.")) }
         if input.locationId == nil { errors.append(FieldError("locationId", "Location is required.")) }
         if input.typeId == nil { errors.append(FieldError("typeId", "Appointment type is required.")) }
-        if input.start == nil { errors.append(FieldError("start", "Start time is required (ISO 8601, UTC or with an offset).")) }
+        if input.start == nil {
+            errors.append(FieldError("start", "Start time is required (ISO 8601, UTC or with an offset)."))
+        }
         if !errors.isEmpty { throw AppError.validation(errors) }
         try await scope.authorize(.bookAppointment(patientID: patientID!), patientID: patientID)
         let reason = Text.clean(input.overrideReason)
         if reason != nil { try await scope.authorize(.overrideProviderOverlap, patientID: patientID) }
-        let plan = try await makePlan(patientID: patientID!, providerID: input.providerId!, locationID: input.locationId!,
-                                      typeID: input.typeId!, start: input.start!, roomID: input.roomId, overrideReason: reason)
+        let plan = try await makePlan(
+            patientID: patientID!, providerID: input.providerId!, locationID: input.locationId!,
+            typeID: input.typeId!, start: input.start!, roomID: input.roomId, overrideReason: reason)
         let now = scope.now
         return try await mapConstraintViolation {
             try await scope.run { tx in
@@ -109,18 +119,24 @@ package struct SchedulingStore {
                 a.typeID = plan.type.id
                 a.startAt = plan.span.start
                 a.endAt = plan.span.end
-                a.status = AppointmentStatus.booked.rawValue
+                a.status = AppointmentStatus.booked
                 a.overrideReason = plan.overrideReason
                 a.version = 1
                 a.createdAt = now
                 a.updatedAt = now
                 try await a.create(on: tx)
                 try await AppointmentNotices.enqueue(.confirmation, for: a, now: now, on: tx)
-                var drafts = [AuditDraft(action: .create, category: .appointments, patientID: plan.patientID, entityType: "Appointment",
-                                         entityID: a.id?.uuidString, detail: "booked")]
+                var drafts = [
+                    AuditDraft(
+                        action: .create, category: .appointments, patientID: plan.patientID, entityType: "Appointment",
+                        entityID: a.id?.uuidString, detail: "booked")
+                ]
                 if let r = plan.overrideReason {
-                    drafts.append(AuditDraft(action: .create, category: .appointments, patientID: plan.patientID, entityType: "Appointment",
-                                             entityID: a.id?.uuidString, detail: "provider overlap overridden: \(r.prefix(200))"))
+                    drafts.append(
+                        AuditDraft(
+                            action: .create, category: .appointments, patientID: plan.patientID,
+                            entityType: "Appointment",
+                            entityID: a.id?.uuidString, detail: "provider overlap overridden: \(r.prefix(200))"))
                 }
                 return (a, drafts)
             }
@@ -137,57 +153,91 @@ package struct SchedulingStore {
         try await scope.record([
             AuditDraft(
                 action: .read, category: .appointments, patientID: a.patientID, entityType: "Appointment",
-                                           entityID: id.uuidString)])
+                entityID: id.uuidString)
+        ])
         return a
     }
 
     package func change(_ id: UUID, _ input: ChangeInput, expectedVersion: Int?) async throws -> AppointmentRecord {
-        guard let current = try await AppointmentRecord.find(id, on: scope.db) else { throw AppError.notFound("No appointment with that id.") }
+        guard let current = try await AppointmentRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No appointment with that id.")
+        }
         try await scope.authorize(.changeAppointment(patientID: current.patientID), patientID: current.patientID)
         let now = scope.now
         if let raw = input.status {
             guard let next = AppointmentStatus(rawValue: raw) else {
-                throw AppError.validation([FieldError("status", "Status must be one of: \(AppointmentStatus.allCases.map(\.rawValue).joined(separator: ", ")).")])
+                throw AppError.validation([
+                    FieldError(
+                        "status",
+                        "Status must be one of: \(AppointmentStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+                ])
             }
             if scope.principal.role == .patient && next != .cancelled {
                 throw AppError.forbidden("Patients may cancel or reschedule, not change the visit status.")
             }
             let reason = Text.clean(input.cancelReason)
-            if next == .cancelled && reason == nil { throw AppError.validation([FieldError("cancelReason", "Say why the appointment is cancelled.")]) }
-            if let r = reason, r.count > 500 { throw AppError.validation([FieldError("cancelReason", "Cancel reason must be at most 500 characters.")]) }
+            if next == .cancelled && reason == nil {
+                throw AppError.validation([FieldError("cancelReason", "Say why the appointment is cancelled.")])
+            }
+            if let r = reason, r.count > 500 {
+                throw AppError.validation([FieldError("cancelReason", "Cancel reason must be at most 500 characters.")])
+            }
             return try await scope.run { tx in
-                guard let a = try await AppointmentRecord.find(id, on: tx) else { throw AppError.notFound("No appointment with that id.") }
-                if let v = expectedVersion, v != a.version { throw AppError.preconditionFailed("The appointment changed (now version \(a.version)); reload it.") }
-                guard a.statusValue.canChange(to: next) else {
-                    throw AppError.conflict(type: "invalid-transition", detail: "An appointment that is \(a.status) cannot become \(next.rawValue).", extra: [:])
+                guard let a = try await AppointmentRecord.find(id, on: tx) else {
+                    throw AppError.notFound("No appointment with that id.")
                 }
-                a.status = next.rawValue
+                if let v = expectedVersion, v != a.version {
+                    throw AppError.preconditionFailed("The appointment changed (now version \(a.version)); reload it.")
+                }
+                guard a.status.canChange(to: next) else {
+                    throw AppError.conflict(
+                        type: "invalid-transition",
+                        detail: "An appointment that is \(a.status) cannot become \(next.rawValue).", extra: [:])
+                }
+                a.status = next
                 if next == .cancelled { a.cancelReason = reason }
                 a.version += 1
                 a.updatedAt = now
                 try await a.save(on: tx)
                 if next == .cancelled { try await AppointmentNotices.enqueue(.cancellation, for: a, now: now, on: tx) }
-                return (a, [AuditDraft(action: .update, category: .appointments, patientID: a.patientID, entityType: "Appointment",
-                                       entityID: id.uuidString, detail: "status \(next.rawValue)")])
+                return (
+                    a,
+                    [
+                        AuditDraft(
+                            action: .update, category: .appointments, patientID: a.patientID, entityType: "Appointment",
+                            entityID: id.uuidString, detail: "status \(next.rawValue)")
+                    ]
+                )
             }
         }
         guard input.start != nil || input.providerId != nil || input.locationId != nil || input.roomId != nil else {
-            throw AppError.validation([FieldError("start", "Send a new start, provider, location or room, or a status.")])
+            throw AppError.validation([
+                FieldError("start", "Send a new start, provider, location or room, or a status.")
+            ])
         }
-        guard current.statusValue == .booked || current.statusValue == .proposed else {
-            throw AppError.conflict(type: "invalid-transition", detail: "Only booked appointments can be moved (this one is \(current.status)).", extra: [:])
+        guard current.status == .booked || current.status == .proposed else {
+            throw AppError.conflict(
+                type: "invalid-transition",
+                detail: "Only booked appointments can be moved (this one is \(current.status)).", extra: [:])
         }
-        let plan = try await makePlan(patientID: current.patientID, providerID: input.providerId ?? current.providerID,
-                                      locationID: input.locationId ?? current.locationID, typeID: current.typeID,
-                                      start: input.start ?? current.startAt,
-                                      roomID: input.roomId ?? (input.locationId == nil ? current.roomID : nil),
-                                      overrideReason: current.overrideReason)
+        let plan = try await makePlan(
+            patientID: current.patientID, providerID: input.providerId ?? current.providerID,
+            locationID: input.locationId ?? current.locationID, typeID: current.typeID,
+            start: input.start ?? current.startAt,
+            roomID: input.roomId ?? (input.locationId == nil ? current.roomID : nil),
+            overrideReason: current.overrideReason)
         return try await mapConstraintViolation {
             try await scope.run { tx in
-                guard let a = try await AppointmentRecord.find(id, on: tx) else { throw AppError.notFound("No appointment with that id.") }
-                if let v = expectedVersion, v != a.version { throw AppError.preconditionFailed("The appointment changed (now version \(a.version)); reload it.") }
-                guard a.statusValue == .booked || a.statusValue == .proposed else {
-                    throw AppError.conflict(type: "invalid-transition", detail: "Only booked appointments can be moved (this one is \(a.status)).", extra: [:])
+                guard let a = try await AppointmentRecord.find(id, on: tx) else {
+                    throw AppError.notFound("No appointment with that id.")
+                }
+                if let v = expectedVersion, v != a.version {
+                    throw AppError.preconditionFailed("The appointment changed (now version \(a.version)); reload it.")
+                }
+                guard a.status == .booked || a.status == .proposed else {
+                    throw AppError.conflict(
+                        type: "invalid-transition",
+                        detail: "Only booked appointments can be moved (this one is \(a.status)).", extra: [:])
                 }
                 let roomID = try await Self.assertFree(plan, excluding: id, on: tx)
                 a.providerID = plan.providerID
@@ -200,14 +250,22 @@ package struct SchedulingStore {
                 a.updatedAt = now
                 try await a.save(on: tx)
                 if moved { try await AppointmentNotices.enqueue(.rescheduled, for: a, now: now, on: tx) }
-                return (a, [AuditDraft(action: .update, category: .appointments, patientID: a.patientID, entityType: "Appointment",
-                                       entityID: id.uuidString, detail: "rescheduled")])
+                return (
+                    a,
+                    [
+                        AuditDraft(
+                            action: .update, category: .appointments, patientID: a.patientID, entityType: "Appointment",
+                            entityID: id.uuidString, detail: "rescheduled")
+                    ]
+                )
             }
         }
     }
 
-    private func makePlan(patientID: UUID, providerID: UUID, locationID: UUID, typeID: UUID, start: Date, roomID: UUID?,
-                          overrideReason: String?) async throws -> Plan {
+    private func makePlan(
+        patientID: UUID, providerID: UUID, locationID: UUID, typeID: UUID, start: Date, roomID: UUID?,
+        overrideReason: String?
+    ) async throws -> Plan {
         let db = scope.db
         var errors: [FieldError] = []
         guard SlotRules.onGrid(start) else {
@@ -219,7 +277,9 @@ package struct SchedulingStore {
             throw AppError.validation([FieldError("patientId", "No active patient with that id.")])
         }
         let provider = try await UserRecord.find(providerID, on: db)
-        if provider == nil || !(provider!.roleValue == .provider || provider!.roleValue == .medicalDirector) || !provider!.active {
+        if provider == nil || !(provider!.roleValue == .provider || provider!.roleValue == .medicalDirector)
+            || !provider!.active
+        {
             errors.append(FieldError("providerId", "Provider must be an active provider's account id."))
         }
         let location = try await LocationRecord.find(locationID, on: db)
@@ -227,33 +287,47 @@ package struct SchedulingStore {
         let type = try await AppointmentTypeRecord.find(typeID, on: db)
         if type == nil { errors.append(FieldError("typeId", "No appointment type with that id.")) }
         if let r = overrideReason, r.count > Self.maxOverrideReason {
-            errors.append(FieldError("overrideReason", "Override reason must be at most \(Self.maxOverrideReason) characters."))
+            errors.append(
+                FieldError("overrideReason", "Override reason must be at most \(Self.maxOverrideReason) characters."))
         }
         if let roomID {
             let room = try await RoomRecord.find(roomID, on: db)
-            if room == nil || room!.locationID != locationID || !room!.active { errors.append(FieldError("roomId", "That room is not at this location.")) }
+            if room == nil || room!.locationID != locationID || !room!.active {
+                errors.append(FieldError("roomId", "That room is not at this location."))
+            }
         }
         if start < scope.now { errors.append(FieldError("start", "The start time is in the past.")) }
-        guard errors.isEmpty, let location, let type, let zone = TimeZone(identifier: location.timeZone) else { throw AppError.validation(errors) }
+        guard errors.isEmpty, let location, let type, let zone = TimeZone(identifier: location.timeZone) else {
+            throw AppError.validation(errors)
+        }
         if scope.principal.role == .patient && !type.patientBookable {
             throw AppError.forbidden("This kind of appointment is booked by the practice; please call or message us.")
         }
         let span = TimeSpan(start: start, end: start.addingTimeInterval(TimeInterval(type.minutes * 60)))
         let opening = try await LocationHoursRecord.query(on: db).filter(\.$locationID == locationID).all().map(\.hours)
-        let hours = WeeklyHours.within(try await ProviderHoursRecord.query(on: db).filter(\.$providerID == providerID).all().map(\.hours), opening: opening)
+        let hours = WeeklyHours.within(
+            try await ProviderHoursRecord.query(on: db).filter(\.$providerID == providerID).all().map(\.hours),
+            opening: opening)
         if overrideReason == nil, !SlotRules.withinHours(span, location: locationID, zone: zone, hours: hours) {
-            throw AppError.conflict(type: "outside-hours", detail: "The provider does not work at \(location.name) at that time, or the location is closed.",
-                                    extra: ["conflict": "hours"])
+            throw AppError.conflict(
+                type: "outside-hours",
+                detail: "The provider does not work at \(location.name) at that time, or the location is closed.",
+                extra: ["conflict": "hours"])
         }
         let leave = try await AvailabilityExceptionRecord.query(on: db).filter(\.$providerID == providerID)
             .filter(\.$startAt < span.end).filter(\.$endAt > span.start).first()
         if let l = leave {
-            throw AppError.conflict(type: "provider-unavailable", detail: "The provider is unavailable then (\(l.kind)).", extra: ["conflict": "availability"])
+            throw AppError.conflict(
+                type: "provider-unavailable", detail: "The provider is unavailable then (\(l.kind)).",
+                extra: ["conflict": "availability"])
         }
         let buffer = TimeInterval((try await PracticeRecord.query(on: db).first()?.travelBufferMinutes ?? 30) * 60)
-        return Plan(patientID: patientID, providerID: providerID, location: LocationSnapshot(id: locationID, name: location.name, zone: zone),
-                    type: TypeSnapshot(id: typeID, minutes: type.minutes, needsRoom: type.needsRoom, patientBookable: type.patientBookable),
-                    span: span, roomID: roomID, overrideReason: overrideReason, travelBuffer: buffer)
+        return Plan(
+            patientID: patientID, providerID: providerID,
+            location: LocationSnapshot(id: locationID, name: location.name, zone: zone),
+            type: TypeSnapshot(
+                id: typeID, minutes: type.minutes, needsRoom: type.needsRoom, patientBookable: type.patientBookable),
+            span: span, roomID: roomID, overrideReason: overrideReason, travelBuffer: buffer)
     }
 
     /// Inside the serialized transaction: refuses the plan when it collides (provider incl. travel buffer, room, patient),
@@ -261,7 +335,8 @@ package struct SchedulingStore {
     package static func assertFree(_ p: Plan, excluding: UUID?, on tx: any Database) async throws -> UUID? {
         let window = p.span.padded(by: p.travelBuffer)
         func active() -> QueryBuilder<AppointmentRecord> {
-            let q = AppointmentRecord.query(on: tx).filter(\.$status !~ inactive).filter(\.$startAt < window.end).filter(\.$endAt > window.start)
+            let q = AppointmentRecord.query(on: tx).filter(\.$status !~ inactive).filter(\.$startAt < window.end)
+                .filter(\.$endAt > window.start)
             if let ex = excluding { q.filter(\.$id != ex) }
             return q
         }
@@ -274,30 +349,40 @@ package struct SchedulingStore {
             let busy = theirs.map { Busy(span: $0.span, locationID: $0.locationID) }
             if !SlotRules.isClear(p.span, at: p.location.id, busy: busy, travelBuffer: p.travelBuffer) {
                 let sameSite = theirs.contains { $0.span.overlaps(p.span) }
-                throw AppError.conflict(type: "schedule-conflict",
-                                        detail: sameSite ? "The provider already has an appointment at that time."
-                                                         : "The provider is at another location then and needs travel time.",
-                                        extra: ["conflict": sameSite ? "provider" : "travel-buffer"])
+                throw AppError.conflict(
+                    type: "schedule-conflict",
+                    detail: sameSite
+                        ? "The provider already has an appointment at that time."
+                        : "The provider is at another location then and needs travel time.",
+                    extra: ["conflict": sameSite ? "provider" : "travel-buffer"])
             }
         }
         let patientClash = try await overlapping().filter(\.$patientID == p.patientID).first()
         if patientClash != nil {
-            throw AppError.conflict(type: "schedule-conflict", detail: "The patient already has an appointment at that time.", extra: ["conflict": "patient"])
+            throw AppError.conflict(
+                type: "schedule-conflict", detail: "The patient already has an appointment at that time.",
+                extra: ["conflict": "patient"])
         }
         var room = p.roomID
         if room == nil && p.type.needsRoom {
-            let rooms = try await RoomRecord.query(on: tx).filter(\.$locationID == p.location.id).filter(\.$active == true).sort(\.$name).all()
+            let rooms = try await RoomRecord.query(on: tx).filter(\.$locationID == p.location.id).filter(
+                \.$active == true
+            ).sort(\.$name).all()
             for r in rooms {
                 let taken = try await overlapping().filter(\.$roomID == r.id!).first()
                 if taken == nil { room = r.id; break }
             }
             if room == nil {
-                throw AppError.conflict(type: "schedule-conflict", detail: "No room is free at \(p.location.name) at that time.", extra: ["conflict": "room"])
+                throw AppError.conflict(
+                    type: "schedule-conflict", detail: "No room is free at \(p.location.name) at that time.",
+                    extra: ["conflict": "room"])
             }
         } else if let r = room {
             let taken = try await overlapping().filter(\.$roomID == r).first()
             if taken != nil {
-                throw AppError.conflict(type: "schedule-conflict", detail: "That room is already booked at that time.", extra: ["conflict": "room"])
+                throw AppError.conflict(
+                    type: "schedule-conflict", detail: "That room is already booked at that time.",
+                    extra: ["conflict": "room"])
             }
         }
         return room
@@ -312,8 +397,11 @@ package struct SchedulingStore {
         } catch {
             let text = String(reflecting: error)
             guard text.contains("23P01") else { throw error }
-            let what = text.contains("room_overlap") ? "room" : text.contains("patient_overlap") ? "patient" : "provider"
-            throw AppError.conflict(type: "schedule-conflict", detail: "The \(what) is already booked at that time.", extra: ["conflict": what])
+            let what =
+                text.contains("room_overlap") ? "room" : text.contains("patient_overlap") ? "patient" : "provider"
+            throw AppError.conflict(
+                type: "schedule-conflict", detail: "The \(what) is already booked at that time.",
+                extra: ["conflict": what])
         }
     }
 
@@ -327,7 +415,10 @@ package struct SchedulingStore {
         package var to: Date
         package var includeInactive = false
 
-        package init(providerID: UUID? = nil, locationID: UUID? = nil, patientID: UUID? = nil, from: Date, to: Date, includeInactive: Bool = false) {
+        package init(
+            providerID: UUID? = nil, locationID: UUID? = nil, patientID: UUID? = nil, from: Date, to: Date,
+            includeInactive: Bool = false
+        ) {
             self.providerID = providerID
             self.locationID = locationID
             self.patientID = patientID
@@ -344,10 +435,15 @@ package struct SchedulingStore {
 
     /// Appointments in a window, with the patient's name for calendars; each patient shown is recorded as a query on their record.
     package func list(_ f: ListFilter) async throws -> [Listed] {
-        if let p = f.patientID { try await scope.authorize(.readAppointments(patientID: p), patientID: p) }
-        else { try await scope.authorize(.readSchedule) }
+        if let p = f.patientID {
+            try await scope.authorize(.readAppointments(patientID: p), patientID: p)
+        } else {
+            try await scope.authorize(.readSchedule)
+        }
         guard f.to > f.from, f.to.timeIntervalSince(f.from) <= 62 * 86400 else {
-            throw AppError.validation([FieldError("to", "The window must end after it starts and span at most 62 days.")])
+            throw AppError.validation([
+                FieldError("to", "The window must end after it starts and span at most 62 days.")
+            ])
         }
         return try await scope.run { tx in
             let q = AppointmentRecord.query(on: tx).filter(\.$startAt < f.to).filter(\.$endAt > f.from)
@@ -359,7 +455,11 @@ package struct SchedulingStore {
             let ids = Array(Set(rows.map(\.patientID)))
             let patients = ids.isEmpty ? [] : try await PatientRecord.query(on: tx).filter(\.$id ~~ ids).all()
             let names = Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, "\($0.familyName), \($0.givenName)") })
-            let drafts = ids.map { AuditDraft(action: .query, category: .appointments, patientID: $0, entityType: "Appointment", detail: "calendar") }
+            let drafts = ids.map {
+                AuditDraft(
+                    action: .query, category: .appointments, patientID: $0, entityType: "Appointment",
+                    detail: "calendar")
+            }
             return (rows.map { Listed(appointment: $0, patientName: names[$0.patientID] ?? "—") }, drafts)
         }
     }
@@ -372,7 +472,9 @@ package struct SchedulingStore {
     }
 
     /// Free slots for a type at the given locations and providers over local days [fromDay, toDay].
-    package func slots(typeID: UUID, locationIDs: [UUID], providerIDs: [UUID], fromDay: LocalDay, toDay: LocalDay) async throws -> [Slot] {
+    package func slots(typeID: UUID, locationIDs: [UUID], providerIDs: [UUID], fromDay: LocalDay, toDay: LocalDay)
+        async throws -> [Slot]
+    {
         _ = try scope.principal  // any signed-in account may look for free times; no PHI is returned
         let db = scope.db
         guard let type = try await AppointmentTypeRecord.find(typeID, on: db) else {
@@ -382,19 +484,27 @@ package struct SchedulingStore {
             throw AppError.forbidden("This kind of appointment is booked by the practice.")
         }
         guard fromDay <= toDay, toDay <= fromDay.adding(days: 31) else {
-            throw AppError.validation([FieldError("to", "The range must end on or after its start and span at most 31 days.")])
+            throw AppError.validation([
+                FieldError("to", "The range must end on or after its start and span at most 31 days.")
+            ])
         }
-        let locations = try await (locationIDs.isEmpty ? LocationRecord.query(on: db).all()
-                                                       : LocationRecord.query(on: db).filter(\.$id ~~ locationIDs).all())
+        let locations =
+            try await
+            (locationIDs.isEmpty
+            ? LocationRecord.query(on: db).all()
+            : LocationRecord.query(on: db).filter(\.$id ~~ locationIDs).all())
         var providers = providerIDs
         if providers.isEmpty {
-            providers = try await UserRecord.query(on: db).filter(\.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue])
-                .filter(\.$active == true).all().compactMap(\.id)
+            providers = try await UserRecord.query(on: db).filter(
+                \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+            )
+            .filter(\.$active == true).all().compactMap(\.id)
         }
         let buffer = TimeInterval((try await PracticeRecord.query(on: db).first()?.travelBufferMinutes ?? 30) * 60)
         // Everything that can block, fetched once for the whole window (padded a day each side for zones and buffers).
         let utc = TimeZone(identifier: "UTC")!
-        let window = TimeSpan(start: fromDay.adding(days: -1).span(in: utc).start, end: toDay.adding(days: 2).span(in: utc).start)
+        let window = TimeSpan(
+            start: fromDay.adding(days: -1).span(in: utc).start, end: toDay.adding(days: 2).span(in: utc).start)
         let booked = try await AppointmentRecord.query(on: db).filter(\.$status !~ Self.inactive)
             .filter(\.$startAt < window.end).filter(\.$endAt > window.start).all()
         let leave = try await AvailabilityExceptionRecord.query(on: db).filter(\.$providerID ~~ providers)
@@ -407,18 +517,24 @@ package struct SchedulingStore {
         for loc in locations {
             guard let zone = TimeZone(identifier: loc.timeZone), let lid = loc.id else { continue }
             let locRooms = rooms.filter { $0.locationID == lid }.compactMap(\.id)
-            let roomFree: ((TimeSpan) -> Bool)? = type.needsRoom ? { span in
-                locRooms.contains { r in !booked.contains { $0.roomID == r && $0.span.overlaps(span) } }
-            } : nil
+            let roomFree: ((TimeSpan) -> Bool)? =
+                type.needsRoom
+                ? { span in
+                    locRooms.contains { r in !booked.contains { $0.roomID == r && $0.span.overlaps(span) } }
+                } : nil
             for pid in providers {
                 let ph = WeeklyHours.within(hours.filter { $0.providerID == pid }.map(\.hours), opening: opening)
                 guard ph.contains(where: { $0.locationID == lid }) else { continue }
-                let busy = booked.filter { $0.providerID == pid }.map { Busy(span: $0.span, locationID: $0.locationID) }
-                    + leave.filter { $0.providerID == pid }.map { Busy(span: TimeSpan(start: $0.startAt, end: $0.endAt), locationID: nil) }
+                let busy =
+                    booked.filter { $0.providerID == pid }.map { Busy(span: $0.span, locationID: $0.locationID) }
+                    + leave.filter { $0.providerID == pid }.map {
+                        Busy(span: TimeSpan(start: $0.startAt, end: $0.endAt), locationID: nil)
+                    }
                 var day = fromDay
                 while day <= toDay {
-                    let req = SlotRequest(day: day, zone: zone, locationID: lid, duration: TimeInterval(type.minutes * 60),
-                                          step: 15 * 60, travelBuffer: buffer, notBefore: now)
+                    let req = SlotRequest(
+                        day: day, zone: zone, locationID: lid, duration: TimeInterval(type.minutes * 60),
+                        step: 15 * 60, travelBuffer: buffer, notBefore: now)
                     out += SlotRules.freeSlots(req, hours: ph, providerBusy: busy, roomFree: roomFree)
                         .map { Slot(start: $0.start, end: $0.end, providerId: pid, locationId: lid) }
                     day = day.adding(days: 1)

@@ -69,7 +69,9 @@ package final class SignalHub: @unchecked Sendable {
         try await ensureListening()
         // Most messages (candidates, typical offers) fit NOTIFY's 8000-byte payload: one statement, no table.
         if body.utf8.count <= 7000 {
-            try await app.db.sql.raw("SELECT pg_notify(\(literal: Self.channel), \(bind: "B|\(visit.uuidString)|\(role)|\(body)"))").run()
+            try await app.db.sql.raw(
+                "SELECT pg_notify(\(literal: Self.channel), \(bind: "B|\(visit.uuidString)|\(role)|\(body)"))"
+            ).run()
             return
         }
         let now = app.clock.now()
@@ -82,7 +84,9 @@ package final class SignalHub: @unchecked Sendable {
             m.body = body
             try await m.create(on: tx)
             // The payload says where it goes, so only the node holding that socket touches the row.
-            try await tx.sql.raw("SELECT pg_notify(\(literal: Self.channel), \(bind: "R|\(visit.uuidString)|\(role)|\(m.id!.uuidString)"))").run()
+            try await tx.sql.raw(
+                "SELECT pg_notify(\(literal: Self.channel), \(bind: "R|\(visit.uuidString)|\(role)|\(m.id!.uuidString)"))"
+            ).run()
         }
     }
 
@@ -126,14 +130,16 @@ package final class SignalHub: @unchecked Sendable {
     private func listen() async throws {
         guard let url = app.config.databaseURL else { return }
         let cfg = try SQLPostgresConfiguration(url: url)
-        let conn = try await PostgresConnection.connect(on: app.eventLoopGroup.next(), configuration: cfg.coreConfiguration, id: 7001, logger: app.logger)
+        let conn = try await PostgresConnection.connect(
+            on: app.eventLoopGroup.next(), configuration: cfg.coreConfiguration, id: 7001, logger: app.logger)
         let ready = AsyncStream<Bool>.makeStream()
         let task = Task { [weak self] in
             do {
                 try await conn.listen(on: Self.channel) { seq in
                     ready.continuation.yield(true)
                     for try await n in seq {
-                        let parts = n.payload.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+                        let parts = n.payload.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(
+                            String.init)
                         guard let self, parts.count == 4, let visit = UUID(uuidString: parts[1]) else { continue }
                         if parts[0] == "B" {
                             if !self.isStopped { await self.deliver(visit: visit, role: parts[2], body: parts[3]) }
@@ -145,7 +151,8 @@ package final class SignalHub: @unchecked Sendable {
             } catch {
                 ready.continuation.yield(false)
                 guard let self, !self.isStopped else { return }
-                self.app.logger.warning("signal listener stopped", metadata: ["error_type": .string(String(describing: type(of: error)))])
+                self.app.logger.warning(
+                    "signal listener stopped", metadata: ["error_type": .string(String(describing: type(of: error)))])
             }
             // Listening ended: the next publish or connecting socket starts a new listener.
             self?.starting.withLockedValue { $0 = nil }
@@ -162,13 +169,19 @@ package final class SignalHub: @unchecked Sendable {
     /// One query on the node that holds the recipient's socket: whoever deletes the row delivers it (once).
     private func received(_ id: UUID, visit: UUID, role: String) async {
         guard !isStopped, !local(visit, role).isEmpty else { return }
-        guard let rows = try? await app.db.sql.raw("DELETE FROM signal_message WHERE id = \(bind: id) RETURNING body").all(),
-              let body = try? rows.first?.decode(column: "body", as: String.self) else { return }
+        guard
+            let rows = try? await app.db.sql.raw("DELETE FROM signal_message WHERE id = \(bind: id) RETURNING body")
+                .all(),
+            let body = try? rows.first?.decode(column: "body", as: String.self)
+        else { return }
         await deliver(visit: visit, role: role, body: body)
         // Messages nobody was connected to receive are swept after a minute.
         let now = app.clock.now()
-        if lastSweep.withLockedValue({ d in defer { if now.timeIntervalSince(d) > 30 { d = now } }; return now.timeIntervalSince(d) > 30 }) {
-            _ = try? await SignalMessageRecord.query(on: app.db).filter(\.$createdAt < now.addingTimeInterval(-60)).delete()
+        if lastSweep.withLockedValue({ d in
+            defer { if now.timeIntervalSince(d) > 30 { d = now } }; return now.timeIntervalSince(d) > 30
+        }) {
+            _ = try? await SignalMessageRecord.query(on: app.db).filter(\.$createdAt < now.addingTimeInterval(-60))
+                .delete()
         }
     }
 

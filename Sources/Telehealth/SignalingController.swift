@@ -31,25 +31,34 @@ package enum SignalingController {
         Task { await session(app, p, ws, frames) }
     }
 
-    package static func session(_ app: Application, _ p: VisitParticipant, _ ws: WebSocket, _ frames: AsyncStream<String>) async {
+    package static func session(
+        _ app: Application, _ p: VisitParticipant, _ ws: WebSocket, _ frames: AsyncStream<String>
+    ) async {
         let hub = app.signalHub
         let other = p.role == "patient" ? "provider" : "patient"
-        ws.pingInterval = .seconds(20)   // a peer that stops answering pings is closed
+        ws.pingInterval = .seconds(20)  // a peer that stops answering pings is closed
         do { try await hub.ensureListening() } catch {
             try? await ws.send(#"{"type":"error","message":"signaling unavailable"}"#); try? await ws.close(); return
         }
         await hub.claim(ws, id: UUID(), visit: p.visitID, role: p.role)
-        let status = (try? await VisitStore.arrived(p, app: app)) ?? "scheduled"
-        if status == "admitted" { try? await ws.send(#"{"type":"admitted"}"#) }
-        else if status == "in-progress" { try? await ws.send(#"{"type":"admitted","running":true}"#) }
-        else if p.role == "patient" { try? await ws.send(#"{"type":"waiting"}"#) }
+        let status = (try? await VisitStore.arrived(p, app: app)) ?? .scheduled
+        if status == .admitted {
+            try? await ws.send(#"{"type":"admitted"}"#)
+        } else if status == .inProgress {
+            try? await ws.send(#"{"type":"admitted","running":true}"#)
+        } else if p.role == "patient" {
+            try? await ws.send(#"{"type":"waiting"}"#)
+        }
         try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"hello","from":"\#(p.role)"}"#)
 
         // Once a visit is admitted it stays so (until it ends): remember it rather than asking the database per message.
-        var admittedSeen = status == "admitted" || status == "in-progress"
+        var admittedSeen = status.isAdmitted
         // One frame at a time, each relayed before the next is read: the peer gets them in the order they were sent.
         for await text in frames {
-            guard let data = text.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let type = obj["type"] as? String else {
+            guard let data = text.data(using: .utf8),
+                let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let type = obj["type"] as? String
+            else {
                 try? await ws.send(#"{"type":"error","message":"unreadable message"}"#); continue
             }
             switch type {
@@ -58,14 +67,18 @@ package enum SignalingController {
             case _ where relayed.contains(type):
                 // Before admission nothing about the media may pass.
                 if !admittedSeen {
-                    guard let v = try? await VirtualVisitRecord.find(p.visitID, on: app.db), v.status == "admitted" || v.status == "in-progress" else {
+                    guard let v = try? await VirtualVisitRecord.find(p.visitID, on: app.db),
+                        v.status.isAdmitted
+                    else {
                         try? await ws.send(#"{"type":"error","message":"not admitted yet"}"#); continue
                     }
                     admittedSeen = true
                 }
                 var out = obj
                 out["from"] = p.role
-                if let body = try? JSONSerialization.data(withJSONObject: out), let s = String(data: body, encoding: .utf8) {
+                if let body = try? JSONSerialization.data(withJSONObject: out),
+                    let s = String(data: body, encoding: .utf8)
+                {
                     try? await hub.publish(visit: p.visitID, to: other, body: s)
                 }
             case "leave":

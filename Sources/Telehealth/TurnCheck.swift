@@ -2,7 +2,7 @@ import Foundation
 import Crypto
 import Domain
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `caresync turn-check`: mints credentials the way a visit does and asks the TURN server for an allocation over UDP
@@ -36,32 +36,58 @@ public enum TurnCheck {
 
     public static func run(urls: [String], secret: String?, timeout: TimeInterval = 3) -> Result {
         let start = Date()
-        func done(_ ok: Bool, _ server: String, relayed: String? = nil, lifetime: Int? = nil, realm: String? = nil, problem: String? = nil) -> Result {
-            Result(server: server, ok: ok, relayedAddress: relayed, lifetimeSeconds: lifetime, realm: realm, milliseconds: Int(Date().timeIntervalSince(start) * 1000), problem: problem)
+        func done(
+            _ ok: Bool, _ server: String, relayed: String? = nil, lifetime: Int? = nil, realm: String? = nil,
+            problem: String? = nil
+        ) -> Result {
+            Result(
+                server: server, ok: ok, relayedAddress: relayed, lifetimeSeconds: lifetime, realm: realm,
+                milliseconds: Int(Date().timeIntervalSince(start) * 1000), problem: problem)
         }
-        guard let (host, port) = target(urls) else { return done(false, "-", problem: "no UDP TURN URL configured (CARESYNC_TURN_URLS, e.g. turn:turn.example.org:3478)") }
+        guard let (host, port) = target(urls) else {
+            return done(
+                false, "-", problem: "no UDP TURN URL configured (CARESYNC_TURN_URLS, e.g. turn:turn.example.org:3478)")
+        }
         let server = "\(host):\(port)"
-        guard let secret else { return done(false, server, problem: "no TURN secret configured (CARESYNC_TURN_SECRET)") }
+        guard let secret else {
+            return done(false, server, problem: "no TURN secret configured (CARESYNC_TURN_SECRET)")
+        }
         let creds = TurnCredentials.mint(secret: secret, userID: "turn-check", ttl: 600, now: Date())
         do {
             let sock = try UDPSocket(host: host, port: port, timeout: timeout)
             defer { sock.close() }
             // 1. Unauthenticated Allocate: the server answers 401 with its realm and a nonce.
             let first = try sock.exchange(Stun.message(type: 0x0003, attributes: [(0x0019, [17, 0, 0, 0])]))
-            guard first.type == 0x0113, first.errorCode == 401, let realm = first.string(0x0014), let nonce = first.attr(0x0015) else {
-                return done(false, server, problem: "unexpected first answer (type 0x\(String(first.type, radix: 16)), error \(first.errorCode ?? 0))")
+            guard first.type == 0x0113, first.errorCode == 401, let realm = first.string(0x0014),
+                let nonce = first.attr(0x0015)
+            else {
+                return done(
+                    false, server,
+                    problem:
+                        "unexpected first answer (type 0x\(String(first.type, radix: 16)), error \(first.errorCode ?? 0))"
+                )
             }
             let key = Array(Insecure.MD5.hash(data: Data("\(creds.username):\(realm):\(creds.password)".utf8)))
-            let auth: [(UInt16, [UInt8])] = [(0x0006, Array(creds.username.utf8)), (0x0014, Array(realm.utf8)), (0x0015, nonce)]
+            let auth: [(UInt16, [UInt8])] = [
+                (0x0006, Array(creds.username.utf8)), (0x0014, Array(realm.utf8)), (0x0015, nonce),
+            ]
             // 2. Allocate with the minted credentials.
-            let second = try sock.exchange(Stun.message(type: 0x0003, attributes: [(0x0019, [17, 0, 0, 0])] + auth, integrityKey: key))
+            let second = try sock.exchange(
+                Stun.message(type: 0x0003, attributes: [(0x0019, [17, 0, 0, 0])] + auth, integrityKey: key))
             guard second.type == 0x0103, let relayed = second.xorAddress(0x0016) else {
-                return done(false, server, realm: realm, problem: "allocation refused: error \(second.errorCode ?? 0) \(second.string(0x0009).map { String($0.dropFirst(4)) } ?? "")"
-                            + (second.errorCode == 401 ? " (the TURN secret does not match the server's static-auth-secret)" : ""))
+                return done(
+                    false, server, realm: realm,
+                    problem:
+                        "allocation refused: error \(second.errorCode ?? 0) \(second.string(0x0009).map { String($0.dropFirst(4)) } ?? "")"
+                        + (second.errorCode == 401
+                            ? " (the TURN secret does not match the server's static-auth-secret)" : ""))
             }
-            let lifetime = second.attr(0x000D).map { Int($0[0]) << 24 | Int($0[1]) << 16 | Int($0[2]) << 8 | Int($0[3]) }
+            let lifetime = second.attr(0x000D).map {
+                Int($0[0]) << 24 | Int($0[1]) << 16 | Int($0[2]) << 8 | Int($0[3])
+            }
             // 3. Release it.
-            _ = try? sock.exchange(Stun.message(type: 0x0004, attributes: [(0x000D, [0, 0, 0, 0])] + auth, integrityKey: key))
+            _ = try? sock.exchange(
+                Stun.message(type: 0x0004, attributes: [(0x000D, [0, 0, 0, 0])] + auth, integrityKey: key))
             return done(true, server, relayed: relayed, lifetime: lifetime, realm: realm)
         } catch {
             return done(false, server, problem: "\(error)")
@@ -73,7 +99,8 @@ public enum TurnCheck {
 package enum Stun {
     package static let cookie: [UInt8] = [0x21, 0x12, 0xA4, 0x42]
 
-    package static func message(type: UInt16, attributes: [(UInt16, [UInt8])], integrityKey: [UInt8]? = nil) -> [UInt8] {
+    package static func message(type: UInt16, attributes: [(UInt16, [UInt8])], integrityKey: [UInt8]? = nil) -> [UInt8]
+    {
         var body: [UInt8] = []
         for (t, v) in attributes {
             body += be16(t) + be16(UInt16(v.count)) + v
@@ -95,7 +122,9 @@ package enum Stun {
         package let attrs: [UInt16: [UInt8]]
         package func attr(_ t: UInt16) -> [UInt8]? { attrs[t] }
         package func string(_ t: UInt16) -> String? { attrs[t].map { String(decoding: $0, as: UTF8.self) } }
-        package var errorCode: Int? { attrs[0x0009].flatMap { $0.count >= 4 ? Int($0[2] & 0x7) * 100 + Int($0[3]) : nil } }
+        package var errorCode: Int? {
+            attrs[0x0009].flatMap { $0.count >= 4 ? Int($0[2] & 0x7) * 100 + Int($0[3]) : nil }
+        }
         package func xorAddress(_ t: UInt16) -> String? {
             guard let v = attrs[t], v.count >= 8, v[1] == 0x01 else { return nil }
             let port = (UInt16(v[2]) << 8 | UInt16(v[3])) ^ 0x2112
@@ -129,13 +158,17 @@ package final class UDPSocket {
         hints.ai_family = AF_INET
         hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
         var res: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &res) == 0, let ai = res else { throw TurnCheck.Failure(description: "cannot resolve \(host)") }
+        guard getaddrinfo(host, String(port), &hints, &res) == 0, let ai = res else {
+            throw TurnCheck.Failure(description: "cannot resolve \(host)")
+        }
         defer { freeaddrinfo(res) }
         fd = socket(ai.pointee.ai_family, ai.pointee.ai_socktype, ai.pointee.ai_protocol)
         guard fd >= 0 else { throw TurnCheck.Failure(description: "cannot open a UDP socket") }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 else { Glibc.close(fd); throw TurnCheck.Failure(description: "cannot reach \(host):\(port)") }
+        guard connect(fd, ai.pointee.ai_addr, ai.pointee.ai_addrlen) == 0 else {
+            Glibc.close(fd); throw TurnCheck.Failure(description: "cannot reach \(host):\(port)")
+        }
     }
 
     package func exchange(_ msg: [UInt8]) throws -> Stun.Parsed {

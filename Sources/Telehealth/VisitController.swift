@@ -31,15 +31,26 @@ package enum VisitController {
         switch try await VisitStore.redeem(token: req.parameters.get("token") ?? "", app: req.application) {
         case .ok(let visitID, let pass):
             let res = req.redirect(to: "/visit/\(visitID.uuidString)")
-            res.cookies["cs_visit"] = HTTPCookies.Value(string: pass, expires: req.now.addingTimeInterval(4 * 3600), maxAge: 4 * 3600, path: "/",
-                                                        isSecure: req.application.config.cookieSecure, isHTTPOnly: true, sameSite: .lax)
+            res.cookies["cs_visit"] = HTTPCookies.Value(
+                string: pass, expires: req.now.addingTimeInterval(4 * 3600), maxAge: 4 * 3600, path: "/",
+                isSecure: req.application.config.cookieSecure, isHTTPOnly: true, sameSite: .lax)
             return res
         case .used:
-            return Layout.render(ErrorPage(status: 410, title: "This link was already used", detail: "Each visit link works once. Sign in to the portal, or ask the practice for a new link.").render(for: req), status: .gone)
+            return Layout.render(
+                ErrorPage(
+                    status: 410, title: "This link was already used",
+                    detail: "Each visit link works once. Sign in to the portal, or ask the practice for a new link."
+                ).render(for: req), status: .gone)
         case .expired:
-            return Layout.render(ErrorPage(status: 410, title: "This link has expired", detail: "Ask the practice for a new link.").render(for: req), status: .gone)
+            return Layout.render(
+                ErrorPage(status: 410, title: "This link has expired", detail: "Ask the practice for a new link.")
+                    .render(for: req), status: .gone)
         case .unknown:
-            return Layout.render(ErrorPage(status: 410, title: "This link is not valid", detail: "Check that you opened the whole link, or ask the practice for a new one.").render(for: req), status: .gone)
+            return Layout.render(
+                ErrorPage(
+                    status: 410, title: "This link is not valid",
+                    detail: "Check that you opened the whole link, or ask the practice for a new one."
+                ).render(for: req), status: .gone)
         }
     }
 
@@ -80,7 +91,7 @@ package enum VisitController {
         let dir = try await ScheduleDirectory.load(req.db)
         let page = WaitingRoomPage(
             rows: rows, sent: req.query[String.self, at: "sent"], handed: req.query[String.self, at: "handed"],
-                                   dir: dir)
+            dir: dir)
         return Layout.render(page.render(for: req))
     }
 
@@ -131,17 +142,23 @@ package enum VisitController {
     }
 
     @Sendable package static func linkFromPage(req: Request) async throws -> Response {
-        _ = try await req.visits().sendLink(appointmentID: try req.idParameter("id"), channel: (try? req.content.get(String.self, at: "channel")) ?? "email")
+        _ = try await req.visits().sendLink(
+            appointmentID: try req.idParameter("id"),
+            channel: (try? req.content.get(String.self, at: "channel")) ?? "email")
         return req.redirect(to: "/visits?sent=1")
     }
 
     // MARK: API
 
-    @Sendable package static func ensureAPI(req: Request) async throws -> VisitStore.VisitDTO { VisitStore.dto(try await req.visits().ensure(appointmentID: try req.idParameter("id"))) }
+    @Sendable package static func ensureAPI(req: Request) async throws -> VisitStore.VisitDTO {
+        VisitStore.dto(try await req.visits().ensure(appointmentID: try req.idParameter("id")))
+    }
 
     @Sendable package static func linkAPI(req: Request) async throws -> Response {
-        let expires = try await req.visits().sendLink(appointmentID: try req.idParameter("id"), channel: try req.decodeJSON(LinkBody.self).channel ?? "email")
-        return try await ["expiresAt": ISO8601DateFormatter().string(from: expires)].encodeResponse(status: .created, for: req)
+        let expires = try await req.visits().sendLink(
+            appointmentID: try req.idParameter("id"), channel: try req.decodeJSON(LinkBody.self).channel ?? "email")
+        return try await ["expiresAt": ISO8601DateFormatter().string(from: expires)].encodeResponse(
+            status: .created, for: req)
     }
 
     package struct HandOffBody: Content {
@@ -152,12 +169,18 @@ package enum VisitController {
         try await req.visits().handOff(try req.idParameter("id"), to: try req.decodeJSON(HandOffBody.self).providerId)
     }
 
-    @Sendable package static func waitingAPI(req: Request) async throws -> [VisitStore.WaitingDTO] { try await req.visits().waitingRoom() }
-    @Sendable package static func admitAPI(req: Request) async throws -> VisitStore.VisitDTO { try await req.visits().admit(try req.idParameter("id")) }
+    @Sendable package static func waitingAPI(req: Request) async throws -> [VisitStore.WaitingDTO] {
+        try await req.visits().waitingRoom()
+    }
+    @Sendable package static func admitAPI(req: Request) async throws -> VisitStore.VisitDTO {
+        try await req.visits().admit(try req.idParameter("id"))
+    }
     @Sendable package static func endAPI(req: Request) async throws -> VisitStore.VisitDTO {
         try await req.visits().end(try req.idParameter("id"), note: (try? req.content.decode(NoteBody.self))?.note)
     }
-    @Sendable package static func detailAPI(req: Request) async throws -> VisitStore.VisitDTO { try await req.visits().detail(try req.idParameter("id")) }
+    @Sendable package static func detailAPI(req: Request) async throws -> VisitStore.VisitDTO {
+        try await req.visits().detail(try req.idParameter("id"))
+    }
 }
 
 extension IceConfig: Content {}
@@ -170,42 +193,68 @@ package struct VisitRoomPage {
     package var others: [(UUID, String)] = []
 
     package func render(for req: Request) -> String {
-        Layout.page("Video visit", req: req, .div(
-            .h1(.text(role == "provider" ? "Video visit" : "Your video visit")),
-            .div(.id("visit"), .data(named: "visit", value: visitID.uuidString), .data(named: "role", value: role), .data(named: "csrf", value: csrf),
-                .p(.id("visit-status"), .attribute(named: "role", value: "status"), .text("Checking your camera, microphone and connection…")),
-                .div(.class("card"), .id("device-check"),
-                    .h2(.text("Device check")),
-                    .ul(.class("plain"),
-                        .li(.text("Camera: "), .span(.id("check-camera"), .text("…"))),
-                        .li(.text("Microphone: "), .span(.id("check-microphone"), .text("…"))),
-                        .li(.text("Speaker: "), .span(.id("check-speaker"), .text("…"))),
-                        .li(.text("Connection: "), .span(.id("check-connection"), .text("…"))))),
-                .div(.class("videos"),
-                    .element(named: "video", nodes: [.id("remote"), .attribute(named: "autoplay", value: "autoplay"), .attribute(named: "playsinline", value: "playsinline")]),
-                    .element(named: "video", nodes: [.id("local"), .attribute(named: "autoplay", value: "autoplay"), .attribute(named: "playsinline", value: "playsinline"),
-                                                     .attribute(named: "muted", value: "muted")])),
-                .p(.small(.text("Connection: "), .span(.id("pc-state"), .text("not started")))),
-                .p(.button(.type(.button), .id("audio-only"), .text("Audio only")), .text(" "),
-                   .button(.type(.button), .id("ice-restart"), .text("Fix the video")), .text(" "),
-                   .button(.type(.button), .id("leave"), .text("Leave")))),
-            .if(role == "provider", .form(.class("card"), .action("/visits/\(visitID.uuidString)/end"), .method(.post), .div(
-                FormKit.csrf(req),
-                .label(.for("note"), .text("Visit note")),
-                .textarea(.id("note"), .name("note"), .attribute(named: "rows", value: "4")),
-                .button(.type(.submit), .id("end-visit"), .text("End visit and save the note"))))),
+        Layout.page(
+            "Video visit", req: req,
+            .div(
+                .h1(.text(role == "provider" ? "Video visit" : "Your video visit")),
+                .div(
+                    .id("visit"), .data(named: "visit", value: visitID.uuidString), .data(named: "role", value: role),
+                    .data(named: "csrf", value: csrf),
+                    .p(
+                        .id("visit-status"), .attribute(named: "role", value: "status"),
+                        .text("Checking your camera, microphone and connection…")),
+                    .div(
+                        .class("card"), .id("device-check"),
+                        .h2(.text("Device check")),
+                        .ul(
+                            .class("plain"),
+                            .li(.text("Camera: "), .span(.id("check-camera"), .text("…"))),
+                            .li(.text("Microphone: "), .span(.id("check-microphone"), .text("…"))),
+                            .li(.text("Speaker: "), .span(.id("check-speaker"), .text("…"))),
+                            .li(.text("Connection: "), .span(.id("check-connection"), .text("…"))))),
+                    .div(
+                        .class("videos"),
+                        .element(
+                            named: "video",
+                            nodes: [
+                                .id("remote"), .attribute(named: "autoplay", value: "autoplay"),
+                                .attribute(named: "playsinline", value: "playsinline"),
+                            ]),
+                        .element(
+                            named: "video",
+                            nodes: [
+                                .id("local"), .attribute(named: "autoplay", value: "autoplay"),
+                                .attribute(named: "playsinline", value: "playsinline"),
+                                .attribute(named: "muted", value: "muted"),
+                            ])),
+                    .p(.small(.text("Connection: "), .span(.id("pc-state"), .text("not started")))),
+                    .p(
+                        .button(.type(.button), .id("audio-only"), .text("Audio only")), .text(" "),
+                        .button(.type(.button), .id("ice-restart"), .text("Fix the video")), .text(" "),
+                        .button(.type(.button), .id("leave"), .text("Leave")))),
+                .if(
+                    role == "provider",
+                    .form(
+                        .class("card"), .action("/visits/\(visitID.uuidString)/end"), .method(.post),
+                        .div(
+                            FormKit.csrf(req),
+                            .label(.for("note"), .text("Visit note")),
+                            .textarea(.id("note"), .name("note"), .attribute(named: "rows", value: "4")),
+                            .button(.type(.submit), .id("end-visit"), .text("End visit and save the note"))))),
                 .if(
                     role == "provider" && !others.isEmpty,
                     .form(
                         .class("card"), .action("/visits/\(visitID.uuidString)/handoff"),
-                .method(.post), .div(
-                    FormKit.csrf(req),
-                    FormKit.select("Hand this visit to", name: "providerId",
-                                   options: others.map { (value: $0.0.uuidString, label: $0.1) }, selected: nil),
-                    .p(.small(.text("The other provider takes over the call; your page leaves it."))),
-                    .button(.type(.submit), .id("hand-off"), .class("secondary"), .text("Hand over"))))),
-            .script(.src("/assets/visit.js"))
-        ))
+                        .method(.post),
+                        .div(
+                            FormKit.csrf(req),
+                            FormKit.select(
+                                "Hand this visit to", name: "providerId",
+                                options: others.map { (value: $0.0.uuidString, label: $0.1) }, selected: nil),
+                            .p(.small(.text("The other provider takes over the call; your page leaves it."))),
+                            .button(.type(.submit), .id("hand-off"), .class("secondary"), .text("Hand over"))))),
+                .script(.src("/assets/visit.js"))
+            ))
     }
 }
 
@@ -216,14 +265,16 @@ package struct WaitingRoomPage {
     package let dir: ScheduleDirectory
 
     package func render(for req: Request) -> String {
-        Layout.page("Waiting room", req: req, .div(
-            .unwrap(sent) { _ in .p(.class("notice"), .text("Visit link sent.")) },
-            .unwrap(handed) { _ in .p(.class("notice"), .text("The visit was handed over.")) },
-            .h1(.text("Video waiting room")),
-            .p(.small(.text("This list updates by itself."))),
-            .div(.id("waiting-list"), .attribute(named: "aria-live", value: "polite"), list(req: req)),
-            .script(.src("/assets/waiting.js"))
-        ))
+        Layout.page(
+            "Waiting room", req: req,
+            .div(
+                .unwrap(sent) { _ in .p(.class("notice"), .text("Visit link sent.")) },
+                .unwrap(handed) { _ in .p(.class("notice"), .text("The visit was handed over.")) },
+                .h1(.text("Video waiting room")),
+                .p(.small(.text("This list updates by itself."))),
+                .div(.id("waiting-list"), .attribute(named: "aria-live", value: "polite"), list(req: req)),
+                .script(.src("/assets/waiting.js"))
+            ))
     }
 
     package func list(req: Request) -> Node<HTML.BodyContext> {
@@ -231,48 +282,63 @@ package struct WaitingRoomPage {
             .if(rows.isEmpty, .p(.id("nobody-waiting"), .text("Nobody is waiting."))),
             .forEach(rows) { r in
                 let zone = r.locationId.map { dir.zone($0) } ?? dir.homeZone
-                let open: Node<HTML.BodyContext> = r.hostedByMe == false
+                let open: Node<HTML.BodyContext> =
+                    r.hostedByMe == false
                     ? .p(.small(.text("In a visit with another provider.")))
                     : .a(.class("button"), .href("/visit/\(r.visitId.uuidString)"), .text("Open the visit"))
-                return .div(.class(r.mine ? "card waiting mine" : "card waiting"),
+                return .div(
+                    .class(r.mine ? "card waiting mine" : "card waiting"),
                     .attribute(named: "data-visit", value: r.visitId.uuidString),
-                    .p(.strong(.text(r.patientName)), .text(" · \(r.providerName) · \(r.locationName) · \(r.status)"),
-                       .unwrap(r.waitingSince) { .text(" · waiting since \(Format.time($0, zone: zone))") }),
-                    r.status == "waiting"
-                        ? .form(.action("/visits/\(r.visitId.uuidString)/admit"), .method(.post),
-                                .div(FormKit.csrf(req), .button(.type(.submit), .class("admit"), .text("Admit"))))
+                    .p(
+                        .strong(.text(r.patientName)), .text(" · \(r.providerName) · \(r.locationName) · \(r.status)"),
+                        .unwrap(r.waitingSince) { .text(" · waiting since \(Format.time($0, zone: zone))") }),
+                    r.status == .waiting
+                        ? .form(
+                            .action("/visits/\(r.visitId.uuidString)/admit"), .method(.post),
+                            .div(FormKit.csrf(req), .button(.type(.submit), .class("admit"), .text("Admit"))))
                         : open)
             })
     }
 
     /// Swaps the list in every 5 seconds when it changed; leaves it alone while a button in it has the focus.
     package static let script = #"""
-(() => {
-  const list = document.getElementById('waiting-list');
-  if (!list) return;
-  let last = list.innerHTML;
-  setInterval(async () => {
-    if (list.contains(document.activeElement) && document.activeElement !== document.body) return;
-    try {
-      const r = await fetch('/visits/waiting-list', { credentials: 'same-origin', cache: 'no-store' });
-      if (!r.ok) return;
-      const html = await r.text();
-      if (html !== last) { list.innerHTML = html; last = html; }
-    } catch (e) { /* offline for a moment: try again next time */ }
-  }, 5000);
-})();
-"""#
+        (() => {
+          const list = document.getElementById('waiting-list');
+          if (!list) return;
+          let last = list.innerHTML;
+          setInterval(async () => {
+            if (list.contains(document.activeElement) && document.activeElement !== document.body) return;
+            try {
+              const r = await fetch('/visits/waiting-list', { credentials: 'same-origin', cache: 'no-store' });
+              if (!r.ok) return;
+              const html = await r.text();
+              if (html !== last) { list.innerHTML = html; last = html; }
+            } catch (e) { /* offline for a moment: try again next time */ }
+          }, 5000);
+        })();
+        """#
 }
 
 package struct VisitRecordPage {
     package let v: VisitStore.VisitDTO
 
     package func render(for req: Request) -> String {
-        Layout.page("Visit record", req: req, .div(
-            .h1(.text("Video visit record")),
-            .p(.id("visit-summary"), .text("Status \(v.status) · outcome \(v.outcome ?? "—") · waited \(v.waitedSeconds.map { "\($0) s" } ?? "—") · connected \(v.durationSeconds.map { "\($0) s" } ?? "—")")),
-            .unwrap(v.note) { .div(.class("card"), .h2(.text("Note")), .p(.id("visit-note"), .text($0))) },
-            .ul(.forEach(v.events ?? []) { e in .li(.class("visit-event"), .text("\(Format.utc(e.at, "HH:mm:ss")) \(e.role) \(e.kind) \(e.detail)")) })
-        ))
+        Layout.page(
+            "Visit record", req: req,
+            .div(
+                .h1(.text("Video visit record")),
+                .p(
+                    .id("visit-summary"),
+                    .text(
+                        "Status \(v.status) · outcome \(v.outcome ?? "—") · waited \(v.waitedSeconds.map { "\($0) s" } ?? "—") · connected \(v.durationSeconds.map { "\($0) s" } ?? "—")"
+                    )),
+                .unwrap(v.note) { .div(.class("card"), .h2(.text("Note")), .p(.id("visit-note"), .text($0))) },
+                .ul(
+                    .forEach(v.events ?? []) { e in
+                        .li(
+                            .class("visit-event"),
+                            .text("\(Format.utc(e.at, "HH:mm:ss")) \(e.role) \(e.kind) \(e.detail)"))
+                    })
+            ))
     }
 }

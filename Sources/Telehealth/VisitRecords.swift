@@ -1,3 +1,4 @@
+import Domain
 import Vapor
 import Fluent
 
@@ -9,7 +10,7 @@ package final class VirtualVisitRecord: Model, @unchecked Sendable {
     // managed fields
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: VisitStatus
     @OptionalField(key: "waiting_since") package var waitingSince: Date?
     @OptionalField(key: "admitted_at") package var admittedAt: Date?
     @OptionalField(key: "admitted_by") package var admittedBy: String?
@@ -91,7 +92,9 @@ package struct CreateVirtualVisit: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema("virtual_visit").id()
             .field("created_at", .datetime, .required).field("status", .string, .required)
-            .field("waiting_since", .datetime).field("admitted_at", .datetime).field("admitted_by", .string).field("connected_at", .datetime)
+            .field("waiting_since", .datetime).field("admitted_at", .datetime).field("admitted_by", .string).field(
+                "connected_at", .datetime
+            )
             .field("ended_at", .datetime).field("outcome", .string).field("note", .string)
             .field("appointment_id", .uuid, .required, .references("appointment", "id"))
             .field("patient_id", .uuid, .required, .references("patient", "id"))
@@ -120,8 +123,12 @@ package struct UpdateVirtualVisitAddHost: AsyncMigration {
 package struct CreateVisitLink: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema("visit_link").id()
-            .field("created_at", .datetime, .required).field("expires_at", .datetime, .required).field("used_at", .datetime)
-            .field("token_hash", .string, .required).field("visit_id", .uuid, .required, .references("virtual_visit", "id"))
+            .field("created_at", .datetime, .required).field("expires_at", .datetime, .required).field(
+                "used_at", .datetime
+            )
+            .field("token_hash", .string, .required).field(
+                "visit_id", .uuid, .required, .references("virtual_visit", "id")
+            )
             .unique(on: "token_hash").create()
     }
     package func revert(on db: any Database) async throws { try await db.schema("visit_link").delete() }
@@ -147,7 +154,8 @@ package struct CreateVisitEvent: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema("visit_event").id()
             .field("at", .datetime, .required).field("kind", .string, .required).field("role", .string, .required)
-            .field("detail", .string, .required).field("visit_id", .uuid, .required, .references("virtual_visit", "id")).create()
+            .field("detail", .string, .required).field("visit_id", .uuid, .required, .references("virtual_visit", "id"))
+            .create()
     }
     package func revert(on db: any Database) async throws { try await db.schema("visit_event").delete() }
 
@@ -158,7 +166,9 @@ package struct CreateVisitEvent: AsyncMigration {
 package struct CreateSignalMessage: AsyncMigration {
     package func prepare(on db: any Database) async throws {
         try await db.schema("signal_message").id()
-            .field("created_at", .datetime, .required).field("visit_id", .uuid, .required).field("to_role", .string, .required)
+            .field("created_at", .datetime, .required).field("visit_id", .uuid, .required).field(
+                "to_role", .string, .required
+            )
             .field("body", .string, .required).create()
     }
     package func revert(on db: any Database) async throws { try await db.schema("signal_message").delete() }

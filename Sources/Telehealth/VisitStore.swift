@@ -11,7 +11,7 @@ import Scheduling
 
 /// Who is on a visit's signaling channel: the patient (portal session or a redeemed link) or the provider.
 package struct VisitParticipant: Sendable {
-    package let role: String          // patient or provider
+    package let role: String  // patient or provider
     package let name: String
     package let visitID: UUID
     package let principal: Principal
@@ -34,7 +34,7 @@ package struct VisitStore {
         package let patientId: UUID
         package let providerId: UUID
         package let locationId: UUID
-        package let status: String
+        package let status: VisitStatus
         package let waitingSince: Date?
         package let admittedAt: Date?
         package let connectedAt: Date?
@@ -51,39 +51,53 @@ package struct VisitStore {
         package let role: String
         package let detail: String
     }
-    package struct WaitingDTO: Content { package let visitId: UUID; package let patientName: String; package let providerName: String; package let locationName: String; package let start: Date
-        package let status: String; let waitingSince: Date?; let mine: Bool
+    package struct WaitingDTO: Content {
+        package let visitId: UUID; package let patientName: String; package let providerName: String;
+        package let locationName: String; package let start: Date
+        package let status: VisitStatus; let waitingSince: Date?; let mine: Bool
         package var locationId: UUID?
         /// Whether the signed-in provider holds the provider side (an admitted visit is opened by its host only).
-        package var hostedByMe: Bool? }
+        package var hostedByMe: Bool?
+    }
 
     package static func dto(_ v: VirtualVisitRecord, events: [VisitEventRecord]? = nil) -> VisitDTO {
-        VisitDTO(id: v.id!, appointmentId: v.appointmentID, patientId: v.patientID, providerId: v.providerID, locationId: v.locationID, status: v.status,
-                 waitingSince: v.waitingSince, admittedAt: v.admittedAt, connectedAt: v.connectedAt, endedAt: v.endedAt, outcome: v.outcome, note: v.note,
-                 waitedSeconds: zip2(v.waitingSince, v.admittedAt).map { Int($1.timeIntervalSince($0)) },
-                 durationSeconds: zip2(v.connectedAt, v.endedAt).map { Int($1.timeIntervalSince($0)) },
-                 events: events?.map { EventDTO(at: $0.at, kind: $0.kind, role: $0.role, detail: $0.detail) })
+        VisitDTO(
+            id: v.id!, appointmentId: v.appointmentID, patientId: v.patientID, providerId: v.providerID,
+            locationId: v.locationID, status: v.status,
+            waitingSince: v.waitingSince, admittedAt: v.admittedAt, connectedAt: v.connectedAt, endedAt: v.endedAt,
+            outcome: v.outcome, note: v.note,
+            waitedSeconds: zip2(v.waitingSince, v.admittedAt).map { Int($1.timeIntervalSince($0)) },
+            durationSeconds: zip2(v.connectedAt, v.endedAt).map { Int($1.timeIntervalSince($0)) },
+            events: events?.map { EventDTO(at: $0.at, kind: $0.kind, role: $0.role, detail: $0.detail) })
     }
 
     package static func audit(_ action: AuditAction, _ v: VirtualVisitRecord, _ detail: String) -> AuditDraft {
-        AuditDraft(action: action, category: .visits, patientID: v.patientID, entityType: "VirtualVisit", entityID: v.id?.uuidString, detail: detail)
+        AuditDraft(
+            action: action, category: .visits, patientID: v.patientID, entityType: "VirtualVisit",
+            entityID: v.id?.uuidString, detail: detail)
     }
 
     /// The visit of a telemedicine appointment, made on first use.
     package func ensure(appointmentID: UUID) async throws -> VirtualVisitRecord {
-        guard let a = try await AppointmentRecord.find(appointmentID, on: scope.db) else { throw AppError.notFound("No such appointment.") }
+        guard let a = try await AppointmentRecord.find(appointmentID, on: scope.db) else {
+            throw AppError.notFound("No such appointment.")
+        }
         try await scope.authorize(.readAppointments(patientID: a.patientID), patientID: a.patientID)
         guard let type = try await AppointmentTypeRecord.find(a.typeID, on: scope.db), type.telemedicine else {
             throw AppError.validation([FieldError("appointment", "This is not a telemedicine appointment.")])
         }
-        if let v = try await VirtualVisitRecord.query(on: scope.db).filter(\.$appointmentID == appointmentID).first() { return v }
+        if let v = try await VirtualVisitRecord.query(on: scope.db).filter(\.$appointmentID == appointmentID).first() {
+            return v
+        }
         let now = scope.now
         return try await scope.run { tx in
-            if let v = try await VirtualVisitRecord.query(on: tx).filter(\.$appointmentID == appointmentID).first() { return (v, []) }
+            if let v = try await VirtualVisitRecord.query(on: tx).filter(\.$appointmentID == appointmentID).first() {
+                return (v, [])
+            }
             let v = VirtualVisitRecord()
             v.id = UUID()
             v.createdAt = now
-            v.status = "scheduled"
+            v.status = .scheduled
             v.appointmentID = appointmentID
             v.patientID = a.patientID
             v.providerID = a.providerID
@@ -98,18 +112,29 @@ package struct VisitStore {
     package func sendLink(appointmentID: UUID, channel: String) async throws -> Date {
         let v = try await ensure(appointmentID: appointmentID)
         try await scope.authorize(.sendVisitLink(patientID: v.patientID), patientID: v.patientID)
-        guard ["email", "sms"].contains(channel) else { throw AppError.validation([FieldError("channel", "Send the link by email or sms.")]) }
-        guard let p = try await PatientRecord.find(v.patientID, on: scope.db), let a = try await AppointmentRecord.find(appointmentID, on: scope.db),
-              let loc = try await LocationRecord.find(a.locationID, on: scope.db), let zone = TimeZone(identifier: loc.timeZone) else { throw AppError.notFound("No such appointment.") }
+        guard ["email", "sms"].contains(channel) else {
+            throw AppError.validation([FieldError("channel", "Send the link by email or sms.")])
+        }
+        guard let p = try await PatientRecord.find(v.patientID, on: scope.db),
+            let a = try await AppointmentRecord.find(appointmentID, on: scope.db),
+            let loc = try await LocationRecord.find(a.locationID, on: scope.db),
+            let zone = TimeZone(identifier: loc.timeZone)
+        else { throw AppError.notFound("No such appointment.") }
         guard let recipient = channel == "email" ? p.email : p.phone else {
-            throw AppError.validation([FieldError("channel", channel == "email" ? "The patient has no email address on file." : "The patient has no phone number on file.")])
+            throw AppError.validation([
+                FieldError(
+                    "channel",
+                    channel == "email"
+                        ? "The patient has no email address on file." : "The patient has no phone number on file.")
+            ])
         }
         let token = Token.generate(), now = scope.now
         let expires = max(a.endAt.addingTimeInterval(2 * 3600), now.addingTimeInterval(15 * 60))
         let link = "\(scope.app.config.publicURL)/visit/join/\(token)"
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = zone; f.dateFormat = "EEEE d MMMM 'at' h:mm a zzz"
-        let body = "Your video visit with \(scope.app.config.practiceName) is on \(f.string(from: a.startAt)). Join here (the link works once): \(link)"
+        let body =
+            "Your video visit with \(scope.app.config.practiceName) is on \(f.string(from: a.startAt)). Join here (the link works once): \(link)"
         try await scope.run { tx in
             let l = VisitLinkRecord()
             l.createdAt = now
@@ -117,8 +142,11 @@ package struct VisitStore {
             l.tokenHash = Token.hash(token)
             l.visitID = v.id!
             try await l.create(on: tx)
-            try await OutboxMessageRecord.pending(kind: "visit-link", channel: channel, recipient: recipient, subject: "Your video visit link", body: body,
-                                                  dedupeKey: "visit-link:\(l.id!.uuidString)", patientID: v.patientID, now: now).create(on: tx)
+            try await OutboxMessageRecord.pending(
+                kind: "visit-link", channel: channel, recipient: recipient, subject: "Your video visit link",
+                body: body,
+                dedupeKey: "visit-link:\(l.id!.uuidString)", patientID: v.patientID, now: now
+            ).create(on: tx)
             return ((), [Self.audit(.create, v, "join link sent by \(channel)")])
         }
         return expires
@@ -130,7 +158,9 @@ package struct VisitStore {
     package static func redeem(token: String, app: Application) async throws -> Redemption {
         let h = Token.hash(token), now = app.clock.now()
         return try await app.systemScope("visit-link").run { tx in
-            guard let l = try await VisitLinkRecord.query(on: tx).filter(\.$tokenHash == h).first() else { return (.unknown, []) }
+            guard let l = try await VisitLinkRecord.query(on: tx).filter(\.$tokenHash == h).first() else {
+                return (.unknown, [])
+            }
             if l.usedAt != nil { return (.used, []) }
             if l.expiresAt <= now { return (.expired, []) }
             l.usedAt = now
@@ -152,20 +182,38 @@ package struct VisitStore {
         try await scope.authorize(.hostVisit)
         let me = scope.principal.userID
         return try await scope.run { tx in
-            let rows = try await VirtualVisitRecord.query(on: tx).filter(\.$status ~~ ["waiting", "admitted"]).sort(\.$waitingSince).all()
+            let rows = try await VirtualVisitRecord.query(on: tx).filter(
+                \.$status ~~ [VisitStatus.waiting, VisitStatus.admitted]
+            ).sort(
+                \.$waitingSince
+            ).all()
             var out: [WaitingDTO] = []
             for v in rows {
                 let p = try await PatientRecord.find(v.patientID, on: tx)
                 let pr = try await UserRecord.find(v.providerID, on: tx)
                 let l = try await LocationRecord.find(v.locationID, on: tx)
                 let a = try await AppointmentRecord.find(v.appointmentID, on: tx)
-                out.append(WaitingDTO(visitId: v.id!, patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "", providerName: pr?.displayName ?? "",
+                out.append(
+                    WaitingDTO(
+                        visitId: v.id!, patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "",
+                        providerName: pr?.displayName ?? "",
                         locationName: l?.name ?? "", start: a?.startAt ?? v.createdAt, status: v.status,
                         waitingSince: v.waitingSince,
-                                      mine: v.providerID == me, locationId: v.locationID, hostedByMe: v.host == me))
+                        mine: v.providerID == me, locationId: v.locationID, hostedByMe: v.host == me))
             }
-            out.sort { ($0.mine ? 0 : 1, $0.waitingSince ?? .distantFuture) < ($1.mine ? 0 : 1, $1.waitingSince ?? .distantFuture) }
-            return (out, rows.map { AuditDraft(action: .query, category: .visits, patientID: $0.patientID, entityType: "VirtualVisit", entityID: $0.id?.uuidString, detail: "waiting room") })
+            out.sort {
+                ($0.mine ? 0 : 1, $0.waitingSince ?? .distantFuture) < (
+                    $1.mine ? 0 : 1, $1.waitingSince ?? .distantFuture
+                )
+            }
+            return (
+                out,
+                rows.map {
+                    AuditDraft(
+                        action: .query, category: .visits, patientID: $0.patientID, entityType: "VirtualVisit",
+                        entityID: $0.id?.uuidString, detail: "waiting room")
+                }
+            )
         }
     }
 
@@ -174,11 +222,16 @@ package struct VisitStore {
         try await scope.authorize(.hostVisit)
         let now = scope.now, by = scope.principal.username, me = scope.principal.userID
         let v: VirtualVisitRecord = try await scope.run { tx in
-            guard let v = try await VirtualVisitRecord.find(id, on: tx) else { throw AppError.notFound("No such visit.") }
-            guard v.status == "waiting" else {
-                throw AppError.conflict(type: "not-waiting", detail: v.status == "scheduled" ? "The patient is not in the waiting room yet." : "This visit is \(v.status).", extra: [:])
+            guard let v = try await VirtualVisitRecord.find(id, on: tx) else {
+                throw AppError.notFound("No such visit.")
             }
-            v.status = "admitted"
+            guard v.status == .waiting else {
+                throw AppError.conflict(
+                    type: "not-waiting",
+                    detail: v.status == .scheduled
+                        ? "The patient is not in the waiting room yet." : "This visit is \(v.status).", extra: [:])
+            }
+            v.status = .admitted
             v.admittedAt = now
             v.admittedBy = by
             v.hostID = me
@@ -191,7 +244,9 @@ package struct VisitStore {
         return Self.dto(v)
     }
 
-    package static func event(_ visit: UUID, _ kind: String, role: String, detail: String, now: Date, on tx: any Database) async throws {
+    package static func event(
+        _ visit: UUID, _ kind: String, role: String, detail: String, now: Date, on tx: any Database
+    ) async throws {
         let e = VisitEventRecord()
         e.at = now
         e.kind = kind
@@ -203,34 +258,49 @@ package struct VisitStore {
 
     /// ICE servers with TURN credentials minted for this participant — only once the visit is admitted.
     package static func ice(for p: VisitParticipant, app: Application) async throws -> IceConfig {
-        guard let v = try await VirtualVisitRecord.find(p.visitID, on: app.db) else { throw AppError.notFound("No such visit.") }
+        guard let v = try await VirtualVisitRecord.find(p.visitID, on: app.db) else {
+            throw AppError.notFound("No such visit.")
+        }
         // An admitted visit stays open to its two participants while it runs: a reloaded page, a tab the phone killed
         // or a switch of network gets credentials again without a new admission.
-        guard v.status == "admitted" || v.status == "in-progress" else {
+        guard v.status.isAdmitted else {
             throw AppError.forbidden("Media credentials are issued after the provider admits you.")
         }
         let c = app.config, now = app.clock.now()
-        let ice = IceConfig.build(stun: c.stunURLs, turn: c.turnURLs, secret: c.turnSecret, userID: "\(p.visitID.uuidString.prefix(8))-\(p.role)",
-                                  ttl: c.turnTTL, forceRelay: c.forceRelay, now: now)
-        try await AuditScope(app: app, db: app.db, context: AuditContext(actor: p.principal, device: "visit")).run { tx in
-            try await event(p.visitID, "credentials", role: p.role, detail: ice.expires.map { "TURN until \(Int($0.timeIntervalSince1970))" } ?? "STUN only", now: now, on: tx)
+        let ice = IceConfig.build(
+            stun: c.stunURLs, turn: c.turnURLs, secret: c.turnSecret,
+            userID: "\(p.visitID.uuidString.prefix(8))-\(p.role)",
+            ttl: c.turnTTL, forceRelay: c.forceRelay, now: now)
+        try await AuditScope(app: app, db: app.db, context: AuditContext(actor: p.principal, device: "visit")).run {
+            tx in
+            try await event(
+                p.visitID, "credentials", role: p.role,
+                detail: ice.expires.map { "TURN until \(Int($0.timeIntervalSince1970))" } ?? "STUN only", now: now,
+                on: tx)
             return ((), [audit(.read, v, "media credentials issued to the \(p.role)")])
         }
         return ice
     }
 
-    package static let clientEvents: Set<String> = ["device-check", "connected", "failed", "reconnecting", "ice-restart", "audio-only", "left"]
+    package static let clientEvents: Set<String> = [
+        "device-check", "connected", "failed", "reconnecting", "ice-restart", "audio-only", "left",
+    ]
 
     /// An event the browser reports (device check, connected, failed, …): kept on the visit and audited.
     package static func report(_ p: VisitParticipant, kind: String, detail: String, app: Application) async throws {
-        guard clientEvents.contains(kind) else { throw AppError.validation([FieldError("kind", "Unknown visit event.")]) }
+        guard clientEvents.contains(kind) else {
+            throw AppError.validation([FieldError("kind", "Unknown visit event.")])
+        }
         let now = app.clock.now()
-        try await AuditScope(app: app, db: app.db, context: AuditContext(actor: p.principal, device: "visit")).run { tx in
-            guard let v = try await VirtualVisitRecord.find(p.visitID, on: tx) else { throw AppError.notFound("No such visit.") }
+        try await AuditScope(app: app, db: app.db, context: AuditContext(actor: p.principal, device: "visit")).run {
+            tx in
+            guard let v = try await VirtualVisitRecord.find(p.visitID, on: tx) else {
+                throw AppError.notFound("No such visit.")
+            }
             if kind == "connected" {
                 if v.connectedAt == nil { v.connectedAt = now }
                 v.outcome = "connected"
-                if v.status == "admitted" || v.status == "in-progress" { v.status = "in-progress" }
+                if v.status.isAdmitted { v.status = .inProgress }
             }
             if kind == "failed" && v.outcome == nil { v.outcome = "failed" }
             try await v.save(on: tx)
@@ -240,23 +310,30 @@ package struct VisitStore {
     }
 
     /// The patient arrived on the channel: into the waiting room (unless already admitted).
-    package static func arrived(_ p: VisitParticipant, app: Application) async throws -> String {
+    package static func arrived(_ p: VisitParticipant, app: Application) async throws -> VisitStatus {
         let now = app.clock.now()
-        return try await AuditScope(app: app, db: app.db, context: AuditContext(actor: p.principal, device: "visit")).run { tx in
-            guard let v = try await VirtualVisitRecord.find(p.visitID, on: tx) else { throw AppError.notFound("No such visit.") }
-            if p.role == "patient" && v.status == "scheduled" {
-                v.status = "waiting"
-                v.waitingSince = now
-                try await v.save(on: tx)
+        return try await AuditScope(app: app, db: app.db, context: AuditContext(actor: p.principal, device: "visit"))
+            .run { tx in
+                guard let v = try await VirtualVisitRecord.find(p.visitID, on: tx) else {
+                    throw AppError.notFound("No such visit.")
+                }
+                if p.role == "patient" && v.status == .scheduled {
+                    v.status = .waiting
+                    v.waitingSince = now
+                    try await v.save(on: tx)
+                }
+                try await event(
+                    p.visitID, "joined", role: p.role,
+                    detail: p.role == "patient" && v.status == .waiting ? "waiting room" : "", now: now, on: tx)
+                return (v.status, [audit(.read, v, "\(p.role) joined")])
             }
-            try await event(p.visitID, "joined", role: p.role, detail: p.role == "patient" && v.status == "waiting" ? "waiting room" : "", now: now, on: tx)
-            return (v.status, [audit(.read, v, "\(p.role) joined")])
-        }
     }
 
     package static func left(_ p: VisitParticipant, app: Application) async {
         let now = app.clock.now()
-        _ = try? await app.serializer.write(app.db) { tx in try await event(p.visitID, "left", role: p.role, detail: "", now: now, on: tx) }
+        _ = try? await app.serializer.write(app.db) { tx in
+            try await event(p.visitID, "left", role: p.role, detail: "", now: now, on: tx)
+        }
     }
 
     /// The host hands a running visit to another provider (covering, a second opinion): the new host may open the
@@ -269,10 +346,10 @@ package struct VisitStore {
         else {
             throw AppError.validation([FieldError("providerId", "Choose an active provider to hand the visit to.")])
         }
-        guard ["admitted", "in-progress"].contains(v0.status) else {
+        guard v0.status.isAdmitted else {
             throw AppError.conflict(
                 type: "not-running", detail: "Only a running visit can be handed over (this one is \(v0.status)).",
-                                    extra: [:])
+                extra: [:])
         }
         let now = scope.now, name = target.username
         let v: VirtualVisitRecord = try await scope.run { tx in
@@ -310,8 +387,10 @@ package struct VisitStore {
         _ = try await requireHost(id)
         let now = scope.now
         let v: VirtualVisitRecord = try await scope.run { tx in
-            guard let v = try await VirtualVisitRecord.find(id, on: tx) else { throw AppError.notFound("No such visit.") }
-            v.status = "ended"
+            guard let v = try await VirtualVisitRecord.find(id, on: tx) else {
+                throw AppError.notFound("No such visit.")
+            }
+            v.status = .ended
             v.endedAt = now
             if let n = Text.clean(note) { v.note = String(n.prefix(4000)) }
             try await v.save(on: tx)
@@ -323,7 +402,9 @@ package struct VisitStore {
     }
 
     package func detail(_ id: UUID) async throws -> VisitDTO {
-        guard let v = try await VirtualVisitRecord.find(id, on: scope.db) else { throw AppError.notFound("No such visit.") }
+        guard let v = try await VirtualVisitRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such visit.")
+        }
         try await scope.authorize(.readVisitRecord(patientID: v.patientID), patientID: v.patientID)
         let events = try await VisitEventRecord.query(on: scope.db).filter(\.$visitID == id).sort(\.$at).all()
         try await scope.record([Self.audit(.read, v, "visit record")])
@@ -339,11 +420,14 @@ extension Request {
     /// The participant this request speaks for on a visit: the provider (staff who host visits), the patient (their
     /// portal session), or the holder of a pass from a redeemed link. Anyone else is refused.
     package func visitParticipant(_ visitID: UUID) async throws -> VisitParticipant {
-        guard let v = try await VirtualVisitRecord.find(visitID, on: db) else { throw AppError.notFound("No such visit.") }
+        guard let v = try await VirtualVisitRecord.find(visitID, on: db) else {
+            throw AppError.notFound("No such visit.")
+        }
         if let p = try? principal() {
             if p.role == .patient {
                 guard AccessPolicy.decide(p, .joinVisit(patientID: v.patientID)).isAllowed else {
-                    try await auditScope(p).authorize(.joinVisit(patientID: v.patientID), patientID: v.patientID); throw AppError.forbidden("Not your visit.")
+                    try await auditScope(p).authorize(.joinVisit(patientID: v.patientID), patientID: v.patientID);
+                    throw AppError.forbidden("Not your visit.")
                 }
                 return VisitParticipant(role: "patient", name: p.username, visitID: visitID, principal: p)
             }
@@ -354,17 +438,22 @@ extension Request {
                 try await auditScope(p).record([
                     AuditDraft(
                         action: .accessDenied, category: .visits, patientID: v.patientID,
-                                                          entityType: "VirtualVisit", entityID: visitID.uuidString,
-                                                          outcome: .denied, detail: "not the visit's host")])
+                        entityType: "VirtualVisit", entityID: visitID.uuidString,
+                        outcome: .denied, detail: "not the visit's host")
+                ])
                 throw AppError.forbidden("This video visit is hosted by another provider.")
             }
             return VisitParticipant(role: "provider", name: p.username, visitID: visitID, principal: p)
         }
         if let pass = cookies["cs_visit"]?.string, !pass.isEmpty,
-           let rec = try await VisitPassRecord.query(on: db).filter(\.$tokenHash == Token.hash(pass)).first(),
-           rec.visitID == visitID, rec.expiresAt > now {
-            return VisitParticipant(role: "patient", name: "visit-link", visitID: visitID,
-                                    principal: Principal(userID: nil, username: "visit-link:\(visitID.uuidString.prefix(8))", role: .patient, patientID: v.patientID))
+            let rec = try await VisitPassRecord.query(on: db).filter(\.$tokenHash == Token.hash(pass)).first(),
+            rec.visitID == visitID, rec.expiresAt > now
+        {
+            return VisitParticipant(
+                role: "patient", name: "visit-link", visitID: visitID,
+                principal: Principal(
+                    userID: nil, username: "visit-link:\(visitID.uuidString.prefix(8))", role: .patient,
+                    patientID: v.patientID))
         }
         throw AppError.unauthorized("Open the visit from the portal or from your visit link.")
     }

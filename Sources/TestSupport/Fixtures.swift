@@ -23,11 +23,15 @@ package enum Fixtures {
     package static let password = "correct horse battery"
 
     /// Creates an account through the audited admin path; clinical roles get MFA enrolled (as after enrolment).
-    package static func user(_ app: Application, _ role: Role, username: String? = nil, patientID: UUID? = nil,
-                            enrolMFA: Bool? = nil) async throws -> TestUser {
+    package static func user(
+        _ app: Application, _ role: Role, username: String? = nil, patientID: UUID? = nil,
+        enrolMFA: Bool? = nil
+    ) async throws -> TestUser {
         let name = username ?? "\(role.rawValue)-\(UUID().uuidString.prefix(6).lowercased())"
         let u = try await UserAdmin(scope: app.systemScope("test")).create(
-            .init(username: name, displayName: "Test \(role.label)", role: role.rawValue, password: password, patientId: patientID))
+            .init(
+                username: name, displayName: "Test \(role.label)", role: role.rawValue, password: password,
+                patientId: patientID))
         var secret: [UInt8]?
         if enrolMFA ?? role.requiresMFA {
             let s = Domain.TOTP.generateSecret()
@@ -36,12 +40,15 @@ package enum Fixtures {
             try await u.save(on: app.db)
             secret = s
         }
-        return TestUser(id: u.id!, username: name, password: password, role: role, totpSecret: secret, patientID: patientID)
+        return TestUser(
+            id: u.id!, username: name, password: password, role: role, totpSecret: secret, patientID: patientID)
     }
 
     /// A patient registered through the audited store.
-    package static func patient(_ app: Application, family: String = "Testpatient", given: String = "Alex",
-                               birthDate: String = "1970-05-06", email: String? = nil) async throws -> UUID {
+    package static func patient(
+        _ app: Application, family: String = "Testpatient", given: String = "Alex",
+        birthDate: String = "1970-05-06", email: String? = nil
+    ) async throws -> UUID {
         let (p, _) = try await PatientStore(scope: app.systemScope("test")).create(
             PatientInput(familyName: family, givenName: given, birthDate: birthDate, sex: "female", email: email),
             acknowledgeDuplicate: true, synthetic: true)
@@ -59,7 +66,10 @@ package enum Fixtures {
         var body: [String: String] = ["username": user.username, "password": user.password]
         if let c = user.code(at: clock.now()) { body["otp"] = c }
         let res = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: body)
-        guard res.status == .ok else { throw Abort(.internalServerError, reason: "sign-in failed for \(user.username): \(res.status) \(res.body.string)") }
+        guard res.status == .ok else {
+            throw Abort(
+                .internalServerError, reason: "sign-in failed for \(user.username): \(res.status) \(res.body.string)")
+        }
         let token = try res.content.get(String.self, at: "access_token")
         // Each TOTP step is accepted once: move past it so the next sign-in in the same test gets a fresh code.
         clock.advance(by: 31)
@@ -75,7 +85,9 @@ package enum Fixtures {
     }
 
     /// Audit rows matching a filter, in chain order.
-    package static func auditRows(_ app: Application, action: AuditAction? = nil, patientID: UUID? = nil) async throws -> [AuditEventRecord] {
+    package static func auditRows(_ app: Application, action: AuditAction? = nil, patientID: UUID? = nil) async throws
+        -> [AuditEventRecord]
+    {
         let q = AuditEventRecord.query(on: app.db)
         if let a = action { q.filter(\.$action == a.rawValue) }
         if let p = patientID { q.filter(\.$patientID == p) }
@@ -92,7 +104,9 @@ package final class PageClient: @unchecked Sendable {
 
     package var cookieHeader: HTTPHeaders {
         var h = HTTPHeaders()
-        if !cookies.isEmpty { h.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
+        if !cookies.isEmpty {
+            h.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
         return h
     }
 
@@ -125,7 +139,8 @@ package final class PageClient: @unchecked Sendable {
 
     /// Signs in on the web, completing the second factor when the account has one.
     package func signIn(_ user: TestUser, clock: TestClock, portal: Bool = false) async throws {
-        let res = try await post(portal ? "/portal/login" : "/login", ["username": user.username, "password": user.password])
+        let res = try await post(
+            portal ? "/portal/login" : "/login", ["username": user.username, "password": user.password])
         if res.headers.first(name: .location) == "/login/mfa", let code = user.code(at: clock.now()) {
             try await post("/login/mfa", ["code": code])
             clock.advance(by: 31)
@@ -141,19 +156,26 @@ extension String {
 
 /// Requests against the in-memory app, with JSON bodies encoded up front.
 package enum HTTP {
-    package static func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
+    package static func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:])
+        async throws -> XCTHTTPResponse
+    {
         try await app.sendRequest(method, path, headers: headers)
     }
 
-    package static func send<T: Encodable>(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], json: T) async throws -> XCTHTTPResponse {
+    package static func send<T: Encodable>(
+        _ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], json: T
+    ) async throws -> XCTHTTPResponse {
         var h = headers
         h.contentType = .json
-        return try await app.sendRequest(method, path, headers: h, body: ByteBuffer(data: try JSONEncoder().encode(json)))
+        return try await app.sendRequest(
+            method, path, headers: h, body: ByteBuffer(data: try JSONEncoder().encode(json)))
     }
 
     /// A raw body, for malformed-input tests.
-    package static func send(_ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], raw: String,
-                            contentType: HTTPMediaType = .json) async throws -> XCTHTTPResponse {
+    package static func send(
+        _ app: Application, _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], raw: String,
+        contentType: HTTPMediaType = .json
+    ) async throws -> XCTHTTPResponse {
         var h = headers
         h.contentType = contentType
         return try await app.sendRequest(method, path, headers: h, body: ByteBuffer(string: raw))

@@ -15,7 +15,8 @@ package enum LogCapture {
     private static let box = NIOLockedValueBox<[String]>([])
     private static let once: Void = {
         LoggingSystem.bootstrap { label in
-            JSONLogHandler(label: label, level: .info, sink: { line in LogCapture.box.withLockedValue { $0.append(line) } })
+            JSONLogHandler(
+                label: label, level: .info, sink: { line in LogCapture.box.withLockedValue { $0.append(line) } })
         }
     }()
 
@@ -34,8 +35,10 @@ package enum TestDatabase {
 
 /// A fresh application on a fresh database (a new SQLite file, or an emptied PostgreSQL schema),
 /// with a test clock and cheap bcrypt. Shut down afterwards whatever happens.
-package func withTestApp(seedDemo: Bool = false, configure adjust: (inout AppConfig) -> Void = { _ in },
-                        _ body: (Application, TestClock) async throws -> Void) async throws {
+package func withTestApp(
+    seedDemo: Bool = false, configure adjust: (inout AppConfig) -> Void = { _ in },
+    _ body: (Application, TestClock) async throws -> Void
+) async throws {
     LogCapture.start()
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-test-\(UUID().uuidString)").path
     var config = AppConfig(dataDir: dir, databaseURL: TestDatabase.postgresURL, bcryptCost: 4, seedDemo: false)
@@ -71,12 +74,16 @@ package final class ArchivingPostgres: @unchecked Sendable {
     package static var available: Bool { (try? PostgresTools.path("initdb")) != nil }
 
     package init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-pg-\(UUID().uuidString.prefix(8))").path
+        dir =
+            FileManager.default.temporaryDirectory.appendingPathComponent("caresync-pg-\(UUID().uuidString.prefix(8))")
+            .path
         walDir = dir + "/wal"
         port = PITR.freeLoopbackPort()
         try FileManager.default.createDirectory(atPath: walDir, withIntermediateDirectories: true)
         try PostgresTools.giveToServerUser(dir)
-        try PostgresTools.run("initdb", ["-D", dir + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"], asServerUser: true)
+        try PostgresTools.run(
+            "initdb", ["-D", dir + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"],
+            asServerUser: true)
         let conf = """
 
             listen_addresses = '127.0.0.1'
@@ -92,13 +99,17 @@ package final class ArchivingPostgres: @unchecked Sendable {
         try handle.write(contentsOf: Data(conf.utf8))
         try handle.close()
         try PostgresTools.giveToServerUser(dir)
-        try PostgresTools.run("pg_ctl", ["-D", dir + "/data", "-l", dir + "/pg.log", "-w", "start"], asServerUser: true)
-        try PostgresTools.run("psql", ["--dbname=postgres://postgres@127.0.0.1:\(port)/postgres", "-qc", "CREATE DATABASE caresync"])
+        try PostgresTools.run(
+            "pg_ctl", ["-D", dir + "/data", "-l", dir + "/pg.log", "-w", "start"], asServerUser: true)
+        try PostgresTools.run(
+            "psql", ["--dbname=postgres://postgres@127.0.0.1:\(port)/postgres", "-qc", "CREATE DATABASE caresync"])
     }
 
     /// Closes the current WAL segment and waits until the archiver has copied it.
     package func switchAndArchive() async throws {
-        let name = try PostgresTools.run("psql", ["--dbname=\(url)", "-Atc", "SELECT pg_walfile_name(pg_switch_wal())"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = try PostgresTools.run(
+            "psql", ["--dbname=\(url)", "-Atc", "SELECT pg_walfile_name(pg_switch_wal())"]
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
         for _ in 0..<300 {
             if FileManager.default.fileExists(atPath: walDir + "/" + name) { return }
             try await Task.sleep(for: .milliseconds(100))
@@ -144,9 +155,13 @@ package final class Coturn: @unchecked Sendable {
         let relayBase = 50000 + Int.random(in: 0..<500) * 20
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/turnserver")
-        process.arguments = ["-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--listening-port=\(port)", "--use-auth-secret",
-                             "--static-auth-secret=\(secret)", "--realm=caresync.test", "--fingerprint", "--no-tls", "--no-dtls", "--no-cli",
-                             "--allow-loopback-peers", "--min-port=\(relayBase)", "--max-port=\(relayBase + 19)", "--log-file=stdout", "--simple-log"]
+        process.arguments = [
+            "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--listening-port=\(port)", "--use-auth-secret",
+            "--static-auth-secret=\(secret)", "--realm=caresync.test", "--fingerprint", "--no-tls", "--no-dtls",
+            "--no-cli",
+            "--allow-loopback-peers", "--min-port=\(relayBase)", "--max-port=\(relayBase + 19)", "--log-file=stdout",
+            "--simple-log",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

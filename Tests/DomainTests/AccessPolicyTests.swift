@@ -4,7 +4,9 @@ import XCTest
 final class AccessPolicyTests: XCTestCase {
     let p1 = UUID(), p2 = UUID()
 
-    func who(_ role: Role, patient: UUID? = nil) -> Principal { Principal(userID: UUID(), username: role.rawValue, role: role, patientID: patient) }
+    func who(_ role: Role, patient: UUID? = nil) -> Principal {
+        Principal(userID: UUID(), username: role.rawValue, role: role, patientID: patient)
+    }
 
     func test_patient_ownsOwnRecordOnly() {
         let pat = who(.patient, patient: p1)
@@ -20,12 +22,18 @@ final class AccessPolicyTests: XCTestCase {
 
     func test_roleMatrix() {
         let expectations: [(Role, Domain.Action, Bool)] = [
-            (.frontDesk, .createPatient, true), (.frontDesk, .readPatient(p1), true), (.frontDesk, .readAuditReport, false),
-            (.frontDesk, .manageUsers, false), (.frontDesk, .deletePatient(p1), false), (.frontDesk, .readPatientAccessLog(p1), false),
-            (.medicalAssistant, .updatePatient(p1), true), (.provider, .readPatient(p1), true), (.medicalDirector, .searchPatients, true),
-            (.admin, .readAuditReport, true), (.admin, .exportAuditReport, true), (.admin, .manageUsers, true), (.admin, .deletePatient(p1), true),
-            (.support, .readPatient(p1), false), (.support, .searchPatients, false), (.operator, .readPatient(p1), false),
-            (.operator, .verifyAuditChain, true), (.operator, .readOperations, true), (.provider, .verifyAuditChain, false),
+            (.frontDesk, .createPatient, true), (.frontDesk, .readPatient(p1), true),
+            (.frontDesk, .readAuditReport, false),
+            (.frontDesk, .manageUsers, false), (.frontDesk, .deletePatient(p1), false),
+            (.frontDesk, .readPatientAccessLog(p1), false),
+            (.medicalAssistant, .updatePatient(p1), true), (.provider, .readPatient(p1), true),
+            (.medicalDirector, .searchPatients, true),
+            (.admin, .readAuditReport, true), (.admin, .exportAuditReport, true), (.admin, .manageUsers, true),
+            (.admin, .deletePatient(p1), true),
+            (.support, .readPatient(p1), false), (.support, .searchPatients, false),
+            (.operator, .readPatient(p1), false),
+            (.operator, .verifyAuditChain, true), (.operator, .readOperations, true),
+            (.provider, .verifyAuditChain, false),
             (.provider, .usePortal, false), (.support, .useStaffArea, true),
         ]
         for (role, action, allowed) in expectations {

@@ -5,9 +5,11 @@ final class AuditChainTests: XCTestCase {
     func chain(_ n: Int) -> [AuditEntry] {
         var out: [AuditEntry] = []
         for i in 0..<n {
-            let e = AuditEntry(seq: 0, recordedAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(i)), userID: UUID(), username: "u\(i)",
-                               role: "provider", patientID: UUID(), action: .read, category: .demographics, entityType: "Patient",
-                               entityID: "p\(i)", device: "127.0.0.1", outcome: .success, detail: "d\(i)", prevHash: "")
+            let e = AuditEntry(
+                seq: 0, recordedAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(i)), userID: UUID(),
+                username: "u\(i)",
+                role: "provider", patientID: UUID(), action: .read, category: .demographics, entityType: "Patient",
+                entityID: "p\(i)", device: "127.0.0.1", outcome: .success, detail: "d\(i)", prevHash: "")
             out.append(AuditChain.seal(e, after: out.last.map { ($0.seq, $0.hash) }))
         }
         return out

@@ -6,8 +6,10 @@ final class AuthRulesTests: XCTestCase {
     func test_totp_rfc6238Vectors() {
         let secret = Array("12345678901234567890".utf8)
         let totp = TOTP(secret: secret, digits: 8)
-        let vectors: [(TimeInterval, String)] = [(59, "94287082"), (1_111_111_109, "07081804"), (1_111_111_111, "14050471"),
-                                                  (1_234_567_890, "89005924"), (2_000_000_000, "69279037"), (20_000_000_000, "65353130")]
+        let vectors: [(TimeInterval, String)] = [
+            (59, "94287082"), (1_111_111_109, "07081804"), (1_111_111_111, "14050471"),
+            (1_234_567_890, "89005924"), (2_000_000_000, "69279037"), (20_000_000_000, "65353130"),
+        ]
         for (t, code) in vectors {
             XCTAssertEqual(totp.code(at: Date(timeIntervalSince1970: t)), code, "t=\(t)")
         }
@@ -33,7 +35,8 @@ final class AuthRulesTests: XCTestCase {
     }
 
     func test_provisioningURI_hasSecretAndIssuer() {
-        let uri = TOTP(secret: Array("12345678901234567890".utf8)).provisioningURI(issuer: "Demo Podiatry", account: "drpatel")
+        let uri = TOTP(secret: Array("12345678901234567890".utf8)).provisioningURI(
+            issuer: "Demo Podiatry", account: "drpatel")
         XCTAssertTrue(uri.hasPrefix("otpauth://totp/Demo%20Podiatry:drpatel?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"))
         XCTAssertTrue(uri.contains("issuer=Demo%20Podiatry"))
     }
@@ -54,7 +57,9 @@ final class AuthRulesTests: XCTestCase {
         let codes = RecoveryCodes.generate()
         XCTAssertEqual(codes.count, 10)
         XCTAssertEqual(Set(codes).count, 10)
-        XCTAssertEqual(RecoveryCodes.hash(codes[0]), RecoveryCodes.hash(codes[0].uppercased().replacingOccurrences(of: "-", with: " ")))
+        XCTAssertEqual(
+            RecoveryCodes.hash(codes[0]),
+            RecoveryCodes.hash(codes[0].uppercased().replacingOccurrences(of: "-", with: " ")))
         XCTAssertNotEqual(RecoveryCodes.hash(codes[0]), RecoveryCodes.hash(codes[1]))
     }
 

@@ -3,9 +3,12 @@ import XCTest
 
 final class ICalendarTests: XCTestCase {
     func test_document_hasRequiredPropertiesAndCRLF() {
-        let e = ICalendar.Event(uid: "a1@caresync", stamp: Date(timeIntervalSince1970: 0), start: Date(timeIntervalSince1970: 1_800_000_000),
-                                end: Date(timeIntervalSince1970: 1_800_001_200), summary: "Follow-up visit", location: "Main Street Clinic, Evansville; IN",
-                                cancelled: false, sequence: 2)
+        let e = ICalendar.Event(
+            uid: "a1@caresync", stamp: Date(timeIntervalSince1970: 0),
+            start: Date(timeIntervalSince1970: 1_800_000_000),
+            end: Date(timeIntervalSince1970: 1_800_001_200), summary: "Follow-up visit",
+            location: "Main Street Clinic, Evansville; IN",
+            cancelled: false, sequence: 2)
         let doc = ICalendar.document([e], name: "Dr Patel")
         XCTAssertTrue(doc.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:"))
         XCTAssertTrue(doc.hasSuffix("END:VCALENDAR\r\n"))

@@ -42,17 +42,25 @@ public enum BackupBench {
         public let rowCounts: [String: Int]
     }
 
-    public static func run(_ baseConfig: AppConfig, options o: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Result {
+    public static func run(_ baseConfig: AppConfig, options o: Options, progress: @escaping @Sendable (String) -> Void)
+        async throws -> Result
+    {
         var config = baseConfig
         config.seedDemo = false
         config.bcryptCost = 4
-        config.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-bench-backup-\(UUID().uuidString)").path
+        config.dataDir =
+            FileManager.default.temporaryDirectory.appendingPathComponent("caresync-bench-backup-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: config.dataDir) }
 
         let seedStart = ContinuousClock.now
         let (auditEvents, blobBytes) = try await CareSyncCLI.withApp(config, migrate: false) { app in
-            if config.isPostgres, try await BookingBench.tableExists(app), try await UserRecord.query(on: app.db).count() > 0 {
-                throw AppError.conflict(type: "not-empty", detail: "The bench needs an empty scratch database; this one has accounts.", extra: [:])
+            if config.isPostgres, try await BookingBench.tableExists(app),
+                try await UserRecord.query(on: app.db).count() > 0
+            {
+                throw AppError.conflict(
+                    type: "not-empty", detail: "The bench needs an empty scratch database; this one has accounts.",
+                    extra: [:])
             }
             try await prepareDatabase(app)
             _ = try await DemoSeed.seed(app)
@@ -71,39 +79,51 @@ public enum BackupBench {
         var restoreDB: String?
         if let url = config.databaseURL {
             let name = "caresync_bench_restore_\(UUID().uuidString.prefix(8).lowercased())"
-            try await CareSyncCLI.withApp(config, migrate: false) { app in try await app.db.sql.raw("CREATE DATABASE \(ident: name)").run() }
+            try await CareSyncCLI.withApp(config, migrate: false) { app in
+                try await app.db.sql.raw("CREATE DATABASE \(ident: name)").run()
+            }
             var comps = URLComponents(string: url)!
             comps.path = "/" + name
             target.databaseURL = comps.string
             restoreDB = name
         }
         let r0 = ContinuousClock.now
-        _ = try await Backups.restore(target, from: config.dataDir + "/backups/" + m.id, keyFile: config.dataDir + "/secrets/backup.key",
-                                      force: false, progress: { progress("  " + $0) })
+        _ = try await Backups.restore(
+            target, from: config.dataDir + "/backups/" + m.id, keyFile: config.dataDir + "/secrets/backup.key",
+            force: false, progress: { progress("  " + $0) })
         let restoreSeconds = (ContinuousClock.now - r0).seconds
         if let name = restoreDB {
-            try await CareSyncCLI.withApp(config, migrate: false) { app in try await app.db.sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run() }
+            try await CareSyncCLI.withApp(config, migrate: false) { app in
+                try await app.db.sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
+            }
         }
         try? FileManager.default.removeItem(atPath: target.dataDir)
 
         progress("drill")
         let drill = try await Drill.run(config, options: .init(), progress: { progress("  " + $0) })
-        return Result(database: config.isPostgres ? "postgresql" : "sqlite", patients: o.patients, appointments: o.appointments, photos: o.photos,
-                      auditEvents: auditEvents, blobBytes: blobBytes, seedSeconds: seedSeconds, backupSeconds: backupSeconds,
-                      backupBytes: m.totalBytes, restoreSeconds: restoreSeconds, drillOk: drill.ok, drillRTOSeconds: drill.rtoSeconds,
-                      drillChecks: Dictionary(uniqueKeysWithValues: drill.checks.map { ($0.name, $0.ms) }), rowCounts: m.rowCounts)
+        return Result(
+            database: config.isPostgres ? "postgresql" : "sqlite", patients: o.patients, appointments: o.appointments,
+            photos: o.photos,
+            auditEvents: auditEvents, blobBytes: blobBytes, seedSeconds: seedSeconds, backupSeconds: backupSeconds,
+            backupBytes: m.totalBytes, restoreSeconds: restoreSeconds, drillOk: drill.ok,
+            drillRTOSeconds: drill.rtoSeconds,
+            drillChecks: Dictionary(uniqueKeysWithValues: drill.checks.map { ($0.name, $0.ms) }), rowCounts: m.rowCounts
+        )
     }
 
     /// Patients through the audited store (as registration does); appointments in audited batches (the booking rules
     /// are not the point here); photos as the upload pipeline leaves them (wounds, photo rows, content-addressed blobs).
-    package static func seed(_ app: Application, _ o: Options, progress: @escaping @Sendable (String) -> Void) async throws -> (Int, Int64) {
+    package static func seed(_ app: Application, _ o: Options, progress: @escaping @Sendable (String) -> Void)
+        async throws -> (Int, Int64)
+    {
         let scope = app.systemScope("bench-backup")
         let store = PatientStore(scope: scope)
         var patientIDs: [UUID] = []
         patientIDs.reserveCapacity(o.patients)
         for i in 0..<o.patients {
-            let input = PatientInput(familyName: "Bench\(i)", givenName: ["Ana", "Ben", "Cruz", "Dee"][i % 4],
-                                     birthDate: String(format: "19%02d-%02d-%02d", 30 + i % 70, 1 + i % 12, 1 + i % 28), sex: "unknown")
+            let input = PatientInput(
+                familyName: "Bench\(i)", givenName: ["Ana", "Ben", "Cruz", "Dee"][i % 4],
+                birthDate: String(format: "19%02d-%02d-%02d", 30 + i % 70, 1 + i % 12, 1 + i % 28), sex: "unknown")
             patientIDs.append(try await store.create(input, acknowledgeDuplicate: true, synthetic: true).0.id!)
             if (i + 1) % 1000 == 0 { progress("patients \(i + 1)/\(o.patients)") }
         }
@@ -111,17 +131,22 @@ public enum BackupBench {
         let admin = UserAdmin(scope: scope)
         var providers: [UUID] = []
         for i in 0..<10 {
-            providers.append(try await admin.create(.init(username: "bench.pod\(i)", displayName: "Bench Podiatrist \(i)", role: "provider",
-                                                          password: Token.generate())).id!)
+            providers.append(
+                try await admin.create(
+                    .init(
+                        username: "bench.pod\(i)", displayName: "Bench Podiatrist \(i)", role: "provider",
+                        password: Token.generate())
+                ).id!)
         }
         let locations = try await LocationRecord.query(on: app.db).all().map { $0.id! }
-        guard let type = try await AppointmentTypeRecord.query(on: app.db).filter(\.$needsRoom == false).first()?.id else {
+        guard let type = try await AppointmentTypeRecord.query(on: app.db).filter(\.$needsRoom == false).first()?.id
+        else {
             throw AppError.notFound("No appointment type without a room: the demo seed changed.")
         }
         // Ten providers, 24 twenty-minute visits a day each: appointment k is provider k % 10 in slot k / 10; the ten
         // patients in one slot are different people, so the overlap constraints hold.
-        let firstDay = Date(timeIntervalSince1970: 1_767_621_600)   // 2026-01-05 14:00 UTC, a Monday morning in Indiana
-        let statuses = Array(repeating: "fulfilled", count: 8) + ["cancelled", "noshow"]
+        let firstDay = Date(timeIntervalSince1970: 1_767_621_600)  // 2026-01-05 14:00 UTC, a Monday morning in Indiana
+        let statuses = Array(repeating: AppointmentStatus.fulfilled, count: 8) + [.cancelled, .noshow]
         let now = app.clock.now()
         let batch = 1000
         for startIndex in stride(from: 0, to: o.appointments, by: batch) {
@@ -136,7 +161,7 @@ public enum BackupBench {
                 a.startAt = firstDay.addingTimeInterval(Double(day * 86400 + (slot % 24) * 1200))
                 a.endAt = a.startAt.addingTimeInterval(1200)
                 a.status = statuses[k % statuses.count]
-                a.cancelReason = a.status == "cancelled" ? "Patient request" : nil
+                a.cancelReason = a.status == .cancelled ? "Patient request" : nil
                 a.patientID = patientIDs[k % patientIDs.count]
                 a.providerID = providers[k % 10]
                 a.locationID = locations[(k / 10) % locations.count]
@@ -145,10 +170,19 @@ public enum BackupBench {
             }
             try await scope.run { tx in
                 try await rows.create(on: tx)
-                return ((), rows.map { AuditDraft(action: .create, category: .appointments, patientID: $0.patientID, entityType: "Appointment",
-                                                  entityID: $0.id?.uuidString, detail: "bench") })
+                return (
+                    (),
+                    rows.map {
+                        AuditDraft(
+                            action: .create, category: .appointments, patientID: $0.patientID,
+                            entityType: "Appointment",
+                            entityID: $0.id?.uuidString, detail: "bench")
+                    }
+                )
             }
-            if range.upperBound % 10_000 == 0 || range.upperBound == o.appointments { progress("appointments \(range.upperBound)/\(o.appointments)") }
+            if range.upperBound % 10_000 == 0 || range.upperBound == o.appointments {
+                progress("appointments \(range.upperBound)/\(o.appointments)")
+            }
         }
 
         var photo = [UInt8](repeating: 0, count: o.photoKB * 1024)
@@ -170,7 +204,8 @@ public enum BackupBench {
             bytes += Int64(photo.count + thumb.count)
             let patient = patientIDs[(i * 7) % patientIDs.count]
             if wounds[patient] == nil {
-                let w = try await PhotoStore(scope: scope).createWound(patientID: patient, .init(bodySite: "plantar first metatarsal head", side: "left"))
+                let w = try await PhotoStore(scope: scope).createWound(
+                    patientID: patient, .init(bodySite: "plantar first metatarsal head", side: "left"))
                 wounds[patient] = w.id
             }
             let p = PhotoRecord()
@@ -190,7 +225,14 @@ public enum BackupBench {
                 let batchRows = rows
                 try await scope.run { tx in
                     try await batchRows.create(on: tx)
-                    return ((), batchRows.map { AuditDraft(action: .create, category: .photos, patientID: $0.patientID, entityType: "Photo", entityID: $0.id?.uuidString, detail: "bench") })
+                    return (
+                        (),
+                        batchRows.map {
+                            AuditDraft(
+                                action: .create, category: .photos, patientID: $0.patientID, entityType: "Photo",
+                                entityID: $0.id?.uuidString, detail: "bench")
+                        }
+                    )
                 }
                 rows = []
             }

@@ -40,42 +40,64 @@ public enum Backups {
 
     public enum Failure: Error, CustomStringConvertible {
         case refused(String)
-        public var description: String { switch self { case .refused(let s): return s } }
+        public var description: String {
+            switch self {
+            case .refused(let s): return s
+            }
+        }
     }
 
     /// Every table the migrations create, in a fixed order.
-    package static let tables = ["practice", "location", "app_user", "recovery_code", "user_session", "sign_in_attempt", "patient", "patient_version",
-                         "audit_event", "room", "appointment_type", "provider_hours", "availability_exception", "appointment", "calendar_feed",
-                         "outbox_message", "portal_notice", "location_hours", "drill_result", "invitation", "wound", "photo", "upload", "form_definition", "intake_submission", "attachment", "message_thread", "message",
-                         "job", "pathway_template", "procedure", "pathway_enrolment", "pathway_task", "care_task",
-                         "prescriber_credential", "epcs_grant", "pharmacy", "prescription", "script_message", "refill_request", "covering_provider",
-                         "virtual_visit", "visit_link", "visit_pass", "visit_event", "signal_message"]
+    package static let tables = [
+        "practice", "location", "app_user", "recovery_code", "user_session", "sign_in_attempt", "patient",
+        "patient_version",
+        "audit_event", "room", "appointment_type", "provider_hours", "availability_exception", "appointment",
+        "calendar_feed",
+        "outbox_message", "portal_notice", "location_hours", "drill_result", "invitation", "wound", "photo", "upload",
+        "form_definition", "intake_submission", "attachment", "message_thread", "message",
+        "job", "pathway_template", "procedure", "pathway_enrolment", "pathway_task", "care_task",
+        "prescriber_credential", "epcs_grant", "pharmacy", "prescription", "script_message", "refill_request",
+        "covering_provider",
+        "virtual_visit", "visit_link", "visit_pass", "visit_event", "signal_message",
+    ]
 
     // MARK: keys
 
     /// CARESYNC_BACKUP_KEY (a passphrase, stretched with SHA-256), or a random key in the data dir created once (mode 0600).
     /// Keep a copy of that key away from the backups: without it they cannot be read.
     package static func key(_ config: AppConfig, keyFile: String? = nil, create: Bool = true) throws -> SymmetricKey {
-        if let k = ProcessInfo.processInfo.environment["CARESYNC_BACKUP_KEY"], !k.isEmpty { return SymmetricKey(data: Data(SHA256.hash(data: Data(k.utf8)))) }
+        if let k = ProcessInfo.processInfo.environment["CARESYNC_BACKUP_KEY"], !k.isEmpty {
+            return SymmetricKey(data: Data(SHA256.hash(data: Data(k.utf8))))
+        }
         if let f = keyFile {
-            guard let d = FileManager.default.contents(atPath: f), d.count == 32 else { throw Failure.refused("\(f) is not a CareSync backup key (32 bytes).") }
+            guard let d = FileManager.default.contents(atPath: f), d.count == 32 else {
+                throw Failure.refused("\(f) is not a CareSync backup key (32 bytes).")
+            }
             return SymmetricKey(data: d)
         }
         let dir = (config.dataDir as NSString).appendingPathComponent("secrets")
         let path = (dir as NSString).appendingPathComponent("backup.key")
         if let d = FileManager.default.contents(atPath: path), d.count == 32 { return SymmetricKey(data: d) }
         guard create else {
-            throw Failure.refused("No backup key: set CARESYNC_BACKUP_KEY or pass --key-file (the source's <data-dir>/secrets/backup.key).")
+            throw Failure.refused(
+                "No backup key: set CARESYNC_BACKUP_KEY or pass --key-file (the source's <data-dir>/secrets/backup.key)."
+            )
         }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let k = SymmetricKey(size: .bits256)
-        guard FileManager.default.createFile(atPath: path, contents: k.withUnsafeBytes { Data($0) }, attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: k.withUnsafeBytes { Data($0) }, attributes: [.posixPermissions: 0o600])
+        else {
             throw CocoaError(.fileWriteNoPermission)
         }
         return k
     }
 
-    package static func keyID(_ k: SymmetricKey) -> String { String(BackupCrypto.hex(SHA256.hash(data: k.withUnsafeBytes { Data($0) })).prefix(16)) }
+    package static func keyID(_ k: SymmetricKey) -> String {
+        String(BackupCrypto.hex(SHA256.hash(data: k.withUnsafeBytes { Data($0) })).prefix(16))
+    }
 
     /// Manifests carry times to the millisecond (backups taken within one second must still sort), and read older whole-second ones.
     package static func manifestEncoder(pretty: Bool) -> JSONEncoder {
@@ -105,41 +127,58 @@ public enum Backups {
     package static func sign(_ m: Manifest, key: SymmetricKey) throws -> String {
         var unsigned = m
         unsigned.mac = ""
-        return BackupCrypto.hex(HMAC<SHA256>.authenticationCode(for: try manifestEncoder(pretty: false).encode(unsigned), using: key))
+        return BackupCrypto.hex(
+            HMAC<SHA256>.authenticationCode(for: try manifestEncoder(pretty: false).encode(unsigned), using: key))
     }
 
     // MARK: backup
 
     /// Takes a backup into `dir/<id>/` and applies keep-N retention for its kind.
     /// `base`: a PostgreSQL base backup (pg_basebackup) for point-in-time recovery with the WAL archive, instead of a pg_dump snapshot.
-    public static func backup(_ config: AppConfig, to dir: String?, kind: String, keep: Int?, base: Bool = false,
-                              progress: @escaping @Sendable (String) -> Void) async throws -> Manifest {
+    public static func backup(
+        _ config: AppConfig, to dir: String?, kind: String, keep: Int?, base: Bool = false,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> Manifest {
         if base && !config.isPostgres {
             throw Failure.refused("Base backups are for PostgreSQL; a SQLite backup is already a complete snapshot.")
         }
-        let target = URL(fileURLWithPath: dir ?? (config.dataDir as NSString).appendingPathComponent("backups"), isDirectory: true)
+        let target = URL(
+            fileURLWithPath: dir ?? (config.dataDir as NSString).appendingPathComponent("backups"), isDirectory: true)
         let key = try key(config)
         return try await CareSyncCLI.withApp(config) { app in
             let now = app.clock.now()
             let id = "\(Format.utc(now, "yyyyMMdd'T'HHmmss'Z'"))-\(kind)-\(UUID().uuidString.prefix(4).lowercased())"
             let work = target.appendingPathComponent(".\(id).partial", isDirectory: true)
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-backup-\(UUID().uuidString)", isDirectory: true)
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "caresync-backup-\(UUID().uuidString)", isDirectory: true)
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
 
-            progress(base ? "base backup of the PostgreSQL cluster (pg_basebackup)" : "snapshotting the \(config.isPostgres ? "PostgreSQL" : "SQLite") database")
-            let snap = try await base ? baseBackup(app, config: config, into: scratch) : snapshot(app, config: config, into: scratch)
+            progress(
+                base
+                    ? "base backup of the PostgreSQL cluster (pg_basebackup)"
+                    : "snapshotting the \(config.isPostgres ? "PostgreSQL" : "SQLite") database")
+            let snap =
+                try await base
+                ? baseBackup(app, config: config, into: scratch) : snapshot(app, config: config, into: scratch)
             progress("archiving the blob store")
-            let blobHashes = try BackupCrypto.pack(URL(fileURLWithPath: config.blobDir, isDirectory: true),
-                                                  skipping: { $0.hasPrefix("health/") }, into: scratch.appendingPathComponent("blobs.bin"))
+            let blobHashes = try BackupCrypto.pack(
+                URL(fileURLWithPath: config.blobDir, isDirectory: true),
+                skipping: { $0.hasPrefix("health/") }, into: scratch.appendingPathComponent("blobs.bin"))
             progress("encrypting (AES-GCM)")
-            let dbPart = try BackupCrypto.encrypt(snap.file, to: work.appendingPathComponent("database.enc"), name: "database", key: key)
-            let blobPart = try BackupCrypto.encrypt(scratch.appendingPathComponent("blobs.bin"), to: work.appendingPathComponent("blobs.enc"), name: "blobs", key: key)
-            var m = Manifest(id: id, kind: kind, method: base ? "base" : nil, createdAt: base ? app.clock.now() : now, database: config.isPostgres ? "postgresql" : "sqlite",
-                             schemaVersion: snap.schemaVersion, lastMigration: snap.lastMigration, auditHead: snap.auditHead,
-                             rowCounts: snap.rowCounts, newestDataAt: snap.newestDataAt, blobCount: blobHashes.count, blobs: blobHashes,
-                             parts: [dbPart, blobPart], keyId: keyID(key))
+            let dbPart = try BackupCrypto.encrypt(
+                snap.file, to: work.appendingPathComponent("database.enc"), name: "database", key: key)
+            let blobPart = try BackupCrypto.encrypt(
+                scratch.appendingPathComponent("blobs.bin"), to: work.appendingPathComponent("blobs.enc"),
+                name: "blobs", key: key)
+            var m = Manifest(
+                id: id, kind: kind, method: base ? "base" : nil, createdAt: base ? app.clock.now() : now,
+                database: config.isPostgres ? "postgresql" : "sqlite",
+                schemaVersion: snap.schemaVersion, lastMigration: snap.lastMigration, auditHead: snap.auditHead,
+                rowCounts: snap.rowCounts, newestDataAt: snap.newestDataAt, blobCount: blobHashes.count,
+                blobs: blobHashes,
+                parts: [dbPart, blobPart], keyId: keyID(key))
             m.mac = try sign(m, key: key)
             try manifestEncoder(pretty: true).encode(m).write(to: work.appendingPathComponent("manifest.json"))
             try FileManager.default.moveItem(at: work, to: target.appendingPathComponent(id, isDirectory: true))
@@ -159,8 +198,10 @@ public enum Backups {
 
     /// `caresync backup scheduled`, meant to run every hour (cron or a systemd timer): an hourly backup kept `hourlyKeep`
     /// deep, and a daily one kept `dailyKeep` deep whenever the newest daily is a day old or missing.
-    public static func scheduled(_ config: AppConfig, to dir: String?, hourlyKeep: Int, dailyKeep: Int, now: Date = Date(),
-                                 progress: @escaping @Sendable (String) -> Void) async throws -> [Manifest] {
+    public static func scheduled(
+        _ config: AppConfig, to dir: String?, hourlyKeep: Int, dailyKeep: Int, now: Date = Date(),
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> [Manifest] {
         let folder = dir ?? (config.dataDir as NSString).appendingPathComponent("backups")
         var made = [try await backup(config, to: folder, kind: "hourly", keep: hourlyKeep, progress: progress)]
         let lastDaily = try list(folder).first { $0.kind == "daily" }
@@ -181,10 +222,18 @@ public enum Backups {
             let file = scratch.appendingPathComponent("database.dump")
             return try await app.db.transaction { tx in
                 try await tx.sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").run()
-                let snapID = try await tx.sql.raw("SELECT pg_export_snapshot() AS s").first()!.decode(column: "s", as: String.self)
-                try PostgresTools.run("pg_dump", ["--format=custom", "--no-owner", "--snapshot=\(snapID)", "--file=\(file.path)", "--dbname=\(config.databaseURL!)"])
+                let snapID = try await tx.sql.raw("SELECT pg_export_snapshot() AS s").first()!.decode(
+                    column: "s", as: String.self)
+                try PostgresTools.run(
+                    "pg_dump",
+                    [
+                        "--format=custom", "--no-owner", "--snapshot=\(snapID)", "--file=\(file.path)",
+                        "--dbname=\(config.databaseURL!)",
+                    ])
                 let facts = try await self.facts(tx)
-                return Snapshot(file: file, rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2, schemaVersion: facts.3, lastMigration: facts.4)
+                return Snapshot(
+                    file: file, rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2, schemaVersion: facts.3,
+                    lastMigration: facts.4)
             }
         }
         let file = scratch.appendingPathComponent("caresync.sqlite")
@@ -193,27 +242,44 @@ public enum Backups {
         let id = DatabaseID(string: "backup-snapshot-\(UUID().uuidString)")
         app.databases.use(.sqlite(.file(file.path)), as: id)
         let facts = try await self.facts(app.db(id))
-        return Snapshot(file: file, rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2, schemaVersion: facts.3, lastMigration: facts.4)
+        return Snapshot(
+            file: file, rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2, schemaVersion: facts.3,
+            lastMigration: facts.4)
     }
 
     /// A base backup of the whole cluster in tar format, with the WAL needed to make it consistent. Recovery replays the
     /// archived WAL on top (see `PITR`). The counts are read right after it: informative, not exact as with a snapshot.
     package static func baseBackup(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
         let dir = scratch.appendingPathComponent("base")
-        try PostgresTools.run("pg_basebackup", ["--pgdata=\(dir.path)", "--format=tar", "--wal-method=fetch", "--checkpoint=fast",
-                                                "--no-manifest", "--dbname=\(config.databaseURL!)"])
+        try PostgresTools.run(
+            "pg_basebackup",
+            [
+                "--pgdata=\(dir.path)", "--format=tar", "--wal-method=fetch", "--checkpoint=fast",
+                "--no-manifest", "--dbname=\(config.databaseURL!)",
+            ])
         let facts = try await self.facts(app.db)
-        return Snapshot(file: dir.appendingPathComponent("base.tar"), rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2,
-                        schemaVersion: facts.3, lastMigration: facts.4)
+        return Snapshot(
+            file: dir.appendingPathComponent("base.tar"), rowCounts: facts.0, auditHead: facts.1, newestDataAt: facts.2,
+            schemaVersion: facts.3, lastMigration: facts.4)
     }
 
     package static func facts(_ db: any Database) async throws -> ([String: Int], AuditHead?, Date?, Int, String) {
         var counts: [String: Int] = [:]
-        for t in tables { counts[t] = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(column: "n", as: Int.self) }
-        let head = try await AuditEventRecord.query(on: db).sort(\.$seq, .descending).first().map { AuditHead(seq: $0.seq, hash: $0.hash) }
-        let newest = [try await AuditEventRecord.query(on: db).max(\.$recordedAt), try await PatientRecord.query(on: db).max(\.$updatedAt),
-                      try await AppointmentRecord.query(on: db).max(\.$updatedAt)].compactMap { $0 }.max()
-        let migrations = try await db.sql.raw("SELECT name FROM _fluent_migrations ORDER BY batch, name").all().map { try $0.decode(column: "name", as: String.self) }
+        for t in tables {
+            counts[t] = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(
+                column: "n", as: Int.self)
+        }
+        let head = try await AuditEventRecord.query(on: db).sort(\.$seq, .descending).first().map {
+            AuditHead(seq: $0.seq, hash: $0.hash)
+        }
+        let newest = [
+            try await AuditEventRecord.query(on: db).max(\.$recordedAt),
+            try await PatientRecord.query(on: db).max(\.$updatedAt),
+            try await AppointmentRecord.query(on: db).max(\.$updatedAt),
+        ].compactMap { $0 }.max()
+        let migrations = try await db.sql.raw("SELECT name FROM _fluent_migrations ORDER BY batch, name").all().map {
+            try $0.decode(column: "name", as: String.self)
+        }
         return (counts, head, newest, migrations.count, migrations.last ?? "")
     }
 
@@ -233,7 +299,9 @@ public enum Backups {
         let n: Int
         do {
             try await configure(app, c, migrate: false)
-            n = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'").first()!.decode(column: "n", as: Int.self)
+            n = try await app.db.sql.raw(
+                "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'"
+            ).first()!.decode(column: "n", as: Int.self)
         } catch {
             try? await app.asyncShutdown()
             throw error
@@ -249,32 +317,47 @@ public enum Backups {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
         let dec = manifestDecoder()
         return names.filter { !$0.hasPrefix(".") }.compactMap { n in
-            (try? Data(contentsOf: root.appendingPathComponent(n).appendingPathComponent("manifest.json"))).flatMap { try? dec.decode(Manifest.self, from: $0) }
+            (try? Data(contentsOf: root.appendingPathComponent(n).appendingPathComponent("manifest.json"))).flatMap {
+                try? dec.decode(Manifest.self, from: $0)
+            }
         }.sorted { $0.createdAt > $1.createdAt }
     }
 
     // MARK: restore
 
     /// Reads a backup's manifest and checks it was written with our key and not altered since.
-    package static func openManifest(_ path: String, config: AppConfig, keyFile: String?) throws -> (Manifest, SymmetricKey) {
+    package static func openManifest(_ path: String, config: AppConfig, keyFile: String?) throws -> (
+        Manifest, SymmetricKey
+    ) {
         let dir = URL(fileURLWithPath: path, isDirectory: true)
         let dec = manifestDecoder()
-        guard let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")), let m = try? dec.decode(Manifest.self, from: data) else {
+        guard let data = try? Data(contentsOf: dir.appendingPathComponent("manifest.json")),
+            let m = try? dec.decode(Manifest.self, from: data)
+        else {
             throw Failure.refused("No readable manifest.json in \(path).")
         }
         let key = try key(config, keyFile: keyFile, create: false)
-        guard m.keyId == keyID(key) else { throw Failure.refused("This backup was encrypted with another key (key id \(m.keyId)); set CARESYNC_BACKUP_KEY.") }
-        guard try sign(m, key: key) == m.mac else { throw Failure.refused("The manifest's signature does not verify: it was altered.") }
+        guard m.keyId == keyID(key) else {
+            throw Failure.refused(
+                "This backup was encrypted with another key (key id \(m.keyId)); set CARESYNC_BACKUP_KEY.")
+        }
+        guard try sign(m, key: key) == m.mac else {
+            throw Failure.refused("The manifest's signature does not verify: it was altered.")
+        }
         return (m, key)
     }
 
     /// Checks every part's size, checksum and chunk tags while decrypting it into `scratch` (named by part).
-    package static func decryptParts(_ m: Manifest, from path: String, key: SymmetricKey, into scratch: URL, progress: (String) -> Void) throws {
+    package static func decryptParts(
+        _ m: Manifest, from path: String, key: SymmetricKey, into scratch: URL, progress: (String) -> Void
+    ) throws {
         progress("verifying \(m.parts.count) parts")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         for p in m.parts {
             let file = URL(fileURLWithPath: path, isDirectory: true).appendingPathComponent("\(p.name).enc")
-            guard FileManager.default.fileExists(atPath: file.path) else { throw Failure.refused("\(p.name).enc is missing.") }
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw Failure.refused("\(p.name).enc is missing.")
+            }
             try BackupCrypto.checkEncrypted(file, p)
             try BackupCrypto.decrypt(file, to: scratch.appendingPathComponent(p.name), p, key: key)
         }
@@ -282,42 +365,58 @@ public enum Backups {
 
     /// Restores a backup into an empty target (refuses a non-empty one unless `force`). Everything is verified
     /// — manifest signature, sizes, checksums, every chunk's tag, the schema version — before anything is written.
-    public static func restore(_ target: AppConfig, from path: String, keyFile: String? = nil, force: Bool,
-                               progress: @escaping @Sendable (String) -> Void) async throws -> Manifest {
+    public static func restore(
+        _ target: AppConfig, from path: String, keyFile: String? = nil, force: Bool,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> Manifest {
         let (m, key) = try openManifest(path, config: target, keyFile: keyFile)
         guard m.method == nil else {
             throw Failure.refused("\(m.id) is a base backup for point-in-time recovery: use `caresync pitr restore`.")
         }
         guard m.schemaVersion <= Migrations.all.count else {
-            throw Failure.refused("The backup comes from a newer CareSync (schema \(m.schemaVersion); this binary knows \(Migrations.all.count)). Use that version to restore.")
+            throw Failure.refused(
+                "The backup comes from a newer CareSync (schema \(m.schemaVersion); this binary knows \(Migrations.all.count)). Use that version to restore."
+            )
         }
         guard m.database == (target.isPostgres ? "postgresql" : "sqlite") else {
-            throw Failure.refused("The backup is of a \(m.database) database; the target is \(target.isPostgres ? "postgresql" : "sqlite").")
+            throw Failure.refused(
+                "The backup is of a \(m.database) database; the target is \(target.isPostgres ? "postgresql" : "sqlite")."
+            )
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-restore-\(UUID().uuidString)", isDirectory: true)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "caresync-restore-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         try decryptParts(m, from: path, key: key, into: scratch, progress: progress)
         progress("all checksums match; checking the target is empty")
         try FileManager.default.createDirectory(atPath: target.dataDir, withIntermediateDirectories: true)
         if target.isPostgres {
             let n = try await postgresTableCount(target)
-            if n > 0 && !force { throw Failure.refused("The target database is not empty (\(n) tables). Restore into an empty database, or pass --force.") }
+            if n > 0 && !force {
+                throw Failure.refused(
+                    "The target database is not empty (\(n) tables). Restore into an empty database, or pass --force.")
+            }
             progress("restoring into PostgreSQL (pg_restore)")
-            try PostgresTools.run("pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction"] + (n > 0 ? ["--clean", "--if-exists"] : [])
+            try PostgresTools.run(
+                "pg_restore",
+                ["--no-owner", "--exit-on-error", "--single-transaction"] + (n > 0 ? ["--clean", "--if-exists"] : [])
                     + ["--dbname=\(target.databaseURL!)", scratch.appendingPathComponent("database").path])
         } else {
             let dbPath = target.sqlitePath
             if FileManager.default.fileExists(atPath: dbPath) {
-                guard force else { throw Failure.refused("\(dbPath) already exists. Restore into an empty data dir, or pass --force.") }
+                guard force else {
+                    throw Failure.refused("\(dbPath) already exists. Restore into an empty data dir, or pass --force.")
+                }
                 let aside = dbPath + ".before-restore-\(Int(Date().timeIntervalSince1970))"
                 try FileManager.default.moveItem(atPath: dbPath, toPath: aside)
                 for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
                 progress("moved the existing database aside to \(aside)")
             }
-            try FileManager.default.copyItem(at: scratch.appendingPathComponent("database"), to: URL(fileURLWithPath: dbPath))
+            try FileManager.default.copyItem(
+                at: scratch.appendingPathComponent("database"), to: URL(fileURLWithPath: dbPath))
         }
         progress("restoring \(m.blobCount) blobs")
-        _ = try BackupCrypto.unpack(scratch.appendingPathComponent("blobs"), into: URL(fileURLWithPath: target.blobDir, isDirectory: true))
+        _ = try BackupCrypto.unpack(
+            scratch.appendingPathComponent("blobs"), into: URL(fileURLWithPath: target.blobDir, isDirectory: true))
         return m
     }
 }

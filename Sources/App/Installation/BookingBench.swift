@@ -34,7 +34,9 @@ public enum BookingBench {
         public let overlapsFound: Int
     }
 
-    public static func run(_ baseConfig: AppConfig, options o: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Result {
+    public static func run(_ baseConfig: AppConfig, options o: Options, progress: @escaping @Sendable (String) -> Void)
+        async throws -> Result
+    {
         let (app, config) = try await BenchSupport.scratchApp(baseConfig, label: "booking")
         do {
             progress("seeding \(o.providers) providers, \(o.requests) patients")
@@ -66,8 +68,14 @@ public enum BookingBench {
                 for _ in 0..<min(o.concurrency, bookings.count) { launch() }
                 while let (lat, status) = try await g.next() {
                     latencies.append(lat)
-                    switch status { case 201: created += 1; case 409: conflicts += 1; default: other += 1 }
-                    if latencies.count % max(1, o.requests / 10) == 0 { progress("  \(latencies.count)/\(o.requests) done") }
+                    switch status {
+                    case 201: created += 1;
+                    case 409: conflicts += 1;
+                    default: other += 1
+                    }
+                    if latencies.count % max(1, o.requests / 10) == 0 {
+                        progress("  \(latencies.count)/\(o.requests) done")
+                    }
                     if next < bookings.count { launch() }
                 }
             }
@@ -75,11 +83,16 @@ public enum BookingBench {
             await app.server.shutdown()
             let overlaps = try await countOverlaps(app)
             latencies.sort()
-            func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-            let r = Result(database: config.isPostgres ? "postgresql" : "sqlite", requests: latencies.count, concurrency: o.concurrency,
-                           created: created, conflicts: conflicts, otherErrors: other, seconds: (seconds * 100).rounded() / 100,
-                           requestsPerSecond: (Double(latencies.count) / seconds).rounded(), p50Ms: (pct(0.5) * 10).rounded() / 10,
-                           p99Ms: (pct(0.99) * 10).rounded() / 10, maxMs: ((latencies.last ?? 0) * 10).rounded() / 10, overlapsFound: overlaps)
+            func pct(_ p: Double) -> Double {
+                latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+            }
+            let r = Result(
+                database: config.isPostgres ? "postgresql" : "sqlite", requests: latencies.count,
+                concurrency: o.concurrency,
+                created: created, conflicts: conflicts, otherErrors: other, seconds: (seconds * 100).rounded() / 100,
+                requestsPerSecond: (Double(latencies.count) / seconds).rounded(), p50Ms: (pct(0.5) * 10).rounded() / 10,
+                p99Ms: (pct(0.99) * 10).rounded() / 10, maxMs: ((latencies.last ?? 0) * 10).rounded() / 10,
+                overlapsFound: overlaps)
             try await app.asyncShutdown()
             if !config.isPostgres { try? FileManager.default.removeItem(atPath: config.dataDir) }
             return r
@@ -108,28 +121,39 @@ public enum BookingBench {
     package static func seed(_ app: Application, _ o: Options) async throws -> (String, [Body]) {
         let db = app.db
         let scope = app.systemScope("bench")
-        let loc = LocationRecord(code: "BENCH", name: "Bench Clinic", timeZone: "America/Chicago", address: "-", phone: "-")
+        let loc = LocationRecord(
+            code: "BENCH", name: "Bench Clinic", timeZone: "America/Chicago", address: "-", phone: "-")
         try await loc.create(on: db)
-        let type = try await SchedulingSetup.addType(.init(code: "B20", name: "Bench visit", minutes: 20, telemedicine: true,
-                                                           patientBookable: true, needsRoom: false), on: db)
+        let type = try await SchedulingSetup.addType(
+            .init(
+                code: "B20", name: "Bench visit", minutes: 20, telemedicine: true,
+                patientBookable: true, needsRoom: false), on: db)
         let admin = UserAdmin(scope: scope)
-        _ = try await admin.create(.init(username: "bench.desk", displayName: "Bench desk", role: "front-desk", password: benchPassword))
+        _ = try await admin.create(
+            .init(username: "bench.desk", displayName: "Bench desk", role: "front-desk", password: benchPassword))
         var providers: [UUID] = []
         for i in 0..<o.providers {
-            let u = try await admin.create(.init(username: "bench.dr\(i)", displayName: "Bench Dr \(i)", role: "provider", password: benchPassword))
-            try await SchedulingSetup.addHours(provider: u.id!, location: loc.id!, weekdays: [1, 2, 3, 4, 5, 6, 7], from: 0, to: 24 * 60 - 1, on: db)
+            let u = try await admin.create(
+                .init(username: "bench.dr\(i)", displayName: "Bench Dr \(i)", role: "provider", password: benchPassword)
+            )
+            try await SchedulingSetup.addHours(
+                provider: u.id!, location: loc.id!, weekdays: [1, 2, 3, 4, 5, 6, 7], from: 0, to: 24 * 60 - 1, on: db)
             providers.append(u.id!)
         }
         let store = PatientStore(scope: scope)
         let day = LocalDay.of(app.clock.now(), in: TimeZone(identifier: "America/Chicago")!).adding(days: 2)
         var bodies: [Body] = []
         for i in 0..<o.requests {
-            let (p, _) = try await store.create(PatientInput(familyName: "Bench\(i)", givenName: "Load", birthDate: "1970-01-01", sex: "unknown"),
-                                                acknowledgeDuplicate: true, synthetic: true)
+            let (p, _) = try await store.create(
+                PatientInput(familyName: "Bench\(i)", givenName: "Load", birthDate: "1970-01-01", sex: "unknown"),
+                acknowledgeDuplicate: true, synthetic: true)
             // Slots every 10 minutes for a 20-minute visit: neighbours overlap, so requests contend.
             let slot = Int.random(in: 0..<o.slotsPerProvider)
             let start = day.instant(minuteOfDay: 9 * 60 + slot * 10, in: TimeZone(identifier: "America/Chicago")!)!
-            bodies.append(Body(patientId: p.id!, providerId: providers.randomElement()!, locationId: loc.id!, typeId: type.id!, start: start))
+            bodies.append(
+                Body(
+                    patientId: p.id!, providerId: providers.randomElement()!, locationId: loc.id!, typeId: type.id!,
+                    start: start))
         }
         return ("bench.desk", bodies)
     }

@@ -60,19 +60,27 @@ public enum Drill {
             let start = ContinuousClock.now
             do {
                 let detail = try await body()
-                checks.append(Check(name: name, ok: true, ms: Int((ContinuousClock.now - start).milliseconds), detail: detail))
+                checks.append(
+                    Check(name: name, ok: true, ms: Int((ContinuousClock.now - start).milliseconds), detail: detail))
             } catch {
-                checks.append(Check(name: name, ok: false, ms: Int((ContinuousClock.now - start).milliseconds), detail: CareSyncCLI.message(for: error)))
+                checks.append(
+                    Check(
+                        name: name, ok: false, ms: Int((ContinuousClock.now - start).milliseconds),
+                        detail: CareSyncCLI.message(for: error)))
                 progress("FAILED: \(name): \(CareSyncCLI.message(for: error))")
             }
         }
     }
 
-    package struct Failed: Error, CustomStringConvertible { package let description: String; package init(_ s: String) { description = s } }
+    package struct Failed: Error, CustomStringConvertible {
+        package let description: String; package init(_ s: String) { description = s }
+    }
 
     // MARK: latest backup
 
-    public static func run(_ config: AppConfig, options: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Result {
+    public static func run(_ config: AppConfig, options: Options, progress: @escaping @Sendable (String) -> Void)
+        async throws -> Result
+    {
         try await CareSyncCLI.withApp(config) { source in
             let startedAt = source.clock.now()
             let t0 = ContinuousClock.now
@@ -84,53 +92,72 @@ public enum Drill {
 
             await steps.step("restore") {
                 let path: String
-                if let b = options.backup { path = b } else {
+                if let b = options.backup {
+                    path = b
+                } else {
                     guard let newest = try Backups.list(dir).first else { throw Failed("No backups in \(dir).") }
                     path = (dir as NSString).appendingPathComponent(newest.id)
                 }
-                let m = try await Backups.restore(scratch.config, from: path, keyFile: options.keyFile ?? defaultKeyFile(config),
-                                                  force: false, progress: { progress("  " + $0) })
+                let m = try await Backups.restore(
+                    scratch.config, from: path, keyFile: options.keyFile ?? defaultKeyFile(config),
+                    force: false, progress: { progress("  " + $0) })
                 manifest = m
                 return "\(m.id) (\(m.totalBytes) bytes) restored and every checksum verified"
             }
             let backupID = manifest?.id ?? options.backup.map { ($0 as NSString).lastPathComponent } ?? "none"
             let expected = manifest
-            await verify(scratch: scratch, steps: steps, progress: progress, extra: { app in
-                guard let m = expected else { return }
-                await steps.step("row counts") {
-                    var wrong: [String] = []
-                    for (table, n) in m.rowCounts.sorted(by: { $0.key < $1.key }) {
-                        let got = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()!.decode(column: "n", as: Int.self)
-                        if got != n { wrong.append("\(table): \(got) ≠ \(n)") }
+            await verify(
+                scratch: scratch, steps: steps, progress: progress,
+                extra: { app in
+                    guard let m = expected else { return }
+                    await steps.step("row counts") {
+                        var wrong: [String] = []
+                        for (table, n) in m.rowCounts.sorted(by: { $0.key < $1.key }) {
+                            let got = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()!
+                                .decode(column: "n", as: Int.self)
+                            if got != n { wrong.append("\(table): \(got) ≠ \(n)") }
+                        }
+                        guard wrong.isEmpty else {
+                            throw Failed("Row counts differ from the manifest: " + wrong.joined(separator: ", "))
+                        }
+                        return "\(m.rowCounts.count) tables, \(m.rowCounts.values.reduce(0, +)) rows match the manifest"
                     }
-                    guard wrong.isEmpty else { throw Failed("Row counts differ from the manifest: " + wrong.joined(separator: ", ")) }
-                    return "\(m.rowCounts.count) tables, \(m.rowCounts.values.reduce(0, +)) rows match the manifest"
-                }
-                await steps.step("blob hashes") {
-                    let root = URL(fileURLWithPath: app.config.blobDir, isDirectory: true)
-                    guard let expected = m.blobs else { return "backup predates per-blob hashes; \(m.blobCount) blobs restored" }
-                    var bad: [String] = []
-                    for (path, hash) in expected {
-                        let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
-                        if data.map({ BackupCrypto.hex(SHA256.hash(data: $0)) }) != hash { bad.append(path) }
+                    await steps.step("blob hashes") {
+                        let root = URL(fileURLWithPath: app.config.blobDir, isDirectory: true)
+                        guard let expected = m.blobs else {
+                            return "backup predates per-blob hashes; \(m.blobCount) blobs restored"
+                        }
+                        var bad: [String] = []
+                        for (path, hash) in expected {
+                            let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path)
+                            if data.map({ BackupCrypto.hex(SHA256.hash(data: $0)) }) != hash { bad.append(path) }
+                        }
+                        guard bad.isEmpty else {
+                            throw Failed(
+                                "\(bad.count) blobs missing or different, e.g. \(bad.sorted().prefix(3).joined(separator: ", "))"
+                            )
+                        }
+                        return "\(expected.count) blobs match their SHA-256"
                     }
-                    guard bad.isEmpty else { throw Failed("\(bad.count) blobs missing or different, e.g. \(bad.sorted().prefix(3).joined(separator: ", "))") }
-                    return "\(expected.count) blobs match their SHA-256"
-                }
-                await steps.step("audit head") {
-                    let head = try await AuditEventRecord.query(on: app.db).sort(\.$seq, .descending).first()
-                    guard head?.seq == m.auditHead?.seq, head?.hash == m.auditHead?.hash else {
-                        throw Failed("The restored audit head (#\(head?.seq ?? 0)) is not the manifest's (#\(m.auditHead?.seq ?? 0)).")
+                    await steps.step("audit head") {
+                        let head = try await AuditEventRecord.query(on: app.db).sort(\.$seq, .descending).first()
+                        guard head?.seq == m.auditHead?.seq, head?.hash == m.auditHead?.hash else {
+                            throw Failed(
+                                "The restored audit head (#\(head?.seq ?? 0)) is not the manifest's (#\(m.auditHead?.seq ?? 0))."
+                            )
+                        }
+                        return "head #\(head?.seq ?? 0) is the manifest's"
                     }
-                    return "head #\(head?.seq ?? 0) is the manifest's"
-                }
-            })
+                })
             let rto = (ContinuousClock.now - t0).seconds
             let newest = manifest.map { $0.newestDataAt ?? $0.createdAt }
-            let result = Result(id: UUID(), variant: "latest-backup", backupId: backupID, backupCreatedAt: manifest?.createdAt, targetTime: nil,
-                                database: config.isPostgres ? "postgresql" : "sqlite", ok: steps.ok && manifest != nil, startedAt: startedAt,
-                                finishedAt: source.clock.now(), rtoSeconds: rto,
-                                rpoSeconds: newest.map { max(0, Int(startedAt.timeIntervalSince($0).rounded())) }, checks: steps.checks)
+            let result = Result(
+                id: UUID(), variant: "latest-backup", backupId: backupID, backupCreatedAt: manifest?.createdAt,
+                targetTime: nil,
+                database: config.isPostgres ? "postgresql" : "sqlite", ok: steps.ok && manifest != nil,
+                startedAt: startedAt,
+                finishedAt: source.clock.now(), rtoSeconds: rto,
+                rpoSeconds: newest.map { max(0, Int(startedAt.timeIntervalSince($0).rounded())) }, checks: steps.checks)
             try await scratch.dropDatabase(source, keep: options.keepScratch)
             try await store(result, in: source)
             return result
@@ -141,14 +168,20 @@ public enum Drill {
 
     /// The PITR variant: recover a new cluster from the newest base backup before `targetTime` plus the archived WAL,
     /// start CareSync on it and verify it as above. The recovered cluster and its files are removed afterwards.
-    public static func runPITR(_ config: AppConfig, walDir: String, targetTime: Date?, options: Options,
-                               progress: @escaping @Sendable (String) -> Void) async throws -> Result {
-        guard config.isPostgres else { throw Backups.Failure.refused("The point-in-time drill is for PostgreSQL (set DATABASE_URL).") }
+    public static func runPITR(
+        _ config: AppConfig, walDir: String, targetTime: Date?, options: Options,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> Result {
+        guard config.isPostgres else {
+            throw Backups.Failure.refused("The point-in-time drill is for PostgreSQL (set DATABASE_URL).")
+        }
         return try await CareSyncCLI.withApp(config) { source in
             let startedAt = source.clock.now()
             let t0 = ContinuousClock.now
             let steps = Steps(progress: progress)
-            let work = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-drill-\(UUID().uuidString)").path
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "caresync-drill-\(UUID().uuidString)"
+            ).path
             var scratchConfig = AuditCheckpoints.forRestoredCopy(of: config)
             scratchConfig.dataDir = work + "/data"
             scratchConfig.seedDemo = false
@@ -167,22 +200,28 @@ public enum Drill {
                 o.blobDir = blobDir
                 let r = try await PITR.restore(config, options: o, progress: { progress("  " + $0) })
                 restored = r
-                return "base backup \(r.manifest.id) + archived WAL replayed " + (targetTime.map { "to \(PITR.postgresTimestamp($0))" } ?? "to the end of the archive")
+                return "base backup \(r.manifest.id) + archived WAL replayed "
+                    + (targetTime.map { "to \(PITR.postgresTimestamp($0))" } ?? "to the end of the archive")
             }
             var newest: Date?
             if let r = restored { scratchConfig.databaseURL = r.databaseURL }
-            await verify(scratch: Scratch(config: scratchConfig), steps: steps, progress: progress, extra: { app in
-                await steps.step("recovered data") {
-                    let facts = try await Backups.facts(app.db)
-                    newest = facts.2
-                    return "\(facts.0.values.reduce(0, +)) rows, audit head #\(facts.1?.seq ?? 0), newest data \(newest.map { PITR.postgresTimestamp($0) } ?? "none")"
-                }
-            })
+            await verify(
+                scratch: Scratch(config: scratchConfig), steps: steps, progress: progress,
+                extra: { app in
+                    await steps.step("recovered data") {
+                        let facts = try await Backups.facts(app.db)
+                        newest = facts.2
+                        return
+                            "\(facts.0.values.reduce(0, +)) rows, audit head #\(facts.1?.seq ?? 0), newest data \(newest.map { PITR.postgresTimestamp($0) } ?? "none")"
+                    }
+                })
             let rto = (ContinuousClock.now - t0).seconds
-            let result = Result(id: UUID(), variant: "pitr", backupId: restored?.manifest.id ?? "none", backupCreatedAt: restored?.manifest.createdAt,
-                                targetTime: targetTime, database: "postgresql", ok: steps.ok && restored != nil, startedAt: startedAt,
-                                finishedAt: source.clock.now(), rtoSeconds: rto,
-                                rpoSeconds: newest.map { max(0, Int(startedAt.timeIntervalSince($0).rounded())) }, checks: steps.checks)
+            let result = Result(
+                id: UUID(), variant: "pitr", backupId: restored?.manifest.id ?? "none",
+                backupCreatedAt: restored?.manifest.createdAt,
+                targetTime: targetTime, database: "postgresql", ok: steps.ok && restored != nil, startedAt: startedAt,
+                finishedAt: source.clock.now(), rtoSeconds: rto,
+                rpoSeconds: newest.map { max(0, Int(startedAt.timeIntervalSince($0).rounded())) }, checks: steps.checks)
             try await store(result, in: source)
             return result
         }
@@ -196,8 +235,10 @@ public enum Drill {
     // MARK: verification shared by both variants
 
     /// Starts CareSync on the scratch copy and checks it serves: readiness, `extra` checks, the audit chain, a sign-in and a chart read.
-    package static func verify(scratch: Scratch, steps: Steps, progress: @escaping @Sendable (String) -> Void,
-                       extra: (Application) async -> Void) async {
+    package static func verify(
+        scratch: Scratch, steps: Steps, progress: @escaping @Sendable (String) -> Void,
+        extra: (Application) async -> Void
+    ) async {
         guard steps.ok else { return }
         let app: Application
         do {
@@ -216,7 +257,9 @@ public enum Drill {
             app.http.server.configuration.hostname = "127.0.0.1"
             app.http.server.configuration.port = 0
             try await app.server.start()
-            guard let port = app.http.server.shared.localAddress?.port else { throw Failed("The server did not report its port.") }
+            guard let port = app.http.server.shared.localAddress?.port else {
+                throw Failed("The server did not report its port.")
+            }
             base = "http://127.0.0.1:\(port)"
             let res = try await app.client.get(URI(string: base + "/health/ready"))
             guard res.status == .ok else { throw Failed("/health/ready answered \(res.status.code)") }
@@ -233,7 +276,9 @@ public enum Drill {
             let username = "drill-\(Token.generate(bytes: 4).lowercased().filter { $0.isLetter || $0.isNumber })"
             let password = Token.generate(bytes: 18)
             _ = try await UserAdmin(scope: app.systemScope("drill")).create(
-                .init(username: username, displayName: "Recovery drill", role: Role.frontDesk.rawValue, password: password, patientId: nil))
+                .init(
+                    username: username, displayName: "Recovery drill", role: Role.frontDesk.rawValue,
+                    password: password, patientId: nil))
             let res = try await app.client.post(URI(string: base + "/api/v1/auth/token")) { req in
                 try req.content.encode(["username": username, "password": password], as: .json)
             }
@@ -243,9 +288,12 @@ public enum Drill {
         }
         await steps.step("chart read") {
             // Only the id is read here; the chart itself is read through the API (and audited in the scratch copy).
-            guard let row = try await app.db.sql.raw("SELECT id FROM patient ORDER BY mrn LIMIT 1").first() else { return "no patients in the backup" }
+            guard let row = try await app.db.sql.raw("SELECT id FROM patient ORDER BY mrn LIMIT 1").first() else {
+                return "no patients in the backup"
+            }
             let id = try row.decode(column: "id", as: UUID.self)
-            let res = try await app.client.get(URI(string: base + "/api/v1/patients/\(id.uuidString)"), headers: ["Authorization": "Bearer \(token)"])
+            let res = try await app.client.get(
+                URI(string: base + "/api/v1/patients/\(id.uuidString)"), headers: ["Authorization": "Bearer \(token)"])
             guard res.status == .ok, (try? res.content.get(UUID.self, at: "id")) == id else {
                 throw Failed("GET /api/v1/patients/{id} answered \(res.status.code)")
             }
@@ -277,9 +325,13 @@ public enum Drill {
     /// Stored results, newest first.
     package static func history(_ db: any Database, limit: Int = 20) async throws -> [Result] {
         try await DrillResultRecord.query(on: db).sort(\.$startedAt, .descending).limit(limit).all().map { r in
-            Result(id: r.id!, variant: r.variant, backupId: r.backupID, backupCreatedAt: r.backupCreatedAt, targetTime: r.targetTime,
-                   database: r.database, ok: r.ok, startedAt: r.startedAt, finishedAt: r.finishedAt, rtoSeconds: Double(r.rtoMs) / 1000,
-                   rpoSeconds: r.rpoSeconds, checks: (try? JSONDecoder().decode([Check].self, from: Data(r.checks.utf8))) ?? [])
+            Result(
+                id: r.id!, variant: r.variant, backupId: r.backupID, backupCreatedAt: r.backupCreatedAt,
+                targetTime: r.targetTime,
+                database: r.database, ok: r.ok, startedAt: r.startedAt, finishedAt: r.finishedAt,
+                rtoSeconds: Double(r.rtoMs) / 1000,
+                rpoSeconds: r.rpoSeconds,
+                checks: (try? JSONDecoder().decode([Check].self, from: Data(r.checks.utf8))) ?? [])
         }
     }
 
@@ -288,9 +340,13 @@ public enum Drill {
     }
 
     public static func describe(_ r: Result) -> String {
-        var lines = r.checks.map { "  \($0.ok ? "ok  " : "FAIL") \($0.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%6d", $0.ms)) ms  \($0.detail)" }
+        var lines = r.checks.map {
+            "  \($0.ok ? "ok  " : "FAIL") \($0.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%6d", $0.ms)) ms  \($0.detail)"
+        }
         let rpo = r.rpoSeconds.map { "\($0) s" } ?? "unknown"
-        lines.append("Drill \(r.ok ? "PASSED" : "FAILED") (\(r.variant), \(r.database), backup \(r.backupId)): RTO \(String(format: "%.2f", r.rtoSeconds)) s, RPO \(rpo).")
+        lines.append(
+            "Drill \(r.ok ? "PASSED" : "FAILED") (\(r.variant), \(r.database), backup \(r.backupId)): RTO \(String(format: "%.2f", r.rtoSeconds)) s, RPO \(rpo)."
+        )
         return lines.joined(separator: "\n")
     }
 
@@ -303,7 +359,9 @@ public enum Drill {
 
         package static func make(_ source: Application, options: Options) async throws -> Scratch {
             var c = AuditCheckpoints.forRestoredCopy(of: source.config)
-            c.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-drill-\(UUID().uuidString)").path
+            c.dataDir =
+                FileManager.default.temporaryDirectory.appendingPathComponent("caresync-drill-\(UUID().uuidString)")
+                .path
             c.seedDemo = false
             guard let url = c.databaseURL else { return Scratch(config: c) }
             if let given = options.scratchDatabaseURL {

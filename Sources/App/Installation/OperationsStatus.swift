@@ -29,8 +29,10 @@ package struct OperationsStatus {
         try await scope.authorize(.readOperations)
         let dir = (scope.app.config.dataDir as NSString).appendingPathComponent("backups")
         return try Backups.list(dir).map {
-            BackupRow(id: $0.id, kind: $0.kind, database: $0.database, createdAt: $0.createdAt, schemaVersion: $0.schemaVersion,
-                      rows: $0.rowCounts.values.reduce(0, +), blobs: $0.blobCount, bytes: $0.totalBytes)
+            BackupRow(
+                id: $0.id, kind: $0.kind, database: $0.database, createdAt: $0.createdAt,
+                schemaVersion: $0.schemaVersion,
+                rows: $0.rowCounts.values.reduce(0, +), blobs: $0.blobCount, bytes: $0.totalBytes)
         }
     }
 }
@@ -78,36 +80,59 @@ package struct OperationsPage {
 
     package func latest() -> Node<HTML.BodyContext> {
         guard let d = drills.first else {
-            return .div(.class("card"), .id("latest-drill"), .p(.text("No recovery drill has been run. Run `caresync drill` after a backup.")))
+            return .div(
+                .class("card"), .id("latest-drill"),
+                .p(.text("No recovery drill has been run. Run `caresync drill` after a backup.")))
         }
-        return .div(.class("card"), .id("latest-drill"),
+        return .div(
+            .class("card"), .id("latest-drill"),
             .h2(.text("Latest drill: \(d.ok ? "passed" : "FAILED")")),
             .p(.text("\(Self.utc(d.startedAt)) · \(d.variant) · \(d.database) · backup \(d.backupId)")),
-            .p(.strong(.text("RTO \(String(format: "%.1f", d.rtoSeconds)) s")), .text(" (start to verified service) · "),
-               .strong(.text("RPO \(Self.duration(d.rpoSeconds))")), .text(" (age of the newest recovered data)")),
+            .p(
+                .strong(.text("RTO \(String(format: "%.1f", d.rtoSeconds)) s")),
+                .text(" (start to verified service) · "),
+                .strong(.text("RPO \(Self.duration(d.rpoSeconds))")), .text(" (age of the newest recovered data)")),
             .ul(.forEach(d.checks) { c in .li(.text("\(c.ok ? "✓" : "✗") \(c.name) (\(c.ms) ms): \(c.detail)")) })
         )
     }
 
     package func render(for req: Request) -> String {
-        Layout.page("Operations", req: req, .div(
-            .h1(.text("Operations")),
-            latest(),
-            .h2(.text("Drills")),
-            .div(.class("scroll"), .table(.id("drills"),
-                .thead(.tr(.th("When"), .th("Result"), .th("Variant"), .th("RTO"), .th("RPO"), .th("Backup"))),
-                .tbody(.forEach(drills) { d in
-                    .tr(.td(.text(Self.utc(d.startedAt))), .td(.text(d.ok ? "passed" : "FAILED")), .td(.text(d.variant)),
-                        .td(.text(String(format: "%.1f s", d.rtoSeconds))), .td(.text(Self.duration(d.rpoSeconds))), .td(.text(d.backupId)))
-                }))),
-            .h2(.text("Backups")),
-            .div(.class("scroll"), .table(.id("backups"),
-                .thead(.tr(.th("Backup"), .th("Kind"), .th("Taken"), .th("Rows"), .th("Blobs"), .th("Size"))),
-                .tbody(.forEach(backups) { b in
-                    .tr(.td(.text(b.id)), .td(.text(b.kind)), .td(.text(Self.utc(b.createdAt))), .td(.text("\(b.rows)")),
-                        .td(.text("\(b.blobs)")), .td(.text(ByteCountFormatter.string(fromByteCount: b.bytes, countStyle: .file))))
-                }))),
-            .p(.text(backups.isEmpty ? "No backups in the data dir's backups folder." : "\(backups.count) backups."))
-        ))
+        Layout.page(
+            "Operations", req: req,
+            .div(
+                .h1(.text("Operations")),
+                latest(),
+                .h2(.text("Drills")),
+                .div(
+                    .class("scroll"),
+                    .table(
+                        .id("drills"),
+                        .thead(.tr(.th("When"), .th("Result"), .th("Variant"), .th("RTO"), .th("RPO"), .th("Backup"))),
+                        .tbody(
+                            .forEach(drills) { d in
+                                .tr(
+                                    .td(.text(Self.utc(d.startedAt))), .td(.text(d.ok ? "passed" : "FAILED")),
+                                    .td(.text(d.variant)),
+                                    .td(.text(String(format: "%.1f s", d.rtoSeconds))),
+                                    .td(.text(Self.duration(d.rpoSeconds))), .td(.text(d.backupId)))
+                            }))),
+                .h2(.text("Backups")),
+                .div(
+                    .class("scroll"),
+                    .table(
+                        .id("backups"),
+                        .thead(.tr(.th("Backup"), .th("Kind"), .th("Taken"), .th("Rows"), .th("Blobs"), .th("Size"))),
+                        .tbody(
+                            .forEach(backups) { b in
+                                .tr(
+                                    .td(.text(b.id)), .td(.text(b.kind)), .td(.text(Self.utc(b.createdAt))),
+                                    .td(.text("\(b.rows)")),
+                                    .td(.text("\(b.blobs)")),
+                                    .td(.text(ByteCountFormatter.string(fromByteCount: b.bytes, countStyle: .file))))
+                            }))),
+                .p(
+                    .text(
+                        backups.isEmpty ? "No backups in the data dir's backups folder." : "\(backups.count) backups."))
+            ))
     }
 }

@@ -23,13 +23,18 @@ public enum PITR {
 
     /// What the live server is configured to do now (for `caresync pitr check`).
     public static func check(_ config: AppConfig) async throws -> [String: String] {
-        guard config.isPostgres else { throw Backups.Failure.refused("Point-in-time recovery is for PostgreSQL (set DATABASE_URL).") }
+        guard config.isPostgres else {
+            throw Backups.Failure.refused("Point-in-time recovery is for PostgreSQL (set DATABASE_URL).")
+        }
         return try await CareSyncCLI.withApp(config, migrate: false) { app in
             var out: [String: String] = [:]
             for name in ["wal_level", "archive_mode", "archive_command", "archive_timeout"] {
-                out[name] = try await app.db.sql.raw("SELECT current_setting(\(bind: name)) AS v").first()!.decode(column: "v", as: String.self)
+                out[name] = try await app.db.sql.raw("SELECT current_setting(\(bind: name)) AS v").first()!.decode(
+                    column: "v", as: String.self)
             }
-            let row = try await app.db.sql.raw("SELECT archived_count, failed_count, COALESCE(last_archived_wal, '') AS w FROM pg_stat_archiver").first()!
+            let row = try await app.db.sql.raw(
+                "SELECT archived_count, failed_count, COALESCE(last_archived_wal, '') AS w FROM pg_stat_archiver"
+            ).first()!
             out["archived_count"] = String(try row.decode(column: "archived_count", as: Int.self))
             out["failed_count"] = String(try row.decode(column: "failed_count", as: Int.self))
             out["last_archived_wal"] = try row.decode(column: "w", as: String.self)
@@ -67,9 +72,13 @@ public enum PITR {
 
     /// Builds and starts the recovered cluster; it keeps running (call `stop()`). `source` supplies the database
     /// name and user (the recovered cluster has the same roles) and the backup key.
-    public static func restore(_ source: AppConfig, options o: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Restored {
+    public static func restore(_ source: AppConfig, options o: Options, progress: @escaping @Sendable (String) -> Void)
+        async throws -> Restored
+    {
         guard let sourceURL = source.databaseURL, source.isPostgres else {
-            throw Backups.Failure.refused("Point-in-time recovery is for PostgreSQL: set DATABASE_URL to the source database (for its name and user).")
+            throw Backups.Failure.refused(
+                "Point-in-time recovery is for PostgreSQL: set DATABASE_URL to the source database (for its name and user)."
+            )
         }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: o.walDir, isDirectory: &isDir), isDir.boolValue else {
@@ -77,29 +86,43 @@ public enum PITR {
         }
         let path = try chooseBase(o)
         let (m, key) = try Backups.openManifest(path, config: source, keyFile: o.keyFile)
-        guard m.method == "base" else { throw Backups.Failure.refused("\(m.id) is not a base backup (take one with `caresync backup --base`).") }
-        if let t = o.targetTime, t < m.createdAt {
-            throw Backups.Failure.refused("The target time is before the base backup \(m.id) finished; choose an earlier base backup.")
+        guard m.method == "base" else {
+            throw Backups.Failure.refused("\(m.id) is not a base backup (take one with `caresync backup --base`).")
         }
-        if FileManager.default.fileExists(atPath: o.pgdata), !((try? FileManager.default.contentsOfDirectory(atPath: o.pgdata))?.isEmpty ?? true) {
+        if let t = o.targetTime, t < m.createdAt {
+            throw Backups.Failure.refused(
+                "The target time is before the base backup \(m.id) finished; choose an earlier base backup.")
+        }
+        if FileManager.default.fileExists(atPath: o.pgdata),
+            !((try? FileManager.default.contentsOfDirectory(atPath: o.pgdata))?.isEmpty ?? true)
+        {
             throw Backups.Failure.refused("\(o.pgdata) is not empty: recover into a new directory.")
         }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-pitr-\(UUID().uuidString)", isDirectory: true)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "caresync-pitr-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         try Backups.decryptParts(m, from: path, key: key, into: scratch, progress: progress)
 
         progress("unpacking the base backup into \(o.pgdata)")
         try FileManager.default.createDirectory(atPath: o.pgdata, withIntermediateDirectories: true)
-        guard try Subprocess.run(["/bin/tar", "-xf", scratch.appendingPathComponent("database").path, "-C", o.pgdata]).status == 0 else { throw Backups.Failure.refused("tar could not unpack the base backup") }
+        guard
+            try Subprocess.run(["/bin/tar", "-xf", scratch.appendingPathComponent("database").path, "-C", o.pgdata])
+                .status == 0
+        else { throw Backups.Failure.refused("tar could not unpack the base backup") }
         if let blobDir = o.blobDir {
-            _ = try BackupCrypto.unpack(scratch.appendingPathComponent("blobs"), into: URL(fileURLWithPath: blobDir, isDirectory: true))
+            _ = try BackupCrypto.unpack(
+                scratch.appendingPathComponent("blobs"), into: URL(fileURLWithPath: blobDir, isDirectory: true))
         }
 
         // Recovery settings: replay archived WAL up to the target, then open for writes. The recovered cluster must not
         // archive into the live server's archive, and listens only on loopback with its socket in its own directory.
         let port = o.port ?? freeLoopbackPort()
-        var conf = ["", "# caresync pitr restore", "restore_command = 'cp \"\(o.walDir)/%f\" \"%p\"'", "recovery_target_action = 'promote'",
-                    "archive_mode = off", "listen_addresses = '127.0.0.1'", "port = \(port)", "unix_socket_directories = '\(o.pgdata)'"]
+        var conf = [
+            "", "# caresync pitr restore", "restore_command = 'cp \"\(o.walDir)/%f\" \"%p\"'",
+            "recovery_target_action = 'promote'",
+            "archive_mode = off", "listen_addresses = '127.0.0.1'", "port = \(port)",
+            "unix_socket_directories = '\(o.pgdata)'",
+        ]
         if let t = o.targetTime { conf.append("recovery_target_time = '\(postgresTimestamp(t))'") }
         let auto = URL(fileURLWithPath: o.pgdata).appendingPathComponent("postgresql.auto.conf")
         let existing = (try? String(contentsOf: auto, encoding: .utf8)) ?? ""
@@ -108,10 +131,13 @@ public enum PITR {
         try? FileManager.default.removeItem(atPath: o.pgdata + "/postmaster.pid")
         try PostgresTools.giveToServerUser(o.pgdata)
 
-        progress("replaying archived WAL\(o.targetTime.map { " up to \(postgresTimestamp($0))" } ?? " to the end of the archive")")
+        progress(
+            "replaying archived WAL\(o.targetTime.map { " up to \(postgresTimestamp($0))" } ?? " to the end of the archive")"
+        )
         let log = o.pgdata + "/recovery.log"
         do {
-            try PostgresTools.run("pg_ctl", ["-D", o.pgdata, "-l", log, "-w", "-t", "300", "start"], asServerUser: true)
+            try PostgresTools.run(
+                "pg_ctl", ["-D", o.pgdata, "-l", log, "-w", "-t", "300", "start"], asServerUser: true)
         } catch {
             throw Backups.Failure.refused("The recovered server did not start: \(logTail(log))")
         }
@@ -137,11 +163,15 @@ public enum PITR {
 
     package static func chooseBase(_ o: Options) throws -> String {
         if let b = o.backup { return b }
-        guard let dir = o.backupsDir else { throw Backups.Failure.refused("Name a base backup (--backup) or the folder with backups (--from).") }
+        guard let dir = o.backupsDir else {
+            throw Backups.Failure.refused("Name a base backup (--backup) or the folder with backups (--from).")
+        }
         let target = o.targetTime ?? .distantFuture
         let bases = try Backups.list(dir).filter { $0.method == "base" && $0.createdAt <= target }
         guard let newest = bases.first else {
-            throw Backups.Failure.refused("No base backup in \(dir)\(o.targetTime == nil ? "" : " taken before the target time"): take one with `caresync backup --base`.")
+            throw Backups.Failure.refused(
+                "No base backup in \(dir)\(o.targetTime == nil ? "" : " taken before the target time"): take one with `caresync backup --base`."
+            )
         }
         return (dir as NSString).appendingPathComponent(newest.id)
     }
@@ -154,7 +184,8 @@ public enum PITR {
     package static func logTail(_ path: String) -> String {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         let important = text.split(separator: "\n").filter { $0.contains("FATAL") || $0.contains("ERROR") }
-        return (important.isEmpty ? text.split(separator: "\n").suffix(3) : important.suffix(3)).joined(separator: " | ")
+        return (important.isEmpty ? text.split(separator: "\n").suffix(3) : important.suffix(3)).joined(
+            separator: " | ")
     }
 
     /// A free TCP port on loopback, chosen by the kernel.
@@ -166,8 +197,12 @@ public enum PITR {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+        }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 }

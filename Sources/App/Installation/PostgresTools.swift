@@ -5,12 +5,17 @@ import AppCore
 /// refuse to run as root; when CareSync itself runs as root they run as the `postgres` user.
 package enum PostgresTools {
     package static func path(_ tool: String) throws -> String {
-        let candidates = [ProcessInfo.processInfo.environment["PG_BINDIR"].map { "\($0)/\(tool)" }]
-            + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted { $0.compare($1, options: .numeric) == .orderedDescending }
-                .map { "/usr/lib/postgresql/\($0)/bin/\(tool)" }
+        let candidates =
+            [ProcessInfo.processInfo.environment["PG_BINDIR"].map { "\($0)/\(tool)" }]
+            + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted {
+                $0.compare($1, options: .numeric) == .orderedDescending
+            }
+            .map { "/usr/lib/postgresql/\($0)/bin/\(tool)" }
             + ["/usr/bin/\(tool)"]
-        guard let p = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw Backups.Failure.refused("\(tool) is not installed (apt-get install postgresql-client, or postgresql for the server programs)")
+        guard let p = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else {
+            throw Backups.Failure.refused(
+                "\(tool) is not installed (apt-get install postgresql-client, or postgresql for the server programs)")
         }
         return p
     }
@@ -20,7 +25,8 @@ package enum PostgresTools {
     /// Runs a tool and returns its standard output; fails with its message. `asServerUser` runs it as `postgres` when we are root.
     @discardableResult
     package static func run(_ tool: String, _ args: [String], asServerUser: Bool = false) throws -> String {
-        let command = (asServerUser && isRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [try path(tool)] + args
+        let command =
+            (asServerUser && isRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [try path(tool)] + args
         let out = try Subprocess.run(command)
         guard out.status == 0 else { throw Backups.Failure.refused("\(tool) failed: \(out.errorText.prefix(800))") }
         return out.text
@@ -30,6 +36,8 @@ package enum PostgresTools {
     package static func giveToServerUser(_ dir: String) throws {
         chmod(dir, 0o700)
         guard isRoot else { return }
-        guard try Subprocess.run(["/bin/chown", "-R", "postgres:postgres", dir]).status == 0 else { throw Backups.Failure.refused("could not hand \(dir) to the postgres user") }
+        guard try Subprocess.run(["/bin/chown", "-R", "postgres:postgres", dir]).status == 0 else {
+            throw Backups.Failure.refused("could not hand \(dir) to the postgres user")
+        }
     }
 }

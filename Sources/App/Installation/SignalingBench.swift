@@ -39,7 +39,8 @@ public enum SignalingBench {
             iterator = stream.makeAsyncIterator()
         }
 
-        package static func open(_ url: String, headers: HTTPHeaders, group: any EventLoopGroup) async throws -> Client {
+        package static func open(_ url: String, headers: HTTPHeaders, group: any EventLoopGroup) async throws -> Client
+        {
             let c = Client()
             try await WebSocket.connect(to: url, headers: headers, on: group) { ws in
                 c.ws = ws
@@ -51,7 +52,11 @@ public enum SignalingBench {
 
         private func nextUnbounded(_ type: String) async -> ([String: Any], Double)? {
             while let (t, at) = await iterator.next() {
-                if let o = try? JSONSerialization.jsonObject(with: Data(t.utf8)) as? [String: Any], type == "*" || o["type"] as? String == type { return (o, at) }
+                if let o = try? JSONSerialization.jsonObject(with: Data(t.utf8)) as? [String: Any],
+                    type == "*" || o["type"] as? String == type
+                {
+                    return (o, at)
+                }
             }
             return nil
         }
@@ -61,8 +66,12 @@ public enum SignalingBench {
             final class Box: @unchecked Sendable { package var value: ([String: Any], Double)? }
             let box = Box()
             await withTaskGroup(of: Bool.self) { g in
-                g.addTask { box.value = await self.nextUnbounded(type); return true }
-                g.addTask { try? await Task.sleep(for: timeout); return false }
+                g.addTask {
+                    box.value = await self.nextUnbounded(type); return true
+                }
+                g.addTask {
+                    try? await Task.sleep(for: timeout); return false
+                }
                 _ = await g.next()
                 g.cancelAll()
             }
@@ -85,7 +94,9 @@ public enum SignalingBench {
         return (s[min(s.count - 1, Int((Double(s.count) * p).rounded(.up)) - 1)] * 10).rounded() / 10
     }
 
-    public static func run(_ baseConfig: AppConfig, pairs: Int, progress: @escaping @Sendable (String) -> Void) async throws -> Result {
+    public static func run(_ baseConfig: AppConfig, pairs: Int, progress: @escaping @Sendable (String) -> Void)
+        async throws -> Result
+    {
         let (app, config) = try await BenchSupport.scratchApp(baseConfig, label: "signaling") {
             $0.outboxInterval = 0
             $0.jobsInterval = 0
@@ -95,13 +106,15 @@ public enum SignalingBench {
             progress("seeding \(pairs) video visits")
             let (provider, secret, visits) = try await seed(app, pairs: pairs)
             // Every pair's admit request is in flight at once: a pool that size, and patience for the serialized writes.
-            app.http.client.configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: pairs + 8)
+            app.http.client.configuration.connectionPool = .init(
+                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: pairs + 8)
             app.http.client.configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))
             let base = try await BenchSupport.serve(app)
             let port = app.http.server.configuration.port
             let code = Domain.TOTP(secret: secret).code(at: Date())
             let tokenRes = try await app.client.post(URI(string: base + "/api/v1/auth/token")) { req in
-                try req.content.encode(["username": provider, "password": BookingBench.benchPassword, "otp": code], as: .json)
+                try req.content.encode(
+                    ["username": provider, "password": BookingBench.benchPassword, "otp": code], as: .json)
             }
             let token = try tokenRes.content.get(String.self, at: "access_token")
             var headers = HTTPHeaders()
@@ -109,8 +122,9 @@ public enum SignalingBench {
             let bearer = headers
 
             progress("running \(pairs) pairs at once: waiting room, admit, offer/answer, 10 candidates each way")
-            let admits = NIOLockedValueBox<[Double]>([]), latencies = NIOLockedValueBox<[Double]>([]), failures = NIOLockedValueBox(0)
-            let sdp = String(repeating: "a=candidate-free-sdp-line-for-size\r\n", count: 90)   // ~3 KB, a typical offer
+            let admits = NIOLockedValueBox<[Double]>([]), latencies = NIOLockedValueBox<[Double]>([]),
+                failures = NIOLockedValueBox(0)
+            let sdp = String(repeating: "a=candidate-free-sdp-line-for-size\r\n", count: 90)  // ~3 KB, a typical offer
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (visit, pass) in visits {
@@ -119,35 +133,54 @@ public enum SignalingBench {
                         do {
                             var ph = HTTPHeaders()
                             ph.add(name: .cookie, value: "cs_visit=\(pass)")
-                            let patient = try await Client.open("ws://127.0.0.1:\(port)/visits/\(visit.uuidString)/signal", headers: ph, group: app.eventLoopGroup)
+                            let patient = try await Client.open(
+                                "ws://127.0.0.1:\(port)/visits/\(visit.uuidString)/signal", headers: ph,
+                                group: app.eventLoopGroup)
                             open.withLockedValue { $0.append(patient) }
-                            guard await patient.next("waiting") != nil else { throw AppError.malformed(field: nil, detail: "no waiting room") }
+                            guard await patient.next("waiting") != nil else {
+                                throw AppError.malformed(field: nil, detail: "no waiting room")
+                            }
                             let t0 = ms()
-                            let res = try await app.client.post(URI(string: base + "/api/v1/visits/\(visit.uuidString)/admit"), headers: bearer)
-                            guard res.status == .ok, let (_, at) = await patient.next("admitted") else { throw AppError.malformed(field: nil, detail: "not admitted") }
+                            let res = try await app.client.post(
+                                URI(string: base + "/api/v1/visits/\(visit.uuidString)/admit"), headers: bearer)
+                            guard res.status == .ok, let (_, at) = await patient.next("admitted") else {
+                                throw AppError.malformed(field: nil, detail: "not admitted")
+                            }
                             admits.withLockedValue { $0.append(at - t0) }
-                            let doctor = try await Client.open("ws://127.0.0.1:\(port)/visits/\(visit.uuidString)/signal", headers: bearer, group: app.eventLoopGroup)
+                            let doctor = try await Client.open(
+                                "ws://127.0.0.1:\(port)/visits/\(visit.uuidString)/signal", headers: bearer,
+                                group: app.eventLoopGroup)
                             open.withLockedValue { $0.append(doctor) }
                             _ = await doctor.next("admitted")
-                            func hop(_ from: Client, _ to: Client, _ type: String, _ extra: [String: Any]) async throws {
+                            func hop(_ from: Client, _ to: Client, _ type: String, _ extra: [String: Any]) async throws
+                            {
                                 var m = extra
                                 m["type"] = type
                                 m["t"] = ms()
                                 try await from.send(m)
-                                guard let (got, at) = await to.next(type), let t = got["t"] as? Double else { throw AppError.malformed(field: nil, detail: "\(type) lost") }
+                                guard let (got, at) = await to.next(type), let t = got["t"] as? Double else {
+                                    throw AppError.malformed(field: nil, detail: "\(type) lost")
+                                }
                                 latencies.withLockedValue { $0.append(at - t) }
                             }
                             try await hop(patient, doctor, "offer", ["description": ["type": "offer", "sdp": sdp]])
                             try await hop(doctor, patient, "answer", ["description": ["type": "answer", "sdp": sdp]])
                             for i in 0..<10 {
-                                let cand: [String: Any] = ["candidate": ["candidate": "candidate:\(i) 1 udp 2122260223 192.0.2.\(i) 5\(i)000 typ host", "sdpMid": "0", "sdpMLineIndex": 0]]
+                                let cand: [String: Any] = [
+                                    "candidate": [
+                                        "candidate": "candidate:\(i) 1 udp 2122260223 192.0.2.\(i) 5\(i)000 typ host",
+                                        "sdpMid": "0", "sdpMLineIndex": 0,
+                                    ]
+                                ]
                                 try await hop(patient, doctor, "candidate", cand)
                                 try await hop(doctor, patient, "candidate", cand)
                             }
                             for c in open.withLockedValue({ $0 }) { await c.close() }
                         } catch {
                             for c in open.withLockedValue({ $0 }) { await c.close() }
-                            let n = failures.withLockedValue { $0 += 1; return $0 }
+                            let n = failures.withLockedValue {
+                                $0 += 1; return $0
+                            }
                             if n <= 3 { progress("pair failed: \(String(describing: error).prefix(200))") }
                         }
                     }
@@ -159,9 +192,12 @@ public enum SignalingBench {
             await app.server.shutdown()
             try await app.asyncShutdown()
             let a = admits.withLockedValue { $0 }, l = latencies.withLockedValue { $0 }
-            return Result(database: config.isPostgres ? "PostgreSQL" : "SQLite", pairs: pairs, messages: l.count, failures: failures.withLockedValue { $0 },
-                          seconds: (seconds * 100).rounded() / 100, admitP50Ms: percentile(a, 0.5), admitP99Ms: percentile(a, 0.99),
-                          latencyP50Ms: percentile(l, 0.5), latencyP99Ms: percentile(l, 0.99), latencyMaxMs: percentile(l, 1.0))
+            return Result(
+                database: config.isPostgres ? "PostgreSQL" : "SQLite", pairs: pairs, messages: l.count,
+                failures: failures.withLockedValue { $0 },
+                seconds: (seconds * 100).rounded() / 100, admitP50Ms: percentile(a, 0.5),
+                admitP99Ms: percentile(a, 0.99),
+                latencyP50Ms: percentile(l, 0.5), latencyP99Ms: percentile(l, 0.99), latencyMaxMs: percentile(l, 1.0))
         } catch {
             await app.server.shutdown()
             try? await app.asyncShutdown()
@@ -172,26 +208,35 @@ public enum SignalingBench {
     /// One provider with MFA, a telemedicine type, and per pair a patient, an appointment, a visit and a visit pass.
     package static func seed(_ app: Application, pairs: Int) async throws -> (String, [UInt8], [(UUID, String)]) {
         let db = app.db, now = app.clock.now()
-        let loc = LocationRecord(code: "BENCH", name: "Bench Clinic", timeZone: "America/Chicago", address: "1 Bench St", phone: "1")
+        let loc = LocationRecord(
+            code: "BENCH", name: "Bench Clinic", timeZone: "America/Chicago", address: "1 Bench St", phone: "1")
         try await loc.create(on: db)
-        let type = try await SchedulingSetup.addType(.init(code: "VIDEO", name: "Video", minutes: 20, telemedicine: true, patientBookable: true, needsRoom: false), on: db)
+        let type = try await SchedulingSetup.addType(
+            .init(
+                code: "VIDEO", name: "Video", minutes: 20, telemedicine: true, patientBookable: true, needsRoom: false),
+            on: db)
         let scope = app.systemScope("bench")
-        let u = try await UserAdmin(scope: scope).create(.init(username: "bench.video", displayName: "Bench Video Dr", role: "provider", password: BookingBench.benchPassword))
+        let u = try await UserAdmin(scope: scope).create(
+            .init(
+                username: "bench.video", displayName: "Bench Video Dr", role: "provider",
+                password: BookingBench.benchPassword))
         let secret = Domain.TOTP.generateSecret()
         u.mfaSecret = Base32.encode(secret)
         u.mfaEnabledAt = now
         try await u.save(on: db)
         var out: [(UUID, String)] = []
         for i in 0..<pairs {
-            let (p, _) = try await PatientStore(scope: scope).create(PatientInput(familyName: "Bench\(i)", givenName: "Pat", birthDate: "1970-01-01", sex: "female"),
-                                                                    acknowledgeDuplicate: true, synthetic: true)
+            let (p, _) = try await PatientStore(scope: scope).create(
+                PatientInput(familyName: "Bench\(i)", givenName: "Pat", birthDate: "1970-01-01", sex: "female"),
+                acknowledgeDuplicate: true, synthetic: true)
             let a = AppointmentRecord()
             a.id = UUID(); a.patientID = p.id!; a.providerID = u.id!; a.locationID = loc.id!; a.typeID = type.id!
             a.startAt = now.addingTimeInterval(Double(i) * 1800 + 3600); a.endAt = a.startAt.addingTimeInterval(1200)
-            a.status = AppointmentStatus.booked.rawValue; a.version = 1; a.createdAt = now; a.updatedAt = now
+            a.status = AppointmentStatus.booked; a.version = 1; a.createdAt = now; a.updatedAt = now
             try await a.create(on: db)
             let v = VirtualVisitRecord()
-            v.id = UUID(); v.createdAt = now; v.status = "scheduled"; v.appointmentID = a.id!; v.patientID = p.id!; v.providerID = u.id!; v.locationID = loc.id!
+            v.id = UUID(); v.createdAt = now; v.status = .scheduled; v.appointmentID = a.id!; v.patientID = p.id!;
+            v.providerID = u.id!; v.locationID = loc.id!
             try await v.create(on: db)
             let pass = Token.generate()
             let vp = VisitPassRecord()

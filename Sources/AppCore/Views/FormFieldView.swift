@@ -15,7 +15,8 @@ package struct FormFieldView {
             return FormKit.field(label, name: f.id, value: value, errors: errors, hint: f.help)
         case .file:
             let err = errors.first { $0.field == f.id }
-            return .div(.class(err == nil ? "field" : "field error"),
+            return .div(
+                .class(err == nil ? "field" : "field error"),
                 .label(.for("\(f.id)__file"), .text(label)),
                 .unwrap(f.help) { .small(.text($0)) },
                 .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
@@ -26,23 +27,30 @@ package struct FormFieldView {
                         .text(" or choose another to replace it."))
                 },
                 .input(.type(.hidden), .name(f.id), .value(Escape.attribute(value ?? ""))),
-                .input(.type(.file), .id("\(f.id)__file"), .name("\(f.id)__file"), .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png,image/heic,.heic")))
+                .input(
+                    .type(.file), .id("\(f.id)__file"), .name("\(f.id)__file"),
+                    .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png,image/heic,.heic")))
         case .date:
-            return FormKit.field(label, name: f.id, value: value, type: .date, errors: errors, hint: f.help ?? "YYYY-MM-DD")
+            return FormKit.field(
+                label, name: f.id, value: value, type: .date, errors: errors, hint: f.help ?? "YYYY-MM-DD")
         case .textarea:
             let err = errors.first { $0.field == f.id }
-            return .div(.class(err == nil ? "field" : "field error"),
+            return .div(
+                .class(err == nil ? "field" : "field error"),
                 .label(.for(f.id), .text(label)),
                 .unwrap(f.help) { .small(.text($0)) },
                 .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
                 .textarea(.id(f.id), .name(f.id), .attribute(named: "rows", value: "3"), .text(value ?? "")))
         case .choice, .yesno:
             let options = f.kind == .yesno ? [("yes", "Yes"), ("no", "No")] : (f.options ?? []).map { ($0, $0) }
-            return FormKit.select(label, name: f.id, options: [("", "Choose…")] + options.map { (value: $0.0, label: $0.1) }, selected: value, errors: errors)
+            return FormKit.select(
+                label, name: f.id, options: [("", "Choose…")] + options.map { (value: $0.0, label: $0.1) },
+                selected: value, errors: errors)
         case .multichoice:
             let picked = Set((value ?? "").split(separator: "|").map(String.init))
             let err = errors.first { $0.field == f.id }
-            return .div(.class(err == nil ? "field" : "field error"), .p(.strong(.text(label))),
+            return .div(
+                .class(err == nil ? "field" : "field error"), .p(.strong(.text(label))),
                 .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
                 .forEach(Array((f.options ?? []).enumerated())) { (i, o) in
                     .label(

@@ -131,19 +131,24 @@ public enum AccessPolicy {
             if case .readPatientAccessLog = action, role == .frontDesk {
                 return .deny("The access log of a record is for the patient and admins.")
             }
-            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to patient records.")
+            return clinicalAndDesk.contains(role)
+                ? .allow : .deny("The \(role.label) role has no access to patient records.")
         case .searchPatients, .createPatient:
-            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot search or register patients.")
+            return clinicalAndDesk.contains(role)
+                ? .allow : .deny("The \(role.label) role cannot search or register patients.")
         case .updatePatient:
-            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot change patient records.")
+            return clinicalAndDesk.contains(role)
+                ? .allow : .deny("The \(role.label) role cannot change patient records.")
         case .deletePatient:
             return role == .admin ? .allow : .deny("Only an admin may retire a patient record.")
         case .manageUsers, .readAuditReport, .exportAuditReport:
             return role == .admin ? .allow : .deny("Only an admin may do this.")
         case .verifyAuditChain:
-            return role == .admin || role == .operator ? .allow : .deny("Only an admin or operator may verify the audit chain.")
+            return role == .admin || role == .operator
+                ? .allow : .deny("Only an admin or operator may verify the audit chain.")
         case .readSchedule, .overrideProviderOverlap:
-            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to the schedule.")
+            return clinicalAndDesk.contains(role)
+                ? .allow : .deny("The \(role.label) role has no access to the schedule.")
         case .readAppointments(let id), .bookAppointment(let id), .changeAppointment(let id):
             if role == .patient {
                 return actor.patientID == id ? .allow : .deny("Patients may only see and book their own appointments.")
@@ -154,12 +159,17 @@ public enum AccessPolicy {
             return (role == .provider || role == .medicalDirector) && actor.userID == provider
                 ? .allow : .deny("Only the provider or an admin may manage this calendar feed.")
         case .uploadPhoto(let id), .readPhotos(let id):
-            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see and add photos of their own wounds.") }
+            if role == .patient {
+                return actor.patientID == id
+                    ? .allow : .deny("Patients may only see and add photos of their own wounds.")
+            }
             return clinical.contains(role) ? .allow : .deny("The \(role.label) role has no access to wound photos.")
         case .measureWound:
-            return clinical.contains(role) && role != .admin ? .allow : .deny("Only clinicians record wound measurements.")
+            return clinical.contains(role) && role != .admin
+                ? .allow : .deny("Only clinicians record wound measurements.")
         case .fillIntake(let id):
-            return role == .patient && actor.patientID == id ? .allow : .deny("Patients fill in their own intake forms.")
+            return role == .patient && actor.patientID == id
+                ? .allow : .deny("Patients fill in their own intake forms.")
         case .readIntake(let id), .readAttachment(let id):
             // Intake answers and the files patients send are clinical content: not for the front desk.
             if role == .patient {
@@ -168,7 +178,9 @@ public enum AccessPolicy {
             return clinical.contains(role)
                 ? .allow : .deny("The \(role.label) role has no access to intake answers or attachments.")
         case .readMessages(let id), .sendMessage(let id):
-            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own forms and messages.") }
+            if role == .patient {
+                return actor.patientID == id ? .allow : .deny("Patients may only see their own forms and messages.")
+            }
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no access to messages.")
         case .reviewIntakes:
             return clinical.contains(role)
@@ -179,54 +191,75 @@ public enum AccessPolicy {
             return clinical.contains(role)
                 ? .allow : .deny("The \(role.label) role has no access to video visit records.")
         case .invitePatient:
-            return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot invite patients to the portal.")
+            return clinicalAndDesk.contains(role)
+                ? .allow : .deny("The \(role.label) role cannot invite patients to the portal.")
         case .readPortalAdoption:
-            return clinicalAndDesk.contains(role) || role == .operator ? .allow : .deny("The \(role.label) role cannot see portal adoption.")
+            return clinicalAndDesk.contains(role) || role == .operator
+                ? .allow : .deny("The \(role.label) role cannot see portal adoption.")
         case .manageSchedulingSetup:
             return role == .admin ? .allow : .deny("Only an admin may change rooms, appointment types and hours.")
         case .readPathwayTemplates:
             return clinical.contains(role) ? .allow : .deny("The \(role.label) role cannot see care pathway templates.")
         case .draftPathwayTemplate:
-            return role == .admin || role == .medicalDirector ? .allow : .deny("Only an admin or the Medical Director may write pathway templates.")
+            return role == .admin || role == .medicalDirector
+                ? .allow : .deny("Only an admin or the Medical Director may write pathway templates.")
         case .approvePathwayTemplate:
-            return role == .medicalDirector ? .allow : .deny("Only the Medical Director may approve what patients receive.")
+            return role == .medicalDirector
+                ? .allow : .deny("Only the Medical Director may approve what patients receive.")
         case .recordProcedure, .enrolInPathway:
-            return clinical.contains(role) && role != .admin ? .allow : .deny("Only clinicians record procedures and enrol patients in pathways.")
+            return clinical.contains(role) && role != .admin
+                ? .allow : .deny("Only clinicians record procedures and enrol patients in pathways.")
         case .readPathway(let id):
-            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own check-ins.") }
+            if role == .patient {
+                return actor.patientID == id ? .allow : .deny("Patients may only see their own check-ins.")
+            }
             return clinical.contains(role) ? .allow : .deny("The \(role.label) role cannot see check-in answers.")
         case .answerCheckIn(let id):
             return role == .patient && actor.patientID == id ? .allow : .deny("Patients answer their own check-ins.")
         case .readCareTasks:
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no care-team tasks.")
         case .closeCareTask(let team):
-            if team == "front-desk" { return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot close tasks.") }
+            if team == "front-desk" {
+                return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot close tasks.")
+            }
             return clinical.contains(role) ? .allow : .deny("Clinical tasks are closed by clinical staff.")
         case .readJobs:
-            return role == .operator || role == .admin ? .allow : .deny("Only an operator or admin may see the job queue.")
+            return role == .operator || role == .admin
+                ? .allow : .deny("Only an operator or admin may see the job queue.")
         case .prepareRx:
-            return [.provider, .medicalDirector, .medicalAssistant].contains(role) ? .allow : .deny("Only prescribers and medical assistants prepare prescriptions.")
+            return [.provider, .medicalDirector, .medicalAssistant].contains(role)
+                ? .allow : .deny("Only prescribers and medical assistants prepare prescriptions.")
         case .signRx, .decideRefill:
-            return role == .provider || role == .medicalDirector ? .allow : .deny("Only a prescriber signs prescriptions and decides renewals.")
+            return role == .provider || role == .medicalDirector
+                ? .allow : .deny("Only a prescriber signs prescriptions and decides renewals.")
         case .readRx(let id):
-            if role == .patient { return actor.patientID == id ? .allow : .deny("Patients may only see their own prescriptions.") }
+            if role == .patient {
+                return actor.patientID == id ? .allow : .deny("Patients may only see their own prescriptions.")
+            }
             return clinical.contains(role) ? .allow : .deny("The \(role.label) role cannot see prescriptions.")
         case .requestRefill(let id):
-            return role == .patient && actor.patientID == id ? .allow : .deny("Patients request refills of their own medicines.")
+            return role == .patient && actor.patientID == id
+                ? .allow : .deny("Patients request refills of their own medicines.")
         case .readRefillQueue:
-            return [.provider, .medicalDirector, .medicalAssistant].contains(role) ? .allow : .deny("The \(role.label) role has no refill queue.")
+            return [.provider, .medicalDirector, .medicalAssistant].contains(role)
+                ? .allow : .deny("The \(role.label) role has no refill queue.")
         case .manageEPCS, .readEPCSReport:
-            return role == .admin || role == .medicalDirector ? .allow : .deny("Only an admin or the Medical Director manages EPCS permissions.")
+            return role == .admin || role == .medicalDirector
+                ? .allow : .deny("Only an admin or the Medical Director manages EPCS permissions.")
         case .approveEPCSGrant:
-            return role == .provider || role == .medicalDirector ? .allow : .deny("EPCS permissions are approved by a DEA-registered prescriber.")
+            return role == .provider || role == .medicalDirector
+                ? .allow : .deny("EPCS permissions are approved by a DEA-registered prescriber.")
         case .manageCoverage:
-            return role == .admin || role == .medicalDirector ? .allow : .deny("Only an admin or the Medical Director sets covering providers.")
+            return role == .admin || role == .medicalDirector
+                ? .allow : .deny("Only an admin or the Medical Director sets covering providers.")
         case .searchPharmacies:
-            return clinical.contains(role) || role == .patient ? .allow : .deny("The \(role.label) role cannot search pharmacies.")
+            return clinical.contains(role) || role == .patient
+                ? .allow : .deny("The \(role.label) role cannot search pharmacies.")
         case .sendVisitLink:
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot send visit links.")
         case .hostVisit:
-            return role == .provider || role == .medicalDirector ? .allow : .deny("Only a provider admits patients to video visits.")
+            return role == .provider || role == .medicalDirector
+                ? .allow : .deny("Only a provider admits patients to video visits.")
         case .joinVisit(let id):
             return role == .patient && actor.patientID == id ? .allow : .deny("Patients join their own video visits.")
         case .useStaffArea:
@@ -234,7 +267,8 @@ public enum AccessPolicy {
         case .usePortal:
             return role == .patient && actor.patientID != nil ? .allow : .deny("The portal is for patients.")
         case .readOperations:
-            return role == .operator || role == .admin ? .allow : .deny("Only an operator or admin may see operations pages.")
+            return role == .operator || role == .admin
+                ? .allow : .deny("Only an operator or admin may see operations pages.")
         }
     }
 }

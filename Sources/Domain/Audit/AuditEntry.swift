@@ -58,9 +58,11 @@ public struct AuditEntry: Equatable, Sendable {
     public var prevHash: String
     public var hash: String
 
-    public init(seq: Int64, recordedAt: Date, userID: UUID?, username: String, role: String, patientID: UUID?,
-                action: AuditAction, category: DataCategory, entityType: String, entityID: String?,
-                device: String, outcome: AuditOutcome, detail: String, prevHash: String, hash: String = "") {
+    public init(
+        seq: Int64, recordedAt: Date, userID: UUID?, username: String, role: String, patientID: UUID?,
+        action: AuditAction, category: DataCategory, entityType: String, entityID: String?,
+        device: String, outcome: AuditOutcome, detail: String, prevHash: String, hash: String = ""
+    ) {
         self.seq = seq
         self.recordedAt = recordedAt
         self.userID = userID
@@ -151,9 +153,12 @@ public enum AuditChain {
         public var description: String {
             switch self {
             case .contentChanged: return "stored hash does not match the event's content (the event was changed)"
-            case .brokenLink: return "prev_hash does not match the previous event (events deleted, inserted or reordered)"
-            case .sequenceGap(let expected): return "sequence number out of order (expected \(expected): events deleted, inserted or reordered)"
-            case .checkpointMismatch: return "the chain no longer matches the last checkpoint (events at the end removed or rewritten)"
+            case .brokenLink:
+                return "prev_hash does not match the previous event (events deleted, inserted or reordered)"
+            case .sequenceGap(let expected):
+                return "sequence number out of order (expected \(expected): events deleted, inserted or reordered)"
+            case .checkpointMismatch:
+                return "the chain no longer matches the last checkpoint (events at the end removed or rewritten)"
             }
         }
     }

@@ -8,8 +8,10 @@ public struct LockoutPolicy: Sendable {
     public var addressWindow: TimeInterval
     public var maxAttemptsPerAddress: Int
 
-    public init(maxFailures: Int = 5, lockDuration: TimeInterval = 15 * 60,
-                addressWindow: TimeInterval = 5 * 60, maxAttemptsPerAddress: Int = 20) {
+    public init(
+        maxFailures: Int = 5, lockDuration: TimeInterval = 15 * 60,
+        addressWindow: TimeInterval = 5 * 60, maxAttemptsPerAddress: Int = 20
+    ) {
         self.maxFailures = maxFailures
         self.lockDuration = lockDuration
         self.addressWindow = addressWindow
@@ -64,8 +66,12 @@ public enum PasswordRules {
 
 public enum Username {
     public static func check(_ s: String) -> FieldError? {
-        let ok = (3...64).contains(s.count) && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) }
-        return ok ? nil : FieldError("username", "Username must be 3 to 64 characters: letters, digits, '.', '_', '-' or '@'.")
+        let ok =
+            (3...64).contains(s.count)
+            && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) }
+        return ok
+            ? nil
+            : FieldError("username", "Username must be 3 to 64 characters: letters, digits, '.', '_', '-' or '@'.")
     }
 }
 
@@ -75,7 +81,8 @@ public enum Token {
         var g = SystemRandomNumberGenerator()
         let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &g) }
         return Data(raw).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=", with: "")
     }
 
     public static func hash(_ token: String) -> String {

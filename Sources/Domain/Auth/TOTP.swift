@@ -60,7 +60,8 @@ public struct TOTP: Sendable {
         let msg = withUnsafeBytes(of: &be) { Data($0) }
         let mac = Array(HMAC<Insecure.SHA1>.authenticationCode(for: msg, using: SymmetricKey(data: secret)))
         let offset = Int(mac[mac.count - 1] & 0x0f)
-        let bin = (UInt32(mac[offset] & 0x7f) << 24) | (UInt32(mac[offset + 1]) << 16)
+        let bin =
+            (UInt32(mac[offset] & 0x7f) << 24) | (UInt32(mac[offset + 1]) << 16)
             | (UInt32(mac[offset + 2]) << 8) | UInt32(mac[offset + 3])
         var mod: UInt32 = 1
         for _ in 0..<digits { mod *= 10 }
@@ -85,9 +86,11 @@ public struct TOTP: Sendable {
     /// otpauth URI for enrolment in an authenticator app (Key URI Format).
     public func provisioningURI(issuer: String, account: String) -> String {
         func enc(_ s: String) -> String {
-            s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+            s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+                ?? s
         }
-        return "otpauth://totp/\(enc(issuer)):\(enc(account))?secret=\(Base32.encode(secret))&issuer=\(enc(issuer))&algorithm=SHA1&digits=\(digits)&period=\(Int(period))"
+        return
+            "otpauth://totp/\(enc(issuer)):\(enc(account))?secret=\(Base32.encode(secret))&issuer=\(enc(issuer))&algorithm=SHA1&digits=\(digits)&period=\(Int(period))"
     }
 }
 

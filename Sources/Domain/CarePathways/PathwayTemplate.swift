@@ -13,7 +13,8 @@ public struct PathwayTemplate: Codable, Equatable, Sendable {
     public var steps: [PathwayStep]
 
     public init(code: String, title: String, triggerProcedures: [String], redFlagAdvice: String, steps: [PathwayStep]) {
-        self.code = code; self.title = title; self.triggerProcedures = triggerProcedures; self.redFlagAdvice = redFlagAdvice; self.steps = steps
+        self.code = code; self.title = title; self.triggerProcedures = triggerProcedures;
+        self.redFlagAdvice = redFlagAdvice; self.steps = steps
     }
 
     public func step(_ key: String) -> PathwayStep? { steps.first { $0.key == key } }
@@ -21,10 +22,14 @@ public struct PathwayTemplate: Codable, Equatable, Sendable {
     /// Problems with the template itself; a template with any cannot be saved.
     public func structureErrors() -> [String] {
         var out: [String] = []
-        if code.isEmpty || !code.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) { out.append("code must be lowercase letters, digits and '-'") }
+        if code.isEmpty || !code.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) {
+            out.append("code must be lowercase letters, digits and '-'")
+        }
         if title.trimmingCharacters(in: .whitespaces).isEmpty { out.append("a template needs a title") }
         if steps.isEmpty { out.append("a template needs at least one step") }
-        if redFlagAdvice.trimmingCharacters(in: .whitespaces).isEmpty { out.append("redFlagAdvice (what the patient reads after a red flag) is required") }
+        if redFlagAdvice.trimmingCharacters(in: .whitespaces).isEmpty {
+            out.append("redFlagAdvice (what the patient reads after a red flag) is required")
+        }
         var keys: Set<String> = []
         for s in steps {
             if !keys.insert(s.key).inserted { out.append("step key \(s.key) is used twice") }
@@ -68,10 +73,14 @@ public struct PathwayStep: Codable, Equatable, Sendable {
     public var appointmentTypeCode: String?
     public var windowDays: Int?
 
-    public init(key: String, kind: Kind, day: Int, at: String, channels: [String] = ["portal", "email", "sms"], title: String, text: String,
-                questions: [FormDefinition.Field] = [], redFlags: [RedFlagRule] = [], escalateAfterHours: Int? = nil,
-                appointmentTypeCode: String? = nil, windowDays: Int? = nil) {
-        self.key = key; self.kind = kind; self.day = day; self.at = at; self.channels = channels; self.title = title; self.text = text
+    public init(
+        key: String, kind: Kind, day: Int, at: String, channels: [String] = ["portal", "email", "sms"], title: String,
+        text: String,
+        questions: [FormDefinition.Field] = [], redFlags: [RedFlagRule] = [], escalateAfterHours: Int? = nil,
+        appointmentTypeCode: String? = nil, windowDays: Int? = nil
+    ) {
+        self.key = key; self.kind = kind; self.day = day; self.at = at; self.channels = channels; self.title = title;
+        self.text = text
         self.questions = questions; self.redFlags = redFlags; self.escalateAfterHours = escalateAfterHours
         self.appointmentTypeCode = appointmentTypeCode; self.windowDays = windowDays
     }
@@ -79,18 +88,26 @@ public struct PathwayStep: Codable, Equatable, Sendable {
     /// Minutes after local midnight, or nil when `at` is not HH:MM.
     public var minuteOfDay: Int? {
         let parts = at.split(separator: ":")
-        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m), parts[1].count == 2 else { return nil }
+        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h),
+            (0..<60).contains(m), parts[1].count == 2
+        else { return nil }
         return h * 60 + m
     }
 
     func structureErrors() -> [String] {
         var out: [String] = []
-        if key.isEmpty || !key.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) { out.append("key must be lowercase letters, digits and '-'") }
+        if key.isEmpty || !key.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) {
+            out.append("key must be lowercase letters, digits and '-'")
+        }
         if !(0...365).contains(day) { out.append("day must be 0–365") }
         if minuteOfDay == nil { out.append("at must be a local time HH:MM") }
-        if !channels.contains("portal") { out.append("channels must include portal (email and SMS only say something is waiting)") }
+        if !channels.contains("portal") {
+            out.append("channels must include portal (email and SMS only say something is waiting)")
+        }
         for c in channels where !["portal", "email", "sms"].contains(c) { out.append("unknown channel \(c)") }
-        if title.trimmingCharacters(in: .whitespaces).isEmpty || text.trimmingCharacters(in: .whitespaces).isEmpty { out.append("title and text are required") }
+        if title.trimmingCharacters(in: .whitespaces).isEmpty || text.trimmingCharacters(in: .whitespaces).isEmpty {
+            out.append("title and text are required")
+        }
         let ids = Set(questions.map(\.id))
         if ids.count != questions.count { out.append("question ids must be unique") }
         switch kind {
@@ -101,16 +118,28 @@ public struct PathwayStep: Codable, Equatable, Sendable {
         case .followUp:
             if appointmentTypeCode == nil { out.append("a follow-up names an appointmentTypeCode") }
         }
-        for q in questions where [.file, .signature].contains(q.kind) { out.append("question \(q.id): \(q.kind.rawValue) is not used in check-ins") }
+        for q in questions where [.file, .signature].contains(q.kind) {
+            out.append("question \(q.id): \(q.kind.rawValue) is not used in check-ins")
+        }
         for r in redFlags {
             switch r.condition {
             case .notReceived:
-                if escalateAfterHours == nil { out.append("red flag \(r.label): 'not received' needs escalateAfterHours") }
+                if escalateAfterHours == nil {
+                    out.append("red flag \(r.label): 'not received' needs escalateAfterHours")
+                }
             case .atLeast, .answerIs, .increased:
-                guard let q = r.question, let field = questions.first(where: { $0.id == q }) else { out.append("red flag \(r.label) names no question of this step"); continue }
-                if r.condition == .atLeast && (field.kind != .number || Double(r.value ?? "") == nil) { out.append("red flag \(r.label): 'at least' needs a number question and a number") }
-                if r.condition == .increased && field.kind != .number { out.append("red flag \(r.label): 'increased' needs a number question") }
-                if r.condition == .answerIs && r.value == nil { out.append("red flag \(r.label): 'answer is' needs a value") }
+                guard let q = r.question, let field = questions.first(where: { $0.id == q }) else {
+                    out.append("red flag \(r.label) names no question of this step"); continue
+                }
+                if r.condition == .atLeast && (field.kind != .number || Double(r.value ?? "") == nil) {
+                    out.append("red flag \(r.label): 'at least' needs a number question and a number")
+                }
+                if r.condition == .increased && field.kind != .number {
+                    out.append("red flag \(r.label): 'increased' needs a number question")
+                }
+                if r.condition == .answerIs && r.value == nil {
+                    out.append("red flag \(r.label): 'answer is' needs a value")
+                }
             }
         }
         return out
@@ -165,7 +194,8 @@ public enum PathwayRules {
     }
 
     /// The red flags an answered check-in raises. `previous` is the same pathway's last answered check-in.
-    public static func redFlags(_ step: PathwayStep, answers: [String: String], previous: [String: String]?) -> [String] {
+    public static func redFlags(_ step: PathwayStep, answers: [String: String], previous: [String: String]?) -> [String]
+    {
         func number(_ s: String?) -> Double? { s.flatMap { Double($0.replacingOccurrences(of: ",", with: ".")) } }
         var out: [String] = []
         for r in step.redFlags {
@@ -194,7 +224,8 @@ public enum PathwayRules {
         switch step.kind {
         case .checkIn: return "\(practice) has a short check-in for you. Sign in to the patient portal to answer it."
         case .photoPrompt: return "\(practice) has asked for a photo. Sign in to the patient portal to send it."
-        case .followUp: return "\(practice) has a visit for you to schedule. Sign in to the patient portal to choose a time."
+        case .followUp:
+            return "\(practice) has a visit for you to schedule. Sign in to the patient portal to choose a time."
         }
     }
 

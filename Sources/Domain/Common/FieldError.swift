@@ -48,6 +48,8 @@ public enum Text {
     }
 
     public static func hasControlCharacters(_ s: String) -> Bool {
-        s.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }
+        s.unicodeScalars.contains {
+            $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t"
+        }
     }
 }

@@ -8,20 +8,28 @@ public enum MessageRules {
         var errors: [FieldError] = []
         if needsSubject {
             let s = Text.clean(subject) ?? ""
-            if s.isEmpty { errors.append(FieldError("subject", "Give the message a subject.")) }
-            else if s.count > 120 { errors.append(FieldError("subject", "The subject may be at most 120 characters.")) }
+            if s.isEmpty {
+                errors.append(FieldError("subject", "Give the message a subject."))
+            } else if s.count > 120 {
+                errors.append(FieldError("subject", "The subject may be at most 120 characters."))
+            }
         }
         let b = Text.clean(body) ?? ""
-        if b.isEmpty { errors.append(FieldError("body", "Write a message.")) }
-        else if b.count > maxBody { errors.append(FieldError("body", "A message may be at most \(maxBody) characters.")) }
+        if b.isEmpty {
+            errors.append(FieldError("body", "Write a message."))
+        } else if b.count > maxBody {
+            errors.append(FieldError("body", "A message may be at most \(maxBody) characters."))
+        }
         return errors
     }
 
     /// Phrases that suggest a problem that cannot wait (infection, bleeding, emergencies). Matching is on whole words,
     /// case-insensitive; the flag puts the thread at the top of the inbox, it is not a diagnosis.
-    public static let urgentPhrases = ["fever", "chills", "bleeding", "blood", "pus", "drainage", "oozing", "red streak", "red streaks",
-                                       "spreading", "swollen", "swelling", "infection", "infected", "smell", "black", "numb",
-                                       "chest pain", "can't breathe", "cannot breathe", "emergency", "severe pain", "worse", "suicide"]
+    public static let urgentPhrases = [
+        "fever", "chills", "bleeding", "blood", "pus", "drainage", "oozing", "red streak", "red streaks",
+        "spreading", "swollen", "swelling", "infection", "infected", "smell", "black", "numb",
+        "chest pain", "can't breathe", "cannot breathe", "emergency", "severe pain", "worse", "suicide",
+    ]
 
     public static func urgentWords(in text: String) -> [String] {
         let words = text.lowercased().map { $0.isLetter || $0 == "'" ? $0 : " " }

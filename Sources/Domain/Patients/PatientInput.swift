@@ -24,10 +24,12 @@ public struct PatientInput: Codable, Equatable, Sendable {
     public var insuranceMemberID: String?
     public var insuranceGroup: String?
 
-    public init(familyName: String? = nil, givenName: String? = nil, birthDate: String? = nil, sex: String? = nil,
-                email: String? = nil, phone: String? = nil, addressLine1: String? = nil, addressLine2: String? = nil,
-                city: String? = nil, state: String? = nil, postalCode: String? = nil, preferredLocationID: UUID? = nil,
-                insurancePayer: String? = nil, insuranceMemberID: String? = nil, insuranceGroup: String? = nil) {
+    public init(
+        familyName: String? = nil, givenName: String? = nil, birthDate: String? = nil, sex: String? = nil,
+        email: String? = nil, phone: String? = nil, addressLine1: String? = nil, addressLine2: String? = nil,
+        city: String? = nil, state: String? = nil, postalCode: String? = nil, preferredLocationID: UUID? = nil,
+        insurancePayer: String? = nil, insuranceMemberID: String? = nil, insuranceGroup: String? = nil
+    ) {
         self.familyName = familyName
         self.givenName = givenName
         self.birthDate = birthDate
@@ -50,7 +52,7 @@ public struct PatientInput: Codable, Equatable, Sendable {
 public struct PatientDemographics: Codable, Equatable, Sendable {
     public var familyName: String
     public var givenName: String
-    public var birthDate: String   // YYYY-MM-DD, a calendar date with no time zone
+    public var birthDate: String  // YYYY-MM-DD, a calendar date with no time zone
     public var sex: Sex
     public var email: String?
     public var phone: String?
@@ -64,10 +66,12 @@ public struct PatientDemographics: Codable, Equatable, Sendable {
     public var insuranceMemberID: String?
     public var insuranceGroup: String?
 
-    public init(familyName: String, givenName: String, birthDate: String, sex: Sex, email: String? = nil,
-                phone: String? = nil, addressLine1: String? = nil, addressLine2: String? = nil, city: String? = nil,
-                state: String? = nil, postalCode: String? = nil, preferredLocationID: UUID? = nil,
-                insurancePayer: String? = nil, insuranceMemberID: String? = nil, insuranceGroup: String? = nil) {
+    public init(
+        familyName: String, givenName: String, birthDate: String, sex: Sex, email: String? = nil,
+        phone: String? = nil, addressLine1: String? = nil, addressLine2: String? = nil, city: String? = nil,
+        state: String? = nil, postalCode: String? = nil, preferredLocationID: UUID? = nil,
+        insurancePayer: String? = nil, insuranceMemberID: String? = nil, insuranceGroup: String? = nil
+    ) {
         self.familyName = familyName
         self.givenName = givenName
         self.birthDate = birthDate
@@ -109,11 +113,14 @@ public struct PatientDemographics: Codable, Equatable, Sendable {
 
     /// Which data categories a set of changed fields falls in.
     public static func categories(of fields: [String]) -> Set<DataCategory> {
-        Set(fields.map { f -> DataCategory in
-            if f.hasPrefix("insurance") { return .insurance }
-            if ["email", "phone", "addressLine1", "addressLine2", "city", "state", "postalCode"].contains(f) { return .contact }
-            return .demographics
-        })
+        Set(
+            fields.map { f -> DataCategory in
+                if f.hasPrefix("insurance") { return .insurance }
+                if ["email", "phone", "addressLine1", "addressLine2", "city", "state", "postalCode"].contains(f) {
+                    return .contact
+                }
+                return .demographics
+            })
     }
 }
 
@@ -124,8 +131,10 @@ public enum PatientRules {
 
     /// Applies `input` over `base` (nil base: a new registration) and checks every field.
     /// Returns every field problem at once, or the validated demographics.
-    public static func validated(_ input: PatientInput, over base: PatientDemographics? = nil,
-                                 today: String) -> Result<PatientDemographics, ValidationFailure> {
+    public static func validated(
+        _ input: PatientInput, over base: PatientDemographics? = nil,
+        today: String
+    ) -> Result<PatientDemographics, ValidationFailure> {
         var errors: [FieldError] = []
 
         func text(
@@ -139,14 +148,16 @@ public enum PatientRules {
                 return nil
             }
             if let r = result {
-                if r.count > max { errors.append(FieldError(field, "\(label(field)) must be at most \(max) characters.")) }
-                else if Text.hasControlCharacters(r) { errors.append(FieldError(field, "\(label(field)) contains characters that are not allowed.")) }
-                else if name, let bad = Text.invisibleOrReordering(r) {
+                if r.count > max {
+                    errors.append(FieldError(field, "\(label(field)) must be at most \(max) characters."))
+                } else if Text.hasControlCharacters(r) {
+                    errors.append(FieldError(field, "\(label(field)) contains characters that are not allowed."))
+                } else if name, let bad = Text.invisibleOrReordering(r) {
                     errors.append(
                         FieldError(
                             field,
                             "\(label(field)) contains an invisible or text-reordering character (\(bad)); "
-                        + "type the name as it is written."))
+                                + "type the name as it is written."))
                 }
             }
             return result
@@ -163,9 +174,14 @@ public enum PatientRules {
                 case .none:
                     errors.append(FieldError("birthDate", "Date of birth must be a real date written YYYY-MM-DD."))
                 case .some(let d):
-                    if d.iso > today { errors.append(FieldError("birthDate", "Date of birth cannot be in the future.")) }
-                    else if d.year < earliestBirthYear { errors.append(FieldError("birthDate", "Date of birth must be in \(earliestBirthYear) or later.")) }
-                    else { birth = d.iso }
+                    if d.iso > today {
+                        errors.append(FieldError("birthDate", "Date of birth cannot be in the future."))
+                    } else if d.year < earliestBirthYear {
+                        errors.append(
+                            FieldError("birthDate", "Date of birth must be in \(earliestBirthYear) or later."))
+                    } else {
+                        birth = d.iso
+                    }
                 }
             } else {
                 errors.append(FieldError("birthDate", "Date of birth is required."))
@@ -175,8 +191,11 @@ public enum PatientRules {
         var sex: Sex? = base?.sex
         if input.sex != nil || base == nil {
             if let raw = Text.clean(input.sex) {
-                if let s = Sex(rawValue: raw.lowercased()) { sex = s }
-                else { errors.append(FieldError("sex", "Sex must be one of: female, male, other, unknown.")) }
+                if let s = Sex(rawValue: raw.lowercased()) {
+                    sex = s
+                } else {
+                    errors.append(FieldError("sex", "Sex must be one of: female, male, other, unknown."))
+                }
             } else {
                 errors.append(FieldError("sex", "Sex is required."))
             }
@@ -208,11 +227,12 @@ public enum PatientRules {
         guard errors.isEmpty, let f = family, let g = given, let b = birth, let s = sex else {
             return .failure(ValidationFailure(errors))
         }
-        return .success(PatientDemographics(
-            familyName: f, givenName: g, birthDate: b, sex: s, email: email, phone: phone,
-            addressLine1: line1, addressLine2: line2, city: city, state: state, postalCode: postal,
-            preferredLocationID: input.preferredLocationID ?? base?.preferredLocationID,
-            insurancePayer: payer, insuranceMemberID: member, insuranceGroup: group))
+        return .success(
+            PatientDemographics(
+                familyName: f, givenName: g, birthDate: b, sex: s, email: email, phone: phone,
+                addressLine1: line1, addressLine2: line2, city: city, state: state, postalCode: postal,
+                preferredLocationID: input.preferredLocationID ?? base?.preferredLocationID,
+                insurancePayer: payer, insuranceMemberID: member, insuranceGroup: group))
     }
 
     /// Two registrations are possible duplicates when the normalized full name and the date of birth match.
@@ -222,7 +242,9 @@ public enum PatientRules {
 
     static func isPlausibleEmail(_ e: String) -> Bool {
         let parts = e.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+            !parts[1].hasSuffix(".")
+        else { return false }
         return !e.contains(where: { $0.isWhitespace })
     }
 
@@ -255,8 +277,9 @@ public struct CalendarDate: Equatable, Sendable {
     public static func parse(_ s: String) -> CalendarDate? {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), d >= 1 else { return nil }
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+            (1...12).contains(m), d >= 1
+        else { return nil }
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
         guard d <= days else { return nil }

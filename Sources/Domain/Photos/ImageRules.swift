@@ -22,7 +22,9 @@ public enum ImageFormat: String, Sendable, Equatable {
         if head.starts(with: Array("%PDF".utf8)) { return "a PDF document" }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "a ZIP or Office document" }
         if head.starts(with: Array("GIF8".utf8)) { return "a GIF image" }
-        if head.count >= 12, head[4..<8].elementsEqual(Array("ftyp".utf8)) { return "a video or another ISO media file" }
+        if head.count >= 12, head[4..<8].elementsEqual(Array("ftyp".utf8)) {
+            return "a video or another ISO media file"
+        }
         return "not an image CareSync accepts"
     }
 
@@ -30,7 +32,7 @@ public enum ImageFormat: String, Sendable, Equatable {
     /// HEIC has no end marker; its decoder refuses a truncated file.
     public func looksComplete(tail: [UInt8]) -> Bool {
         var t = tail[...]
-        while let last = t.last, last == 0 { t = t.dropLast() }   // some cameras pad with zeros
+        while let last = t.last, last == 0 { t = t.dropLast() }  // some cameras pad with zeros
         switch self {
         case .jpeg: return t.count >= 2 && t[t.endIndex - 2] == 0xFF && t[t.endIndex - 1] == 0xD9
         case .png: return t.count >= 8 && t.suffix(8).elementsEqual([0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])
@@ -49,7 +51,8 @@ public struct ImageLimits: Sendable {
     public func check(width: Int, height: Int) -> String? {
         guard width > 0, height > 0 else { return "The image has no pixels." }
         if width > maxSide || height > maxSide || width * height > maxPixels {
-            return "The image is \(width) × \(height) pixels; photos may be at most \(maxSide) pixels on a side and \(maxPixels / 1_000_000) megapixels."
+            return
+                "The image is \(width) × \(height) pixels; photos may be at most \(maxSide) pixels on a side and \(maxPixels / 1_000_000) megapixels."
         }
         return nil
     }
@@ -62,8 +65,11 @@ public enum WoundRules {
     public static func check(bodySite: String?, side: String?) -> [FieldError] {
         var errors: [FieldError] = []
         let site = Text.clean(bodySite) ?? ""
-        if site.isEmpty { errors.append(FieldError("bodySite", "Say where the wound is, e.g. plantar first metatarsal head.")) }
-        else if site.count > 120 { errors.append(FieldError("bodySite", "Body site must be at most 120 characters.")) }
+        if site.isEmpty {
+            errors.append(FieldError("bodySite", "Say where the wound is, e.g. plantar first metatarsal head."))
+        } else if site.count > 120 {
+            errors.append(FieldError("bodySite", "Body site must be at most 120 characters."))
+        }
         if !sides.contains(side ?? "") { errors.append(FieldError("side", "Side must be left, right, both or n/a.")) }
         return errors
     }
@@ -71,8 +77,12 @@ public enum WoundRules {
     /// Length, width and depth in millimetres: each optional, but if given, 0–500 with at most one decimal.
     public static func checkMeasurement(_ name: String, _ value: Double?) -> FieldError? {
         guard let v = value else { return nil }
-        if !v.isFinite || v < 0 || v > 500 { return FieldError(name, "\(name.capitalized) must be between 0 and 500 mm.") }
-        if (v * 10).rounded() != v * 10 { return FieldError(name, "\(name.capitalized) takes at most one decimal (0.1 mm).") }
+        if !v.isFinite || v < 0 || v > 500 {
+            return FieldError(name, "\(name.capitalized) must be between 0 and 500 mm.")
+        }
+        if (v * 10).rounded() != v * 10 {
+            return FieldError(name, "\(name.capitalized) takes at most one decimal (0.1 mm).")
+        }
         return nil
     }
 }
@@ -116,8 +126,12 @@ public enum AttachmentRules {
         if ImageFormat.sniff(head) != nil { return .success(.image) }
         if head.starts(with: Array("%PDF-".utf8)) {
             let t = String(decoding: tail, as: UTF8.self)
-            return t.contains("%%EOF") ? .success(.pdf) : .failure(FieldError("file", "The PDF is incomplete (truncated). Try again."))
+            return t.contains("%%EOF")
+                ? .success(.pdf) : .failure(FieldError("file", "The PDF is incomplete (truncated). Try again."))
         }
-        return .failure(FieldError("file", "This file is \(ImageFormat.describeOther(head)). Attach a PDF or a photo (JPEG, PNG or HEIC)."))
+        return .failure(
+            FieldError(
+                "file", "This file is \(ImageFormat.describeOther(head)). Attach a PDF or a photo (JPEG, PNG or HEIC).")
+        )
     }
 }

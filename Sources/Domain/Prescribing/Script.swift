@@ -15,7 +15,13 @@ public enum DEASchedule: String, Codable, Sendable, CaseIterable, Comparable {
     case c1 = "C48672", c2 = "C48675", c3 = "C48676", c4 = "C48677", c5 = "C48679"
 
     public var roman: String {
-        switch self { case .c1: return "I"; case .c2: return "II"; case .c3: return "III"; case .c4: return "IV"; case .c5: return "V" }
+        switch self {
+        case .c1: return "I";
+        case .c2: return "II";
+        case .c3: return "III";
+        case .c4: return "IV";
+        case .c5: return "V"
+        }
     }
     var rank: Int { DEASchedule.allCases.firstIndex(of: self)! }
     public static func < (a: DEASchedule, b: DEASchedule) -> Bool { a.rank < b.rank }
@@ -40,9 +46,13 @@ public struct ScriptHeader: Equatable, Sendable {
     public var digestValue: String?
     public var signatureValue: String?
 
-    public init(to: ScriptParty, from: ScriptParty, messageID: String, relatesToMessageID: String? = nil, sentTime: Date,
-                prescriberOrderNumber: String? = nil, rxReferenceNumber: String? = nil, digestValue: String? = nil, signatureValue: String? = nil) {
-        self.to = to; self.from = from; self.messageID = messageID; self.relatesToMessageID = relatesToMessageID; self.sentTime = sentTime
+    public init(
+        to: ScriptParty, from: ScriptParty, messageID: String, relatesToMessageID: String? = nil, sentTime: Date,
+        prescriberOrderNumber: String? = nil, rxReferenceNumber: String? = nil, digestValue: String? = nil,
+        signatureValue: String? = nil
+    ) {
+        self.to = to; self.from = from; self.messageID = messageID; self.relatesToMessageID = relatesToMessageID;
+        self.sentTime = sentTime
         self.prescriberOrderNumber = prescriberOrderNumber; self.rxReferenceNumber = rxReferenceNumber
         self.digestValue = digestValue; self.signatureValue = signatureValue
     }
@@ -56,7 +66,10 @@ public struct ScriptPatient: Equatable, Sendable, Codable {
     public var addressLine1: String, city: String, state: String, postalCode: String
     public var countryCode = "US"
 
-    public init(lastName: String, firstName: String, gender: String, dateOfBirth: String, addressLine1: String, city: String, state: String, postalCode: String) {
+    public init(
+        lastName: String, firstName: String, gender: String, dateOfBirth: String, addressLine1: String, city: String,
+        state: String, postalCode: String
+    ) {
         self.lastName = lastName; self.firstName = firstName; self.gender = gender; self.dateOfBirth = dateOfBirth
         self.addressLine1 = addressLine1; self.city = city; self.state = state; self.postalCode = postalCode
     }
@@ -64,14 +77,18 @@ public struct ScriptPatient: Equatable, Sendable, Codable {
 
 public struct ScriptPharmacy: Equatable, Sendable, Codable {
     public var ncpdpid: String, npi: String, businessName: String
-    public init(ncpdpid: String, npi: String, businessName: String) { self.ncpdpid = ncpdpid; self.npi = npi; self.businessName = businessName }
+    public init(ncpdpid: String, npi: String, businessName: String) {
+        self.ncpdpid = ncpdpid; self.npi = npi; self.businessName = businessName
+    }
 }
 
 public struct ScriptPrescriber: Equatable, Sendable, Codable {
     public var npi: String
     public var deaNumber: String?
     public var lastName: String, firstName: String
-    public init(npi: String, deaNumber: String?, lastName: String, firstName: String) { self.npi = npi; self.deaNumber = deaNumber; self.lastName = lastName; self.firstName = firstName }
+    public init(npi: String, deaNumber: String?, lastName: String, firstName: String) {
+        self.npi = npi; self.deaNumber = deaNumber; self.lastName = lastName; self.firstName = firstName
+    }
 }
 
 public struct ScriptMedication: Equatable, Sendable, Codable {
@@ -93,9 +110,13 @@ public struct ScriptMedication: Equatable, Sendable, Codable {
     public var refills: Int
     public var sig: String
 
-    public init(description: String, ndc: String?, rxnorm: String?, rxnormQualifier: String? = "SCD", schedule: DEASchedule?, quantity: String, unitCode: String,
-                daysSupply: Int, writtenDate: String, substitutions: String, refills: Int, sig: String) {
-        self.description = description; self.ndc = ndc; self.rxnorm = rxnorm; self.rxnormQualifier = rxnormQualifier; self.schedule = schedule
+    public init(
+        description: String, ndc: String?, rxnorm: String?, rxnormQualifier: String? = "SCD", schedule: DEASchedule?,
+        quantity: String, unitCode: String,
+        daysSupply: Int, writtenDate: String, substitutions: String, refills: Int, sig: String
+    ) {
+        self.description = description; self.ndc = ndc; self.rxnorm = rxnorm; self.rxnormQualifier = rxnormQualifier;
+        self.schedule = schedule
         self.quantity = quantity; self.unitCode = unitCode; self.daysSupply = daysSupply; self.writtenDate = writtenDate
         self.substitutions = substitutions; self.refills = refills; self.sig = sig
     }
@@ -107,7 +128,9 @@ public struct RxDetails: Equatable, Sendable {
     public var pharmacy: ScriptPharmacy
     public var prescriber: ScriptPrescriber
     public var medication: ScriptMedication
-    public init(patient: ScriptPatient, pharmacy: ScriptPharmacy, prescriber: ScriptPrescriber, medication: ScriptMedication) {
+    public init(
+        patient: ScriptPatient, pharmacy: ScriptPharmacy, prescriber: ScriptPrescriber, medication: ScriptMedication
+    ) {
         self.patient = patient; self.pharmacy = pharmacy; self.prescriber = prescriber; self.medication = medication
     }
 }

@@ -10,7 +10,10 @@ public struct ScriptCodec: Sendable {
 
     public static func `for`(_ v: ScriptVersion) throws -> ScriptCodec {
         guard ScriptVersion.supported.contains(v) else {
-            throw ScriptProblem("700", "4040", "SCRIPT \(v.rawValue) is not supported by this build yet (supported: \(ScriptVersion.supported.map(\.rawValue).joined(separator: ", "))).")
+            throw ScriptProblem(
+                "700", "4040",
+                "SCRIPT \(v.rawValue) is not supported by this build yet (supported: \(ScriptVersion.supported.map(\.rawValue).joined(separator: ", ")))."
+            )
         }
         return ScriptCodec(version: v)
     }
@@ -27,8 +30,11 @@ public struct ScriptCodec: Sendable {
 
     public func element(_ m: ScriptMessage) -> XElement {
         let v = version.rawValue
-        let attrs = [("DatatypesVersion", v), ("TransportVersion", v), ("TransactionDomain", "SCRIPT"), ("TransactionVersion", v),
-                     ("StructuresVersion", v), ("ECLVersion", v)]
+        let attrs = [
+            ("DatatypesVersion", v), ("TransportVersion", v), ("TransactionDomain", "SCRIPT"),
+            ("TransactionVersion", v),
+            ("StructuresVersion", v), ("ECLVersion", v),
+        ]
         return XElement("Message", attrs, [header(m.header), XElement("Body", [body(m.body)])])
     }
 
@@ -40,16 +46,25 @@ public struct ScriptCodec: Sendable {
         ]
         if let r = h.relatesToMessageID { kids.append(XElement("RelatesToMessageID", text: r)) }
         kids.append(XElement("SentTime", text: Self.timeFormatter().string(from: h.sentTime)))
-        kids.append(XElement("SenderSoftware", [
-            XElement("SenderSoftwareDeveloper", text: Self.software.developer),
-            XElement("SenderSoftwareProduct", text: Self.software.product),
-            XElement("SenderSoftwareVersionRelease", text: Self.software.version)]))
+        kids.append(
+            XElement(
+                "SenderSoftware",
+                [
+                    XElement("SenderSoftwareDeveloper", text: Self.software.developer),
+                    XElement("SenderSoftwareProduct", text: Self.software.product),
+                    XElement("SenderSoftwareVersionRelease", text: Self.software.version),
+                ]))
         if let r = h.rxReferenceNumber { kids.append(XElement("RxReferenceNumber", text: r)) }
         if let p = h.prescriberOrderNumber { kids.append(XElement("PrescriberOrderNumber", text: p)) }
         if let d = h.digestValue, let s = h.signatureValue {
-            kids.append(XElement("DigitalSignature", [("Version", "1.0")], [
-                XElement("DigestMethod", text: "SHA-256"), XElement("DigestValue", text: d), XElement("SignatureValue", text: s),
-                XElement("DigitalSignatureIndicator", text: "true")]))
+            kids.append(
+                XElement(
+                    "DigitalSignature", [("Version", "1.0")],
+                    [
+                        XElement("DigestMethod", text: "SHA-256"), XElement("DigestValue", text: d),
+                        XElement("SignatureValue", text: s),
+                        XElement("DigitalSignatureIndicator", text: "true"),
+                    ]))
         }
         return XElement("Header", kids)
     }
@@ -57,43 +72,91 @@ public struct ScriptCodec: Sendable {
     func details(_ d: RxDetails, medicationTag: String = "MedicationPrescribed") -> [XElement] {
         let p = d.patient
         return [
-            XElement("Patient", [XElement("HumanPatient", [
-                XElement("Name", [XElement("LastName", text: p.lastName), XElement("FirstName", text: p.firstName)]),
-                XElement("Gender", text: p.gender),
-                XElement("DateOfBirth", [XElement("Date", text: p.dateOfBirth)]),
-                XElement("Address", [XElement("AddressLine1", text: p.addressLine1), XElement("City", text: p.city), XElement("StateProvince", text: p.state),
-                                     XElement("PostalCode", text: p.postalCode), XElement("CountryCode", text: p.countryCode)]),
-            ])]),
-            XElement("Pharmacy", [XElement("Identification", [XElement("NCPDPID", text: d.pharmacy.ncpdpid), XElement("NPI", text: d.pharmacy.npi)]),
-                                  XElement("BusinessName", text: d.pharmacy.businessName)]),
-            XElement("Prescriber", [XElement("NonVeterinarian", [
-                XElement("Identification", [XElement("NPI", text: d.prescriber.npi)] + [XElement.leaf("DEANumber", d.prescriber.deaNumber)].compactMap { $0 }),
-                XElement("Name", [XElement("LastName", text: d.prescriber.lastName), XElement("FirstName", text: d.prescriber.firstName)]),
-            ])]),
+            XElement(
+                "Patient",
+                [
+                    XElement(
+                        "HumanPatient",
+                        [
+                            XElement(
+                                "Name",
+                                [XElement("LastName", text: p.lastName), XElement("FirstName", text: p.firstName)]),
+                            XElement("Gender", text: p.gender),
+                            XElement("DateOfBirth", [XElement("Date", text: p.dateOfBirth)]),
+                            XElement(
+                                "Address",
+                                [
+                                    XElement("AddressLine1", text: p.addressLine1), XElement("City", text: p.city),
+                                    XElement("StateProvince", text: p.state),
+                                    XElement("PostalCode", text: p.postalCode),
+                                    XElement("CountryCode", text: p.countryCode),
+                                ]),
+                        ])
+                ]),
+            XElement(
+                "Pharmacy",
+                [
+                    XElement(
+                        "Identification",
+                        [XElement("NCPDPID", text: d.pharmacy.ncpdpid), XElement("NPI", text: d.pharmacy.npi)]),
+                    XElement("BusinessName", text: d.pharmacy.businessName),
+                ]),
+            XElement(
+                "Prescriber",
+                [
+                    XElement(
+                        "NonVeterinarian",
+                        [
+                            XElement(
+                                "Identification",
+                                [XElement("NPI", text: d.prescriber.npi)]
+                                    + [XElement.leaf("DEANumber", d.prescriber.deaNumber)].compactMap { $0 }),
+                            XElement(
+                                "Name",
+                                [
+                                    XElement("LastName", text: d.prescriber.lastName),
+                                    XElement("FirstName", text: d.prescriber.firstName),
+                                ]),
+                        ])
+                ]),
             medication(d.medication, tag: medicationTag),
         ]
     }
 
     func medication(_ m: ScriptMedication, tag: String) -> XElement {
         var coded: [XElement] = []
-        if let ndc = m.ndc { coded.append(XElement("ProductCode", [XElement("Code", text: ndc), XElement("Qualifier", text: "ND")])) }
-        if let rx = m.rxnorm { coded.append(XElement("DrugDBCode", [XElement("Code", text: rx), XElement("Qualifier", text: m.rxnormQualifier ?? "SCD")])) }
+        if let ndc = m.ndc {
+            coded.append(XElement("ProductCode", [XElement("Code", text: ndc), XElement("Qualifier", text: "ND")]))
+        }
+        if let rx = m.rxnorm {
+            coded.append(
+                XElement(
+                    "DrugDBCode", [XElement("Code", text: rx), XElement("Qualifier", text: m.rxnormQualifier ?? "SCD")])
+            )
+        }
         if let s = m.schedule { coded.append(XElement("DEASchedule", [XElement("Code", text: s.rawValue)])) }
-        return XElement(tag, [
-            XElement("DrugDescription", text: m.description),
-            XElement("DrugCoded", coded),
-            XElement("Quantity", [XElement("Value", text: m.quantity), XElement("CodeListQualifier", text: m.quantityQualifier),
-                                  XElement("QuantityUnitOfMeasure", [XElement("Code", text: m.unitCode)])]),
-            XElement("DaysSupply", text: String(m.daysSupply)),
-            XElement("WrittenDate", [XElement("Date", text: m.writtenDate)]),
-            XElement("Substitutions", text: m.substitutions),
-            XElement("NumberOfRefills", text: String(m.refills)),
-            XElement("Sig", [XElement("SigText", text: m.sig)]),
-        ])
+        return XElement(
+            tag,
+            [
+                XElement("DrugDescription", text: m.description),
+                XElement("DrugCoded", coded),
+                XElement(
+                    "Quantity",
+                    [
+                        XElement("Value", text: m.quantity), XElement("CodeListQualifier", text: m.quantityQualifier),
+                        XElement("QuantityUnitOfMeasure", [XElement("Code", text: m.unitCode)]),
+                    ]),
+                XElement("DaysSupply", text: String(m.daysSupply)),
+                XElement("WrittenDate", [XElement("Date", text: m.writtenDate)]),
+                XElement("Substitutions", text: m.substitutions),
+                XElement("NumberOfRefills", text: String(m.refills)),
+                XElement("Sig", [XElement("SigText", text: m.sig)]),
+            ])
     }
 
     func denial(_ code: String, _ reason: String?) -> XElement {
-        XElement("Denied", [XElement("ReasonCode", text: code)] + [XElement.leaf("DenialReason", reason)].compactMap { $0 })
+        XElement(
+            "Denied", [XElement("ReasonCode", text: code)] + [XElement.leaf("DenialReason", reason)].compactMap { $0 })
     }
 
     func body(_ b: ScriptBody) -> XElement {
@@ -101,36 +164,49 @@ public struct ScriptCodec: Sendable {
         case .newRx(let d), .rxRenewalRequest(let d), .cancelRx(let d):
             return XElement(b.name, details(d))
         case .rxRenewalResponse(let decision, let d):
-            let r: XElement = switch decision {
-            case .approved: XElement("Approved")
-            case .approvedWithChanges: XElement("ApprovedWithChanges")
-            case .denied(let code, let reason): denial(code, reason)
-            case .deniedNewPrescriptionToFollow: XElement("DeniedNewPrescriptionToFollow")
-            case .replace: XElement("Replace")
-            }
+            let r: XElement =
+                switch decision {
+                case .approved: XElement("Approved")
+                case .approvedWithChanges: XElement("ApprovedWithChanges")
+                case .denied(let code, let reason): denial(code, reason)
+                case .deniedNewPrescriptionToFollow: XElement("DeniedNewPrescriptionToFollow")
+                case .replace: XElement("Replace")
+                }
             return XElement(b.name, [XElement("Response", [r])] + details(d))
         case .cancelRxResponse(let decision):
-            let r: XElement = switch decision {
-            case .approved: XElement("Approved")
-            case .denied(let code, let reason): denial(code, reason)
-            }
+            let r: XElement =
+                switch decision {
+                case .approved: XElement("Approved")
+                case .denied(let code, let reason): denial(code, reason)
+                }
             return XElement(b.name, [XElement("Response", [r])])
         case .rxChangeRequest(let code, let d, let requested):
-            return XElement(b.name, [XElement("MessageRequestCode", text: code)] + details(d) + [requested.map { medication($0, tag: "MedicationRequested") }].compactMap { $0 })
+            return XElement(
+                b.name,
+                [XElement("MessageRequestCode", text: code)] + details(d)
+                    + [requested.map { medication($0, tag: "MedicationRequested") }].compactMap { $0 })
         case .rxChangeResponse(let decision, let d):
-            let r: XElement = switch decision {
-            case .approved: XElement("Approved")
-            case .approvedWithChanges: XElement("ApprovedWithChanges")
-            case .validated: XElement("Validated")
-            case .denied(let code, let reason): denial(code, reason)
-            }
+            let r: XElement =
+                switch decision {
+                case .approved: XElement("Approved")
+                case .approvedWithChanges: XElement("ApprovedWithChanges")
+                case .validated: XElement("Validated")
+                case .denied(let code, let reason): denial(code, reason)
+                }
             return XElement(b.name, [XElement("Response", [r])] + (d.map { details($0) } ?? []))
         case .status(let code, let description):
-            return XElement("Status", [XElement("Code", text: code)] + [XElement.leaf("Description", description)].compactMap { $0 })
+            return XElement(
+                "Status", [XElement("Code", text: code)] + [XElement.leaf("Description", description)].compactMap { $0 }
+            )
         case .verify(let code):
             return XElement("Verify", [XElement("VerifyStatus", [XElement("Code", text: code)])])
         case .error(let code, let dc, let description):
-            return XElement("Error", [XElement("Code", text: code)] + [XElement.leaf("DescriptionCode", dc), XElement.leaf("Description", description)].compactMap { $0 })
+            return XElement(
+                "Error",
+                [XElement("Code", text: code)]
+                    + [XElement.leaf("DescriptionCode", dc), XElement.leaf("Description", description)].compactMap {
+                        $0
+                    })
         }
     }
 
@@ -142,7 +218,9 @@ public struct ScriptCodec: Sendable {
         do { root = try XElement.parse(data) } catch let e as XElement.ParseError {
             throw ScriptProblem("900", "500", "XML parse error: \(e.description)")
         }
-        guard root.name == "Message" else { throw ScriptProblem("900", "3000", "The root element must be Message.", xpath: "/\(root.name)") }
+        guard root.name == "Message" else {
+            throw ScriptProblem("900", "3000", "The root element must be Message.", xpath: "/\(root.name)")
+        }
         // SCRIPT has no target namespace: a Message in another namespace is another vocabulary, not a SCRIPT message.
         if let ns = root.attribute("xmlns"), !ns.isEmpty {
             throw ScriptProblem(
@@ -150,15 +228,27 @@ public struct ScriptCodec: Sendable {
             )
         }
         for a in ["TransactionVersion", "StructuresVersion", "ECLVersion", "DatatypesVersion", "TransportVersion"] {
-            guard let v = root.attribute(a) else { throw ScriptProblem("900", "3000", "Message/@\(a) is required.", xpath: "/Message/@\(a)") }
+            guard let v = root.attribute(a) else {
+                throw ScriptProblem("900", "3000", "Message/@\(a) is required.", xpath: "/Message/@\(a)")
+            }
             guard v == version.rawValue else {
-                throw ScriptProblem("900", "3000", "Message/@\(a) is \(v); this endpoint reads SCRIPT \(version.rawValue).", xpath: "/Message/@\(a)")
+                throw ScriptProblem(
+                    "900", "3000", "Message/@\(a) is \(v); this endpoint reads SCRIPT \(version.rawValue).",
+                    xpath: "/Message/@\(a)")
             }
         }
-        guard let h = root.child("Header") else { throw ScriptProblem("900", "3000", "Header is required.", xpath: "/Message/Header") }
+        guard let h = root.child("Header") else {
+            throw ScriptProblem("900", "3000", "Header is required.", xpath: "/Message/Header")
+        }
         func need(_ e: XElement, _ path: String, base: String, max: Int? = nil) throws -> String {
-            guard let v = e.value(path) else { throw ScriptProblem("900", "3000", "\(path.split(separator: "/").last!) is required.", xpath: "\(base)/\(path)") }
-            if let max, v.count > max { throw ScriptProblem("900", "3000", "\(path) is longer than \(max) characters.", xpath: "\(base)/\(path)") }
+            guard let v = e.value(path) else {
+                throw ScriptProblem(
+                    "900", "3000", "\(path.split(separator: "/").last!) is required.", xpath: "\(base)/\(path)")
+            }
+            if let max, v.count > max {
+                throw ScriptProblem(
+                    "900", "3000", "\(path) is longer than \(max) characters.", xpath: "\(base)/\(path)")
+            }
             return v
         }
         let hb = "/Message/Header"
@@ -169,19 +259,24 @@ public struct ScriptCodec: Sendable {
         guard let sent = Self.timeFormatter().date(from: sentText) ?? ISO8601DateFormatter().date(from: sentText) else {
             throw ScriptProblem("900", "3000", "SentTime must be a UTC date-time.", xpath: "\(hb)/SentTime")
         }
-        let header = ScriptHeader(to: to, from: from, messageID: messageID, relatesToMessageID: h.value("RelatesToMessageID"), sentTime: sent,
-                                  prescriberOrderNumber: h.value("PrescriberOrderNumber"), rxReferenceNumber: h.value("RxReferenceNumber"),
-                                  digestValue: h.value("DigitalSignature/DigestValue"), signatureValue: h.value("DigitalSignature/SignatureValue"))
+        let header = ScriptHeader(
+            to: to, from: from, messageID: messageID, relatesToMessageID: h.value("RelatesToMessageID"), sentTime: sent,
+            prescriberOrderNumber: h.value("PrescriberOrderNumber"), rxReferenceNumber: h.value("RxReferenceNumber"),
+            digestValue: h.value("DigitalSignature/DigestValue"),
+            signatureValue: h.value("DigitalSignature/SignatureValue"))
         guard let bodyEl = root.child("Body"), let tx = bodyEl.children.first else {
             throw ScriptProblem("900", "3000", "Body must hold one transaction.", xpath: "/Message/Body")
         }
         let bb = "/Message/Body/\(tx.name)"
         let responses = ["RxRenewalResponse", "CancelRxResponse", "RxChangeResponse", "Status", "Verify", "Error"]
         if responses.contains(tx.name) && header.relatesToMessageID == nil {
-            throw ScriptProblem("900", "3000", "RelatesToMessageID is required on a \(tx.name).", xpath: "\(hb)/RelatesToMessageID")
+            throw ScriptProblem(
+                "900", "3000", "RelatesToMessageID is required on a \(tx.name).", xpath: "\(hb)/RelatesToMessageID")
         }
         func decision(_ e: XElement) throws -> (String, String?, String?) {
-            guard let r = e.child("Response")?.children.first else { throw ScriptProblem("900", "3000", "Response is required.", xpath: "\(bb)/Response") }
+            guard let r = e.child("Response")?.children.first else {
+                throw ScriptProblem("900", "3000", "Response is required.", xpath: "\(bb)/Response")
+            }
             return (r.name, r.value("ReasonCode"), r.value("DenialReason"))
         }
         let body: ScriptBody
@@ -198,7 +293,8 @@ public struct ScriptCodec: Sendable {
             case "Denied": d = .denied(reasonCode: code ?? "", reason: reason)
             case "DeniedNewPrescriptionToFollow": d = .deniedNewPrescriptionToFollow
             case "Replace": d = .replace
-            default: throw ScriptProblem("900", "3000", "Unknown renewal response \(kind).", xpath: "\(bb)/Response/\(kind)")
+            default:
+                throw ScriptProblem("900", "3000", "Unknown renewal response \(kind).", xpath: "\(bb)/Response/\(kind)")
             }
             body = .rxRenewalResponse(d, try details(tx, base: bb, needAddress: false))
         case "CancelRxResponse":
@@ -206,12 +302,16 @@ public struct ScriptCodec: Sendable {
             switch kind {
             case "Approved": body = .cancelRxResponse(.approved)
             case "Denied": body = .cancelRxResponse(.denied(reasonCode: code ?? "", reason: reason))
-            default: throw ScriptProblem("900", "3000", "Unknown cancel response \(kind).", xpath: "\(bb)/Response/\(kind)")
+            default:
+                throw ScriptProblem("900", "3000", "Unknown cancel response \(kind).", xpath: "\(bb)/Response/\(kind)")
             }
         case "RxChangeRequest":
             let code = try need(tx, "MessageRequestCode", base: bb)
-            body = .rxChangeRequest(code: code, try details(tx, base: bb, needAddress: false),
-                                    requested: try tx.child("MedicationRequested").map { try medication($0, base: "\(bb)/MedicationRequested") })
+            body = .rxChangeRequest(
+                code: code, try details(tx, base: bb, needAddress: false),
+                requested: try tx.child("MedicationRequested").map {
+                    try medication($0, base: "\(bb)/MedicationRequested")
+                })
         case "RxChangeResponse":
             let (kind, code, reason) = try decision(tx)
             let d: ChangeDecision
@@ -220,12 +320,17 @@ public struct ScriptCodec: Sendable {
             case "ApprovedWithChanges": d = .approvedWithChanges
             case "Validated": d = .validated
             case "Denied": d = .denied(reasonCode: code ?? "", reason: reason)
-            default: throw ScriptProblem("900", "3000", "Unknown change response \(kind).", xpath: "\(bb)/Response/\(kind)")
+            default:
+                throw ScriptProblem("900", "3000", "Unknown change response \(kind).", xpath: "\(bb)/Response/\(kind)")
             }
-            body = .rxChangeResponse(d, tx.child("Patient") == nil ? nil : try details(tx, base: bb, needAddress: false))
+            body = .rxChangeResponse(
+                d, tx.child("Patient") == nil ? nil : try details(tx, base: bb, needAddress: false))
         case "Status": body = .status(code: try need(tx, "Code", base: bb), description: tx.value("Description"))
         case "Verify": body = .verify(code: try need(tx, "VerifyStatus/Code", base: bb))
-        case "Error": body = .error(code: try need(tx, "Code", base: bb), descriptionCode: tx.value("DescriptionCode"), description: tx.value("Description"))
+        case "Error":
+            body = .error(
+                code: try need(tx, "Code", base: bb), descriptionCode: tx.value("DescriptionCode"),
+                description: tx.value("Description"))
         default:
             throw ScriptProblem("900", "4040", "This receiver does not support \(tx.name).", xpath: bb)
         }
@@ -234,46 +339,81 @@ public struct ScriptCodec: Sendable {
 
     func details(_ e: XElement, base: String, needAddress: Bool) throws -> RxDetails {
         func need(_ path: String, max: Int? = nil) throws -> String {
-            guard let v = e.value(path) else { throw ScriptProblem("900", "3000", "\(path.split(separator: "/").last!) is required.", xpath: "\(base)/\(path)") }
-            if let max, v.count > max { throw ScriptProblem("900", "3000", "\(path) is longer than \(max) characters.", xpath: "\(base)/\(path)") }
+            guard let v = e.value(path) else {
+                throw ScriptProblem(
+                    "900", "3000", "\(path.split(separator: "/").last!) is required.", xpath: "\(base)/\(path)")
+            }
+            if let max, v.count > max {
+                throw ScriptProblem(
+                    "900", "3000", "\(path) is longer than \(max) characters.", xpath: "\(base)/\(path)")
+            }
             return v
         }
         let hp = "Patient/HumanPatient"
         let gender = try need("\(hp)/Gender")
-        guard ["M", "F", "U"].contains(gender) else { throw ScriptProblem("900", "3000", "Gender must be M, F or U.", xpath: "\(base)/\(hp)/Gender") }
+        guard ["M", "F", "U"].contains(gender) else {
+            throw ScriptProblem("900", "3000", "Gender must be M, F or U.", xpath: "\(base)/\(hp)/Gender")
+        }
         let addr = { (p: String) -> String in (try? need("\(hp)/Address/\(p)")) ?? "" }
-        if needAddress { for p in ["AddressLine1", "City", "StateProvince", "PostalCode"] { _ = try need("\(hp)/Address/\(p)") } }
-        let patient = ScriptPatient(lastName: try need("\(hp)/Name/LastName", max: 35), firstName: try need("\(hp)/Name/FirstName", max: 35), gender: gender,
-                                    dateOfBirth: try need("\(hp)/DateOfBirth/Date"), addressLine1: addr("AddressLine1"), city: addr("City"),
-                                    state: addr("StateProvince"), postalCode: addr("PostalCode"))
-        let pharmacy = ScriptPharmacy(ncpdpid: try need("Pharmacy/Identification/NCPDPID"), npi: e.value("Pharmacy/Identification/NPI") ?? "",
-                                      businessName: e.value("Pharmacy/BusinessName") ?? "")
+        if needAddress {
+            for p in ["AddressLine1", "City", "StateProvince", "PostalCode"] { _ = try need("\(hp)/Address/\(p)") }
+        }
+        let patient = ScriptPatient(
+            lastName: try need("\(hp)/Name/LastName", max: 35), firstName: try need("\(hp)/Name/FirstName", max: 35),
+            gender: gender,
+            dateOfBirth: try need("\(hp)/DateOfBirth/Date"), addressLine1: addr("AddressLine1"), city: addr("City"),
+            state: addr("StateProvince"), postalCode: addr("PostalCode"))
+        let pharmacy = ScriptPharmacy(
+            ncpdpid: try need("Pharmacy/Identification/NCPDPID"), npi: e.value("Pharmacy/Identification/NPI") ?? "",
+            businessName: e.value("Pharmacy/BusinessName") ?? "")
         let pre = "Prescriber/NonVeterinarian"
-        let prescriber = ScriptPrescriber(npi: try need("\(pre)/Identification/NPI"), deaNumber: e.value("\(pre)/Identification/DEANumber"),
-                                          lastName: e.value("\(pre)/Name/LastName") ?? "", firstName: e.value("\(pre)/Name/FirstName") ?? "")
+        let prescriber = ScriptPrescriber(
+            npi: try need("\(pre)/Identification/NPI"), deaNumber: e.value("\(pre)/Identification/DEANumber"),
+            lastName: e.value("\(pre)/Name/LastName") ?? "", firstName: e.value("\(pre)/Name/FirstName") ?? "")
         let tag = e.child("MedicationPrescribed") != nil ? "MedicationPrescribed" : "MedicationDispensed"
-        guard let m = e.child(tag) else { throw ScriptProblem("900", "3000", "MedicationPrescribed is required.", xpath: "\(base)/MedicationPrescribed") }
-        return RxDetails(patient: patient, pharmacy: pharmacy, prescriber: prescriber, medication: try medication(m, base: "\(base)/\(tag)"))
+        guard let m = e.child(tag) else {
+            throw ScriptProblem(
+                "900", "3000", "MedicationPrescribed is required.", xpath: "\(base)/MedicationPrescribed")
+        }
+        return RxDetails(
+            patient: patient, pharmacy: pharmacy, prescriber: prescriber,
+            medication: try medication(m, base: "\(base)/\(tag)"))
     }
 
     func medication(_ m: XElement, base: String) throws -> ScriptMedication {
         func need(_ path: String, max: Int? = nil) throws -> String {
-            guard let v = m.value(path) else { throw ScriptProblem("900", "3000", "\(path.split(separator: "/").last!) is required.", xpath: "\(base)/\(path)") }
-            if let max, v.count > max { throw ScriptProblem("900", "3000", "\(path) is longer than \(max) characters.", xpath: "\(base)/\(path)") }
+            guard let v = m.value(path) else {
+                throw ScriptProblem(
+                    "900", "3000", "\(path.split(separator: "/").last!) is required.", xpath: "\(base)/\(path)")
+            }
+            if let max, v.count > max {
+                throw ScriptProblem(
+                    "900", "3000", "\(path) is longer than \(max) characters.", xpath: "\(base)/\(path)")
+            }
             return v
         }
         let schedule: DEASchedule?
         if let code = m.value("DrugCoded/DEASchedule/Code") {
-            guard let s = DEASchedule(rawValue: code) else { throw ScriptProblem("900", "2000", "Unknown DEA schedule code \(code).", xpath: "\(base)/DrugCoded/DEASchedule/Code") }
+            guard let s = DEASchedule(rawValue: code) else {
+                throw ScriptProblem(
+                    "900", "2000", "Unknown DEA schedule code \(code).", xpath: "\(base)/DrugCoded/DEASchedule/Code")
+            }
             schedule = s
-        } else { schedule = nil }
+        } else {
+            schedule = nil
+        }
         guard let refills = Int(try need("NumberOfRefills")), refills >= 0 else {
-            throw ScriptProblem("900", "144", "NumberOfRefills must be a whole number, 0 or more.", xpath: "\(base)/NumberOfRefills")
+            throw ScriptProblem(
+                "900", "144", "NumberOfRefills must be a whole number, 0 or more.", xpath: "\(base)/NumberOfRefills")
         }
         let days = m.value("DaysSupply").flatMap(Int.init) ?? 0
-        return ScriptMedication(description: try need("DrugDescription", max: 105), ndc: m.value("DrugCoded/ProductCode/Code"), rxnorm: m.value("DrugCoded/DrugDBCode/Code"),
-                                rxnormQualifier: m.value("DrugCoded/DrugDBCode/Qualifier"), schedule: schedule, quantity: try need("Quantity/Value"),
-                                unitCode: m.value("Quantity/QuantityUnitOfMeasure/Code") ?? "", daysSupply: days, writtenDate: try need("WrittenDate/Date"),
-                                substitutions: m.value("Substitutions") ?? "0", refills: refills, sig: try need("Sig/SigText", max: 1000))
+        return ScriptMedication(
+            description: try need("DrugDescription", max: 105), ndc: m.value("DrugCoded/ProductCode/Code"),
+            rxnorm: m.value("DrugCoded/DrugDBCode/Code"),
+            rxnormQualifier: m.value("DrugCoded/DrugDBCode/Qualifier"), schedule: schedule,
+            quantity: try need("Quantity/Value"),
+            unitCode: m.value("Quantity/QuantityUnitOfMeasure/Code") ?? "", daysSupply: days,
+            writtenDate: try need("WrittenDate/Date"),
+            substitutions: m.value("Substitutions") ?? "0", refills: refills, sig: try need("Sig/SigText", max: 1000))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// A small XML element tree: enough to build SCRIPT messages with correct escaping and to read them back.
@@ -18,7 +18,8 @@ public struct XElement: Equatable, Sendable {
     public init(_ name: String, _ children: [XElement]) { self.init(name, [], text: "", children) }
 
     public static func == (a: XElement, b: XElement) -> Bool {
-        a.name == b.name && a.text == b.text && a.children == b.children && a.attributes.map { $0.0 + "=" + $0.1 } == b.attributes.map { $0.0 + "=" + $0.1 }
+        a.name == b.name && a.text == b.text && a.children == b.children
+            && a.attributes.map { $0.0 + "=" + $0.1 } == b.attributes.map { $0.0 + "=" + $0.1 }
     }
 
     /// A leaf with text; nil text gives nil (so optional fields simply drop out).
@@ -45,9 +46,11 @@ public struct XElement: Equatable, Sendable {
         let pad = String(repeating: "  ", count: indent)
         let attrs = attributes.map { " \($0.0)=\"\(Self.escape($0.1, attribute: true))\"" }.joined()
         if children.isEmpty {
-            return text.isEmpty ? "\(pad)<\(name)\(attrs)/>" : "\(pad)<\(name)\(attrs)>\(Self.escape(text, attribute: false))</\(name)>"
+            return text.isEmpty
+                ? "\(pad)<\(name)\(attrs)/>" : "\(pad)<\(name)\(attrs)>\(Self.escape(text, attribute: false))</\(name)>"
         }
-        return "\(pad)<\(name)\(attrs)>\n" + children.map { $0.render(indent: indent + 1) }.joined(separator: "\n") + "\n\(pad)</\(name)>"
+        return "\(pad)<\(name)\(attrs)>\n" + children.map { $0.render(indent: indent + 1) }.joined(separator: "\n")
+            + "\n\(pad)</\(name)>"
     }
 
     public var document: String { "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + render() + "\n" }
@@ -103,7 +106,9 @@ public struct XElement: Equatable, Sendable {
         parser.delegate = builder
         guard parser.parse(), let root = builder.root else {
             let line = parser.lineNumber
-            throw ParseError(description: "not well-formed XML (line \(line))" + (parser.parserError.map { ": \($0.localizedDescription)" } ?? ""))
+            throw ParseError(
+                description: "not well-formed XML (line \(line))"
+                    + (parser.parserError.map { ": \($0.localizedDescription)" } ?? ""))
         }
         return root
     }
@@ -112,7 +117,10 @@ public struct XElement: Equatable, Sendable {
         var stack: [XElement] = []
         var root: XElement?
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             stack.append(XElement(name, attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
         }
 
@@ -123,7 +131,9 @@ public struct XElement: Equatable, Sendable {
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
             guard var done = stack.popLast() else { return }
-            if !done.children.isEmpty && done.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { done.text = "" }
+            if !done.children.isEmpty && done.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                done.text = ""
+            }
             if stack.isEmpty { root = done } else { stack[stack.count - 1].children.append(done) }
         }
     }

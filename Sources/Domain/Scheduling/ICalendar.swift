@@ -13,7 +13,10 @@ public enum ICalendar {
         public let cancelled: Bool
         public let sequence: Int
 
-        public init(uid: String, stamp: Date, start: Date, end: Date, summary: String, location: String, cancelled: Bool, sequence: Int) {
+        public init(
+            uid: String, stamp: Date, start: Date, end: Date, summary: String, location: String, cancelled: Bool,
+            sequence: Int
+        ) {
             self.uid = uid
             self.stamp = stamp
             self.start = start

@@ -5,17 +5,27 @@ import Foundation
 public enum NoticeText {
     public enum Kind: String, Codable, Sendable { case confirmation, reminder, cancellation, rescheduled }
 
-    public static func body(_ kind: Kind, start: Date, zone: TimeZone, place: String, address: String, phone: String) -> String {
+    public static func body(_ kind: Kind, start: Date, zone: TimeZone, place: String, address: String, phone: String)
+        -> String
+    {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = zone
         f.dateFormat = "EEEE d MMMM yyyy 'at' HH:mm"
         let when = f.string(from: start)
         switch kind {
-        case .confirmation: return "Your appointment is booked for \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
-        case .rescheduled: return "Your appointment has moved to \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
-        case .reminder: return "Reminder: you have an appointment on \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
-        case .cancellation: return "Your appointment on \(when) at \(place) has been cancelled. To book again, call \(phone) or use the patient portal."
+        case .confirmation:
+            return
+                "Your appointment is booked for \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
+        case .rescheduled:
+            return
+                "Your appointment has moved to \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
+        case .reminder:
+            return
+                "Reminder: you have an appointment on \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
+        case .cancellation:
+            return
+                "Your appointment on \(when) at \(place) has been cancelled. To book again, call \(phone) or use the patient portal."
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 
 /// A provider's working hours at one location on one weekday, in that location's wall-clock minutes.
 public struct WeeklyHours: Equatable, Sendable, Codable {
-    public let weekday: Int          // 1 = Sunday … 7 = Saturday
-    public let startMinute: Int      // minutes after local midnight
+    public let weekday: Int  // 1 = Sunday … 7 = Saturday
+    public let startMinute: Int  // minutes after local midnight
     public let endMinute: Int
     public let locationID: UUID
 
@@ -23,7 +23,9 @@ extension WeeklyHours {
         for p in provider {
             for o in opening where o.weekday == p.weekday && o.locationID == p.locationID {
                 let s = max(p.startMinute, o.startMinute), e = min(p.endMinute, o.endMinute)
-                if e > s { out.append(WeeklyHours(weekday: p.weekday, startMinute: s, endMinute: e, locationID: p.locationID)) }
+                if e > s {
+                    out.append(WeeklyHours(weekday: p.weekday, startMinute: s, endMinute: e, locationID: p.locationID))
+                }
             }
             if !opening.contains(where: { $0.locationID == p.locationID }) { out.append(p) }
         }
@@ -36,8 +38,10 @@ extension WeeklyHours {
     /// hours is in its own location's zone, so 16:00–20:00 Eastern and 08:00–16:00 Central overlap from 15:00 to
     /// 16:00 Central. Checked for every day of a year from `from`, so a difference in daylight-saving rules shows.
     /// Returns the first instant both are worked, or nil.
-    public static func firstOverlap(_ new: WeeklyHours, existing: [WeeklyHours], zones: [UUID: TimeZone], from: Date,
-                                    days: Int = 371) -> Date? {
+    public static func firstOverlap(
+        _ new: WeeklyHours, existing: [WeeklyHours], zones: [UUID: TimeZone], from: Date,
+        days: Int = 371
+    ) -> Date? {
         guard let newZone = zones[new.locationID] else { return nil }
         func spans(_ h: WeeklyHours, _ zone: TimeZone) -> [TimeSpan] {
             // A day either side, so hours near midnight in another zone are compared with the right local day.
@@ -88,8 +92,10 @@ public struct SlotRequest: Sendable {
     /// Slots must start at or after this instant (no booking in the past).
     public let notBefore: Date
 
-    public init(day: LocalDay, zone: TimeZone, locationID: UUID, duration: TimeInterval, step: TimeInterval = 15 * 60,
-                travelBuffer: TimeInterval = 30 * 60, notBefore: Date = .distantPast) {
+    public init(
+        day: LocalDay, zone: TimeZone, locationID: UUID, duration: TimeInterval, step: TimeInterval = 15 * 60,
+        travelBuffer: TimeInterval = 30 * 60, notBefore: Date = .distantPast
+    ) {
         self.day = day
         self.zone = zone
         self.locationID = locationID
@@ -110,17 +116,22 @@ public enum SlotRules {
     /// Free start times for one provider on one local day at one location: inside the provider's hours there,
     /// clear of every busy span, and — around bookings at another location — clear of the travel buffer too.
     /// `roomFree` (optional) says whether some room of the location is free for a candidate span.
-    public static func freeSlots(_ r: SlotRequest, hours: [WeeklyHours], providerBusy: [Busy],
-                                 roomFree: ((TimeSpan) -> Bool)? = nil) -> [TimeSpan] {
+    public static func freeSlots(
+        _ r: SlotRequest, hours: [WeeklyHours], providerBusy: [Busy],
+        roomFree: ((TimeSpan) -> Bool)? = nil
+    ) -> [TimeSpan] {
         var out: [TimeSpan] = []
         for h in hours where h.weekday == r.day.weekday && h.locationID == r.locationID && h.endMinute > h.startMinute {
             guard let open = r.day.instant(minuteOfDay: h.startMinute, in: r.zone),
-                  let close = r.day.instant(minuteOfDay: h.endMinute, in: r.zone) else { continue }
+                let close = r.day.instant(minuteOfDay: h.endMinute, in: r.zone)
+            else { continue }
             var t = open
             while t.addingTimeInterval(r.duration) <= close {
                 let candidate = TimeSpan(start: t, end: t.addingTimeInterval(r.duration))
-                if t >= r.notBefore, isClear(candidate, at: r.locationID, busy: providerBusy, travelBuffer: r.travelBuffer),
-                   roomFree?(candidate) ?? true {
+                if t >= r.notBefore,
+                    isClear(candidate, at: r.locationID, busy: providerBusy, travelBuffer: r.travelBuffer),
+                    roomFree?(candidate) ?? true
+                {
                     out.append(candidate)
                 }
                 t = t.addingTimeInterval(r.step)
@@ -144,15 +155,19 @@ public enum SlotRules {
         let day = LocalDay.of(span.start, in: zone)
         return hours.contains { h in
             guard h.weekday == day.weekday, h.locationID == location,
-                  let open = day.instant(minuteOfDay: h.startMinute, in: zone),
-                  let close = day.instant(minuteOfDay: h.endMinute, in: zone) else { return false }
+                let open = day.instant(minuteOfDay: h.startMinute, in: zone),
+                let close = day.instant(minuteOfDay: h.endMinute, in: zone)
+            else { return false }
             return TimeSpan(start: open, end: close).contains(span)
         }
     }
 }
 
 /// FHIR Appointment.status values CareSync uses, and which changes are allowed.
-public enum AppointmentStatus: String, Codable, CaseIterable, Sendable {
+public enum AppointmentStatus: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    /// The stored FHIR word (what pages and messages show).
+    public var description: String { rawValue }
+
     case proposed, booked, arrived
     case checkedIn = "checked-in"
     case fulfilled, cancelled, noshow

@@ -54,12 +54,14 @@ public struct LocalDay: Equatable, Hashable, Sendable, Comparable {
     /// 1 = Sunday … 7 = Saturday, as Calendar numbers weekdays.
     public var weekday: Int {
         let cal = LocalDay.calendar(TimeZone(identifier: "UTC")!)
-        return cal.component(.weekday, from: cal.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!)
+        return cal.component(
+            .weekday, from: cal.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!)
     }
 
     public func adding(days n: Int) -> LocalDay {
         let cal = LocalDay.calendar(TimeZone(identifier: "UTC")!)
-        let d = cal.date(byAdding: .day, value: n, to: cal.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!)!
+        let d = cal.date(
+            byAdding: .day, value: n, to: cal.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!)!
         return LocalDay.of(d, in: TimeZone(identifier: "UTC")!)
     }
 
@@ -70,7 +72,9 @@ public struct LocalDay: Equatable, Hashable, Sendable, Comparable {
         let comps = DateComponents(year: year, month: month, day: day, hour: m / 60, minute: m % 60)
         guard let d = cal.date(from: comps) else { return nil }
         let back = cal.dateComponents([.year, .month, .day, .hour, .minute], from: d)
-        guard back.year == year, back.month == month, back.day == day, back.hour == m / 60, back.minute == m % 60 else { return nil }
+        guard back.year == year, back.month == month, back.day == day, back.hour == m / 60, back.minute == m % 60 else {
+            return nil
+        }
         // In the fall-back hour a wall time happens twice: take the first occurrence.
         let earlier = d.addingTimeInterval(-3600)
         let e = cal.dateComponents([.year, .month, .day, .hour, .minute], from: earlier)
@@ -83,7 +87,8 @@ public struct LocalDay: Equatable, Hashable, Sendable, Comparable {
         let cal = LocalDay.calendar(zone)
         let start = cal.startOfDay(for: cal.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!)
         let next = adding(days: 1)
-        let end = cal.startOfDay(for: cal.date(from: DateComponents(year: next.year, month: next.month, day: next.day, hour: 12))!)
+        let end = cal.startOfDay(
+            for: cal.date(from: DateComponents(year: next.year, month: next.month, day: next.day, hour: 12))!)
         return TimeSpan(start: start, end: end)
     }
 }

@@ -24,17 +24,22 @@ final class SignInTests: XCTestCase {
     func test_token_provider_needsSecondFactor_andCodeWorksOnce() async throws {
         try await withTestApp { app, clock in
             let dr = try await Fixtures.user(app, .provider)
-            let noOTP = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password])
+            let noOTP = try await HTTP.send(
+                app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password])
             XCTAssertEqual(noOTP.status, .unauthorized)
             XCTAssertTrue(noOTP.body.string.contains("otp"))
 
-            let wrong = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password, "otp": "000000"])
+            let wrong = try await HTTP.send(
+                app, .POST, "/api/v1/auth/token",
+                json: ["username": dr.username, "password": dr.password, "otp": "000000"])
             XCTAssertEqual(wrong.status, .unauthorized)
 
             let code = dr.code(at: clock.now())!
-            let ok = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password, "otp": code])
+            let ok = try await HTTP.send(
+                app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password, "otp": code])
             XCTAssertEqual(ok.status, .ok)
-            let replay = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password, "otp": code])
+            let replay = try await HTTP.send(
+                app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password, "otp": code])
             XCTAssertEqual(replay.status, .unauthorized, "a TOTP code must not be accepted twice")
             let failures = try await Fixtures.auditRows(app, action: .mfaFailed)
             XCTAssertEqual(failures.count, 2)
@@ -44,7 +49,9 @@ final class SignInTests: XCTestCase {
     func test_token_clinicalRoleWithoutEnrolment_isRefused() async throws {
         try await withTestApp { app, _ in
             let md = try await Fixtures.user(app, .medicalDirector, enrolMFA: false)
-            let res = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": md.username, "password": md.password, "otp": "123456"])
+            let res = try await HTTP.send(
+                app, .POST, "/api/v1/auth/token",
+                json: ["username": md.username, "password": md.password, "otp": "123456"])
             XCTAssertEqual(res.status, .forbidden)
             let sessions = try await UserSessionRecord.query(on: app.db).count()
             XCTAssertEqual(sessions, 0)
@@ -55,10 +62,13 @@ final class SignInTests: XCTestCase {
         try await withTestApp { app, clock in
             let desk = try await Fixtures.user(app, .frontDesk)
             for i in 1...5 {
-                let res = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": "wrong password \(i)"])
+                let res = try await HTTP.send(
+                    app, .POST, "/api/v1/auth/token",
+                    json: ["username": desk.username, "password": "wrong password \(i)"])
                 XCTAssertEqual(res.status, i < 5 ? .unauthorized : .locked, "attempt \(i)")
             }
-            let right = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": desk.password])
+            let right = try await HTTP.send(
+                app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": desk.password])
             XCTAssertEqual(right.status, .locked)
             let v1 = try await Fixtures.auditRows(app, action: .accountLocked).count
             XCTAssertEqual(v1, 1)
@@ -68,7 +78,8 @@ final class SignInTests: XCTestCase {
             XCTAssertTrue(metrics.body.string.contains("caresync_failed_sign_ins_total 6"), metrics.body.string)
 
             clock.advance(by: 15 * 60 + 1)
-            let later = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": desk.password])
+            let later = try await HTTP.send(
+                app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": desk.password])
             XCTAssertEqual(later.status, .ok)
         }
     }
@@ -76,10 +87,12 @@ final class SignInTests: XCTestCase {
     func test_rateLimit_perAddress_returns429() async throws {
         try await withTestApp(configure: { $0.lockout.maxAttemptsPerAddress = 3 }) { app, _ in
             for _ in 1...3 {
-                let r = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": "nobody", "password": "whatever it is"])
+                let r = try await HTTP.send(
+                    app, .POST, "/api/v1/auth/token", json: ["username": "nobody", "password": "whatever it is"])
                 XCTAssertEqual(r.status, .unauthorized)
             }
-            let r = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": "nobody", "password": "whatever it is"])
+            let r = try await HTTP.send(
+                app, .POST, "/api/v1/auth/token", json: ["username": "nobody", "password": "whatever it is"])
             XCTAssertEqual(r.status, .tooManyRequests)
         }
     }
@@ -127,7 +140,8 @@ final class SignInTests: XCTestCase {
             XCTAssertEqual(cookie?.sameSite, .lax)
 
             let blocked = try await web.get("/patients")
-            XCTAssertEqual(blocked.headers.first(name: .location), "/login/mfa", "half-signed-in sessions only see the MFA step")
+            XCTAssertEqual(
+                blocked.headers.first(name: .location), "/login/mfa", "half-signed-in sessions only see the MFA step")
             let wrong = try await web.post("/login/mfa", ["code": "000000"])
             XCTAssertEqual(wrong.status, .unauthorized)
             let v8 = try await web.get("/patients").status
@@ -149,8 +163,9 @@ final class SignInTests: XCTestCase {
             let page = try await web.get("/mfa/enroll")
             let html = page.body.string
             XCTAssertTrue(html.contains("otpauth://totp/"))
-            let secret = try XCTUnwrap(html.range(of: #"id="totp-secret">([A-Z2-7]+)<"#, options: .regularExpression).map { String(html[$0]) }?
-                .replacingOccurrences(of: "id=\"totp-secret\">", with: "").replacingOccurrences(of: "<", with: ""))
+            let secret = try XCTUnwrap(
+                html.range(of: #"id="totp-secret">([A-Z2-7]+)<"#, options: .regularExpression).map { String(html[$0]) }?
+                    .replacingOccurrences(of: "id=\"totp-secret\">", with: "").replacingOccurrences(of: "<", with: ""))
             let totp = Domain.TOTP(secret: try XCTUnwrap(Base32.decode(secret)))
             let bad = try await web.post("/mfa/enroll", ["code": "000000"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
@@ -181,11 +196,14 @@ final class SignInTests: XCTestCase {
         try await withTestApp { app, clock in
             let desk = try await Fixtures.user(app, .frontDesk)
             let web = PageClient(app)
-            let noToken = try await web.post("/login", ["username": desk.username, "password": desk.password], csrf: false)
+            let noToken = try await web.post(
+                "/login", ["username": desk.username, "password": desk.password], csrf: false)
             XCTAssertEqual(noToken.status, .forbidden)
             try await web.signIn(desk, clock: clock)
             let before = try await PatientRecord.query(on: app.db).count()
-            let forged = try await web.post("/patients", ["familyName": "Forged", "givenName": "X", "birthDate": "1980-01-01", "sex": "male"], csrf: false)
+            let forged = try await web.post(
+                "/patients", ["familyName": "Forged", "givenName": "X", "birthDate": "1980-01-01", "sex": "male"],
+                csrf: false)
             XCTAssertEqual(forged.status, .forbidden)
             let v14 = try await PatientRecord.query(on: app.db).count()
             XCTAssertEqual(v14, before)
@@ -198,7 +216,8 @@ final class SignInTests: XCTestCase {
             let desk = try await Fixtures.user(app, .frontDesk)
             let a = try await PageClient(app).post("/login", ["username": pat.username, "password": pat.password])
             XCTAssertEqual(a.status, .unauthorized)
-            let b = try await PageClient(app).post("/portal/login", ["username": desk.username, "password": desk.password])
+            let b = try await PageClient(app).post(
+                "/portal/login", ["username": desk.username, "password": desk.password])
             XCTAssertEqual(b.status, .unauthorized)
         }
     }

@@ -13,19 +13,30 @@ final class UserAdminTests: XCTestCase {
         try await withTestApp { app, clock in
             let admin = try await Fixtures.user(app, .admin)
             let h = try await Fixtures.bearer(app, admin, clock: clock)
-            let created = try await HTTP.send(app, .POST, "/api/v1/users", headers: h,
-                                              json: ["username": "ma.new", "displayName": "New MA", "role": "medical-assistant", "password": "a long enough password"])
+            let created = try await HTTP.send(
+                app, .POST, "/api/v1/users", headers: h,
+                json: [
+                    "username": "ma.new", "displayName": "New MA", "role": "medical-assistant",
+                    "password": "a long enough password",
+                ])
             XCTAssertEqual(created.status, .created)
             let id = try created.content.get(UUID.self, at: "id")
-            let bad = try await HTTP.send(app, .POST, "/api/v1/users", headers: h,
-                                          json: ["username": "x", "displayName": "", "role": "wizard", "password": "short"])
+            let bad = try await HTTP.send(
+                app, .POST, "/api/v1/users", headers: h,
+                json: ["username": "x", "displayName": "", "role": "wizard", "password": "short"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
-            XCTAssertEqual(Set(try bad.problem().errors!.map(\.field)), ["username", "displayName", "role", "password"])
-            let dup = try await HTTP.send(app, .POST, "/api/v1/users", headers: h,
-                                          json: ["username": "ma.new", "displayName": "Again", "role": "support", "password": "a long enough password"])
+            XCTAssertEqual(
+                Set(try bad.problem().errors!.map(\.field)), ["username", "displayName", "role", "password"])
+            let dup = try await HTTP.send(
+                app, .POST, "/api/v1/users", headers: h,
+                json: [
+                    "username": "ma.new", "displayName": "Again", "role": "support",
+                    "password": "a long enough password",
+                ])
             XCTAssertEqual(dup.status, .conflict)
 
-            let promoted = try await HTTP.send(app, .PATCH, "/api/v1/users/\(id)", headers: h, json: ["role": "provider"])
+            let promoted = try await HTTP.send(
+                app, .PATCH, "/api/v1/users/\(id)", headers: h, json: ["role": "provider"])
             XCTAssertEqual(try promoted.content.get(String.self, at: "role"), "provider")
             let changes = try await Fixtures.auditRows(app, action: .permissionChange)
             XCTAssertEqual(changes.map(\.detail), ["role medical-assistant→provider"])
@@ -43,7 +54,8 @@ final class UserAdminTests: XCTestCase {
             _ = try await HTTP.send(app, .PATCH, "/api/v1/users/\(desk.id)", headers: h, json: ["active": false])
             let v2 = try await HTTP.send(app, .GET, "/api/v1/me", headers: deskH).status
             XCTAssertEqual(v2, .unauthorized)
-            let lastAdmin = try await HTTP.send(app, .PATCH, "/api/v1/users/\(admin.id)", headers: h, json: ["role": "support"])
+            let lastAdmin = try await HTTP.send(
+                app, .PATCH, "/api/v1/users/\(admin.id)", headers: h, json: ["role": "support"])
             XCTAssertEqual(lastAdmin.status, .conflict)
         }
     }
@@ -52,12 +64,16 @@ final class UserAdminTests: XCTestCase {
         try await withTestApp { app, clock in
             let admin = try await Fixtures.user(app, .admin)
             let desk = try await Fixtures.user(app, .frontDesk)
-            for _ in 1...5 { _ = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": "nope nope nope"]) }
+            for _ in 1...5 {
+                _ = try await HTTP.send(
+                    app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": "nope nope nope"])
+            }
             let h = try await Fixtures.bearer(app, admin, clock: clock)
             let users = try await HTTP.send(app, .GET, "/api/v1/users", headers: h)
             XCTAssertTrue(try users.content.decode([UserDTO].self).first { $0.id == desk.id }!.locked)
             _ = try await HTTP.send(app, .PATCH, "/api/v1/users/\(desk.id)", headers: h, json: ["unlock": true])
-            let ok = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": desk.password])
+            let ok = try await HTTP.send(
+                app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": desk.password])
             XCTAssertEqual(ok.status, .ok)
         }
     }
@@ -66,15 +82,18 @@ final class UserAdminTests: XCTestCase {
         try await withTestApp { app, _ in
             let pid = try await Fixtures.patient(app, family: "Clipatient")
             let mrn = try await PatientRecord.find(pid, on: app.db)!.mrn
-            let out = try await CareSyncCLI.createUser(app.config, username: "pat.cli", displayName: "Cli Patient", role: "patient",
-                                                       password: nil, patientMRN: mrn.lowercased())
+            let out = try await CareSyncCLI.createUser(
+                app.config, username: "pat.cli", displayName: "Cli Patient", role: "patient",
+                password: nil, patientMRN: mrn.lowercased())
             XCTAssertTrue(out.contains("Initial password (shown once): "))
             let user = try await UserRecord.query(on: app.db).filter(\.$username == "pat.cli").first()
             XCTAssertEqual(user?.patientID, pid)
             let lookups = try await Fixtures.auditRows(app, action: .query, patientID: pid)
             XCTAssertEqual(lookups.map(\.username), ["system:users-create"])
             do {
-                _ = try await CareSyncCLI.createUser(app.config, username: "x.y", displayName: "X", role: "patient", password: nil, patientMRN: "CS0000000")
+                _ = try await CareSyncCLI.createUser(
+                    app.config, username: "x.y", displayName: "X", role: "patient", password: nil,
+                    patientMRN: "CS0000000")
                 XCTFail("unknown MRN accepted")
             } catch {
                 XCTAssertTrue(CareSyncCLI.message(for: error).contains("No patient with that MRN"))

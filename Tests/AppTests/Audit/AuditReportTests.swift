@@ -20,7 +20,8 @@ final class AuditReportTests: XCTestCase {
 
             for col in AuditReport.columns.map(\.key) {
                 for order in ["asc", "desc"] {
-                    let r = try await HTTP.send(app, .GET, "/api/v1/audit-events?sort=\(col)&order=\(order)", headers: h)
+                    let r = try await HTTP.send(
+                        app, .GET, "/api/v1/audit-events?sort=\(col)&order=\(order)", headers: h)
                     XCTAssertEqual(r.status, .ok, "\(col) \(order)")
                     let rows = try r.content.decode([AuditEventDTO].self)
                     XCTAssertFalse(rows.isEmpty)
@@ -34,7 +35,8 @@ final class AuditReportTests: XCTestCase {
                     }
                 }
             }
-            let byPatient = try await HTTP.send(app, .GET, "/api/v1/audit-events?patient=\(pid)&user=\(desk.username)", headers: h)
+            let byPatient = try await HTTP.send(
+                app, .GET, "/api/v1/audit-events?patient=\(pid)&user=\(desk.username)", headers: h)
             let rows = try byPatient.content.decode([AuditEventDTO].self)
             XCTAssertEqual(rows.map(\.action), ["read"])
             let today = CalendarDate.today(clock.now())

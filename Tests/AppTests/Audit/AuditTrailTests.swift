@@ -90,9 +90,11 @@ final class AuditTrailTests: XCTestCase {
             try await app.db.sql.raw("UPDATE audit_event SET seq = seq + 1000 WHERE seq > 2").run()
             try await app.db.sql.raw("UPDATE audit_event SET seq = seq - 999 WHERE seq > 1000").run()
             let second = try await AuditEventRecord.query(on: app.db).filter(\.$seq == 2).first()!
-            let forged = AuditChain.seal(AuditEntry(seq: 0, recordedAt: app.clock.now(), userID: nil, username: "ghost", role: "admin",
-                                                    patientID: nil, action: .read, category: .demographics, entityType: "Patient", entityID: nil,
-                                                    device: "x", outcome: .success, detail: "forged", prevHash: ""), after: (second.seq, second.hash))
+            let forged = AuditChain.seal(
+                AuditEntry(
+                    seq: 0, recordedAt: app.clock.now(), userID: nil, username: "ghost", role: "admin",
+                    patientID: nil, action: .read, category: .demographics, entityType: "Patient", entityID: nil,
+                    device: "x", outcome: .success, detail: "forged", prevHash: ""), after: (second.seq, second.hash))
             try await AuditEventRecord(forged).create(on: app.db)
             let r = try await verify(app)
             XCTAssertFalse(r.ok)
@@ -125,7 +127,10 @@ final class AuditTrailTests: XCTestCase {
             XCTAssertTrue(r.problem?.contains("checkpoint") ?? false, r.problem ?? "")
 
             var data = try XCTUnwrap(try app.blobs.get(AuditVerification.checkpointKey))
-            data = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"seq\":\(first.headSeq)", with: "\"seq\":1").utf8)
+            data = Data(
+                String(decoding: data, as: UTF8.self).replacingOccurrences(
+                    of: "\"seq\":\(first.headSeq)", with: "\"seq\":1"
+                ).utf8)
             try app.blobs.put(AuditVerification.checkpointKey, data)
             let forged = try await verify(app)
             XCTAssertFalse(forged.ok)
@@ -139,7 +144,9 @@ final class AuditTrailTests: XCTestCase {
             let h = try await Fixtures.bearer(app, desk, clock: clock)
             let pid = try await Fixtures.patient(app)
             try await withThrowingTaskGroup(of: Void.self) { g in
-                for _ in 0..<24 { g.addTask { _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: h) } }
+                for _ in 0..<24 {
+                    g.addTask { _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: h) }
+                }
                 try await g.waitForAll()
             }
             let r = try await verify(app)
@@ -150,7 +157,7 @@ final class AuditTrailTests: XCTestCase {
     }
 
     func test_cliVerify_onTheDataDir_reportsBrokenChain() async throws {
-        guard !TestDatabase.isPostgres else { return }   // the CLI opens its own connection to the same SQLite file
+        guard !TestDatabase.isPostgres else { return }  // the CLI opens its own connection to the same SQLite file
         try await withTestApp { app, clock in
             _ = try await activity(app, clock)
             let ok = try await CareSyncCLI.auditVerify(app.config, writeCheckpoint: false, progress: false)

@@ -28,10 +28,13 @@ final class PathwayAccessTests: XCTestCase {
         let patient = try await Fixtures.patientUser(app, family: "Owner")
         let other = try await Fixtures.patientUser(app, family: "Other")
         for p in [patient, other] {
-            _ = try await PathwayStore(scope: app.systemScope("test")).enrol(patientID: p.patientID!, .init(templateCode: "bunionectomy-post-op", startDay: "2027-04-05",
-                                                                                                            locationId: w.main, providerId: w.provider.id))
+            _ = try await PathwayStore(scope: app.systemScope("test")).enrol(
+                patientID: p.patientID!,
+                .init(
+                    templateCode: "bunionectomy-post-op", startDay: "2027-04-05",
+                    locationId: w.main, providerId: w.provider.id))
         }
-        clock.set(ISO8601DateFormatter().date(from: "2027-04-06T13:00:01Z")!)   // day 1, 09:00 EDT
+        clock.set(ISO8601DateFormatter().date(from: "2027-04-06T13:00:01Z")!)  // day 1, 09:00 EDT
         _ = try await JobWorker.runOnce(app, node: "t")
         let task = try await PathwayTaskRecord.query(on: app.db).filter(\.$patientID == patient.patientID!).first()!.id!
         let template = try await PathwayTemplateRecord.query(on: app.db).first()!.id!
@@ -42,10 +45,16 @@ final class PathwayAccessTests: XCTestCase {
         try await withTestApp { app, clock in
             let x = try await world(app, clock)
             let pid = x.patient.patientID!.uuidString
-            func as_(_ role: Role) async throws -> HTTPHeaders { try await Fixtures.bearer(app, try await Fixtures.user(app, role), clock: clock) }
+            func as_(_ role: Role) async throws -> HTTPHeaders {
+                try await Fixtures.bearer(app, try await Fixtures.user(app, role), clock: clock)
+            }
             let desk = try await as_(.frontDesk), ma = try await as_(.medicalAssistant), ops = try await as_(.operator)
-            let me = try await Fixtures.bearer(app, x.patient, clock: clock), other = try await Fixtures.bearer(app, x.other, clock: clock)
-            let proc = ["code": "28296", "name": "Bunionectomy", "performedOn": "2027-04-05", "locationId": x.w.main.uuidString, "providerId": x.w.provider.id.uuidString]
+            let me = try await Fixtures.bearer(app, x.patient, clock: clock),
+                other = try await Fixtures.bearer(app, x.other, clock: clock)
+            let proc = [
+                "code": "28296", "name": "Bunionectomy", "performedOn": "2027-04-05", "locationId": x.w.main.uuidString,
+                "providerId": x.w.provider.id.uuidString,
+            ]
             let answers = ["answers": ["pain": "2", "redness": "no", "drainage": "no"]]
 
             // Templates: clinical staff read; not the front desk, operator or a patient.
@@ -67,7 +76,8 @@ final class PathwayAccessTests: XCTestCase {
             }
             // Answers: only the patient themself.
             for h in [other, ma, desk] {
-                let r = try await HTTP.send(app, .POST, "/api/v1/pathway-tasks/\(x.task.uuidString)/answers", headers: h, json: answers)
+                let r = try await HTTP.send(
+                    app, .POST, "/api/v1/pathway-tasks/\(x.task.uuidString)/answers", headers: h, json: answers)
                 XCTAssertEqual(r.status, .forbidden)
             }
             let stillOpen = try await PathwayTaskRecord.find(x.task, on: app.db)?.status
@@ -75,18 +85,28 @@ final class PathwayAccessTests: XCTestCase {
             // Care tasks: staff only; stopping an enrolment: clinicians.
             let noTasks = try await HTTP.send(app, .GET, "/api/v1/care-tasks", headers: me)
             XCTAssertEqual(noTasks.status, .forbidden)
-            let e = try await PathwayEnrolmentRecord.query(on: app.db).filter(\.$patientID == x.patient.patientID!).first()!
+            let e = try await PathwayEnrolmentRecord.query(on: app.db).filter(\.$patientID == x.patient.patientID!)
+                .first()!
             for h in [me, desk] {
-                let r = try await HTTP.send(app, .POST, "/api/v1/pathway-enrolments/\(e.id!.uuidString)/stop", headers: h)
+                let r = try await HTTP.send(
+                    app, .POST, "/api/v1/pathway-enrolments/\(e.id!.uuidString)/stop", headers: h)
                 XCTAssertEqual(r.status, .forbidden)
             }
             // Malformed input gets a specific message.
-            let badProc = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid)/procedures", headers: ma, json: ["code": "bunion", "performedOn": "2027-13-01"])
+            let badProc = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid)/procedures", headers: ma,
+                json: ["code": "bunion", "performedOn": "2027-13-01"])
             XCTAssertEqual(badProc.status, .unprocessableEntity)
-            XCTAssertEqual(Set(try badProc.problem().errors?.map(\.field) ?? []), ["code", "name", "performedOn", "locationId", "providerId"])
-            let future = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid)/procedures", headers: ma, json: proc.merging(["performedOn": "2027-05-01"]) { $1 })
+            XCTAssertEqual(
+                Set(try badProc.problem().errors?.map(\.field) ?? []),
+                ["code", "name", "performedOn", "locationId", "providerId"])
+            let future = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid)/procedures", headers: ma,
+                json: proc.merging(["performedOn": "2027-05-01"]) { $1 })
             XCTAssertEqual(future.status, .unprocessableEntity)
-            let denials = try await Fixtures.auditRows(app, action: .accessDenied).filter { $0.patientID == x.patient.patientID }
+            let denials = try await Fixtures.auditRows(app, action: .accessDenied).filter {
+                $0.patientID == x.patient.patientID
+            }
             XCTAssertGreaterThanOrEqual(denials.count, 8, "refusals on the patient's data are audited")
         }
     }
@@ -103,20 +123,24 @@ final class PathwayAccessTests: XCTestCase {
             XCTAssertTrue(form.body.string.contains("id=\"check-in-form\""))
             XCTAssertTrue(form.body.string.contains("Pain right now"))
             // A missing answer is named and nothing is stored.
-            let missing = try await page.post("/portal/check-ins/\(x.task.uuidString)", ["pain": "4", "redness": "yes"])
+            let missing = try await page.post(
+                "/portal/check-ins/\(x.task.uuidString)", ["pain": "4", "redness": "yes"])
             XCTAssertEqual(missing.status, .unprocessableEntity)
             XCTAssertTrue(missing.body.string.contains("Is fluid or pus draining from the wound?: please answer this."))
             let open = try await PathwayTaskRecord.find(x.task, on: app.db)?.status
             XCTAssertEqual(open, "open")
-            let sent = try await page.post("/portal/check-ins/\(x.task.uuidString)", ["pain": "4", "redness": "yes", "drainage": "no"])
+            let sent = try await page.post(
+                "/portal/check-ins/\(x.task.uuidString)", ["pain": "4", "redness": "yes", "drainage": "no"])
             XCTAssertEqual(sent.status, .ok)
             XCTAssertTrue(sent.body.string.contains("id=\"red-flag-advice\""), "spreading redness: the approved advice")
             XCTAssertTrue(sent.body.string.contains("call 911"))
             // Another patient's check-in: refused, also on the page.
-            let otherTask = try await PathwayTaskRecord.query(on: app.db).filter(\.$patientID == x.other.patientID!).first()!.id!
+            let otherTask = try await PathwayTaskRecord.query(on: app.db).filter(\.$patientID == x.other.patientID!)
+                .first()!.id!
             let notMine = try await page.get("/portal/check-ins/\(otherTask.uuidString)")
             XCTAssertEqual(notMine.status, .forbidden)
-            let notMinePost = try await page.post("/portal/check-ins/\(otherTask.uuidString)", ["pain": "1", "redness": "no", "drainage": "no"])
+            let notMinePost = try await page.post(
+                "/portal/check-ins/\(otherTask.uuidString)", ["pain": "1", "redness": "no", "drainage": "no"])
             XCTAssertEqual(notMinePost.status, .forbidden)
 
             // Staff: tasks page shows the urgent task; closing it clears the chart banner.
@@ -128,11 +152,14 @@ final class PathwayAccessTests: XCTestCase {
             let chart = try await staff.get("/patients/\(x.patient.patientID!.uuidString)")
             XCTAssertTrue(chart.body.string.contains("id=\"red-flag-banner\""))
             let care = try await CareTaskRecord.query(on: app.db).first()!
-            let closed = try await staff.post("/tasks/\(care.id!.uuidString)/close", ["note": "Called the patient; seen today"])
+            let closed = try await staff.post(
+                "/tasks/\(care.id!.uuidString)/close", ["note": "Called the patient; seen today"])
             XCTAssertEqual(closed.headers.first(name: .location), "/tasks?closed=1")
             let after = try await staff.get("/patients/\(x.patient.patientID!.uuidString)")
             XCTAssertFalse(after.body.string.contains("id=\"red-flag-banner\""))
-            let closedAudit = try await Fixtures.auditRows(app, patientID: x.patient.patientID).filter { $0.entityType == "CareTask" && $0.detail == "closed" }
+            let closedAudit = try await Fixtures.auditRows(app, patientID: x.patient.patientID).filter {
+                $0.entityType == "CareTask" && $0.detail == "closed"
+            }
             XCTAssertEqual(closedAudit.first?.username, ma.username)
 
             // Pathways pages: clinical staff yes, the front desk no.
@@ -145,27 +172,46 @@ final class PathwayAccessTests: XCTestCase {
             XCTAssertEqual(deskPathways.status, .forbidden)
             let deskChart = try await desk.get("/patients/\(x.patient.patientID!.uuidString)")
             XCTAssertEqual(deskChart.status, .ok)
-            XCTAssertFalse(deskChart.body.string.contains("id=\"care-pathway\""), "no check-in answers for the front desk")
+            XCTAssertFalse(
+                deskChart.body.string.contains("id=\"care-pathway\""), "no check-in answers for the front desk")
 
             // The chart's procedure form: a refused entry shows the form again with the field marked.
             let provider = PageClient(app)
             try await provider.signIn(x.w.provider, clock: clock)
-            let refused = try await provider.post("/patients/\(x.other.patientID!.uuidString)/procedures", ["code": "12", "name": "", "performedOn": "2027-04-06",
-                                                                                                           "locationId": x.w.main.uuidString, "providerId": x.w.provider.id.uuidString])
+            let refused = try await provider.post(
+                "/patients/\(x.other.patientID!.uuidString)/procedures",
+                [
+                    "code": "12", "name": "", "performedOn": "2027-04-06",
+                    "locationId": x.w.main.uuidString, "providerId": x.w.provider.id.uuidString,
+                ])
             XCTAssertEqual(refused.status, .unprocessableEntity)
             XCTAssertTrue(refused.body.string.contains("Enter the five-digit CPT code of the procedure."))
-            let recorded = try await provider.post("/patients/\(x.other.patientID!.uuidString)/procedures", ["code": "28296", "name": "Bunionectomy", "performedOn": "2027-04-06",
-                                                                                                            "locationId": x.w.main.uuidString, "providerId": x.w.provider.id.uuidString])
-            XCTAssertEqual(recorded.headers.first(name: .location), "/patients/\(x.other.patientID!.uuidString)?procedure=enrolled")
+            let recorded = try await provider.post(
+                "/patients/\(x.other.patientID!.uuidString)/procedures",
+                [
+                    "code": "28296", "name": "Bunionectomy", "performedOn": "2027-04-06",
+                    "locationId": x.w.main.uuidString, "providerId": x.w.provider.id.uuidString,
+                ])
+            XCTAssertEqual(
+                recorded.headers.first(name: .location), "/patients/\(x.other.patientID!.uuidString)?procedure=enrolled"
+            )
             let otherChart = try await provider.get("/patients/\(x.other.patientID!.uuidString)")
-            XCTAssertTrue(otherChart.body.string.contains("id=\"enrol-form\""), "approved pathways can be chosen by hand")
-            let byHand = ["templateCode": "bunionectomy-post-op", "startDay": "2027-04-01", "locationId": x.w.lake.uuidString, "providerId": x.w.provider.id.uuidString]
+            XCTAssertTrue(
+                otherChart.body.string.contains("id=\"enrol-form\""), "approved pathways can be chosen by hand")
+            let byHand = [
+                "templateCode": "bunionectomy-post-op", "startDay": "2027-04-01", "locationId": x.w.lake.uuidString,
+                "providerId": x.w.provider.id.uuidString,
+            ]
             let enrolled = try await provider.post("/patients/\(x.other.patientID!.uuidString)/pathways", byHand)
-            XCTAssertEqual(enrolled.headers.first(name: .location), "/patients/\(x.other.patientID!.uuidString)?procedure=enrolled")
+            XCTAssertEqual(
+                enrolled.headers.first(name: .location), "/patients/\(x.other.patientID!.uuidString)?procedure=enrolled"
+            )
             let twice = try await provider.post("/patients/\(x.other.patientID!.uuidString)/pathways", byHand)
             XCTAssertEqual(twice.status, .conflict)
             XCTAssertTrue(twice.body.string.contains("already on this pathway from 2027-04-01"))
-            let enrolments = try await PathwayEnrolmentRecord.query(on: app.db).filter(\.$patientID == x.other.patientID!).count()
+            let enrolments = try await PathwayEnrolmentRecord.query(on: app.db).filter(
+                \.$patientID == x.other.patientID!
+            ).count()
             XCTAssertEqual(enrolments, 3, "world + procedure + by hand")
         }
     }
@@ -173,14 +219,18 @@ final class PathwayAccessTests: XCTestCase {
     func test_portalFollowUp_offersInLocalTime_andATakenSlotGetsFreshOffers() async throws {
         try await withTestApp { app, clock in
             let x = try await world(app, clock)
-            clock.set(ISO8601DateFormatter().date(from: "2027-04-19T13:00:01Z")!)   // day 14
+            clock.set(ISO8601DateFormatter().date(from: "2027-04-19T13:00:01Z")!)  // day 14
             _ = try await JobWorker.runOnce(app, node: "t")
-            let follow = try await PathwayTaskRecord.query(on: app.db).filter(\.$patientID == x.patient.patientID!).filter(\.$kind == "follow-up").first()!
+            let follow = try await PathwayTaskRecord.query(on: app.db).filter(\.$patientID == x.patient.patientID!)
+                .filter(\.$kind == "follow-up").first()!
             XCTAssertEqual(follow.offerList.count, 3)
             // Someone else takes the first offered time before the patient clicks.
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let other = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                            json: Booking(patientId: x.other.patientID!, providerId: x.w.provider.id, locationId: x.w.main, typeId: x.w.followUp, start: follow.offerList[0].start))
+            let other = try await HTTP.send(
+                app, .POST, "/api/v1/appointments", headers: desk,
+                json: Booking(
+                    patientId: x.other.patientID!, providerId: x.w.provider.id, locationId: x.w.main,
+                    typeId: x.w.followUp, start: follow.offerList[0].start))
             XCTAssertEqual(other.status, .created, other.body.string)
             let page = PageClient(app)
             try await page.signIn(x.patient, clock: clock, portal: true)
@@ -190,10 +240,13 @@ final class PathwayAccessTests: XCTestCase {
             XCTAssertEqual(taken.status, .conflict)
             XCTAssertTrue(taken.body.string.contains("That time was just taken"))
             let refreshed = try await PathwayTaskRecord.find(follow.id, on: app.db)!
-            XCTAssertFalse(refreshed.offerList.contains { $0.start == follow.offerList[0].start }, "the taken time is no longer offered")
+            XCTAssertFalse(
+                refreshed.offerList.contains { $0.start == follow.offerList[0].start },
+                "the taken time is no longer offered")
             let ok = try await page.post("/portal/check-ins/\(follow.id!.uuidString)/book", ["offer": "0"])
             XCTAssertEqual(ok.headers.first(name: .location), "/portal/appointments")
-            let booked = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == x.patient.patientID!).all()
+            let booked = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == x.patient.patientID!)
+                .all()
             XCTAssertEqual(booked.map(\.startAt), [refreshed.offerList[0].start])
         }
     }

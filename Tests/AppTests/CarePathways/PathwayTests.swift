@@ -24,9 +24,14 @@ final class PathwayTests: XCTestCase {
     struct Enrolment: Decodable { let id: UUID; let templateVersion: Int; let steps: [Step] }
     struct Procedure: Decodable { let id: UUID; let enrolment: Enrolment? }
     struct Slot: Decodable { let start: Date; let providerId: UUID; let locationId: UUID }
-    struct Task: Decodable { let id: UUID; let stepKey: String; let kind: String; let status: String; let redFlags: [String]?; let offers: [Slot]; let photoId: UUID?; let appointmentId: UUID? }
+    struct Task: Decodable {
+        let id: UUID; let stepKey: String; let kind: String; let status: String; let redFlags: [String]?;
+        let offers: [Slot]; let photoId: UUID?; let appointmentId: UUID?
+    }
     struct Answered: Decodable { let task: Task; let advice: String? }
-    struct CareTask: Decodable { let id: UUID; let kind: String; let urgent: Bool; let team: String; let summary: String }
+    struct CareTask: Decodable {
+        let id: UUID; let kind: String; let urgent: Bool; let team: String; let summary: String
+    }
 
     static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
@@ -34,7 +39,9 @@ final class PathwayTests: XCTestCase {
         return d
     }
 
-    func decode<T: Decodable>(_ t: T.Type, _ res: XCTHTTPResponse, file: StaticString = #filePath, line: UInt = #line) throws -> T {
+    func decode<T: Decodable>(_ t: T.Type, _ res: XCTHTTPResponse, file: StaticString = #filePath, line: UInt = #line)
+        throws -> T
+    {
         do { return try Self.decoder().decode(T.self, from: Data(buffer: res.body)) } catch {
             XCTFail("\(res.status) \(res.body.string)", file: file, line: line); throw error
         }
@@ -46,8 +53,10 @@ final class PathwayTests: XCTestCase {
     static func approveStandard(_ app: Application, _ clock: TestClock) async throws -> HTTPHeaders {
         let md = try await Fixtures.user(app, .medicalDirector)
         let auth = try await Fixtures.bearer(app, md, clock: clock)
-        let id = try await PathwayTemplateRecord.query(on: app.db).filter(\.$code == "bunionectomy-post-op").first()!.id!
-        let res = try await HTTP.send(app, .POST, "/api/v1/pathway-templates/\(id.uuidString)/approve", headers: auth, json: ["note": "reviewed"])
+        let id = try await PathwayTemplateRecord.query(on: app.db).filter(\.$code == "bunionectomy-post-op").first()!
+            .id!
+        let res = try await HTTP.send(
+            app, .POST, "/api/v1/pathway-templates/\(id.uuidString)/approve", headers: auth, json: ["note": "reviewed"])
         XCTAssertEqual(res.status, .ok, res.body.string)
         return auth
     }
@@ -57,18 +66,29 @@ final class PathwayTests: XCTestCase {
             let w = try await Fixtures.schedulingWorld(app)
             let pid = try await Fixtures.patient(app)
             let provider = try await Fixtures.bearer(app, w.provider, clock: clock)
-            let template = try await PathwayTemplateRecord.query(on: app.db).filter(\.$code == "bunionectomy-post-op").first()!
+            let template = try await PathwayTemplateRecord.query(on: app.db).filter(\.$code == "bunionectomy-post-op")
+                .first()!
             XCTAssertEqual(template.status, "draft", "a new install's standard pathway waits for approval")
 
             // Setup: a draft cannot enrol anyone, by hand or by procedure.
-            let enrol = ["templateCode": "bunionectomy-post-op", "startDay": "2026-10-10", "locationId": w.main.uuidString, "providerId": w.provider.id.uuidString]
-            let refused = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider, json: enrol)
+            let enrol = [
+                "templateCode": "bunionectomy-post-op", "startDay": "2026-10-10", "locationId": w.main.uuidString,
+                "providerId": w.provider.id.uuidString,
+            ]
+            let refused = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider, json: enrol)
             XCTAssertEqual(refused.status, .conflict)
             XCTAssertTrue(try refused.problem().detail.contains("Medical Director must approve"), refused.body.string)
-            let proc = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/procedures", headers: provider,
-                                           json: ["code": "28296", "name": "Bunionectomy", "performedOn": "2026-09-10", "locationId": w.main.uuidString, "providerId": w.provider.id.uuidString])
+            let proc = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/procedures", headers: provider,
+                json: [
+                    "code": "28296", "name": "Bunionectomy", "performedOn": "2026-09-10",
+                    "locationId": w.main.uuidString, "providerId": w.provider.id.uuidString,
+                ])
             XCTAssertEqual(proc.status, .created, proc.body.string)
-            XCTAssertNil(try decode(Procedure.self, proc).enrolment, "no approved version: the procedure is recorded, nobody is enrolled")
+            XCTAssertNil(
+                try decode(Procedure.self, proc).enrolment,
+                "no approved version: the procedure is recorded, nobody is enrolled")
             let jobsBefore = try await JobRecord.query(on: app.db).count()
             XCTAssertEqual(jobsBefore, 0)
 
@@ -76,7 +96,9 @@ final class PathwayTests: XCTestCase {
             for role in [Role.provider, .admin] {
                 let u = try await Fixtures.user(app, role)
                 let h = try await Fixtures.bearer(app, u, clock: clock)
-                let r = try await HTTP.send(app, .POST, "/api/v1/pathway-templates/\(template.id!.uuidString)/approve", headers: h, json: ["note": "x"])
+                let r = try await HTTP.send(
+                    app, .POST, "/api/v1/pathway-templates/\(template.id!.uuidString)/approve", headers: h,
+                    json: ["note": "x"])
                 XCTAssertEqual(r.status, .forbidden, "\(role)")
             }
 
@@ -86,13 +108,18 @@ final class PathwayTests: XCTestCase {
             try await page.signIn(md, clock: clock)
             let preview = try await page.get("/pathways/\(template.id!.uuidString)")
             XCTAssertEqual(preview.status, .ok)
-            let notice = PathwayRules.notificationText(StandardPathways.bunionectomy.steps[0], practice: app.config.practiceName)
+            let notice = PathwayRules.notificationText(
+                StandardPathways.bunionectomy.steps[0], practice: app.config.practiceName)
             XCTAssertTrue(preview.body.string.contains(notice), "the exact notice text is on the approval page")
-            XCTAssertTrue(preview.body.string.contains("Fever: “Your temperature in °C, if you measured it” is 38.0 or more"))
-            XCTAssertTrue(preview.body.string.contains(StandardPathways.bunionectomy.redFlagAdvice.replacingOccurrences(of: "'", with: "&#39;")) ||
-                          preview.body.string.contains("call 911"))
+            XCTAssertTrue(
+                preview.body.string.contains("Fever: “Your temperature in °C, if you measured it” is 38.0 or more"))
+            XCTAssertTrue(
+                preview.body.string.contains(
+                    StandardPathways.bunionectomy.redFlagAdvice.replacingOccurrences(of: "'", with: "&#39;"))
+                    || preview.body.string.contains("call 911"))
             XCTAssertTrue(preview.body.string.contains("id=\"approve\""))
-            let approved = try await page.post("/pathways/\(template.id!.uuidString)/approve", ["note": "Tone and escalation reviewed"])
+            let approved = try await page.post(
+                "/pathways/\(template.id!.uuidString)/approve", ["note": "Tone and escalation reviewed"])
             XCTAssertEqual(approved.status, .seeOther)
             let again = try await page.post("/pathways/\(template.id!.uuidString)/approve", ["note": "twice"])
             XCTAssertEqual(again.status, .conflict, "only a draft can be approved")
@@ -102,7 +129,9 @@ final class PathwayTests: XCTestCase {
             XCTAssertEqual(audit[0].username, md.username)
             XCTAssertEqual(audit[0].entityID, template.id!.uuidString)
             XCTAssertTrue(audit[0].detail.contains("bunionectomy-post-op v1 approved"))
-            let denied = try await Fixtures.auditRows(app, action: .accessDenied).filter { $0.entityID == "approvePathwayTemplate" }
+            let denied = try await Fixtures.auditRows(app, action: .accessDenied).filter {
+                $0.entityID == "approvePathwayTemplate"
+            }
             XCTAssertEqual(denied.count, 2, "refused approvals are audited too")
 
             // A changed template is a new draft; the approved v1 keeps enrolling until v2 is approved.
@@ -118,15 +147,20 @@ final class PathwayTests: XCTestCase {
             let bad = try await HTTP.send(app, .POST, "/api/v1/pathway-templates", headers: admin, json: broken)
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertTrue(bad.body.string.contains("at must be a local time HH:MM"), bad.body.string)
-            let providerDraft = try await HTTP.send(app, .POST, "/api/v1/pathway-templates", headers: provider, json: changed)
+            let providerDraft = try await HTTP.send(
+                app, .POST, "/api/v1/pathway-templates", headers: provider, json: changed)
             XCTAssertEqual(providerDraft.status, .forbidden)
 
             clock.set(Self.utc("2026-10-10T20:00:00Z"))
             let provider2 = try await Fixtures.bearer(app, w.provider, clock: clock)
-            let enrolled = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider2, json: enrol)
+            let enrolled = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider2, json: enrol)
             XCTAssertEqual(enrolled.status, .created, enrolled.body.string)
-            XCTAssertEqual(try decode(Enrolment.self, enrolled).templateVersion, 1, "the approved version enrols, not the newer draft")
-            let twice = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider2, json: enrol)
+            XCTAssertEqual(
+                try decode(Enrolment.self, enrolled).templateVersion, 1,
+                "the approved version enrols, not the newer draft")
+            let twice = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider2, json: enrol)
             XCTAssertEqual(twice.status, .conflict)
             let steps = try await JobRecord.query(on: app.db).filter(\.$kind == "pathway.step").count()
             XCTAssertEqual(steps, 5)
@@ -141,21 +175,33 @@ final class PathwayTests: XCTestCase {
             _ = try await Self.approveStandard(app, clock)
             let patient = try await Fixtures.patientUser(app, family: "Bunion")
             let pid = patient.patientID!
-            _ = try await PatientStore(scope: app.systemScope("test")).update(pid, PatientInput(email: "bunion@example.org"), expectedVersion: nil)
+            _ = try await PatientStore(scope: app.systemScope("test")).update(
+                pid, PatientInput(email: "bunion@example.org"), expectedVersion: nil)
             let provider = try await Fixtures.bearer(app, w.provider, clock: clock)
-            let proc = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/procedures", headers: provider,
-                                           json: ["code": "28296", "name": "Austin bunionectomy, left", "performedOn": "2027-03-12",
-                                                  "locationId": w.main.uuidString, "providerId": w.provider.id.uuidString])
+            let proc = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/procedures", headers: provider,
+                json: [
+                    "code": "28296", "name": "Austin bunionectomy, left", "performedOn": "2027-03-12",
+                    "locationId": w.main.uuidString, "providerId": w.provider.id.uuidString,
+                ])
             XCTAssertEqual(proc.status, .created, proc.body.string)
             let enrolment = try XCTUnwrap(try decode(Procedure.self, proc).enrolment)
-            XCTAssertEqual(enrolment.steps.map(\.key), ["day1-check-in", "day3-check-in", "day3-photo", "day10-photo", "day14-follow-up"])
+            XCTAssertEqual(
+                enrolment.steps.map(\.key),
+                ["day1-check-in", "day3-check-in", "day3-photo", "day10-photo", "day14-follow-up"])
             let f = ISO8601DateFormatter()
-            XCTAssertEqual(enrolment.steps.map { f.string(from: $0.fireAt) },
-                           ["2027-03-13T14:00:00Z", "2027-03-15T13:00:00Z", "2027-03-15T14:00:00Z", "2027-03-22T14:00:00Z", "2027-03-26T13:00:00Z"],
-                           "09:00/10:00 local: EST before the change, EDT after")
+            XCTAssertEqual(
+                enrolment.steps.map { f.string(from: $0.fireAt) },
+                [
+                    "2027-03-13T14:00:00Z", "2027-03-15T13:00:00Z", "2027-03-15T14:00:00Z", "2027-03-22T14:00:00Z",
+                    "2027-03-26T13:00:00Z",
+                ],
+                "09:00/10:00 local: EST before the change, EDT after")
             let jobs = try await JobRecord.query(on: app.db).filter(\.$kind == "pathway.step").sort(\.$runAt).all()
             XCTAssertEqual(jobs.map { f.string(from: $0.runAt) }, enrolment.steps.map { f.string(from: $0.fireAt) })
-            XCTAssertTrue(jobs.allSatisfy { !$0.payload.contains("Bunion") && !$0.payload.contains("28296") }, "job payloads hold ids only")
+            XCTAssertTrue(
+                jobs.allSatisfy { !$0.payload.contains("Bunion") && !$0.payload.contains("28296") },
+                "job payloads hold ids only")
 
             // Day 1, a minute early: nothing. On the minute: the check-in opens and a notice without PHI goes out.
             clock.set(Self.utc("2027-03-13T13:59:00Z"))
@@ -165,26 +211,36 @@ final class PathwayTests: XCTestCase {
             pass = try await JobWorker.runOnce(app, node: "node-a")
             XCTAssertEqual(pass, JobWorker.Pass(claimed: 1, done: 1))
             let me = try await Fixtures.bearer(app, patient, clock: clock)
-            var tasks = try decode([Task].self, try await HTTP.send(app, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: me))
+            var tasks = try decode(
+                [Task].self,
+                try await HTTP.send(app, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: me))
             XCTAssertEqual(tasks.map(\.stepKey), ["day1-check-in"])
             XCTAssertNil(tasks[0].redFlags, "the patient does not see triage flags")
             let notices = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "pathway-check-in").all()
             XCTAssertEqual(Set(notices.map(\.channel)), ["portal", "email"], "no phone on file: no SMS")
-            for n in notices { for word in ["Bunion", "bunion", "surgery", "foot", "pain"] { XCTAssertFalse(n.body.contains(word) || n.subject.contains(word), n.body) } }
+            for n in notices {
+                for word in ["Bunion", "bunion", "surgery", "foot", "pain"] {
+                    XCTAssertFalse(n.body.contains(word) || n.subject.contains(word), n.body)
+                }
+            }
 
             // Bad answers change nothing; good ones are stored without a flag.
             let day1 = tasks[0].id
-            let bad = try await HTTP.send(app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me, json: ["answers": ["pain": "11", "redness": "maybe"]])
+            let bad = try await HTTP.send(
+                app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me,
+                json: ["answers": ["pain": "11", "redness": "maybe"]])
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertEqual(Set(try bad.problem().errors?.map(\.field) ?? []), ["pain", "redness", "drainage"])
             let stillOpen = try await PathwayTaskRecord.find(day1, on: app.db)
             XCTAssertEqual(stillOpen?.status, "open")
-            let ok = try await HTTP.send(app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me,
-                                         json: ["answers": ["pain": "3", "temperature": "37.1", "redness": "no", "drainage": "no"]])
+            let ok = try await HTTP.send(
+                app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me,
+                json: ["answers": ["pain": "3", "temperature": "37.1", "redness": "no", "drainage": "no"]])
             XCTAssertEqual(ok.status, .ok, ok.body.string)
             XCTAssertNil(try decode(Answered.self, ok).advice)
-            let dup = try await HTTP.send(app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me,
-                                          json: ["answers": ["pain": "2", "redness": "no", "drainage": "no"]])
+            let dup = try await HTTP.send(
+                app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me,
+                json: ["answers": ["pain": "2", "redness": "no", "drainage": "no"]])
             XCTAssertEqual(dup.status, .conflict)
 
             // Its escalation (8 h later) finds it answered: no task for the care team.
@@ -207,7 +263,7 @@ final class PathwayTests: XCTestCase {
                 pass = try await JobWorker.runOnce(restarted, node: "node-b")
                 XCTAssertEqual(pass, JobWorker.Pass(claimed: 1, done: 1))
                 let day3Job = try await JobRecord.find(claimed[0].id, on: restarted.db)
-                XCTAssertEqual(day3Job?.status, "done")
+                XCTAssertEqual(day3Job?.status, .done)
                 XCTAssertEqual(day3Job?.attempts, 2)
                 XCTAssertEqual(day3Job?.claimedBy, "node-b")
                 // The dead node's late commit is refused: the step happened once.
@@ -216,30 +272,44 @@ final class PathwayTests: XCTestCase {
                     try await stale.commit { _ in [] }
                     XCTFail("a lost lease must not commit")
                 } catch is JobQueue.LeaseLost {}
-                let day3Tasks = try await PathwayTaskRecord.query(on: restarted.db).filter(\.$stepKey == "day3-check-in").count()
+                let day3Tasks = try await PathwayTaskRecord.query(on: restarted.db).filter(
+                    \.$stepKey == "day3-check-in"
+                ).count()
                 XCTAssertEqual(day3Tasks, 1)
 
                 // Day 3 answers: higher pain and a fever → urgent task, chart banner, the approved advice for the patient.
                 let me = try await Fixtures.bearer(restarted, patient, clock: clock)
-                tasks = try decode([Task].self, try await HTTP.send(restarted, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: me))
+                tasks = try decode(
+                    [Task].self,
+                    try await HTTP.send(
+                        restarted, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: me))
                 let day3 = try XCTUnwrap(tasks.first { $0.stepKey == "day3-check-in" })
-                let flagged = try await HTTP.send(restarted, .POST, "/api/v1/pathway-tasks/\(day3.id.uuidString)/answers", headers: me,
-                                                  json: ["answers": ["pain": "6", "temperature": "38.4", "redness": "no", "drainage": "no"]])
+                let flagged = try await HTTP.send(
+                    restarted, .POST, "/api/v1/pathway-tasks/\(day3.id.uuidString)/answers", headers: me,
+                    json: ["answers": ["pain": "6", "temperature": "38.4", "redness": "no", "drainage": "no"]])
                 XCTAssertEqual(flagged.status, .ok, flagged.body.string)
                 XCTAssertEqual(try decode(Answered.self, flagged).advice, StandardPathways.bunionectomy.redFlagAdvice)
-                let ma = try await Fixtures.bearer(restarted, try await Fixtures.user(restarted, .medicalAssistant), clock: clock)
-                var care = try decode([CareTask].self, try await HTTP.send(restarted, .GET, "/api/v1/care-tasks", headers: ma))
+                let ma = try await Fixtures.bearer(
+                    restarted, try await Fixtures.user(restarted, .medicalAssistant), clock: clock)
+                var care = try decode(
+                    [CareTask].self, try await HTTP.send(restarted, .GET, "/api/v1/care-tasks", headers: ma))
                 XCTAssertEqual(care.count, 1)
                 XCTAssertTrue(care[0].urgent)
                 XCTAssertEqual(care[0].summary, "Day 3 check-in: Fever, Increasing pain")
-                let staffView = try decode([Task].self, try await HTTP.send(restarted, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: ma))
-                XCTAssertEqual(staffView.first { $0.stepKey == "day3-check-in" }?.redFlags, ["Fever", "Increasing pain"])
+                let staffView = try decode(
+                    [Task].self,
+                    try await HTTP.send(
+                        restarted, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: ma))
+                XCTAssertEqual(
+                    staffView.first { $0.stepKey == "day3-check-in" }?.redFlags, ["Fever", "Increasing pain"])
                 let page = PageClient(restarted)
                 try await page.signIn(w.provider, clock: clock)
                 let chart = try await page.get("/patients/\(pid.uuidString)")
                 XCTAssertTrue(chart.body.string.contains("id=\"red-flag-banner\""), "the chart shows the banner")
                 XCTAssertTrue(chart.body.string.contains("Day 3 check-in: Fever, Increasing pain"))
-                XCTAssertTrue(chart.body.string.contains("Pain right now, from 0 (none) to 10 (worst): 6"), "answers are on the chart")
+                XCTAssertTrue(
+                    chart.body.string.contains("Pain right now, from 0 (none) to 10 (worst): 6"),
+                    "answers are on the chart")
 
                 // Day 3 10:00: the photo prompt; nothing comes back within 24 h → urgent "photo not received".
                 clock.set(Self.utc("2027-03-15T14:00:00Z"))
@@ -248,11 +318,14 @@ final class PathwayTests: XCTestCase {
                 clock.set(Self.utc("2027-03-16T14:00:00Z"))
                 pass = try await JobWorker.runOnce(restarted, node: "node-b")
                 XCTAssertEqual(pass.done, 2, "the day-3 check-in's and the photo's escalations")
-                let ma2 = try await Fixtures.bearer(restarted, try await Fixtures.user(restarted, .medicalAssistant), clock: clock)
-                care = try decode([CareTask].self, try await HTTP.send(restarted, .GET, "/api/v1/care-tasks", headers: ma2))
+                let ma2 = try await Fixtures.bearer(
+                    restarted, try await Fixtures.user(restarted, .medicalAssistant), clock: clock)
+                care = try decode(
+                    [CareTask].self, try await HTTP.send(restarted, .GET, "/api/v1/care-tasks", headers: ma2))
                 XCTAssertEqual(care.map(\.kind).sorted(), ["missed-photo", "red-flag"])
                 XCTAssertTrue(care.allSatisfy(\.urgent))
-                let photoPrompt = try await PathwayTaskRecord.query(on: restarted.db).filter(\.$stepKey == "day3-photo").first()
+                let photoPrompt = try await PathwayTaskRecord.query(on: restarted.db).filter(\.$stepKey == "day3-photo")
+                    .first()
                 XCTAssertEqual(photoPrompt?.status, "missed")
                 XCTAssertEqual(photoPrompt?.redFlags, "Photo not received")
 
@@ -261,7 +334,9 @@ final class PathwayTests: XCTestCase {
                 let me2 = try await Fixtures.bearer(restarted, patient, clock: clock)
                 pass = try await JobWorker.runOnce(restarted, node: "node-b")
                 XCTAssertEqual(pass.done, 1)
-                let wound = try await HTTP.send(restarted, .POST, "/api/v1/patients/\(pid.uuidString)/wounds", headers: me2, json: ["bodySite": "incision, first metatarsal", "side": "left"])
+                let wound = try await HTTP.send(
+                    restarted, .POST, "/api/v1/patients/\(pid.uuidString)/wounds", headers: me2,
+                    json: ["bodySite": "incision, first metatarsal", "side": "left"])
                 XCTAssertEqual(wound.status, .created, wound.body.string)
                 let woundID = try wound.content.get(UUID.self, at: "id")
                 let jpeg = try ImageFixtures.image(width: 64, height: 48, ext: "jpg")
@@ -275,9 +350,11 @@ final class PathwayTests: XCTestCase {
                 ph.add(name: "Tus-Resumable", value: "1.0.0")
                 ph.add(name: "Upload-Offset", value: "0")
                 ph.add(name: "Content-Type", value: "application/offset+octet-stream")
-                let done = try await restarted.sendRequest(.PATCH, created.headers.first(name: .location)!, headers: ph, body: ByteBuffer(data: jpeg))
+                let done = try await restarted.sendRequest(
+                    .PATCH, created.headers.first(name: .location)!, headers: ph, body: ByteBuffer(data: jpeg))
                 XCTAssertEqual(done.status, .noContent, done.body.string)
-                let day10 = try await PathwayTaskRecord.query(on: restarted.db).filter(\.$stepKey == "day10-photo").first()
+                let day10 = try await PathwayTaskRecord.query(on: restarted.db).filter(\.$stepKey == "day10-photo")
+                    .first()
                 XCTAssertEqual(day10?.status, "done")
                 XCTAssertNotNil(day10?.photoID)
                 clock.set(Self.utc("2027-03-23T14:05:00Z"))
@@ -291,13 +368,18 @@ final class PathwayTests: XCTestCase {
                 let me3 = try await Fixtures.bearer(restarted, patient, clock: clock)
                 pass = try await JobWorker.runOnce(restarted, node: "node-b")
                 XCTAssertEqual(pass.done, 1)
-                tasks = try decode([Task].self, try await HTTP.send(restarted, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: me3))
+                tasks = try decode(
+                    [Task].self,
+                    try await HTTP.send(
+                        restarted, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: me3))
                 let follow = try XCTUnwrap(tasks.first { $0.kind == "follow-up" })
                 XCTAssertEqual(follow.offers.count, 3)
                 XCTAssertTrue(follow.offers.allSatisfy { $0.providerId == w.provider.id && $0.locationId == w.main })
                 XCTAssertEqual(Set(follow.offers.map { LocalDay.of($0.start, in: w.mainZone) }).count, 3)
                 XCTAssertTrue(follow.offers.allSatisfy { $0.start > clock.now() })
-                let booked = try await HTTP.send(restarted, .POST, "/api/v1/pathway-tasks/\(follow.id.uuidString)/book", headers: me3, json: ["offer": 1])
+                let booked = try await HTTP.send(
+                    restarted, .POST, "/api/v1/pathway-tasks/\(follow.id.uuidString)/book", headers: me3,
+                    json: ["offer": 1])
                 XCTAssertEqual(booked.status, .ok, booked.body.string)
                 let bookedTask = try decode(Task.self, booked)
                 XCTAssertEqual(bookedTask.status, "done")
@@ -308,10 +390,14 @@ final class PathwayTests: XCTestCase {
                 // Exactly once, everywhere: 5 steps + 4 escalations, each done once; one task per step; the chain verifies.
                 let all = try await JobRecord.query(on: restarted.db).all()
                 XCTAssertEqual(all.count, 9)
-                XCTAssertTrue(all.allSatisfy { $0.status == "done" }, all.map { "\($0.kind) \($0.status)" }.joined(separator: ", "))
+                XCTAssertTrue(
+                    all.allSatisfy { $0.status == .done },
+                    all.map { "\($0.kind) \($0.status)" }.joined(separator: ", "))
                 let taskCount = try await PathwayTaskRecord.query(on: restarted.db).count()
                 XCTAssertEqual(taskCount, 5)
-                let sent = try await Fixtures.auditRows(restarted).filter { $0.entityType == "PathwayTask" && $0.detail.hasSuffix(" sent") }
+                let sent = try await Fixtures.auditRows(restarted).filter {
+                    $0.entityType == "PathwayTask" && $0.detail.hasSuffix(" sent")
+                }
                 XCTAssertEqual(sent.count, 5)
                 XCTAssertTrue(sent.allSatisfy { $0.username == "system:job:pathway.step" })
                 let report = try await AuditVerification.run(app: restarted, writeCheckpoint: false)
@@ -329,11 +415,15 @@ final class PathwayTests: XCTestCase {
             clock.set(Self.utc("2027-05-03T15:00:00Z"))
             let w = try await Fixtures.schedulingWorld(app)
             _ = try await Self.approveStandard(app, clock)
-            let idle = try await Fixtures.user(app, .provider)   // no working hours at all
+            let idle = try await Fixtures.user(app, .provider)  // no working hours at all
             let pid = try await Fixtures.patient(app, family: "Nohours")
             let provider = try await Fixtures.bearer(app, w.provider, clock: clock)
-            let enrolled = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider,
-                                               json: ["templateCode": "bunionectomy-post-op", "startDay": "2027-05-03", "locationId": w.lake.uuidString, "providerId": idle.id.uuidString])
+            let enrolled = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider,
+                json: [
+                    "templateCode": "bunionectomy-post-op", "startDay": "2027-05-03", "locationId": w.lake.uuidString,
+                    "providerId": idle.id.uuidString,
+                ])
             XCTAssertEqual(enrolled.status, .created, enrolled.body.string)
             clock.set(Self.utc("2027-05-20T12:00:00Z"))
             let pass = try await JobWorker.runOnce(app, node: "n")
@@ -345,18 +435,21 @@ final class PathwayTests: XCTestCase {
             XCTAssertEqual(mine[0].team, "front-desk")
             let clinical = try await CareTaskRecord.query(on: app.db).filter(\.$team == "clinical").count()
             XCTAssertEqual(clinical, 0, "escalations are not due yet")
-            let closed = try await HTTP.send(app, .POST, "/api/v1/care-tasks/\(mine[0].id.uuidString)/close", headers: desk, json: ["note": "Booked by phone"])
+            let closed = try await HTTP.send(
+                app, .POST, "/api/v1/care-tasks/\(mine[0].id.uuidString)/close", headers: desk,
+                json: ["note": "Booked by phone"])
             XCTAssertEqual(closed.status, .ok)
             let left = try decode([CareTask].self, try await HTTP.send(app, .GET, "/api/v1/care-tasks", headers: desk))
             XCTAssertEqual(left.count, 0)
 
             // Stopping the enrolment cancels what is still pending (the escalations) and closes open tasks.
             let e = try await PathwayEnrolmentRecord.query(on: app.db).first()!
-            let stopped = try await HTTP.send(app, .POST, "/api/v1/pathway-enrolments/\(e.id!.uuidString)/stop", headers: provider2)
+            let stopped = try await HTTP.send(
+                app, .POST, "/api/v1/pathway-enrolments/\(e.id!.uuidString)/stop", headers: provider2)
             XCTAssertEqual(stopped.status, .ok, stopped.body.string)
-            let pending = try await JobRecord.query(on: app.db).filter(\.$status == "pending").count()
+            let pending = try await JobRecord.query(on: app.db).filter(\.$status == JobStatus.pending).count()
             XCTAssertEqual(pending, 0)
-            let cancelled = try await JobRecord.query(on: app.db).filter(\.$status == "cancelled").count()
+            let cancelled = try await JobRecord.query(on: app.db).filter(\.$status == JobStatus.cancelled).count()
             XCTAssertEqual(cancelled, 4)
             let open = try await PathwayTaskRecord.query(on: app.db).filter(\.$status == "open").count()
             XCTAssertEqual(open, 0)

@@ -29,7 +29,7 @@ final class StaffHomeTests: XCTestCase {
             intake.patientID = pat.patientID!
             intake.formCode = "new-patient"
             intake.formVersion = 1
-            intake.status = "submitted"
+            intake.status = .submitted
             intake.answers = "{}"
             intake.createdAt = clock.now()
             intake.updatedAt = clock.now()

@@ -10,18 +10,22 @@ import Intake
 import Patients
 
 final class IntakeTests: XCTestCase {
-    struct Intake: Decodable { let id: UUID; let status: String; let formVersion: Int; let answers: [String: String]; let reviewComment: String? }
+    struct Intake: Decodable {
+        let id: UUID; let status: String; let formVersion: Int; let answers: [String: String];
+        let reviewComment: String?
+    }
 
     func test_formsAreVersionedData_loadedOnce() async throws {
         try await withTestApp { app, clock in
-            try await StandardFormsLoader.load(app.db, now: clock.now())   // a second start adds nothing
+            try await StandardFormsLoader.load(app.db, now: clock.now())  // a second start adds nothing
             let n = try await FormDefinitionRecord.query(on: app.db).count()
             XCTAssertEqual(n, StandardForms.all.count)
             for f in StandardForms.all { XCTAssertEqual(f.structureErrors(), [], f.code) }
             let patient = try await Fixtures.bearer(app, try await Fixtures.patientUser(app), clock: clock)
             let res = try await HTTP.send(app, .GET, "/api/v1/forms", headers: patient)
-            XCTAssertEqual(try res.content.decode([FormDefinition].self).map(\.code).sorted(),
-                           ["diabetic-foot", "new-patient", "orthotic-referral", "telehealth-consent"])
+            XCTAssertEqual(
+                try res.content.decode([FormDefinition].self).map(\.code).sorted(),
+                ["diabetic-foot", "new-patient", "orthotic-referral", "telehealth-consent"])
         }
     }
 
@@ -34,11 +38,16 @@ final class IntakeTests: XCTestCase {
             try await phone.signIn(patient, clock: clock, portal: true)
             let start = try await phone.get("/portal/forms/diabetic-foot")
             XCTAssertTrue(start.body.string.contains("Type of diabetes"))
-            let saved = try await phone.post("/portal/forms/diabetic-foot", ["diabetesType": "Type 2", "lastA1c": "7.9", "neuropathy__0": "Numbness",
-                                                                            "neuropathy__1": "Tingling", "_action": "save"])
+            let saved = try await phone.post(
+                "/portal/forms/diabetic-foot",
+                [
+                    "diabetesType": "Type 2", "lastA1c": "7.9", "neuropathy__0": "Numbness",
+                    "neuropathy__1": "Tingling", "_action": "save",
+                ])
             XCTAssertEqual(saved.headers.first(name: .location), "/portal/forms/diabetic-foot?saved=1")
             // A bad value in a draft is still refused with a specific message; the draft keeps its last good state.
-            let bad = try await phone.post("/portal/forms/diabetic-foot", ["lastA1c": "79", "lastA1cDate": "2030-01-01", "_action": "save"])
+            let bad = try await phone.post(
+                "/portal/forms/diabetic-foot", ["lastA1c": "79", "lastA1cDate": "2030-01-01", "_action": "save"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertTrue(bad.body.string.contains("Last A1c (%): at most 20."))
             XCTAssertTrue(bad.body.string.contains("the date cannot be in the future"))
@@ -49,15 +58,22 @@ final class IntakeTests: XCTestCase {
             let resumed = try await tablet.get("/portal/forms/diabetic-foot")
             XCTAssertTrue(resumed.body.string.contains("value=\"7.9\""))
             XCTAssertTrue(resumed.body.string.contains("value=\"Tingling\" checked"))
-            let incomplete = try await tablet.post("/portal/forms/diabetic-foot", ["diabetesType": "Type 2", "lastA1c": "7.9", "_action": "submit"])
+            let incomplete = try await tablet.post(
+                "/portal/forms/diabetic-foot", ["diabetesType": "Type 2", "lastA1c": "7.9", "_action": "submit"])
             XCTAssertEqual(incomplete.status, .unprocessableEntity)
-            XCTAssertTrue(incomplete.body.string.contains("Have you had a foot ulcer or sore that was slow to heal?: please answer this."))
-            let sent = try await tablet.post("/portal/forms/diabetic-foot", ["diabetesType": "Type 2", "lastA1c": "7.9", "neuropathy__0": "Numbness",
-                                                                            "priorUlcer": "yes", "amputation": "no", "footwear": "Athletic shoes", "_action": "submit"])
+            XCTAssertTrue(
+                incomplete.body.string.contains(
+                    "Have you had a foot ulcer or sore that was slow to heal?: please answer this."))
+            let sent = try await tablet.post(
+                "/portal/forms/diabetic-foot",
+                [
+                    "diabetesType": "Type 2", "lastA1c": "7.9", "neuropathy__0": "Numbness",
+                    "priorUlcer": "yes", "amputation": "no", "footwear": "Athletic shoes", "_action": "submit",
+                ])
             XCTAssertEqual(sent.headers.first(name: .location), "/portal/forms?submitted=diabetic-foot")
             let rows = try await IntakeSubmissionRecord.query(on: app.db).filter(\.$patientID == pid).all()
             XCTAssertEqual(rows.count, 1, "the draft became the submission")
-            XCTAssertEqual(rows[0].status, "submitted")
+            XCTAssertEqual(rows[0].status, .submitted)
             XCTAssertEqual(rows[0].answerMap["neuropathy"], "Numbness")
 
             // Staff: the queue, a return with a comment, the patient's fix, acceptance.
@@ -70,19 +86,24 @@ final class IntakeTests: XCTestCase {
             let id = rows[0].id!.uuidString
             let noComment = try await staff.post("/intake/\(id)/return", ["comment": ""])
             XCTAssertEqual(noComment.status, .unprocessableEntity)
-            let returned = try await staff.post("/intake/\(id)/return", ["comment": "Please add the date of your last A1c test."])
+            let returned = try await staff.post(
+                "/intake/\(id)/return", ["comment": "Please add the date of your last A1c test."])
             XCTAssertEqual(returned.headers.first(name: .location), "/intake?done=returned")
             let again = try await tablet.get("/portal/forms/diabetic-foot")
             XCTAssertTrue(again.body.string.contains("Please add the date of your last A1c test."))
-            let fixed = try await tablet.post("/portal/forms/diabetic-foot", ["diabetesType": "Type 2", "lastA1c": "7.9", "lastA1cDate": "2026-08-01",
-                                                                             "priorUlcer": "yes", "amputation": "no", "footwear": "Athletic shoes", "_action": "submit"])
+            let fixed = try await tablet.post(
+                "/portal/forms/diabetic-foot",
+                [
+                    "diabetesType": "Type 2", "lastA1c": "7.9", "lastA1cDate": "2026-08-01",
+                    "priorUlcer": "yes", "amputation": "no", "footwear": "Athletic shoes", "_action": "submit",
+                ])
             XCTAssertEqual(fixed.status, .seeOther)
             let review = try await staff.get("/intake/\(id)")
             XCTAssertTrue(review.body.string.contains("2026-08-01"))
             let accepted = try await staff.post("/intake/\(id)/accept", [:])
             XCTAssertEqual(accepted.headers.first(name: .location), "/intake?done=accepted")
             let final = try await IntakeSubmissionRecord.find(rows[0].id, on: app.db)
-            XCTAssertEqual(final?.status, "accepted")
+            XCTAssertEqual(final?.status, .accepted)
             XCTAssertEqual(final?.reviewedBy, ma.username)
             let audit = try await Fixtures.auditRows(app, patientID: pid).filter { $0.category == "intake" }
             XCTAssertGreaterThanOrEqual(audit.count, 6, "drafts, reads, submission and review are audited")
@@ -93,10 +114,15 @@ final class IntakeTests: XCTestCase {
         try await withTestApp { app, clock in
             let patient = try await Fixtures.patientUser(app, family: "Signer")
             let auth = try await Fixtures.bearer(app, patient, clock: clock)
-            var answers = ["phone": "+1 812 555 0142", "addressLine1": "12 Elm St", "city": "Evansville", "state": "IN", "postalCode": "47708",
-                           "medications": "metformin 500 mg twice daily", "allergies": "none", "smoker": "no", "consentSignature": "Someone Else"]
+            var answers = [
+                "phone": "+1 812 555 0142", "addressLine1": "12 Elm St", "city": "Evansville", "state": "IN",
+                "postalCode": "47708",
+                "medications": "metformin 500 mg twice daily", "allergies": "none", "smoker": "no",
+                "consentSignature": "Someone Else",
+            ]
             let path = "/api/v1/patients/\(patient.patientID!.uuidString)/intake/new-patient"
-            let wrongName = try await HTTP.send(app, .PUT, path, headers: auth, json: SaveBody(answers: answers, submit: true))
+            let wrongName = try await HTTP.send(
+                app, .PUT, path, headers: auth, json: SaveBody(answers: answers, submit: true))
             XCTAssertEqual(wrongName.status, .unprocessableEntity)
             XCTAssertTrue(wrongName.body.string.contains("Type your full name as the practice has it (Pat Signer)"))
             answers["consentSignature"] = "pat  SIGNER"
@@ -106,13 +132,15 @@ final class IntakeTests: XCTestCase {
             XCTAssertEqual(intake.status, "submitted")
 
             let provider = try await Fixtures.bearer(app, try await Fixtures.user(app, .provider), clock: clock)
-            let res = try await HTTP.send(app, .POST, "/api/v1/intake/\(intake.id.uuidString)/accept", headers: provider)
+            let res = try await HTTP.send(
+                app, .POST, "/api/v1/intake/\(intake.id.uuidString)/accept", headers: provider)
             XCTAssertEqual(res.status, .ok, res.body.string)
             let chart = try await PatientRecord.find(patient.patientID, on: app.db)
             XCTAssertEqual(chart?.phone, "+1 812 555 0142")
             XCTAssertEqual(chart?.city, "Evansville")
             XCTAssertEqual(chart?.version, 2, "a new chart version")
-            let twice = try await HTTP.send(app, .POST, "/api/v1/intake/\(intake.id.uuidString)/accept", headers: provider)
+            let twice = try await HTTP.send(
+                app, .POST, "/api/v1/intake/\(intake.id.uuidString)/accept", headers: provider)
             XCTAssertEqual(twice.status, .conflict)
             let row = try await IntakeSubmissionRecord.find(intake.id, on: app.db)
             XCTAssertNotNil(row?.signedAt)
@@ -126,31 +154,37 @@ final class IntakeTests: XCTestCase {
             let other = try await Fixtures.patientUser(app, family: "Other")
             let ownerAuth = try await Fixtures.bearer(app, owner, clock: clock)
             let otherAuth = try await Fixtures.bearer(app, other, clock: clock)
-            let saved = try await HTTP.send(app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/diabetic-foot", headers: ownerAuth,
-                                            json: SaveBody(answers: ["diabetesType": "Type 1"], submit: false))
+            let saved = try await HTTP.send(
+                app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/diabetic-foot", headers: ownerAuth,
+                json: SaveBody(answers: ["diabetesType": "Type 1"], submit: false))
             XCTAssertEqual(saved.status, .ok)
             let id = try saved.content.decode(Intake.self).id
 
             let read = try await HTTP.send(app, .GET, "/api/v1/intake/\(id.uuidString)", headers: otherAuth)
             XCTAssertEqual(read.status, .forbidden)
-            let list = try await HTTP.send(app, .GET, "/api/v1/patients/\(owner.patientID!.uuidString)/intake", headers: otherAuth)
+            let list = try await HTTP.send(
+                app, .GET, "/api/v1/patients/\(owner.patientID!.uuidString)/intake", headers: otherAuth)
             XCTAssertEqual(list.status, .forbidden)
-            let write = try await HTTP.send(app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/diabetic-foot", headers: otherAuth,
-                                            json: SaveBody(answers: ["diabetesType": "Type 2"], submit: false))
+            let write = try await HTTP.send(
+                app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/diabetic-foot", headers: otherAuth,
+                json: SaveBody(answers: ["diabetesType": "Type 2"], submit: false))
             XCTAssertEqual(write.status, .forbidden)
-            let staffWrite = try await HTTP.send(app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/diabetic-foot",
-                                                 headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .provider), clock: clock),
-                                                 json: SaveBody(answers: ["diabetesType": "Type 2"], submit: false))
+            let staffWrite = try await HTTP.send(
+                app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/diabetic-foot",
+                headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .provider), clock: clock),
+                json: SaveBody(answers: ["diabetesType": "Type 2"], submit: false))
             XCTAssertEqual(staffWrite.status, .forbidden, "only the patient fills in their intake")
             let queue = try await HTTP.send(app, .GET, "/api/v1/intake", headers: ownerAuth)
             XCTAssertEqual(queue.status, .forbidden)
-            let ops = try await HTTP.send(app, .GET, "/api/v1/intake/\(id.uuidString)",
-                                          headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .operator), clock: clock))
+            let ops = try await HTTP.send(
+                app, .GET, "/api/v1/intake/\(id.uuidString)",
+                headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .operator), clock: clock))
             XCTAssertEqual(ops.status, .forbidden)
             let anon = try await HTTP.send(app, .GET, "/api/v1/intake/\(id.uuidString)")
             XCTAssertEqual(anon.status, .unauthorized)
-            let unknownForm = try await HTTP.send(app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/no-such-form", headers: ownerAuth,
-                                                  json: SaveBody(answers: [:], submit: false))
+            let unknownForm = try await HTTP.send(
+                app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/no-such-form", headers: ownerAuth,
+                json: SaveBody(answers: [:], submit: false))
             XCTAssertEqual(unknownForm.status, .notFound)
             let row = try await IntakeSubmissionRecord.find(id, on: app.db)
             XCTAssertEqual(row?.answerMap["diabetesType"], "Type 1", "nothing changed")

@@ -18,8 +18,12 @@ final class JobQueueTests: XCTestCase {
             let id = ctx.id, now = ctx.now
             try await ctx.commit { tx in
                 let of = "{\"of\":\"\(id.uuidString)\"}"
-                let n = try await JobRecord.query(on: tx).filter(\.$kind == "test.none").filter(\.$payload == of).count()
-                try await JobQueue.enqueue(JobSpec(kind: "test.none", payload: ["of": id.uuidString], runAt: .distantFuture, dedupeKey: "effect:\(id.uuidString):\(n)"), now: now, on: tx)
+                let n = try await JobRecord.query(on: tx).filter(\.$kind == "test.none").filter(\.$payload == of)
+                    .count()
+                try await JobQueue.enqueue(
+                    JobSpec(
+                        kind: "test.none", payload: ["of": id.uuidString], runAt: .distantFuture,
+                        dedupeKey: "effect:\(id.uuidString):\(n)"), now: now, on: tx)
                 return []
             }
         }
@@ -28,7 +32,10 @@ final class JobQueueTests: XCTestCase {
     static func enqueue(_ app: Application, kind: String, count: Int, at: Date, maxAttempts: Int = 6) async throws {
         try await app.serializer.write(app.db) { tx in
             for i in 0..<count {
-                try await JobQueue.enqueue(JobSpec(kind: kind, payload: ["n": String(i)], runAt: at, dedupeKey: "\(kind):\(i)", maxAttempts: maxAttempts), now: at, on: tx)
+                try await JobQueue.enqueue(
+                    JobSpec(
+                        kind: kind, payload: ["n": String(i)], runAt: at, dedupeKey: "\(kind):\(i)",
+                        maxAttempts: maxAttempts), now: at, on: tx)
             }
         }
     }
@@ -37,21 +44,26 @@ final class JobQueueTests: XCTestCase {
         try await withTestApp { app, clock in
             let start = clock.now()
             app.jobHandlers.register("test.flaky") { ctx in
-                if ctx.attempt < 3 { throw AppError.malformed(field: nil, detail: "remote not ready (attempt \(ctx.attempt))") }
+                if ctx.attempt < 3 {
+                    throw AppError.malformed(field: nil, detail: "remote not ready (attempt \(ctx.attempt))")
+                }
             }
-            app.jobHandlers.register("test.broken") { _ in throw AppError.malformed(field: nil, detail: "always broken") }
+            app.jobHandlers.register("test.broken") { _ in throw AppError.malformed(field: nil, detail: "always broken")
+            }
             try await Self.enqueue(app, kind: "test.flaky", count: 1, at: start)
             try await Self.enqueue(app, kind: "test.broken", count: 1, at: start, maxAttempts: 2)
             // Same purpose twice: one job.
             let again = try await app.serializer.write(app.db) { tx in
-                try await JobQueue.enqueue(JobSpec(kind: "test.flaky", payload: [:], runAt: start, dedupeKey: "test.flaky:0"), now: start, on: tx)
+                try await JobQueue.enqueue(
+                    JobSpec(kind: "test.flaky", payload: [:], runAt: start, dedupeKey: "test.flaky:0"), now: start,
+                    on: tx)
             }
             XCTAssertFalse(again)
 
             var pass = try await JobWorker.runOnce(app, node: "n")
             XCTAssertEqual(pass, JobWorker.Pass(claimed: 2, retried: 2))
             let flaky = try await JobRecord.query(on: app.db).filter(\.$kind == "test.flaky").first()!
-            XCTAssertEqual(flaky.status, "pending")
+            XCTAssertEqual(flaky.status, .pending)
             XCTAssertEqual(flaky.runAt, start.addingTimeInterval(60), "first backoff: one minute")
             XCTAssertTrue(flaky.lastError?.contains("remote not ready (attempt 1)") == true, flaky.lastError ?? "")
 
@@ -64,14 +76,14 @@ final class JobQueueTests: XCTestCase {
             let flaky2 = try await JobRecord.find(flaky.id, on: app.db)!
             XCTAssertEqual(flaky2.runAt, start.addingTimeInterval(60 + 300), "second backoff: five minutes")
             let broken = try await JobRecord.query(on: app.db).filter(\.$kind == "test.broken").first()!
-            XCTAssertEqual(broken.status, "failed")
+            XCTAssertEqual(broken.status, .failed)
             XCTAssertEqual(broken.attempts, 2)
 
             clock.advance(by: 300)
             pass = try await JobWorker.runOnce(app, node: "n")
             XCTAssertEqual(pass, JobWorker.Pass(claimed: 1, done: 1))
             let flaky3 = try await JobRecord.find(flaky.id, on: app.db)!
-            XCTAssertEqual(flaky3.status, "done")
+            XCTAssertEqual(flaky3.status, .done)
             XCTAssertEqual(flaky3.attempts, 3)
             XCTAssertNil(flaky3.lastError)
 
@@ -81,7 +93,8 @@ final class JobQueueTests: XCTestCase {
             let listed = try await HTTP.send(app, .GET, "/api/v1/jobs?status=failed", headers: ops)
             XCTAssertEqual(listed.status, .ok)
             XCTAssertEqual(try listed.content.get(Int.self, at: "counts", "failed"), 1)
-            XCTAssertEqual(try listed.content.get(String.self, at: "jobs", "0", "lastError").contains("always broken"), true)
+            XCTAssertEqual(
+                try listed.content.get(String.self, at: "jobs", "0", "lastError").contains("always broken"), true)
             let page = PageClient(app)
             try await page.signIn(operatorUser, clock: clock)
             let html = try await page.get("/jobs")
@@ -91,7 +104,7 @@ final class JobQueueTests: XCTestCase {
             let retried = try await page.post("/jobs/retry", [:])
             XCTAssertEqual(retried.headers.first(name: .location), "/jobs?retried=1")
             let requeued = try await JobRecord.find(broken.id, on: app.db)!
-            XCTAssertEqual(requeued.status, "pending")
+            XCTAssertEqual(requeued.status, .pending)
             XCTAssertEqual(requeued.attempts, 0)
 
             // Who may not: a provider, on the page and the API.
@@ -150,7 +163,9 @@ final class JobQueueTests: XCTestCase {
                     for (i, node) in [app, node2].enumerated() {
                         group.addTask {
                             var got: [UUID] = []
-                            for _ in 0..<10 { got += try await JobQueue.claim(node, node: "n\(i)", limit: 5).compactMap(\.id) }
+                            for _ in 0..<10 {
+                                got += try await JobQueue.claim(node, node: "n\(i)", limit: 5).compactMap(\.id)
+                            }
                             return got
                         }
                     }
@@ -169,7 +184,8 @@ final class JobQueueTests: XCTestCase {
                             var total = JobWorker.Pass()
                             for _ in 0..<5 {
                                 let p = try await JobWorker.runOnce(node, node: "worker-\(i)", maxBatches: 3)
-                                total.claimed += p.claimed; total.done += p.done; total.failed += p.failed; total.retried += p.retried; total.lost += p.lost
+                                total.claimed += p.claimed; total.done += p.done; total.failed += p.failed;
+                                total.retried += p.retried; total.lost += p.lost
                             }
                             return total
                         }
@@ -183,7 +199,7 @@ final class JobQueueTests: XCTestCase {
                 XCTAssertEqual(trouble, 0)
                 XCTAssertTrue(passes.allSatisfy { $0.done > 0 }, "both nodes did work: \(passes)")
                 let jobs = try await JobRecord.query(on: app.db).filter(\.$kind == "test.marker").all()
-                XCTAssertTrue(jobs.allSatisfy { $0.status == "done" && $0.attempts == 1 })
+                XCTAssertTrue(jobs.allSatisfy { $0.status == .done && $0.attempts == 1 })
                 let markers = try await JobRecord.query(on: app.db).filter(\.$kind == "test.none").all()
                 XCTAssertEqual(markers.count, 150)
                 XCTAssertTrue(markers.allSatisfy { $0.dedupeKey.hasSuffix(":0") }, "no job's effect happened twice")
@@ -206,35 +222,45 @@ final class JobQueueTests: XCTestCase {
             let store = PathwayStore(scope: app.systemScope("test"))
             for i in 0..<12 {
                 let pid = try await Fixtures.patient(app, family: "Multi\(i)", email: "multi\(i)@example.org")
-                _ = try await store.enrol(patientID: pid, .init(templateCode: "bunionectomy-post-op", startDay: "2027-06-01", locationId: i % 2 == 0 ? w.main : w.lake,
-                                                               providerId: w.provider.id))
+                _ = try await store.enrol(
+                    patientID: pid,
+                    .init(
+                        templateCode: "bunionectomy-post-op", startDay: "2027-06-01",
+                        locationId: i % 2 == 0 ? w.main : w.lake,
+                        providerId: w.provider.id))
             }
             let node2 = try await anotherNode(of: app, clock: clock)
             do {
                 func both() async throws -> [JobWorker.Pass] {
                     try await withThrowingTaskGroup(of: JobWorker.Pass.self) { group in
-                        for (i, node) in [app, node2].enumerated() { group.addTask { try await JobWorker.runOnce(node, node: "node-\(i)") } }
+                        for (i, node) in [app, node2].enumerated() {
+                            group.addTask { try await JobWorker.runOnce(node, node: "node-\(i)") }
+                        }
                         var out: [JobWorker.Pass] = []
                         for try await p in group { out.append(p) }
                         return out
                     }
                 }
                 clock.set(ISO8601DateFormatter().date(from: "2027-06-20T12:00:00Z")!)
-                let first = try await both()       // every step (60)
+                let first = try await both()  // every step (60)
                 clock.advance(by: 25 * 3600)
-                let second = try await both()      // every escalation (48)
+                let second = try await both()  // every escalation (48)
                 let all = first + second
                 XCTAssertEqual(all.map(\.done).reduce(0, +), 12 * 5 + 12 * 4)
                 let trouble: Int = all.reduce(0) { $0 + $1.failed + $1.retried }
                 XCTAssertEqual(trouble, 0)
                 let tasks = try await PathwayTaskRecord.query(on: app.db).count()
                 XCTAssertEqual(tasks, 60)
-                let notices = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind ~~ ["pathway-check-in", "pathway-photo-prompt", "pathway-follow-up"]).count()
+                let notices = try await OutboxMessageRecord.query(on: app.db).filter(
+                    \.$kind ~~ ["pathway-check-in", "pathway-photo-prompt", "pathway-follow-up"]
+                ).count()
                 XCTAssertEqual(notices, 60 * 2, "portal + email per step, once")
-                let missed = try await CareTaskRecord.query(on: app.db).filter(\.$kind ~~ ["missed-photo", "missed-check-in"]).count()
+                let missed = try await CareTaskRecord.query(on: app.db).filter(
+                    \.$kind ~~ ["missed-photo", "missed-check-in"]
+                ).count()
                 XCTAssertEqual(missed, 48, "each unanswered check-in and prompt escalated once")
                 let jobs = try await JobRecord.query(on: app.db).all()
-                XCTAssertTrue(jobs.allSatisfy { $0.status == "done" && $0.attempts == 1 })
+                XCTAssertTrue(jobs.allSatisfy { $0.status == .done && $0.attempts == 1 })
                 let report = try await AuditVerification.run(app: app, writeCheckpoint: false)
                 XCTAssertTrue(report.ok, report.problem ?? "")
             } catch {

@@ -11,18 +11,24 @@ import Photos
 final class AttachmentTests: XCTestCase {
     static let pdf = Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)
 
-    func tusUpload(_ app: Application, _ auth: HTTPHeaders, patient: UUID, _ data: Data) async throws -> XCTHTTPResponse {
+    func tusUpload(_ app: Application, _ auth: HTTPHeaders, patient: UUID, _ data: Data) async throws -> XCTHTTPResponse
+    {
         var h = auth
         h.add(name: "Tus-Resumable", value: "1.0.0")
         h.add(name: "Upload-Length", value: String(data.count))
-        h.add(name: "Upload-Metadata", value: "purpose \(Data("attachment".utf8).base64EncodedString()),patientId \(Data(patient.uuidString.utf8).base64EncodedString())")
+        h.add(
+            name: "Upload-Metadata",
+            value:
+                "purpose \(Data("attachment".utf8).base64EncodedString()),patientId \(Data(patient.uuidString.utf8).base64EncodedString())"
+        )
         let created = try await app.sendRequest(.POST, "/api/v1/uploads", headers: h)
         guard created.status == .created else { return created }
         var p = auth
         p.add(name: "Tus-Resumable", value: "1.0.0")
         p.add(name: "Upload-Offset", value: "0")
         p.add(name: "Content-Type", value: "application/offset+octet-stream")
-        return try await app.sendRequest(.PATCH, created.headers.first(name: .location)!, headers: p, body: ByteBuffer(data: data))
+        return try await app.sendRequest(
+            .PATCH, created.headers.first(name: .location)!, headers: p, body: ByteBuffer(data: data))
     }
 
     func test_pdfOrPhotoAttachments_travelWithMessages_andOnlyToTheirPatientsReaders() async throws {
@@ -45,14 +51,21 @@ final class AttachmentTests: XCTestCase {
             let notMine = try await tusUpload(app, otherAuth, patient: pid, Self.pdf)
             XCTAssertEqual(notMine.status, .forbidden)
 
-            let started = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
-                                              json: ["subject": "Referral letter", "locationId": w.main.uuidString, "body": "Here is the letter.", "attachmentId": attachment])
+            let started = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
+                json: [
+                    "subject": "Referral letter", "locationId": w.main.uuidString, "body": "Here is the letter.",
+                    "attachmentId": attachment,
+                ])
             XCTAssertEqual(started.status, .created, started.body.string)
             // Someone else's attachment cannot be slipped into a message.
             let otherPDF = try await tusUpload(app, otherAuth, patient: other.patientID!, Self.pdf)
-            let foreign = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
-                                              json: ["subject": "x", "locationId": w.main.uuidString, "body": "x",
-                                                     "attachmentId": otherPDF.headers.first(name: "CareSync-Attachment-Id")!])
+            let foreign = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
+                json: [
+                    "subject": "x", "locationId": w.main.uuidString, "body": "x",
+                    "attachmentId": otherPDF.headers.first(name: "CareSync-Attachment-Id")!,
+                ])
             XCTAssertEqual(foreign.status, .unprocessableEntity)
 
             let ma = try await Fixtures.bearer(app, try await Fixtures.user(app, .medicalAssistant), clock: clock)
@@ -63,7 +76,9 @@ final class AttachmentTests: XCTestCase {
             XCTAssertEqual(Data(buffer: file.body), Self.pdf)
             let denied = try await HTTP.send(app, .GET, "/api/v1/attachments/\(attachment)", headers: otherAuth)
             XCTAssertEqual(denied.status, .forbidden)
-            let reads = try await Fixtures.auditRows(app, action: .read, patientID: pid).filter { $0.entityType == "Attachment" }
+            let reads = try await Fixtures.auditRows(app, action: .read, patientID: pid).filter {
+                $0.entityType == "Attachment"
+            }
             XCTAssertEqual(reads.count, 1)
 
             // A photo attachment loses its metadata like a wound photo.
@@ -84,16 +99,26 @@ final class AttachmentTests: XCTestCase {
             XCTAssertTrue(page.body.string.contains("multipart/form-data"))
             let boundary = "b0undary"
             var body = Data()
-            let fields = ["_csrf": web.cookies["cs_csrf"]!, "referrerName": "Dr. Ada Ortho", "referrerNPI": "1234567893", "referrerPhone": "+1 812 555 0199",
-                          "diagnosis": "M21.4 Flat foot", "prescription": "Full-length EVA orthoses, both feet", "_action": "submit", "referralLetter": ""]
-            for (k, v) in fields { body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8) }
-            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"referralLetter__file\"; filename=\"letter.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".utf8)
+            let fields = [
+                "_csrf": web.cookies["cs_csrf"]!, "referrerName": "Dr. Ada Ortho", "referrerNPI": "1234567893",
+                "referrerPhone": "+1 812 555 0199",
+                "diagnosis": "M21.4 Flat foot", "prescription": "Full-length EVA orthoses, both feet",
+                "_action": "submit", "referralLetter": "",
+            ]
+            for (k, v) in fields {
+                body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8)
+            }
+            body += Data(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"referralLetter__file\"; filename=\"letter.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+                    .utf8)
             body += Self.pdf + Data("\r\n--\(boundary)--\r\n".utf8)
             var h = HTTPHeaders()
             h.add(name: .cookie, value: web.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
             h.add(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-            let res = try await app.sendRequest(.POST, "/portal/forms/orthotic-referral", headers: h, body: ByteBuffer(data: body))
-            XCTAssertEqual(res.headers.first(name: .location), "/portal/forms?submitted=orthotic-referral", res.body.string)
+            let res = try await app.sendRequest(
+                .POST, "/portal/forms/orthotic-referral", headers: h, body: ByteBuffer(data: body))
+            XCTAssertEqual(
+                res.headers.first(name: .location), "/portal/forms?submitted=orthotic-referral", res.body.string)
             let intake = try await IntakeSubmissionRecord.query(on: app.db).first()
             let letter = try XCTUnwrap(intake?.answerMap["referralLetter"].flatMap(UUID.init(uuidString:)))
             let stored = try await AttachmentRecord.find(letter, on: app.db)

@@ -11,14 +11,20 @@ import Notifications
 import Patients
 
 final class MessagingTests: XCTestCase {
-    struct Summary: Decodable { let id: UUID; let subject: String; let urgent: Bool; let urgentWords: [String]?; let unread: Bool; let assignedTo: UUID? }
+    struct Summary: Decodable {
+        let id: UUID; let subject: String; let urgent: Bool; let urgentWords: [String]?; let unread: Bool;
+        let assignedTo: UUID?
+    }
     struct Thread: Decodable { let summary: Summary; let messages: [Message] }
     struct Message: Decodable { let body: String; let senderSide: String }
 
     func test_urgentWords_areFoundAsWholeWords() {
-        XCTAssertEqual(MessageRules.urgentWords(in: "I have a FEVER and the red streak is spreading."), ["fever", "red streak", "spreading"])
+        XCTAssertEqual(
+            MessageRules.urgentWords(in: "I have a FEVER and the red streak is spreading."),
+            ["fever", "red streak", "spreading"])
         XCTAssertEqual(MessageRules.urgentWords(in: "Bloodwork results? Feverfew tea?"), [], "not inside other words")
-        XCTAssertEqual(MessageRules.check(subject: "", body: " ", needsSubject: true).map(\.field), ["subject", "body"])
+        XCTAssertEqual(
+            MessageRules.check(subject: "", body: " ", needsSubject: true).map(\.field), ["subject", "body"])
     }
 
     func test_patientWrites_staffInboxFlagsUrgent_replyNotifiesWithoutPHI_readStateOnBothSides() async throws {
@@ -26,10 +32,15 @@ final class MessagingTests: XCTestCase {
             let w = try await Fixtures.schedulingWorld(app)
             let patient = try await Fixtures.patientUser(app, family: "Writer")
             let pid = patient.patientID!
-            _ = try await PatientStore(scope: app.systemScope("test")).update(pid, PatientInput(email: "writer@example.org"), expectedVersion: nil)
+            _ = try await PatientStore(scope: app.systemScope("test")).update(
+                pid, PatientInput(email: "writer@example.org"), expectedVersion: nil)
             let auth = try await Fixtures.bearer(app, patient, clock: clock)
-            let started = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
-                                              json: ["subject": "Toe after surgery", "locationId": w.main.uuidString, "body": "Since last night I have a fever and there is pus on the dressing."])
+            let started = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
+                json: [
+                    "subject": "Toe after surgery", "locationId": w.main.uuidString,
+                    "body": "Since last night I have a fever and there is pus on the dressing.",
+                ])
             XCTAssertEqual(started.status, .created, started.body.string)
             let thread = try started.content.decode(Thread.self)
             XCTAssertFalse(thread.summary.urgent, "the patient does not see the triage flag")
@@ -37,8 +48,9 @@ final class MessagingTests: XCTestCase {
 
             let maUser = try await Fixtures.user(app, .medicalAssistant)
             let ma = try await Fixtures.bearer(app, maUser, clock: clock)
-            let calm = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
-                                           json: ["subject": "Parking", "locationId": w.lake.uuidString, "body": "Where do I park?"])
+            let calm = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
+                json: ["subject": "Parking", "locationId": w.lake.uuidString, "body": "Where do I park?"])
             XCTAssertEqual(calm.status, .created)
             let inbox = try await HTTP.send(app, .GET, "/api/v1/inbox", headers: ma)
             let rows = try inbox.content.decode([Summary].self)
@@ -51,24 +63,31 @@ final class MessagingTests: XCTestCase {
             XCTAssertEqual(try lake.content.decode([Summary].self).map(\.subject), ["Parking"])
 
             // Reading marks it read for staff; the reply assigns it and queues a notice that says only "a message is waiting".
-            let read = try await HTTP.send(app, .GET, "/api/v1/conversations/\(thread.summary.id.uuidString)", headers: ma)
+            let read = try await HTTP.send(
+                app, .GET, "/api/v1/conversations/\(thread.summary.id.uuidString)", headers: ma)
             XCTAssertEqual(try read.content.decode(Thread.self).messages.map(\.senderSide), ["patient"])
-            let reply = try await HTTP.send(app, .POST, "/api/v1/conversations/\(thread.summary.id.uuidString)/messages", headers: ma,
-                                            json: ["body": "Please come in today at 2 pm; we will look at the wound."])
+            let reply = try await HTTP.send(
+                app, .POST, "/api/v1/conversations/\(thread.summary.id.uuidString)/messages", headers: ma,
+                json: ["body": "Please come in today at 2 pm; we will look at the wound."])
             XCTAssertEqual(reply.status, .created)
             let mine = try await HTTP.send(app, .GET, "/api/v1/inbox?assigned=me", headers: ma)
             XCTAssertEqual(try mine.content.decode([Summary].self).map(\.subject), ["Toe after surgery"])
             let notices = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "message-waiting").all()
             XCTAssertEqual(Set(notices.map(\.channel)), ["portal", "email"])
             for n in notices {
-                XCTAssertFalse(n.body.contains("wound") || n.body.contains("2 pm") || n.body.contains("Toe") || n.subject.contains("Toe"), n.body)
+                XCTAssertFalse(
+                    n.body.contains("wound") || n.body.contains("2 pm") || n.body.contains("Toe")
+                        || n.subject.contains("Toe"), n.body)
             }
-            let patientView = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth)
+            let patientView = try await HTTP.send(
+                app, .GET, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth)
             let forPatient = try patientView.content.decode([Summary].self)
             XCTAssertEqual(forPatient.first { $0.subject == "Toe after surgery" }?.unread, true)
             _ = try await HTTP.send(app, .GET, "/api/v1/conversations/\(thread.summary.id.uuidString)", headers: auth)
-            let after = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth)
-            XCTAssertEqual(try after.content.decode([Summary].self).first { $0.subject == "Toe after surgery" }?.unread, false)
+            let after = try await HTTP.send(
+                app, .GET, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth)
+            XCTAssertEqual(
+                try after.content.decode([Summary].self).first { $0.subject == "Toe after surgery" }?.unread, false)
 
             // Pages: portal conversation and staff inbox.
             let web = PageClient(app)
@@ -95,17 +114,23 @@ final class MessagingTests: XCTestCase {
             let other = try await Fixtures.patientUser(app, family: "Other")
             let ownerAuth = try await Fixtures.bearer(app, owner, clock: clock)
             let otherAuth = try await Fixtures.bearer(app, other, clock: clock)
-            let started = try await HTTP.send(app, .POST, "/api/v1/patients/\(owner.patientID!.uuidString)/conversations", headers: ownerAuth,
-                                              json: ["subject": "Private", "locationId": w.main.uuidString, "body": "Only for my care team."])
+            let started = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(owner.patientID!.uuidString)/conversations", headers: ownerAuth,
+                json: ["subject": "Private", "locationId": w.main.uuidString, "body": "Only for my care team."])
             let id = try started.content.decode(Thread.self).summary.id
             let ops = try await Fixtures.bearer(app, try await Fixtures.user(app, .operator), clock: clock)
-            for (auth, expected) in [(otherAuth, HTTPStatus.forbidden), (ops, .forbidden), (HTTPHeaders(), .unauthorized)] {
+            for (auth, expected) in [
+                (otherAuth, HTTPStatus.forbidden), (ops, .forbidden), (HTTPHeaders(), .unauthorized),
+            ] {
                 let read = try await HTTP.send(app, .GET, "/api/v1/conversations/\(id.uuidString)", headers: auth)
                 XCTAssertEqual(read.status, expected)
-                let write = try await HTTP.send(app, .POST, "/api/v1/conversations/\(id.uuidString)/messages", headers: auth, json: ["body": "hello"])
+                let write = try await HTTP.send(
+                    app, .POST, "/api/v1/conversations/\(id.uuidString)/messages", headers: auth,
+                    json: ["body": "hello"])
                 XCTAssertEqual(write.status, expected)
             }
-            let list = try await HTTP.send(app, .GET, "/api/v1/patients/\(owner.patientID!.uuidString)/conversations", headers: otherAuth)
+            let list = try await HTTP.send(
+                app, .GET, "/api/v1/patients/\(owner.patientID!.uuidString)/conversations", headers: otherAuth)
             XCTAssertEqual(list.status, .forbidden)
             let inbox = try await HTTP.send(app, .GET, "/api/v1/inbox", headers: ownerAuth)
             XCTAssertEqual(inbox.status, .forbidden)

@@ -25,13 +25,20 @@ final class CaptureTransport: NotificationTransport, @unchecked Sendable {
 }
 
 final class OutboxTests: XCTestCase {
-    func bookOne(_ app: Application, _ clock: TestClock, _ w: SchedulingWorld, start: Date? = nil) async throws -> (UUID, HTTPHeaders) {
+    func bookOne(_ app: Application, _ clock: TestClock, _ w: SchedulingWorld, start: Date? = nil) async throws -> (
+        UUID, HTTPHeaders
+    ) {
         let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
         let (p, _) = try await PatientStore(scope: app.systemScope("test")).create(
-            PatientInput(familyName: "Noticeperson", givenName: "Nia", birthDate: "1980-02-02", sex: "female", email: "nia@example.org", phone: "+1 812 555 0101"),
+            PatientInput(
+                familyName: "Noticeperson", givenName: "Nia", birthDate: "1980-02-02", sex: "female",
+                email: "nia@example.org", phone: "+1 812 555 0101"),
             acknowledgeDuplicate: true)
-        let res = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                      json: Booking(patientId: p.id, providerId: w.provider.id, locationId: w.main, typeId: w.followUp, start: start ?? w.atMain("2026-11-03", 9)))
+        let res = try await HTTP.send(
+            app, .POST, "/api/v1/appointments", headers: desk,
+            json: Booking(
+                patientId: p.id, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                start: start ?? w.atMain("2026-11-03", 9)))
         XCTAssertEqual(res.status, .created)
         return (try res.content.get(UUID.self, at: "id"), desk)
     }
@@ -56,14 +63,21 @@ final class OutboxTests: XCTestCase {
             // A refused booking queues nothing.
             let before = try await OutboxMessageRecord.query(on: app.db).count()
             let pid = try await Fixtures.patient(app, family: "Second")
-            let clash = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                            json: Booking(patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp, start: w.atMain("2026-11-03", 9)))
+            let clash = try await HTTP.send(
+                app, .POST, "/api/v1/appointments", headers: desk,
+                json: Booking(
+                    patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                    start: w.atMain("2026-11-03", 9)))
             XCTAssertEqual(clash.status, .conflict)
             let v1 = try await OutboxMessageRecord.query(on: app.db).count()
             XCTAssertEqual(v1, before)
 
-            _ = try await HTTP.send(app, .PATCH, "/api/v1/appointments/\(aid)", headers: desk, json: ["status": "cancelled", "cancelReason": "clinic closed"])
-            let cancel = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "cancellation").filter(\.$channel == "email").first()
+            _ = try await HTTP.send(
+                app, .PATCH, "/api/v1/appointments/\(aid)", headers: desk,
+                json: ["status": "cancelled", "cancelReason": "clinic closed"])
+            let cancel = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "cancellation").filter(
+                \.$channel == "email"
+            ).first()
             XCTAssertTrue(cancel?.attachmentBody?.contains("METHOD:CANCEL") ?? false)
             XCTAssertTrue(cancel?.attachmentBody?.contains("STATUS:CANCELLED") ?? false)
         }
@@ -79,20 +93,22 @@ final class OutboxTests: XCTestCase {
             XCTAssertEqual(first.sent, 2)
             XCTAssertEqual(first.retried, 1)
             let sms = try await OutboxMessageRecord.query(on: app.db).filter(\.$channel == "sms").first()!
-            XCTAssertEqual(sms.status, "pending")
+            XCTAssertEqual(sms.status, .pending)
             XCTAssertEqual(sms.nextAttemptAt, clock.now().addingTimeInterval(60))
             let v2 = try await OutboxWorker.runOnce(app, transport: t).retried
             XCTAssertEqual(v2, 0, "not due yet")
-            for delay in NoticeText.backoff { clock.advance(by: delay + 1); _ = try await OutboxWorker.runOnce(app, transport: t) }
+            for delay in NoticeText.backoff {
+                clock.advance(by: delay + 1); _ = try await OutboxWorker.runOnce(app, transport: t)
+            }
             let dead = try await OutboxMessageRecord.find(sms.id, on: app.db)!
-            XCTAssertEqual(dead.status, "failed")
+            XCTAssertEqual(dead.status, .failed)
             XCTAssertEqual(dead.attempts, NoticeText.backoff.count + 1)
             XCTAssertEqual(t.delivered.count, 2, "sent messages are never sent again")
 
             let requeued = try await CareSyncCLI.outboxRetry(app.config, id: nil)
             XCTAssertEqual(requeued, 1)
             t.failing = []
-            clock.set(Date().addingTimeInterval(1))   // the command queues it for the real "now"
+            clock.set(Date().addingTimeInterval(1))  // the command queues it for the real "now"
             let v3 = try await OutboxWorker.runOnce(app, transport: t).sent
             XCTAssertEqual(v3, 1)
         }
@@ -117,7 +133,7 @@ final class OutboxTests: XCTestCase {
             let w = try await Fixtures.schedulingWorld(app)
             _ = try await bookOne(app, clock, w)
             // Another node claimed everything and died before recording the outcome.
-            try await OutboxMessageRecord.query(on: app.db).set(\.$status, to: "sending")
+            try await OutboxMessageRecord.query(on: app.db).set(\.$status, to: .sending)
                 .set(\.$claimedUntil, to: clock.now().addingTimeInterval(OutboxWorker.claimFor)).update()
             let t = CaptureTransport()
             let v4 = try await OutboxWorker.runOnce(app, transport: t).sent
@@ -126,14 +142,17 @@ final class OutboxTests: XCTestCase {
             let v5 = try await OutboxWorker.runOnce(app, transport: t).sent
             XCTAssertEqual(v5, 3)
             let statuses = try await OutboxMessageRecord.query(on: app.db).all().map(\.status)
-            XCTAssertEqual(Set(statuses), ["sent"])
+            XCTAssertEqual(Set(statuses), [.sent])
         }
     }
 
     func test_twoWorkersAtOnce_deliverEachMessageOnce() async throws {
         try await withTestApp { app, clock in
             let w = try await Fixtures.schedulingWorld(app, rooms: 3)
-            for i in 0..<10 { _ = try await bookOne(app, clock, w, start: w.atMain("2026-11-03", 8).addingTimeInterval(Double(i) * 1200)) }
+            for i in 0..<10 {
+                _ = try await bookOne(
+                    app, clock, w, start: w.atMain("2026-11-03", 8).addingTimeInterval(Double(i) * 1200))
+            }
             let t = CaptureTransport()
             async let a = OutboxWorker.runOnce(app, transport: t)
             async let b = OutboxWorker.runOnce(app, transport: t)
@@ -159,7 +178,7 @@ final class OutboxTests: XCTestCase {
             let v8 = try await OutboxWorker.runOnce(app, transport: t).remindersQueued
             XCTAssertEqual(v8, 0, "once only")
             let reminders = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "reminder").all()
-            XCTAssertTrue(reminders.allSatisfy { $0.body.hasPrefix("Reminder:") && $0.status == "sent" })
+            XCTAssertTrue(reminders.allSatisfy { $0.body.hasPrefix("Reminder:") && $0.status == .sent })
         }
     }
 }

@@ -28,10 +28,18 @@ final class BackupTests: XCTestCase {
     /// Everything that must come back the same: per-table counts, the audit chain, patients and appointments.
     func fingerprint(_ db: any Database) async throws -> [String] {
         var out: [String] = []
-        for t in Backups.tables { out.append("\(t)=\(try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(column: "n", as: Int.self))") }
+        for t in Backups.tables {
+            out.append(
+                "\(t)=\(try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(column: "n", as: Int.self))"
+            )
+        }
         out += try await AuditEventRecord.query(on: db).sort(\.$seq).all().map { "\($0.seq):\($0.hash)" }
-        out += try await PatientRecord.query(on: db).sort(\.$mrn).all().map { "\($0.mrn):\($0.familyName):\($0.version)" }
-        out += try await AppointmentRecord.query(on: db).sort(\.$startAt).all().map { "\($0.id!):\($0.status):\($0.startAt.timeIntervalSince1970)" }
+        out += try await PatientRecord.query(on: db).sort(\.$mrn).all().map {
+            "\($0.mrn):\($0.familyName):\($0.version)"
+        }
+        out += try await AppointmentRecord.query(on: db).sort(\.$startAt).all().map {
+            "\($0.id!):\($0.status):\($0.startAt.timeIntervalSince1970)"
+        }
         return out
     }
 
@@ -55,10 +63,14 @@ final class BackupTests: XCTestCase {
             XCTAssertNotNil(m.auditHead)
             let before = try await fingerprint(app.db)
             let target = try await freshTarget(app)
-            _ = try await Backups.restore(target, from: dir + "/" + m.id, keyFile: app.config.dataDir + "/secrets/backup.key", force: false, progress: { _ in })
+            _ = try await Backups.restore(
+                target, from: dir + "/" + m.id, keyFile: app.config.dataDir + "/secrets/backup.key", force: false,
+                progress: { _ in })
             try await withTarget(target) { restored in
                 let after = try await fingerprint(restored.db)
-                XCTAssertEqual(Array(after.prefix(Backups.tables.count + Int(m.auditHead!.seq))), Array(before.prefix(Backups.tables.count + Int(m.auditHead!.seq))))
+                XCTAssertEqual(
+                    Array(after.prefix(Backups.tables.count + Int(m.auditHead!.seq))),
+                    Array(before.prefix(Backups.tables.count + Int(m.auditHead!.seq))))
                 XCTAssertEqual(after, before)
                 XCTAssertEqual(try restored.blobs.get("images/ab/abcdef"), Data(repeating: 7, count: 5000))
                 let v = try await AuditVerification.run(app: restored, writeCheckpoint: false)
@@ -79,15 +91,21 @@ final class BackupTests: XCTestCase {
             func expectRefusal(_ fragment: String, file: StaticString = #filePath, line: UInt = #line) async throws {
                 let target = try await freshTarget(app)
                 do {
-                    _ = try await Backups.restore(target, from: path, keyFile: app.config.dataDir + "/secrets/backup.key", force: false, progress: { _ in })
+                    _ = try await Backups.restore(
+                        target, from: path, keyFile: app.config.dataDir + "/secrets/backup.key", force: false,
+                        progress: { _ in })
                     XCTFail("restore accepted a damaged backup", file: file, line: line)
                 } catch {
                     XCTAssertTrue(String(describing: error).contains(fragment), "\(error)", file: file, line: line)
                 }
-                XCTAssertFalse(FileManager.default.fileExists(atPath: target.sqlitePath), "nothing written", file: file, line: line)
+                XCTAssertFalse(
+                    FileManager.default.fileExists(atPath: target.sqlitePath), "nothing written", file: file, line: line
+                )
                 if target.isPostgres {
                     let tables = try await withTarget(target) { t in
-                        try await t.db.sql.raw("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'").first()!.decode(column: "n", as: Int.self)
+                        try await t.db.sql.raw(
+                            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'"
+                        ).first()!.decode(column: "n", as: Int.self)
                     }
                     XCTAssertEqual(tables, 0, "nothing written", file: file, line: line)
                 }
@@ -102,7 +120,8 @@ final class BackupTests: XCTestCase {
 
             let manifestURL = URL(fileURLWithPath: path + "/manifest.json")
             let original = try String(contentsOf: manifestURL, encoding: .utf8)
-            try original.replacingOccurrences(of: "\"patient\" : 4", with: "\"patient\" : 5").write(to: manifestURL, atomically: true, encoding: .utf8)
+            try original.replacingOccurrences(of: "\"patient\" : 4", with: "\"patient\" : 5").write(
+                to: manifestURL, atomically: true, encoding: .utf8)
             try await expectRefusal("signature")
 
             // A backup from a newer CareSync is refused, even correctly signed.
@@ -117,7 +136,11 @@ final class BackupTests: XCTestCase {
             do {
                 _ = try await Backups.restore(app.config, from: path, force: false, progress: { _ in })
                 XCTFail("restored over a live database")
-            } catch { XCTAssertTrue(String(describing: error).contains("not empty") || String(describing: error).contains("already exists"), "\(error)") }
+            } catch {
+                XCTAssertTrue(
+                    String(describing: error).contains("not empty")
+                        || String(describing: error).contains("already exists"), "\(error)")
+            }
         }
     }
 
@@ -130,8 +153,11 @@ final class BackupTests: XCTestCase {
             let writer = Task {
                 var n = 0
                 while !Task.isCancelled && n < 200 {
-                    _ = try await HTTP.send(app, .POST, "/api/v1/patients", headers: desk,
-                                            json: ["familyName": "Concurrent\(n)", "givenName": "W", "birthDate": "1990-01-01", "sex": "male"])
+                    _ = try await HTTP.send(
+                        app, .POST, "/api/v1/patients", headers: desk,
+                        json: [
+                            "familyName": "Concurrent\(n)", "givenName": "W", "birthDate": "1990-01-01", "sex": "male",
+                        ])
                     n += 1
                 }
                 return n
@@ -141,10 +167,13 @@ final class BackupTests: XCTestCase {
             let written = try await writer.value
             XCTAssertGreaterThan(written, 0)
             let target = try await freshTarget(app)
-            _ = try await Backups.restore(target, from: dir + "/" + m.id, keyFile: app.config.dataDir + "/secrets/backup.key", force: false, progress: { _ in })
+            _ = try await Backups.restore(
+                target, from: dir + "/" + m.id, keyFile: app.config.dataDir + "/secrets/backup.key", force: false,
+                progress: { _ in })
             try await withTarget(target) { restored in
                 for t in Backups.tables {
-                    let n = try await restored.db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(column: "n", as: Int.self)
+                    let n = try await restored.db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(
+                        column: "n", as: Int.self)
                     XCTAssertEqual(n, m.rowCounts[t], "\(t) matches the manifest")
                 }
                 let v = try await AuditVerification.run(app: restored, writeCheckpoint: false)
@@ -164,8 +193,11 @@ func populateBackupWorld(_ app: Application, _ clock: TestClock) async throws {
     let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
     for i in 0..<4 {
         let pid = try await Fixtures.patient(app, family: "Backup\(i)")
-        _ = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                json: Booking(patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.video, start: w.atMain("2026-11-03", 8 + i)))
+        _ = try await HTTP.send(
+            app, .POST, "/api/v1/appointments", headers: desk,
+            json: Booking(
+                patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.video,
+                start: w.atMain("2026-11-03", 8 + i)))
     }
     try app.blobs.put("images/ab/abcdef", Data(repeating: 7, count: 5000))
 }

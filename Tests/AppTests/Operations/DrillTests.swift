@@ -40,7 +40,12 @@ final class DrillTests: XCTestCase {
 
             XCTAssertTrue(r.ok, Drill.describe(r))
             XCTAssertEqual(r.backupId, m.id, "the newest backup is drilled")
-            XCTAssertEqual(r.checks.map(\.name), ["restore", "start CareSync", "row counts", "blob hashes", "audit head", "audit chain", "sign-in", "chart read"])
+            XCTAssertEqual(
+                r.checks.map(\.name),
+                [
+                    "restore", "start CareSync", "row counts", "blob hashes", "audit head", "audit chain", "sign-in",
+                    "chart read",
+                ])
             XCTAssertTrue(r.checks.allSatisfy(\.ok))
             XCTAssertEqual(
                 r.checks.first { $0.name == "blob hashes" }?.detail, "2 blobs match their SHA-256",
@@ -48,7 +53,9 @@ final class DrillTests: XCTestCase {
             XCTAssertEqual(r.checks.first { $0.name == "chart read" }?.detail, "a chart was read over HTTP")
             XCTAssertGreaterThan(r.rtoSeconds, 0)
             // RPO: the age of the newest data in the backup when the drill started.
-            XCTAssertEqual(Double(try XCTUnwrap(r.rpoSeconds)), r.startedAt.timeIntervalSince(try XCTUnwrap(m.newestDataAt)), accuracy: 1)
+            XCTAssertEqual(
+                Double(try XCTUnwrap(r.rpoSeconds)), r.startedAt.timeIntervalSince(try XCTUnwrap(m.newestDataAt)),
+                accuracy: 1)
             XCTAssertTrue(lines.all.contains("chart read"), "progress is reported")
 
             // Stored for the readiness report, and the scratch copy is gone.
@@ -58,7 +65,9 @@ final class DrillTests: XCTestCase {
             XCTAssertEqual(stored.first?.checks.count, 8)
             let databasesAfter = try await scratchDatabases(app)
             XCTAssertEqual(databasesAfter, databasesBefore)
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("caresync-drill-") }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter {
+                $0.hasPrefix("caresync-drill-")
+            }
             XCTAssertTrue(leftovers.isEmpty, "\(leftovers)")
             // The live database did not change apart from the stored result.
             let patients = try await PatientRecord.query(on: app.db).count()
@@ -161,19 +170,31 @@ final class BackupScheduleTests: XCTestCase {
         try await withTestApp { app, clock in
             try await populateBackupWorld(app, clock)
             let dir = app.config.dataDir + "/backups"
-            let first = try await Backups.scheduled(app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, progress: { _ in })
+            let first = try await Backups.scheduled(
+                app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, progress: { _ in })
             XCTAssertEqual(first.map(\.kind), ["hourly", "daily"], "no daily yet: one is taken")
-            let second = try await Backups.scheduled(app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, progress: { _ in })
+            let second = try await Backups.scheduled(
+                app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, progress: { _ in })
             XCTAssertEqual(second.map(\.kind), ["hourly"], "the daily is fresh")
-            let third = try await Backups.scheduled(app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, progress: { _ in })
+            let third = try await Backups.scheduled(
+                app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, progress: { _ in })
             XCTAssertEqual(third.map(\.kind), ["hourly"])
-            let nextDay = try await Backups.scheduled(app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, now: Date().addingTimeInterval(86400), progress: { _ in })
+            let nextDay = try await Backups.scheduled(
+                app.config, to: dir, hourlyKeep: 2, dailyKeep: 1, now: Date().addingTimeInterval(86400),
+                progress: { _ in })
             XCTAssertEqual(nextDay.map(\.kind), ["hourly", "daily"], "a day later another daily")
             let kept = try Backups.list(dir)
-            XCTAssertEqual(kept.filter { $0.kind == "hourly" }.map(\.id), [nextDay[0].id, third[0].id], "the newest two hourlies are kept")
+            XCTAssertEqual(
+                kept.filter { $0.kind == "hourly" }.map(\.id), [nextDay[0].id, third[0].id],
+                "the newest two hourlies are kept")
             XCTAssertEqual(kept.filter { $0.kind == "daily" }.map(\.id), [nextDay[1].id], "one daily is kept")
-            XCTAssertTrue(Backups.cronLine(binary: "/usr/local/bin/caresync", dataDir: "/var/lib/caresync", hourlyKeep: 24, dailyKeep: 14)
-                .hasPrefix("7 * * * *  /usr/local/bin/caresync backup scheduled --data-dir /var/lib/caresync --hourly-keep 24 --daily-keep 14"))
+            XCTAssertTrue(
+                Backups.cronLine(
+                    binary: "/usr/local/bin/caresync", dataDir: "/var/lib/caresync", hourlyKeep: 24, dailyKeep: 14
+                )
+                .hasPrefix(
+                    "7 * * * *  /usr/local/bin/caresync backup scheduled --data-dir /var/lib/caresync --hourly-keep 24 --daily-keep 14"
+                ))
         }
     }
 }

@@ -36,7 +36,8 @@ final class OperationsTests: XCTestCase {
             app.blobs = Broken()
             let ready = try await HTTP.send(app, .GET, "/health/ready")
             XCTAssertEqual(ready.status, .serviceUnavailable)
-            XCTAssertEqual(try ready.content.decode(HealthController.Readiness.self).checks["blobStore"]?.status, "fail")
+            XCTAssertEqual(
+                try ready.content.decode(HealthController.Readiness.self).checks["blobStore"]?.status, "fail")
         }
     }
 
@@ -46,7 +47,9 @@ final class OperationsTests: XCTestCase {
             let pid = try await Fixtures.patient(app)
             _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: h)
             let text = try await HTTP.send(app, .GET, "/metrics").body.string
-            XCTAssertTrue(text.contains(#"caresync_http_requests_total{method="GET",route="/api/v1/patients/:id",status="200"} 1"#), text)
+            XCTAssertTrue(
+                text.contains(
+                    #"caresync_http_requests_total{method="GET",route="/api/v1/patients/:id",status="200"} 1"#), text)
             XCTAssertTrue(text.contains("caresync_http_request_duration_seconds_bucket"))
             XCTAssertFalse(text.contains(pid.uuidString), "concrete ids never become labels")
             XCTAssertTrue(text.contains("caresync_audit_events_written_total"))
@@ -57,12 +60,15 @@ final class OperationsTests: XCTestCase {
         try await withTestApp { app, clock in
             LogCapture.clear()
             let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let created = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h,
-                                              json: ["familyName": "Zwolinski", "givenName": "Bartholomew", "birthDate": "1944-03-02", "sex": "male"])
+            let created = try await HTTP.send(
+                app, .POST, "/api/v1/patients", headers: h,
+                json: ["familyName": "Zwolinski", "givenName": "Bartholomew", "birthDate": "1944-03-02", "sex": "male"])
             let id = try created.content.get(UUID.self, at: "id")
             _ = try await HTTP.send(app, .GET, "/api/v1/patients?q=zwolinski", headers: h)
             _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(id)", headers: h)
-            _ = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, json: ["familyName": "Zwolinski", "birthDate": "1944-02-31"])
+            _ = try await HTTP.send(
+                app, .POST, "/api/v1/patients", headers: h,
+                json: ["familyName": "Zwolinski", "birthDate": "1944-02-31"])
             let lines = LogCapture.lines
             XCTAssertFalse(lines.isEmpty)
             for line in lines {
@@ -91,7 +97,9 @@ final class OperationsTests: XCTestCase {
                 let parts = route.path.map(\.description)
                 guard parts.first == "api", parts.count > 1, parts[1] == "v1" else { continue }
                 let path = "/" + parts.map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 }.joined(separator: "/")
-                if paths[path]?[route.method.rawValue.lowercased()] == nil { missing.append("\(route.method.rawValue) \(path)") }
+                if paths[path]?[route.method.rawValue.lowercased()] == nil {
+                    missing.append("\(route.method.rawValue) \(path)")
+                }
             }
             XCTAssertEqual(missing, [], "routes missing from the OpenAPI document")
         }

@@ -19,7 +19,8 @@ final class PITRTests: XCTestCase {
         try await withTestApp(configure: { $0.databaseURL = cluster.url }) { app, clock in
             try await populateBackupWorld(app, clock)
             let dir = app.config.dataDir + "/backups"
-            let base = try await Backups.backup(app.config, to: dir, kind: "daily", keep: nil, base: true, progress: { _ in })
+            let base = try await Backups.backup(
+                app.config, to: dir, kind: "daily", keep: nil, base: true, progress: { _ in })
             XCTAssertEqual(base.method, "base")
             XCTAssertEqual(base.rowCounts["patient"], 4)
 
@@ -27,7 +28,9 @@ final class PITRTests: XCTestCase {
             do {
                 var target = app.config
                 target.dataDir = app.config.dataDir + "/elsewhere"
-                _ = try await Backups.restore(target, from: dir + "/" + base.id, keyFile: app.config.dataDir + "/secrets/backup.key", force: false, progress: { _ in })
+                _ = try await Backups.restore(
+                    target, from: dir + "/" + base.id, keyFile: app.config.dataDir + "/secrets/backup.key",
+                    force: false, progress: { _ in })
                 XCTFail("restore accepted a base backup")
             } catch { XCTAssertTrue("\(error)".contains("pitr restore"), "\(error)") }
 
@@ -53,7 +56,8 @@ final class PITRTests: XCTestCase {
                 do {
                     try await App.configure(recovered, c, migrate: false)
                     let names = try await PatientRecord.query(on: recovered.db).all().map(\.familyName).sorted()
-                    XCTAssertEqual(names, ["Backup0", "Backup1", "Backup2", "Backup3", "Before0", "Before1", "Before2"])
+                    XCTAssertEqual(
+                        names, ["Backup0", "Backup1", "Backup2", "Backup3", "Before0", "Before1", "Before2"])
                     let v = try await AuditVerification.run(app: recovered, writeCheckpoint: false)
                     XCTAssertTrue(v.ok, v.problem ?? "")
                     XCTAssertEqual(try recovered.blobs.get("images/ab/abcdef"), Data(repeating: 7, count: 5000))
@@ -69,17 +73,26 @@ final class PITRTests: XCTestCase {
             } catch { XCTAssertTrue("\(error)".contains("not empty"), "\(error)") }
 
             // The drill variant: recover to the target time, serve, verify; stored with its target.
-            let r = try await Drill.runPITR(app.config, walDir: cluster.walDir, targetTime: target, options: .init(), progress: { _ in })
+            let r = try await Drill.runPITR(
+                app.config, walDir: cluster.walDir, targetTime: target, options: .init(), progress: { _ in })
             XCTAssertTrue(r.ok, Drill.describe(r))
             XCTAssertEqual(r.variant, "pitr")
             XCTAssertEqual(r.backupId, base.id)
-            XCTAssertEqual(r.checks.map(\.name), ["recover to point in time", "start CareSync", "recovered data", "audit chain", "sign-in", "chart read"])
+            XCTAssertEqual(
+                r.checks.map(\.name),
+                [
+                    "recover to point in time", "start CareSync", "recovered data", "audit chain", "sign-in",
+                    "chart read",
+                ])
             XCTAssertTrue(r.checks[2].detail.contains("rows"), r.checks[2].detail)
             let stored = try await Drill.history(app.db)
-            XCTAssertEqual(stored.first?.targetTime.map { Int($0.timeIntervalSince1970) }, Int(target.timeIntervalSince1970))
+            XCTAssertEqual(
+                stored.first?.targetTime.map { Int($0.timeIntervalSince1970) }, Int(target.timeIntervalSince1970))
 
             // A target before the only base backup is refused with a clear message, and recorded as a failed drill.
-            let early = try await Drill.runPITR(app.config, walDir: cluster.walDir, targetTime: base.createdAt.addingTimeInterval(-3600), options: .init(), progress: { _ in })
+            let early = try await Drill.runPITR(
+                app.config, walDir: cluster.walDir, targetTime: base.createdAt.addingTimeInterval(-3600),
+                options: .init(), progress: { _ in })
             XCTAssertFalse(early.ok)
             XCTAssertTrue(early.checks[0].detail.contains("No base backup"), early.checks[0].detail)
         }

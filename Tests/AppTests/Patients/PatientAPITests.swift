@@ -8,8 +8,10 @@ import AppCore
 import Patients
 
 final class PatientAPITests: XCTestCase {
-    let maria: [String: String] = ["familyName": "Garcia", "givenName": "Maria", "birthDate": "1961-04-12", "sex": "female",
-                                   "phone": "+1 812 555 0100", "insurancePayer": "Medicare", "insuranceMemberID": "1EG4-TE5-MK72"]
+    let maria: [String: String] = [
+        "familyName": "Garcia", "givenName": "Maria", "birthDate": "1961-04-12", "sex": "female",
+        "phone": "+1 812 555 0100", "insurancePayer": "Medicare", "insuranceMemberID": "1EG4-TE5-MK72",
+    ]
 
     func test_create_assignsMRN_returnsLocationAndETag_andAudits() async throws {
         try await withTestApp { app, clock in
@@ -24,7 +26,9 @@ final class PatientAPITests: XCTestCase {
             XCTAssertEqual(creates.count, 1)
             XCTAssertEqual(creates[0].role, "front-desk")
 
-            let second = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, json: ["familyName": "Okafor", "givenName": "James", "birthDate": "1958-09-30", "sex": "male"])
+            let second = try await HTTP.send(
+                app, .POST, "/api/v1/patients", headers: h,
+                json: ["familyName": "Okafor", "givenName": "James", "birthDate": "1958-09-30", "sex": "male"])
             XCTAssertNotEqual(try second.content.get(String.self, at: "mrn"), p.mrn)
         }
     }
@@ -35,14 +39,38 @@ final class PatientAPITests: XCTestCase {
             let auditBefore = try await AuditEventRecord.query(on: app.db).count()
             let cases: [(String, HTTPStatus, String)] = [
                 (#"{"givenName":"Maria","birthDate":"1961-04-12","sex":"female"}"#, .unprocessableEntity, "familyName"),
-                (#"{"familyName":"Garcia","givenName":"Maria","birthDate":"2023-02-30","sex":"female"}"#, .unprocessableEntity, "birthDate"),
-                (#"{"familyName":"Garcia","givenName":"Maria","birthDate":"2999-01-01","sex":"female"}"#, .unprocessableEntity, "birthDate"),
-                ("{\"familyName\":\"\(String(repeating: "G", count: 101))\",\"givenName\":\"Maria\",\"birthDate\":\"1961-04-12\",\"sex\":\"female\"}", .unprocessableEntity, "familyName"),
-                (#"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","email":"not-an-email"}"#, .unprocessableEntity, "email"),
-                (#"{"familyName":"Garcia","givenName":"Maria","birthDate":19610412,"sex":"female"}"#, .badRequest, "birthDate"),
-                (#"{"familyName":["Garcia"],"givenName":"Maria","birthDate":"1961-04-12","sex":"female"}"#, .badRequest, "familyName"),
-                (#"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","preferredLocationID":"nope"}"#, .badRequest, "preferredLocationID"),
-                (#"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","preferredLocationID":"6F1C2F3A-0000-4000-8000-000000000000"}"#, .unprocessableEntity, "preferredLocationID"),
+                (
+                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"2023-02-30","sex":"female"}"#,
+                    .unprocessableEntity, "birthDate"
+                ),
+                (
+                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"2999-01-01","sex":"female"}"#,
+                    .unprocessableEntity, "birthDate"
+                ),
+                (
+                    "{\"familyName\":\"\(String(repeating: "G", count: 101))\",\"givenName\":\"Maria\",\"birthDate\":\"1961-04-12\",\"sex\":\"female\"}",
+                    .unprocessableEntity, "familyName"
+                ),
+                (
+                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","email":"not-an-email"}"#,
+                    .unprocessableEntity, "email"
+                ),
+                (
+                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":19610412,"sex":"female"}"#, .badRequest,
+                    "birthDate"
+                ),
+                (
+                    #"{"familyName":["Garcia"],"givenName":"Maria","birthDate":"1961-04-12","sex":"female"}"#,
+                    .badRequest, "familyName"
+                ),
+                (
+                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","preferredLocationID":"nope"}"#,
+                    .badRequest, "preferredLocationID"
+                ),
+                (
+                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","preferredLocationID":"6F1C2F3A-0000-4000-8000-000000000000"}"#,
+                    .unprocessableEntity, "preferredLocationID"
+                ),
                 (#"{"familyName":"Garcia", "givenName": "#, .badRequest, ""),
             ]
             for (body, status, field) in cases {
@@ -53,9 +81,12 @@ final class PatientAPITests: XCTestCase {
                 if !field.isEmpty { XCTAssertEqual(problem.errors?.first?.field, field, body) }
                 XCTAssertFalse(problem.detail.contains("19610412"), "messages never echo values")
             }
-            let wrongType = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, raw: "familyName=Garcia", contentType: .urlEncodedForm)
+            let wrongType = try await HTTP.send(
+                app, .POST, "/api/v1/patients", headers: h, raw: "familyName=Garcia", contentType: .urlEncodedForm)
             XCTAssertEqual(wrongType.status, .badRequest)
-            let huge = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, raw: "{\"familyName\":\"\(String(repeating: "x", count: 100_000))\"}")
+            let huge = try await HTTP.send(
+                app, .POST, "/api/v1/patients", headers: h,
+                raw: "{\"familyName\":\"\(String(repeating: "x", count: 100_000))\"}")
             XCTAssertEqual(huge.status, .payloadTooLarge)
 
             let v1 = try await PatientRecord.query(on: app.db).count()
@@ -84,7 +115,10 @@ final class PatientAPITests: XCTestCase {
             let v4 = try await PatientRecord.query(on: app.db).count()
             XCTAssertEqual(v4, 1)
 
-            struct Ack: Encodable { let familyName = "Garcia", givenName = "Maria", birthDate = "1961-04-12", sex = "female", acknowledgeDuplicate = true }
+            struct Ack: Encodable {
+                let familyName = "Garcia", givenName = "Maria", birthDate = "1961-04-12", sex = "female",
+                    acknowledgeDuplicate = true
+            }
             let acked = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, json: Ack())
             XCTAssertEqual(acked.status, .created)
             XCTAssertEqual(try acked.content.get([String].self, at: "warnings").count, 1)
@@ -95,12 +129,17 @@ final class PatientAPITests: XCTestCase {
         try await withTestApp { app, clock in
             let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .medicalAssistant), clock: clock)
             let id = try await Fixtures.patient(app)
-            let ok = try await HTTP.send(app, .PATCH, "/api/v1/patients/\(id)", headers: h.merging(["If-Match": "W/\"1\""]), json: ["phone": "812 555 0199", "city": "Evansville"])
+            let ok = try await HTTP.send(
+                app, .PATCH, "/api/v1/patients/\(id)", headers: h.merging(["If-Match": "W/\"1\""]),
+                json: ["phone": "812 555 0199", "city": "Evansville"])
             XCTAssertEqual(ok.status, .ok)
             XCTAssertEqual(ok.headers.first(name: .eTag), "W/\"2\"")
-            let stale = try await HTTP.send(app, .PATCH, "/api/v1/patients/\(id)", headers: h.merging(["If-Match": "W/\"1\""]), json: ["phone": "000 000 0000"])
+            let stale = try await HTTP.send(
+                app, .PATCH, "/api/v1/patients/\(id)", headers: h.merging(["If-Match": "W/\"1\""]),
+                json: ["phone": "000 000 0000"])
             XCTAssertEqual(stale.status, .preconditionFailed)
-            let bad = try await HTTP.send(app, .PATCH, "/api/v1/patients/\(id)", headers: h, json: ["birthDate": "1970-13-01"])
+            let bad = try await HTTP.send(
+                app, .PATCH, "/api/v1/patients/\(id)", headers: h, json: ["birthDate": "1970-13-01"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
 
             let hist = try await HTTP.send(app, .GET, "/api/v1/patients/\(id)/history", headers: h)
@@ -161,7 +200,9 @@ final class PatientAPITests: XCTestCase {
             XCTAssertEqual(v8, .forbidden)
             let v9 = try await HTTP.send(app, .GET, "/api/v1/patients?q=other", headers: h).status
             XCTAssertEqual(v9, .forbidden)
-            let v10 = try await HTTP.send(app, .PATCH, "/api/v1/patients/\(me.patientID!)", headers: h, json: ["familyName": "X"]).status
+            let v10 = try await HTTP.send(
+                app, .PATCH, "/api/v1/patients/\(me.patientID!)", headers: h, json: ["familyName": "X"]
+            ).status
             XCTAssertEqual(v10, .forbidden)
             let denials = try await Fixtures.auditRows(app, action: .accessDenied)
             XCTAssertTrue(denials.contains { $0.patientID == other && $0.outcome == "denied" }, "refusals are audited")
@@ -172,7 +213,9 @@ final class PatientAPITests: XCTestCase {
         try await withTestApp { app, clock in
             let pid = try await Fixtures.patient(app)
             var headers: [Role: HTTPHeaders] = [:]
-            for role in Role.staffRoles { headers[role] = try await Fixtures.bearer(app, try await Fixtures.user(app, role), clock: clock) }
+            for role in Role.staffRoles {
+                headers[role] = try await Fixtures.bearer(app, try await Fixtures.user(app, role), clock: clock)
+            }
             let canRead: Set<Role> = [.admin, .medicalDirector, .provider, .medicalAssistant, .frontDesk]
             for role in Role.staffRoles {
                 let read = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: headers[role]!)
@@ -213,7 +256,8 @@ final class PatientAPITests: XCTestCase {
             let log = try await HTTP.send(app, .GET, "/api/v1/patients/\(me.patientID!)/access-log", headers: myH)
             let entries = try log.content.decode([AccessLogEntryDTO].self)
             XCTAssertTrue(entries.contains { $0.user == dr.username && $0.action == "export" })
-            XCTAssertFalse(entries.contains { $0.user == me.username }, "the patient's own views are not listed as others' access")
+            XCTAssertFalse(
+                entries.contains { $0.user == me.username }, "the patient's own views are not listed as others' access")
         }
     }
 }

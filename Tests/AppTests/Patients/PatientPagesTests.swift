@@ -8,9 +8,12 @@ import Accounts
 import Patients
 
 final class PatientPagesTests: XCTestCase {
-    let form: [String: String] = ["familyName": "Nguyen", "givenName": "Linh", "birthDate": "1975-01-22", "sex": "female",
-                                  "email": "", "phone": "", "addressLine1": "", "addressLine2": "", "city": "", "state": "",
-                                  "postalCode": "", "preferredLocationID": "", "insurancePayer": "", "insuranceMemberID": "", "insuranceGroup": ""]
+    let form: [String: String] = [
+        "familyName": "Nguyen", "givenName": "Linh", "birthDate": "1975-01-22", "sex": "female",
+        "email": "", "phone": "", "addressLine1": "", "addressLine2": "", "city": "", "state": "",
+        "postalCode": "", "preferredLocationID": "", "insurancePayer": "", "insuranceMemberID": "",
+        "insuranceGroup": "",
+    ]
 
     func test_register_search_chart_edit_history_print() async throws {
         try await withTestApp { app, clock in

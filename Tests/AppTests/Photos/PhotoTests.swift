@@ -22,18 +22,23 @@ final class PhotoTests: XCTestCase {
     }
 
     func newWound(_ app: Application, _ auth: HTTPHeaders, patient: UUID) async throws -> UUID {
-        let res = try await HTTP.send(app, .POST, "/api/v1/patients/\(patient.uuidString)/wounds", headers: auth,
-                                      json: ["bodySite": "plantar first metatarsal head", "side": "left"])
+        let res = try await HTTP.send(
+            app, .POST, "/api/v1/patients/\(patient.uuidString)/wounds", headers: auth,
+            json: ["bodySite": "plantar first metatarsal head", "side": "left"])
         XCTAssertEqual(res.status, .created, res.body.string)
         return try res.content.decode(Wound.self).id
     }
 
     func create(_ app: Application, _ auth: HTTPHeaders, wound: UUID, length: Int) async throws -> XCTHTTPResponse {
         let meta = "woundId " + Data(wound.uuidString.utf8).base64EncodedString()
-        return try await app.sendRequest(.POST, "/api/v1/uploads", headers: tusHeaders(auth, [("Upload-Length", String(length)), ("Upload-Metadata", meta)]))
+        return try await app.sendRequest(
+            .POST, "/api/v1/uploads",
+            headers: tusHeaders(auth, [("Upload-Length", String(length)), ("Upload-Metadata", meta)]))
     }
 
-    func patch(_ app: Application, _ auth: HTTPHeaders, _ url: String, offset: Int, _ chunk: Data, checksum: String? = nil) async throws -> XCTHTTPResponse {
+    func patch(
+        _ app: Application, _ auth: HTTPHeaders, _ url: String, offset: Int, _ chunk: Data, checksum: String? = nil
+    ) async throws -> XCTHTTPResponse {
         var extra = [("Upload-Offset", String(offset)), ("Content-Type", "application/offset+octet-stream")]
         if let checksum { extra.append(("Upload-Checksum", checksum)) }
         return try await app.sendRequest(.PATCH, url, headers: tusHeaders(auth, extra), body: ByteBuffer(data: chunk))
@@ -52,7 +57,9 @@ final class PhotoTests: XCTestCase {
 
     func blobFiles(_ app: Application) -> [String] {
         let root = URL(fileURLWithPath: app.config.blobDir + "/photos")
-        return (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".jpg") }
+        return (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter {
+            $0.hasSuffix(".jpg")
+        }
     }
 
     func test_tusUpload_inTwoChunksWithResume_storesAStrippedRotatedPhoto() async throws {
@@ -91,9 +98,13 @@ final class PhotoTests: XCTestCase {
             let wrongOffset = try await patch(app, auth, url, offset: 0, original.prefix(10))
             XCTAssertEqual(wrongOffset.status, .conflict)
             let rest = original.suffix(from: original.startIndex + half)
-            let badSum = try await patch(app, auth, url, offset: half, rest, checksum: "sha1 " + Data(Insecure.SHA1.hash(data: Data("other".utf8))).base64EncodedString())
+            let badSum = try await patch(
+                app, auth, url, offset: half, rest,
+                checksum: "sha1 " + Data(Insecure.SHA1.hash(data: Data("other".utf8))).base64EncodedString())
             XCTAssertEqual(badSum.status.code, 460)
-            let done = try await patch(app, auth, url, offset: half, rest, checksum: "sha1 " + Data(Insecure.SHA1.hash(data: rest)).base64EncodedString())
+            let done = try await patch(
+                app, auth, url, offset: half, rest,
+                checksum: "sha1 " + Data(Insecure.SHA1.hash(data: rest)).base64EncodedString())
             XCTAssertEqual(done.status, .noContent, done.body.string)
             XCTAssertEqual(done.headers.first(name: "Upload-Offset"), String(original.count))
             let photoID = try XCTUnwrap(done.headers.first(name: "CareSync-Photo-Id"))
@@ -105,18 +116,24 @@ final class PhotoTests: XCTestCase {
             let stored = Data(buffer: img.body)
             let seen = try ImageFixtures.inspect(stored)
             XCTAssertEqual([seen.width, seen.height], [32, 64], "orientation 6 was applied to the pixels")
-            for field in ["GPS", "exif", "Orientation", "orientation"] { XCTAssertFalse(seen.fields.contains(field), "\(field) survived:\n\(seen.fields)") }
+            for field in ["GPS", "exif", "Orientation", "orientation"] {
+                XCTAssertFalse(seen.fields.contains(field), "\(field) survived:\n\(seen.fields)")
+            }
             XCTAssertNil(stored.range(of: Data("Exif".utf8)))
 
-            let list = try await HTTP.send(app, .GET, "/api/v1/patients/\(patient.patientID!.uuidString)/wounds", headers: auth)
+            let list = try await HTTP.send(
+                app, .GET, "/api/v1/patients/\(patient.patientID!.uuidString)/wounds", headers: auth)
             let photos = try list.content.decode([Wound].self)[0].photos
             XCTAssertEqual(photos.map(\.id.uuidString), [photoID])
-            XCTAssertEqual(photos[0].sha256, BackupCrypto.hex(SHA256.hash(data: stored)), "content-addressed by SHA-256")
+            XCTAssertEqual(
+                photos[0].sha256, BackupCrypto.hex(SHA256.hash(data: stored)), "content-addressed by SHA-256")
             XCTAssertTrue(blobFiles(app).contains { $0.contains(photos[0].sha256) })
             let thumb = try await HTTP.send(app, .GET, "/api/v1/photos/\(photoID)/thumbnail", headers: auth)
             XCTAssertEqual(thumb.status, .ok)
             XCTAssertEqual(uploadsDir(app), [], "the partial file is gone")
-            let reads = try await Fixtures.auditRows(app, action: .read, patientID: patient.patientID).filter { $0.category == "photos" }
+            let reads = try await Fixtures.auditRows(app, action: .read, patientID: patient.patientID).filter {
+                $0.category == "photos"
+            }
             XCTAssertGreaterThanOrEqual(reads.count, 3, "list, image and thumbnail reads are audited")
         }
     }
@@ -128,10 +145,16 @@ final class PhotoTests: XCTestCase {
             let wound = try await newWound(app, auth, patient: patient.patientID!)
             let good = try ImageFixtures.image(width: 200, height: 150, ext: "jpg")
             let cases: [(String, Data, String)] = [
-                ("wrong magic bytes", Data("hello, this is plain text and not an image at all".utf8), "not an image CareSync accepts"),
+                (
+                    "wrong magic bytes", Data("hello, this is plain text and not an image at all".utf8),
+                    "not an image CareSync accepts"
+                ),
                 ("truncated JPEG", good.prefix(good.count / 2), "incomplete"),
                 ("20000×20000 PNG", ImageFixtures.hugePNG(), "20000 × 20000 pixels"),
-                ("PDF named .jpg", Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n".utf8), "a PDF document"),
+                (
+                    "PDF named .jpg", Data("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n".utf8),
+                    "a PDF document"
+                ),
             ]
             for (name, data, message) in cases {
                 let res = try await upload(app, auth, wound: wound, data)
@@ -153,7 +176,8 @@ final class PhotoTests: XCTestCase {
 
             // HEIC and PNG are recognised by content and accepted.
             for ext in ["heic", "png"] {
-                let ok = try await upload(app, auth, wound: wound, try ImageFixtures.image(width: 120, height: 90, ext: ext))
+                let ok = try await upload(
+                    app, auth, wound: wound, try ImageFixtures.image(width: 120, height: 90, ext: ext))
                 XCTAssertEqual(ok.status, .noContent, "\(ext): \(ok.body.string)")
             }
             let accepted = try await PhotoRecord.query(on: app.db).all()
@@ -168,17 +192,22 @@ final class PhotoTests: XCTestCase {
             let ownerAuth = try await Fixtures.bearer(app, owner, clock: clock)
             let otherAuth = try await Fixtures.bearer(app, other, clock: clock)
             let wound = try await newWound(app, ownerAuth, patient: owner.patientID!)
-            let res = try await upload(app, ownerAuth, wound: wound, try ImageFixtures.image(width: 80, height: 60, ext: "jpg"))
+            let res = try await upload(
+                app, ownerAuth, wound: wound, try ImageFixtures.image(width: 80, height: 60, ext: "jpg"))
             let photoID = try XCTUnwrap(res.headers.first(name: "CareSync-Photo-Id"))
 
             let provider = try await Fixtures.bearer(app, try await Fixtures.user(app, .provider), clock: clock)
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let seenByProvider = try await HTTP.send(app, .GET, "/api/v1/photos/\(photoID)", headers: provider)
             XCTAssertEqual(seenByProvider.status, .ok)
-            for (who, auth, expected) in [("another patient", otherAuth, HTTPStatus.forbidden), ("front desk", desk, .forbidden), ("nobody", HTTPHeaders(), .unauthorized)] {
+            for (who, auth, expected) in [
+                ("another patient", otherAuth, HTTPStatus.forbidden), ("front desk", desk, .forbidden),
+                ("nobody", HTTPHeaders(), .unauthorized),
+            ] {
                 let img = try await HTTP.send(app, .GET, "/api/v1/photos/\(photoID)", headers: auth)
                 XCTAssertEqual(img.status, expected, who)
-                let list = try await HTTP.send(app, .GET, "/api/v1/patients/\(owner.patientID!.uuidString)/wounds", headers: auth)
+                let list = try await HTTP.send(
+                    app, .GET, "/api/v1/patients/\(owner.patientID!.uuidString)/wounds", headers: auth)
                 XCTAssertEqual(list.status, expected, who)
             }
             // Another patient cannot add a photo to this wound, nor touch this patient's upload.
@@ -196,12 +225,16 @@ final class PhotoTests: XCTestCase {
             XCTAssertEqual(gone.status, .notFound)
 
             // Measurements: clinicians only, in range.
-            let m = try await HTTP.send(app, .PATCH, "/api/v1/photos/\(photoID)", headers: provider, json: ["lengthMm": 12.5, "widthMm": 8.0, "depthMm": 1.5])
+            let m = try await HTTP.send(
+                app, .PATCH, "/api/v1/photos/\(photoID)", headers: provider,
+                json: ["lengthMm": 12.5, "widthMm": 8.0, "depthMm": 1.5])
             XCTAssertEqual(m.status, .ok, m.body.string)
             XCTAssertEqual(try m.content.decode(Photo.self).lengthMm, 12.5)
-            let byPatient = try await HTTP.send(app, .PATCH, "/api/v1/photos/\(photoID)", headers: ownerAuth, json: ["lengthMm": 1.0])
+            let byPatient = try await HTTP.send(
+                app, .PATCH, "/api/v1/photos/\(photoID)", headers: ownerAuth, json: ["lengthMm": 1.0])
             XCTAssertEqual(byPatient.status, .forbidden)
-            let wrong = try await HTTP.send(app, .PATCH, "/api/v1/photos/\(photoID)", headers: provider, json: ["lengthMm": 900.0])
+            let wrong = try await HTTP.send(
+                app, .PATCH, "/api/v1/photos/\(photoID)", headers: provider, json: ["lengthMm": 900.0])
             XCTAssertEqual(wrong.status, .unprocessableEntity)
             XCTAssertTrue(wrong.body.string.contains("between 0 and 500 mm"))
             let denied = try await Fixtures.auditRows(app, action: .accessDenied)
@@ -220,9 +253,14 @@ final class PhotoTests: XCTestCase {
             XCTAssertTrue(bad.body.string.contains("Side must be left, right, both or n/a."))
             let added = try await web.post("/portal/wounds", ["bodySite": "heel", "side": "right"])
             XCTAssertEqual(added.headers.first(name: .location), "/portal/photos")
-            let wounds = try await HTTP.send(app, .GET, "/api/v1/patients/\(patient.patientID!.uuidString)/wounds", headers: auth)
+            let wounds = try await HTTP.send(
+                app, .GET, "/api/v1/patients/\(patient.patientID!.uuidString)/wounds", headers: auth)
             let wound = try wounds.content.decode([Wound].self)[0].id
-            for _ in 0..<2 { _ = try await upload(app, auth, wound: wound, try ImageFixtures.image(width: 90, height: 60, ext: "jpg")); clock.advance(by: 120) }
+            for _ in 0..<2 {
+                _ = try await upload(
+                    app, auth, wound: wound, try ImageFixtures.image(width: 90, height: 60, ext: "jpg"));
+                clock.advance(by: 120)
+            }
 
             let page = try await web.get("/portal/photos")
             XCTAssertEqual(page.status, .ok)
@@ -240,7 +278,8 @@ final class PhotoTests: XCTestCase {
             let timeline = try await staff.get("/patients/\(patient.patientID!.uuidString)/wounds")
             XCTAssertEqual(timeline.status, .ok)
             XCTAssertTrue(timeline.body.string.contains("2 photos, oldest first"))
-            let saved = try await staff.post("/photos/\(thumbID.uuidString)/measure", ["lengthMm": "14", "widthMm": "9,5", "depthMm": ""])
+            let saved = try await staff.post(
+                "/photos/\(thumbID.uuidString)/measure", ["lengthMm": "14", "widthMm": "9,5", "depthMm": ""])
             XCTAssertEqual(saved.status, .seeOther)
             let measured = try await PhotoRecord.find(thumbID, on: app.db)
             XCTAssertEqual(measured?.widthMM, 9.5)
@@ -265,12 +304,15 @@ final class PhotoTests: XCTestCase {
                 for (k, v) in [("_csrf", csrf), ("woundId", wound.uuidString)] where v != nil {
                     body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v!)\r\n".utf8)
                 }
-                body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"IMG_1.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+                body += Data(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"IMG_1.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+                        .utf8)
                 body += file + Data("\r\n--\(boundary)--\r\n".utf8)
                 var h = HTTPHeaders()
                 h.add(name: .cookie, value: web.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
                 h.add(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-                return try await app.sendRequest(.POST, "/portal/photos/upload", headers: h, body: ByteBuffer(data: body))
+                return try await app.sendRequest(
+                    .POST, "/portal/photos/upload", headers: h, body: ByteBuffer(data: body))
             }
             let forged = try await post(try ImageFixtures.jpegWithGPS(), csrf: nil)
             XCTAssertEqual(forged.status, .forbidden, "the form's CSRF token is required")

@@ -13,15 +13,22 @@ final class InvitationTests: XCTestCase {
     struct Sent: Decodable { let id: UUID; let channel: String; let batch: String; let expiresAt: Date }
 
     /// Invites through the API and returns the token from the queued message (as the patient's inbox would show it).
-    func invite(_ app: Application, _ auth: HTTPHeaders, patient: UUID, channel: String = "email", batch: String = "default",
-                file: StaticString = #filePath, line: UInt = #line) async throws -> String {
-        let res = try await HTTP.send(app, .POST, "/api/v1/patients/\(patient.uuidString)/invitations", headers: auth,
-                                      json: ["channel": channel, "batch": batch])
+    func invite(
+        _ app: Application, _ auth: HTTPHeaders, patient: UUID, channel: String = "email", batch: String = "default",
+        file: StaticString = #filePath, line: UInt = #line
+    ) async throws -> String {
+        let res = try await HTTP.send(
+            app, .POST, "/api/v1/patients/\(patient.uuidString)/invitations", headers: auth,
+            json: ["channel": channel, "batch": batch])
         XCTAssertEqual(res.status, .created, res.body.string, file: file, line: line)
         let sent = try JSONDecoder().decode(InvitationRecordID.self, from: Data(res.body.string.utf8))
-        let msg = try await OutboxMessageRecord.query(on: app.db).filter(\.$dedupeKey == "invitation:\(sent.id.uuidString)").first()
+        let msg = try await OutboxMessageRecord.query(on: app.db).filter(
+            \.$dedupeKey == "invitation:\(sent.id.uuidString)"
+        ).first()
         let body = try XCTUnwrap(msg?.body, file: file, line: line)
-        let link = try XCTUnwrap(body.split(whereSeparator: { $0 == "\n" || $0 == " " }).first { $0.contains("/portal/invite/") }, file: file, line: line)
+        let link = try XCTUnwrap(
+            body.split(whereSeparator: { $0 == "\n" || $0 == " " }).first { $0.contains("/portal/invite/") },
+            file: file, line: line)
         return String(link.split(separator: "/").last!)
     }
     struct InvitationRecordID: Decodable { let id: UUID }
@@ -36,13 +43,16 @@ final class InvitationTests: XCTestCase {
     func test_invitation_isSentThroughTheOutboxWithoutPHI_andRegistersThePatientOnce() async throws {
         try await withTestApp { app, clock in
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let pid = try await Fixtures.patient(app, family: "Okafor", given: "Ngozi", birthDate: "1961-03-04", email: "ngozi@example.org")
+            let pid = try await Fixtures.patient(
+                app, family: "Okafor", given: "Ngozi", birthDate: "1961-03-04", email: "ngozi@example.org")
             let token = try await invite(app, desk, patient: pid)
 
             let msg = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "portal-invitation").first()
             XCTAssertEqual(msg?.recipient, "ngozi@example.org")
             XCTAssertEqual(msg?.channel, "email")
-            for phi in ["Okafor", "Ngozi", "1961", "MRN"] { XCTAssertFalse(msg!.body.contains(phi), "the message carries \(phi)") }
+            for phi in ["Okafor", "Ngozi", "1961", "MRN"] {
+                XCTAssertFalse(msg!.body.contains(phi), "the message carries \(phi)")
+            }
             XCTAssertTrue(msg!.body.contains(app.config.publicURL + "/portal/invite/"))
             // Only a hash of the token is stored.
             let stored = try await InvitationRecord.query(on: app.db).all()
@@ -86,7 +96,8 @@ final class InvitationTests: XCTestCase {
             let accounts = try await UserRecord.query(on: app.db).filter(\.$patientID == pid).count()
             XCTAssertEqual(accounts, 1)
             // A patient with an account is not invited again.
-            let twice = try await HTTP.send(app, .POST, "/api/v1/patients/\(pid.uuidString)/invitations", headers: desk, json: ["channel": "email"])
+            let twice = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(pid.uuidString)/invitations", headers: desk, json: ["channel": "email"])
             XCTAssertEqual(twice.status, .conflict)
         }
     }
@@ -156,10 +167,14 @@ final class InvitationTests: XCTestCase {
         try await withTestApp { app, clock in
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             var patients: [UUID] = []
-            for i in 0..<3 { patients.append(try await Fixtures.patient(app, family: "Batch\(i)", email: "b\(i)@example.org")) }
-            let tokens = [try await invite(app, desk, patient: patients[0], batch: "mailing-1"),
-                          try await invite(app, desk, patient: patients[1], batch: "mailing-1"),
-                          try await invite(app, desk, patient: patients[2], batch: "clinic-day")]
+            for i in 0..<3 {
+                patients.append(try await Fixtures.patient(app, family: "Batch\(i)", email: "b\(i)@example.org"))
+            }
+            let tokens = [
+                try await invite(app, desk, patient: patients[0], batch: "mailing-1"),
+                try await invite(app, desk, patient: patients[1], batch: "mailing-1"),
+                try await invite(app, desk, patient: patients[2], batch: "clinic-day"),
+            ]
             let web = PageClient(app)
             try await web.get("/portal/invite/\(tokens[0])")
             let r = try await web.post("/portal/invite/\(tokens[0])", registration("batch.zero"))
@@ -177,12 +192,19 @@ final class InvitationTests: XCTestCase {
             // Who may not: a patient (even for themselves), support staff, nobody signed in. Denials are audited.
             let patient = try await Fixtures.patientUser(app)
             let patientAuth = try await Fixtures.bearer(app, patient, clock: clock)
-            for (auth, expected) in [(patientAuth, HTTPStatus.forbidden), (try await Fixtures.bearer(app, try await Fixtures.user(app, .support), clock: clock), .forbidden),
-                                     (HTTPHeaders(), .unauthorized)] {
-                let denied = try await HTTP.send(app, .POST, "/api/v1/patients/\(patients[1].uuidString)/invitations", headers: auth, json: ["channel": "email"])
+            for (auth, expected) in [
+                (patientAuth, HTTPStatus.forbidden),
+                (try await Fixtures.bearer(app, try await Fixtures.user(app, .support), clock: clock), .forbidden),
+                (HTTPHeaders(), .unauthorized),
+            ] {
+                let denied = try await HTTP.send(
+                    app, .POST, "/api/v1/patients/\(patients[1].uuidString)/invitations", headers: auth,
+                    json: ["channel": "email"])
                 XCTAssertEqual(denied.status, expected)
             }
-            let own = try await HTTP.send(app, .POST, "/api/v1/patients/\(patient.patientID!.uuidString)/invitations", headers: patientAuth, json: ["channel": "email"])
+            let own = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(patient.patientID!.uuidString)/invitations", headers: patientAuth,
+                json: ["channel": "email"])
             XCTAssertEqual(own.status, .forbidden)
             let metrics = try await HTTP.send(app, .GET, "/api/v1/invitations/batches", headers: patientAuth)
             XCTAssertEqual(metrics.status, .forbidden)
@@ -191,10 +213,14 @@ final class InvitationTests: XCTestCase {
 
             // Specific messages for bad input; nothing is queued.
             let before = try await OutboxMessageRecord.query(on: app.db).count()
-            let noPhone = try await HTTP.send(app, .POST, "/api/v1/patients/\(patients[1].uuidString)/invitations", headers: desk, json: ["channel": "sms"])
+            let noPhone = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(patients[1].uuidString)/invitations", headers: desk,
+                json: ["channel": "sms"])
             XCTAssertEqual(noPhone.status, .unprocessableEntity)
             XCTAssertTrue(noPhone.body.string.contains("no phone number"))
-            let badChannel = try await HTTP.send(app, .POST, "/api/v1/patients/\(patients[1].uuidString)/invitations", headers: desk, json: ["channel": "fax"])
+            let badChannel = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(patients[1].uuidString)/invitations", headers: desk,
+                json: ["channel": "fax"])
             XCTAssertEqual(badChannel.status, .unprocessableEntity)
             let after = try await OutboxMessageRecord.query(on: app.db).count()
             XCTAssertEqual(after, before)
@@ -205,7 +231,8 @@ final class InvitationTests: XCTestCase {
             try await page.signIn(deskUser, clock: clock)
             let chart = try await page.get("/patients/\(patients[1].uuidString)")
             XCTAssertTrue(chart.body.string.contains("Invite to the portal"))
-            let sent = try await page.post("/patients/\(patients[1].uuidString)/invite", ["channel": "email", "batch": "mailing-1"])
+            let sent = try await page.post(
+                "/patients/\(patients[1].uuidString)/invite", ["channel": "email", "batch": "mailing-1"])
             XCTAssertEqual(sent.headers.first(name: .location), "/patients/\(patients[1].uuidString)?invited=email")
         }
     }

@@ -21,8 +21,9 @@ final class PortalTests: XCTestCase {
             let html = home.body.string
             XCTAssertTrue(html.contains("Haddad"))
             XCTAssertTrue(html.contains("id=\"access-history\""))
-            XCTAssertTrue(html.contains("<strong>Test Provider</strong>, provider, viewed your details"),
-                          "the provider's read is listed in words, by display name")
+            XCTAssertTrue(
+                html.contains("<strong>Test Provider</strong>, provider, viewed your details"),
+                "the provider's read is listed in words, by display name")
             XCTAssertTrue(html.contains("viewport"))
         }
     }

@@ -25,13 +25,21 @@ final class PrescribingPagesTests: XCTestCase {
             let form = try await page.get("/patients/\(x.patient.uuidString)/prescribe")
             XCTAssertEqual(form.status, .ok)
             XCTAssertTrue(form.body.string.contains("Tramadol Hydrochloride 50 MG Oral Tablet (CIV)"))
-            let bad = try await page.post("/patients/\(x.patient.uuidString)/prescribe", ["drugId": "cephalexin-500", "sig": "", "quantity": "0", "daysSupply": "7", "refills": "0",
-                                                                                         "pharmacyNcpdpid": "1234567", "locationId": x.w.main.uuidString])
+            let bad = try await page.post(
+                "/patients/\(x.patient.uuidString)/prescribe",
+                [
+                    "drugId": "cephalexin-500", "sig": "", "quantity": "0", "daysSupply": "7", "refills": "0",
+                    "pharmacyNcpdpid": "1234567", "locationId": x.w.main.uuidString,
+                ])
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertTrue(bad.body.string.contains("Write the directions (sig)."))
             XCTAssertTrue(bad.body.string.contains("Quantity must be a number above 0."))
-            let made = try await page.post("/patients/\(x.patient.uuidString)/prescribe", ["drugId": "cephalexin-500", "sig": "Take 1 capsule four times a day", "quantity": "28",
-                                                                                          "daysSupply": "7", "refills": "1", "pharmacyNcpdpid": "1234567", "locationId": x.w.main.uuidString])
+            let made = try await page.post(
+                "/patients/\(x.patient.uuidString)/prescribe",
+                [
+                    "drugId": "cephalexin-500", "sig": "Take 1 capsule four times a day", "quantity": "28",
+                    "daysSupply": "7", "refills": "1", "pharmacyNcpdpid": "1234567", "locationId": x.w.main.uuidString,
+                ])
             XCTAssertEqual(made.status, .seeOther)
             let rxPath = made.headers.first(name: .location)!
             let rxPage = try await page.get(rxPath)
@@ -44,13 +52,18 @@ final class PrescribingPagesTests: XCTestCase {
             XCTAssertTrue(after.body.string.contains("NewRx CS"), "the message history is on the page")
 
             // The EPCS signing screen shows the DEA attestation and asks for the code.
-            let controlled = try await page.post("/patients/\(x.patient.uuidString)/prescribe", ["drugId": "tramadol-50", "sig": "1 tablet every 6 hours as needed", "quantity": "20",
-                                                                                                "daysSupply": "5", "refills": "0", "pharmacyNcpdpid": "1234567", "locationId": x.w.main.uuidString])
+            let controlled = try await page.post(
+                "/patients/\(x.patient.uuidString)/prescribe",
+                [
+                    "drugId": "tramadol-50", "sig": "1 tablet every 6 hours as needed", "quantity": "20",
+                    "daysSupply": "5", "refills": "0", "pharmacyNcpdpid": "1234567", "locationId": x.w.main.uuidString,
+                ])
             let screen = try await page.get(controlled.headers.first(name: .location)! + "/sign")
             XCTAssertTrue(screen.body.string.contains("id=\"epcs-signing\""))
             XCTAssertTrue(screen.body.string.contains("you are legally signing the prescription"))
             XCTAssertTrue(screen.body.string.contains("DEA BP1234563"))
-            let refusedSign = try await page.post(controlled.headers.first(name: .location)! + "/sign", ["otp": "000000"])
+            let refusedSign = try await page.post(
+                controlled.headers.first(name: .location)! + "/sign", ["otp": "000000"])
             XCTAssertEqual(refusedSign.status, .forbidden)
             XCTAssertTrue(refusedSign.body.string.contains("No active EPCS permission"))
 
@@ -82,7 +95,8 @@ final class PrescribingPagesTests: XCTestCase {
             let queue = try await page.get("/refills")
             XCTAssertTrue(queue.body.string.contains("From the portal"))
             let request = try await RefillRequestRecord.query(on: app.db).first()!
-            let decided = try await page.post("/refills/\(request.id!.uuidString)/decide", ["decision": "approve", "refills": "1"])
+            let decided = try await page.post(
+                "/refills/\(request.id!.uuidString)/decide", ["decision": "approve", "refills": "1"])
             XCTAssertEqual(decided.headers.first(name: .location), "/refills?done=approved")
             let renewal = try await PrescriptionRecord.query(on: app.db).filter(\.$renewalOf != nil).first()
             XCTAssertEqual(renewal?.renewalOf?.uuidString, String(rxID))
@@ -93,12 +107,15 @@ final class PrescribingPagesTests: XCTestCase {
 
             // Who may not: the front desk reads no prescriptions; a patient cannot read another's.
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let deskRead = try await HTTP.send(app, .GET, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: desk)
+            let deskRead = try await HTTP.send(
+                app, .GET, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: desk)
             XCTAssertEqual(deskRead.status, .forbidden)
             let otherH = try await Fixtures.bearer(app, other, clock: clock)
             let otherRead = try await HTTP.send(app, .GET, "/api/v1/prescriptions/\(rxID)", headers: otherH)
             XCTAssertEqual(otherRead.status, .forbidden)
-            let ownRead = try await HTTP.send(app, .GET, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: try await Fixtures.bearer(app, patient, clock: clock))
+            let ownRead = try await HTTP.send(
+                app, .GET, "/api/v1/patients/\(x.patient.uuidString)/prescriptions",
+                headers: try await Fixtures.bearer(app, patient, clock: clock))
             XCTAssertEqual(ownRead.status, .ok)
             let deskPage = PageClient(app)
             try await deskPage.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
@@ -106,7 +123,9 @@ final class PrescribingPagesTests: XCTestCase {
             XCTAssertEqual(deskPrescribe.status, .forbidden)
             let deskEPCS = try await deskPage.get("/epcs")
             XCTAssertEqual(deskEPCS.status, .forbidden)
-            let audit = try await Fixtures.auditRows(app, patientID: x.patient).filter { $0.category == "prescriptions" && $0.action == "read" }
+            let audit = try await Fixtures.auditRows(app, patientID: x.patient).filter {
+                $0.category == "prescriptions" && $0.action == "read"
+            }
             XCTAssertFalse(audit.isEmpty, "prescription reads are audited")
         }
     }

@@ -12,8 +12,13 @@ import Prescribing
 /// e-Prescribing against `pharmacy-sim` on loopback: the clinic app serves HTTP on a real port (for the simulator's
 /// renewal requests and cancel responses) and posts its outbound messages to the simulator.
 final class PrescribingTests: XCTestCase {
-    struct Rx: Decodable { let id: UUID; let status: String; let statusDetail: String?; let refills: Int; let controlled: Bool }
-    struct Item: Decodable { let id: UUID; let routedTo: UUID; let routeReason: String; let status: String; let source: String; let history: [Rx] }
+    struct Rx: Decodable {
+        let id: UUID; let status: String; let statusDetail: String?; let refills: Int; let controlled: Bool
+    }
+    struct Item: Decodable {
+        let id: UUID; let routedTo: UUID; let routeReason: String; let status: String; let source: String;
+        let history: [Rx]
+    }
     struct SimMessage: Decodable { let type: String; let messageID: String; let relatesTo: String?; let answer: String }
 
     static let token = "test-clearinghouse-token"
@@ -49,15 +54,22 @@ final class PrescribingTests: XCTestCase {
             $0.clearinghouseToken = token
         }) { app, clock in
             try await app.server.start(address: .hostname("127.0.0.1", port: appPort))
-            let sim = try await PharmacySim.make(.init(port: simPort, clinicURL: "http://127.0.0.1:\(appPort)", token: token, ncpdpids: PharmacySim.defaultPharmacies))
+            let sim = try await PharmacySim.make(
+                .init(
+                    port: simPort, clinicURL: "http://127.0.0.1:\(appPort)", token: token,
+                    ncpdpids: PharmacySim.defaultPharmacies))
             do {
                 try await sim.server.start(address: .hostname("127.0.0.1", port: simPort))
                 let w = try await Fixtures.schedulingWorld(app)
                 let pid = try await Fixtures.patient(app, family: "Rxpatient", given: "Ann")
-                _ = try await PatientStore(scope: app.systemScope("test")).update(pid, PatientInput(addressLine1: "10 Example Ave", city: "Evansville", state: "IN", postalCode: "47708"),
-                                                                                  expectedVersion: nil)
-                try await EPCSStore(scope: app.systemScope("test")).setCredentials(userID: w.provider.id, .init(npi: "1234567893", deaNumber: "BP1234563"))
-                try await body(World(app: app, clock: clock, sim: sim, simURL: "http://127.0.0.1:\(simPort)", w: w, patient: pid))
+                _ = try await PatientStore(scope: app.systemScope("test")).update(
+                    pid,
+                    PatientInput(addressLine1: "10 Example Ave", city: "Evansville", state: "IN", postalCode: "47708"),
+                    expectedVersion: nil)
+                try await EPCSStore(scope: app.systemScope("test")).setCredentials(
+                    userID: w.provider.id, .init(npi: "1234567893", deaNumber: "BP1234563"))
+                try await body(
+                    World(app: app, clock: clock, sim: sim, simURL: "http://127.0.0.1:\(simPort)", w: w, patient: pid))
             } catch {
                 await sim.server.shutdown(); try? await sim.asyncShutdown(); await app.server.shutdown()
                 throw error
@@ -66,15 +78,24 @@ final class PrescribingTests: XCTestCase {
         }
     }
 
-    static func draft(_ drug: String = "cephalexin-500", refills: Int = 0, days: Int = 7, pharmacy: String = "1234567", location: UUID) -> [String: AnyEncodable] {
-        ["drugId": .init(drug), "sig": .init("Take 1 by mouth four times a day"), "quantity": .init("28"), "daysSupply": .init(days), "refills": .init(refills),
-         "pharmacyNcpdpid": .init(pharmacy), "locationId": .init(location.uuidString)]
+    static func draft(
+        _ drug: String = "cephalexin-500", refills: Int = 0, days: Int = 7, pharmacy: String = "1234567", location: UUID
+    ) -> [String: AnyEncodable] {
+        [
+            "drugId": .init(drug), "sig": .init("Take 1 by mouth four times a day"), "quantity": .init("28"),
+            "daysSupply": .init(days), "refills": .init(refills),
+            "pharmacyNcpdpid": .init(pharmacy), "locationId": .init(location.uuidString),
+        ]
     }
 
-    func decode<T: Decodable>(_ t: T.Type, _ res: XCTHTTPResponse, file: StaticString = #filePath, line: UInt = #line) throws -> T {
+    func decode<T: Decodable>(_ t: T.Type, _ res: XCTHTTPResponse, file: StaticString = #filePath, line: UInt = #line)
+        throws -> T
+    {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .iso8601
-        do { return try d.decode(T.self, from: Data(buffer: res.body)) } catch { XCTFail("\(res.status) \(res.body.string)", file: file, line: line); throw error }
+        do { return try d.decode(T.self, from: Data(buffer: res.body)) } catch {
+            XCTFail("\(res.status) \(res.body.string)", file: file, line: line); throw error
+        }
     }
 
     func test_roundTrip_newRxStatus_renewalQueueApproval_cancelResponse() async throws {
@@ -82,11 +103,15 @@ final class PrescribingTests: XCTestCase {
             let app = x.app
             let provider = try await Fixtures.bearer(app, x.w.provider, clock: x.clock)
             // NewRx → Status.
-            let made = try await HTTP.send(app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider, json: Self.draft(refills: 1, location: x.w.main))
+            let made = try await HTTP.send(
+                app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
+                json: Self.draft(refills: 1, location: x.w.main))
             XCTAssertEqual(made.status, .created, made.body.string)
             let rx = try decode(Rx.self, made)
             XCTAssertEqual(rx.status, "draft")
-            let signed = try await HTTP.send(app, .POST, "/api/v1/prescriptions/\(rx.id.uuidString)/sign", headers: provider, json: [String: String]())
+            let signed = try await HTTP.send(
+                app, .POST, "/api/v1/prescriptions/\(rx.id.uuidString)/sign", headers: provider,
+                json: [String: String]())
             XCTAssertEqual(signed.status, .ok, signed.body.string)
             XCTAssertEqual(try decode(Rx.self, signed).status, "sending")
             var pass = try await JobWorker.runOnce(app, node: "t")
@@ -106,7 +131,9 @@ final class PrescribingTests: XCTestCase {
             XCTAssertEqual(parsed.header.prescriberOrderNumber, ScriptGateway.orderNumber(rx.id))
             XCTAssertLessThanOrEqual(
                 parsed.header.prescriberOrderNumber?.count ?? 99, 35, "PrescriberOrderNumber is an1..35")
-            let status = try await ScriptMessageRecord.query(on: app.db).filter(\.$direction == "in").filter(\.$type == "Status").first()
+            let status = try await ScriptMessageRecord.query(on: app.db).filter(\.$direction == "in").filter(
+                \.$type == "Status"
+            ).first()
             XCTAssertEqual(status?.relatesTo, out.messageID, "the answer is stored, related to our message")
             var sim = try await x.simMessages()
             XCTAssertEqual(sim.map(\.type), ["NewRx"])
@@ -118,26 +145,34 @@ final class PrescribingTests: XCTestCase {
             let renewalAnswer = String(buffer: renewal.body!)
             XCTAssertTrue(renewalAnswer.contains("<Code>000</Code>"), renewalAnswer)
             let renewalID = renewal.headers.first(name: "X-Message-ID")!
-            let queue = try decode([Item].self, try await HTTP.send(app, .GET, "/api/v1/refill-requests", headers: provider))
+            let queue = try decode(
+                [Item].self, try await HTTP.send(app, .GET, "/api/v1/refill-requests", headers: provider))
             XCTAssertEqual(queue.count, 1)
             XCTAssertEqual(queue[0].routedTo, x.w.provider.id)
             XCTAssertEqual(queue[0].routeReason, "prescriber of record")
             XCTAssertEqual(queue[0].source, "pharmacy")
             XCTAssertEqual(queue[0].history.map(\.id), [rx.id])
-            let approved = try await HTTP.send(app, .POST, "/api/v1/refill-requests/\(queue[0].id.uuidString)/decision", headers: provider,
-                                               json: ["decision": AnyEncodable("approve"), "refills": AnyEncodable(2)])
+            let approved = try await HTTP.send(
+                app, .POST, "/api/v1/refill-requests/\(queue[0].id.uuidString)/decision", headers: provider,
+                json: ["decision": AnyEncodable("approve"), "refills": AnyEncodable(2)])
             XCTAssertEqual(approved.status, .ok, approved.body.string)
             pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.done, 1)
             sim = try await x.simMessages()
             XCTAssertEqual(sim.map(\.type), ["NewRx", "RxRenewalResponse"])
             XCTAssertEqual(sim[1].relatesTo, renewalID, "the response relates to the pharmacy's request")
-            let response = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "RxRenewalResponse").first()!
-            guard case .rxRenewalResponse(.approved, let rd) = try ScriptCodec.for(.v2017071).parse(Data(response.xml.utf8)).body else { return XCTFail("not approved") }
+            let response = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "RxRenewalResponse")
+                .first()!
+            guard
+                case .rxRenewalResponse(.approved, let rd) = try ScriptCodec.for(.v2017071).parse(
+                    Data(response.xml.utf8)
+                ).body
+            else { return XCTFail("not approved") }
             XCTAssertEqual(rd.medication.refills, 2)
 
             // CancelRx → Status, then the simulator's CancelRxResponse arrives at the inbound endpoint.
-            let cancel = try await HTTP.send(app, .POST, "/api/v1/prescriptions/\(rx.id.uuidString)/cancel", headers: provider)
+            let cancel = try await HTTP.send(
+                app, .POST, "/api/v1/prescriptions/\(rx.id.uuidString)/cancel", headers: provider)
             XCTAssertEqual(cancel.status, .ok, cancel.body.string)
             pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.done, 1)
@@ -148,10 +183,13 @@ final class PrescribingTests: XCTestCase {
                 try await Task.sleep(for: .milliseconds(100))
             }
             XCTAssertEqual(final, "cancelled")
-            let cancelResponse = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "CancelRxResponse").first()
+            let cancelResponse = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "CancelRxResponse")
+                .first()
             let cancelOut = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "CancelRx").first()
             XCTAssertEqual(cancelResponse?.relatesTo, cancelOut?.messageID, "matched by RelatesToMessageID")
-            let audit = try await Fixtures.auditRows(app, patientID: x.patient).filter { $0.category == "prescriptions" }
+            let audit = try await Fixtures.auditRows(app, patientID: x.patient).filter {
+                $0.category == "prescriptions"
+            }
             XCTAssertTrue(audit.contains { $0.detail.contains("CancelRxResponse cancelled") })
         }
     }
@@ -161,9 +199,14 @@ final class PrescribingTests: XCTestCase {
             let app = x.app
             let provider = try await Fixtures.bearer(app, x.w.provider, clock: x.clock)
             // A pharmacy in our directory that the network does not know: Error 900, shown, not retried.
-            let made = try decode(Rx.self, try await HTTP.send(app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
-                                                               json: Self.draft(pharmacy: "3456789", location: x.w.main)))
-            _ = try await HTTP.send(app, .POST, "/api/v1/prescriptions/\(made.id.uuidString)/sign", headers: provider, json: [String: String]())
+            let made = try decode(
+                Rx.self,
+                try await HTTP.send(
+                    app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
+                    json: Self.draft(pharmacy: "3456789", location: x.w.main)))
+            _ = try await HTTP.send(
+                app, .POST, "/api/v1/prescriptions/\(made.id.uuidString)/sign", headers: provider,
+                json: [String: String]())
             var pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.done, 1)
             let refused = try await PrescriptionRecord.find(made.id, on: app.db)!
@@ -176,12 +219,19 @@ final class PrescribingTests: XCTestCase {
             // Error 600 (communication problem): retried with backoff, then accepted; one NewRx id throughout.
             let ok = try await x.simPost("/sim/fail-next", ["count": 1])
             XCTAssertEqual(ok.status, .noContent)
-            let second = try decode(Rx.self, try await HTTP.send(app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
-                                                                 json: Self.draft(location: x.w.main)))
-            _ = try await HTTP.send(app, .POST, "/api/v1/prescriptions/\(second.id.uuidString)/sign", headers: provider, json: [String: String]())
+            let second = try decode(
+                Rx.self,
+                try await HTTP.send(
+                    app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
+                    json: Self.draft(location: x.w.main)))
+            _ = try await HTTP.send(
+                app, .POST, "/api/v1/prescriptions/\(second.id.uuidString)/sign", headers: provider,
+                json: [String: String]())
             pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.retried, 1)
-            let waiting = try await JobRecord.query(on: app.db).filter(\.$kind == "script.send").filter(\.$status == "pending").first()!
+            let waiting = try await JobRecord.query(on: app.db).filter(\.$kind == "script.send").filter(
+                \.$status == JobStatus.pending
+            ).first()!
             XCTAssertTrue(waiting.lastError?.contains("Error 600") == true, waiting.lastError ?? "")
             let stillSending = try await PrescriptionRecord.find(second.id, on: app.db)?.status
             XCTAssertEqual(stillSending, "sending")
@@ -192,7 +242,9 @@ final class PrescribingTests: XCTestCase {
             XCTAssertEqual(nowAccepted, "accepted")
             let sent = try await x.simMessages().filter { $0.type == "NewRx" }
             XCTAssertEqual(sent.count, 2, "the 600 attempt is not recorded as received; the retry is")
-            let ids = try await ScriptMessageRecord.query(on: app.db).filter(\.$prescriptionID == second.id).filter(\.$direction == "out").all().map(\.messageID)
+            let ids = try await ScriptMessageRecord.query(on: app.db).filter(\.$prescriptionID == second.id).filter(
+                \.$direction == "out"
+            ).all().map(\.messageID)
             XCTAssertEqual(ids.count, 1)
         }
     }
@@ -201,37 +253,58 @@ final class PrescribingTests: XCTestCase {
         try await Self.withRxWorld { x in
             let app = x.app
             let provider = try await Fixtures.bearer(app, x.w.provider, clock: x.clock)
-            let made = try decode(Rx.self, try await HTTP.send(app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
-                                                               json: Self.draft(location: x.w.main)))
-            _ = try await HTTP.send(app, .POST, "/api/v1/prescriptions/\(made.id.uuidString)/sign", headers: provider, json: [String: String]())
+            let made = try decode(
+                Rx.self,
+                try await HTTP.send(
+                    app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
+                    json: Self.draft(location: x.w.main)))
+            _ = try await HTTP.send(
+                app, .POST, "/api/v1/prescriptions/\(made.id.uuidString)/sign", headers: provider,
+                json: [String: String]())
             _ = try await JobWorker.runOnce(app, node: "t")
             // The prescriber is on leave today (scheduling availability); Main's covering provider takes renewals.
             let covering = try await Fixtures.workingProvider(app, main: x.w.main, lake: x.w.lake)
             let admin = try await Fixtures.bearer(app, try await Fixtures.user(app, .admin), clock: x.clock)
-            let set = try await HTTP.send(app, .PUT, "/api/v1/locations/\(x.w.main.uuidString)/covering-provider", headers: admin, json: ["providerId": covering.id.uuidString])
+            let set = try await HTTP.send(
+                app, .PUT, "/api/v1/locations/\(x.w.main.uuidString)/covering-provider", headers: admin,
+                json: ["providerId": covering.id.uuidString])
             XCTAssertEqual(set.status, .noContent, set.body.string)
-            let leave = try await HTTP.send(app, .POST, "/api/v1/availability-exceptions", headers: admin,
-                                            json: ["providerId": x.w.provider.id.uuidString, "start": Fixtures.iso(x.clock.now().addingTimeInterval(-3600)),
-                                                   "end": Fixtures.iso(x.clock.now().addingTimeInterval(5 * 86400)), "kind": "leave", "reason": "Vacation"])
+            let leave = try await HTTP.send(
+                app, .POST, "/api/v1/availability-exceptions", headers: admin,
+                json: [
+                    "providerId": x.w.provider.id.uuidString,
+                    "start": Fixtures.iso(x.clock.now().addingTimeInterval(-3600)),
+                    "end": Fixtures.iso(x.clock.now().addingTimeInterval(5 * 86400)), "kind": "leave",
+                    "reason": "Vacation",
+                ])
             XCTAssertEqual(leave.status, .created, leave.body.string)
             let renewal = try await x.simPost("/sim/renewal-requests", ["prescriberOrderNumber": made.id.uuidString])
             XCTAssertEqual(renewal.status, .ok)
             let cover = try await Fixtures.bearer(app, covering, clock: x.clock)
-            let mine = try decode([Item].self, try await HTTP.send(app, .GET, "/api/v1/refill-requests", headers: cover))
+            let mine = try decode(
+                [Item].self, try await HTTP.send(app, .GET, "/api/v1/refill-requests", headers: cover))
             XCTAssertEqual(mine.count, 1)
             XCTAssertEqual(mine[0].routeReason, "covering provider (the prescriber is away)")
             let provider2 = try await Fixtures.bearer(app, x.w.provider, clock: x.clock)
-            let theirs = try decode([Item].self, try await HTTP.send(app, .GET, "/api/v1/refill-requests", headers: provider2))
+            let theirs = try decode(
+                [Item].self, try await HTTP.send(app, .GET, "/api/v1/refill-requests", headers: provider2))
             XCTAssertEqual(theirs.count, 0, "the away prescriber's queue is empty")
-            let notMine = try await HTTP.send(app, .POST, "/api/v1/refill-requests/\(mine[0].id.uuidString)/decision", headers: provider2,
-                                              json: ["decision": "deny", "reasonCode": "AM"])
+            let notMine = try await HTTP.send(
+                app, .POST, "/api/v1/refill-requests/\(mine[0].id.uuidString)/decision", headers: provider2,
+                json: ["decision": "deny", "reasonCode": "AM"])
             XCTAssertEqual(notMine.status, .forbidden)
-            let denied = try await HTTP.send(app, .POST, "/api/v1/refill-requests/\(mine[0].id.uuidString)/decision", headers: cover,
-                                             json: ["decision": "deny", "reasonCode": "AM", "note": "Please book a follow-up"])
+            let denied = try await HTTP.send(
+                app, .POST, "/api/v1/refill-requests/\(mine[0].id.uuidString)/decision", headers: cover,
+                json: ["decision": "deny", "reasonCode": "AM", "note": "Please book a follow-up"])
             XCTAssertEqual(denied.status, .ok, denied.body.string)
             _ = try await JobWorker.runOnce(app, node: "t")
-            let response = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "RxRenewalResponse").first()!
-            guard case .rxRenewalResponse(.denied(let code, let note), _) = try ScriptCodec.for(.v2017071).parse(Data(response.xml.utf8)).body else { return XCTFail("not denied") }
+            let response = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "RxRenewalResponse")
+                .first()!
+            guard
+                case .rxRenewalResponse(.denied(let code, let note), _) = try ScriptCodec.for(.v2017071).parse(
+                    Data(response.xml.utf8)
+                ).body
+            else { return XCTFail("not denied") }
             XCTAssertEqual(code, "AM")
             XCTAssertEqual(note, "Please book a follow-up")
         }
@@ -257,9 +330,11 @@ final class PrescribingTests: XCTestCase {
             XCTAssertEqual(err.value("Body/Error/DescriptionCode"), "500")
             // Well-formed, but about a prescription we never wrote.
             let codec = try ScriptCodec.for(.v2017071)
-            let stranger = ScriptMessage(header: ScriptHeader(to: ScriptParty("CARESYNC", "C"), from: ScriptParty("1234567", "P"), messageID: "PH1",
-                                                              relatesToMessageID: "CSunknown", sentTime: clock.now(), prescriberOrderNumber: UUID().uuidString),
-                                         body: .rxRenewalRequest(ScriptCodecTestsShared.details))
+            let stranger = ScriptMessage(
+                header: ScriptHeader(
+                    to: ScriptParty("CARESYNC", "C"), from: ScriptParty("1234567", "P"), messageID: "PH1",
+                    relatesToMessageID: "CSunknown", sentTime: clock.now(), prescriberOrderNumber: UUID().uuidString),
+                body: .rxRenewalRequest(ScriptCodecTestsShared.details))
             let unknown = try XElement.parse(Data(try await post(codec.xml(stranger), auth).body.string.utf8))
             XCTAssertEqual(unknown.value("Body/Error/DescriptionCode"), "1000")
             XCTAssertEqual(unknown.value("Header/RelatesToMessageID"), "PH1")
@@ -288,8 +363,8 @@ final class ScriptInboundHardeningTests: XCTestCase {
                 header: ScriptHeader(
                     to: ScriptParty("CARESYNC", "C"), from: ScriptParty("1234567", "P"),
                     messageID: "PH-DTD", relatesToMessageID: "CSunknown", sentTime: clock.now(),
-                                                             prescriberOrderNumber: "RX1"),
-                                        body: .rxRenewalRequest(ScriptCodecTestsShared.details))
+                    prescriberOrderNumber: "RX1"),
+                body: .rxRenewalRequest(ScriptCodecTestsShared.details))
             let xml = codec.xml(renewal)
             guard let declEnd = xml.range(of: "?>") else { return XCTFail("no XML declaration") }
             let head = String(xml[..<declEnd.upperBound]), rest = String(xml[declEnd.upperBound...])
@@ -304,8 +379,10 @@ final class ScriptInboundHardeningTests: XCTestCase {
                 XCTAssertEqual(res.status, .ok, res.body.string.prefix(300).description)
                 return try? XElement.parse(Data(res.body.string.utf8))
             }
-            for (name, doc) in [("after a 4.2 KB comment", head + longComment + dtd + rest),
-                                ("after a character split at byte 4096", head + split + dtd + rest)] {
+            for (name, doc) in [
+                ("after a 4.2 KB comment", head + longComment + dtd + rest),
+                ("after a character split at byte 4096", head + split + dtd + rest),
+            ] {
                 let answer = try await post(Data(doc.utf8))
                 XCTAssertEqual(answer?.value("Body/Error/Code"), "900", name)
                 XCTAssertEqual(answer?.value("Body/Error/DescriptionCode"), "500", name)
@@ -331,11 +408,16 @@ final class ScriptInboundHardeningTests: XCTestCase {
 /// A well-formed RxDetails for inbound tests.
 enum ScriptCodecTestsShared {
     static let details = RxDetails(
-        patient: ScriptPatient(lastName: "Stranger", firstName: "Sam", gender: "U", dateOfBirth: "1970-01-01", addressLine1: "1 Nowhere", city: "X", state: "IN", postalCode: "47708"),
+        patient: ScriptPatient(
+            lastName: "Stranger", firstName: "Sam", gender: "U", dateOfBirth: "1970-01-01", addressLine1: "1 Nowhere",
+            city: "X", state: "IN", postalCode: "47708"),
         pharmacy: ScriptPharmacy(ncpdpid: "1234567", npi: "1234567893", businessName: "CareSync Test Pharmacy"),
         prescriber: ScriptPrescriber(npi: "1234567893", deaNumber: nil, lastName: "Doe", firstName: "Jo"),
-        medication: ScriptMedication(description: "Cephalexin 500 MG Oral Capsule", ndc: nil, rxnorm: "309114", schedule: nil, quantity: "28", unitCode: "C48480",
-                                     daysSupply: 7, writtenDate: "2026-11-01", substitutions: "0", refills: 0, sig: "Take 1 capsule four times a day"))
+        medication: ScriptMedication(
+            description: "Cephalexin 500 MG Oral Capsule", ndc: nil, rxnorm: "309114", schedule: nil, quantity: "28",
+            unitCode: "C48480",
+            daysSupply: 7, writtenDate: "2026-11-01", substitutions: "0", refills: 0,
+            sig: "Take 1 capsule four times a day"))
 }
 
 /// Heterogeneous JSON bodies for tests.

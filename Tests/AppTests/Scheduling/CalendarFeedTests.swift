@@ -11,10 +11,14 @@ final class CalendarFeedTests: XCTestCase {
             let w = try await Fixtures.schedulingWorld(app)
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let pid = try await Fixtures.patient(app, family: "Verysecretname")
-            _ = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                    json: Booking(patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp, start: w.atMain("2026-09-28", 9)))
+            _ = try await HTTP.send(
+                app, .POST, "/api/v1/appointments", headers: desk,
+                json: Booking(
+                    patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                    start: w.atMain("2026-09-28", 9)))
             let drH = try await Fixtures.bearer(app, w.provider, clock: clock)
-            let issued = try await HTTP.send(app, .POST, "/api/v1/calendar-feeds", headers: drH, json: [String: String]())
+            let issued = try await HTTP.send(
+                app, .POST, "/api/v1/calendar-feeds", headers: drH, json: [String: String]())
             XCTAssertEqual(issued.status, .created)
             let url = try issued.content.get(String.self, at: "url")
             let feed = try await HTTP.send(app, .GET, url)
@@ -29,9 +33,12 @@ final class CalendarFeedTests: XCTestCase {
             // Another provider cannot issue a feed for this one; desk cannot either.
             let other = try await Fixtures.user(app, .provider)
             let otherH = try await Fixtures.bearer(app, other, clock: clock)
-            let denied = try await HTTP.send(app, .POST, "/api/v1/calendar-feeds", headers: otherH, json: ["providerId": w.provider.id.uuidString])
+            let denied = try await HTTP.send(
+                app, .POST, "/api/v1/calendar-feeds", headers: otherH, json: ["providerId": w.provider.id.uuidString])
             XCTAssertEqual(denied.status, .forbidden)
-            let v1 = try await HTTP.send(app, .POST, "/api/v1/calendar-feeds", headers: desk, json: ["providerId": w.provider.id.uuidString]).status
+            let v1 = try await HTTP.send(
+                app, .POST, "/api/v1/calendar-feeds", headers: desk, json: ["providerId": w.provider.id.uuidString]
+            ).status
             XCTAssertEqual(v1, .forbidden)
 
             let id = try issued.content.get(UUID.self, at: "id")

@@ -16,7 +16,8 @@ final class SchedulePagesTests: XCTestCase {
             let web = PageClient(app)
             try await web.signIn(desk, clock: clock)
 
-            let picker = try await web.get("/schedule/book?patient=\(pid)&type=\(w.followUp)&date=2026-11-03&location=\(w.main)")
+            let picker = try await web.get(
+                "/schedule/book?patient=\(pid)&type=\(w.followUp)&date=2026-11-03&location=\(w.main)")
             XCTAssertEqual(picker.status, .ok)
             let html = picker.body.string
             XCTAssertTrue(html.contains("id=\"slots\""))
@@ -24,12 +25,20 @@ final class SchedulePagesTests: XCTestCase {
             let start = Fixtures.iso(w.atMain("2026-11-03", 9))
             XCTAssertTrue(html.contains("value=\"\(start)\""))
 
-            let booked = try await web.post("/schedule/book", ["patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
-                                                               "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start])
+            let booked = try await web.post(
+                "/schedule/book",
+                [
+                    "patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
+                    "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start,
+                ])
             XCTAssertEqual(booked.status, .seeOther)
             XCTAssertEqual(booked.headers.first(name: .location), "/schedule?date=2026-11-03&booked=1")
-            let twice = try await web.post("/schedule/book", ["patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
-                                                              "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start])
+            let twice = try await web.post(
+                "/schedule/book",
+                [
+                    "patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
+                    "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start,
+                ])
             XCTAssertEqual(twice.status, .conflict)
             // The form again, not an error page: what collided, the patient kept, and the nearest free times to take.
             let again = twice.body.string
@@ -40,45 +49,64 @@ final class SchedulePagesTests: XCTestCase {
             let firstOffered = again.components(separatedBy: "aria-label=\"").dropFirst().first {
                 $0.first?.isNumber == true
             }
-            XCTAssertTrue(firstOffered?.contains("AM ET · Test Provider · Main Street Clinic\"") == true,
-                          "the same provider at the same place comes first: \(firstOffered?.prefix(80) ?? "none")")
-            XCTAssertTrue(again.contains(#"aria-label="9:30 – 9:50 AM ET · Test Provider · Main Street Clinic""#),
-                          "the nearest free time after the one taken")
+            XCTAssertTrue(
+                firstOffered?.contains("AM ET · Test Provider · Main Street Clinic\"") == true,
+                "the same provider at the same place comes first: \(firstOffered?.prefix(80) ?? "none")")
+            XCTAssertTrue(
+                again.contains(#"aria-label="9:30 – 9:50 AM ET · Test Provider · Main Street Clinic""#),
+                "the nearest free time after the one taken")
 
             let day = try await web.get("/schedule?date=2026-11-03")
             let cal = day.body.string
             XCTAssertTrue(cal.contains("data-location=\"MAIN\""))
             XCTAssertTrue(cal.contains("data-location=\"LAKE\""), "both locations on one screen")
             XCTAssertTrue(cal.contains("Pagebooker"))
-            let v1 = try await Fixtures.auditRows(app, action: .query, patientID: pid).filter { $0.category == "appointments" }.count
+            let v1 = try await Fixtures.auditRows(app, action: .query, patientID: pid).filter {
+                $0.category == "appointments"
+            }.count
             XCTAssertEqual(v1, 1)
 
             let appt = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == pid).first()!
-            let noReason = try await web.post("/schedule/appointments/\(appt.id!)", ["status": "cancelled", "cancelReason": ""])
+            let noReason = try await web.post(
+                "/schedule/appointments/\(appt.id!)", ["status": "cancelled", "cancelReason": ""])
             XCTAssertEqual(noReason.status, .unprocessableEntity)
             let v2 = try await web.post("/schedule/appointments/\(appt.id!)", ["status": "checked-in"]).status
             XCTAssertEqual(v2, .seeOther)
             let v3 = try await AppointmentRecord.find(appt.id, on: app.db)?.status
-            XCTAssertEqual(v3, "checked-in")
+            XCTAssertEqual(v3, .checkedIn)
 
             // Move another booking to 10:30 with the picker (atomic reschedule).
             let other = try await Fixtures.patient(app, family: "Movable")
-            _ = try await web.post("/schedule/book", ["patientId": other.uuidString, "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
-                                                      "typeId": w.followUp.uuidString, "start": Fixtures.iso(w.atMain("2026-11-03", 10))])
+            _ = try await web.post(
+                "/schedule/book",
+                [
+                    "patientId": other.uuidString, "providerId": w.provider.id.uuidString,
+                    "locationId": w.main.uuidString,
+                    "typeId": w.followUp.uuidString, "start": Fixtures.iso(w.atMain("2026-11-03", 10)),
+                ])
             let movable = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == other).first()!
             let picker2 = try await web.get("/schedule/appointments/\(movable.id!)/move")
             XCTAssertTrue(picker2.body.string.contains("Move appointment (now 10:00 – 10:20 AM ET"))
-            let moved = try await web.post("/schedule/appointments/\(movable.id!)/move", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
-                                                                                           "start": Fixtures.iso(w.atMain("2026-11-03", 10, 30))])
+            let moved = try await web.post(
+                "/schedule/appointments/\(movable.id!)/move",
+                [
+                    "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                    "start": Fixtures.iso(w.atMain("2026-11-03", 10, 30)),
+                ])
             XCTAssertEqual(moved.status, .seeOther)
             let v9 = try await AppointmentRecord.find(movable.id, on: app.db)?.startAt
             XCTAssertEqual(v9, w.atMain("2026-11-03", 10, 30))
-            let clash = try await web.post("/schedule/appointments/\(movable.id!)/move", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
-                                                                                           "start": start])
+            let clash = try await web.post(
+                "/schedule/appointments/\(movable.id!)/move",
+                [
+                    "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                    "start": start,
+                ])
             XCTAssertEqual(clash.status, .conflict)
             XCTAssertTrue(clash.body.string.contains("keeps its old time"))
-            XCTAssertTrue(clash.body.string.contains("The nearest free times") && clash.body.string.contains("Movable"),
-                          "the move form names the patient and offers other times")
+            XCTAssertTrue(
+                clash.body.string.contains("The nearest free times") && clash.body.string.contains("Movable"),
+                "the move form names the patient and offers other times")
             XCTAssertEqual(moved.headers.first(name: .location), "/schedule?date=2026-11-03&moved=1", "success says so")
 
             let week = try await web.get("/schedule?date=2026-11-02&view=week&provider=\(w.provider.id)")
@@ -90,11 +118,18 @@ final class SchedulePagesTests: XCTestCase {
         try await withTestApp { app, clock in
             let w = try await Fixtures.schedulingWorld(app)
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let a = try await Fixtures.patient(app, family: "Morning"), b = try await Fixtures.patient(app, family: "Afternoon")
-            _ = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                    json: Booking(patientId: a, providerId: w.provider.id, locationId: w.main, typeId: w.followUp, start: w.atMain("2026-11-03", 9)))
-            _ = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                    json: Booking(patientId: b, providerId: w.provider.id, locationId: w.lake, typeId: w.followUp, start: w.atLake("2026-11-03", 14)))
+            let a = try await Fixtures.patient(app, family: "Morning"),
+                b = try await Fixtures.patient(app, family: "Afternoon")
+            _ = try await HTTP.send(
+                app, .POST, "/api/v1/appointments", headers: desk,
+                json: Booking(
+                    patientId: a, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                    start: w.atMain("2026-11-03", 9)))
+            _ = try await HTTP.send(
+                app, .POST, "/api/v1/appointments", headers: desk,
+                json: Booking(
+                    patientId: b, providerId: w.provider.id, locationId: w.lake, typeId: w.followUp,
+                    start: w.atLake("2026-11-03", 14)))
             let web = PageClient(app)
             try await web.signIn(w.provider, clock: clock)
             let day = try await web.get("/schedule/my-day?date=2026-11-03")
@@ -123,35 +158,46 @@ final class SchedulePagesTests: XCTestCase {
             XCTAssertEqual(form.status, .ok)
             XCTAssertFalse(form.body.string.contains("New patient"), "staff-only types are not offered")
             let start = Fixtures.iso(w.atMain("2026-11-03", 10))
-            let booked = try await web.post("/portal/appointments/book", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
-                                                                          "typeId": w.followUp.uuidString, "start": start])
+            let booked = try await web.post(
+                "/portal/appointments/book",
+                [
+                    "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                    "typeId": w.followUp.uuidString, "start": start,
+                ])
             XCTAssertEqual(booked.headers.first(name: .location), "/portal/appointments?done=booked")
             let list = try await web.get("/portal/appointments")
             XCTAssertTrue(list.body.string.contains("10:00 – 10:20 AM ET"))
             let appt = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == pat.patientID!).first()!
 
-            let moved = try await web.post("/portal/appointments/\(appt.id!)/reschedule", ["providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
-                                                                                           "typeId": w.followUp.uuidString, "start": Fixtures.iso(w.atMain("2026-11-03", 11))])
+            let moved = try await web.post(
+                "/portal/appointments/\(appt.id!)/reschedule",
+                [
+                    "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                    "typeId": w.followUp.uuidString, "start": Fixtures.iso(w.atMain("2026-11-03", 11)),
+                ])
             XCTAssertEqual(moved.headers.first(name: .location), "/portal/appointments?done=rescheduled")
             let v6 = try await AppointmentRecord.find(appt.id, on: app.db)?.startAt
             XCTAssertEqual(v6, w.atMain("2026-11-03", 11))
             let v7 = try await web.post("/portal/appointments/\(appt.id!)/cancel", [:]).status
             XCTAssertEqual(v7, .seeOther)
             let v8 = try await AppointmentRecord.find(appt.id, on: app.db)?.status
-            XCTAssertEqual(v8, "cancelled")
+            XCTAssertEqual(v8, .cancelled)
 
             // Someone else's appointment cannot be touched from the portal.
             let other = try await Fixtures.patient(app, family: "Notmine")
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let theirs = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                             json: Booking(patientId: other, providerId: w.provider.id, locationId: w.main, typeId: w.followUp, start: w.atMain("2026-11-04", 9)))
+            let theirs = try await HTTP.send(
+                app, .POST, "/api/v1/appointments", headers: desk,
+                json: Booking(
+                    patientId: other, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                    start: w.atMain("2026-11-04", 9)))
             let theirID = try theirs.content.get(UUID.self, at: "id")
             let v9 = try await web.post("/portal/appointments/\(theirID)/cancel", ["cancelReason": "x"]).status
             XCTAssertEqual(v9, .forbidden)
             let v10 = try await web.get("/portal/appointments/\(theirID)/reschedule").status
             XCTAssertEqual(v10, .forbidden)
             let v11 = try await AppointmentRecord.find(theirID, on: app.db)?.status
-            XCTAssertEqual(v11, "booked")
+            XCTAssertEqual(v11, .booked)
         }
     }
 }

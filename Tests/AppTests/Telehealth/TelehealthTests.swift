@@ -15,8 +15,11 @@ final class TelehealthTests: XCTestCase {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let c = TurnCredentials.mint(secret: "s3cret", userID: "ab12cd34-patient", ttl: 3600, now: now)
         XCTAssertEqual(c.username, "1800003600:ab12cd34-patient")
-        XCTAssertEqual(c.password, "GxIK7lKIzR0WJFlwFbmDn8WkhNA=", "base64(HMAC-SHA1(secret, username)), as coturn computes it")
-        let ice = IceConfig.build(stun: ["stun:stun.example.org:3478"], turn: ["turn:t.example.org:3478"], secret: "s3cret", userID: "u", ttl: 600, forceRelay: true, now: now)
+        XCTAssertEqual(
+            c.password, "GxIK7lKIzR0WJFlwFbmDn8WkhNA=", "base64(HMAC-SHA1(secret, username)), as coturn computes it")
+        let ice = IceConfig.build(
+            stun: ["stun:stun.example.org:3478"], turn: ["turn:t.example.org:3478"], secret: "s3cret", userID: "u",
+            ttl: 600, forceRelay: true, now: now)
         XCTAssertEqual(ice.iceTransportPolicy, "relay")
         XCTAssertEqual(ice.iceServers.count, 2)
         let noTurn = IceConfig.build(stun: [], turn: [], secret: nil, userID: "u", ttl: 600, forceRelay: true, now: now)
@@ -33,7 +36,9 @@ final class TelehealthTests: XCTestCase {
         XCTAssertTrue(ok.relayedAddress?.hasPrefix("127.0.0.1:") == true, ok.relayedAddress ?? "")
         let wrong = TurnCheck.run(urls: [turn.url], secret: "not-the-secret")
         XCTAssertFalse(wrong.ok)
-        XCTAssertTrue(wrong.problem?.contains("401") == true && wrong.problem?.contains("static-auth-secret") == true, wrong.problem ?? "")
+        XCTAssertTrue(
+            wrong.problem?.contains("401") == true && wrong.problem?.contains("static-auth-secret") == true,
+            wrong.problem ?? "")
         let nothing = TurnCheck.run(urls: [], secret: "x")
         XCTAssertTrue(nothing.problem?.contains("no UDP TURN URL") == true)
     }
@@ -46,26 +51,37 @@ final class TelehealthTests: XCTestCase {
             $0.forceRelay = true
         }) { app, clock in
             let w = try await Fixtures.schedulingWorld(app)
-            clock.set(w.atMain("2026-09-22", 9).addingTimeInterval(-1800))   // half an hour before the visit
+            clock.set(w.atMain("2026-09-22", 9).addingTimeInterval(-1800))  // half an hour before the visit
             let patient = try await Fixtures.patientUser(app, family: "Video")
             let pid = patient.patientID!
-            _ = try await PatientStore(scope: app.systemScope("test")).update(pid, PatientInput(email: "video@example.org"), expectedVersion: nil)
+            _ = try await PatientStore(scope: app.systemScope("test")).update(
+                pid, PatientInput(email: "video@example.org"), expectedVersion: nil)
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let start = w.atMain("2026-09-22", 9)
-            let booked = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                             json: Booking(patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.video, start: start))
+            let booked = try await HTTP.send(
+                app, .POST, "/api/v1/appointments", headers: desk,
+                json: Booking(
+                    patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.video, start: start))
             XCTAssertEqual(booked.status, .created, booked.body.string)
             let appt = try booked.content.get(UUID.self, at: "id")
             // A visit only for telemedicine appointments.
-            let office = try await HTTP.send(app, .POST, "/api/v1/appointments", headers: desk,
-                                             json: Booking(patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp, start: start.addingTimeInterval(3600)))
-            let notVideo = try await HTTP.send(app, .POST, "/api/v1/appointments/\(try office.content.get(UUID.self, at: "id").uuidString)/visit-link", headers: desk, json: ["channel": "email"])
+            let office = try await HTTP.send(
+                app, .POST, "/api/v1/appointments", headers: desk,
+                json: Booking(
+                    patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                    start: start.addingTimeInterval(3600)))
+            let notVideo = try await HTTP.send(
+                app, .POST, "/api/v1/appointments/\(try office.content.get(UUID.self, at: "id").uuidString)/visit-link",
+                headers: desk, json: ["channel": "email"])
             XCTAssertEqual(notVideo.status, .unprocessableEntity)
 
-            let sent = try await HTTP.send(app, .POST, "/api/v1/appointments/\(appt.uuidString)/visit-link", headers: desk, json: ["channel": "email"])
+            let sent = try await HTTP.send(
+                app, .POST, "/api/v1/appointments/\(appt.uuidString)/visit-link", headers: desk,
+                json: ["channel": "email"])
             XCTAssertEqual(sent.status, .created, sent.body.string)
             let mail = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "visit-link").first()!
-            XCTAssertFalse(mail.body.contains("Video") || mail.subject.contains("Video,"), "no patient name in the message")
+            XCTAssertFalse(
+                mail.body.contains("Video") || mail.subject.contains("Video,"), "no patient name in the message")
             let token = String(mail.body.split(separator: "/").last!)
             XCTAssertFalse(token.contains(pid.uuidString))
             let visit = try await VirtualVisitRecord.query(on: app.db).first()!
@@ -90,9 +106,13 @@ final class TelehealthTests: XCTestCase {
             XCTAssertEqual(r4.status, .seeOther, "nobody: sign in first")
 
             // An expired link is refused.
-            let second = try await HTTP.send(app, .POST, "/api/v1/appointments/\(appt.uuidString)/visit-link", headers: desk, json: ["channel": "email"])
+            let second = try await HTTP.send(
+                app, .POST, "/api/v1/appointments/\(appt.uuidString)/visit-link", headers: desk,
+                json: ["channel": "email"])
             XCTAssertEqual(second.status, .created)
-            let late = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "visit-link").sort(\.$createdAt, .descending).all()
+            let late = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "visit-link").sort(
+                \.$createdAt, .descending
+            ).all()
                 .first { !$0.body.hasSuffix(token) }!
             clock.set(start.addingTimeInterval(3 * 3600 + 60))
             let r5 = try await HTTP.send(app, .GET, "/visit/join/\(late.body.split(separator: "/").last!)")
@@ -101,12 +121,15 @@ final class TelehealthTests: XCTestCase {
 
             // Admit: not before the patient waits; not by the front desk; yes by the provider.
             let provider = try await Fixtures.bearer(app, w.provider, clock: clock)
-            let tooSoon = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/admit", headers: provider)
+            let tooSoon = try await HTTP.send(
+                app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/admit", headers: provider)
             XCTAssertEqual(tooSoon.status, .conflict)
-            let participant = VisitParticipant(role: "patient", name: "visit-link", visitID: visit.id!,
-                                               principal: Principal(userID: nil, username: "visit-link", role: .patient, patientID: pid))
-            let status = try await VisitStore.arrived(participant, app: app)   // what the signaling socket does on connect
-            XCTAssertEqual(status, "waiting")
+            let participant = VisitParticipant(
+                role: "patient", name: "visit-link", visitID: visit.id!,
+                principal: Principal(userID: nil, username: "visit-link", role: .patient, patientID: pid))
+            // What the signaling socket does on connect.
+            let status = try await VisitStore.arrived(participant, app: app)
+            XCTAssertEqual(status, .waiting)
             let desk2 = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let r6 = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/admit", headers: desk2)
             XCTAssertEqual(r6.status, .forbidden)
@@ -118,7 +141,8 @@ final class TelehealthTests: XCTestCase {
             XCTAssertEqual(ice.status, .ok)
             let cfg = try ice.content.decode(IceConfig.self)
             XCTAssertEqual(cfg.iceTransportPolicy, "relay")
-            XCTAssertTrue(cfg.iceServers.first?.username?.hasSuffix(":\(visit.id!.uuidString.prefix(8))-patient") == true)
+            XCTAssertTrue(
+                cfg.iceServers.first?.username?.hasSuffix(":\(visit.id!.uuidString.prefix(8))-patient") == true)
 
             // Another patient (portal) cannot open this visit; the visit's own patient can.
             let other = try await Fixtures.patientUser(app, family: "Othervideo")
@@ -138,12 +162,18 @@ final class TelehealthTests: XCTestCase {
             json.contentType = .json
             json.add(name: "X-CSRF-Token", value: "x")
             json.replaceOrAdd(name: .cookie, value: "cs_visit=\(pass); cs_csrf=x")
-            let ev = try await HTTP.send(app, .POST, "/visits/\(visit.id!.uuidString)/events", headers: json, raw: #"{"kind":"connected","detail":"all"}"#)
+            let ev = try await HTTP.send(
+                app, .POST, "/visits/\(visit.id!.uuidString)/events", headers: json,
+                raw: #"{"kind":"connected","detail":"all"}"#)
             XCTAssertEqual(ev.status, .noContent, ev.body.string)
-            let bogus = try await HTTP.send(app, .POST, "/visits/\(visit.id!.uuidString)/events", headers: json, raw: #"{"kind":"recording-started"}"#)
+            let bogus = try await HTTP.send(
+                app, .POST, "/visits/\(visit.id!.uuidString)/events", headers: json,
+                raw: #"{"kind":"recording-started"}"#)
             XCTAssertEqual(bogus.status, .unprocessableEntity)
             clock.advance(by: 600)
-            let ended = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/end", headers: provider, json: ["note": "Healing well; sutures out next week."])
+            let ended = try await HTTP.send(
+                app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/end", headers: provider,
+                json: ["note": "Healing well; sutures out next week."])
             XCTAssertEqual(ended.status, .ok)
             let record = try await HTTP.send(app, .GET, "/api/v1/visits/\(visit.id!.uuidString)", headers: provider)
             XCTAssertEqual(try record.content.get(String.self, at: "outcome"), "connected")
@@ -151,9 +181,14 @@ final class TelehealthTests: XCTestCase {
             XCTAssertEqual(try record.content.get(String.self, at: "note"), "Healing well; sutures out next week.")
             struct Event: Decodable { let kind: String; let role: String }
             let kinds = try record.content.get([Event].self, at: "events").map { "\($0.role) \($0.kind)" }
-            XCTAssertEqual(kinds, ["patient joined", "provider admitted", "patient credentials", "patient connected", "provider ended"])
+            XCTAssertEqual(
+                kinds,
+                ["patient joined", "provider admitted", "patient credentials", "patient connected", "provider ended"])
             let audit = try await Fixtures.auditRows(app, patientID: pid).filter { $0.category == "visits" }
-            for d in ["join link sent by email", "join link redeemed", "patient admitted", "media credentials issued to the patient", "patient: connected", "visit ended; note written"] {
+            for d in [
+                "join link sent by email", "join link redeemed", "patient admitted",
+                "media credentials issued to the patient", "patient: connected", "visit ended; note written",
+            ] {
                 XCTAssertTrue(audit.contains { $0.detail == d }, d)
             }
         }
@@ -180,7 +215,13 @@ final class TelehealthTests: XCTestCase {
 
             let n = 40
             func candidate(_ i: Int) -> [String: Any] {
-                ["type": "candidate", "seq": i, "candidate": ["candidate": "candidate:\(i) 1 udp 2122260223 192.0.2.1 \(50000 + i) typ host", "sdpMid": "0", "sdpMLineIndex": 0]]
+                [
+                    "type": "candidate", "seq": i,
+                    "candidate": [
+                        "candidate": "candidate:\(i) 1 udp 2122260223 192.0.2.1 \(50000 + i) typ host", "sdpMid": "0",
+                        "sdpMLineIndex": 0,
+                    ],
+                ]
             }
             let provider = try await SignalingBench.Client.open(url, headers: bearer, group: app.eventLoopGroup)
             try await provider.send(["type": "offer", "seq": -1, "description": ["type": "offer", "sdp": "v=0"]])
@@ -195,7 +236,9 @@ final class TelehealthTests: XCTestCase {
                 return out
             }
             let toPatient = await relayed(patient, n + 1)
-            XCTAssertEqual(toPatient, ["offer -1 from provider"] + (0..<n).map { "candidate \($0) from provider" }, "everything, in the order sent")
+            XCTAssertEqual(
+                toPatient, ["offer -1 from provider"] + (0..<n).map { "candidate \($0) from provider" },
+                "everything, in the order sent")
 
             for i in 0..<n { try await patient.send(candidate(i)) }
             let toProvider = await relayed(provider, n)
@@ -229,12 +272,14 @@ final class TelehealthTests: XCTestCase {
             XCTAssertEqual(admit.status, .ok, admit.body.string)
             _ = await patient.next("admitted")
             let v = try await VirtualVisitRecord.find(visit, on: app.db)!
-            let participant = VisitParticipant(role: "patient", name: "visit-link", visitID: visit,
-                                               principal: Principal(userID: nil, username: "visit-link", role: .patient,
-                                                                    patientID: v.patientID))
+            let participant = VisitParticipant(
+                role: "patient", name: "visit-link", visitID: visit,
+                principal: Principal(
+                    userID: nil, username: "visit-link", role: .patient,
+                    patientID: v.patientID))
             try await VisitStore.report(participant, kind: "connected", detail: "", app: app)
             let running = try await VirtualVisitRecord.find(visit, on: app.db)?.status
-            XCTAssertEqual(running, "in-progress")
+            XCTAssertEqual(running, .inProgress)
 
             // Reloaded page: credentials again (this was 403 once the visit was in progress).
             let again = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: ph)
@@ -263,8 +308,9 @@ final class TelehealthTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(denials.count, 3)
 
             // The host hands the visit over: now the other provider holds the provider side, the host no longer.
-            let handed = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/handoff", headers: host,
-                                             json: ["providerId": other.id.uuidString])
+            let handed = try await HTTP.send(
+                app, .POST, "/api/v1/visits/\(visit.uuidString)/handoff", headers: host,
+                json: ["providerId": other.id.uuidString])
             XCTAssertEqual(handed.status, .ok, handed.body.string)
             let newHostICE = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: otherH).status
             XCTAssertEqual(newHostICE, .ok)
@@ -296,7 +342,8 @@ final class TelehealthTests: XCTestCase {
         guard ok == 0 else { throw PITRTestError("cannot connect to port \(port)") }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        var request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
@@ -320,10 +367,12 @@ final class TelehealthTests: XCTestCase {
         let patient = try await SignalingBench.Client.open(url, headers: ph, group: app.eventLoopGroup)
         let waiting = await patient.next("waiting")
         XCTAssertNotNil(waiting, "the patient is in the waiting room")
-        let token = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: [
+        let token = try await HTTP.send(
+            app, .POST, "/api/v1/auth/token",
+            json: [
                 "username": username, "password": BookingBench.benchPassword,
-                "otp": Domain.TOTP(secret: secret).code(at: app.clock.now())
-        ])
+                "otp": Domain.TOTP(secret: secret).code(at: app.clock.now()),
+            ])
         var bearer = HTTPHeaders()
         bearer.bearerAuthorization = .init(token: try token.content.get(String.self, at: "access_token"))
         return (visit, url, patient, ph, bearer)

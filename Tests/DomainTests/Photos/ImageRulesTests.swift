@@ -12,7 +12,8 @@ final class ImageRulesTests: XCTestCase {
         XCTAssertNil(ImageFormat.sniff([]))
         XCTAssertEqual(ImageFormat.describeOther(Array("%PDF-1.7".utf8)), "a PDF document")
         XCTAssertEqual(ImageFormat.describeOther([]), "an empty file")
-        XCTAssertEqual(ImageFormat.describeOther([0, 0, 0, 0x1C] + Array("ftypisom".utf8)), "a video or another ISO media file")
+        XCTAssertEqual(
+            ImageFormat.describeOther([0, 0, 0, 0x1C] + Array("ftypisom".utf8)), "a video or another ISO media file")
     }
 
     func test_truncatedFiles_areSpottedByTheirEnd() {
@@ -26,8 +27,9 @@ final class ImageRulesTests: XCTestCase {
     func test_pixelLimits_refuseDecompressionBombs() {
         let l = ImageLimits()
         XCTAssertNil(l.check(width: 4032, height: 3024))
-        XCTAssertEqual(l.check(width: 20_000, height: 20_000),
-                       "The image is 20000 × 20000 pixels; photos may be at most 12000 pixels on a side and 50 megapixels.")
+        XCTAssertEqual(
+            l.check(width: 20_000, height: 20_000),
+            "The image is 20000 × 20000 pixels; photos may be at most 12000 pixels on a side and 50 megapixels.")
         XCTAssertNotNil(l.check(width: 8000, height: 8000), "64 MP is over the pixel limit")
         XCTAssertNotNil(l.check(width: 0, height: 10))
     }
