@@ -151,7 +151,7 @@ package enum TokenController {
         let token = try await req.signIn.startSession(user, kind: "api", mfaPassed: true)
         let body = TokenResponse(
             access_token: token, token_type: "Bearer", expires_in: Int(req.config.sessionIdleTimeout),
-            role: user.role, user_id: user.id!, patient_id: user.patientID)
+            role: user.role, user_id: try user.requireID(), patient_id: user.patientID)
         return try await body.encodeResponse(status: .ok, for: req)
     }
 

@@ -214,8 +214,8 @@ package struct UserDTO: Content {
     package let locked: Bool
     package let patientId: UUID?
 
-    package init(_ u: UserRecord, now: Date) {
-        id = u.id!
+    package init(_ u: UserRecord, now: Date) throws {
+        id = try u.requireID()
         username = u.username
         displayName = u.displayName
         role = u.role
@@ -232,18 +232,19 @@ extension Request {
 
 package enum UserAPIController {
     @Sendable package static func list(req: Request) async throws -> [UserDTO] {
-        try await req.userAdmin().list().map { UserDTO($0, now: req.now) }
+        try await req.userAdmin().list().map { try UserDTO($0, now: req.now) }
     }
 
     @Sendable package static func create(req: Request) async throws -> Response {
         let u = try await req.userAdmin().create(try req.decodeJSON(UserAdmin.NewUser.self))
         let res = try await UserDTO(u, now: req.now).encodeResponse(status: .created, for: req)
-        res.headers.replaceOrAdd(name: .location, value: "/api/v1/users/\(u.id!.uuidString)")
+        res.headers.replaceOrAdd(name: .location, value: "/api/v1/users/\((try u.requireID()).uuidString)")
         return res
     }
 
     @Sendable package static func update(req: Request) async throws -> UserDTO {
         let id = try req.idParameter("user")
-        return UserDTO(try await req.userAdmin().update(id, try req.decodeJSON(UserAdmin.Change.self)), now: req.now)
+        return try UserDTO(
+            try await req.userAdmin().update(id, try req.decodeJSON(UserAdmin.Change.self)), now: req.now)
     }
 }

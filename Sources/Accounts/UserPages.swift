@@ -16,7 +16,7 @@ package enum UserPagesController {
         let users = try await req.userAdmin().list()
         return Layout.render(
             UsersPage(
-                users: users.map { UserDTO($0, now: req.now) }, form: NewUserForm(),
+                users: try users.map { try UserDTO($0, now: req.now) }, form: NewUserForm(),
                 created: req.query[String.self, at: "created"]
             ).render(for: req))
     }
@@ -46,7 +46,8 @@ package enum UserPagesController {
             }
             let users = try await admin.list()
             return Layout.render(
-                UsersPage(users: users.map { UserDTO($0, now: req.now) }, form: f, errors: errors).render(for: req),
+                UsersPage(users: try users.map { try UserDTO($0, now: req.now) }, form: f, errors: errors).render(
+                    for: req),
                 status: e.status)
         }
     }

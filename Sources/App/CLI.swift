@@ -106,7 +106,7 @@ public enum CareSyncCLI {
             let pw = password ?? Token.generate(bytes: 12)
             let u = try await UserAdmin(scope: app.systemScope("users-create")).create(
                 .init(username: username, displayName: displayName, role: role, password: pw, patientId: pid))
-            var out = "Created \(u.role) account \(u.username) (id \(u.id!.uuidString))."
+            var out = "Created \(u.role) account \(u.username) (id \((try u.requireID()).uuidString))."
             if password == nil { out += "\nInitial password (shown once): \(pw)" }
             if Role(rawValue: u.role)?.requiresMFA == true {
                 out += "\nThis role sets up two-step sign-in at first sign-in."
@@ -171,7 +171,8 @@ public enum CareSyncCLI {
             }
             return try await q.sort(\.$createdAt, .descending).limit(500).all().map {
                 OutboxRow(
-                    id: $0.id!, kind: $0.kind, channel: $0.channel, status: $0.status.rawValue, attempts: $0.attempts,
+                    id: try $0.requireID(), kind: $0.kind, channel: $0.channel, status: $0.status.rawValue,
+                    attempts: $0.attempts,
                     nextAttemptAt: $0.nextAttemptAt, lastError: $0.lastError)
             }
         }

@@ -170,3 +170,12 @@ package enum ISO8601 {
         return frac.date(from: s)
     }
 }
+
+extension AppError {
+    /// The fields a form's page marks for this error: a validation's own list, or else the whole problem on `field`
+    /// (a conflict, a rule that refused). One place for every page that shows its form again.
+    package func fieldErrors(otherwise field: String) -> [FieldError] {
+        if case .validation(let list) = self { return list }
+        return [FieldError(field, Problem.from(self, instance: nil).detail)]
+    }
+}

@@ -185,7 +185,9 @@ package enum PathwayController {
 
     package static func zones(_ req: Request) async throws -> [UUID: TimeZone] {
         var out: [UUID: TimeZone] = [:]
-        for l in try await LocationRecord.query(on: req.db).all() { out[l.id!] = TimeZone(identifier: l.timeZone) }
+        for l in try await LocationRecord.query(on: req.db).all() {
+            out[try l.requireID()] = TimeZone(identifier: l.timeZone)
+        }
         return out
     }
 

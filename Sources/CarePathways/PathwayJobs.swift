@@ -57,11 +57,12 @@ package enum PathwayJobs {
                     entityID: task.id?.uuidString,
                     detail: "\(e.templateCode) v\(e.templateVersion) step \(s.key) sent")
             ]
-            try await notify(patientID: e.patientID, step: s, taskID: task.id!, practice: practice, now: now, on: tx)
+            try await notify(
+                patientID: e.patientID, step: s, taskID: try task.requireID(), practice: practice, now: now, on: tx)
             if let h = s.escalateAfterHours {
                 try await JobQueue.enqueue(
                     JobSpec(
-                        kind: escalateKind, payload: ["task": task.id!.uuidString],
+                        kind: escalateKind, payload: ["task": (try task.requireID()).uuidString],
                         runAt: now.addingTimeInterval(TimeInterval(h) * 3600),
                         dedupeKey: "pathway:\(eid.uuidString):escalate:\(s.key)"), now: now, on: tx)
             }
@@ -69,7 +70,8 @@ package enum PathwayJobs {
                 let c = try await PathwayStore.raise(
                     kind: "schedule-follow-up", urgent: false, team: "front-desk",
                     summary: "\(s.title): no free time fits around day \(s.day); please call the patient to book.",
-                    patientID: e.patientID, enrolmentID: eid, taskID: task.id, key: "follow-up:\(task.id!.uuidString)",
+                    patientID: e.patientID, enrolmentID: eid, taskID: task.id,
+                    key: "follow-up:\((try task.requireID()).uuidString)",
                     now: now, on: tx)
                 drafts.append(
                     AuditDraft(
@@ -143,7 +145,8 @@ package enum PathwayJobs {
         else { return [] }
         let window = PathwayRules.followUpWindow(procedureDay: day, step: s)
         let slots = try await SchedulingStore(scope: app.systemScope("job:\(stepKind)")).slots(
-            typeID: type.id!, locationIDs: [e.locationID], providerIDs: [e.providerID], fromDay: window.from,
+            typeID: try type.requireID(), locationIDs: [e.locationID], providerIDs: [e.providerID],
+            fromDay: window.from,
             toDay: window.to)
         return PathwayRules.pickOffers(slots, start: \.start, zone: zone)
     }

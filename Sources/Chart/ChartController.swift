@@ -38,7 +38,7 @@ package enum ChartController {
                 ? "Procedure recorded; the patient is enrolled in its care pathway." : "Procedure recorded."
         }
         let page = ChartPage(
-            patient: PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
+            patient: try PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
             registered: req.query[String.self, at: "registered"] != nil,
             saved: req.query[String.self, at: "saved"] != nil,
             canEdit: AccessPolicy.decide(principal, .updatePatient(id)).isAllowed,
@@ -48,11 +48,11 @@ package enum ChartController {
                 "Portal invitation sent by \($0 == "sms" ? "text message" : "email"); the link works once, for 7 days."
             } ?? procedure,
             inviteErrors: inviteErrors,
-            pathway: pathway.map {
+            pathway: try pathway.map {
                 PathwayChartSection(
                     summary: $0, canRecord: AccessPolicy.decide(principal, .recordProcedure(patientID: id)).isAllowed,
-                    locations: locs.map { ($0.id!.uuidString, $0.name) },
-                    providers: providers.map { ($0.id!.uuidString, $0.displayName) },
+                    locations: try locs.map { ((try $0.requireID()).uuidString, $0.name) },
+                    providers: try providers.map { ((try $0.requireID()).uuidString, $0.displayName) },
                     approved: approved, errors: procedureErrors)
             },
             prescriptions: rx.map {

@@ -96,8 +96,9 @@ public enum DemoSeed {
         if let hughes = try await UserRecord.query(on: app.db).filter(\.$username == "drhughes").first()?.id,
             let kim = try await UserRecord.query(on: app.db).filter(\.$username == "drkim").first()?.id
         {
-            try await RefillStore(scope: scope).setCovering(locationID: locations[0].id!, providerID: hughes)
-            try await RefillStore(scope: scope).setCovering(locationID: locations[1].id!, providerID: kim)
+            try await RefillStore(scope: scope).setCovering(
+                locationID: try locations[0].requireID(), providerID: hughes)
+            try await RefillStore(scope: scope).setCovering(locationID: try locations[1].requireID(), providerID: kim)
         }
     }
 }

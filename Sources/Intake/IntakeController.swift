@@ -25,7 +25,7 @@ package enum IntakeController {
     @Sendable package static func saveAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
         let body = try req.decodeJSON(SaveBody.self)
         let code = req.parameters.get("code") ?? ""
-        return .init(
+        return try .init(
             try await req.intake().save(
                 patientID: try req.idParameter("patient"), code: code, answers: body.answers ?? [:],
                 submit: body.submit ?? false))
@@ -40,15 +40,15 @@ package enum IntakeController {
     }
 
     @Sendable package static func readAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
-        .init(try await req.intake().find(try req.idParameter("intake")).0)
+        try .init(try await req.intake().find(try req.idParameter("intake")).0)
     }
 
     @Sendable package static func acceptAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
-        .init(try await req.intake().accept(try req.idParameter("intake")).0)
+        try .init(try await req.intake().accept(try req.idParameter("intake")).0)
     }
 
     @Sendable package static func returnAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
-        .init(
+        try .init(
             try await req.intake().returnToPatient(
                 try req.idParameter("intake"), comment: try req.decodeJSON(ReturnBody.self).comment))
     }
@@ -137,7 +137,8 @@ package enum IntakeController {
     @Sendable package static func reviewPage(req: Request) async throws -> Response {
         let (r, form) = try await req.intake().find(try req.idParameter("intake"))
         let patient = try await req.patients().find(r.patientID, detail: "intake review")
-        return Layout.render(IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient)).render(for: req))
+        return Layout.render(
+            try IntakeReviewPage(submission: r, form: form, patient: try PatientDTO(patient)).render(for: req))
     }
 
     @Sendable package static func acceptFromPage(req: Request) async throws -> Response {
@@ -165,7 +166,8 @@ package enum IntakeController {
         let (r, form) = try await req.intake().find(id)
         let patient = try await req.patients().find(r.patientID, detail: "intake review")
         return Layout.render(
-            IntakeReviewPage(submission: r, form: form, patient: PatientDTO(patient), errors: errors).render(for: req),
+            try IntakeReviewPage(submission: r, form: form, patient: try PatientDTO(patient), errors: errors).render(
+                for: req),
             status: .unprocessableEntity)
     }
 }
@@ -285,9 +287,9 @@ package struct IntakeReviewPage {
     package let patient: PatientDTO
     package var errors: [FieldError] = []
 
-    package func render(for req: Request) -> String {
+    package func render(for req: Request) throws -> String {
         let a = submission.answerMap
-        let id = submission.id!.uuidString
+        let id = (try submission.requireID()).uuidString
         return Layout.page(
             "Review: \(form.title)", req: req,
             .div(

@@ -23,8 +23,9 @@ package struct IntakeStore {
         package let signedName: String?
         package let signedAt: Date?
 
-        package init(_ r: IntakeSubmissionRecord) {
-            id = r.id!; patientId = r.patientID; formCode = r.formCode; formVersion = r.formVersion; status = r.status
+        package init(_ r: IntakeSubmissionRecord) throws {
+            id = try r.requireID(); patientId = r.patientID; formCode = r.formCode; formVersion = r.formVersion;
+            status = r.status
             answers = r.answerMap; updatedAt = r.updatedAt; submittedAt = r.submittedAt; reviewComment = r.reviewComment
             signedName = r.signedName; signedAt = r.signedAt
         }
@@ -87,7 +88,7 @@ package struct IntakeStore {
                 \.$updatedAt, .descending
             ).all()
             return (
-                rows.map(SubmissionDTO.init),
+                try rows.map(SubmissionDTO.init),
                 [
                     AuditDraft(
                         action: .read, category: .intake, patientID: patientID, entityType: "Intake",
@@ -194,7 +195,8 @@ package struct IntakeStore {
                 guard let p = try await PatientRecord.find(r.patientID, on: tx) else { continue }
                 items.append(
                     QueueItem(
-                        id: r.id!, patientId: r.patientID, patientName: "\(p.familyName), \(p.givenName)", mrn: p.mrn,
+                        id: try r.requireID(), patientId: r.patientID, patientName: "\(p.familyName), \(p.givenName)",
+                        mrn: p.mrn,
                         formCode: r.formCode, formTitle: forms[r.formCode] ?? r.formCode,
                         submittedAt: r.submittedAt ?? r.updatedAt))
                 drafts.append(

@@ -34,9 +34,9 @@ package final class JobContext: @unchecked Sendable {
     package let token: UUID
     private let done = NIOLockedValueBox(false)
 
-    package init(app: Application, job: JobRecord) {
+    package init(app: Application, job: JobRecord) throws {
         self.app = app
-        id = job.id!
+        id = try job.requireID()
         kind = job.kind
         payload = job.payloadMap
         attempt = job.attempts

@@ -45,7 +45,8 @@ public enum JobWorker {
     }
 
     package static func run(_ app: Application, _ j: JobRecord, into pass: inout Pass) async {
-        let ctx = JobContext(app: app, job: j)
+        // A claimed job was read from the table, so it has its id.
+        guard let ctx = try? JobContext(app: app, job: j) else { return }
         do {
             guard let handler = app.jobHandlers.handler(j.kind) else {
                 throw UnknownKind(description: "no handler for job kind \(j.kind)")

@@ -40,9 +40,9 @@ package enum JobsController {
         let rows = try await q.sort(\.$runAt, .descending).limit(limit).all()
         return Overview(
             counts: counts,
-            jobs: rows.map {
+            jobs: try rows.map {
                 JobDTO(
-                    id: $0.id!, kind: $0.kind, status: $0.status, runAt: $0.runAt, attempts: $0.attempts,
+                    id: try $0.requireID(), kind: $0.kind, status: $0.status, runAt: $0.runAt, attempts: $0.attempts,
                     maxAttempts: $0.maxAttempts,
                     claimedBy: $0.claimedBy, finishedAt: $0.finishedAt, lastError: $0.lastError, payload: $0.payloadMap)
             })

@@ -55,8 +55,8 @@ package struct LocationDTO: Content {
     package let address: String
     package let phone: String
 
-    package init(_ r: LocationRecord) {
-        id = r.id!
+    package init(_ r: LocationRecord) throws {
+        id = try r.requireID()
         code = r.code
         name = r.name
         timeZone = r.timeZone

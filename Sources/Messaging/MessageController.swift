@@ -167,7 +167,7 @@ package struct PortalMessagesPage {
                         .div(
                             FormKit.csrf(req),
                             FormKit.select(
-                                "Clinic", name: "locationId", options: locations.map { ($0.id!.uuidString, $0.name) },
+                                "Clinic", name: "locationId", options: locations.options { $0.name },
                                 selected: locations.first?.id?.uuidString, errors: errors),
                             FormKit.field("Subject", name: "subject", value: subject, errors: errors, required: true),
                             .div(
@@ -265,7 +265,7 @@ package struct InboxPage {
     package let filter: MessageStore.InboxFilter
 
     package func render(for req: Request) -> String {
-        let names = Dictionary(uniqueKeysWithValues: locations.map { ($0.id!, $0.name) })
+        let names = Dictionary(uniqueKeysWithValues: locations.compactMap { l in l.id.map { ($0, l.name) } })
         return Layout.page(
             "Inbox", req: req,
             .div(
@@ -275,7 +275,7 @@ package struct InboxPage {
                     .div(
                         FormKit.select(
                             "Clinic", name: "location",
-                            options: [("", "All clinics")] + locations.map { ($0.id!.uuidString, $0.name) },
+                            options: [("", "All clinics")] + locations.options { $0.name },
                             selected: filter.locationID?.uuidString ?? ""),
                         FormKit.select(
                             "Assigned", name: "assigned",

@@ -64,10 +64,11 @@ package struct MessageStore {
 
     package var side: String { scope.principal.role == .patient ? "patient" : "staff" }
 
-    package func summary(_ t: MessageThreadRecord, patientName: String?) -> ThreadSummary {
+    package func summary(_ t: MessageThreadRecord, patientName: String?) throws -> ThreadSummary {
         let staff = side == "staff"
         return ThreadSummary(
-            id: t.id!, patientId: t.patientID, patientName: patientName, locationId: t.locationID, subject: t.subject,
+            id: try t.requireID(), patientId: t.patientID, patientName: patientName, locationId: t.locationID,
+            subject: t.subject,
             updatedAt: t.updatedAt, urgent: staff && t.urgent,
             urgentWords: staff ? t.urgentWords.split(separator: ",").map(String.init) : nil,
             unread: staff ? t.unreadByStaff : t.unreadByPatient, assignedTo: staff ? t.assignedTo : nil)
@@ -101,7 +102,7 @@ package struct MessageStore {
             t.urgent = !urgent.isEmpty && side == "patient"
             t.urgentWords = side == "patient" ? urgent.joined(separator: ",") : ""
             t.patientID = patientID
-            t.locationID = loc.id!
+            t.locationID = try loc.requireID()
             if side == "patient" { t.patientReadAt = now } else { t.staffReadAt = now; t.assignedTo = p.userID }
             try await t.create(on: tx)
             let m = try await Self.insertMessage(
@@ -119,7 +120,7 @@ package struct MessageStore {
                 ]
             )
         }
-        return ThreadDTO(summary: summary(thread, patientName: nil), messages: [Self.dto(message)])
+        return ThreadDTO(summary: try summary(thread, patientName: nil), messages: [try Self.dto(message)])
     }
 
     package func reply(threadID: UUID, _ input: Reply) async throws -> MessageDTO {
@@ -156,7 +157,7 @@ package struct MessageStore {
             }
             try await t.save(on: tx)
             return (
-                Self.dto(m),
+                try Self.dto(m),
                 [
                     AuditDraft(
                         action: .create, category: .messages, patientID: t.patientID, entityType: "Message",
@@ -193,7 +194,8 @@ package struct MessageStore {
             )
         }
         return ThreadDTO(
-            summary: summary(thread, patientName: side == "staff" ? name : nil), messages: messages.map(Self.dto))
+            summary: try summary(thread, patientName: side == "staff" ? name : nil),
+            messages: try messages.map(Self.dto))
     }
 
     package func threads(patientID: UUID) async throws -> [ThreadSummary] {
@@ -206,7 +208,7 @@ package struct MessageStore {
                 action: .query, category: .messages, patientID: patientID, entityType: "MessageThread",
                 detail: "\(rows.count) conversations listed")
         ])
-        return rows.map { summary($0, patientName: nil) }
+        return try rows.map { try summary($0, patientName: nil) }
     }
 
     /// The staff inbox: urgent first, then newest; filters by location, assignment, unread and urgent.
@@ -225,7 +227,7 @@ package struct MessageStore {
             var drafts: [AuditDraft] = []
             for t in rows {
                 let p = try await PatientRecord.find(t.patientID, on: tx)
-                out.append(summary(t, patientName: p.map { "\($0.familyName), \($0.givenName)" }))
+                out.append(try summary(t, patientName: p.map { "\($0.familyName), \($0.givenName)" }))
                 drafts.append(
                     AuditDraft(
                         action: .query, category: .messages, patientID: t.patientID, entityType: "MessageThread",
@@ -249,7 +251,7 @@ package struct MessageStore {
             t.assignedTo = user
             try await t.save(on: tx)
             return (
-                summary(t, patientName: nil),
+                try summary(t, patientName: nil),
                 [
                     AuditDraft(
                         action: .update, category: .messages, patientID: t.patientID, entityType: "MessageThread",
@@ -269,7 +271,7 @@ package struct MessageStore {
         m.senderName = try await UserRecord.find(p.userID, on: tx)?.displayName ?? p.username
         m.senderSide = side
         m.body = body
-        m.threadID = t.id!
+        m.threadID = try t.requireID()
         m.senderID = p.userID ?? UUID()
         m.attachmentID = attachment
         try await m.create(on: tx)
@@ -288,7 +290,7 @@ package struct MessageStore {
         // One notice per thread until the patient has read it.
         let round = Int((t.patientReadAt ?? t.createdAt).timeIntervalSince1970)
         for (channel, recipient) in channels {
-            let key = "message:\(t.id!.uuidString):\(round):\(channel)"
+            let key = "message:\((try t.requireID()).uuidString):\(round):\(channel)"
             if try await OutboxMessageRecord.query(on: tx).filter(\.$dedupeKey == key).first() != nil { continue }
             try await OutboxMessageRecord.pending(
                 kind: "message-waiting", channel: channel, recipient: recipient, subject: "New secure message",
@@ -297,9 +299,9 @@ package struct MessageStore {
         }
     }
 
-    package static func dto(_ m: MessageRecord) -> MessageDTO {
+    package static func dto(_ m: MessageRecord) throws -> MessageDTO {
         MessageDTO(
-            id: m.id!, sentAt: m.sentAt, senderName: m.senderName, senderSide: m.senderSide, body: m.body,
+            id: try m.requireID(), sentAt: m.sentAt, senderName: m.senderName, senderSide: m.senderSide, body: m.body,
             attachmentId: m.attachmentID)
     }
 }

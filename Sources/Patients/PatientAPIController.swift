@@ -27,8 +27,8 @@ package struct PatientDTO: Content {
     package let updatedAt: Date
     package var warnings: [String]?
 
-    package init(_ p: PatientRecord, warnings: [String]? = nil) {
-        id = p.id!
+    package init(_ p: PatientRecord, warnings: [String]? = nil) throws {
+        id = try p.requireID()
         mrn = p.mrn
         version = p.version
         familyName = p.familyName
@@ -124,7 +124,7 @@ package enum PatientAPIController {
             birthDate: req.query[String.self, at: "birthDate"], mrn: req.query[String.self, at: "mrn"],
             limit: req.query[Int.self, at: "limit"] ?? 20)
         let rows = try await req.patients().search(c)
-        return PatientListDTO(items: rows.map { PatientDTO($0) }, count: rows.count)
+        return PatientListDTO(items: try rows.map { try PatientDTO($0) }, count: rows.count)
     }
 
     @Sendable package static func create(req: Request) async throws -> Response {
@@ -133,7 +133,7 @@ package enum PatientAPIController {
         let (p, dups) = try await req.patients().create(input, acknowledgeDuplicate: ack.acknowledgeDuplicate ?? false)
         let warnings = dups.isEmpty ? nil : ["Possible duplicate of \(dups.joined(separator: ", ")) (acknowledged)."]
         let res = try await PatientDTO(p, warnings: warnings).encodeResponse(status: .created, for: req)
-        res.headers.replaceOrAdd(name: .location, value: "/api/v1/patients/\(p.id!.uuidString)")
+        res.headers.replaceOrAdd(name: .location, value: "/api/v1/patients/\((try p.requireID()).uuidString)")
         return withETag(res, p.version)
     }
 

@@ -59,7 +59,7 @@ package enum PatientPagesController {
             errors = e
         }
         let model = PatientListPage(
-            query: q ?? "", rows: rows.map(PatientListPage.Row.init), errors: errors,
+            query: q ?? "", rows: try rows.map(PatientListPage.Row.init), errors: errors,
             canRegister: AccessPolicy.decide(try req.principal(), .createPatient).isAllowed)
         return Layout.render(model.render(for: req))
     }
@@ -67,7 +67,7 @@ package enum PatientPagesController {
     @Sendable package static func newForm(req: Request) async throws -> Response {
         try await req.scope().authorize(.createPatient)
         let page = PatientFormPage(mode: .create, form: PatientForm(), locations: try await locations(req))
-        return Layout.render(page.render(for: req))
+        return Layout.render(try page.render(for: req))
     }
 
     @Sendable package static func create(req: Request) async throws -> Response {
@@ -76,7 +76,7 @@ package enum PatientPagesController {
         do {
             let (p, _) = try await req.patients().create(
                 try form.input(), acknowledgeDuplicate: form.acknowledgeDuplicate == "on")
-            return req.redirect(to: "/patients/\(p.id!.uuidString)?registered=1")
+            return req.redirect(to: "/patients/\((try p.requireID()).uuidString)?registered=1")
         } catch AppError.validation(let errs) {
             return Layout.render(
                 PatientFormPage(mode: .create, form: form, locations: locs, errors: errs).render(for: req),
@@ -93,7 +93,7 @@ package enum PatientPagesController {
         try await req.scope().authorize(.updatePatient(id), patientID: id)
         let p = try await req.patients().find(id, detail: "edit form")
         let page = PatientFormPage(mode: .edit(id), form: form(from: p), locations: try await locations(req))
-        return Layout.render(page.render(for: req))
+        return Layout.render(try page.render(for: req))
     }
 
     @Sendable package static func update(req: Request) async throws -> Response {
@@ -127,7 +127,7 @@ package enum PatientPagesController {
         let locs = try await locations(req)
         return Layout.render(
             PrintPage(
-                patient: PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
+                patient: try PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
                 printedBy: try req.principal().username, printedAt: req.now
             ).render(for: req))
     }

@@ -307,7 +307,7 @@ package struct PatientStore {
         _ p: PatientRecord, demo: PatientDemographics, changed: [String], by: String, at: Date, on tx: any Database
     ) async throws {
         let v = PatientVersionRecord()
-        v.patientID = p.id!
+        v.patientID = try p.requireID()
         v.version = p.version
         let enc = JSONEncoder()
         enc.outputFormatting = .sortedKeys

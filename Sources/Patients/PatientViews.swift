@@ -7,8 +7,8 @@ import Locations
 package struct PatientListPage {
     package struct Row {
         package let id: UUID, mrn: String, name: String, birthDate: String, sex: String, synthetic: Bool
-        package init(_ p: PatientRecord) {
-            id = p.id!
+        package init(_ p: PatientRecord) throws {
+            id = try p.requireID()
             mrn = p.mrn
             name = "\(p.familyName), \(p.givenName)"
             birthDate = p.birthDate
@@ -77,7 +77,7 @@ package struct PatientFormPage {
             case .edit(let id): ("Edit patient", "/patients/\(id.uuidString)/edit")
             }
         let f = form
-        let locOptions = [(value: "", label: "—")] + locations.map { (value: $0.id!.uuidString, label: $0.name) }
+        let locOptions = [(value: "", label: "—")] + locations.options { $0.name }
         let sexOptions =
             [(value: "", label: "—")] + Sex.allCases.map { (value: $0.rawValue, label: $0.rawValue.capitalized) }
         return Layout.page(

@@ -77,7 +77,8 @@ extension PhotoStore {
     package func storeAttachment(patientID: UUID, _ data: Data) async throws -> UUID {
         let u = try await startUpload(
             length: data.count, metadata: ["purpose": "attachment", "patientId": patientID.uuidString])
-        guard case .complete(_, let id, _) = try await append(u.id!, offset: 0, chunk: data, checksum: nil) else {
+        guard case .complete(_, let id, _) = try await append(try u.requireID(), offset: 0, chunk: data, checksum: nil)
+        else {
             throw AppError.conflict(type: "upload", detail: "The file did not arrive whole.", extra: [:])
         }
         return id
@@ -137,7 +138,7 @@ extension PhotoStore {
             u.resultID = a.id
             try await u.save(on: tx)
             return (
-                a.id!,
+                (try a.requireID()),
                 [
                     AuditDraft(
                         action: .create, category: .messages, patientID: u.patientID, entityType: "Attachment",

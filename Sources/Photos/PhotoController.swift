@@ -13,7 +13,8 @@ package enum PhotoController {
         let w = try await req.photos().createWound(
             patientID: try req.idParameter("patient"), try req.decodeJSON(PhotoStore.WoundInput.self))
         return try await PhotoStore.WoundDTO(
-            id: w.id!, patientId: w.patientID, bodySite: w.bodySite, side: w.side, createdAt: w.createdAt, photos: []
+            id: try w.requireID(), patientId: w.patientID, bodySite: w.bodySite, side: w.side, createdAt: w.createdAt,
+            photos: []
         )
         .encodeResponse(status: .created, for: req)
     }
@@ -23,7 +24,7 @@ package enum PhotoController {
     }
 
     @Sendable package static func measure(req: Request) async throws -> PhotoStore.PhotoDTO {
-        PhotoStore.PhotoDTO(
+        try PhotoStore.PhotoDTO(
             try await req.photos().measure(
                 try req.idParameter("photo"), try req.decodeJSON(PhotoStore.Measurement.self)))
     }
@@ -97,7 +98,7 @@ package enum PhotoController {
             }
             let data = Data(buffer: file.data)
             let u = try await store.startUpload(length: data.count, metadata: ["woundId": f.woundId ?? ""])
-            _ = try await store.append(u.id!, offset: 0, chunk: data, checksum: nil)
+            _ = try await store.append(try u.requireID(), offset: 0, chunk: data, checksum: nil)
             return req.redirect(to: "/portal/photos?uploaded=1")
         } catch AppError.validation(let errors) {
             let wounds = try await store.wounds(patientID: pid)
@@ -123,7 +124,8 @@ package enum PhotoController {
         let wounds = try await req.photos().wounds(patientID: pid)
         let canMeasure = AccessPolicy.decide(try req.principal(), .measureWound(patientID: pid)).isAllowed
         return Layout.render(
-            WoundTimelinePage(patient: PatientDTO(patient), wounds: wounds, canMeasure: canMeasure).render(for: req))
+            WoundTimelinePage(patient: try PatientDTO(patient), wounds: wounds, canMeasure: canMeasure).render(for: req)
+        )
     }
 
     @Sendable package static func measureFromPage(req: Request) async throws -> Response {

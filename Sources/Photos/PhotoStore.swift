@@ -51,8 +51,8 @@ package struct PhotoStore {
         package let widthMm: Double?
         package let depthMm: Double?
 
-        package init(_ p: PhotoRecord) {
-            id = p.id!; woundId = p.woundID; appointmentId = p.appointmentID; uploadedAt = p.uploadedAt;
+        package init(_ p: PhotoRecord) throws {
+            id = try p.requireID(); woundId = p.woundID; appointmentId = p.appointmentID; uploadedAt = p.uploadedAt;
             uploadedBy = p.uploadedBy
             width = p.width; height = p.height; bytes = p.bytes; sha256 = p.sha256
             lengthMm = p.lengthMM; widthMm = p.widthMM; depthMm = p.depthMM
@@ -93,10 +93,11 @@ package struct PhotoStore {
         return try await scope.run { tx in
             let wounds = try await WoundRecord.query(on: tx).filter(\.$patientID == patientID).sort(\.$createdAt).all()
             let photos = try await PhotoRecord.query(on: tx).filter(\.$patientID == patientID).sort(\.$uploadedAt).all()
-            let out = wounds.map { w in
+            let out = try wounds.map { w in
                 WoundDTO(
-                    id: w.id!, patientId: patientID, bodySite: w.bodySite, side: w.side, createdAt: w.createdAt,
-                    photos: photos.filter { $0.woundID == w.id }.map(PhotoDTO.init))
+                    id: try w.requireID(), patientId: patientID, bodySite: w.bodySite, side: w.side,
+                    createdAt: w.createdAt,
+                    photos: try photos.filter { $0.woundID == w.id }.map(PhotoDTO.init))
             }
             return (
                 out,
@@ -220,7 +221,7 @@ package struct PhotoStore {
         u.offset = 0
         u.length = length
         u.ownerID = owner
-        let file = partFile(u.id!)
+        let file = partFile(try u.requireID())
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600])
         else {
@@ -299,7 +300,7 @@ package struct PhotoStore {
         if u.purpose == "attachment" {
             return .complete(newOffset, try await finishAttachment(id, file: file), "attachment")
         }
-        return .complete(newOffset, try await finish(id).id!, "photo")
+        return .complete(newOffset, try await finish(id).requireID(), "photo")
     }
 
     /// An upload whose bytes all arrived but whose photo or attachment was never made (the server stopped between
@@ -369,7 +370,8 @@ package struct PhotoStore {
             u.completedAt = now
             u.resultID = p.id
             try await u.save(on: tx)
-            let prompt = try await PathwayStore.photoReceived(patientID: u.patientID, photoID: p.id!, now: now, on: tx)
+            let prompt = try await PathwayStore.photoReceived(
+                patientID: u.patientID, photoID: try p.requireID(), now: now, on: tx)
             return (
                 p,
                 [

@@ -56,7 +56,7 @@ package enum TusController {
         let u = try await req.photos().startUpload(length: length, metadata: metadata)
         let res = Response(status: .created)
         let base = req.url.path.hasSuffix("/") ? String(req.url.path.dropLast()) : req.url.path
-        res.headers.replaceOrAdd(name: .location, value: "\(base)/\(u.id!.uuidString)")
+        res.headers.replaceOrAdd(name: .location, value: "\(base)/\((try u.requireID()).uuidString)")
         res.headers.replaceOrAdd(name: "Upload-Offset", value: "0")
         res.headers.replaceOrAdd(name: "Upload-Expires", value: httpDate(u.expiresAt))
         return res
@@ -119,7 +119,7 @@ package enum TusController {
             throw AppError.conflict(
                 type: "upload-complete", detail: "A completed upload cannot be cancelled.", extra: [:])
         }
-        try await store.discard(u.id!)
+        try await store.discard(try u.requireID())
         return Response(status: .noContent)
     }
 

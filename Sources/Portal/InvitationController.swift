@@ -23,11 +23,8 @@ package enum InvitationController {
         do {
             let sent = try await req.invitations().invite(patientID: id, input)
             return req.redirect(to: "/patients/\(id.uuidString)?invited=\(sent.channel)")
-        } catch AppError.validation(let errors) {
-            return try await chartAgain(req, id, errors, status: .unprocessableEntity)
         } catch let e as AppError {
-            return try await chartAgain(
-                req, id, [FieldError("channel", Problem.from(e, instance: nil).detail)], status: e.status)
+            return try await chartAgain(req, id, e.fieldErrors(otherwise: "channel"), status: e.status)
         }
     }
 

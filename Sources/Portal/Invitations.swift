@@ -135,10 +135,12 @@ package struct InvitationStore {
             try await OutboxMessageRecord.pending(
                 kind: "portal-invitation", channel: channel, recipient: recipient,
                 subject: "Your patient portal invitation", body: body,
-                dedupeKey: "invitation:\(inv.id!.uuidString)", patientID: patientID, now: now
+                dedupeKey: "invitation:\((try inv.requireID()).uuidString)", patientID: patientID, now: now
             ).create(on: tx)
             return (
-                Sent(id: inv.id!, patientId: patientID, channel: channel, batch: batch, expiresAt: inv.expiresAt),
+                Sent(
+                    id: try inv.requireID(), patientId: patientID, channel: channel, batch: batch,
+                    expiresAt: inv.expiresAt),
                 [
                     AuditDraft(
                         action: .create, category: .account, patientID: patientID, entityType: "Invitation",

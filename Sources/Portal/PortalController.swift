@@ -38,7 +38,7 @@ package enum PortalController {
             zone: dir.homeZone, names: names,
             roles: { Role(rawValue: $0)?.label.lowercased() ?? ($0 == "system" ? "the system" : $0) })
         let page = PortalHomePage(
-            patient: PatientDTO(record), history: history, zone: dir.homeZone, now: now,
+            patient: try PatientDTO(record), history: history, zone: dir.homeZone, now: now,
             upcoming: upcoming.map { UpcomingVisit($0, dir: dir, now: now) },
             notices: notices.map { (Format.local($0.createdAt, zone: dir.homeZone, now: now), $0.body) })
         return Layout.render(page.render(for: req))

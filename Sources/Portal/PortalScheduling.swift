@@ -19,7 +19,7 @@ package enum PortalSchedulingController {
         let now = req.now  // read once: two reads make the window a few microseconds longer than allowed
         let listed = try await req.scheduling().list(
             .init(patientID: pid, from: now, to: now.addingTimeInterval(62 * 86400)))
-        let rows = SchedulePagesController.rows(listed, dir)
+        let rows = try SchedulePagesController.rows(listed, dir)
         return Layout.render(
             PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"]).render(for: req))
     }

@@ -126,7 +126,7 @@ package struct EPCSStore {
             g.prescriberID = prescriberID
             try await g.create(on: tx)
             return (
-                Self.dto(g, name: u.displayName),
+                try Self.dto(g, name: u.displayName),
                 [
                     Self.audit(
                         "EPCSGrant", g.id, "EPCS permission entered for \(u.username); waiting for a second approver")
@@ -173,7 +173,7 @@ package struct EPCSStore {
             g.decidedAt = now
             try await g.save(on: tx)
             return (
-                Self.dto(g, name: name),
+                try Self.dto(g, name: name),
                 [Self.audit("EPCSGrant", id, "EPCS permission \(approve ? "approved" : "rejected") with second factor")]
             )
         }
@@ -192,7 +192,7 @@ package struct EPCSStore {
             g.decidedAt = now
             try await g.save(on: tx)
             let name = try await UserRecord.find(g.prescriberID, on: tx)?.displayName ?? ""
-            return (Self.dto(g, name: name), [Self.audit("EPCSGrant", id, "EPCS permission revoked")])
+            return (try Self.dto(g, name: name), [Self.audit("EPCSGrant", id, "EPCS permission revoked")])
         }
     }
 
@@ -205,14 +205,16 @@ package struct EPCSStore {
         }
         var out: [GrantDTO] = []
         for g in try await EPCSGrantRecord.query(on: scope.db).sort(\.$enteredAt, .descending).all() {
-            out.append(Self.dto(g, name: try await UserRecord.find(g.prescriberID, on: scope.db)?.displayName ?? ""))
+            out.append(
+                try Self.dto(g, name: try await UserRecord.find(g.prescriberID, on: scope.db)?.displayName ?? ""))
         }
         return out
     }
 
-    package static func dto(_ g: EPCSGrantRecord, name: String) -> GrantDTO {
+    package static func dto(_ g: EPCSGrantRecord, name: String) throws -> GrantDTO {
         GrantDTO(
-            id: g.id!, prescriberId: g.prescriberID, prescriberName: name, status: g.status, enteredBy: g.enteredBy,
+            id: try g.requireID(), prescriberId: g.prescriberID, prescriberName: name, status: g.status,
+            enteredBy: g.enteredBy,
             enteredAt: g.enteredAt,
             decidedBy: g.decidedBy, decidedAt: g.decidedAt)
     }

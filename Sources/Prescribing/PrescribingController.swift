@@ -40,7 +40,7 @@ package enum PrescribingController {
     }
 
     @Sendable package static func readAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
-        PrescriptionStore.dto(try await req.prescriptions().find(try req.idParameter("id")))
+        try PrescriptionStore.dto(try await req.prescriptions().find(try req.idParameter("id")))
     }
 
     @Sendable package static func signAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
@@ -148,9 +148,9 @@ package enum PrescribingController {
         ).filter(\.$active == true).all()
         return Layout.render(
             PrescribePage(
-                patient: PatientDTO(patient), input: input, errors: errors, pharmacies: pharmacies,
-                locations: locations.map { ($0.id!.uuidString, $0.name) },
-                prescribers: prescribers.map { ($0.id!.uuidString, $0.displayName) },
+                patient: try PatientDTO(patient), input: input, errors: errors, pharmacies: pharmacies,
+                locations: try locations.map { ((try $0.requireID()).uuidString, $0.name) },
+                prescribers: try prescribers.map { ((try $0.requireID()).uuidString, $0.displayName) },
                 me: try req.principal()
             ).render(for: req), status: status)
     }
@@ -186,7 +186,7 @@ package enum PrescribingController {
         let p = try req.principal()
         return Layout.render(
             PrescriptionPage(
-                rx: PrescriptionStore.dto(rx), patient: PatientDTO(patient),
+                rx: try PrescriptionStore.dto(rx), patient: try PatientDTO(patient),
                 prescriberName: prescriber?.displayName ?? "",
                 deaNumber: cred?.deaNumber, pharmacy: pharmacy.map(PharmacyDirectory.entry), messages: messages,
                 canSign: rx.status == "draft" && rx.prescriberID == p.userID,
@@ -249,11 +249,7 @@ package enum PrescribingController {
             let r = try await decide(req, try req.idParameter("id"), input)
             return req.redirect(to: "/refills?done=\(r.status)")
         } catch let e as AppError {
-            let errors: [FieldError]
-            switch e {
-            case .validation(let list): errors = list
-            default: errors = [FieldError("decision", Problem.from(e, instance: nil).detail)]
-            }
+            let errors = e.fieldErrors(otherwise: "decision")
             return Layout.render(
                 RefillQueuePage(items: try await req.refills().queue(), done: nil, errors: errors).render(for: req),
                 status: e.status)
@@ -275,7 +271,12 @@ package enum PrescribingController {
         return Layout.render(
             EPCSPage(
                 grants: grants,
-                prescribers: prescribers.map { ($0.id!, $0.displayName, creds[$0.id!]?.npi, creds[$0.id!]?.deaNumber) },
+                prescribers: try prescribers.map {
+                    (
+                        try $0.requireID(), $0.displayName, creds[try $0.requireID()]?.npi,
+                        creds[try $0.requireID()]?.deaNumber
+                    )
+                },
                 canManage: canManage, me: p.userID, notice: notice, errors: errors
             ).render(for: req), status: status)
     }
@@ -314,13 +315,7 @@ package enum PrescribingController {
             }
             return req.redirect(to: "/epcs?done=\(text("action") ?? "")")
         } catch let e as AppError {
-            let errors: [FieldError]
-            if case .validation(let list) = e {
-                errors = list
-            } else {
-                errors = [FieldError("epcs", Problem.from(e, instance: nil).detail)]
-            }
-            return try await epcsPage(req, notice: nil, errors: errors, status: e.status)
+            return try await epcsPage(req, notice: nil, errors: e.fieldErrors(otherwise: "epcs"), status: e.status)
         }
     }
 

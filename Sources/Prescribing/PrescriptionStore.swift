@@ -44,9 +44,9 @@ package struct PrescriptionStore {
         package let renewalOf: UUID?
     }
 
-    package static func dto(_ r: PrescriptionRecord) -> RxDTO {
+    package static func dto(_ r: PrescriptionRecord) throws -> RxDTO {
         RxDTO(
-            id: r.id!, patientId: r.patientID, prescriberId: r.prescriberID, status: r.status,
+            id: try r.requireID(), patientId: r.patientID, prescriberId: r.prescriberID, status: r.status,
             statusDetail: r.statusDetail, description: r.description,
             schedule: r.deaSchedule.map { "C" + $0.roman }, quantity: r.quantity, unitCode: r.unitCode,
             daysSupply: r.daysSupply, refills: r.refills,
@@ -124,7 +124,7 @@ package struct PrescriptionStore {
             r.locationID = input.locationId!
             try await r.create(on: tx)
             return (
-                Self.dto(r),
+                try Self.dto(r),
                 [
                     Self.audit(
                         .create, r, patientID: patientID,
@@ -153,7 +153,7 @@ package struct PrescriptionStore {
                 action: .query, category: .prescriptions, patientID: patientID, entityType: "Prescription",
                 detail: "\(rows.count) prescriptions listed")
         ])
-        return rows.map(Self.dto)
+        return try rows.map(Self.dto)
     }
 
     /// The medication list: what was prescribed and is neither cancelled nor refused.
@@ -221,7 +221,7 @@ package struct PrescriptionStore {
                         "EPCS signed with second factor; schedule \(rx.deaSchedule!.roman); digest \(rx.digest!.prefix(12))…"
                     ))
             }
-            return (Self.dto(rx), drafts)
+            return (try Self.dto(rx), drafts)
         }
     }
 
@@ -316,7 +316,7 @@ package struct PrescriptionStore {
             rx.updatedAt = now
             try await rx.save(on: tx)
             return (
-                Self.dto(rx), [Self.audit(.update, rx, patientID: rx.patientID, "CancelRx \(out.messageID) queued")]
+                try Self.dto(rx), [Self.audit(.update, rx, patientID: rx.patientID, "CancelRx \(out.messageID) queued")]
             )
         }
     }

@@ -75,7 +75,7 @@ package struct RefillStore {
         r.source = source
         r.routeReason = why
         r.patientID = rx.patientID
-        r.prescriptionID = rx.id!
+        r.prescriptionID = try rx.requireID()
         r.routedTo = to
         r.inboundMessageID = inboundMessageID
         try await r.create(on: tx)
@@ -103,7 +103,7 @@ package struct RefillStore {
             }
             let r = try await Self.create(for: rx, source: "portal", inboundMessageID: nil, now: now, on: tx)
             return (
-                r.id!,
+                (try r.requireID()),
                 [
                     AuditDraft(
                         action: .create, category: .prescriptions, patientID: rx.patientID, entityType: "RefillRequest",
@@ -145,15 +145,17 @@ package struct RefillStore {
         let history = try await PrescriptionRecord.query(on: db).filter(\.$patientID == r.patientID).filter(
             \.$drugID == rx.drugID
         ).sort(\.$createdAt, .descending).all()
+        let requestID = try r.requireID()
         let earlier = try await RefillRequestRecord.query(on: db).filter(\.$prescriptionID == r.prescriptionID).filter(
-            \.$id != r.id!
+            \.$id != requestID
         ).count()
         return QueueItem(
-            id: r.id!, patientId: r.patientID, patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "",
+            id: try r.requireID(), patientId: r.patientID,
+            patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "",
             source: r.source, status: r.status,
             createdAt: r.createdAt, routedTo: r.routedTo, routedToName: to?.displayName ?? "",
             routeReason: r.routeReason,
-            prescription: PrescriptionStore.dto(rx), history: history.map(PrescriptionStore.dto),
+            prescription: try PrescriptionStore.dto(rx), history: try history.map(PrescriptionStore.dto),
             earlierRequests: earlier)
     }
 
@@ -247,10 +249,11 @@ package struct RefillStore {
                 n.renewalOf = rx.id
                 try await n.create(on: tx)
                 return (
-                    n.id!,
+                    (try n.requireID()),
                     [
                         PrescriptionStore.audit(
-                            .create, n, patientID: n.patientID, "renewal of \(rx.id!.uuidString) from a portal request")
+                            .create, n, patientID: n.patientID,
+                            "renewal of \((try rx.requireID()).uuidString) from a portal request")
                     ]
                 )
             }

@@ -143,7 +143,7 @@ package enum ScriptGateway {
         try await r.create(on: tx)
         try await JobQueue.enqueue(
             JobSpec(
-                kind: sendKind, payload: ["message": r.id!.uuidString], runAt: now,
+                kind: sendKind, payload: ["message": (try r.requireID()).uuidString], runAt: now,
                 dedupeKey: "script:\(m.header.messageID)", maxAttempts: 5),
             now: now, on: tx)
         return r
@@ -246,9 +246,9 @@ extension Optional {
 /// The practice's signature over an EPCS prescription: SHA-256 of the canonical content, HMAC-SHA256 with the
 /// audit key (kept outside the database). Archived with the prescription and carried in the NewRx header.
 package enum RxSignature {
-    package static func canonical(_ rx: PrescriptionRecord, deaNumber: String) -> String {
+    package static func canonical(_ rx: PrescriptionRecord, deaNumber: String) throws -> String {
         [
-            rx.id!.uuidString, rx.patientID.uuidString, rx.prescriberID.uuidString, deaNumber, rx.drugID,
+            (try rx.requireID()).uuidString, rx.patientID.uuidString, rx.prescriberID.uuidString, deaNumber, rx.drugID,
             rx.description, rx.ndc, rx.rxnorm,
             rx.schedule ?? "", rx.quantity, rx.unitCode, String(rx.daysSupply), String(rx.refills), rx.substitutions,
             rx.sig, rx.pharmacyNCPDPID,
@@ -259,7 +259,7 @@ package enum RxSignature {
     package static func sign(_ rx: PrescriptionRecord, deaNumber: String, app: Application) throws -> (
         digest: String, signature: String
     ) {
-        let content = Data(canonical(rx, deaNumber: deaNumber).utf8)
+        let content = Data(try canonical(rx, deaNumber: deaNumber).utf8)
         let digest = Data(SHA256.hash(data: content)).base64EncodedString()
         let mac = HMAC<SHA256>.authenticationCode(for: content, using: try AuditCheckpoints.key(app))
         return (digest, Data(mac).base64EncodedString())

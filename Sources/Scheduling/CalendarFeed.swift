@@ -81,8 +81,9 @@ package enum CalendarFeedController {
                 ]
             )
         }
-        return try await FeedDTO(id: feed.id!, providerId: provider, url: "/calendar/\(token).ics").encodeResponse(
-            status: .created, for: req)
+        return try await FeedDTO(id: try feed.requireID(), providerId: provider, url: "/calendar/\(token).ics")
+            .encodeResponse(
+                status: .created, for: req)
     }
 
     @Sendable package static func revoke(req: Request) async throws -> HTTPStatus {
@@ -142,12 +143,15 @@ package enum CalendarFeedController {
             )
         }
         let types = Dictionary(
-            uniqueKeysWithValues: try await AppointmentTypeRecord.query(on: req.db).all().map { ($0.id!, $0.name) })
+            uniqueKeysWithValues: try await AppointmentTypeRecord.query(on: req.db).all().map {
+                (try $0.requireID(), $0.name)
+            })
         let locs = Dictionary(
-            uniqueKeysWithValues: try await LocationRecord.query(on: req.db).all().map { ($0.id!, $0) })
-        let events = rows.map { a in
+            uniqueKeysWithValues: try await LocationRecord.query(on: req.db).all().map { (try $0.requireID(), $0) })
+        let events = try rows.map { a in
             ICalendar.Event(
-                uid: "\(a.id!.uuidString.lowercased())@caresync", stamp: a.updatedAt, start: a.startAt, end: a.endAt,
+                uid: "\((try a.requireID()).uuidString.lowercased())@caresync", stamp: a.updatedAt, start: a.startAt,
+                end: a.endAt,
                 summary: types[a.typeID] ?? "Appointment",
                 location: locs[a.locationID].map { "\($0.name), \($0.address)" } ?? "",
                 cancelled: !a.status.holdsTime, sequence: a.version - 1)

@@ -62,11 +62,11 @@ package enum SchedulePagesController {
         req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(req.now, in: dir.homeZone)
     }
 
-    package static func rows(_ listed: [SchedulingStore.Listed], _ dir: ScheduleDirectory) -> [CalendarRow] {
-        listed.map { l in
+    package static func rows(_ listed: [SchedulingStore.Listed], _ dir: ScheduleDirectory) throws -> [CalendarRow] {
+        try listed.map { l in
             let a = l.appointment
             return CalendarRow(
-                id: a.id!, day: LocalDay.of(a.startAt, in: dir.zone(a.locationID)),
+                id: try a.requireID(), day: LocalDay.of(a.startAt, in: dir.zone(a.locationID)),
                 times: dir.localTimes(a.span, at: a.locationID),
                 location: dir.location(a.locationID)?.name ?? "—", locationID: a.locationID,
                 provider: dir.providerName(a.providerID),
@@ -90,7 +90,7 @@ package enum SchedulePagesController {
         let listed = try await req.scheduling().list(
             .init(providerID: providerID, locationID: locationID, from: from, to: to, includeInactive: true))
         let shownDays = (0..<days).map { start.adding(days: $0) }
-        let all = rows(listed, dir).filter { shownDays.contains($0.day) }
+        let all = try rows(listed, dir).filter { shownDays.contains($0.day) }
         let page = CalendarPage(
             start: start, week: week, days: shownDays, locationID: locationID, providerID: providerID, dir: dir,
             rows: all,
@@ -109,7 +109,7 @@ package enum SchedulePagesController {
             .init(
                 providerID: p.userID, from: d.adding(days: -1).span(in: dir.homeZone).start,
                 to: d.adding(days: 2).span(in: dir.homeZone).start))
-        let all = rows(listed, dir).filter { $0.day == d }
+        let all = try rows(listed, dir).filter { $0.day == d }
         return Layout.render(MyDayPage(day: d, rows: all).render(for: req))
     }
 
@@ -137,7 +137,7 @@ package enum SchedulePagesController {
                 providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
         }
         var page = BookPage(
-            action: "/schedule/book", patient: patient.map { ($0.id!, BookPage.label($0)) },
+            action: "/schedule/book", patient: try patient.map { (try $0.requireID(), BookPage.label($0)) },
             day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
             types: dir.types, slots: slots, message: nil)
         page.find = patient == nil ? find : nil

@@ -90,10 +90,10 @@ package struct CalendarPage {
         let shownLocations = dir.locations.filter { locationID == nil || $0.id == locationID }
         let back = link(start, week: week)
         let locOptions =
-            [(value: "", label: "Both locations")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
+            [(value: "", label: "Both locations")] + dir.locations.options { $0.name }
         let provOptions =
             [(value: "", label: "All providers")]
-            + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
+            + dir.providers.options { $0.displayName }
         return Layout.page(
             "Schedule", req: req,
             .div(
@@ -274,14 +274,12 @@ package struct BookPage {
     package func render(for req: Request) -> String {
         let typeOptions =
             [(value: "", label: "—")]
-            + types.map {
-                (value: $0.id!.uuidString, label: "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))")
-            }
+            + types.options { "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))" }
         let locOptions =
-            [(value: "", label: "Any location")] + dir.locations.map { (value: $0.id!.uuidString, label: $0.name) }
+            [(value: "", label: "Any location")] + dir.locations.options { $0.name }
         let provOptions =
             [(value: "", label: "Any provider")]
-            + dir.providers.map { (value: $0.id!.uuidString, label: $0.displayName) }
+            + dir.providers.options { $0.displayName }
         let searchAction = self.searchAction ?? (forPatient ? "/portal/appointments/book" : "/schedule/book")
         return Layout.page(
             title, req: req,

@@ -18,8 +18,8 @@ package struct AppointmentDTO: Content {
     package let overrideReason: String?
     package let version: Int
 
-    package init(_ a: AppointmentRecord) {
-        id = a.id!
+    package init(_ a: AppointmentRecord) throws {
+        id = try a.requireID()
         patientId = a.patientID
         providerId = a.providerID
         locationId = a.locationID
@@ -37,8 +37,8 @@ package struct AppointmentDTO: Content {
 package struct AppointmentTypeDTO: Content {
     package let id: UUID, code: String, name: String, minutes: Int, telemedicine: Bool, patientBookable: Bool,
         needsRoom: Bool
-    package init(_ t: AppointmentTypeRecord) {
-        id = t.id!; code = t.code; name = t.name; minutes = t.minutes
+    package init(_ t: AppointmentTypeRecord) throws {
+        id = try t.requireID(); code = t.code; name = t.name; minutes = t.minutes
         telemedicine = t.telemedicine; patientBookable = t.patientBookable; needsRoom = t.needsRoom
     }
 }
@@ -92,13 +92,13 @@ package enum SchedulingAPIController {
             patientID: try uuids(req, "patient").first, from: from, to: to,
             includeInactive: req.query[Bool.self, at: "includeCancelled"] ?? false)
         if principal.role == .patient { f.patientID = principal.patientID }
-        return try await req.scheduling().list(f).map { AppointmentDTO($0.appointment) }
+        return try await req.scheduling().list(f).map { try AppointmentDTO($0.appointment) }
     }
 
     @Sendable package static func book(req: Request) async throws -> Response {
         let a = try await req.scheduling().book(try req.decodeJSON(SchedulingStore.BookingInput.self))
         let res = try await AppointmentDTO(a).encodeResponse(status: .created, for: req)
-        res.headers.replaceOrAdd(name: .location, value: "/api/v1/appointments/\(a.id!.uuidString)")
+        res.headers.replaceOrAdd(name: .location, value: "/api/v1/appointments/\((try a.requireID()).uuidString)")
         return PatientAPIController.withETag(res, a.version)
     }
 

@@ -72,22 +72,26 @@ public enum SchedulingSetup {
     package static func seedDemo(_ app: Application, locations: [LocationRecord]) async throws {
         let db = app.db
         for t in demoTypes { try await addType(t, on: db) }
-        try await addRooms(["Room 1", "Room 2", "Cast room"], at: locations[0].id!, on: db)
-        try await addRooms(["Chair A", "Chair B"], at: locations[1].id!, on: db)
+        try await addRooms(["Room 1", "Room 2", "Cast room"], at: try locations[0].requireID(), on: db)
+        try await addRooms(["Chair A", "Chair B"], at: try locations[1].requireID(), on: db)
         func user(_ name: String) async throws -> UUID? {
             try await UserRecord.query(on: db).filter(\.$username == name).first()?.id
         }
         if let patel = try await user("drpatel") {
-            try await addHours(provider: patel, location: locations[0].id!, from: 8 * 60, to: 12 * 60, on: db)
-            try await addHours(provider: patel, location: locations[1].id!, from: 13 * 60, to: 17 * 60, on: db)
+            try await addHours(
+                provider: patel, location: try locations[0].requireID(), from: 8 * 60, to: 12 * 60, on: db)
+            try await addHours(
+                provider: patel, location: try locations[1].requireID(), from: 13 * 60, to: 17 * 60, on: db)
         }
         if let kim = try await user("drkim") {
             try await addHours(
-                provider: kim, location: locations[1].id!, weekdays: [2, 3, 4, 5], from: 8 * 60, to: 16 * 60, on: db)
+                provider: kim, location: try locations[1].requireID(), weekdays: [2, 3, 4, 5], from: 8 * 60,
+                to: 16 * 60, on: db)
         }
         if let hughes = try await user("drhughes") {
             try await addHours(
-                provider: hughes, location: locations[0].id!, weekdays: [6], from: 9 * 60, to: 12 * 60, on: db)
+                provider: hughes, location: try locations[0].requireID(), weekdays: [6], from: 9 * 60, to: 12 * 60,
+                on: db)
         }
     }
 }

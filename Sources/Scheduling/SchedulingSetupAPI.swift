@@ -87,7 +87,7 @@ package enum SchedulingSetupAPI {
     @Sendable package static func rooms(req: Request) async throws -> [RoomDTO] {
         _ = try req.principal()
         return try await RoomRecord.query(on: req.db).sort(\.$name).all().map {
-            RoomDTO(id: $0.id!, locationId: $0.locationID, name: $0.name, active: $0.active)
+            RoomDTO(id: try $0.requireID(), locationId: $0.locationID, name: $0.name, active: $0.active)
         }
     }
 
@@ -112,8 +112,9 @@ package enum SchedulingSetupAPI {
             try await r.create(on: tx)
             return (r, [draft("room \(name!)", r.id)])
         }
-        return try await RoomDTO(id: r.id!, locationId: r.locationID, name: r.name, active: r.active).encodeResponse(
-            status: .created, for: req)
+        return try await RoomDTO(id: try r.requireID(), locationId: r.locationID, name: r.name, active: r.active)
+            .encodeResponse(
+                status: .created, for: req)
     }
 
     @Sendable package static func addType(req: Request) async throws -> Response {
@@ -150,7 +151,7 @@ package enum SchedulingSetupAPI {
         _ = try req.principal()
         return try await ProviderHoursRecord.query(on: req.db).sort(\.$weekday).all().map {
             HoursDTO(
-                id: $0.id!, providerId: $0.providerID, locationId: $0.locationID, weekday: $0.weekday,
+                id: try $0.requireID(), providerId: $0.providerID, locationId: $0.locationID, weekday: $0.weekday,
                 start: hhmm($0.startMinute), end: hhmm($0.endMinute))
         }
     }
@@ -207,7 +208,8 @@ package enum SchedulingSetupAPI {
             return (h, [draft("hours weekday \(i.weekday!) \(hhmm(s))-\(hhmm(e))", h.id)])
         }
         return try await HoursDTO(
-            id: h.id!, providerId: h.providerID, locationId: h.locationID, weekday: h.weekday, start: hhmm(s),
+            id: try h.requireID(), providerId: h.providerID, locationId: h.locationID, weekday: h.weekday,
+            start: hhmm(s),
             end: hhmm(e)
         )
         .encodeResponse(status: .created, for: req)
@@ -250,7 +252,7 @@ package enum SchedulingSetupAPI {
             return (h, [draft("opening hours weekday \(i.weekday!) \(hhmm(s))-\(hhmm(e))", h.id)])
         }
         return try await OpeningDTO(
-            id: h.id!, locationId: h.locationID, weekday: h.weekday, start: hhmm(s), end: hhmm(e)
+            id: try h.requireID(), locationId: h.locationID, weekday: h.weekday, start: hhmm(s), end: hhmm(e)
         )
         .encodeResponse(status: .created, for: req)
     }
@@ -278,8 +280,10 @@ package enum SchedulingSetupAPI {
             try await x.create(on: tx)
             return (x, [draft("\(i.kind!) for provider \(i.providerId!.uuidString)", x.id)])
         }
-        return try await ExceptionDTO(id: x.id!, providerId: x.providerID, start: x.startAt, end: x.endAt, kind: x.kind)
-            .encodeResponse(status: .created, for: req)
+        return try await ExceptionDTO(
+            id: try x.requireID(), providerId: x.providerID, start: x.startAt, end: x.endAt, kind: x.kind
+        )
+        .encodeResponse(status: .created, for: req)
     }
 
     @Sendable package static func setTravelBuffer(req: Request) async throws -> BufferInput {

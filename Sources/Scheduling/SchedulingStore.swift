@@ -369,7 +369,8 @@ package struct SchedulingStore {
                 \.$active == true
             ).sort(\.$name).all()
             for r in rooms {
-                let taken = try await overlapping().filter(\.$roomID == r.id!).first()
+                let roomID = try r.requireID()
+                let taken = try await overlapping().filter(\.$roomID == roomID).first()
                 if taken == nil { room = r.id; break }
             }
             if room == nil {
@@ -454,7 +455,8 @@ package struct SchedulingStore {
             let rows = try await q.sort(\.$startAt).limit(2000).all()
             let ids = Array(Set(rows.map(\.patientID)))
             let patients = ids.isEmpty ? [] : try await PatientRecord.query(on: tx).filter(\.$id ~~ ids).all()
-            let names = Dictionary(uniqueKeysWithValues: patients.map { ($0.id!, "\($0.familyName), \($0.givenName)") })
+            let names = Dictionary(
+                uniqueKeysWithValues: try patients.map { (try $0.requireID(), "\($0.familyName), \($0.givenName)") })
             let drafts = ids.map {
                 AuditDraft(
                     action: .query, category: .appointments, patientID: $0, entityType: "Appointment",

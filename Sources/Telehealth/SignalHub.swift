@@ -85,7 +85,7 @@ package final class SignalHub: @unchecked Sendable {
             try await m.create(on: tx)
             // The payload says where it goes, so only the node holding that socket touches the row.
             try await tx.sql.raw(
-                "SELECT pg_notify(\(literal: Self.channel), \(bind: "R|\(visit.uuidString)|\(role)|\(m.id!.uuidString)"))"
+                "SELECT pg_notify(\(literal: Self.channel), \(bind: "R|\(visit.uuidString)|\(role)|\((try m.requireID()).uuidString)"))"
             ).run()
         }
     }

@@ -60,9 +60,9 @@ package struct VisitStore {
         package var hostedByMe: Bool?
     }
 
-    package static func dto(_ v: VirtualVisitRecord, events: [VisitEventRecord]? = nil) -> VisitDTO {
+    package static func dto(_ v: VirtualVisitRecord, events: [VisitEventRecord]? = nil) throws -> VisitDTO {
         VisitDTO(
-            id: v.id!, appointmentId: v.appointmentID, patientId: v.patientID, providerId: v.providerID,
+            id: try v.requireID(), appointmentId: v.appointmentID, patientId: v.patientID, providerId: v.providerID,
             locationId: v.locationID, status: v.status,
             waitingSince: v.waitingSince, admittedAt: v.admittedAt, connectedAt: v.connectedAt, endedAt: v.endedAt,
             outcome: v.outcome, note: v.note,
@@ -140,12 +140,12 @@ package struct VisitStore {
             l.createdAt = now
             l.expiresAt = expires
             l.tokenHash = Token.hash(token)
-            l.visitID = v.id!
+            l.visitID = try v.requireID()
             try await l.create(on: tx)
             try await OutboxMessageRecord.pending(
                 kind: "visit-link", channel: channel, recipient: recipient, subject: "Your video visit link",
                 body: body,
-                dedupeKey: "visit-link:\(l.id!.uuidString)", patientID: v.patientID, now: now
+                dedupeKey: "visit-link:\((try l.requireID()).uuidString)", patientID: v.patientID, now: now
             ).create(on: tx)
             return ((), [Self.audit(.create, v, "join link sent by \(channel)")])
         }
@@ -195,7 +195,7 @@ package struct VisitStore {
                 let a = try await AppointmentRecord.find(v.appointmentID, on: tx)
                 out.append(
                     WaitingDTO(
-                        visitId: v.id!, patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "",
+                        visitId: try v.requireID(), patientName: p.map { "\($0.familyName), \($0.givenName)" } ?? "",
                         providerName: pr?.displayName ?? "",
                         locationName: l?.name ?? "", start: a?.startAt ?? v.createdAt, status: v.status,
                         waitingSince: v.waitingSince,
@@ -236,12 +236,12 @@ package struct VisitStore {
             v.admittedBy = by
             v.hostID = me
             try await v.save(on: tx)
-            try await Self.event(v.id!, "admitted", role: "provider", detail: by, now: now, on: tx)
+            try await Self.event(try v.requireID(), "admitted", role: "provider", detail: by, now: now, on: tx)
             return (v, [Self.audit(.update, v, "patient admitted")])
         }
         try await scope.app.signalHub.publish(visit: id, to: "patient", body: #"{"type":"admitted"}"#)
         try await scope.app.signalHub.publish(visit: id, to: "provider", body: #"{"type":"admitted"}"#)
-        return Self.dto(v)
+        return try Self.dto(v)
     }
 
     package static func event(
@@ -362,7 +362,7 @@ package struct VisitStore {
             return (v, [Self.audit(.update, v, "handed over to \(name)")])
         }
         try await scope.app.signalHub.publish(visit: id, to: "provider", body: SignalHub.replacedPrefix + "}")
-        return Self.dto(v)
+        return try Self.dto(v)
     }
 
     /// The visit, when the signed-in provider is its host; otherwise an audited refusal.
@@ -398,7 +398,7 @@ package struct VisitStore {
             return (v, [Self.audit(.update, v, "visit ended" + (v.note == nil ? "" : "; note written"))])
         }
         try await scope.app.signalHub.publish(visit: id, to: "patient", body: #"{"type":"ended"}"#)
-        return Self.dto(v)
+        return try Self.dto(v)
     }
 
     package func detail(_ id: UUID) async throws -> VisitDTO {
@@ -408,7 +408,7 @@ package struct VisitStore {
         try await scope.authorize(.readVisitRecord(patientID: v.patientID), patientID: v.patientID)
         let events = try await VisitEventRecord.query(on: scope.db).filter(\.$visitID == id).sort(\.$at).all()
         try await scope.record([Self.audit(.read, v, "visit record")])
-        return Self.dto(v, events: events)
+        return try Self.dto(v, events: events)
     }
 }
 

@@ -41,7 +41,8 @@ package enum Fixtures {
             secret = s
         }
         return TestUser(
-            id: u.id!, username: name, password: password, role: role, totpSecret: secret, patientID: patientID)
+            id: try u.requireID(), username: name, password: password, role: role, totpSecret: secret,
+            patientID: patientID)
     }
 
     /// A patient registered through the audited store.
@@ -52,7 +53,7 @@ package enum Fixtures {
         let (p, _) = try await PatientStore(scope: app.systemScope("test")).create(
             PatientInput(familyName: family, givenName: given, birthDate: birthDate, sex: "female", email: email),
             acknowledgeDuplicate: true, synthetic: true)
-        return p.id!
+        return try p.requireID()
     }
 
     /// A patient with a portal account.

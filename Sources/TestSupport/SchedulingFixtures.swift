@@ -41,10 +41,14 @@ extension Fixtures {
             code: "LAKE", name: "Lakeshore Clinic", timeZone: "America/Chicago", address: "2 Lake Dr", phone: "2")
         try await main.create(on: db)
         try await lake.create(on: db)
-        let mainRooms = try await SchedulingSetup.addRooms((1...rooms).map { "Main \($0)" }, at: main.id!, on: db)
-            .compactMap(\.id)
-        let lakeRooms = try await SchedulingSetup.addRooms((1...rooms).map { "Lake \($0)" }, at: lake.id!, on: db)
-            .compactMap(\.id)
+        let mainRooms = try await SchedulingSetup.addRooms(
+            (1...rooms).map { "Main \($0)" }, at: try main.requireID(), on: db
+        )
+        .compactMap(\.id)
+        let lakeRooms = try await SchedulingSetup.addRooms(
+            (1...rooms).map { "Lake \($0)" }, at: try lake.requireID(), on: db
+        )
+        .compactMap(\.id)
         let types = try await (
             SchedulingSetup.addType(
                 .init(
@@ -59,10 +63,11 @@ extension Fixtures {
                     code: "VIDEO", name: "Video", minutes: 20, telemedicine: true, patientBookable: true,
                     needsRoom: false), on: db)
         )
-        let provider = try await workingProvider(app, main: main.id!, lake: lake.id!)
+        let provider = try await workingProvider(app, main: try main.requireID(), lake: try lake.requireID())
         return SchedulingWorld(
-            main: main.id!, lake: lake.id!, mainRooms: mainRooms, lakeRooms: lakeRooms, followUp: types.0.id!,
-            newPatient: types.1.id!, video: types.2.id!, provider: provider)
+            main: try main.requireID(), lake: try lake.requireID(), mainRooms: mainRooms, lakeRooms: lakeRooms,
+            followUp: try types.0.requireID(),
+            newPatient: try types.1.requireID(), video: try types.2.requireID(), provider: provider)
     }
 
     /// A provider at Main 08:00–12:00 and Lake 13:00–17:00 local, every day (tests pick any date).

@@ -124,7 +124,7 @@ public enum BackupBench {
             let input = PatientInput(
                 familyName: "Bench\(i)", givenName: ["Ana", "Ben", "Cruz", "Dee"][i % 4],
                 birthDate: String(format: "19%02d-%02d-%02d", 30 + i % 70, 1 + i % 12, 1 + i % 28), sex: "unknown")
-            patientIDs.append(try await store.create(input, acknowledgeDuplicate: true, synthetic: true).0.id!)
+            patientIDs.append(try await store.create(input, acknowledgeDuplicate: true, synthetic: true).0.requireID())
             if (i + 1) % 1000 == 0 { progress("patients \(i + 1)/\(o.patients)") }
         }
 
@@ -136,9 +136,9 @@ public enum BackupBench {
                     .init(
                         username: "bench.pod\(i)", displayName: "Bench Podiatrist \(i)", role: "provider",
                         password: Token.generate())
-                ).id!)
+                ).requireID())
         }
-        let locations = try await LocationRecord.query(on: app.db).all().map { $0.id! }
+        let locations = try await LocationRecord.query(on: app.db).all().map { (try $0.requireID()) }
         guard let type = try await AppointmentTypeRecord.query(on: app.db).filter(\.$needsRoom == false).first()?.id
         else {
             throw AppError.notFound("No appointment type without a room: the demo seed changed.")

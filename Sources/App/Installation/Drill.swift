@@ -326,7 +326,7 @@ public enum Drill {
     package static func history(_ db: any Database, limit: Int = 20) async throws -> [Result] {
         try await DrillResultRecord.query(on: db).sort(\.$startedAt, .descending).limit(limit).all().map { r in
             Result(
-                id: r.id!, variant: r.variant, backupId: r.backupID, backupCreatedAt: r.backupCreatedAt,
+                id: try r.requireID(), variant: r.variant, backupId: r.backupID, backupCreatedAt: r.backupCreatedAt,
                 targetTime: r.targetTime,
                 database: r.database, ok: r.ok, startedAt: r.startedAt, finishedAt: r.finishedAt,
                 rtoSeconds: Double(r.rtoMs) / 1000,

@@ -230,19 +230,22 @@ public enum SignalingBench {
                 PatientInput(familyName: "Bench\(i)", givenName: "Pat", birthDate: "1970-01-01", sex: "female"),
                 acknowledgeDuplicate: true, synthetic: true)
             let a = AppointmentRecord()
-            a.id = UUID(); a.patientID = p.id!; a.providerID = u.id!; a.locationID = loc.id!; a.typeID = type.id!
+            a.id = UUID(); a.patientID = try p.requireID(); a.providerID = try u.requireID();
+            a.locationID = try loc.requireID(); a.typeID = try type.requireID()
             a.startAt = now.addingTimeInterval(Double(i) * 1800 + 3600); a.endAt = a.startAt.addingTimeInterval(1200)
             a.status = AppointmentStatus.booked; a.version = 1; a.createdAt = now; a.updatedAt = now
             try await a.create(on: db)
             let v = VirtualVisitRecord()
-            v.id = UUID(); v.createdAt = now; v.status = .scheduled; v.appointmentID = a.id!; v.patientID = p.id!;
-            v.providerID = u.id!; v.locationID = loc.id!
+            v.id = UUID(); v.createdAt = now; v.status = .scheduled; v.appointmentID = try a.requireID();
+            v.patientID = try p.requireID();
+            v.providerID = try u.requireID(); v.locationID = try loc.requireID()
             try await v.create(on: db)
             let pass = Token.generate()
             let vp = VisitPassRecord()
-            vp.expiresAt = now.addingTimeInterval(4 * 3600); vp.tokenHash = Token.hash(pass); vp.visitID = v.id!
+            vp.expiresAt = now.addingTimeInterval(4 * 3600); vp.tokenHash = Token.hash(pass);
+            vp.visitID = try v.requireID()
             try await vp.create(on: db)
-            out.append((v.id!, pass))
+            out.append((try v.requireID(), pass))
         }
         return (u.username, secret, out)
     }

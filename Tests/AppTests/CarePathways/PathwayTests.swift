@@ -267,7 +267,7 @@ final class PathwayTests: XCTestCase {
                 XCTAssertEqual(day3Job?.attempts, 2)
                 XCTAssertEqual(day3Job?.claimedBy, "node-b")
                 // The dead node's late commit is refused: the step happened once.
-                let stale = JobContext(app: app, job: claimed[0])
+                let stale = try JobContext(app: app, job: claimed[0])
                 do {
                     try await stale.commit { _ in [] }
                     XCTFail("a lost lease must not commit")
