@@ -13,7 +13,7 @@ package final class UserRecord: Model, @unchecked Sendable {
     // data fields
     @Field(key: "username") package var username: String
     @Field(key: "display_name") package var displayName: String
-    @Field(key: "role") package var role: String
+    @Field(key: "role") package var role: Role
     @Field(key: "password_hash") package var passwordHash: String
     @Field(key: "active") package var active: Bool
     /// Base32 TOTP secret once enrolment is confirmed.
@@ -32,10 +32,9 @@ package final class UserRecord: Model, @unchecked Sendable {
 
     package init() {}
 
-    package var roleValue: Role { Role(rawValue: role) ?? .support }
     package var mfaEnrolled: Bool { mfaSecret != nil }
 
-    package var actor: Principal { Principal(userID: id, username: username, role: roleValue, patientID: patientID) }
+    package var actor: Principal { Principal(userID: id, username: username, role: role, patientID: patientID) }
 }
 
 package final class RecoveryCodeRecord: Model, @unchecked Sendable {

@@ -41,7 +41,7 @@ package struct SessionAuthenticator: AsyncMiddleware {
         }
         req.signedIn = SignedIn(
             sessionID: sid, userID: uid, username: user.username, displayName: user.displayName,
-            role: user.roleValue, patientID: user.patientID, mfaPassed: session.mfaPassed,
+            role: user.role, patientID: user.patientID, mfaPassed: session.mfaPassed,
             mfaEnrolled: user.mfaEnrolled, kind: kind)
     }
 

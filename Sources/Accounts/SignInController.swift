@@ -36,11 +36,11 @@ package enum SignInController {
             let page = SignInPage(kind: kind, username: username, message: Problem.from(e, instance: nil).detail)
             return Layout.render(page.render(for: req), status: e.status)
         }
-        let needsMFA = user.roleValue.requiresMFA || user.mfaEnrolled
+        let needsMFA = user.role.requiresMFA || user.mfaEnrolled
         let token = try await req.signIn.startSession(user, kind: "web", mfaPassed: !needsMFA)
         let next =
             needsMFA
-            ? (user.mfaEnrolled ? "/login/mfa" : "/mfa/enroll") : (user.roleValue == .patient ? "/portal" : "/")
+            ? (user.mfaEnrolled ? "/login/mfa" : "/mfa/enroll") : (user.role == .patient ? "/portal" : "/")
         CSRFMiddleware.rotate(req)
         let res = req.redirect(to: next)
         res.cookies[Cookies.session] = Cookies.make(token, req: req)
@@ -138,7 +138,7 @@ package enum TokenController {
         if (input.password ?? "").isEmpty { errs.append(FieldError("password", "Password is required.")) }
         if !errs.isEmpty { throw AppError.validation(errs) }
         let user = try await req.signIn.checkPassword(username: input.username!, password: input.password!, area: .api)
-        if user.roleValue.requiresMFA || user.mfaEnrolled {
+        if user.role.requiresMFA || user.mfaEnrolled {
             guard user.mfaEnrolled else {
                 throw AppError.forbidden("This role needs two-step sign-in: set it up by signing in on the web first.")
             }
@@ -151,7 +151,7 @@ package enum TokenController {
         let token = try await req.signIn.startSession(user, kind: "api", mfaPassed: true)
         let body = TokenResponse(
             access_token: token, token_type: "Bearer", expires_in: Int(req.config.sessionIdleTimeout),
-            role: user.role, user_id: try user.requireID(), patient_id: user.patientID)
+            role: user.role.rawValue, user_id: try user.requireID(), patient_id: user.patientID)
         return try await body.encodeResponse(status: .ok, for: req)
     }
 

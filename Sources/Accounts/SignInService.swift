@@ -67,7 +67,7 @@ package struct SignInService {
             }
             throw AppError.unauthorized("The username or password is wrong.")
         }
-        let role = user.roleValue
+        let role = user.role
         switch area {
         case .staff where role == .patient:
             throw AppError.unauthorized("Patients sign in through the patient portal.")
@@ -131,7 +131,8 @@ package struct SignInService {
             "That code is not right. Use the current code from your authenticator app, or a recovery code.")
     }
 
-    /// Writes the failed attempt, the consecutive-failure count and, past the limit, the lock. Returns whether it locked now.
+    /// Writes the failed attempt, the consecutive-failure count and, past the limit, the lock. Returns whether it
+    /// locked now.
     @discardableResult
     private func recordFailure(
         user: UserRecord?, username: String, reason: String, action: AuditAction = .signInFailed,
@@ -169,7 +170,8 @@ package struct SignInService {
         return locked
     }
 
-    /// Issues a session token; only its hash is stored. `mfaPassed` false leaves the session half-open (MFA pages only).
+    /// Issues a session token; only its hash is stored. `mfaPassed` false leaves the session half-open (MFA pages
+    /// only).
     package func startSession(_ user: UserRecord, kind: String, mfaPassed: Bool) async throws -> String {
         let token = Token.generate()
         let now = req.now

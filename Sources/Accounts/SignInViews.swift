@@ -74,7 +74,8 @@ package struct EnrolPage {
                 .h1(.text("Set up two-step sign-in")),
                 .p(
                     .text(
-                        "Your role needs a second factor. Add this account to an authenticator app (scan or open the link on your phone, or type the key), then enter the code it shows."
+                        "Your role needs a second factor. Add this account to an authenticator app (scan or open "
+                            + "the link on your phone, or type the key), then enter the code it shows."
                     )),
                 .p(.a(.href(uri), .id("otpauth-uri"), .text("Open in authenticator app"))),
                 .p(.text("Key: "), .code(.id("totp-secret"), .text(secret))),
@@ -104,7 +105,8 @@ package struct RecoveryCodesPage {
                 .h1(.text("Two-step sign-in is on")),
                 .p(
                     .text(
-                        "Keep these recovery codes somewhere safe. Each works once if you lose your phone. They are shown only now."
+                        "Keep these recovery codes somewhere safe. Each works once if you lose your phone. They are "
+                            + "shown only now."
                     )),
                 .ul(.id("recovery-codes"), .forEach(codes) { .li(.code(.text($0))) }),
                 .a(.class("button"), .href(next), .id("continue"), .text("Continue"))

@@ -106,7 +106,7 @@ package struct UserAdmin {
         u.id = UUID()
         u.username = p.username
         u.displayName = p.displayName
-        u.role = p.role.rawValue
+        u.role = p.role
         u.passwordHash = p.passwordHash
         u.active = true
         u.failedCount = 0
@@ -120,7 +120,7 @@ package struct UserAdmin {
     package static func createdEvent(_ u: UserRecord) -> AuditDraft {
         AuditDraft(
             action: .userCreated, category: .account, patientID: u.patientID, entityType: "user",
-            entityID: u.id?.uuidString, detail: "username=\(u.username) role=\(u.role)")
+            entityID: u.id?.uuidString, detail: "username=\(u.username) role=\(u.role.rawValue)")
     }
 
     package func update(_ id: UUID, _ change: Change) async throws -> UserRecord {
@@ -146,17 +146,17 @@ package struct UserAdmin {
                         action: .permissionChange, category: .account, entityType: "user", entityID: id.uuidString,
                         detail: what))
             }
-            let wasActiveAdmin = u.roleValue == .admin && u.active
-            if let r = newRole, r.rawValue != u.role {
-                if (r == .patient) != (u.roleValue == .patient) {
+            let wasActiveAdmin = u.role == .admin && u.active
+            if let r = newRole, r != u.role {
+                if (r == .patient) != (u.role == .patient) {
                     throw AppError.validation([
                         FieldError(
                             "role",
                             "A staff account cannot become a patient account or the reverse; create a new account.")
                     ])
                 }
-                note("role \(u.role)→\(r.rawValue)")
-                u.role = r.rawValue
+                note("role \(u.role.rawValue)→\(r.rawValue)")
+                u.role = r
             }
             if let a = change.active, a != u.active {
                 note(a ? "activated" : "deactivated")
@@ -175,8 +175,8 @@ package struct UserAdmin {
                 u.mfaLastCounter = nil
                 try await RecoveryCodeRecord.query(on: tx).filter(\.$userID == id).delete()
             }
-            if wasActiveAdmin && !(u.roleValue == .admin && u.active) {
-                let admins = try await UserRecord.query(on: tx).filter(\.$role == Role.admin.rawValue).filter(
+            if wasActiveAdmin && !(u.role == .admin && u.active) {
+                let admins = try await UserRecord.query(on: tx).filter(\.$role == Role.admin).filter(
                     \.$active == true
                 ).count()
                 if admins <= 1 {
@@ -218,7 +218,7 @@ package struct UserDTO: Content {
         id = try u.requireID()
         username = u.username
         displayName = u.displayName
-        role = u.role
+        role = u.role.rawValue
         active = u.active
         mfaEnrolled = u.mfaEnrolled
         locked = (u.lockedUntil ?? .distantPast) > now

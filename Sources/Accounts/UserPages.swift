@@ -106,8 +106,8 @@ package struct UsersPage {
                                                 u.mfaEnrolled ? "2-step on" : "2-step off", u.locked ? "LOCKED" : nil,
                                             ]
                                             .compactMap { $0 }.joined(separator: ", "))),
-                                    // The actions sit in one menu: opening it is a first tap, the action a second (a deactivation
-                                    // or a 2-step reset is never one stray tap away).
+                                    // The actions sit in one menu: opening it is a first tap, the action a second (a
+                                    // deactivation or a 2-step reset is never one stray tap away).
                                     .td(
                                         .details(
                                             .class("menu"),

@@ -44,7 +44,8 @@ public enum CareSyncCLI {
         return lines.joined(separator: "\n")
     }
 
-    /// `caresync serve`: migrate, seed the demo practice on first start, print where it listens, and serve until stopped.
+    /// `caresync serve`: migrate, seed the demo practice on first start, print where it listens, and serve until
+    /// stopped.
     public static func serve(_ config: AppConfig, hostname: String, port: Int) async throws {
         let app = try await Application.make(
             Environment(
@@ -106,9 +107,9 @@ public enum CareSyncCLI {
             let pw = password ?? Token.generate(bytes: 12)
             let u = try await UserAdmin(scope: app.systemScope("users-create")).create(
                 .init(username: username, displayName: displayName, role: role, password: pw, patientId: pid))
-            var out = "Created \(u.role) account \(u.username) (id \((try u.requireID()).uuidString))."
+            var out = "Created \(u.role.rawValue) account \(u.username) (id \((try u.requireID()).uuidString))."
             if password == nil { out += "\nInitial password (shown once): \(pw)" }
-            if Role(rawValue: u.role)?.requiresMFA == true {
+            if u.role.requiresMFA {
                 out += "\nThis role sets up two-step sign-in at first sign-in."
             }
             return out
@@ -121,7 +122,7 @@ public enum CareSyncCLI {
             var lines: [String] = []
             for u in users {
                 let name = u.username.padding(toLength: 18, withPad: " ", startingAt: 0)
-                let role = u.role.padding(toLength: 18, withPad: " ", startingAt: 0)
+                let role = u.role.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
                 lines.append("\(name) \(role) \(u.active ? "active" : "inactive") \(u.mfaEnrolled ? "2-step" : "")")
             }
             lines.append("\(users.count) accounts.")
@@ -290,7 +291,8 @@ public enum CareSyncCLI {
         }
         if let seq = r.firstBadSeq {
             return
-                "Audit chain BROKEN at event #\(seq): \(r.problem ?? "unknown problem"). \(r.checked) events before it verified."
+                "Audit chain BROKEN at event #\(seq): \(r.problem ?? "unknown problem"). \(r.checked) events before "
+                + "it verified."
         }
         return "Audit chain BROKEN: \(r.problem ?? "unknown problem")."
     }

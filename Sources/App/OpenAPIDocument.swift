@@ -927,7 +927,8 @@ package enum OpenAPIDocument {
                         header("Upload-Length", "Total bytes"),
                         header(
                             "Upload-Metadata",
-                            "woundId <base64>[,appointmentId <base64>] for a wound photo; purpose YXR0YWNobWVudA==,patientId <base64> for an attachment"
+                            "woundId <base64>[,appointmentId <base64>] for a wound photo; purpose "
+                                + "YXR0YWNobWVudA==,patientId <base64> for an attachment"
                         ),
                     ],
                     responses: [
@@ -945,7 +946,8 @@ package enum OpenAPIDocument {
                 "patch": [
                     "operationId": "tusAppend",
                     "summary":
-                        "Append a chunk at Upload-Offset (optional Upload-Checksum); the last chunk returns CareSync-Photo-Id",
+                        "Append a chunk at Upload-Offset (optional Upload-Checksum); the last chunk returns "
+                        + "CareSync-Photo-Id",
                     "tags": ["uploads"], "security": [["bearer": []]],
                     "parameters": [idParam] + tusHeaders + [
                         header("Upload-Offset", "Byte the chunk starts at"),

@@ -16,8 +16,8 @@ import Chart
 import Notifications
 import Scheduling
 
-/// Builds the application: database (SQLite by default, PostgreSQL with DATABASE_URL), blob store, clock, middleware, routes.
-/// Runs migrations, makes sure the practice row exists, and seeds the demo practice when asked.
+/// Builds the application: database (SQLite by default, PostgreSQL with DATABASE_URL), blob store, clock, middleware,
+/// routes. Runs migrations, makes sure the practice row exists, and seeds the demo practice when asked.
 public func configure(
     _ app: Application, _ config: AppConfig, clock: any AppClock = SystemClock(), migrate: Bool = true
 ) async throws {

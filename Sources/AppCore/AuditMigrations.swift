@@ -62,10 +62,12 @@ package struct CreateAuditEventAppendOnlyGuard: AsyncMigration {
             ).run()
         } else {
             try await db.sql.raw(
-                "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+                "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event BEGIN SELECT RAISE(ABORT, "
+                    + "'audit_event is append-only'); END"
             ).run()
             try await db.sql.raw(
-                "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+                "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event BEGIN SELECT RAISE(ABORT, "
+                    + "'audit_event is append-only'); END"
             ).run()
         }
     }

@@ -42,7 +42,8 @@ package struct AuditContext: Sendable {
     }
 }
 
-/// Appends events to the hash chain. Must run inside `WriteSerializer.write`, in the same transaction as the change it records.
+/// Appends events to the hash chain. Must run inside `WriteSerializer.write`, in the same transaction as the change it
+/// records.
 package enum AuditWriter {
     package static func append(_ drafts: [AuditDraft], context: AuditContext, at now: Date, on tx: any Database)
         async throws

@@ -133,7 +133,8 @@ package struct CSRFMiddleware: AsyncMiddleware {
         let token = existing.flatMap { $0.isEmpty ? nil : $0 } ?? Token.generate()
         req.storage[TokenKey.self] = token
         if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) {
-            // A multipart form (a photo) may still be streaming in: gather it (within the upload limit) to read its token.
+            // A multipart form (a photo) may still be streaming in: gather it (within the upload limit) to read its
+            // token.
             if req.headers.contentType?.type == "multipart", req.body.data == nil {
                 _ = try await req.body.collect(max: 26 * 1024 * 1024).get()
             }

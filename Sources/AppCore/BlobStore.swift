@@ -1,6 +1,7 @@
 import Foundation
 
-/// Where files live (images, checkpoints, exports). Filesystem now; S3-compatible storage later behind the same interface.
+/// Where files live (images, checkpoints, exports). Filesystem now; S3-compatible storage later behind the same
+/// interface.
 public protocol BlobStore: Sendable {
     func put(_ key: String, _ data: Data) throws
     func get(_ key: String) throws -> Data?

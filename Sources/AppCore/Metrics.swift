@@ -69,7 +69,8 @@ package struct SecurityHeadersMiddleware: AsyncMiddleware {
         res.headers.replaceOrAdd(
             name: "Content-Security-Policy",
             value:
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors "
+                + "'none'; form-action 'self'"
         )
         if req.application.config.cookieSecure {
             res.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")

@@ -96,7 +96,8 @@ package struct AuditReport {
                         action: export ? .export : .query, category: .auditLog, patientID: patientID,
                         entityType: "AuditReport",
                         detail:
-                            "\(rows.count) rows; filters=\(filters.isEmpty ? "none" : filters); sort=\(f.sort) \(f.order)"
+                            "\(rows.count) rows; filters=\(filters.isEmpty ? "none" : filters); sort=\(f.sort) "
+                            + "\(f.order)"
                     )
                 ]
             )

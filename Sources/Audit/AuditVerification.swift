@@ -66,7 +66,8 @@ public enum AuditVerification {
             ).first()
         {
             problems.append(
-                "no checkpoint is found, though checkpoints have been written since event #\(started.seq): it was deleted"
+                "no checkpoint is found, though checkpoints have been written since event #\(started.seq): it was "
+                    + "deleted"
             )
         }
         // The chain must still pass through every checkpoint taken, not only the newest: a checkpoint re-signed with a

@@ -4,7 +4,8 @@ import Domain
 import AppCore
 import Locations
 
-/// Care pathways: templates and approval, procedures and enrolment, the patient's check-ins, care-team tasks. JSON API and pages.
+/// Care pathways: templates and approval, procedures and enrolment, the patient's check-ins, care-team tasks. JSON API
+/// and pages.
 package enum PathwayController {
     package struct NoteBody: Content {
         package var note: String?

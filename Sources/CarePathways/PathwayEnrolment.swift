@@ -10,7 +10,8 @@ import Scheduling
 
 /// Procedures and enrolment: recording a procedure enrols when it triggers an approved pathway; stopping.
 extension PathwayStore {
-    /// Records a procedure; when an approved pathway is triggered by its code, the patient is enrolled in the same transaction.
+    /// Records a procedure; when an approved pathway is triggered by its code, the patient is enrolled in the same
+    /// transaction.
     package func recordProcedure(patientID: UUID, _ input: ProcedureInput) async throws -> ProcedureDTO {
         try await scope.authorize(.recordProcedure(patientID: patientID), patientID: patientID)
         var errors: [FieldError] = []
@@ -85,7 +86,8 @@ extension PathwayStore {
             throw AppError.conflict(
                 type: "not-approved",
                 detail:
-                    "This pathway has no approved version: the Medical Director must approve it before patients are enrolled.",
+                    "This pathway has no approved version: the Medical Director must approve it before patients are "
+                    + "enrolled.",
                 extra: [:])
         }
         let now = scope.now, by = scope.principal.username
@@ -128,7 +130,7 @@ extension PathwayStore {
             errors.append(FieldError("locationId", "Choose the location."))
         }
         if let p = providerID, let u = try await UserRecord.find(p, on: scope.db),
-            [Role.provider, .medicalDirector].contains(u.roleValue), u.active
+            [Role.provider, .medicalDirector].contains(u.role), u.active
         {
         } else {
             errors.append(FieldError("providerId", "Choose the provider of record."))

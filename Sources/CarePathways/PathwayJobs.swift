@@ -11,7 +11,8 @@ import Scheduling
 /// The pathway's background work, run by the durable job queue:
 /// - `pathway.step`: a step reaches the patient (a task in the portal and a notice without PHI); check-ins and photo
 ///   prompts schedule their escalation; a follow-up gets slot offers, or a front-desk task when none fit.
-/// - `pathway.escalate`: a check-in or photo prompt still unanswered becomes a care-team task (urgent for "not received").
+/// - `pathway.escalate`: a check-in or photo prompt still unanswered becomes a care-team task (urgent for "not
+/// received").
 package enum PathwayJobs {
     package static let stepKind = "pathway.step"
     package static let escalateKind = "pathway.escalate"

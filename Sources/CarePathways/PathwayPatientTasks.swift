@@ -149,7 +149,8 @@ extension PathwayStore {
         return c
     }
 
-    /// Inside the photo's transaction: the photo answers the patient's oldest open photo prompt, or else the latest missed one.
+    /// Inside the photo's transaction: the photo answers the patient's oldest open photo prompt, or else the latest
+    /// missed one.
     package static func photoReceived(patientID: UUID, photoID: UUID, now: Date, on tx: any Database) async throws
         -> AuditDraft?
     {

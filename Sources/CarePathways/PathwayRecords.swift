@@ -117,7 +117,8 @@ package final class PathwayTaskRecord: Model, @unchecked Sendable {
     }
 }
 
-/// Work for the care team raised by a pathway: a red flag (urgent), a missed check-in, a follow-up the front desk must book.
+/// Work for the care team raised by a pathway: a red flag (urgent), a missed check-in, a follow-up the front desk must
+/// book.
 package final class CareTaskRecord: Model, @unchecked Sendable {
     package static let schema = "care_task"
 

@@ -13,7 +13,8 @@ package struct TemplatesPage {
                 .h1(.text("Care pathways")),
                 .p(
                     .text(
-                        "Each version stays a draft until the Medical Director approves it; only the approved version enrols patients."
+                        "Each version stays a draft until the Medical Director approves it; only the approved "
+                            + "version enrols patients."
                     )),
                 .div(
                     .class("scroll"),
@@ -34,7 +35,8 @@ package struct TemplatesPage {
     }
 }
 
-/// Exactly what patients will receive, step by step: the email/SMS text, the portal page, the questions and the red-flag rules.
+/// Exactly what patients will receive, step by step: the email/SMS text, the portal page, the questions and the
+/// red-flag rules.
 package struct TemplatePreviewPage {
     package let t: PathwayStore.TemplateDTO
     package let canApprove: Bool
@@ -57,7 +59,8 @@ package struct TemplatePreviewPage {
                     .unwrap(s.approvedBy) { .text(" · approved by \($0)") }),
                 .p(
                     .text(
-                        "Enrols automatically on procedure codes: \(t.template.triggerProcedures.joined(separator: ", "))."
+                        "Enrols automatically on procedure codes: "
+                            + "\(t.template.triggerProcedures.joined(separator: ", "))."
                     )),
                 .div(
                     .class("card"), .h2(.text("After an answer raises a red flag, the patient reads")),
@@ -91,7 +94,8 @@ package struct TemplatePreviewPage {
                             .h2(.text("Approve for patients")),
                             .p(
                                 .text(
-                                    "I have read every text above as patients will receive it, and approve it for clinical appropriateness and tone."
+                                    "I have read every text above as patients will receive it, and approve it for "
+                                        + "clinical appropriateness and tone."
                                 )),
                             FormKit.field("Note (optional)", name: "note"),
                             .button(.type(.submit), .id("approve"), .text("Approve version \(s.version)"))

@@ -27,7 +27,7 @@ package enum ChartController {
             AccessPolicy.decide(principal, .readPathway(patientID: id)).isAllowed
             ? try await req.pathways().chart(patientID: id) : nil
         let providers = try await UserRecord.query(on: req.db).filter(
-            \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+            \.$role ~~ [Role.provider, .medicalDirector]
         ).filter(\.$active == true).all()
         let rx =
             AccessPolicy.decide(principal, .readRx(patientID: id)).isAllowed

@@ -186,7 +186,8 @@ package struct PortalFormsPage {
                     .p(
                         .class("notice"), .id("form-submitted"),
                         .text(
-                            "Thank you: \(forms.first { $0.code == code }?.title ?? "the form") was sent to the practice."
+                            "Thank you: \(forms.first { $0.code == code }?.title ?? "the form") was sent to the "
+                                + "practice."
                         ))
                 },
                 .ul(
@@ -326,7 +327,8 @@ package struct IntakeReviewPage {
                                 FormKit.csrf(req),
                                 .p(
                                     .text(
-                                        "Accepting updates the chart's contact and insurance fields from the answers marked → chart."
+                                        "Accepting updates the chart's contact and insurance fields from the "
+                                            + "answers marked → chart."
                                     )),
                                 .button(.type(.submit), .id("accept-intake"), .text("Accept into the chart")))),
                         .form(

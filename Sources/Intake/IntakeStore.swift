@@ -133,7 +133,8 @@ package struct IntakeStore {
                 errors.append(
                     FieldError(
                         sigField.id,
-                        "Type your full name as the practice has it (\(patient.givenName) \(patient.familyName)) to sign."
+                        "Type your full name as the practice has it (\(patient.givenName) \(patient.familyName)) to "
+                            + "sign."
                     ))
             }
         }
@@ -174,7 +175,8 @@ package struct IntakeStore {
                         entityType: "Intake",
                         entityID: r.id?.uuidString,
                         detail:
-                            "\(form.code) v\(form.version) \(submit ? "submitted" : "draft saved"); \(answerCount) answers"
+                            "\(form.code) v\(form.version) \(submit ? "submitted" : "draft saved"); \(answerCount) "
+                            + "answers"
                     )
                 ]
             )

@@ -147,7 +147,8 @@ package struct PortalMessagesPage {
                 .h1(.text("Messages")),
                 .p(
                     .text(
-                        "Secure messages to your care team. For an emergency call 911; for something urgent, call the clinic."
+                        "Secure messages to your care team. For an emergency call 911; for something urgent, call "
+                            + "the clinic."
                     )),
                 .if(threads.isEmpty, .p(.text("No conversations yet."))),
                 .ul(

@@ -240,7 +240,7 @@ package struct MessageStore {
     package func assign(threadID: UUID, to user: UUID?) async throws -> ThreadSummary {
         try await scope.authorize(.readStaffInbox)
         if let u = user {
-            guard let staff = try await UserRecord.find(u, on: scope.db), staff.roleValue.isStaff, staff.active else {
+            guard let staff = try await UserRecord.find(u, on: scope.db), staff.role.isStaff, staff.active else {
                 throw AppError.validation([FieldError("assignedTo", "Assign to an active staff member.")])
             }
         }

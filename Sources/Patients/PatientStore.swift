@@ -133,7 +133,9 @@ package struct PatientStore {
                 throw AppError.conflict(
                     type: "possible-duplicate",
                     detail:
-                        "A patient with the same name and date of birth is already registered (\(dups.joined(separator: ", "))). Check the existing record, or confirm this is a different person.",
+                        "A patient with the same name and date of birth is already registered "
+                        + "(\(dups.joined(separator: ", "))). Check the existing record, or confirm this is a "
+                        + "different person.",
                     extra: ["existingMrns": dups.joined(separator: ",")])
             }
             guard let practice = try await PracticeRecord.query(on: tx).first() else {
@@ -183,7 +185,8 @@ package struct PatientStore {
             }
             if let v = expectedVersion, v != p.version {
                 throw AppError.preconditionFailed(
-                    "Someone else changed this record (now version \(p.version), you edited version \(v)). Reload it and apply your change again."
+                    "Someone else changed this record (now version \(p.version), you edited version \(v)). Reload "
+                        + "it and apply your change again."
                 )
             }
             let old = p.demographics

@@ -194,11 +194,13 @@ package struct PrintPage {
                 .p(.text("Location: \(locationName ?? "—") · Phone: \(p.phone ?? "—") · Email: \(p.email ?? "—")")),
                 .p(
                     .text(
-                        "Insurance: \(p.insurancePayer ?? "—") \(p.insuranceMemberID ?? "") \(p.insuranceGroup ?? "")")),
+                        "Insurance: \(p.insurancePayer ?? "—") \(p.insuranceMemberID ?? "") "
+                            + "\(p.insuranceGroup ?? "")")),
                 .p(
                     .small(
                         .text(
-                            "Printed by \(printedBy) at \(Format.utc(printedAt)) UTC. Contains protected health information."
+                            "Printed by \(printedBy) at \(Format.utc(printedAt)) UTC. Contains protected health "
+                                + "information."
                         )))
             ))
     }

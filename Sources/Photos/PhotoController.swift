@@ -174,7 +174,8 @@ package struct PortalPhotosPage {
                 FormKit.errorSummary(uploadErrors),
                 .p(
                     .text(
-                        "Take a photo in good light, straight on, with the whole wound in view. Your care team sees each photo; location data is removed before it is stored."
+                        "Take a photo in good light, straight on, with the whole wound in view. Your care team sees "
+                            + "each photo; location data is removed before it is stored."
                     )),
                 .forEach(wounds) { w in
                     .div(
@@ -192,7 +193,8 @@ package struct PortalPhotosPage {
                                     .p(.class("caption"), .text(Format.utc(p.uploadedAt, "d MMM yyyy"))))
                             }),
                         .if(w.photos.isEmpty, .p(.text("No photos yet."))),
-                        // Works without JavaScript (one request); with it, the script uploads in resumable chunks (tus).
+                        // Works without JavaScript (one request); with it, the script uploads in resumable chunks
+                        // (tus).
                         .form(
                             .class("tus-upload"), .action("/portal/photos/upload"), .method(.post),
                             .enctype(.multipartData),
@@ -249,24 +251,32 @@ package struct PortalPhotosPage {
         (function () {
           var csrf = document.querySelector('meta[name=csrf]').content, CHUNK = 262144, H = {'Tus-Resumable': '1.0.0'};
           function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
-          function headers(extra) { var h = Object.assign({}, H, {'X-CSRF-Token': csrf}); return Object.assign(h, extra || {}); }
-          async function problem(res) { try { var p = await res.json(); return (p.errors && p.errors[0] && p.errors[0].message) || p.detail; } catch (e) { return 'Upload failed (' + res.status + ').'; } }
-          async function where(url) { var r = await fetch(url, {method: 'HEAD', headers: H}); if (r.status !== 200) return null; return +r.headers.get('Upload-Offset'); }
+          function headers(extra) { var h = Object.assign({}, H, {'X-CSRF-Token': csrf});
+            return Object.assign(h, extra || {}); }
+          async function problem(res) { try { var p = await res.json();
+            return (p.errors && p.errors[0] && p.errors[0].message) || p.detail; } catch (e) {
+            return 'Upload failed (' + res.status + ').'; } }
+          async function where(url) { var r = await fetch(url, {method: 'HEAD', headers: H});
+            if (r.status !== 200) return null; return +r.headers.get('Upload-Offset'); }
           async function upload(file, wound, progress) {
-            var key = 'tus:' + wound + ':' + file.name + ':' + file.size + ':' + file.lastModified, url = localStorage.getItem(key), offset = 0;
+            var key = 'tus:' + wound + ':' + file.name + ':' + file.size + ':' + file.lastModified,
+              url = localStorage.getItem(key), offset = 0;
             if (url) { offset = await where(url); if (offset === null) { url = null; offset = 0; } }
             if (!url) {
-              var c = await fetch('/portal/uploads', {method: 'POST', headers: headers({'Upload-Length': String(file.size), 'Upload-Metadata': 'woundId ' + btoa(wound)})});
+              var c = await fetch('/portal/uploads', {method: 'POST',
+                headers: headers({'Upload-Length': String(file.size), 'Upload-Metadata': 'woundId ' + btoa(wound)})});
               if (c.status !== 201) throw new Error(await problem(c));
               url = c.headers.get('Location'); localStorage.setItem(key, url);
             }
             var failures = 0, res = null;
             while (true) {
               try {
-                res = await fetch(url, {method: 'PATCH', headers: headers({'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream'}), body: file.slice(offset, offset + CHUNK)});
+                res = await fetch(url, {method: 'PATCH', headers: headers({'Upload-Offset': String(offset),
+                  'Content-Type': 'application/offset+octet-stream'}), body: file.slice(offset, offset + CHUNK)});
               } catch (e) {
                 if (++failures > 30) throw new Error('The connection keeps dropping; try again later. Your upload will resume.');
-                await sleep(Math.min(1000 * failures, 5000)); var o = await where(url).catch(function () { return null; }); if (o !== null) offset = o; continue;
+                await sleep(Math.min(1000 * failures, 5000)); var o = await where(url).catch(function () { return null;
+                  }); if (o !== null) offset = o; continue;
               }
               if (res.status === 409) { offset = await where(url); continue; }
               if (res.status !== 204) { localStorage.removeItem(key); throw new Error(await problem(res)); }
@@ -277,7 +287,8 @@ package struct PortalPhotosPage {
           document.querySelectorAll('form.tus-upload').forEach(function (form) {
             form.addEventListener('submit', async function (ev) {
               ev.preventDefault();
-              var file = form.querySelector('input[type=file]').files[0], bar = form.querySelector('progress'), status = form.querySelector('.upload-status');
+              var file = form.querySelector('input[type=file]').files[0], bar = form.querySelector('progress'),
+                status = form.querySelector('.upload-status');
               if (!file) { status.textContent = 'Choose a photo first.'; return; }
               bar.hidden = false; status.textContent = 'Uploading…';
               try {

@@ -87,7 +87,8 @@ package struct RegisterPage {
                 .h1(.text("Set up your patient portal account")),
                 .p(
                     .text(
-                        "Choose a username and a password. You will use them to sign in to see your appointments, forms and messages."
+                        "Choose a username and a password. You will use them to sign in to see your appointments, "
+                            + "forms and messages."
                     )),
                 FormKit.errorSummary(errors),
                 .form(
@@ -110,13 +111,17 @@ package struct RegisterPage {
                             .label(
                                 .input(.type(.checkbox), .name("acceptTerms"), .id("acceptTerms"), .value("yes")),
                                 .text(
-                                    " I accept the terms of use and the privacy notice (version \(InvitationStore.termsVersion)): the practice keeps my record, logs every access to it, and contacts me about my care."
+                                    " I accept the terms of use and the privacy notice (version "
+                                        + "\(InvitationStore.termsVersion)): the practice keeps my record, logs "
+                                        + "every access to it, and contacts me about my care."
                                 ))),
                         .div(
                             .class("field"),
                             .label(
                                 .input(.type(.checkbox), .name("setUpMFA"), .id("setUpMFA"), .value("yes")),
-                                .text(" Also protect my account with a code from an authenticator app (recommended)."))),
+                                .text(
+                                    " Also protect my account with a code from an authenticator app "
+                                        + "(recommended)."))),
                         .button(.type(.submit), .id("register"), .text("Create my account"))
                     ))
             ))
@@ -133,7 +138,8 @@ package struct InvitationGonePage {
         case .expired: text = "This invitation has expired. Ask the practice to send you a new one."
         default:
             text =
-                "This invitation link is not valid. Check that you opened the whole link, or ask the practice for a new one."
+                "This invitation link is not valid. Check that you opened the whole link, or ask the practice for a "
+                + "new one."
         }
         return Layout.page(
             "Invitation", req: req,

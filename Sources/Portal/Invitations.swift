@@ -130,7 +130,8 @@ package struct InvitationStore {
             // The message says who invites and where to go; nothing about the patient's care.
             let body =
                 channel == "email"
-                ? "\(practiceName) invites you to its secure patient portal.\n\nOpen this link within 7 days to set up your account (it works once):\n\(link)\n\nIf you did not expect this, ignore this message."
+                ? "\(practiceName) invites you to its secure patient portal.\n\nOpen this link within 7 days to set "
+                    + "up your account (it works once):\n\(link)\n\nIf you did not expect this, ignore this message."
                 : "\(practiceName): set up your patient portal account (link valid 7 days, works once): \(link)"
             try await OutboxMessageRecord.pending(
                 kind: "portal-invitation", channel: channel, recipient: recipient,

@@ -48,7 +48,8 @@ package struct EPCSStore {
         package let refusedSignatures: Int
         package let accessControlChanges: Int
         package let deniedAccess: Int
-        /// Refused signatures and denied access: what the daily review must look at (and report to DEA when it is an incident).
+        /// Refused signatures and denied access: what the daily review must look at (and report to DEA when it is an
+        /// incident).
         package let incidents: [ReportRow]
     }
 
@@ -65,7 +66,7 @@ package struct EPCSStore {
     package func setCredentials(userID: UUID, _ input: CredentialInput) async throws {
         try await scope.authorize(.manageEPCS)
         guard let u = try await UserRecord.find(userID, on: scope.db),
-            [Role.provider, .medicalDirector].contains(u.roleValue)
+            [Role.provider, .medicalDirector].contains(u.role)
         else {
             throw AppError.validation([
                 FieldError("userId", "Credentials belong to a provider or the Medical Director.")
@@ -101,7 +102,7 @@ package struct EPCSStore {
     package func enterGrant(prescriberID: UUID) async throws -> GrantDTO {
         try await scope.authorize(.manageEPCS)
         guard let u = try await UserRecord.find(prescriberID, on: scope.db),
-            [Role.provider, .medicalDirector].contains(u.roleValue),
+            [Role.provider, .medicalDirector].contains(u.role),
             try await PrescriberCredentialRecord.query(on: scope.db).filter(\.$userID == prescriberID).first()?
                 .deaNumber != nil
         else {

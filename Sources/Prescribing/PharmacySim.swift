@@ -212,8 +212,8 @@ public enum PharmacySim {
         let app = try await make(o)
         FileHandle.standardError.write(
             Data(
-                "pharmacy-sim listening on http://127.0.0.1:\(o.port)/script (pharmacies \(o.ncpdpids.joined(separator: ", "))); clinic \(o.clinicURL)\n"
-                    .utf8))
+                ("pharmacy-sim listening on http://127.0.0.1:\(o.port)/script (pharmacies "
+                    + "\(o.ncpdpids.joined(separator: ", "))); clinic \(o.clinicURL)\n").utf8))
         do {
             try await app.execute()
             try await app.asyncShutdown()

@@ -7,7 +7,8 @@ import AppCore
 import Locations
 import Patients
 
-/// e-Prescribing: JSON API, staff pages (prescribe, sign, EPCS, refill queue, pharmacy search), the portal's refill requests.
+/// e-Prescribing: JSON API, staff pages (prescribe, sign, EPCS, refill queue, pharmacy search), the portal's refill
+/// requests.
 extension FormularyDrug: Content {}
 
 package enum PrescribingController {
@@ -144,7 +145,7 @@ package enum PrescribingController {
         let pharmacies = try await PharmacyDirectory.search(nil, on: req.db)
         let locations = try await LocationRecord.query(on: req.db).all()
         let prescribers = try await UserRecord.query(on: req.db).filter(
-            \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+            \.$role ~~ [Role.provider, .medicalDirector]
         ).filter(\.$active == true).all()
         return Layout.render(
             PrescribePage(
@@ -264,7 +265,7 @@ package enum PrescribingController {
         let canManage = AccessPolicy.decide(p, .manageEPCS).isAllowed
         let grants = try await req.epcs().grants()  // refuses (audited) anyone who may neither manage nor approve
         let prescribers = try await UserRecord.query(on: req.db).filter(
-            \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+            \.$role ~~ [Role.provider, .medicalDirector]
         ).all()
         var creds: [UUID: PrescriberCredentialRecord] = [:]
         for c in try await PrescriberCredentialRecord.query(on: req.db).all() { creds[c.userID] = c }

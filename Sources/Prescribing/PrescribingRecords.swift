@@ -114,7 +114,8 @@ package final class ScriptMessageRecord: Model, @unchecked Sendable {
     // managed fields
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
-    /// out: queued → sent (Status) / error (Error) / failed (gave up); in: received, or refused (answered with an Error).
+    /// out: queued → sent (Status) / error (Error) / failed (gave up); in: received, or refused (answered with an
+    /// Error).
     @Field(key: "status") package var status: String
     @Field(key: "attempts") package var attempts: Int
     @OptionalField(key: "error_code") package var errorCode: String?

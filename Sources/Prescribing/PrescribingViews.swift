@@ -229,22 +229,27 @@ package struct RefillQueuePage {
                             .text(" · \(i.prescription.description)")),
                         .p(
                             .text(
-                                "From the \(i.source) · \(Format.utc(i.createdAt, "yyyy-MM-dd HH:mm")) UTC · routed to \(i.routedToName) (\(i.routeReason))"
+                                "From the \(i.source) · \(Format.utc(i.createdAt, "yyyy-MM-dd HH:mm")) UTC · routed "
+                                    + "to \(i.routedToName) (\(i.routeReason))"
                             )),
                         .p(
                             .text(
-                                "Last written \(i.prescription.writtenDate ?? "—"): \(i.prescription.quantity), \(i.prescription.daysSupply) days, \(i.prescription.refills) refills; \(i.prescription.sig)"
+                                "Last written \(i.prescription.writtenDate ?? "—"): \(i.prescription.quantity), "
+                                    + "\(i.prescription.daysSupply) days, \(i.prescription.refills) refills; "
+                                    + "\(i.prescription.sig)"
                             )),
                         .details(
                             .summary(
                                 .text(
-                                    "History: \(i.history.count) prescriptions of this drug, \(i.earlierRequests) earlier requests"
+                                    "History: \(i.history.count) prescriptions of this drug, \(i.earlierRequests) "
+                                        + "earlier requests"
                                 )),
                             .ul(
                                 .forEach(i.history) { h in
                                     .li(
                                         .text(
-                                            "\(h.writtenDate ?? "draft") · \(h.quantity) · \(h.refills) refills · \(h.status)"
+                                            "\(h.writtenDate ?? "draft") · \(h.quantity) · \(h.refills) refills · "
+                                                + "\(h.status)"
                                         ))
                                 })),
                         .form(
@@ -307,7 +312,8 @@ package struct EPCSPage {
                 .h1(.text("Controlled-substance prescribing (EPCS)")),
                 .p(
                     .text(
-                        "A permission is entered by one person and approved by a second, a DEA registrant, with their authenticator code. "
+                        "A permission is entered by one person and approved by a second, a DEA registrant, with "
+                            + "their authenticator code. "
                     ), .a(.href("/epcs/report"), .text("Daily EPCS audit report"))),
                 .div(
                     .class("scroll"),
@@ -355,7 +361,8 @@ package struct EPCSPage {
                         .p(
                             .strong(.text(g.prescriberName)),
                             .text(
-                                " · \(g.status) · entered by \(names[g.enteredBy] ?? "an admin") \(Format.utc(g.enteredAt, "yyyy-MM-dd HH:mm")) UTC"
+                                " · \(g.status) · entered by \(names[g.enteredBy] ?? "an admin") "
+                                    + "\(Format.utc(g.enteredAt, "yyyy-MM-dd HH:mm")) UTC"
                             )),
                         .if(
                             g.status == "pending" && g.enteredBy != me && g.prescriberId != me,
@@ -400,7 +407,9 @@ package struct EPCSReportPage {
                 .p(
                     .id("epcs-summary"),
                     .text(
-                        "\(r.signatures) signatures · \(r.refusedSignatures) refused signing attempts · \(r.accessControlChanges) access-control changes · \(r.deniedAccess) denied access attempts"
+                        "\(r.signatures) signatures · \(r.refusedSignatures) refused signing attempts · "
+                            + "\(r.accessControlChanges) access-control changes · \(r.deniedAccess) denied access "
+                            + "attempts"
                     )),
                 .h2(.text("Incidents to review (\(r.incidents.count))")),
                 .if(r.incidents.isEmpty, .p(.text("None."))),

@@ -91,7 +91,7 @@ package struct PrescriptionStore {
                 ))
         }
         if let id = prescriberID, let u = try await UserRecord.find(id, on: scope.db),
-            [Role.provider, .medicalDirector].contains(u.roleValue), u.active
+            [Role.provider, .medicalDirector].contains(u.role), u.active
         {
         } else {
             errors.append(FieldError("prescriberId", "Choose the prescriber who will sign."))
@@ -218,7 +218,8 @@ package struct PrescriptionStore {
                 drafts.append(
                     Self.audit(
                         .update, rx, patientID: rx.patientID, entity: "EPCSSignature",
-                        "EPCS signed with second factor; schedule \(rx.deaSchedule!.roman); digest \(rx.digest!.prefix(12))…"
+                        "EPCS signed with second factor; schedule \(rx.deaSchedule!.roman); digest "
+                            + "\(rx.digest!.prefix(12))…"
                     ))
             }
             return (try Self.dto(rx), drafts)
@@ -255,7 +256,8 @@ package struct PrescriptionStore {
             Int64(c) > (user.mfaLastCounter ?? -1)
         else {
             try await refuse(
-                "The second factor was missing or not the current code: signing a controlled substance needs the code from your authenticator now."
+                "The second factor was missing or not the current code: signing a controlled substance needs the "
+                    + "code from your authenticator now."
             )
         }
         return (dea, Int64(c))

@@ -356,7 +356,7 @@ package struct RefillStore {
             throw AppError.notFound("No such location.")
         }
         guard let u = try await UserRecord.find(providerID, on: scope.db),
-            [Role.provider, .medicalDirector].contains(u.roleValue), u.active
+            [Role.provider, .medicalDirector].contains(u.role), u.active
         else {
             throw AppError.validation([FieldError("providerId", "The covering provider must be an active prescriber.")])
         }

@@ -142,7 +142,8 @@ package enum ScriptInbound {
                 case .denied(let code, let reason):
                     rx.status = "cancel-denied"
                     rx.statusDetail =
-                        "The pharmacy could not cancel (\(code)\(code == "AR" ? ", already transferred" : ""))\(reason.map { ": \($0)" } ?? "")."
+                        "The pharmacy could not cancel "
+                        + "(\(code)\(code == "AR" ? ", already transferred" : ""))\(reason.map { ": \($0)" } ?? "")."
                 }
                 rx.updatedAt = now
                 try await rx.save(on: tx)

@@ -58,7 +58,7 @@ package enum CalendarFeedController {
         }
         try await scope.authorize(.manageCalendarFeed(providerID: provider))
         guard let u = try await UserRecord.find(provider, on: req.db),
-            [.provider, .medicalDirector].contains(u.roleValue)
+            [.provider, .medicalDirector].contains(u.role)
         else {
             throw AppError.validation([FieldError("providerId", "That account is not a provider.")])
         }
@@ -108,7 +108,8 @@ package enum CalendarFeedController {
         return .noContent
     }
 
-    /// `GET /calendar/{token}.ics`: the provider's appointments from 30 days back to 180 ahead, cancelled ones marked so.
+    /// `GET /calendar/{token}.ics`: the provider's appointments from 30 days back to 180 ahead, cancelled ones marked
+    /// so.
     @Sendable package static func feed(req: Request) async throws -> Response {
         guard let file = req.parameters.get("file"), file.hasSuffix(".ics") else {
             throw AppError.notFound("No such calendar.")

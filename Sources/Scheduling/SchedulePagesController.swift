@@ -17,7 +17,7 @@ package struct ScheduleDirectory: Sendable {
         ScheduleDirectory(
             locations: try await LocationRecord.query(on: db).sort(\.$name).all(),
             providers: try await UserRecord.query(on: db).filter(
-                \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+                \.$role ~~ [Role.provider, .medicalDirector]
             )
             .filter(\.$active == true).sort(\.$displayName).all(),
             types: try await AppointmentTypeRecord.query(on: db).sort(\.$name).all(),

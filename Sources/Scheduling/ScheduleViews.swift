@@ -205,7 +205,8 @@ package struct BookPage {
                 groups.append(SlotGroup(location: s.locationId, provider: s.providerId, day: day, slots: [s]))
             }
         }
-        // Alternatives keep the order they were ranked in (the same provider and place first); a day's times go by place.
+        // Alternatives keep the order they were ranked in (the same provider and place first); a day's times go by
+        // place.
         return
             (alternatives
             ? groups
@@ -222,7 +223,8 @@ package struct BookPage {
 
     package func slotButton(_ s: SchedulingStore.Slot, req: Request) -> Node<HTML.BodyContext> {
         let whole =
-            "\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · \(dir.providerName(s.providerId))"
+            "\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · "
+            + "\(dir.providerName(s.providerId))"
             + " · \(dir.location(s.locationId)?.name ?? "")"
         return .form(
             .action(action), .method(.post), .class("slot"),
@@ -317,8 +319,8 @@ package struct BookPage {
                         .class("card"),
                         .h2(.text(alternatives ? "The nearest free times" : "Free times on \(Format.day(day))")),
                         .if(slots.isEmpty, .p(.text("No free times that day. Try another day, place or provider."))),
-                        // Grouped by place and provider, each a compact grid of start times in that place's zone; a button's
-                        // accessible name says the whole slot.
+                        // Grouped by place and provider, each a compact grid of start times in that place's zone; a
+                        // button's accessible name says the whole slot.
                         .div(
                             .id("slots"),
                             .forEach(slotGroups()) { g in
@@ -328,7 +330,8 @@ package struct BookPage {
                                         .text(
                                             (alternatives
                                                 ? Format.day(g.slots[0].start, zone: dir.zone(g.location)) + " · " : "")
-                                                + "\(dir.location(g.location)?.name ?? "") · \(dir.providerName(g.provider))"
+                                                + "\(dir.location(g.location)?.name ?? "") · "
+                                                + "\(dir.providerName(g.provider))"
                                         ),
                                         .small(.text(" · times in \(Format.zoneName(dir.zone(g.location)))"))),
                                     .div(.class("slot-grid"), .forEach(g.slots) { s in slotButton(s, req: req) }))

@@ -24,7 +24,8 @@ package final class RoomRecord: Model, @unchecked Sendable {
     }
 }
 
-/// What can be booked: how long it takes, whether it is a video visit, whether patients may book it, whether it needs a room.
+/// What can be booked: how long it takes, whether it is a video visit, whether patients may book it, whether it needs a
+/// room.
 package final class AppointmentTypeRecord: Model, @unchecked Sendable {
     package static let schema = "appointment_type"
 
@@ -134,7 +135,8 @@ package final class AppointmentRecord: Model, @unchecked Sendable {
     package var span: TimeSpan { TimeSpan(start: startAt, end: endAt) }
 }
 
-/// When a location is open, per weekday (local wall-clock minutes). A location with none is open whenever its providers work.
+/// When a location is open, per weekday (local wall-clock minutes). A location with none is open whenever its providers
+/// work.
 package final class LocationHoursRecord: Model, @unchecked Sendable {
     package static let schema = "location_hours"
 

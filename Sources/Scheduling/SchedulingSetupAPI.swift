@@ -159,7 +159,7 @@ package enum SchedulingSetupAPI {
     /// A provider id must name a provider's account (a random id is a field error, never a database error).
     package static func requireProvider(_ id: UUID, on db: any Database, errors: inout [FieldError]) async throws {
         let u = try await UserRecord.find(id, on: db)
-        if u == nil || ![.provider, .medicalDirector].contains(u!.roleValue) {
+        if u == nil || ![.provider, .medicalDirector].contains(u!.role) {
             errors.append(FieldError("providerId", "That account is not a provider."))
         }
     }

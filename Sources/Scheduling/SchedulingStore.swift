@@ -143,8 +143,8 @@ package struct SchedulingStore {
         }
     }
 
-    /// Moves an appointment in one transaction: the new time is checked and taken, and only then is the old one released.
-    /// One appointment (the `Location` a booking answers with); a patient reads only their own. Audited.
+    /// Moves an appointment in one transaction: the new time is checked and taken, and only then is the old one
+    /// released. One appointment (the `Location` a booking answers with); a patient reads only their own. Audited.
     package func find(_ id: UUID) async throws -> AppointmentRecord {
         guard let a = try await AppointmentRecord.find(id, on: scope.db) else {
             throw AppError.notFound("No appointment with that id.")
@@ -277,7 +277,7 @@ package struct SchedulingStore {
             throw AppError.validation([FieldError("patientId", "No active patient with that id.")])
         }
         let provider = try await UserRecord.find(providerID, on: db)
-        if provider == nil || !(provider!.roleValue == .provider || provider!.roleValue == .medicalDirector)
+        if provider == nil || !(provider!.role == .provider || provider!.role == .medicalDirector)
             || !provider!.active
         {
             errors.append(FieldError("providerId", "Provider must be an active provider's account id."))
@@ -330,8 +330,8 @@ package struct SchedulingStore {
             span: span, roomID: roomID, overrideReason: overrideReason, travelBuffer: buffer)
     }
 
-    /// Inside the serialized transaction: refuses the plan when it collides (provider incl. travel buffer, room, patient),
-    /// and picks a free room when the type needs one and none was named. Returns the room.
+    /// Inside the serialized transaction: refuses the plan when it collides (provider incl. travel buffer, room,
+    /// patient), and picks a free room when the type needs one and none was named. Returns the room.
     package static func assertFree(_ p: Plan, excluding: UUID?, on tx: any Database) async throws -> UUID? {
         let window = p.span.padded(by: p.travelBuffer)
         func active() -> QueryBuilder<AppointmentRecord> {
@@ -434,7 +434,8 @@ package struct SchedulingStore {
         package let patientName: String
     }
 
-    /// Appointments in a window, with the patient's name for calendars; each patient shown is recorded as a query on their record.
+    /// Appointments in a window, with the patient's name for calendars; each patient shown is recorded as a query on
+    /// their record.
     package func list(_ f: ListFilter) async throws -> [Listed] {
         if let p = f.patientID {
             try await scope.authorize(.readAppointments(patientID: p), patientID: p)
@@ -498,7 +499,7 @@ package struct SchedulingStore {
         var providers = providerIDs
         if providers.isEmpty {
             providers = try await UserRecord.query(on: db).filter(
-                \.$role ~~ [Role.provider.rawValue, Role.medicalDirector.rawValue]
+                \.$role ~~ [Role.provider, .medicalDirector]
             )
             .filter(\.$active == true).all().compactMap(\.id)
         }

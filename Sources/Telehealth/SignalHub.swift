@@ -85,12 +85,14 @@ package final class SignalHub: @unchecked Sendable {
             try await m.create(on: tx)
             // The payload says where it goes, so only the node holding that socket touches the row.
             try await tx.sql.raw(
-                "SELECT pg_notify(\(literal: Self.channel), \(bind: "R|\(visit.uuidString)|\(role)|\((try m.requireID()).uuidString)"))"
+                "SELECT pg_notify(\(literal: Self.channel), "
+                    + "\(bind: "R|\(visit.uuidString)|\(role)|\((try m.requireID()).uuidString)"))"
             ).run()
         }
     }
 
-    /// Local delivery; a "hello" (a participant arrived) is answered with "hello-ack" so the newcomer learns who is there.
+    /// Local delivery; a "hello" (a participant arrived) is answered with "hello-ack" so the newcomer learns who is
+    /// there.
     package func deliver(visit: UUID, role: String, body: String) async {
         if body.hasPrefix(Self.replacedPrefix) {
             let keep = (try? JSONDecoder().decode([String: String].self, from: Data(body.utf8)))?["keep"].flatMap {

@@ -3,7 +3,8 @@ import Fluent
 import Domain
 import AppCore
 
-/// `GET /visits/:id/signal` (WebSocket): offer, answer, candidate, media (audio only), hello, leave, heartbeat. Only the visit's two
+/// `GET /visits/:id/signal` (WebSocket): offer, answer, candidate, media (audio only), hello, leave, heartbeat. Only
+/// the visit's two
 /// participants connect; media descriptions flow only once the visit is admitted; nothing a message carries is logged.
 package enum SignalingController {
     private struct ParticipantKey: StorageKey { typealias Value = VisitParticipant }
@@ -51,7 +52,8 @@ package enum SignalingController {
         }
         try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"hello","from":"\#(p.role)"}"#)
 
-        // Once a visit is admitted it stays so (until it ends): remember it rather than asking the database per message.
+        // Once a visit is admitted it stays so (until it ends): remember it rather than asking the database per
+        // message.
         var admittedSeen = status.isAdmitted
         // One frame at a time, each relayed before the next is read: the peer gets them in the order they were sent.
         for await text in frames {

@@ -64,7 +64,8 @@ public enum TurnCheck {
                 return done(
                     false, server,
                     problem:
-                        "unexpected first answer (type 0x\(String(first.type, radix: 16)), error \(first.errorCode ?? 0))"
+                        "unexpected first answer (type 0x\(String(first.type, radix: 16)), error "
+                        + "\(first.errorCode ?? 0))"
                 )
             }
             let key = Array(Insecure.MD5.hash(data: Data("\(creds.username):\(realm):\(creds.password)".utf8)))
@@ -78,7 +79,8 @@ public enum TurnCheck {
                 return done(
                     false, server, realm: realm,
                     problem:
-                        "allocation refused: error \(second.errorCode ?? 0) \(second.string(0x0009).map { String($0.dropFirst(4)) } ?? "")"
+                        "allocation refused: error \(second.errorCode ?? 0) "
+                        + "\(second.string(0x0009).map { String($0.dropFirst(4)) } ?? "")"
                         + (second.errorCode == 401
                             ? " (the TURN secret does not match the server's static-auth-secret)" : ""))
             }

@@ -330,7 +330,9 @@ package struct VisitRecordPage {
                 .p(
                     .id("visit-summary"),
                     .text(
-                        "Status \(v.status) · outcome \(v.outcome ?? "—") · waited \(v.waitedSeconds.map { "\($0) s" } ?? "—") · connected \(v.durationSeconds.map { "\($0) s" } ?? "—")"
+                        "Status \(v.status) · outcome \(v.outcome ?? "—") · waited "
+                            + "\(v.waitedSeconds.map { "\($0) s" } ?? "—") · connected "
+                            + "\(v.durationSeconds.map { "\($0) s" } ?? "—")"
                     )),
                 .unwrap(v.note) { .div(.class("card"), .h2(.text("Note")), .p(.id("visit-note"), .text($0))) },
                 .ul(

@@ -13,8 +13,8 @@ package enum VisitScript {
           let ws = null, pc = null, localStream = null, admitted = false, ended = false, retry = 0, hb = null;
           let makingOffer = false, ignoreOffer = false, audioOnly = false, pending = [], inbox = Promise.resolve();
 
-          // Visit events for the record. One that cannot be sent now (the network or the server is away) is kept and sent,
-          // in order, once the signaling channel is back.
+          // Visit events for the record. One that cannot be sent now (the network or the server is away) is kept and
+          // sent, in order, once the signaling channel is back.
           const unsent = [];
           let flushing = false;
           async function report(kind, detail) { unsent.push({ kind, detail: detail || '' }); await flushReports(); }
@@ -24,7 +24,8 @@ package enum VisitScript {
             try {
               while (unsent.length) {
                 const r = await fetch(`/visits/${visitID}/events`, { method: 'POST', credentials: 'same-origin',
-                  headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(unsent[0]) });
+                  headers: {
+                    'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(unsent[0]) });
                 if (r.status >= 500) break;
                 unsent.shift();
               }
@@ -36,18 +37,24 @@ package enum VisitScript {
             try {
               localStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
             } catch (e) {
-              try { localStream = await navigator.mediaDevices.getUserMedia({ audio: true }); audioOnly = true; } catch (e2) { localStream = new MediaStream(); }
+              try { localStream = await navigator.mediaDevices.getUserMedia({ audio: true }); audioOnly = true;
+                } catch (e2) { localStream = new MediaStream(); }
             }
             r.camera = localStream.getVideoTracks().length > 0;
             r.microphone = localStream.getAudioTracks().length > 0;
-            try { const d = await navigator.mediaDevices.enumerateDevices(); r.speaker = d.some((x) => x.kind === 'audiooutput') || 'AudioContext' in window; } catch (e) {}
+            try { const d = await navigator.mediaDevices.enumerateDevices();
+              r.speaker = d.some((x) => x.kind === 'audiooutput') || 'AudioContext' in window; } catch (e) {}
             const t0 = performance.now();
-            try { await fetch('/health/live', { cache: 'no-store' }); r.rttMs = Math.round(performance.now() - t0); } catch (e) {}
+            try { await fetch('/health/live', { cache: 'no-store' }); r.rttMs = Math.round(performance.now() - t0);
+              } catch (e) {}
             $('local').srcObject = localStream;
-            for (const k of ['camera', 'microphone', 'speaker']) $(`check-${k}`).textContent = r[k] ? 'ok' : 'not found';
+            for (const k of ['camera', 'microphone', 'speaker']) {
+              $(`check-${k}`).textContent = r[k] ? 'ok' : 'not found';
+            }
             $('check-connection').textContent = r.rttMs === null ? 'offline' : `${r.rttMs} ms`;
             $('device-check').dataset.done = r.microphone && r.rttMs !== null ? 'ok' : 'problem';
-            await report('device-check', `camera=${r.camera} microphone=${r.microphone} speaker=${r.speaker} rtt=${r.rttMs}`);
+            await report(
+              'device-check', `camera=${r.camera} microphone=${r.microphone} speaker=${r.speaker} rtt=${r.rttMs}`);
             if (!r.camera && r.microphone) await report('audio-only', 'no camera');
             return r;
           }
@@ -61,8 +68,9 @@ package enum VisitScript {
                 admitted = true;
                 if (!pc) {
                   say('Connecting…');
-                  // Back into a visit that is already running (a reload, a tab the phone closed, another network): the other
-                  // side still holds a connection to the page that is gone, so ask it to start a fresh one with this page.
+                  // Back into a visit that is already running (a reload, a tab the phone closed, another network): the
+                  // other side still holds a connection to the page that is gone, so ask it to start a fresh one with
+                  // this page.
                   if (m.running) send({ type: 'renew' });
                   await startPeer();
                 } else if (pc.connectionState === 'connected') say('Connected.');
@@ -76,24 +84,29 @@ package enum VisitScript {
                 await startPeer();
                 break;
               case 'replaced':
-                // This visit was opened again elsewhere (or handed to another provider): that page is the participant now.
+                // This visit was opened again elsewhere (or handed to another provider): that page is the participant
+                // now.
                 ended = true; hangUp();
                 say('This visit continues in another window or on another device. You can close this page.');
                 break;
               case 'hello': case 'hello-ack':
                 if (!pc) break;
                 // The other side (re)joined: an offer sent while it was away never reached it, so send it again.
-                if (pc.signalingState === 'have-local-offer' && pc.localDescription) send({ type: 'offer', description: pc.localDescription });
-                else if (['failed', 'disconnected'].includes(pc.connectionState)) { pc.restartIce(); report('ice-restart', 'peer back'); }
+                if (pc.signalingState === 'have-local-offer' && pc.localDescription) send({
+                  type: 'offer', description: pc.localDescription });
+                else if (['failed', 'disconnected'].includes(pc.connectionState)) { pc.restartIce();
+                  report('ice-restart', 'peer back'); }
                 break;
               case 'offer': case 'answer': await onDescription(m.description); break;
               case 'candidate':
                 // Candidates wait until the description they belong to is in place.
                 if (!pc || !pc.remoteDescription) { pending.push(m.candidate); break; }
-                try { await pc.addIceCandidate(m.candidate); } catch (e) { if (!ignoreOffer) console.warn('candidate', e); }
+                try { await pc.addIceCandidate(m.candidate); } catch (e) {
+                  if (!ignoreOffer) console.warn('candidate', e); }
                 break;
               case 'media':
-                if (m.video === false) { say('The other side is on audio only.'); $('remote').classList.add('audio-only'); }
+                if (m.video === false) { say('The other side is on audio only.');
+                  $('remote').classList.add('audio-only'); }
                 break;
               case 'peer-left': if (!ended) say('The other side left; waiting for them to come back…'); break;
               case 'ended': ended = true; say('The visit has ended. You can close this page.'); hangUp(); break;
@@ -101,7 +114,8 @@ package enum VisitScript {
           }
 
           function connect() {
-            ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/visits/${visitID}/signal`);
+            const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+            ws = new WebSocket(`${scheme}://${location.host}/visits/${visitID}/signal`);
             ws.onopen = () => {
               retry = 0; root.dataset.signal = 'open';
               hb = setInterval(() => send({ type: 'heartbeat' }), 10000);
@@ -130,16 +144,20 @@ package enum VisitScript {
             const ice = await res.json();
             pc = new RTCPeerConnection({ iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy });
             for (const t of localStream.getTracks()) pc.addTrack(t, localStream);
-            pc.ontrack = ({ streams }) => { if ($('remote').srcObject !== streams[0]) $('remote').srcObject = streams[0]; };
+            pc.ontrack = ({ streams }) => {
+              if ($('remote').srcObject !== streams[0]) $('remote').srcObject = streams[0]; };
             pc.onicecandidate = ({ candidate }) => { if (candidate) send({ type: 'candidate', candidate }); };
             pc.onnegotiationneeded = async () => {
-              try { makingOffer = true; await pc.setLocalDescription(); send({ type: 'offer', description: pc.localDescription }); }
+              try { makingOffer = true; await pc.setLocalDescription(); send({
+                type: 'offer', description: pc.localDescription }); }
               catch (e) { console.warn('negotiation', e); } finally { makingOffer = false; }
             };
             pc.onconnectionstatechange = () => {
               $('pc-state').textContent = pc.connectionState;
-              if (pc.connectionState === 'connected') { say('Connected.'); report('connected', ice.iceTransportPolicy); }
-              if (pc.connectionState === 'failed') { report('failed', 'ice'); pc.restartIce(); report('ice-restart', 'after failure'); }
+              if (pc.connectionState === 'connected') { say('Connected.'); report('connected', ice.iceTransportPolicy);
+                }
+              if (pc.connectionState === 'failed') { report('failed', 'ice'); pc.restartIce();
+                report('ice-restart', 'after failure'); }
             };
           }
 
@@ -152,8 +170,10 @@ package enum VisitScript {
             if (ignoreOffer) return;
             await pc.setRemoteDescription(description);
             if (description.type === 'answer' && pc.connectionState === 'connected') say('Connected.');
-            for (const c of pending.splice(0)) { try { await pc.addIceCandidate(c); } catch (e) { /* from an offer we ignored */ } }
-            if (description.type === 'offer') { await pc.setLocalDescription(); send({ type: 'answer', description: pc.localDescription }); }
+            for (const c of pending.splice(0)) { try { await pc.addIceCandidate(c); } catch (e) {
+              /* from an offer we ignored */ } }
+            if (description.type === 'offer') { await pc.setLocalDescription(); send({
+              type: 'answer', description: pc.localDescription }); }
           }
 
           function hangUp() {
@@ -164,7 +184,9 @@ package enum VisitScript {
           $('audio-only').addEventListener('click', async () => {
             audioOnly = true;
             localStream.getVideoTracks().forEach((t) => { t.stop(); localStream.removeTrack(t); });
-            if (pc) for (const s of pc.getSenders()) if (s.track === null || (s.track && s.track.kind === 'video')) await s.replaceTrack(null);
+            if (pc) for (const s of pc.getSenders()) {
+              if (s.track === null || (s.track && s.track.kind === 'video')) await s.replaceTrack(null);
+            }
             report('audio-only', 'chosen');
             send({ type: 'media', video: false });
             say('Audio only.');
@@ -176,7 +198,8 @@ package enum VisitScript {
             report('ice-restart', 'button');
             say('Reconnecting the video…');
           });
-          $('leave').addEventListener('click', () => { ended = true; send({ type: 'leave' }); report('left', 'button'); hangUp(); say('You left the visit.'); });
+          $('leave').addEventListener('click', () => { ended = true; send({ type: 'leave' }); report('left', 'button');
+            hangUp(); say('You left the visit.'); });
 
           window.visitStats = async () => {
             if (!pc) return { state: 'none', framesDecoded: 0 };
@@ -190,8 +213,11 @@ package enum VisitScript {
                 if (local && local.candidateType === 'relay') relay = true;
               }
             });
-            const ufrag = ((pc.localDescription && pc.localDescription.sdp.match(/a=ice-ufrag:(\S+)/)) || [])[1] || null;
-            return { state: pc.connectionState, framesDecoded, audioPackets, relay, ufrag, signal: root.dataset.signal || 'none' };
+            const ufragMatch = pc.localDescription && pc.localDescription.sdp.match(/a=ice-ufrag:(\S+)/);
+            const ufrag = (ufragMatch || [])[1] || null;
+            return {
+              state: pc.connectionState, framesDecoded, audioPackets, relay, ufrag,
+              signal: root.dataset.signal || 'none' };
           };
 
           deviceCheck().then(connect);

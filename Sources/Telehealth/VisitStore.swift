@@ -134,7 +134,8 @@ package struct VisitStore {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = zone; f.dateFormat = "EEEE d MMMM 'at' h:mm a zzz"
         let body =
-            "Your video visit with \(scope.app.config.practiceName) is on \(f.string(from: a.startAt)). Join here (the link works once): \(link)"
+            "Your video visit with \(scope.app.config.practiceName) is on \(f.string(from: a.startAt)). Join here "
+            + "(the link works once): \(link)"
         try await scope.run { tx in
             let l = VisitLinkRecord()
             l.createdAt = now
@@ -342,7 +343,7 @@ package struct VisitStore {
         try await scope.authorize(.hostVisit)
         let v0 = try await requireHost(id)
         guard let providerID, let target = try await UserRecord.find(providerID, on: scope.db), target.active,
-            [.provider, .medicalDirector].contains(target.roleValue)
+            [.provider, .medicalDirector].contains(target.role)
         else {
             throw AppError.validation([FieldError("providerId", "Choose an active provider to hand the visit to.")])
         }

@@ -32,7 +32,8 @@ package enum ImageFixtures {
         func be32(_ v: Int) -> [UInt8] {
             [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
         }
-        // TIFF (big-endian): IFD0 {Orientation=6, GPSInfo→38}; GPS IFD {LatitudeRef "N", Latitude → 68}; three rationals.
+        // TIFF (big-endian): IFD0 {Orientation=6, GPSInfo→38}; GPS IFD {LatitudeRef "N", Latitude → 68}; three
+        // rationals.
         var tiff: [UInt8] = Array("MM".utf8) + [0, 42] + be32(8)
         tiff +=
             be16(2) + be16(0x0112) + be16(3) + be32(1) + be16(6) + [0, 0] + be16(0x8825) + be16(4) + be32(1) + be32(38)

@@ -78,7 +78,8 @@ final class ScriptCodecTests: XCTestCase {
         XCTAssertEqual(problem("<Message><Header>")?.descriptionCode, "500", "not well-formed")
         XCTAssertEqual(
             problem(
-                "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><Message>&e;</Message>")?
+                "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM "
+                    + "\"file:///etc/passwd\">]><Message>&e;</Message>")?
                 .descriptionCode, "500", "no DTDs/entities")
         let good = codec.xml(ScriptMessage(header: header(), body: .newRx(Self.details)))
         let noID = good.replacingOccurrences(of: "<MessageID>CS1</MessageID>", with: "")

@@ -112,7 +112,8 @@ public enum BackupBench {
     }
 
     /// Patients through the audited store (as registration does); appointments in audited batches (the booking rules
-    /// are not the point here); photos as the upload pipeline leaves them (wounds, photo rows, content-addressed blobs).
+    /// are not the point here); photos as the upload pipeline leaves them (wounds, photo rows, content-addressed
+    /// blobs).
     package static func seed(_ app: Application, _ o: Options, progress: @escaping @Sendable (String) -> Void)
         async throws -> (Int, Int64)
     {
@@ -197,7 +198,8 @@ public enum BackupBench {
             withUnsafeBytes(of: UInt64(i).bigEndian) { for (j, b) in $0.enumerated() { photo[j] = b; thumb[j] = b } }
             let body = Data(photo)
             let hash = BackupCrypto.hex(SHA256.hash(data: body))
-            // Stored as the upload pipeline stores them: content-addressed photo and thumbnail, a row per photo on a wound.
+            // Stored as the upload pipeline stores them: content-addressed photo and thumbnail, a row per photo on a
+            // wound.
             let key = "photos/\(hash.prefix(2))/\(hash).jpg", thumbKey = "photos/\(hash.prefix(2))/\(hash).thumb.jpg"
             try app.blobs.put(key, body)
             try app.blobs.put(thumbKey, Data(thumb))

@@ -8,7 +8,8 @@ import Operations
 import Patients
 import Scheduling
 
-/// `caresync backup` / `backup list` / `restore`: consistent, encrypted, verifiable backups of the database and the blob store.
+/// `caresync backup` / `backup list` / `restore`: consistent, encrypted, verifiable backups of the database and the
+/// blob store.
 public enum Backups {
     public struct AuditHead: Codable, Equatable, Sendable {
         public let seq: Int64
@@ -19,7 +20,8 @@ public enum Backups {
         public var format = 1
         public var id: String
         public var kind: String
-        /// nil for a logical snapshot (pg_dump or the SQLite file); "base" for a PostgreSQL base backup used with archived WAL.
+        /// nil for a logical snapshot (pg_dump or the SQLite file); "base" for a PostgreSQL base backup used with
+        /// archived WAL.
         public var method: String?
         public var createdAt: Date
         public var database: String
@@ -63,8 +65,8 @@ public enum Backups {
 
     // MARK: keys
 
-    /// CARESYNC_BACKUP_KEY (a passphrase, stretched with SHA-256), or a random key in the data dir created once (mode 0600).
-    /// Keep a copy of that key away from the backups: without it they cannot be read.
+    /// CARESYNC_BACKUP_KEY (a passphrase, stretched with SHA-256), or a random key in the data dir created once (mode
+    /// 0600). Keep a copy of that key away from the backups: without it they cannot be read.
     package static func key(_ config: AppConfig, keyFile: String? = nil, create: Bool = true) throws -> SymmetricKey {
         if let k = ProcessInfo.processInfo.environment["CARESYNC_BACKUP_KEY"], !k.isEmpty {
             return SymmetricKey(data: Data(SHA256.hash(data: Data(k.utf8))))
@@ -80,7 +82,8 @@ public enum Backups {
         if let d = FileManager.default.contents(atPath: path), d.count == 32 { return SymmetricKey(data: d) }
         guard create else {
             throw Failure.refused(
-                "No backup key: set CARESYNC_BACKUP_KEY or pass --key-file (the source's <data-dir>/secrets/backup.key)."
+                "No backup key: set CARESYNC_BACKUP_KEY or pass --key-file (the source's "
+                    + "<data-dir>/secrets/backup.key)."
             )
         }
         try FileManager.default.createDirectory(
@@ -99,7 +102,8 @@ public enum Backups {
         String(BackupCrypto.hex(SHA256.hash(data: k.withUnsafeBytes { Data($0) })).prefix(16))
     }
 
-    /// Manifests carry times to the millisecond (backups taken within one second must still sort), and read older whole-second ones.
+    /// Manifests carry times to the millisecond (backups taken within one second must still sort), and read older
+    /// whole-second ones.
     package static func manifestEncoder(pretty: Bool) -> JSONEncoder {
         let enc = JSONEncoder()
         enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : .sortedKeys
@@ -134,7 +138,8 @@ public enum Backups {
     // MARK: backup
 
     /// Takes a backup into `dir/<id>/` and applies keep-N retention for its kind.
-    /// `base`: a PostgreSQL base backup (pg_basebackup) for point-in-time recovery with the WAL archive, instead of a pg_dump snapshot.
+    /// `base`: a PostgreSQL base backup (pg_basebackup) for point-in-time recovery with the WAL archive, instead of a
+    /// pg_dump snapshot.
     public static func backup(
         _ config: AppConfig, to dir: String?, kind: String, keep: Int?, base: Bool = false,
         progress: @escaping @Sendable (String) -> Void
@@ -196,7 +201,8 @@ public enum Backups {
         package let lastMigration: String
     }
 
-    /// `caresync backup scheduled`, meant to run every hour (cron or a systemd timer): an hourly backup kept `hourlyKeep`
+    /// `caresync backup scheduled`, meant to run every hour (cron or a systemd timer): an hourly backup kept
+    /// `hourlyKeep`
     /// deep, and a daily one kept `dailyKeep` deep whenever the newest daily is a day old or missing.
     public static func scheduled(
         _ config: AppConfig, to dir: String?, hourlyKeep: Int, dailyKeep: Int, now: Date = Date(),
@@ -213,7 +219,8 @@ public enum Backups {
 
     /// A crontab line for `scheduled` (the binary and data dir as given).
     public static func cronLine(binary: String, dataDir: String, hourlyKeep: Int, dailyKeep: Int) -> String {
-        "7 * * * *  \(binary) backup scheduled --data-dir \(dataDir) --hourly-keep \(hourlyKeep) --daily-keep \(dailyKeep) --json >> \(dataDir)/backups/scheduled.log 2>&1"
+        "7 * * * *  \(binary) backup scheduled --data-dir \(dataDir) --hourly-keep \(hourlyKeep) --daily-keep "
+            + "\(dailyKeep) --json >> \(dataDir)/backups/scheduled.log 2>&1"
     }
 
     /// A consistent copy and the facts about it, read from the same point in time.
@@ -247,8 +254,9 @@ public enum Backups {
             lastMigration: facts.4)
     }
 
-    /// A base backup of the whole cluster in tar format, with the WAL needed to make it consistent. Recovery replays the
-    /// archived WAL on top (see `PITR`). The counts are read right after it: informative, not exact as with a snapshot.
+    /// A base backup of the whole cluster in tar format, with the WAL needed to make it consistent. Recovery replays
+    /// the archived WAL on top (see `PITR`). The counts are read right after it: informative, not exact as with a
+    /// snapshot.
     package static func baseBackup(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
         let dir = scratch.appendingPathComponent("base")
         try PostgresTools.run(
@@ -375,12 +383,14 @@ public enum Backups {
         }
         guard m.schemaVersion <= Migrations.all.count else {
             throw Failure.refused(
-                "The backup comes from a newer CareSync (schema \(m.schemaVersion); this binary knows \(Migrations.all.count)). Use that version to restore."
+                "The backup comes from a newer CareSync (schema \(m.schemaVersion); this binary knows "
+                    + "\(Migrations.all.count)). Use that version to restore."
             )
         }
         guard m.database == (target.isPostgres ? "postgresql" : "sqlite") else {
             throw Failure.refused(
-                "The backup is of a \(m.database) database; the target is \(target.isPostgres ? "postgresql" : "sqlite")."
+                "The backup is of a \(m.database) database; the target is "
+                    + "\(target.isPostgres ? "postgresql" : "sqlite")."
             )
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(

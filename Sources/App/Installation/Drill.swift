@@ -40,7 +40,8 @@ public enum Drill {
         /// A specific backup folder instead of the newest.
         public var backup: String?
         public var keyFile: String?
-        /// PostgreSQL: an empty scratch database to restore into (default: a new database on the same server, dropped afterwards).
+        /// PostgreSQL: an empty scratch database to restore into (default: a new database on the same server, dropped
+        /// afterwards).
         public var scratchDatabaseURL: String?
         public var keepScratch = false
         public init() {}
@@ -134,7 +135,8 @@ public enum Drill {
                         }
                         guard bad.isEmpty else {
                             throw Failed(
-                                "\(bad.count) blobs missing or different, e.g. \(bad.sorted().prefix(3).joined(separator: ", "))"
+                                "\(bad.count) blobs missing or different, e.g. "
+                                    + "\(bad.sorted().prefix(3).joined(separator: ", "))"
                             )
                         }
                         return "\(expected.count) blobs match their SHA-256"
@@ -143,7 +145,8 @@ public enum Drill {
                         let head = try await AuditEventRecord.query(on: app.db).sort(\.$seq, .descending).first()
                         guard head?.seq == m.auditHead?.seq, head?.hash == m.auditHead?.hash else {
                             throw Failed(
-                                "The restored audit head (#\(head?.seq ?? 0)) is not the manifest's (#\(m.auditHead?.seq ?? 0))."
+                                "The restored audit head (#\(head?.seq ?? 0)) is not the manifest's "
+                                    + "(#\(m.auditHead?.seq ?? 0))."
                             )
                         }
                         return "head #\(head?.seq ?? 0) is the manifest's"
@@ -212,7 +215,8 @@ public enum Drill {
                         let facts = try await Backups.facts(app.db)
                         newest = facts.2
                         return
-                            "\(facts.0.values.reduce(0, +)) rows, audit head #\(facts.1?.seq ?? 0), newest data \(newest.map { PITR.postgresTimestamp($0) } ?? "none")"
+                            "\(facts.0.values.reduce(0, +)) rows, audit head #\(facts.1?.seq ?? 0), newest data "
+                            + "\(newest.map { PITR.postgresTimestamp($0) } ?? "none")"
                     }
                 })
             let rto = (ContinuousClock.now - t0).seconds
@@ -234,7 +238,8 @@ public enum Drill {
 
     // MARK: verification shared by both variants
 
-    /// Starts CareSync on the scratch copy and checks it serves: readiness, `extra` checks, the audit chain, a sign-in and a chart read.
+    /// Starts CareSync on the scratch copy and checks it serves: readiness, `extra` checks, the audit chain, a sign-in
+    /// and a chart read.
     package static func verify(
         scratch: Scratch, steps: Steps, progress: @escaping @Sendable (String) -> Void,
         extra: (Application) async -> Void
@@ -341,11 +346,13 @@ public enum Drill {
 
     public static func describe(_ r: Result) -> String {
         var lines = r.checks.map {
-            "  \($0.ok ? "ok  " : "FAIL") \($0.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%6d", $0.ms)) ms  \($0.detail)"
+            "  \($0.ok ? "ok  " : "FAIL") \($0.name.padding(toLength: 14, withPad: " ", startingAt: 0)) "
+                + "\(String(format: "%6d", $0.ms)) ms  \($0.detail)"
         }
         let rpo = r.rpoSeconds.map { "\($0) s" } ?? "unknown"
         lines.append(
-            "Drill \(r.ok ? "PASSED" : "FAILED") (\(r.variant), \(r.database), backup \(r.backupId)): RTO \(String(format: "%.2f", r.rtoSeconds)) s, RPO \(rpo)."
+            "Drill \(r.ok ? "PASSED" : "FAILED") (\(r.variant), \(r.database), backup \(r.backupId)): RTO "
+                + "\(String(format: "%.2f", r.rtoSeconds)) s, RPO \(rpo)."
         )
         return lines.joined(separator: "\n")
     }

@@ -77,7 +77,8 @@ public enum PITR {
     {
         guard let sourceURL = source.databaseURL, source.isPostgres else {
             throw Backups.Failure.refused(
-                "Point-in-time recovery is for PostgreSQL: set DATABASE_URL to the source database (for its name and user)."
+                "Point-in-time recovery is for PostgreSQL: set DATABASE_URL to the source database (for its name "
+                    + "and user)."
             )
         }
         var isDir: ObjCBool = false
@@ -132,7 +133,8 @@ public enum PITR {
         try PostgresTools.giveToServerUser(o.pgdata)
 
         progress(
-            "replaying archived WAL\(o.targetTime.map { " up to \(postgresTimestamp($0))" } ?? " to the end of the archive")"
+            "replaying archived "
+                + "WAL\(o.targetTime.map { " up to \(postgresTimestamp($0))" } ?? " to the end of the archive")"
         )
         let log = o.pgdata + "/recovery.log"
         do {
@@ -170,7 +172,8 @@ public enum PITR {
         let bases = try Backups.list(dir).filter { $0.method == "base" && $0.createdAt <= target }
         guard let newest = bases.first else {
             throw Backups.Failure.refused(
-                "No base backup in \(dir)\(o.targetTime == nil ? "" : " taken before the target time"): take one with `caresync backup --base`."
+                "No base backup in \(dir)\(o.targetTime == nil ? "" : " taken before the target time"): take one "
+                    + "with `caresync backup --base`."
             )
         }
         return (dir as NSString).appendingPathComponent(newest.id)

@@ -22,7 +22,8 @@ package enum PostgresTools {
 
     package static var isRoot: Bool { geteuid() == 0 }
 
-    /// Runs a tool and returns its standard output; fails with its message. `asServerUser` runs it as `postgres` when we are root.
+    /// Runs a tool and returns its standard output; fails with its message. `asServerUser` runs it as `postgres` when
+    /// we are root.
     @discardableResult
     package static func run(_ tool: String, _ args: [String], asServerUser: Bool = false) throws -> String {
         let command =

@@ -61,7 +61,8 @@ public enum SignalingBench {
             return nil
         }
 
-        /// The next message of a type (others are skipped; "*" is any) and when it arrived; nil on close or after the timeout.
+        /// The next message of a type (others are skipped; "*" is any) and when it arrived; nil on close or after the
+        /// timeout.
         package func next(_ type: String, timeout: Duration = .seconds(20)) async -> ([String: Any], Double)? {
             final class Box: @unchecked Sendable { package var value: ([String: Any], Double)? }
             let box = Box()
@@ -105,7 +106,8 @@ public enum SignalingBench {
         do {
             progress("seeding \(pairs) video visits")
             let (provider, secret, visits) = try await seed(app, pairs: pairs)
-            // Every pair's admit request is in flight at once: a pool that size, and patience for the serialized writes.
+            // Every pair's admit request is in flight at once: a pool that size, and patience for the serialized
+            // writes.
             app.http.client.configuration.connectionPool = .init(
                 idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: pairs + 8)
             app.http.client.configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))

@@ -5,55 +5,94 @@ import Domain
 /// The page frame: small, readable on a 360-px screen, no JavaScript.
 package enum Layout {
     package static let css = """
-        *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1b2430;background:#f5f7fa}
-        header.top{background:#0b4f6c;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
-        header.top a{color:#fff;text-decoration:none;min-height:44px;display:inline-flex;align-items:center;padding:0 .45rem;border-radius:4px}
+        *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;
+        color:#1b2430;background:#f5f7fa}
+        header.top{background:#0b4f6c;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;
+        align-items:center}
+        header.top a{color:#fff;text-decoration:none;min-height:44px;display:inline-flex;align-items:center;
+        padding:0 .45rem;border-radius:4px}
         header.top a[aria-current=page]{background:#fff2;text-decoration:underline;text-underline-offset:4px}
         header.top .brand{font-weight:700;margin-right:auto}header.top .who{font-size:.9rem;opacity:.9}
-        header.top form{margin:0}header.top button,.menu-button{background:none;border:1px solid #fff;color:#fff;padding:0 .8rem;border-radius:4px;
+        header.top form{margin:0}header.top button,.menu-button{background:none;border:1px solid #fff;color:#fff;
+        padding:0 .8rem;border-radius:4px;
         min-height:44px;margin:0;font-size:1rem;display:inline-flex;align-items:center;cursor:pointer}
-        .nav-toggle{position:absolute;opacity:0;width:1px;height:1px}.nav-toggle:focus-visible+.menu-button{outline:2px solid #fff}
+        .nav-toggle{position:absolute;opacity:0;width:1px;height:1px}
+        .nav-toggle:focus-visible+.menu-button{outline:2px solid #fff}
         nav.links{display:flex;flex-wrap:wrap;gap:0 .2rem}.menu-button{display:none}
-        @media (max-width:799px){.menu-button{display:inline-flex}nav.links{display:none;flex-basis:100%;flex-direction:column}
+        @media (max-width:799px){.menu-button{display:inline-flex}
+        nav.links{display:none;flex-basis:100%;flex-direction:column}
         .nav-toggle:checked~nav.links{display:flex}}
-        .count{display:inline-block;min-width:1.4rem;margin-left:.3rem;padding:0 .35rem;border-radius:1rem;background:#fff;color:#0b4f6c;
+        .count{display:inline-block;min-width:1.4rem;margin-left:.3rem;padding:0 .35rem;border-radius:1rem;
+        background:#fff;color:#0b4f6c;
         font-size:.8rem;font-weight:700;text-align:center}
         main{max-width:960px;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.5rem 0 1rem}h2{font-size:1.15rem}
         .card{background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:1rem;margin-bottom:1rem}
-        label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{width:100%;max-width:28rem;padding:.55rem;font-size:1rem;border:1px solid #9aa7b5;border-radius:6px}
-        input,select{min-height:44px}input[type=checkbox],input[type=radio]{width:auto;min-height:0}button,.button{display:inline-block;min-height:44px;min-width:44px;margin-top:.8rem;padding:.6rem 1.1rem;font-size:1rem;border:0;border-radius:6px;background:#0b4f6c;color:#fff;text-decoration:none;cursor:pointer}
-        .field.invalid input,.field.invalid select{border-color:#b00020;background:#fff5f5}.error{color:#b00020;font-size:.9rem;margin:.2rem 0}
-        .notice{padding:.7rem;border-radius:6px;margin-bottom:1rem;background:#eef6fb;border:1px solid #9cc9e0}.notice.warn{background:#fff8e5;border-color:#e0c06b}.notice.bad{background:#fff0f0;border-color:#e09c9c}
-        table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e8ee;vertical-align:top}
-        .scroll{overflow-x:auto;max-width:100%}.photo-row{display:flex;gap:.75rem;overflow-x:auto;padding-bottom:.5rem}.photo{flex:0 0 auto;max-width:180px}.photo img{display:block;max-width:160px;height:auto;border-radius:4px}.photo .caption{margin:.25rem 0;font-size:.85rem}.photo form.measure .field input{width:6rem}dl.kv{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:.2rem 1rem}dl.kv dt{font-weight:600;overflow-wrap:anywhere;max-width:22rem}dl.kv dd{margin:0;overflow-wrap:anywhere;min-width:0}
-        .badge{display:inline-block;font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#e3e8ee;margin-left:.4rem}.badge.synthetic{background:#ffe7c2}
-        .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1rem}code{overflow-wrap:anywhere}
-        .appt p{margin:.2rem 0}form.inline,.appt form{display:inline-block;margin-right:.4rem}.appt[data-status=cancelled]{opacity:.6}
-        #slots h3{font-size:1rem;margin:.9rem 0 .4rem}.slot-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(6.2rem,1fr));gap:.4rem}.slot-grid form,.slot-grid form div{margin:0}.slot-grid button{width:100%;margin:0;padding:.5rem .3rem}
-        .videos{display:flex;flex-wrap:wrap;gap:.5rem}.videos video{background:#0b1b26;border-radius:6px;width:100%;max-width:100%;aspect-ratio:4/3}.videos #local{width:35%;aspect-ratio:4/3}.videos video.audio-only{opacity:.25}
-        .button.secondary{background:#e7eef3;color:#0b4f6c;border:1px solid #9cc9e0}.actions{display:flex;flex-wrap:wrap;gap:.5rem}
-        .actions .button,.tiles .button{margin-top:.4rem}.tiles{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}
-        ul.choices{list-style:none;padding:0}ul.choices li{margin:.3rem 0}label.check{font-weight:400;min-height:44px;display:flex;align-items:center;gap:.4rem}
+        label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{width:100%;max-width:28rem;
+        padding:.55rem;font-size:1rem;border:1px solid #9aa7b5;border-radius:6px}
+        input,select{min-height:44px}input[type=checkbox],input[type=radio]{width:auto;min-height:0}button,.button{
+        display:inline-block;min-height:44px;min-width:44px;margin-top:.8rem;padding:.6rem 1.1rem;font-size:1rem;
+        border:0;border-radius:6px;background:#0b4f6c;color:#fff;text-decoration:none;cursor:pointer}
+        .field.invalid input,.field.invalid select{border-color:#b00020;background:#fff5f5}
+        .error{color:#b00020;font-size:.9rem;margin:.2rem 0}
+        .notice{padding:.7rem;border-radius:6px;margin-bottom:1rem;background:#eef6fb;border:1px solid #9cc9e0}
+        .notice.warn{background:#fff8e5;border-color:#e0c06b}.notice.bad{background:#fff0f0;border-color:#e09c9c}
+        table{border-collapse:collapse;width:100%;background:#fff}
+        th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e8ee;vertical-align:top}
+        .scroll{overflow-x:auto;max-width:100%}.photo-row{display:flex;gap:.75rem;overflow-x:auto;padding-bottom:.5rem}
+        .photo{flex:0 0 auto;max-width:180px}.photo img{display:block;max-width:160px;height:auto;border-radius:4px}
+        .photo .caption{margin:.25rem 0;font-size:.85rem}.photo form.measure .field input{width:6rem}
+        dl.kv{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:.2rem 1rem}
+        dl.kv dt{font-weight:600;overflow-wrap:anywhere;max-width:22rem}
+        dl.kv dd{margin:0;overflow-wrap:anywhere;min-width:0}
+        .badge{display:inline-block;font-size:.75rem;padding:.1rem .4rem;border-radius:4px;background:#e3e8ee;
+        margin-left:.4rem}.badge.synthetic{background:#ffe7c2}
+        .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:0 1rem}
+        code{overflow-wrap:anywhere}
+        .appt p{margin:.2rem 0}form.inline,.appt form{display:inline-block;margin-right:.4rem}
+        .appt[data-status=cancelled]{opacity:.6}
+        #slots h3{font-size:1rem;margin:.9rem 0 .4rem}
+        .slot-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(6.2rem,1fr));gap:.4rem}
+        .slot-grid form,.slot-grid form div{margin:0}.slot-grid button{width:100%;margin:0;padding:.5rem .3rem}
+        .videos{display:flex;flex-wrap:wrap;gap:.5rem}
+        .videos video{background:#0b1b26;border-radius:6px;width:100%;max-width:100%;aspect-ratio:4/3}
+        .videos #local{width:35%;aspect-ratio:4/3}.videos video.audio-only{opacity:.25}
+        .button.secondary{background:#e7eef3;color:#0b4f6c;border:1px solid #9cc9e0}
+        .actions{display:flex;flex-wrap:wrap;gap:.5rem}
+        .actions .button,.tiles .button{margin-top:.4rem}
+        .tiles{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}
+        ul.choices{list-style:none;padding:0}ul.choices li{margin:.3rem 0}
+        label.check{font-weight:400;min-height:44px;display:flex;align-items:center;gap:.4rem}
         .access-day h3{font-size:1rem;margin:.8rem 0 .3rem}.access-day ul{margin:0;padding-left:1.1rem}
-        @media (max-width:600px){dl.kv{grid-template-columns:minmax(0,1fr)}dl.kv dt{max-width:none}dl.kv dd{margin-bottom:.6rem}}
+        @media (max-width:600px){dl.kv{grid-template-columns:minmax(0,1fr)}dl.kv dt{max-width:none}
+        dl.kv dd{margin-bottom:.6rem}}
         .tiles.counts{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.5rem}
-        a.tile{display:flex;flex-direction:column;min-height:44px;padding:.6rem .8rem;border:1px solid #9cc9e0;border-radius:8px;
-        text-decoration:none;color:inherit;background:#eef6fb}a.tile .n{font-size:1.6rem;font-weight:700;line-height:1.1}
+        a.tile{display:flex;flex-direction:column;min-height:44px;padding:.6rem .8rem;border:1px solid #9cc9e0;
+        border-radius:8px;
+        text-decoration:none;color:inherit;background:#eef6fb}
+        a.tile .n{font-size:1.6rem;font-weight:700;line-height:1.1}
         a.tile.urgent{border-color:#b00020;background:#fff0f0}a.tile .u{color:#b00020;font-weight:600;font-size:.85rem}
         ul.plain-links{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.2rem .8rem}
-        ul.plain-links a,ul.day-list a{display:inline-flex;min-height:44px;align-items:center}ul.day-list{padding-left:1rem}
+        ul.plain-links a,ul.day-list a{display:inline-flex;min-height:44px;align-items:center}
+        ul.day-list{padding-left:1rem}
         .badge.video-waiting{background:#ffe7c2}
-        @media (max-width:600px){table.stack thead{display:none}table.stack tr{display:block;padding:.4rem 0;border-bottom:1px solid #d8dee6}
+        @media (max-width:600px){table.stack thead{display:none}
+        table.stack tr{display:block;padding:.4rem 0;border-bottom:1px solid #d8dee6}
         table.stack td{display:block;border:0;padding:.15rem .5rem}table.stack td:first-child{font-weight:700}}
         details.menu>summary{min-height:44px;display:inline-flex;align-items:center;cursor:pointer;font-weight:600}
         details.menu form{margin:.3rem 0}details.menu select{width:auto}
-        details.confirm{margin-top:.6rem}details.confirm>summary{min-height:44px;display:inline-flex;align-items:center;cursor:pointer;
+        details.confirm{margin-top:.6rem}
+        details.confirm>summary{min-height:44px;display:inline-flex;align-items:center;cursor:pointer;
         color:#b00020;font-weight:600}button.danger{background:#b00020}
-        @media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0e1620}.card,table{background:#16212c;border-color:#2d3c4b}
-        th,td{border-color:#2d3c4b}input,select,textarea{background:#0e1620;color:#e6edf3;border-color:#5b6b7b}a{color:#8cc8ff}
-        header.top{background:#0a3346}.notice{background:#12314a;border-color:#2f6d94}.notice.warn{background:#3a300f;border-color:#8a6d1f}
-        .notice.bad{background:#3c1a1a;border-color:#8c3b3b}.error{color:#ff8a8a}.badge{background:#2d3c4b}.badge.synthetic{background:#5a4212}
-        .button.secondary{background:#1d2d3a;color:#cfe6f7;border-color:#2f6d94}a.tile{background:#12314a;border-color:#2f6d94}
+        @media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0e1620}
+        .card,table{background:#16212c;border-color:#2d3c4b}
+        th,td{border-color:#2d3c4b}input,select,textarea{background:#0e1620;color:#e6edf3;border-color:#5b6b7b}
+        a{color:#8cc8ff}
+        header.top{background:#0a3346}.notice{background:#12314a;border-color:#2f6d94}
+        .notice.warn{background:#3a300f;border-color:#8a6d1f}
+        .notice.bad{background:#3c1a1a;border-color:#8c3b3b}.error{color:#ff8a8a}.badge{background:#2d3c4b}
+        .badge.synthetic{background:#5a4212}
+        .button.secondary{background:#1d2d3a;color:#cfe6f7;border-color:#2f6d94}
+        a.tile{background:#12314a;border-color:#2f6d94}
         a.tile.urgent{background:#3c1a1a}.field.invalid input,.field.invalid select{background:#2a1515}}
         @media print{header.top,.noprint{display:none}body{background:#fff}}
         """

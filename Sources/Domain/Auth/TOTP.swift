@@ -71,7 +71,8 @@ public struct TOTP: Sendable {
 
     public func code(at date: Date) -> String { code(counter: counter(at: date)) }
 
-    /// The matching counter within ±`window` steps, or nil. The caller refuses a counter it has already accepted (no replay).
+    /// The matching counter within ±`window` steps, or nil. The caller refuses a counter it has already accepted (no
+    /// replay).
     public func matchingCounter(_ candidate: String, at date: Date, window: Int = 1) -> UInt64? {
         let c = candidate.filter { !$0.isWhitespace }
         guard c.count == digits, c.allSatisfy(\.isNumber) else { return nil }

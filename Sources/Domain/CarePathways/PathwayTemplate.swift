@@ -219,7 +219,8 @@ public enum PathwayRules {
         step.redFlags.filter { $0.condition == .notReceived }.map(\.label)
     }
 
-    /// What email and SMS say: that something is waiting, never what or why (no PHI). The approval page shows this text.
+    /// What email and SMS say: that something is waiting, never what or why (no PHI). The approval page shows this
+    /// text.
     public static func notificationText(_ step: PathwayStep, practice: String) -> String {
         switch step.kind {
         case .checkIn: return "\(practice) has a short check-in for you. Sign in to the patient portal to answer it."

@@ -32,7 +32,8 @@ public struct FormDefinition: Codable, Equatable, Sendable {
         public var max: Double?
         public var maxLength: Int?
         public var help: String?
-        /// A chart field this answer updates when staff accept the intake (email, phone, addressLine1, city, state, postalCode, …).
+        /// A chart field this answer updates when staff accept the intake (email, phone, addressLine1, city, state,
+        /// postalCode, …).
         public var mapsTo: String?
 
         public init(

@@ -10,7 +10,8 @@ public enum StandardForms {
     public static let newPatient = FormDefinition(
         code: "new-patient", version: 1, title: "New patient intake",
         intro:
-            "Tell us about yourself and your health before your first visit. You can save and come back later, on any device.",
+            "Tell us about yourself and your health before your first visit. You can save and come back later, on "
+            + "any device.",
         sections: [
             .init(
                 "Contact",
@@ -53,7 +54,8 @@ public enum StandardForms {
     public static let diabeticFoot = FormDefinition(
         code: "diabetic-foot", version: 1, title: "Diabetic foot intake",
         intro:
-            "Questions about your diabetes and your feet. They help us check for nerve, circulation and skin problems early.",
+            "Questions about your diabetes and your feet. They help us check for nerve, circulation and skin "
+            + "problems early.",
         sections: [
             .init(
                 "Diabetes",
@@ -125,7 +127,8 @@ public enum StandardForms {
     public static let consent = FormDefinition(
         code: "telehealth-consent", version: 1, title: "Consent to telehealth visits",
         intro:
-            "Video visits use a secure connection; no recording is made. You may ask for an in-person visit at any time.",
+            "Video visits use a secure connection; no recording is made. You may ask for an in-person visit at any "
+            + "time.",
         sections: [
             .init(
                 "Consent",

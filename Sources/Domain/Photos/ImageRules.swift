@@ -52,7 +52,8 @@ public struct ImageLimits: Sendable {
         guard width > 0, height > 0 else { return "The image has no pixels." }
         if width > maxSide || height > maxSide || width * height > maxPixels {
             return
-                "The image is \(width) × \(height) pixels; photos may be at most \(maxSide) pixels on a side and \(maxPixels / 1_000_000) megapixels."
+                "The image is \(width) × \(height) pixels; photos may be at most \(maxSide) pixels on a side and "
+                + "\(maxPixels / 1_000_000) megapixels."
         }
         return nil
     }

@@ -23,7 +23,8 @@ public struct PrescriptionInput: Codable, Equatable, Sendable {
 }
 
 public enum PrescribingRules {
-    /// EPCS refill limits (21 CFR 1306.12, 1306.22): Schedule II none; III and IV at most 5 within 6 months; V as authorized.
+    /// EPCS refill limits (21 CFR 1306.12, 1306.22): Schedule II none; III and IV at most 5 within 6 months; V as
+    /// authorized.
     public static func refillProblem(schedule: DEASchedule?, refills: Int) -> String? {
         if refills < 0 { return "Refills cannot be negative." }
         switch schedule {
@@ -36,11 +37,13 @@ public enum PrescribingRules {
         }
     }
 
-    /// Schedule III–IV: the refills must fall within 6 months of the written date, so days supply × (refills + 1) ≤ 184 days.
+    /// Schedule III–IV: the refills must fall within 6 months of the written date, so days supply × (refills + 1) ≤ 184
+    /// days.
     public static func sixMonthProblem(schedule: DEASchedule?, daysSupply: Int, refills: Int) -> String? {
         guard schedule == .c3 || schedule == .c4, refills > 0 else { return nil }
         return daysSupply * (refills + 1) > 184
-            ? "Schedule \(schedule!.roman): all fills must fall within 6 months of the written date (\(daysSupply) days × \(refills + 1) fills is longer)."
+            ? "Schedule \(schedule!.roman): all fills must fall within 6 months of the written date (\(daysSupply) "
+                + "days × \(refills + 1) fills is longer)."
             : nil
     }
 
@@ -116,5 +119,8 @@ public enum PrescribingRules {
 
     /// The statement a prescriber attests to when signing a controlled-substance prescription (21 CFR 1311.140(a)(3)).
     public static let deaAttestation =
-        "By completing the two-factor authentication protocol at this time, you are legally signing the prescription(s) and authorizing the transmission of the above information to the pharmacy for dispensing. The two-factor authentication protocol may only be completed by the practitioner whose name and DEA registration number appear above."
+        "By completing the two-factor authentication protocol at this time, you are legally signing the "
+        + "prescription(s) and authorizing the transmission of the above information to the pharmacy for "
+        + "dispensing. The two-factor authentication protocol may only be completed by the practitioner "
+        + "whose name and DEA registration number appear above."
 }

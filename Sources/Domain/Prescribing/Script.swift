@@ -138,7 +138,8 @@ public struct RxDetails: Equatable, Sendable {
 public enum RenewalDecision: Equatable, Sendable {
     case approved
     case approvedWithChanges
-    /// ReasonCode: AA patient unknown, AC no longer under care, AD too soon, AM needs appointment, AP answered by other means, DA discontinued …
+    /// ReasonCode: AA patient unknown, AC no longer under care, AD too soon, AM needs appointment, AP answered by other
+    /// means, DA discontinued …
     case denied(reasonCode: String, reason: String?)
     case deniedNewPrescriptionToFollow
     case replace
@@ -161,7 +162,8 @@ public enum ScriptBody: Equatable, Sendable {
     case rxRenewalResponse(RenewalDecision, RxDetails)
     case cancelRx(RxDetails)
     case cancelRxResponse(CancelDecision)
-    /// MessageRequestCode: G generic, T therapeutic, P prior auth, D DUE, S clarification, OS out of stock, U prescriber authorization.
+    /// MessageRequestCode: G generic, T therapeutic, P prior auth, D DUE, S clarification, OS out of stock, U
+    /// prescriber authorization.
     case rxChangeRequest(code: String, RxDetails, requested: ScriptMedication?)
     case rxChangeResponse(ChangeDecision, RxDetails?)
     case status(code: String, description: String?)

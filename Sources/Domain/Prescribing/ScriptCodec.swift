@@ -12,7 +12,8 @@ public struct ScriptCodec: Sendable {
         guard ScriptVersion.supported.contains(v) else {
             throw ScriptProblem(
                 "700", "4040",
-                "SCRIPT \(v.rawValue) is not supported by this build yet (supported: \(ScriptVersion.supported.map(\.rawValue).joined(separator: ", ")))."
+                "SCRIPT \(v.rawValue) is not supported by this build yet (supported: "
+                    + "\(ScriptVersion.supported.map(\.rawValue).joined(separator: ", ")))."
             )
         }
         return ScriptCodec(version: v)

@@ -64,7 +64,8 @@ public enum ICalendar {
             .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\n")
     }
 
-    /// Splits a content line into ≤75-octet pieces, continuation lines starting with one space, never inside a UTF-8 character.
+    /// Splits a content line into ≤75-octet pieces, continuation lines starting with one space, never inside a UTF-8
+    /// character.
     public static func fold(_ line: String) -> String {
         var out: [String] = []
         var current = ""

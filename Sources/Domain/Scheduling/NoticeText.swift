@@ -16,16 +16,20 @@ public enum NoticeText {
         switch kind {
         case .confirmation:
             return
-                "Your appointment is booked for \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
+                "Your appointment is booked for \(when) at \(place), \(address). To change it, call \(phone) or use "
+                + "the patient portal."
         case .rescheduled:
             return
-                "Your appointment has moved to \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
+                "Your appointment has moved to \(when) at \(place), \(address). To change it, call \(phone) or use "
+                + "the patient portal."
         case .reminder:
             return
-                "Reminder: you have an appointment on \(when) at \(place), \(address). To change it, call \(phone) or use the patient portal."
+                "Reminder: you have an appointment on \(when) at \(place), \(address). To change it, call \(phone) "
+                + "or use the patient portal."
         case .cancellation:
             return
-                "Your appointment on \(when) at \(place) has been cancelled. To book again, call \(phone) or use the patient portal."
+                "Your appointment on \(when) at \(place) has been cancelled. To book again, call \(phone) or use "
+                + "the patient portal."
         }
     }
 

@@ -65,8 +65,8 @@ public struct LocalDay: Equatable, Hashable, Sendable, Comparable {
         return LocalDay.of(d, in: TimeZone(identifier: "UTC")!)
     }
 
-    /// The instant of a wall-clock time on this day in `zone`; nil when that time does not exist (the spring-forward gap).
-    /// In the fall-back hour the earlier of the two instants is used.
+    /// The instant of a wall-clock time on this day in `zone`; nil when that time does not exist (the spring-forward
+    /// gap). In the fall-back hour the earlier of the two instants is used.
     public func instant(minuteOfDay m: Int, in zone: TimeZone) -> Date? {
         let cal = LocalDay.calendar(zone)
         let comps = DateComponents(year: year, month: month, day: day, hour: m / 60, minute: m % 60)

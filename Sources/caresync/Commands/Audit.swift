@@ -12,7 +12,8 @@ struct Audit: AsyncParsableCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Recompute the audit hash chain; exit 1 naming the first bad event when anything was changed, deleted, inserted or reordered."
+                "Recompute the audit hash chain; exit 1 naming the first bad event when anything was changed, "
+                + "deleted, inserted or reordered."
         )
         @OptionGroup var data: DataOptions
         @Flag(help: "Print the report as JSON.") var json = false

@@ -20,7 +20,9 @@ struct Backup: AsyncParsableCommand {
         @Option(help: "Keep this many backups of this kind, removing older ones.") var keep: Int?
         @Flag(
             help:
-                "PostgreSQL: a base backup (pg_basebackup) for point-in-time recovery with the WAL archive, instead of a pg_dump snapshot."
+                ArgumentHelp(
+                    "PostgreSQL: a base backup (pg_basebackup) for point-in-time recovery with the WAL archive, instead "
+                        + "of a pg_dump snapshot.")
         ) var base = false
         @Flag(help: "Print the manifest as JSON.") var json = false
 
@@ -39,7 +41,9 @@ struct Backup: AsyncParsableCommand {
                 if json { print(CareSyncCLI.json(m)); return }
                 let rows = m.rowCounts.values.reduce(0, +)
                 print(
-                    "Backup \(m.id): \(rows) rows in \(m.rowCounts.count) tables, \(m.blobCount) blobs, \(m.totalBytes) bytes encrypted, audit head #\(m.auditHead?.seq ?? 0), in \(String(format: "%.2f", Date().timeIntervalSince(start))) s."
+                    "Backup \(m.id): \(rows) rows in \(m.rowCounts.count) tables, \(m.blobCount) blobs, "
+                        + "\(m.totalBytes) bytes encrypted, audit head #\(m.auditHead?.seq ?? 0), in "
+                        + "\(String(format: "%.2f", Date().timeIntervalSince(start))) s."
                 )
             }
         }
@@ -48,7 +52,8 @@ struct Backup: AsyncParsableCommand {
     struct Scheduled: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Run every hour from cron or a systemd timer: an hourly backup, plus a daily one when the last is a day old; keep-N each."
+                "Run every hour from cron or a systemd timer: an hourly backup, plus a daily one when the last is a "
+                + "day old; keep-N each."
         )
         @OptionGroup var data: DataOptions
         @Option(help: "Folder for backups (default <data-dir>/backups).") var to: String?
@@ -80,7 +85,8 @@ struct Backup: AsyncParsableCommand {
                 if json { print(CareSyncCLI.json(made)); return }
                 for m in made {
                     print(
-                        "Backup \(m.id) (\(m.kind)): \(m.rowCounts.values.reduce(0, +)) rows, \(m.blobCount) blobs, \(m.totalBytes) bytes."
+                        "Backup \(m.id) (\(m.kind)): \(m.rowCounts.values.reduce(0, +)) rows, \(m.blobCount) blobs, "
+                            + "\(m.totalBytes) bytes."
                     )
                 }
             }
@@ -100,7 +106,10 @@ struct Backup: AsyncParsableCommand {
                 if json { print(CareSyncCLI.json(all)); return }
                 for m in all {
                     print(
-                        "\(m.id)  \(m.kind.padding(toLength: 7, withPad: " ", startingAt: 0)) \(m.database.padding(toLength: 10, withPad: " ", startingAt: 0)) schema \(m.schemaVersion)  \(m.rowCounts.values.reduce(0, +)) rows  \(m.blobCount) blobs  \(m.totalBytes) bytes"
+                        "\(m.id)  \(m.kind.padding(toLength: 7, withPad: " ", startingAt: 0)) "
+                            + "\(m.database.padding(toLength: 10, withPad: " ", startingAt: 0)) schema "
+                            + "\(m.schemaVersion)  \(m.rowCounts.values.reduce(0, +)) rows  \(m.blobCount) "
+                            + "blobs  \(m.totalBytes) bytes"
                     )
                 }
                 print("\(all.count) backups in \(dir).")

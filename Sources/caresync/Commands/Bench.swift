@@ -13,7 +13,8 @@ struct Bench: AsyncParsableCommand {
     struct Booking: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Booking throughput and latency under contention (scratch SQLite, or an empty PostgreSQL database via DATABASE_URL)."
+                "Booking throughput and latency under contention (scratch SQLite, or an empty PostgreSQL database "
+                + "via DATABASE_URL)."
         )
         @Option(help: "Bookings to attempt.") var requests = 1000
         @Option(help: "Requests in flight at once.") var concurrency = 32
@@ -38,7 +39,10 @@ struct Bench: AsyncParsableCommand {
                     print(CareSyncCLI.json(r))
                 } else {
                     print(
-                        "booking bench (\(r.database)): \(r.requests) requests, \(r.concurrency) concurrent → \(r.created) booked, \(r.conflicts) refused with 409, \(r.otherErrors) other errors in \(r.seconds) s; \(Int(r.requestsPerSecond)) req/s, p50 \(r.p50Ms) ms, p99 \(r.p99Ms) ms, max \(r.maxMs) ms; overlaps in the table: \(r.overlapsFound)"
+                        "booking bench (\(r.database)): \(r.requests) requests, \(r.concurrency) concurrent → "
+                            + "\(r.created) booked, \(r.conflicts) refused with 409, \(r.otherErrors) other errors "
+                            + "in \(r.seconds) s; \(Int(r.requestsPerSecond)) req/s, p50 \(r.p50Ms) ms, p99 "
+                            + "\(r.p99Ms) ms, max \(r.maxMs) ms; overlaps in the table: \(r.overlapsFound)"
                     )
                 }
                 if r.overlapsFound > 0 || r.otherErrors > 0 { throw ExitCode(1) }
@@ -51,7 +55,8 @@ extension Bench {
     struct Signaling: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Video-visit signaling: N concurrent WebSocket pairs (waiting room, admit, offer/answer, candidates); time-to-admit and message latency p50/p99."
+                "Video-visit signaling: N concurrent WebSocket pairs (waiting room, admit, offer/answer, "
+                + "candidates); time-to-admit and message latency p50/p99."
         )
         @Option(help: "Concurrent visits (pairs of WebSocket clients).") var pairs = 200
         @Flag(help: "Print the result as JSON.") var json = false
@@ -68,7 +73,10 @@ extension Bench {
                     print(CareSyncCLI.json(r))
                 } else {
                     print(
-                        "signaling bench (\(r.database)): \(r.pairs) concurrent visits, \(r.messages) relayed messages, \(r.failures) failed pairs in \(r.seconds) s; time-to-admit p50 \(r.admitP50Ms) ms, p99 \(r.admitP99Ms) ms; message latency p50 \(r.latencyP50Ms) ms, p99 \(r.latencyP99Ms) ms, max \(r.latencyMaxMs) ms"
+                        "signaling bench (\(r.database)): \(r.pairs) concurrent visits, \(r.messages) relayed "
+                            + "messages, \(r.failures) failed pairs in \(r.seconds) s; time-to-admit p50 "
+                            + "\(r.admitP50Ms) ms, p99 \(r.admitP99Ms) ms; message latency p50 "
+                            + "\(r.latencyP50Ms) ms, p99 \(r.latencyP99Ms) ms, max \(r.latencyMaxMs) ms"
                     )
                 }
                 if r.failures > 0 { throw ExitCode(1) }
@@ -80,7 +88,8 @@ extension Bench {
         static let configuration = CommandConfiguration(
             commandName: "backup",
             abstract:
-                "Backup size and time, restore time and drill RTO on a generated practice-year (scratch SQLite, or an empty PostgreSQL database via DATABASE_URL)."
+                "Backup size and time, restore time and drill RTO on a generated practice-year (scratch SQLite, or "
+                + "an empty PostgreSQL database via DATABASE_URL)."
         )
         @Option(help: "Patients to generate.") var patients = 10_000
         @Option(help: "Appointments to generate.") var appointments = 60_000

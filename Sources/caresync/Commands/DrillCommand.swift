@@ -10,7 +10,8 @@ struct DrillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill",
         abstract:
-            "Recovery drill: restore the latest backup into scratch, start CareSync on it, verify it, and measure RTO and RPO.",
+            "Recovery drill: restore the latest backup into scratch, start CareSync on it, verify it, and measure "
+            + "RTO and RPO.",
         subcommands: [Run.self, List.self], defaultSubcommand: Run.self)
 
     struct Run: AsyncParsableCommand {
@@ -24,7 +25,9 @@ struct DrillCommand: AsyncParsableCommand {
         var keyFile: String?
         @Option(
             help:
-                "PostgreSQL: an empty database to restore into (default: a new database on the same server, dropped afterwards)."
+                ArgumentHelp(
+                    "PostgreSQL: an empty database to restore into (default: a new database on the same server, dropped "
+                        + "afterwards).")
         ) var scratchDatabaseUrl: String?
         @Flag(help: "Keep the scratch copy afterwards.") var keepScratch = false
         @Flag(
@@ -33,7 +36,9 @@ struct DrillCommand: AsyncParsableCommand {
         @Option(help: "With --pitr: the WAL archive directory.") var walDir: String?
         @Option(
             help:
-                "With --pitr: recover to this time (ISO 8601 with zone, e.g. 2026-11-23T14:05:00Z); default the end of the archive."
+                ArgumentHelp(
+                    "With --pitr: recover to this time (ISO 8601 with zone, e.g. 2026-11-23T14:05:00Z); default the end "
+                        + "of the archive.")
         ) var targetTime: String?
         @Flag(help: "Print the result as JSON.") var json = false
 
@@ -85,7 +90,10 @@ struct DrillCommand: AsyncParsableCommand {
                 if json { print(CareSyncCLI.json(all)); return }
                 for r in all {
                     print(
-                        "\(CareSyncCLI.json(r.startedAt).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) \(r.ok ? "passed" : "FAILED") \(r.variant) \(r.database) RTO \(String(format: "%.2f", r.rtoSeconds)) s RPO \(r.rpoSeconds.map { "\($0) s" } ?? "?") backup \(r.backupId)"
+                        "\(CareSyncCLI.json(r.startedAt).trimmingCharacters(in: CharacterSet(charactersIn: "\""))) "
+                            + "\(r.ok ? "passed" : "FAILED") \(r.variant) \(r.database) RTO "
+                            + "\(String(format: "%.2f", r.rtoSeconds)) s RPO "
+                            + "\(r.rpoSeconds.map { "\($0) s" } ?? "?") backup \(r.backupId)"
                     )
                 }
                 print("\(all.count) drills.")

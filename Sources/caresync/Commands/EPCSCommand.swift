@@ -23,7 +23,9 @@ struct EPCSCommand: AsyncParsableCommand {
                 if json { print(CareSyncCLI.json(r)); return }
                 for e in r.events { print("#\(e.seq)  \(e.username)  \(e.entity)  \(e.outcome)  \(e.detail)") }
                 print(
-                    "EPCS report \(r.day): \(r.signatures) signatures, \(r.refusedSignatures) refused signing attempts, \(r.accessControlChanges) access-control changes, \(r.deniedAccess) denied access attempts; \(r.incidents.count) incidents to review."
+                    "EPCS report \(r.day): \(r.signatures) signatures, \(r.refusedSignatures) refused signing "
+                        + "attempts, \(r.accessControlChanges) access-control changes, \(r.deniedAccess) denied "
+                        + "access attempts; \(r.incidents.count) incidents to review."
                 )
                 if !r.incidents.isEmpty { throw ExitCode(2) }
             }

@@ -25,7 +25,10 @@ struct Jobs: AsyncParsableCommand {
                 let f = ISO8601DateFormatter()
                 for r in rows {
                     print(
-                        "\(r.id.uuidString)  \(r.kind.padding(toLength: 17, withPad: " ", startingAt: 0)) \(r.status.padding(toLength: 9, withPad: " ", startingAt: 0)) due \(f.string(from: r.runAt))  attempts \(r.attempts)\(r.claimedBy.map { "  node " + $0 } ?? "")\(r.lastError.map { "  last error: " + $0 } ?? "")"
+                        "\(r.id.uuidString)  \(r.kind.padding(toLength: 17, withPad: " ", startingAt: 0)) "
+                            + "\(r.status.padding(toLength: 9, withPad: " ", startingAt: 0)) due "
+                            + "\(f.string(from: r.runAt))  attempts "
+                            + "\(r.attempts)\(r.claimedBy.map { "  node " + $0 } ?? "")\(r.lastError.map { "  last error: " + $0 } ?? "")"
                     )
                 }
                 print(
@@ -45,7 +48,8 @@ struct Jobs: AsyncParsableCommand {
             try await CareSync.execute {
                 let p = try await CareSyncCLI.jobsRunOnce(data.config)
                 print(
-                    "Job pass: \(p.claimed) claimed, \(p.done) done, \(p.retried) to retry, \(p.failed) failed, \(p.lost) taken over by another node."
+                    "Job pass: \(p.claimed) claimed, \(p.done) done, \(p.retried) to retry, \(p.failed) failed, "
+                        + "\(p.lost) taken over by another node."
                 )
             }
         }

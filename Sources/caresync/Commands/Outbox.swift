@@ -24,7 +24,10 @@ struct Outbox: AsyncParsableCommand {
                 if json { print(CareSyncCLI.json(rows)); return }
                 for r in rows {
                     print(
-                        "\(r.id.uuidString)  \(r.kind.padding(toLength: 12, withPad: " ", startingAt: 0)) \(r.channel.padding(toLength: 6, withPad: " ", startingAt: 0)) \(r.status.padding(toLength: 8, withPad: " ", startingAt: 0)) attempts \(r.attempts)\(r.lastError.map { "  last error: " + $0 } ?? "")"
+                        "\(r.id.uuidString)  \(r.kind.padding(toLength: 12, withPad: " ", startingAt: 0)) "
+                            + "\(r.channel.padding(toLength: 6, withPad: " ", startingAt: 0)) "
+                            + "\(r.status.padding(toLength: 8, withPad: " ", startingAt: 0)) attempts "
+                            + "\(r.attempts)\(r.lastError.map { "  last error: " + $0 } ?? "")"
                     )
                 }
                 let counts = Dictionary(grouping: rows, by: \.status).mapValues(\.count).sorted { $0.key < $1.key }.map
@@ -60,7 +63,8 @@ struct Outbox: AsyncParsableCommand {
             try await CareSync.execute {
                 let p = try await CareSyncCLI.outboxRunOnce(data.config)
                 print(
-                    "Outbox pass: \(p.remindersQueued) reminders queued, \(p.sent) sent, \(p.retried) to retry, \(p.failed) failed."
+                    "Outbox pass: \(p.remindersQueued) reminders queued, \(p.sent) sent, \(p.retried) to retry, "
+                        + "\(p.failed) failed."
                 )
             }
         }

@@ -10,7 +10,8 @@ struct PharmacySimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pharmacy-sim",
         abstract:
-            "A pharmacy test endpoint in its own process: answers NewRx/CancelRx by rule, sends renewal requests to the clinic."
+            "A pharmacy test endpoint in its own process: answers NewRx/CancelRx by rule, sends renewal requests to "
+            + "the clinic."
     )
     @Option(help: "Port to listen on (loopback).") var port = 9400
     @Option(help: "The CareSync server it answers to (its /script/inbound receives renewals and cancel responses).")

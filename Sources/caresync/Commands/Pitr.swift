@@ -9,7 +9,8 @@ import Foundation
 struct Pitr: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Point-in-time recovery on PostgreSQL: WAL archive settings, a check of the live server, and recovery to a time.",
+            "Point-in-time recovery on PostgreSQL: WAL archive settings, a check of the live server, and recovery "
+            + "to a time.",
         subcommands: [Settings.self, Check.self, RestoreToTime.self])
 
     struct Settings: AsyncParsableCommand {
@@ -23,7 +24,8 @@ struct Pitr: AsyncParsableCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Show whether the server in DATABASE_URL archives WAL, and how far. Exits 1 when archiving is off or failing."
+                "Show whether the server in DATABASE_URL archives WAL, and how far. Exits 1 when archiving is off "
+                + "or failing."
         )
         @OptionGroup var data: DataOptions
 
@@ -45,7 +47,8 @@ struct Pitr: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "restore",
             abstract:
-                "Build a new PostgreSQL cluster from a base backup plus archived WAL, recovered to a time, and leave it running."
+                "Build a new PostgreSQL cluster from a base backup plus archived WAL, recovered to a time, and "
+                + "leave it running."
         )
         @OptionGroup var data: DataOptions
         @Option(help: "Folder with backups; the newest base backup before the target is used.") var from: String?
@@ -79,11 +82,14 @@ struct Pitr: AsyncParsableCommand {
                         FileHandle.standardError.write(Data(("  " + line + "\n").utf8))
                     })
                 print(
-                    "Recovered from \(r.manifest.id)\(r.targetTime.map { " to \(PITR.postgresTimestamp($0))" } ?? "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s."
+                    "Recovered from "
+                        + "\(r.manifest.id)\(r.targetTime.map { " to \(PITR.postgresTimestamp($0))" } ?? "") in "
+                        + "\(String(format: "%.1f", Date().timeIntervalSince(start))) s."
                 )
                 let db = URLComponents(string: r.databaseURL)?.path.dropFirst() ?? ""
                 print(
-                    "The recovered server is running on 127.0.0.1:\(r.port), database \(db), with the source's roles: point DATABASE_URL there to serve it."
+                    "The recovered server is running on 127.0.0.1:\(r.port), database \(db), with the source's "
+                        + "roles: point DATABASE_URL there to serve it."
                 )
                 print("Stop it with: pg_ctl -D \(r.pgdata) -m fast stop (as the postgres user)")
             }

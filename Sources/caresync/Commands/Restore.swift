@@ -24,7 +24,8 @@ struct Restore: AsyncParsableCommand {
                     FileHandle.standardError.write(Data(("  " + line + "\n").utf8))
                 })
             print(
-                "Restored \(m.id): \(m.rowCounts.values.reduce(0, +)) rows, \(m.blobCount) blobs, audit head #\(m.auditHead?.seq ?? 0). Run `caresync audit verify` next."
+                "Restored \(m.id): \(m.rowCounts.values.reduce(0, +)) rows, \(m.blobCount) blobs, audit head "
+                    + "#\(m.auditHead?.seq ?? 0). Run `caresync audit verify` next."
             )
         }
     }

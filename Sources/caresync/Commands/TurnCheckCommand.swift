@@ -21,7 +21,8 @@ struct TurnCheckCommand: AsyncParsableCommand {
             print(CareSyncCLI.json(r))
         } else if r.ok {
             print(
-                "TURN OK: \(r.server) allocated relay \(r.relayedAddress ?? "?") for \(r.lifetimeSeconds ?? 0) s with minted credentials (realm \(r.realm ?? "?")) in \(r.milliseconds) ms; released."
+                "TURN OK: \(r.server) allocated relay \(r.relayedAddress ?? "?") for \(r.lifetimeSeconds ?? 0) s "
+                    + "with minted credentials (realm \(r.realm ?? "?")) in \(r.milliseconds) ms; released."
             )
         } else {
             print("TURN check FAILED for \(r.server): \(r.problem ?? "unknown problem")")

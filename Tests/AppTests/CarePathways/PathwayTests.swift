@@ -277,7 +277,8 @@ final class PathwayTests: XCTestCase {
                 ).count()
                 XCTAssertEqual(day3Tasks, 1)
 
-                // Day 3 answers: higher pain and a fever → urgent task, chart banner, the approved advice for the patient.
+                // Day 3 answers: higher pain and a fever → urgent task, chart banner, the approved advice for the
+                // patient.
                 let me = try await Fixtures.bearer(restarted, patient, clock: clock)
                 tasks = try decode(
                     [Task].self,
@@ -329,7 +330,8 @@ final class PathwayTests: XCTestCase {
                 XCTAssertEqual(photoPrompt?.status, "missed")
                 XCTAssertEqual(photoPrompt?.redFlags, "Photo not received")
 
-                // Day 10: the photo prompt is answered by an upload through the photo pipeline; the photo is on the chart.
+                // Day 10: the photo prompt is answered by an upload through the photo pipeline; the photo is on the
+                // chart.
                 clock.set(Self.utc("2027-03-22T14:00:00Z"))
                 let me2 = try await Fixtures.bearer(restarted, patient, clock: clock)
                 pass = try await JobWorker.runOnce(restarted, node: "node-b")
@@ -387,7 +389,8 @@ final class PathwayTests: XCTestCase {
                 XCTAssertEqual(appt?.startAt, follow.offers[1].start)
                 XCTAssertEqual(appt?.patientID, pid)
 
-                // Exactly once, everywhere: 5 steps + 4 escalations, each done once; one task per step; the chain verifies.
+                // Exactly once, everywhere: 5 steps + 4 escalations, each done once; one task per step; the chain
+                // verifies.
                 let all = try await JobRecord.query(on: restarted.db).all()
                 XCTAssertEqual(all.count, 9)
                 XCTAssertTrue(

@@ -19,7 +19,8 @@ final class AttachmentTests: XCTestCase {
         h.add(
             name: "Upload-Metadata",
             value:
-                "purpose \(Data("attachment".utf8).base64EncodedString()),patientId \(Data(patient.uuidString.utf8).base64EncodedString())"
+                "purpose \(Data("attachment".utf8).base64EncodedString()),patientId "
+                + "\(Data(patient.uuidString.utf8).base64EncodedString())"
         )
         let created = try await app.sendRequest(.POST, "/api/v1/uploads", headers: h)
         guard created.status == .created else { return created }
@@ -109,8 +110,8 @@ final class AttachmentTests: XCTestCase {
                 body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8)
             }
             body += Data(
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"referralLetter__file\"; filename=\"letter.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
-                    .utf8)
+                ("--\(boundary)\r\nContent-Disposition: form-data; name=\"referralLetter__file\"; "
+                    + "filename=\"letter.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").utf8)
             body += Self.pdf + Data("\r\n--\(boundary)--\r\n".utf8)
             var h = HTTPHeaders()
             h.add(name: .cookie, value: web.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))

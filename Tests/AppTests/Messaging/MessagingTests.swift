@@ -62,7 +62,8 @@ final class MessagingTests: XCTestCase {
             let lake = try await HTTP.send(app, .GET, "/api/v1/inbox?location=\(w.lake.uuidString)", headers: ma)
             XCTAssertEqual(try lake.content.decode([Summary].self).map(\.subject), ["Parking"])
 
-            // Reading marks it read for staff; the reply assigns it and queues a notice that says only "a message is waiting".
+            // Reading marks it read for staff; the reply assigns it and queues a notice that says only "a message is
+            // waiting".
             let read = try await HTTP.send(
                 app, .GET, "/api/v1/conversations/\(thread.summary.id.uuidString)", headers: ma)
             XCTAssertEqual(try read.content.decode(Thread.self).messages.map(\.senderSide), ["patient"])

@@ -193,7 +193,8 @@ final class BackupScheduleTests: XCTestCase {
                     binary: "/usr/local/bin/caresync", dataDir: "/var/lib/caresync", hourlyKeep: 24, dailyKeep: 14
                 )
                 .hasPrefix(
-                    "7 * * * *  /usr/local/bin/caresync backup scheduled --data-dir /var/lib/caresync --hourly-keep 24 --daily-keep 14"
+                    "7 * * * *  /usr/local/bin/caresync backup scheduled --data-dir /var/lib/caresync --hourly-keep "
+                        + "24 --daily-keep 14"
                 ))
         }
     }

@@ -112,7 +112,7 @@ final class OperationsTests: XCTestCase {
             let zones = try await LocationRecord.query(on: app.db).all().map(\.timeZone)
             XCTAssertTrue(zones.allSatisfy { TimeZone(identifier: $0) != nil })
             let roles = Set(try await UserRecord.query(on: app.db).all().map(\.role))
-            XCTAssertEqual(roles, Set(Role.allCases.map(\.rawValue)))
+            XCTAssertEqual(roles, Set(Role.allCases))
             let patients = try await PatientRecord.query(on: app.db).all()
             XCTAssertGreaterThanOrEqual(patients.count, 5)
             XCTAssertTrue(patients.allSatisfy(\.synthetic))

@@ -305,8 +305,8 @@ final class PhotoTests: XCTestCase {
                     body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v!)\r\n".utf8)
                 }
                 body += Data(
-                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"IMG_1.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-                        .utf8)
+                    ("--\(boundary)\r\nContent-Disposition: form-data; name=\"photo\"; "
+                        + "filename=\"IMG_1.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").utf8)
                 body += file + Data("\r\n--\(boundary)--\r\n".utf8)
                 var h = HTTPHeaders()
                 h.add(name: .cookie, value: web.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))

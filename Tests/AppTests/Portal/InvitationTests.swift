@@ -82,7 +82,7 @@ final class InvitationTests: XCTestCase {
             XCTAssertTrue(home.body.string.contains("Hello, Ngozi"))
             let account = try await UserRecord.query(on: app.db).filter(\.$patientID == pid).first()
             XCTAssertEqual(account?.username, "ngozi.o")
-            XCTAssertEqual(account?.role, "patient")
+            XCTAssertEqual(account?.role, .patient)
             let used = try await InvitationRecord.query(on: app.db).first()
             XCTAssertNotNil(used?.usedAt)
             XCTAssertEqual(used?.termsVersion, InvitationStore.termsVersion)

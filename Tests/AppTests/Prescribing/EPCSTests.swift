@@ -84,7 +84,8 @@ final class EPCSTests: XCTestCase {
             XCTAssertEqual(ndSign.status, .forbidden)
             XCTAssertTrue(try ndSign.problem().detail.contains("No DEA registration"))
 
-            // Two people: the admin enters; the admin cannot approve, nor the prescriber, nor a non-registrant; a registrant can, with a code.
+            // Two people: the admin enters; the admin cannot approve, nor the prescriber, nor a non-registrant; a
+            // registrant can, with a code.
             let entered = try await HTTP.send(
                 app, .POST, "/api/v1/epcs/grants", headers: adminH, json: ["prescriberId": w.provider.id.uuidString])
             XCTAssertEqual(entered.status, .created, entered.body.string)

@@ -243,7 +243,8 @@ final class TelehealthTests: XCTestCase {
             for i in 0..<n { try await patient.send(candidate(i)) }
             let toProvider = await relayed(provider, n)
             XCTAssertEqual(toProvider, (0..<n).map { "candidate \($0) from patient" })
-            // Stop the hub before the sockets close, so nothing touches the database after the test's application is gone.
+            // Stop the hub before the sockets close, so nothing touches the database after the test's application is
+            // gone.
             await app.signalHub.shutdown()
             await patient.close()
             await provider.close()
@@ -355,7 +356,8 @@ final class TelehealthTests: XCTestCase {
         return line.count > 1 ? Int(line[1]) ?? 0 : 0
     }
 
-    /// A seeded video visit with its patient connected and waiting (by visit pass), and the host provider's bearer token.
+    /// A seeded video visit with its patient connected and waiting (by visit pass), and the host provider's bearer
+    /// token.
     static func patientWaiting(_ app: Application, port: Int) async throws
         -> (UUID, String, SignalingBench.Client, HTTPHeaders, HTTPHeaders)
     {

@@ -1,0 +1,10 @@
+import Vapor
+import AppCore
+
+/// Home's routes, on the site's route groups (the group says who may reach a route; the stores check the rest).
+package enum HomeRoutes {
+    package static func register(routes: SiteRoutes) {
+        routes.staff.get(use: HomeController.staffHome)
+        routes.api.get("locations", use: HomeController.locations)
+    }
+}
