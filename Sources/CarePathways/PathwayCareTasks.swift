@@ -16,7 +16,7 @@ extension PathwayStore {
         let frontDesk = scope.principal.role == .frontDesk
         return try await scope.run { tx in
             let q = CareTaskRecord.query(on: tx)
-            if !includeClosed { q.filter(\.$status == "open") }
+            if !includeClosed { q.filter(\.$status == .open) }
             if frontDesk { q.filter(\.$team == "front-desk") }
             if let p = patientID { q.filter(\.$patientID == p) }
             let rows = try await q.sort(\.$urgent, .descending).sort(\.$createdAt).limit(500).all()
@@ -47,11 +47,11 @@ extension PathwayStore {
         let now = scope.now, by = scope.principal.username, note = Text.clean(note)
         return try await scope.run { tx in
             guard let c = try await CareTaskRecord.find(id, on: tx) else { throw AppError.notFound("No such task.") }
-            guard c.status == "open" else {
+            guard c.status == .open else {
                 throw AppError.conflict(
                     type: "closed", detail: "This task was already closed by \(c.closedBy ?? "someone").", extra: [:])
             }
-            c.status = "done"
+            c.status = .done
             c.closedAt = now
             c.closedBy = by
             c.closeNote = note.map { String($0.prefix(500)) }
@@ -82,7 +82,7 @@ extension PathwayStore {
             \.$openedAt, .descending
         ).all()
         let urgent = try await CareTaskRecord.query(on: db).filter(\.$patientID == patientID).filter(
-            \.$status == "open"
+            \.$status == .open
         ).filter(\.$urgent == true).sort(\.$createdAt).all()
         var dtos: [EnrolmentDTO] = []
         var tpls: [UUID: PathwayTemplate] = [:]

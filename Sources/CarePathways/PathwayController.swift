@@ -94,7 +94,7 @@ package enum PathwayController {
         return Layout.render(
             TemplatePreviewPage(
                 t: t,
-                canApprove: AccessPolicy.decide(p, .approvePathwayTemplate).isAllowed && t.summary.status == "draft",
+                canApprove: AccessPolicy.decide(p, .approvePathwayTemplate).isAllowed && t.summary.status == .draft,
                 approved: req.query[String.self, at: "approved"] != nil
             ).render(for: req))
     }

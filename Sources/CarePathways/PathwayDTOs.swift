@@ -14,7 +14,7 @@ extension PathwayStore {
         package let id: UUID
         package let code: String
         package let version: Int
-        package let status: String
+        package let status: PathwayTemplateStatus
         package let title: String
         package let createdAt: Date
         package let createdBy: String
@@ -83,7 +83,7 @@ extension PathwayStore {
         package let templateVersion: Int
         package let title: String
         package let startDay: String
-        package let status: String
+        package let status: EnrolmentStatus
         package let steps: [ScheduledStep]
     }
 
@@ -102,7 +102,7 @@ extension PathwayStore {
         package let kind: String
         package let title: String
         package let text: String
-        package let status: String
+        package let status: PathwayTaskStatus
         package let openedAt: Date
         package let completedAt: Date?
         package let questions: [FormDefinition.Field]
@@ -128,7 +128,7 @@ extension PathwayStore {
         package let urgent: Bool
         package let team: String
         package let summary: String
-        package let status: String
+        package let status: CareTaskStatus
         package let createdAt: Date
         package let closedBy: String?
     }

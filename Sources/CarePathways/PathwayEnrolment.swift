@@ -29,7 +29,7 @@ extension PathwayStore {
             throw AppError.validation([FieldError("performedOn", "The procedure date cannot be in the future.")])
         }
         let now = scope.now, by = scope.principal.username
-        let approved = try await PathwayTemplateRecord.query(on: scope.db).filter(\.$status == "approved").all()
+        let approved = try await PathwayTemplateRecord.query(on: scope.db).filter(\.$status == .approved).all()
             .filter { $0.template?.triggerProcedures.contains(code!) == true }.sorted { $0.createdAt > $1.createdAt }
             .first
         let (proc, enrolment) = try await scope.run { tx in
@@ -95,7 +95,7 @@ extension PathwayStore {
             let dup = try await PathwayEnrolmentRecord.query(on: tx).filter(\.$patientID == patientID).filter(
                 \.$templateCode == t.code
             )
-            .filter(\.$startDay == day.iso).filter(\.$status == "active").first()
+            .filter(\.$startDay == day.iso).filter(\.$status == .active).first()
             if dup != nil {
                 throw AppError.conflict(
                     type: "already-enrolled", detail: "The patient is already on this pathway from \(day.iso).",
@@ -149,7 +149,7 @@ extension PathwayStore {
         e.id = UUID()
         e.createdAt = now
         e.createdBy = by
-        e.status = "active"
+        e.status = .active
         e.templateCode = r.code
         e.templateVersion = r.version
         e.startDay = day.iso
@@ -181,15 +181,15 @@ extension PathwayStore {
             guard let e = try await PathwayEnrolmentRecord.find(enrolmentID, on: tx) else {
                 throw AppError.notFound("No such enrolment.")
             }
-            e.status = "stopped"
+            e.status = .stopped
             e.stoppedAt = now
             try await e.save(on: tx)
             let cancelled = try await JobQueue.cancel(
                 dedupePrefix: "pathway:\(enrolmentID.uuidString):", now: now, on: tx)
             let open = try await PathwayTaskRecord.query(on: tx).filter(\.$enrolmentID == enrolmentID).filter(
-                \.$status == "open"
+                \.$status == .open
             ).all()
-            for t in open { t.status = "closed"; t.completedAt = now; try await t.save(on: tx) }
+            for t in open { t.status = .closed; t.completedAt = now; try await t.save(on: tx) }
             let tasks = try await PathwayTaskRecord.query(on: tx).filter(\.$enrolmentID == enrolmentID).all()
             return (
                 (e, tasks),
@@ -222,7 +222,8 @@ extension PathwayStore {
         let steps = t.steps.compactMap { s -> ScheduledStep? in
             guard let at = PathwayRules.fireTime(procedureDay: day, step: s, zone: zone) else { return nil }
             let status =
-                tasks.first { $0.stepKey == s.key }?.status ?? (e.status == "active" ? "scheduled" : "cancelled")
+                tasks.first { $0.stepKey == s.key }?.status.rawValue
+                ?? (e.status == .active ? "scheduled" : "cancelled")
             return ScheduledStep(key: s.key, kind: s.kind.rawValue, title: s.title, fireAt: at, status: status)
         }.sorted { $0.fireAt < $1.fireAt }
         return EnrolmentDTO(

@@ -31,7 +31,7 @@ package enum PathwayJobs {
         guard let eid = ctx.uuid("enrolment"), let key = ctx.payload["step"] else {
             throw BadPayload(description: "payload needs enrolment and step")
         }
-        guard let e = try await PathwayEnrolmentRecord.find(eid, on: db), e.status == "active" else { return }
+        guard let e = try await PathwayEnrolmentRecord.find(eid, on: db), e.status == .active else { return }
         guard let t = try await PathwayTemplateRecord.find(e.templateID, on: db)?.template, let s = t.step(key),
             let loc = try await LocationRecord.find(e.locationID, on: db), let zone = TimeZone(identifier: loc.timeZone)
         else {
@@ -44,7 +44,7 @@ package enum PathwayJobs {
             let task = PathwayTaskRecord()
             task.id = UUID()
             task.openedAt = now
-            task.status = "open"
+            task.status = .open
             task.stepKey = s.key
             task.kind = s.kind.rawValue
             task.redFlags = ""
@@ -86,15 +86,15 @@ package enum PathwayJobs {
     @Sendable package static func escalate(_ ctx: JobContext) async throws {
         let db = ctx.app.db
         guard let tid = ctx.uuid("task") else { throw BadPayload(description: "payload needs task") }
-        guard let task = try await PathwayTaskRecord.find(tid, on: db), task.status == "open",
-            let e = try await PathwayEnrolmentRecord.find(task.enrolmentID, on: db), e.status == "active",
+        guard let task = try await PathwayTaskRecord.find(tid, on: db), task.status == .open,
+            let e = try await PathwayEnrolmentRecord.find(task.enrolmentID, on: db), e.status == .active,
             let t = try await PathwayTemplateRecord.find(e.templateID, on: db)?.template, let s = t.step(task.stepKey)
         else { return }
         let flags = PathwayRules.missedFlags(s)
         let now = ctx.now
         try await ctx.commit { tx in
-            guard let task = try await PathwayTaskRecord.find(tid, on: tx), task.status == "open" else { return [] }
-            task.status = "missed"
+            guard let task = try await PathwayTaskRecord.find(tid, on: tx), task.status == .open else { return [] }
+            task.status = .missed
             task.redFlags = flags.joined(separator: ",")
             try await task.save(on: tx)
             let what = s.kind == .photoPrompt ? "no photo received" : "not answered"

@@ -19,7 +19,7 @@ extension PathwayStore {
             text: s?.text ?? "",
             status: r.status, openedAt: r.openedAt, completedAt: r.completedAt, questions: s?.questions ?? [],
             answers: r.answers == nil ? nil : r.answerMap, redFlags: staff ? r.flagList : nil,
-            offers: r.status == "open" ? r.offerList : [], photoId: r.photoID, appointmentId: r.appointmentID)
+            offers: r.status == .open ? r.offerList : [], photoId: r.photoID, appointmentId: r.appointmentID)
     }
 
     private func templates(for tasks: [PathwayTaskRecord], on db: any Database) async throws -> [UUID: PathwayTemplate]
@@ -76,7 +76,7 @@ extension PathwayStore {
             throw AppError.conflict(
                 type: "not-a-check-in", detail: "This is not a check-in with questions.", extra: [:])
         }
-        guard r.status == "open" || r.status == "missed" else {
+        guard r.status.isAnswerable else {
             throw AppError.conflict(type: "already-answered", detail: "This check-in was already answered.", extra: [:])
         }
         let form = FormDefinition(
@@ -88,17 +88,17 @@ extension PathwayStore {
         let previous = try await PathwayTaskRecord.query(on: scope.db).filter(\.$enrolmentID == r.enrolmentID).filter(
             \.$kind == PathwayStep.Kind.checkIn.rawValue
         )
-        .filter(\.$status == "done").sort(\.$completedAt, .descending).first()?.answerMap
+        .filter(\.$status == .done).sort(\.$completedAt, .descending).first()?.answerMap
         let flags = PathwayRules.redFlags(step, answers: clean, previous: previous)
         let now = scope.now, json = String(decoding: try JSONEncoder.sorted.encode(clean), as: UTF8.self),
             frozen = clean
         let saved = try await scope.run { tx in
-            guard let r = try await PathwayTaskRecord.find(id, on: tx), r.status == "open" || r.status == "missed"
+            guard let r = try await PathwayTaskRecord.find(id, on: tx), r.status.isAnswerable
             else {
                 throw AppError.conflict(
                     type: "already-answered", detail: "This check-in was already answered.", extra: [:])
             }
-            r.status = "done"
+            r.status = .done
             r.completedAt = now
             r.answers = json
             r.redFlags = (r.flagList + flags).joined(separator: ",")
@@ -136,7 +136,7 @@ extension PathwayStore {
         let c = CareTaskRecord()
         c.id = UUID()
         c.createdAt = now
-        c.status = "open"
+        c.status = .open
         c.dedupeKey = key
         c.kind = kind
         c.urgent = urgent
@@ -154,15 +154,15 @@ extension PathwayStore {
     package static func photoReceived(patientID: UUID, photoID: UUID, now: Date, on tx: any Database) async throws
         -> AuditDraft?
     {
-        func prompts(_ status: String) -> QueryBuilder<PathwayTaskRecord> {
+        func prompts(_ status: PathwayTaskStatus) -> QueryBuilder<PathwayTaskRecord> {
             PathwayTaskRecord.query(on: tx).filter(\.$patientID == patientID).filter(
                 \.$kind == PathwayStep.Kind.photoPrompt.rawValue
             ).filter(\.$status == status)
         }
-        let open = try await prompts("open").sort(\.$openedAt).first()
-        let missed = open == nil ? try await prompts("missed").sort(\.$openedAt, .descending).first() : nil
+        let open = try await prompts(.open).sort(\.$openedAt).first()
+        let missed = open == nil ? try await prompts(.missed).sort(\.$openedAt, .descending).first() : nil
         guard let t = open ?? missed else { return nil }
-        t.status = "done"
+        t.status = .done
         t.completedAt = now
         t.photoID = photoID
         try await t.save(on: tx)
@@ -178,7 +178,7 @@ extension PathwayStore {
         }
         try await scope.authorize(.bookAppointment(patientID: r.patientID), patientID: r.patientID)
         try await scope.authorize(.readPathway(patientID: r.patientID), patientID: r.patientID)
-        guard r.kind == PathwayStep.Kind.followUp.rawValue, r.status == "open" else {
+        guard r.kind == PathwayStep.Kind.followUp.rawValue, r.status == .open else {
             throw AppError.conflict(
                 type: "not-open", detail: "This follow-up is not waiting for a time any more.", extra: [:])
         }
@@ -221,7 +221,7 @@ extension PathwayStore {
             guard let r = try await PathwayTaskRecord.find(id, on: tx) else {
                 throw AppError.notFound("No such follow-up.")
             }
-            r.status = "done"
+            r.status = .done
             r.completedAt = now
             r.appointmentID = appt.id
             try await r.save(on: tx)

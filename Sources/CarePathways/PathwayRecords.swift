@@ -12,7 +12,7 @@ package final class PathwayTemplateRecord: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
     @Field(key: "created_by") package var createdBy: String
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: PathwayTemplateStatus
     @OptionalField(key: "approved_at") package var approvedAt: Date?
     @OptionalField(key: "approved_by") package var approvedBy: String?
     @OptionalField(key: "approval_note") package var approvalNote: String?
@@ -61,7 +61,7 @@ package final class PathwayEnrolmentRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") package var createdAt: Date
     @Field(key: "created_by") package var createdBy: String
     /// active or stopped.
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: EnrolmentStatus
     @OptionalField(key: "stopped_at") package var stoppedAt: Date?
 
     // data fields
@@ -87,7 +87,7 @@ package final class PathwayTaskRecord: Model, @unchecked Sendable {
     // managed fields
     @ID(key: .id) package var id: UUID?
     @Field(key: "opened_at") package var openedAt: Date
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: PathwayTaskStatus
     @OptionalField(key: "completed_at") package var completedAt: Date?
 
     // data fields
@@ -126,7 +126,7 @@ package final class CareTaskRecord: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
     /// open or done.
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: CareTaskStatus
     @OptionalField(key: "closed_at") package var closedAt: Date?
     @OptionalField(key: "closed_by") package var closedBy: String?
     @Field(key: "dedupe_key") package var dedupeKey: String

@@ -75,7 +75,7 @@ extension PathwayStore {
         r.id = UUID()
         r.createdAt = now
         r.createdBy = by
-        r.status = "draft"
+        r.status = .draft
         r.code = code
         r.version = version
         r.definition = json
@@ -90,7 +90,7 @@ extension PathwayStore {
             guard let r = try await PathwayTemplateRecord.find(id, on: tx), let t = r.template else {
                 throw AppError.notFound("No such pathway template.")
             }
-            guard r.status == "draft" else {
+            guard r.status == .draft else {
                 throw AppError.conflict(
                     type: "not-a-draft",
                     detail: "Version \(r.version) of \(r.code) is \(r.status); only a draft can be approved.",
@@ -99,10 +99,10 @@ extension PathwayStore {
             let problems = t.structureErrors()
             if !problems.isEmpty { throw AppError.validation(problems.map { FieldError("template", $0) }) }
             let older = try await PathwayTemplateRecord.query(on: tx).filter(\.$code == r.code).filter(
-                \.$status == "approved"
+                \.$status == .approved
             ).all()
-            for o in older { o.status = "retired"; try await o.save(on: tx) }
-            r.status = "approved"
+            for o in older { o.status = .retired; try await o.save(on: tx) }
+            r.status = .approved
             r.approvedAt = now
             r.approvedBy = by
             r.approvalNote = note.map { String($0.prefix(500)) }
@@ -134,13 +134,13 @@ extension PathwayStore {
 
     /// (code, title) of every pathway with an approved version.
     package static func approvedTemplates(_ db: any Database) async throws -> [(String, String)] {
-        try await PathwayTemplateRecord.query(on: db).filter(\.$status == "approved").sort(\.$code).all().map {
+        try await PathwayTemplateRecord.query(on: db).filter(\.$status == .approved).sort(\.$code).all().map {
             ($0.code, $0.template?.title ?? $0.code)
         }
     }
 
     package static func approvedVersion(_ code: String, on db: any Database) async throws -> PathwayTemplateRecord? {
-        try await PathwayTemplateRecord.query(on: db).filter(\.$code == code).filter(\.$status == "approved").sort(
+        try await PathwayTemplateRecord.query(on: db).filter(\.$code == code).filter(\.$status == .approved).sort(
             \.$version, .descending
         ).first()
     }

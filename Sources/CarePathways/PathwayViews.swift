@@ -24,7 +24,7 @@ package struct TemplatesPage {
                             .tr(
                                 .td(.a(.href("/pathways/\(r.id.uuidString)"), .class("template-link"), .text(r.title))),
                                 .td(.text("v\(r.version)")),
-                                .td(.span(.class("status status-\(r.status)"), .text(r.status))),
+                                .td(.span(.class("status status-\(r.status)"), .text(r.status.rawValue))),
                                 .td(
                                     .text(
                                         r.approvedAt.map {
@@ -54,7 +54,7 @@ package struct TemplatePreviewPage {
                         .text("Approved: version \(s.version) now enrols patients."))),
                 .h1(.text("\(t.template.title) · v\(s.version)")),
                 .p(
-                    .text("Status: "), .strong(.id("template-status"), .text(s.status)),
+                    .text("Status: "), .strong(.id("template-status"), .text(s.status.rawValue)),
                     .text(" · drafted by \(s.createdBy) on \(Format.utc(s.createdAt, "yyyy-MM-dd"))"),
                     .unwrap(s.approvedBy) { .text(" · approved by \($0)") }),
                 .p(
@@ -269,9 +269,9 @@ package struct PortalCheckInsPage {
 
     package func render(for req: Request) -> String {
         let open = tasks.filter {
-            $0.status == "open" || ($0.status == "missed" && $0.kind != PathwayStep.Kind.followUp.rawValue)
+            $0.status == .open || ($0.status == .missed && $0.kind != PathwayStep.Kind.followUp.rawValue)
         }
-        let done = tasks.filter { $0.status == "done" }
+        let done = tasks.filter { $0.status == .done }
         return Layout.page(
             "Check-ins", req: req,
             .div(
@@ -320,11 +320,11 @@ package struct PortalCheckInPage {
                 .if(
                     thanks && advice == nil,
                     .p(.class("notice"), .id("check-in-thanks"), .text("Thank you: your care team has your answers."))),
-                .if(t.status == "done" && !thanks, .p(.class("notice"), .text("Done — thank you."))),
+                .if(t.status == .done && !thanks, .p(.class("notice"), .text("Done — thank you."))),
                 .p(.text(t.text)),
                 FormKit.errorSummary(errors),
                 .if(
-                    t.kind == PathwayStep.Kind.checkIn.rawValue && (t.status == "open" || t.status == "missed")
+                    t.kind == PathwayStep.Kind.checkIn.rawValue && (t.status == .open || t.status == .missed)
                         && !thanks,
                     .form(
                         .action("/portal/check-ins/\(t.id.uuidString)"), .method(.post), .id("check-in-form"),
@@ -333,10 +333,10 @@ package struct PortalCheckInPage {
                             .forEach(t.questions) { fields.field($0) },
                             .button(.type(.submit), .id("send-answers"), .text("Send my answers"))))),
                 .if(
-                    t.kind == PathwayStep.Kind.photoPrompt.rawValue && t.status != "done",
+                    t.kind == PathwayStep.Kind.photoPrompt.rawValue && t.status != .done,
                     .p(.a(.class("button"), .href("/portal/photos"), .id("go-to-photos"), .text("Send a photo")))),
                 .if(
-                    t.kind == PathwayStep.Kind.followUp.rawValue && t.status == "open",
+                    t.kind == PathwayStep.Kind.followUp.rawValue && t.status == .open,
                     .group(
                         .if(
                             t.offers.isEmpty,

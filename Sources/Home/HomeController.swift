@@ -99,7 +99,7 @@ package struct WorkCounts {
                 .count()
         }
         if may(.readCareTasks) {
-            let q = CareTaskRecord.query(on: db).filter(\.$status == "open")
+            let q = CareTaskRecord.query(on: db).filter(\.$status == .open)
             if p.role == .frontDesk { q.filter(\.$team == "front-desk") }
             let open = try await q.all()
             c.tasksOpen = open.count
@@ -111,7 +111,7 @@ package struct WorkCounts {
             c.videoWaitingAppointments = Set(waiting.map(\.appointmentID))
         }
         if may(.approvePathwayTemplate) {
-            c.approvalsWaiting = try await PathwayTemplateRecord.query(on: db).filter(\.$status == "draft").count()
+            c.approvalsWaiting = try await PathwayTemplateRecord.query(on: db).filter(\.$status == .draft).count()
         }
         if may(.readRefillQueue) {
             c.refillsWaiting = try await RefillRequestRecord.query(on: db).filter(\.$status == "pending").count()

@@ -81,7 +81,7 @@ final class PathwayAccessTests: XCTestCase {
                 XCTAssertEqual(r.status, .forbidden)
             }
             let stillOpen = try await PathwayTaskRecord.find(x.task, on: app.db)?.status
-            XCTAssertEqual(stillOpen, "open", "refused answers changed nothing")
+            XCTAssertEqual(stillOpen, .open, "refused answers changed nothing")
             // Care tasks: staff only; stopping an enrolment: clinicians.
             let noTasks = try await HTTP.send(app, .GET, "/api/v1/care-tasks", headers: me)
             XCTAssertEqual(noTasks.status, .forbidden)
@@ -128,7 +128,7 @@ final class PathwayAccessTests: XCTestCase {
             XCTAssertEqual(missing.status, .unprocessableEntity)
             XCTAssertTrue(missing.body.string.contains("Is fluid or pus draining from the wound?: please answer this."))
             let open = try await PathwayTaskRecord.find(x.task, on: app.db)?.status
-            XCTAssertEqual(open, "open")
+            XCTAssertEqual(open, .open)
             let sent = try await page.post(
                 "/portal/check-ins/\(x.task.uuidString)", ["pain": "4", "redness": "yes", "drainage": "no"])
             XCTAssertEqual(sent.status, .ok)

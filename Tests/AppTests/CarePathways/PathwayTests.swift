@@ -68,7 +68,7 @@ final class PathwayTests: XCTestCase {
             let provider = try await Fixtures.bearer(app, w.provider, clock: clock)
             let template = try await PathwayTemplateRecord.query(on: app.db).filter(\.$code == "bunionectomy-post-op")
                 .first()!
-            XCTAssertEqual(template.status, "draft", "a new install's standard pathway waits for approval")
+            XCTAssertEqual(template.status, .draft, "a new install's standard pathway waits for approval")
 
             // Setup: a draft cannot enrol anyone, by hand or by procedure.
             let enrol = [
@@ -232,7 +232,7 @@ final class PathwayTests: XCTestCase {
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertEqual(Set(try bad.problem().errors?.map(\.field) ?? []), ["pain", "redness", "drainage"])
             let stillOpen = try await PathwayTaskRecord.find(day1, on: app.db)
-            XCTAssertEqual(stillOpen?.status, "open")
+            XCTAssertEqual(stillOpen?.status, .open)
             let ok = try await HTTP.send(
                 app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me,
                 json: ["answers": ["pain": "3", "temperature": "37.1", "redness": "no", "drainage": "no"]])
@@ -327,7 +327,7 @@ final class PathwayTests: XCTestCase {
                 XCTAssertTrue(care.allSatisfy(\.urgent))
                 let photoPrompt = try await PathwayTaskRecord.query(on: restarted.db).filter(\.$stepKey == "day3-photo")
                     .first()
-                XCTAssertEqual(photoPrompt?.status, "missed")
+                XCTAssertEqual(photoPrompt?.status, .missed)
                 XCTAssertEqual(photoPrompt?.redFlags, "Photo not received")
 
                 // Day 10: the photo prompt is answered by an upload through the photo pipeline; the photo is on the
@@ -357,7 +357,7 @@ final class PathwayTests: XCTestCase {
                 XCTAssertEqual(done.status, .noContent, done.body.string)
                 let day10 = try await PathwayTaskRecord.query(on: restarted.db).filter(\.$stepKey == "day10-photo")
                     .first()
-                XCTAssertEqual(day10?.status, "done")
+                XCTAssertEqual(day10?.status, .done)
                 XCTAssertNotNil(day10?.photoID)
                 clock.set(Self.utc("2027-03-23T14:05:00Z"))
                 pass = try await JobWorker.runOnce(restarted, node: "node-b")
@@ -454,7 +454,7 @@ final class PathwayTests: XCTestCase {
             XCTAssertEqual(pending, 0)
             let cancelled = try await JobRecord.query(on: app.db).filter(\.$status == JobStatus.cancelled).count()
             XCTAssertEqual(cancelled, 4)
-            let open = try await PathwayTaskRecord.query(on: app.db).filter(\.$status == "open").count()
+            let open = try await PathwayTaskRecord.query(on: app.db).filter(\.$status == .open).count()
             XCTAssertEqual(open, 0)
         }
     }
