@@ -26,7 +26,7 @@ package struct EPCSStore {
         package let id: UUID
         package let prescriberId: UUID
         package let prescriberName: String
-        package let status: String
+        package let status: EPCSGrantStatus
         package let enteredBy: UUID
         package let enteredAt: Date
         package let decidedBy: UUID?
@@ -113,7 +113,7 @@ package struct EPCSStore {
         let now = scope.now, by = scope.principal.userID!
         return try await scope.run { tx in
             if try await EPCSGrantRecord.query(on: tx).filter(\.$prescriberID == prescriberID).filter(
-                \.$status ~~ ["pending", "active"]
+                \.$status ~~ [EPCSGrantStatus.pending, .active]
             ).first() != nil {
                 throw AppError.conflict(
                     type: "grant-exists", detail: "This prescriber already has a pending or active EPCS permission.",
@@ -121,7 +121,7 @@ package struct EPCSStore {
             }
             let g = EPCSGrantRecord()
             g.id = UUID()
-            g.status = "pending"
+            g.status = .pending
             g.enteredBy = by
             g.enteredAt = now
             g.prescriberID = prescriberID
@@ -147,7 +147,7 @@ package struct EPCSStore {
             try await scope.record([Self.audit("EPCSGrant", id, "approval refused: \(why)", outcome: .denied)])
             throw AppError.forbidden(why)
         }
-        guard g.status == "pending" else {
+        guard g.status == .pending else {
             throw AppError.conflict(type: "not-pending", detail: "This permission is \(g.status).", extra: [:])
         }
         if g.enteredBy == p.userID { try await refuse("The person who entered a permission cannot also approve it.") }
@@ -166,10 +166,10 @@ package struct EPCSStore {
         let name = try await UserRecord.find(g.prescriberID, on: scope.db)?.displayName ?? ""
         return try await scope.run { tx in
             try await PrescriptionStore.useCode(Int64(c), userID: uid, on: tx)
-            guard let g = try await EPCSGrantRecord.find(id, on: tx), g.status == "pending" else {
+            guard let g = try await EPCSGrantRecord.find(id, on: tx), g.status == .pending else {
                 throw AppError.conflict(type: "not-pending", detail: "Decided meanwhile.", extra: [:])
             }
-            g.status = approve ? "active" : "rejected"
+            g.status = approve ? .active : .rejected
             g.decidedBy = uid
             g.decidedAt = now
             try await g.save(on: tx)
@@ -184,11 +184,11 @@ package struct EPCSStore {
         try await scope.authorize(.manageEPCS)
         let now = scope.now, by = scope.principal.userID
         return try await scope.run { tx in
-            guard let g = try await EPCSGrantRecord.find(id, on: tx), g.status == "active" else {
+            guard let g = try await EPCSGrantRecord.find(id, on: tx), g.status == .active else {
                 throw AppError.conflict(
                     type: "not-active", detail: "Only an active permission can be revoked.", extra: [:])
             }
-            g.status = "revoked"
+            g.status = .revoked
             g.decidedBy = by
             g.decidedAt = now
             try await g.save(on: tx)

@@ -28,7 +28,7 @@ package final class EPCSGrantRecord: Model, @unchecked Sendable {
     // managed fields
     @ID(key: .id) package var id: UUID?
     /// pending → active, or rejected; active → revoked.
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: EPCSGrantStatus
     @Field(key: "entered_by") package var enteredBy: UUID
     @Field(key: "entered_at") package var enteredAt: Date
     @OptionalField(key: "decided_by") package var decidedBy: UUID?

@@ -321,11 +321,11 @@ package struct EPCSPage {
                         .tr(.th(.text("Prescriber")), .th(.text("NPI")), .th(.text("DEA")), .th(.text("Permission"))),
                         .forEach(prescribers) { p in
                             let g = grants.first {
-                                $0.prescriberId == p.0 && ["pending", "active"].contains($0.status)
+                                $0.prescriberId == p.0 && ($0.status == .pending || $0.status == .active)
                             }
                             return .tr(
                                 .td(.text(p.1)), .td(.text(p.2 ?? "—")), .td(.text(p.3 ?? "—")),
-                                .td(.class("grant-status"), .text(g?.status ?? "none")))
+                                .td(.class("grant-status"), .text(g?.status.rawValue ?? "none")))
                         })),
                 .if(
                     canManage,
@@ -357,7 +357,7 @@ package struct EPCSPage {
                 .h2(.text("Permissions")),
                 .forEach(grants) { g in
                     .div(
-                        .class("card grant"), .attribute(named: "data-status", value: g.status),
+                        .class("card grant"), .attribute(named: "data-status", value: g.status.rawValue),
                         .p(
                             .strong(.text(g.prescriberName)),
                             .text(
@@ -365,7 +365,7 @@ package struct EPCSPage {
                                     + "\(Format.utc(g.enteredAt, "yyyy-MM-dd HH:mm")) UTC"
                             )),
                         .if(
-                            g.status == "pending" && g.enteredBy != me && g.prescriberId != me,
+                            g.status == .pending && g.enteredBy != me && g.prescriberId != me,
                             .form(
                                 .action("/epcs"), .method(.post),
                                 .div(
@@ -378,7 +378,7 @@ package struct EPCSPage {
                                         .text("Approve")), .text(" "),
                                     .button(.type(.submit), .name("action"), .value("reject"), .text("Reject"))))),
                         .if(
-                            g.status == "active" && canManage,
+                            g.status == .active && canManage,
                             .form(
                                 .action("/epcs"), .method(.post),
                                 .div(

@@ -245,9 +245,10 @@ package struct PrescriptionStore {
         else {
             try await refuse("No DEA registration on file: controlled substances cannot be signed.")
         }
-        if try await EPCSGrantRecord.query(on: scope.db).filter(\.$prescriberID == uid).filter(\.$status == "active")
-            .first() == nil
-        {
+        if try await EPCSGrantRecord.query(on: scope.db).filter(\.$prescriberID == uid).filter(
+            \.$status == EPCSGrantStatus.active
+        )
+        .first() == nil {
             try await refuse("No active EPCS permission: it must be entered and approved by two people first.")
         }
         guard let user = try await UserRecord.find(uid, on: scope.db), let secretText = user.mfaSecret,
