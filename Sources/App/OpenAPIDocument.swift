@@ -1,25 +1,31 @@
-import Vapor
+import Accounts
 import AppCore
+import Audit
+import CarePathways
+import Domain
+import Intake
+import Jobs
+import Locations
+import Messaging
+import Patients
+import Photos
+import Portal
+import Prescribing
+import Scheduling
+import Telehealth
+import Vapor
 
-/// The OpenAPI 3.1 description of `/api/v1`, served at `/api/openapi.json`.
-/// A test checks that every registered API route is described here.
+/// The OpenAPI 3.1 description of `/api/v1`, served at `/api/openapi.json`. Operations are listed here; every request
+/// and response shape is derived from the Swift type the handler decodes or returns (`APISchema`). Tests check that
+/// every registered API route is described, and every `/api/v1` response of the suite matches (`OpenAPIContract`).
 package enum OpenAPIDocument {
     package typealias J = [String: Any]
 
     package static func ref(_ name: String) -> J { ["$ref": "#/components/schemas/\(name)"] }
-    package static func str(_ desc: String? = nil, format: String? = nil, maxLength: Int? = nil, nullable: Bool = false)
-        -> J
-    {
-        var s: J = ["type": nullable ? ["string", "null"] : "string"]
-        if let d = desc { s["description"] = d }
+    package static func str(format: String? = nil) -> J {
+        var s: J = ["type": "string"]
         if let f = format { s["format"] = f }
-        if let m = maxLength { s["maxLength"] = m }
         return s
-    }
-    package static func obj(_ props: J, required: [String] = []) -> J {
-        var o: J = ["type": "object", "properties": props]
-        if !required.isEmpty { o["required"] = required }
-        return o
     }
     package static func arr(_ items: J) -> J { ["type": "array", "items": items] }
     package static func json(_ schema: J) -> J { ["application/json": ["schema": schema]] }
@@ -43,7 +49,8 @@ package enum OpenAPIDocument {
         if !params.isEmpty { o["parameters"] = params }
         if let b = body { o["requestBody"] = ["required": true, "content": json(b)] }
         var r = responses
-        for code in (secured ? ["400", "401", "403", "422"] : ["400", "422"]) where r[code] == nil {
+        let usual = (secured ? ["400", "401", "403", "422"] : ["400", "422"]) + (body == nil ? [] : ["413"])
+        for code in usual where r[code] == nil {
             r[code] = problemResponse
         }
         o["responses"] = r
@@ -55,243 +62,242 @@ package enum OpenAPIDocument {
     }
     package static var idParam: J { ["name": "id", "in": "path", "required": true, "schema": str(format: "uuid")] }
 
-    package static var patientFields: J {
+    /// A schema derived from the Swift type the handler decodes or returns (see `APISchema`).
+    package static func of<T: Decodable>(
+        _ type: T.Type, required: [String] = [], _ fields: [String: APIField] = [:]
+    ) -> J {
+        APISchema.of(type, required: required, fields: fields)
+    }
+
+    /// What staff may enter about a patient: limits and formats beyond the Swift types.
+    package static var patientFields: [String: APIField] {
         [
-            "familyName": str(maxLength: 100), "givenName": str(maxLength: 100),
-            "birthDate": str("Calendar date YYYY-MM-DD", format: "date"),
-            "sex": ["type": "string", "enum": ["female", "male", "other", "unknown"]],
-            "email": str(format: "email", maxLength: 254, nullable: true), "phone": str(maxLength: 32, nullable: true),
-            "addressLine1": str(maxLength: 200, nullable: true), "addressLine2": str(maxLength: 200, nullable: true),
-            "city": str(maxLength: 100, nullable: true), "state": str(maxLength: 50, nullable: true),
-            "postalCode": str(maxLength: 16, nullable: true),
-            "preferredLocationID": str(format: "uuid", nullable: true),
-            "insurancePayer": str(maxLength: 200, nullable: true),
-            "insuranceMemberID": str(maxLength: 64, nullable: true),
-            "insuranceGroup": str(maxLength: 64, nullable: true),
+            "familyName": .text(max: 100), "givenName": .text(max: 100), "birthDate": .date,
+            "sex": APIField(values: Sex.allCases.map(\.rawValue)),
+            "email": APIField(format: "email", maxLength: 254), "phone": .text(max: 32),
+            "addressLine1": .text(max: 200), "addressLine2": .text(max: 200), "city": .text(max: 100),
+            "state": .text(max: 50), "postalCode": .text(max: 16), "insurancePayer": .text(max: 200),
+            "insuranceMemberID": .text(max: 64), "insuranceGroup": .text(max: 64),
         ]
     }
 
     /// Care pathways and the job queue.
     package static var pathwayPaths: J {
-        let any: J = ["type": "object"]
-        let note = obj(["note": str(maxLength: 500, nullable: true)])
+        let note = of(PathwayController.NoteBody.self, ["note": .text(max: 500)])
         return [
             "/api/v1/pathway-templates": [
                 "get": op(
                     "listPathwayTemplates", "Pathway template versions with status (clinical staff)", tag: "pathways",
-                    responses: ["200": ok("Templates", arr(any))]),
+                    responses: ["200": ok("Templates", arr(of(PathwayStore.TemplateSummary.self)))]),
                 "post": op(
                     "draftPathwayTemplate",
                     "A new or changed template: saved as the next version, a draft (admin, Medical Director)",
                     tag: "pathways",
-                    body: any, responses: ["201": ok("Draft", any)]),
+                    body: of(PathwayTemplate.self),
+                    responses: ["201": ok("Draft", of(PathwayStore.TemplateSummary.self))]),
             ],
             "/api/v1/pathway-templates/{id}": [
                 "get": op(
                     "readPathwayTemplate", "A version with the exact patient-facing preview of each step",
                     tag: "pathways",
-                    params: [idParam], responses: ["200": ok("Template", any), "404": problemResponse])
+                    params: [idParam],
+                    responses: ["200": ok("Template", of(PathwayStore.TemplateDTO.self)), "404": problemResponse])
             ],
             "/api/v1/pathway-templates/{id}/approve": [
                 "post": op(
                     "approvePathwayTemplate", "Approve a draft for patients (Medical Director only; audited)",
                     tag: "pathways",
-                    params: [idParam], body: note, responses: ["200": ok("Approved", any), "409": problemResponse])
+                    params: [idParam], body: note,
+                    responses: ["200": ok("Approved", of(PathwayStore.TemplateSummary.self)), "409": problemResponse])
             ],
             "/api/v1/patients/{id}/procedures": [
                 "post": op(
                     "recordProcedure", "Record a procedure; enrols in the approved pathway its CPT code triggers",
                     tag: "pathways", params: [idParam],
-                    body: obj(
-                        [
-                            "code": str("CPT"), "name": str(), "performedOn": str(format: "date"),
-                            "locationId": str(format: "uuid"),
-                            "providerId": str(format: "uuid"),
-                        ], required: ["code", "name", "performedOn", "locationId", "providerId"]),
-                    responses: ["201": ok("Procedure", any)])
+                    body: of(
+                        PathwayStore.ProcedureInput.self,
+                        required: ["code", "name", "performedOn", "locationId", "providerId"],
+                        ["code": APIField("CPT"), "performedOn": .date]),
+                    responses: ["201": ok("Procedure", of(PathwayStore.ProcedureDTO.self))])
             ],
             "/api/v1/patients/{id}/pathways": [
                 "post": op(
                     "enrolInPathway", "Enrol by hand in the approved version of a pathway", tag: "pathways",
                     params: [idParam],
-                    body: obj(
-                        [
-                            "templateCode": str(), "startDay": str(format: "date"), "locationId": str(format: "uuid"),
-                            "providerId": str(format: "uuid"),
-                        ],
-                        required: ["templateCode", "startDay", "locationId", "providerId"]),
-                    responses: ["201": ok("Enrolment", any), "409": problemResponse])
+                    body: of(
+                        PathwayStore.EnrolInput.self,
+                        required: ["templateCode", "startDay", "locationId", "providerId"],
+                        ["startDay": .date]),
+                    responses: ["201": ok("Enrolment", of(PathwayStore.EnrolmentDTO.self)), "409": problemResponse])
             ],
             "/api/v1/patients/{id}/pathway-tasks": [
                 "get": op(
                     "listPathwayTasks", "The patient's check-ins, photo prompts and follow-up offers (audited)",
                     tag: "pathways",
-                    params: [idParam], responses: ["200": ok("Tasks", arr(any))])
+                    params: [idParam], responses: ["200": ok("Tasks", arr(of(PathwayStore.TaskDTO.self)))])
             ],
             "/api/v1/pathway-enrolments/{id}/stop": [
                 "post": op(
                     "stopEnrolment", "Stop: pending steps cancelled, open tasks closed", tag: "pathways",
                     params: [idParam],
-                    responses: ["200": ok("Enrolment", any)])
+                    responses: ["200": ok("Enrolment", of(PathwayStore.EnrolmentDTO.self))])
             ],
             "/api/v1/pathway-tasks/{id}": [
                 "get": op(
                     "readPathwayTask", "One task (audited)", tag: "pathways", params: [idParam],
-                    responses: ["200": ok("Task", any)])
+                    responses: ["200": ok("Task", of(PathwayStore.TaskDTO.self))])
             ],
             "/api/v1/pathway-tasks/{id}/answers": [
                 "post": op(
                     "answerCheckIn", "The patient answers a check-in; red flags raise an urgent care-team task",
                     tag: "pathways",
                     params: [idParam],
-                    body: obj(["answers": ["type": "object", "additionalProperties": str()]], required: ["answers"]),
-                    responses: ["200": ok("Answered", any), "409": problemResponse])
+                    body: of(PathwayController.AnswersBody.self, required: ["answers"]),
+                    responses: ["200": ok("Answered", of(PathwayStore.AnswerResult.self)), "409": problemResponse])
             ],
             "/api/v1/pathway-tasks/{id}/book": [
                 "post": op(
                     "bookFollowUpOffer", "Book one of the offered follow-up times (index)", tag: "pathways",
                     params: [idParam],
-                    body: obj(["offer": ["type": "integer", "minimum": 0]], required: ["offer"]),
-                    responses: ["200": ok("Task", any), "409": problemResponse])
+                    body: of(PathwayController.OfferBody.self, required: ["offer"], ["offer": APIField(minimum: 0)]),
+                    responses: ["200": ok("Task", of(PathwayStore.TaskDTO.self)), "409": problemResponse])
             ],
             "/api/v1/care-tasks": [
                 "get": op(
                     "listCareTasks", "Open care-team tasks, urgent first (front desk: its own)", tag: "pathways",
-                    params: [query("all", "1: include closed")], responses: ["200": ok("Tasks", arr(any))])
+                    params: [query("all", "1: include closed")],
+                    responses: ["200": ok("Tasks", arr(of(PathwayStore.CareTaskDTO.self)))])
             ],
             "/api/v1/care-tasks/{id}/close": [
                 "post": op(
                     "closeCareTask", "Close a task with a note", tag: "pathways", params: [idParam], body: note,
-                    responses: ["200": ok("Task", any), "409": problemResponse])
+                    responses: ["200": ok("Task", of(PathwayStore.CareTaskDTO.self)), "409": problemResponse])
             ],
             "/api/v1/jobs": [
                 "get": op(
                     "listJobs", "The durable job queue: counts by state and jobs (operator, admin)", tag: "operations",
                     params: [query("status", "pending, running, done, failed or cancelled")],
-                    responses: ["200": ok("Jobs", any)])
+                    responses: ["200": ok("Jobs", of(JobsController.Overview.self))])
             ],
             "/api/v1/jobs/{id}/retry": [
                 "post": op(
                     "retryJob", "Queue a failed job again", tag: "operations", params: [idParam],
-                    responses: ["200": ok("Queued", any)])
+                    responses: ["200": ok("Queued", of([String: Int].self))])
             ],
         ]
     }
 
     /// e-Prescribing and EPCS.
     package static var prescribingPaths: J {
-        let any: J = ["type": "object"]
-        let otp = obj(["otp": str("Current authenticator code (controlled substances)", nullable: true)])
+        let otp = of(
+            PrescribingController.OtpBody.self, ["otp": APIField("Current authenticator code (controlled substances)")])
+        let rx = of(PrescriptionStore.RxDTO.self)
+        let grant = of(EPCSStore.GrantDTO.self)
         return [
             "/api/v1/pharmacies": [
                 "get": op(
                     "searchPharmacies", "The pharmacy directory by name, city, postal code or NCPDPID",
                     tag: "prescribing",
-                    params: [query("q", "Search text")], responses: ["200": ok("Pharmacies", arr(any))])
+                    params: [query("q", "Search text")],
+                    responses: ["200": ok("Pharmacies", arr(of(PharmacyDirectory.Entry.self)))])
             ],
             "/api/v1/formulary": [
                 "get": op(
                     "formulary", "The bundled formulary (RxNorm, NDC, DEA schedule)", tag: "prescribing",
-                    responses: ["200": ok("Drugs", arr(any))])
+                    responses: ["200": ok("Drugs", arr(of(FormularyDrug.self)))])
             ],
             "/api/v1/patients/{id}/prescriptions": [
                 "get": op(
                     "listPrescriptions", "The patient's prescriptions (audited)", tag: "prescribing", params: [idParam],
-                    responses: ["200": ok("Prescriptions", arr(any))]),
+                    responses: ["200": ok("Prescriptions", arr(rx))]),
                 "post": op(
                     "draftPrescription",
                     "A draft (providers, the Medical Director, medical assistants for a named prescriber)",
                     tag: "prescribing", params: [idParam],
-                    body: obj(
-                        [
-                            "drugId": str(), "sig": str(maxLength: 1000), "quantity": str(),
-                            "daysSupply": ["type": "integer"], "refills": ["type": "integer"],
-                            "dispenseAsWritten": ["type": "boolean"], "pharmacyNcpdpid": str(),
-                            "locationId": str(format: "uuid"), "prescriberId": str(format: "uuid", nullable: true),
-                        ],
+                    body: of(
+                        PrescriptionStore.DraftInput.self,
                         required: [
                             "drugId", "sig", "quantity", "daysSupply", "refills", "pharmacyNcpdpid", "locationId",
-                        ]),
-                    responses: ["201": ok("Draft", any)]),
+                        ],
+                        ["sig": .text(max: 1000)]),
+                    responses: ["201": ok("Draft", rx)]),
             ],
             "/api/v1/prescriptions/{id}": [
                 "get": op(
                     "readPrescription", "One prescription (audited)", tag: "prescribing", params: [idParam],
-                    responses: ["200": ok("Prescription", any)])
+                    responses: ["200": ok("Prescription", rx)])
             ],
             "/api/v1/prescriptions/{id}/sign": [
                 "post": op(
                     "signPrescription",
                     "The prescriber signs; controlled substances need EPCS permission, a DEA number and a fresh code",
                     tag: "prescribing", params: [idParam], body: otp,
-                    responses: ["200": ok("Signed", any), "409": problemResponse])
+                    responses: ["200": ok("Signed", rx), "409": problemResponse])
             ],
             "/api/v1/prescriptions/{id}/cancel": [
                 "post": op(
                     "cancelPrescription", "Send CancelRx", tag: "prescribing", params: [idParam],
-                    responses: ["200": ok("Cancel requested", any), "409": problemResponse])
+                    responses: ["200": ok("Cancel requested", rx), "409": problemResponse])
             ],
             "/api/v1/prescriptions/{id}/refill-requests": [
                 "post": op(
                     "requestRefill", "The patient asks for a refill (portal)", tag: "prescribing", params: [idParam],
-                    responses: ["201": ok("Requested", any), "409": problemResponse])
+                    responses: ["201": ok("Requested", of([String: String].self)), "409": problemResponse])
             ],
             "/api/v1/refill-requests": [
                 "get": op(
                     "refillQueue", "Pending renewals routed to me (all=1: everyone's)", tag: "prescribing",
                     params: [query("all", "1: all")],
-                    responses: ["200": ok("Queue", arr(any))])
+                    responses: ["200": ok("Queue", arr(of(RefillStore.QueueItem.self)))])
             ],
             "/api/v1/refill-requests/{id}/decision": [
                 "post": op(
                     "decideRefill", "Approve, deny (reason code) or replace; sends RxRenewalResponse",
                     tag: "prescribing", params: [idParam],
-                    body: obj(
-                        [
-                            "decision": ["type": "string", "enum": ["approve", "deny", "replace"]],
-                            "reasonCode": str(nullable: true),
-                            "refills": ["type": "integer"], "note": str(nullable: true), "otp": str(nullable: true),
-                        ], required: ["decision"]),
-                    responses: ["200": ok("Decided", any), "409": problemResponse])
+                    body: of(
+                        RefillStore.DecideInput.self, required: ["decision"],
+                        ["decision": APIField(values: ["approve", "deny", "replace"])]),
+                    responses: ["200": ok("Decided", of(RefillStore.QueueItem.self)), "409": problemResponse])
             ],
             "/api/v1/users/{id}/prescriber-credentials": [
                 "put": op(
                     "setPrescriberCredentials", "NPI and DEA number (admin, Medical Director; audited)",
                     tag: "prescribing", params: [idParam],
-                    body: obj(["npi": str(), "deaNumber": str(nullable: true)], required: ["npi"]),
+                    body: of(EPCSStore.CredentialInput.self, required: ["npi"]),
                     responses: ["204": ok("Saved", nil)])
             ],
             "/api/v1/epcs/grants": [
                 "get": op(
-                    "listEPCSGrants", "EPCS permissions", tag: "prescribing", responses: ["200": ok("Grants", arr(any))]
+                    "listEPCSGrants", "EPCS permissions", tag: "prescribing",
+                    responses: ["200": ok("Grants", arr(grant))]
                 ),
                 "post": op(
                     "enterEPCSGrant", "Enter an EPCS permission (first of two people)", tag: "prescribing",
-                    body: obj(["prescriberId": str(format: "uuid")], required: ["prescriberId"]),
-                    responses: ["201": ok("Pending", any), "409": problemResponse]),
+                    body: of(PrescribingController.GrantBody.self, required: ["prescriberId"]),
+                    responses: ["201": ok("Pending", grant), "409": problemResponse]),
             ],
             "/api/v1/epcs/grants/{id}/decision": [
                 "post": op(
                     "decideEPCSGrant", "Approve or reject (a second person, a DEA registrant, with a fresh code)",
                     tag: "prescribing", params: [idParam],
-                    body: obj(["approve": ["type": "boolean"], "otp": str()], required: ["otp"]),
-                    responses: ["200": ok("Decided", any)])
+                    body: of(EPCSStore.DecideInput.self, required: ["otp"]),
+                    responses: ["200": ok("Decided", grant)])
             ],
             "/api/v1/epcs/grants/{id}/revoke": [
                 "post": op(
                     "revokeEPCSGrant", "Revoke an active permission", tag: "prescribing", params: [idParam],
-                    responses: ["200": ok("Revoked", any)])
+                    responses: ["200": ok("Revoked", grant)])
             ],
             "/api/v1/epcs/report": [
                 "get": op(
                     "epcsReport", "The daily EPCS audit report (UTC day)", tag: "prescribing",
-                    params: [query("date", "YYYY-MM-DD")], responses: ["200": ok("Report", any)])
+                    params: [query("date", "YYYY-MM-DD")], responses: ["200": ok("Report", of(EPCSStore.Report.self))])
             ],
             "/api/v1/locations/{id}/covering-provider": [
                 "put": op(
                     "setCoveringProvider", "Who covers renewals while a prescriber is away", tag: "prescribing",
                     params: [idParam],
-                    body: obj(["providerId": str(format: "uuid")], required: ["providerId"]),
+                    body: of(PrescribingController.CoverBody.self, required: ["providerId"]),
                     responses: ["204": ok("Saved", nil)])
             ],
         ]
@@ -300,45 +306,46 @@ package enum OpenAPIDocument {
     /// Video visits (the browser's own endpoints /visit/…, /visits/{id}/ice, /visits/{id}/events and the signaling
     /// WebSocket /visits/{id}/signal are described in the README).
     package static var telehealthPaths: J {
-        let any: J = ["type": "object"]
+        let visit = of(VisitStore.VisitDTO.self)
         return [
             "/api/v1/appointments/{id}/visit": [
                 "post": op(
                     "ensureVisit", "The video visit of a telemedicine appointment (made on first use)", tag: "visits",
                     params: [idParam],
-                    responses: ["200": ok("Visit", any)])
+                    responses: ["200": ok("Visit", visit)])
             ],
             "/api/v1/appointments/{id}/visit-link": [
                 "post": op(
                     "sendVisitLink", "Send a single-use join link by email or SMS (no PHI in the URL)", tag: "visits",
                     params: [idParam],
-                    body: obj(["channel": ["type": "string", "enum": ["email", "sms"]]]),
-                    responses: ["201": ok("Sent", any)])
+                    body: of(VisitController.LinkBody.self, ["channel": APIField(values: ["email", "sms"])]),
+                    responses: ["201": ok("Sent", of([String: String].self))])
             ],
             "/api/v1/visits/waiting": [
                 "get": op(
                     "waitingRoom", "Patients waiting or admitted: mine first, then per location (providers)",
                     tag: "visits",
-                    responses: ["200": ok("Waiting", arr(any))])
+                    responses: ["200": ok("Waiting", arr(of(VisitStore.WaitingDTO.self)))])
             ],
             "/api/v1/visits/{id}/admit": [
                 "post": op(
                     "admitVisit", "Admit the waiting patient; only now are media credentials issued", tag: "visits",
                     params: [idParam],
-                    responses: ["200": ok("Visit", any), "409": problemResponse])
+                    responses: ["200": ok("Visit", visit), "409": problemResponse])
             ],
             "/api/v1/visits/{id}/end": [
                 "post": op(
                     "endVisit", "End the visit with the provider's note", tag: "visits", params: [idParam],
-                    body: obj(["note": str(maxLength: 4000, nullable: true)]), responses: ["200": ok("Visit", any)])
+                    body: of(VisitController.NoteBody.self, ["note": .text(max: 4000)]),
+                    responses: ["200": ok("Visit", visit)])
             ],
             "/api/v1/visits/{id}/handoff": [
                 "post": op(
                     "handOffVisit", "The host hands a running visit to another provider (audited)",
                     tag: "visits", params: [idParam],
-                    body: obj(["providerId": ["type": "string", "format": "uuid"]], required: ["providerId"]),
+                    body: of(VisitController.HandOffBody.self, required: ["providerId"]),
                     responses: [
-                        "200": ok("Visit", any), "403": problemResponse, "409": problemResponse,
+                        "200": ok("Visit", visit), "403": problemResponse, "409": problemResponse,
                         "422": problemResponse,
                     ])
             ],
@@ -346,236 +353,90 @@ package enum OpenAPIDocument {
                 "get": op(
                     "readVisit", "The visit record: events, durations, outcome, note (audited)", tag: "visits",
                     params: [idParam],
-                    responses: ["200": ok("Visit", any)])
+                    responses: ["200": ok("Visit", visit)])
             ],
         ]
     }
 
+    /// The named shapes, each derived from its Swift type.
     package static var schemas: J {
-        var patient = patientFields
-        patient["id"] = str(format: "uuid")
-        patient["mrn"] = str("Medical record number with check digit")
-        patient["version"] = ["type": "integer", "description": "Also sent as the weak ETag"]
-        patient["synthetic"] = ["type": "boolean"]
-        patient["retired"] = ["type": "boolean"]
-        patient["createdAt"] = str(format: "date-time")
-        patient["updatedAt"] = str(format: "date-time")
-        patient["warnings"] = ["type": ["array", "null"], "items": str()]
-        var create = patientFields
-        create["acknowledgeDuplicate"] = [
-            "type": "boolean", "description": "Register even when a patient with the same name and birth date exists",
-        ]
-        return [
-            "FieldError": obj(["field": str(), "message": str()], required: ["field", "message"]),
-            "Problem": obj(
-                [
-                    "type": str(), "title": str(), "status": ["type": "integer"], "detail": str(),
-                    "instance": str(nullable: true),
-                    "errors": ["type": ["array", "null"], "items": ref("FieldError")],
-                    "extra": ["type": ["object", "null"], "additionalProperties": str()],
-                ], required: ["type", "title", "status", "detail"]),
-            "TokenRequest": obj(
-                [
-                    "username": str(), "password": str(),
-                    "otp": str("TOTP code or recovery code; required for admin, medical-director and provider"),
-                ],
-                required: ["username", "password"]),
-            "TokenResponse": obj(
-                [
-                    "access_token": str(), "token_type": str(),
-                    "expires_in": ["type": "integer", "description": "Idle time-out in seconds"],
-                    "role": str(), "user_id": str(format: "uuid"), "patient_id": str(format: "uuid", nullable: true),
-                ],
-                required: ["access_token", "token_type", "expires_in"]),
-            "Me": obj([
-                "userId": str(format: "uuid"), "username": str(), "displayName": str(), "role": str(),
-                "patientId": str(format: "uuid", nullable: true), "mfaEnrolled": ["type": "boolean"],
-            ]),
-            "Location": obj([
-                "id": str(format: "uuid"), "code": str(), "name": str(), "timeZone": str("IANA time zone"),
-                "address": str(), "phone": str(),
-            ]),
-            "Patient": obj(patient, required: ["id", "mrn", "version", "familyName", "givenName", "birthDate", "sex"]),
-            "PatientCreate": obj(create, required: ["familyName", "givenName", "birthDate", "sex"]),
-            "PatientUpdate": obj(patientFields),
-            "PatientList": obj(["items": arr(ref("Patient")), "count": ["type": "integer"]]),
-            "PatientVersion": obj([
-                "version": ["type": "integer"], "changedAt": str(format: "date-time"), "changedBy": str(),
-                "changedFields": arr(str()), "snapshot": obj(patientFields),
-            ]),
-            "PatientExport": obj([
-                "exportedAt": str(format: "date-time"), "patient": ref("Patient"),
-                "history": arr(ref("PatientVersion")),
-            ]),
-            "AccessLogEntry": obj([
-                "at": str(format: "date-time"), "user": str(), "role": str(), "action": str(), "category": str(),
-            ]),
-            "User": obj([
-                "id": str(format: "uuid"), "username": str(), "displayName": str(), "role": str(),
-                "active": ["type": "boolean"],
-                "mfaEnrolled": ["type": "boolean"], "locked": ["type": "boolean"],
-                "patientId": str(format: "uuid", nullable: true),
-            ]),
-            "NewUser": obj(
-                [
-                    "username": str(maxLength: 64), "displayName": str(maxLength: 100),
-                    "role": [
-                        "type": "string",
-                        "enum": [
-                            "admin", "medical-director", "provider", "medical-assistant", "front-desk", "support",
-                            "operator", "patient",
-                        ],
-                    ],
-                    "password": str(maxLength: 128), "patientId": str(format: "uuid", nullable: true),
-                ],
-                required: ["username", "displayName", "role", "password"]),
-            "UserChange": obj([
-                "role": str(), "active": ["type": "boolean"], "unlock": ["type": "boolean"],
-                "resetMfa": ["type": "boolean"],
-            ]),
-            "AuditEvent": obj([
-                "seq": ["type": "integer"], "recordedAt": str(format: "date-time"), "username": str(), "role": str(),
-                "patientId": str(format: "uuid", nullable: true), "action": str(), "category": str(),
-                "entityType": str(),
-                "entityId": str(nullable: true), "device": str(), "outcome": str(), "detail": str(), "prevHash": str(),
-                "hash": str(),
-            ]),
-            "AppointmentType": obj([
-                "id": str(format: "uuid"), "code": str(), "name": str(), "minutes": ["type": "integer"],
-                "telemedicine": ["type": "boolean"], "patientBookable": ["type": "boolean"],
-                "needsRoom": ["type": "boolean"],
-            ]),
-            "Slot": obj([
-                "start": str(format: "date-time"), "end": str(format: "date-time"), "providerId": str(format: "uuid"),
-                "locationId": str(format: "uuid"),
-            ]),
-            "Appointment": obj([
-                "id": str(format: "uuid"), "patientId": str(format: "uuid"), "providerId": str(format: "uuid"),
-                "locationId": str(format: "uuid"), "roomId": str(format: "uuid", nullable: true),
-                "typeId": str(format: "uuid"),
-                "start": str(format: "date-time"), "end": str(format: "date-time"),
-                "status": [
-                    "type": "string",
-                    "enum": [
-                        "proposed", "booked", "arrived", "checked-in", "fulfilled", "cancelled", "noshow",
-                        "entered-in-error",
-                    ],
-                ],
-                "cancelReason": str(nullable: true), "overrideReason": str(nullable: true),
-                "version": ["type": "integer"],
-            ]),
-            "AppointmentBooking": obj(
-                [
-                    "patientId": str("Ignored for patients: always their own record", format: "uuid"),
-                    "providerId": str(format: "uuid"),
-                    "locationId": str(format: "uuid"), "typeId": str(format: "uuid"), "start": str(format: "date-time"),
-                    "roomId": str(format: "uuid", nullable: true),
-                    "overrideReason": str(
-                        "Staff only: book over the provider's other appointment", maxLength: 500, nullable: true),
-                ],
-                required: ["providerId", "locationId", "typeId", "start"]),
-            "AppointmentChange": obj([
-                "start": str(format: "date-time"), "providerId": str(format: "uuid"), "locationId": str(format: "uuid"),
-                "roomId": str(format: "uuid"), "status": str(), "cancelReason": str(maxLength: 500),
-            ]),
-            "FormDefinition": obj([
-                "code": str(), "version": ["type": "integer"], "title": str(), "intro": str(),
-                "sections": arr(
-                    obj([
-                        "title": str(),
-                        "fields": arr(
-                            obj([
-                                "id": str(), "label": str(),
-                                "kind": [
-                                    "type": "string",
-                                    "enum": [
-                                        "text", "textarea", "date", "number", "choice", "multichoice", "yesno",
-                                        "signature", "file",
-                                    ],
-                                ],
-                                "required": ["type": "boolean"],
-                                "options": ["type": ["array", "null"], "items": str()], "mapsTo": str(nullable: true),
-                            ])),
+        [
+            "FieldError": of(FieldError.self),
+            "Problem": of(Problem.self),
+            "TokenRequest": of(
+                TokenController.TokenRequest.self, required: ["username", "password"],
+                ["otp": APIField("TOTP code or recovery code; required for admin, medical-director and provider")]),
+            "TokenResponse": of(
+                TokenController.TokenResponse.self, ["expires_in": APIField("Idle time-out in seconds")]),
+            "Me": of(TokenController.Me.self),
+            "Location": of(LocationDTO.self, ["timeZone": APIField("IANA time zone")]),
+            "Patient": of(
+                PatientDTO.self,
+                patientFields.merging(["mrn": APIField("Medical record number with check digit")]) { a, _ in a }),
+            "PatientCreate": APISchema.merged(
+                of(PatientInput.self, required: ["familyName", "givenName", "birthDate", "sex"], patientFields),
+                of(
+                    PatientAPIController.Ack.self,
+                    [
+                        "acknowledgeDuplicate": APIField(
+                            "Register even when a patient with the same name and birth date exists")
                     ])),
-            ]),
-            "Intake": obj([
-                "id": str(format: "uuid"), "patientId": str(format: "uuid"), "formCode": str(),
-                "formVersion": ["type": "integer"],
-                "status": ["type": "string", "enum": ["draft", "submitted", "accepted", "returned"]],
-                "answers": ["type": "object", "additionalProperties": str()], "updatedAt": str(format: "date-time"),
-                "submittedAt": str(format: "date-time", nullable: true), "reviewComment": str(nullable: true),
-                "signedName": str(nullable: true), "signedAt": str(format: "date-time", nullable: true),
-            ]),
-            "ConversationSummary": obj([
-                "id": str(format: "uuid"), "patientId": str(format: "uuid"), "patientName": str(nullable: true),
-                "locationId": str(format: "uuid"), "subject": str(), "updatedAt": str(format: "date-time"),
-                "urgent": ["type": "boolean"],
-                "urgentWords": ["type": ["array", "null"], "items": str()], "unread": ["type": "boolean"],
-                "assignedTo": str(format: "uuid", nullable: true),
-            ]),
-            "Message": obj([
-                "id": str(format: "uuid"), "sentAt": str(format: "date-time"), "senderName": str(), "senderSide": str(),
-                "body": str(),
-                "attachmentId": str(format: "uuid", nullable: true),
-            ]),
-            "Conversation": obj(["summary": ref("ConversationSummary"), "messages": arr(ref("Message"))]),
-            "WoundInput": obj(
+            "PatientUpdate": of(PatientInput.self, patientFields),
+            "PatientList": of(PatientListDTO.self),
+            "PatientVersion": of(PatientVersionDTO.self),
+            "PatientExport": of(PatientAPIController.ExportDTO.self),
+            "AccessLogEntry": of(AccessLogEntryDTO.self),
+            "User": of(UserDTO.self),
+            "NewUser": of(
+                UserAdmin.NewUser.self, required: ["username", "displayName", "role", "password"],
                 [
-                    "bodySite": str(maxLength: 120),
-                    "side": ["type": "string", "enum": ["left", "right", "both", "n/a"]],
-                ], required: ["bodySite", "side"]),
-            "Photo": obj([
-                "id": str(format: "uuid"), "woundId": str(format: "uuid"),
-                "appointmentId": str(format: "uuid", nullable: true),
-                "uploadedAt": str(format: "date-time"), "uploadedBy": str(), "width": ["type": "integer"],
-                "height": ["type": "integer"],
-                "bytes": ["type": "integer"], "sha256": str(), "lengthMm": ["type": ["number", "null"]],
-                "widthMm": ["type": ["number", "null"]],
-                "depthMm": ["type": ["number", "null"]],
-            ]),
-            "Wound": obj([
-                "id": str(format: "uuid"), "patientId": str(format: "uuid"), "bodySite": str(), "side": str(),
-                "createdAt": str(format: "date-time"), "photos": arr(ref("Photo")),
-            ]),
-            "Measurement": obj([
-                "lengthMm": ["type": ["number", "null"], "minimum": 0, "maximum": 500],
-                "widthMm": ["type": ["number", "null"], "minimum": 0, "maximum": 500],
-                "depthMm": ["type": ["number", "null"], "minimum": 0, "maximum": 500],
-            ]),
-            "InvitationRequest": obj([
-                "channel": ["type": "string", "enum": ["email", "sms"]],
-                "batch": str("Label for adoption figures", maxLength: 60),
-            ]),
-            "Invitation": obj([
-                "id": str(format: "uuid"), "patientId": str(format: "uuid"), "channel": str(), "batch": str(),
-                "expiresAt": str(format: "date-time"),
-            ]),
-            "InvitationBatch": obj([
-                "batch": str(), "invited": ["type": "integer"], "registered": ["type": "integer"],
-                "rate": ["type": "number"],
-            ]),
-            "DrillResult": obj([
-                "id": str(format: "uuid"), "variant": ["type": "string", "enum": ["latest-backup", "pitr"]],
-                "backupId": str(),
-                "backupCreatedAt": str(format: "date-time", nullable: true),
-                "targetTime": str(format: "date-time", nullable: true),
-                "database": str(), "ok": ["type": "boolean"], "startedAt": str(format: "date-time"),
-                "finishedAt": str(format: "date-time"),
-                "rtoSeconds": ["type": "number"], "rpoSeconds": ["type": ["integer", "null"]],
-                "checks": arr(
-                    obj(["name": str(), "ok": ["type": "boolean"], "ms": ["type": "integer"], "detail": str()])),
-            ]),
-            "BackupSummary": obj([
-                "id": str(), "kind": str(), "database": str(), "createdAt": str(format: "date-time"),
-                "schemaVersion": ["type": "integer"],
-                "rows": ["type": "integer"], "blobs": ["type": "integer"], "bytes": ["type": "integer"],
-            ]),
-            "VerifyReport": obj([
-                "ok": ["type": "boolean"], "checked": ["type": "integer"], "headSeq": ["type": "integer"],
-                "headHash": str(),
-                "firstBadSeq": ["type": ["integer", "null"]], "problem": str(nullable: true),
-                "checkpointSeq": ["type": ["integer", "null"]],
-            ]),
+                    "username": .text(max: 64), "displayName": .text(max: 100), "password": .text(max: 128),
+                    "role": APIField(values: Role.allCases.map(\.rawValue)),
+                ]),
+            "UserChange": of(UserAdmin.Change.self, ["role": APIField(values: Role.allCases.map(\.rawValue))]),
+            "AuditEvent": of(AuditEventDTO.self),
+            "AppointmentType": of(AppointmentTypeDTO.self),
+            "Slot": of(SchedulingStore.Slot.self),
+            "Appointment": of(AppointmentDTO.self),
+            "AppointmentBooking": of(
+                SchedulingStore.BookingInput.self, required: ["providerId", "locationId", "typeId", "start"],
+                [
+                    "patientId": APIField("Ignored for patients: always their own record"),
+                    "overrideReason": .text(max: 500, "Staff only: book over the provider's other appointment"),
+                ]),
+            "AppointmentChange": of(
+                SchedulingStore.ChangeInput.self,
+                [
+                    "status": APIField(values: AppointmentStatus.allCases.map(\.rawValue)),
+                    "cancelReason": .text(max: 500),
+                ]),
+            "FormDefinition": of(FormDefinition.self),
+            "Intake": of(IntakeStore.SubmissionDTO.self),
+            "ConversationSummary": of(MessageStore.ThreadSummary.self),
+            "Message": of(MessageStore.MessageDTO.self),
+            "Conversation": of(MessageStore.ThreadDTO.self),
+            "WoundInput": of(
+                PhotoStore.WoundInput.self, required: ["bodySite", "side"],
+                ["bodySite": .text(max: 120), "side": APIField(values: ["left", "right", "both", "n/a"])]),
+            "Photo": of(PhotoStore.PhotoDTO.self),
+            "Wound": of(PhotoStore.WoundDTO.self),
+            "Measurement": of(
+                PhotoStore.Measurement.self,
+                [
+                    "lengthMm": APIField(minimum: 0, maximum: 500), "widthMm": APIField(minimum: 0, maximum: 500),
+                    "depthMm": APIField(minimum: 0, maximum: 500),
+                ]),
+            "InvitationRequest": of(
+                InvitationStore.Invite.self,
+                [
+                    "channel": APIField(values: ["email", "sms"]),
+                    "batch": .text(max: 60, "Label for adoption figures"),
+                ]),
+            "Invitation": of(InvitationStore.Sent.self),
+            "InvitationBatch": of(InvitationStore.BatchRate.self),
+            "DrillResult": of(Drill.Result.self),
+            "BackupSummary": of(OperationsStatus.BackupRow.self),
+            "VerifyReport": of(AuditVerification.Report.self),
         ]
     }
 
@@ -597,14 +458,20 @@ package enum OpenAPIDocument {
     }
 
     package static var document: J {
+        let hoursFields: [String: APIField] = [
+            "weekday": APIField(minimum: 1, maximum: 7), "start": APIField("HH:MM"), "end": APIField("HH:MM"),
+        ]
+        let buffer = of(
+            SchedulingSetupAPI.BufferInput.self, required: ["travelBufferMinutes"],
+            ["travelBufferMinutes": APIField(minimum: 0, maximum: 240)])
         var paths: J = [
             "/api/v1/auth/token": [
                 "post": op(
                     "issueToken", "Exchange credentials (and a second factor) for a bearer token", tag: "auth",
                     body: ref("TokenRequest"),
                     responses: [
-                        "200": ok("Token issued", ref("TokenResponse")), "401": problemResponse, "423": problemResponse,
-                        "429": problemResponse,
+                        "200": ok("Token issued", ref("TokenResponse")), "401": problemResponse,
+                        "403": problemResponse, "423": problemResponse, "429": problemResponse,
                     ],
                     secured: false)
             ],
@@ -672,94 +539,55 @@ package enum OpenAPIDocument {
                     responses: ["200": ok("Types", arr(ref("AppointmentType")))]),
                 "post": op(
                     "createAppointmentType", "Add an appointment type (admin)", tag: "setup",
-                    body: obj(
+                    body: of(
+                        SchedulingSetupAPI.TypeInput.self, required: ["code", "name", "minutes"],
                         [
-                            "code": str(maxLength: 16), "name": str(maxLength: 80),
-                            "minutes": ["type": "integer", "minimum": 5, "maximum": 480],
-                            "telemedicine": ["type": "boolean"], "patientBookable": ["type": "boolean"],
-                            "needsRoom": ["type": "boolean"],
-                        ],
-                        required: ["code", "name", "minutes"]),
+                            "code": .text(max: 16), "name": .text(max: 80),
+                            "minutes": APIField(minimum: 5, maximum: 480),
+                        ]),
                     responses: ["201": ok("Created", ref("AppointmentType")), "409": problemResponse]),
             ],
             "/api/v1/rooms": [
                 "get": op(
                     "listRooms", "Rooms and chairs", tag: "setup",
-                    responses: [
-                        "200": ok(
-                            "Rooms",
-                            arr(
-                                obj([
-                                    "id": str(format: "uuid"), "locationId": str(format: "uuid"), "name": str(),
-                                    "active": ["type": "boolean"],
-                                ])))
-                    ]),
+                    responses: ["200": ok("Rooms", arr(of(SchedulingSetupAPI.RoomDTO.self)))]),
                 "post": op(
                     "createRoom", "Add a room (admin)", tag: "setup",
-                    body: obj(
-                        ["locationId": str(format: "uuid"), "name": str(maxLength: 60)],
-                        required: ["locationId", "name"]),
-                    responses: [
-                        "201": ok(
-                            "Created",
-                            obj([
-                                "id": str(format: "uuid"), "locationId": str(format: "uuid"), "name": str(),
-                                "active": ["type": "boolean"],
-                            ]))
-                    ]),
+                    body: of(
+                        SchedulingSetupAPI.RoomInput.self, required: ["locationId", "name"], ["name": .text(max: 60)]),
+                    responses: ["201": ok("Created", of(SchedulingSetupAPI.RoomDTO.self))]),
             ],
             "/api/v1/provider-hours": [
                 "get": op(
                     "listProviderHours", "Weekly hours per provider and location", tag: "setup",
-                    responses: [
-                        "200": ok(
-                            "Hours",
-                            arr(
-                                obj([
-                                    "id": str(format: "uuid"), "providerId": str(format: "uuid"),
-                                    "locationId": str(format: "uuid"),
-                                    "weekday": ["type": "integer"], "start": str(), "end": str(),
-                                ])))
-                    ]),
+                    responses: ["200": ok("Hours", arr(of(SchedulingSetupAPI.HoursDTO.self)))]),
                 "post": op(
                     "createProviderHours", "Add weekly hours, local HH:MM (admin)", tag: "setup",
-                    body: obj(
-                        [
-                            "providerId": str(format: "uuid"), "locationId": str(format: "uuid"),
-                            "weekday": ["type": "integer", "minimum": 1, "maximum": 7],
-                            "start": str("HH:MM"), "end": str("HH:MM"),
-                        ], required: ["providerId", "locationId", "weekday", "start", "end"]),
-                    responses: ["201": ok("Created", obj(["id": str(format: "uuid")])), "409": problemResponse]),
+                    body: of(
+                        SchedulingSetupAPI.HoursInput.self,
+                        required: ["providerId", "locationId", "weekday", "start", "end"], hoursFields),
+                    responses: ["201": ok("Created", of(SchedulingSetupAPI.HoursDTO.self)), "409": problemResponse]),
             ],
             "/api/v1/availability-exceptions": [
                 "post": op(
                     "createAvailabilityException", "Leave or blocked time (admin)", tag: "setup",
-                    body: obj(
-                        [
-                            "providerId": str(format: "uuid"), "start": str(format: "date-time"),
-                            "end": str(format: "date-time"),
-                            "kind": ["type": "string", "enum": ["leave", "blocked"]],
-                        ], required: ["providerId", "start", "end", "kind"]),
-                    responses: ["201": ok("Created", obj(["id": str(format: "uuid")]))])
+                    body: of(
+                        SchedulingSetupAPI.ExceptionInput.self, required: ["providerId", "start", "end", "kind"],
+                        ["kind": APIField(values: ["leave", "blocked"])]),
+                    responses: ["201": ok("Created", of(SchedulingSetupAPI.ExceptionDTO.self))])
             ],
             "/api/v1/location-hours": [
                 "post": op(
                     "createLocationHours", "Opening hours of a location, local HH:MM (admin)", tag: "setup",
-                    body: obj(
-                        [
-                            "locationId": str(format: "uuid"),
-                            "weekday": ["type": "integer", "minimum": 1, "maximum": 7],
-                            "start": str("HH:MM"), "end": str("HH:MM"),
-                        ], required: ["locationId", "weekday", "start", "end"]),
-                    responses: ["201": ok("Created", obj(["id": str(format: "uuid")]))])
+                    body: of(
+                        SchedulingSetupAPI.OpeningInput.self, required: ["locationId", "weekday", "start", "end"],
+                        hoursFields),
+                    responses: ["201": ok("Created", of(SchedulingSetupAPI.OpeningDTO.self))])
             ],
             "/api/v1/scheduling-settings": [
                 "put": op(
                     "setSchedulingSettings", "Travel buffer between locations (admin)", tag: "setup",
-                    body: obj(
-                        ["travelBufferMinutes": ["type": "integer", "minimum": 0, "maximum": 240]],
-                        required: ["travelBufferMinutes"]),
-                    responses: ["200": ok("Saved", obj(["travelBufferMinutes": ["type": "integer"]]))])
+                    body: buffer, responses: ["200": ok("Saved", buffer)])
             ],
             "/api/v1/slots": [
                 "get": op(
@@ -810,11 +638,10 @@ package enum OpenAPIDocument {
             "/api/v1/calendar-feeds": [
                 "post": op(
                     "createCalendarFeed", "Issue a provider's secret iCalendar URL (shown once)", tag: "scheduling",
-                    body: obj(["providerId": str("Defaults to the signed-in provider", format: "uuid")]),
-                    responses: [
-                        "201": ok(
-                            "Feed", obj(["id": str(format: "uuid"), "providerId": str(format: "uuid"), "url": str()]))
-                    ])
+                    body: of(
+                        CalendarFeedController.NewFeed.self,
+                        ["providerId": APIField("Defaults to the signed-in provider")]),
+                    responses: ["201": ok("Feed", of(CalendarFeedController.FeedDTO.self))])
             ],
             "/api/v1/calendar-feeds/{id}": [
                 "delete": op(
@@ -823,7 +650,8 @@ package enum OpenAPIDocument {
             ],
             "/api/v1/users": [
                 "get": op(
-                    "listUsers", "Accounts (admin)", tag: "users", responses: ["200": ok("Accounts", arr(ref("User")))]),
+                    "listUsers", "Accounts (admin)", tag: "users",
+                    responses: ["200": ok("Accounts", arr(ref("User")))]),
                 "post": op(
                     "createUser", "Create an account (admin)", tag: "users", body: ref("NewUser"),
                     responses: ["201": ok("Created", ref("User")), "409": problemResponse]),
@@ -962,7 +790,7 @@ package enum OpenAPIDocument {
                     "responses": [
                         "204": ["description": "Appended; Upload-Offset is the new offset"], "409": problemResponse,
                         "422": problemResponse,
-                        "460": ["description": "Checksum mismatch"],
+                        "460": ["description": "Checksum mismatch", "content": problemResponse["content"]!],
                     ],
                 ],
                 "delete": op(
@@ -984,24 +812,16 @@ package enum OpenAPIDocument {
                 "put": op(
                     "saveIntake", "The patient saves a draft, or submits (submit: true) for review", tag: "intake",
                     params: [idParam, ["name": "code", "in": "path", "required": true, "schema": str()]],
-                    body: obj([
-                        "answers": ["type": "object", "additionalProperties": str()], "submit": ["type": "boolean"],
-                    ]),
-                    responses: ["200": ok("Intake", ref("Intake")), "403": problemResponse, "422": problemResponse])
+                    body: of(IntakeController.SaveBody.self),
+                    responses: [
+                        "200": ok("Intake", ref("Intake")), "403": problemResponse, "404": problemResponse,
+                        "422": problemResponse,
+                    ])
             ],
             "/api/v1/intake": [
                 "get": op(
                     "intakeQueue", "Submitted intakes waiting for review, oldest first", tag: "intake",
-                    responses: [
-                        "200": ok(
-                            "Queue",
-                            arr(
-                                obj([
-                                    "id": str(format: "uuid"), "patientId": str(format: "uuid"), "patientName": str(),
-                                    "mrn": str(), "formCode": str(), "formTitle": str(),
-                                    "submittedAt": str(format: "date-time"),
-                                ])))
-                    ])
+                    responses: ["200": ok("Queue", arr(of(IntakeStore.QueueItem.self)))])
             ],
             "/api/v1/intake/{id}": [
                 "get": op(
@@ -1017,7 +837,7 @@ package enum OpenAPIDocument {
             "/api/v1/intake/{id}/return": [
                 "post": op(
                     "returnIntake", "Return to the patient with a comment", tag: "intake", params: [idParam],
-                    body: obj(["comment": str(maxLength: 1000)], required: ["comment"]),
+                    body: of(IntakeController.ReturnBody.self, required: ["comment"], ["comment": .text(max: 1000)]),
                     responses: ["200": ok("Intake", ref("Intake")), "409": problemResponse, "422": problemResponse])
             ],
             "/api/v1/patients/{id}/conversations": [
@@ -1028,13 +848,12 @@ package enum OpenAPIDocument {
                 "post": op(
                     "startConversation", "Write to a clinic's care team (staff may start one too)", tag: "messages",
                     params: [idParam],
-                    body: obj(
-                        [
-                            "subject": str(maxLength: 120), "locationId": str(format: "uuid"),
-                            "body": str(maxLength: 4000), "attachmentId": str(format: "uuid", nullable: true),
-                        ],
-                        required: ["subject", "locationId", "body"]),
-                    responses: ["201": ok("Conversation", ref("Conversation")), "422": problemResponse]),
+                    body: of(
+                        MessageStore.NewThread.self, required: ["subject", "locationId", "body"],
+                        ["subject": .text(max: 120), "body": .text(max: 4000)]),
+                    responses: [
+                        "201": ok("Conversation", ref("Conversation")), "404": problemResponse, "422": problemResponse,
+                    ]),
             ],
             "/api/v1/conversations/{id}": [
                 "get": op(
@@ -1046,15 +865,13 @@ package enum OpenAPIDocument {
                 "patch": op(
                     "assignConversation", "Assign to a staff member, or back to the clinic pool (null)",
                     tag: "messages", params: [idParam],
-                    body: obj(["assignedTo": str(format: "uuid", nullable: true)]),
+                    body: of(MessageStore.Assign.self),
                     responses: ["200": ok("Summary", ref("ConversationSummary"))]),
             ],
             "/api/v1/conversations/{id}/messages": [
                 "post": op(
                     "replyConversation", "Reply", tag: "messages", params: [idParam],
-                    body: obj(
-                        ["body": str(maxLength: 4000), "attachmentId": str(format: "uuid", nullable: true)],
-                        required: ["body"]),
+                    body: of(MessageStore.Reply.self, required: ["body"], ["body": .text(max: 4000)]),
                     responses: ["201": ok("Message", ref("Message")), "422": problemResponse])
             ],
             "/api/v1/inbox": [
@@ -1074,13 +891,13 @@ package enum OpenAPIDocument {
                     params: [
                         query("limit", "How many (1-200)", schema: ["type": "integer", "minimum": 1, "maximum": 200])
                     ],
-                    responses: ["200": ok("Drills", obj(["drills": arr(ref("DrillResult"))])), "403": problemResponse])
+                    responses: ["200": ok("Drills", of(OperationsController.DrillList.self)), "403": problemResponse])
             ],
             "/api/v1/operations/backups": [
                 "get": op(
                     "listBackups", "Backups in the data dir, newest first (operator, admin)", tag: "operations",
                     responses: [
-                        "200": ok("Backups", obj(["backups": arr(ref("BackupSummary"))])), "403": problemResponse,
+                        "200": ok("Backups", of(OperationsController.BackupList.self)), "403": problemResponse,
                     ])
             ],
         ]

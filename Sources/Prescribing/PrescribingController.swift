@@ -18,6 +18,9 @@ package enum PrescribingController {
     package struct CoverBody: Content {
         package var providerId: UUID?
     }
+    package struct GrantBody: Content {
+        package var prescriberId: UUID?
+    }
 
     // MARK: API
 
@@ -83,10 +86,7 @@ package enum PrescribingController {
     }
 
     @Sendable package static func enterGrantAPI(req: Request) async throws -> Response {
-        struct Body: Content {
-            package var prescriberId: UUID?
-        }
-        guard let pid = try req.decodeJSON(Body.self).prescriberId else {
+        guard let pid = try req.decodeJSON(GrantBody.self).prescriberId else {
             throw AppError.validation([FieldError("prescriberId", "Choose the prescriber.")])
         }
         return try await req.epcs().enterGrant(prescriberID: pid).encodeResponse(status: .created, for: req)

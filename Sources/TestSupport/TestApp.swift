@@ -45,8 +45,10 @@ package func withTestApp(
     adjust(&config)
     let clock = TestClock()
     let app = try await Application.make(.testing)
+    let contract = OpenAPIContractMiddleware()
     do {
         try await App.configure(app, config, clock: clock, migrate: false)
+        app.middleware.use(contract, at: .beginning)
         if config.isPostgres {
             try await app.db.sql.raw("DROP SCHEMA IF EXISTS public CASCADE").run()
             try await app.db.sql.raw("CREATE SCHEMA public").run()
@@ -54,6 +56,7 @@ package func withTestApp(
         try await prepareDatabase(app)
         if seedDemo { try await DemoSeed.seed(app) }
         try await body(app, clock)
+        XCTAssertEqual(contract.violations, [], "API responses that the OpenAPI document does not describe")
     } catch {
         try? await app.asyncShutdown()
         try? FileManager.default.removeItem(atPath: dir)

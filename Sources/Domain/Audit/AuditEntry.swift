@@ -36,7 +36,7 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case visits
 }
 
-public enum AuditOutcome: String, Codable, Sendable {
+public enum AuditOutcome: String, Codable, CaseIterable, Sendable {
     case success, denied, failure
 }
 

@@ -148,7 +148,7 @@ public struct PathwayStep: Codable, Equatable, Sendable {
 
 /// An answer (or a missing answer) that must reach the care team at once.
 public struct RedFlagRule: Codable, Equatable, Sendable {
-    public enum Condition: String, Codable, Sendable {
+    public enum Condition: String, Codable, CaseIterable, Sendable {
         /// A number answer at or above `value` (temperature ≥ 38.0 °C).
         case atLeast = "at-least"
         /// A choice or yes/no answer equal to `value`.

@@ -14,7 +14,7 @@ public struct FormDefinition: Codable, Equatable, Sendable {
         public init(_ title: String, _ fields: [Field]) { self.title = title; self.fields = fields }
     }
 
-    public enum Kind: String, Codable, Sendable {
+    public enum Kind: String, Codable, CaseIterable, Sendable {
         case text, textarea, date, number, choice, multichoice, yesno
         /// A typed full name that signs the form; the time is recorded on submission.
         case signature

@@ -3,7 +3,7 @@ import Foundation
 /// Patient-facing appointment notices. They say only date, time and place: no provider, no visit type,
 /// no reason, nothing clinical (notifications travel over channels we do not control).
 public enum NoticeText {
-    public enum Kind: String, Codable, Sendable { case confirmation, reminder, cancellation, rescheduled }
+    public enum Kind: String, Codable, CaseIterable, Sendable { case confirmation, reminder, cancellation, rescheduled }
 
     public static func body(_ kind: Kind, start: Date, zone: TimeZone, place: String, address: String, phone: String)
         -> String
