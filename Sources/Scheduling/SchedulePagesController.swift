@@ -166,12 +166,19 @@ package enum SchedulePagesController {
             return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&booked=1")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
-            // The form again: what went wrong, and the nearest free times to choose from instead.
+            // The form again with the fields marked: what went wrong, and the nearest free times instead.
             let dir = try await ScheduleDirectory.load(req.db)
-            guard let typeID = input.typeId, let start = input.start else { throw e }
             var patient: (UUID, String)?
-            if let pid = input.patientId {
-                patient = (pid, BookPage.label(try await req.patients().find(pid, detail: "booking")))
+            if let pid = input.patientId, let record = try? await req.patients().find(pid, detail: "booking") {
+                patient = (pid, BookPage.label(record))
+            }
+            guard let typeID = input.typeId, let start = input.start else {
+                var page = BookPage(
+                    action: "/schedule/book", patient: patient, day: LocalDay.of(req.now, in: dir.homeZone),
+                    typeID: input.typeId, locationID: input.locationId, providerID: input.providerId, dir: dir,
+                    types: dir.types, slots: [], message: nil)
+                page.errors = BookPage.formErrors(e)
+                return Layout.render(page.render(for: req), status: e.status)
             }
             let near = try await alternatives(
                 req, typeID: typeID, near: start, preferring: input.providerId, at: input.locationId, dir: dir)
@@ -179,12 +186,17 @@ package enum SchedulePagesController {
                 action: "/schedule/book", patient: patient,
                 day: LocalDay.of(start, in: dir.zone(input.locationId ?? UUID())),
                 typeID: typeID, locationID: nil, providerID: nil, dir: dir, types: dir.types, slots: near,
-                message: Problem.from(e, instance: nil).detail
-                    + (near.isEmpty ? "" : " The nearest free times are below."))
+                message: refusal(e) + (near.isEmpty ? "" : " The nearest free times are below."))
             page.title = "Pick another time"
             page.alternatives = true
+            page.errors = BookPage.formErrors(e)
             return Layout.render(page.render(for: req), status: e.status)
         }
+    }
+
+    /// Why a booking or move was refused, for the top of the form; field errors are shown at their fields instead.
+    private static func refusal(_ e: AppError) -> String {
+        BookPage.formErrors(e).isEmpty ? Problem.from(e, instance: nil).detail : "That could not be booked."
     }
 
     /// Free times nearest to the one that was wanted, over that day and the two after: the same provider's first, then
@@ -262,11 +274,12 @@ package enum SchedulePagesController {
                 action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
                 day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
                 providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
-                message: Problem.from(e, instance: nil).detail + " The appointment keeps its old time"
+                message: refusal(e) + " The appointment keeps its old time"
                     + (near.isEmpty ? "." : "; the nearest free times are below."))
             page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
             page.title = "Pick another time"
             page.alternatives = true
+            page.errors = BookPage.formErrors(e)
             return Layout.render(page.render(for: req), status: e.status)
         }
     }

@@ -182,6 +182,17 @@ package struct BookPage {
     package var candidates: [(UUID, String)] = []
     /// The slots are alternatives to a time that could not be had (across days): each group says its day.
     package var alternatives = false
+    /// What the booking or move was refused for, under the form's own field names (`formErrors`).
+    package var errors: [FieldError] = []
+
+    /// The store's field names (`typeId`, `start`, …) as this form's (`type`, `date`, …), so the field is marked.
+    package static func formErrors(_ e: AppError) -> [FieldError] {
+        guard case .validation(let list) = e else { return [] }
+        let names = [
+            "patientId": "find", "typeId": "type", "start": "date", "locationId": "location", "providerId": "provider",
+        ]
+        return list.map { FieldError(names[$0.field] ?? $0.field, $0.message) }
+    }
 
     package struct SlotGroup {
         package let location: UUID
@@ -247,7 +258,7 @@ package struct BookPage {
 
     package func patientPicker<C: HTML.BodyContext>() -> Node<C> {
         .div(
-            .class("field picker"),
+            .class(errors.contains { $0.field == "find" } ? "field picker invalid" : "field picker"),
             .label(.for("find"), .text("Patient *")),
             .input(
                 .type(.search), .name("find"), .id("find"), .value(Escape.attribute(find ?? "")),
@@ -288,6 +299,7 @@ package struct BookPage {
             .div(
                 .h1(.text(title)),
                 .unwrap(message) { .p(.class("notice bad"), .text($0)) },
+                FormKit.errorSummary(errors),
                 .div(
                     .class("card"),
                     .form(
@@ -305,13 +317,15 @@ package struct BookPage {
                                 .class("grid2"),
                                 FormKit.select(
                                     "Type", name: "type", options: typeOptions, selected: typeID?.uuidString,
-                                    required: true),
-                                FormKit.field("Day", name: "date", value: day.iso, type: .date, required: true),
+                                    errors: errors, required: true),
+                                FormKit.field(
+                                    "Day", name: "date", value: day.iso, type: .date, errors: errors, required: true),
                                 FormKit.select(
-                                    "Location", name: "location", options: locOptions, selected: locationID?.uuidString),
+                                    "Location", name: "location", options: locOptions,
+                                    selected: locationID?.uuidString, errors: errors),
                                 FormKit.select(
-                                    "Provider", name: "provider", options: provOptions, selected: providerID?.uuidString
-                                )),
+                                    "Provider", name: "provider", options: provOptions,
+                                    selected: providerID?.uuidString, errors: errors)),
                             .button(.type(.submit), .id("find-slots"), .text("Find free times"))))),
                 .if(
                     typeID != nil,

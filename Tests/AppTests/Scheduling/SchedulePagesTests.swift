@@ -114,6 +114,63 @@ final class SchedulePagesTests: XCTestCase {
         }
     }
 
+    func test_bookingOrMovingWithAMissingOrBadField_showsTheFormWithThatFieldMarked_andBooksNothing() async throws {
+        try await withTestApp { app, clock in
+            let w = try await Fixtures.schedulingWorld(app)
+            let pid = try await Fixtures.patient(app, family: "Markedfield")
+            let web = PageClient(app)
+            try await web.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
+            let start = Fixtures.iso(w.atMain("2026-11-03", 9))
+
+            // No type and no start: the booking form again (not an error page) with both fields marked.
+            let missing = try await web.post(
+                "/schedule/book",
+                ["patientId": pid.uuidString, "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString])
+            XCTAssertEqual(missing.status, .unprocessableEntity)
+            let html = missing.body.string
+            XCTAssertTrue(html.contains("Please correct the marked fields"), html)
+            XCTAssertTrue(html.contains(#"id="type-error""#) && html.contains("Appointment type is required."))
+            XCTAssertTrue(html.contains(#"id="date-error""#) && html.contains("Start time is required"))
+            XCTAssertTrue(html.contains(#"id="booking-patient""#) && html.contains("Markedfield"), "the patient kept")
+            XCTAssertTrue(html.contains(#"id="find-slots""#), "the form to find free times again")
+
+            // A slot taken without a patient: the picker is marked and the free times are offered again.
+            let noPatient = try await web.post(
+                "/schedule/book",
+                [
+                    "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                    "typeId": w.followUp.uuidString, "start": start,
+                ])
+            XCTAssertEqual(noPatient.status, .unprocessableEntity)
+            XCTAssertTrue(noPatient.body.string.contains("field picker invalid"))
+            XCTAssertTrue(noPatient.body.string.contains("Patient is required."))
+            XCTAssertTrue(noPatient.body.string.contains(#"id="slots""#))
+            let none = try await AppointmentRecord.query(on: app.db).count()
+            XCTAssertEqual(none, 0, "nothing booked")
+
+            // Moving to a time off the 5-minute grid: the move form with the day marked; the old time kept.
+            _ = try await web.post(
+                "/schedule/book",
+                [
+                    "patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
+                    "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start,
+                ])
+            let first = try await AppointmentRecord.query(on: app.db).first()
+            let appt = try XCTUnwrap(first)
+            let offGrid = try await web.post(
+                "/schedule/appointments/\(try appt.requireID())/move",
+                [
+                    "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
+                    "start": Fixtures.iso(w.atMain("2026-11-03", 10, 2)),
+                ])
+            XCTAssertEqual(offGrid.status, .unprocessableEntity)
+            XCTAssertTrue(offGrid.body.string.contains(#"id="date-error""#), offGrid.body.string)
+            XCTAssertTrue(offGrid.body.string.contains("keeps its old time"))
+            let kept = try await AppointmentRecord.find(appt.id, on: app.db)?.startAt
+            XCTAssertEqual(kept, w.atMain("2026-11-03", 9))
+        }
+    }
+
     func test_providerDay_spansBothLocations_andOtherRolesAreKeptOut() async throws {
         try await withTestApp { app, clock in
             let w = try await Fixtures.schedulingWorld(app)
