@@ -114,7 +114,8 @@ package struct WorkCounts {
             c.approvalsWaiting = try await PathwayTemplateRecord.query(on: db).filter(\.$status == .draft).count()
         }
         if may(.readRefillQueue) {
-            c.refillsWaiting = try await RefillRequestRecord.query(on: db).filter(\.$status == "pending").count()
+            c.refillsWaiting = try await RefillRequestRecord.query(on: db).filter(\.$status == RefillStatus.pending)
+                .count()
         }
         return c
     }

@@ -190,7 +190,7 @@ package enum PrescribingController {
                 rx: try PrescriptionStore.dto(rx), patient: try PatientDTO(patient),
                 prescriberName: prescriber?.displayName ?? "",
                 deaNumber: cred?.deaNumber, pharmacy: pharmacy.map(PharmacyDirectory.entry), messages: messages,
-                canSign: rx.status == "draft" && rx.prescriberID == p.userID,
+                canSign: rx.status == .draft && rx.prescriberID == p.userID,
                 canCancel: AccessPolicy.decide(p, .signRx).isAllowed,
                 errors: errors
             ).render(for: req), status: status)
@@ -330,8 +330,10 @@ package enum PrescribingController {
         let pid = try req.portalPatientID()
         let meds = try await req.prescriptions().medications(patientID: pid)
         let pending = Set(
-            try await RefillRequestRecord.query(on: req.db).filter(\.$patientID == pid).filter(\.$status == "pending")
-                .all().map(\.prescriptionID))
+            try await RefillRequestRecord.query(on: req.db).filter(\.$patientID == pid).filter(
+                \.$status == RefillStatus.pending
+            )
+            .all().map(\.prescriptionID))
         return Layout.render(
             PortalRefillsPage(
                 meds: meds, pending: pending, done: req.query[String.self, at: "requested"] != nil, error: nil

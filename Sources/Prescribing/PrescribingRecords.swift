@@ -70,8 +70,7 @@ package final class PrescriptionRecord: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
     @Field(key: "updated_at") package var updatedAt: Date
-    /// draft, sending, accepted (pharmacy Status 000), error, cancel-requested, cancelled, cancel-denied.
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: PrescriptionStatus
     @OptionalField(key: "status_detail") package var statusDetail: String?
     @Field(key: "prepared_by") package var preparedBy: String
     @OptionalField(key: "signed_at") package var signedAt: Date?
@@ -114,9 +113,8 @@ package final class ScriptMessageRecord: Model, @unchecked Sendable {
     // managed fields
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
-    /// out: queued → sent (Status) / error (Error) / failed (gave up); in: received, or refused (answered with an
-    /// Error).
-    @Field(key: "status") package var status: String
+    /// out: queued → sent (Status) / error (Error); in: received.
+    @Field(key: "status") package var status: ScriptMessageStatus
     @Field(key: "attempts") package var attempts: Int
     @OptionalField(key: "error_code") package var errorCode: String?
     @OptionalField(key: "error_text") package var errorText: String?
@@ -124,8 +122,8 @@ package final class ScriptMessageRecord: Model, @unchecked Sendable {
     // data fields
     @Field(key: "message_id") package var messageID: String
     @OptionalField(key: "relates_to") package var relatesTo: String?
-    @Field(key: "direction") package var direction: String
-    @Field(key: "type") package var type: String
+    @Field(key: "direction") package var direction: ScriptDirection
+    @Field(key: "type") package var type: ScriptMessageType
     @Field(key: "xml") package var xml: String
 
     // relationships
@@ -143,8 +141,7 @@ package final class RefillRequestRecord: Model, @unchecked Sendable {
     // managed fields
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
-    /// pending, approved, denied, replaced.
-    @Field(key: "status") package var status: String
+    @Field(key: "status") package var status: RefillStatus
     @OptionalField(key: "decided_by") package var decidedBy: String?
     @OptionalField(key: "decided_at") package var decidedAt: Date?
     @OptionalField(key: "reason_code") package var reasonCode: String?

@@ -105,7 +105,7 @@ package struct PrescriptionPage {
                 FormKit.errorSummary(errors),
                 .h1(.text(rx.description)),
                 .p(
-                    .text("Status: "), .strong(.id("rx-status"), .text(rx.status)),
+                    .text("Status: "), .strong(.id("rx-status"), .text(rx.status.rawValue)),
                     .unwrap(rx.statusDetail) { .text(" — " + $0) }),
                 .div(
                     .class("card"),
@@ -141,7 +141,7 @@ package struct PrescriptionPage {
                                 .type(.submit), .id("sign"),
                                 .text(rx.controlled ? "Sign with two-factor authentication" : "Sign and send"))))),
                 .if(
-                    canCancel && ["accepted", "sending", "cancel-denied"].contains(rx.status),
+                    canCancel && rx.status.isCancellable,
                     .form(
                         .action("/prescriptions/\(rx.id.uuidString)/cancel"), .method(.post),
                         .div(
@@ -161,11 +161,11 @@ package struct PrescriptionPage {
                                     .tr(
                                         .class("script-message"),
                                         .td(.text(Format.utc(m.createdAt, "yyyy-MM-dd HH:mm:ss"))),
-                                        .td(.text(m.direction)),
+                                        .td(.text(m.direction.rawValue)),
                                         .td(.text("\(m.type) \(m.messageID)")),
                                         .td(
                                             .text(
-                                                m.status
+                                                m.status.rawValue
                                                     + (m.errorCode.map { " · Error \($0) \(m.errorText ?? "")" } ?? ""))
                                         ))
                                 }))))

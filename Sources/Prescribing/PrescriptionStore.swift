@@ -27,7 +27,7 @@ package struct PrescriptionStore {
         package let id: UUID
         package let patientId: UUID
         package let prescriberId: UUID
-        package let status: String
+        package let status: PrescriptionStatus
         package let statusDetail: String?
         package let description: String
         package let schedule: String?
@@ -105,7 +105,7 @@ package struct PrescriptionStore {
             r.id = UUID()
             r.createdAt = now
             r.updatedAt = now
-            r.status = "draft"
+            r.status = .draft
             r.preparedBy = by
             r.drugID = drug!.id
             r.description = drug!.description
@@ -159,7 +159,7 @@ package struct PrescriptionStore {
     /// The medication list: what was prescribed and is neither cancelled nor refused.
     package func medications(patientID: UUID) async throws -> [RxDTO] {
         try await history(patientID: patientID).filter {
-            ["accepted", "sending", "cancel-denied", "cancel-requested"].contains($0.status)
+            $0.status.isActive
         }
     }
 
@@ -176,7 +176,7 @@ package struct PrescriptionStore {
         guard rx.prescriberID == p.userID else {
             throw AppError.forbidden("Only the prescriber named on the prescription may sign it.")
         }
-        guard rx.status == "draft" else {
+        guard rx.status == .draft else {
             throw AppError.conflict(
                 type: "not-a-draft", detail: "This prescription is already \(rx.status).", extra: [:])
         }
@@ -187,14 +187,14 @@ package struct PrescriptionStore {
         let dea = deaNumber, code = counter
         let written = LocalDay.of(now, in: try await zone(rx.locationID)).iso
         return try await scope.run { tx in
-            guard let rx = try await PrescriptionRecord.find(id, on: tx), rx.status == "draft" else {
+            guard let rx = try await PrescriptionRecord.find(id, on: tx), rx.status == .draft else {
                 throw AppError.conflict(
                     type: "not-a-draft", detail: "This prescription was signed meanwhile.", extra: [:])
             }
             if let code, let uid = p.userID { try await Self.useCode(code, userID: uid, on: tx) }
             rx.writtenDate = written
             rx.signedAt = now
-            rx.status = "sending"
+            rx.status = .sending
             rx.statusDetail = "Signed; on its way to the pharmacy."
             rx.updatedAt = now
             if rx.isControlled {
@@ -285,7 +285,7 @@ package struct PrescriptionStore {
             throw AppError.notFound("No such prescription.")
         }
         try await scope.authorize(.signRx, patientID: rx.patientID)
-        guard ["accepted", "sending", "cancel-denied"].contains(rx.status) else {
+        guard rx.status.isCancellable else {
             throw AppError.conflict(
                 type: "not-cancellable", detail: "A \(rx.status) prescription cannot be cancelled.", extra: [:])
         }
@@ -302,8 +302,8 @@ package struct PrescriptionStore {
                 throw AppError.notFound("No such prescription.")
             }
             let original = try await ScriptMessageRecord.query(on: tx).filter(\.$prescriptionID == id).filter(
-                \.$type == "NewRx"
-            ).filter(\.$direction == "out").first()
+                \.$type == ScriptMessageType.newRx
+            ).filter(\.$direction == ScriptDirection.outbound).first()
             let d = try await ScriptGateway.details(rx, on: tx)
             let m = ScriptMessage(
                 header: ScriptHeader(
@@ -314,7 +314,7 @@ package struct PrescriptionStore {
                 body: .cancelRx(d))
             let out = try await ScriptGateway.queue(
                 m, codec: codec, prescriptionID: rx.id, refillID: nil, now: now, on: tx)
-            rx.status = "cancel-requested"
+            rx.status = .cancelRequested
             rx.statusDetail = "Cancellation sent; waiting for the pharmacy's answer."
             rx.updatedAt = now
             try await rx.save(on: tx)

@@ -34,7 +34,7 @@ package struct RefillStore {
         package let patientId: UUID
         package let patientName: String
         package let source: String
-        package let status: String
+        package let status: RefillStatus
         package let createdAt: Date
         package let routedTo: UUID
         package let routedToName: String
@@ -71,7 +71,7 @@ package struct RefillStore {
         let r = RefillRequestRecord()
         r.id = UUID()
         r.createdAt = now
-        r.status = "pending"
+        r.status = .pending
         r.source = source
         r.routeReason = why
         r.patientID = rx.patientID
@@ -88,14 +88,14 @@ package struct RefillStore {
             throw AppError.notFound("No such prescription.")
         }
         try await scope.authorize(.requestRefill(patientID: rx.patientID), patientID: rx.patientID)
-        guard ["accepted", "cancel-denied"].contains(rx.status) else {
+        guard rx.status.isRenewable else {
             throw AppError.conflict(
                 type: "not-refillable", detail: "Only a current prescription can be refilled.", extra: [:])
         }
         let now = scope.now
         return try await scope.run { tx in
             if try await RefillRequestRecord.query(on: tx).filter(\.$prescriptionID == prescriptionID).filter(
-                \.$status == "pending"
+                \.$status == RefillStatus.pending
             ).first() != nil {
                 throw AppError.conflict(
                     type: "already-requested",
@@ -119,7 +119,7 @@ package struct RefillStore {
     package func queue(all: Bool = false) async throws -> [QueueItem] {
         try await scope.authorize(.readRefillQueue)
         let p = scope.principal
-        let q = RefillRequestRecord.query(on: scope.db).filter(\.$status == "pending")
+        let q = RefillRequestRecord.query(on: scope.db).filter(\.$status == RefillStatus.pending)
         if !all && (p.role == .provider || p.role == .medicalDirector), let me = p.userID {
             q.filter(\.$routedTo == me)
         }
@@ -168,7 +168,7 @@ package struct RefillStore {
         guard let r = try await RefillRequestRecord.find(id, on: scope.db) else {
             throw AppError.notFound("No such refill request.")
         }
-        guard r.status == "pending" else {
+        guard r.status == .pending else {
             throw AppError.conflict(type: "decided", detail: "This request was already \(r.status).", extra: [:])
         }
         let p = scope.principal
@@ -228,7 +228,7 @@ package struct RefillStore {
         if r.source == "portal" && decision == "deny" {
             // No pharmacy message to answer: the request is simply closed with the reason.
             return try await finish(
-                id, status: "denied", reasonCode: input.reasonCode, note: input.note, newPrescription: nil,
+                id, status: .denied, reasonCode: input.reasonCode, note: input.note, newPrescription: nil,
                 detail: "denied (\(input.reasonCode!))")
         }
 
@@ -239,7 +239,7 @@ package struct RefillStore {
                 let n = PrescriptionRecord()
                 n.id = UUID()
                 n.createdAt = now; n.updatedAt = now
-                n.status = "draft"; n.preparedBy = p.username
+                n.status = .draft; n.preparedBy = p.username
                 n.drugID = rx.drugID; n.description = rx.description; n.ndc = rx.ndc; n.rxnorm = rx.rxnorm;
                 n.schedule = rx.schedule
                 n.quantity = rx.quantity; n.unitCode = rx.unitCode; n.daysSupply = rx.daysSupply;
@@ -260,14 +260,14 @@ package struct RefillStore {
             // Controlled: the EPCS checks and the fresh code happen there.
             _ = try await rxStore.sign(newID, otp: input.otp)
             return try await finish(
-                id, status: "approved", reasonCode: nil, note: input.note, newPrescription: newID,
+                id, status: .approved, reasonCode: nil, note: input.note, newPrescription: newID,
                 detail: "approved; new prescription sent")
         }
 
         // Pharmacy request: answer with an RxRenewalResponse that relates to their message.
         let codec = try scope.app.scriptCodec, now = scope.now, usedCode = counter
         return try await scope.run { tx in
-            guard let r = try await RefillRequestRecord.find(id, on: tx), r.status == "pending" else {
+            guard let r = try await RefillRequestRecord.find(id, on: tx), r.status == .pending else {
                 throw AppError.conflict(type: "decided", detail: "Decided meanwhile.", extra: [:])
             }
             if let usedCode, let uid = p.userID { try await PrescriptionStore.useCode(usedCode, userID: uid, on: tx) }
@@ -278,10 +278,10 @@ package struct RefillStore {
             case "approve":
                 d.medication.refills = input.refills ?? rx.refills
                 response = .approved
-                r.status = "approved"
+                r.status = .approved
             case "deny":
                 response = .denied(reasonCode: input.reasonCode!, reason: Text.clean(input.note))
-                r.status = "denied"
+                r.status = .denied
                 r.reasonCode = input.reasonCode
             default:
                 let drug = Formulary.drug(input.drugId)!
@@ -292,7 +292,7 @@ package struct RefillStore {
                     substitutions: "0",
                     refills: input.refills!, sig: Text.clean(input.sig)!)
                 response = .replace
-                r.status = "replaced"
+                r.status = .replaced
             }
             let m = ScriptMessage(
                 header: ScriptHeader(
@@ -324,7 +324,7 @@ package struct RefillStore {
     }
 
     private func finish(
-        _ id: UUID, status: String, reasonCode: String?, note: String?, newPrescription: UUID?, detail: String
+        _ id: UUID, status: RefillStatus, reasonCode: String?, note: String?, newPrescription: UUID?, detail: String
     ) async throws -> QueueItem {
         let now = scope.now, by = scope.principal.username
         return try await scope.run { tx in

@@ -131,12 +131,12 @@ package enum ScriptGateway {
         let r = ScriptMessageRecord()
         r.id = UUID()
         r.createdAt = now
-        r.status = "queued"
+        r.status = .queued
         r.attempts = 0
         r.messageID = m.header.messageID
         r.relatesTo = m.header.relatesToMessageID
-        r.direction = "out"
-        r.type = m.body.name
+        r.direction = .outbound
+        r.type = m.body.type
         r.xml = codec.xml(m)
         r.prescriptionID = prescriptionID
         r.refillRequestID = refillID
@@ -151,7 +151,7 @@ package enum ScriptGateway {
 
     /// Stores a received message (or the synchronous answer to one of ours).
     package static func storeInbound(
-        _ m: ScriptMessage?, xml: String, status: String, problem: ScriptProblem?, prescriptionID: UUID?,
+        _ m: ScriptMessage?, xml: String, status: ScriptMessageStatus, problem: ScriptProblem?, prescriptionID: UUID?,
         refillID: UUID?,
         now: Date, on tx: any Database
     ) async throws -> ScriptMessageRecord {
@@ -162,8 +162,8 @@ package enum ScriptGateway {
         r.attempts = 0
         r.messageID = m?.header.messageID ?? "unparsed-\(UUID().uuidString.prefix(20))"
         r.relatesTo = m?.header.relatesToMessageID
-        r.direction = "in"
-        r.type = m?.body.name ?? "unreadable"
+        r.direction = .inbound
+        r.type = m?.body.type ?? .unreadable
         r.xml = String(xml.prefix(200_000))
         r.errorCode = problem?.code
         r.errorText = problem.map { String($0.description.prefix(300)) }
@@ -180,7 +180,7 @@ package enum ScriptGateway {
     @Sendable package static func deliver(_ ctx: JobContext) async throws {
         let app = ctx.app
         guard let id = ctx.uuid("message"), let msg = try await ScriptMessageRecord.find(id, on: app.db),
-            msg.status == "queued"
+            msg.status == .queued
         else { return }
         let codec = try app.scriptCodec
         let answer = try await app.clearinghouse.post(msg.xml, app: app)
@@ -201,29 +201,29 @@ package enum ScriptGateway {
             var detail = "\(msg.type) \(msg.messageID): "
             switch parsed.body {
             case .status(let code, _), .verify(let code):
-                msg.status = "sent"
+                msg.status = .sent
                 detail += "accepted (\(code))"
-                if let rx, msg.type == "NewRx" {
-                    rx.status = "accepted"; rx.statusDetail = "Accepted by the pharmacy (Status \(code))."
+                if let rx, msg.type == .newRx {
+                    rx.status = .accepted; rx.statusDetail = "Accepted by the pharmacy (Status \(code))."
                 }
             case .error(let code, let dc, let text):
-                msg.status = "error"
+                msg.status = .error
                 msg.errorCode = code
                 msg.errorText = [dc, text].compactMap { $0 }.joined(separator: " ")
                 detail += "refused (Error \(code)\(dc.map { "/\($0)" } ?? ""))"
                 if let rx {
-                    rx.status = msg.type == "CancelRx" ? rx.status : "error"
+                    rx.status = msg.type == .cancelRx ? rx.status : .error
                     rx.statusDetail =
                         "The pharmacy refused the \(msg.type): Error \(code)\(dc.map { "/\($0)" } ?? "") \(text ?? "")"
                 }
             default:
-                msg.status = "sent"
+                msg.status = .sent
                 detail += "answered with \(parsed.body.name)"
             }
             try await msg.save(on: tx)
             if let rx { rx.updatedAt = now; try await rx.save(on: tx) }
             _ = try await storeInbound(
-                parsed, xml: raw, status: "received", problem: nil, prescriptionID: msg.prescriptionID,
+                parsed, xml: raw, status: .received, problem: nil, prescriptionID: msg.prescriptionID,
                 refillID: msg.refillRequestID, now: now, on: tx)
             return [
                 AuditDraft(

@@ -74,9 +74,10 @@ package enum ScriptInbound {
             return rx
         }
         if let rel = m.header.relatesToMessageID,
-            let out = try await ScriptMessageRecord.query(on: db).filter(\.$direction == "out").filter(
-                \.$messageID == rel
-            ).first(),
+            let out = try await ScriptMessageRecord.query(on: db).filter(\.$direction == ScriptDirection.outbound)
+                .filter(
+                    \.$messageID == rel
+                ).first(),
             let pid = out.prescriptionID
         {
             return try await PrescriptionRecord.find(pid, on: db)
@@ -88,7 +89,7 @@ package enum ScriptInbound {
     package static func dispatch(_ app: Application, _ m: ScriptMessage, xml: String) async throws -> String? {
         let db = app.db, now = app.clock.now()
         let scope = app.systemScope("script-inbound")
-        if try await ScriptMessageRecord.query(on: db).filter(\.$direction == "in").filter(
+        if try await ScriptMessageRecord.query(on: db).filter(\.$direction == ScriptDirection.inbound).filter(
             \.$messageID == m.header.messageID
         ).first() != nil {
             return "already received"  // the sender retried after losing our answer: nothing is applied twice
@@ -114,7 +115,7 @@ package enum ScriptInbound {
                     detail += "; renewal routed to \(r.routeReason)"
                 }
                 _ = try await ScriptGateway.storeInbound(
-                    m, xml: xml, status: "received", problem: nil, prescriptionID: rx.id, refillID: refillID, now: now,
+                    m, xml: xml, status: .received, problem: nil, prescriptionID: rx.id, refillID: refillID, now: now,
                     on: tx)
                 return (
                     (),
@@ -128,19 +129,20 @@ package enum ScriptInbound {
             return nil
         case .cancelRxResponse(let decision):
             guard let rel = m.header.relatesToMessageID,
-                let out = try await ScriptMessageRecord.query(on: db).filter(\.$direction == "out").filter(
-                    \.$messageID == rel
-                ).filter(\.$type == "CancelRx").first(),
+                let out = try await ScriptMessageRecord.query(on: db).filter(\.$direction == ScriptDirection.outbound)
+                    .filter(
+                        \.$messageID == rel
+                    ).filter(\.$type == ScriptMessageType.cancelRx).first(),
                 let pid = out.prescriptionID
             else { throw cannotIdentify }
             try await scope.run { tx in
                 guard let rx = try await PrescriptionRecord.find(pid, on: tx) else { throw cannotIdentify }
                 switch decision {
                 case .approved:
-                    rx.status = "cancelled"
+                    rx.status = .cancelled
                     rx.statusDetail = "Cancelled: the pharmacy confirmed (CancelRxResponse Approved)."
                 case .denied(let code, let reason):
-                    rx.status = "cancel-denied"
+                    rx.status = .cancelDenied
                     rx.statusDetail =
                         "The pharmacy could not cancel "
                         + "(\(code)\(code == "AR" ? ", already transferred" : ""))\(reason.map { ": \($0)" } ?? "")."
@@ -148,7 +150,7 @@ package enum ScriptInbound {
                 rx.updatedAt = now
                 try await rx.save(on: tx)
                 _ = try await ScriptGateway.storeInbound(
-                    m, xml: xml, status: "received", problem: nil, prescriptionID: pid, refillID: nil, now: now, on: tx)
+                    m, xml: xml, status: .received, problem: nil, prescriptionID: pid, refillID: nil, now: now, on: tx)
                 return (
                     (),
                     [
@@ -163,21 +165,23 @@ package enum ScriptInbound {
         case .status, .verify, .error:
             let out =
                 try await m.header.relatesToMessageID.asyncMap {
-                    try await ScriptMessageRecord.query(on: db).filter(\.$direction == "out").filter(\.$messageID == $0)
-                        .first()
+                    try await ScriptMessageRecord.query(on: db).filter(\.$direction == ScriptDirection.outbound).filter(
+                        \.$messageID == $0
+                    )
+                    .first()
                 } ?? nil
             if out == nil, case .error = m.body {} else if out == nil { throw cannotIdentify }
             try await scope.run { tx in
                 if let out, let o = try await ScriptMessageRecord.find(out.id, on: tx),
                     case .error(let code, let dc, let text) = m.body
                 {
-                    o.status = "error"
+                    o.status = .error
                     o.errorCode = code
                     o.errorText = [dc, text].compactMap { $0 }.joined(separator: " ")
                     try await o.save(on: tx)
                 }
                 _ = try await ScriptGateway.storeInbound(
-                    m, xml: xml, status: "received", problem: nil, prescriptionID: out?.prescriptionID,
+                    m, xml: xml, status: .received, problem: nil, prescriptionID: out?.prescriptionID,
                     refillID: out?.refillRequestID, now: now, on: tx)
                 return (
                     (),

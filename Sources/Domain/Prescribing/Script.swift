@@ -170,20 +170,23 @@ public enum ScriptBody: Equatable, Sendable {
     case verify(code: String)
     case error(code: String, descriptionCode: String?, description: String?)
 
-    public var name: String {
+    public var type: ScriptMessageType {
         switch self {
-        case .newRx: return "NewRx"
-        case .rxRenewalRequest: return "RxRenewalRequest"
-        case .rxRenewalResponse: return "RxRenewalResponse"
-        case .cancelRx: return "CancelRx"
-        case .cancelRxResponse: return "CancelRxResponse"
-        case .rxChangeRequest: return "RxChangeRequest"
-        case .rxChangeResponse: return "RxChangeResponse"
-        case .status: return "Status"
-        case .verify: return "Verify"
-        case .error: return "Error"
+        case .newRx: .newRx
+        case .rxRenewalRequest: .rxRenewalRequest
+        case .rxRenewalResponse: .rxRenewalResponse
+        case .cancelRx: .cancelRx
+        case .cancelRxResponse: .cancelRxResponse
+        case .rxChangeRequest: .rxChangeRequest
+        case .rxChangeResponse: .rxChangeResponse
+        case .status: .status
+        case .verify: .verify
+        case .error: .error
         }
     }
+
+    /// The element name, as SCRIPT spells it.
+    public var name: String { type.rawValue }
 }
 
 public struct ScriptMessage: Equatable, Sendable {

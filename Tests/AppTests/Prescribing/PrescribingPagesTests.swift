@@ -100,7 +100,7 @@ final class PrescribingPagesTests: XCTestCase {
             XCTAssertEqual(decided.headers.first(name: .location), "/refills?done=approved")
             let renewal = try await PrescriptionRecord.query(on: app.db).filter(\.$renewalOf != nil).first()
             XCTAssertEqual(renewal?.renewalOf?.uuidString, String(rxID))
-            XCTAssertEqual(renewal?.status, "sending")
+            XCTAssertEqual(renewal?.status, .sending)
             _ = try await JobWorker.runOnce(app, node: "t")
             let sent = try await x.simMessages().filter { $0.type == "NewRx" }
             XCTAssertEqual(sent.count, 2)

@@ -117,9 +117,10 @@ final class PrescribingTests: XCTestCase {
             var pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.done, 1)
             let accepted = try await PrescriptionRecord.find(rx.id, on: app.db)
-            XCTAssertEqual(accepted?.status, "accepted")
-            let out = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "NewRx").first()!
-            XCTAssertEqual(out.status, "sent")
+            XCTAssertEqual(accepted?.status, .accepted)
+            let out = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == ScriptMessageType.newRx)
+                .first()!
+            XCTAssertEqual(out.status, .sent)
             XCTAssertLessThanOrEqual(out.messageID.count, 35)
             let parsed = try ScriptCodec.for(.v2017071).parse(Data(out.xml.utf8))
             guard case .newRx(let d) = parsed.body else { return XCTFail("not a NewRx") }
@@ -131,9 +132,10 @@ final class PrescribingTests: XCTestCase {
             XCTAssertEqual(parsed.header.prescriberOrderNumber, ScriptGateway.orderNumber(rx.id))
             XCTAssertLessThanOrEqual(
                 parsed.header.prescriberOrderNumber?.count ?? 99, 35, "PrescriberOrderNumber is an1..35")
-            let status = try await ScriptMessageRecord.query(on: app.db).filter(\.$direction == "in").filter(
-                \.$type == "Status"
-            ).first()
+            let status = try await ScriptMessageRecord.query(on: app.db).filter(\.$direction == ScriptDirection.inbound)
+                .filter(
+                    \.$type == ScriptMessageType.status
+                ).first()
             XCTAssertEqual(status?.relatesTo, out.messageID, "the answer is stored, related to our message")
             var sim = try await x.simMessages()
             XCTAssertEqual(sim.map(\.type), ["NewRx"])
@@ -161,8 +163,10 @@ final class PrescribingTests: XCTestCase {
             sim = try await x.simMessages()
             XCTAssertEqual(sim.map(\.type), ["NewRx", "RxRenewalResponse"])
             XCTAssertEqual(sim[1].relatesTo, renewalID, "the response relates to the pharmacy's request")
-            let response = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "RxRenewalResponse")
-                .first()!
+            let response = try await ScriptMessageRecord.query(on: app.db).filter(
+                \.$type == ScriptMessageType.rxRenewalResponse
+            )
+            .first()!
             guard
                 case .rxRenewalResponse(.approved, let rd) = try ScriptCodec.for(.v2017071).parse(
                     Data(response.xml.utf8)
@@ -176,16 +180,20 @@ final class PrescribingTests: XCTestCase {
             XCTAssertEqual(cancel.status, .ok, cancel.body.string)
             pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.done, 1)
-            var final: String?
+            var final: PrescriptionStatus?
             for _ in 0..<50 {
                 final = try await PrescriptionRecord.find(rx.id, on: app.db)?.status
-                if final == "cancelled" { break }
+                if final == .cancelled { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            XCTAssertEqual(final, "cancelled")
-            let cancelResponse = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "CancelRxResponse")
-                .first()
-            let cancelOut = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "CancelRx").first()
+            XCTAssertEqual(final, .cancelled)
+            let cancelResponse = try await ScriptMessageRecord.query(on: app.db).filter(
+                \.$type == ScriptMessageType.cancelRxResponse
+            )
+            .first()
+            let cancelOut = try await ScriptMessageRecord.query(on: app.db).filter(
+                \.$type == ScriptMessageType.cancelRx
+            ).first()
             XCTAssertEqual(cancelResponse?.relatesTo, cancelOut?.messageID, "matched by RelatesToMessageID")
             let audit = try await Fixtures.auditRows(app, patientID: x.patient).filter {
                 $0.category == "prescriptions"
@@ -210,7 +218,7 @@ final class PrescribingTests: XCTestCase {
             var pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.done, 1)
             let refused = try await PrescriptionRecord.find(made.id, on: app.db)!
-            XCTAssertEqual(refused.status, "error")
+            XCTAssertEqual(refused.status, .error)
             XCTAssertTrue(refused.statusDetail?.contains("Error 900/1000") == true, refused.statusDetail ?? "")
             XCTAssertTrue(refused.statusDetail?.contains("Unknown pharmacy NCPDPID 3456789") == true)
             let job = try await JobRecord.query(on: app.db).filter(\.$kind == "script.send").first()!
@@ -234,16 +242,16 @@ final class PrescribingTests: XCTestCase {
             ).first()!
             XCTAssertTrue(waiting.lastError?.contains("Error 600") == true, waiting.lastError ?? "")
             let stillSending = try await PrescriptionRecord.find(second.id, on: app.db)?.status
-            XCTAssertEqual(stillSending, "sending")
+            XCTAssertEqual(stillSending, .sending)
             x.clock.advance(by: 60)
             pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.done, 1)
             let nowAccepted = try await PrescriptionRecord.find(second.id, on: app.db)?.status
-            XCTAssertEqual(nowAccepted, "accepted")
+            XCTAssertEqual(nowAccepted, .accepted)
             let sent = try await x.simMessages().filter { $0.type == "NewRx" }
             XCTAssertEqual(sent.count, 2, "the 600 attempt is not recorded as received; the retry is")
             let ids = try await ScriptMessageRecord.query(on: app.db).filter(\.$prescriptionID == second.id).filter(
-                \.$direction == "out"
+                \.$direction == ScriptDirection.outbound
             ).all().map(\.messageID)
             XCTAssertEqual(ids.count, 1)
         }
@@ -298,8 +306,10 @@ final class PrescribingTests: XCTestCase {
                 json: ["decision": "deny", "reasonCode": "AM", "note": "Please book a follow-up"])
             XCTAssertEqual(denied.status, .ok, denied.body.string)
             _ = try await JobWorker.runOnce(app, node: "t")
-            let response = try await ScriptMessageRecord.query(on: app.db).filter(\.$type == "RxRenewalResponse")
-                .first()!
+            let response = try await ScriptMessageRecord.query(on: app.db).filter(
+                \.$type == ScriptMessageType.rxRenewalResponse
+            )
+            .first()!
             guard
                 case .rxRenewalResponse(.denied(let code, let note), _) = try ScriptCodec.for(.v2017071).parse(
                     Data(response.xml.utf8)
