@@ -172,7 +172,7 @@ public enum CareSyncCLI {
             }
             return try await q.sort(\.$createdAt, .descending).limit(500).all().map {
                 OutboxRow(
-                    id: try $0.requireID(), kind: $0.kind, channel: $0.channel, status: $0.status.rawValue,
+                    id: try $0.requireID(), kind: $0.kind, channel: $0.channel.rawValue, status: $0.status.rawValue,
                     attempts: $0.attempts,
                     nextAttemptAt: $0.nextAttemptAt, lastError: $0.lastError)
             }
@@ -256,13 +256,17 @@ public enum CareSyncCLI {
             return EPCSReport(
                 day: r.day,
                 events: r.events.map {
-                    .init(seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome, detail: $0.detail)
+                    .init(
+                        seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome.rawValue,
+                        detail: $0.detail)
                 },
                 signatures: r.signatures, refusedSignatures: r.refusedSignatures,
                 accessControlChanges: r.accessControlChanges,
                 deniedAccess: r.deniedAccess,
                 incidents: r.incidents.map {
-                    .init(seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome, detail: $0.detail)
+                    .init(
+                        seq: $0.seq, username: $0.username, entity: $0.entity, outcome: $0.outcome.rawValue,
+                        detail: $0.detail)
                 })
         }
     }

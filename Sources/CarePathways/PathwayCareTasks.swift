@@ -17,7 +17,7 @@ extension PathwayStore {
         return try await scope.run { tx in
             let q = CareTaskRecord.query(on: tx)
             if !includeClosed { q.filter(\.$status == .open) }
-            if frontDesk { q.filter(\.$team == "front-desk") }
+            if frontDesk { q.filter(\.$team == CareTeam.frontDesk) }
             if let p = patientID { q.filter(\.$patientID == p) }
             let rows = try await q.sort(\.$urgent, .descending).sort(\.$createdAt).limit(500).all()
             var out: [CareTaskDTO] = []

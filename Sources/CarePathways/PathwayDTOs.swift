@@ -126,7 +126,7 @@ extension PathwayStore {
         package let patientName: String?
         package let kind: String
         package let urgent: Bool
-        package let team: String
+        package let team: CareTeam
         package let summary: String
         package let status: CareTaskStatus
         package let createdAt: Date

@@ -69,7 +69,7 @@ package enum PathwayJobs {
             }
             if s.kind == .followUp && offers.isEmpty {
                 let c = try await PathwayStore.raise(
-                    kind: "schedule-follow-up", urgent: false, team: "front-desk",
+                    kind: "schedule-follow-up", urgent: false, team: .frontDesk,
                     summary: "\(s.title): no free time fits around day \(s.day); please call the patient to book.",
                     patientID: e.patientID, enrolmentID: eid, taskID: task.id,
                     key: "follow-up:\((try task.requireID()).uuidString)",
@@ -100,7 +100,7 @@ package enum PathwayJobs {
             let what = s.kind == .photoPrompt ? "no photo received" : "not answered"
             let c = try await PathwayStore.raise(
                 kind: s.kind == .photoPrompt ? "missed-photo" : "missed-check-in", urgent: !flags.isEmpty,
-                team: "clinical",
+                team: .clinical,
                 summary: "\(s.title): \(what) within \(s.escalateAfterHours ?? 0) h"
                     + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))"),
                 patientID: task.patientID, enrolmentID: task.enrolmentID, taskID: tid, key: "missed:\(tid.uuidString)",
@@ -122,9 +122,9 @@ package enum PathwayJobs {
         patientID: UUID, step s: PathwayStep, taskID: UUID, practice: String, now: Date, on tx: any Database
     ) async throws {
         guard let p = try await PatientRecord.find(patientID, on: tx) else { return }
-        var channels: [(String, String)] = [("portal", patientID.uuidString)]
-        if s.channels.contains("email"), let e = p.email { channels.append(("email", e)) }
-        if s.channels.contains("sms"), let ph = p.phone { channels.append(("sms", ph)) }
+        let channels = NoticeChannel.recipients(
+            portal: patientID.uuidString, email: p.email, phone: p.phone,
+            allowing: Set(s.channels.compactMap(NoticeChannel.init(rawValue:))))
         for (channel, recipient) in channels {
             try await OutboxMessageRecord.pending(
                 kind: "pathway-\(s.kind.rawValue)", channel: channel, recipient: recipient,

@@ -112,7 +112,7 @@ extension PathwayStore {
             ]
             if !flags.isEmpty {
                 let c = try await Self.raise(
-                    kind: "red-flag", urgent: true, team: "clinical",
+                    kind: "red-flag", urgent: true, team: .clinical,
                     summary: "\(step.title): \(flags.joined(separator: ", "))",
                     patientID: r.patientID, enrolmentID: r.enrolmentID, taskID: id, key: "red-flag:\(id.uuidString)",
                     now: now, on: tx)
@@ -128,7 +128,7 @@ extension PathwayStore {
 
     /// Inside a transaction: a care-team task (once per purpose).
     package static func raise(
-        kind: String, urgent: Bool, team: String, summary: String, patientID: UUID, enrolmentID: UUID?, taskID: UUID?,
+        kind: String, urgent: Bool, team: CareTeam, summary: String, patientID: UUID, enrolmentID: UUID?, taskID: UUID?,
         key: String,
         now: Date, on tx: any Database
     ) async throws -> CareTaskRecord {

@@ -136,7 +136,7 @@ package final class CareTaskRecord: Model, @unchecked Sendable {
     @Field(key: "kind") package var kind: String
     @Field(key: "urgent") package var urgent: Bool
     /// clinical or front-desk.
-    @Field(key: "team") package var team: String
+    @Field(key: "team") package var team: CareTeam
     @Field(key: "summary") package var summary: String
     @OptionalField(key: "close_note") package var closeNote: String?
 

@@ -89,7 +89,7 @@ package struct WorkCounts {
         var c = WorkCounts()
         func may(_ a: Domain.Action) -> Bool { AccessPolicy.decide(p, a).isAllowed }
         if may(.readStaffInbox) {
-            let threads = try await MessageThreadRecord.query(on: db).filter(\.$lastFrom == "patient").all()
+            let threads = try await MessageThreadRecord.query(on: db).filter(\.$lastFrom == MessageSide.patient).all()
             let unread = threads.filter(\.unreadByStaff)
             c.inboxUnread = unread.count
             c.inboxUrgent = unread.filter(\.urgent).count
@@ -100,7 +100,7 @@ package struct WorkCounts {
         }
         if may(.readCareTasks) {
             let q = CareTaskRecord.query(on: db).filter(\.$status == .open)
-            if p.role == .frontDesk { q.filter(\.$team == "front-desk") }
+            if p.role == .frontDesk { q.filter(\.$team == CareTeam.frontDesk) }
             let open = try await q.all()
             c.tasksOpen = open.count
             c.tasksUrgent = open.filter(\.urgent).count

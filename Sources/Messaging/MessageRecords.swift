@@ -1,3 +1,4 @@
+import Domain
 import Vapor
 import Fluent
 import SQLKit
@@ -13,7 +14,7 @@ package final class MessageThreadRecord: Model, @unchecked Sendable {
     /// Time of the newest message.
     @Field(key: "updated_at") package var updatedAt: Date
     /// patient or staff: who wrote the newest message.
-    @Field(key: "last_from") package var lastFrom: String
+    @Field(key: "last_from") package var lastFrom: MessageSide
     @OptionalField(key: "patient_read_at") package var patientReadAt: Date?
     @OptionalField(key: "staff_read_at") package var staffReadAt: Date?
 
@@ -30,8 +31,8 @@ package final class MessageThreadRecord: Model, @unchecked Sendable {
 
     package init() {}
 
-    package var unreadByStaff: Bool { lastFrom == "patient" && (staffReadAt.map { $0 < updatedAt } ?? true) }
-    package var unreadByPatient: Bool { lastFrom == "staff" && (patientReadAt.map { $0 < updatedAt } ?? true) }
+    package var unreadByStaff: Bool { lastFrom == .patient && (staffReadAt.map { $0 < updatedAt } ?? true) }
+    package var unreadByPatient: Bool { lastFrom == .staff && (patientReadAt.map { $0 < updatedAt } ?? true) }
 }
 
 package final class MessageRecord: Model, @unchecked Sendable {
@@ -44,7 +45,7 @@ package final class MessageRecord: Model, @unchecked Sendable {
     // data fields
     @Field(key: "sender_name") package var senderName: String
     /// patient or staff.
-    @Field(key: "sender_side") package var senderSide: String
+    @Field(key: "sender_side") package var senderSide: MessageSide
     @Field(key: "body") package var body: String
 
     // relationships

@@ -44,7 +44,7 @@ package struct MessageStore {
         package let id: UUID
         package let sentAt: Date
         package let senderName: String
-        package let senderSide: String
+        package let senderSide: MessageSide
         package let body: String
         package let attachmentId: UUID?
     }
@@ -62,10 +62,10 @@ package struct MessageStore {
         package var urgentOnly = false
     }
 
-    package var side: String { scope.principal.role == .patient ? "patient" : "staff" }
+    package var side: MessageSide { scope.principal.role == .patient ? .patient : .staff }
 
     package func summary(_ t: MessageThreadRecord, patientName: String?) throws -> ThreadSummary {
-        let staff = side == "staff"
+        let staff = side == .staff
         return ThreadSummary(
             id: try t.requireID(), patientId: t.patientID, patientName: patientName, locationId: t.locationID,
             subject: t.subject,
@@ -99,15 +99,15 @@ package struct MessageStore {
             t.updatedAt = now
             t.lastFrom = side
             t.subject = subject
-            t.urgent = !urgent.isEmpty && side == "patient"
-            t.urgentWords = side == "patient" ? urgent.joined(separator: ",") : ""
+            t.urgent = !urgent.isEmpty && side == .patient
+            t.urgentWords = side == .patient ? urgent.joined(separator: ",") : ""
             t.patientID = patientID
             t.locationID = try loc.requireID()
-            if side == "patient" { t.patientReadAt = now } else { t.staffReadAt = now; t.assignedTo = p.userID }
+            if side == .patient { t.patientReadAt = now } else { t.staffReadAt = now; t.assignedTo = p.userID }
             try await t.create(on: tx)
             let m = try await Self.insertMessage(
                 thread: t, body: body, attachment: input.attachmentId, principal: p, side: side, now: now, on: tx)
-            if side == "staff" {
+            if side == .staff {
                 try await Self.notifyPatient(t, now: now, on: tx, practice: scope.app.config.practiceName)
             }
             return (
@@ -133,7 +133,7 @@ package struct MessageStore {
         try await PhotoStore(scope: scope).checkAttachment(
             input.attachmentId, patientID: t.patientID, field: "attachmentId")
         let now = scope.now, p = scope.principal, side = self.side, body = Text.clean(input.body)!
-        let urgent = side == "patient" ? MessageRules.urgentWords(in: body) : []
+        let urgent = side == .patient ? MessageRules.urgentWords(in: body) : []
         let practice = scope.app.config.practiceName
         return try await scope.run { tx in
             guard let t = try await MessageThreadRecord.find(threadID, on: tx) else {
@@ -143,7 +143,7 @@ package struct MessageStore {
                 thread: t, body: body, attachment: input.attachmentId, principal: p, side: side, now: now, on: tx)
             t.updatedAt = now
             t.lastFrom = side
-            if side == "patient" {
+            if side == .patient {
                 t.patientReadAt = now
                 if !urgent.isEmpty {
                     t.urgent = true
@@ -179,7 +179,7 @@ package struct MessageStore {
             guard let t = try await MessageThreadRecord.find(threadID, on: tx) else {
                 throw AppError.notFound("No such conversation.")
             }
-            if side == "patient" { t.patientReadAt = now } else { t.staffReadAt = now }
+            if side == .patient { t.patientReadAt = now } else { t.staffReadAt = now }
             try await t.save(on: tx)
             let ms = try await MessageRecord.query(on: tx).filter(\.$threadID == threadID).sort(\.$sentAt).all()
             let p = try await PatientRecord.find(t.patientID, on: tx)
@@ -194,7 +194,7 @@ package struct MessageStore {
             )
         }
         return ThreadDTO(
-            summary: try summary(thread, patientName: side == "staff" ? name : nil),
+            summary: try summary(thread, patientName: side == .staff ? name : nil),
             messages: try messages.map(Self.dto))
     }
 
@@ -262,7 +262,8 @@ package struct MessageStore {
     }
 
     package static func insertMessage(
-        thread t: MessageThreadRecord, body: String, attachment: UUID?, principal p: Principal, side: String, now: Date,
+        thread t: MessageThreadRecord, body: String, attachment: UUID?, principal p: Principal, side: MessageSide,
+        now: Date,
         on tx: any Database
     ) async throws -> MessageRecord {
         let m = MessageRecord()
@@ -284,9 +285,7 @@ package struct MessageStore {
     {
         guard let p = try await PatientRecord.find(t.patientID, on: tx) else { return }
         let text = "You have a new secure message from \(practice). Sign in to the patient portal to read it."
-        var channels: [(String, String)] = [("portal", t.patientID.uuidString)]
-        if let e = p.email { channels.append(("email", e)) }
-        if let ph = p.phone { channels.append(("sms", ph)) }
+        let channels = NoticeChannel.recipients(portal: t.patientID.uuidString, email: p.email, phone: p.phone)
         // One notice per thread until the patient has read it.
         let round = Int((t.patientReadAt ?? t.createdAt).timeIntervalSince1970)
         for (channel, recipient) in channels {

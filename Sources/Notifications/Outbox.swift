@@ -24,7 +24,7 @@ package final class OutboxMessageRecord: Model, @unchecked Sendable {
     // data fields
     @Field(key: "kind") package var kind: String
     /// email, sms or portal.
-    @Field(key: "channel") package var channel: String
+    @Field(key: "channel") package var channel: NoticeChannel
     @Field(key: "recipient") package var recipient: String
     @Field(key: "subject") package var subject: String
     @Field(key: "body") package var body: String
@@ -40,7 +40,7 @@ package final class OutboxMessageRecord: Model, @unchecked Sendable {
 
     /// A pending message due now. `dedupeKey` makes enqueuing the same purpose twice a no-op for the caller to check.
     package static func pending(
-        kind: String, channel: String, recipient: String, subject: String, body: String, dedupeKey: String,
+        kind: String, channel: NoticeChannel, recipient: String, subject: String, body: String, dedupeKey: String,
         patientID: UUID?, now: Date
     ) -> OutboxMessageRecord {
         let m = OutboxMessageRecord()
@@ -140,7 +140,7 @@ package struct LiveTransport: NotificationTransport {
     package func deliver(_ m: OutboxMessageRecord, app: Application) async throws {
         let c = app.config
         switch m.channel {
-        case "portal":
+        case .portal:
             guard let pid = m.patientID else { return }
             let n = PortalNoticeRecord()
             n.patientID = pid
@@ -149,7 +149,7 @@ package struct LiveTransport: NotificationTransport {
             // Through the serialized write like every other change: on SQLite a write outside it can make another
             // connection's read-then-write transaction fail (SQLITE_BUSY on the snapshot upgrade).
             _ = try await app.serializer.write(app.db) { tx in try await n.create(on: tx) }
-        case "email":
+        case .email:
             guard let url = c.smtpURL, let u = URLComponents(string: url), let host = u.host else {
                 throw NotConfigured(description: "no SMTP relay configured (CARESYNC_SMTP_URL)")
             }
@@ -161,7 +161,7 @@ package struct LiveTransport: NotificationTransport {
                 attachment: attachment)
             try await SMTPClient(host: host, port: u.port ?? 25, heloName: "caresync").send(
                 from: c.mailFrom, to: [m.recipient], message: mime)
-        case "sms":
+        case .sms:
             guard let hook = c.smsWebhookURL else {
                 throw NotConfigured(description: "no SMS webhook configured (CARESYNC_SMS_WEBHOOK_URL)")
             }
@@ -171,8 +171,6 @@ package struct LiveTransport: NotificationTransport {
             guard (200..<300).contains(res.status.code) else {
                 throw NotConfigured(description: "SMS webhook answered \(res.status.code)")
             }
-        default:
-            throw NotConfigured(description: "unknown channel \(m.channel)")
         }
     }
 }

@@ -60,7 +60,7 @@ public enum OutboxWorker {
                 app.logger.warning(
                     "outbox delivery failed",
                     metadata: [
-                        "message-id": .string(m.id?.uuidString ?? ""), "channel": .string(m.channel),
+                        "message-id": .string(m.id?.uuidString ?? ""), "channel": .string(m.channel.rawValue),
                         "attempt": .stringConvertible(m.attempts),
                     ])
             }

@@ -16,7 +16,7 @@ package final class AttachmentRecord: Model, @unchecked Sendable {
 
     // data fields
     /// pdf or image.
-    @Field(key: "kind") package var kind: String
+    @Field(key: "kind") package var kind: AttachmentRules.Kind
     @Field(key: "content_type") package var contentType: String
     @Field(key: "bytes") package var bytes: Int
     @Field(key: "sha256") package var sha256: String
@@ -76,7 +76,8 @@ extension PhotoStore {
     /// Stores a whole file (a form post) as an attachment of the patient, through the upload pipeline.
     package func storeAttachment(patientID: UUID, _ data: Data) async throws -> UUID {
         let u = try await startUpload(
-            length: data.count, metadata: ["purpose": "attachment", "patientId": patientID.uuidString])
+            length: data.count,
+            metadata: ["purpose": UploadPurpose.attachment.rawValue, "patientId": patientID.uuidString])
         guard case .complete(_, let id, _) = try await append(try u.requireID(), offset: 0, chunk: data, checksum: nil)
         else {
             throw AppError.conflict(type: "upload", detail: "The file did not arrive whole.", extra: [:])
@@ -103,7 +104,7 @@ extension PhotoStore {
         try await scope.record([
             AuditDraft(
                 action: .read, category: .messages, patientID: a.patientID, entityType: "Attachment",
-                entityID: id.uuidString, detail: a.kind)
+                entityID: id.uuidString, detail: a.kind.rawValue)
         ])
         return (a, data)
     }
@@ -127,7 +128,7 @@ extension PhotoStore {
             a.id = UUID()
             a.uploadedAt = now
             a.uploadedBy = by
-            a.kind = processed.kind.rawValue
+            a.kind = processed.kind
             a.contentType = processed.contentType
             a.bytes = processed.data.count
             a.sha256 = processed.sha256

@@ -57,7 +57,7 @@ package enum PhotoController {
         let (a, data) = try await req.photos().downloadAttachment(try req.idParameter("attachment"))
         return privateFile(
             data, contentType: a.contentType,
-            disposition: a.kind == "pdf" ? "attachment; filename=\"attachment.pdf\"" : "inline")
+            disposition: a.kind == .pdf ? "attachment; filename=\"attachment.pdf\"" : "inline")
     }
 
     // MARK: portal

@@ -1,3 +1,4 @@
+import Domain
 import Vapor
 import Fluent
 import SQLKit
@@ -68,7 +69,7 @@ package final class UploadRecord: Model, @unchecked Sendable {
     // data fields
     @Field(key: "upload_length") package var length: Int
     /// wound-photo (the only purpose so far).
-    @Field(key: "purpose") package var purpose: String
+    @Field(key: "purpose") package var purpose: UploadPurpose
     @OptionalField(key: "result_id") package var resultID: UUID?
 
     // relationships

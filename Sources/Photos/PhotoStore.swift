@@ -177,7 +177,7 @@ package struct PhotoStore {
         let now = scope.now
         let u = UploadRecord()
         u.id = UUID()
-        if metadata["purpose"] == "attachment" {
+        if metadata["purpose"] == UploadPurpose.attachment.rawValue {
             // A document or photo for a message or an intake answer.
             guard let pid = metadata["patientId"].flatMap(UUID.init(uuidString:)),
                 try await PatientRecord.find(pid, on: scope.db) != nil
@@ -187,7 +187,7 @@ package struct PhotoStore {
                 ])
             }
             try await scope.authorize(.sendMessage(patientID: pid), patientID: pid)
-            u.purpose = "attachment"
+            u.purpose = .attachment
             u.patientID = pid
             return try await create(u, length: length, owner: owner, now: now)
         }
@@ -208,7 +208,7 @@ package struct PhotoStore {
             }
             visit = aid
         }
-        u.purpose = "wound-photo"
+        u.purpose = .woundPhoto
         u.patientID = wound.patientID
         u.woundID = wound.id
         u.appointmentID = visit
@@ -245,7 +245,7 @@ package struct PhotoStore {
     }
 
     /// `complete` carries the new photo's or attachment's id and which it is ("photo" or "attachment").
-    package enum AppendResult: Sendable { case partial(Int), complete(Int, UUID, String) }
+    package enum AppendResult: Sendable { case partial(Int), complete(Int, UUID, UploadPurpose) }
 
     /// Appends a chunk at `offset` (which must be where the upload stands). Bytes are on disk (fsync) before the new
     /// offset is recorded, so an acknowledged offset is never lost. The chunk that completes the file makes the photo.
@@ -297,10 +297,10 @@ package struct PhotoStore {
             return cur.offset
         }
         guard newOffset == u.length else { return .partial(newOffset) }
-        if u.purpose == "attachment" {
-            return .complete(newOffset, try await finishAttachment(id, file: file), "attachment")
+        if u.purpose == .attachment {
+            return .complete(newOffset, try await finishAttachment(id, file: file), .attachment)
         }
-        return .complete(newOffset, try await finish(id).requireID(), "photo")
+        return .complete(newOffset, try await finish(id).requireID(), .woundPhoto)
     }
 
     /// An upload whose bytes all arrived but whose photo or attachment was never made (the server stopped between
@@ -310,7 +310,7 @@ package struct PhotoStore {
         guard u.completedAt == nil, u.resultID == nil, u.offset == u.length, let id = u.id,
             FileManager.default.fileExists(atPath: partFile(id).path)
         else { return nil }
-        if u.purpose == "attachment" { return try await finishAttachment(id, file: partFile(id)) }
+        if u.purpose == .attachment { return try await finishAttachment(id, file: partFile(id)) }
         return try await finish(id).requireID()
     }
 

@@ -73,7 +73,7 @@ package enum TusController {
         res.headers.replaceOrAdd(name: "Upload-Expires", value: httpDate(u.expiresAt))
         if let result = u.resultID {
             res.headers.replaceOrAdd(
-                name: u.purpose == "attachment" ? "CareSync-Attachment-Id" : "CareSync-Photo-Id",
+                name: u.purpose == .attachment ? "CareSync-Attachment-Id" : "CareSync-Photo-Id",
                 value: result.uuidString)
         }
         return res
@@ -107,7 +107,7 @@ package enum TusController {
         case .complete(let o, let id, let kind):
             res.headers.replaceOrAdd(name: "Upload-Offset", value: String(o))
             res.headers.replaceOrAdd(
-                name: kind == "attachment" ? "CareSync-Attachment-Id" : "CareSync-Photo-Id", value: id.uuidString)
+                name: kind == .attachment ? "CareSync-Attachment-Id" : "CareSync-Photo-Id", value: id.uuidString)
         }
         return res
     }

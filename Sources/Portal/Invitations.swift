@@ -21,7 +21,7 @@ package final class InvitationRecord: Model, @unchecked Sendable {
     // data fields
     @Field(key: "token_hash") package var tokenHash: String
     /// email or sms.
-    @Field(key: "channel") package var channel: String
+    @Field(key: "channel") package var channel: NoticeChannel
     /// A label for adoption metrics (a mailing, a clinic day).
     @Field(key: "batch") package var batch: String
     @Field(key: "created_by") package var createdBy: String
@@ -74,7 +74,7 @@ package struct InvitationStore {
     package struct Sent: Content {
         package let id: UUID
         package let patientId: UUID
-        package let channel: String
+        package let channel: NoticeChannel
         package let batch: String
         package let expiresAt: Date
     }
@@ -83,15 +83,15 @@ package struct InvitationStore {
     package func invite(patientID: UUID, _ input: Invite) async throws -> Sent {
         try await scope.authorize(.invitePatient(patientID), patientID: patientID)
         var errors: [FieldError] = []
-        let channel = Text.clean(input.channel) ?? "email"
-        if !["email", "sms"].contains(channel) {
+        let chosen = NoticeChannel(rawValue: Text.clean(input.channel) ?? "email")
+        if chosen.map(NoticeChannel.outside.contains) != true {
             errors.append(FieldError("channel", "Channel must be email or sms."))
         }
         let batch = Text.clean(input.batch) ?? "default"
         if batch.count > 60 || !batch.allSatisfy({ $0.isLetter || $0.isNumber || "-_. ".contains($0) }) {
             errors.append(FieldError("batch", "Batch must be at most 60 letters, digits, spaces, '-', '_' or '.'."))
         }
-        if !errors.isEmpty { throw AppError.validation(errors) }
+        guard errors.isEmpty, let channel = chosen else { throw AppError.validation(errors) }
         let token = Token.generate()
         let now = scope.now
         let by = scope.principal.username
@@ -105,11 +105,11 @@ package struct InvitationStore {
                 throw AppError.conflict(
                     type: "patient-has-account", detail: "This patient already has a portal account.", extra: [:])
             }
-            guard let recipient = channel == "email" ? patient.email : patient.phone else {
+            guard let recipient = channel == .email ? patient.email : patient.phone else {
                 throw AppError.validation([
                     FieldError(
                         "channel",
-                        channel == "email"
+                        channel == .email
                             ? "The patient has no email address on file." : "The patient has no phone number on file.")
                 ])
             }
@@ -129,7 +129,7 @@ package struct InvitationStore {
             try await inv.create(on: tx)
             // The message says who invites and where to go; nothing about the patient's care.
             let body =
-                channel == "email"
+                channel == .email
                 ? "\(practiceName) invites you to its secure patient portal.\n\nOpen this link within 7 days to set "
                     + "up your account (it works once):\n\(link)\n\nIf you did not expect this, ignore this message."
                 : "\(practiceName): set up your patient portal account (link valid 7 days, works once): \(link)"

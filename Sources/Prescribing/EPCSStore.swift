@@ -38,7 +38,7 @@ package struct EPCSStore {
         package let at: Date
         package let username: String
         package let entity: String
-        package let outcome: String
+        package let outcome: AuditOutcome
         package let detail: String
     }
     package struct Report: Content {
@@ -236,7 +236,8 @@ package struct EPCSStore {
             }
         let out = rows.map {
             ReportRow(
-                seq: $0.seq, at: $0.recordedAt, username: $0.username, entity: $0.entityType, outcome: $0.outcome,
+                seq: $0.seq, at: $0.recordedAt, username: $0.username, entity: $0.entityType,
+                outcome: AuditOutcome(rawValue: $0.outcome) ?? .failure,
                 detail: $0.detail)
         }
         try await scope.record([
@@ -244,13 +245,13 @@ package struct EPCSStore {
         ])
         return Report(
             day: day.iso, events: out,
-            signatures: out.filter { $0.entity == "EPCSSignature" && $0.outcome == "success" }.count,
-            refusedSignatures: out.filter { $0.entity == "EPCSSignature" && $0.outcome != "success" }.count,
+            signatures: out.filter { $0.entity == "EPCSSignature" && $0.outcome == .success }.count,
+            refusedSignatures: out.filter { $0.entity == "EPCSSignature" && $0.outcome != .success }.count,
             accessControlChanges: out.filter {
-                ($0.entity == "EPCSGrant" || $0.entity == "EPCSCredential") && $0.outcome == "success"
+                ($0.entity == "EPCSGrant" || $0.entity == "EPCSCredential") && $0.outcome == .success
             }.count,
-            deniedAccess: out.filter { $0.outcome == "denied" && $0.entity != "EPCSSignature" }.count,
-            incidents: out.filter { $0.outcome != "success" })
+            deniedAccess: out.filter { $0.outcome == .denied && $0.entity != "EPCSSignature" }.count,
+            incidents: out.filter { $0.outcome != .success })
     }
 
     package init(scope: AuditScope) {

@@ -149,7 +149,7 @@ package final class RefillRequestRecord: Model, @unchecked Sendable {
 
     // data fields
     /// pharmacy or portal.
-    @Field(key: "source") package var source: String
+    @Field(key: "source") package var source: RefillSource
     @Field(key: "route_reason") package var routeReason: String
 
     // relationships

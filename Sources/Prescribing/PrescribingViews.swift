@@ -429,7 +429,7 @@ package struct EPCSReportPage {
                             .tr(
                                 .class("epcs-event"), .td(.text(String(e.seq))),
                                 .td(.text(Format.utc(e.at, "HH:mm:ss"))), .td(.text(e.username)),
-                                .td(.text(e.entity)), .td(.text(e.outcome)), .td(.text(e.detail)))
+                                .td(.text(e.entity)), .td(.text(e.outcome.rawValue)), .td(.text(e.detail)))
                         }))
             ))
     }

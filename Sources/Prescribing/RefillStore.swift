@@ -33,7 +33,7 @@ package struct RefillStore {
         package let id: UUID
         package let patientId: UUID
         package let patientName: String
-        package let source: String
+        package let source: RefillSource
         package let status: RefillStatus
         package let createdAt: Date
         package let routedTo: UUID
@@ -60,7 +60,7 @@ package struct RefillStore {
 
     /// Inside a transaction: a pending request routed by the rule in `PrescribingRules.routeRenewal`.
     package static func create(
-        for rx: PrescriptionRecord, source: String, inboundMessageID: String?, now: Date, on tx: any Database
+        for rx: PrescriptionRecord, source: RefillSource, inboundMessageID: String?, now: Date, on tx: any Database
     ) async throws -> RefillRequestRecord {
         let away = try await isAway(rx.prescriberID, now: now, on: tx)
         let covering = try await CoveringProviderRecord.query(on: tx).filter(\.$locationID == rx.locationID).first()?
@@ -101,7 +101,7 @@ package struct RefillStore {
                     type: "already-requested",
                     detail: "A refill of this medicine is already waiting for your provider.", extra: [:])
             }
-            let r = try await Self.create(for: rx, source: "portal", inboundMessageID: nil, now: now, on: tx)
+            let r = try await Self.create(for: rx, source: .portal, inboundMessageID: nil, now: now, on: tx)
             return (
                 (try r.requireID()),
                 [
@@ -177,10 +177,10 @@ package struct RefillStore {
             throw AppError.notFound("No such prescription.")
         }
         let rxStore = PrescriptionStore(scope: scope)
-        let decision = Text.clean(input.decision) ?? ""
+        let chosen = RefillDecision(rawValue: Text.clean(input.decision) ?? "")
         var errors: [FieldError] = []
-        switch decision {
-        case "approve":
+        switch chosen {
+        case .approve:
             let refills = input.refills ?? rx.refills
             if rx.deaSchedule == .c2 {
                 errors.append(
@@ -193,12 +193,12 @@ package struct RefillStore {
             {
                 errors.append(FieldError("refills", problem))
             }
-        case "deny":
+        case .deny:
             if !Self.denialCodes.map(\.0).contains(input.reasonCode ?? "") {
                 errors.append(FieldError("reasonCode", "Choose a denial reason."))
             }
-        case "replace":
-            if r.source != "pharmacy" {
+        case .replace:
+            if r.source != .pharmacy {
                 errors.append(
                     FieldError("decision", "Replace answers a pharmacy's request; for the portal, approve or deny."))
             }
@@ -214,25 +214,25 @@ package struct RefillStore {
                         "drugId",
                         "Replace with a controlled substance by writing a new prescription on the signing screen."))
             }
-        default:
+        case nil:
             errors.append(FieldError("decision", "Choose approve, deny or replace."))
         }
-        if !errors.isEmpty { throw AppError.validation(errors) }
+        guard errors.isEmpty, let decision = chosen else { throw AppError.validation(errors) }
 
         // Approving a controlled renewal is signing it: the same EPCS checks and fresh second factor.
         var counter: Int64?
-        if decision == "approve" && rx.isControlled && r.source == "pharmacy" {
+        if decision == .approve && rx.isControlled && r.source == .pharmacy {
             counter = try await rxStore.epcsFactor(for: rx, otp: input.otp, what: "renewal approval").1
         }
 
-        if r.source == "portal" && decision == "deny" {
+        if r.source == .portal && decision == .deny {
             // No pharmacy message to answer: the request is simply closed with the reason.
             return try await finish(
                 id, status: .denied, reasonCode: input.reasonCode, note: input.note, newPrescription: nil,
                 detail: "denied (\(input.reasonCode!))")
         }
 
-        if r.source == "portal" && decision == "approve" {
+        if r.source == .portal && decision == .approve {
             // A new prescription, signed now by the deciding provider, sent as NewRx.
             let now = scope.now
             let newID: UUID = try await scope.run { tx in
@@ -275,15 +275,15 @@ package struct RefillStore {
             d.medication.writtenDate = LocalDay.of(now, in: TimeZone(identifier: "UTC")!).iso
             let response: RenewalDecision
             switch decision {
-            case "approve":
+            case .approve:
                 d.medication.refills = input.refills ?? rx.refills
                 response = .approved
                 r.status = .approved
-            case "deny":
+            case .deny:
                 response = .denied(reasonCode: input.reasonCode!, reason: Text.clean(input.note))
                 r.status = .denied
                 r.reasonCode = input.reasonCode
-            default:
+            case .replace:
                 let drug = Formulary.drug(input.drugId)!
                 d.medication = ScriptMedication(
                     description: drug.description, ndc: drug.ndc, rxnorm: drug.rxnorm, schedule: nil,
@@ -313,7 +313,7 @@ package struct RefillStore {
                     entityID: id.uuidString,
                     detail: "\(r.status); RxRenewalResponse \(out.messageID) queued")
             ]
-            if rx.isControlled && decision == "approve" {
+            if rx.isControlled && decision == .approve {
                 drafts.append(
                     PrescriptionStore.audit(
                         .update, rx, patientID: rx.patientID, entity: "EPCSSignature",

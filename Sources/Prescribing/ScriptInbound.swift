@@ -110,7 +110,7 @@ package enum ScriptInbound {
                 var detail = "\(m.body.name) \(m.header.messageID) received"
                 if case .rxRenewalRequest = m.body {
                     let r = try await RefillStore.create(
-                        for: rx, source: "pharmacy", inboundMessageID: m.header.messageID, now: now, on: tx)
+                        for: rx, source: .pharmacy, inboundMessageID: m.header.messageID, now: now, on: tx)
                     refillID = r.id
                     detail += "; renewal routed to \(r.routeReason)"
                 }

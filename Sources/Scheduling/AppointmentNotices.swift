@@ -18,9 +18,8 @@ package enum AppointmentNotices {
         let body = NoticeText.body(
             kind, start: a.startAt, zone: zone, place: loc.name, address: loc.address, phone: loc.phone)
         let subject = NoticeText.subject(kind)
-        var channels: [(String, String)] = [("portal", a.patientID.uuidString)]
-        if let e = patient.email { channels.append(("email", e)) }
-        if let p = patient.phone { channels.append(("sms", p)) }
+        let channels = NoticeChannel.recipients(
+            portal: a.patientID.uuidString, email: patient.email, phone: patient.phone)
         for (channel, recipient) in channels {
             let key = "\(kind.rawValue):\(aid.uuidString):v\(a.version):\(channel)"
             if try await OutboxMessageRecord.query(on: tx).filter(\.$dedupeKey == key).first() != nil { continue }
@@ -28,7 +27,7 @@ package enum AppointmentNotices {
                 kind: kind.rawValue, channel: channel, recipient: recipient, subject: subject, body: body,
                 dedupeKey: key, patientID: a.patientID, now: now)
             m.appointmentID = aid
-            if channel == "email" && kind != .reminder {
+            if channel == .email && kind != .reminder {
                 let event = ICalendar.Event(
                     uid: "\(aid.uuidString.lowercased())@caresync", stamp: now, start: a.startAt, end: a.endAt,
                     summary: "Appointment at \(loc.name)", location: "\(loc.name), \(loc.address)",

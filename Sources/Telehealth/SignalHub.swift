@@ -1,3 +1,4 @@
+import Domain
 import Vapor
 import Fluent
 import NIOConcurrencyHelpers
@@ -15,7 +16,7 @@ package final class SignalHub: @unchecked Sendable {
         package let id: UUID
         package let ws: WebSocket
     }
-    private let sockets = NIOLockedValueBox<[UUID: [String: [Member]]]>([:])
+    private let sockets = NIOLockedValueBox<[UUID: [VisitSide: [Member]]]>([:])
     private let stopped = NIOLockedValueBox(false)
     /// After shutdown began nothing more is published (sockets closing at shutdown must not touch the database).
     package var isStopped: Bool { stopped.withLockedValue { $0 } }
@@ -24,19 +25,19 @@ package final class SignalHub: @unchecked Sendable {
 
     package init(app: Application) { self.app = app }
 
-    package func add(_ ws: WebSocket, id: UUID, visit: UUID, role: String) {
+    package func add(_ ws: WebSocket, id: UUID, visit: UUID, role: VisitSide) {
         sockets.withLockedValue { $0[visit, default: [:]][role, default: []].append(Member(id: id, ws: ws)) }
     }
     /// False when the socket was no longer registered (another one had replaced it).
     @discardableResult
-    package func remove(_ ws: WebSocket, visit: UUID, role: String) -> Bool {
+    package func remove(_ ws: WebSocket, visit: UUID, role: VisitSide) -> Bool {
         sockets.withLockedValue { all in
             let before = all[visit]?[role]?.count ?? 0
             all[visit]?[role]?.removeAll { $0.ws === ws }
             return (all[visit]?[role]?.count ?? 0) < before
         }
     }
-    package func local(_ visit: UUID, _ role: String) -> [WebSocket] {
+    package func local(_ visit: UUID, _ role: VisitSide) -> [WebSocket] {
         sockets.withLockedValue { $0[visit]?[role]?.map(\.ws) ?? [] }
     }
 
@@ -44,13 +45,13 @@ package final class SignalHub: @unchecked Sendable {
 
     /// One socket per side of a visit: a new one (a reloaded page, another device of the same person) replaces the
     /// earlier ones on every node, which are told so and closed.
-    package func claim(_ ws: WebSocket, id: UUID, visit: UUID, role: String) async {
+    package func claim(_ ws: WebSocket, id: UUID, visit: UUID, role: VisitSide) async {
         add(ws, id: id, visit: visit, role: role)
         try? await publish(visit: visit, to: role, body: Self.replacedPrefix + #","keep":"\#(id.uuidString)"}"#)
     }
 
     /// Closes this side's sockets except `keep` (nil: all of them, when the visit was handed to another provider).
-    private func replace(visit: UUID, role: String, keep: UUID?) async {
+    private func replace(visit: UUID, role: VisitSide, keep: UUID?) async {
         let gone: [Member] = sockets.withLockedValue { all in
             let members = all[visit]?[role] ?? []
             all[visit]?[role] = members.filter { $0.id == keep }
@@ -63,7 +64,7 @@ package final class SignalHub: @unchecked Sendable {
     }
 
     /// Sends a message to the visit's other side (every node).
-    package func publish(visit: UUID, to role: String, body: String) async throws {
+    package func publish(visit: UUID, to role: VisitSide, body: String) async throws {
         guard !isStopped else { return }
         guard app.config.isPostgres else { await deliver(visit: visit, role: role, body: body); return }
         try await ensureListening()
@@ -93,7 +94,7 @@ package final class SignalHub: @unchecked Sendable {
 
     /// Local delivery; a "hello" (a participant arrived) is answered with "hello-ack" so the newcomer learns who is
     /// there.
-    package func deliver(visit: UUID, role: String, body: String) async {
+    package func deliver(visit: UUID, role: VisitSide, body: String) async {
         if body.hasPrefix(Self.replacedPrefix) {
             let keep = (try? JSONDecoder().decode([String: String].self, from: Data(body.utf8)))?["keep"].flatMap {
                 UUID(uuidString: $0)
@@ -105,8 +106,7 @@ package final class SignalHub: @unchecked Sendable {
         guard !targets.isEmpty else { return }
         for ws in targets { try? await ws.send(body) }
         if body.contains(#""type":"hello""#) {
-            let other = role == "patient" ? "provider" : "patient"
-            try? await publish(visit: visit, to: other, body: #"{"type":"hello-ack","from":"\#(role)"}"#)
+            try? await publish(visit: visit, to: role.other, body: #"{"type":"hello-ack","from":"\#(role)"}"#)
         }
     }
 
@@ -142,11 +142,13 @@ package final class SignalHub: @unchecked Sendable {
                     for try await n in seq {
                         let parts = n.payload.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(
                             String.init)
-                        guard let self, parts.count == 4, let visit = UUID(uuidString: parts[1]) else { continue }
+                        guard let self, parts.count == 4, let visit = UUID(uuidString: parts[1]),
+                            let role = VisitSide(rawValue: parts[2])
+                        else { continue }
                         if parts[0] == "B" {
-                            if !self.isStopped { await self.deliver(visit: visit, role: parts[2], body: parts[3]) }
+                            if !self.isStopped { await self.deliver(visit: visit, role: role, body: parts[3]) }
                         } else if let id = UUID(uuidString: parts[3]) {
-                            await self.received(id, visit: visit, role: parts[2])
+                            await self.received(id, visit: visit, role: role)
                         }
                     }
                 }
@@ -169,7 +171,7 @@ package final class SignalHub: @unchecked Sendable {
     private let lastSweep = NIOLockedValueBox(Date.distantPast)
 
     /// One query on the node that holds the recipient's socket: whoever deletes the row delivers it (once).
-    private func received(_ id: UUID, visit: UUID, role: String) async {
+    private func received(_ id: UUID, visit: UUID, role: VisitSide) async {
         guard !isStopped, !local(visit, role).isEmpty else { return }
         guard
             let rows = try? await app.db.sql.raw("DELETE FROM signal_message WHERE id = \(bind: id) RETURNING body")

@@ -36,7 +36,7 @@ package enum SignalingController {
         _ app: Application, _ p: VisitParticipant, _ ws: WebSocket, _ frames: AsyncStream<String>
     ) async {
         let hub = app.signalHub
-        let other = p.role == "patient" ? "provider" : "patient"
+        let other = p.role.other
         ws.pingInterval = .seconds(20)  // a peer that stops answering pings is closed
         do { try await hub.ensureListening() } catch {
             try? await ws.send(#"{"type":"error","message":"signaling unavailable"}"#); try? await ws.close(); return
@@ -47,7 +47,7 @@ package enum SignalingController {
             try? await ws.send(#"{"type":"admitted"}"#)
         } else if status == .inProgress {
             try? await ws.send(#"{"type":"admitted","running":true}"#)
-        } else if p.role == "patient" {
+        } else if p.role == .patient {
             try? await ws.send(#"{"type":"waiting"}"#)
         }
         try? await hub.publish(visit: p.visitID, to: other, body: #"{"type":"hello","from":"\#(p.role)"}"#)
@@ -77,7 +77,7 @@ package enum SignalingController {
                     admittedSeen = true
                 }
                 var out = obj
-                out["from"] = p.role
+                out["from"] = p.role.rawValue
                 if let body = try? JSONSerialization.data(withJSONObject: out),
                     let s = String(data: body, encoding: .utf8)
                 {

@@ -59,7 +59,7 @@ package enum VisitController {
         let id = try req.idParameter("id")
         let p = try await req.visitParticipant(id)
         var page = VisitRoomPage(visitID: id, role: p.role, csrf: req.csrfToken)
-        if p.role == "provider" {
+        if p.role == .provider {
             page.others = try await ScheduleDirectory.load(req.db).providers
                 .filter { $0.id != p.principal.userID }.compactMap { u in u.id.map { ($0, u.displayName) } }
         }
@@ -187,7 +187,7 @@ extension IceConfig: Content {}
 
 package struct VisitRoomPage {
     package let visitID: UUID
-    package let role: String
+    package let role: VisitSide
     package let csrf: String
     /// Providers the host may hand the visit to.
     package var others: [(UUID, String)] = []
@@ -196,9 +196,10 @@ package struct VisitRoomPage {
         Layout.page(
             "Video visit", req: req,
             .div(
-                .h1(.text(role == "provider" ? "Video visit" : "Your video visit")),
+                .h1(.text(role == .provider ? "Video visit" : "Your video visit")),
                 .div(
-                    .id("visit"), .data(named: "visit", value: visitID.uuidString), .data(named: "role", value: role),
+                    .id("visit"), .data(named: "visit", value: visitID.uuidString),
+                    .data(named: "role", value: role.rawValue),
                     .data(named: "csrf", value: csrf),
                     .p(
                         .id("visit-status"), .attribute(named: "role", value: "status"),
@@ -233,7 +234,7 @@ package struct VisitRoomPage {
                         .button(.type(.button), .id("ice-restart"), .text("Fix the video")), .text(" "),
                         .button(.type(.button), .id("leave"), .text("Leave")))),
                 .if(
-                    role == "provider",
+                    role == .provider,
                     .form(
                         .class("card"), .action("/visits/\(visitID.uuidString)/end"), .method(.post),
                         .div(
@@ -242,7 +243,7 @@ package struct VisitRoomPage {
                             .textarea(.id("note"), .name("note"), .attribute(named: "rows", value: "4")),
                             .button(.type(.submit), .id("end-visit"), .text("End visit and save the note"))))),
                 .if(
-                    role == "provider" && !others.isEmpty,
+                    role == .provider && !others.isEmpty,
                     .form(
                         .class("card"), .action("/visits/\(visitID.uuidString)/handoff"),
                         .method(.post),
@@ -330,7 +331,7 @@ package struct VisitRecordPage {
                 .p(
                     .id("visit-summary"),
                     .text(
-                        "Status \(v.status) · outcome \(v.outcome ?? "—") · waited "
+                        "Status \(v.status) · outcome \(v.outcome?.rawValue ?? "—") · waited "
                             + "\(v.waitedSeconds.map { "\($0) s" } ?? "—") · connected "
                             + "\(v.durationSeconds.map { "\($0) s" } ?? "—")"
                     )),
@@ -339,7 +340,9 @@ package struct VisitRecordPage {
                     .forEach(v.events ?? []) { e in
                         .li(
                             .class("visit-event"),
-                            .text("\(Format.utc(e.at, "HH:mm:ss")) \(e.role) \(e.kind) \(e.detail)"))
+                            .text(
+                                [Format.utc(e.at, "HH:mm:ss"), e.role.rawValue, e.kind.rawValue, e.detail].joined(
+                                    separator: " ")))
                     })
             ))
     }

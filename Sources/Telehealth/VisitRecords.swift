@@ -16,8 +16,8 @@ package final class VirtualVisitRecord: Model, @unchecked Sendable {
     @OptionalField(key: "admitted_by") package var admittedBy: String?
     @OptionalField(key: "connected_at") package var connectedAt: Date?
     @OptionalField(key: "ended_at") package var endedAt: Date?
-    /// connected, failed, or nil while nobody has tried.
-    @OptionalField(key: "outcome") package var outcome: String?
+    /// Nil while nobody has connected or failed.
+    @OptionalField(key: "outcome") package var outcome: VisitOutcome?
     @OptionalField(key: "note") package var note: String?
 
     // relationships
@@ -67,8 +67,8 @@ package final class VisitEventRecord: Model, @unchecked Sendable {
 
     @ID(key: .id) package var id: UUID?
     @Field(key: "at") package var at: Date
-    @Field(key: "kind") package var kind: String
-    @Field(key: "role") package var role: String
+    @Field(key: "kind") package var kind: VisitEventKind
+    @Field(key: "role") package var role: VisitSide
     @Field(key: "detail") package var detail: String
     @Field(key: "visit_id") package var visitID: UUID
 
@@ -82,7 +82,7 @@ package final class SignalMessageRecord: Model, @unchecked Sendable {
     @ID(key: .id) package var id: UUID?
     @Field(key: "created_at") package var createdAt: Date
     @Field(key: "visit_id") package var visitID: UUID
-    @Field(key: "to_role") package var toRole: String
+    @Field(key: "to_role") package var toRole: VisitSide
     @Field(key: "body") package var body: String
 
     package init() {}

@@ -11,12 +11,12 @@ import Scheduling
 
 /// Who is on a visit's signaling channel: the patient (portal session or a redeemed link) or the provider.
 package struct VisitParticipant: Sendable {
-    package let role: String  // patient or provider
+    package let role: VisitSide
     package let name: String
     package let visitID: UUID
     package let principal: Principal
 
-    package init(role: String, name: String, visitID: UUID, principal: Principal) {
+    package init(role: VisitSide, name: String, visitID: UUID, principal: Principal) {
         self.role = role
         self.name = name
         self.visitID = visitID
@@ -39,7 +39,7 @@ package struct VisitStore {
         package let admittedAt: Date?
         package let connectedAt: Date?
         package let endedAt: Date?
-        package let outcome: String?
+        package let outcome: VisitOutcome?
         package let note: String?
         package let waitedSeconds: Int?
         package let durationSeconds: Int?
@@ -47,8 +47,8 @@ package struct VisitStore {
     }
     package struct EventDTO: Content {
         package let at: Date
-        package let kind: String
-        package let role: String
+        package let kind: VisitEventKind
+        package let role: VisitSide
         package let detail: String
     }
     package struct WaitingDTO: Content {
@@ -112,7 +112,7 @@ package struct VisitStore {
     package func sendLink(appointmentID: UUID, channel: String) async throws -> Date {
         let v = try await ensure(appointmentID: appointmentID)
         try await scope.authorize(.sendVisitLink(patientID: v.patientID), patientID: v.patientID)
-        guard ["email", "sms"].contains(channel) else {
+        guard let channel = NoticeChannel(rawValue: channel), NoticeChannel.outside.contains(channel) else {
             throw AppError.validation([FieldError("channel", "Send the link by email or sms.")])
         }
         guard let p = try await PatientRecord.find(v.patientID, on: scope.db),
@@ -120,11 +120,11 @@ package struct VisitStore {
             let loc = try await LocationRecord.find(a.locationID, on: scope.db),
             let zone = TimeZone(identifier: loc.timeZone)
         else { throw AppError.notFound("No such appointment.") }
-        guard let recipient = channel == "email" ? p.email : p.phone else {
+        guard let recipient = channel == .email ? p.email : p.phone else {
             throw AppError.validation([
                 FieldError(
                     "channel",
-                    channel == "email"
+                    channel == .email
                         ? "The patient has no email address on file." : "The patient has no phone number on file.")
             ])
         }
@@ -237,16 +237,16 @@ package struct VisitStore {
             v.admittedBy = by
             v.hostID = me
             try await v.save(on: tx)
-            try await Self.event(try v.requireID(), "admitted", role: "provider", detail: by, now: now, on: tx)
+            try await Self.event(try v.requireID(), .admitted, role: .provider, detail: by, now: now, on: tx)
             return (v, [Self.audit(.update, v, "patient admitted")])
         }
-        try await scope.app.signalHub.publish(visit: id, to: "patient", body: #"{"type":"admitted"}"#)
-        try await scope.app.signalHub.publish(visit: id, to: "provider", body: #"{"type":"admitted"}"#)
+        try await scope.app.signalHub.publish(visit: id, to: .patient, body: #"{"type":"admitted"}"#)
+        try await scope.app.signalHub.publish(visit: id, to: .provider, body: #"{"type":"admitted"}"#)
         return try Self.dto(v)
     }
 
     package static func event(
-        _ visit: UUID, _ kind: String, role: String, detail: String, now: Date, on tx: any Database
+        _ visit: UUID, _ kind: VisitEventKind, role: VisitSide, detail: String, now: Date, on tx: any Database
     ) async throws {
         let e = VisitEventRecord()
         e.at = now
@@ -275,7 +275,7 @@ package struct VisitStore {
         try await AuditScope(app: app, db: app.db, context: AuditContext(actor: p.principal, device: "visit")).run {
             tx in
             try await event(
-                p.visitID, "credentials", role: p.role,
+                p.visitID, .credentials, role: p.role,
                 detail: ice.expires.map { "TURN until \(Int($0.timeIntervalSince1970))" } ?? "STUN only", now: now,
                 on: tx)
             return ((), [audit(.read, v, "media credentials issued to the \(p.role)")])
@@ -283,13 +283,9 @@ package struct VisitStore {
         return ice
     }
 
-    package static let clientEvents: Set<String> = [
-        "device-check", "connected", "failed", "reconnecting", "ice-restart", "audio-only", "left",
-    ]
-
     /// An event the browser reports (device check, connected, failed, …): kept on the visit and audited.
     package static func report(_ p: VisitParticipant, kind: String, detail: String, app: Application) async throws {
-        guard clientEvents.contains(kind) else {
+        guard let kind = VisitEventKind(rawValue: kind), VisitEventKind.reportedByBrowser.contains(kind) else {
             throw AppError.validation([FieldError("kind", "Unknown visit event.")])
         }
         let now = app.clock.now()
@@ -298,12 +294,12 @@ package struct VisitStore {
             guard let v = try await VirtualVisitRecord.find(p.visitID, on: tx) else {
                 throw AppError.notFound("No such visit.")
             }
-            if kind == "connected" {
+            if kind == .connected {
                 if v.connectedAt == nil { v.connectedAt = now }
-                v.outcome = "connected"
+                v.outcome = .connected
                 if v.status.isAdmitted { v.status = .inProgress }
             }
-            if kind == "failed" && v.outcome == nil { v.outcome = "failed" }
+            if kind == .failed && v.outcome == nil { v.outcome = .failed }
             try await v.save(on: tx)
             try await event(p.visitID, kind, role: p.role, detail: detail, now: now, on: tx)
             return ((), [audit(.update, v, "\(p.role): \(kind)")])
@@ -318,14 +314,14 @@ package struct VisitStore {
                 guard let v = try await VirtualVisitRecord.find(p.visitID, on: tx) else {
                     throw AppError.notFound("No such visit.")
                 }
-                if p.role == "patient" && v.status == .scheduled {
+                if p.role == .patient && v.status == .scheduled {
                     v.status = .waiting
                     v.waitingSince = now
                     try await v.save(on: tx)
                 }
                 try await event(
-                    p.visitID, "joined", role: p.role,
-                    detail: p.role == "patient" && v.status == .waiting ? "waiting room" : "", now: now, on: tx)
+                    p.visitID, .joined, role: p.role,
+                    detail: p.role == .patient && v.status == .waiting ? "waiting room" : "", now: now, on: tx)
                 return (v.status, [audit(.read, v, "\(p.role) joined")])
             }
     }
@@ -333,7 +329,7 @@ package struct VisitStore {
     package static func left(_ p: VisitParticipant, app: Application) async {
         let now = app.clock.now()
         _ = try? await app.serializer.write(app.db) { tx in
-            try await event(p.visitID, "left", role: p.role, detail: "", now: now, on: tx)
+            try await event(p.visitID, .left, role: p.role, detail: "", now: now, on: tx)
         }
     }
 
@@ -359,10 +355,10 @@ package struct VisitStore {
             }
             v.hostID = providerID
             try await v.save(on: tx)
-            try await Self.event(id, "handed-over", role: "provider", detail: name, now: now, on: tx)
+            try await Self.event(id, .handedOver, role: .provider, detail: name, now: now, on: tx)
             return (v, [Self.audit(.update, v, "handed over to \(name)")])
         }
-        try await scope.app.signalHub.publish(visit: id, to: "provider", body: SignalHub.replacedPrefix + "}")
+        try await scope.app.signalHub.publish(visit: id, to: .provider, body: SignalHub.replacedPrefix + "}")
         return try Self.dto(v)
     }
 
@@ -395,10 +391,10 @@ package struct VisitStore {
             v.endedAt = now
             if let n = Text.clean(note) { v.note = String(n.prefix(4000)) }
             try await v.save(on: tx)
-            try await Self.event(id, "ended", role: "provider", detail: "", now: now, on: tx)
+            try await Self.event(id, .ended, role: .provider, detail: "", now: now, on: tx)
             return (v, [Self.audit(.update, v, "visit ended" + (v.note == nil ? "" : "; note written"))])
         }
-        try await scope.app.signalHub.publish(visit: id, to: "patient", body: #"{"type":"ended"}"#)
+        try await scope.app.signalHub.publish(visit: id, to: .patient, body: #"{"type":"ended"}"#)
         return try Self.dto(v)
     }
 
@@ -430,7 +426,7 @@ extension Request {
                     try await auditScope(p).authorize(.joinVisit(patientID: v.patientID), patientID: v.patientID);
                     throw AppError.forbidden("Not your visit.")
                 }
-                return VisitParticipant(role: "patient", name: p.username, visitID: visitID, principal: p)
+                return VisitParticipant(role: .patient, name: p.username, visitID: visitID, principal: p)
             }
             try await auditScope(p).authorize(.hostVisit, patientID: v.patientID)
             // Only the visit's host holds the provider side (another provider would receive the patient's media
@@ -444,14 +440,14 @@ extension Request {
                 ])
                 throw AppError.forbidden("This video visit is hosted by another provider.")
             }
-            return VisitParticipant(role: "provider", name: p.username, visitID: visitID, principal: p)
+            return VisitParticipant(role: .provider, name: p.username, visitID: visitID, principal: p)
         }
         if let pass = cookies["cs_visit"]?.string, !pass.isEmpty,
             let rec = try await VisitPassRecord.query(on: db).filter(\.$tokenHash == Token.hash(pass)).first(),
             rec.visitID == visitID, rec.expiresAt > now
         {
             return VisitParticipant(
-                role: "patient", name: "visit-link", visitID: visitID,
+                role: .patient, name: "visit-link", visitID: visitID,
                 principal: Principal(
                     userID: nil, username: "visit-link:\(visitID.uuidString.prefix(8))", role: .patient,
                     patientID: v.patientID))

@@ -78,7 +78,7 @@ public enum Action: Equatable, Sendable {
     case answerCheckIn(patientID: UUID)
     /// Care-team tasks raised by pathways (the front desk sees and closes its own scheduling tasks).
     case readCareTasks
-    case closeCareTask(team: String)
+    case closeCareTask(team: CareTeam)
     /// The job queue (operators): ids and states, no PHI.
     case readJobs
     /// Prescribing: a medical assistant may prepare a draft; only a prescriber signs (their own). Clinical staff and
@@ -219,7 +219,7 @@ public enum AccessPolicy {
         case .readCareTasks:
             return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role has no care-team tasks.")
         case .closeCareTask(let team):
-            if team == "front-desk" {
+            if team == .frontDesk {
                 return clinicalAndDesk.contains(role) ? .allow : .deny("The \(role.label) role cannot close tasks.")
             }
             return clinical.contains(role) ? .allow : .deny("Clinical tasks are closed by clinical staff.")

@@ -36,8 +36,10 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case visits
 }
 
-public enum AuditOutcome: String, Codable, CaseIterable, Sendable {
+public enum AuditOutcome: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
     case success, denied, failure
+
+    public var description: String { rawValue }
 }
 
 /// One audit event's content: what gets hashed. Storage adds the sequence number and hashes.

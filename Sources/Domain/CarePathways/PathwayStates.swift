@@ -29,3 +29,11 @@ public enum CareTaskStatus: String, Codable, CaseIterable, Sendable, CustomStrin
 
     public var description: String { rawValue }
 }
+
+/// Which team a care-team task is for: clinical staff, or the front desk (scheduling follow-ups).
+public enum CareTeam: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    case clinical
+    case frontDesk = "front-desk"
+
+    public var description: String { rawValue }
+}

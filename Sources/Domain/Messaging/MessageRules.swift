@@ -37,3 +37,10 @@ public enum MessageRules {
         return urgentPhrases.filter { normalized.contains(" \($0) ") }
     }
 }
+
+/// Who wrote a message: the patient, or the practice's staff.
+public enum MessageSide: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    case patient, staff
+
+    public var description: String { rawValue }
+}

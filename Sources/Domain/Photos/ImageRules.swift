@@ -120,7 +120,7 @@ public enum Tus {
 
 /// Attachments (messages, referral letters): a PDF document or a photo, judged by content.
 public enum AttachmentRules {
-    public enum Kind: String, Sendable { case pdf, image }
+    public enum Kind: String, Codable, CaseIterable, Sendable { case pdf, image }
 
     /// PDF: starts with `%PDF-` and has `%%EOF` near the end (a truncated PDF lacks it).
     public static func kind(head: [UInt8], tail: [UInt8]) -> Result<Kind, FieldError> {
@@ -135,4 +135,12 @@ public enum AttachmentRules {
                 "file", "This file is \(ImageFormat.describeOther(head)). Attach a PDF or a photo (JPEG, PNG or HEIC).")
         )
     }
+}
+
+/// What a resumable upload becomes when it is complete: a wound photo or a message/intake attachment.
+public enum UploadPurpose: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    case woundPhoto = "wound-photo"
+    case attachment
+
+    public var description: String { rawValue }
 }

@@ -56,3 +56,17 @@ public enum ScriptMessageType: String, Codable, CaseIterable, Sendable, CustomSt
 
     public var description: String { rawValue }
 }
+
+/// Who asked for a renewal: the pharmacy (RxRenewalRequest) or the patient in the portal.
+public enum RefillSource: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    case pharmacy, portal
+
+    public var description: String { rawValue }
+}
+
+/// What the prescriber decides on a renewal request.
+public enum RefillDecision: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    case approve, deny, replace
+
+    public var description: String { rawValue }
+}

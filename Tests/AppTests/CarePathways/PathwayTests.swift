@@ -217,7 +217,7 @@ final class PathwayTests: XCTestCase {
             XCTAssertEqual(tasks.map(\.stepKey), ["day1-check-in"])
             XCTAssertNil(tasks[0].redFlags, "the patient does not see triage flags")
             let notices = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "pathway-check-in").all()
-            XCTAssertEqual(Set(notices.map(\.channel)), ["portal", "email"], "no phone on file: no SMS")
+            XCTAssertEqual(Set(notices.map(\.channel)), [.portal, .email], "no phone on file: no SMS")
             for n in notices {
                 for word in ["Bunion", "bunion", "surgery", "foot", "pain"] {
                     XCTAssertFalse(n.body.contains(word) || n.subject.contains(word), n.body)
@@ -436,7 +436,7 @@ final class PathwayTests: XCTestCase {
             let mine = try decode([CareTask].self, try await HTTP.send(app, .GET, "/api/v1/care-tasks", headers: desk))
             XCTAssertEqual(mine.map(\.kind), ["schedule-follow-up"], "the front desk sees only its own tasks")
             XCTAssertEqual(mine[0].team, "front-desk")
-            let clinical = try await CareTaskRecord.query(on: app.db).filter(\.$team == "clinical").count()
+            let clinical = try await CareTaskRecord.query(on: app.db).filter(\.$team == CareTeam.clinical).count()
             XCTAssertEqual(clinical, 0, "escalations are not due yet")
             let closed = try await HTTP.send(
                 app, .POST, "/api/v1/care-tasks/\(mine[0].id.uuidString)/close", headers: desk,

@@ -123,7 +123,7 @@ final class AttachmentTests: XCTestCase {
             let intake = try await IntakeSubmissionRecord.query(on: app.db).first()
             let letter = try XCTUnwrap(intake?.answerMap["referralLetter"].flatMap(UUID.init(uuidString:)))
             let stored = try await AttachmentRecord.find(letter, on: app.db)
-            XCTAssertEqual(stored?.kind, "pdf")
+            XCTAssertEqual(stored?.kind, .pdf)
             XCTAssertEqual(stored?.patientID, patient.patientID)
 
             let staff = PageClient(app)

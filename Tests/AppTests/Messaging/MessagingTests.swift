@@ -74,7 +74,7 @@ final class MessagingTests: XCTestCase {
             let mine = try await HTTP.send(app, .GET, "/api/v1/inbox?assigned=me", headers: ma)
             XCTAssertEqual(try mine.content.decode([Summary].self).map(\.subject), ["Toe after surgery"])
             let notices = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "message-waiting").all()
-            XCTAssertEqual(Set(notices.map(\.channel)), ["portal", "email"])
+            XCTAssertEqual(Set(notices.map(\.channel)), [.portal, .email])
             for n in notices {
                 XCTAssertFalse(
                     n.body.contains("wound") || n.body.contains("2 pm") || n.body.contains("Toe")

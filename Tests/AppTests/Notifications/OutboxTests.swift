@@ -14,7 +14,7 @@ import Scheduling
 final class CaptureTransport: NotificationTransport, @unchecked Sendable {
     private let lock = NIOLock()
     private var _delivered: [UUID] = []
-    var failing: Set<String> = []
+    var failing: Set<NoticeChannel> = []
     var delivered: [UUID] { lock.withLock { _delivered } }
 
     func deliver(_ m: OutboxMessageRecord, app: Application) async throws {
@@ -48,7 +48,7 @@ final class OutboxTests: XCTestCase {
             let w = try await Fixtures.schedulingWorld(app)
             let (aid, desk) = try await bookOne(app, clock, w)
             let msgs = try await OutboxMessageRecord.query(on: app.db).filter(\.$appointmentID == aid).all()
-            XCTAssertEqual(Set(msgs.map(\.channel)), ["portal", "email", "sms"])
+            XCTAssertEqual(Set(msgs.map(\.channel)), [.portal, .email, .sms])
             for m in msgs {
                 XCTAssertTrue(m.body.contains("Main Street Clinic"))
                 XCTAssertTrue(m.body.contains("09:00"), m.body)
@@ -56,7 +56,7 @@ final class OutboxTests: XCTestCase {
                 XCTAssertFalse(m.body.contains("Test Provider"), "no provider")
                 XCTAssertFalse(m.body.contains("Noticeperson"), "no name")
             }
-            let email = try XCTUnwrap(msgs.first { $0.channel == "email" })
+            let email = try XCTUnwrap(msgs.first { $0.channel == .email })
             XCTAssertEqual(email.attachmentName, "appointment.ics")
             XCTAssertTrue(email.attachmentBody?.contains("METHOD:REQUEST") ?? false)
 
@@ -76,7 +76,7 @@ final class OutboxTests: XCTestCase {
                 app, .PATCH, "/api/v1/appointments/\(aid)", headers: desk,
                 json: ["status": "cancelled", "cancelReason": "clinic closed"])
             let cancel = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "cancellation").filter(
-                \.$channel == "email"
+                \.$channel == NoticeChannel.email
             ).first()
             XCTAssertTrue(cancel?.attachmentBody?.contains("METHOD:CANCEL") ?? false)
             XCTAssertTrue(cancel?.attachmentBody?.contains("STATUS:CANCELLED") ?? false)
@@ -88,11 +88,11 @@ final class OutboxTests: XCTestCase {
             let w = try await Fixtures.schedulingWorld(app)
             _ = try await bookOne(app, clock, w)
             let t = CaptureTransport()
-            t.failing = ["sms"]
+            t.failing = [.sms]
             let first = try await OutboxWorker.runOnce(app, transport: t)
             XCTAssertEqual(first.sent, 2)
             XCTAssertEqual(first.retried, 1)
-            let sms = try await OutboxMessageRecord.query(on: app.db).filter(\.$channel == "sms").first()!
+            let sms = try await OutboxMessageRecord.query(on: app.db).filter(\.$channel == NoticeChannel.sms).first()!
             XCTAssertEqual(sms.status, .pending)
             XCTAssertEqual(sms.nextAttemptAt, clock.now().addingTimeInterval(60))
             let v2 = try await OutboxWorker.runOnce(app, transport: t).retried
@@ -123,7 +123,8 @@ final class OutboxTests: XCTestCase {
             XCTAssertEqual(pass.retried, 2, "email and SMS have no relay configured in tests")
             let notices = try await PortalNoticeRecord.query(on: app.db).all()
             XCTAssertEqual(notices.count, 1)
-            let email = try await OutboxMessageRecord.query(on: app.db).filter(\.$channel == "email").first()!
+            let email = try await OutboxMessageRecord.query(on: app.db).filter(\.$channel == NoticeChannel.email)
+                .first()!
             XCTAssertTrue(email.lastError?.contains("CARESYNC_SMTP_URL") ?? false)
         }
     }

@@ -49,7 +49,7 @@ final class InvitationTests: XCTestCase {
 
             let msg = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "portal-invitation").first()
             XCTAssertEqual(msg?.recipient, "ngozi@example.org")
-            XCTAssertEqual(msg?.channel, "email")
+            XCTAssertEqual(msg?.channel, .email)
             for phi in ["Okafor", "Ngozi", "1961", "MRN"] {
                 XCTAssertFalse(msg!.body.contains(phi), "the message carries \(phi)")
             }

@@ -125,7 +125,7 @@ final class TelehealthTests: XCTestCase {
                 app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/admit", headers: provider)
             XCTAssertEqual(tooSoon.status, .conflict)
             let participant = VisitParticipant(
-                role: "patient", name: "visit-link", visitID: visit.id!,
+                role: .patient, name: "visit-link", visitID: visit.id!,
                 principal: Principal(userID: nil, username: "visit-link", role: .patient, patientID: pid))
             // What the signaling socket does on connect.
             let status = try await VisitStore.arrived(participant, app: app)
@@ -274,7 +274,7 @@ final class TelehealthTests: XCTestCase {
             _ = await patient.next("admitted")
             let v = try await VirtualVisitRecord.find(visit, on: app.db)!
             let participant = VisitParticipant(
-                role: "patient", name: "visit-link", visitID: visit,
+                role: .patient, name: "visit-link", visitID: visit,
                 principal: Principal(
                     userID: nil, username: "visit-link", role: .patient,
                     patientID: v.patientID))
