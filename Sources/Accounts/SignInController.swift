@@ -40,7 +40,8 @@ package enum SignInController {
         let token = try await req.signIn.startSession(user, kind: "web", mfaPassed: !needsMFA)
         let next =
             needsMFA
-            ? (user.mfaEnrolled ? "/login/mfa" : "/mfa/enroll") : (user.role == .patient ? "/portal" : "/")
+            ? (user.mfaEnrolled ? Site.loginSecondFactor.path() : Site.mfaEnrol.path())
+            : (user.role == .patient ? Site.portal.path() : "/")
         CSRFMiddleware.rotate(req)
         let res = req.redirect(to: next)
         res.cookies[Cookies.session] = Cookies.make(token, req: req)
@@ -48,15 +49,15 @@ package enum SignInController {
     }
 
     @Sendable package static func secondFactorForm(req: Request) async throws -> Response {
-        guard let s = req.signedIn else { return req.redirect(to: "/login") }
-        if s.mfaPassed { return req.redirect(to: s.role == .patient ? "/portal" : "/") }
-        if !s.mfaEnrolled { return req.redirect(to: "/mfa/enroll") }
+        guard let s = req.signedIn else { return req.redirect(to: Site.login.path()) }
+        if s.mfaPassed { return req.redirect(to: s.role == .patient ? Site.portal.path() : "/") }
+        if !s.mfaEnrolled { return req.redirect(to: Site.mfaEnrol.path()) }
         return Layout.render(SecondFactorPage().render(for: req))
     }
 
     @Sendable package static func secondFactorSubmit(req: Request) async throws -> Response {
         guard let s = req.signedIn, !s.mfaPassed, let user = try await UserRecord.find(s.userID, on: req.db) else {
-            return req.redirect(to: "/login")
+            return req.redirect(to: Site.login.path())
         }
         let code = (try? req.content.get(String.self, at: "code")) ?? ""
         do {
@@ -67,14 +68,14 @@ package enum SignInController {
         }
         try await req.signIn.completeSession(s)
         CSRFMiddleware.rotate(req)
-        return req.redirect(to: s.role == .patient ? "/portal" : "/")
+        return req.redirect(to: s.role == .patient ? Site.portal.path() : "/")
     }
 
     @Sendable package static func enrolForm(req: Request) async throws -> Response {
         guard let s = req.signedIn, let user = try await UserRecord.find(s.userID, on: req.db) else {
-            return req.redirect(to: "/login")
+            return req.redirect(to: Site.login.path())
         }
-        if user.mfaEnrolled { return req.redirect(to: s.mfaPassed ? "/" : "/login/mfa") }
+        if user.mfaEnrolled { return req.redirect(to: s.mfaPassed ? "/" : Site.loginSecondFactor.path()) }
         let totp = try await req.signIn.pendingEnrolment(user)
         return Layout.render(
             EnrolPage(
@@ -85,9 +86,9 @@ package enum SignInController {
 
     @Sendable package static func enrolSubmit(req: Request) async throws -> Response {
         guard let s = req.signedIn, let user = try await UserRecord.find(s.userID, on: req.db) else {
-            return req.redirect(to: "/login")
+            return req.redirect(to: Site.login.path())
         }
-        if user.mfaEnrolled { return req.redirect(to: s.mfaPassed ? "/" : "/login/mfa") }
+        if user.mfaEnrolled { return req.redirect(to: s.mfaPassed ? "/" : Site.loginSecondFactor.path()) }
         let code = (try? req.content.get(String.self, at: "code")) ?? ""
         let codes: [String]
         do {
@@ -102,13 +103,13 @@ package enum SignInController {
         if !s.mfaPassed { try await req.signIn.completeSession(s) }
         CSRFMiddleware.rotate(req)
         return Layout.render(
-            RecoveryCodesPage(codes: codes, next: s.role == .patient ? "/portal" : "/").render(for: req))
+            RecoveryCodesPage(codes: codes, next: s.role == .patient ? Site.portal.path() : "/").render(for: req))
     }
 
     @Sendable package static func logout(req: Request) async throws -> Response {
         let wasPatient = req.signedIn?.role == .patient
         if let s = req.signedIn { try await req.signIn.endSession(s) }
-        let res = req.redirect(to: wasPatient ? "/portal/login" : "/login")
+        let res = req.redirect(to: wasPatient ? Site.portalLogin.path() : Site.login.path())
         res.cookies[Cookies.session] = Cookies.expired(req: req)
         return res
     }

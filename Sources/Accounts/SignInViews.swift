@@ -11,7 +11,7 @@ package struct SignInPage {
     package var expired = false
 
     package func render(for req: Request) -> String {
-        let action = kind == .portal ? "/portal/login" : "/login"
+        let action = kind == .portal ? Site.portalLogin.path() : Site.login.path()
         let title = kind == .portal ? "Patient portal sign-in" : "Staff sign-in"
         return Layout.page(
             title, req: req,
@@ -33,8 +33,10 @@ package struct SignInPage {
                             autocomplete: "current-password"),
                         .button(.type(.submit), .id("signin"), .text("Sign in"))
                     )),
-                .if(kind == .staff, .p(.small(.a(.href("/portal/login"), .text("Patients: sign in to the portal"))))),
-                .if(kind == .portal, .p(.small(.a(.href("/login"), .text("Practice staff sign-in")))))
+                .if(
+                    kind == .staff,
+                    .p(.small(.a(.href(Site.portalLogin.path()), .text("Patients: sign in to the portal"))))),
+                .if(kind == .portal, .p(.small(.a(.href(Site.login.path()), .text("Practice staff sign-in")))))
             ))
     }
 }
@@ -51,7 +53,7 @@ package struct SecondFactorPage {
                 .p(.text("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")),
                 .unwrap(message) { .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .text($0)) },
                 .form(
-                    .action("/login/mfa"), .method(.post),
+                    .action(Site.loginSecondFactor.path()), .method(.post),
                     .div(
                         FormKit.csrf(req),
                         FormKit.field("Code", name: "code", required: true, autocomplete: "one-time-code"),
@@ -81,7 +83,7 @@ package struct EnrolPage {
                 .p(.text("Key: "), .code(.id("totp-secret"), .text(secret))),
                 FormKit.errorSummary(errors),
                 .form(
-                    .action("/mfa/enroll"), .method(.post),
+                    .action(Site.mfaEnrol.path()), .method(.post),
                     .div(
                         FormKit.csrf(req),
                         FormKit.field(

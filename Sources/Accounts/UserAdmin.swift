@@ -238,7 +238,7 @@ package enum UserAPIController {
     @Sendable package static func create(req: Request) async throws -> Response {
         let u = try await req.userAdmin().create(try req.decodeJSON(UserAdmin.NewUser.self))
         let res = try await UserDTO(u, now: req.now).encodeResponse(status: .created, for: req)
-        res.headers.replaceOrAdd(name: .location, value: "/api/v1/users/\((try u.requireID()).uuidString)")
+        res.headers.replaceOrAdd(name: .location, value: Site.apiUser.path((try u.requireID())))
         return res
     }
 

@@ -36,7 +36,7 @@ package enum UserPagesController {
                 .init(
                     username: f.username, displayName: f.displayName, role: f.role, password: f.password, patientId: pid
                 ))
-            return req.redirect(to: "/admin/users?created=\(u.username)")
+            return req.redirect(to: Site.adminUsers.path() + "?created=\(u.username)")
         } catch let e as AppError {
             let errors: [FieldError]
             switch e {
@@ -70,7 +70,7 @@ package enum UserPagesController {
         default: throw AppError.validation([FieldError("action", "Unknown action.")])
         }
         _ = try await req.userAdmin().update(id, c)
-        return req.redirect(to: "/admin/users")
+        return req.redirect(to: Site.adminUsers.path())
     }
 }
 
@@ -117,7 +117,7 @@ package struct UsersPage {
                                                     named: "aria-label",
                                                     value: "Actions for \(Escape.attribute(u.username))")),
                                             .form(
-                                                .action("/admin/users/\(u.id.uuidString)"), .method(.post),
+                                                .action(Site.adminUser.path(u.id)), .method(.post),
                                                 .div(
                                                     FormKit.csrf(req),
                                                     .input(.type(.hidden), .name("action"), .value("role")),
@@ -137,7 +137,7 @@ package struct UsersPage {
                                                 ), ("unlock", "Unlock"), ("reset-mfa", "Reset 2-step"),
                                             ]) { a in
                                                 .form(
-                                                    .action("/admin/users/\(u.id.uuidString)"), .method(.post),
+                                                    .action(Site.adminUser.path(u.id)), .method(.post),
                                                     .div(
                                                         FormKit.csrf(req),
                                                         .input(.type(.hidden), .name("action"), .value(a.0)),
@@ -150,7 +150,7 @@ package struct UsersPage {
                     .h2(.text("Create an account")),
                     FormKit.errorSummary(errors),
                     .form(
-                        .action("/admin/users"), .method(.post),
+                        .action(Site.adminUsers.path()), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             FormKit.field(

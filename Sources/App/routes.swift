@@ -25,10 +25,10 @@ package func routes(_ app: Application) throws {
     let api = v1.grouped(RequireSignIn(area: .api))
 
     // What the assembly itself serves: the API document and the operations views over the whole installation.
-    app.get("api", "openapi.json", use: OpenAPIController.document)
-    staff.get("ops", use: OperationsController.page)
-    api.get("operations", "drills", use: OperationsController.drills)
-    api.get("operations", "backups", use: OperationsController.backups)
+    app.get(Site.openAPIDocument.route, use: OpenAPIController.document)
+    staff.get(Site.ops.route, use: OperationsController.page)
+    api.get(Site.apiOperationsDrills.route, use: OperationsController.drills)
+    api.get(Site.apiOperationsBackups.route, use: OperationsController.backups)
 
     let site = SiteRoutes(app: app, staff: staff, portal: portal, v1: v1, api: api)
     AccountsRoutes.register(routes: site)

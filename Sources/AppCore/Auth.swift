@@ -1,4 +1,5 @@
 import Vapor
+import AppCore
 import Fluent
 import Domain
 
@@ -95,17 +96,17 @@ package struct RequireSignIn: AsyncMiddleware {
                         ? "The token expired after inactivity; request a new one."
                         : "Send a bearer token from POST /api/v1/auth/token.")
             }
-            let login = area == .portal ? "/portal/login" : "/login"
+            let login = area == .portal ? Site.portalLogin.path() : Site.login.path()
             return req.redirect(to: req.sessionExpired ? "\(login)?expired=1" : login)
         }
         if !s.mfaPassed {
             if area == .api { throw AppError.unauthorized("Finish the second sign-in step first.") }
-            return req.redirect(to: s.mfaEnrolled ? "/login/mfa" : "/mfa/enroll")
+            return req.redirect(to: s.mfaEnrolled ? Site.loginSecondFactor.path() : Site.mfaEnrol.path())
         }
         if area != .api {
             let action: Domain.Action = area == .portal ? .usePortal : .useStaffArea
             if case .deny = AccessPolicy.decide(s.principal, action) {
-                return req.redirect(to: s.role == .patient ? "/portal" : "/")
+                return req.redirect(to: s.role == .patient ? Site.portal.path() : "/")
             }
         }
         return try await next.respond(to: req)
@@ -124,8 +125,8 @@ package struct CSRFMiddleware: AsyncMiddleware {
     package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Machine endpoints: bearer tokens (the API, the clearinghouse's /script/inbound) or no state at all.
         // (A browser never sends a bearer token by itself, so a bearer request to a visit endpoint is not a forgery.)
-        if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == "/metrics"
-            || req.url.path == "/script/inbound" || req.isVisitWithBearer
+        if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == Site.metrics.path()
+            || req.url.path == Site.scriptInbound.path() || req.isVisitWithBearer
         {
             return try await next.respond(to: req)
         }

@@ -1,4 +1,5 @@
 import Vapor
+import AppCore
 import FluentKit
 import Domain
 
@@ -62,7 +63,7 @@ package struct ErrorMapping: AsyncMiddleware {
                     detail: "Something went wrong on our side. The request id is \(req.id)."))
         }
         if !isAPI(req), case .unauthorized = appError {
-            let target = req.url.path.hasPrefix("/portal") ? "/portal/login" : "/login"
+            let target = req.url.path.hasPrefix(Site.portal.path()) ? Site.portalLogin.path() : Site.login.path()
             return req.redirect(to: target)
         }
         return plain(req, status: appError.status, problem: Problem.from(appError, instance: req.url.path))

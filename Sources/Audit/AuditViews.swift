@@ -20,7 +20,7 @@ package struct AuditReportPage {
         let order = filter.sort == key && filter.order == "desc" ? "asc" : "desc"
         items.queryItems! += [URLQueryItem(name: "sort", value: key), URLQueryItem(name: "order", value: order)]
         let arrow = filter.sort == key ? (filter.order == "desc" ? " ▼" : " ▲") : ""
-        return .a(.href("/admin/audit?" + (items.percentEncodedQuery ?? "")), .text(title + arrow))
+        return .a(.href(Site.adminAudit.path() + "?" + (items.percentEncodedQuery ?? "")), .text(title + arrow))
     }
 
     package func render(for req: Request) -> String {
@@ -33,7 +33,7 @@ package struct AuditReportPage {
                     .class("card"),
                     FormKit.errorSummary(errors),
                     .form(
-                        .action("/admin/audit"), .method(.get),
+                        .action(Site.adminAudit.path()), .method(.get),
                         .div(
                             .div(
                                 .class("grid2"),
@@ -48,7 +48,7 @@ package struct AuditReportPage {
                         )),
                     .p(
                         .a(
-                            .href("/admin/audit/export.csv?" + query), .id("export-csv"),
+                            .href(Site.adminAuditExportCSV.path() + "?" + query), .id("export-csv"),
                             .text("Export these rows as CSV")))
                 ),
                 .p(.text("\(rows.count) events.")),

@@ -102,7 +102,7 @@ package enum PathwayController {
     @Sendable package static func approveFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         _ = try await req.pathways().approve(id, note: try? req.content.get(String.self, at: "note"))
-        return req.redirect(to: "/pathways/\(id.uuidString)?approved=1")
+        return req.redirect(to: Site.pathway.path(id) + "?approved=1")
     }
 
     @Sendable package static func procedureFromChart(req: Request) async throws -> Response {
@@ -115,7 +115,7 @@ package enum PathwayController {
         do {
             let r = try await req.pathways().recordProcedure(patientID: pid, input)
             return req.redirect(
-                to: "/patients/\(pid.uuidString)?procedure=\(r.enrolment == nil ? "recorded" : "enrolled")")
+                to: Site.patient.path(pid) + "?procedure=\(r.enrolment == nil ? "recorded" : "enrolled")")
         } catch AppError.validation(let errors) {
             return try await req.application.chartPage(
                 req, pid, ChartFormErrors(procedure: errors), .unprocessableEntity)
@@ -131,7 +131,7 @@ package enum PathwayController {
             providerId: text("providerId").flatMap { UUID(uuidString: $0) })
         do {
             _ = try await req.pathways().enrol(patientID: pid, input)
-            return req.redirect(to: "/patients/\(pid.uuidString)?procedure=enrolled")
+            return req.redirect(to: Site.patient.path(pid) + "?procedure=enrolled")
         } catch AppError.validation(let errors) {
             return try await req.application.chartPage(
                 req, pid, ChartFormErrors(procedure: errors), .unprocessableEntity)
@@ -151,7 +151,7 @@ package enum PathwayController {
     @Sendable package static func closeFromPage(req: Request) async throws -> Response {
         _ = try await req.pathways().closeCareTask(
             try req.idParameter("id"), note: try? req.content.get(String.self, at: "note"))
-        return req.redirect(to: "/tasks?closed=1")
+        return req.redirect(to: Site.tasks.path() + "?closed=1")
     }
 
     // MARK: portal pages
@@ -197,7 +197,7 @@ package enum PathwayController {
         let offer = (try? req.content.get(String.self, at: "offer")).flatMap { Int($0) } ?? -1
         do {
             _ = try await req.pathways().chooseFollowUp(id, offer: offer)
-            return req.redirect(to: "/portal/appointments")
+            return req.redirect(to: Site.portalAppointments.path())
         } catch AppError.conflict(_, let detail, _) {
             let t = try await req.pathways().task(id)
             return Layout.render(

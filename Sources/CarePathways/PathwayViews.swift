@@ -22,7 +22,7 @@ package struct TemplatesPage {
                         .tr(.th(.text("Pathway")), .th(.text("Version")), .th(.text("Status")), .th(.text("Approved"))),
                         .forEach(rows) { r in
                             .tr(
-                                .td(.a(.href("/pathways/\(r.id.uuidString)"), .class("template-link"), .text(r.title))),
+                                .td(.a(.href(Site.pathway.path(r.id)), .class("template-link"), .text(r.title))),
                                 .td(.text("v\(r.version)")),
                                 .td(.span(.class("status status-\(r.status)"), .text(r.status.rawValue))),
                                 .td(
@@ -88,7 +88,7 @@ package struct TemplatePreviewPage {
                 .if(
                     canApprove,
                     .form(
-                        .class("card"), .action("/pathways/\(s.id.uuidString)/approve"), .method(.post),
+                        .class("card"), .action(Site.pathwayApprove.path(s.id)), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             .h2(.text("Approve for patients")),
@@ -135,7 +135,7 @@ package struct PathwayChartSection {
         return .div(
             .class("notice bad"), .id("red-flag-banner"), .attribute(named: "role", value: "alert"),
             .strong(.text("Urgent: ")), .text(summary.urgent.map(\.summary).joined(separator: " · ")), .text(" "),
-            .a(.href("/tasks"), .text("Open tasks")))
+            .a(.href(Site.tasks.path()), .text("Open tasks")))
     }
 
     package func render(_ req: Request, patientID: UUID) -> Node<HTML.BodyContext> {
@@ -163,7 +163,7 @@ package struct PathwayChartSection {
             .if(
                 canRecord,
                 .form(
-                    .action("/patients/\(patientID.uuidString)/procedures"), .method(.post), .id("procedure-form"),
+                    .action(Site.patientProcedures.path(patientID)), .method(.post), .id("procedure-form"),
                     .div(
                         FormKit.csrf(req),
                         .h2(.text("Record a procedure")),
@@ -186,7 +186,7 @@ package struct PathwayChartSection {
             .if(
                 canRecord && !approved.isEmpty,
                 .form(
-                    .action("/patients/\(patientID.uuidString)/pathways"), .method(.post), .id("enrol-form"),
+                    .action(Site.patientPathways.path(patientID)), .method(.post), .id("enrol-form"),
                     .div(
                         FormKit.csrf(req),
                         .h2(.text("Enrol by hand")),
@@ -216,7 +216,7 @@ package struct PathwayChartSection {
                     .class("answers"),
                     .forEach(t.questions.filter { a[$0.id] != nil }) { q in .li(.text("\(q.label): \(a[q.id]!)")) })
             },
-            .unwrap(t.photoId) { .a(.href("/photos/\($0.uuidString)"), .text("Photo")) },
+            .unwrap(t.photoId) { .a(.href(Site.photo.path($0)), .text("Photo")) },
             .unwrap(t.appointmentId) { _ in .text("Follow-up booked") })
     }
 
@@ -250,11 +250,11 @@ package struct CareTasksPage {
                         .attribute(named: "data-kind", value: t.kind),
                         .p(
                             .if(t.urgent, .span(.class("badge red-flag"), .text("urgent"))), .text(" "),
-                            .a(.href("/patients/\(t.patientId.uuidString)"), .text(t.patientName ?? "Patient")),
+                            .a(.href(Site.patient.path(t.patientId)), .text(t.patientName ?? "Patient")),
                             .text(" · \(t.team) · \(Format.utc(t.createdAt, "yyyy-MM-dd HH:mm")) UTC")),
                         .p(.class("summary"), .text(t.summary)),
                         .form(
-                            .action("/tasks/\(t.id.uuidString)/close"), .method(.post),
+                            .action(Site.taskClose.path(t.id)), .method(.post),
                             .div(
                                 FormKit.csrf(req),
                                 FormKit.field("What was done", name: "note"),
@@ -280,7 +280,7 @@ package struct PortalCheckInsPage {
                 .ul(
                     .class("plain"),
                     .forEach(open) { t in
-                        .li(.a(.href("/portal/check-ins/\(t.id.uuidString)"), .class("open-task"), .text(t.title)))
+                        .li(.a(.href(Site.portalCheckIn.path(t.id)), .class("open-task"), .text(t.title)))
                     }),
                 .if(
                     !done.isEmpty,
@@ -327,14 +327,17 @@ package struct PortalCheckInPage {
                     t.kind == PathwayStep.Kind.checkIn.rawValue && (t.status == .open || t.status == .missed)
                         && !thanks,
                     .form(
-                        .action("/portal/check-ins/\(t.id.uuidString)"), .method(.post), .id("check-in-form"),
+                        .action(Site.portalCheckIn.path(t.id)), .method(.post), .id("check-in-form"),
                         .div(
                             FormKit.csrf(req),
                             .forEach(t.questions) { fields.field($0) },
                             .button(.type(.submit), .id("send-answers"), .text("Send my answers"))))),
                 .if(
                     t.kind == PathwayStep.Kind.photoPrompt.rawValue && t.status != .done,
-                    .p(.a(.class("button"), .href("/portal/photos"), .id("go-to-photos"), .text("Send a photo")))),
+                    .p(
+                        .a(
+                            .class("button"), .href(Site.portalPhotos.path()), .id("go-to-photos"),
+                            .text("Send a photo")))),
                 .if(
                     t.kind == PathwayStep.Kind.followUp.rawValue && t.status == .open,
                     .group(
@@ -345,7 +348,7 @@ package struct PortalCheckInPage {
                             .id("offers"),
                             .forEach(Array(t.offers.enumerated())) { (i, o) in
                                 .form(
-                                    .action("/portal/check-ins/\(t.id.uuidString)/book"), .method(.post),
+                                    .action(Site.portalCheckInBook.path(t.id)), .method(.post),
                                     .div(
                                         FormKit.csrf(req),
                                         .input(.type(.hidden), .name("offer"), .value(String(i))),

@@ -60,18 +60,18 @@ package struct ChartPage {
                     .class("noprint"),
                     .if(
                         canEdit && !p.retired,
-                        .a(.class("button"), .href("/patients/\(p.id.uuidString)/edit"), .id("edit"), .text("Edit"))),
+                        .a(.class("button"), .href(Site.patientEdit.path(p.id)), .id("edit"), .text("Edit"))),
                     .text(" "),
-                    .a(.class("button"), .href("/patients/\(p.id.uuidString)/history"), .text("History")),
+                    .a(.class("button"), .href(Site.patientHistory.path(p.id)), .text("History")),
                     .text(" "),
-                    .a(.class("button"), .href("/patients/\(p.id.uuidString)/print"), .text("Print")),
+                    .a(.class("button"), .href(Site.patientPrint.path(p.id)), .text("Print")),
                     .text(" "),
-                    .a(.class("button"), .href("/patients/\(p.id.uuidString)/wounds"), .id("wounds"), .text("Wounds")),
+                    .a(.class("button"), .href(Site.patientWounds.path(p.id)), .id("wounds"), .text("Wounds")),
                     .text(" "),
                     .if(
                         !p.retired,
                         .a(
-                            .class("button"), .href("/schedule/book?patient=\(p.id.uuidString)"),
+                            .class("button"), .href(Site.scheduleBook.path() + "?patient=\(p.id.uuidString)"),
                             .id("book-for-patient"), .text("Book")))),
                 .unwrap(prescriptions) { $0.render(patientID: p.id) },
                 .unwrap(pathway) { $0.render(req, patientID: p.id) },
@@ -82,7 +82,7 @@ package struct ChartPage {
                         .h2(.text("Patient portal")),
                         FormKit.errorSummary(inviteErrors),
                         .form(
-                            .action("/patients/\(p.id.uuidString)/invite"), .method(.post),
+                            .action(Site.patientInvite.path(p.id)), .method(.post),
                             .div(
                                 FormKit.csrf(req),
                                 FormKit.select(
@@ -97,7 +97,7 @@ package struct ChartPage {
                 .if(
                     canRetire && !p.retired,
                     .form(
-                        .class("noprint"), .action("/patients/\(p.id.uuidString)/retire"), .method(.post),
+                        .class("noprint"), .action(Site.patientRetire.path(p.id)), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             .button(.type(.submit), .text("Retire this record"))

@@ -144,12 +144,12 @@ package struct StaffHomePage {
     package func render(for req: Request) -> String {
         let c = counts
         let work: [Node<HTML.BodyContext>] = [
-            tile("count-inbox", "unread messages", c.inboxUnread, urgent: c.inboxUrgent, href: "/inbox"),
-            tile("count-intake", "intake forms to review", c.intakeWaiting, href: "/intake"),
-            tile("count-tasks", "open tasks", c.tasksOpen, urgent: c.tasksUrgent, href: "/tasks"),
-            tile("count-video", "waiting for video", c.videoWaiting, href: "/visits"),
-            tile("count-approvals", "pathway versions to approve", c.approvalsWaiting, href: "/pathways"),
-            tile("count-refills", "refill requests", c.refillsWaiting, href: "/refills"),
+            tile("count-inbox", "unread messages", c.inboxUnread, urgent: c.inboxUrgent, href: Site.inbox.path()),
+            tile("count-intake", "intake forms to review", c.intakeWaiting, href: Site.intake.path()),
+            tile("count-tasks", "open tasks", c.tasksOpen, urgent: c.tasksUrgent, href: Site.tasks.path()),
+            tile("count-video", "waiting for video", c.videoWaiting, href: Site.visitsWaitingRoom.path()),
+            tile("count-approvals", "pathway versions to approve", c.approvalsWaiting, href: Site.pathways.path()),
+            tile("count-refills", "refill requests", c.refillsWaiting, href: Site.refills.path()),
         ]
         let hasWork = [
             c.inboxUnread, c.intakeWaiting, c.tasksOpen, c.videoWaiting, c.approvalsWaiting, c.refillsWaiting,
@@ -176,7 +176,7 @@ package struct StaffHomePage {
                             .forEach(myDay) { r in
                                 .li(
                                     .strong(.text(r.times)), .text(" · "),
-                                    .a(.href("/patients/\(r.patientID.uuidString)"), .text(r.patient)),
+                                    .a(.href(Site.patient.path(r.patientID)), .text(r.patient)),
                                     .text(" · \(r.type) · \(r.location) "),
                                     .span(.class("badge"), .text(r.status.rawValue)),
                                     .if(
@@ -202,7 +202,7 @@ package struct StaffHomePage {
                                             .td(.text(String(l.arrived))),
                                             .td(.text(String(l.done))), .td(.text(String(l.cancelled))))
                                     }))),
-                        .p(.a(.class("button"), .href("/schedule"), .text("Open today's schedule"))))),
+                        .p(.a(.class("button"), .href(Site.schedule.path()), .text("Open today's schedule"))))),
                 .div(
                     .class("card"),
                     .h2(.text("Pages")),

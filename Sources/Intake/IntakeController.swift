@@ -123,7 +123,8 @@ package enum IntakeController {
                 IntakeFormPage(form: form, answers: answers, returnedComment: nil, errors: errors).render(for: req),
                 status: .unprocessableEntity)
         }
-        return req.redirect(to: submit ? "/portal/forms?submitted=\(code)" : "/portal/forms/\(code)?saved=1")
+        return req.redirect(
+            to: submit ? Site.portalForms.path() + "?submitted=\(code)" : Site.portalForm.path(code) + "?saved=1")
     }
 
     // MARK: staff pages
@@ -148,7 +149,7 @@ package enum IntakeController {
         } catch AppError.validation(let errors) {
             return try await reviewAgain(req, id, errors)
         }
-        return req.redirect(to: "/intake?done=accepted")
+        return req.redirect(to: Site.intake.path() + "?done=accepted")
     }
 
     @Sendable package static func returnFromPage(req: Request) async throws -> Response {
@@ -158,7 +159,7 @@ package enum IntakeController {
         } catch AppError.validation(let errors) {
             return try await reviewAgain(req, id, errors)
         }
-        return req.redirect(to: "/intake?done=returned")
+        return req.redirect(to: Site.intake.path() + "?done=returned")
     }
 
     /// The review page again, with what went wrong.
@@ -203,7 +204,8 @@ package struct PortalFormsPage {
                             case nil: "not started"
                             }
                         return .li(
-                            .a(.href("/portal/forms/\(f.code)"), .id("form-\(f.code)"), .text(f.title)), .text(" · "),
+                            .a(.href(Site.portalForm.path(f.code)), .id("form-\(f.code)"), .text(f.title)),
+                            .text(" · "),
                             .span(.class("status-\(f.code)"), .text(status)))
                     })
             ))
@@ -237,7 +239,8 @@ package struct IntakeFormPage {
                         .text("Draft saved. You can finish it later, on this or another device."))),
                 FormKit.errorSummary(errors),
                 .form(
-                    .action("/portal/forms/\(form.code)"), .method(.post), .enctype(.multipartData), .id("intake-form"),
+                    .action(Site.portalForm.path(form.code)), .method(.post), .enctype(.multipartData),
+                    .id("intake-form"),
                     .div(
                         FormKit.csrf(req),
                         .forEach(form.sections) { s in
@@ -275,7 +278,7 @@ package struct IntakeQueuePage {
                             .forEach(items) { i in
                                 .tr(
                                     .td(.text(Format.utc(i.submittedAt, "yyyy-MM-dd HH:mm"))),
-                                    .td(.a(.href("/intake/\(i.id.uuidString)"), .text(i.patientName))),
+                                    .td(.a(.href(Site.intakeReview.path(i.id)), .text(i.patientName))),
                                     .td(.text(i.mrn)), .td(.text(i.formTitle)))
                             })))
             ))
@@ -288,9 +291,20 @@ package struct IntakeReviewPage {
     package let patient: PatientDTO
     package var errors: [FieldError] = []
 
+    /// One answer: an uploaded file as a link to it, anything else as text (several choices joined).
+    private func answer(_ f: FormDefinition.Field, _ value: String?) -> Node<HTML.DescriptionListContext> {
+        if f.kind == .file, let value, let attachment = UUID(uuidString: value) {
+            return .dd(
+                .a(
+                    .href(Site.attachment.path(attachment)), .id("attachment-\(f.id)"),
+                    .text("Open the uploaded file")))
+        }
+        return .dd(.text((value ?? "—").replacingOccurrences(of: "|", with: ", ")))
+    }
+
     package func render(for req: Request) throws -> String {
         let a = submission.answerMap
-        let id = (try submission.requireID()).uuidString
+        let id = try submission.requireID()
         return Layout.page(
             "Review: \(form.title)", req: req,
             .div(
@@ -309,12 +323,7 @@ package struct IntakeReviewPage {
                             .forEach(s.fields) { f in
                                 .group(
                                     .dt(.text(f.label + (f.mapsTo != nil ? " → chart" : ""))),
-                                    f.kind == .file && a[f.id] != nil
-                                        ? .dd(
-                                            .a(
-                                                .href("/attachments/\(a[f.id]!)"), .id("attachment-\(f.id)"),
-                                                .text("Open the uploaded file")))
-                                        : .dd(.text((a[f.id] ?? "—").replacingOccurrences(of: "|", with: ", "))))
+                                    answer(f, a[f.id]))
                             }))
                 },
                 .if(
@@ -322,7 +331,7 @@ package struct IntakeReviewPage {
                     .div(
                         .class("card"),
                         .form(
-                            .action("/intake/\(id)/accept"), .method(.post),
+                            .action(Site.intakeAccept.path(id)), .method(.post),
                             .div(
                                 FormKit.csrf(req),
                                 .p(
@@ -332,7 +341,7 @@ package struct IntakeReviewPage {
                                     )),
                                 .button(.type(.submit), .id("accept-intake"), .text("Accept into the chart")))),
                         .form(
-                            .action("/intake/\(id)/return"), .method(.post),
+                            .action(Site.intakeReturn.path(id)), .method(.post),
                             .div(
                                 FormKit.csrf(req),
                                 FormKit.field(

@@ -76,7 +76,7 @@ package enum JobsController {
         try await authorize(req)
         let n = try await JobQueue.retry(
             req.application, id: (try? req.content.get(String.self, at: "id")).flatMap { UUID(uuidString: $0) })
-        return req.redirect(to: "/jobs?retried=\(n)")
+        return req.redirect(to: Site.jobs.path() + "?retried=\(n)")
     }
 }
 
@@ -94,12 +94,14 @@ package struct JobsPage {
                 .p(
                     .id("job-counts"),
                     .forEach(JobStatus.allCases.map(\.rawValue)) { s in
-                        .group(.a(.href("/jobs?status=\(s)"), .text("\(s): \(o.counts[s] ?? 0)")), .text(" · "))
-                    }, .a(.href("/jobs"), .text("all"))),
+                        .group(
+                            .a(.href(Site.jobs.path() + "?status=\(s)"), .text("\(s): \(o.counts[s] ?? 0)")),
+                            .text(" · "))
+                    }, .a(.href(Site.jobs.path()), .text("all"))),
                 .if(
                     (o.counts["failed"] ?? 0) > 0,
                     .form(
-                        .action("/jobs/retry"), .method(.post),
+                        .action(Site.jobsRetry.path()), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             .button(.type(.submit), .id("retry-failed"), .text("Retry all failed jobs"))))),

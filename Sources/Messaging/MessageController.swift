@@ -71,7 +71,7 @@ package enum MessageController {
                 subject: f.subject, locationId: f.locationId.flatMap(UUID.init(uuidString:)), body: f.body,
                 attachmentId: attachment)
             let t = try await req.messages().start(patientID: pid, input)
-            return req.redirect(to: "/portal/messages/\(t.summary.id.uuidString)")
+            return req.redirect(to: Site.portalMessage.path(t.summary.id))
         } catch AppError.validation(let errors) {
             let threads = try await req.messages().threads(patientID: pid)
             let locations = try await LocationRecord.query(on: req.db).sort(\.$name).all()
@@ -107,7 +107,7 @@ package enum MessageController {
             return Layout.render(
                 ThreadPage(thread: t, staff: staff, errors: errors).render(for: req), status: .unprocessableEntity)
         }
-        return req.redirect(to: (staff ? "/inbox/" : "/portal/messages/") + id.uuidString)
+        return req.redirect(to: staff ? Site.inboxThread.path(id) : Site.portalMessage.path(id))
     }
 
     /// A file chosen in a message form becomes an attachment (through the upload pipeline); none chosen, none made.
@@ -129,7 +129,7 @@ package enum MessageController {
         let id = try req.idParameter("conversation")
         let who = try? req.content.get(String.self, at: "assign")
         _ = try await req.messages().assign(threadID: id, to: who == "me" ? try req.principal().userID : nil)
-        return req.redirect(to: "/inbox/\(id.uuidString)")
+        return req.redirect(to: Site.inboxThread.path(id))
     }
 }
 
@@ -155,7 +155,7 @@ package struct PortalMessagesPage {
                     .class("plain"), .id("threads"),
                     .forEach(threads) { t in
                         .li(
-                            .a(.href("/portal/messages/\(t.id.uuidString)"), .text(t.subject)),
+                            .a(.href(Site.portalMessage.path(t.id)), .text(t.subject)),
                             .text(" · \(Format.utc(t.updatedAt, "d MMM HH:mm")) UTC"),
                             .if(t.unread, .strong(.class("badge"), .text(" new"))))
                     }),
@@ -164,7 +164,7 @@ package struct PortalMessagesPage {
                     .h2(.text("Write to the care team")),
                     FormKit.errorSummary(errors),
                     .form(
-                        .action("/portal/messages"), .method(.post), .enctype(.multipartData),
+                        .action(Site.portalMessages.path()), .method(.post), .enctype(.multipartData),
                         .div(
                             FormKit.csrf(req),
                             FormKit.select(
@@ -197,7 +197,7 @@ package struct ThreadPage {
 
     package func render(for req: Request) -> String {
         let s = thread.summary
-        let base = staff ? "/inbox/" : "/portal/messages/"
+        let reply = staff ? Site.inboxReply.path(s.id) : Site.portalMessageReply.path(s.id)
         return Layout.page(
             "Conversation", req: req,
             .div(
@@ -221,13 +221,13 @@ package struct ThreadPage {
                             .unwrap(m.attachmentId) { aid in
                                 .p(
                                     .a(
-                                        .href((staff ? "/attachments/" : "/portal/attachments/") + aid.uuidString),
+                                        .href(staff ? Site.attachment.path(aid) : Site.portalAttachment.path(aid)),
                                         .class("attachment"), .text("Attachment")))
                             })
                     }),
                 FormKit.errorSummary(errors),
                 .form(
-                    .action(base + s.id.uuidString + "/reply"), .method(.post), .enctype(.multipartData),
+                    .action(reply), .method(.post), .enctype(.multipartData),
                     .div(
                         FormKit.csrf(req),
                         .div(
@@ -244,7 +244,7 @@ package struct ThreadPage {
                 .if(
                     staff,
                     .form(
-                        .action("/inbox/\(s.id.uuidString)/assign"), .method(.post),
+                        .action(Site.inboxAssign.path(s.id)), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             .button(
@@ -255,7 +255,7 @@ package struct ThreadPage {
                                 .type(.submit), .name("assign"), .value("pool"), .class("secondary"),
                                 .text("Back to the clinic pool"))
                         ))),
-                .p(.a(.href(staff ? "/inbox" : "/portal/messages"), .text("All conversations")))
+                .p(.a(.href(staff ? Site.inbox.path() : Site.portalMessages.path()), .text("All conversations")))
             ))
     }
 }
@@ -272,7 +272,7 @@ package struct InboxPage {
             .div(
                 .h1(.text("Inbox")),
                 .form(
-                    .action("/inbox"), .method(.get), .class("card"),
+                    .action(Site.inbox.path()), .method(.get), .class("card"),
                     .div(
                         FormKit.select(
                             "Clinic", name: "location",
@@ -304,7 +304,7 @@ package struct InboxPage {
                                     .class(t.unread ? "unread" : ""),
                                     .td(.text((t.urgent ? "URGENT " : "") + (t.unread ? "●" : ""))),
                                     .td(.text(t.patientName ?? "")),
-                                    .td(.a(.href("/inbox/\(t.id.uuidString)"), .text(t.subject))),
+                                    .td(.a(.href(Site.inboxThread.path(t.id)), .text(t.subject))),
                                     .td(.text(names[t.locationId] ?? "")),
                                     .td(.text(Format.utc(t.updatedAt, "yyyy-MM-dd HH:mm"))))
                             })))

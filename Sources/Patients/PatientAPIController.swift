@@ -133,7 +133,7 @@ package enum PatientAPIController {
         let (p, dups) = try await req.patients().create(input, acknowledgeDuplicate: ack.acknowledgeDuplicate ?? false)
         let warnings = dups.isEmpty ? nil : ["Possible duplicate of \(dups.joined(separator: ", ")) (acknowledged)."]
         let res = try await PatientDTO(p, warnings: warnings).encodeResponse(status: .created, for: req)
-        res.headers.replaceOrAdd(name: .location, value: "/api/v1/patients/\((try p.requireID()).uuidString)")
+        res.headers.replaceOrAdd(name: .location, value: Site.apiPatient.path((try p.requireID())))
         return withETag(res, p.version)
     }
 

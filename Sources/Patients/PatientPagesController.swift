@@ -76,7 +76,7 @@ package enum PatientPagesController {
         do {
             let (p, _) = try await req.patients().create(
                 try form.input(), acknowledgeDuplicate: form.acknowledgeDuplicate == "on")
-            return req.redirect(to: "/patients/\((try p.requireID()).uuidString)?registered=1")
+            return req.redirect(to: Site.patient.path((try p.requireID())) + "?registered=1")
         } catch AppError.validation(let errs) {
             return Layout.render(
                 PatientFormPage(mode: .create, form: form, locations: locs, errors: errs).render(for: req),
@@ -102,7 +102,7 @@ package enum PatientPagesController {
         let locs = try await locations(req)
         do {
             _ = try await req.patients().update(id, try form.input(), expectedVersion: form.version.flatMap { Int($0) })
-            return req.redirect(to: "/patients/\(id.uuidString)?saved=1")
+            return req.redirect(to: Site.patient.path(id) + "?saved=1")
         } catch AppError.validation(let errs) {
             return Layout.render(
                 PatientFormPage(mode: .edit(id), form: form, locations: locs, errors: errs).render(for: req),
@@ -135,7 +135,7 @@ package enum PatientPagesController {
     @Sendable package static func retire(req: Request) async throws -> Response {
         let id = try PatientAPIController.id(req)
         try await req.patients().retire(id)
-        return req.redirect(to: "/patients/\(id.uuidString)")
+        return req.redirect(to: Site.patient.path(id))
     }
 
     package static func form(from p: PatientRecord) -> PatientForm {

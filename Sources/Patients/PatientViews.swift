@@ -29,7 +29,7 @@ package struct PatientListPage {
                 .div(
                     .class("card"),
                     .form(
-                        .action("/patients"), .method(.get),
+                        .action(Site.patients.path()), .method(.get),
                         .div(
                             FormKit.field(
                                 "Search by name, date of birth (YYYY-MM-DD) or MRN", name: "q", value: query,
@@ -38,7 +38,10 @@ package struct PatientListPage {
                         )),
                     .if(
                         canRegister,
-                        .p(.a(.class("button"), .href("/patients/new"), .id("register"), .text("Register a patient"))))
+                        .p(
+                            .a(
+                                .class("button"), .href(Site.patientsNew.path()), .id("register"),
+                                .text("Register a patient"))))
                 ),
                 .p(.text(query.isEmpty ? "Recently updated:" : "\(rows.count) found.")),
                 .div(
@@ -52,7 +55,7 @@ package struct PatientListPage {
                                 .tr(
                                     .td(.text(r.mrn)),
                                     .td(
-                                        .a(.href("/patients/\(r.id.uuidString)"), .text(r.name)),
+                                        .a(.href(Site.patient.path(r.id)), .text(r.name)),
                                         .if(r.synthetic, .span(.class("badge synthetic"), .text("synthetic")))),
                                     .td(.text(r.birthDate)), .td(.text(r.sex)))
                             })
@@ -73,8 +76,8 @@ package struct PatientFormPage {
     package func render(for req: Request) -> String {
         let (title, action): (String, String) =
             switch mode {
-            case .create: ("Register a patient", "/patients")
-            case .edit(let id): ("Edit patient", "/patients/\(id.uuidString)/edit")
+            case .create: ("Register a patient", Site.patients.path())
+            case .edit(let id): ("Edit patient", Site.patientEdit.path(id))
             }
         let f = form
         let locOptions = [(value: "", label: "—")] + locations.options { $0.name }
@@ -154,7 +157,7 @@ package struct HistoryPage {
             "Record history", req: req,
             .div(
                 .h1(.text("Record history")),
-                .p(.a(.href("/patients/\(patientID.uuidString)"), .text("Back to the chart"))),
+                .p(.a(.href(Site.patient.path(patientID)), .text("Back to the chart"))),
                 .div(
                     .class("scroll"),
                     .table(

@@ -74,7 +74,7 @@ package enum PhotoController {
         let input = try req.content.decode(PhotoStore.WoundInput.self)
         do {
             _ = try await req.photos().createWound(patientID: pid, input)
-            return req.redirect(to: "/portal/photos")
+            return req.redirect(to: Site.portalPhotos.path())
         } catch AppError.validation(let errors) {
             let wounds = try await req.photos().wounds(patientID: pid)
             return Layout.render(
@@ -99,7 +99,7 @@ package enum PhotoController {
             let data = Data(buffer: file.data)
             let u = try await store.startUpload(length: data.count, metadata: ["woundId": f.woundId ?? ""])
             _ = try await store.append(try u.requireID(), offset: 0, chunk: data, checksum: nil)
-            return req.redirect(to: "/portal/photos?uploaded=1")
+            return req.redirect(to: Site.portalPhotos.path() + "?uploaded=1")
         } catch AppError.validation(let errors) {
             let wounds = try await store.wounds(patientID: pid)
             return Layout.render(
@@ -148,7 +148,7 @@ package enum PhotoController {
             .init(
                 lengthMm: try number("length", f.lengthMm), widthMm: try number("width", f.widthMm),
                 depthMm: try number("depth", f.depthMm)))
-        return req.redirect(to: "/patients/\(photo.patientID.uuidString)/wounds#photo-\(id.uuidString)")
+        return req.redirect(to: Site.patientWounds.path(photo.patientID) + "#photo-\(id.uuidString)")
     }
 }
 
@@ -187,7 +187,7 @@ package struct PortalPhotosPage {
                                 .div(
                                     .class("photo"),
                                     .img(
-                                        .src("/portal/photos/\(p.id.uuidString)/thumbnail"),
+                                        .src(Site.portalPhotoThumbnail.path(p.id)),
                                         .alt("Photo of \(Format.utc(p.uploadedAt, "d MMM yyyy"))"),
                                         .attribute(named: "width", value: "160")),
                                     .p(.class("caption"), .text(Format.utc(p.uploadedAt, "d MMM yyyy"))))
@@ -196,7 +196,7 @@ package struct PortalPhotosPage {
                         // Works without JavaScript (one request); with it, the script uploads in resumable chunks
                         // (tus).
                         .form(
-                            .class("tus-upload"), .action("/portal/photos/upload"), .method(.post),
+                            .class("tus-upload"), .action(Site.portalPhotosUpload.path()), .method(.post),
                             .enctype(.multipartData),
                             .attribute(named: "data-wound", value: w.id.uuidString),
                             .div(
@@ -224,7 +224,7 @@ package struct PortalPhotosPage {
                     .h2(.text("Add a wound")),
                     FormKit.errorSummary(errors),
                     .form(
-                        .action("/portal/wounds"), .method(.post),
+                        .action(Site.portalWounds.path()), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             FormKit.field(
@@ -241,7 +241,7 @@ package struct PortalPhotosPage {
                     nodes: [
                         .attribute(named: "name", value: "csrf"), .attribute(named: "content", value: req.csrfToken),
                     ]),
-                .script(.src("/assets/upload.js"))
+                .script(.src(Site.assetsUploadScript.path()))
             ))
     }
 
@@ -313,7 +313,7 @@ package struct WoundTimelinePage {
             "Wound photos", req: req,
             .div(
                 .h1(.text("Wounds: \(p.familyName), \(p.givenName)")),
-                .p(.a(.href("/patients/\(p.id.uuidString)"), .text("Back to the chart"))),
+                .p(.a(.href(Site.patient.path(p.id)), .text("Back to the chart"))),
                 .if(wounds.isEmpty, .p(.text("No wounds recorded."))),
                 .forEach(wounds) { w in
                     .div(
@@ -326,9 +326,9 @@ package struct WoundTimelinePage {
                                 .div(
                                     .class("photo"), .id("photo-\(ph.id.uuidString)"),
                                     .a(
-                                        .href("/photos/\(ph.id.uuidString)"),
+                                        .href(Site.photo.path(ph.id)),
                                         .img(
-                                            .src("/photos/\(ph.id.uuidString)/thumbnail"),
+                                            .src(Site.photoThumbnail.path(ph.id)),
                                             .alt("Photo of \(Format.utc(ph.uploadedAt, "d MMM yyyy"))"),
                                             .attribute(named: "width", value: "160"))),
                                     .p(
@@ -338,7 +338,7 @@ package struct WoundTimelinePage {
                                     .if(
                                         canMeasure,
                                         .form(
-                                            .action("/photos/\(ph.id.uuidString)/measure"), .method(.post),
+                                            .action(Site.photoMeasure.path(ph.id)), .method(.post),
                                             .class("measure"),
                                             .div(
                                                 FormKit.csrf(req),

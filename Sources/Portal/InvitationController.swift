@@ -22,7 +22,7 @@ package enum InvitationController {
         let input = try req.content.decode(InvitationStore.Invite.self)
         do {
             let sent = try await req.invitations().invite(patientID: id, input)
-            return req.redirect(to: "/patients/\(id.uuidString)?invited=\(sent.channel)")
+            return req.redirect(to: Site.patient.path(id) + "?invited=\(sent.channel)")
         } catch let e as AppError {
             return try await chartAgain(req, id, e.fieldErrors(otherwise: "channel"), status: e.status)
         }
@@ -68,7 +68,7 @@ package enum InvitationController {
         let wantsMFA = form.setUpMFA != nil
         let session = try await req.signIn.startSession(user, kind: "web", mfaPassed: !wantsMFA)
         CSRFMiddleware.rotate(req)
-        let res = req.redirect(to: wantsMFA ? "/mfa/enroll" : "/portal?welcome=1")
+        let res = req.redirect(to: wantsMFA ? Site.mfaEnrol.path() : Site.portal.path() + "?welcome=1")
         res.cookies[Cookies.session] = Cookies.make(session, req: req)
         return res
     }
@@ -92,7 +92,7 @@ package struct RegisterPage {
                     )),
                 FormKit.errorSummary(errors),
                 .form(
-                    .action("/portal/invite/\(Escape.attribute(token))"), .method(.post),
+                    .action(Site.portalInvite.path(Escape.attribute(token))), .method(.post),
                     .div(
                         FormKit.csrf(req),
                         FormKit.field(
@@ -147,7 +147,7 @@ package struct InvitationGonePage {
                 .class("card"),
                 .h1(.text("Invitation link")),
                 .p(.class("notice warn"), .id("invitation-problem"), .text(text)),
-                .p(.a(.href("/portal/login"), .text("Go to the portal sign-in")))
+                .p(.a(.href(Site.portalLogin.path()), .text("Go to the portal sign-in")))
             ))
     }
 }

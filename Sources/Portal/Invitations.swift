@@ -95,7 +95,7 @@ package struct InvitationStore {
         let token = Token.generate()
         let now = scope.now
         let by = scope.principal.username
-        let link = scope.app.config.publicURL + "/portal/invite/" + token
+        let link = scope.app.config.publicURL + Site.portalInvite.path(token)
         let practiceName = scope.app.config.practiceName
         return try await scope.run { tx in
             guard let patient = try await PatientRecord.find(patientID, on: tx), patient.retiredAt == nil else {

@@ -121,10 +121,10 @@ package struct PortalHomePage {
                         .ul(.forEach(notices) { n in .li(.small(.text(n.0)), .br(), .text(n.1)) }))),
                 .nav(
                     .class("tiles"), .attribute(named: "aria-label", value: "Portal"),
-                    .a(.class("button"), .href("/portal/appointments"), .text("My appointments")),
-                    .a(.class("button"), .href("/portal/messages"), .id("go-messages"), .text("Messages")),
-                    .a(.class("button"), .href("/portal/forms"), .id("go-forms"), .text("Forms")),
-                    .a(.class("button"), .href("/portal/photos"), .id("go-photos"), .text("Wound photos"))),
+                    .a(.class("button"), .href(Site.portalAppointments.path()), .text("My appointments")),
+                    .a(.class("button"), .href(Site.portalMessages.path()), .id("go-messages"), .text("Messages")),
+                    .a(.class("button"), .href(Site.portalForms.path()), .id("go-forms"), .text("Forms")),
+                    .a(.class("button"), .href(Site.portalPhotos.path()), .id("go-photos"), .text("Wound photos"))),
                 .div(
                     .class("card"),
                     .h2(.text("My details")),
@@ -167,7 +167,7 @@ package struct PortalHomePage {
             return .div(
                 .class("card"), .id("upcoming-visit"), .h2(.text("Upcoming visit")),
                 .p(.text("You have no visit booked.")),
-                .a(.class("button"), .href("/portal/appointments/book"), .text("Book an appointment")))
+                .a(.class("button"), .href(Site.portalAppointmentsBook.path()), .text("Book an appointment")))
         }
         return .div(
             .class("card upcoming"), .id("upcoming-visit"),
@@ -180,18 +180,20 @@ package struct PortalHomePage {
                 .if(
                     u.video && u.joinOpen,
                     .a(
-                        .class("button"), .id("join-video"), .href("/portal/visits/appointment/\(u.id.uuidString)"),
+                        .class("button"), .id("join-video"), .href(Site.portalVisit.path(u.id)),
                         .text("Join video visit"))),
                 .if(
                     u.video && !u.joinOpen,
                     .p(.class("notice"), .id("join-later"), .text("You can join the video visit from \(u.joinFrom)."))),
                 .a(
-                    .class("button secondary"), .href("/portal/appointments/\(u.id.uuidString)/calendar.ics"),
+                    .class("button secondary"), .href(Site.portalAppointmentCalendar.path(u.id)),
                     .text("Add to my calendar")),
                 .a(
-                    .class("button secondary"), .href("/portal/appointments/\(u.id.uuidString)/reschedule"),
+                    .class("button secondary"), .href(Site.portalAppointmentReschedule.path(u.id)),
                     .text("Reschedule")),
-                .a(.class("button secondary"), .href("/portal/appointments#appt-\(u.id.uuidString)"), .text("Cancel…")))
+                .a(
+                    .class("button secondary"), .href(Site.portalAppointments.path() + "#appt-\(u.id.uuidString)"),
+                    .text("Cancel…")))
         )
     }
 }

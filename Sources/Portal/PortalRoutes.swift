@@ -5,18 +5,18 @@ import AppCore
 package enum PortalRoutes {
     package static func register(routes: SiteRoutes) {
         // The link's token is the credential.
-        routes.app.get("portal", "invite", ":token", use: InvitationController.registerForm)
-        routes.app.post("portal", "invite", ":token", use: InvitationController.register)
-        routes.staff.post("patients", ":id", "invite", use: InvitationController.createFromChart)
-        routes.portal.get("portal", use: PortalController.home)
-        routes.portal.get("portal", "appointments", use: PortalSchedulingController.upcoming)
-        routes.portal.get("portal", "appointments", "book", use: PortalSchedulingController.bookForm)
-        routes.portal.post("portal", "appointments", "book", use: PortalSchedulingController.book)
-        routes.portal.post("portal", "appointments", ":id", "cancel", use: PortalSchedulingController.cancel)
-        routes.portal.get("portal", "appointments", ":id", "reschedule", use: PortalSchedulingController.rescheduleForm)
-        routes.portal.get("portal", "appointments", ":id", "calendar.ics", use: PortalController.calendarFile)
-        routes.portal.post("portal", "appointments", ":id", "reschedule", use: PortalSchedulingController.reschedule)
-        routes.api.post("patients", ":id", "invitations", use: InvitationController.create)
-        routes.api.get("invitations", "batches", use: InvitationController.batches)
+        routes.app.get(Site.portalInvite.route, use: InvitationController.registerForm)
+        routes.app.post(Site.portalInvite.route, use: InvitationController.register)
+        routes.staff.post(Site.patientInvite.route, use: InvitationController.createFromChart)
+        routes.portal.get(Site.portal.route, use: PortalController.home)
+        routes.portal.get(Site.portalAppointments.route, use: PortalSchedulingController.upcoming)
+        routes.portal.get(Site.portalAppointmentsBook.route, use: PortalSchedulingController.bookForm)
+        routes.portal.post(Site.portalAppointmentsBook.route, use: PortalSchedulingController.book)
+        routes.portal.post(Site.portalAppointmentCancel.route, use: PortalSchedulingController.cancel)
+        routes.portal.get(Site.portalAppointmentReschedule.route, use: PortalSchedulingController.rescheduleForm)
+        routes.portal.get(Site.portalAppointmentCalendar.route, use: PortalController.calendarFile)
+        routes.portal.post(Site.portalAppointmentReschedule.route, use: PortalSchedulingController.reschedule)
+        routes.api.post(Site.apiPatientInvitations.route, use: InvitationController.create)
+        routes.api.get(Site.apiInvitationsBatches.route, use: InvitationController.batches)
     }
 }

@@ -50,7 +50,7 @@ package enum PortalSchedulingController {
 
     @Sendable package static func bookForm(req: Request) async throws -> Response {
         _ = try ownID(req)
-        return Layout.render(try await bookPage(req, action: "/portal/appointments/book").render(for: req))
+        return Layout.render(try await bookPage(req, action: Site.portalAppointmentsBook.path()).render(for: req))
     }
 
     @Sendable package static func book(req: Request) async throws -> Response {
@@ -62,11 +62,11 @@ package enum PortalSchedulingController {
                     providerId: f.providerId.flatMap(UUID.init(uuidString:)),
                     locationId: f.locationId.flatMap(UUID.init(uuidString:)),
                     typeId: f.typeId.flatMap(UUID.init(uuidString:)), start: f.start.flatMap(ISO8601.parse)))
-            return req.redirect(to: "/portal/appointments?done=booked")
+            return req.redirect(to: Site.portalAppointments.path() + "?done=booked")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
             let page = try await bookPage(
-                req, action: "/portal/appointments/book",
+                req, action: Site.portalAppointmentsBook.path(),
                 message: "That time is no longer available. Please pick another.")
             return Layout.render(page.render(for: req), status: e.status)
         }
@@ -80,7 +80,7 @@ package enum PortalSchedulingController {
             ?? "cancelled by the patient in the portal"
         _ = try await req.scheduling().change(
             id, .init(status: "cancelled", cancelReason: reason), expectedVersion: nil)
-        return req.redirect(to: "/portal/appointments?done=cancelled")
+        return req.redirect(to: Site.portalAppointments.path() + "?done=cancelled")
     }
 
     @Sendable package static func rescheduleForm(req: Request) async throws -> Response {
@@ -91,7 +91,7 @@ package enum PortalSchedulingController {
         }
         try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
         return Layout.render(
-            try await bookPage(req, action: "/portal/appointments/\(id.uuidString)/reschedule", fixedType: a.typeID)
+            try await bookPage(req, action: Site.portalAppointmentReschedule.path(id), fixedType: a.typeID)
                 .render(for: req))
     }
 
@@ -105,10 +105,10 @@ package enum PortalSchedulingController {
                 .init(
                     start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
                     locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
-            return req.redirect(to: "/portal/appointments?done=rescheduled")
+            return req.redirect(to: Site.portalAppointments.path() + "?done=rescheduled")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
-            return req.redirect(to: "/portal/appointments/\(id.uuidString)/reschedule?taken=1")
+            return req.redirect(to: Site.portalAppointmentReschedule.path(id) + "?taken=1")
         }
     }
 }
@@ -125,7 +125,7 @@ package struct PortalAppointmentsPage {
                 .h1(.text("My appointments")),
                 .p(
                     .a(
-                        .class("button"), .href("/portal/appointments/book"), .id("self-book"),
+                        .class("button"), .href(Site.portalAppointmentsBook.path()), .id("self-book"),
                         .text("Book an appointment"))),
                 .if(rows.isEmpty, .p(.text("You have no upcoming appointments."))),
                 .div(
@@ -140,22 +140,22 @@ package struct PortalAppointmentsPage {
                                 .p(
                                     .a(
                                         .class("button join-visit"),
-                                        .href("/portal/visits/appointment/\(r.id.uuidString)"),
+                                        .href(Site.portalVisit.path(r.id)),
                                         .text("Join the video visit")))),
                             .div(
                                 .class("actions"),
                                 .a(
                                     .class("button secondary"),
-                                    .href("/portal/appointments/\(r.id.uuidString)/reschedule"), .text("Reschedule")),
+                                    .href(Site.portalAppointmentReschedule.path(r.id)), .text("Reschedule")),
                                 .a(
                                     .class("button secondary"),
-                                    .href("/portal/appointments/\(r.id.uuidString)/calendar.ics"),
+                                    .href(Site.portalAppointmentCalendar.path(r.id)),
                                     .text("Add to my calendar"))),
                             // Cancelling takes a second, deliberate tap.
                             .details(
                                 .class("confirm"), .summary(.text("Cancel this appointment…")),
                                 .form(
-                                    .action("/portal/appointments/\(r.id.uuidString)/cancel"), .method(.post),
+                                    .action(Site.portalAppointmentCancel.path(r.id)), .method(.post),
                                     .div(
                                         FormKit.csrf(req),
                                         .label(

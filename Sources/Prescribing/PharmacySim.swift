@@ -119,7 +119,10 @@ public enum PharmacySim {
                                         : .approved)))
                         _ = d
                         let client = req.client
-                        Task { _ = try? await post(client, o.clinicURL + "/script/inbound", response, token: o.token) }
+                        Task {
+                            _ = try? await post(
+                                client, o.clinicURL + Site.scriptInbound.path(), response, token: o.token)
+                        }
                     case .rxRenewalResponse, .rxChangeResponse, .status, .verify, .error:
                         out = reply(m, .status(code: "000", description: nil))
                     default:
@@ -181,7 +184,8 @@ public enum PharmacySim {
                     relatesToMessageID: original.header.messageID, sentTime: Date(), prescriberOrderNumber: n,
                     rxReferenceNumber: "RX" + String(n.prefix(8))),
                 body: .rxRenewalRequest(d))
-            let answer = try await post(req.client, o.clinicURL + "/script/inbound", codec.xml(request), token: o.token)
+            let answer = try await post(
+                req.client, o.clinicURL + Site.scriptInbound.path(), codec.xml(request), token: o.token)
             let res = Response(status: .ok, body: .init(string: answer))
             res.headers.contentType = .xml
             res.headers.replaceOrAdd(name: "X-Message-ID", value: request.header.messageID)

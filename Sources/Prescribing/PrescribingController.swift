@@ -166,7 +166,7 @@ package enum PrescribingController {
         let pid = try req.idParameter("id"), input = form(req)
         do {
             let rx = try await req.prescriptions().createDraft(patientID: pid, input)
-            return req.redirect(to: "/prescriptions/\(rx.id.uuidString)")
+            return req.redirect(to: Site.prescription.path(rx.id))
         } catch AppError.validation(let errors) {
             return try await prescribePage(
                 req, patientID: pid, input: input, errors: errors, status: .unprocessableEntity)
@@ -204,7 +204,7 @@ package enum PrescribingController {
         let id = try req.idParameter("id")
         do {
             _ = try await req.prescriptions().sign(id, otp: try? req.content.get(String.self, at: "otp"))
-            return req.redirect(to: "/prescriptions/\(id.uuidString)?signed=1")
+            return req.redirect(to: Site.prescription.path(id) + "?signed=1")
         } catch AppError.forbidden(let why) {
             return try await rxPage(req, id, errors: [FieldError("otp", why)], status: .forbidden)
         }
@@ -214,7 +214,7 @@ package enum PrescribingController {
         let id = try req.idParameter("id")
         do {
             _ = try await req.prescriptions().cancel(id)
-            return req.redirect(to: "/prescriptions/\(id.uuidString)")
+            return req.redirect(to: Site.prescription.path(id))
         } catch AppError.conflict(_, let detail, _) {
             return try await rxPage(req, id, errors: [FieldError("cancel", detail)], status: .conflict)
         }
@@ -248,7 +248,7 @@ package enum PrescribingController {
             daysSupply: text("daysSupply").flatMap { Int($0) }, otp: text("otp"))
         do {
             let r = try await decide(req, try req.idParameter("id"), input)
-            return req.redirect(to: "/refills?done=\(r.status)")
+            return req.redirect(to: Site.refills.path() + "?done=\(r.status)")
         } catch let e as AppError {
             let errors = e.fieldErrors(otherwise: "decision")
             return Layout.render(
@@ -314,7 +314,7 @@ package enum PrescribingController {
             default:
                 throw AppError.validation([FieldError("action", "Unknown action.")])
             }
-            return req.redirect(to: "/epcs?done=\(text("action") ?? "")")
+            return req.redirect(to: Site.epcs.path() + "?done=\(text("action") ?? "")")
         } catch let e as AppError {
             return try await epcsPage(req, notice: nil, errors: e.fieldErrors(otherwise: "epcs"), status: e.status)
         }
@@ -344,7 +344,7 @@ package enum PrescribingController {
         let pid = try req.portalPatientID()
         do {
             _ = try await req.refills().requestFromPortal(prescriptionID: try req.idParameter("id"))
-            return req.redirect(to: "/portal/refills?requested=1")
+            return req.redirect(to: Site.portalRefills.path() + "?requested=1")
         } catch AppError.conflict(_, let detail, _) {
             let meds = try await req.prescriptions().medications(patientID: pid)
             return Layout.render(

@@ -29,7 +29,7 @@ package struct PrescribePage {
                 .p(.text("Born \(patient.birthDate) · MRN \(patient.mrn)")),
                 FormKit.errorSummary(errors),
                 .form(
-                    .action("/patients/\(patient.id.uuidString)/prescribe"), .method(.post), .id("prescribe-form"),
+                    .action(Site.patientPrescribe.path(patient.id)), .method(.post), .id("prescribe-form"),
                     .div(
                         FormKit.csrf(req),
                         FormKit.select(
@@ -60,7 +60,7 @@ package struct PrescribePage {
                             selected: input.pharmacyNcpdpid, errors: errors),
                         .p(
                             .a(
-                                .href("/pharmacies?patient=\(patient.id.uuidString)"),
+                                .href(Site.pharmacies.path() + "?patient=\(patient.id.uuidString)"),
                                 .text("Search the pharmacy directory"))),
                         FormKit.select(
                             "Location", name: "locationId", options: locations.map { (value: $0.0, label: $0.1) },
@@ -126,7 +126,7 @@ package struct PrescriptionPage {
                     canSign,
                     .form(
                         .class("card"), .id(rx.controlled ? "epcs-signing" : "signing"),
-                        .action("/prescriptions/\(rx.id.uuidString)/sign"), .method(.post),
+                        .action(Site.prescriptionSign.path(rx.id)), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             .h2(.text(rx.controlled ? "Sign a controlled-substance prescription" : "Sign and send")),
@@ -143,7 +143,7 @@ package struct PrescriptionPage {
                 .if(
                     canCancel && rx.status.isCancellable,
                     .form(
-                        .action("/prescriptions/\(rx.id.uuidString)/cancel"), .method(.post),
+                        .action(Site.prescriptionCancel.path(rx.id)), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             .button(.type(.submit), .id("cancel-rx"), .text("Cancel at the pharmacy (CancelRx)"))))),
@@ -184,7 +184,7 @@ package struct PharmacySearchPage {
             .div(
                 .h1(.text("Pharmacy directory")),
                 .form(
-                    .action("/pharmacies"), .method(.get),
+                    .action(Site.pharmacies.path()), .method(.get),
                     .div(
                         FormKit.field("Name, city, postal code or NCPDPID", name: "q", value: q),
                         .unwrap(patient) { .input(.type(.hidden), .name("patient"), .value($0.uuidString)) },
@@ -200,7 +200,7 @@ package struct PharmacySearchPage {
                                 .group(
                                     .text(" "),
                                     .a(
-                                        .href("/patients/\($0.uuidString)/prescribe?pharmacy=\(p.ncpdpid)"),
+                                        .href(Site.patientPrescribe.path($0) + "?pharmacy=\(p.ncpdpid)"),
                                         .text("Use this pharmacy")))
                             })
                     })
@@ -225,7 +225,7 @@ package struct RefillQueuePage {
                     .div(
                         .class("card refill"), .attribute(named: "data-id", value: i.id.uuidString),
                         .h2(
-                            .a(.href("/patients/\(i.patientId.uuidString)"), .text(i.patientName)),
+                            .a(.href(Site.patient.path(i.patientId)), .text(i.patientName)),
                             .text(" · \(i.prescription.description)")),
                         .p(
                             .text(
@@ -253,7 +253,7 @@ package struct RefillQueuePage {
                                         ))
                                 })),
                         .form(
-                            .action("/refills/\(i.id.uuidString)/decide"), .method(.post),
+                            .action(Site.refillDecide.path(i.id)), .method(.post),
                             .div(
                                 FormKit.csrf(req),
                                 FormKit.select(
@@ -314,7 +314,7 @@ package struct EPCSPage {
                     .text(
                         "A permission is entered by one person and approved by a second, a DEA registrant, with "
                             + "their authenticator code. "
-                    ), .a(.href("/epcs/report"), .text("Daily EPCS audit report"))),
+                    ), .a(.href(Site.epcsReport.path()), .text("Daily EPCS audit report"))),
                 .div(
                     .class("scroll"),
                     .table(
@@ -331,7 +331,7 @@ package struct EPCSPage {
                     canManage,
                     .group(
                         .form(
-                            .class("card"), .action("/epcs"), .method(.post),
+                            .class("card"), .action(Site.epcs.path()), .method(.post),
                             .div(
                                 FormKit.csrf(req), .h2(.text("NPI and DEA number")),
                                 .input(.type(.hidden), .name("action"), .value("credentials")),
@@ -343,7 +343,7 @@ package struct EPCSPage {
                                 FormKit.field("DEA number", name: "deaNumber", errors: errors),
                                 .button(.type(.submit), .id("save-credentials"), .text("Save")))),
                         .form(
-                            .class("card"), .action("/epcs"), .method(.post),
+                            .class("card"), .action(Site.epcs.path()), .method(.post),
                             .div(
                                 FormKit.csrf(req), .h2(.text("Enter a permission")),
                                 .input(.type(.hidden), .name("action"), .value("enter")),
@@ -367,7 +367,7 @@ package struct EPCSPage {
                         .if(
                             g.status == .pending && g.enteredBy != me && g.prescriberId != me,
                             .form(
-                                .action("/epcs"), .method(.post),
+                                .action(Site.epcs.path()), .method(.post),
                                 .div(
                                     FormKit.csrf(req),
                                     .input(.type(.hidden), .name("grantId"), .value(g.id.uuidString)),
@@ -380,7 +380,7 @@ package struct EPCSPage {
                         .if(
                             g.status == .active && canManage,
                             .form(
-                                .action("/epcs"), .method(.post),
+                                .action(Site.epcs.path()), .method(.post),
                                 .div(
                                     FormKit.csrf(req),
                                     .input(.type(.hidden), .name("grantId"), .value(g.id.uuidString)),
@@ -400,7 +400,7 @@ package struct EPCSReportPage {
             .div(
                 .h1(.text("EPCS audit report · \(r.day) (UTC)")),
                 .form(
-                    .action("/epcs/report"), .method(.get),
+                    .action(Site.epcsReport.path()), .method(.get),
                     .div(
                         FormKit.field("Day", name: "date", value: r.day, type: .date),
                         .button(.type(.submit), .text("Show")))),
@@ -459,7 +459,7 @@ package struct PortalRefillsPage {
                             pending.contains(m.id)
                                 ? .p(.text("Refill requested — waiting for your provider."))
                                 : .form(
-                                    .action("/portal/refills/\(m.id.uuidString)"), .method(.post),
+                                    .action(Site.portalRefill.path(m.id)), .method(.post),
                                     .div(
                                         FormKit.csrf(req),
                                         .button(.type(.submit), .class("request-refill"), .text("Request a refill")))))
@@ -481,14 +481,14 @@ package struct PrescriptionChartSection {
                 canPrescribe,
                 .p(
                     .a(
-                        .class("button"), .href("/patients/\(patientID.uuidString)/prescribe"), .id("prescribe"),
+                        .class("button"), .href(Site.patientPrescribe.path(patientID)), .id("prescribe"),
                         .text("Prescribe")))),
             .if(rows.isEmpty, .p(.text("None."))),
             .ul(
                 .class("plain"),
                 .forEach(rows) { r in
                     .li(
-                        .a(.href("/prescriptions/\(r.id.uuidString)"), .text(r.description)),
+                        .a(.href(Site.prescription.path(r.id)), .text(r.description)),
                         .text(" · \(r.writtenDate ?? "draft") · \(r.status)"),
                         .unwrap(r.schedule) { .span(.class("badge"), .text($0)) })
                 }))

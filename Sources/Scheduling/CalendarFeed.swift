@@ -81,9 +81,11 @@ package enum CalendarFeedController {
                 ]
             )
         }
-        return try await FeedDTO(id: try feed.requireID(), providerId: provider, url: "/calendar/\(token).ics")
-            .encodeResponse(
-                status: .created, for: req)
+        return try await FeedDTO(
+            id: try feed.requireID(), providerId: provider, url: Site.calendarFeedFile.path("\(token).ics")
+        )
+        .encodeResponse(
+            status: .created, for: req)
     }
 
     @Sendable package static func revoke(req: Request) async throws -> HTTPStatus {

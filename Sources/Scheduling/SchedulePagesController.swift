@@ -137,7 +137,7 @@ package enum SchedulePagesController {
                 providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
         }
         var page = BookPage(
-            action: "/schedule/book", patient: try patient.map { (try $0.requireID(), BookPage.label($0)) },
+            action: Site.scheduleBook.path(), patient: try patient.map { (try $0.requireID(), BookPage.label($0)) },
             day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
             types: dir.types, slots: slots, message: nil)
         page.find = patient == nil ? find : nil
@@ -163,7 +163,8 @@ package enum SchedulePagesController {
         do {
             let a = try await req.scheduling().book(input)
             let dir = try await ScheduleDirectory.load(req.db)
-            return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&booked=1")
+            return req.redirect(
+                to: Site.schedule.path() + "?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&booked=1")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
             // The form again with the fields marked: what went wrong, and the nearest free times instead.
@@ -174,7 +175,7 @@ package enum SchedulePagesController {
             }
             guard let typeID = input.typeId, let start = input.start else {
                 var page = BookPage(
-                    action: "/schedule/book", patient: patient, day: LocalDay.of(req.now, in: dir.homeZone),
+                    action: Site.scheduleBook.path(), patient: patient, day: LocalDay.of(req.now, in: dir.homeZone),
                     typeID: input.typeId, locationID: input.locationId, providerID: input.providerId, dir: dir,
                     types: dir.types, slots: [], message: nil)
                 page.errors = BookPage.formErrors(e)
@@ -183,7 +184,7 @@ package enum SchedulePagesController {
             let near = try await alternatives(
                 req, typeID: typeID, near: start, preferring: input.providerId, at: input.locationId, dir: dir)
             var page = BookPage(
-                action: "/schedule/book", patient: patient,
+                action: Site.scheduleBook.path(), patient: patient,
                 day: LocalDay.of(start, in: dir.zone(input.locationId ?? UUID())),
                 typeID: typeID, locationID: nil, providerID: nil, dir: dir, types: dir.types, slots: near,
                 message: refusal(e) + (near.isEmpty ? "" : " The nearest free times are below."))
@@ -237,12 +238,12 @@ package enum SchedulePagesController {
             typeID: a.typeID, locationIDs: [locationID], providerIDs: [providerID], fromDay: d, toDay: d)
         let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
         var page = BookPage(
-            action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
+            action: Site.scheduleAppointmentMove.path(id), patient: (a.patientID, BookPage.label(patient)),
             day: d,
             typeID: a.typeID, locationID: locationID, providerID: providerID, dir: dir,
             types: dir.types.filter { $0.id == a.typeID }, slots: slots,
             message: req.query[String.self, at: "taken"] != nil ? "That time was just taken. Pick another." : nil)
-        page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
+        page.searchAction = Site.scheduleAppointmentMove.path(id)
         page.title =
             "Move appointment (now \(dir.localTimes(a.span, at: a.locationID)) on "
             + "\(Format.day(LocalDay.of(a.startAt, in: dir.zone(a.locationID)))))"
@@ -259,7 +260,8 @@ package enum SchedulePagesController {
                     start: f.start.flatMap(ISO8601.parse), providerId: f.providerId.flatMap(UUID.init(uuidString:)),
                     locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
             let dir = try await ScheduleDirectory.load(req.db)
-            return req.redirect(to: "/schedule?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&moved=1")
+            return req.redirect(
+                to: Site.schedule.path() + "?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&moved=1")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
             // The move form again: what collided, the old time kept, and the nearest free times instead.
@@ -271,12 +273,12 @@ package enum SchedulePagesController {
                 at: f.locationId.flatMap(UUID.init(uuidString:)) ?? a.locationID, dir: dir)
             let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
             var page = BookPage(
-                action: "/schedule/appointments/\(id.uuidString)/move", patient: (a.patientID, BookPage.label(patient)),
+                action: Site.scheduleAppointmentMove.path(id), patient: (a.patientID, BookPage.label(patient)),
                 day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
                 providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
                 message: refusal(e) + " The appointment keeps its old time"
                     + (near.isEmpty ? "." : "; the nearest free times are below."))
-            page.searchAction = "/schedule/appointments/\(id.uuidString)/move"
+            page.searchAction = Site.scheduleAppointmentMove.path(id)
             page.title = "Pick another time"
             page.alternatives = true
             page.errors = BookPage.formErrors(e)
@@ -304,7 +306,7 @@ package enum SchedulePagesController {
                     detail: Problem.from(e, instance: nil).detail
                 ).render(for: req), status: e.status)
         }
-        let back = f.back.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/schedule"
+        let back = f.back.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? Site.schedule.path()
         return req.redirect(to: back)
     }
 }

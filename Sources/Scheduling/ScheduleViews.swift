@@ -16,7 +16,7 @@ package func appointmentCard(_ r: CalendarRow, req: Request, back: String, actio
         .class("card appt"), .attribute(named: "data-status", value: r.status.rawValue),
         .p(.strong(.text(r.times)), .text(" · \(r.location)"), .unwrap(r.room) { .text(" · \($0)") }),
         .p(
-            .a(.href("/patients/\(r.patientID.uuidString)"), .text(r.patient)), .text(" — \(r.type) with \(r.provider)")
+            .a(.href(Site.patient.path(r.patientID)), .text(r.patient)), .text(" — \(r.type) with \(r.provider)")
         ),
         .p(.span(.class("badge"), .text(r.status.rawValue))),
         .if(
@@ -25,7 +25,7 @@ package func appointmentCard(_ r: CalendarRow, req: Request, back: String, actio
                 .class("noprint"),
                 .forEach(next) { s in
                     .form(
-                        .action("/schedule/appointments/\(r.id.uuidString)"), .method(.post), .class("inline"),
+                        .action(Site.scheduleAppointment.path(r.id)), .method(.post), .class("inline"),
                         .div(
                             FormKit.csrf(req), .input(.type(.hidden), .name("status"), .value(s.0.rawValue)),
                             .input(.type(.hidden), .name("back"), .value(Escape.attribute(back))),
@@ -33,18 +33,18 @@ package func appointmentCard(_ r: CalendarRow, req: Request, back: String, actio
                 },
                 .if(
                     r.status == .booked,
-                    .a(.class("button"), .href("/schedule/appointments/\(r.id.uuidString)/move"), .text("Move"))),
+                    .a(.class("button"), .href(Site.scheduleAppointmentMove.path(r.id)), .text("Move"))),
                 .if(
                     r.telemedicine && (r.status == .booked || r.status == .arrived),
                     .group(
                         .form(
-                            .action("/schedule/appointments/\(r.id.uuidString)/visit-link"), .method(.post),
+                            .action(Site.scheduleAppointmentVisitLink.path(r.id)), .method(.post),
                             .class("inline"),
                             .div(
                                 FormKit.csrf(req), .input(.type(.hidden), .name("channel"), .value("email")),
                                 .button(.type(.submit), .class("send-visit-link"), .text("Email the video link")))),
                         .form(
-                            .action("/schedule/appointments/\(r.id.uuidString)/visit"), .method(.post),
+                            .action(Site.scheduleAppointmentVisit.path(r.id)), .method(.post),
                             .class("inline"),
                             .div(
                                 FormKit.csrf(req),
@@ -55,7 +55,7 @@ package func appointmentCard(_ r: CalendarRow, req: Request, back: String, actio
                     .details(
                         .class("confirm"), .summary(.text("Cancel…")),
                         .form(
-                            .action("/schedule/appointments/\(r.id.uuidString)"), .method(.post),
+                            .action(Site.scheduleAppointment.path(r.id)), .method(.post),
                             .div(
                                 FormKit.csrf(req),
                                 .input(.type(.hidden), .name("status"), .value(AppointmentStatus.cancelled.rawValue)),
@@ -80,7 +80,7 @@ package struct CalendarPage {
     package let notice: String?
 
     package func link(_ day: LocalDay, week: Bool) -> String {
-        var q = "/schedule?date=\(day.iso)&view=\(week ? "week" : "day")"
+        var q = Site.schedule.path() + "?date=\(day.iso)&view=\(week ? "week" : "day")"
         if let l = locationID { q += "&location=\(l.uuidString)" }
         if let p = providerID { q += "&provider=\(p.uuidString)" }
         return q
@@ -102,7 +102,7 @@ package struct CalendarPage {
                 .div(
                     .class("card noprint"),
                     .form(
-                        .action("/schedule"), .method(.get),
+                        .action(Site.schedule.path()), .method(.get),
                         .div(
                             .class("grid2"),
                             FormKit.field("Date", name: "date", value: start.iso, type: .date),
@@ -120,7 +120,7 @@ package struct CalendarPage {
                         .text(" · "),
                         .a(.href(link(start.adding(days: week ? 7 : 1), week: week)), .text("Later →")), .text(" · "),
                         .a(
-                            .class("button"), .href("/schedule/book?date=\(start.iso)"), .id("book"),
+                            .class("button"), .href(Site.scheduleBook.path() + "?date=\(start.iso)"), .id("book"),
                             .text("Book an appointment")))),
                 .div(
                     .class("grid2"),
@@ -150,14 +150,15 @@ package struct MyDayPage {
             .div(
                 .h1(.text("My day: \(Format.day(day))")),
                 .p(
-                    .a(.href("/schedule/my-day?date=\(day.adding(days: -1).iso)"), .text("← Previous day")),
+                    .a(.href(Site.scheduleMyDay.path() + "?date=\(day.adding(days: -1).iso)"), .text("← Previous day")),
                     .text(" · "),
-                    .a(.href("/schedule/my-day?date=\(day.adding(days: 1).iso)"), .text("Next day →"))),
+                    .a(.href(Site.scheduleMyDay.path() + "?date=\(day.adding(days: 1).iso)"), .text("Next day →"))),
                 .if(rows.isEmpty, .p(.text("Nothing booked."))),
                 .div(
                     .id("my-day"),
                     .forEach(rows) {
-                        appointmentCard($0, req: req, back: "/schedule/my-day?date=\(day.iso)", actions: false)
+                        appointmentCard(
+                            $0, req: req, back: Site.scheduleMyDay.path() + "?date=\(day.iso)", actions: false)
                     })
             ))
     }
@@ -281,7 +282,7 @@ package struct BookPage {
                             .class("check"),
                             .input(.type(.radio), .name("patient"), .value(c.0.uuidString)), .text(" " + c.1)))
                 }),
-            .script(.src("/assets/picker.js")))
+            .script(.src(Site.assetsPickerScript.path())))
     }
 
     package func render(for req: Request) -> String {
@@ -293,7 +294,8 @@ package struct BookPage {
         let provOptions =
             [(value: "", label: "Any provider")]
             + dir.providers.options { $0.displayName }
-        let searchAction = self.searchAction ?? (forPatient ? "/portal/appointments/book" : "/schedule/book")
+        let searchAction =
+            self.searchAction ?? (forPatient ? Site.portalAppointmentsBook.path() : Site.scheduleBook.path())
         return Layout.page(
             title, req: req,
             .div(

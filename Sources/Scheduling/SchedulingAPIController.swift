@@ -98,7 +98,7 @@ package enum SchedulingAPIController {
     @Sendable package static func book(req: Request) async throws -> Response {
         let a = try await req.scheduling().book(try req.decodeJSON(SchedulingStore.BookingInput.self))
         let res = try await AppointmentDTO(a).encodeResponse(status: .created, for: req)
-        res.headers.replaceOrAdd(name: .location, value: "/api/v1/appointments/\((try a.requireID()).uuidString)")
+        res.headers.replaceOrAdd(name: .location, value: Site.apiAppointment.path((try a.requireID())))
         return PatientAPIController.withETag(res, a.version)
     }
 

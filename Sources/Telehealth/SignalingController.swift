@@ -14,7 +14,7 @@ package enum SignalingController {
     package static func register(_ app: Application) {
         // Who may connect is decided before the upgrade is offered, so a refusal is an ordinary 401/403 answer (a
         // refusal inside the upgrader leaves the client waiting with no answer).
-        app.get("visits", ":id", "signal") { req async throws -> Response in
+        app.get(Site.visitSignal.route) { req async throws -> Response in
             req.storage[ParticipantKey.self] = try await req.visitParticipant(try req.idParameter("id"))
             return req.webSocket(maxFrameSize: .init(integerLiteral: 256 * 1024), onUpgrade: upgraded)
         }

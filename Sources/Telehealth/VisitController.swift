@@ -30,7 +30,7 @@ package enum VisitController {
     @Sendable package static func join(req: Request) async throws -> Response {
         switch try await VisitStore.redeem(token: req.parameters.get("token") ?? "", app: req.application) {
         case .ok(let visitID, let pass):
-            let res = req.redirect(to: "/visit/\(visitID.uuidString)")
+            let res = req.redirect(to: Site.visitRoom.path(visitID))
             res.cookies["cs_visit"] = HTTPCookies.Value(
                 string: pass, expires: req.now.addingTimeInterval(4 * 3600), maxAge: 4 * 3600, path: "/",
                 isSecure: req.application.config.cookieSecure, isHTTPOnly: true, sameSite: .lax)
@@ -81,7 +81,7 @@ package enum VisitController {
 
     @Sendable package static func portalJoin(req: Request) async throws -> Response {
         let v = try await req.visits().ensure(appointmentID: try req.idParameter("id"))
-        return req.redirect(to: "/visit/\((try v.requireID()).uuidString)")
+        return req.redirect(to: Site.visitRoom.path((try v.requireID())))
     }
 
     // MARK: staff
@@ -116,20 +116,20 @@ package enum VisitController {
     @Sendable package static func admitFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         _ = try await req.visits().admit(id)
-        return req.redirect(to: "/visit/\(id.uuidString)")
+        return req.redirect(to: Site.visitRoom.path(id))
     }
 
     @Sendable package static func handOffFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         let to = (try? req.content.get(String.self, at: "providerId")).flatMap(UUID.init(uuidString:))
         _ = try await req.visits().handOff(id, to: to)
-        return req.redirect(to: "/visits?handed=1")
+        return req.redirect(to: Site.visitsWaitingRoom.path() + "?handed=1")
     }
 
     @Sendable package static func endFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         _ = try await req.visits().end(id, note: try? req.content.get(String.self, at: "note"))
-        return req.redirect(to: "/visits/\(id.uuidString)/record")
+        return req.redirect(to: Site.visitRecord.path(id))
     }
 
     @Sendable package static func recordPage(req: Request) async throws -> Response {
@@ -138,14 +138,14 @@ package enum VisitController {
 
     @Sendable package static func startFromSchedule(req: Request) async throws -> Response {
         let v = try await req.visits().ensure(appointmentID: try req.idParameter("id"))
-        return req.redirect(to: "/visit/\((try v.requireID()).uuidString)")
+        return req.redirect(to: Site.visitRoom.path((try v.requireID())))
     }
 
     @Sendable package static func linkFromPage(req: Request) async throws -> Response {
         _ = try await req.visits().sendLink(
             appointmentID: try req.idParameter("id"),
             channel: (try? req.content.get(String.self, at: "channel")) ?? "email")
-        return req.redirect(to: "/visits?sent=1")
+        return req.redirect(to: Site.visitsWaitingRoom.path() + "?sent=1")
     }
 
     // MARK: API
@@ -236,7 +236,7 @@ package struct VisitRoomPage {
                 .if(
                     role == .provider,
                     .form(
-                        .class("card"), .action("/visits/\(visitID.uuidString)/end"), .method(.post),
+                        .class("card"), .action(Site.visitEnd.path(visitID)), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             .label(.for("note"), .text("Visit note")),
@@ -245,7 +245,7 @@ package struct VisitRoomPage {
                 .if(
                     role == .provider && !others.isEmpty,
                     .form(
-                        .class("card"), .action("/visits/\(visitID.uuidString)/handoff"),
+                        .class("card"), .action(Site.visitHandoff.path(visitID)),
                         .method(.post),
                         .div(
                             FormKit.csrf(req),
@@ -254,7 +254,7 @@ package struct VisitRoomPage {
                                 options: others.map { (value: $0.0.uuidString, label: $0.1) }, selected: nil),
                             .p(.small(.text("The other provider takes over the call; your page leaves it."))),
                             .button(.type(.submit), .id("hand-off"), .class("secondary"), .text("Hand over"))))),
-                .script(.src("/assets/visit.js"))
+                .script(.src(Site.assetsVisitScript.path()))
             ))
     }
 }
@@ -274,7 +274,7 @@ package struct WaitingRoomPage {
                 .h1(.text("Video waiting room")),
                 .p(.small(.text("This list updates by itself."))),
                 .div(.id("waiting-list"), .attribute(named: "aria-live", value: "polite"), list(req: req)),
-                .script(.src("/assets/waiting.js"))
+                .script(.src(Site.assetsWaitingScript.path()))
             ))
     }
 
@@ -286,7 +286,7 @@ package struct WaitingRoomPage {
                 let open: Node<HTML.BodyContext> =
                     r.hostedByMe == false
                     ? .p(.small(.text("In a visit with another provider.")))
-                    : .a(.class("button"), .href("/visit/\(r.visitId.uuidString)"), .text("Open the visit"))
+                    : .a(.class("button"), .href(Site.visitRoom.path(r.visitId)), .text("Open the visit"))
                 return .div(
                     .class(r.mine ? "card waiting mine" : "card waiting"),
                     .attribute(named: "data-visit", value: r.visitId.uuidString),
@@ -295,7 +295,7 @@ package struct WaitingRoomPage {
                         .unwrap(r.waitingSince) { .text(" · waiting since \(Format.time($0, zone: zone))") }),
                     r.status == .waiting
                         ? .form(
-                            .action("/visits/\(r.visitId.uuidString)/admit"), .method(.post),
+                            .action(Site.visitAdmit.path(r.visitId)), .method(.post),
                             .div(FormKit.csrf(req), .button(.type(.submit), .class("admit"), .text("Admit"))))
                         : open)
             })

@@ -66,7 +66,7 @@ package enum Fixtures {
     package static func bearer(_ app: Application, _ user: TestUser, clock: TestClock) async throws -> HTTPHeaders {
         var body: [String: String] = ["username": user.username, "password": user.password]
         if let c = user.code(at: clock.now()) { body["otp"] = c }
-        let res = try await HTTP.send(app, .POST, "/api/v1/auth/token", json: body)
+        let res = try await HTTP.send(app, .POST, Site.apiAuthToken.path(), json: body)
         guard res.status == .ok else {
             throw Abort(
                 .internalServerError, reason: "sign-in failed for \(user.username): \(res.status) \(res.body.string)")
@@ -127,7 +127,7 @@ package final class PageClient: @unchecked Sendable {
     /// Posts a form with the CSRF token from the cookie (as a page would), unless `csrf` is false.
     @discardableResult
     package func post(_ path: String, _ fields: [String: String], csrf: Bool = true) async throws -> XCTHTTPResponse {
-        if cookies["cs_csrf"] == nil { try await get("/login") }
+        if cookies["cs_csrf"] == nil { try await get(Site.login.path()) }
         var f = fields
         if csrf { f["_csrf"] = cookies["cs_csrf"] ?? "" }
         var headers = cookieHeader
@@ -141,9 +141,10 @@ package final class PageClient: @unchecked Sendable {
     /// Signs in on the web, completing the second factor when the account has one.
     package func signIn(_ user: TestUser, clock: TestClock, portal: Bool = false) async throws {
         let res = try await post(
-            portal ? "/portal/login" : "/login", ["username": user.username, "password": user.password])
-        if res.headers.first(name: .location) == "/login/mfa", let code = user.code(at: clock.now()) {
-            try await post("/login/mfa", ["code": code])
+            portal ? Site.portalLogin.path() : Site.login.path(),
+            ["username": user.username, "password": user.password])
+        if res.headers.first(name: .location) == Site.loginSecondFactor.path(), let code = user.code(at: clock.now()) {
+            try await post(Site.loginSecondFactor.path(), ["code": code])
             clock.advance(by: 31)
         }
     }

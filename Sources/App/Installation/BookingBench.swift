@@ -42,7 +42,7 @@ public enum BookingBench {
             progress("seeding \(o.providers) providers, \(o.requests) patients")
             let (desk, bookings) = try await seed(app, o)
             let base = try await BenchSupport.serve(app)
-            let tokenRes = try await app.client.post(URI(string: base + "/api/v1/auth/token")) { req in
+            let tokenRes = try await app.client.post(URI(string: base + Site.apiAuthToken.path())) { req in
                 try req.content.encode(["username": desk, "password": benchPassword], as: .json)
             }
             let token = try tokenRes.content.get(String.self, at: "access_token")
@@ -58,7 +58,7 @@ public enum BookingBench {
                     next += 1
                     g.addTask {
                         let t0 = ContinuousClock.now
-                        let res = try await app.client.post(URI(string: base + "/api/v1/appointments")) { req in
+                        let res = try await app.client.post(URI(string: base + Site.apiAppointments.path())) { req in
                             req.headers.bearerAuthorization = BearerAuthorization(token: token)
                             try req.content.encode(body, as: .json)
                         }

@@ -266,7 +266,7 @@ public enum Drill {
                 throw Failed("The server did not report its port.")
             }
             base = "http://127.0.0.1:\(port)"
-            let res = try await app.client.get(URI(string: base + "/health/ready"))
+            let res = try await app.client.get(URI(string: base + Site.healthReady.path()))
             guard res.status == .ok else { throw Failed("/health/ready answered \(res.status.code)") }
             return "serving on \(base); /health/ready ok"
         }
@@ -284,7 +284,7 @@ public enum Drill {
                 .init(
                     username: username, displayName: "Recovery drill", role: Role.frontDesk.rawValue,
                     password: password, patientId: nil))
-            let res = try await app.client.post(URI(string: base + "/api/v1/auth/token")) { req in
+            let res = try await app.client.post(URI(string: base + Site.apiAuthToken.path())) { req in
                 try req.content.encode(["username": username, "password": password], as: .json)
             }
             guard res.status == .ok else { throw Failed("POST /api/v1/auth/token answered \(res.status.code)") }
@@ -298,7 +298,7 @@ public enum Drill {
             }
             let id = try row.decode(column: "id", as: UUID.self)
             let res = try await app.client.get(
-                URI(string: base + "/api/v1/patients/\(id.uuidString)"), headers: ["Authorization": "Bearer \(token)"])
+                URI(string: base + Site.apiPatient.path(id)), headers: ["Authorization": "Bearer \(token)"])
             guard res.status == .ok, (try? res.content.get(UUID.self, at: "id")) == id else {
                 throw Failed("GET /api/v1/patients/{id} answered \(res.status.code)")
             }

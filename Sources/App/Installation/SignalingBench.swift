@@ -114,7 +114,7 @@ public enum SignalingBench {
             let base = try await BenchSupport.serve(app)
             let port = app.http.server.configuration.port
             let code = Domain.TOTP(secret: secret).code(at: Date())
-            let tokenRes = try await app.client.post(URI(string: base + "/api/v1/auth/token")) { req in
+            let tokenRes = try await app.client.post(URI(string: base + Site.apiAuthToken.path())) { req in
                 try req.content.encode(
                     ["username": provider, "password": BookingBench.benchPassword, "otp": code], as: .json)
             }
@@ -144,7 +144,7 @@ public enum SignalingBench {
                             }
                             let t0 = ms()
                             let res = try await app.client.post(
-                                URI(string: base + "/api/v1/visits/\(visit.uuidString)/admit"), headers: bearer)
+                                URI(string: base + Site.apiVisitAdmit.path(visit)), headers: bearer)
                             guard res.status == .ok, let (_, at) = await patient.next("admitted") else {
                                 throw AppError.malformed(field: nil, detail: "not admitted")
                             }

@@ -1,4 +1,5 @@
 import Vapor
+import AppCore
 import Plot
 import Domain
 
@@ -23,7 +24,7 @@ package struct FormFieldView {
                 .unwrap(value) { v in
                     .p(
                         .id("\(f.id)-current"), .text("A file is attached. "),
-                        .a(.href("/portal/attachments/\(Escape.attribute(v))"), .text("Open it")),
+                        .a(.href(UUID(uuidString: v).map { Site.portalAttachment.path($0) } ?? "#"), .text("Open it")),
                         .text(" or choose another to replace it."))
                 },
                 .input(.type(.hidden), .name(f.id), .value(Escape.attribute(value ?? ""))),

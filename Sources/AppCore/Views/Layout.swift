@@ -1,4 +1,5 @@
 import Vapor
+import AppCore
 import Plot
 import Domain
 
@@ -114,7 +115,7 @@ package enum Layout {
             .body(
                 .header(
                     .class("top"),
-                    .a(.class("brand"), .href(s?.role == .patient ? "/portal" : "/"), .text("CareSync")),
+                    .a(.class("brand"), .href(s?.role == .patient ? Site.portal.path() : "/"), .text("CareSync")),
                     .unwrap(s) { s in
                         .group(
                             // The menu opens without JavaScript (a checkbox and its label) on screens under 800 px.
@@ -130,7 +131,7 @@ package enum Layout {
                                         current: req.url.path))),
                             .span(.class("who"), .text(s.displayName)),
                             .form(
-                                .action("/logout"), .method(.post),
+                                .action(Site.logout.path()), .method(.post),
                                 .input(.type(.hidden), .name("_csrf"), .value(req.csrfToken)),
                                 .button(.type(.submit), .text("Sign out")))
                         )
@@ -143,9 +144,11 @@ package enum Layout {
     }
 
     package static let portalLinks: [(String, String)] = [
-        ("/portal", "My record"), ("/portal/appointments", "Appointments"), ("/portal/messages", "Messages"),
-        ("/portal/forms", "Forms"), ("/portal/photos", "Photos"), ("/portal/check-ins", "Check-ins"),
-        ("/portal/refills", "Refills"),
+        (Site.portal.path(), "My record"), (Site.portalAppointments.path(), "Appointments"),
+        (Site.portalMessages.path(), "Messages"),
+        (Site.portalForms.path(), "Forms"), (Site.portalPhotos.path(), "Photos"),
+        (Site.portalCheckIns.path(), "Check-ins"),
+        (Site.portalRefills.path(), "Refills"),
     ]
 
     /// The links, with the page the person is on marked (`aria-current`): the longest link that the path starts with.
@@ -161,20 +164,20 @@ package enum Layout {
         func add(_ action: Domain.Action, _ href: String, _ label: String) {
             if AccessPolicy.decide(p, action).isAllowed { links.append((href, label)) }
         }
-        add(.searchPatients, "/patients", "Patients")
-        add(.readSchedule, "/schedule", "Schedule")
-        add(.readStaffInbox, "/inbox", "Inbox")
-        add(.reviewIntakes, "/intake", "Intake")
-        add(.readCareTasks, "/tasks", "Tasks")
-        add(.readPathwayTemplates, "/pathways", "Pathways")
-        add(.hostVisit, "/visits", "Video")
-        add(.readRefillQueue, "/refills", "Refills")
-        add(.manageEPCS, "/epcs", "EPCS")
-        if p.role == .provider || p.role == .medicalDirector { links.append(("/schedule/my-day", "My day")) }
-        add(.manageUsers, "/admin/users", "Users")
-        add(.readAuditReport, "/admin/audit", "Audit")
-        add(.readOperations, "/ops", "Operations")
-        add(.readJobs, "/jobs", "Jobs")
+        add(.searchPatients, Site.patients.path(), "Patients")
+        add(.readSchedule, Site.schedule.path(), "Schedule")
+        add(.readStaffInbox, Site.inbox.path(), "Inbox")
+        add(.reviewIntakes, Site.intake.path(), "Intake")
+        add(.readCareTasks, Site.tasks.path(), "Tasks")
+        add(.readPathwayTemplates, Site.pathways.path(), "Pathways")
+        add(.hostVisit, Site.visitsWaitingRoom.path(), "Video")
+        add(.readRefillQueue, Site.refills.path(), "Refills")
+        add(.manageEPCS, Site.epcs.path(), "EPCS")
+        if p.role == .provider || p.role == .medicalDirector { links.append((Site.scheduleMyDay.path(), "My day")) }
+        add(.manageUsers, Site.adminUsers.path(), "Users")
+        add(.readAuditReport, Site.adminAudit.path(), "Audit")
+        add(.readOperations, Site.ops.path(), "Operations")
+        add(.readJobs, Site.jobs.path(), "Jobs")
         return links
     }
 

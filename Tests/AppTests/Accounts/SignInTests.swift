@@ -13,7 +13,7 @@ final class SignInTests: XCTestCase {
         try await withTestApp { app, clock in
             let desk = try await Fixtures.user(app, .frontDesk)
             let h = try await Fixtures.bearer(app, desk, clock: clock)
-            let me = try await HTTP.send(app, .GET, "/api/v1/me", headers: h)
+            let me = try await HTTP.send(app, .GET, Site.apiMe.path(), headers: h)
             XCTAssertEqual(me.status, .ok)
             XCTAssertEqual(try me.content.get(String.self, at: "role"), "front-desk")
             let signIns = try await Fixtures.auditRows(app, action: .signIn)
@@ -25,21 +25,23 @@ final class SignInTests: XCTestCase {
         try await withTestApp { app, clock in
             let dr = try await Fixtures.user(app, .provider)
             let noOTP = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password])
+                app, .POST, Site.apiAuthToken.path(), json: ["username": dr.username, "password": dr.password])
             XCTAssertEqual(noOTP.status, .unauthorized)
             XCTAssertTrue(noOTP.body.string.contains("otp"))
 
             let wrong = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token",
+                app, .POST, Site.apiAuthToken.path(),
                 json: ["username": dr.username, "password": dr.password, "otp": "000000"])
             XCTAssertEqual(wrong.status, .unauthorized)
 
             let code = dr.code(at: clock.now())!
             let ok = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password, "otp": code])
+                app, .POST, Site.apiAuthToken.path(),
+                json: ["username": dr.username, "password": dr.password, "otp": code])
             XCTAssertEqual(ok.status, .ok)
             let replay = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token", json: ["username": dr.username, "password": dr.password, "otp": code])
+                app, .POST, Site.apiAuthToken.path(),
+                json: ["username": dr.username, "password": dr.password, "otp": code])
             XCTAssertEqual(replay.status, .unauthorized, "a TOTP code must not be accepted twice")
             let failures = try await Fixtures.auditRows(app, action: .mfaFailed)
             XCTAssertEqual(failures.count, 2)
@@ -50,7 +52,7 @@ final class SignInTests: XCTestCase {
         try await withTestApp { app, _ in
             let md = try await Fixtures.user(app, .medicalDirector, enrolMFA: false)
             let res = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token",
+                app, .POST, Site.apiAuthToken.path(),
                 json: ["username": md.username, "password": md.password, "otp": "123456"])
             XCTAssertEqual(res.status, .forbidden)
             let sessions = try await UserSessionRecord.query(on: app.db).count()
@@ -63,23 +65,23 @@ final class SignInTests: XCTestCase {
             let desk = try await Fixtures.user(app, .frontDesk)
             for i in 1...5 {
                 let res = try await HTTP.send(
-                    app, .POST, "/api/v1/auth/token",
+                    app, .POST, Site.apiAuthToken.path(),
                     json: ["username": desk.username, "password": "wrong password \(i)"])
                 XCTAssertEqual(res.status, i < 5 ? .unauthorized : .locked, "attempt \(i)")
             }
             let right = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": desk.password])
+                app, .POST, Site.apiAuthToken.path(), json: ["username": desk.username, "password": desk.password])
             XCTAssertEqual(right.status, .locked)
             let v1 = try await Fixtures.auditRows(app, action: .accountLocked).count
             XCTAssertEqual(v1, 1)
             let v2 = try await Fixtures.auditRows(app, action: .signInFailed).count
             XCTAssertEqual(v2, 6, "five wrong passwords and one attempt while locked")
-            let metrics = try await HTTP.send(app, .GET, "/metrics")
+            let metrics = try await HTTP.send(app, .GET, Site.metrics.path())
             XCTAssertTrue(metrics.body.string.contains("caresync_failed_sign_ins_total 6"), metrics.body.string)
 
             clock.advance(by: 15 * 60 + 1)
             let later = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": desk.password])
+                app, .POST, Site.apiAuthToken.path(), json: ["username": desk.username, "password": desk.password])
             XCTAssertEqual(later.status, .ok)
         }
     }
@@ -88,11 +90,11 @@ final class SignInTests: XCTestCase {
         try await withTestApp(configure: { $0.lockout.maxAttemptsPerAddress = 3 }) { app, _ in
             for _ in 1...3 {
                 let r = try await HTTP.send(
-                    app, .POST, "/api/v1/auth/token", json: ["username": "nobody", "password": "whatever it is"])
+                    app, .POST, Site.apiAuthToken.path(), json: ["username": "nobody", "password": "whatever it is"])
                 XCTAssertEqual(r.status, .unauthorized)
             }
             let r = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token", json: ["username": "nobody", "password": "whatever it is"])
+                app, .POST, Site.apiAuthToken.path(), json: ["username": "nobody", "password": "whatever it is"])
             XCTAssertEqual(r.status, .tooManyRequests)
         }
     }
@@ -102,13 +104,13 @@ final class SignInTests: XCTestCase {
             let desk = try await Fixtures.user(app, .frontDesk)
             let h = try await Fixtures.bearer(app, desk, clock: clock)
             clock.advance(by: 14 * 60)
-            let v3 = try await HTTP.send(app, .GET, "/api/v1/me", headers: h).status
+            let v3 = try await HTTP.send(app, .GET, Site.apiMe.path(), headers: h).status
             XCTAssertEqual(v3, .ok)
             clock.advance(by: 14 * 60)
-            let v4 = try await HTTP.send(app, .GET, "/api/v1/me", headers: h).status
+            let v4 = try await HTTP.send(app, .GET, Site.apiMe.path(), headers: h).status
             XCTAssertEqual(v4, .ok, "activity resets the idle timer")
             clock.advance(by: 15 * 60 + 1)
-            let expired = try await HTTP.send(app, .GET, "/api/v1/me", headers: h)
+            let expired = try await HTTP.send(app, .GET, Site.apiMe.path(), headers: h)
             XCTAssertEqual(expired.status, .unauthorized)
             XCTAssertTrue(expired.body.string.contains("inactivity"))
         }
@@ -118,9 +120,9 @@ final class SignInTests: XCTestCase {
         try await withTestApp { app, clock in
             let desk = try await Fixtures.user(app, .frontDesk)
             let h = try await Fixtures.bearer(app, desk, clock: clock)
-            let v5 = try await HTTP.send(app, .POST, "/api/v1/auth/revoke", headers: h).status
+            let v5 = try await HTTP.send(app, .POST, Site.apiAuthRevoke.path(), headers: h).status
             XCTAssertEqual(v5, .noContent)
-            let v6 = try await HTTP.send(app, .GET, "/api/v1/me", headers: h).status
+            let v6 = try await HTTP.send(app, .GET, Site.apiMe.path(), headers: h).status
             XCTAssertEqual(v6, .unauthorized)
             let v7 = try await Fixtures.auditRows(app, action: .signOut).count
             XCTAssertEqual(v7, 1)
@@ -131,25 +133,26 @@ final class SignInTests: XCTestCase {
         try await withTestApp { app, clock in
             let dr = try await Fixtures.user(app, .provider)
             let web = PageClient(app)
-            let login = try await web.post("/login", ["username": dr.username, "password": dr.password])
+            let login = try await web.post(Site.login.path(), ["username": dr.username, "password": dr.password])
             XCTAssertEqual(login.status, .seeOther)
-            XCTAssertEqual(login.headers.first(name: .location), "/login/mfa")
+            XCTAssertEqual(login.headers.first(name: .location), Site.loginSecondFactor.path())
             let cookie = login.headers.setCookie?[Cookies.session]
             XCTAssertEqual(cookie?.isHTTPOnly, true)
             XCTAssertEqual(cookie?.isSecure, true)
             XCTAssertEqual(cookie?.sameSite, .lax)
 
-            let blocked = try await web.get("/patients")
+            let blocked = try await web.get(Site.patients.path())
             XCTAssertEqual(
-                blocked.headers.first(name: .location), "/login/mfa", "half-signed-in sessions only see the MFA step")
-            let wrong = try await web.post("/login/mfa", ["code": "000000"])
+                blocked.headers.first(name: .location), Site.loginSecondFactor.path(),
+                "half-signed-in sessions only see the MFA step")
+            let wrong = try await web.post(Site.loginSecondFactor.path(), ["code": "000000"])
             XCTAssertEqual(wrong.status, .unauthorized)
-            let v8 = try await web.get("/patients").status
+            let v8 = try await web.get(Site.patients.path()).status
             XCTAssertEqual(v8, .seeOther)
 
-            let done = try await web.post("/login/mfa", ["code": dr.code(at: clock.now())!])
+            let done = try await web.post(Site.loginSecondFactor.path(), ["code": dr.code(at: clock.now())!])
             XCTAssertEqual(done.headers.first(name: .location), "/")
-            let v9 = try await web.get("/patients").status
+            let v9 = try await web.get(Site.patients.path()).status
             XCTAssertEqual(v9, .ok)
         }
     }
@@ -158,23 +161,23 @@ final class SignInTests: XCTestCase {
         try await withTestApp { app, clock in
             let admin = try await Fixtures.user(app, .admin, enrolMFA: false)
             let web = PageClient(app)
-            let login = try await web.post("/login", ["username": admin.username, "password": admin.password])
-            XCTAssertEqual(login.headers.first(name: .location), "/mfa/enroll")
-            let page = try await web.get("/mfa/enroll")
+            let login = try await web.post(Site.login.path(), ["username": admin.username, "password": admin.password])
+            XCTAssertEqual(login.headers.first(name: .location), Site.mfaEnrol.path())
+            let page = try await web.get(Site.mfaEnrol.path())
             let html = page.body.string
             XCTAssertTrue(html.contains("otpauth://totp/"))
             let secret = try XCTUnwrap(
                 html.range(of: #"id="totp-secret">([A-Z2-7]+)<"#, options: .regularExpression).map { String(html[$0]) }?
                     .replacingOccurrences(of: "id=\"totp-secret\">", with: "").replacingOccurrences(of: "<", with: ""))
             let totp = Domain.TOTP(secret: try XCTUnwrap(Base32.decode(secret)))
-            let bad = try await web.post("/mfa/enroll", ["code": "000000"])
+            let bad = try await web.post(Site.mfaEnrol.path(), ["code": "000000"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertTrue(bad.body.string.contains("aria-invalid=\"true\""))
-            let ok = try await web.post("/mfa/enroll", ["code": totp.code(at: clock.now())])
+            let ok = try await web.post(Site.mfaEnrol.path(), ["code": totp.code(at: clock.now())])
             XCTAssertEqual(ok.status, .ok)
             let codes = ok.body.string.matches(of: /<code>([a-z2-9]{5}-[a-z2-9]{5})<\/code>/).map { String($0.1) }
             XCTAssertEqual(codes.count, 10)
-            let v10 = try await web.get("/admin/users").status
+            let v10 = try await web.get(Site.adminUsers.path()).status
             XCTAssertEqual(v10, .ok)
             let v11 = try await Fixtures.auditRows(app, action: .mfaEnrolled).count
             XCTAssertEqual(v11, 1)
@@ -182,12 +185,13 @@ final class SignInTests: XCTestCase {
             // A recovery code stands in for the authenticator, once.
             clock.advance(by: 60)
             let again = PageClient(app)
-            try await again.post("/login", ["username": admin.username, "password": admin.password])
-            let v12 = try await again.post("/login/mfa", ["code": codes[0]]).headers.first(name: .location)
+            try await again.post(Site.login.path(), ["username": admin.username, "password": admin.password])
+            let v12 = try await again.post(Site.loginSecondFactor.path(), ["code": codes[0]]).headers.first(
+                name: .location)
             XCTAssertEqual(v12, "/")
             let third = PageClient(app)
-            try await third.post("/login", ["username": admin.username, "password": admin.password])
-            let v13 = try await third.post("/login/mfa", ["code": codes[0]]).status
+            try await third.post(Site.login.path(), ["username": admin.username, "password": admin.password])
+            let v13 = try await third.post(Site.loginSecondFactor.path(), ["code": codes[0]]).status
             XCTAssertEqual(v13, .unauthorized)
         }
     }
@@ -197,12 +201,13 @@ final class SignInTests: XCTestCase {
             let desk = try await Fixtures.user(app, .frontDesk)
             let web = PageClient(app)
             let noToken = try await web.post(
-                "/login", ["username": desk.username, "password": desk.password], csrf: false)
+                Site.login.path(), ["username": desk.username, "password": desk.password], csrf: false)
             XCTAssertEqual(noToken.status, .forbidden)
             try await web.signIn(desk, clock: clock)
             let before = try await PatientRecord.query(on: app.db).count()
             let forged = try await web.post(
-                "/patients", ["familyName": "Forged", "givenName": "X", "birthDate": "1980-01-01", "sex": "male"],
+                Site.patients.path(),
+                ["familyName": "Forged", "givenName": "X", "birthDate": "1980-01-01", "sex": "male"],
                 csrf: false)
             XCTAssertEqual(forged.status, .forbidden)
             let v14 = try await PatientRecord.query(on: app.db).count()
@@ -214,10 +219,11 @@ final class SignInTests: XCTestCase {
         try await withTestApp { app, _ in
             let pat = try await Fixtures.patientUser(app)
             let desk = try await Fixtures.user(app, .frontDesk)
-            let a = try await PageClient(app).post("/login", ["username": pat.username, "password": pat.password])
+            let a = try await PageClient(app).post(
+                Site.login.path(), ["username": pat.username, "password": pat.password])
             XCTAssertEqual(a.status, .unauthorized)
             let b = try await PageClient(app).post(
-                "/portal/login", ["username": desk.username, "password": desk.password])
+                Site.portalLogin.path(), ["username": desk.username, "password": desk.password])
             XCTAssertEqual(b.status, .unauthorized)
         }
     }

@@ -14,7 +14,7 @@ final class UserAdminTests: XCTestCase {
             let admin = try await Fixtures.user(app, .admin)
             let h = try await Fixtures.bearer(app, admin, clock: clock)
             let created = try await HTTP.send(
-                app, .POST, "/api/v1/users", headers: h,
+                app, .POST, Site.apiUsers.path(), headers: h,
                 json: [
                     "username": "ma.new", "displayName": "New MA", "role": "medical-assistant",
                     "password": "a long enough password",
@@ -22,13 +22,13 @@ final class UserAdminTests: XCTestCase {
             XCTAssertEqual(created.status, .created)
             let id = try created.content.get(UUID.self, at: "id")
             let bad = try await HTTP.send(
-                app, .POST, "/api/v1/users", headers: h,
+                app, .POST, Site.apiUsers.path(), headers: h,
                 json: ["username": "x", "displayName": "", "role": "wizard", "password": "short"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertEqual(
                 Set(try bad.problem().errors!.map(\.field)), ["username", "displayName", "role", "password"])
             let dup = try await HTTP.send(
-                app, .POST, "/api/v1/users", headers: h,
+                app, .POST, Site.apiUsers.path(), headers: h,
                 json: [
                     "username": "ma.new", "displayName": "Again", "role": "support",
                     "password": "a long enough password",
@@ -36,7 +36,7 @@ final class UserAdminTests: XCTestCase {
             XCTAssertEqual(dup.status, .conflict)
 
             let promoted = try await HTTP.send(
-                app, .PATCH, "/api/v1/users/\(id)", headers: h, json: ["role": "provider"])
+                app, .PATCH, Site.apiUser.path(id), headers: h, json: ["role": "provider"])
             XCTAssertEqual(try promoted.content.get(String.self, at: "role"), "provider")
             let changes = try await Fixtures.auditRows(app, action: .permissionChange)
             XCTAssertEqual(changes.map(\.detail), ["role medical-assistant→provider"])
@@ -51,11 +51,11 @@ final class UserAdminTests: XCTestCase {
             let desk = try await Fixtures.user(app, .frontDesk)
             let h = try await Fixtures.bearer(app, admin, clock: clock)
             let deskH = try await Fixtures.bearer(app, desk, clock: clock)
-            _ = try await HTTP.send(app, .PATCH, "/api/v1/users/\(desk.id)", headers: h, json: ["active": false])
-            let v2 = try await HTTP.send(app, .GET, "/api/v1/me", headers: deskH).status
+            _ = try await HTTP.send(app, .PATCH, Site.apiUser.path(desk.id), headers: h, json: ["active": false])
+            let v2 = try await HTTP.send(app, .GET, Site.apiMe.path(), headers: deskH).status
             XCTAssertEqual(v2, .unauthorized)
             let lastAdmin = try await HTTP.send(
-                app, .PATCH, "/api/v1/users/\(admin.id)", headers: h, json: ["role": "support"])
+                app, .PATCH, Site.apiUser.path(admin.id), headers: h, json: ["role": "support"])
             XCTAssertEqual(lastAdmin.status, .conflict)
         }
     }
@@ -66,14 +66,15 @@ final class UserAdminTests: XCTestCase {
             let desk = try await Fixtures.user(app, .frontDesk)
             for _ in 1...5 {
                 _ = try await HTTP.send(
-                    app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": "nope nope nope"])
+                    app, .POST, Site.apiAuthToken.path(),
+                    json: ["username": desk.username, "password": "nope nope nope"])
             }
             let h = try await Fixtures.bearer(app, admin, clock: clock)
-            let users = try await HTTP.send(app, .GET, "/api/v1/users", headers: h)
+            let users = try await HTTP.send(app, .GET, Site.apiUsers.path(), headers: h)
             XCTAssertTrue(try users.content.decode([UserDTO].self).first { $0.id == desk.id }!.locked)
-            _ = try await HTTP.send(app, .PATCH, "/api/v1/users/\(desk.id)", headers: h, json: ["unlock": true])
+            _ = try await HTTP.send(app, .PATCH, Site.apiUser.path(desk.id), headers: h, json: ["unlock": true])
             let ok = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token", json: ["username": desk.username, "password": desk.password])
+                app, .POST, Site.apiAuthToken.path(), json: ["username": desk.username, "password": desk.password])
             XCTAssertEqual(ok.status, .ok)
         }
     }

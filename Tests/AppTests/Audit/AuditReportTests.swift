@@ -15,13 +15,13 @@ final class AuditReportTests: XCTestCase {
             let desk = try await Fixtures.user(app, .frontDesk)
             let deskH = try await Fixtures.bearer(app, desk, clock: clock)
             let pid = try await Fixtures.patient(app)
-            _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: deskH)
+            _ = try await HTTP.send(app, .GET, Site.apiPatient.path(pid), headers: deskH)
             let h = try await Fixtures.bearer(app, admin, clock: clock)
 
             for col in AuditReport.columns.map(\.key) {
                 for order in ["asc", "desc"] {
                     let r = try await HTTP.send(
-                        app, .GET, "/api/v1/audit-events?sort=\(col)&order=\(order)", headers: h)
+                        app, .GET, Site.apiAuditEvents.path() + "?sort=\(col)&order=\(order)", headers: h)
                     XCTAssertEqual(r.status, .ok, "\(col) \(order)")
                     let rows = try r.content.decode([AuditEventDTO].self)
                     XCTAssertFalse(rows.isEmpty)
@@ -36,18 +36,21 @@ final class AuditReportTests: XCTestCase {
                 }
             }
             let byPatient = try await HTTP.send(
-                app, .GET, "/api/v1/audit-events?patient=\(pid)&user=\(desk.username)", headers: h)
+                app, .GET, Site.apiAuditEvents.path() + "?patient=\(pid)&user=\(desk.username)", headers: h)
             let rows = try byPatient.content.decode([AuditEventDTO].self)
             XCTAssertEqual(rows.map(\.action), ["read"])
             let today = CalendarDate.today(clock.now())
-            let range = try await HTTP.send(app, .GET, "/api/v1/audit-events?from=\(today)&to=\(today)", headers: h)
+            let range = try await HTTP.send(
+                app, .GET, Site.apiAuditEvents.path() + "?from=\(today)&to=\(today)", headers: h)
             XCTAssertFalse(try range.content.decode([AuditEventDTO].self).isEmpty)
-            let past = try await HTTP.send(app, .GET, "/api/v1/audit-events?from=2001-01-01&to=2001-01-02", headers: h)
+            let past = try await HTTP.send(
+                app, .GET, Site.apiAuditEvents.path() + "?from=2001-01-01&to=2001-01-02", headers: h)
             XCTAssertTrue(try past.content.decode([AuditEventDTO].self).isEmpty)
-            let bad = try await HTTP.send(app, .GET, "/api/v1/audit-events?sort=password&from=yesterday", headers: h)
+            let bad = try await HTTP.send(
+                app, .GET, Site.apiAuditEvents.path() + "?sort=password&from=yesterday", headers: h)
             XCTAssertEqual(bad.status, .unprocessableEntity)
 
-            let csv = try await HTTP.send(app, .GET, "/api/v1/audit-events/export?patient=\(pid)", headers: h)
+            let csv = try await HTTP.send(app, .GET, Site.apiAuditEventsExport.path() + "?patient=\(pid)", headers: h)
             XCTAssertEqual(csv.status, .ok)
             XCTAssertEqual(csv.headers.contentType?.subType, "csv")
             let lines = csv.body.string.split(separator: "\r\n")
@@ -64,20 +67,20 @@ final class AuditReportTests: XCTestCase {
             let admin = try await Fixtures.user(app, .admin)
             let deskWeb = PageClient(app)
             try await deskWeb.signIn(desk, clock: clock)
-            let v1 = try await deskWeb.get("/admin/audit").status
+            let v1 = try await deskWeb.get(Site.adminAudit.path()).status
             XCTAssertEqual(v1, .forbidden)
-            let v2 = try await deskWeb.get("/admin/audit/export.csv").status
+            let v2 = try await deskWeb.get(Site.adminAuditExportCSV.path()).status
             XCTAssertEqual(v2, .forbidden)
-            let v3 = try await deskWeb.get("/admin/users").status
+            let v3 = try await deskWeb.get(Site.adminUsers.path()).status
             XCTAssertEqual(v3, .forbidden)
 
             let adminWeb = PageClient(app)
             try await adminWeb.signIn(admin, clock: clock)
-            let page = try await adminWeb.get("/admin/audit?sort=user&order=asc")
+            let page = try await adminWeb.get(Site.adminAudit.path() + "?sort=user&order=asc")
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(page.body.string.contains("id=\"audit\""))
             XCTAssertTrue(page.body.string.contains(desk.username))
-            let csv = try await adminWeb.get("/admin/audit/export.csv")
+            let csv = try await adminWeb.get(Site.adminAuditExportCSV.path())
             XCTAssertEqual(csv.status, .ok)
             XCTAssertTrue(csv.body.string.hasPrefix("seq,"))
         }

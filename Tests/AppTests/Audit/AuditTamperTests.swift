@@ -36,7 +36,7 @@ final class AuditTamperTests: XCTestCase {
         let desk = try await Fixtures.user(app, .frontDesk)
         let h = try await Fixtures.bearer(app, desk, clock: clock)
         let pid = try await Fixtures.patient(app)
-        for _ in 0..<4 { _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: h) }
+        for _ in 0..<4 { _ = try await HTTP.send(app, .GET, Site.apiPatient.path(pid), headers: h) }
         let written = try await AuditCheckpoints.writeHead(app)
         return try XCTUnwrap(written)
     }
@@ -244,10 +244,10 @@ final class AuditTamperTests: XCTestCase {
 
     func test_readiness_failsWhileTheGuardIsOff() async throws {
         try await withTestApp { app, _ in
-            let ok = try await HTTP.send(app, .GET, "/health/ready")
+            let ok = try await HTTP.send(app, .GET, Site.healthReady.path())
             XCTAssertEqual(ok.status, .ok)
             try await dropGuard(app)
-            let off = try await HTTP.send(app, .GET, "/health/ready")
+            let off = try await HTTP.send(app, .GET, Site.healthReady.path())
             XCTAssertEqual(off.status, .serviceUnavailable)
             XCTAssertEqual(try off.content.get(String.self, at: "checks", "auditGuard", "status"), "fail")
         }

@@ -14,8 +14,8 @@ final class AuditTrailTests: XCTestCase {
         let desk = try await Fixtures.user(app, .frontDesk)
         let h = try await Fixtures.bearer(app, desk, clock: clock)
         let pid = try await Fixtures.patient(app)
-        for _ in 0..<3 { _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: h) }
-        _ = try await HTTP.send(app, .PATCH, "/api/v1/patients/\(pid)", headers: h, json: ["phone": "812 555 0123"])
+        for _ in 0..<3 { _ = try await HTTP.send(app, .GET, Site.apiPatient.path(pid), headers: h) }
+        _ = try await HTTP.send(app, .PATCH, Site.apiPatient.path(pid), headers: h, json: ["phone": "812 555 0123"])
         return pid
     }
 
@@ -145,7 +145,7 @@ final class AuditTrailTests: XCTestCase {
             let pid = try await Fixtures.patient(app)
             try await withThrowingTaskGroup(of: Void.self) { g in
                 for _ in 0..<24 {
-                    g.addTask { _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: h) }
+                    g.addTask { _ = try await HTTP.send(app, .GET, Site.apiPatient.path(pid), headers: h) }
                 }
                 try await g.waitForAll()
             }

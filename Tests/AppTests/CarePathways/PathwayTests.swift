@@ -56,7 +56,7 @@ final class PathwayTests: XCTestCase {
         let id = try await PathwayTemplateRecord.query(on: app.db).filter(\.$code == "bunionectomy-post-op").first()!
             .id!
         let res = try await HTTP.send(
-            app, .POST, "/api/v1/pathway-templates/\(id.uuidString)/approve", headers: auth, json: ["note": "reviewed"])
+            app, .POST, Site.apiPathwayTemplateApprove.path(id), headers: auth, json: ["note": "reviewed"])
         XCTAssertEqual(res.status, .ok, res.body.string)
         return auth
     }
@@ -76,11 +76,11 @@ final class PathwayTests: XCTestCase {
                 "providerId": w.provider.id.uuidString,
             ]
             let refused = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider, json: enrol)
+                app, .POST, Site.apiPatientPathways.path(pid), headers: provider, json: enrol)
             XCTAssertEqual(refused.status, .conflict)
             XCTAssertTrue(try refused.problem().detail.contains("Medical Director must approve"), refused.body.string)
             let proc = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(pid.uuidString)/procedures", headers: provider,
+                app, .POST, Site.apiPatientProcedures.path(pid), headers: provider,
                 json: [
                     "code": "28296", "name": "Bunionectomy", "performedOn": "2026-09-10",
                     "locationId": w.main.uuidString, "providerId": w.provider.id.uuidString,
@@ -97,7 +97,7 @@ final class PathwayTests: XCTestCase {
                 let u = try await Fixtures.user(app, role)
                 let h = try await Fixtures.bearer(app, u, clock: clock)
                 let r = try await HTTP.send(
-                    app, .POST, "/api/v1/pathway-templates/\(template.id!.uuidString)/approve", headers: h,
+                    app, .POST, Site.apiPathwayTemplateApprove.path(template.id!), headers: h,
                     json: ["note": "x"])
                 XCTAssertEqual(r.status, .forbidden, "\(role)")
             }
@@ -106,7 +106,7 @@ final class PathwayTests: XCTestCase {
             let md = try await Fixtures.user(app, .medicalDirector)
             let page = PageClient(app)
             try await page.signIn(md, clock: clock)
-            let preview = try await page.get("/pathways/\(template.id!.uuidString)")
+            let preview = try await page.get(Site.pathway.path(template.id!))
             XCTAssertEqual(preview.status, .ok)
             let notice = PathwayRules.notificationText(
                 StandardPathways.bunionectomy.steps[0], practice: app.config.practiceName)
@@ -119,9 +119,9 @@ final class PathwayTests: XCTestCase {
                     || preview.body.string.contains("call 911"))
             XCTAssertTrue(preview.body.string.contains("id=\"approve\""))
             let approved = try await page.post(
-                "/pathways/\(template.id!.uuidString)/approve", ["note": "Tone and escalation reviewed"])
+                Site.pathwayApprove.path(template.id!), ["note": "Tone and escalation reviewed"])
             XCTAssertEqual(approved.status, .seeOther)
-            let again = try await page.post("/pathways/\(template.id!.uuidString)/approve", ["note": "twice"])
+            let again = try await page.post(Site.pathwayApprove.path(template.id!), ["note": "twice"])
             XCTAssertEqual(again.status, .conflict, "only a draft can be approved")
 
             let audit = try await Fixtures.auditRows(app, action: .approve)
@@ -138,29 +138,29 @@ final class PathwayTests: XCTestCase {
             let admin = try await Fixtures.bearer(app, try await Fixtures.user(app, .admin), clock: clock)
             var changed = StandardPathways.bunionectomy
             changed.steps[0].text = "Changed wording for day 1."
-            let draft = try await HTTP.send(app, .POST, "/api/v1/pathway-templates", headers: admin, json: changed)
+            let draft = try await HTTP.send(app, .POST, Site.apiPathwayTemplates.path(), headers: admin, json: changed)
             XCTAssertEqual(draft.status, .created, draft.body.string)
             XCTAssertEqual(try decode(Summary.self, draft).version, 2)
             XCTAssertEqual(try decode(Summary.self, draft).status, "draft")
             var broken = changed
             broken.steps[0].at = "25:00"
-            let bad = try await HTTP.send(app, .POST, "/api/v1/pathway-templates", headers: admin, json: broken)
+            let bad = try await HTTP.send(app, .POST, Site.apiPathwayTemplates.path(), headers: admin, json: broken)
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertTrue(bad.body.string.contains("at must be a local time HH:MM"), bad.body.string)
             let providerDraft = try await HTTP.send(
-                app, .POST, "/api/v1/pathway-templates", headers: provider, json: changed)
+                app, .POST, Site.apiPathwayTemplates.path(), headers: provider, json: changed)
             XCTAssertEqual(providerDraft.status, .forbidden)
 
             clock.set(Self.utc("2026-10-10T20:00:00Z"))
             let provider2 = try await Fixtures.bearer(app, w.provider, clock: clock)
             let enrolled = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider2, json: enrol)
+                app, .POST, Site.apiPatientPathways.path(pid), headers: provider2, json: enrol)
             XCTAssertEqual(enrolled.status, .created, enrolled.body.string)
             XCTAssertEqual(
                 try decode(Enrolment.self, enrolled).templateVersion, 1,
                 "the approved version enrols, not the newer draft")
             let twice = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider2, json: enrol)
+                app, .POST, Site.apiPatientPathways.path(pid), headers: provider2, json: enrol)
             XCTAssertEqual(twice.status, .conflict)
             let steps = try await JobRecord.query(on: app.db).filter(\.$kind == "pathway.step").count()
             XCTAssertEqual(steps, 5)
@@ -179,7 +179,7 @@ final class PathwayTests: XCTestCase {
                 pid, PatientInput(email: "bunion@example.org"), expectedVersion: nil)
             let provider = try await Fixtures.bearer(app, w.provider, clock: clock)
             let proc = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(pid.uuidString)/procedures", headers: provider,
+                app, .POST, Site.apiPatientProcedures.path(pid), headers: provider,
                 json: [
                     "code": "28296", "name": "Austin bunionectomy, left", "performedOn": "2027-03-12",
                     "locationId": w.main.uuidString, "providerId": w.provider.id.uuidString,
@@ -213,7 +213,7 @@ final class PathwayTests: XCTestCase {
             let me = try await Fixtures.bearer(app, patient, clock: clock)
             var tasks = try decode(
                 [Task].self,
-                try await HTTP.send(app, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: me))
+                try await HTTP.send(app, .GET, Site.apiPatientPathwayTasks.path(pid), headers: me))
             XCTAssertEqual(tasks.map(\.stepKey), ["day1-check-in"])
             XCTAssertNil(tasks[0].redFlags, "the patient does not see triage flags")
             let notices = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "pathway-check-in").all()
@@ -227,19 +227,19 @@ final class PathwayTests: XCTestCase {
             // Bad answers change nothing; good ones are stored without a flag.
             let day1 = tasks[0].id
             let bad = try await HTTP.send(
-                app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me,
+                app, .POST, Site.apiPathwayTaskAnswers.path(day1), headers: me,
                 json: ["answers": ["pain": "11", "redness": "maybe"]])
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertEqual(Set(try bad.problem().errors?.map(\.field) ?? []), ["pain", "redness", "drainage"])
             let stillOpen = try await PathwayTaskRecord.find(day1, on: app.db)
             XCTAssertEqual(stillOpen?.status, .open)
             let ok = try await HTTP.send(
-                app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me,
+                app, .POST, Site.apiPathwayTaskAnswers.path(day1), headers: me,
                 json: ["answers": ["pain": "3", "temperature": "37.1", "redness": "no", "drainage": "no"]])
             XCTAssertEqual(ok.status, .ok, ok.body.string)
             XCTAssertNil(try decode(Answered.self, ok).advice)
             let dup = try await HTTP.send(
-                app, .POST, "/api/v1/pathway-tasks/\(day1.uuidString)/answers", headers: me,
+                app, .POST, Site.apiPathwayTaskAnswers.path(day1), headers: me,
                 json: ["answers": ["pain": "2", "redness": "no", "drainage": "no"]])
             XCTAssertEqual(dup.status, .conflict)
 
@@ -283,29 +283,29 @@ final class PathwayTests: XCTestCase {
                 tasks = try decode(
                     [Task].self,
                     try await HTTP.send(
-                        restarted, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: me))
+                        restarted, .GET, Site.apiPatientPathwayTasks.path(pid), headers: me))
                 let day3 = try XCTUnwrap(tasks.first { $0.stepKey == "day3-check-in" })
                 let flagged = try await HTTP.send(
-                    restarted, .POST, "/api/v1/pathway-tasks/\(day3.id.uuidString)/answers", headers: me,
+                    restarted, .POST, Site.apiPathwayTaskAnswers.path(day3.id), headers: me,
                     json: ["answers": ["pain": "6", "temperature": "38.4", "redness": "no", "drainage": "no"]])
                 XCTAssertEqual(flagged.status, .ok, flagged.body.string)
                 XCTAssertEqual(try decode(Answered.self, flagged).advice, StandardPathways.bunionectomy.redFlagAdvice)
                 let ma = try await Fixtures.bearer(
                     restarted, try await Fixtures.user(restarted, .medicalAssistant), clock: clock)
                 var care = try decode(
-                    [CareTask].self, try await HTTP.send(restarted, .GET, "/api/v1/care-tasks", headers: ma))
+                    [CareTask].self, try await HTTP.send(restarted, .GET, Site.apiCareTasks.path(), headers: ma))
                 XCTAssertEqual(care.count, 1)
                 XCTAssertTrue(care[0].urgent)
                 XCTAssertEqual(care[0].summary, "Day 3 check-in: Fever, Increasing pain")
                 let staffView = try decode(
                     [Task].self,
                     try await HTTP.send(
-                        restarted, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: ma))
+                        restarted, .GET, Site.apiPatientPathwayTasks.path(pid), headers: ma))
                 XCTAssertEqual(
                     staffView.first { $0.stepKey == "day3-check-in" }?.redFlags, ["Fever", "Increasing pain"])
                 let page = PageClient(restarted)
                 try await page.signIn(w.provider, clock: clock)
-                let chart = try await page.get("/patients/\(pid.uuidString)")
+                let chart = try await page.get(Site.patient.path(pid))
                 XCTAssertTrue(chart.body.string.contains("id=\"red-flag-banner\""), "the chart shows the banner")
                 XCTAssertTrue(chart.body.string.contains("Day 3 check-in: Fever, Increasing pain"))
                 XCTAssertTrue(
@@ -322,7 +322,7 @@ final class PathwayTests: XCTestCase {
                 let ma2 = try await Fixtures.bearer(
                     restarted, try await Fixtures.user(restarted, .medicalAssistant), clock: clock)
                 care = try decode(
-                    [CareTask].self, try await HTTP.send(restarted, .GET, "/api/v1/care-tasks", headers: ma2))
+                    [CareTask].self, try await HTTP.send(restarted, .GET, Site.apiCareTasks.path(), headers: ma2))
                 XCTAssertEqual(care.map(\.kind).sorted(), ["missed-photo", "red-flag"])
                 XCTAssertTrue(care.allSatisfy(\.urgent))
                 let photoPrompt = try await PathwayTaskRecord.query(on: restarted.db).filter(\.$stepKey == "day3-photo")
@@ -337,7 +337,7 @@ final class PathwayTests: XCTestCase {
                 pass = try await JobWorker.runOnce(restarted, node: "node-b")
                 XCTAssertEqual(pass.done, 1)
                 let wound = try await HTTP.send(
-                    restarted, .POST, "/api/v1/patients/\(pid.uuidString)/wounds", headers: me2,
+                    restarted, .POST, Site.apiPatientWounds.path(pid), headers: me2,
                     json: ["bodySite": "incision, first metatarsal", "side": "left"])
                 XCTAssertEqual(wound.status, .created, wound.body.string)
                 let woundID = try wound.content.get(UUID.self, at: "id")
@@ -373,14 +373,14 @@ final class PathwayTests: XCTestCase {
                 tasks = try decode(
                     [Task].self,
                     try await HTTP.send(
-                        restarted, .GET, "/api/v1/patients/\(pid.uuidString)/pathway-tasks", headers: me3))
+                        restarted, .GET, Site.apiPatientPathwayTasks.path(pid), headers: me3))
                 let follow = try XCTUnwrap(tasks.first { $0.kind == "follow-up" })
                 XCTAssertEqual(follow.offers.count, 3)
                 XCTAssertTrue(follow.offers.allSatisfy { $0.providerId == w.provider.id && $0.locationId == w.main })
                 XCTAssertEqual(Set(follow.offers.map { LocalDay.of($0.start, in: w.mainZone) }).count, 3)
                 XCTAssertTrue(follow.offers.allSatisfy { $0.start > clock.now() })
                 let booked = try await HTTP.send(
-                    restarted, .POST, "/api/v1/pathway-tasks/\(follow.id.uuidString)/book", headers: me3,
+                    restarted, .POST, Site.apiPathwayTaskBook.path(follow.id), headers: me3,
                     json: ["offer": 1])
                 XCTAssertEqual(booked.status, .ok, booked.body.string)
                 let bookedTask = try decode(Task.self, booked)
@@ -422,7 +422,7 @@ final class PathwayTests: XCTestCase {
             let pid = try await Fixtures.patient(app, family: "Nohours")
             let provider = try await Fixtures.bearer(app, w.provider, clock: clock)
             let enrolled = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(pid.uuidString)/pathways", headers: provider,
+                app, .POST, Site.apiPatientPathways.path(pid), headers: provider,
                 json: [
                     "templateCode": "bunionectomy-post-op", "startDay": "2027-05-03", "locationId": w.lake.uuidString,
                     "providerId": idle.id.uuidString,
@@ -433,22 +433,24 @@ final class PathwayTests: XCTestCase {
             let provider2 = try await Fixtures.bearer(app, w.provider, clock: clock)
             XCTAssertEqual(pass.done, 5)
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let mine = try decode([CareTask].self, try await HTTP.send(app, .GET, "/api/v1/care-tasks", headers: desk))
+            let mine = try decode(
+                [CareTask].self, try await HTTP.send(app, .GET, Site.apiCareTasks.path(), headers: desk))
             XCTAssertEqual(mine.map(\.kind), ["schedule-follow-up"], "the front desk sees only its own tasks")
             XCTAssertEqual(mine[0].team, "front-desk")
             let clinical = try await CareTaskRecord.query(on: app.db).filter(\.$team == CareTeam.clinical).count()
             XCTAssertEqual(clinical, 0, "escalations are not due yet")
             let closed = try await HTTP.send(
-                app, .POST, "/api/v1/care-tasks/\(mine[0].id.uuidString)/close", headers: desk,
+                app, .POST, Site.apiCareTaskClose.path(mine[0].id), headers: desk,
                 json: ["note": "Booked by phone"])
             XCTAssertEqual(closed.status, .ok)
-            let left = try decode([CareTask].self, try await HTTP.send(app, .GET, "/api/v1/care-tasks", headers: desk))
+            let left = try decode(
+                [CareTask].self, try await HTTP.send(app, .GET, Site.apiCareTasks.path(), headers: desk))
             XCTAssertEqual(left.count, 0)
 
             // Stopping the enrolment cancels what is still pending (the escalations) and closes open tasks.
             let e = try await PathwayEnrolmentRecord.query(on: app.db).first()!
             let stopped = try await HTTP.send(
-                app, .POST, "/api/v1/pathway-enrolments/\(e.id!.uuidString)/stop", headers: provider2)
+                app, .POST, Site.apiPathwayEnrolmentStop.path(e.id!), headers: provider2)
             XCTAssertEqual(stopped.status, .ok, stopped.body.string)
             let pending = try await JobRecord.query(on: app.db).filter(\.$status == JobStatus.pending).count()
             XCTAssertEqual(pending, 0)

@@ -19,7 +19,7 @@ final class StaffHomeTests: XCTestCase {
             let web = PageClient(app)
             try await web.signIn(pat, clock: clock, portal: true)
             let sent = try await web.post(
-                "/portal/messages",
+                Site.portalMessages.path(),
                 [
                     "subject": "Question", "body": "Is the swelling normal?",
                     "locationId": w.main.uuidString,
@@ -41,7 +41,7 @@ final class StaffHomeTests: XCTestCase {
             let deskAPI = try await Fixtures.bearer(app, deskUser, clock: clock)
             let today = LocalDay.of(clock.now(), in: w.mainZone).iso
             let booked = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: deskAPI,
+                app, .POST, Site.apiAppointments.path(), headers: deskAPI,
                 json: Booking(
                     patientId: pat.patientID!, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                     start: w.atMain(today, 11)))
@@ -86,16 +86,16 @@ final class StaffHomeTests: XCTestCase {
             let w = try await Fixtures.schedulingWorld(app)
             let dr = PageClient(app)
             try await dr.signIn(w.provider, clock: clock)
-            let page = try await dr.get("/visits").body.string
+            let page = try await dr.get(Site.visitsWaitingRoom.path()).body.string
             XCTAssertFalse(page.contains("http-equiv"), "no whole-page refresh")
-            XCTAssertTrue(page.contains("/assets/waiting.js") && page.contains(#"id="waiting-list""#))
-            let fragment = try await dr.get("/visits/waiting-list")
+            XCTAssertTrue(page.contains(Site.assetsWaitingScript.path()) && page.contains(#"id="waiting-list""#))
+            let fragment = try await dr.get(Site.visitsWaitingList.path())
             XCTAssertEqual(fragment.status, .ok)
             XCTAssertTrue(fragment.body.string.contains("Nobody is waiting."))
             XCTAssertFalse(fragment.body.string.contains("<html"))
             let desk = PageClient(app)
             try await desk.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
-            let refused = try await desk.get("/visits/waiting-list").status
+            let refused = try await desk.get(Site.visitsWaitingList.path()).status
             XCTAssertEqual(refused, .forbidden)
         }
     }

@@ -22,7 +22,7 @@ final class IntakeTests: XCTestCase {
             XCTAssertEqual(n, StandardForms.all.count)
             for f in StandardForms.all { XCTAssertEqual(f.structureErrors(), [], f.code) }
             let patient = try await Fixtures.bearer(app, try await Fixtures.patientUser(app), clock: clock)
-            let res = try await HTTP.send(app, .GET, "/api/v1/forms", headers: patient)
+            let res = try await HTTP.send(app, .GET, Site.apiForms.path(), headers: patient)
             XCTAssertEqual(
                 try res.content.decode([FormDefinition].self).map(\.code).sorted(),
                 ["diabetic-foot", "new-patient", "orthotic-referral", "telehealth-consent"])
@@ -70,7 +70,7 @@ final class IntakeTests: XCTestCase {
                     "diabetesType": "Type 2", "lastA1c": "7.9", "neuropathy__0": "Numbness",
                     "priorUlcer": "yes", "amputation": "no", "footwear": "Athletic shoes", "_action": "submit",
                 ])
-            XCTAssertEqual(sent.headers.first(name: .location), "/portal/forms?submitted=diabetic-foot")
+            XCTAssertEqual(sent.headers.first(name: .location), Site.portalForms.path() + "?submitted=diabetic-foot")
             let rows = try await IntakeSubmissionRecord.query(on: app.db).filter(\.$patientID == pid).all()
             XCTAssertEqual(rows.count, 1, "the draft became the submission")
             XCTAssertEqual(rows[0].status, .submitted)
@@ -80,15 +80,16 @@ final class IntakeTests: XCTestCase {
             let ma = try await Fixtures.user(app, .medicalAssistant)
             let staff = PageClient(app)
             try await staff.signIn(ma, clock: clock)
-            let queue = try await staff.get("/intake")
+            let queue = try await staff.get(Site.intake.path())
             XCTAssertTrue(queue.body.string.contains("Mendez"))
             XCTAssertTrue(queue.body.string.contains("Diabetic foot intake"))
             let id = rows[0].id!.uuidString
-            let noComment = try await staff.post("/intake/\(id)/return", ["comment": ""])
+            let noComment = try await staff.post(Site.intakeReturn.path(UUID(uuidString: id)!), ["comment": ""])
             XCTAssertEqual(noComment.status, .unprocessableEntity)
             let returned = try await staff.post(
-                "/intake/\(id)/return", ["comment": "Please add the date of your last A1c test."])
-            XCTAssertEqual(returned.headers.first(name: .location), "/intake?done=returned")
+                Site.intakeReturn.path(UUID(uuidString: id)!), ["comment": "Please add the date of your last A1c test."]
+            )
+            XCTAssertEqual(returned.headers.first(name: .location), Site.intake.path() + "?done=returned")
             let again = try await tablet.get("/portal/forms/diabetic-foot")
             XCTAssertTrue(again.body.string.contains("Please add the date of your last A1c test."))
             let fixed = try await tablet.post(
@@ -98,10 +99,10 @@ final class IntakeTests: XCTestCase {
                     "priorUlcer": "yes", "amputation": "no", "footwear": "Athletic shoes", "_action": "submit",
                 ])
             XCTAssertEqual(fixed.status, .seeOther)
-            let review = try await staff.get("/intake/\(id)")
+            let review = try await staff.get(Site.intakeReview.path(UUID(uuidString: id)!))
             XCTAssertTrue(review.body.string.contains("2026-08-01"))
-            let accepted = try await staff.post("/intake/\(id)/accept", [:])
-            XCTAssertEqual(accepted.headers.first(name: .location), "/intake?done=accepted")
+            let accepted = try await staff.post(Site.intakeAccept.path(UUID(uuidString: id)!), [:])
+            XCTAssertEqual(accepted.headers.first(name: .location), Site.intake.path() + "?done=accepted")
             let final = try await IntakeSubmissionRecord.find(rows[0].id, on: app.db)
             XCTAssertEqual(final?.status, .accepted)
             XCTAssertEqual(final?.reviewedBy, ma.username)
@@ -133,14 +134,14 @@ final class IntakeTests: XCTestCase {
 
             let provider = try await Fixtures.bearer(app, try await Fixtures.user(app, .provider), clock: clock)
             let res = try await HTTP.send(
-                app, .POST, "/api/v1/intake/\(intake.id.uuidString)/accept", headers: provider)
+                app, .POST, Site.apiIntakeAccept.path(intake.id), headers: provider)
             XCTAssertEqual(res.status, .ok, res.body.string)
             let chart = try await PatientRecord.find(patient.patientID, on: app.db)
             XCTAssertEqual(chart?.phone, "+1 812 555 0142")
             XCTAssertEqual(chart?.city, "Evansville")
             XCTAssertEqual(chart?.version, 2, "a new chart version")
             let twice = try await HTTP.send(
-                app, .POST, "/api/v1/intake/\(intake.id.uuidString)/accept", headers: provider)
+                app, .POST, Site.apiIntakeAccept.path(intake.id), headers: provider)
             XCTAssertEqual(twice.status, .conflict)
             let row = try await IntakeSubmissionRecord.find(intake.id, on: app.db)
             XCTAssertNotNil(row?.signedAt)
@@ -160,10 +161,10 @@ final class IntakeTests: XCTestCase {
             XCTAssertEqual(saved.status, .ok)
             let id = try saved.content.decode(Intake.self).id
 
-            let read = try await HTTP.send(app, .GET, "/api/v1/intake/\(id.uuidString)", headers: otherAuth)
+            let read = try await HTTP.send(app, .GET, Site.apiIntakeSubmission.path(id), headers: otherAuth)
             XCTAssertEqual(read.status, .forbidden)
             let list = try await HTTP.send(
-                app, .GET, "/api/v1/patients/\(owner.patientID!.uuidString)/intake", headers: otherAuth)
+                app, .GET, Site.apiPatientIntake.path(owner.patientID!), headers: otherAuth)
             XCTAssertEqual(list.status, .forbidden)
             let write = try await HTTP.send(
                 app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/diabetic-foot", headers: otherAuth,
@@ -174,13 +175,13 @@ final class IntakeTests: XCTestCase {
                 headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .provider), clock: clock),
                 json: SaveBody(answers: ["diabetesType": "Type 2"], submit: false))
             XCTAssertEqual(staffWrite.status, .forbidden, "only the patient fills in their intake")
-            let queue = try await HTTP.send(app, .GET, "/api/v1/intake", headers: ownerAuth)
+            let queue = try await HTTP.send(app, .GET, Site.apiIntake.path(), headers: ownerAuth)
             XCTAssertEqual(queue.status, .forbidden)
             let ops = try await HTTP.send(
-                app, .GET, "/api/v1/intake/\(id.uuidString)",
+                app, .GET, Site.apiIntakeSubmission.path(id),
                 headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .operator), clock: clock))
             XCTAssertEqual(ops.status, .forbidden)
-            let anon = try await HTTP.send(app, .GET, "/api/v1/intake/\(id.uuidString)")
+            let anon = try await HTTP.send(app, .GET, Site.apiIntakeSubmission.path(id))
             XCTAssertEqual(anon.status, .unauthorized)
             let unknownForm = try await HTTP.send(
                 app, .PUT, "/api/v1/patients/\(owner.patientID!.uuidString)/intake/no-such-form", headers: ownerAuth,

@@ -90,19 +90,19 @@ final class JobQueueTests: XCTestCase {
             // The operator sees the failure and queues it again.
             let operatorUser = try await Fixtures.user(app, .operator)
             let ops = try await Fixtures.bearer(app, operatorUser, clock: clock)
-            let listed = try await HTTP.send(app, .GET, "/api/v1/jobs?status=failed", headers: ops)
+            let listed = try await HTTP.send(app, .GET, Site.apiJobs.path() + "?status=failed", headers: ops)
             XCTAssertEqual(listed.status, .ok)
             XCTAssertEqual(try listed.content.get(Int.self, at: "counts", "failed"), 1)
             XCTAssertEqual(
                 try listed.content.get(String.self, at: "jobs", "0", "lastError").contains("always broken"), true)
             let page = PageClient(app)
             try await page.signIn(operatorUser, clock: clock)
-            let html = try await page.get("/jobs")
+            let html = try await page.get(Site.jobs.path())
             XCTAssertEqual(html.status, .ok)
             XCTAssertTrue(html.body.string.contains("failed: 1"))
             XCTAssertTrue(html.body.string.contains("always broken"))
-            let retried = try await page.post("/jobs/retry", [:])
-            XCTAssertEqual(retried.headers.first(name: .location), "/jobs?retried=1")
+            let retried = try await page.post(Site.jobsRetry.path(), [:])
+            XCTAssertEqual(retried.headers.first(name: .location), Site.jobs.path() + "?retried=1")
             let requeued = try await JobRecord.find(broken.id, on: app.db)!
             XCTAssertEqual(requeued.status, .pending)
             XCTAssertEqual(requeued.attempts, 0)
@@ -110,11 +110,11 @@ final class JobQueueTests: XCTestCase {
             // Who may not: a provider, on the page and the API.
             let provider = try await Fixtures.user(app, .provider)
             let ph = try await Fixtures.bearer(app, provider, clock: clock)
-            let denied = try await HTTP.send(app, .GET, "/api/v1/jobs", headers: ph)
+            let denied = try await HTTP.send(app, .GET, Site.apiJobs.path(), headers: ph)
             XCTAssertEqual(denied.status, .forbidden)
             let pp = PageClient(app)
             try await pp.signIn(provider, clock: clock)
-            let deniedPage = try await pp.get("/jobs")
+            let deniedPage = try await pp.get(Site.jobs.path())
             XCTAssertEqual(deniedPage.status, .forbidden)
         }
     }

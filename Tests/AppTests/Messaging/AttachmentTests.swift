@@ -1,4 +1,5 @@
 import XCTest
+import AppCore
 import XCTVapor
 import Fluent
 import App
@@ -53,7 +54,7 @@ final class AttachmentTests: XCTestCase {
             XCTAssertEqual(notMine.status, .forbidden)
 
             let started = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
+                app, .POST, Site.apiPatientConversations.path(pid), headers: auth,
                 json: [
                     "subject": "Referral letter", "locationId": w.main.uuidString, "body": "Here is the letter.",
                     "attachmentId": attachment,
@@ -62,7 +63,7 @@ final class AttachmentTests: XCTestCase {
             // Someone else's attachment cannot be slipped into a message.
             let otherPDF = try await tusUpload(app, otherAuth, patient: other.patientID!, Self.pdf)
             let foreign = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(pid.uuidString)/conversations", headers: auth,
+                app, .POST, Site.apiPatientConversations.path(pid), headers: auth,
                 json: [
                     "subject": "x", "locationId": w.main.uuidString, "body": "x",
                     "attachmentId": otherPDF.headers.first(name: "CareSync-Attachment-Id")!,
@@ -70,12 +71,14 @@ final class AttachmentTests: XCTestCase {
             XCTAssertEqual(foreign.status, .unprocessableEntity)
 
             let ma = try await Fixtures.bearer(app, try await Fixtures.user(app, .medicalAssistant), clock: clock)
-            let file = try await HTTP.send(app, .GET, "/api/v1/attachments/\(attachment)", headers: ma)
+            let file = try await HTTP.send(
+                app, .GET, Site.apiAttachment.path(UUID(uuidString: attachment)!), headers: ma)
             XCTAssertEqual(file.status, .ok)
             XCTAssertEqual(file.headers.first(name: .contentType), "application/pdf")
             XCTAssertEqual(file.headers.first(name: .cacheControl), "private, no-store, max-age=0")
             XCTAssertEqual(Data(buffer: file.body), Self.pdf)
-            let denied = try await HTTP.send(app, .GET, "/api/v1/attachments/\(attachment)", headers: otherAuth)
+            let denied = try await HTTP.send(
+                app, .GET, Site.apiAttachment.path(UUID(uuidString: attachment)!), headers: otherAuth)
             XCTAssertEqual(denied.status, .forbidden)
             let reads = try await Fixtures.auditRows(app, action: .read, patientID: pid).filter {
                 $0.entityType == "Attachment"
@@ -85,7 +88,7 @@ final class AttachmentTests: XCTestCase {
             // A photo attachment loses its metadata like a wound photo.
             let photo = try await tusUpload(app, auth, patient: pid, try ImageFixtures.jpegWithGPS())
             let photoID = try XCTUnwrap(photo.headers.first(name: "CareSync-Attachment-Id"))
-            let image = try await HTTP.send(app, .GET, "/api/v1/attachments/\(photoID)", headers: ma)
+            let image = try await HTTP.send(app, .GET, Site.apiAttachment.path(UUID(uuidString: photoID)!), headers: ma)
             XCTAssertEqual(image.headers.first(name: .contentType), "image/jpeg")
             XCTAssertFalse(try ImageFixtures.inspect(Data(buffer: image.body)).fields.contains("GPS"))
         }
@@ -119,7 +122,8 @@ final class AttachmentTests: XCTestCase {
             let res = try await app.sendRequest(
                 .POST, "/portal/forms/orthotic-referral", headers: h, body: ByteBuffer(data: body))
             XCTAssertEqual(
-                res.headers.first(name: .location), "/portal/forms?submitted=orthotic-referral", res.body.string)
+                res.headers.first(name: .location), Site.portalForms.path() + "?submitted=orthotic-referral",
+                res.body.string)
             let intake = try await IntakeSubmissionRecord.query(on: app.db).first()
             let letter = try XCTUnwrap(intake?.answerMap["referralLetter"].flatMap(UUID.init(uuidString:)))
             let stored = try await AttachmentRecord.find(letter, on: app.db)
@@ -128,22 +132,22 @@ final class AttachmentTests: XCTestCase {
 
             let staff = PageClient(app)
             try await staff.signIn(try await Fixtures.user(app, .medicalAssistant), clock: clock)
-            let review = try await staff.get("/intake/\(intake!.id!.uuidString)")
-            XCTAssertTrue(review.body.string.contains("/attachments/\(letter.uuidString)"))
-            let download = try await staff.get("/attachments/\(letter.uuidString)")
+            let review = try await staff.get(Site.intakeReview.path(intake!.id!))
+            XCTAssertTrue(review.body.string.contains(Site.attachment.path(letter)))
+            let download = try await staff.get(Site.attachment.path(letter))
             XCTAssertEqual(download.status, .ok)
             // Clinical content is not for the front desk: neither the answers nor the file, on the page or the API.
             let deskUser = try await Fixtures.user(app, .frontDesk)
             let desk = PageClient(app)
             try await desk.signIn(deskUser, clock: clock)
-            let r1 = try await desk.get("/intake/\(intake!.id!.uuidString)").status
+            let r1 = try await desk.get(Site.intakeReview.path(intake!.id!)).status
             XCTAssertEqual(r1, .forbidden)
-            let r2 = try await desk.get("/attachments/\(letter.uuidString)").status
+            let r2 = try await desk.get(Site.attachment.path(letter)).status
             XCTAssertEqual(r2, .forbidden)
-            let r3 = try await desk.get("/intake").status
+            let r3 = try await desk.get(Site.intake.path()).status
             XCTAssertEqual(r3, .forbidden)
             let deskAPI = try await Fixtures.bearer(app, deskUser, clock: clock)
-            let r4 = try await HTTP.send(app, .GET, "/api/v1/attachments/\(letter.uuidString)", headers: deskAPI).status
+            let r4 = try await HTTP.send(app, .GET, Site.apiAttachment.path(letter), headers: deskAPI).status
             XCTAssertEqual(r4, .forbidden)
         }
     }

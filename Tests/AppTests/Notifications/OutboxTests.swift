@@ -35,7 +35,7 @@ final class OutboxTests: XCTestCase {
                 email: "nia@example.org", phone: "+1 812 555 0101"),
             acknowledgeDuplicate: true)
         let res = try await HTTP.send(
-            app, .POST, "/api/v1/appointments", headers: desk,
+            app, .POST, Site.apiAppointments.path(), headers: desk,
             json: Booking(
                 patientId: p.id, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                 start: start ?? w.atMain("2026-11-03", 9)))
@@ -64,7 +64,7 @@ final class OutboxTests: XCTestCase {
             let before = try await OutboxMessageRecord.query(on: app.db).count()
             let pid = try await Fixtures.patient(app, family: "Second")
             let clash = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                     start: w.atMain("2026-11-03", 9)))
@@ -73,7 +73,7 @@ final class OutboxTests: XCTestCase {
             XCTAssertEqual(v1, before)
 
             _ = try await HTTP.send(
-                app, .PATCH, "/api/v1/appointments/\(aid)", headers: desk,
+                app, .PATCH, Site.apiAppointment.path(aid), headers: desk,
                 json: ["status": "cancelled", "cancelReason": "clinic closed"])
             let cancel = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "cancellation").filter(
                 \.$channel == NoticeChannel.email

@@ -154,7 +154,7 @@ final class BackupTests: XCTestCase {
                 var n = 0
                 while !Task.isCancelled && n < 200 {
                     _ = try await HTTP.send(
-                        app, .POST, "/api/v1/patients", headers: desk,
+                        app, .POST, Site.apiPatients.path(), headers: desk,
                         json: [
                             "familyName": "Concurrent\(n)", "givenName": "W", "birthDate": "1990-01-01", "sex": "male",
                         ])
@@ -194,7 +194,7 @@ func populateBackupWorld(_ app: Application, _ clock: TestClock) async throws {
     for i in 0..<4 {
         let pid = try await Fixtures.patient(app, family: "Backup\(i)")
         _ = try await HTTP.send(
-            app, .POST, "/api/v1/appointments", headers: desk,
+            app, .POST, Site.apiAppointments.path(), headers: desk,
             json: Booking(
                 patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.video,
                 start: w.atMain("2026-11-03", 8 + i)))

@@ -49,7 +49,7 @@ final class OpenAPIContractTests: XCTestCase {
         try await withTestApp { app, clock in
             let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let id = try await Fixtures.patient(app)
-            let res = try await HTTP.send(app, .GET, "/api/v1/patients/\(id)", headers: h)
+            let res = try await HTTP.send(app, .GET, Site.apiPatient.path(id), headers: h)
             XCTAssertEqual(res.status, .ok)
             let body = Data(buffer: res.body)
             let path = "/api/v1/patients/{id}"

@@ -15,9 +15,9 @@ import Patients
 final class OperationsTests: XCTestCase {
     func test_health_liveAndReady_reportEachCheck() async throws {
         try await withTestApp { app, _ in
-            let live = try await HTTP.send(app, .GET, "/health/live")
+            let live = try await HTTP.send(app, .GET, Site.healthLive.path())
             XCTAssertEqual(live.status, .ok)
-            let ready = try await HTTP.send(app, .GET, "/health/ready")
+            let ready = try await HTTP.send(app, .GET, Site.healthReady.path())
             XCTAssertEqual(ready.status, .ok)
             let body = try ready.content.decode(HealthController.Readiness.self)
             XCTAssertEqual(body.checks["database"]?.status, "ok")
@@ -34,7 +34,7 @@ final class OperationsTests: XCTestCase {
                 func probe() throws { throw CocoaError(.fileWriteNoPermission) }
             }
             app.blobs = Broken()
-            let ready = try await HTTP.send(app, .GET, "/health/ready")
+            let ready = try await HTTP.send(app, .GET, Site.healthReady.path())
             XCTAssertEqual(ready.status, .serviceUnavailable)
             XCTAssertEqual(
                 try ready.content.decode(HealthController.Readiness.self).checks["blobStore"]?.status, "fail")
@@ -45,8 +45,8 @@ final class OperationsTests: XCTestCase {
         try await withTestApp { app, clock in
             let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let pid = try await Fixtures.patient(app)
-            _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: h)
-            let text = try await HTTP.send(app, .GET, "/metrics").body.string
+            _ = try await HTTP.send(app, .GET, Site.apiPatient.path(pid), headers: h)
+            let text = try await HTTP.send(app, .GET, Site.metrics.path()).body.string
             XCTAssertTrue(
                 text.contains(
                     #"caresync_http_requests_total{method="GET",route="/api/v1/patients/:id",status="200"} 1"#), text)
@@ -61,13 +61,13 @@ final class OperationsTests: XCTestCase {
             LogCapture.clear()
             let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let created = try await HTTP.send(
-                app, .POST, "/api/v1/patients", headers: h,
+                app, .POST, Site.apiPatients.path(), headers: h,
                 json: ["familyName": "Zwolinski", "givenName": "Bartholomew", "birthDate": "1944-03-02", "sex": "male"])
             let id = try created.content.get(UUID.self, at: "id")
-            _ = try await HTTP.send(app, .GET, "/api/v1/patients?q=zwolinski", headers: h)
-            _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(id)", headers: h)
+            _ = try await HTTP.send(app, .GET, Site.apiPatients.path() + "?q=zwolinski", headers: h)
+            _ = try await HTTP.send(app, .GET, Site.apiPatient.path(id), headers: h)
             _ = try await HTTP.send(
-                app, .POST, "/api/v1/patients", headers: h,
+                app, .POST, Site.apiPatients.path(), headers: h,
                 json: ["familyName": "Zwolinski", "birthDate": "1944-02-31"])
             let lines = LogCapture.lines
             XCTAssertFalse(lines.isEmpty)
@@ -87,7 +87,7 @@ final class OperationsTests: XCTestCase {
 
     func test_openAPI_isServed_andDescribesEveryAPIRoute() async throws {
         try await withTestApp { app, _ in
-            let res = try await HTTP.send(app, .GET, "/api/openapi.json")
+            let res = try await HTTP.send(app, .GET, Site.openAPIDocument.path())
             XCTAssertEqual(res.status, .ok)
             let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(buffer: res.body)) as? [String: Any])
             XCTAssertEqual(doc["openapi"] as? String, "3.1.0")

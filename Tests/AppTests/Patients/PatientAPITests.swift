@@ -16,18 +16,18 @@ final class PatientAPITests: XCTestCase {
     func test_create_assignsMRN_returnsLocationAndETag_andAudits() async throws {
         try await withTestApp { app, clock in
             let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let res = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, json: maria)
+            let res = try await HTTP.send(app, .POST, Site.apiPatients.path(), headers: h, json: maria)
             XCTAssertEqual(res.status, .created)
             let p = try res.content.decode(PatientDTO.self)
             XCTAssertTrue(MRN.isValid(p.mrn, prefix: "CS"), p.mrn)
-            XCTAssertEqual(res.headers.first(name: .location), "/api/v1/patients/\(p.id.uuidString)")
+            XCTAssertEqual(res.headers.first(name: .location), Site.apiPatient.path(p.id))
             XCTAssertEqual(res.headers.first(name: .eTag), "W/\"1\"")
             let creates = try await Fixtures.auditRows(app, action: .create, patientID: p.id)
             XCTAssertEqual(creates.count, 1)
             XCTAssertEqual(creates[0].role, "front-desk")
 
             let second = try await HTTP.send(
-                app, .POST, "/api/v1/patients", headers: h,
+                app, .POST, Site.apiPatients.path(), headers: h,
                 json: ["familyName": "Okafor", "givenName": "James", "birthDate": "1958-09-30", "sex": "male"])
             XCTAssertNotEqual(try second.content.get(String.self, at: "mrn"), p.mrn)
         }
@@ -74,7 +74,7 @@ final class PatientAPITests: XCTestCase {
                 (#"{"familyName":"Garcia", "givenName": "#, .badRequest, ""),
             ]
             for (body, status, field) in cases {
-                let res = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, raw: body)
+                let res = try await HTTP.send(app, .POST, Site.apiPatients.path(), headers: h, raw: body)
                 XCTAssertEqual(res.status, status, body)
                 XCTAssertEqual(res.headers.contentType?.subType, "problem+json")
                 let problem = try res.problem()
@@ -82,10 +82,10 @@ final class PatientAPITests: XCTestCase {
                 XCTAssertFalse(problem.detail.contains("19610412"), "messages never echo values")
             }
             let wrongType = try await HTTP.send(
-                app, .POST, "/api/v1/patients", headers: h, raw: "familyName=Garcia", contentType: .urlEncodedForm)
+                app, .POST, Site.apiPatients.path(), headers: h, raw: "familyName=Garcia", contentType: .urlEncodedForm)
             XCTAssertEqual(wrongType.status, .badRequest)
             let huge = try await HTTP.send(
-                app, .POST, "/api/v1/patients", headers: h,
+                app, .POST, Site.apiPatients.path(), headers: h,
                 raw: "{\"familyName\":\"\(String(repeating: "x", count: 100_000))\"}")
             XCTAssertEqual(huge.status, .payloadTooLarge)
 
@@ -103,11 +103,11 @@ final class PatientAPITests: XCTestCase {
     func test_sameNameAndBirthDate_warnsAsPossibleDuplicate_unlessAcknowledged() async throws {
         try await withTestApp { app, clock in
             let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let first = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, json: maria)
+            let first = try await HTTP.send(app, .POST, Site.apiPatients.path(), headers: h, json: maria)
             let mrn = try first.content.get(String.self, at: "mrn")
             var again = maria
             again["familyName"] = "GARCÍA "
-            let dup = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, json: again)
+            let dup = try await HTTP.send(app, .POST, Site.apiPatients.path(), headers: h, json: again)
             XCTAssertEqual(dup.status, .conflict)
             let problem = try dup.problem()
             XCTAssertEqual(problem.type, "/problems/possible-duplicate")
@@ -119,7 +119,7 @@ final class PatientAPITests: XCTestCase {
                 let familyName = "Garcia", givenName = "Maria", birthDate = "1961-04-12", sex = "female",
                     acknowledgeDuplicate = true
             }
-            let acked = try await HTTP.send(app, .POST, "/api/v1/patients", headers: h, json: Ack())
+            let acked = try await HTTP.send(app, .POST, Site.apiPatients.path(), headers: h, json: Ack())
             XCTAssertEqual(acked.status, .created)
             XCTAssertEqual(try acked.content.get([String].self, at: "warnings").count, 1)
         }
@@ -130,19 +130,19 @@ final class PatientAPITests: XCTestCase {
             let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .medicalAssistant), clock: clock)
             let id = try await Fixtures.patient(app)
             let ok = try await HTTP.send(
-                app, .PATCH, "/api/v1/patients/\(id)", headers: h.merging(["If-Match": "W/\"1\""]),
+                app, .PATCH, Site.apiPatient.path(id), headers: h.merging(["If-Match": "W/\"1\""]),
                 json: ["phone": "812 555 0199", "city": "Evansville"])
             XCTAssertEqual(ok.status, .ok)
             XCTAssertEqual(ok.headers.first(name: .eTag), "W/\"2\"")
             let stale = try await HTTP.send(
-                app, .PATCH, "/api/v1/patients/\(id)", headers: h.merging(["If-Match": "W/\"1\""]),
+                app, .PATCH, Site.apiPatient.path(id), headers: h.merging(["If-Match": "W/\"1\""]),
                 json: ["phone": "000 000 0000"])
             XCTAssertEqual(stale.status, .preconditionFailed)
             let bad = try await HTTP.send(
-                app, .PATCH, "/api/v1/patients/\(id)", headers: h, json: ["birthDate": "1970-13-01"])
+                app, .PATCH, Site.apiPatient.path(id), headers: h, json: ["birthDate": "1970-13-01"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
 
-            let hist = try await HTTP.send(app, .GET, "/api/v1/patients/\(id)/history", headers: h)
+            let hist = try await HTTP.send(app, .GET, Site.apiPatientHistory.path(id), headers: h)
             let versions = try hist.content.decode([PatientVersionDTO].self)
             XCTAssertEqual(versions.map(\.version), [2, 1])
             XCTAssertEqual(versions[0].changedFields, ["phone", "city"])
@@ -165,7 +165,7 @@ final class PatientAPITests: XCTestCase {
             let mrn = try await PatientRecord.find(a, on: app.db)!.mrn
 
             func count(_ q: String) async throws -> Int {
-                let r = try await HTTP.send(app, .GET, "/api/v1/patients?\(q)", headers: h)
+                let r = try await HTTP.send(app, .GET, Site.apiPatients.path() + "?\(q)", headers: h)
                 XCTAssertEqual(r.status, .ok, q)
                 return try r.content.get(Int.self, at: "count")
             }
@@ -175,7 +175,7 @@ final class PatientAPITests: XCTestCase {
             let c4 = try await count("q=\(mrn)"); XCTAssertEqual(c4, 1)
             let c5 = try await count("name=ok&birthDate=1958-09-30"); XCTAssertEqual(c5, 1)
             let c6 = try await count("q=zzz"); XCTAssertEqual(c6, 0)
-            let bad = try await HTTP.send(app, .GET, "/api/v1/patients?birthDate=1961-02-31", headers: h)
+            let bad = try await HTTP.send(app, .GET, Site.apiPatients.path() + "?birthDate=1961-02-31", headers: h)
             XCTAssertEqual(bad.status, .unprocessableEntity)
             let queries = try await Fixtures.auditRows(app, action: .query, patientID: a)
             XCTAssertEqual(queries.count, 4, "Maria was shown in four result lists")
@@ -187,21 +187,21 @@ final class PatientAPITests: XCTestCase {
             let me = try await Fixtures.patientUser(app)
             let other = try await Fixtures.patient(app, family: "Other", given: "Person")
             let h = try await Fixtures.bearer(app, me, clock: clock)
-            let v5 = try await HTTP.send(app, .GET, "/api/v1/patients/\(me.patientID!)", headers: h).status
+            let v5 = try await HTTP.send(app, .GET, Site.apiPatient.path(me.patientID!), headers: h).status
             XCTAssertEqual(v5, .ok)
-            let denied = try await HTTP.send(app, .GET, "/api/v1/patients/\(other)", headers: h)
+            let denied = try await HTTP.send(app, .GET, Site.apiPatient.path(other), headers: h)
             XCTAssertEqual(denied.status, .forbidden)
             XCTAssertFalse(denied.body.string.contains("Other"))
-            let v6 = try await HTTP.send(app, .GET, "/api/v1/patients/\(other)/history", headers: h).status
+            let v6 = try await HTTP.send(app, .GET, Site.apiPatientHistory.path(other), headers: h).status
             XCTAssertEqual(v6, .forbidden)
-            let v7 = try await HTTP.send(app, .GET, "/api/v1/patients/\(other)/export", headers: h).status
+            let v7 = try await HTTP.send(app, .GET, Site.apiPatientExport.path(other), headers: h).status
             XCTAssertEqual(v7, .forbidden)
-            let v8 = try await HTTP.send(app, .GET, "/api/v1/patients/\(other)/access-log", headers: h).status
+            let v8 = try await HTTP.send(app, .GET, Site.apiPatientAccessLog.path(other), headers: h).status
             XCTAssertEqual(v8, .forbidden)
-            let v9 = try await HTTP.send(app, .GET, "/api/v1/patients?q=other", headers: h).status
+            let v9 = try await HTTP.send(app, .GET, Site.apiPatients.path() + "?q=other", headers: h).status
             XCTAssertEqual(v9, .forbidden)
             let v10 = try await HTTP.send(
-                app, .PATCH, "/api/v1/patients/\(me.patientID!)", headers: h, json: ["familyName": "X"]
+                app, .PATCH, Site.apiPatient.path(me.patientID!), headers: h, json: ["familyName": "X"]
             ).status
             XCTAssertEqual(v10, .forbidden)
             let denials = try await Fixtures.auditRows(app, action: .accessDenied)
@@ -218,24 +218,24 @@ final class PatientAPITests: XCTestCase {
             }
             let canRead: Set<Role> = [.admin, .medicalDirector, .provider, .medicalAssistant, .frontDesk]
             for role in Role.staffRoles {
-                let read = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: headers[role]!)
+                let read = try await HTTP.send(app, .GET, Site.apiPatient.path(pid), headers: headers[role]!)
                 XCTAssertEqual(read.status, canRead.contains(role) ? .ok : .forbidden, "\(role) read")
-                let audit = try await HTTP.send(app, .GET, "/api/v1/audit-events", headers: headers[role]!)
+                let audit = try await HTTP.send(app, .GET, Site.apiAuditEvents.path(), headers: headers[role]!)
                 XCTAssertEqual(audit.status, role == .admin ? .ok : .forbidden, "\(role) audit report")
-                let users = try await HTTP.send(app, .GET, "/api/v1/users", headers: headers[role]!)
+                let users = try await HTTP.send(app, .GET, Site.apiUsers.path(), headers: headers[role]!)
                 XCTAssertEqual(users.status, role == .admin ? .ok : .forbidden, "\(role) users")
-                let verify = try await HTTP.send(app, .POST, "/api/v1/audit/verify", headers: headers[role]!)
+                let verify = try await HTTP.send(app, .POST, Site.apiAuditVerify.path(), headers: headers[role]!)
                 XCTAssertEqual(verify.status, [.admin, .operator].contains(role) ? .ok : .forbidden, "\(role) verify")
             }
-            let deskDelete = try await HTTP.send(app, .DELETE, "/api/v1/patients/\(pid)", headers: headers[.frontDesk]!)
+            let deskDelete = try await HTTP.send(app, .DELETE, Site.apiPatient.path(pid), headers: headers[.frontDesk]!)
             XCTAssertEqual(deskDelete.status, .forbidden)
-            let adminDelete = try await HTTP.send(app, .DELETE, "/api/v1/patients/\(pid)", headers: headers[.admin]!)
+            let adminDelete = try await HTTP.send(app, .DELETE, Site.apiPatient.path(pid), headers: headers[.admin]!)
             XCTAssertEqual(adminDelete.status, .noContent)
             let v11 = try await PatientRecord.find(pid, on: app.db)?.retiredAt
             XCTAssertNotNil(v11)
             let v12 = try await Fixtures.auditRows(app, action: .delete, patientID: pid).count
             XCTAssertEqual(v12, 1)
-            let noToken = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)")
+            let noToken = try await HTTP.send(app, .GET, Site.apiPatient.path(pid))
             XCTAssertEqual(noToken.status, .unauthorized)
         }
     }
@@ -245,15 +245,15 @@ final class PatientAPITests: XCTestCase {
             let me = try await Fixtures.patientUser(app)
             let dr = try await Fixtures.user(app, .provider)
             let drH = try await Fixtures.bearer(app, dr, clock: clock)
-            let export = try await HTTP.send(app, .GET, "/api/v1/patients/\(me.patientID!)/export", headers: drH)
+            let export = try await HTTP.send(app, .GET, Site.apiPatientExport.path(me.patientID!), headers: drH)
             XCTAssertEqual(export.status, .ok)
             XCTAssertTrue(export.headers.first(name: "Content-Disposition")?.contains("attachment") ?? false)
             let v13 = try await Fixtures.auditRows(app, action: .export, patientID: me.patientID).count
             XCTAssertEqual(v13, 1)
 
             let myH = try await Fixtures.bearer(app, me, clock: clock)
-            _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(me.patientID!)", headers: myH)
-            let log = try await HTTP.send(app, .GET, "/api/v1/patients/\(me.patientID!)/access-log", headers: myH)
+            _ = try await HTTP.send(app, .GET, Site.apiPatient.path(me.patientID!), headers: myH)
+            let log = try await HTTP.send(app, .GET, Site.apiPatientAccessLog.path(me.patientID!), headers: myH)
             let entries = try log.content.decode([AccessLogEntryDTO].self)
             XCTAssertTrue(entries.contains { $0.user == dr.username && $0.action == "export" })
             XCTAssertFalse(

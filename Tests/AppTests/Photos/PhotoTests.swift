@@ -23,7 +23,7 @@ final class PhotoTests: XCTestCase {
 
     func newWound(_ app: Application, _ auth: HTTPHeaders, patient: UUID) async throws -> UUID {
         let res = try await HTTP.send(
-            app, .POST, "/api/v1/patients/\(patient.uuidString)/wounds", headers: auth,
+            app, .POST, Site.apiPatientWounds.path(patient), headers: auth,
             json: ["bodySite": "plantar first metatarsal head", "side": "left"])
         XCTAssertEqual(res.status, .created, res.body.string)
         return try res.content.decode(Wound.self).id
@@ -109,7 +109,7 @@ final class PhotoTests: XCTestCase {
             XCTAssertEqual(done.headers.first(name: "Upload-Offset"), String(original.count))
             let photoID = try XCTUnwrap(done.headers.first(name: "CareSync-Photo-Id"))
 
-            let img = try await HTTP.send(app, .GET, "/api/v1/photos/\(photoID)", headers: auth)
+            let img = try await HTTP.send(app, .GET, Site.apiPhoto.path(UUID(uuidString: photoID)!), headers: auth)
             XCTAssertEqual(img.status, .ok)
             XCTAssertEqual(img.headers.contentType, .jpeg)
             XCTAssertEqual(img.headers.first(name: .cacheControl), "private, no-store, max-age=0")
@@ -122,13 +122,14 @@ final class PhotoTests: XCTestCase {
             XCTAssertNil(stored.range(of: Data("Exif".utf8)))
 
             let list = try await HTTP.send(
-                app, .GET, "/api/v1/patients/\(patient.patientID!.uuidString)/wounds", headers: auth)
+                app, .GET, Site.apiPatientWounds.path(patient.patientID!), headers: auth)
             let photos = try list.content.decode([Wound].self)[0].photos
             XCTAssertEqual(photos.map(\.id.uuidString), [photoID])
             XCTAssertEqual(
                 photos[0].sha256, BackupCrypto.hex(SHA256.hash(data: stored)), "content-addressed by SHA-256")
             XCTAssertTrue(blobFiles(app).contains { $0.contains(photos[0].sha256) })
-            let thumb = try await HTTP.send(app, .GET, "/api/v1/photos/\(photoID)/thumbnail", headers: auth)
+            let thumb = try await HTTP.send(
+                app, .GET, Site.apiPhotoThumbnail.path(UUID(uuidString: photoID)!), headers: auth)
             XCTAssertEqual(thumb.status, .ok)
             XCTAssertEqual(uploadsDir(app), [], "the partial file is gone")
             let reads = try await Fixtures.auditRows(app, action: .read, patientID: patient.patientID).filter {
@@ -198,16 +199,17 @@ final class PhotoTests: XCTestCase {
 
             let provider = try await Fixtures.bearer(app, try await Fixtures.user(app, .provider), clock: clock)
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let seenByProvider = try await HTTP.send(app, .GET, "/api/v1/photos/\(photoID)", headers: provider)
+            let seenByProvider = try await HTTP.send(
+                app, .GET, Site.apiPhoto.path(UUID(uuidString: photoID)!), headers: provider)
             XCTAssertEqual(seenByProvider.status, .ok)
             for (who, auth, expected) in [
                 ("another patient", otherAuth, HTTPStatus.forbidden), ("front desk", desk, .forbidden),
                 ("nobody", HTTPHeaders(), .unauthorized),
             ] {
-                let img = try await HTTP.send(app, .GET, "/api/v1/photos/\(photoID)", headers: auth)
+                let img = try await HTTP.send(app, .GET, Site.apiPhoto.path(UUID(uuidString: photoID)!), headers: auth)
                 XCTAssertEqual(img.status, expected, who)
                 let list = try await HTTP.send(
-                    app, .GET, "/api/v1/patients/\(owner.patientID!.uuidString)/wounds", headers: auth)
+                    app, .GET, Site.apiPatientWounds.path(owner.patientID!), headers: auth)
                 XCTAssertEqual(list.status, expected, who)
             }
             // Another patient cannot add a photo to this wound, nor touch this patient's upload.
@@ -226,15 +228,17 @@ final class PhotoTests: XCTestCase {
 
             // Measurements: clinicians only, in range.
             let m = try await HTTP.send(
-                app, .PATCH, "/api/v1/photos/\(photoID)", headers: provider,
+                app, .PATCH, Site.apiPhoto.path(UUID(uuidString: photoID)!), headers: provider,
                 json: ["lengthMm": 12.5, "widthMm": 8.0, "depthMm": 1.5])
             XCTAssertEqual(m.status, .ok, m.body.string)
             XCTAssertEqual(try m.content.decode(Photo.self).lengthMm, 12.5)
             let byPatient = try await HTTP.send(
-                app, .PATCH, "/api/v1/photos/\(photoID)", headers: ownerAuth, json: ["lengthMm": 1.0])
+                app, .PATCH, Site.apiPhoto.path(UUID(uuidString: photoID)!), headers: ownerAuth, json: ["lengthMm": 1.0]
+            )
             XCTAssertEqual(byPatient.status, .forbidden)
             let wrong = try await HTTP.send(
-                app, .PATCH, "/api/v1/photos/\(photoID)", headers: provider, json: ["lengthMm": 900.0])
+                app, .PATCH, Site.apiPhoto.path(UUID(uuidString: photoID)!), headers: provider,
+                json: ["lengthMm": 900.0])
             XCTAssertEqual(wrong.status, .unprocessableEntity)
             XCTAssertTrue(wrong.body.string.contains("between 0 and 500 mm"))
             let denied = try await Fixtures.auditRows(app, action: .accessDenied)
@@ -248,13 +252,13 @@ final class PhotoTests: XCTestCase {
             let auth = try await Fixtures.bearer(app, patient, clock: clock)
             let web = PageClient(app)
             try await web.signIn(patient, clock: clock, portal: true)
-            let bad = try await web.post("/portal/wounds", ["bodySite": "", "side": "middle"])
+            let bad = try await web.post(Site.portalWounds.path(), ["bodySite": "", "side": "middle"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
             XCTAssertTrue(bad.body.string.contains("Side must be left, right, both or n/a."))
-            let added = try await web.post("/portal/wounds", ["bodySite": "heel", "side": "right"])
-            XCTAssertEqual(added.headers.first(name: .location), "/portal/photos")
+            let added = try await web.post(Site.portalWounds.path(), ["bodySite": "heel", "side": "right"])
+            XCTAssertEqual(added.headers.first(name: .location), Site.portalPhotos.path())
             let wounds = try await HTTP.send(
-                app, .GET, "/api/v1/patients/\(patient.patientID!.uuidString)/wounds", headers: auth)
+                app, .GET, Site.apiPatientWounds.path(patient.patientID!), headers: auth)
             let wound = try wounds.content.decode([Wound].self)[0].id
             for _ in 0..<2 {
                 _ = try await upload(
@@ -262,30 +266,30 @@ final class PhotoTests: XCTestCase {
                 clock.advance(by: 120)
             }
 
-            let page = try await web.get("/portal/photos")
+            let page = try await web.get(Site.portalPhotos.path())
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(page.body.string.contains("heel (right)"))
             XCTAssertEqual(page.body.string.components(separatedBy: "/thumbnail\"").count - 1, 2)
             XCTAssertTrue(page.body.string.contains("capture=\"environment\""))
             let firstPhoto = try await PhotoRecord.query(on: app.db).first()
             let thumbID = try XCTUnwrap(firstPhoto?.id)
-            let thumb = try await web.get("/portal/photos/\(thumbID.uuidString)/thumbnail")
+            let thumb = try await web.get(Site.portalPhotoThumbnail.path(thumbID))
             XCTAssertEqual(thumb.status, .ok)
 
             let provider = try await Fixtures.user(app, .provider)
             let staff = PageClient(app)
             try await staff.signIn(provider, clock: clock)
-            let timeline = try await staff.get("/patients/\(patient.patientID!.uuidString)/wounds")
+            let timeline = try await staff.get(Site.patientWounds.path(patient.patientID!))
             XCTAssertEqual(timeline.status, .ok)
             XCTAssertTrue(timeline.body.string.contains("2 photos, oldest first"))
             let saved = try await staff.post(
-                "/photos/\(thumbID.uuidString)/measure", ["lengthMm": "14", "widthMm": "9,5", "depthMm": ""])
+                Site.photoMeasure.path(thumbID), ["lengthMm": "14", "widthMm": "9,5", "depthMm": ""])
             XCTAssertEqual(saved.status, .seeOther)
             let measured = try await PhotoRecord.find(thumbID, on: app.db)
             XCTAssertEqual(measured?.widthMM, 9.5)
             XCTAssertNil(measured?.depthMM)
             // The patient's own photo URLs do not open staff pages, and the staff image URL needs staff.
-            let patientOnStaffURL = try await web.get("/photos/\(thumbID.uuidString)")
+            let patientOnStaffURL = try await web.get(Site.photo.path(thumbID))
             XCTAssertNotEqual(patientOnStaffURL.status, .ok)
         }
     }
@@ -297,7 +301,7 @@ final class PhotoTests: XCTestCase {
             let wound = try await newWound(app, auth, patient: patient.patientID!)
             let web = PageClient(app)
             try await web.signIn(patient, clock: clock, portal: true)
-            _ = try await web.get("/portal/photos")
+            _ = try await web.get(Site.portalPhotos.path())
             func post(_ file: Data, csrf: String?) async throws -> XCTHTTPResponse {
                 let boundary = "caresync-test-boundary"
                 var body = Data()
@@ -312,7 +316,7 @@ final class PhotoTests: XCTestCase {
                 h.add(name: .cookie, value: web.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
                 h.add(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
                 return try await app.sendRequest(
-                    .POST, "/portal/photos/upload", headers: h, body: ByteBuffer(data: body))
+                    .POST, Site.portalPhotosUpload.path(), headers: h, body: ByteBuffer(data: body))
             }
             let forged = try await post(try ImageFixtures.jpegWithGPS(), csrf: nil)
             XCTAssertEqual(forged.status, .forbidden, "the form's CSRF token is required")
@@ -320,11 +324,11 @@ final class PhotoTests: XCTestCase {
             XCTAssertEqual(pdf.status, .unprocessableEntity)
             XCTAssertTrue(pdf.body.string.contains("a PDF document"))
             let ok = try await post(try ImageFixtures.jpegWithGPS(), csrf: web.cookies["cs_csrf"])
-            XCTAssertEqual(ok.headers.first(name: .location), "/portal/photos?uploaded=1")
+            XCTAssertEqual(ok.headers.first(name: .location), Site.portalPhotos.path() + "?uploaded=1")
             let photos = try await PhotoRecord.query(on: app.db).all()
             XCTAssertEqual(photos.count, 1)
             XCTAssertEqual(uploadsDir(app), [])
-            let script = try await app.sendRequest(.GET, "/assets/upload.js")
+            let script = try await app.sendRequest(.GET, Site.assetsUploadScript.path())
             XCTAssertEqual(script.status, .ok)
             XCTAssertTrue(script.body.string.contains("Tus-Resumable"))
         }

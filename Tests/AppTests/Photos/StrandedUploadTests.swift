@@ -44,7 +44,7 @@ extension PhotoTests {
             XCTAssertEqual(head.status, .ok)
             let photoID = try XCTUnwrap(
                 head.headers.first(name: "CareSync-Photo-Id"), "HEAD finishes it and names the photo")
-            let img = try await HTTP.send(app, .GET, "/api/v1/photos/\(photoID)", headers: auth)
+            let img = try await HTTP.send(app, .GET, Site.apiPhoto.path(UUID(uuidString: photoID)!), headers: auth)
             XCTAssertEqual(img.status, .ok)
             XCTAssertFalse(
                 try ImageFixtures.inspect(Data(buffer: img.body)).fields.contains("GPSLatitude"), "stripped as usual")

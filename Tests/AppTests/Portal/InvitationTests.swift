@@ -18,7 +18,7 @@ final class InvitationTests: XCTestCase {
         file: StaticString = #filePath, line: UInt = #line
     ) async throws -> String {
         let res = try await HTTP.send(
-            app, .POST, "/api/v1/patients/\(patient.uuidString)/invitations", headers: auth,
+            app, .POST, Site.apiPatientInvitations.path(patient), headers: auth,
             json: ["channel": channel, "batch": batch])
         XCTAssertEqual(res.status, .created, res.body.string, file: file, line: line)
         let sent = try JSONDecoder().decode(InvitationRecordID.self, from: Data(res.body.string.utf8))
@@ -60,24 +60,24 @@ final class InvitationTests: XCTestCase {
             XCTAssertNotEqual(stored[0].tokenHash, token)
 
             let web = PageClient(app)
-            let form = try await web.get("/portal/invite/\(token)")
+            let form = try await web.get(Site.portalInvite.path(token))
             XCTAssertEqual(form.status, .ok)
             XCTAssertTrue(form.body.string.contains("Set up your patient portal account"))
 
             // Bad input: specific messages, nothing created.
             var bad = registration("ngozi.o", terms: false)
             bad["passwordConfirm"] = "something else entirely"
-            let refused = try await web.post("/portal/invite/\(token)", bad)
+            let refused = try await web.post(Site.portalInvite.path(token), bad)
             XCTAssertEqual(refused.status, .unprocessableEntity)
             XCTAssertTrue(refused.body.string.contains("accept the terms"))
             XCTAssertTrue(refused.body.string.contains("The two passwords differ."))
             let noAccount = try await UserRecord.query(on: app.db).filter(\.$patientID == pid).count()
             XCTAssertEqual(noAccount, 0)
 
-            let ok = try await web.post("/portal/invite/\(token)", registration("ngozi.o"))
+            let ok = try await web.post(Site.portalInvite.path(token), registration("ngozi.o"))
             XCTAssertEqual(ok.status, .seeOther)
-            XCTAssertEqual(ok.headers.first(name: .location), "/portal?welcome=1")
-            let home = try await web.get("/portal")
+            XCTAssertEqual(ok.headers.first(name: .location), Site.portal.path() + "?welcome=1")
+            let home = try await web.get(Site.portal.path())
             XCTAssertEqual(home.status, .ok)
             XCTAssertTrue(home.body.string.contains("Hello, Ngozi"))
             let account = try await UserRecord.query(on: app.db).filter(\.$patientID == pid).first()
@@ -88,16 +88,16 @@ final class InvitationTests: XCTestCase {
             XCTAssertEqual(used?.termsVersion, InvitationStore.termsVersion)
 
             // The link works once.
-            let again = try await PageClient(app).get("/portal/invite/\(token)")
+            let again = try await PageClient(app).get(Site.portalInvite.path(token))
             XCTAssertEqual(again.status, .gone)
             XCTAssertTrue(again.body.string.contains("already used"))
-            let reuse = try await PageClient(app).post("/portal/invite/\(token)", registration("someone.else"))
+            let reuse = try await PageClient(app).post(Site.portalInvite.path(token), registration("someone.else"))
             XCTAssertEqual(reuse.status, .gone)
             let accounts = try await UserRecord.query(on: app.db).filter(\.$patientID == pid).count()
             XCTAssertEqual(accounts, 1)
             // A patient with an account is not invited again.
             let twice = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(pid.uuidString)/invitations", headers: desk, json: ["channel": "email"])
+                app, .POST, Site.apiPatientInvitations.path(pid), headers: desk, json: ["channel": "email"])
             XCTAssertEqual(twice.status, .conflict)
         }
     }
@@ -108,7 +108,7 @@ final class InvitationTests: XCTestCase {
             let pid = try await Fixtures.patient(app, family: "Late", email: "late@example.org")
             let first = try await invite(app, desk, patient: pid)
             let second = try await invite(app, desk, patient: pid, channel: "email")
-            let replaced = try await PageClient(app).get("/portal/invite/\(first)")
+            let replaced = try await PageClient(app).get(Site.portalInvite.path(first))
             XCTAssertEqual(replaced.status, .gone, "a newer invitation replaces the older one")
             XCTAssertTrue(replaced.body.string.contains("expired"))
             let unknown = try await PageClient(app).get("/portal/invite/not-a-real-token")
@@ -117,9 +117,9 @@ final class InvitationTests: XCTestCase {
 
             clock.advance(by: InvitationStore.validFor + 1)
             let web = PageClient(app)
-            let expired = try await web.get("/portal/invite/\(second)")
+            let expired = try await web.get(Site.portalInvite.path(second))
             XCTAssertEqual(expired.status, .gone)
-            let post = try await web.post("/portal/invite/\(second)", registration("late.patient"))
+            let post = try await web.post(Site.portalInvite.path(second), registration("late.patient"))
             XCTAssertEqual(post.status, .gone)
             let n = try await UserRecord.query(on: app.db).filter(\.$patientID == pid).count()
             XCTAssertEqual(n, 0)
@@ -132,11 +132,11 @@ final class InvitationTests: XCTestCase {
             let pid = try await Fixtures.patient(app, family: "Race", email: "race@example.org")
             let token = try await invite(app, desk, patient: pid)
             let clients = [PageClient(app), PageClient(app), PageClient(app), PageClient(app)]
-            for c in clients { try await c.get("/portal/invite/\(token)") }
+            for c in clients { try await c.get(Site.portalInvite.path(token)) }
             let forms = (0..<clients.count).map { registration("race.\($0)") }
             let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
                 for (c, form) in zip(clients, forms) {
-                    group.addTask { try await c.post("/portal/invite/\(token)", form).status }
+                    group.addTask { try await c.post(Site.portalInvite.path(token), form).status }
                 }
                 return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
             }
@@ -153,12 +153,12 @@ final class InvitationTests: XCTestCase {
             let pid = try await Fixtures.patient(app, family: "Careful", email: "careful@example.org")
             let token = try await invite(app, desk, patient: pid)
             let web = PageClient(app)
-            try await web.get("/portal/invite/\(token)")
-            let res = try await web.post("/portal/invite/\(token)", registration("careful.one", mfa: true))
-            XCTAssertEqual(res.headers.first(name: .location), "/mfa/enroll")
-            let portal = try await web.get("/portal")
+            try await web.get(Site.portalInvite.path(token))
+            let res = try await web.post(Site.portalInvite.path(token), registration("careful.one", mfa: true))
+            XCTAssertEqual(res.headers.first(name: .location), Site.mfaEnrol.path())
+            let portal = try await web.get(Site.portal.path())
             XCTAssertNotEqual(portal.status, .ok, "the portal waits until the second factor is set up")
-            let enrol = try await web.get("/mfa/enroll")
+            let enrol = try await web.get(Site.mfaEnrol.path())
             XCTAssertEqual(enrol.status, .ok)
         }
     }
@@ -176,12 +176,12 @@ final class InvitationTests: XCTestCase {
                 try await invite(app, desk, patient: patients[2], batch: "clinic-day"),
             ]
             let web = PageClient(app)
-            try await web.get("/portal/invite/\(tokens[0])")
-            let r = try await web.post("/portal/invite/\(tokens[0])", registration("batch.zero"))
+            try await web.get(Site.portalInvite.path(tokens[0]))
+            let r = try await web.post(Site.portalInvite.path(tokens[0]), registration("batch.zero"))
             XCTAssertEqual(r.status, .seeOther)
 
             let ops = try await Fixtures.bearer(app, try await Fixtures.user(app, .operator), clock: clock)
-            let res = try await HTTP.send(app, .GET, "/api/v1/invitations/batches", headers: ops)
+            let res = try await HTTP.send(app, .GET, Site.apiInvitationsBatches.path(), headers: ops)
             XCTAssertEqual(res.status, .ok)
             let rates = try res.content.decode([InvitationStore.BatchRate].self)
             XCTAssertEqual(rates.map(\.batch), ["clinic-day", "mailing-1"])
@@ -198,15 +198,15 @@ final class InvitationTests: XCTestCase {
                 (HTTPHeaders(), .unauthorized),
             ] {
                 let denied = try await HTTP.send(
-                    app, .POST, "/api/v1/patients/\(patients[1].uuidString)/invitations", headers: auth,
+                    app, .POST, Site.apiPatientInvitations.path(patients[1]), headers: auth,
                     json: ["channel": "email"])
                 XCTAssertEqual(denied.status, expected)
             }
             let own = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(patient.patientID!.uuidString)/invitations", headers: patientAuth,
+                app, .POST, Site.apiPatientInvitations.path(patient.patientID!), headers: patientAuth,
                 json: ["channel": "email"])
             XCTAssertEqual(own.status, .forbidden)
-            let metrics = try await HTTP.send(app, .GET, "/api/v1/invitations/batches", headers: patientAuth)
+            let metrics = try await HTTP.send(app, .GET, Site.apiInvitationsBatches.path(), headers: patientAuth)
             XCTAssertEqual(metrics.status, .forbidden)
             let denials = try await Fixtures.auditRows(app, action: .accessDenied)
             XCTAssertGreaterThanOrEqual(denials.count, 3)
@@ -214,12 +214,12 @@ final class InvitationTests: XCTestCase {
             // Specific messages for bad input; nothing is queued.
             let before = try await OutboxMessageRecord.query(on: app.db).count()
             let noPhone = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(patients[1].uuidString)/invitations", headers: desk,
+                app, .POST, Site.apiPatientInvitations.path(patients[1]), headers: desk,
                 json: ["channel": "sms"])
             XCTAssertEqual(noPhone.status, .unprocessableEntity)
             XCTAssertTrue(noPhone.body.string.contains("no phone number"))
             let badChannel = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(patients[1].uuidString)/invitations", headers: desk,
+                app, .POST, Site.apiPatientInvitations.path(patients[1]), headers: desk,
                 json: ["channel": "fax"])
             XCTAssertEqual(badChannel.status, .unprocessableEntity)
             let after = try await OutboxMessageRecord.query(on: app.db).count()
@@ -229,11 +229,11 @@ final class InvitationTests: XCTestCase {
             let deskUser = try await Fixtures.user(app, .frontDesk)
             let page = PageClient(app)
             try await page.signIn(deskUser, clock: clock)
-            let chart = try await page.get("/patients/\(patients[1].uuidString)")
+            let chart = try await page.get(Site.patient.path(patients[1]))
             XCTAssertTrue(chart.body.string.contains("Invite to the portal"))
             let sent = try await page.post(
-                "/patients/\(patients[1].uuidString)/invite", ["channel": "email", "batch": "mailing-1"])
-            XCTAssertEqual(sent.headers.first(name: .location), "/patients/\(patients[1].uuidString)?invited=email")
+                Site.patientInvite.path(patients[1]), ["channel": "email", "batch": "mailing-1"])
+            XCTAssertEqual(sent.headers.first(name: .location), Site.patient.path(patients[1]) + "?invited=email")
         }
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import AppCore
 import XCTVapor
 import Fluent
 import App
@@ -12,11 +13,11 @@ final class PortalTests: XCTestCase {
             let pat = try await Fixtures.patientUser(app, family: "Haddad")
             let dr = try await Fixtures.user(app, .provider)
             let drH = try await Fixtures.bearer(app, dr, clock: clock)
-            _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pat.patientID!)", headers: drH)
+            _ = try await HTTP.send(app, .GET, Site.apiPatient.path(pat.patientID!), headers: drH)
 
             let web = PageClient(app)
             try await web.signIn(pat, clock: clock, portal: true)
-            let home = try await web.get("/portal")
+            let home = try await web.get(Site.portal.path())
             XCTAssertEqual(home.status, .ok)
             let html = home.body.string
             XCTAssertTrue(html.contains("Haddad"))
@@ -39,7 +40,7 @@ final class PortalRealClockTests: XCTestCase {
             let web = PageClient(app)
             try await web.signIn(pat, clock: clock, portal: true)
             clock.startTicking()
-            let page = try await web.get("/portal/appointments")
+            let page = try await web.get(Site.portalAppointments.path())
             XCTAssertEqual(page.status, .ok, page.body.string)
             XCTAssertTrue(page.body.string.contains("My appointments"))
             XCTAssertFalse(page.body.string.contains("span at most 62 days"))

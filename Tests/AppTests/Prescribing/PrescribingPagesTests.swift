@@ -22,11 +22,11 @@ final class PrescribingPagesTests: XCTestCase {
             // Prescribe on the page: a refused form names the field; a good one leads to signing.
             let page = PageClient(app)
             try await page.signIn(x.w.provider, clock: clock)
-            let form = try await page.get("/patients/\(x.patient.uuidString)/prescribe")
+            let form = try await page.get(Site.patientPrescribe.path(x.patient))
             XCTAssertEqual(form.status, .ok)
             XCTAssertTrue(form.body.string.contains("Tramadol Hydrochloride 50 MG Oral Tablet (CIV)"))
             let bad = try await page.post(
-                "/patients/\(x.patient.uuidString)/prescribe",
+                Site.patientPrescribe.path(x.patient),
                 [
                     "drugId": "cephalexin-500", "sig": "", "quantity": "0", "daysSupply": "7", "refills": "0",
                     "pharmacyNcpdpid": "1234567", "locationId": x.w.main.uuidString,
@@ -35,7 +35,7 @@ final class PrescribingPagesTests: XCTestCase {
             XCTAssertTrue(bad.body.string.contains("Write the directions (sig)."))
             XCTAssertTrue(bad.body.string.contains("Quantity must be a number above 0."))
             let made = try await page.post(
-                "/patients/\(x.patient.uuidString)/prescribe",
+                Site.patientPrescribe.path(x.patient),
                 [
                     "drugId": "cephalexin-500", "sig": "Take 1 capsule four times a day", "quantity": "28",
                     "daysSupply": "7", "refills": "1", "pharmacyNcpdpid": "1234567", "locationId": x.w.main.uuidString,
@@ -53,7 +53,7 @@ final class PrescribingPagesTests: XCTestCase {
 
             // The EPCS signing screen shows the DEA attestation and asks for the code.
             let controlled = try await page.post(
-                "/patients/\(x.patient.uuidString)/prescribe",
+                Site.patientPrescribe.path(x.patient),
                 [
                     "drugId": "tramadol-50", "sig": "1 tablet every 6 hours as needed", "quantity": "20",
                     "daysSupply": "5", "refills": "0", "pharmacyNcpdpid": "1234567", "locationId": x.w.main.uuidString,
@@ -68,38 +68,38 @@ final class PrescribingPagesTests: XCTestCase {
             XCTAssertTrue(refusedSign.body.string.contains("No active EPCS permission"))
 
             // Pharmacy search and the chart's prescription card.
-            let search = try await page.get("/pharmacies?q=lakeshore&patient=\(x.patient.uuidString)")
+            let search = try await page.get(Site.pharmacies.path() + "?q=lakeshore&patient=\(x.patient.uuidString)")
             XCTAssertTrue(search.body.string.contains("Lakeshore Drugs"))
             XCTAssertFalse(search.body.string.contains("Main Street Pharmacy"))
             XCTAssertTrue(search.body.string.contains("no controlled substances"))
-            let chart = try await page.get("/patients/\(x.patient.uuidString)")
+            let chart = try await page.get(Site.patient.path(x.patient))
             XCTAssertTrue(chart.body.string.contains("id=\"prescriptions\""))
             XCTAssertTrue(chart.body.string.contains("Cephalexin 500 MG Oral Capsule"))
 
             // The patient asks for a refill in the portal; another patient cannot ask for it.
             let portal = PageClient(app)
             try await portal.signIn(patient, clock: clock, portal: true)
-            let meds = try await portal.get("/portal/refills")
+            let meds = try await portal.get(Site.portalRefills.path())
             XCTAssertTrue(meds.body.string.contains("Cephalexin 500 MG Oral Capsule"))
-            let rxID = rxPath.split(separator: "/").last!
-            let asked = try await portal.post("/portal/refills/\(rxID)", [:])
-            XCTAssertEqual(asked.headers.first(name: .location), "/portal/refills?requested=1")
-            let twice = try await portal.post("/portal/refills/\(rxID)", [:])
+            let rxID = UUID(uuidString: String(rxPath.split(separator: "/").last!))!
+            let asked = try await portal.post(Site.portalRefill.path(rxID), [:])
+            XCTAssertEqual(asked.headers.first(name: .location), Site.portalRefills.path() + "?requested=1")
+            let twice = try await portal.post(Site.portalRefill.path(rxID), [:])
             XCTAssertEqual(twice.status, .conflict)
             let stranger = PageClient(app)
             try await stranger.signIn(other, clock: clock, portal: true)
-            let notTheirs = try await stranger.post("/portal/refills/\(rxID)", [:])
+            let notTheirs = try await stranger.post(Site.portalRefill.path(rxID), [:])
             XCTAssertEqual(notTheirs.status, .forbidden)
 
             // The provider approves it in the queue: a new prescription goes out as NewRx.
-            let queue = try await page.get("/refills")
+            let queue = try await page.get(Site.refills.path())
             XCTAssertTrue(queue.body.string.contains("From the portal"))
             let request = try await RefillRequestRecord.query(on: app.db).first()!
             let decided = try await page.post(
-                "/refills/\(request.id!.uuidString)/decide", ["decision": "approve", "refills": "1"])
-            XCTAssertEqual(decided.headers.first(name: .location), "/refills?done=approved")
+                Site.refillDecide.path(request.id!), ["decision": "approve", "refills": "1"])
+            XCTAssertEqual(decided.headers.first(name: .location), Site.refills.path() + "?done=approved")
             let renewal = try await PrescriptionRecord.query(on: app.db).filter(\.$renewalOf != nil).first()
-            XCTAssertEqual(renewal?.renewalOf?.uuidString, String(rxID))
+            XCTAssertEqual(renewal?.renewalOf?.uuidString, rxID.uuidString)
             XCTAssertEqual(renewal?.status, .sending)
             _ = try await JobWorker.runOnce(app, node: "t")
             let sent = try await x.simMessages().filter { $0.type == "NewRx" }
@@ -108,20 +108,20 @@ final class PrescribingPagesTests: XCTestCase {
             // Who may not: the front desk reads no prescriptions; a patient cannot read another's.
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let deskRead = try await HTTP.send(
-                app, .GET, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: desk)
+                app, .GET, Site.apiPatientPrescriptions.path(x.patient), headers: desk)
             XCTAssertEqual(deskRead.status, .forbidden)
             let otherH = try await Fixtures.bearer(app, other, clock: clock)
-            let otherRead = try await HTTP.send(app, .GET, "/api/v1/prescriptions/\(rxID)", headers: otherH)
+            let otherRead = try await HTTP.send(app, .GET, Site.apiPrescription.path(rxID), headers: otherH)
             XCTAssertEqual(otherRead.status, .forbidden)
             let ownRead = try await HTTP.send(
-                app, .GET, "/api/v1/patients/\(x.patient.uuidString)/prescriptions",
+                app, .GET, Site.apiPatientPrescriptions.path(x.patient),
                 headers: try await Fixtures.bearer(app, patient, clock: clock))
             XCTAssertEqual(ownRead.status, .ok)
             let deskPage = PageClient(app)
             try await deskPage.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
-            let deskPrescribe = try await deskPage.get("/patients/\(x.patient.uuidString)/prescribe")
+            let deskPrescribe = try await deskPage.get(Site.patientPrescribe.path(x.patient))
             XCTAssertEqual(deskPrescribe.status, .forbidden)
-            let deskEPCS = try await deskPage.get("/epcs")
+            let deskEPCS = try await deskPage.get(Site.epcs.path())
             XCTAssertEqual(deskEPCS.status, .forbidden)
             let audit = try await Fixtures.auditRows(app, patientID: x.patient).filter {
                 $0.category == "prescriptions" && $0.action == "read"

@@ -104,13 +104,13 @@ final class PrescribingTests: XCTestCase {
             let provider = try await Fixtures.bearer(app, x.w.provider, clock: x.clock)
             // NewRx → Status.
             let made = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
+                app, .POST, Site.apiPatientPrescriptions.path(x.patient), headers: provider,
                 json: Self.draft(refills: 1, location: x.w.main))
             XCTAssertEqual(made.status, .created, made.body.string)
             let rx = try decode(Rx.self, made)
             XCTAssertEqual(rx.status, "draft")
             let signed = try await HTTP.send(
-                app, .POST, "/api/v1/prescriptions/\(rx.id.uuidString)/sign", headers: provider,
+                app, .POST, Site.apiPrescriptionSign.path(rx.id), headers: provider,
                 json: [String: String]())
             XCTAssertEqual(signed.status, .ok, signed.body.string)
             XCTAssertEqual(try decode(Rx.self, signed).status, "sending")
@@ -148,14 +148,14 @@ final class PrescribingTests: XCTestCase {
             XCTAssertTrue(renewalAnswer.contains("<Code>000</Code>"), renewalAnswer)
             let renewalID = renewal.headers.first(name: "X-Message-ID")!
             let queue = try decode(
-                [Item].self, try await HTTP.send(app, .GET, "/api/v1/refill-requests", headers: provider))
+                [Item].self, try await HTTP.send(app, .GET, Site.apiRefillRequests.path(), headers: provider))
             XCTAssertEqual(queue.count, 1)
             XCTAssertEqual(queue[0].routedTo, x.w.provider.id)
             XCTAssertEqual(queue[0].routeReason, "prescriber of record")
             XCTAssertEqual(queue[0].source, "pharmacy")
             XCTAssertEqual(queue[0].history.map(\.id), [rx.id])
             let approved = try await HTTP.send(
-                app, .POST, "/api/v1/refill-requests/\(queue[0].id.uuidString)/decision", headers: provider,
+                app, .POST, Site.apiRefillRequestDecision.path(queue[0].id), headers: provider,
                 json: ["decision": AnyEncodable("approve"), "refills": AnyEncodable(2)])
             XCTAssertEqual(approved.status, .ok, approved.body.string)
             pass = try await JobWorker.runOnce(app, node: "t")
@@ -176,7 +176,7 @@ final class PrescribingTests: XCTestCase {
 
             // CancelRx → Status, then the simulator's CancelRxResponse arrives at the inbound endpoint.
             let cancel = try await HTTP.send(
-                app, .POST, "/api/v1/prescriptions/\(rx.id.uuidString)/cancel", headers: provider)
+                app, .POST, Site.apiPrescriptionCancel.path(rx.id), headers: provider)
             XCTAssertEqual(cancel.status, .ok, cancel.body.string)
             pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.done, 1)
@@ -210,10 +210,10 @@ final class PrescribingTests: XCTestCase {
             let made = try decode(
                 Rx.self,
                 try await HTTP.send(
-                    app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
+                    app, .POST, Site.apiPatientPrescriptions.path(x.patient), headers: provider,
                     json: Self.draft(pharmacy: "3456789", location: x.w.main)))
             _ = try await HTTP.send(
-                app, .POST, "/api/v1/prescriptions/\(made.id.uuidString)/sign", headers: provider,
+                app, .POST, Site.apiPrescriptionSign.path(made.id), headers: provider,
                 json: [String: String]())
             var pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.done, 1)
@@ -230,10 +230,10 @@ final class PrescribingTests: XCTestCase {
             let second = try decode(
                 Rx.self,
                 try await HTTP.send(
-                    app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
+                    app, .POST, Site.apiPatientPrescriptions.path(x.patient), headers: provider,
                     json: Self.draft(location: x.w.main)))
             _ = try await HTTP.send(
-                app, .POST, "/api/v1/prescriptions/\(second.id.uuidString)/sign", headers: provider,
+                app, .POST, Site.apiPrescriptionSign.path(second.id), headers: provider,
                 json: [String: String]())
             pass = try await JobWorker.runOnce(app, node: "t")
             XCTAssertEqual(pass.retried, 1)
@@ -264,21 +264,21 @@ final class PrescribingTests: XCTestCase {
             let made = try decode(
                 Rx.self,
                 try await HTTP.send(
-                    app, .POST, "/api/v1/patients/\(x.patient.uuidString)/prescriptions", headers: provider,
+                    app, .POST, Site.apiPatientPrescriptions.path(x.patient), headers: provider,
                     json: Self.draft(location: x.w.main)))
             _ = try await HTTP.send(
-                app, .POST, "/api/v1/prescriptions/\(made.id.uuidString)/sign", headers: provider,
+                app, .POST, Site.apiPrescriptionSign.path(made.id), headers: provider,
                 json: [String: String]())
             _ = try await JobWorker.runOnce(app, node: "t")
             // The prescriber is on leave today (scheduling availability); Main's covering provider takes renewals.
             let covering = try await Fixtures.workingProvider(app, main: x.w.main, lake: x.w.lake)
             let admin = try await Fixtures.bearer(app, try await Fixtures.user(app, .admin), clock: x.clock)
             let set = try await HTTP.send(
-                app, .PUT, "/api/v1/locations/\(x.w.main.uuidString)/covering-provider", headers: admin,
+                app, .PUT, Site.apiLocationCoveringProvider.path(x.w.main), headers: admin,
                 json: ["providerId": covering.id.uuidString])
             XCTAssertEqual(set.status, .noContent, set.body.string)
             let leave = try await HTTP.send(
-                app, .POST, "/api/v1/availability-exceptions", headers: admin,
+                app, .POST, Site.apiAvailabilityExceptions.path(), headers: admin,
                 json: [
                     "providerId": x.w.provider.id.uuidString,
                     "start": Fixtures.iso(x.clock.now().addingTimeInterval(-3600)),
@@ -290,19 +290,19 @@ final class PrescribingTests: XCTestCase {
             XCTAssertEqual(renewal.status, .ok)
             let cover = try await Fixtures.bearer(app, covering, clock: x.clock)
             let mine = try decode(
-                [Item].self, try await HTTP.send(app, .GET, "/api/v1/refill-requests", headers: cover))
+                [Item].self, try await HTTP.send(app, .GET, Site.apiRefillRequests.path(), headers: cover))
             XCTAssertEqual(mine.count, 1)
             XCTAssertEqual(mine[0].routeReason, "covering provider (the prescriber is away)")
             let provider2 = try await Fixtures.bearer(app, x.w.provider, clock: x.clock)
             let theirs = try decode(
-                [Item].self, try await HTTP.send(app, .GET, "/api/v1/refill-requests", headers: provider2))
+                [Item].self, try await HTTP.send(app, .GET, Site.apiRefillRequests.path(), headers: provider2))
             XCTAssertEqual(theirs.count, 0, "the away prescriber's queue is empty")
             let notMine = try await HTTP.send(
-                app, .POST, "/api/v1/refill-requests/\(mine[0].id.uuidString)/decision", headers: provider2,
+                app, .POST, Site.apiRefillRequestDecision.path(mine[0].id), headers: provider2,
                 json: ["decision": "deny", "reasonCode": "AM"])
             XCTAssertEqual(notMine.status, .forbidden)
             let denied = try await HTTP.send(
-                app, .POST, "/api/v1/refill-requests/\(mine[0].id.uuidString)/decision", headers: cover,
+                app, .POST, Site.apiRefillRequestDecision.path(mine[0].id), headers: cover,
                 json: ["decision": "deny", "reasonCode": "AM", "note": "Please book a follow-up"])
             XCTAssertEqual(denied.status, .ok, denied.body.string)
             _ = try await JobWorker.runOnce(app, node: "t")
@@ -325,7 +325,7 @@ final class PrescribingTests: XCTestCase {
             var auth = HTTPHeaders()
             auth.bearerAuthorization = .init(token: Self.token)
             func post(_ xml: String, _ h: HTTPHeaders) async throws -> XCTHTTPResponse {
-                try await HTTP.send(app, .POST, "/script/inbound", headers: h, raw: xml, contentType: .xml)
+                try await HTTP.send(app, .POST, Site.scriptInbound.path(), headers: h, raw: xml, contentType: .xml)
             }
             let noToken = try await post("<Message/>", [:])
             XCTAssertEqual(noToken.status, .unauthorized)
@@ -385,7 +385,8 @@ final class ScriptInboundHardeningTests: XCTestCase {
             func post(_ body: Data, _ type: HTTPMediaType = .xml) async throws -> XElement? {
                 var h = auth
                 h.contentType = type
-                let res = try await app.sendRequest(.POST, "/script/inbound", headers: h, body: ByteBuffer(data: body))
+                let res = try await app.sendRequest(
+                    .POST, Site.scriptInbound.path(), headers: h, body: ByteBuffer(data: body))
                 XCTAssertEqual(res.status, .ok, res.body.string.prefix(300).description)
                 return try? XElement.parse(Data(res.body.string.utf8))
             }

@@ -1,4 +1,5 @@
 import XCTest
+import AppCore
 import XCTVapor
 import Fluent
 import App
@@ -14,7 +15,9 @@ final class BookingConcurrencyTests: XCTestCase {
     func fire(_ app: Application, _ headers: HTTPHeaders, _ bookings: [Booking]) async throws -> [HTTPStatus] {
         try await withThrowingTaskGroup(of: HTTPStatus.self) { g in
             for b in bookings {
-                g.addTask { try await HTTP.send(app, .POST, "/api/v1/appointments", headers: headers, json: b).status }
+                g.addTask {
+                    try await HTTP.send(app, .POST, Site.apiAppointments.path(), headers: headers, json: b).status
+                }
             }
             var out: [HTTPStatus] = []
             for try await s in g { out.append(s) }
@@ -111,7 +114,7 @@ final class BookingConcurrencyTests: XCTestCase {
             for round in 0..<8 {
                 let d = LocalDay("2026-11-10")!.adding(days: round).iso
                 let a = try await HTTP.send(
-                    app, .POST, "/api/v1/appointments", headers: desk,
+                    app, .POST, Site.apiAppointments.path(), headers: desk,
                     json: Booking(
                         patientId: x, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                         start: w.atMain(d, 9)))
@@ -119,15 +122,15 @@ final class BookingConcurrencyTests: XCTestCase {
                 let aid = try a.content.get(UUID.self, at: "id")
                 // Move A to 10:00 while someone books 10:00 and someone else grabs A's old 9:00.
                 async let move = HTTP.send(
-                    app, .PATCH, "/api/v1/appointments/\(aid)", headers: desk,
+                    app, .PATCH, Site.apiAppointment.path(aid), headers: desk,
                     json: ["start": Fixtures.iso(w.atMain(d, 10))])
                 async let newAtTen = HTTP.send(
-                    app, .POST, "/api/v1/appointments", headers: desk,
+                    app, .POST, Site.apiAppointments.path(), headers: desk,
                     json: Booking(
                         patientId: y, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                         start: w.atMain(d, 10)))
                 async let takeNine = HTTP.send(
-                    app, .POST, "/api/v1/appointments", headers: desk,
+                    app, .POST, Site.apiAppointments.path(), headers: desk,
                     json: Booking(
                         patientId: z, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                         start: w.atMain(d, 9)))

@@ -1,4 +1,5 @@
 import XCTest
+import AppCore
 import XCTVapor
 import Fluent
 import App
@@ -12,13 +13,13 @@ final class CalendarFeedTests: XCTestCase {
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let pid = try await Fixtures.patient(app, family: "Verysecretname")
             _ = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                     start: w.atMain("2026-09-28", 9)))
             let drH = try await Fixtures.bearer(app, w.provider, clock: clock)
             let issued = try await HTTP.send(
-                app, .POST, "/api/v1/calendar-feeds", headers: drH, json: [String: String]())
+                app, .POST, Site.apiCalendarFeeds.path(), headers: drH, json: [String: String]())
             XCTAssertEqual(issued.status, .created)
             let url = try issued.content.get(String.self, at: "url")
             let feed = try await HTTP.send(app, .GET, url)
@@ -34,15 +35,16 @@ final class CalendarFeedTests: XCTestCase {
             let other = try await Fixtures.user(app, .provider)
             let otherH = try await Fixtures.bearer(app, other, clock: clock)
             let denied = try await HTTP.send(
-                app, .POST, "/api/v1/calendar-feeds", headers: otherH, json: ["providerId": w.provider.id.uuidString])
+                app, .POST, Site.apiCalendarFeeds.path(), headers: otherH,
+                json: ["providerId": w.provider.id.uuidString])
             XCTAssertEqual(denied.status, .forbidden)
             let v1 = try await HTTP.send(
-                app, .POST, "/api/v1/calendar-feeds", headers: desk, json: ["providerId": w.provider.id.uuidString]
+                app, .POST, Site.apiCalendarFeeds.path(), headers: desk, json: ["providerId": w.provider.id.uuidString]
             ).status
             XCTAssertEqual(v1, .forbidden)
 
             let id = try issued.content.get(UUID.self, at: "id")
-            let v2 = try await HTTP.send(app, .DELETE, "/api/v1/calendar-feeds/\(id)", headers: drH).status
+            let v2 = try await HTTP.send(app, .DELETE, Site.apiCalendarFeed.path(id), headers: drH).status
             XCTAssertEqual(v2, .noContent)
             let v3 = try await HTTP.send(app, .GET, url).status
             XCTAssertEqual(v3, .notFound)

@@ -1,4 +1,5 @@
 import XCTest
+import AppCore
 import XCTVapor
 import Fluent
 import App
@@ -82,19 +83,20 @@ final class DatabaseInvariantTests: XCTestCase {
             let day = LocalDay("2026-11-03")!
             struct O: Encodable { let locationId: UUID; let weekday: Int; let start: String; let end: String }
             let res = try await HTTP.send(
-                app, .POST, "/api/v1/location-hours", headers: admin,
+                app, .POST, Site.apiLocationHours.path(), headers: admin,
                 json: O(locationId: w.main, weekday: day.weekday, start: "09:00", end: "11:00"))
             XCTAssertEqual(res.status, .created)
             let slots = try await HTTP.send(
                 app, .GET,
-                "/api/v1/slots?type=\(w.followUp)&location=\(w.main)&provider=\(w.provider.id)&from=\(day.iso)",
+                Site.apiSlots.path()
+                    + "?type=\(w.followUp)&location=\(w.main)&provider=\(w.provider.id)&from=\(day.iso)",
                 headers: desk)
             let list = try slots.content.decode([SchedulingStore.Slot].self)
             XCTAssertEqual(list.first?.start, w.atMain(day.iso, 9))
             XCTAssertEqual(list.last?.end, w.atMain(day.iso, 10, 50))
             let pid = try await Fixtures.patient(app)
             let early = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                     start: w.atMain(day.iso, 8)))

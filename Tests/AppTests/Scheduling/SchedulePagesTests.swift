@@ -1,4 +1,5 @@
 import XCTest
+import AppCore
 import XCTVapor
 import Fluent
 import App
@@ -17,7 +18,7 @@ final class SchedulePagesTests: XCTestCase {
             try await web.signIn(desk, clock: clock)
 
             let picker = try await web.get(
-                "/schedule/book?patient=\(pid)&type=\(w.followUp)&date=2026-11-03&location=\(w.main)")
+                Site.scheduleBook.path() + "?patient=\(pid)&type=\(w.followUp)&date=2026-11-03&location=\(w.main)")
             XCTAssertEqual(picker.status, .ok)
             let html = picker.body.string
             XCTAssertTrue(html.contains("id=\"slots\""))
@@ -26,15 +27,15 @@ final class SchedulePagesTests: XCTestCase {
             XCTAssertTrue(html.contains("value=\"\(start)\""))
 
             let booked = try await web.post(
-                "/schedule/book",
+                Site.scheduleBook.path(),
                 [
                     "patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
                     "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start,
                 ])
             XCTAssertEqual(booked.status, .seeOther)
-            XCTAssertEqual(booked.headers.first(name: .location), "/schedule?date=2026-11-03&booked=1")
+            XCTAssertEqual(booked.headers.first(name: .location), Site.schedule.path() + "?date=2026-11-03&booked=1")
             let twice = try await web.post(
-                "/schedule/book",
+                Site.scheduleBook.path(),
                 [
                     "patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
                     "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start,
@@ -56,7 +57,7 @@ final class SchedulePagesTests: XCTestCase {
                 again.contains(#"aria-label="9:30 – 9:50 AM ET · Test Provider · Main Street Clinic""#),
                 "the nearest free time after the one taken")
 
-            let day = try await web.get("/schedule?date=2026-11-03")
+            let day = try await web.get(Site.schedule.path() + "?date=2026-11-03")
             let cal = day.body.string
             XCTAssertTrue(cal.contains("data-location=\"MAIN\""))
             XCTAssertTrue(cal.contains("data-location=\"LAKE\""), "both locations on one screen")
@@ -68,9 +69,9 @@ final class SchedulePagesTests: XCTestCase {
 
             let appt = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == pid).first()!
             let noReason = try await web.post(
-                "/schedule/appointments/\(appt.id!)", ["status": "cancelled", "cancelReason": ""])
+                Site.scheduleAppointment.path(appt.id!), ["status": "cancelled", "cancelReason": ""])
             XCTAssertEqual(noReason.status, .unprocessableEntity)
-            let v2 = try await web.post("/schedule/appointments/\(appt.id!)", ["status": "checked-in"]).status
+            let v2 = try await web.post(Site.scheduleAppointment.path(appt.id!), ["status": "checked-in"]).status
             XCTAssertEqual(v2, .seeOther)
             let v3 = try await AppointmentRecord.find(appt.id, on: app.db)?.status
             XCTAssertEqual(v3, .checkedIn)
@@ -78,17 +79,17 @@ final class SchedulePagesTests: XCTestCase {
             // Move another booking to 10:30 with the picker (atomic reschedule).
             let other = try await Fixtures.patient(app, family: "Movable")
             _ = try await web.post(
-                "/schedule/book",
+                Site.scheduleBook.path(),
                 [
                     "patientId": other.uuidString, "providerId": w.provider.id.uuidString,
                     "locationId": w.main.uuidString,
                     "typeId": w.followUp.uuidString, "start": Fixtures.iso(w.atMain("2026-11-03", 10)),
                 ])
             let movable = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == other).first()!
-            let picker2 = try await web.get("/schedule/appointments/\(movable.id!)/move")
+            let picker2 = try await web.get(Site.scheduleAppointmentMove.path(movable.id!))
             XCTAssertTrue(picker2.body.string.contains("Move appointment (now 10:00 – 10:20 AM ET"))
             let moved = try await web.post(
-                "/schedule/appointments/\(movable.id!)/move",
+                Site.scheduleAppointmentMove.path(movable.id!),
                 [
                     "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
                     "start": Fixtures.iso(w.atMain("2026-11-03", 10, 30)),
@@ -97,7 +98,7 @@ final class SchedulePagesTests: XCTestCase {
             let v9 = try await AppointmentRecord.find(movable.id, on: app.db)?.startAt
             XCTAssertEqual(v9, w.atMain("2026-11-03", 10, 30))
             let clash = try await web.post(
-                "/schedule/appointments/\(movable.id!)/move",
+                Site.scheduleAppointmentMove.path(movable.id!),
                 [
                     "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
                     "start": start,
@@ -107,9 +108,11 @@ final class SchedulePagesTests: XCTestCase {
             XCTAssertTrue(
                 clash.body.string.contains("The nearest free times") && clash.body.string.contains("Movable"),
                 "the move form names the patient and offers other times")
-            XCTAssertEqual(moved.headers.first(name: .location), "/schedule?date=2026-11-03&moved=1", "success says so")
+            XCTAssertEqual(
+                moved.headers.first(name: .location), Site.schedule.path() + "?date=2026-11-03&moved=1",
+                "success says so")
 
-            let week = try await web.get("/schedule?date=2026-11-02&view=week&provider=\(w.provider.id)")
+            let week = try await web.get(Site.schedule.path() + "?date=2026-11-02&view=week&provider=\(w.provider.id)")
             XCTAssertTrue(week.body.string.contains("Pagebooker"))
         }
     }
@@ -124,7 +127,7 @@ final class SchedulePagesTests: XCTestCase {
 
             // No type and no start: the booking form again (not an error page) with both fields marked.
             let missing = try await web.post(
-                "/schedule/book",
+                Site.scheduleBook.path(),
                 ["patientId": pid.uuidString, "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString])
             XCTAssertEqual(missing.status, .unprocessableEntity)
             let html = missing.body.string
@@ -136,7 +139,7 @@ final class SchedulePagesTests: XCTestCase {
 
             // A slot taken without a patient: the picker is marked and the free times are offered again.
             let noPatient = try await web.post(
-                "/schedule/book",
+                Site.scheduleBook.path(),
                 [
                     "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
                     "typeId": w.followUp.uuidString, "start": start,
@@ -150,7 +153,7 @@ final class SchedulePagesTests: XCTestCase {
 
             // Moving to a time off the 5-minute grid: the move form with the day marked; the old time kept.
             _ = try await web.post(
-                "/schedule/book",
+                Site.scheduleBook.path(),
                 [
                     "patientId": pid.uuidString, "providerId": w.provider.id.uuidString,
                     "locationId": w.main.uuidString, "typeId": w.followUp.uuidString, "start": start,
@@ -158,7 +161,7 @@ final class SchedulePagesTests: XCTestCase {
             let first = try await AppointmentRecord.query(on: app.db).first()
             let appt = try XCTUnwrap(first)
             let offGrid = try await web.post(
-                "/schedule/appointments/\(try appt.requireID())/move",
+                Site.scheduleAppointmentMove.path(try appt.requireID()),
                 [
                     "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
                     "start": Fixtures.iso(w.atMain("2026-11-03", 10, 2)),
@@ -178,30 +181,30 @@ final class SchedulePagesTests: XCTestCase {
             let a = try await Fixtures.patient(app, family: "Morning"),
                 b = try await Fixtures.patient(app, family: "Afternoon")
             _ = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: a, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                     start: w.atMain("2026-11-03", 9)))
             _ = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: b, providerId: w.provider.id, locationId: w.lake, typeId: w.followUp,
                     start: w.atLake("2026-11-03", 14)))
             let web = PageClient(app)
             try await web.signIn(w.provider, clock: clock)
-            let day = try await web.get("/schedule/my-day?date=2026-11-03")
+            let day = try await web.get(Site.scheduleMyDay.path() + "?date=2026-11-03")
             XCTAssertTrue(day.body.string.contains("Morning"))
             XCTAssertTrue(day.body.string.contains("Afternoon"))
             XCTAssertTrue(day.body.string.contains("2:00 – 2:20 PM CT"))
 
             let support = PageClient(app)
             try await support.signIn(try await Fixtures.user(app, .support), clock: clock)
-            let v4 = try await support.get("/schedule").status
+            let v4 = try await support.get(Site.schedule.path()).status
             XCTAssertEqual(v4, .forbidden)
             let pat = PageClient(app)
             try await pat.signIn(try await Fixtures.patientUser(app), clock: clock, portal: true)
-            let v5 = try await pat.get("/schedule").headers.first(name: .location)
-            XCTAssertEqual(v5, "/portal")
+            let v5 = try await pat.get(Site.schedule.path()).headers.first(name: .location)
+            XCTAssertEqual(v5, Site.portal.path())
         }
     }
 
@@ -211,31 +214,31 @@ final class SchedulePagesTests: XCTestCase {
             let pat = try await Fixtures.patientUser(app)
             let web = PageClient(app)
             try await web.signIn(pat, clock: clock, portal: true)
-            let form = try await web.get("/portal/appointments/book?type=\(w.followUp)&date=2026-11-03")
+            let form = try await web.get(Site.portalAppointmentsBook.path() + "?type=\(w.followUp)&date=2026-11-03")
             XCTAssertEqual(form.status, .ok)
             XCTAssertFalse(form.body.string.contains("New patient"), "staff-only types are not offered")
             let start = Fixtures.iso(w.atMain("2026-11-03", 10))
             let booked = try await web.post(
-                "/portal/appointments/book",
+                Site.portalAppointmentsBook.path(),
                 [
                     "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
                     "typeId": w.followUp.uuidString, "start": start,
                 ])
-            XCTAssertEqual(booked.headers.first(name: .location), "/portal/appointments?done=booked")
-            let list = try await web.get("/portal/appointments")
+            XCTAssertEqual(booked.headers.first(name: .location), Site.portalAppointments.path() + "?done=booked")
+            let list = try await web.get(Site.portalAppointments.path())
             XCTAssertTrue(list.body.string.contains("10:00 – 10:20 AM ET"))
             let appt = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == pat.patientID!).first()!
 
             let moved = try await web.post(
-                "/portal/appointments/\(appt.id!)/reschedule",
+                Site.portalAppointmentReschedule.path(appt.id!),
                 [
                     "providerId": w.provider.id.uuidString, "locationId": w.main.uuidString,
                     "typeId": w.followUp.uuidString, "start": Fixtures.iso(w.atMain("2026-11-03", 11)),
                 ])
-            XCTAssertEqual(moved.headers.first(name: .location), "/portal/appointments?done=rescheduled")
+            XCTAssertEqual(moved.headers.first(name: .location), Site.portalAppointments.path() + "?done=rescheduled")
             let v6 = try await AppointmentRecord.find(appt.id, on: app.db)?.startAt
             XCTAssertEqual(v6, w.atMain("2026-11-03", 11))
-            let v7 = try await web.post("/portal/appointments/\(appt.id!)/cancel", [:]).status
+            let v7 = try await web.post(Site.portalAppointmentCancel.path(appt.id!), [:]).status
             XCTAssertEqual(v7, .seeOther)
             let v8 = try await AppointmentRecord.find(appt.id, on: app.db)?.status
             XCTAssertEqual(v8, .cancelled)
@@ -244,14 +247,14 @@ final class SchedulePagesTests: XCTestCase {
             let other = try await Fixtures.patient(app, family: "Notmine")
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let theirs = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: other, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                     start: w.atMain("2026-11-04", 9)))
             let theirID = try theirs.content.get(UUID.self, at: "id")
-            let v9 = try await web.post("/portal/appointments/\(theirID)/cancel", ["cancelReason": "x"]).status
+            let v9 = try await web.post(Site.portalAppointmentCancel.path(theirID), ["cancelReason": "x"]).status
             XCTAssertEqual(v9, .forbidden)
-            let v10 = try await web.get("/portal/appointments/\(theirID)/reschedule").status
+            let v10 = try await web.get(Site.portalAppointmentReschedule.path(theirID)).status
             XCTAssertEqual(v10, .forbidden)
             let v11 = try await AppointmentRecord.find(theirID, on: app.db)?.status
             XCTAssertEqual(v11, .booked)

@@ -9,7 +9,7 @@ import Scheduling
 
 final class SchedulingAPITests: XCTestCase {
     func book(_ app: Application, _ h: HTTPHeaders, _ b: Booking) async throws -> XCTHTTPResponse {
-        try await HTTP.send(app, .POST, "/api/v1/appointments", headers: h, json: b)
+        try await HTTP.send(app, .POST, Site.apiAppointments.path(), headers: h, json: b)
     }
 
     func test_dst_bookingAtLocalTime_isStoredInUTC_andSlotsFollowTheWallClock() async throws {
@@ -33,7 +33,8 @@ final class SchedulingAPITests: XCTestCase {
             ] {
                 let slots = try await HTTP.send(
                     app, .GET,
-                    "/api/v1/slots?type=\(w.followUp)&location=\(w.lake)&provider=\(w.provider.id)&from=\(day)",
+                    Site.apiSlots.path()
+                        + "?type=\(w.followUp)&location=\(w.lake)&provider=\(w.provider.id)&from=\(day)",
                     headers: desk)
                 let list = try slots.content.decode([SchedulingStore.Slot].self)
                 XCTAssertEqual(list.first.map { Fixtures.iso($0.start) }, firstUTC, "13:00 local at Lake on \(day)")
@@ -46,7 +47,9 @@ final class SchedulingAPITests: XCTestCase {
             let w = try await Fixtures.schedulingWorld(app)
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let pid = try await Fixtures.patient(app)
-            let url = "/api/v1/slots?type=\(w.followUp)&location=\(w.main)&provider=\(w.provider.id)&from=2026-11-03"
+            let url =
+                Site.apiSlots.path()
+                + "?type=\(w.followUp)&location=\(w.main)&provider=\(w.provider.id)&from=2026-11-03"
             let before = try await HTTP.send(app, .GET, url, headers: desk).content.decode([SchedulingStore.Slot].self)
             XCTAssertEqual(before.count, 15, "08:00 to 11:30 every 15 minutes for a 20-minute visit")
             let res = try await book(
@@ -60,17 +63,17 @@ final class SchedulingAPITests: XCTestCase {
 
             let id = try res.content.get(UUID.self, at: "id")
             let noReason = try await HTTP.send(
-                app, .PATCH, "/api/v1/appointments/\(id)", headers: desk, json: ["status": "cancelled"])
+                app, .PATCH, Site.apiAppointment.path(id), headers: desk, json: ["status": "cancelled"])
             XCTAssertEqual(noReason.status, .unprocessableEntity)
             XCTAssertEqual(try noReason.problem().errors?.first?.field, "cancelReason")
             let cancelled = try await HTTP.send(
-                app, .PATCH, "/api/v1/appointments/\(id)", headers: desk,
+                app, .PATCH, Site.apiAppointment.path(id), headers: desk,
                 json: ["status": "cancelled", "cancelReason": "patient request"])
             XCTAssertEqual(cancelled.status, .ok)
             let again = try await HTTP.send(app, .GET, url, headers: desk).content.decode([SchedulingStore.Slot].self)
             XCTAssertEqual(again.count, 15)
             let back = try await HTTP.send(
-                app, .PATCH, "/api/v1/appointments/\(id)", headers: desk, json: ["status": "checked-in"])
+                app, .PATCH, Site.apiAppointment.path(id), headers: desk, json: ["status": "checked-in"])
             XCTAssertEqual(back.status, .conflict, "a cancelled visit cannot be checked in")
         }
     }
@@ -118,7 +121,8 @@ final class SchedulingAPITests: XCTestCase {
             XCTAssertEqual(onLeave.status, .conflict)
             let slots = try await HTTP.send(
                 app, .GET,
-                "/api/v1/slots?type=\(w.followUp)&location=\(w.main)&provider=\(w.provider.id)&from=2026-11-04",
+                Site.apiSlots.path()
+                    + "?type=\(w.followUp)&location=\(w.main)&provider=\(w.provider.id)&from=2026-11-04",
                 headers: desk)
             XCTAssertEqual(try slots.content.decode([SchedulingStore.Slot].self).count, 0)
 
@@ -202,19 +206,19 @@ final class SchedulingAPITests: XCTestCase {
                     start: w.atMain("2026-11-03", 11)))
             XCTAssertEqual(staffOnly.status, .forbidden)
             let list = try await HTTP.send(
-                app, .GET, "/api/v1/appointments?from=2026-11-01&to=2026-11-10", headers: patH)
+                app, .GET, Site.apiAppointments.path() + "?from=2026-11-01&to=2026-11-10", headers: patH)
             let rows = try list.content.decode([AppointmentDTO].self)
             XCTAssertEqual(rows.map(\.patientId), [pat.patientID!], "only their own appointments")
             let othersID = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == other).first()!.id!
             let cancelOthers = try await HTTP.send(
-                app, .PATCH, "/api/v1/appointments/\(othersID)", headers: patH,
+                app, .PATCH, Site.apiAppointment.path(othersID), headers: patH,
                 json: ["status": "cancelled", "cancelReason": "x"])
             XCTAssertEqual(cancelOthers.status, .forbidden)
             let checkIn = try await HTTP.send(
-                app, .PATCH, "/api/v1/appointments/\(rows[0].id)", headers: patH, json: ["status": "checked-in"])
+                app, .PATCH, Site.apiAppointment.path(rows[0].id), headers: patH, json: ["status": "checked-in"])
             XCTAssertEqual(checkIn.status, .forbidden)
             let slots = try await HTTP.send(
-                app, .GET, "/api/v1/slots?type=\(w.newPatient)&from=2026-11-03", headers: patH)
+                app, .GET, Site.apiSlots.path() + "?type=\(w.newPatient)&from=2026-11-03", headers: patH)
             XCTAssertEqual(slots.status, .forbidden)
         }
     }
@@ -226,7 +230,7 @@ final class SchedulingAPITests: XCTestCase {
             for role in Role.staffRoles {
                 let h = try await Fixtures.bearer(app, try await Fixtures.user(app, role), clock: clock)
                 let list = try await HTTP.send(
-                    app, .GET, "/api/v1/appointments?from=2026-11-01&to=2026-11-08&provider=\(w.provider.id)",
+                    app, .GET, Site.apiAppointments.path() + "?from=2026-11-01&to=2026-11-08&provider=\(w.provider.id)",
                     headers: h)
                 let allowed = [Role.admin, .medicalDirector, .provider, .medicalAssistant, .frontDesk].contains(role)
                 XCTAssertEqual(list.status, allowed ? .ok : .forbidden, "\(role) list")
@@ -239,7 +243,7 @@ final class SchedulingAPITests: XCTestCase {
                 XCTAssertEqual(b.status, allowed ? .created : .forbidden, "\(role) book")
             }
             let bad = try await HTTP.send(
-                app, .POST, "/api/v1/appointments",
+                app, .POST, Site.apiAppointments.path(),
                 headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock),
                 raw: #"{"providerId":"nope","start":"tomorrow"}"#)
             XCTAssertEqual(bad.status, .badRequest)
@@ -258,7 +262,7 @@ final class AppointmentReadTests: XCTestCase {
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let start = w.atMain("2026-12-01", 9)
             let booked = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: pat.patientID!, providerId: w.provider.id, locationId: w.main,
                     typeId: w.followUp, start: start))
@@ -278,7 +282,7 @@ final class AppointmentReadTests: XCTestCase {
                 app, .GET, location,
                 headers: try await Fixtures.bearer(app, try await Fixtures.user(app, .support), clock: clock))
             XCTAssertEqual(support.status, .forbidden)
-            let missing = try await HTTP.send(app, .GET, "/api/v1/appointments/\(UUID())", headers: desk)
+            let missing = try await HTTP.send(app, .GET, Site.apiAppointment.path(UUID()), headers: desk)
             XCTAssertEqual(missing.status, .notFound)
             let reads = try await Fixtures.auditRows(app, action: .read, patientID: pat.patientID!).filter {
                 $0.entityType == "Appointment"

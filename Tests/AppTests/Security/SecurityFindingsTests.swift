@@ -20,17 +20,17 @@ final class SecurityFindingsTests: XCTestCase {
         try await withTestApp { app, _ in
             _ = try await Fixtures.user(app, .frontDesk, username: "desk.jones")
             let nul = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token",
+                app, .POST, Site.apiAuthToken.path(),
                 raw: #"{"username":"desk.jones\u0000x","password":"x"}"#)
             XCTAssertEqual(nul.status, .badRequest, nul.body.string)
             XCTAssertTrue(nul.body.string.contains("U+0000"), nul.body.string)
             let form = try await app.sendRequest(
-                .POST, "/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                .POST, Site.login.path(), headers: ["Content-Type": "application/x-www-form-urlencoded"],
                 body: ByteBuffer(string: "username=desk.jones%00x&password=x"))
             XCTAssertEqual(form.status, .badRequest)
             // An escaped backslash followed by text is not a control character.
             let literal = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token",
+                app, .POST, Site.apiAuthToken.path(),
                 raw: #"{"username":"desk.jones\\u0000x","password":"x"}"#)
             XCTAssertEqual(literal.status, .unauthorized)
 
@@ -55,7 +55,7 @@ final class SecurityFindingsTests: XCTestCase {
             let pid = try await Fixtures.patient(app, family: hostile, given: "Ann")
             let ma = PageClient(app)
             try await ma.signIn(try await Fixtures.user(app, .medicalAssistant), clock: clock)
-            let chart = try await ma.get("/patients/\(pid)")
+            let chart = try await ma.get(Site.patient.path(pid))
             XCTAssertEqual(chart.status, .ok)
             XCTAssertFalse(chart.body.string.contains(#"<meta http-equiv="refresh""#))
             XCTAssertFalse(chart.body.string.contains("og:title"))
@@ -63,7 +63,7 @@ final class SecurityFindingsTests: XCTestCase {
                 separatedBy: "</title>"
             ).first
             XCTAssertEqual(title, "Patient chart · CareSync", "no patient name in the title (browser history)")
-            let edit = try await ma.get("/patients/\(pid)/edit")
+            let edit = try await ma.get(Site.patientEdit.path(pid))
             XCTAssertTrue(
                 edit.body.string.contains("value=\"Hi&quot;&gt;&lt;meta http-equiv=&quot;refresh&quot;"),
                 "escaped in the field")
@@ -71,7 +71,7 @@ final class SecurityFindingsTests: XCTestCase {
 
             let admin = PageClient(app)
             try await admin.signIn(try await Fixtures.user(app, .admin), clock: clock)
-            let audit = try await admin.get("/admin/audit?sort=%22%3E%3Cscript%3Ealert(1)%3C/script%3E")
+            let audit = try await admin.get(Site.adminAudit.path() + "?sort=%22%3E%3Cscript%3Ealert(1)%3C/script%3E")
             XCTAssertFalse(
                 audit.body.string.contains("<script>alert(1)"), "a reflected query value stays inside its attribute")
         }
@@ -99,7 +99,7 @@ final class SecurityFindingsTests: XCTestCase {
                 let kind: String
             }
             let leave = try await HTTP.send(
-                app, .POST, "/api/v1/availability-exceptions", headers: admin,
+                app, .POST, Site.apiAvailabilityExceptions.path(), headers: admin,
                 json: X(
                     providerId: UUID(), start: "2026-12-01T14:00:00Z", end: "2026-12-01T15:00:00Z",
                     kind: "leave"))
@@ -108,7 +108,7 @@ final class SecurityFindingsTests: XCTestCase {
             let ma = try await Fixtures.bearer(app, try await Fixtures.user(app, .medicalAssistant), clock: clock)
             let w = try await Fixtures.schedulingWorld(app)
             let conv = try await HTTP.send(
-                app, .POST, "/api/v1/patients/\(UUID())/conversations", headers: ma,
+                app, .POST, Site.apiPatientConversations.path(UUID()), headers: ma,
                 json: ["subject": "Hello", "body": "Text", "locationId": w.main.uuidString])
             XCTAssertEqual(conv.status, .notFound, conv.body.string)
         }
@@ -129,15 +129,15 @@ final class SecurityFindingsTests: XCTestCase {
                 let end: String
             }
             let eastern = try await HTTP.send(
-                app, .POST, "/api/v1/provider-hours", headers: admin,
+                app, .POST, Site.apiProviderHours.path(), headers: admin,
                 json: H(providerId: dr.id, locationId: w.main, weekday: 2, start: "16:00", end: "20:00"))
             XCTAssertEqual(eastern.status, .created, eastern.body.string)
             let central = try await HTTP.send(
-                app, .POST, "/api/v1/provider-hours", headers: admin,
+                app, .POST, Site.apiProviderHours.path(), headers: admin,
                 json: H(providerId: dr.id, locationId: w.lake, weekday: 2, start: "08:00", end: "16:00"))
             XCTAssertEqual(central.status, .conflict, central.body.string)
             let adjacent = try await HTTP.send(
-                app, .POST, "/api/v1/provider-hours", headers: admin,
+                app, .POST, Site.apiProviderHours.path(), headers: admin,
                 json: H(providerId: dr.id, locationId: w.lake, weekday: 2, start: "08:00", end: "15:00"))
             XCTAssertEqual(adjacent.status, .created, "15:00 Central is 16:00 Eastern: back to back, not overlapping")
         }
@@ -184,8 +184,8 @@ final class LogPHITests: XCTestCase {
                 app, family: "Quillfeather", given: "Ottoline", birthDate: "1944-02-29",
                 email: "ottoline@example.org")
             let h = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            _ = try await HTTP.send(app, .GET, "/api/v1/patients?q=quillfeather", headers: h)
-            _ = try await HTTP.send(app, .GET, "/api/v1/patients/\(pid)", headers: h)
+            _ = try await HTTP.send(app, .GET, Site.apiPatients.path() + "?q=quillfeather", headers: h)
+            _ = try await HTTP.send(app, .GET, Site.apiPatient.path(pid), headers: h)
             let lines = box.lock.withLock { box.lines }
             XCTAssertTrue(lines.contains { $0.contains("query") }, "queries were logged at debug level")
             for secret in ["Quillfeather", "quillfeather", "Ottoline", "1944-02-29", "ottoline@example.org"] {
@@ -206,7 +206,7 @@ final class InputStrictnessTests: XCTestCase {
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let odd = w.atMain("2026-12-01", 9, 3).addingTimeInterval(7)
             let refused = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                     start: odd))
@@ -215,7 +215,7 @@ final class InputStrictnessTests: XCTestCase {
             let count = try await AppointmentRecord.query(on: app.db).count()
             XCTAssertEqual(count, 0, "nothing was booked")
             let ok = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                     start: w.atMain("2026-12-01", 9, 5)))
@@ -227,14 +227,14 @@ final class InputStrictnessTests: XCTestCase {
         try await withTestApp { app, clock in
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let dup = try await HTTP.send(
-                app, .POST, "/api/v1/patients", headers: desk,
+                app, .POST, Site.apiPatients.path(), headers: desk,
                 raw: """
                     {"familyName":"Doe","familyName":"Roe","givenName":"Jo","birthDate":"1970-01-01","sex":"female"}
                     """)
             XCTAssertEqual(dup.status, .badRequest, dup.body.string)
             XCTAssertTrue(dup.body.string.contains("familyName"), dup.body.string)
             let nested = try await HTTP.send(
-                app, .POST, "/api/v1/auth/token", raw: #"{"username":"a","password":"b","password":"c"}"#)
+                app, .POST, Site.apiAuthToken.path(), raw: #"{"username":"a","password":"b","password":"c"}"#)
             XCTAssertEqual(nested.status, .badRequest)
             let count = try await PatientRecord.query(on: app.db).count()
             XCTAssertEqual(count, 0)

@@ -59,24 +59,24 @@ final class TelehealthTests: XCTestCase {
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
             let start = w.atMain("2026-09-22", 9)
             let booked = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.video, start: start))
             XCTAssertEqual(booked.status, .created, booked.body.string)
             let appt = try booked.content.get(UUID.self, at: "id")
             // A visit only for telemedicine appointments.
             let office = try await HTTP.send(
-                app, .POST, "/api/v1/appointments", headers: desk,
+                app, .POST, Site.apiAppointments.path(), headers: desk,
                 json: Booking(
                     patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
                     start: start.addingTimeInterval(3600)))
             let notVideo = try await HTTP.send(
-                app, .POST, "/api/v1/appointments/\(try office.content.get(UUID.self, at: "id").uuidString)/visit-link",
+                app, .POST, Site.apiAppointmentVisitLink.path(try office.content.get(UUID.self, at: "id")),
                 headers: desk, json: ["channel": "email"])
             XCTAssertEqual(notVideo.status, .unprocessableEntity)
 
             let sent = try await HTTP.send(
-                app, .POST, "/api/v1/appointments/\(appt.uuidString)/visit-link", headers: desk,
+                app, .POST, Site.apiAppointmentVisitLink.path(appt), headers: desk,
                 json: ["channel": "email"])
             XCTAssertEqual(sent.status, .created, sent.body.string)
             let mail = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "visit-link").first()!
@@ -87,27 +87,27 @@ final class TelehealthTests: XCTestCase {
             let visit = try await VirtualVisitRecord.query(on: app.db).first()!
 
             // The link works once; the pass it sets opens this visit only.
-            let joined = try await HTTP.send(app, .GET, "/visit/join/\(token)")
+            let joined = try await HTTP.send(app, .GET, Site.visitJoin.path(token))
             XCTAssertEqual(joined.status, .seeOther)
-            XCTAssertEqual(joined.headers.first(name: .location), "/visit/\(visit.id!.uuidString)")
+            XCTAssertEqual(joined.headers.first(name: .location), Site.visitRoom.path(visit.id!))
             let pass = try XCTUnwrap(joined.headers.setCookie?["cs_visit"]?.string)
-            let r1 = try await HTTP.send(app, .GET, "/visit/join/\(token)")
+            let r1 = try await HTTP.send(app, .GET, Site.visitJoin.path(token))
             XCTAssertEqual(r1.status, .gone)
             let r2 = try await HTTP.send(app, .GET, "/visit/join/not-a-token")
             XCTAssertEqual(r2.status, .gone)
             var withPass = HTTPHeaders()
             withPass.add(name: .cookie, value: "cs_visit=\(pass)")
-            let r3 = try await HTTP.send(app, .GET, "/visit/\(visit.id!.uuidString)", headers: withPass)
+            let r3 = try await HTTP.send(app, .GET, Site.visitRoom.path(visit.id!), headers: withPass)
             XCTAssertEqual(r3.status, .ok)
             // No credentials before the provider admits.
-            let early = try await HTTP.send(app, .GET, "/visits/\(visit.id!.uuidString)/ice", headers: withPass)
+            let early = try await HTTP.send(app, .GET, Site.visitIce.path(visit.id!), headers: withPass)
             XCTAssertEqual(early.status, .forbidden)
-            let r4 = try await HTTP.send(app, .GET, "/visits/\(visit.id!.uuidString)/ice")
+            let r4 = try await HTTP.send(app, .GET, Site.visitIce.path(visit.id!))
             XCTAssertEqual(r4.status, .seeOther, "nobody: sign in first")
 
             // An expired link is refused.
             let second = try await HTTP.send(
-                app, .POST, "/api/v1/appointments/\(appt.uuidString)/visit-link", headers: desk,
+                app, .POST, Site.apiAppointmentVisitLink.path(appt), headers: desk,
                 json: ["channel": "email"])
             XCTAssertEqual(second.status, .created)
             let late = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "visit-link").sort(
@@ -115,14 +115,14 @@ final class TelehealthTests: XCTestCase {
             ).all()
                 .first { !$0.body.hasSuffix(token) }!
             clock.set(start.addingTimeInterval(3 * 3600 + 60))
-            let r5 = try await HTTP.send(app, .GET, "/visit/join/\(late.body.split(separator: "/").last!)")
+            let r5 = try await HTTP.send(app, .GET, Site.visitJoin.path(String(late.body.split(separator: "/").last!)))
             XCTAssertEqual(r5.status, .gone)
             clock.set(start.addingTimeInterval(-600))
 
             // Admit: not before the patient waits; not by the front desk; yes by the provider.
             let provider = try await Fixtures.bearer(app, w.provider, clock: clock)
             let tooSoon = try await HTTP.send(
-                app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/admit", headers: provider)
+                app, .POST, Site.apiVisitAdmit.path(visit.id!), headers: provider)
             XCTAssertEqual(tooSoon.status, .conflict)
             let participant = VisitParticipant(
                 role: .patient, name: "visit-link", visitID: visit.id!,
@@ -131,13 +131,13 @@ final class TelehealthTests: XCTestCase {
             let status = try await VisitStore.arrived(participant, app: app)
             XCTAssertEqual(status, .waiting)
             let desk2 = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
-            let r6 = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/admit", headers: desk2)
+            let r6 = try await HTTP.send(app, .POST, Site.apiVisitAdmit.path(visit.id!), headers: desk2)
             XCTAssertEqual(r6.status, .forbidden)
-            let waiting = try await HTTP.send(app, .GET, "/api/v1/visits/waiting", headers: provider)
+            let waiting = try await HTTP.send(app, .GET, Site.apiVisitsWaiting.path(), headers: provider)
             XCTAssertEqual(try waiting.content.get(Bool.self, at: "0", "mine"), true)
-            let r7 = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/admit", headers: provider)
+            let r7 = try await HTTP.send(app, .POST, Site.apiVisitAdmit.path(visit.id!), headers: provider)
             XCTAssertEqual(r7.status, .ok)
-            let ice = try await HTTP.send(app, .GET, "/visits/\(visit.id!.uuidString)/ice", headers: withPass)
+            let ice = try await HTTP.send(app, .GET, Site.visitIce.path(visit.id!), headers: withPass)
             XCTAssertEqual(ice.status, .ok)
             let cfg = try ice.content.decode(IceConfig.self)
             XCTAssertEqual(cfg.iceTransportPolicy, "relay")
@@ -148,13 +148,13 @@ final class TelehealthTests: XCTestCase {
             let other = try await Fixtures.patientUser(app, family: "Othervideo")
             let otherPage = PageClient(app)
             try await otherPage.signIn(other, clock: clock, portal: true)
-            let r8 = try await otherPage.get("/visit/\(visit.id!.uuidString)")
+            let r8 = try await otherPage.get(Site.visitRoom.path(visit.id!))
             XCTAssertEqual(r8.status, .forbidden)
-            let r9 = try await otherPage.get("/visits/\(visit.id!.uuidString)/ice")
+            let r9 = try await otherPage.get(Site.visitIce.path(visit.id!))
             XCTAssertEqual(r9.status, .forbidden)
             let own = PageClient(app)
             try await own.signIn(patient, clock: clock, portal: true)
-            let r10 = try await own.get("/visit/\(visit.id!.uuidString)")
+            let r10 = try await own.get(Site.visitRoom.path(visit.id!))
             XCTAssertEqual(r10.status, .ok)
 
             // Events from the browser, the end with a note; all on the record and in the audit trail.
@@ -163,19 +163,19 @@ final class TelehealthTests: XCTestCase {
             json.add(name: "X-CSRF-Token", value: "x")
             json.replaceOrAdd(name: .cookie, value: "cs_visit=\(pass); cs_csrf=x")
             let ev = try await HTTP.send(
-                app, .POST, "/visits/\(visit.id!.uuidString)/events", headers: json,
+                app, .POST, Site.visitEvents.path(visit.id!), headers: json,
                 raw: #"{"kind":"connected","detail":"all"}"#)
             XCTAssertEqual(ev.status, .noContent, ev.body.string)
             let bogus = try await HTTP.send(
-                app, .POST, "/visits/\(visit.id!.uuidString)/events", headers: json,
+                app, .POST, Site.visitEvents.path(visit.id!), headers: json,
                 raw: #"{"kind":"recording-started"}"#)
             XCTAssertEqual(bogus.status, .unprocessableEntity)
             clock.advance(by: 600)
             let ended = try await HTTP.send(
-                app, .POST, "/api/v1/visits/\(visit.id!.uuidString)/end", headers: provider,
+                app, .POST, Site.apiVisitEnd.path(visit.id!), headers: provider,
                 json: ["note": "Healing well; sutures out next week."])
             XCTAssertEqual(ended.status, .ok)
-            let record = try await HTTP.send(app, .GET, "/api/v1/visits/\(visit.id!.uuidString)", headers: provider)
+            let record = try await HTTP.send(app, .GET, Site.apiVisit.path(visit.id!), headers: provider)
             XCTAssertEqual(try record.content.get(String.self, at: "outcome"), "connected")
             XCTAssertEqual(try record.content.get(Int.self, at: "durationSeconds"), 600)
             XCTAssertEqual(try record.content.get(String.self, at: "note"), "Healing well; sutures out next week.")
@@ -208,7 +208,7 @@ final class TelehealthTests: XCTestCase {
             try await patient.send(["type": "offer", "description": ["type": "offer", "sdp": "v=0"]])
             let refused = await patient.next("error")
             XCTAssertEqual(refused?.0["message"] as? String, "not admitted yet")
-            let admit = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/admit", headers: bearer)
+            let admit = try await HTTP.send(app, .POST, Site.apiVisitAdmit.path(visit), headers: bearer)
             XCTAssertEqual(admit.status, .ok, admit.body.string)
             let admitted = await patient.next("admitted")
             XCTAssertNotNil(admitted)
@@ -269,7 +269,7 @@ final class TelehealthTests: XCTestCase {
     func runningVisitScenario(_ app: Application, _ clock: TestClock, _ port: Int) async throws {
         do {
             let (visit, url, patient, ph, host) = try await Self.patientWaiting(app, port: port)
-            let admit = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/admit", headers: host)
+            let admit = try await HTTP.send(app, .POST, Site.apiVisitAdmit.path(visit), headers: host)
             XCTAssertEqual(admit.status, .ok, admit.body.string)
             _ = await patient.next("admitted")
             let v = try await VirtualVisitRecord.find(visit, on: app.db)!
@@ -283,7 +283,7 @@ final class TelehealthTests: XCTestCase {
             XCTAssertEqual(running, .inProgress)
 
             // Reloaded page: credentials again (this was 403 once the visit was in progress).
-            let again = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: ph)
+            let again = try await HTTP.send(app, .GET, Site.visitIce.path(visit), headers: ph)
             XCTAssertEqual(again.status, .ok, again.body.string)
             // The reloaded page's socket is told the visit is running, and the old socket is replaced and closed.
             let reloaded = try await SignalingBench.Client.open(url, headers: ph, group: app.eventLoopGroup)
@@ -295,13 +295,13 @@ final class TelehealthTests: XCTestCase {
             // Another provider: no credentials, no socket; refusals audited.
             let other = try await Fixtures.user(app, .provider)
             let otherH = try await Fixtures.bearer(app, other, clock: clock)
-            let ice2 = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: otherH)
+            let ice2 = try await HTTP.send(app, .GET, Site.visitIce.path(visit), headers: otherH)
             XCTAssertEqual(ice2.status, .forbidden)
             // (WebSocketKit's client waits forever on a refused upgrade, so the handshake is sent by hand.)
             let upgrade = try Self.upgradeStatus(
-                port: port, path: "/visits/\(visit.uuidString)/signal", headers: otherH)
+                port: port, path: Site.visitSignal.path(visit), headers: otherH)
             XCTAssertEqual(upgrade, 403, "a provider who is not the host cannot open the provider side")
-            let end2 = try await HTTP.send(app, .POST, "/api/v1/visits/\(visit.uuidString)/end", headers: otherH)
+            let end2 = try await HTTP.send(app, .POST, Site.apiVisitEnd.path(visit), headers: otherH)
             XCTAssertEqual(end2.status, .forbidden)
             let denials = try await Fixtures.auditRows(app, action: .accessDenied).filter {
                 $0.detail == "not the visit's host"
@@ -310,12 +310,12 @@ final class TelehealthTests: XCTestCase {
 
             // The host hands the visit over: now the other provider holds the provider side, the host no longer.
             let handed = try await HTTP.send(
-                app, .POST, "/api/v1/visits/\(visit.uuidString)/handoff", headers: host,
+                app, .POST, Site.apiVisitHandoff.path(visit), headers: host,
                 json: ["providerId": other.id.uuidString])
             XCTAssertEqual(handed.status, .ok, handed.body.string)
-            let newHostICE = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: otherH).status
+            let newHostICE = try await HTTP.send(app, .GET, Site.visitIce.path(visit), headers: otherH).status
             XCTAssertEqual(newHostICE, .ok)
-            let oldHostICE = try await HTTP.send(app, .GET, "/visits/\(visit.uuidString)/ice", headers: host).status
+            let oldHostICE = try await HTTP.send(app, .GET, Site.visitIce.path(visit), headers: host).status
             XCTAssertEqual(oldHostICE, .forbidden)
             let audit = try await Fixtures.auditRows(app, patientID: v.patientID)
             XCTAssertTrue(audit.contains { $0.detail == "handed over to \(other.username)" })
@@ -370,7 +370,7 @@ final class TelehealthTests: XCTestCase {
         let waiting = await patient.next("waiting")
         XCTAssertNotNil(waiting, "the patient is in the waiting room")
         let token = try await HTTP.send(
-            app, .POST, "/api/v1/auth/token",
+            app, .POST, Site.apiAuthToken.path(),
             json: [
                 "username": username, "password": BookingBench.benchPassword,
                 "otp": Domain.TOTP(secret: secret).code(at: app.clock.now()),
