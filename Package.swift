@@ -92,6 +92,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
         // Value types and rules, Foundation (and swift-crypto for hashing) only.
@@ -103,7 +105,12 @@ let package = Package(
         ),
         // Cross-cutting: audit scope and writer, write serializer, errors and problem mapping, layout and form kit,
         // configuration, storage, metrics.
-        .target(name: "AppCore", dependencies: server + drivers),
+        .target(
+            name: "AppCore",
+            dependencies: server + drivers + [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
     ] + capabilities + [
         // Assembles the capabilities (configure, the ordered migrations, routes) and holds what runs against a whole
         // installation: backups, drills, point-in-time recovery, benchmarks, and the functions the CLI calls.

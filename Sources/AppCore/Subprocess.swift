@@ -1,8 +1,9 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
-/// Runs another program and collects its output. Descriptors above stderr are closed first, so a daemon it starts
-/// (pg_ctl's server) cannot hold Foundation's child-monitoring socket and stall the wait.
-package enum Subprocess {
+/// Runs another program (vips, pg_dump, pg_ctl, tar, …) through swift-subprocess and collects its output.
+package enum ExternalProgram {
     package struct Output: Sendable {
         package let status: Int32
         package let stdout: Data
@@ -11,37 +12,27 @@ package enum Subprocess {
         package var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    package static func run(_ command: [String], environment: [String: String]? = nil) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments =
-            [
-                "-c",
-                #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; exec "$@""#,
-                "bash",
-            ] + command
-        if let environment { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        // Read both pipes while the program runs so neither fills up.
-        let errData = Collected()
-        let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while !errData.done { usleep(1000) }
-        return Output(status: p.terminationStatus, stdout: output, stderr: errData.value)
-    }
+    /// How much output is kept (a dump goes to a file, not through here).
+    static let outputLimit = 64 << 20
 
-    package final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        private var finished = false
-        package func set(_ d: Data) { lock.lock(); data = d; finished = true; lock.unlock() }
-        package var done: Bool { lock.lock(); defer { lock.unlock() }; return finished }
-        package var value: Data { lock.lock(); defer { lock.unlock() }; return data }
+    /// Runs `command` (the program's path, then its arguments) with the environment plus `environment`, standard
+    /// input closed; a program killed by a signal reports 128 + the signal, as a shell does.
+    package static func run(_ command: [String], environment: [String: String]? = nil) async throws -> Output {
+        precondition(!command.isEmpty, "a command names its program")
+        let extra = Dictionary(
+            uniqueKeysWithValues: (environment ?? [:]).map {
+                (Environment.Key(stringLiteral: $0.key), Optional($0.value))
+            }
+        )
+        let result = try await Subprocess.run(
+            .path(FilePath(command[0])), arguments: Arguments(Array(command.dropFirst())),
+            environment: extra.isEmpty ? .inherit : .inherit.updating(extra),
+            output: .data(limit: outputLimit), error: .data(limit: outputLimit))
+        let status: Int32 =
+            switch result.terminationStatus {
+            case .exited(let code): Int32(code)
+            case .signaled(let signal): 128 + Int32(signal)
+            }
+        return Output(status: status, stdout: result.standardOutput, stderr: result.standardError)
     }
 }

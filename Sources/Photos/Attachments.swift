@@ -56,13 +56,13 @@ package enum AttachmentPipeline {
         package let sha256: String
     }
 
-    package static func process(_ file: URL, limits: ImageLimits = ImageLimits()) throws -> Processed {
+    package static func process(_ file: URL, limits: ImageLimits = ImageLimits()) async throws -> Processed {
         let (size, head, tail) = try ImagePipeline.edges(file, tail: 1024)
         guard size > 0 else { throw ImagePipeline.Refused("The file is empty.") }
         switch AttachmentRules.kind(head: head, tail: tail) {
         case .failure(let e): throw ImagePipeline.Refused(e.message)
         case .success(.image):
-            let p = try ImagePipeline.process(file, limits: limits)
+            let p = try await ImagePipeline.process(file, limits: limits)
             return Processed(data: p.photo, kind: .image, contentType: "image/jpeg", sha256: p.sha256)
         case .success(.pdf):
             let data = try Data(contentsOf: file)
@@ -113,7 +113,7 @@ extension PhotoStore {
     package func finishAttachment(_ id: UUID, file: URL) async throws -> UUID {
         let processed: AttachmentPipeline.Processed
         do {
-            processed = try await scope.app.threadPool.runIfActive { try AttachmentPipeline.process(file) }
+            processed = try await AttachmentPipeline.process(file)
         } catch let refusal as ImagePipeline.Refused {
             try await discard(id)
             throw AppError.validation([FieldError("file", refusal.description)])

@@ -24,7 +24,7 @@ package enum ImagePipeline {
         package let description: String; package init(_ s: String) { description = s }
     }
 
-    package static func process(_ file: URL, limits: ImageLimits = ImageLimits()) throws -> Processed {
+    package static func process(_ file: URL, limits: ImageLimits = ImageLimits()) async throws -> Processed {
         let (size, head, tail) = try edges(file, tail: 64)
         guard size > 0 else { throw Refused("The file is empty.") }
         guard size <= limits.maxBytes else {
@@ -40,7 +40,7 @@ package enum ImagePipeline {
         }
 
         // Header only: the pixel count is known before anything is decoded.
-        let width = try header(file, "width"), height = try header(file, "height")
+        let width = try await header(file, "width"), height = try await header(file, "height")
         if let problem = limits.check(width: width, height: height) { throw Refused(problem) }
 
         let work = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -49,21 +49,21 @@ package enum ImagePipeline {
         defer { try? FileManager.default.removeItem(at: work) }
         let decoded = work.appendingPathComponent("decoded.v").path
         let loader = ["jpeg": "jpegload", "png": "pngload", "heic": "heifload"][format.rawValue]!
-        try vips(
+        try await vips(
             [loader, file.path, decoded, "--fail-on", "truncated"],
             failure: "The \(format.rawValue.uppercased()) file is damaged and cannot be read.")
         let photo = work.appendingPathComponent("photo.jpg").path
         let thumb = work.appendingPathComponent("thumb.jpg").path
         // `thumbnail` applies the EXIF orientation to the pixels; `strip` writes no metadata at all.
-        try vips(
+        try await vips(
             ["thumbnail", decoded, photo + "[Q=85,strip,optimize_coding]", String(longestSide), "--size", "down"],
             failure: "The photo could not be converted.")
-        try vips(
+        try await vips(
             ["thumbnail", decoded, thumb + "[Q=80,strip,optimize_coding]", String(thumbnailSide)],
             failure: "The thumbnail could not be made.")
         let photoData = try Data(contentsOf: URL(fileURLWithPath: photo))
         let thumbData = try Data(contentsOf: URL(fileURLWithPath: thumb))
-        return Processed(
+        return await Processed(
             photo: photoData, thumbnail: thumbData, width: try header(URL(fileURLWithPath: photo), "width"),
             height: try header(URL(fileURLWithPath: photo), "height"), sha256: SHA256.hash(data: photoData).hexString)
     }
@@ -79,16 +79,16 @@ package enum ImagePipeline {
         return (size, head, [UInt8](try handle.readToEnd() ?? Data()))
     }
 
-    package static func header(_ file: URL, _ field: String) throws -> Int {
-        let out = try Subprocess.run([tool("vipsheader"), "-f", field, file.path], environment: env)
+    package static func header(_ file: URL, _ field: String) async throws -> Int {
+        let out = try await ExternalProgram.run([tool("vipsheader"), "-f", field, file.path], environment: env)
         guard out.status == 0, let v = Int(out.text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw Refused("The file cannot be read as an image: it is damaged or not really a photo.")
         }
         return v
     }
 
-    package static func vips(_ args: [String], failure: String) throws {
-        let out = try Subprocess.run([tool("vips")] + args, environment: env)
+    package static func vips(_ args: [String], failure: String) async throws {
+        let out = try await ExternalProgram.run([tool("vips")] + args, environment: env)
         guard out.status == 0 else { throw Refused(failure) }
     }
 

@@ -339,7 +339,7 @@ package struct PhotoStore {
         let file = partFile(id)
         let processed: ImagePipeline.Processed
         do {
-            processed = try await scope.app.threadPool.runIfActive { try ImagePipeline.process(file) }
+            processed = try await ImagePipeline.process(file)
         } catch let refusal as ImagePipeline.Refused {
             try await discard(id)
             throw AppError.validation([FieldError("file", refusal.description)])

@@ -5,29 +5,29 @@ import AppCore
 
 /// Test images made with libvips, plus hand-built bad files.
 package enum ImageFixtures {
-    package static func vips(_ args: [String]) throws {
-        let out = try Subprocess.run(["/usr/bin/vips"] + args)
+    package static func vips(_ args: [String]) async throws {
+        let out = try await ExternalProgram.run(["/usr/bin/vips"] + args)
         guard out.status == 0 else { throw PITRTestError("vips \(args.first ?? "") failed: \(out.errorText)") }
     }
 
     /// A noisy (so not tiny) image of `width` × `height` in the format of `ext` (jpg, png, heic).
-    package static func image(width: Int, height: Int, ext: String) throws -> Data {
+    package static func image(width: Int, height: Int, ext: String) async throws -> Data {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("caresync-fixture-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let noise = dir.appendingPathComponent("n.v").path, rgb = dir.appendingPathComponent("rgb.v").path
-        try vips(["gaussnoise", noise, String(width), String(height), "--mean", "128", "--sigma", "40"])
-        try vips(["bandjoin", "\(noise) \(noise) \(noise)", rgb])
+        try await vips(["gaussnoise", noise, String(width), String(height), "--mean", "128", "--sigma", "40"])
+        try await vips(["bandjoin", "\(noise) \(noise) \(noise)", rgb])
         let cast = dir.appendingPathComponent("c.v").path
-        try vips(["cast", rgb, cast, "uchar"])
+        try await vips(["cast", rgb, cast, "uchar"])
         let out = dir.appendingPathComponent("out.\(ext)").path
-        try vips(["copy", cast, out])
+        try await vips(["copy", cast, out])
         return try Data(contentsOf: URL(fileURLWithPath: out))
     }
 
     /// A JPEG whose EXIF says: rotate 90° (orientation 6) and taken at 39°58' N (GPS), as phones write it.
-    package static func jpegWithGPS(width: Int = 64, height: Int = 32) throws -> Data {
-        let plain = try image(width: width, height: height, ext: "jpg")
+    package static func jpegWithGPS(width: Int = 64, height: Int = 32) async throws -> Data {
+        let plain = try await image(width: width, height: height, ext: "jpg")
         func be16(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
         func be32(_ v: Int) -> [UInt8] {
             [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
@@ -73,19 +73,19 @@ package enum ImageFixtures {
     }
 
     /// Width, height and every metadata field name libvips sees in `data`.
-    package static func inspect(_ data: Data) throws -> (width: Int, height: Int, fields: String) {
+    package static func inspect(_ data: Data) async throws -> (width: Int, height: Int, fields: String) {
         let f = FileManager.default.temporaryDirectory.appendingPathComponent(
             "caresync-inspect-\(UUID().uuidString).jpg")
         try data.write(to: f)
         defer { try? FileManager.default.removeItem(at: f) }
-        let all = try Subprocess.run(["/usr/bin/vipsheader", "-a", f.path]).text
+        let all = try await ExternalProgram.run(["/usr/bin/vipsheader", "-a", f.path]).text
         let w =
             Int(
-                try Subprocess.run(["/usr/bin/vipsheader", "-f", "width", f.path]).text.trimmingCharacters(
+                try await ExternalProgram.run(["/usr/bin/vipsheader", "-f", "width", f.path]).text.trimmingCharacters(
                     in: .whitespacesAndNewlines)) ?? 0
         let h =
             Int(
-                try Subprocess.run(["/usr/bin/vipsheader", "-f", "height", f.path]).text.trimmingCharacters(
+                try await ExternalProgram.run(["/usr/bin/vipsheader", "-f", "height", f.path]).text.trimmingCharacters(
                     in: .whitespacesAndNewlines)) ?? 0
         return (w, h, all)
     }

@@ -76,15 +76,15 @@ package final class ArchivingPostgres: @unchecked Sendable {
 
     package static var available: Bool { (try? PostgresTools.path("initdb")) != nil }
 
-    package init() throws {
+    package init() async throws {
         dir =
             FileManager.default.temporaryDirectory.appendingPathComponent("caresync-pg-\(UUID().uuidString.prefix(8))")
             .path
         walDir = dir + "/wal"
         port = PITR.freeLoopbackPort()
         try FileManager.default.createDirectory(atPath: walDir, withIntermediateDirectories: true)
-        try PostgresTools.giveToServerUser(dir)
-        try PostgresTools.run(
+        try await PostgresTools.giveToServerUser(dir)
+        try await PostgresTools.run(
             "initdb", ["-D", dir + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"],
             asServerUser: true)
         let conf = """
@@ -101,16 +101,16 @@ package final class ArchivingPostgres: @unchecked Sendable {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(conf.utf8))
         try handle.close()
-        try PostgresTools.giveToServerUser(dir)
-        try PostgresTools.run(
+        try await PostgresTools.giveToServerUser(dir)
+        try await PostgresTools.run(
             "pg_ctl", ["-D", dir + "/data", "-l", dir + "/pg.log", "-w", "start"], asServerUser: true)
-        try PostgresTools.run(
+        try await PostgresTools.run(
             "psql", ["--dbname=postgres://postgres@127.0.0.1:\(port)/postgres", "-qc", "CREATE DATABASE caresync"])
     }
 
     /// Closes the current WAL segment and waits until the archiver has copied it.
     package func switchAndArchive() async throws {
-        let name = try PostgresTools.run(
+        let name = try await PostgresTools.run(
             "psql", ["--dbname=\(url)", "-Atc", "SELECT pg_walfile_name(pg_switch_wal())"]
         ).trimmingCharacters(in: .whitespacesAndNewlines)
         for _ in 0..<300 {
@@ -120,8 +120,9 @@ package final class ArchivingPostgres: @unchecked Sendable {
         throw PITRTestError("WAL segment \(name) was not archived within 30 s")
     }
 
-    package func stop() {
-        _ = try? PostgresTools.run("pg_ctl", ["-D", dir + "/data", "-m", "fast", "-w", "stop"], asServerUser: true)
+    package func stop() async {
+        _ = try? await PostgresTools.run(
+            "pg_ctl", ["-D", dir + "/data", "-m", "fast", "-w", "stop"], asServerUser: true)
         try? FileManager.default.removeItem(atPath: dir)
     }
 }

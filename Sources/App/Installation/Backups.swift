@@ -231,7 +231,7 @@ public enum Backups {
                 try await tx.sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").run()
                 let snapID = try await tx.sql.raw("SELECT pg_export_snapshot() AS s").first()!.decode(
                     column: "s", as: String.self)
-                try PostgresTools.run(
+                try await PostgresTools.run(
                     "pg_dump",
                     [
                         "--format=custom", "--no-owner", "--snapshot=\(snapID)", "--file=\(file.path)",
@@ -259,7 +259,7 @@ public enum Backups {
     /// snapshot.
     package static func baseBackup(_ app: Application, config: AppConfig, into scratch: URL) async throws -> Snapshot {
         let dir = scratch.appendingPathComponent("base")
-        try PostgresTools.run(
+        try await PostgresTools.run(
             "pg_basebackup",
             [
                 "--pgdata=\(dir.path)", "--format=tar", "--wal-method=fetch", "--checkpoint=fast",
@@ -406,7 +406,7 @@ public enum Backups {
                     "The target database is not empty (\(n) tables). Restore into an empty database, or pass --force.")
             }
             progress("restoring into PostgreSQL (pg_restore)")
-            try PostgresTools.run(
+            try await PostgresTools.run(
                 "pg_restore",
                 ["--no-owner", "--exit-on-error", "--single-transaction"] + (n > 0 ? ["--clean", "--if-exists"] : [])
                     + ["--dbname=\(target.databaseURL!)", scratch.appendingPathComponent("database").path])

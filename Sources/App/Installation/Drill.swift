@@ -188,11 +188,8 @@ public enum Drill {
             var scratchConfig = AuditCheckpoints.forRestoredCopy(of: config)
             scratchConfig.dataDir = work + "/data"
             scratchConfig.seedDemo = false
+            // Nothing below throws before the scratch server is stopped and its folder removed.
             var restored: PITR.Restored?
-            defer {
-                restored?.stop()
-                if !options.keepScratch { try? FileManager.default.removeItem(atPath: work) }
-            }
             let blobDir = scratchConfig.blobDir
             await steps.step("recover to point in time") {
                 var o = PITR.Options(walDir: walDir, pgdata: work + "/pgdata")
@@ -226,6 +223,8 @@ public enum Drill {
                 targetTime: targetTime, database: "postgresql", ok: steps.ok && restored != nil, startedAt: startedAt,
                 finishedAt: source.clock.now(), rtoSeconds: rto,
                 rpoSeconds: newest.map { max(0, Int(startedAt.timeIntervalSince($0).rounded())) }, checks: steps.checks)
+            await restored?.stop()
+            if !options.keepScratch { try? FileManager.default.removeItem(atPath: work) }
             try await store(result, in: source)
             return result
         }

@@ -50,8 +50,8 @@ public enum PITR {
         public let targetTime: Date?
 
         /// Stops the recovered server.
-        public func stop() {
-            _ = try? PostgresTools.run("pg_ctl", ["-D", pgdata, "-m", "fast", "-w", "stop"], asServerUser: true)
+        public func stop() async {
+            _ = try? await PostgresTools.run("pg_ctl", ["-D", pgdata, "-m", "fast", "-w", "stop"], asServerUser: true)
         }
     }
 
@@ -107,8 +107,10 @@ public enum PITR {
         progress("unpacking the base backup into \(o.pgdata)")
         try FileManager.default.createDirectory(atPath: o.pgdata, withIntermediateDirectories: true)
         guard
-            try Subprocess.run(["/bin/tar", "-xf", scratch.appendingPathComponent("database").path, "-C", o.pgdata])
-                .status == 0
+            try await ExternalProgram.run([
+                "/bin/tar", "-xf", scratch.appendingPathComponent("database").path, "-C", o.pgdata,
+            ])
+            .status == 0
         else { throw Backups.Failure.refused("tar could not unpack the base backup") }
         if let blobDir = o.blobDir {
             _ = try BackupCrypto.unpack(
@@ -130,7 +132,7 @@ public enum PITR {
         try (existing + conf.joined(separator: "\n") + "\n").write(to: auto, atomically: true, encoding: .utf8)
         FileManager.default.createFile(atPath: o.pgdata + "/recovery.signal", contents: Data())
         try? FileManager.default.removeItem(atPath: o.pgdata + "/postmaster.pid")
-        try PostgresTools.giveToServerUser(o.pgdata)
+        try await PostgresTools.giveToServerUser(o.pgdata)
 
         progress(
             "replaying archived "
@@ -138,7 +140,7 @@ public enum PITR {
         )
         let log = o.pgdata + "/recovery.log"
         do {
-            try PostgresTools.run(
+            try await PostgresTools.run(
                 "pg_ctl", ["-D", o.pgdata, "-l", log, "-w", "-t", "300", "start"], asServerUser: true)
         } catch {
             throw Backups.Failure.refused("The recovered server did not start: \(logTail(log))")
@@ -151,10 +153,10 @@ public enum PITR {
         // pg_ctl returns once read-only connections are accepted; wait for the promotion that ends recovery.
         let deadline = Date().addingTimeInterval(300)
         while true {
-            let state = try? PostgresTools.run("psql", ["--dbname=\(url)", "-Atc", "SELECT pg_is_in_recovery()"])
+            let state = try? await PostgresTools.run("psql", ["--dbname=\(url)", "-Atc", "SELECT pg_is_in_recovery()"])
             if state?.trimmingCharacters(in: .whitespacesAndNewlines) == "f" { break }
             if Date() > deadline || !FileManager.default.fileExists(atPath: o.pgdata + "/postmaster.pid") {
-                restored.stop()
+                await restored.stop()
                 throw Backups.Failure.refused("Recovery did not finish: \(logTail(log))")
             }
             try await Task.sleep(for: .milliseconds(200))

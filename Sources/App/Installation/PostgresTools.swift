@@ -25,19 +25,19 @@ package enum PostgresTools {
     /// Runs a tool and returns its standard output; fails with its message. `asServerUser` runs it as `postgres` when
     /// we are root.
     @discardableResult
-    package static func run(_ tool: String, _ args: [String], asServerUser: Bool = false) throws -> String {
+    package static func run(_ tool: String, _ args: [String], asServerUser: Bool = false) async throws -> String {
         let command =
             (asServerUser && isRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [try path(tool)] + args
-        let out = try Subprocess.run(command)
+        let out = try await ExternalProgram.run(command)
         guard out.status == 0 else { throw Backups.Failure.refused("\(tool) failed: \(out.errorText.prefix(800))") }
         return out.text
     }
 
     /// Hands a directory tree to the `postgres` user (when we are root), mode 0700 at the top as PostgreSQL requires.
-    package static func giveToServerUser(_ dir: String) throws {
+    package static func giveToServerUser(_ dir: String) async throws {
         chmod(dir, 0o700)
         guard isRoot else { return }
-        guard try Subprocess.run(["/bin/chown", "-R", "postgres:postgres", dir]).status == 0 else {
+        guard try await ExternalProgram.run(["/bin/chown", "-R", "postgres:postgres", dir]).status == 0 else {
             throw Backups.Failure.refused("could not hand \(dir) to the postgres user")
         }
     }

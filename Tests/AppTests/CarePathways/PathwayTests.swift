@@ -341,7 +341,7 @@ final class PathwayTests: XCTestCase {
                     json: ["bodySite": "incision, first metatarsal", "side": "left"])
                 XCTAssertEqual(wound.status, .created, wound.body.string)
                 let woundID = try wound.content.get(UUID.self, at: "id")
-                let jpeg = try ImageFixtures.image(width: 64, height: 48, ext: "jpg")
+                let jpeg = try await ImageFixtures.image(width: 64, height: 48, ext: "jpg")
                 var h = me2
                 h.add(name: "Tus-Resumable", value: "1.0.0")
                 h.add(name: "Upload-Length", value: String(jpeg.count))

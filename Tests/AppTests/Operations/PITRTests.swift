@@ -14,8 +14,17 @@ final class PITRTests: XCTestCase {
     func test_pointInTimeRecovery_recoversExactlyToTheTargetTime_andTheDrillVariantPasses() async throws {
         guard TestDatabase.isPostgres else { throw XCTSkip("PostgreSQL only (set TEST_DATABASE_URL)") }
         guard ArchivingPostgres.available else { throw XCTSkip("PostgreSQL server programs are not installed") }
-        let cluster = try ArchivingPostgres()
-        defer { cluster.stop() }
+        let cluster = try await ArchivingPostgres()
+        do {
+            try await recover(cluster)
+        } catch {
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+
+    private func recover(_ cluster: ArchivingPostgres) async throws {
         try await withTestApp(configure: { $0.databaseURL = cluster.url }) { app, clock in
             try await populateBackupWorld(app, clock)
             let dir = app.config.dataDir + "/backups"
@@ -64,7 +73,7 @@ final class PITRTests: XCTestCase {
                 } catch { XCTFail("\(error)") }
                 try await recovered.asyncShutdown()
             }
-            restored.stop()
+            await restored.stop()
 
             // Recovering into a directory that is not empty is refused.
             do {

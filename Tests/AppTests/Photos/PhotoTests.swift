@@ -67,8 +67,9 @@ final class PhotoTests: XCTestCase {
             let patient = try await Fixtures.patientUser(app)
             let auth = try await Fixtures.bearer(app, patient, clock: clock)
             let wound = try await newWound(app, auth, patient: patient.patientID!)
-            let original = try ImageFixtures.jpegWithGPS(width: 64, height: 32)
-            XCTAssertTrue(try ImageFixtures.inspect(original).fields.contains("GPSLatitude"), "the fixture carries GPS")
+            let original = try await ImageFixtures.jpegWithGPS(width: 64, height: 32)
+            let fixture = try await ImageFixtures.inspect(original)
+            XCTAssertTrue(fixture.fields.contains("GPSLatitude"), "the fixture carries GPS")
 
             let options = try await app.sendRequest(.OPTIONS, "/api/v1/uploads", headers: auth)
             XCTAssertEqual(options.status, .noContent)
@@ -114,7 +115,7 @@ final class PhotoTests: XCTestCase {
             XCTAssertEqual(img.headers.contentType, .jpeg)
             XCTAssertEqual(img.headers.first(name: .cacheControl), "private, no-store, max-age=0")
             let stored = Data(buffer: img.body)
-            let seen = try ImageFixtures.inspect(stored)
+            let seen = try await ImageFixtures.inspect(stored)
             XCTAssertEqual([seen.width, seen.height], [32, 64], "orientation 6 was applied to the pixels")
             for field in ["GPS", "exif", "Orientation", "orientation"] {
                 XCTAssertFalse(seen.fields.contains(field), "\(field) survived:\n\(seen.fields)")
@@ -144,7 +145,7 @@ final class PhotoTests: XCTestCase {
             let patient = try await Fixtures.patientUser(app)
             let auth = try await Fixtures.bearer(app, patient, clock: clock)
             let wound = try await newWound(app, auth, patient: patient.patientID!)
-            let good = try ImageFixtures.image(width: 200, height: 150, ext: "jpg")
+            let good = try await ImageFixtures.image(width: 200, height: 150, ext: "jpg")
             let cases: [(String, Data, String)] = [
                 (
                     "wrong magic bytes", Data("hello, this is plain text and not an image at all".utf8),
