@@ -60,7 +60,8 @@ public enum CareSyncCLI {
             FileHandle.standardError.write(
                 Data(
                     """
-                    CareSync is starting on http://\(hostname == "0.0.0.0" ? "localhost" : hostname):\(port)/  (database: \(db); data dir: \(config.dataDir))
+                    CareSync is starting on http://\(hostname == "0.0.0.0" ? "localhost" : hostname):\(port)/  \
+                    (database: \(db); data dir: \(config.dataDir))
                     \(demoSignInsText())
 
                     """.utf8))

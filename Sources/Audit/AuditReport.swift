@@ -121,7 +121,8 @@ package struct AuditReport {
                 ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
         }
         var out =
-            "seq,recorded_at,username,role,patient_id,action,category,entity_type,entity_id,device,outcome,detail,prev_hash,hash\r\n"
+            "seq,recorded_at,username,role,patient_id,action,category,entity_type,entity_id,device,outcome,detail,"
+            + "prev_hash,hash\r\n"
         let iso = ISO8601DateFormatter()
         iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         for r in rows {

@@ -124,7 +124,8 @@ package enum JobQueue {
                 ids = try await tx.sql.raw(
                     """
                     SELECT id FROM job
-                    WHERE (status = 'pending' AND run_at <= \(bind: now)) OR (status = 'running' AND lease_until < \(bind: now))
+                    WHERE (status = 'pending' AND run_at <= \(bind: now))
+                       OR (status = 'running' AND lease_until < \(bind: now))
                     ORDER BY run_at LIMIT \(literal: limit)
                     FOR UPDATE SKIP LOCKED
                     """

@@ -176,7 +176,9 @@ package struct PortalMessagesPage {
                                 .textarea(
                                     .id("body"), .name("body"), .attribute(named: "rows", value: "5"), .text(body ?? "")
                                 ),
-                                .unwrap(errors.first { $0.field == "body" }) { .p(.class("error"), .text($0.message)) }),
+                                .unwrap(errors.first { $0.field == "body" }) {
+                                    .p(.class("error"), .text($0.message))
+                                }),
                             .div(
                                 .class("field"), .label(.for("file"), .text("Attach a photo or PDF (optional)")),
                                 .input(

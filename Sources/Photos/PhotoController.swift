@@ -274,7 +274,8 @@ package struct PortalPhotosPage {
                 res = await fetch(url, {method: 'PATCH', headers: headers({'Upload-Offset': String(offset),
                   'Content-Type': 'application/offset+octet-stream'}), body: file.slice(offset, offset + CHUNK)});
               } catch (e) {
-                if (++failures > 30) throw new Error('The connection keeps dropping; try again later. Your upload will resume.');
+                if (++failures > 30)
+                  throw new Error('The connection keeps dropping; try again later. Your upload will resume.');
                 await sleep(Math.min(1000 * failures, 5000)); var o = await where(url).catch(function () { return null;
                   }); if (o !== null) offset = o; continue;
               }

@@ -163,7 +163,8 @@ package struct InvitationStore {
         try await scope.authorize(.readPortalAdoption)
         let rows = try await scope.db.sql.raw(
             """
-            SELECT batch, COUNT(DISTINCT patient_id) AS invited, COUNT(DISTINCT CASE WHEN used_at IS NOT NULL THEN patient_id END) AS registered
+            SELECT batch, COUNT(DISTINCT patient_id) AS invited,
+                   COUNT(DISTINCT CASE WHEN used_at IS NOT NULL THEN patient_id END) AS registered
             FROM invitation GROUP BY batch ORDER BY batch
             """
         ).all()

@@ -183,21 +183,20 @@ package enum SchedulePagesController {
             }
             let near = try await alternatives(
                 req, typeID: typeID, near: start, preferring: input.providerId, at: input.locationId, dir: dir)
+            // A field to fix (the patient, say) is marked at the field; a time that cannot be had is said at the top.
+            let errors = BookPage.formErrors(e)
             var page = BookPage(
                 action: Site.scheduleBook.path(), patient: patient,
                 day: LocalDay.of(start, in: dir.zone(input.locationId ?? UUID())),
                 typeID: typeID, locationID: nil, providerID: nil, dir: dir, types: dir.types, slots: near,
-                message: refusal(e) + (near.isEmpty ? "" : " The nearest free times are below."))
-            page.title = "Pick another time"
+                message: errors.isEmpty
+                    ? Problem.from(e, instance: nil).detail + (near.isEmpty ? "" : " The nearest free times are below.")
+                    : nil)
+            page.title = errors.isEmpty ? "Pick another time" : "Book an appointment"
             page.alternatives = true
-            page.errors = BookPage.formErrors(e)
+            page.errors = errors
             return Layout.render(page.render(for: req), status: e.status)
         }
-    }
-
-    /// Why a booking or move was refused, for the top of the form; field errors are shown at their fields instead.
-    private static func refusal(_ e: AppError) -> String {
-        BookPage.formErrors(e).isEmpty ? Problem.from(e, instance: nil).detail : "That could not be booked."
     }
 
     /// Free times nearest to the one that was wanted, over that day and the two after: the same provider's first, then
@@ -276,7 +275,8 @@ package enum SchedulePagesController {
                 action: Site.scheduleAppointmentMove.path(id), patient: (a.patientID, BookPage.label(patient)),
                 day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
                 providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
-                message: refusal(e) + " The appointment keeps its old time"
+                message: (BookPage.formErrors(e).isEmpty ? Problem.from(e, instance: nil).detail + " " : "")
+                    + "The appointment keeps its old time"
                     + (near.isEmpty ? "." : "; the nearest free times are below."))
             page.searchAction = Site.scheduleAppointmentMove.path(id)
             page.title = "Pick another time"

@@ -150,7 +150,9 @@ package struct MyDayPage {
             .div(
                 .h1(.text("My day: \(Format.day(day))")),
                 .p(
-                    .a(.href(Site.scheduleMyDay.path() + "?date=\(day.adding(days: -1).iso)"), .text("← Previous day")),
+                    .a(
+                        .href(Site.scheduleMyDay.path() + "?date=\(day.adding(days: -1).iso)"),
+                        .text("← Previous day")),
                     .text(" · "),
                     .a(.href(Site.scheduleMyDay.path() + "?date=\(day.adding(days: 1).iso)"), .text("Next day →"))),
                 .if(rows.isEmpty, .p(.text("Nothing booked."))),
@@ -258,14 +260,17 @@ package struct BookPage {
     }
 
     package func patientPicker<C: HTML.BodyContext>() -> Node<C> {
-        .div(
-            .class(errors.contains { $0.field == "find" } ? "field picker invalid" : "field picker"),
+        let error = errors.first { $0.field == "find" }
+        return .div(
+            .class(error == nil ? "field picker" : "field picker invalid"),
             .label(.for("find"), .text("Patient *")),
             .input(
                 .type(.search), .name("find"), .id("find"), .value(Escape.attribute(find ?? "")),
                 .attribute(named: "autocomplete", value: "off"),
-                .attribute(named: "aria-describedby", value: "find-hint"),
+                .attribute(named: "aria-describedby", value: error == nil ? "find-hint" : "find-error find-hint"),
+                .attribute(named: "aria-invalid", value: error == nil ? nil : "true"),
                 .attribute(named: "aria-controls", value: "patient-results")),
+            .unwrap(error) { .p(.class("error"), .id("find-error"), .text($0.message)) },
             .p(.small(.id("find-hint"), .text("Name, date of birth (YYYY-MM-DD) or record number"))),
             .if(
                 find != nil && candidates.isEmpty,

@@ -8,7 +8,8 @@ final class AccessHistoryTests: XCTestCase {
         let events = [
             AccessHistory.Event(at: t0, username: "drpatel", role: "provider", action: .read, category: .demographics),
             AccessHistory.Event(
-                at: t0.addingTimeInterval(60), username: "drpatel", role: "provider", action: .read, category: .contact),
+                at: t0.addingTimeInterval(60), username: "drpatel", role: "provider", action: .read,
+                category: .contact),
             AccessHistory.Event(
                 at: t0.addingTimeInterval(120), username: "drpatel", role: "provider", action: .read, category: .contact
             ),

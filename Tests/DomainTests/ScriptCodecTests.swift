@@ -90,7 +90,8 @@ final class ScriptCodecTests: XCTestCase {
         XCTAssertEqual(problem(longID)?.xpath, "/Message/Header/MessageID")
         XCTAssertEqual(
             problem(
-                good.replacingOccurrences(of: "TransactionVersion=\"2017071\"", with: "TransactionVersion=\"2023011\""))?
+                good.replacingOccurrences(
+                    of: #"TransactionVersion="2017071""#, with: #"TransactionVersion="2023011""#))?
                 .xpath, "/Message/@TransactionVersion")
         XCTAssertEqual(
             problem(good.replacingOccurrences(of: "<City>Evansville</City>", with: ""))?.xpath,

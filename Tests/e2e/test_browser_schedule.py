@@ -48,3 +48,45 @@ def test_desk_books_from_the_chart_and_the_calendar_shows_it(server, browser, ar
     assert "Okafor, James" in main and label.split(" · ")[0] in main
     no_horizontal_scroll(drv)
     drv.save_screenshot(str(artifacts / f"calendar-{server.backend}.png"))
+
+
+def test_desk_takes_a_time_before_choosing_the_patient_and_sees_what_to_fix(server, browser, artifacts):
+    """On the real clock: a time taken before a patient is chosen brings the form back with the patient field
+    marked and the free times still offered (not an error page); finding the patient then books it. Walked at the
+    phone, the front-office tablet and a desktop."""
+    drv, base = browser, server.url
+    day = next_weekday()
+    sign_in(drv, base, "/login", "desk.jones")
+    wait(drv, EC.presence_of_element_located((By.ID, "welcome")))
+
+    drv.get(base + "/schedule/book")
+    Select(drv.find_element(By.NAME, "type")).select_by_visible_text("Follow-up visit (20 min)")
+    Select(drv.find_element(By.NAME, "provider")).select_by_visible_text("Dr. Priya Patel")
+    drv.execute_script("arguments[0].value = arguments[1]", drv.find_element(By.NAME, "date"), day)
+    submit(drv, drv.find_element(By.ID, "find-slots"))
+    slots = wait(drv, EC.presence_of_element_located((By.ID, "slots"))).find_elements(By.TAG_NAME, "button")
+    assert slots, "Dr. Patel has free times on a weekday"
+    submit(drv, slots[-1])
+
+    summary = wait(drv, EC.presence_of_element_located((By.CSS_SELECTOR, "[role=alert]"))).text
+    assert "Please correct the marked fields" in summary and "Patient is required." in summary, summary
+    picker = drv.find_element(By.CSS_SELECTOR, ".field.picker")
+    assert "invalid" in picker.get_attribute("class")
+    assert drv.find_elements(By.CSS_SELECTOR, "#slots button"), "the free times are still offered"
+    for width, height, name in [(360, 780, "phone"), (800, 1280, "tablet"), (1366, 768, "desktop")]:
+        drv.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 1000})
+        no_horizontal_scroll(drv, at_most=width)
+        drv.save_screenshot(str(artifacts / f"book-missing-patient-{name}-{server.backend}.png"))
+    drv.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 360, "height": 780, "deviceScaleFactor": 1, "mobile": True})
+
+    find = drv.find_element(By.NAME, "find")
+    find.clear()
+    find.send_keys("Nguyen")
+    submit(drv, drv.find_element(By.ID, "find-slots"))
+    assert "Nguyen" in wait(drv, EC.presence_of_element_located((By.ID, "booking-patient"))).text
+    slots = wait(drv, EC.presence_of_element_located((By.ID, "slots"))).find_elements(By.TAG_NAME, "button")
+    submit(drv, slots[-1])
+    assert "booked=1" in drv.current_url

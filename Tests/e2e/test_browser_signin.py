@@ -16,11 +16,12 @@ def wait(drv, cond, timeout=15):
     return WebDriverWait(drv, timeout).until(cond)
 
 
-def no_horizontal_scroll(drv):
+def no_horizontal_scroll(drv, at_most=360):
+    """The page fits its viewport, which is no wider than `at_most` (the phone unless a test says otherwise)."""
     width = drv.execute_script("return document.documentElement.clientWidth")
-    assert width <= 360, f"viewport is {width} px wide, not a small screen"
+    assert width <= at_most, f"viewport is {width} px wide, not {at_most} or less"
     scroll = drv.execute_script("return document.documentElement.scrollWidth")
-    assert scroll <= width + 1, f"page scrolls sideways on a small screen: {scroll} > {width}"
+    assert scroll <= width + 1, f"page scrolls sideways at {width} px: {scroll} > {width}"
 
 
 def replaced(element):

@@ -90,8 +90,9 @@ public struct TOTP: Sendable {
             s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
                 ?? s
         }
-        return
-            "otpauth://totp/\(enc(issuer)):\(enc(account))?secret=\(Base32.encode(secret))&issuer=\(enc(issuer))&algorithm=SHA1&digits=\(digits)&period=\(Int(period))"
+        let label = "\(enc(issuer)):\(enc(account))"
+        return "otpauth://totp/\(label)?secret=\(Base32.encode(secret))&issuer=\(enc(issuer))"
+            + "&algorithm=SHA1&digits=\(digits)&period=\(Int(period))"
     }
 }
 

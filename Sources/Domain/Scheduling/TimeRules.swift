@@ -60,8 +60,8 @@ public struct LocalDay: Equatable, Hashable, Sendable, Comparable {
 
     public func adding(days n: Int) -> LocalDay {
         let cal = LocalDay.calendar(TimeZone(identifier: "UTC")!)
-        let d = cal.date(
-            byAdding: .day, value: n, to: cal.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!)!
+        let noon = cal.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
+        let d = cal.date(byAdding: .day, value: n, to: noon)!
         return LocalDay.of(d, in: TimeZone(identifier: "UTC")!)
     }
 

@@ -21,8 +21,8 @@ struct Backup: AsyncParsableCommand {
         @Flag(
             help:
                 ArgumentHelp(
-                    "PostgreSQL: a base backup (pg_basebackup) for point-in-time recovery with the WAL archive, instead "
-                        + "of a pg_dump snapshot.")
+                    "PostgreSQL: a base backup (pg_basebackup) for point-in-time recovery with the WAL archive, "
+                        + "instead of a pg_dump snapshot.")
         ) var base = false
         @Flag(help: "Print the manifest as JSON.") var json = false
 

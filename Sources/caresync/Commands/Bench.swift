@@ -121,12 +121,17 @@ extension Bench {
                     print(CareSyncCLI.json(r))
                 } else {
                     let mb = { (b: Int64) in String(format: "%.1f MB", Double(b) / 1_048_576) }
+                    let seconds = { (s: Double) in String(format: "%7.1f", s) }
+                    let checks = r.drillChecks.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value) ms" }
                     print(
                         """
-                        backup bench (\(r.database)): \(r.patients) patients, \(r.appointments) appointments, \(r.photos) photos (\(mb(r.blobBytes)) of blobs), \(r.auditEvents) audit events; generated in \(String(format: "%.1f", r.seedSeconds)) s
-                          backup   \(String(format: "%7.1f", r.backupSeconds)) s   \(mb(r.backupBytes)) encrypted
-                          restore  \(String(format: "%7.1f", r.restoreSeconds)) s   (verify + write into an empty target)
-                          drill    \(String(format: "%7.1f", r.drillRTOSeconds)) s RTO  \(r.drillOk ? "passed" : "FAILED")  \(r.drillChecks.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value) ms" }.joined(separator: ", "))
+                        backup bench (\(r.database)): \(r.patients) patients, \(r.appointments) appointments, \
+                        \(r.photos) photos (\(mb(r.blobBytes)) of blobs), \(r.auditEvents) audit events; \
+                        generated in \(String(format: "%.1f", r.seedSeconds)) s
+                          backup   \(seconds(r.backupSeconds)) s   \(mb(r.backupBytes)) encrypted
+                          restore  \(seconds(r.restoreSeconds)) s   (verify + write into an empty target)
+                          drill    \(seconds(r.drillRTOSeconds)) s RTO  \(r.drillOk ? "passed" : "FAILED")  \
+                        \(checks.joined(separator: ", "))
                         """)
                 }
                 if !r.drillOk { throw ExitCode(1) }

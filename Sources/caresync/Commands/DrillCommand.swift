@@ -26,8 +26,8 @@ struct DrillCommand: AsyncParsableCommand {
         @Option(
             help:
                 ArgumentHelp(
-                    "PostgreSQL: an empty database to restore into (default: a new database on the same server, dropped "
-                        + "afterwards).")
+                    "PostgreSQL: an empty database to restore into (default: a new database on the same server, "
+                        + "dropped afterwards).")
         ) var scratchDatabaseUrl: String?
         @Flag(help: "Keep the scratch copy afterwards.") var keepScratch = false
         @Flag(
@@ -37,8 +37,8 @@ struct DrillCommand: AsyncParsableCommand {
         @Option(
             help:
                 ArgumentHelp(
-                    "With --pitr: recover to this time (ISO 8601 with zone, e.g. 2026-11-23T14:05:00Z); default the end "
-                        + "of the archive.")
+                    "With --pitr: recover to this time (ISO 8601 with zone, e.g. 2026-11-23T14:05:00Z); default the "
+                        + "end of the archive.")
         ) var targetTime: String?
         @Flag(help: "Print the result as JSON.") var json = false
 

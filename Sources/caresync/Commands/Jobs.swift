@@ -28,7 +28,8 @@ struct Jobs: AsyncParsableCommand {
                         "\(r.id.uuidString)  \(r.kind.padding(toLength: 17, withPad: " ", startingAt: 0)) "
                             + "\(r.status.padding(toLength: 9, withPad: " ", startingAt: 0)) due "
                             + "\(f.string(from: r.runAt))  attempts "
-                            + "\(r.attempts)\(r.claimedBy.map { "  node " + $0 } ?? "")\(r.lastError.map { "  last error: " + $0 } ?? "")"
+                            + "\(r.attempts)\(r.claimedBy.map { "  node " + $0 } ?? "")"
+                            + (r.lastError.map { "  last error: " + $0 } ?? "")
                     )
                 }
                 print(

@@ -136,9 +136,8 @@ final class AuditTamperTests: XCTestCase {
                     try await app.db.sql.raw("UPDATE audit_event SET seq = seq - 999 WHERE seq >= 1003").run()
                     try await app.db.sql.raw(
                         """
-                        INSERT INTO audit_event (id, seq, recorded_at, prev_hash, hash, user_id, username, role, patient_id,
-                        action,
-                        category, entity_type, entity_id, device, outcome, detail)
+                        INSERT INTO audit_event (id, seq, recorded_at, prev_hash, hash, user_id, username, role,
+                        patient_id, action, category, entity_type, entity_id, device, outcome, detail)
                         SELECT \(bind: UUID()), 3, recorded_at, hash, hash, user_id, username, role, patient_id, action,
                         category,
                         entity_type, entity_id, device, outcome, 'forged' FROM audit_event WHERE seq = 2

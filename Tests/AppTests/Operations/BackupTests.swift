@@ -29,9 +29,8 @@ final class BackupTests: XCTestCase {
     func fingerprint(_ db: any Database) async throws -> [String] {
         var out: [String] = []
         for t in Backups.tables {
-            out.append(
-                "\(t)=\(try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!.decode(column: "n", as: Int.self))"
-            )
+            let row = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: t)").first()!
+            out.append("\(t)=\(try row.decode(column: "n", as: Int.self))")
         }
         out += try await AuditEventRecord.query(on: db).sort(\.$seq).all().map { "\($0.seq):\($0.hash)" }
         out += try await PatientRecord.query(on: db).sort(\.$mrn).all().map {

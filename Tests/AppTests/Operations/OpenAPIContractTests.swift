@@ -72,18 +72,18 @@ final class OpenAPIContractTests: XCTestCase {
                 String(decoding: body, as: UTF8.self).replacingOccurrences(
                     of: "\"version\":1", with: "\"version\":\"1\""
                 ).utf8)
-            XCTAssertNotNil(
-                OpenAPIContract.violation(
-                    method: "GET", path: path, status: 200, contentType: "application/json", body: wrongType))
-            XCTAssertNotNil(
-                OpenAPIContract.violation(
-                    method: "GET", path: path, status: 418, contentType: "application/json", body: body))
-            XCTAssertNotNil(
-                OpenAPIContract.violation(
-                    method: "GET", path: path, status: 200, contentType: "text/html", body: body))
-            XCTAssertNotNil(
-                OpenAPIContract.violation(
-                    method: "PUT", path: path, status: 200, contentType: "application/json", body: body))
+            // A field of the wrong type, an undocumented status, content type or method: each is a violation.
+            let broken: [(String, Int, String, Data, String)] = [
+                ("GET", 200, "application/json", wrongType, "$.version: string where the document says integer"),
+                ("GET", 418, "application/json", body, "the status is not documented"),
+                ("GET", 200, "text/html", body, "content type text/html"),
+                ("PUT", 200, "application/json", body, "the operation is not in the document"),
+            ]
+            for (method, status, contentType, sent, expected) in broken {
+                let found = OpenAPIContract.violation(
+                    method: method, path: path, status: status, contentType: contentType, body: sent)
+                XCTAssertTrue(found?.contains(expected) == true, "\(method) \(status): \(found ?? "no violation")")
+            }
         }
     }
 }

@@ -48,11 +48,13 @@ final class PatientAPITests: XCTestCase {
                     .unprocessableEntity, "birthDate"
                 ),
                 (
-                    "{\"familyName\":\"\(String(repeating: "G", count: 101))\",\"givenName\":\"Maria\",\"birthDate\":\"1961-04-12\",\"sex\":\"female\"}",
+                    #"{"familyName":"\#(String(repeating: "G", count: 101))","givenName":"Maria","#
+                        + #""birthDate":"1961-04-12","sex":"female"}"#,
                     .unprocessableEntity, "familyName"
                 ),
                 (
-                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","email":"not-an-email"}"#,
+                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","#
+                        + #""email":"not-an-email"}"#,
                     .unprocessableEntity, "email"
                 ),
                 (
@@ -64,11 +66,13 @@ final class PatientAPITests: XCTestCase {
                     .badRequest, "familyName"
                 ),
                 (
-                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","preferredLocationID":"nope"}"#,
+                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","#
+                        + #""preferredLocationID":"nope"}"#,
                     .badRequest, "preferredLocationID"
                 ),
                 (
-                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","preferredLocationID":"6F1C2F3A-0000-4000-8000-000000000000"}"#,
+                    #"{"familyName":"Garcia","givenName":"Maria","birthDate":"1961-04-12","sex":"female","#
+                        + #""preferredLocationID":"6F1C2F3A-0000-4000-8000-000000000000"}"#,
                     .unprocessableEntity, "preferredLocationID"
                 ),
                 (#"{"familyName":"Garcia", "givenName": "#, .badRequest, ""),
