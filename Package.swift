@@ -62,7 +62,7 @@ let capabilities: [Target] = [
     // The patient portal: home, appointments, invitations.
     capability("Portal", uses: ["Accounts", "Notifications", "Patients", "Scheduling"]),
     // The patient chart, assembled from what the capabilities contribute.
-    capability("Chart", uses: ["Accounts", "CarePathways", "Patients", "Prescribing"]),
+    capability("Chart", uses: ["Accounts", "CarePathways", "Locations", "Patients", "Prescribing"]),
     // The demo practice.
     capability("Demo", uses: ["Accounts", "Locations", "Patients", "Prescribing", "Scheduling"]),
     // Each role's home page.

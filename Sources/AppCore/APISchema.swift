@@ -161,7 +161,7 @@ private enum SchemaRecorder {
     private static func cases<E: CaseIterable & RawRepresentable>(_ type: E.Type) -> (Any?, APISchema.J) {
         let values = E.allCases.map(\.rawValue)
         if let strings = values as? [String] { return (E.allCases.first, ["type": "string", "enum": strings]) }
-        return (E.allCases.first, ["type": "integer", "enum": values.map { "\($0)" }])
+        return (E.allCases.first, ["type": "integer", "enum": values.compactMap { Int("\($0)") }])
     }
 
     static func annotate(

@@ -6,13 +6,14 @@ import Accounts
 import Patients
 import Prescribing
 import CarePathways
+import Locations
 
 /// The patient's chart: demographics with the sections other capabilities contribute (care pathway, prescriptions)
 /// and the forms that sit on it. Capabilities whose forms post from the chart re-render it through
 /// `Application.chartPage`, which this module provides, so none of them depends on the chart.
 package enum ChartController {
     @Sendable package static func chart(req: Request) async throws -> Response {
-        try await chartPage(req, try PatientAPIController.id(req))
+        try await chartPage(req, try req.idParameter("patient"))
     }
 
     /// The chart, with a form's problems shown when one of its forms was refused (invitation, procedure).
@@ -22,7 +23,7 @@ package enum ChartController {
     ) async throws -> Response {
         let p = try await req.patients().find(id)
         let principal = try req.principal()
-        let locs = try await PatientPagesController.locations(req)
+        let locs = try await LocationRecord.byName(on: req.db)
         let pathway =
             AccessPolicy.decide(principal, .readPathway(patientID: id)).isAllowed
             ? try await req.pathways().chart(patientID: id) : nil

@@ -34,7 +34,7 @@ package enum HomeController {
                 // The provider's own day shows patients' names: read through the scoped, audited schedule.
                 let listed = try await req.scheduling().list(
                     .init(providerID: p.userID, from: from, to: to, includeInactive: true))
-                myDay = try SchedulePagesController.rows(listed.filter { isToday($0.appointment) }, dir)
+                myDay = try dir.rows(listed.filter { isToday($0.appointment) })
             } else {
                 // Counts per location name nobody, so they are counted without opening anyone's appointments (and
                 // nobody's access history says the front desk looked at them).

@@ -12,7 +12,7 @@ package enum IntakeRoutes {
         routes.portal.get(Site.portalForms.route, use: IntakeController.portalList)
         routes.portal.get(Site.portalForm.route, use: IntakeController.portalForm)
         routes.portal.on(
-            .POST, Site.portalForm.route, body: .collect(maxSize: TusController.maxChunk),
+            .POST, Site.portalForm.route, body: .collect(maxSize: UploadLimits.maxBody),
             use: IntakeController.portalSave)
         routes.api.get(Site.apiForms.route, use: IntakeController.forms)
         routes.api.get(Site.apiPatientIntake.route, use: IntakeController.listAPI)

@@ -64,3 +64,10 @@ package struct LocationDTO: Content {
         phone = r.phone
     }
 }
+
+extension LocationRecord {
+    /// The practice's locations by name (for pickers and the chart).
+    package static func byName(on db: any Database) async throws -> [LocationRecord] {
+        try await LocationRecord.query(on: db).sort(\.$name).all()
+    }
+}

@@ -8,17 +8,17 @@ package enum MessagingRoutes {
         routes.staff.get(Site.inbox.route, use: MessageController.inboxPage)
         routes.staff.get(Site.inboxThread.route, use: MessageController.threadPage)
         routes.staff.on(
-            .POST, Site.inboxReply.route, body: .collect(maxSize: TusController.maxChunk),
+            .POST, Site.inboxReply.route, body: .collect(maxSize: UploadLimits.maxBody),
             use: MessageController.replyPage)
         routes.staff.post(Site.inboxAssign.route, use: MessageController.assignPage)
         routes.portal.get(Site.portalMessages.route, use: MessageController.portalList)
         routes.portal.on(
-            .POST, Site.portalMessages.route, body: .collect(maxSize: TusController.maxChunk),
+            .POST, Site.portalMessages.route, body: .collect(maxSize: UploadLimits.maxBody),
             use: MessageController.portalStart
         )
         routes.portal.get(Site.portalMessage.route, use: MessageController.threadPage)
         routes.portal.on(
-            .POST, Site.portalMessageReply.route, body: .collect(maxSize: TusController.maxChunk),
+            .POST, Site.portalMessageReply.route, body: .collect(maxSize: UploadLimits.maxBody),
             use: MessageController.replyPage)
         routes.api.get(Site.apiPatientConversations.route, use: MessageController.listAPI)
         routes.api.post(Site.apiPatientConversations.route, use: MessageController.startAPI)

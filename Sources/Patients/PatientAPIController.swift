@@ -101,23 +101,6 @@ package enum PatientAPIController {
 
     package static func id(_ req: Request) throws -> UUID { try req.idParameter("patient") }
 
-    package static func withETag(_ res: Response, _ version: Int) -> Response {
-        res.headers.replaceOrAdd(name: .eTag, value: "W/\"\(version)\"")
-        return res
-    }
-
-    /// Reads If-Match as a version number; nil when absent. `*` matches any version.
-    package static func ifMatch(_ req: Request) throws -> Int? {
-        guard let raw = req.headers.first(name: .ifMatch) else { return nil }
-        if raw.trimmingCharacters(in: .whitespaces) == "*" { return nil }
-        let digits = raw.replacingOccurrences(of: "W/", with: "").trimmingCharacters(
-            in: CharacterSet(charactersIn: "\" "))
-        guard let v = Int(digits) else {
-            throw AppError.malformed(field: "If-Match", detail: "If-Match must be an ETag from this API, like W/\"3\".")
-        }
-        return v
-    }
-
     @Sendable package static func search(req: Request) async throws -> PatientListDTO {
         let c = PatientStore.SearchCriteria(
             text: req.query[String.self, at: "q"], name: req.query[String.self, at: "name"],
@@ -134,20 +117,20 @@ package enum PatientAPIController {
         let warnings = dups.isEmpty ? nil : ["Possible duplicate of \(dups.joined(separator: ", ")) (acknowledged)."]
         let res = try await PatientDTO(p, warnings: warnings).encodeResponse(status: .created, for: req)
         res.headers.replaceOrAdd(name: .location, value: Site.apiPatient.path((try p.requireID())))
-        return withETag(res, p.version)
+        return res.withETag(p.version)
     }
 
     @Sendable package static func read(req: Request) async throws -> Response {
         let p = try await req.patients().find(try id(req))
-        return withETag(try await PatientDTO(p).encodeResponse(for: req), p.version)
+        return try await PatientDTO(p).encodeResponse(for: req).withETag(p.version)
     }
 
     @Sendable package static func update(req: Request) async throws -> Response {
         let pid = try id(req)
-        let expected = try ifMatch(req)
+        let expected = try req.ifMatchVersion()
         let input = try req.decodeJSON(PatientInput.self)
         let p = try await req.patients().update(pid, input, expectedVersion: expected)
-        return withETag(try await PatientDTO(p).encodeResponse(for: req), p.version)
+        return try await PatientDTO(p).encodeResponse(for: req).withETag(p.version)
     }
 
     @Sendable package static func retire(req: Request) async throws -> HTTPStatus {

@@ -45,10 +45,6 @@ package enum PatientPagesController {
         }
     }
 
-    package static func locations(_ req: Request) async throws -> [LocationRecord] {
-        try await LocationRecord.query(on: req.db).sort(\.$name).all()
-    }
-
     @Sendable package static func list(req: Request) async throws -> Response {
         let q = req.query[String.self, at: "q"]
         var errors: [FieldError] = []
@@ -66,13 +62,14 @@ package enum PatientPagesController {
 
     @Sendable package static func newForm(req: Request) async throws -> Response {
         try await req.scope().authorize(.createPatient)
-        let page = PatientFormPage(mode: .create, form: PatientForm(), locations: try await locations(req))
+        let page = PatientFormPage(
+            mode: .create, form: PatientForm(), locations: try await LocationRecord.byName(on: req.db))
         return Layout.render(try page.render(for: req))
     }
 
     @Sendable package static func create(req: Request) async throws -> Response {
         let form = try req.content.decode(PatientForm.self)
-        let locs = try await locations(req)
+        let locs = try await LocationRecord.byName(on: req.db)
         do {
             let (p, _) = try await req.patients().create(
                 try form.input(), acknowledgeDuplicate: form.acknowledgeDuplicate == "on")
@@ -92,14 +89,15 @@ package enum PatientPagesController {
         let id = try PatientAPIController.id(req)
         try await req.scope().authorize(.updatePatient(id), patientID: id)
         let p = try await req.patients().find(id, detail: "edit form")
-        let page = PatientFormPage(mode: .edit(id), form: form(from: p), locations: try await locations(req))
+        let page = PatientFormPage(
+            mode: .edit(id), form: form(from: p), locations: try await LocationRecord.byName(on: req.db))
         return Layout.render(try page.render(for: req))
     }
 
     @Sendable package static func update(req: Request) async throws -> Response {
         let id = try PatientAPIController.id(req)
         let form = try req.content.decode(PatientForm.self)
-        let locs = try await locations(req)
+        let locs = try await LocationRecord.byName(on: req.db)
         do {
             _ = try await req.patients().update(id, try form.input(), expectedVersion: form.version.flatMap { Int($0) })
             return req.redirect(to: Site.patient.path(id) + "?saved=1")
@@ -124,7 +122,7 @@ package enum PatientPagesController {
     @Sendable package static func printView(req: Request) async throws -> Response {
         let p = try await req.patients().find(
             try PatientAPIController.id(req), as: .print, detail: "printable chart summary")
-        let locs = try await locations(req)
+        let locs = try await LocationRecord.byName(on: req.db)
         return Layout.render(
             PrintPage(
                 patient: try PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,

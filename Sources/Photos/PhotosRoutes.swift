@@ -13,7 +13,7 @@ package enum PhotosRoutes {
         routes.portal.get(Site.portalPhotos.route, use: PhotoController.portalPage)
         routes.portal.post(Site.portalWounds.route, use: PhotoController.portalAddWound)
         routes.portal.on(
-            .POST, Site.portalPhotosUpload.route, body: .collect(maxSize: TusController.maxChunk),
+            .POST, Site.portalPhotosUpload.route, body: .collect(maxSize: UploadLimits.maxBody),
             use: PhotoController.portalUpload)
         routes.portal.get(Site.portalPhoto.route, use: PhotoController.image)
         routes.portal.get(Site.portalAttachment.route, use: PhotoController.attachment)

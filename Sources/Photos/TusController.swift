@@ -6,7 +6,7 @@ import AppCore
 /// tokens) and /portal/uploads (the portal's session, CSRF token in X-CSRF-Token). Handlers stay thin: the rules
 /// live in `PhotoStore` and `Tus`.
 package enum TusController {
-    package static let maxChunk: ByteCount = "26mb"
+    package static let maxChunk = UploadLimits.maxBody
 
     /// Checks `Tus-Resumable` and puts it on every response, errors included.
     package struct ProtocolMiddleware: AsyncMiddleware {

@@ -19,7 +19,7 @@ package enum PortalSchedulingController {
         let now = req.now  // read once: two reads make the window a few microseconds longer than allowed
         let listed = try await req.scheduling().list(
             .init(patientID: pid, from: now, to: now.addingTimeInterval(62 * 86400)))
-        let rows = try SchedulePagesController.rows(listed, dir)
+        let rows = try dir.rows(listed)
         return Layout.render(
             PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"]).render(for: req))
     }
@@ -55,7 +55,7 @@ package enum PortalSchedulingController {
 
     @Sendable package static func book(req: Request) async throws -> Response {
         _ = try ownID(req)
-        let f = try req.content.decode(SchedulePagesController.BookForm.self)
+        let f = try req.content.decode(BookPage.Form.self)
         do {
             _ = try await req.scheduling().book(
                 .init(
@@ -98,7 +98,7 @@ package enum PortalSchedulingController {
     @Sendable package static func reschedule(req: Request) async throws -> Response {
         _ = try ownID(req)
         let id = try req.idParameter("appointment")
-        let f = try req.content.decode(SchedulePagesController.BookForm.self)
+        let f = try req.content.decode(BookPage.Form.self)
         do {
             _ = try await req.scheduling().change(
                 id,

@@ -6,74 +6,9 @@ import AppCore
 import Locations
 import Patients
 
-/// Names and zones the schedule pages need, loaded once per request.
-package struct ScheduleDirectory: Sendable {
-    package let locations: [LocationRecord]
-    package let providers: [UserRecord]
-    package let types: [AppointmentTypeRecord]
-    package let rooms: [RoomRecord]
-
-    package static func load(_ db: any Database) async throws -> ScheduleDirectory {
-        ScheduleDirectory(
-            locations: try await LocationRecord.query(on: db).sort(\.$name).all(),
-            providers: try await UserRecord.query(on: db).filter(
-                \.$role ~~ [Role.provider, .medicalDirector]
-            )
-            .filter(\.$active == true).sort(\.$displayName).all(),
-            types: try await AppointmentTypeRecord.query(on: db).sort(\.$name).all(),
-            rooms: try await RoomRecord.query(on: db).all())
-    }
-
-    package func location(_ id: UUID) -> LocationRecord? { locations.first { $0.id == id } }
-    package func zone(_ id: UUID) -> TimeZone {
-        location(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
-    }
-    package func providerName(_ id: UUID) -> String { providers.first { $0.id == id }?.displayName ?? "—" }
-    package func typeName(_ id: UUID) -> String { types.first { $0.id == id }?.name ?? "—" }
-    package func isTelemedicine(_ id: UUID) -> Bool { types.first { $0.id == id }?.telemedicine ?? false }
-    package func roomName(_ id: UUID?) -> String? { id.flatMap { r in rooms.first { $0.id == r }?.name } }
-    package var homeZone: TimeZone {
-        locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
-    }
-
-    /// "9:00 – 9:20 AM CT" in the location's own zone (the name people read, never an offset).
-    package func localTimes(_ span: TimeSpan, at location: UUID) -> String {
-        Format.timeRange(span.start, span.end, zone: zone(location))
-    }
-}
-
-package struct CalendarRow: Sendable {
-    package let id: UUID
-    package let day: LocalDay
-    package let times: String
-    package let location: String
-    package let locationID: UUID
-    package let provider: String
-    package let patient: String
-    package let patientID: UUID
-    package let type: String
-    package let room: String?
-    package let status: AppointmentStatus
-    package var telemedicine = false
-}
-
 package enum SchedulePagesController {
     package static func day(_ req: Request, _ dir: ScheduleDirectory) -> LocalDay {
         req.query[String.self, at: "date"].flatMap(LocalDay.init) ?? LocalDay.of(req.now, in: dir.homeZone)
-    }
-
-    package static func rows(_ listed: [SchedulingStore.Listed], _ dir: ScheduleDirectory) throws -> [CalendarRow] {
-        try listed.map { l in
-            let a = l.appointment
-            return CalendarRow(
-                id: try a.requireID(), day: LocalDay.of(a.startAt, in: dir.zone(a.locationID)),
-                times: dir.localTimes(a.span, at: a.locationID),
-                location: dir.location(a.locationID)?.name ?? "—", locationID: a.locationID,
-                provider: dir.providerName(a.providerID),
-                patient: l.patientName, patientID: a.patientID, type: dir.typeName(a.typeID),
-                room: dir.roomName(a.roomID), status: a.status,
-                telemedicine: dir.isTelemedicine(a.typeID))
-        }
     }
 
     /// Front-desk calendar: a day or a week, both locations side by side (or one), everyone or one provider.
@@ -90,7 +25,7 @@ package enum SchedulePagesController {
         let listed = try await req.scheduling().list(
             .init(providerID: providerID, locationID: locationID, from: from, to: to, includeInactive: true))
         let shownDays = (0..<days).map { start.adding(days: $0) }
-        let all = try rows(listed, dir).filter { shownDays.contains($0.day) }
+        let all = try dir.rows(listed).filter { shownDays.contains($0.day) }
         let page = CalendarPage(
             start: start, week: week, days: shownDays, locationID: locationID, providerID: providerID, dir: dir,
             rows: all,
@@ -109,7 +44,7 @@ package enum SchedulePagesController {
             .init(
                 providerID: p.userID, from: d.adding(days: -1).span(in: dir.homeZone).start,
                 to: d.adding(days: 2).span(in: dir.homeZone).start))
-        let all = try rows(listed, dir).filter { $0.day == d }
+        let all = try dir.rows(listed).filter { $0.day == d }
         return Layout.render(MyDayPage(day: d, rows: all).render(for: req))
     }
 
@@ -145,16 +80,8 @@ package enum SchedulePagesController {
         return Layout.render(page.render(for: req))
     }
 
-    package struct BookForm: Content {
-        package var patientId: String?
-        package var providerId: String?
-        package var locationId: String?
-        package var typeId: String?
-        package var start: String?
-    }
-
     @Sendable package static func book(req: Request) async throws -> Response {
-        let f = try req.content.decode(BookForm.self)
+        let f = try req.content.decode(BookPage.Form.self)
         let input = SchedulingStore.BookingInput(
             patientId: f.patientId.flatMap(UUID.init(uuidString:)),
             providerId: f.providerId.flatMap(UUID.init(uuidString:)),
@@ -251,7 +178,7 @@ package enum SchedulePagesController {
 
     @Sendable package static func move(req: Request) async throws -> Response {
         let id = try req.idParameter("appointment")
-        let f = try req.content.decode(BookForm.self)
+        let f = try req.content.decode(BookPage.Form.self)
         do {
             let a = try await req.scheduling().change(
                 id,

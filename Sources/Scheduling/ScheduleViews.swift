@@ -185,6 +185,15 @@ package struct BookPage {
     package var candidates: [(UUID, String)] = []
     /// The slots are alternatives to a time that could not be had (across days): each group says its day.
     package var alternatives = false
+    /// What the booking and move forms post: a slot's provider, location, type and start, and the patient.
+    package struct Form: Content {
+        package var patientId: String?
+        package var providerId: String?
+        package var locationId: String?
+        package var typeId: String?
+        package var start: String?
+    }
+
     /// What the booking or move was refused for, under the form's own field names (`formErrors`).
     package var errors: [FieldError] = []
 

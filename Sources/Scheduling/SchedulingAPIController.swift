@@ -99,20 +99,20 @@ package enum SchedulingAPIController {
         let a = try await req.scheduling().book(try req.decodeJSON(SchedulingStore.BookingInput.self))
         let res = try await AppointmentDTO(a).encodeResponse(status: .created, for: req)
         res.headers.replaceOrAdd(name: .location, value: Site.apiAppointment.path((try a.requireID())))
-        return PatientAPIController.withETag(res, a.version)
+        return res.withETag(a.version)
     }
 
     @Sendable package static func read(req: Request) async throws -> Response {
         let a = try await req.scheduling().find(try req.idParameter("appointment"))
-        return PatientAPIController.withETag(try await AppointmentDTO(a).encodeResponse(for: req), a.version)
+        return try await AppointmentDTO(a).encodeResponse(for: req).withETag(a.version)
     }
 
     @Sendable package static func change(req: Request) async throws -> Response {
         let id = try req.idParameter("appointment")
         let a = try await req.scheduling().change(
             id, try req.decodeJSON(SchedulingStore.ChangeInput.self),
-            expectedVersion: try PatientAPIController.ifMatch(req))
-        return PatientAPIController.withETag(try await AppointmentDTO(a).encodeResponse(for: req), a.version)
+            expectedVersion: try req.ifMatchVersion())
+        return try await AppointmentDTO(a).encodeResponse(for: req).withETag(a.version)
     }
 
     @Sendable package static func types(req: Request) async throws -> [AppointmentTypeDTO] {

@@ -198,7 +198,7 @@ private struct SchemaCheck {
         switch value {
         case .null: documented is NSNull
         case .string(let s): (documented as? String) == s
-        case .number(let n): (documented as? NSNumber)?.doubleValue == n || (documented as? String) == "\(Int(n))"
+        case .number(let n): (documented as? NSNumber)?.doubleValue == n
         case .bool(let b): (documented as? Bool) == b
         default: false
         }

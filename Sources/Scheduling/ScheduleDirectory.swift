@@ -1,0 +1,76 @@
+import Vapor
+import Fluent
+import Domain
+import Accounts
+import AppCore
+import Locations
+import Patients
+
+/// Names and zones the schedule pages need, loaded once per request.
+package struct ScheduleDirectory: Sendable {
+    package let locations: [LocationRecord]
+    package let providers: [UserRecord]
+    package let types: [AppointmentTypeRecord]
+    package let rooms: [RoomRecord]
+
+    package static func load(_ db: any Database) async throws -> ScheduleDirectory {
+        ScheduleDirectory(
+            locations: try await LocationRecord.query(on: db).sort(\.$name).all(),
+            providers: try await UserRecord.query(on: db).filter(
+                \.$role ~~ [Role.provider, .medicalDirector]
+            )
+            .filter(\.$active == true).sort(\.$displayName).all(),
+            types: try await AppointmentTypeRecord.query(on: db).sort(\.$name).all(),
+            rooms: try await RoomRecord.query(on: db).all())
+    }
+
+    package func location(_ id: UUID) -> LocationRecord? { locations.first { $0.id == id } }
+    package func zone(_ id: UUID) -> TimeZone {
+        location(id).flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
+    }
+    package func providerName(_ id: UUID) -> String { providers.first { $0.id == id }?.displayName ?? "—" }
+    package func typeName(_ id: UUID) -> String { types.first { $0.id == id }?.name ?? "—" }
+    package func isTelemedicine(_ id: UUID) -> Bool { types.first { $0.id == id }?.telemedicine ?? false }
+    package func roomName(_ id: UUID?) -> String? { id.flatMap { r in rooms.first { $0.id == r }?.name } }
+    package var homeZone: TimeZone {
+        locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
+    }
+
+    /// "9:00 – 9:20 AM CT" in the location's own zone (the name people read, never an offset).
+    package func localTimes(_ span: TimeSpan, at location: UUID) -> String {
+        Format.timeRange(span.start, span.end, zone: zone(location))
+    }
+}
+
+package struct CalendarRow: Sendable {
+    package let id: UUID
+    package let day: LocalDay
+    package let times: String
+    package let location: String
+    package let locationID: UUID
+    package let provider: String
+    package let patient: String
+    package let patientID: UUID
+    package let type: String
+    package let room: String?
+    package let status: AppointmentStatus
+    package var telemedicine = false
+}
+
+extension ScheduleDirectory {
+    /// Appointments as the calendar, the provider's day and the home page show them: times in each place's zone,
+    /// names rather than ids.
+    package func rows(_ listed: [SchedulingStore.Listed]) throws -> [CalendarRow] {
+        try listed.map { l in
+            let a = l.appointment
+            return CalendarRow(
+                id: try a.requireID(), day: LocalDay.of(a.startAt, in: zone(a.locationID)),
+                times: localTimes(a.span, at: a.locationID),
+                location: location(a.locationID)?.name ?? "—", locationID: a.locationID,
+                provider: providerName(a.providerID),
+                patient: l.patientName, patientID: a.patientID, type: typeName(a.typeID),
+                room: roomName(a.roomID), status: a.status,
+                telemedicine: isTelemedicine(a.typeID))
+        }
+    }
+}
