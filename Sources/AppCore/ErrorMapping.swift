@@ -1,5 +1,4 @@
 import Vapor
-import AppCore
 import FluentKit
 import Domain
 
