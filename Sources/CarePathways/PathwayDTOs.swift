@@ -25,7 +25,7 @@ extension PathwayStore {
     /// A step exactly as the patient will receive it (the approval page shows these).
     package struct StepPreview: Content {
         package let key: String
-        package let kind: String
+        package let kind: PathwayStep.Kind
         package let kindLabel: String
         package let day: Int
         package let at: String
@@ -70,7 +70,7 @@ extension PathwayStore {
 
     package struct ScheduledStep: Content {
         package let key: String
-        package let kind: String
+        package let kind: PathwayStep.Kind
         package let title: String
         package let fireAt: Date
         package let status: String
@@ -99,7 +99,7 @@ extension PathwayStore {
         package let id: UUID
         package let enrolmentId: UUID
         package let stepKey: String
-        package let kind: String
+        package let kind: PathwayStep.Kind
         package let title: String
         package let text: String
         package let status: PathwayTaskStatus
@@ -124,7 +124,7 @@ extension PathwayStore {
         package let id: UUID
         package let patientId: UUID
         package let patientName: String?
-        package let kind: String
+        package let kind: CareTaskKind
         package let urgent: Bool
         package let team: CareTeam
         package let summary: String

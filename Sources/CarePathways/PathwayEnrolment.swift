@@ -224,7 +224,7 @@ extension PathwayStore {
             let status =
                 tasks.first { $0.stepKey == s.key }?.status.rawValue
                 ?? (e.status == .active ? "scheduled" : "cancelled")
-            return ScheduledStep(key: s.key, kind: s.kind.rawValue, title: s.title, fireAt: at, status: status)
+            return ScheduledStep(key: s.key, kind: s.kind, title: s.title, fireAt: at, status: status)
         }.sorted { $0.fireAt < $1.fireAt }
         return EnrolmentDTO(
             id: try e.requireID(), patientId: e.patientID, templateCode: e.templateCode,

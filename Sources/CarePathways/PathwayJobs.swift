@@ -46,7 +46,7 @@ package enum PathwayJobs {
             task.openedAt = now
             task.status = .open
             task.stepKey = s.key
-            task.kind = s.kind.rawValue
+            task.kind = s.kind
             task.redFlags = ""
             task.enrolmentID = eid
             task.patientID = e.patientID
@@ -69,7 +69,7 @@ package enum PathwayJobs {
             }
             if s.kind == .followUp && offers.isEmpty {
                 let c = try await PathwayStore.raise(
-                    kind: "schedule-follow-up", urgent: false, team: .frontDesk,
+                    kind: .scheduleFollowUp, urgent: false, team: .frontDesk,
                     summary: "\(s.title): no free time fits around day \(s.day); please call the patient to book.",
                     patientID: e.patientID, enrolmentID: eid, taskID: task.id,
                     key: "follow-up:\((try task.requireID()).uuidString)",
@@ -99,7 +99,7 @@ package enum PathwayJobs {
             try await task.save(on: tx)
             let what = s.kind == .photoPrompt ? "no photo received" : "not answered"
             let c = try await PathwayStore.raise(
-                kind: s.kind == .photoPrompt ? "missed-photo" : "missed-check-in", urgent: !flags.isEmpty,
+                kind: s.kind == .photoPrompt ? .missedPhoto : .missedCheckIn, urgent: !flags.isEmpty,
                 team: .clinical,
                 summary: "\(s.title): \(what) within \(s.escalateAfterHours ?? 0) h"
                     + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))"),

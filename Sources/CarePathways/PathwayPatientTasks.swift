@@ -86,7 +86,7 @@ extension PathwayStore {
         var clean: [String: String] = [:]
         for q in step.questions { if let v = Text.clean(answers[q.id]) { clean[q.id] = v } }
         let previous = try await PathwayTaskRecord.query(on: scope.db).filter(\.$enrolmentID == r.enrolmentID).filter(
-            \.$kind == PathwayStep.Kind.checkIn.rawValue
+            \.$kind == PathwayStep.Kind.checkIn
         )
         .filter(\.$status == .done).sort(\.$completedAt, .descending).first()?.answerMap
         let flags = PathwayRules.redFlags(step, answers: clean, previous: previous)
@@ -112,7 +112,7 @@ extension PathwayStore {
             ]
             if !flags.isEmpty {
                 let c = try await Self.raise(
-                    kind: "red-flag", urgent: true, team: .clinical,
+                    kind: .redFlag, urgent: true, team: .clinical,
                     summary: "\(step.title): \(flags.joined(separator: ", "))",
                     patientID: r.patientID, enrolmentID: r.enrolmentID, taskID: id, key: "red-flag:\(id.uuidString)",
                     now: now, on: tx)
@@ -128,7 +128,8 @@ extension PathwayStore {
 
     /// Inside a transaction: a care-team task (once per purpose).
     package static func raise(
-        kind: String, urgent: Bool, team: CareTeam, summary: String, patientID: UUID, enrolmentID: UUID?, taskID: UUID?,
+        kind: CareTaskKind, urgent: Bool, team: CareTeam, summary: String, patientID: UUID, enrolmentID: UUID?,
+        taskID: UUID?,
         key: String,
         now: Date, on tx: any Database
     ) async throws -> CareTaskRecord {
@@ -156,7 +157,7 @@ extension PathwayStore {
     {
         func prompts(_ status: PathwayTaskStatus) -> QueryBuilder<PathwayTaskRecord> {
             PathwayTaskRecord.query(on: tx).filter(\.$patientID == patientID).filter(
-                \.$kind == PathwayStep.Kind.photoPrompt.rawValue
+                \.$kind == PathwayStep.Kind.photoPrompt
             ).filter(\.$status == status)
         }
         let open = try await prompts(.open).sort(\.$openedAt).first()
@@ -178,7 +179,7 @@ extension PathwayStore {
         }
         try await scope.authorize(.bookAppointment(patientID: r.patientID), patientID: r.patientID)
         try await scope.authorize(.readPathway(patientID: r.patientID), patientID: r.patientID)
-        guard r.kind == PathwayStep.Kind.followUp.rawValue, r.status == .open else {
+        guard r.kind == PathwayStep.Kind.followUp, r.status == .open else {
             throw AppError.conflict(
                 type: "not-open", detail: "This follow-up is not waiting for a time any more.", extra: [:])
         }

@@ -92,7 +92,7 @@ package final class PathwayTaskRecord: Model, @unchecked Sendable {
 
     // data fields
     @Field(key: "step_key") package var stepKey: String
-    @Field(key: "kind") package var kind: String
+    @Field(key: "kind") package var kind: PathwayStep.Kind
     /// JSON of answers by question id (check-ins).
     @OptionalField(key: "answers") package var answers: String?
     /// Comma-separated red-flag labels raised by the answers or by a miss.
@@ -132,8 +132,7 @@ package final class CareTaskRecord: Model, @unchecked Sendable {
     @Field(key: "dedupe_key") package var dedupeKey: String
 
     // data fields
-    /// red-flag, missed-check-in, missed-photo, schedule-follow-up.
-    @Field(key: "kind") package var kind: String
+    @Field(key: "kind") package var kind: CareTaskKind
     @Field(key: "urgent") package var urgent: Bool
     /// clinical or front-desk.
     @Field(key: "team") package var team: CareTeam

@@ -21,7 +21,7 @@ extension PathwayStore {
     package static func preview(_ t: PathwayTemplate, practice: String) -> [StepPreview] {
         t.steps.sorted { ($0.day, $0.at) < ($1.day, $1.at) }.map { s in
             StepPreview(
-                key: s.key, kind: s.kind.rawValue, kindLabel: s.kind.label, day: s.day, at: s.at, channels: s.channels,
+                key: s.key, kind: s.kind, kindLabel: s.kind.label, day: s.day, at: s.at, channels: s.channels,
                 notificationSubject: PathwayRules.notificationSubject(s),
                 notificationText: PathwayRules.notificationText(s, practice: practice),
                 title: s.title, text: s.text, questions: s.questions,

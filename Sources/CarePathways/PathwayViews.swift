@@ -247,7 +247,7 @@ package struct CareTasksPage {
                 .forEach(rows) { t in
                     .div(
                         .class(t.urgent ? "card task urgent" : "card task"),
-                        .attribute(named: "data-kind", value: t.kind),
+                        .attribute(named: "data-kind", value: t.kind.rawValue),
                         .p(
                             .if(t.urgent, .span(.class("badge red-flag"), .text("urgent"))), .text(" "),
                             .a(.href(Site.patient.path(t.patientId)), .text(t.patientName ?? "Patient")),
@@ -269,7 +269,7 @@ package struct PortalCheckInsPage {
 
     package func render(for req: Request) -> String {
         let open = tasks.filter {
-            $0.status == .open || ($0.status == .missed && $0.kind != PathwayStep.Kind.followUp.rawValue)
+            $0.status == .open || ($0.status == .missed && $0.kind != PathwayStep.Kind.followUp)
         }
         let done = tasks.filter { $0.status == .done }
         return Layout.page(
@@ -324,7 +324,7 @@ package struct PortalCheckInPage {
                 .p(.text(t.text)),
                 FormKit.errorSummary(errors),
                 .if(
-                    t.kind == PathwayStep.Kind.checkIn.rawValue && (t.status == .open || t.status == .missed)
+                    t.kind == PathwayStep.Kind.checkIn && (t.status == .open || t.status == .missed)
                         && !thanks,
                     .form(
                         .action(Site.portalCheckIn.path(t.id)), .method(.post), .id("check-in-form"),
@@ -333,13 +333,13 @@ package struct PortalCheckInPage {
                             .forEach(t.questions) { fields.field($0) },
                             .button(.type(.submit), .id("send-answers"), .text("Send my answers"))))),
                 .if(
-                    t.kind == PathwayStep.Kind.photoPrompt.rawValue && t.status != .done,
+                    t.kind == PathwayStep.Kind.photoPrompt && t.status != .done,
                     .p(
                         .a(
                             .class("button"), .href(Site.portalPhotos.path()), .id("go-to-photos"),
                             .text("Send a photo")))),
                 .if(
-                    t.kind == PathwayStep.Kind.followUp.rawValue && t.status == .open,
+                    t.kind == PathwayStep.Kind.followUp && t.status == .open,
                     .group(
                         .if(
                             t.offers.isEmpty,

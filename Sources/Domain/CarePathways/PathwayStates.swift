@@ -37,3 +37,13 @@ public enum CareTeam: String, Codable, CaseIterable, Sendable, CustomStringConve
 
     public var description: String { rawValue }
 }
+
+/// Why a care-team task was raised.
+public enum CareTaskKind: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
+    case redFlag = "red-flag"
+    case missedCheckIn = "missed-check-in"
+    case missedPhoto = "missed-photo"
+    case scheduleFollowUp = "schedule-follow-up"
+
+    public var description: String { rawValue }
+}

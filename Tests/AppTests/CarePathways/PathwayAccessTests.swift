@@ -224,7 +224,7 @@ final class PathwayAccessTests: XCTestCase {
             clock.set(ISO8601DateFormatter().date(from: "2027-04-19T13:00:01Z")!)  // day 14
             _ = try await JobWorker.runOnce(app, node: "t")
             let follow = try await PathwayTaskRecord.query(on: app.db).filter(\.$patientID == x.patient.patientID!)
-                .filter(\.$kind == "follow-up").first()!
+                .filter(\.$kind == PathwayStep.Kind.followUp).first()!
             XCTAssertEqual(follow.offerList.count, 3)
             // Someone else takes the first offered time before the patient clicks.
             let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)

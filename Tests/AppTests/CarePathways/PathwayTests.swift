@@ -362,7 +362,9 @@ final class PathwayTests: XCTestCase {
                 clock.set(Self.utc("2027-03-23T14:05:00Z"))
                 pass = try await JobWorker.runOnce(restarted, node: "node-b")
                 XCTAssertEqual(pass.done, 1, "the day-10 escalation finds the photo")
-                let missed = try await CareTaskRecord.query(on: restarted.db).filter(\.$kind == "missed-photo").count()
+                let missed = try await CareTaskRecord.query(on: restarted.db).filter(
+                    \.$kind == CareTaskKind.missedPhoto
+                ).count()
                 XCTAssertEqual(missed, 1)
 
                 // Day 14: three offers with the provider of record, one per day; the patient books the second.

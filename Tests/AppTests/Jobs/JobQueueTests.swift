@@ -256,7 +256,7 @@ final class JobQueueTests: XCTestCase {
                 ).count()
                 XCTAssertEqual(notices, 60 * 2, "portal + email per step, once")
                 let missed = try await CareTaskRecord.query(on: app.db).filter(
-                    \.$kind ~~ ["missed-photo", "missed-check-in"]
+                    \.$kind ~~ [CareTaskKind.missedPhoto, .missedCheckIn]
                 ).count()
                 XCTAssertEqual(missed, 48, "each unanswered check-in and prompt escalated once")
                 let jobs = try await JobRecord.query(on: app.db).all()
