@@ -198,17 +198,18 @@ package enum SchedulePagesController {
                 req, typeID: a.typeID, near: wanted, preferring: a.providerID,
                 at: f.locationId.flatMap(UUID.init(uuidString:)) ?? a.locationID, dir: dir)
             let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
+            let errors = BookPage.formErrors(e)
             var page = BookPage(
                 action: Site.scheduleAppointmentMove.path(id), patient: (a.patientID, BookPage.label(patient)),
                 day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
                 providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
-                message: (BookPage.formErrors(e).isEmpty ? Problem.from(e, instance: nil).detail + " " : "")
+                message: (errors.isEmpty ? Problem.from(e, instance: nil).detail + " " : "")
                     + "The appointment keeps its old time"
                     + (near.isEmpty ? "." : "; the nearest free times are below."))
             page.searchAction = Site.scheduleAppointmentMove.path(id)
             page.title = "Pick another time"
             page.alternatives = true
-            page.errors = BookPage.formErrors(e)
+            page.errors = errors
             return Layout.render(page.render(for: req), status: e.status)
         }
     }
