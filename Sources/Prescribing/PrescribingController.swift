@@ -44,7 +44,7 @@ package enum PrescribingController {
     }
 
     @Sendable package static func readAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
-        try PrescriptionStore.dto(try await req.prescriptions().find(try req.idParameter("id")))
+        try await req.prescriptions().find(try req.idParameter("id"))
     }
 
     @Sendable package static func signAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
@@ -177,20 +177,20 @@ package enum PrescribingController {
         async throws -> Response
     {
         let rx = try await req.prescriptions().find(id)
-        let patient = try await req.patients().find(rx.patientID, detail: "prescription")
-        let prescriber = try await UserRecord.find(rx.prescriberID, on: req.db)
-        let cred = try await PrescriberCredentialRecord.query(on: req.db).filter(\.$userID == rx.prescriberID).first()
-        let pharmacy = try await PharmacyRecord.query(on: req.db).filter(\.$ncpdpid == rx.pharmacyNCPDPID).first()
+        let patient = try await req.patients().find(rx.patientId, detail: "prescription")
+        let prescriber = try await UserRecord.find(rx.prescriberId, on: req.db)
+        let cred = try await PrescriberCredentialRecord.query(on: req.db).filter(\.$userID == rx.prescriberId).first()
+        let pharmacy = try await PharmacyRecord.query(on: req.db).filter(\.$ncpdpid == rx.pharmacyNcpdpid).first()
         let messages = try await ScriptMessageRecord.query(on: req.db).filter(\.$prescriptionID == id).sort(
             \.$createdAt
         ).all()
         let p = try req.principal()
         return Layout.render(
             PrescriptionPage(
-                rx: try PrescriptionStore.dto(rx), patient: try PatientDTO(patient),
+                rx: rx, patient: try PatientDTO(patient),
                 prescriberName: prescriber?.displayName ?? "",
                 deaNumber: cred?.deaNumber, pharmacy: pharmacy.map(PharmacyDirectory.entry), messages: messages,
-                canSign: rx.status == .draft && rx.prescriberID == p.userID,
+                canSign: rx.status == .draft && rx.prescriberId == p.userID,
                 canCancel: AccessPolicy.decide(p, .signRx).isAllowed,
                 errors: errors
             ).render(for: req), status: status)

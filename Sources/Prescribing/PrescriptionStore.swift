@@ -134,13 +134,13 @@ package struct PrescriptionStore {
         }
     }
 
-    package func find(_ id: UUID) async throws -> PrescriptionRecord {
+    package func find(_ id: UUID) async throws -> RxDTO {
         guard let r = try await PrescriptionRecord.find(id, on: scope.db) else {
             throw AppError.notFound("No such prescription.")
         }
         try await scope.authorize(.readRx(patientID: r.patientID), patientID: r.patientID)
         try await scope.record([Self.audit(.read, r, patientID: r.patientID, "prescription viewed")])
-        return r
+        return try Self.dto(r)
     }
 
     package func history(patientID: UUID) async throws -> [RxDTO] {

@@ -81,7 +81,7 @@ package enum VisitController {
 
     @Sendable package static func portalJoin(req: Request) async throws -> Response {
         let v = try await req.visits().ensure(appointmentID: try req.idParameter("id"))
-        return req.redirect(to: Site.visitRoom.path((try v.requireID())))
+        return req.redirect(to: Site.visitRoom.path(v.id))
     }
 
     // MARK: staff
@@ -138,7 +138,7 @@ package enum VisitController {
 
     @Sendable package static func startFromSchedule(req: Request) async throws -> Response {
         let v = try await req.visits().ensure(appointmentID: try req.idParameter("id"))
-        return req.redirect(to: Site.visitRoom.path((try v.requireID())))
+        return req.redirect(to: Site.visitRoom.path(v.id))
     }
 
     @Sendable package static func linkFromPage(req: Request) async throws -> Response {
@@ -151,7 +151,7 @@ package enum VisitController {
     // MARK: API
 
     @Sendable package static func ensureAPI(req: Request) async throws -> VisitStore.VisitDTO {
-        try VisitStore.dto(try await req.visits().ensure(appointmentID: try req.idParameter("id")))
+        try await req.visits().ensure(appointmentID: try req.idParameter("id"))
     }
 
     @Sendable package static func linkAPI(req: Request) async throws -> Response {

@@ -78,7 +78,11 @@ package struct VisitStore {
     }
 
     /// The visit of a telemedicine appointment, made on first use.
-    package func ensure(appointmentID: UUID) async throws -> VirtualVisitRecord {
+    package func ensure(appointmentID: UUID) async throws -> VisitDTO {
+        try Self.dto(try await ensureRecord(appointmentID: appointmentID))
+    }
+
+    private func ensureRecord(appointmentID: UUID) async throws -> VirtualVisitRecord {
         guard let a = try await AppointmentRecord.find(appointmentID, on: scope.db) else {
             throw AppError.notFound("No such appointment.")
         }
@@ -110,7 +114,7 @@ package struct VisitStore {
     /// A single-use join link by email or SMS through the outbox: the URL holds only a random token; the text says
     /// only the date, time and that it is a video visit.
     package func sendLink(appointmentID: UUID, channel: String) async throws -> Date {
-        let v = try await ensure(appointmentID: appointmentID)
+        let v = try await ensureRecord(appointmentID: appointmentID)
         try await scope.authorize(.sendVisitLink(patientID: v.patientID), patientID: v.patientID)
         guard let channel = NoticeChannel(rawValue: channel), NoticeChannel.outside.contains(channel) else {
             throw AppError.validation([FieldError("channel", "Send the link by email or sms.")])
