@@ -37,8 +37,8 @@ public enum PrescribingRules {
         }
     }
 
-    /// Schedule III–IV: the refills must fall within 6 months of the written date, so days supply × (refills + 1) ≤ 184
-    /// days.
+    /// Schedule III–IV: the refills must fall within 6 months of the written date, so
+    /// days supply × (refills + 1) ≤ 184 days.
     public static func sixMonthProblem(schedule: DEASchedule?, daysSupply: Int, refills: Int) -> String? {
         guard schedule == .c3 || schedule == .c4, refills > 0 else { return nil }
         return daysSupply * (refills + 1) > 184
