@@ -6,8 +6,6 @@ import AppCore
 /// tokens) and /portal/uploads (the portal's session, CSRF token in X-CSRF-Token). Handlers stay thin: the rules
 /// live in `PhotoStore` and `Tus`.
 package enum TusController {
-    package static let maxChunk = UploadLimits.maxBody
-
     /// Checks `Tus-Resumable` and puts it on every response, errors included.
     package struct ProtocolMiddleware: AsyncMiddleware {
         package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -30,7 +28,7 @@ package enum TusController {
         tus.on(.OPTIONS, use: options)
         tus.post(use: create)
         tus.on(.HEAD, ":id", use: head)
-        tus.on(.PATCH, ":id", body: .collect(maxSize: maxChunk), use: patch)
+        tus.on(.PATCH, ":id", body: .collect(maxSize: UploadLimits.maxBody), use: patch)
         tus.delete(":id", use: terminate)
     }
 

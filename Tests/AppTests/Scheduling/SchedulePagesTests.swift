@@ -137,6 +137,12 @@ final class SchedulePagesTests: XCTestCase {
             XCTAssertTrue(html.contains(#"id="booking-patient""#) && html.contains("Markedfield"), "the patient kept")
             XCTAssertTrue(html.contains(#"id="find-slots""#), "the form to find free times again")
 
+            // What the desk typed into the patient search comes back escaped, quotes included.
+            let typed = try await web.get(Site.scheduleBook.path() + "?find=%3Cb%3Ex%3C%2Fb%3E%22%27")
+            XCTAssertFalse(typed.body.string.contains("<b>x</b>"), "HTML in the search is not markup")
+            XCTAssertTrue(typed.body.string.contains("&lt;b&gt;x&lt;/b&gt;"), "shown back as text")
+            XCTAssertFalse(typed.body.string.contains(#"value="<b>x</b>"'""#))
+
             // A slot taken without a patient: the picker is marked and the free times are offered again.
             let noPatient = try await web.post(
                 Site.scheduleBook.path(),
