@@ -35,18 +35,19 @@ package struct UserAdmin {
         package var resetMfa: Bool?
     }
 
-    package func list() async throws -> [UserRecord] {
+    package func list() async throws -> [UserDTO] {
         try await scope.authorize(.manageUsers)
-        return try await UserRecord.query(on: scope.db).sort(\.$username).all()
+        let now = scope.now
+        return try await UserRecord.query(on: scope.db).sort(\.$username).all().map { try UserDTO($0, now: now) }
     }
 
-    package func create(_ input: NewUser) async throws -> UserRecord {
+    package func create(_ input: NewUser) async throws -> UserDTO {
         try await scope.authorize(.manageUsers)
         let prepared = try await Self.prepare(input, app: scope.app)
         let now = scope.now
         return try await scope.run { tx in
             let u = try await Self.insert(prepared, now: now, on: tx)
-            return (u, [Self.createdEvent(u)])
+            return (try UserDTO(u, now: now), [Self.createdEvent(u)])
         }
     }
 
@@ -123,7 +124,7 @@ package struct UserAdmin {
             entityID: u.id?.uuidString, detail: "username=\(u.username) role=\(u.role.rawValue)")
     }
 
-    package func update(_ id: UUID, _ change: Change) async throws -> UserRecord {
+    package func update(_ id: UUID, _ change: Change) async throws -> UserDTO {
         try await scope.authorize(.manageUsers)
         var newRole: Role?
         if let r = change.role {
@@ -195,7 +196,7 @@ package struct UserAdmin {
                     ).update()
                 }
             }
-            return (u, drafts)
+            return (try UserDTO(u, now: now), drafts)
         }
     }
 
@@ -208,7 +209,7 @@ package struct UserDTO: Content {
     package let id: UUID
     package let username: String
     package let displayName: String
-    package let role: String
+    package let role: Role
     package let active: Bool
     package let mfaEnrolled: Bool
     package let locked: Bool
@@ -218,7 +219,7 @@ package struct UserDTO: Content {
         id = try u.requireID()
         username = u.username
         displayName = u.displayName
-        role = u.role.rawValue
+        role = u.role
         active = u.active
         mfaEnrolled = u.mfaEnrolled
         locked = (u.lockedUntil ?? .distantPast) > now
@@ -232,19 +233,18 @@ extension Request {
 
 package enum UserAPIController {
     @Sendable package static func list(req: Request) async throws -> [UserDTO] {
-        try await req.userAdmin().list().map { try UserDTO($0, now: req.now) }
+        try await req.userAdmin().list()
     }
 
     @Sendable package static func create(req: Request) async throws -> Response {
         let u = try await req.userAdmin().create(try req.decodeJSON(UserAdmin.NewUser.self))
-        let res = try await UserDTO(u, now: req.now).encodeResponse(status: .created, for: req)
-        res.headers.replaceOrAdd(name: .location, value: Site.apiUser.path((try u.requireID())))
+        let res = try await u.encodeResponse(status: .created, for: req)
+        res.headers.replaceOrAdd(name: .location, value: Site.apiUser.path(u.id))
         return res
     }
 
     @Sendable package static func update(req: Request) async throws -> UserDTO {
         let id = try req.idParameter("user")
-        return try UserDTO(
-            try await req.userAdmin().update(id, try req.decodeJSON(UserAdmin.Change.self)), now: req.now)
+        return try await req.userAdmin().update(id, try req.decodeJSON(UserAdmin.Change.self))
     }
 }

@@ -16,7 +16,7 @@ package enum UserPagesController {
         let users = try await req.userAdmin().list()
         return Layout.render(
             UsersPage(
-                users: try users.map { try UserDTO($0, now: req.now) }, form: NewUserForm(),
+                users: users, form: NewUserForm(),
                 created: req.query[String.self, at: "created"]
             ).render(for: req))
     }
@@ -46,7 +46,7 @@ package enum UserPagesController {
             }
             let users = try await admin.list()
             return Layout.render(
-                UsersPage(users: try users.map { try UserDTO($0, now: req.now) }, form: f, errors: errors).render(
+                UsersPage(users: users, form: f, errors: errors).render(
                     for: req),
                 status: e.status)
         }
@@ -98,7 +98,7 @@ package struct UsersPage {
                         .tbody(
                             .forEach(users) { u in
                                 .tr(
-                                    .td(.text(u.username)), .td(.text(u.displayName)), .td(.text(u.role)),
+                                    .td(.text(u.username)), .td(.text(u.displayName)), .td(.text(u.role.rawValue)),
                                     .td(
                                         .text(
                                             [
@@ -127,7 +127,7 @@ package struct UsersPage {
                                                             named: "aria-label", value: "Role for \(u.username)"),
                                                         .forEach(roleOptions) { o in
                                                             FormKit.option(
-                                                                o.value, o.label, selected: o.value == u.role)
+                                                                o.value, o.label, selected: o.value == u.role.rawValue)
                                                         }),
                                                     .button(.type(.submit), .text("Set role")))),
                                             .forEach([

@@ -108,7 +108,7 @@ public enum CareSyncCLI {
             let pw = password ?? Token.generate(bytes: 12)
             let u = try await UserAdmin(scope: app.systemScope("users-create")).create(
                 .init(username: username, displayName: displayName, role: role, password: pw, patientId: pid))
-            var out = "Created \(u.role.rawValue) account \(u.username) (id \((try u.requireID()).uuidString))."
+            var out = "Created \(u.role.rawValue) account \(u.username) (id \(u.id.uuidString))."
             if password == nil { out += "\nInitial password (shown once): \(pw)" }
             if u.role.requiresMFA {
                 out += "\nThis role sets up two-step sign-in at first sign-in."

@@ -29,7 +29,7 @@ package struct AuditReport {
         ("detail", "Detail", "detail"),
     ]
 
-    package func rows(_ f: Filter, export: Bool = false) async throws -> [AuditEventRecord] {
+    package func rows(_ f: Filter, export: Bool = false) async throws -> [AuditEventDTO] {
         try await scope.authorize(export ? .exportAuditReport : .readAuditReport)
         var errors: [FieldError] = []
         var fromDate: Date?, toDate: Date?
@@ -90,7 +90,7 @@ package struct AuditReport {
             ]
             .compactMap { $0 }.joined(separator: ",")
             return (
-                rows,
+                rows.map(AuditEventDTO.init),
                 [
                     AuditDraft(
                         action: export ? .export : .query, category: .auditLog, patientID: patientID,
@@ -113,7 +113,7 @@ package struct AuditReport {
     }
 
     /// RFC 4180 CSV, every column of the report plus the chain hashes.
-    package static func csv(_ rows: [AuditEventRecord]) -> String {
+    package static func csv(_ rows: [AuditEventDTO]) -> String {
         func cell(_ s: String) -> String {
             var v = s
             if let f = v.first, "=+-@".contains(f) { v = "'" + v }  // no spreadsheet formulas
@@ -128,9 +128,9 @@ package struct AuditReport {
         for r in rows {
             out +=
                 [
-                    String(r.seq), iso.string(from: r.recordedAt), r.username, r.role, r.patientID?.uuidString ?? "",
+                    String(r.seq), iso.string(from: r.recordedAt), r.username, r.role, r.patientId?.uuidString ?? "",
                     r.action, r.category,
-                    r.entityType, r.entityID ?? "", r.device, r.outcome, r.detail, r.prevHash, r.hash,
+                    r.entityType, r.entityId ?? "", r.device, r.outcome, r.detail, r.prevHash, r.hash,
                 ].map(cell).joined(separator: ",") + "\r\n"
         }
         return out
@@ -185,7 +185,7 @@ package struct AuditEventDTO: Content {
 
 package enum AuditController {
     @Sendable package static func apiList(req: Request) async throws -> [AuditEventDTO] {
-        try await req.auditReport().rows(req.auditFilter).map(AuditEventDTO.init)
+        try await req.auditReport().rows(req.auditFilter)
     }
 
     @Sendable package static func csvExport(req: Request) async throws -> Response {
@@ -199,7 +199,7 @@ package enum AuditController {
     @Sendable package static func page(req: Request) async throws -> Response {
         let f = req.auditFilter
         var errors: [FieldError] = []
-        var rows: [AuditEventRecord] = []
+        var rows: [AuditEventDTO] = []
         do { rows = try await req.auditReport().rows(f) } catch AppError.validation(let e) { errors = e }
         return Layout.render(
             AuditReportPage(filter: f, rows: rows, errors: errors, query: req.url.query ?? "").render(for: req))

@@ -5,7 +5,7 @@ import AppCore
 
 package struct AuditReportPage {
     package let filter: AuditReport.Filter
-    package let rows: [AuditEventRecord]
+    package let rows: [AuditEventDTO]
     package let errors: [FieldError]
     package let query: String
 
@@ -62,7 +62,7 @@ package struct AuditReportPage {
                                 .tr(
                                     .td(.text(String(r.seq))), .td(.text(Format.utc(r.recordedAt))),
                                     .td(.text(r.username)), .td(.text(r.role)),
-                                    .td(.text(r.patientID.map { String($0.uuidString.prefix(8)) } ?? "")),
+                                    .td(.text(r.patientId.map { String($0.uuidString.prefix(8)) } ?? "")),
                                     .td(.text(r.action)), .td(.text(r.category)),
                                     .td(.text(r.entityType)), .td(.small(.text(r.device))), .td(.text(r.outcome)),
                                     .td(.small(.text(r.detail))))

@@ -197,7 +197,7 @@ extension PathwayStore {
             throw AppError.notFound("The follow-up's appointment type is missing.")
         }
         let o = offers[index]
-        let appt: AppointmentRecord
+        let appt: AppointmentDTO
         do {
             appt = try await SchedulingStore(scope: scope).book(
                 .init(

@@ -39,7 +39,7 @@ package enum ChartController {
                 ? "Procedure recorded; the patient is enrolled in its care pathway." : "Procedure recorded."
         }
         let page = ChartPage(
-            patient: try PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
+            patient: p, locationName: locs.first { $0.id == p.preferredLocationID }?.name,
             registered: req.query[String.self, at: "registered"] != nil,
             saved: req.query[String.self, at: "saved"] != nil,
             canEdit: AccessPolicy.decide(principal, .updatePatient(id)).isAllowed,

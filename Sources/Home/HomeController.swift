@@ -27,22 +27,22 @@ package enum HomeController {
             let from = today.adding(days: -1).span(in: dir.homeZone).start
             let to = today.adding(days: 2).span(in: dir.homeZone).start
             let mine = p.role == .provider || p.role == .medicalDirector
-            func isToday(_ a: AppointmentRecord) -> Bool {
-                LocalDay.of(a.startAt, in: dir.zone(a.locationID)) == LocalDay.of(now, in: dir.zone(a.locationID))
+            func isToday(_ start: Date, at location: UUID) -> Bool {
+                LocalDay.of(start, in: dir.zone(location)) == LocalDay.of(now, in: dir.zone(location))
             }
             if mine {
                 // The provider's own day shows patients' names: read through the scoped, audited schedule.
                 let listed = try await req.scheduling().list(
                     .init(providerID: p.userID, from: from, to: to, includeInactive: true))
-                myDay = try dir.rows(listed.filter { isToday($0.appointment) })
+                myDay = dir.rows(listed.filter { isToday($0.appointment.start, at: $0.appointment.locationId) })
             } else {
-                // Counts per location name nobody, so they are counted without opening anyone's appointments (and
-                // nobody's access history says the front desk looked at them).
-                let day = try await AppointmentRecord.query(on: req.db).filter(\.$startAt < to).filter(\.$endAt > from)
-                    .all().filter(isToday)
+                // Counts per location name nobody.
+                let day = try await req.scheduling().statuses(from: from, to: to).filter {
+                    isToday($0.start, at: $0.locationId)
+                }
                 byLocation = dir.locations.compactMap { l in
                     guard let id = l.id else { return nil }
-                    let here = day.filter { $0.locationID == id }.map(\.status)
+                    let here = day.filter { $0.locationId == id }.map(\.status)
                     return LocationDay(
                         name: l.name, booked: here.filter { $0 == .booked }.count,
                         arrived: here.filter { $0 == .arrived || $0 == .checkedIn }.count,

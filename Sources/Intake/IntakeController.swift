@@ -25,10 +25,9 @@ package enum IntakeController {
     @Sendable package static func saveAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
         let body = try req.decodeJSON(SaveBody.self)
         let code = req.parameters.get("code") ?? ""
-        return try .init(
-            try await req.intake().save(
-                patientID: try req.idParameter("patient"), code: code, answers: body.answers ?? [:],
-                submit: body.submit ?? false))
+        return try await req.intake().save(
+            patientID: try req.idParameter("patient"), code: code, answers: body.answers ?? [:],
+            submit: body.submit ?? false)
     }
 
     @Sendable package static func listAPI(req: Request) async throws -> [IntakeStore.SubmissionDTO] {
@@ -40,17 +39,16 @@ package enum IntakeController {
     }
 
     @Sendable package static func readAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
-        try .init(try await req.intake().find(try req.idParameter("intake")).0)
+        try await req.intake().find(try req.idParameter("intake")).0
     }
 
     @Sendable package static func acceptAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
-        try .init(try await req.intake().accept(try req.idParameter("intake")).0)
+        try await req.intake().accept(try req.idParameter("intake")).0
     }
 
     @Sendable package static func returnAPI(req: Request) async throws -> IntakeStore.SubmissionDTO {
-        try .init(
-            try await req.intake().returnToPatient(
-                try req.idParameter("intake"), comment: try req.decodeJSON(ReturnBody.self).comment))
+        try await req.intake().returnToPatient(
+            try req.idParameter("intake"), comment: try req.decodeJSON(ReturnBody.self).comment)
     }
 
     // MARK: portal pages
@@ -71,7 +69,7 @@ package enum IntakeController {
         let form = try await IntakeStore.definition(code, version: draft?.formVersion, on: req.db)
         return Layout.render(
             IntakeFormPage(
-                form: form, answers: draft?.answerMap ?? [:],
+                form: form, answers: draft?.answers ?? [:],
                 returnedComment: draft?.status == .returned ? draft?.reviewComment : nil,
                 saved: req.query[String.self, at: "saved"] != nil
             ).render(for: req))
@@ -137,9 +135,9 @@ package enum IntakeController {
 
     @Sendable package static func reviewPage(req: Request) async throws -> Response {
         let (r, form) = try await req.intake().find(try req.idParameter("intake"))
-        let patient = try await req.patients().find(r.patientID, detail: "intake review")
+        let patient = try await req.patients().find(r.patientId, detail: "intake review")
         return Layout.render(
-            try IntakeReviewPage(submission: r, form: form, patient: try PatientDTO(patient)).render(for: req))
+            try IntakeReviewPage(submission: r, form: form, patient: patient).render(for: req))
     }
 
     @Sendable package static func acceptFromPage(req: Request) async throws -> Response {
@@ -165,9 +163,9 @@ package enum IntakeController {
     /// The review page again, with what went wrong.
     package static func reviewAgain(_ req: Request, _ id: UUID, _ errors: [FieldError]) async throws -> Response {
         let (r, form) = try await req.intake().find(id)
-        let patient = try await req.patients().find(r.patientID, detail: "intake review")
+        let patient = try await req.patients().find(r.patientId, detail: "intake review")
         return Layout.render(
-            try IntakeReviewPage(submission: r, form: form, patient: try PatientDTO(patient), errors: errors).render(
+            try IntakeReviewPage(submission: r, form: form, patient: patient, errors: errors).render(
                 for: req),
             status: .unprocessableEntity)
     }
@@ -286,7 +284,7 @@ package struct IntakeQueuePage {
 }
 
 package struct IntakeReviewPage {
-    package let submission: IntakeSubmissionRecord
+    package let submission: IntakeStore.SubmissionDTO
     package let form: FormDefinition
     package let patient: PatientDTO
     package var errors: [FieldError] = []
@@ -303,8 +301,8 @@ package struct IntakeReviewPage {
     }
 
     package func render(for req: Request) throws -> String {
-        let a = submission.answerMap
-        let id = try submission.requireID()
+        let a = submission.answers
+        let id = submission.id
         return Layout.page(
             "Review: \(form.title)", req: req,
             .div(

@@ -60,7 +60,7 @@ package struct IntakeStore {
     }
 
     /// The patient's open (draft or returned) intake of this form, if any.
-    package func open(patientID: UUID, code: String) async throws -> IntakeSubmissionRecord? {
+    package func open(patientID: UUID, code: String) async throws -> SubmissionDTO? {
         try await scope.authorize(.readIntake(patientID: patientID), patientID: patientID)
         return try await scope.run { tx in
             let r = try await IntakeSubmissionRecord.query(on: tx).filter(\.$patientID == patientID).filter(
@@ -68,7 +68,7 @@ package struct IntakeStore {
             )
             .filter(\.$status ~~ [IntakeStatus.draft, IntakeStatus.returned]).sort(\.$updatedAt, .descending).first()
             return (
-                r,
+                try r.map(SubmissionDTO.init),
                 r.map {
                     [
                         AuditDraft(
@@ -101,7 +101,7 @@ package struct IntakeStore {
     /// Saves the patient's answers as a draft, or submits them for review. A draft checks only what is filled in;
     /// a submission needs every required answer and a signature that matches the patient's name.
     package func save(patientID: UUID, code: String, answers raw: [String: String], submit: Bool) async throws
-        -> IntakeSubmissionRecord
+        -> SubmissionDTO
     {
         try await scope.authorize(.fillIntake(patientID: patientID), patientID: patientID)
         let now = scope.now
@@ -168,7 +168,7 @@ package struct IntakeStore {
             }
             try await r.save(on: tx)
             return (
-                r,
+                try SubmissionDTO(r),
                 [
                     AuditDraft(
                         action: isNew ? .create : .update, category: .intake, patientID: patientID,
@@ -210,7 +210,7 @@ package struct IntakeStore {
         }
     }
 
-    package func find(_ id: UUID) async throws -> (IntakeSubmissionRecord, FormDefinition) {
+    package func find(_ id: UUID) async throws -> (SubmissionDTO, FormDefinition) {
         guard let r = try await IntakeSubmissionRecord.find(id, on: scope.db) else {
             throw AppError.notFound("No such intake.")
         }
@@ -220,11 +220,11 @@ package struct IntakeStore {
             AuditDraft(
                 action: .read, category: .intake, patientID: r.patientID, entityType: "Intake", entityID: id.uuidString)
         ])
-        return (r, form)
+        return (try SubmissionDTO(r), form)
     }
 
     /// Accepts a submitted intake: answers that map to chart fields update the record (a new chart version).
-    package func accept(_ id: UUID) async throws -> (IntakeSubmissionRecord, [String]) {
+    package func accept(_ id: UUID) async throws -> (SubmissionDTO, [String]) {
         try await scope.authorize(.reviewIntakes)
         let (r, form) = try await find(id)
         guard r.status == .submitted else {
@@ -232,7 +232,7 @@ package struct IntakeStore {
                 type: "not-submitted", detail: "Only a submitted intake can be accepted (this one is \(r.status)).",
                 extra: [:])
         }
-        let answers = r.answerMap
+        let answers = r.answers
         var input = PatientInput()
         var changed: [String] = []
         for f in form.fields {
@@ -254,7 +254,7 @@ package struct IntakeStore {
         }
         if !changed.isEmpty {
             do {
-                _ = try await PatientStore(scope: scope).update(r.patientID, input, expectedVersion: nil)
+                _ = try await PatientStore(scope: scope).update(r.patientId, input, expectedVersion: nil)
             } catch AppError.validation(let errors) {
                 throw AppError.validation(
                     errors.map {
@@ -276,7 +276,7 @@ package struct IntakeStore {
             cur.reviewedBy = by
             try await cur.save(on: tx)
             return (
-                cur,
+                try SubmissionDTO(cur),
                 [
                     AuditDraft(
                         action: .update, category: .intake, patientID: cur.patientID, entityType: "Intake",
@@ -289,7 +289,7 @@ package struct IntakeStore {
     }
 
     /// Returns a submitted intake to the patient with a comment; they edit and submit it again.
-    package func returnToPatient(_ id: UUID, comment: String?) async throws -> IntakeSubmissionRecord {
+    package func returnToPatient(_ id: UUID, comment: String?) async throws -> SubmissionDTO {
         try await scope.authorize(.reviewIntakes)
         guard let text = Text.clean(comment), text.count <= 1000 else {
             throw AppError.validation([
@@ -311,7 +311,7 @@ package struct IntakeStore {
             cur.reviewedBy = by
             try await cur.save(on: tx)
             return (
-                cur,
+                try SubmissionDTO(cur),
                 [
                     AuditDraft(
                         action: .update, category: .intake, patientID: cur.patientID, entityType: "Intake",

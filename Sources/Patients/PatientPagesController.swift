@@ -48,14 +48,14 @@ package enum PatientPagesController {
     @Sendable package static func list(req: Request) async throws -> Response {
         let q = req.query[String.self, at: "q"]
         var errors: [FieldError] = []
-        var rows: [PatientRecord] = []
+        var rows: [PatientDTO] = []
         do {
             rows = try await req.patients().search(.init(text: q, limit: 50))
         } catch AppError.validation(let e) {
             errors = e
         }
         let model = PatientListPage(
-            query: q ?? "", rows: try rows.map(PatientListPage.Row.init), errors: errors,
+            query: q ?? "", rows: rows.map(PatientListPage.Row.init), errors: errors,
             canRegister: AccessPolicy.decide(try req.principal(), .createPatient).isAllowed)
         return Layout.render(model.render(for: req))
     }
@@ -73,7 +73,7 @@ package enum PatientPagesController {
         do {
             let (p, _) = try await req.patients().create(
                 try form.input(), acknowledgeDuplicate: form.acknowledgeDuplicate == "on")
-            return req.redirect(to: Site.patient.path((try p.requireID())) + "?registered=1")
+            return req.redirect(to: Site.patient.path(p.id) + "?registered=1")
         } catch AppError.validation(let errs) {
             return Layout.render(
                 PatientFormPage(mode: .create, form: form, locations: locs, errors: errs).render(for: req),
@@ -116,7 +116,7 @@ package enum PatientPagesController {
         let id = try PatientAPIController.id(req)
         let versions = try await req.patients().history(id)
         return Layout.render(
-            HistoryPage(patientID: id, versions: versions.map(PatientVersionDTO.init)).render(for: req))
+            HistoryPage(patientID: id, versions: versions).render(for: req))
     }
 
     @Sendable package static func printView(req: Request) async throws -> Response {
@@ -125,7 +125,7 @@ package enum PatientPagesController {
         let locs = try await LocationRecord.byName(on: req.db)
         return Layout.render(
             PrintPage(
-                patient: try PatientDTO(p), locationName: locs.first { $0.id == p.preferredLocationID }?.name,
+                patient: p, locationName: locs.first { $0.id == p.preferredLocationID }?.name,
                 printedBy: try req.principal().username, printedAt: req.now
             ).render(for: req))
     }
@@ -136,7 +136,7 @@ package enum PatientPagesController {
         return req.redirect(to: Site.patient.path(id))
     }
 
-    package static func form(from p: PatientRecord) -> PatientForm {
+    package static func form(from p: PatientDTO) -> PatientForm {
         PatientForm(
             familyName: p.familyName, givenName: p.givenName, birthDate: p.birthDate, sex: p.sex, email: p.email,
             phone: p.phone,

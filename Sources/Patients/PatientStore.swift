@@ -31,7 +31,7 @@ package struct PatientStore {
 
     /// Search by name (each word a prefix of the family or given name), date of birth or MRN; `text` guesses which.
     /// Each returned patient gets a `query` audit event: the record was shown to this user.
-    package func search(_ c: SearchCriteria) async throws -> [PatientRecord] {
+    package func search(_ c: SearchCriteria) async throws -> [PatientDTO] {
         try await scope.authorize(.searchPatients)
         var name = Text.clean(c.name), birth = Text.clean(c.birthDate), mrn = Text.clean(c.mrn)
         if let t = Text.clean(c.text) {
@@ -77,12 +77,12 @@ package struct PatientStore {
                     entityID: $0.id?.uuidString,
                     detail: params.isEmpty ? "listed (recent)" : "search by \(params.joined(separator: ","))")
             }
-            return (rows, drafts)
+            return (try rows.map { try PatientDTO($0) }, drafts)
         }
     }
 
     /// Reads one record. `action` is .read, .print or .export, so the trail says what was done with it.
-    package func find(_ id: UUID, as action: AuditAction = .read, detail: String = "") async throws -> PatientRecord {
+    package func find(_ id: UUID, as action: AuditAction = .read, detail: String = "") async throws -> PatientDTO {
         let policyAction: Domain.Action =
             switch action {
             case .print: .printPatient(id)
@@ -95,7 +95,7 @@ package struct PatientStore {
                 throw AppError.notFound("No patient with that id.")
             }
             return (
-                p,
+                try PatientDTO(p),
                 [
                     AuditDraft(
                         action: action, category: .demographics, patientID: id, entityType: "Patient",
@@ -105,14 +105,10 @@ package struct PatientStore {
         }
     }
 
-    package enum CreateResult: Sendable {
-        case created(PatientRecord, acknowledgedDuplicates: [String])
-    }
-
     /// Registers a patient with the next MRN. A same-name-and-birth-date match is refused as a possible duplicate
     /// (409, naming the existing MRNs) unless the caller acknowledges it.
     package func create(_ input: PatientInput, acknowledgeDuplicate: Bool, synthetic: Bool = false) async throws -> (
-        PatientRecord, [String]
+        PatientDTO, [String]
     ) {
         try await scope.authorize(.createPatient)
         let today = CalendarDate.today(scope.now)
@@ -158,7 +154,7 @@ package struct PatientStore {
             var detail = "registered"
             if !dups.isEmpty { detail += "; possible duplicate of \(dups.count) record(s) acknowledged" }
             return (
-                (p, dups),
+                (try PatientDTO(p), dups),
                 [
                     AuditDraft(
                         action: .create, category: .demographics, patientID: p.id, entityType: "Patient",
@@ -169,7 +165,7 @@ package struct PatientStore {
     }
 
     /// Applies changes; `expectedVersion` (from If-Match or the form) must be the current version.
-    package func update(_ id: UUID, _ input: PatientInput, expectedVersion: Int?) async throws -> PatientRecord {
+    package func update(_ id: UUID, _ input: PatientInput, expectedVersion: Int?) async throws -> PatientDTO {
         try await scope.authorize(.updatePatient(id), patientID: id)
         let now = scope.now
         let actorName = scope.principal.username
@@ -196,7 +192,7 @@ package struct PatientStore {
             case .success(let d): new = d
             }
             let changed = new.changedFields(from: old)
-            guard !changed.isEmpty else { return (p, []) }
+            guard !changed.isEmpty else { return (try PatientDTO(p), []) }
             p.apply(new)
             p.version += 1
             p.updatedAt = now
@@ -209,11 +205,11 @@ package struct PatientStore {
                         + changed.filter { PatientDemographics.categories(of: [$0]).contains(cat) }.joined(
                             separator: ","))
             }
-            return (p, drafts)
+            return (try PatientDTO(p), drafts)
         }
     }
 
-    package func history(_ id: UUID) async throws -> [PatientVersionRecord] {
+    package func history(_ id: UUID) async throws -> [PatientVersionDTO] {
         try await scope.authorize(.readPatient(id), patientID: id)
         return try await scope.run { tx in
             guard try await PatientRecord.find(id, on: tx) != nil else {
@@ -223,7 +219,7 @@ package struct PatientStore {
                 \.$version, .descending
             ).all()
             return (
-                rows,
+                rows.map(PatientVersionDTO.init),
                 [
                     AuditDraft(
                         action: .read, category: .demographics, patientID: id, entityType: "PatientHistory",
@@ -235,7 +231,7 @@ package struct PatientStore {
     }
 
     /// The record and its whole history for a download; one `export` audit event.
-    package func export(_ id: UUID) async throws -> (PatientRecord, [PatientVersionRecord]) {
+    package func export(_ id: UUID) async throws -> (PatientDTO, [PatientVersionDTO]) {
         try await scope.authorize(.exportPatient(id), patientID: id)
         return try await scope.run { tx in
             guard let p = try await PatientRecord.find(id, on: tx) else {
@@ -245,7 +241,7 @@ package struct PatientStore {
                 \.$version, .ascending
             ).all()
             return (
-                (p, versions),
+                (try PatientDTO(p), versions.map(PatientVersionDTO.init)),
                 [
                     AuditDraft(
                         action: .export, category: .demographics, patientID: id, entityType: "Patient",
@@ -280,13 +276,13 @@ package struct PatientStore {
     }
 
     /// "Who looked at my record": every access to the patient's data by someone else.
-    package func accessLog(_ id: UUID) async throws -> [AuditEventRecord] {
+    package func accessLog(_ id: UUID) async throws -> [AccessLogEntryDTO] {
         try await scope.authorize(.readPatientAccessLog(id), patientID: id)
         let me = scope.principal.userID
         return try await scope.run { tx in
             let rows = try await AuditQueries.accessLog(patientID: id, excludingUser: me, on: tx)
             return (
-                rows,
+                rows.map(AccessLogEntryDTO.init),
                 [
                     AuditDraft(
                         action: .read, category: .accessLog, patientID: id, entityType: "AccessLog",

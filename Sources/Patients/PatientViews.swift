@@ -7,8 +7,8 @@ import Locations
 package struct PatientListPage {
     package struct Row {
         package let id: UUID, mrn: String, name: String, birthDate: String, sex: String, synthetic: Bool
-        package init(_ p: PatientRecord) throws {
-            id = try p.requireID()
+        package init(_ p: PatientDTO) {
+            id = p.id
             mrn = p.mrn
             name = "\(p.familyName), \(p.givenName)"
             birthDate = p.birthDate

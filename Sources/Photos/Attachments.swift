@@ -78,7 +78,7 @@ extension PhotoStore {
         let u = try await startUpload(
             length: data.count,
             metadata: ["purpose": UploadPurpose.attachment.rawValue, "patientId": patientID.uuidString])
-        guard case .complete(_, let id, _) = try await append(try u.requireID(), offset: 0, chunk: data, checksum: nil)
+        guard case .complete(_, let id, _) = try await append(u.id, offset: 0, chunk: data, checksum: nil)
         else {
             throw AppError.conflict(type: "upload", detail: "The file did not arrive whole.", extra: [:])
         }
@@ -93,7 +93,14 @@ extension PhotoStore {
         }
     }
 
-    package func downloadAttachment(_ id: UUID) async throws -> (AttachmentRecord, Data) {
+    /// An attachment's bytes and what they are.
+    package struct AttachmentFile: Sendable {
+        package let kind: AttachmentRules.Kind
+        package let contentType: String
+        package let data: Data
+    }
+
+    package func downloadAttachment(_ id: UUID) async throws -> AttachmentFile {
         guard let a = try await AttachmentRecord.find(id, on: scope.db) else {
             throw AppError.notFound("No such attachment.")
         }
@@ -106,7 +113,7 @@ extension PhotoStore {
                 action: .read, category: .messages, patientID: a.patientID, entityType: "Attachment",
                 entityID: id.uuidString, detail: a.kind.rawValue)
         ])
-        return (a, data)
+        return AttachmentFile(kind: a.kind, contentType: a.contentType, data: data)
     }
 
     /// Makes the attachment from a complete upload.

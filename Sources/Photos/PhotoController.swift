@@ -12,11 +12,7 @@ package enum PhotoController {
     @Sendable package static func createWound(req: Request) async throws -> Response {
         let w = try await req.photos().createWound(
             patientID: try req.idParameter("patient"), try req.decodeJSON(PhotoStore.WoundInput.self))
-        return try await PhotoStore.WoundDTO(
-            id: try w.requireID(), patientId: w.patientID, bodySite: w.bodySite, side: w.side, createdAt: w.createdAt,
-            photos: []
-        )
-        .encodeResponse(status: .created, for: req)
+        return try await w.encodeResponse(status: .created, for: req)
     }
 
     @Sendable package static func wounds(req: Request) async throws -> [PhotoStore.WoundDTO] {
@@ -24,9 +20,7 @@ package enum PhotoController {
     }
 
     @Sendable package static func measure(req: Request) async throws -> PhotoStore.PhotoDTO {
-        try PhotoStore.PhotoDTO(
-            try await req.photos().measure(
-                try req.idParameter("photo"), try req.decodeJSON(PhotoStore.Measurement.self)))
+        try await req.photos().measure(try req.idParameter("photo"), try req.decodeJSON(PhotoStore.Measurement.self))
     }
 
     // MARK: image bytes
@@ -39,7 +33,7 @@ package enum PhotoController {
     }
 
     package static func serve(_ req: Request, thumbnail: Bool) async throws -> Response {
-        let (_, data) = try await req.photos().download(try req.idParameter("photo"), thumbnail: thumbnail)
+        let data = try await req.photos().download(try req.idParameter("photo"), thumbnail: thumbnail)
         return privateFile(data, contentType: "image/jpeg", disposition: "inline")
     }
 
@@ -54,9 +48,9 @@ package enum PhotoController {
     }
 
     @Sendable package static func attachment(req: Request) async throws -> Response {
-        let (a, data) = try await req.photos().downloadAttachment(try req.idParameter("attachment"))
+        let a = try await req.photos().downloadAttachment(try req.idParameter("attachment"))
         return privateFile(
-            data, contentType: a.contentType,
+            a.data, contentType: a.contentType,
             disposition: a.kind == .pdf ? "attachment; filename=\"attachment.pdf\"" : "inline")
     }
 
@@ -98,7 +92,7 @@ package enum PhotoController {
             }
             let data = Data(buffer: file.data)
             let u = try await store.startUpload(length: data.count, metadata: ["woundId": f.woundId ?? ""])
-            _ = try await store.append(try u.requireID(), offset: 0, chunk: data, checksum: nil)
+            _ = try await store.append(u.id, offset: 0, chunk: data, checksum: nil)
             return req.redirect(to: Site.portalPhotos.path() + "?uploaded=1")
         } catch AppError.validation(let errors) {
             let wounds = try await store.wounds(patientID: pid)
@@ -124,7 +118,7 @@ package enum PhotoController {
         let wounds = try await req.photos().wounds(patientID: pid)
         let canMeasure = AccessPolicy.decide(try req.principal(), .measureWound(patientID: pid)).isAllowed
         return Layout.render(
-            WoundTimelinePage(patient: try PatientDTO(patient), wounds: wounds, canMeasure: canMeasure).render(for: req)
+            WoundTimelinePage(patient: patient, wounds: wounds, canMeasure: canMeasure).render(for: req)
         )
     }
 
@@ -148,7 +142,7 @@ package enum PhotoController {
             .init(
                 lengthMm: try number("length", f.lengthMm), widthMm: try number("width", f.widthMm),
                 depthMm: try number("depth", f.depthMm)))
-        return req.redirect(to: Site.patientWounds.path(photo.patientID) + "#photo-\(id.uuidString)")
+        return req.redirect(to: Site.patientWounds.path(photo.patientId) + "#photo-\(id.uuidString)")
     }
 }
 

@@ -37,8 +37,26 @@ package struct PhotoStore {
         package let photos: [PhotoDTO]
     }
 
+    /// Where a resumable upload stands, as its uploader may see it.
+    package struct UploadState: Sendable {
+        package let id: UUID
+        package let purpose: UploadPurpose
+        package let offset: Int
+        package let length: Int
+        package let expiresAt: Date
+        package let isComplete: Bool
+        /// The photo or attachment made of it, once it was.
+        package var resultId: UUID?
+
+        package init(_ u: UploadRecord) throws {
+            id = try u.requireID(); purpose = u.purpose; offset = u.offset; length = u.length
+            expiresAt = u.expiresAt; isComplete = u.completedAt != nil; resultId = u.resultID
+        }
+    }
+
     package struct PhotoDTO: Content {
         package let id: UUID
+        package let patientId: UUID
         package let woundId: UUID
         package let appointmentId: UUID?
         package let uploadedAt: Date
@@ -52,14 +70,15 @@ package struct PhotoStore {
         package let depthMm: Double?
 
         package init(_ p: PhotoRecord) throws {
-            id = try p.requireID(); woundId = p.woundID; appointmentId = p.appointmentID; uploadedAt = p.uploadedAt;
+            id = try p.requireID(); patientId = p.patientID; woundId = p.woundID; appointmentId = p.appointmentID
+            uploadedAt = p.uploadedAt
             uploadedBy = p.uploadedBy
             width = p.width; height = p.height; bytes = p.bytes; sha256 = p.sha256
             lengthMm = p.lengthMM; widthMm = p.widthMM; depthMm = p.depthMM
         }
     }
 
-    package func createWound(patientID: UUID, _ input: WoundInput) async throws -> WoundRecord {
+    package func createWound(patientID: UUID, _ input: WoundInput) async throws -> WoundDTO {
         try await scope.authorize(.uploadPhoto(patientID: patientID), patientID: patientID)
         let errors = WoundRules.check(bodySite: input.bodySite, side: input.side)
         if !errors.isEmpty { throw AppError.validation(errors) }
@@ -77,7 +96,9 @@ package struct PhotoStore {
             w.patientID = patientID
             try await w.create(on: tx)
             return (
-                w,
+                WoundDTO(
+                    id: try w.requireID(), patientId: patientID, bodySite: w.bodySite, side: w.side,
+                    createdAt: now, photos: []),
                 [
                     AuditDraft(
                         action: .create, category: .photos, patientID: patientID, entityType: "Wound",
@@ -111,7 +132,7 @@ package struct PhotoStore {
     }
 
     /// A photo's bytes (or its thumbnail), for the patient or authorised staff; each download is audited.
-    package func download(_ id: UUID, thumbnail: Bool) async throws -> (PhotoRecord, Data) {
+    package func download(_ id: UUID, thumbnail: Bool) async throws -> Data {
         guard let p = try await PhotoRecord.find(id, on: scope.db) else { throw AppError.notFound("No such photo.") }
         try await scope.authorize(.readPhotos(patientID: p.patientID), patientID: p.patientID)
         guard let data = try scope.app.blobs.get(thumbnail ? p.thumbKey : p.blobKey) else {
@@ -122,10 +143,10 @@ package struct PhotoStore {
                 action: .read, category: .photos, patientID: p.patientID, entityType: "Photo",
                 entityID: id.uuidString, detail: thumbnail ? "thumbnail" : "full image")
         ])
-        return (p, data)
+        return data
     }
 
-    package func measure(_ id: UUID, _ m: Measurement) async throws -> PhotoRecord {
+    package func measure(_ id: UUID, _ m: Measurement) async throws -> PhotoDTO {
         guard let p = try await PhotoRecord.find(id, on: scope.db) else { throw AppError.notFound("No such photo.") }
         try await scope.authorize(.measureWound(patientID: p.patientID), patientID: p.patientID)
         let errors = [
@@ -143,7 +164,7 @@ package struct PhotoStore {
             p.measuredAt = now
             try await p.save(on: tx)
             return (
-                p,
+                try PhotoDTO(p),
                 [
                     AuditDraft(
                         action: .update, category: .photos, patientID: p.patientID, entityType: "Photo",
@@ -163,7 +184,7 @@ package struct PhotoStore {
     }
 
     /// Starts an upload of `length` bytes for a wound. Only its uploader can continue or cancel it.
-    package func startUpload(length: Int?, metadata: [String: String]) async throws -> UploadRecord {
+    package func startUpload(length: Int?, metadata: [String: String]) async throws -> UploadState {
         guard let owner = scope.principal.userID else { throw AppError.forbidden("Uploads need a signed-in account.") }
         guard let length else {
             throw AppError.malformed(
@@ -215,7 +236,7 @@ package struct PhotoStore {
         return try await create(u, length: length, owner: owner, now: now)
     }
 
-    private func create(_ u: UploadRecord, length: Int, owner: UUID, now: Date) async throws -> UploadRecord {
+    private func create(_ u: UploadRecord, length: Int, owner: UUID, now: Date) async throws -> UploadState {
         u.createdAt = now
         u.expiresAt = now.addingTimeInterval(Self.uploadLifetime)
         u.offset = 0
@@ -229,11 +250,11 @@ package struct PhotoStore {
                 type: "storage", detail: "The upload could not be started on the server.", extra: [:])
         }
         try await scope.app.serializer.write(scope.db) { tx in try await u.create(on: tx) }
-        return u
+        return try UploadState(u)
     }
 
     /// The caller's own, unexpired upload (anyone else's is "not found").
-    package func upload(_ id: UUID) async throws -> UploadRecord {
+    package func upload(_ id: UUID) async throws -> UploadState {
         guard let u = try await UploadRecord.find(id, on: scope.db), u.ownerID == scope.principal.userID else {
             throw AppError.notFound("No such upload.")
         }
@@ -241,7 +262,7 @@ package struct PhotoStore {
             try? FileManager.default.removeItem(at: partFile(id))
             throw AppError.notFound("This upload expired; start again.")
         }
-        return u
+        return try UploadState(u)
     }
 
     /// `complete` carries the new photo's or attachment's id and which it is ("photo" or "attachment").
@@ -253,7 +274,7 @@ package struct PhotoStore {
         -> AppendResult
     {
         let u = try await upload(id)
-        if u.completedAt != nil {
+        if u.isComplete {
             throw AppError.conflict(type: "upload-complete", detail: "This upload is already complete.", extra: [:])
         }
         if let c = checksum {
@@ -300,18 +321,18 @@ package struct PhotoStore {
         if u.purpose == .attachment {
             return .complete(newOffset, try await finishAttachment(id, file: file), .attachment)
         }
-        return .complete(newOffset, try await finish(id).requireID(), .woundPhoto)
+        return .complete(newOffset, try await finish(id).id, .woundPhoto)
     }
 
     /// An upload whose bytes all arrived but whose photo or attachment was never made (the server stopped between
     /// storing the last chunk and processing it): made now. A standard tus client that finds the offset complete
     /// stops asking, so this runs when the client asks (HEAD) and for every such upload when the server starts.
-    package func finishIfStranded(_ u: UploadRecord) async throws -> UUID? {
-        guard u.completedAt == nil, u.resultID == nil, u.offset == u.length, let id = u.id,
-            FileManager.default.fileExists(atPath: partFile(id).path)
+    package func finishIfStranded(_ u: UploadState) async throws -> UUID? {
+        guard !u.isComplete, u.resultId == nil, u.offset == u.length,
+            FileManager.default.fileExists(atPath: partFile(u.id).path)
         else { return nil }
-        if u.purpose == .attachment { return try await finishAttachment(id, file: partFile(id)) }
-        return try await finish(id).requireID()
+        if u.purpose == .attachment { return try await finishAttachment(u.id, file: partFile(u.id)) }
+        return try await finish(u.id).id
     }
 
     /// The start-up pass: each stranded upload is finished under its owner's name (audited as such).
@@ -325,7 +346,7 @@ package struct PhotoStore {
             let scope = AuditScope(
                 app: app, db: app.db, context: AuditContext(actor: owner.actor, device: "upload-recovery"))
             do {
-                if try await PhotoStore(scope: scope).finishIfStranded(u) != nil { done += 1 }
+                if try await PhotoStore(scope: scope).finishIfStranded(try UploadState(u)) != nil { done += 1 }
             } catch {
                 app.logger.warning(
                     "a stranded upload could not be finished", metadata: ["upload": .string(u.id?.uuidString ?? "")])
@@ -335,7 +356,7 @@ package struct PhotoStore {
     }
 
     /// Processes a complete upload into a photo. A file that fails is removed with its upload: nothing is left behind.
-    package func finish(_ id: UUID) async throws -> PhotoRecord {
+    package func finish(_ id: UUID) async throws -> PhotoDTO {
         let file = partFile(id)
         let processed: ImagePipeline.Processed
         do {
@@ -373,7 +394,7 @@ package struct PhotoStore {
             let prompt = try await PathwayStore.photoReceived(
                 patientID: u.patientID, photoID: try p.requireID(), now: now, on: tx)
             return (
-                p,
+                try PhotoDTO(p),
                 [
                     AuditDraft(
                         action: .create, category: .photos, patientID: u.patientID, entityType: "Photo",

@@ -54,7 +54,7 @@ package enum TusController {
         let u = try await req.photos().startUpload(length: length, metadata: metadata)
         let res = Response(status: .created)
         let base = req.url.path.hasSuffix("/") ? String(req.url.path.dropLast()) : req.url.path
-        res.headers.replaceOrAdd(name: .location, value: "\(base)/\((try u.requireID()).uuidString)")
+        res.headers.replaceOrAdd(name: .location, value: "\(base)/\(u.id.uuidString)")
         res.headers.replaceOrAdd(name: "Upload-Offset", value: "0")
         res.headers.replaceOrAdd(name: "Upload-Expires", value: httpDate(u.expiresAt))
         return res
@@ -62,14 +62,14 @@ package enum TusController {
 
     @Sendable package static func head(req: Request) async throws -> Response {
         let store = try req.photos()
-        let u = try await store.upload(try req.idParameter("upload"))
+        var u = try await store.upload(try req.idParameter("upload"))
         // All bytes here but nothing made of them (the server stopped in between): finish it now.
-        if let made = try await store.finishIfStranded(u) { u.resultID = made }
+        if let made = try await store.finishIfStranded(u) { u.resultId = made }
         let res = Response(status: .ok)
         res.headers.replaceOrAdd(name: "Upload-Offset", value: String(u.offset))
         res.headers.replaceOrAdd(name: "Upload-Length", value: String(u.length))
         res.headers.replaceOrAdd(name: "Upload-Expires", value: httpDate(u.expiresAt))
-        if let result = u.resultID {
+        if let result = u.resultId {
             res.headers.replaceOrAdd(
                 name: u.purpose == .attachment ? "CareSync-Attachment-Id" : "CareSync-Photo-Id",
                 value: result.uuidString)
@@ -113,11 +113,11 @@ package enum TusController {
     @Sendable package static func terminate(req: Request) async throws -> Response {
         let store = try req.photos()
         let u = try await store.upload(try req.idParameter("upload"))
-        if u.completedAt != nil {
+        if u.isComplete {
             throw AppError.conflict(
                 type: "upload-complete", detail: "A completed upload cannot be cancelled.", extra: [:])
         }
-        try await store.discard(try u.requireID())
+        try await store.discard(u.id)
         return Response(status: .noContent)
     }
 

@@ -25,20 +25,20 @@ package enum PortalController {
                 patientID: pid, from: now.addingTimeInterval(-3600),
                 to: now.addingTimeInterval(60 * 86400))
         )
-        .map(\.appointment).first { $0.endAt > now && $0.status == AppointmentStatus.booked }
-        let names = try await UserRecord.query(on: req.db).filter(\.$username ~~ Array(Set(log.map(\.username)))).all()
+        .map(\.appointment).first { $0.end > now && $0.status == AppointmentStatus.booked }
+        let names = try await UserRecord.query(on: req.db).filter(\.$username ~~ Array(Set(log.map(\.user)))).all()
             .reduce(into: [String: String]()) { $0[$1.username] = $1.displayName }
         let history = AccessHistory.days(
             log.compactMap { e in
                 guard let a = AuditAction(rawValue: e.action), let c = DataCategory(rawValue: e.category) else {
                     return nil
                 }
-                return AccessHistory.Event(at: e.recordedAt, username: e.username, role: e.role, action: a, category: c)
+                return AccessHistory.Event(at: e.at, username: e.user, role: e.role, action: a, category: c)
             },
             zone: dir.homeZone, names: names,
             roles: { Role(rawValue: $0)?.label.lowercased() ?? ($0 == "system" ? "the system" : $0) })
         let page = PortalHomePage(
-            patient: try PatientDTO(record), history: history, zone: dir.homeZone, now: now,
+            patient: record, history: history, zone: dir.homeZone, now: now,
             upcoming: upcoming.map { UpcomingVisit($0, dir: dir, now: now) },
             notices: notices.map { (Format.local($0.createdAt, zone: dir.homeZone, now: now), $0.body) })
         return Layout.render(page.render(for: req))
@@ -58,10 +58,10 @@ package enum PortalController {
             throw AppError.notFound("No such appointment of yours.")
         }
         let dir = try await ScheduleDirectory.load(req.db)
-        let loc = dir.location(a.locationID)
-        let video = dir.isTelemedicine(a.typeID)
+        let loc = dir.location(a.locationId)
+        let video = dir.isTelemedicine(a.typeId)
         let event = ICalendar.Event(
-            uid: "\(id.uuidString.lowercased())@caresync", stamp: a.updatedAt, start: a.startAt, end: a.endAt,
+            uid: "\(id.uuidString.lowercased())@caresync", stamp: a.updatedAt, start: a.start, end: a.end,
             summary: video ? "Video visit" : "Appointment at \(loc?.name ?? "the clinic")",
             location: video ? "Video visit (join from the portal)" : "\(loc?.name ?? ""), \(loc?.address ?? "")",
             cancelled: a.status == AppointmentStatus.cancelled, sequence: a.version - 1)
@@ -85,17 +85,17 @@ package struct UpcomingVisit {
     package let joinOpen: Bool
     package let joinFrom: String
 
-    package init(_ a: AppointmentRecord, dir: ScheduleDirectory, now: Date) {
-        let zone = dir.zone(a.locationID)
-        id = a.id ?? UUID()
-        when = Format.day(a.startAt, zone: zone, now: now)
-        times = Format.timeRange(a.startAt, a.endAt, zone: zone)
-        video = dir.isTelemedicine(a.typeID)
-        what = "\(dir.typeName(a.typeID)) with \(dir.providerName(a.providerID))"
-        place = video ? "Video visit" : (dir.location(a.locationID)?.name ?? "")
-        address = video ? nil : dir.location(a.locationID)?.address
-        joinOpen = video && now >= a.startAt.addingTimeInterval(-15 * 60) && now < a.endAt
-        joinFrom = Format.time(a.startAt.addingTimeInterval(-15 * 60), zone: zone)
+    package init(_ a: AppointmentDTO, dir: ScheduleDirectory, now: Date) {
+        let zone = dir.zone(a.locationId)
+        id = a.id
+        when = Format.day(a.start, zone: zone, now: now)
+        times = Format.timeRange(a.start, a.end, zone: zone)
+        video = dir.isTelemedicine(a.typeId)
+        what = "\(dir.typeName(a.typeId)) with \(dir.providerName(a.providerId))"
+        place = video ? "Video visit" : (dir.location(a.locationId)?.name ?? "")
+        address = video ? nil : dir.location(a.locationId)?.address
+        joinOpen = video && now >= a.start.addingTimeInterval(-15 * 60) && now < a.end
+        joinFrom = Format.time(a.start.addingTimeInterval(-15 * 60), zone: zone)
     }
 }
 

@@ -19,7 +19,7 @@ package enum PortalSchedulingController {
         let now = req.now  // read once: two reads make the window a few microseconds longer than allowed
         let listed = try await req.scheduling().list(
             .init(patientID: pid, from: now, to: now.addingTimeInterval(62 * 86400)))
-        let rows = try dir.rows(listed)
+        let rows = dir.rows(listed)
         return Layout.render(
             PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"]).render(for: req))
     }
@@ -86,12 +86,10 @@ package enum PortalSchedulingController {
     @Sendable package static func rescheduleForm(req: Request) async throws -> Response {
         _ = try ownID(req)
         let id = try req.idParameter("appointment")
-        guard let a = try await AppointmentRecord.find(id, on: req.db) else {
-            throw AppError.notFound("No appointment with that id.")
-        }
-        try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
+        let a = try await req.scheduling().find(id)
+        try await req.scope().authorize(.changeAppointment(patientID: a.patientId), patientID: a.patientId)
         return Layout.render(
-            try await bookPage(req, action: Site.portalAppointmentReschedule.path(id), fixedType: a.typeID)
+            try await bookPage(req, action: Site.portalAppointmentReschedule.path(id), fixedType: a.typeId)
                 .render(for: req))
     }
 

@@ -149,7 +149,7 @@ package enum PrescribingController {
         ).filter(\.$active == true).all()
         return Layout.render(
             PrescribePage(
-                patient: try PatientDTO(patient), input: input, errors: errors, pharmacies: pharmacies,
+                patient: patient, input: input, errors: errors, pharmacies: pharmacies,
                 locations: try locations.map { ((try $0.requireID()).uuidString, $0.name) },
                 prescribers: try prescribers.map { ((try $0.requireID()).uuidString, $0.displayName) },
                 me: try req.principal()
@@ -187,7 +187,7 @@ package enum PrescribingController {
         let p = try req.principal()
         return Layout.render(
             PrescriptionPage(
-                rx: rx, patient: try PatientDTO(patient),
+                rx: rx, patient: patient,
                 prescriberName: prescriber?.displayName ?? "",
                 deaNumber: cred?.deaNumber, pharmacy: pharmacy.map(PharmacyDirectory.entry), messages: messages,
                 canSign: rx.status == .draft && rx.prescriberId == p.userID,

@@ -13,7 +13,7 @@ package enum PatientPicker {
     @Sendable package static func search(req: Request) async throws -> [Match] {
         guard let q = Text.clean(req.query[String.self, at: "q"]), q.count >= 2 else { return [] }
         let rows = try await req.patients().search(.init(text: String(q.prefix(100)), limit: 10))
-        return rows.compactMap { r in r.id.map { Match(id: $0, label: BookPage.label(r)) } }
+        return rows.map { Match(id: $0.id, label: BookPage.label($0)) }
     }
 
     @Sendable package static func script(req: Request) async throws -> Response {

@@ -60,17 +60,17 @@ package struct CalendarRow: Sendable {
 extension ScheduleDirectory {
     /// Appointments as the calendar, the provider's day and the home page show them: times in each place's zone,
     /// names rather than ids.
-    package func rows(_ listed: [SchedulingStore.Listed]) throws -> [CalendarRow] {
-        try listed.map { l in
+    package func rows(_ listed: [SchedulingStore.Listed]) -> [CalendarRow] {
+        listed.map { l in
             let a = l.appointment
             return CalendarRow(
-                id: try a.requireID(), day: LocalDay.of(a.startAt, in: zone(a.locationID)),
-                times: localTimes(a.span, at: a.locationID),
-                location: location(a.locationID)?.name ?? "—", locationID: a.locationID,
-                provider: providerName(a.providerID),
-                patient: l.patientName, patientID: a.patientID, type: typeName(a.typeID),
-                room: roomName(a.roomID), status: a.status,
-                telemedicine: isTelemedicine(a.typeID))
+                id: a.id, day: LocalDay.of(a.start, in: zone(a.locationId)),
+                times: localTimes(a.span, at: a.locationId),
+                location: location(a.locationId)?.name ?? "—", locationID: a.locationId,
+                provider: providerName(a.providerId),
+                patient: l.patientName, patientID: a.patientId, type: typeName(a.typeId),
+                room: roomName(a.roomId), status: a.status,
+                telemedicine: isTelemedicine(a.typeId))
         }
     }
 }

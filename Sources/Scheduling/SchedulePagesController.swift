@@ -25,7 +25,7 @@ package enum SchedulePagesController {
         let listed = try await req.scheduling().list(
             .init(providerID: providerID, locationID: locationID, from: from, to: to, includeInactive: true))
         let shownDays = (0..<days).map { start.adding(days: $0) }
-        let all = try dir.rows(listed).filter { shownDays.contains($0.day) }
+        let all = dir.rows(listed).filter { shownDays.contains($0.day) }
         let page = CalendarPage(
             start: start, week: week, days: shownDays, locationID: locationID, providerID: providerID, dir: dir,
             rows: all,
@@ -44,7 +44,7 @@ package enum SchedulePagesController {
             .init(
                 providerID: p.userID, from: d.adding(days: -1).span(in: dir.homeZone).start,
                 to: d.adding(days: 2).span(in: dir.homeZone).start))
-        let all = try dir.rows(listed).filter { $0.day == d }
+        let all = dir.rows(listed).filter { $0.day == d }
         return Layout.render(MyDayPage(day: d, rows: all).render(for: req))
     }
 
@@ -55,8 +55,8 @@ package enum SchedulePagesController {
         let typeID = req.query[String.self, at: "type"].flatMap(UUID.init(uuidString:))
         let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
         let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:))
-        var patient: PatientRecord?
-        var candidates: [PatientRecord] = []
+        var patient: PatientDTO?
+        var candidates: [PatientDTO] = []
         let find = Text.clean(req.query[String.self, at: "find"])
         if let pid = req.query[String.self, at: "patient"].flatMap(UUID.init(uuidString:)) {
             patient = try await req.patients().find(pid, detail: "booking")
@@ -72,11 +72,11 @@ package enum SchedulePagesController {
                 providerIDs: providerID.map { [$0] } ?? [], fromDay: d, toDay: d)
         }
         var page = BookPage(
-            action: Site.scheduleBook.path(), patient: try patient.map { (try $0.requireID(), BookPage.label($0)) },
+            action: Site.scheduleBook.path(), patient: patient.map { ($0.id, BookPage.label($0)) },
             day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
             types: dir.types, slots: slots, message: nil)
         page.find = patient == nil ? find : nil
-        page.candidates = patient == nil ? candidates.compactMap { r in r.id.map { ($0, BookPage.label(r)) } } : []
+        page.candidates = patient == nil ? candidates.map { ($0.id, BookPage.label($0)) } : []
         return Layout.render(page.render(for: req))
     }
 
@@ -91,7 +91,7 @@ package enum SchedulePagesController {
             let a = try await req.scheduling().book(input)
             let dir = try await ScheduleDirectory.load(req.db)
             return req.redirect(
-                to: Site.schedule.path() + "?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&booked=1")
+                to: Site.schedule.path() + "?date=\(LocalDay.of(a.start, in: dir.zone(a.locationId)).iso)&booked=1")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
             // The form again with the fields marked: what went wrong, and the nearest free times instead.
@@ -149,30 +149,28 @@ package enum SchedulePagesController {
     /// Move an appointment: the slot picker for its type, then an atomic reschedule.
     @Sendable package static func moveForm(req: Request) async throws -> Response {
         let id = try req.idParameter("appointment")
-        guard let a = try await AppointmentRecord.find(id, on: req.db) else {
-            throw AppError.notFound("No appointment with that id.")
-        }
-        try await req.scope().authorize(.changeAppointment(patientID: a.patientID), patientID: a.patientID)
+        let a = try await req.scheduling().find(id)
+        try await req.scope().authorize(.changeAppointment(patientID: a.patientId), patientID: a.patientId)
         let dir = try await ScheduleDirectory.load(req.db)
         let d =
             req.query[String.self, at: "date"].flatMap(LocalDay.init)
-            ?? LocalDay.of(a.startAt, in: dir.zone(a.locationID))
+            ?? LocalDay.of(a.start, in: dir.zone(a.locationId))
         // The appointment's own place and provider unless the front desk picks others.
-        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:)) ?? a.locationID
-        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:)) ?? a.providerID
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:)) ?? a.locationId
+        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:)) ?? a.providerId
         let slots = try await req.scheduling().slots(
-            typeID: a.typeID, locationIDs: [locationID], providerIDs: [providerID], fromDay: d, toDay: d)
-        let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
+            typeID: a.typeId, locationIDs: [locationID], providerIDs: [providerID], fromDay: d, toDay: d)
+        let patient = try await req.patients().find(a.patientId, detail: "moving an appointment")
         var page = BookPage(
-            action: Site.scheduleAppointmentMove.path(id), patient: (a.patientID, BookPage.label(patient)),
+            action: Site.scheduleAppointmentMove.path(id), patient: (a.patientId, BookPage.label(patient)),
             day: d,
-            typeID: a.typeID, locationID: locationID, providerID: providerID, dir: dir,
-            types: dir.types.filter { $0.id == a.typeID }, slots: slots,
+            typeID: a.typeId, locationID: locationID, providerID: providerID, dir: dir,
+            types: dir.types.filter { $0.id == a.typeId }, slots: slots,
             message: req.query[String.self, at: "taken"] != nil ? "That time was just taken. Pick another." : nil)
         page.searchAction = Site.scheduleAppointmentMove.path(id)
         page.title =
-            "Move appointment (now \(dir.localTimes(a.span, at: a.locationID)) on "
-            + "\(Format.day(LocalDay.of(a.startAt, in: dir.zone(a.locationID)))))"
+            "Move appointment (now \(dir.localTimes(a.span, at: a.locationId)) on "
+            + "\(Format.day(LocalDay.of(a.start, in: dir.zone(a.locationId)))))"
         return Layout.render(page.render(for: req))
     }
 
@@ -187,22 +185,22 @@ package enum SchedulePagesController {
                     locationId: f.locationId.flatMap(UUID.init(uuidString:))), expectedVersion: nil)
             let dir = try await ScheduleDirectory.load(req.db)
             return req.redirect(
-                to: Site.schedule.path() + "?date=\(LocalDay.of(a.startAt, in: dir.zone(a.locationID)).iso)&moved=1")
+                to: Site.schedule.path() + "?date=\(LocalDay.of(a.start, in: dir.zone(a.locationId)).iso)&moved=1")
         } catch let e as AppError {
             if case .forbidden = e { throw e }
             // The move form again: what collided, the old time kept, and the nearest free times instead.
-            guard let a = try await AppointmentRecord.find(id, on: req.db) else { throw e }
+            guard let a = try? await req.scheduling().find(id) else { throw e }
             let dir = try await ScheduleDirectory.load(req.db)
-            let wanted = f.start.flatMap(ISO8601.parse) ?? a.startAt
+            let wanted = f.start.flatMap(ISO8601.parse) ?? a.start
             let near = try await alternatives(
-                req, typeID: a.typeID, near: wanted, preferring: a.providerID,
-                at: f.locationId.flatMap(UUID.init(uuidString:)) ?? a.locationID, dir: dir)
-            let patient = try await req.patients().find(a.patientID, detail: "moving an appointment")
+                req, typeID: a.typeId, near: wanted, preferring: a.providerId,
+                at: f.locationId.flatMap(UUID.init(uuidString:)) ?? a.locationId, dir: dir)
+            let patient = try await req.patients().find(a.patientId, detail: "moving an appointment")
             let errors = BookPage.formErrors(e)
             var page = BookPage(
-                action: Site.scheduleAppointmentMove.path(id), patient: (a.patientID, BookPage.label(patient)),
-                day: LocalDay.of(wanted, in: dir.zone(a.locationID)), typeID: a.typeID, locationID: a.locationID,
-                providerID: a.providerID, dir: dir, types: dir.types.filter { $0.id == a.typeID }, slots: near,
+                action: Site.scheduleAppointmentMove.path(id), patient: (a.patientId, BookPage.label(patient)),
+                day: LocalDay.of(wanted, in: dir.zone(a.locationId)), typeID: a.typeId, locationID: a.locationId,
+                providerID: a.providerId, dir: dir, types: dir.types.filter { $0.id == a.typeId }, slots: near,
                 message: (errors.isEmpty ? Problem.from(e, instance: nil).detail + " " : "")
                     + "The appointment keeps its old time"
                     + (near.isEmpty ? "." : "; the nearest free times are below."))

@@ -264,7 +264,7 @@ package struct BookPage {
                     .text(Format.time(s.start, zone: dir.zone(s.locationId), withZone: false)))))
     }
 
-    package static func label(_ p: PatientRecord) -> String {
+    package static func label(_ p: PatientDTO) -> String {
         "\(p.familyName), \(p.givenName) · born \(p.birthDate) · \(p.mrn)"
     }
 

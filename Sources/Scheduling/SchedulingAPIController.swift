@@ -4,36 +4,6 @@ import Domain
 import AppCore
 import Patients
 
-package struct AppointmentDTO: Content {
-    package let id: UUID
-    package let patientId: UUID
-    package let providerId: UUID
-    package let locationId: UUID
-    package let roomId: UUID?
-    package let typeId: UUID
-    package let start: Date
-    package let end: Date
-    package let status: AppointmentStatus
-    package let cancelReason: String?
-    package let overrideReason: String?
-    package let version: Int
-
-    package init(_ a: AppointmentRecord) throws {
-        id = try a.requireID()
-        patientId = a.patientID
-        providerId = a.providerID
-        locationId = a.locationID
-        roomId = a.roomID
-        typeId = a.typeID
-        start = a.startAt
-        end = a.endAt
-        status = a.status
-        cancelReason = a.cancelReason
-        overrideReason = a.overrideReason
-        version = a.version
-    }
-}
-
 package struct AppointmentTypeDTO: Content {
     package let id: UUID, code: String, name: String, minutes: Int, telemedicine: Bool, patientBookable: Bool,
         needsRoom: Bool
@@ -92,19 +62,19 @@ package enum SchedulingAPIController {
             patientID: try uuids(req, "patient").first, from: from, to: to,
             includeInactive: req.query[Bool.self, at: "includeCancelled"] ?? false)
         if principal.role == .patient { f.patientID = principal.patientID }
-        return try await req.scheduling().list(f).map { try AppointmentDTO($0.appointment) }
+        return try await req.scheduling().list(f).map(\.appointment)
     }
 
     @Sendable package static func book(req: Request) async throws -> Response {
         let a = try await req.scheduling().book(try req.decodeJSON(SchedulingStore.BookingInput.self))
-        let res = try await AppointmentDTO(a).encodeResponse(status: .created, for: req)
-        res.headers.replaceOrAdd(name: .location, value: Site.apiAppointment.path((try a.requireID())))
+        let res = try await a.encodeResponse(status: .created, for: req)
+        res.headers.replaceOrAdd(name: .location, value: Site.apiAppointment.path(a.id))
         return res.withETag(a.version)
     }
 
     @Sendable package static func read(req: Request) async throws -> Response {
         let a = try await req.scheduling().find(try req.idParameter("appointment"))
-        return try await AppointmentDTO(a).encodeResponse(for: req).withETag(a.version)
+        return try await a.encodeResponse(for: req).withETag(a.version)
     }
 
     @Sendable package static func change(req: Request) async throws -> Response {
@@ -112,7 +82,7 @@ package enum SchedulingAPIController {
         let a = try await req.scheduling().change(
             id, try req.decodeJSON(SchedulingStore.ChangeInput.self),
             expectedVersion: try req.ifMatchVersion())
-        return try await AppointmentDTO(a).encodeResponse(for: req).withETag(a.version)
+        return try await a.encodeResponse(for: req).withETag(a.version)
     }
 
     @Sendable package static func types(req: Request) async throws -> [AppointmentTypeDTO] {

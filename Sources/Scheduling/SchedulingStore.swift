@@ -88,7 +88,7 @@ package struct SchedulingStore {
 
     // MARK: booking
 
-    package func book(_ input: BookingInput) async throws -> AppointmentRecord {
+    package func book(_ input: BookingInput) async throws -> AppointmentDTO {
         let principal = scope.principal
         var errors: [FieldError] = []
         let patientID = principal.role == .patient ? principal.patientID : input.patientId
@@ -138,14 +138,14 @@ package struct SchedulingStore {
                             entityType: "Appointment",
                             entityID: a.id?.uuidString, detail: "provider overlap overridden: \(r.prefix(200))"))
                 }
-                return (a, drafts)
+                return (try AppointmentDTO(a), drafts)
             }
         }
     }
 
     /// Moves an appointment in one transaction: the new time is checked and taken, and only then is the old one
     /// released. One appointment (the `Location` a booking answers with); a patient reads only their own. Audited.
-    package func find(_ id: UUID) async throws -> AppointmentRecord {
+    package func find(_ id: UUID) async throws -> AppointmentDTO {
         guard let a = try await AppointmentRecord.find(id, on: scope.db) else {
             throw AppError.notFound("No appointment with that id.")
         }
@@ -155,10 +155,10 @@ package struct SchedulingStore {
                 action: .read, category: .appointments, patientID: a.patientID, entityType: "Appointment",
                 entityID: id.uuidString)
         ])
-        return a
+        return try AppointmentDTO(a)
     }
 
-    package func change(_ id: UUID, _ input: ChangeInput, expectedVersion: Int?) async throws -> AppointmentRecord {
+    package func change(_ id: UUID, _ input: ChangeInput, expectedVersion: Int?) async throws -> AppointmentDTO {
         guard let current = try await AppointmentRecord.find(id, on: scope.db) else {
             throw AppError.notFound("No appointment with that id.")
         }
@@ -201,7 +201,7 @@ package struct SchedulingStore {
                 try await a.save(on: tx)
                 if next == .cancelled { try await AppointmentNotices.enqueue(.cancellation, for: a, now: now, on: tx) }
                 return (
-                    a,
+                    try AppointmentDTO(a),
                     [
                         AuditDraft(
                             action: .update, category: .appointments, patientID: a.patientID, entityType: "Appointment",
@@ -251,7 +251,7 @@ package struct SchedulingStore {
                 try await a.save(on: tx)
                 if moved { try await AppointmentNotices.enqueue(.rescheduled, for: a, now: now, on: tx) }
                 return (
-                    a,
+                    try AppointmentDTO(a),
                     [
                         AuditDraft(
                             action: .update, category: .appointments, patientID: a.patientID, entityType: "Appointment",
@@ -430,7 +430,7 @@ package struct SchedulingStore {
     }
 
     package struct Listed: Sendable {
-        package let appointment: AppointmentRecord
+        package let appointment: AppointmentDTO
         package let patientName: String
     }
 
@@ -463,8 +463,26 @@ package struct SchedulingStore {
                     action: .query, category: .appointments, patientID: $0, entityType: "Appointment",
                     detail: "calendar")
             }
-            return (rows.map { Listed(appointment: $0, patientName: names[$0.patientID] ?? "—") }, drafts)
+            return (
+                try rows.map { Listed(appointment: try AppointmentDTO($0), patientName: names[$0.patientID] ?? "—") },
+                drafts
+            )
         }
+    }
+
+    /// Where and when an appointment is, and its status, naming nobody.
+    package struct StatusAt: Sendable {
+        package let locationId: UUID
+        package let start: Date
+        package let status: AppointmentStatus
+    }
+
+    /// The statuses of every appointment in a window, for counts per location: no patient is named or opened, so
+    /// nobody's access history says the front desk looked at them (not audited).
+    package func statuses(from: Date, to: Date) async throws -> [StatusAt] {
+        try await scope.authorize(.readSchedule)
+        return try await AppointmentRecord.query(on: scope.db).filter(\.$startAt < to).filter(\.$endAt > from).all()
+            .map { StatusAt(locationId: $0.locationID, start: $0.startAt, status: $0.status) }
     }
 
     package struct Slot: Content, Sendable, Equatable {

@@ -60,6 +60,15 @@ package enum VisitScript {
           }
 
           function send(m) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(m)); }
+          // An offer can be lost on the way (either socket between two connections, a server restarting): it is sent
+          // again every 4 s until the answer is in.
+          let offerTimer = null;
+          function sendOffer() {
+            clearTimeout(offerTimer);
+            if (!pc || pc.signalingState !== 'have-local-offer') return;
+            send({ type: 'offer', description: pc.localDescription });
+            offerTimer = setTimeout(sendOffer, 4000);
+          }
 
           async function handle(m) {
             switch (m.type) {
@@ -92,8 +101,7 @@ package enum VisitScript {
               case 'hello': case 'hello-ack':
                 if (!pc) break;
                 // The other side (re)joined: an offer sent while it was away never reached it, so send it again.
-                if (pc.signalingState === 'have-local-offer' && pc.localDescription) send({
-                  type: 'offer', description: pc.localDescription });
+                if (pc.signalingState === 'have-local-offer' && pc.localDescription) sendOffer();
                 else if (['failed', 'disconnected'].includes(pc.connectionState)) { pc.restartIce();
                   report('ice-restart', 'peer back'); }
                 break;
@@ -148,8 +156,7 @@ package enum VisitScript {
               if ($('remote').srcObject !== streams[0]) $('remote').srcObject = streams[0]; };
             pc.onicecandidate = ({ candidate }) => { if (candidate) send({ type: 'candidate', candidate }); };
             pc.onnegotiationneeded = async () => {
-              try { makingOffer = true; await pc.setLocalDescription(); send({
-                type: 'offer', description: pc.localDescription }); }
+              try { makingOffer = true; await pc.setLocalDescription(); sendOffer(); }
               catch (e) { console.warn('negotiation', e); } finally { makingOffer = false; }
             };
             pc.onconnectionstatechange = () => {
@@ -216,7 +223,7 @@ package enum VisitScript {
             const ufragMatch = pc.localDescription && pc.localDescription.sdp.match(/a=ice-ufrag:(\S+)/);
             const ufrag = (ufragMatch || [])[1] || null;
             return {
-              state: pc.connectionState, framesDecoded, audioPackets, relay, ufrag,
+              state: pc.connectionState, framesDecoded, audioPackets, relay, ufrag, signaling: pc.signalingState,
               signal: root.dataset.signal || 'none' };
           };
 

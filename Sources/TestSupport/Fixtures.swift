@@ -35,13 +35,16 @@ package enum Fixtures {
         var secret: [UInt8]?
         if enrolMFA ?? role.requiresMFA {
             let s = Domain.TOTP.generateSecret()
-            u.mfaSecret = Base32.encode(s)
-            u.mfaEnabledAt = app.clock.now()
-            try await u.save(on: app.db)
+            guard let record = try await UserRecord.find(u.id, on: app.db) else {
+                throw AppError.notFound("The test user just created is gone.")
+            }
+            record.mfaSecret = Base32.encode(s)
+            record.mfaEnabledAt = app.clock.now()
+            try await record.save(on: app.db)
             secret = s
         }
         return TestUser(
-            id: try u.requireID(), username: name, password: password, role: role, totpSecret: secret,
+            id: u.id, username: name, password: password, role: role, totpSecret: secret,
             patientID: patientID)
     }
 
@@ -53,7 +56,7 @@ package enum Fixtures {
         let (p, _) = try await PatientStore(scope: app.systemScope("test")).create(
             PatientInput(familyName: family, givenName: given, birthDate: birthDate, sex: "female", email: email),
             acknowledgeDuplicate: true, synthetic: true)
-        return try p.requireID()
+        return p.id
     }
 
     /// A patient with a portal account.

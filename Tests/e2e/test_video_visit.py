@@ -230,7 +230,13 @@ def test_server_restart_ice_restart_and_audio_only_keep_the_visit(artifacts):
 
             # 2. "Fix the video": an ICE restart negotiated over the signaling channel.
             provider.find_element(By.ID, "ice-restart").click()
-            wait(provider, lambda d: stats(d)["ufrag"] != b["ufrag"] and stats(patient)["ufrag"] != a["ufrag"], timeout=45)
+            try:
+                wait(provider, lambda d: stats(d)["ufrag"] != b["ufrag"] and stats(patient)["ufrag"] != a["ufrag"],
+                     timeout=45)
+            except Exception:
+                raise AssertionError(f"no new ICE credentials: patient {stats(patient)} provider {stats(provider)}; "
+                                     f"patient log {patient.get_log('browser')[-5:]}, "
+                                     f"provider log {provider.get_log('browser')[-5:]}")
             a, b = both_flowing(patient, provider, more_than=(a["framesDecoded"] + 30, b["framesDecoded"] + 30))
 
             # 3. Audio only (the patient's camera off): video stops arriving at the provider, audio does not.

@@ -125,7 +125,7 @@ public enum BackupBench {
             let input = PatientInput(
                 familyName: "Bench\(i)", givenName: ["Ana", "Ben", "Cruz", "Dee"][i % 4],
                 birthDate: String(format: "19%02d-%02d-%02d", 30 + i % 70, 1 + i % 12, 1 + i % 28), sex: "unknown")
-            patientIDs.append(try await store.create(input, acknowledgeDuplicate: true, synthetic: true).0.requireID())
+            patientIDs.append(try await store.create(input, acknowledgeDuplicate: true, synthetic: true).0.id)
             if (i + 1) % 1000 == 0 { progress("patients \(i + 1)/\(o.patients)") }
         }
 
@@ -137,7 +137,7 @@ public enum BackupBench {
                     .init(
                         username: "bench.pod\(i)", displayName: "Bench Podiatrist \(i)", role: "provider",
                         password: Token.generate())
-                ).requireID())
+                ).id)
         }
         let locations = try await LocationRecord.query(on: app.db).all().map { (try $0.requireID()) }
         guard let type = try await AppointmentTypeRecord.query(on: app.db).filter(\.$needsRoom == false).first()?.id

@@ -137,9 +137,9 @@ public enum BookingBench {
                 .init(username: "bench.dr\(i)", displayName: "Bench Dr \(i)", role: "provider", password: benchPassword)
             )
             try await SchedulingSetup.addHours(
-                provider: try u.requireID(), location: try loc.requireID(), weekdays: [1, 2, 3, 4, 5, 6, 7], from: 0,
+                provider: u.id, location: try loc.requireID(), weekdays: [1, 2, 3, 4, 5, 6, 7], from: 0,
                 to: 24 * 60 - 1, on: db)
-            providers.append(try u.requireID())
+            providers.append(u.id)
         }
         let store = PatientStore(scope: scope)
         let day = LocalDay.of(app.clock.now(), in: TimeZone(identifier: "America/Chicago")!).adding(days: 2)
@@ -153,7 +153,7 @@ public enum BookingBench {
             let start = day.instant(minuteOfDay: 9 * 60 + slot * 10, in: TimeZone(identifier: "America/Chicago")!)!
             bodies.append(
                 Body(
-                    patientId: try p.requireID(), providerId: providers.randomElement()!,
+                    patientId: p.id, providerId: providers.randomElement()!,
                     locationId: try loc.requireID(), typeId: try type.requireID(),
                     start: start))
         }

@@ -218,10 +218,11 @@ public enum SignalingBench {
                 code: "VIDEO", name: "Video", minutes: 20, telemedicine: true, patientBookable: true, needsRoom: false),
             on: db)
         let scope = app.systemScope("bench")
-        let u = try await UserAdmin(scope: scope).create(
+        let created = try await UserAdmin(scope: scope).create(
             .init(
                 username: "bench.video", displayName: "Bench Video Dr", role: "provider",
                 password: BookingBench.benchPassword))
+        guard let u = try await UserRecord.find(created.id, on: db) else { throw AppError.notFound("No bench user.") }
         let secret = Domain.TOTP.generateSecret()
         u.mfaSecret = Base32.encode(secret)
         u.mfaEnabledAt = now
@@ -232,14 +233,14 @@ public enum SignalingBench {
                 PatientInput(familyName: "Bench\(i)", givenName: "Pat", birthDate: "1970-01-01", sex: "female"),
                 acknowledgeDuplicate: true, synthetic: true)
             let a = AppointmentRecord()
-            a.id = UUID(); a.patientID = try p.requireID(); a.providerID = try u.requireID();
+            a.id = UUID(); a.patientID = p.id; a.providerID = try u.requireID();
             a.locationID = try loc.requireID(); a.typeID = try type.requireID()
             a.startAt = now.addingTimeInterval(Double(i) * 1800 + 3600); a.endAt = a.startAt.addingTimeInterval(1200)
             a.status = AppointmentStatus.booked; a.version = 1; a.createdAt = now; a.updatedAt = now
             try await a.create(on: db)
             let v = VirtualVisitRecord()
             v.id = UUID(); v.createdAt = now; v.status = .scheduled; v.appointmentID = try a.requireID();
-            v.patientID = try p.requireID();
+            v.patientID = p.id;
             v.providerID = try u.requireID(); v.locationID = try loc.requireID()
             try await v.create(on: db)
             let pass = Token.generate()
