@@ -21,7 +21,7 @@ apt_ensure() {
 # What the server links and builds with (both README commands need these).
 ensure_build_deps() {
   command -v swift >/dev/null || { echo "swift toolchain not found on PATH" >&2; return 1; }
-  apt_ensure libsqlite3-dev ca-certificates libvips-tools libxml2
+  apt_ensure libsqlite3-dev ca-certificates libvips-tools libxml2 qrencode
 }
 
 free_port() {

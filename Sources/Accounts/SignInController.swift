@@ -77,11 +77,10 @@ package enum SignInController {
         }
         if user.mfaEnrolled { return req.redirect(to: s.mfaPassed ? "/" : Site.loginSecondFactor.path()) }
         let totp = try await req.signIn.pendingEnrolment(user)
+        let uri = totp.provisioningURI(issuer: req.config.practiceName, account: user.username)
         return Layout.render(
-            EnrolPage(
-                secret: Base32.encode(totp.secret),
-                uri: totp.provisioningURI(issuer: req.config.practiceName, account: user.username)
-            ).render(for: req))
+            EnrolPage(secret: Base32.encode(totp.secret), uri: uri, qrCode: await EnrolmentQRCode.svg(uri))
+                .render(for: req))
     }
 
     @Sendable package static func enrolSubmit(req: Request) async throws -> Response {
@@ -95,9 +94,9 @@ package enum SignInController {
             codes = try await req.signIn.confirmEnrolment(user, code: code)
         } catch AppError.validation(let errs) {
             let totp = try await req.signIn.pendingEnrolment(user)
+            let uri = totp.provisioningURI(issuer: req.config.practiceName, account: user.username)
             let page = EnrolPage(
-                secret: Base32.encode(totp.secret),
-                uri: totp.provisioningURI(issuer: req.config.practiceName, account: user.username), errors: errs)
+                secret: Base32.encode(totp.secret), uri: uri, qrCode: await EnrolmentQRCode.svg(uri), errors: errs)
             return Layout.render(page.render(for: req), status: .unprocessableEntity)
         }
         if !s.mfaPassed { try await req.signIn.completeSession(s) }

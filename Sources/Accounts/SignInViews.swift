@@ -66,6 +66,8 @@ package struct SecondFactorPage {
 package struct EnrolPage {
     package let secret: String
     package let uri: String
+    /// The link as a QR code (an inline SVG), when the server could draw one.
+    package var qrCode: String?
     package var errors: [FieldError] = []
 
     package func render(for req: Request) -> String {
@@ -79,6 +81,12 @@ package struct EnrolPage {
                         "Your role needs a second factor. Add this account to an authenticator app (scan or open "
                             + "the link on your phone, or type the key), then enter the code it shows."
                     )),
+                .unwrap(qrCode) { svg in
+                    .div(
+                        .id("enrol-qr"), .class("qr"), .attribute(named: "role", value: "img"),
+                        .attribute(named: "aria-label", value: "QR code to scan with your authenticator app"),
+                        .raw(svg))
+                },
                 .p(.a(.href(uri), .id("otpauth-uri"), .text("Open in authenticator app"))),
                 .p(.text("Key: "), .code(.id("totp-secret"), .text(secret))),
                 FormKit.errorSummary(errors),

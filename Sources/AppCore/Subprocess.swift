@@ -15,19 +15,31 @@ package enum ExternalProgram {
     /// How much output is kept (a dump goes to a file, not through here).
     static let outputLimit = 64 << 20
 
-    /// Runs `command` (the program's path, then its arguments) with the environment plus `environment`, standard
-    /// input closed; a program killed by a signal reports 128 + the signal, as a shell does.
-    package static func run(_ command: [String], environment: [String: String]? = nil) async throws -> Output {
+    /// Runs `command` (the program's path, then its arguments) with the environment plus `environment`, and `input`
+    /// on its standard input (closed when nil; a secret goes here, never into the arguments that `ps` shows); a
+    /// program killed by a signal reports 128 + the signal, as a shell does.
+    package static func run(_ command: [String], environment: [String: String]? = nil, input: [UInt8]? = nil)
+        async throws -> Output
+    {
         precondition(!command.isEmpty, "a command names its program")
         let extra = Dictionary(
             uniqueKeysWithValues: (environment ?? [:]).map {
                 (Environment.Key(stringLiteral: $0.key), Optional($0.value))
             }
         )
-        let result = try await Subprocess.run(
-            .path(FilePath(command[0])), arguments: Arguments(Array(command.dropFirst())),
-            environment: extra.isEmpty ? .inherit : .inherit.updating(extra),
-            output: .data(limit: outputLimit), error: .data(limit: outputLimit))
+        let program = Executable.path(FilePath(command[0]))
+        let arguments = Arguments(Array(command.dropFirst()))
+        let env: Environment = extra.isEmpty ? .inherit : .inherit.updating(extra)
+        let result =
+            if let input {
+                try await Subprocess.run(
+                    program, arguments: arguments, environment: env, input: .array(input),
+                    output: .data(limit: outputLimit), error: .data(limit: outputLimit))
+            } else {
+                try await Subprocess.run(
+                    program, arguments: arguments, environment: env, output: .data(limit: outputLimit),
+                    error: .data(limit: outputLimit))
+            }
         let status: Int32 =
             switch result.terminationStatus {
             case .exited(let code): Int32(code)

@@ -1,5 +1,6 @@
 """A provider signs in with MFA enrolment in real Chromium on a 360-px-wide screen and opens a chart;
 the patient then sees that access in the portal. Runs against the real server on SQLite and PostgreSQL."""
+import subprocess
 import time
 
 from selenium.common.exceptions import WebDriverException
@@ -70,7 +71,13 @@ def test_provider_enrols_mfa_opens_chart_and_patient_sees_the_access(server, bro
     assert "/mfa/enroll" in drv.current_url, "a half-signed-in provider must not reach patient pages"
 
     secret = drv.find_element(By.ID, "totp-secret").text
-    assert drv.find_element(By.ID, "otpauth-uri").get_attribute("href").startswith("otpauth://totp/")
+    link = drv.find_element(By.ID, "otpauth-uri").get_attribute("href")
+    assert link.startswith("otpauth://totp/")
+    # The QR code the server drew, as the phone's camera sees it on the screen, decodes to the same link.
+    qr = artifacts / "mfa-enrol-qr.png"
+    qr.write_bytes(drv.find_element(By.ID, "enrol-qr").screenshot_as_png)
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(qr)], capture_output=True, text=True, timeout=30)
+    assert decoded.stdout.strip() == link, (decoded.stdout, decoded.stderr)
     drv.find_element(By.NAME, "code").send_keys(totp(secret))
     submit(drv, drv.find_element(By.ID, "confirm-mfa"))
     codes = wait(drv, EC.presence_of_element_located((By.ID, "recovery-codes"))).find_elements(By.TAG_NAME, "li")

@@ -157,6 +157,24 @@ final class SignInTests: XCTestCase {
         }
     }
 
+    func test_enrolmentPage_drawsTheLinkAsAQRCode_onTheServer_orOffersTheLinkAlone() async throws {
+        try XCTSkipUnless(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/qrencode"), "qrencode is installed by the scripts")
+        try await withTestApp { app, clock in
+            let admin = try await Fixtures.user(app, .admin, enrolMFA: false)
+            let web = PageClient(app)
+            _ = try await web.post(Site.login.path(), ["username": admin.username, "password": admin.password])
+            let html = try await web.get(Site.mfaEnrol.path()).body.string
+            XCTAssertTrue(html.contains(#"id="enrol-qr""#) && html.contains("<svg"), html)
+            XCTAssertTrue(html.contains(#"aria-label="QR code to scan with your authenticator app""#))
+            XCTAssertFalse(html.contains("<script"), "drawn on the server, no script")
+        }
+        let none = await EnrolmentQRCode.svg("otpauth://totp/x?secret=AAAA", program: "/nonexistent/qrencode")
+        XCTAssertNil(none, "without the program the page keeps the link and the key")
+        let svg = await EnrolmentQRCode.svg("otpauth://totp/x?secret=AAAA")
+        XCTAssertTrue(svg?.contains("<svg") == true)
+    }
+
     func test_web_enrolment_showsSecret_confirms_andRecoveryCodeWorksOnce() async throws {
         try await withTestApp { app, clock in
             let admin = try await Fixtures.user(app, .admin, enrolMFA: false)
