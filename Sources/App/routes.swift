@@ -19,7 +19,7 @@ import Chart
 /// The site's route groups by who may reach them, and every capability's routes on them (each capability's
 /// `<Capability>Routes`). Authorization beyond sign-in happens in the stores (one policy).
 package func routes(_ app: Application) throws {
-    let staff = app.grouped(RequireSignIn(area: .staff))
+    let staff = app.grouped(RequireSignIn(area: .staff), NavCountsMiddleware())
     let portal = app.grouped(RequireSignIn(area: .portal))
     let v1 = app.grouped("api", "v1")
     let api = v1.grouped(RequireSignIn(area: .api))

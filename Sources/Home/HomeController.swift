@@ -18,7 +18,13 @@ package enum HomeController {
         let p = try req.principal()
         let dir = try await ScheduleDirectory.load(req.db)
         let now = req.now
-        let counts = try await WorkCounts.load(p, db: req.db)
+        // Usually counted already for the header (NavCountsMiddleware).
+        let counts: WorkCounts
+        if let counted = req.storage[WorkCounts.Key.self] {
+            counts = counted
+        } else {
+            counts = try await WorkCounts.load(p, db: req.db)
+        }
         var byLocation: [LocationDay] = []
         var myDay: [CalendarRow] = []
         if AccessPolicy.decide(p, .readSchedule).isAllowed {
@@ -74,7 +80,9 @@ package struct LocationDay {
 
 /// How much work waits, for the roles that do it. Numbers only (no names, nothing about a patient), so they are read
 /// without touching a patient's record; each is shown only to a role the access policy lets open that queue.
-package struct WorkCounts {
+package struct WorkCounts: Sendable {
+    package enum Key: StorageKey { package typealias Value = WorkCounts }
+
     package var inboxUnread: Int?
     package var inboxUrgent: Int?
     package var intakeWaiting: Int?
@@ -188,7 +196,7 @@ package struct StaffHomePage {
                     .div(
                         .class("card"), .id("today-by-location"), .h2(.text("Today at each location")),
                         .div(
-                            .class("scroll"),
+                            .class("scroll"), Scrollable.focusable(),
                             .table(
                                 .thead(
                                     .tr(

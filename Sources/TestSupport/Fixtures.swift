@@ -122,7 +122,9 @@ package final class PageClient: @unchecked Sendable {
 
     @discardableResult
     package func get(_ path: String) async throws -> XCTHTTPResponse {
-        let out = try await app.sendRequest(.GET, path, headers: cookieHeader)
+        var headers = cookieHeader
+        headers.add(name: .accept, value: "text/html,application/xhtml+xml,*/*;q=0.8")  // as a browser asks
+        let out = try await app.sendRequest(.GET, path, headers: headers)
         keep(out)
         return out
     }

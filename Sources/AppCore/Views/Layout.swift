@@ -25,6 +25,23 @@ package enum Layout {
         .count{display:inline-block;min-width:1.4rem;margin-left:.3rem;padding:0 .35rem;border-radius:1rem;
         background:#fff;color:#0b4f6c;
         font-size:.8rem;font-weight:700;text-align:center}
+        .qr svg{display:block;width:14rem;height:14rem;max-width:100%}
+        .tg-wrap{overflow-x:auto;margin-bottom:1rem}.timegrid{display:grid;gap:1px;background:#d8dee6;
+        border:1px solid #d8dee6;min-width:max-content}
+        .timegrid>*{background:#fff;padding:.15rem .35rem;font-size:.85rem;overflow:hidden}
+        .tg-head{font-weight:700;position:sticky;top:0;z-index:2;background:#eef2f6}
+        .tg-time{color:#4a5868;border-top:1px solid #9aa7b5}
+        a.tg-open{color:#2d6a3e;background:#f1faf3;text-decoration:none;display:flex;align-items:flex-start;
+        min-height:44px;min-width:44px}a.tg-open:hover,a.tg-open:focus{background:#d9f2df;outline:2px solid #2d6a3e}
+        .tg-blk{border-left:5px solid #0b4f6c;background:#e4f0f7;z-index:1;line-height:1.25}
+        .loc-1 .tg-blk{border-left-color:#7a3e9d;background:#f1e7f7}.loc-2 .tg-blk{border-left-color:#a35c00;
+        background:#fbeee0}
+        .tg-blk a{color:inherit;display:block;min-height:44px}.tg-blk small{display:block}
+        .tg-blk[data-status=checked-in],.tg-blk[data-status=arrived]{box-shadow:inset 0 0 0 2px #2d6a3e}
+        .tg-blk[data-status=fulfilled]{opacity:.7}.tg-blk[data-status=noshow]{opacity:.6;text-decoration:line-through}
+        .tg-blk form button{margin:.15rem 0 0;padding:.3rem .6rem;font-size:.85rem}
+        @media (max-width:599px){.day-grid{display:none}.agenda-title{display:none}}
+        .day-sheet table{font-size:.95rem}.day-sheet tr[data-status=cancelled]{text-decoration:line-through}
         main{max-width:960px;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.5rem 0 1rem}h2{font-size:1.15rem}
         .card{background:#fff;border:1px solid #d8dee6;border-radius:8px;padding:1rem;margin-bottom:1rem}
         label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{width:100%;max-width:28rem;
@@ -53,6 +70,7 @@ package enum Layout {
         #slots h3{font-size:1rem;margin:.9rem 0 .4rem}
         .slot-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(6.2rem,1fr));gap:.4rem}
         .slot-grid form,.slot-grid form div{margin:0}.slot-grid button{width:100%;margin:0;padding:.5rem .3rem}
+        .slot.chosen button{outline:3px solid #2d6a3e;outline-offset:2px}
         .videos{display:flex;flex-wrap:wrap;gap:.5rem}
         .videos video{background:#0b1b26;border-radius:6px;width:100%;max-width:100%;aspect-ratio:4/3}
         .videos #local{width:35%;aspect-ratio:4/3}.videos video.audio-only{opacity:.25}
@@ -93,6 +111,9 @@ package enum Layout {
         .badge.synthetic{background:#5a4212}
         .button.secondary{background:#1d2d3a;color:#cfe6f7;border-color:#2f6d94}
         a.tile{background:#12314a;border-color:#2f6d94}
+        .timegrid,.timegrid>.tg-time{background:#2a3744}.timegrid>*{background:#16202a}.tg-head{background:#1d2d3a}
+        a.tg-open{background:#15291c;color:#9fe0b0}.tg-blk{background:#12314a}
+        .loc-1 .tg-blk{background:#2d1d3a}.loc-2 .tg-blk{background:#3a2a12}
         a.tile.urgent{background:#3c1a1a}.field.invalid input,.field.invalid select{background:#2a1515}}
         @media print{header.top,.noprint{display:none}body{background:#fff}}
         """
@@ -127,7 +148,7 @@ package enum Layout {
                                 .group(
                                     marked(
                                         s.role == .patient ? portalLinks : navLinks(for: s.principal),
-                                        current: req.url.path))),
+                                        current: req.url.path, counts: req.storage[NavCounts.self] ?? [:]))),
                             .span(.class("who"), .text(s.displayName)),
                             .form(
                                 .action(Site.logout.path()), .method(.post),
@@ -150,11 +171,22 @@ package enum Layout {
         (Site.portalRefills.path(), "Refills"),
     ]
 
-    /// The links, with the page the person is on marked (`aria-current`): the longest link that the path starts with.
-    package static func marked(_ links: [(String, String)], current path: String) -> [Node<HTML.BodyContext>] {
+    /// The links, with the page the person is on marked (`aria-current`): the longest link that the path starts with;
+    /// a link with work waiting behind it (`counts`, by path) shows how much.
+    package static func marked(_ links: [(String, String)], current path: String, counts: [String: Int] = [:])
+        -> [Node<HTML.BodyContext>]
+    {
         let here = links.map(\.0).filter { path == $0 || path.hasPrefix($0 + "/") }.max { $0.count < $1.count }
         return links.map { link in
-            .a(.href(link.0), .attribute(named: "aria-current", value: link.0 == here ? "page" : nil), .text(link.1))
+            let n = counts[link.0] ?? 0
+            return .a(
+                .href(link.0), .attribute(named: "aria-current", value: link.0 == here ? "page" : nil),
+                .text(link.1),
+                .if(
+                    n > 0,
+                    .span(
+                        .class("count"), .attribute(named: "aria-label", value: "\(n) waiting"),
+                        .text(n > 99 ? "99+" : String(n)))))
         }
     }
 
@@ -180,6 +212,14 @@ package enum Layout {
         return links
     }
 
+    /// A page's script, served as a file (the Content-Security-Policy allows no inline script).
+    package static func script(_ source: String, cacheControl: String = "no-cache") -> Response {
+        let res = Response(status: .ok, body: .init(string: source))
+        res.headers.contentType = HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])
+        res.headers.replaceOrAdd(name: .cacheControl, value: cacheControl)
+        return res
+    }
+
     package static func render(_ html: String, status: HTTPResponseStatus = .ok) -> Response {
         let res = Response(status: status)
         res.headers.contentType = .html
@@ -189,6 +229,18 @@ package enum Layout {
 }
 
 /// Plot writes attribute values as they are given: every value that is not a constant goes through here.
+/// A box that scrolls sideways on a small screen (`.scroll`, a wide table or the calendar's grid) is focusable, so the
+/// keyboard can scroll it too (axe-core: scrollable-region-focusable).
+package enum Scrollable {
+    package static func focusable<C>() -> Node<C> { .attribute(named: "tabindex", value: "0") }
+}
+
+/// Work waiting behind the header's links for this request (a link's path → how many); set for staff pages by the
+/// Home capability, read by `Layout`.
+package enum NavCounts: StorageKey {
+    package typealias Value = [String: Int]
+}
+
 package enum Escape {
     package static func attribute(_ s: String) -> String {
         guard s.contains(where: { "&<>\"'".contains($0) }) else { return s }
