@@ -8,7 +8,7 @@ source scripts/lib.sh
 start=$(date +%s)
 
 ensure_build_deps
-apt_ensure postgresql postgresql-client chromium chromium-driver python3-venv coturn
+apt_ensure postgresql postgresql-client chromium chromium-driver python3-venv coturn zbar-tools
 
 log "formatting (swift format lint --strict, the committed .swift-format)"
 swift format lint --strict --recursive --parallel Sources Tests Package.swift
@@ -28,6 +28,9 @@ log "Python test clients"
 VENV=.venv-test
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install -q --disable-pip-version-check -r Tests/e2e/requirements.txt
+# axe-core 4.12.1, the newest on PyPI, comes inside this package; only its axe.min.js is used (injected through
+# Selenium), so Playwright, its dependency, is not installed.
+"$VENV/bin/pip" install -q --disable-pip-version-check --no-deps axe-playwright-python==0.1.8
 
 log "end-to-end tests (real server, Chromium, SQLite and PostgreSQL)"
 E2E_PG_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres" E2E_ARTIFACTS="$PWD/test-artifacts" \

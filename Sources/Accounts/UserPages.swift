@@ -88,7 +88,7 @@ package struct UsersPage {
                 .h1(.text("Users")),
                 .unwrap(created) { .p(.class("notice"), .text("Account \($0) created.")) },
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("users"), .class("stack"),
                         .thead(

@@ -53,7 +53,7 @@ package struct AuditReportPage {
                 ),
                 .p(.text("\(rows.count) events.")),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("audit"),
                         .thead(.tr(.forEach(AuditReport.columns) { c in .th(sortLink(c.key, c.title)) })),

@@ -17,7 +17,7 @@ package struct TemplatesPage {
                             + "version enrols patients."
                     )),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .tr(.th(.text("Pathway")), .th(.text("Version")), .th(.text("Status")), .th(.text("Approved"))),
                         .forEach(rows) { r in
@@ -147,7 +147,7 @@ package struct PathwayChartSection {
                     .class("enrolment"),
                     .p(.strong(.text(e.title)), .text(" · v\(e.templateVersion) · from \(e.startDay) · \(e.status)")),
                     .div(
-                        .class("scroll"),
+                        .class("scroll"), Scrollable.focusable(),
                         .table(
                             .tr(.th(.text("When")), .th(.text("Step")), .th(.text("Status")), .th(.text("Result"))),
                             .forEach(e.steps) { s in

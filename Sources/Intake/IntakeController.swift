@@ -268,7 +268,7 @@ package struct IntakeQueuePage {
                 .unwrap(done) { .p(.class("notice"), .id("review-done"), .text("Intake \($0).")) },
                 .if(items.isEmpty, .p(.text("Nothing waiting for review."))),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("intake-queue"),
                         .thead(.tr(.th("Submitted (UTC)"), .th("Patient"), .th("MRN"), .th("Form"))),

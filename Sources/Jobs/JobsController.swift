@@ -106,7 +106,7 @@ package struct JobsPage {
                             FormKit.csrf(req),
                             .button(.type(.submit), .id("retry-failed"), .text("Retry all failed jobs"))))),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .tr(
                             .th(.text("Due")), .th(.text("Kind")), .th(.text("Status")), .th(.text("Attempts")),

@@ -296,7 +296,7 @@ package struct InboxPage {
                     )),
                 .if(threads.isEmpty, .p(.text("No conversations."))),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("inbox"),
                         .thead(.tr(.th(""), .th("Patient"), .th("Subject"), .th("Clinic"), .th("Last message (UTC)"))),

@@ -64,7 +64,7 @@ package enum PatientPagesController {
         try await req.scope().authorize(.createPatient)
         let page = PatientFormPage(
             mode: .create, form: PatientForm(), locations: try await LocationRecord.byName(on: req.db))
-        return Layout.render(try page.render(for: req))
+        return Layout.render(page.render(for: req))
     }
 
     @Sendable package static func create(req: Request) async throws -> Response {
@@ -91,7 +91,7 @@ package enum PatientPagesController {
         let p = try await req.patients().find(id, detail: "edit form")
         let page = PatientFormPage(
             mode: .edit(id), form: form(from: p), locations: try await LocationRecord.byName(on: req.db))
-        return Layout.render(try page.render(for: req))
+        return Layout.render(page.render(for: req))
     }
 
     @Sendable package static func update(req: Request) async throws -> Response {

@@ -45,7 +45,7 @@ package struct PatientListPage {
                 ),
                 .p(.text(query.isEmpty ? "Recently updated:" : "\(rows.count) found.")),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("patients"),
                         .thead(
@@ -159,7 +159,7 @@ package struct HistoryPage {
                 .h1(.text("Record history")),
                 .p(.a(.href(Site.patient.path(patientID)), .text("Back to the chart"))),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("history"),
                         .thead(

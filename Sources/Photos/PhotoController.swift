@@ -103,11 +103,7 @@ package enum PhotoController {
 
     /// The upload client, served as a file: the Content-Security-Policy allows no inline script.
     @Sendable package static func uploadScript(req: Request) async throws -> Response {
-        let res = Response(status: .ok, body: .init(string: PortalPhotosPage.uploadScript))
-        res.headers.contentType = HTTPMediaType(
-            type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
-        res.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
-        return res
+        Layout.script(PortalPhotosPage.uploadScript, cacheControl: "public, max-age=300")
     }
 
     // MARK: staff

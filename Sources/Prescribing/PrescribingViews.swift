@@ -152,7 +152,7 @@ package struct PrescriptionPage {
                     .group(
                         .h2(.text("SCRIPT messages")),
                         .div(
-                            .class("scroll"),
+                            .class("scroll"), Scrollable.focusable(),
                             .table(
                                 .tr(
                                     .th(.text("When (UTC)")), .th(.text("Direction")), .th(.text("Message")),
@@ -316,7 +316,7 @@ package struct EPCSPage {
                             + "their authenticator code. "
                     ), .a(.href(Site.epcsReport.path()), .text("Daily EPCS audit report"))),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .tr(.th(.text("Prescriber")), .th(.text("NPI")), .th(.text("DEA")), .th(.text("Permission"))),
                         .forEach(prescribers) { p in
@@ -420,7 +420,7 @@ package struct EPCSReportPage {
                     }),
                 .h2(.text("All EPCS events")),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .tr(
                             .th(.text("#")), .th(.text("Time")), .th(.text("Who")), .th(.text("What")),

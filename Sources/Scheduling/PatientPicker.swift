@@ -1,3 +1,4 @@
+import AppCore
 import Domain
 import Vapor
 import Patients
@@ -17,10 +18,7 @@ package enum PatientPicker {
     }
 
     @Sendable package static func script(req: Request) async throws -> Response {
-        let res = Response(status: .ok, body: .init(string: source))
-        res.headers.contentType = HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])
-        res.headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
-        return res
+        Layout.script(source)
     }
 
     package static let source = #"""

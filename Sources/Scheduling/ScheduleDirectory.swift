@@ -45,10 +45,12 @@ package struct ScheduleDirectory: Sendable {
 package struct CalendarRow: Sendable {
     package let id: UUID
     package let day: LocalDay
+    package let span: TimeSpan
     package let times: String
     package let location: String
     package let locationID: UUID
     package let provider: String
+    package let providerID: UUID
     package let patient: String
     package let patientID: UUID
     package let type: String
@@ -64,10 +66,10 @@ extension ScheduleDirectory {
         listed.map { l in
             let a = l.appointment
             return CalendarRow(
-                id: a.id, day: LocalDay.of(a.start, in: zone(a.locationId)),
+                id: a.id, day: LocalDay.of(a.start, in: zone(a.locationId)), span: a.span,
                 times: localTimes(a.span, at: a.locationId),
                 location: location(a.locationId)?.name ?? "—", locationID: a.locationId,
-                provider: providerName(a.providerId),
+                provider: providerName(a.providerId), providerID: a.providerId,
                 patient: l.patientName, patientID: a.patientId, type: typeName(a.typeId),
                 room: roomName(a.roomId), status: a.status,
                 telemedicine: isTelemedicine(a.typeId))

@@ -26,12 +26,38 @@ package enum SchedulePagesController {
             .init(providerID: providerID, locationID: locationID, from: from, to: to, includeInactive: true))
         let shownDays = (0..<days).map { start.adding(days: $0) }
         let all = dir.rows(listed).filter { shownDays.contains($0.day) }
-        let page = CalendarPage(
+        var page = CalendarPage(
             start: start, week: week, days: shownDays, locationID: locationID, providerID: providerID, dir: dir,
             rows: all,
             notice: req.query[String.self, at: "booked"] != nil
                 ? "Appointment booked."
                 : req.query[String.self, at: "moved"] != nil ? "Appointment moved." : nil)
+        if !week {
+            let open = try await req.scheduling().openTimes(
+                day: start, locationIDs: locationID.map { [$0] } ?? [], providerIDs: providerID.map { [$0] } ?? [])
+            page.grids = dir.locations.enumerated().compactMap { i, loc in
+                guard let id = loc.id, locationID == nil || locationID == id else { return nil }
+                return LocationGrid(location: id, colour: i, dir: dir, rows: all, open: open)
+            }
+        }
+        return Layout.render(page.render(for: req))
+    }
+
+    /// A location's (or a provider's) day on paper: who comes when, for the front desk's clipboard. Audited as a
+    /// print of each patient's appointments.
+    @Sendable package static func daySheet(req: Request) async throws -> Response {
+        let dir = try await ScheduleDirectory.load(req.db)
+        let d = day(req, dir)
+        let locationID = req.query[String.self, at: "location"].flatMap(UUID.init(uuidString:))
+        let providerID = req.query[String.self, at: "provider"].flatMap(UUID.init(uuidString:))
+        let listed = try await req.scheduling().list(
+            .init(
+                providerID: providerID, locationID: locationID, from: d.adding(days: -1).span(in: dir.homeZone).start,
+                to: d.adding(days: 2).span(in: dir.homeZone).start, printed: true))
+        let rows = dir.rows(listed).filter { $0.day == d }
+        let page = DaySheetPage(
+            day: d, dir: dir, locationID: locationID, providerID: providerID, rows: rows,
+            printedBy: try req.principal().username, printedAt: req.now)
         return Layout.render(page.render(for: req))
     }
 
@@ -76,6 +102,7 @@ package enum SchedulePagesController {
             day: d, typeID: typeID, locationID: locationID, providerID: providerID, dir: dir,
             types: dir.types, slots: slots, message: nil)
         page.find = patient == nil ? find : nil
+        page.chosen = req.query[String.self, at: "at"].flatMap(ISO8601.parse)
         page.candidates = patient == nil ? candidates.map { ($0.id, BookPage.label($0)) } : []
         return Layout.render(page.render(for: req))
     }

@@ -13,7 +13,7 @@ package func appointmentCard(_ r: CalendarRow, req: Request, back: String, actio
         default: []
         }
     return .div(
-        .class("card appt"), .attribute(named: "data-status", value: r.status.rawValue),
+        .class("card appt"), .id("appt-\(r.id.uuidString)"), .attribute(named: "data-status", value: r.status.rawValue),
         .p(.strong(.text(r.times)), .text(" · \(r.location)"), .unwrap(r.room) { .text(" · \($0)") }),
         .p(
             .a(.href(Site.patient.path(r.patientID)), .text(r.patient)), .text(" — \(r.type) with \(r.provider)")
@@ -78,12 +78,32 @@ package struct CalendarPage {
     package let dir: ScheduleDirectory
     package let rows: [CalendarRow]
     package let notice: String?
+    /// The day view's time grid per location shown (none for a week).
+    package var grids: [LocationGrid] = []
 
     package func link(_ day: LocalDay, week: Bool) -> String {
         var q = Site.schedule.path() + "?date=\(day.iso)&view=\(week ? "week" : "day")"
         if let l = locationID { q += "&location=\(l.uuidString)" }
         if let p = providerID { q += "&provider=\(p.uuidString)" }
         return q
+    }
+
+    package var daySheetLink: String {
+        Site.scheduleDaySheet.path() + "?date=\(start.iso)"
+            + (locationID.map { "&location=\($0.uuidString)" } ?? "")
+            + (providerID.map { "&provider=\($0.uuidString)" } ?? "")
+    }
+
+    /// The day view's time grids, one per location, above the list (phones get the list only).
+    package func dayGrids(req: Request, back: String) -> Node<HTML.BodyContext> {
+        let sections: [Node<HTML.BodyContext>] = grids.map { g in
+            let title = "\(dir.location(g.locationID)?.name ?? "") — \(Format.day(start))"
+            let body: Node<HTML.BodyContext> =
+                g.columns.isEmpty
+                ? .p(.small(.text("Nobody works here this day."))) : g.render(req: req, day: start, back: back)
+            return .section(.class("day-grid"), .h2(.text(title)), body)
+        }
+        return .group(sections + (grids.isEmpty ? [] : [.h2(.class("agenda-title"), .text("Appointments"))]))
     }
 
     package func render(for req: Request) -> String {
@@ -98,7 +118,7 @@ package struct CalendarPage {
             "Schedule", req: req,
             .div(
                 .unwrap(notice) { .p(.class("notice"), .text($0)) },
-                .h1(.text(week ? "Week of \(start.iso)" : "Schedule for \(start.iso)")),
+                .h1(.text(week ? "Week of \(Format.day(start))" : "Schedule for \(Format.day(start))")),
                 .div(
                     .class("card noprint"),
                     .form(
@@ -121,17 +141,21 @@ package struct CalendarPage {
                         .a(.href(link(start.adding(days: week ? 7 : 1), week: week)), .text("Later →")), .text(" · "),
                         .a(
                             .class("button"), .href(Site.scheduleBook.path() + "?date=\(start.iso)"), .id("book"),
-                            .text("Book an appointment")))),
+                            .text("Book an appointment")),
+                        .text(" "),
+                        .a(.class("button secondary"), .id("day-sheet"), .href(daySheetLink), .text("Print day sheet")))
+                ),
+                dayGrids(req: req, back: back),
                 .div(
                     .class("grid2"),
                     .forEach(shownLocations) { loc in
                         .section(
                             .class("location"), .attribute(named: "data-location", value: loc.code),
-                            .h2(.text("\(loc.name) (\(loc.timeZone))")),
+                            .h2(.text("\(loc.name) (times in \(Format.zoneName(dir.zone(loc.id ?? UUID()))))")),
                             .forEach(days) { d in
                                 let todays = rows.filter { $0.locationID == loc.id && $0.day == d }
                                 return .group(
-                                    .if(week, .h2(.class("day"), .text(d.iso))),
+                                    .if(week, .h2(.class("day"), .text(Format.day(d)))),
                                     .if(todays.isEmpty, .p(.small(.text("No appointments.")))),
                                     .forEach(todays) { appointmentCard($0, req: req, back: back, actions: true) })
                             })
@@ -185,6 +209,8 @@ package struct BookPage {
     package var candidates: [(UUID, String)] = []
     /// The slots are alternatives to a time that could not be had (across days): each group says its day.
     package var alternatives = false
+    /// The open time clicked in the calendar's grid: its slot is marked, and it stays chosen while the type is picked.
+    package var chosen: Date?
     /// What the booking and move forms post: a slot's provider, location, type and start, and the patient.
     package struct Form: Content {
         package var patientId: String?
@@ -250,7 +276,7 @@ package struct BookPage {
             + "\(dir.providerName(s.providerId))"
             + " · \(dir.location(s.locationId)?.name ?? "")"
         return .form(
-            .action(action), .method(.post), .class("slot"),
+            .action(action), .method(.post), .class(s.start == chosen ? "slot chosen" : "slot"),
             .div(
                 FormKit.csrf(req),
                 .unwrap(patient) { .input(.type(.hidden), .name("patientId"), .value($0.0.uuidString)) },
@@ -266,6 +292,16 @@ package struct BookPage {
 
     package static func label(_ p: PatientDTO) -> String {
         "\(p.familyName), \(p.givenName) · born \(p.birthDate) · \(p.mrn)"
+    }
+
+    /// What the open time clicked in the grid was, and what happens next.
+    package var chosenNotice: String? {
+        guard let at = chosen, let provider = providerID else { return nil }
+        let zone = locationID.map { dir.zone($0) } ?? dir.homeZone
+        return "Open time picked: \(Format.time(at, zone: zone)) with \(dir.providerName(provider)). "
+            + (typeID == nil
+                ? "Choose the visit type and find free times; that time is marked if it fits."
+                : "It is marked below if this visit type fits there.")
     }
 
     package func patientPicker<C: HTML.BodyContext>() -> Node<C> {
@@ -315,6 +351,7 @@ package struct BookPage {
             .div(
                 .h1(.text(title)),
                 .unwrap(message) { .p(.class("notice bad"), .text($0)) },
+                .unwrap(chosenNotice) { .p(.class("notice"), .id("chosen-time"), .text($0)) },
                 FormKit.errorSummary(errors),
                 .div(
                     .class("card"),
@@ -342,6 +379,7 @@ package struct BookPage {
                                 FormKit.select(
                                     "Provider", name: "provider", options: provOptions,
                                     selected: providerID?.uuidString, errors: errors)),
+                            .unwrap(chosen) { .input(.type(.hidden), .name("at"), .value(Format.isoUTC($0))) },
                             .button(.type(.submit), .id("find-slots"), .text("Find free times"))))),
                 .if(
                     typeID != nil,

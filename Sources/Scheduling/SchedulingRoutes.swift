@@ -6,8 +6,10 @@ package enum SchedulingRoutes {
     package static func register(routes: SiteRoutes) {
         routes.app.get(Site.calendarFeedFile.route, use: CalendarFeedController.feed)  // secret-URL iCalendar feed
         routes.app.get(Site.assetsPickerScript.route, use: PatientPicker.script)
+        routes.app.get(Site.assetsPrintScript.route, use: DaySheetPage.script)
         routes.staff.get(Site.schedule.route, use: SchedulePagesController.calendar)
         routes.staff.get(Site.scheduleMyDay.route, use: SchedulePagesController.myDay)
+        routes.staff.get(Site.scheduleDaySheet.route, use: SchedulePagesController.daySheet)
         routes.staff.get(Site.scheduleBook.route, use: SchedulePagesController.bookForm)
         routes.staff.get(Site.schedulePatientSearch.route, use: PatientPicker.search)
         routes.staff.post(Site.scheduleBook.route, use: SchedulePagesController.book)

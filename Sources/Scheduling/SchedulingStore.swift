@@ -415,10 +415,12 @@ package struct SchedulingStore {
         package var from: Date
         package var to: Date
         package var includeInactive = false
+        /// A printed day sheet is audited as a print of each patient's appointments, a calendar as a query.
+        package var printed = false
 
         package init(
             providerID: UUID? = nil, locationID: UUID? = nil, patientID: UUID? = nil, from: Date, to: Date,
-            includeInactive: Bool = false
+            includeInactive: Bool = false, printed: Bool = false
         ) {
             self.providerID = providerID
             self.locationID = locationID
@@ -426,6 +428,7 @@ package struct SchedulingStore {
             self.from = from
             self.to = to
             self.includeInactive = includeInactive
+            self.printed = printed
         }
     }
 
@@ -460,8 +463,8 @@ package struct SchedulingStore {
                 uniqueKeysWithValues: try patients.map { (try $0.requireID(), "\($0.familyName), \($0.givenName)") })
             let drafts = ids.map {
                 AuditDraft(
-                    action: .query, category: .appointments, patientID: $0, entityType: "Appointment",
-                    detail: "calendar")
+                    action: f.printed ? .print : .query, category: .appointments, patientID: $0,
+                    entityType: "Appointment", detail: f.printed ? "day sheet" : "calendar")
             }
             return (
                 try rows.map { Listed(appointment: try AppointmentDTO($0), patientName: names[$0.patientID] ?? "—") },
@@ -496,7 +499,7 @@ package struct SchedulingStore {
     package func slots(typeID: UUID, locationIDs: [UUID], providerIDs: [UUID], fromDay: LocalDay, toDay: LocalDay)
         async throws -> [Slot]
     {
-        _ = try scope.principal  // any signed-in account may look for free times; no PHI is returned
+        // Any signed-in account may look for free times (the routes require one); no PHI is returned.
         let db = scope.db
         guard let type = try await AppointmentTypeRecord.find(typeID, on: db) else {
             throw AppError.validation([FieldError("type", "No appointment type with that id.")])
@@ -509,6 +512,23 @@ package struct SchedulingStore {
                 FieldError("to", "The range must end on or after its start and span at most 31 days.")
             ])
         }
+        return try await free(
+            minutes: type.minutes, needsRoom: type.needsRoom, locationIDs: locationIDs, providerIDs: providerIDs,
+            fromDay: fromDay, toDay: toDay)
+    }
+
+    /// The calendar's open time on a day: every free 15 minutes of each provider's hours (no room needed), for the
+    /// front desk to click and book. Names nobody.
+    package func openTimes(day: LocalDay, locationIDs: [UUID], providerIDs: [UUID]) async throws -> [Slot] {
+        try await scope.authorize(.readSchedule)
+        return try await free(
+            minutes: 15, needsRoom: false, locationIDs: locationIDs, providerIDs: providerIDs, fromDay: day, toDay: day)
+    }
+
+    private func free(
+        minutes: Int, needsRoom: Bool, locationIDs: [UUID], providerIDs: [UUID], fromDay: LocalDay, toDay: LocalDay
+    ) async throws -> [Slot] {
+        let db = scope.db
         let locations =
             try await
             (locationIDs.isEmpty
@@ -539,7 +559,7 @@ package struct SchedulingStore {
             guard let zone = TimeZone(identifier: loc.timeZone), let lid = loc.id else { continue }
             let locRooms = rooms.filter { $0.locationID == lid }.compactMap(\.id)
             let roomFree: ((TimeSpan) -> Bool)? =
-                type.needsRoom
+                needsRoom
                 ? { span in
                     locRooms.contains { r in !booked.contains { $0.roomID == r && $0.span.overlaps(span) } }
                 } : nil
@@ -554,7 +574,7 @@ package struct SchedulingStore {
                 var day = fromDay
                 while day <= toDay {
                     let req = SlotRequest(
-                        day: day, zone: zone, locationID: lid, duration: TimeInterval(type.minutes * 60),
+                        day: day, zone: zone, locationID: lid, duration: TimeInterval(minutes * 60),
                         step: 15 * 60, travelBuffer: buffer, notBefore: now)
                     out += SlotRules.freeSlots(req, hours: ph, providerBusy: busy, roomFree: roomFree)
                         .map { Slot(start: $0.start, end: $0.end, providerId: pid, locationId: lid) }

@@ -20,10 +20,7 @@ package enum VisitController {
     }
 
     @Sendable package static func script(req: Request) async throws -> Response {
-        let res = Response(status: .ok, body: .init(string: VisitScript.source))
-        res.headers.contentType = HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])
-        res.headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
-        return res
+        Layout.script(VisitScript.source)
     }
 
     /// `/visit/join/:token`: single use; sets a visit pass cookie and goes to the visit page.
@@ -107,10 +104,7 @@ package enum VisitController {
     }
 
     @Sendable package static func waitingScript(req: Request) async throws -> Response {
-        let res = Response(status: .ok, body: .init(string: WaitingRoomPage.script))
-        res.headers.contentType = HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])
-        res.headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
-        return res
+        Layout.script(WaitingRoomPage.script)
     }
 
     @Sendable package static func admitFromPage(req: Request) async throws -> Response {

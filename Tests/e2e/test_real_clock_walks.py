@@ -2,8 +2,10 @@
 office's tablet (800 px) and a desktop (1366 px). The Swift suite freezes its clock, which once hid a portal page that
 failed for every patient: these tests read the time the way the server does in production.
 
-Each page walked must fit its screen (no sideways scrolling) and keep every control at least 44 × 44 px."""
+Each page walked must fit its screen (no sideways scrolling), keep every control at least 44 × 44 px and have no
+critical or serious axe-core finding."""
 import datetime
+import importlib.resources
 import os
 import re
 
@@ -47,14 +49,36 @@ def browser_at(width):
     return drv
 
 
+def axe_violations(drv):
+    """axe-core's critical and serious findings on the page as it is now (axe-core 4.12.1, the newest on PyPI, from
+    the axe-playwright-python package: its script is injected through Selenium)."""
+    global AXE
+    if AXE is None:
+        AXE = importlib.resources.files("axe_playwright_python").joinpath("axe.min.js").read_text()
+    drv.set_script_timeout(60)
+    drv.execute_script(AXE)
+    return drv.execute_async_script("""
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations
+  .filter(v => v.impact === 'critical' || v.impact === 'serious')
+  .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(', ')}`)),
+  e => done(['axe did not run: ' + e]));
+""")
+
+
+AXE = None
+
+
 def fits(drv, width, what):
-    """No sideways scrolling and no control smaller than a fingertip on this page."""
+    """No sideways scrolling, no control smaller than a fingertip and no critical or serious axe-core finding."""
     client = drv.execute_script("return document.documentElement.clientWidth")
-    assert client <= width, f"{what}: the viewport is {client} px, not {width}"
+    assert client == width, f"{what}: the viewport is {client} px, not {width}"
     scroll = drv.execute_script("return document.documentElement.scrollWidth")
     assert scroll <= client + 1, f"{what}: the page scrolls sideways at {width} px ({scroll} > {client})"
     small = drv.execute_script(TAP_TARGETS)
     assert not small, f"{what}: controls under 44 × 44 px at {width} px: {small}"
+    found = axe_violations(drv)
+    assert not found, f"{what} at {width} px: axe-core found {found}"
 
 
 def shot(drv, artifacts, name):
@@ -160,6 +184,26 @@ def test_front_desk_books_by_patient_name_and_the_calendar_shows_it(sqlite_serve
         assert "Okafor, James" in drv.page_source and label.split(" · ")[0] in drv.page_source
         fits(drv, width, "calendar")
         shot(drv, artifacts, f"walk-desk-calendar-{size}")
+
+        # The day as a time grid (a phone gets the list): the visit is a block, open time is one tap from booking.
+        grid = drv.find_element(By.CSS_SELECTOR, ".day-grid")
+        if width >= 600:
+            assert grid.is_displayed(), "the day as a time grid"
+            assert "Okafor, James" in grid.text
+            open_cell = grid.find_element(By.CSS_SELECTOR, "a.tg-open")
+            picked = open_cell.get_attribute("aria-label")
+            submit(drv, open_cell)
+            chosen = drv.find_element(By.ID, "chosen-time").text
+            assert "Open time picked" in chosen and picked.split(" at ")[-1] in chosen, (picked, chosen)
+            fits(drv, width, "booking form from the grid")
+            drv.back()
+        else:
+            assert not grid.is_displayed(), "a phone gets the day as a list"
+        # The day sheet for the clipboard.
+        submit(drv, drv.find_element(By.ID, "day-sheet"))
+        assert "Okafor, James" in drv.find_element(By.CSS_SELECTOR, ".day-sheet table").text
+        fits(drv, width, "day sheet")
+        shot(drv, artifacts, f"walk-desk-day-sheet-{size}")
     finally:
         drv.quit()
 
@@ -218,22 +262,144 @@ def test_front_desk_meets_a_conflict_takes_an_alternative_moves_and_checks_in(sq
 
 def test_admin_user_actions_sit_in_a_menu(sqlite_server, artifacts):
     """The admin's user list: one "Actions…" menu a row instead of four stacked buttons; deactivating takes the menu
-    and then the button. The admin enrols two-step sign-in once, so one browser walks all three sizes."""
+    and then the button. The admin enrols two-step sign-in once; its session then walks all three sizes."""
     from test_browser_signin import sign_in_enrolling_mfa
     base = sqlite_server.url
     drv = browser_at(SIZES["phone"])
     try:
         sign_in_enrolling_mfa(drv, base, "admin")
-        for size, width in SIZES.items():
-            drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 800})
-            drv.get(base + "/admin/users")
-            row = next(r for r in drv.find_elements(By.CSS_SELECTOR, "#users tbody tr") if "desk.jones" in r.text)
+        for size, width, sized in at_each_size(drv, base):
+            sized.get(base + "/admin/users")
+            row = next(r for r in sized.find_elements(By.CSS_SELECTOR, "#users tbody tr") if "desk.jones" in r.text)
             deactivate = row.find_element(By.XPATH, ".//button[text()='Deactivate']")
             assert not deactivate.is_displayed(), "hidden until the menu is opened"
             row.find_element(By.TAG_NAME, "summary").click()
             assert deactivate.is_displayed()
-            fits(drv, width, f"users with a menu open ({size})")
-            shot(drv, artifacts, f"walk-admin-users-{size}")
+            fits(sized, width, f"users with a menu open ({size})")
+            shot(sized, artifacts, f"walk-admin-users-{size}")
+    finally:
+        drv.quit()
+
+
+def at_each_size(drv, base):
+    """The signed-in session of `drv` in a browser of each size in turn (a viewport override does not survive
+    chromedriver's mobile emulation on the next page load, so each size gets its own browser with the cookies)."""
+    for size, width in SIZES.items():
+        other = browser_at(width)
+        try:
+            other.get(base + "/login")
+            for c in drv.get_cookies():
+                other.add_cookie({k: v for k, v in c.items() if k in ("name", "value", "path", "secure", "httpOnly")})
+            yield size, width, other
+        finally:
+            other.quit()
+
+
+def test_patient_sends_intake_photo_and_message_and_the_medical_assistant_works_them(sqlite_server, artifacts,
+                                                                                     tmp_path):
+    """The patient's day on a phone: the diabetic foot intake, a wound photo and a message, each page fitting the
+    screen. Then the medical assistant's, at each size: the header says what waits, the intake review reads as pairs
+    on a phone, the answer is accepted, the message answered."""
+    from test_portal_flow import jpeg_with_gps
+    base = sqlite_server.url
+    drv = browser_at(SIZES["phone"])
+    try:
+        sign_in(drv, base, "/portal/login", "patient.garcia")
+        drv.get(base + "/portal/forms/diabetic-foot")
+        Select(drv.find_element(By.NAME, "diabetesType")).select_by_visible_text("Type 2")
+        drv.find_element(By.NAME, "lastA1c").send_keys("7.1")
+        Select(drv.find_element(By.NAME, "priorUlcer")).select_by_value("no")
+        Select(drv.find_element(By.NAME, "amputation")).select_by_value("no")
+        Select(drv.find_element(By.NAME, "footwear")).select_by_visible_text("Athletic shoes")
+        fits(drv, SIZES["phone"], "intake form")
+        submit(drv, drv.find_element(By.ID, "submit-form"))
+        assert "was sent to the practice" in drv.find_element(By.ID, "form-submitted").text
+
+        drv.get(base + "/portal/photos")
+        drv.find_element(By.NAME, "bodySite").send_keys("heel")
+        Select(drv.find_element(By.NAME, "side")).select_by_value("right")
+        submit(drv, drv.find_element(By.ID, "add-wound"))
+        photo = tmp_path / "heel.jpg"
+        jpeg_with_gps(photo)
+        upload = drv.find_element(By.CSS_SELECTOR, "form.tus-upload")
+        upload.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(photo))
+        upload.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait(drv, EC.presence_of_element_located((By.ID, "upload-done")), timeout=30)
+        fits(drv, SIZES["phone"], "photos after an upload")
+        shot(drv, artifacts, "walk-portal-photos-phone")
+
+        drv.get(base + "/portal/messages")
+        drv.find_element(By.NAME, "subject").send_keys("Heel photo sent")
+        drv.find_element(By.NAME, "body").send_keys("I sent a photo of my heel <b>today</b>.")
+        submit(drv, drv.find_element(By.ID, "send-message"))
+        assert "I sent a photo of my heel <b>today</b>." in drv.find_element(By.ID, "messages").text, "text, not HTML"
+        fits(drv, SIZES["phone"], "messages")
+        shot(drv, artifacts, "walk-portal-messages-phone")
+    finally:
+        drv.quit()
+
+    drv = browser_at(SIZES["phone"])
+    try:
+        sign_in(drv, base, "/login", "ma.rivera")
+        for size, width, sized in at_each_size(drv, base):
+            sized.get(base + "/intake")
+            intake_link = sized.find_element(By.CSS_SELECTOR, "header a[href='/intake']")
+            assert intake_link.find_elements(By.CLASS_NAME, "count"), "the header says an intake waits"
+            fits(sized, width, f"intake queue ({size})")
+            submit(sized, sized.find_element(By.PARTIAL_LINK_TEXT, "Garcia"))
+            assert "Type 2" in sized.page_source
+            fits(sized, width, f"intake review ({size})")
+            shot(sized, artifacts, f"walk-ma-intake-review-{size}")
+        drv.get(base + "/intake")
+        submit(drv, drv.find_element(By.PARTIAL_LINK_TEXT, "Garcia"))
+        submit(drv, drv.find_element(By.ID, "accept-intake"))
+        assert "accepted" in drv.find_element(By.ID, "review-done").text
+
+        for size, width, sized in at_each_size(drv, base):
+            sized.get(base + "/inbox")
+            fits(sized, width, f"inbox ({size})")
+            submit(sized, sized.find_element(By.LINK_TEXT, "Heel photo sent"))
+            assert "I sent a photo of my heel <b>today</b>." in sized.find_element(By.TAG_NAME, "main").text
+            fits(sized, width, f"message thread ({size})")
+            shot(sized, artifacts, f"walk-ma-thread-{size}")
+        drv.get(base + "/inbox")
+        submit(drv, drv.find_element(By.LINK_TEXT, "Heel photo sent"))
+        drv.find_element(By.NAME, "body").send_keys("Thank you, Dr. Patel will look at it today.")
+        submit(drv, drv.find_element(By.ID, "send-reply"))
+        assert "Dr. Patel will look at it today" in drv.page_source
+    finally:
+        drv.quit()
+
+
+def test_provider_works_the_day_and_the_medical_director_sees_what_waits(sqlite_server, artifacts):
+    """The provider (two-step sign-in set up once) at each size: the home page's own day and counts, My day, a chart;
+    the Medical Director's home shows the approvals waiting and the pathway list."""
+    from test_browser_signin import sign_in_enrolling_mfa
+    base = sqlite_server.url
+    drv = browser_at(SIZES["phone"])
+    try:
+        sign_in_enrolling_mfa(drv, base, "drpatel")
+        for size, width, sized in at_each_size(drv, base):
+            sized.get(base + "/")
+            assert sized.find_elements(By.ID, "my-day-today"), "the provider's own day on the home page"
+            fits(sized, width, f"provider home ({size})")
+            shot(sized, artifacts, f"walk-provider-home-{size}")
+            sized.get(base + "/schedule/my-day")
+            fits(sized, width, f"my day ({size})")
+            sized.get(base + "/patients?q=garcia")
+            submit(sized, sized.find_element(By.PARTIAL_LINK_TEXT, "Garcia"))
+            fits(sized, width, f"chart ({size})")
+            shot(sized, artifacts, f"walk-provider-chart-{size}")
+    finally:
+        drv.quit()
+    drv = browser_at(SIZES["phone"])
+    try:
+        sign_in_enrolling_mfa(drv, base, "drhughes")
+        for size, width, sized in at_each_size(drv, base):
+            sized.get(base + "/")
+            fits(sized, width, f"medical director home ({size})")
+            sized.get(base + "/pathways")
+            fits(sized, width, f"pathways ({size})")
+            shot(sized, artifacts, f"walk-director-pathways-{size}")
     finally:
         drv.quit()

@@ -104,7 +104,7 @@ package struct OperationsPage {
                 latest(),
                 .h2(.text("Drills")),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("drills"),
                         .thead(.tr(.th("When"), .th("Result"), .th("Variant"), .th("RTO"), .th("RPO"), .th("Backup"))),
@@ -118,7 +118,7 @@ package struct OperationsPage {
                             }))),
                 .h2(.text("Backups")),
                 .div(
-                    .class("scroll"),
+                    .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("backups"),
                         .thead(.tr(.th("Backup"), .th("Kind"), .th("Taken"), .th("Rows"), .th("Blobs"), .th("Size"))),

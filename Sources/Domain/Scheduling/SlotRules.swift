@@ -173,6 +173,20 @@ public enum AppointmentStatus: String, Codable, CaseIterable, Sendable, CustomSt
     case fulfilled, cancelled, noshow
     case enteredInError = "entered-in-error"
 
+    /// In words, for a calendar block.
+    public var label: String {
+        switch self {
+        case .proposed: "proposed"
+        case .booked: "booked"
+        case .arrived: "arrived"
+        case .checkedIn: "checked in"
+        case .fulfilled: "completed"
+        case .cancelled: "cancelled"
+        case .noshow: "no-show"
+        case .enteredInError: "entered in error"
+        }
+    }
+
     /// Statuses that hold the provider, room and patient (the database constraints use the same list).
     public var holdsTime: Bool { ![.cancelled, .noshow, .enteredInError].contains(self) }
 
