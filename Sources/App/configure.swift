@@ -61,6 +61,7 @@ public func configure(
 
     if migrate {
         try await prepareDatabase(app)
+        try await DeploymentGuard.check(app)
         if config.seedDemo { try await DemoSeed.seed(app) }
     }
 }

@@ -48,6 +48,10 @@ public struct AppConfig: Sendable {
     public var auditCheckpointInterval: TimeInterval = 60
     /// Where patients reach this server (links in invitations): CARESYNC_PUBLIC_URL.
     public var publicURL: String = "http://localhost:8080"
+    /// CARESYNC_ENV: production, staging or development (the default). A value that is none of these is kept in
+    /// `unknownEnvironment` and refuses the start.
+    public var environment: DeploymentEnvironment = .development
+    public var unknownEnvironment: String? = nil
 
     public init(
         dataDir: String, databaseURL: String? = nil, bcryptCost: Int = 12,
@@ -103,6 +107,13 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_TURN_SECRET"], !v.isEmpty { c.turnSecret = v }
         if let v = env["CARESYNC_TURN_TTL"].flatMap(Double.init), v >= 60 { c.turnTTL = v }
         if let v = env["CARESYNC_FORCE_RELAY"] { c.forceRelay = ["1", "true", "yes"].contains(v.lowercased()) }
+        if let v = env["CARESYNC_ENV"], !v.isEmpty {
+            if let e = DeploymentEnvironment(rawValue: v.lowercased()) {
+                c.environment = e
+            } else {
+                c.unknownEnvironment = v
+            }
+        }
         if let v = env["CARESYNC_PUBLIC_URL"], v.hasPrefix("http") {
             c.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v
         }

@@ -70,9 +70,10 @@ package struct SecurityHeadersMiddleware: AsyncMiddleware {
             name: "Content-Security-Policy",
             value:
                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors "
-                + "'none'; form-action 'self'"
+                + "'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
         )
-        if req.application.config.cookieSecure {
+        // HSTS means something only over TLS: sent when patients reach the server at an https address.
+        if req.application.config.cookieSecure, req.application.config.publicURL.lowercased().hasPrefix("https://") {
             res.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")
         }
         if res.headers[.cacheControl].isEmpty {

@@ -106,7 +106,8 @@ package struct PatientStore {
     }
 
     /// Registers a patient with the next MRN. A same-name-and-birth-date match is refused as a possible duplicate
-    /// (409, naming the existing MRNs) unless the caller acknowledges it.
+    /// (409, naming the existing MRNs) unless the caller acknowledges it. Outside production (`CARESYNC_ENV`) every
+    /// patient registered is marked synthetic: staging and development hold made-up patients only.
     package func create(_ input: PatientInput, acknowledgeDuplicate: Bool, synthetic: Bool = false) async throws -> (
         PatientDTO, [String]
     ) {
@@ -120,6 +121,7 @@ package struct PatientStore {
         try await checkLocation(demo.preferredLocationID)
         let now = scope.now
         let actorName = scope.principal.username
+        let markSynthetic = synthetic || !scope.app.config.environment.holdsRealPatients
         return try await scope.run { tx in
             let key = PatientRules.duplicateKey(
                 familyName: demo.familyName, givenName: demo.givenName, birthDate: demo.birthDate)
@@ -145,7 +147,7 @@ package struct PatientStore {
             p.id = UUID()
             p.mrn = mrn
             p.apply(demo)
-            p.synthetic = synthetic
+            p.synthetic = markSynthetic
             p.version = 1
             p.createdAt = now
             p.updatedAt = now
