@@ -1,6 +1,8 @@
 """The served OpenAPI document validates as OpenAPI 3.1, and `caresync audit verify` on a real data dir
 exits 0 on an intact chain and 1, naming the event, once a row was changed."""
+import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import requests
@@ -41,3 +43,48 @@ def test_cli_audit_verify_detects_a_changed_row(sqlite_server):
     assert '"firstBadSeq":3' in bad.stdout
     text = sqlite_server.cli("audit", "verify")
     assert text.returncode == 1 and "BROKEN at event #3" in text.stdout
+
+
+def test_production_refuses_to_start_without_its_baseline_and_lists_every_gap(tmp_path):
+    """`CARESYNC_ENV=production caresync serve` on a bare configuration (demo seeding on, plain http, no keys, no mail):
+    the binary exits 1 before listening, naming each setting; an unknown environment name is refused too."""
+    from conftest import BINARY
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARESYNC_")}
+    run = subprocess.run([str(BINARY), "serve", "--data-dir", str(tmp_path / "prod"), "--port", "0"],
+                         env={**env, "CARESYNC_ENV": "production"}, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr
+    for name in ["CARESYNC_PUBLIC_URL", "--no-demo", "CARESYNC_AUDIT_KEY", "CARESYNC_BACKUP_KEY", "CARESYNC_SMTP_URL",
+                 "CARESYNC_SMS_WEBHOOK_URL"]:
+        assert name in run.stderr, (name, run.stderr)
+    assert "is starting" not in run.stderr, "nothing listened"
+    odd = subprocess.run([str(BINARY), "serve", "--data-dir", str(tmp_path / "odd"), "--port", "0"],
+                         env={**env, "CARESYNC_ENV": "prod"}, capture_output=True, text=True, timeout=120)
+    assert odd.returncode == 1 and "production, staging or development" in odd.stderr, odd.stderr
+
+
+def test_doctor_checks_a_running_server_from_outside_and_inside():
+    """`caresync doctor --url … --json` against a fresh demo server (plain http, demo accounts, keys in the data dir):
+    exit 1, with the failures named and the headers, cookies, audit guard and logs passing."""
+    from conftest import Server
+    server = Server("sqlite")
+    try:
+        doctor_on(server)
+    finally:
+        server.stop()
+
+
+def doctor_on(sqlite_server):
+    run = sqlite_server.cli("doctor", "--url", sqlite_server.url, "--json")
+    assert run.returncode == 1, run.stdout + run.stderr
+    import json
+    report = json.loads(run.stdout)
+    status = {c["name"]: c["status"] for c in report["checks"]}
+    assert report["ok"] is False and report["environment"] == "development"
+    for name in ("csp", "hsts", "cookies", "audit-guard", "logs"):
+        assert status.get(name) == "pass", (name, report["checks"])
+    for name in ("tls", "demo-accounts", "mfa", "keys", "environment"):
+        assert status.get(name) == "fail", (name, report["checks"])
+    assert "without two-step sign-in: " in next(c["detail"] for c in report["checks"] if c["name"] == "mfa")
+    plain = sqlite_server.cli("doctor", "--url", sqlite_server.url)
+    assert plain.returncode == 1 and "FAIL  demo-accounts" in plain.stdout and "check(s) failed." in plain.stdout, \
+        plain.stdout
