@@ -49,7 +49,13 @@ package enum OpenAPIDocument {
         if !params.isEmpty { o["parameters"] = params }
         if let b = body { o["requestBody"] = ["required": true, "content": json(b)] }
         var r = responses
-        let usual = (secured ? ["400", "401", "403", "422"] : ["400", "422"]) + (body == nil ? [] : ["413"])
+        // What every operation may answer: a bad request, sign-in and permission refusals, a refused value, a body too
+        // large; a record named in the path that does not exist (404); a tus request without Tus-Resumable (412).
+        let names = params.compactMap { $0["in"] as? String == "path" ? $0["name"] as? String : nil }
+        let tus = params.contains { $0["name"] as? String == "Tus-Resumable" }
+        let usual =
+            (secured ? ["400", "401", "403", "422"] : ["400", "422"]) + (body == nil ? [] : ["413"])
+            + (names.isEmpty ? [] : ["404"]) + (tus ? ["412"] : [])
         for code in usual where r[code] == nil {
             r[code] = problemResponse
         }
@@ -788,8 +794,9 @@ package enum OpenAPIDocument {
                         ],
                     ],
                     "responses": [
-                        "204": ["description": "Appended; Upload-Offset is the new offset"], "409": problemResponse,
-                        "422": problemResponse,
+                        "204": ["description": "Appended; Upload-Offset is the new offset"], "400": problemResponse,
+                        "401": problemResponse, "403": problemResponse, "404": problemResponse, "409": problemResponse,
+                        "412": problemResponse, "413": problemResponse, "415": problemResponse, "422": problemResponse,
                         "460": ["description": "Checksum mismatch", "content": problemResponse["content"]!],
                     ],
                 ],
