@@ -11,7 +11,7 @@ package struct SignInService {
     package enum Area: Sendable { case staff, portal, api }
 
     private var policy: LockoutPolicy { req.config.lockout }
-    private var address: String { req.remoteAddress?.ipAddress ?? "unknown" }
+    private var address: String { req.clientAddress }
 
     /// A bcrypt hash to compare against when the username is unknown, so timing does not tell which accounts exist:
     /// made at the cost real passwords are hashed with (a cheaper one answered unknown names 20 times faster).
@@ -34,16 +34,34 @@ package struct SignInService {
     package func checkPassword(username rawUsername: String, password: String, area: Area) async throws -> UserRecord {
         let username = rawUsername.trimmingCharacters(in: .whitespaces).lowercased()
         let now = req.now
-        let windowStart = now.addingTimeInterval(-policy.addressWindow)
-        let recentFailures = try await SignInAttemptRecord.query(on: req.db)
-            .filter(\.$address == address).filter(\.$success == false).filter(\.$at >= windowStart).count()
-        if !policy.addressAllowed(recentFailures: recentFailures) {
+        let attempts = SignInAttemptRecord.query(on: req.db)
+        let addressFailures = try await attempts.copy().filter(\.$address == address).filter(\.$success == false)
+            .filter(\.$at >= now.addingTimeInterval(-policy.addressWindow)).count()
+        let fromHere = attempts.copy().filter(\.$username == username).filter(\.$address == address)
+        let knownSource =
+            try await fromHere.copy().filter(\.$success == true)
+            .filter(\.$at >= now.addingTimeInterval(-policy.knownSourceWindow)).first() != nil
+        let sourceFailures =
+            knownSource
+            ? try await fromHere.copy().filter(\.$success == false)
+                .filter(\.$at >= now.addingTimeInterval(-policy.lockDuration)).count() : 0
+        let user = try await UserRecord.query(on: req.db).filter(\.$username == username).first()
+        let lockedMessage =
+            "This account is locked after repeated failed sign-ins. Try again later or ask an admin to unlock it."
+        switch policy.gate(
+            knownSource: knownSource, sourceFailures: sourceFailures, addressFailures: addressFailures,
+            lockedUntil: user?.lockedUntil, now: now)
+        {
+        case .addressLimited:
             try await recordFailure(user: nil, username: username, reason: "rate-limited")
             throw AppError.tooManyRequests(
                 "Too many failed sign-ins from this address. Wait a few minutes and try again.")
+        case .locked where user?.active == true:
+            try await recordFailure(user: user, username: username, reason: "account locked", countsTowardLock: false)
+            throw AppError.locked(lockedMessage)
+        case .locked, .open: break
         }
 
-        let user = try await UserRecord.query(on: req.db).filter(\.$username == username).first()
         let hash = user?.passwordHash ?? Self.dummyHash(cost: req.config.bcryptCost)
         let passwordOK = try await req.application.threadPool.runIfActive {
             (try? Bcrypt.verify(password, created: hash)) ?? false
@@ -53,14 +71,11 @@ package struct SignInService {
             try await recordFailure(user: nil, username: username, reason: "unknown or inactive account")
             throw AppError.unauthorized("The username or password is wrong.")
         }
-        if policy.isLocked(until: user.lockedUntil, now: now) {
-            try await recordFailure(user: user, username: username, reason: "account locked", countsTowardLock: false)
-            throw AppError.locked(
-                "This account is locked after repeated failed sign-ins. Try again later or ask an admin to unlock it.")
-        }
         guard passwordOK else {
-            let locked = try await recordFailure(user: user, username: username, reason: "wrong password")
-            if locked {
+            // A known source's failures hold only that source; a stranger's count toward the account's lock.
+            let locked = try await recordFailure(
+                user: user, username: username, reason: "wrong password", countsTowardLock: !knownSource)
+            if locked || (knownSource && sourceFailures + 1 >= policy.maxFailures) {
                 throw AppError.locked(
                     "Too many failed sign-ins: this account is now locked for \(Int(policy.lockDuration / 60)) minutes."
                 )

@@ -51,6 +51,9 @@ public struct AppConfig: Sendable {
     /// CARESYNC_ENV: production, staging or development (the default). A value that is none of these is kept in
     /// `unknownEnvironment` and refuses the start.
     public var environment: DeploymentEnvironment = .development
+    /// Proxies whose X-Forwarded-For is believed (CARESYNC_TRUSTED_PROXIES, comma-separated addresses): nginx on the
+    /// same machine by default. The client's address decides sign-in limits and is written in the audit trail.
+    public var trustedProxies: [String] = ["127.0.0.1", "::1"]
     public var unknownEnvironment: String? = nil
 
     public init(
@@ -102,6 +105,7 @@ public struct AppConfig: Sendable {
         func list(_ k: String) -> [String] {
             (env[k] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        if env["CARESYNC_TRUSTED_PROXIES"] != nil { c.trustedProxies = list("CARESYNC_TRUSTED_PROXIES") }
         c.stunURLs = list("CARESYNC_STUN_URLS")
         c.turnURLs = list("CARESYNC_TURN_URLS")
         if let v = env["CARESYNC_TURN_SECRET"], !v.isEmpty { c.turnSecret = v }

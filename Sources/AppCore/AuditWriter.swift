@@ -118,9 +118,20 @@ package struct AuditScope: Sendable {
 }
 
 extension Request {
-    /// Access device for the audit trail: peer address and a shortened user agent.
+    /// The client's address: the peer, or behind a trusted proxy (CARESYNC_TRUSTED_PROXIES, or a request made inside
+    /// the process, which has no peer) the nearest address in X-Forwarded-For that is not a trusted proxy itself.
+    package var clientAddress: String {
+        let peer = remoteAddress?.ipAddress
+        let trusted = application.config.trustedProxies
+        guard peer == nil || trusted.contains(peer!) else { return peer! }
+        let forwarded = headers[.xForwardedFor].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return forwarded.last { !trusted.contains($0) } ?? peer ?? "unknown"
+    }
+
+    /// Access device for the audit trail: the client's address and a shortened user agent.
     package var auditDevice: String {
-        let ip = remoteAddress?.ipAddress ?? "unknown"
+        let ip = clientAddress
         let ua = headers.first(name: .userAgent).map { String($0.prefix(120)) } ?? "-"
         return "\(ip) \(ua)"
     }

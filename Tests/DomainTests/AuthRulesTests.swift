@@ -53,6 +53,30 @@ final class AuthRulesTests: XCTestCase {
         XCTAssertTrue(p.addressAllowed(recentFailures: 19))
     }
 
+    func test_gate_aKnownSourceIsHeldOnlyByItsOwnFailures_strangersByTheAddressAndTheAccountLock() {
+        let p = LockoutPolicy(maxFailures: 5, lockDuration: 900, maxAttemptsPerAddress: 20)
+        let now = Date(timeIntervalSince1970: 1_000)
+        let lockedByStrangers = now.addingTimeInterval(600)
+        // A stranger: the account's lock and the address's limit hold.
+        XCTAssertEqual(
+            p.gate(knownSource: false, sourceFailures: 0, addressFailures: 0, lockedUntil: lockedByStrangers, now: now),
+            .locked)
+        XCTAssertEqual(
+            p.gate(knownSource: false, sourceFailures: 0, addressFailures: 20, lockedUntil: nil, now: now),
+            .addressLimited)
+        XCTAssertEqual(
+            p.gate(knownSource: false, sourceFailures: 0, addressFailures: 19, lockedUntil: nil, now: now), .open)
+        // The clinician at their usual desk: neither strangers' lock nor a busy address shuts them out.
+        XCTAssertEqual(
+            p.gate(knownSource: true, sourceFailures: 0, addressFailures: 50, lockedUntil: lockedByStrangers, now: now),
+            .open)
+        // But guessing from a known source is held after its own five failures.
+        XCTAssertEqual(
+            p.gate(knownSource: true, sourceFailures: 5, addressFailures: 5, lockedUntil: nil, now: now), .locked)
+        XCTAssertEqual(
+            p.gate(knownSource: true, sourceFailures: 4, addressFailures: 4, lockedUntil: nil, now: now), .open)
+    }
+
     func test_recoveryCodes_normalizeAndHash() {
         let codes = RecoveryCodes.generate()
         XCTAssertEqual(codes.count, 10)

@@ -7,15 +7,40 @@ public struct LockoutPolicy: Sendable {
     public var lockDuration: TimeInterval
     public var addressWindow: TimeInterval
     public var maxAttemptsPerAddress: Int
+    /// An address the account signed in from within this time is a known source for it.
+    public var knownSourceWindow: TimeInterval
 
     public init(
         maxFailures: Int = 5, lockDuration: TimeInterval = 15 * 60,
-        addressWindow: TimeInterval = 5 * 60, maxAttemptsPerAddress: Int = 20
+        addressWindow: TimeInterval = 5 * 60, maxAttemptsPerAddress: Int = 20,
+        knownSourceWindow: TimeInterval = 90 * 86400
     ) {
         self.maxFailures = maxFailures
         self.lockDuration = lockDuration
         self.addressWindow = addressWindow
         self.maxAttemptsPerAddress = maxAttemptsPerAddress
+        self.knownSourceWindow = knownSourceWindow
+    }
+
+    public enum Gate: Equatable, Sendable {
+        case open
+        /// Too many failures from this address (to any account); 429.
+        case addressLimited
+        /// The account is locked for this source; 423.
+        case locked
+    }
+
+    /// Whether a sign-in may be tried. Someone signing in from an address their account signed in from before (a
+    /// known source) is held only by their own failures from there (`sourceFailures` within the lock duration): the
+    /// account's lock and the address's limit, which strangers' failures set off, do not shut them out. So nobody can
+    /// lock a clinician out by typing their name elsewhere, and one clinic address full of failures does not stop its
+    /// own staff. Every other source meets the address limit and the account's lock.
+    public func gate(
+        knownSource: Bool, sourceFailures: Int, addressFailures: Int, lockedUntil: Date?, now: Date
+    ) -> Gate {
+        if knownSource { return sourceFailures >= maxFailures ? .locked : .open }
+        if !addressAllowed(recentFailures: addressFailures) { return .addressLimited }
+        return isLocked(until: lockedUntil, now: now) ? .locked : .open
     }
 
     /// After a failure that brings the consecutive count to `failures`: until when the account is locked, if at all.

@@ -86,6 +86,59 @@ final class SignInTests: XCTestCase {
         }
     }
 
+    func test_aStrangerCannotLockAClinicianOut_norABusyClinicAddressItsStaff_butGuessingFromThereIsHeld() async throws {
+        try await withTestApp(configure: { $0.lockout.maxAttemptsPerAddress = 8 }) { app, clock in
+            let desk = try await Fixtures.user(app, .frontDesk)
+            let clinic: HTTPHeaders = ["X-Forwarded-For": "198.51.100.20"]
+            let elsewhere: HTTPHeaders = ["X-Forwarded-For": "203.0.113.66"]
+            func signIn(_ password: String, from h: HTTPHeaders) async throws -> HTTPStatus {
+                try await HTTP.send(
+                    app, .POST, Site.apiAuthToken.path(), headers: h,
+                    json: ["username": desk.username, "password": password]
+                ).status
+            }
+            let first = try await signIn(desk.password, from: clinic)
+            XCTAssertEqual(first, .ok, "the clinic's address becomes a known source")
+
+            // A stranger types the name with wrong passwords until the account locks for strangers.
+            for i in 1...5 {
+                let s = try await signIn("wrong \(i)", from: elsewhere)
+                XCTAssertEqual(s, i < 5 ? .unauthorized : .locked)
+            }
+            let strangerRight = try await signIn(desk.password, from: elsewhere)
+            XCTAssertEqual(strangerRight, .locked, "the stranger's address stays locked out")
+            let atTheDesk = try await signIn(desk.password, from: clinic)
+            XCTAssertEqual(atTheDesk, .ok, "the clinician at the usual desk is not locked out")
+
+            // The clinic's shared address fills up with failures for other names: its own staff still get in.
+            for _ in 1...8 {
+                _ = try await HTTP.send(
+                    app, .POST, Site.apiAuthToken.path(), headers: clinic,
+                    json: ["username": "nobody", "password": "whatever it is"])
+            }
+            let unknownThere = try await HTTP.send(
+                app, .POST, Site.apiAuthToken.path(), headers: clinic,
+                json: ["username": "someone.else", "password": "whatever it is"])
+            XCTAssertEqual(unknownThere.status, .tooManyRequests, "strangers at the busy address are slowed")
+            let staffThere = try await signIn(desk.password, from: clinic)
+            XCTAssertEqual(staffThere, .ok)
+
+            // Guessing from the known source is held after its own five failures, then frees with time.
+            for i in 1...5 {
+                let s = try await signIn("guess \(i)", from: clinic)
+                XCTAssertEqual(s, i < 5 ? .unauthorized : .locked, "guess \(i)")
+            }
+            let heldHere = try await signIn(desk.password, from: clinic)
+            XCTAssertEqual(heldHere, .locked)
+            clock.advance(by: 15 * 60 + 1)
+            let later = try await signIn(desk.password, from: clinic)
+            XCTAssertEqual(later, .ok)
+            let device = try await Fixtures.auditRows(app, action: .signIn).last?.device ?? ""
+            XCTAssertTrue(
+                device.hasPrefix("198.51.100.20 "), "the audit trail names the client, not the proxy: \(device)")
+        }
+    }
+
     func test_rateLimit_perAddress_returns429() async throws {
         try await withTestApp(configure: { $0.lockout.maxAttemptsPerAddress = 3 }) { app, _ in
             for _ in 1...3 {
