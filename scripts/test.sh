@@ -8,7 +8,7 @@ source scripts/lib.sh
 start=$(date +%s)
 
 ensure_build_deps
-apt_ensure postgresql postgresql-client chromium chromium-driver python3-venv coturn zbar-tools
+apt_ensure postgresql postgresql-client chromium chromium-driver python3-venv coturn zbar-tools nginx openssl
 
 log "formatting (swift format lint --strict, the committed .swift-format)"
 swift format lint --strict --recursive --parallel Sources Tests Package.swift

@@ -54,6 +54,9 @@ public struct AppConfig: Sendable {
     /// Proxies whose X-Forwarded-For is believed (CARESYNC_TRUSTED_PROXIES, comma-separated addresses): nginx on the
     /// same machine by default. The client's address decides sign-in limits and is written in the audit trail.
     public var trustedProxies: [String] = ["127.0.0.1", "::1"]
+    /// The certificate nginx serves (CARESYNC_TLS_CERT_FILE, e.g. certbot's fullchain.pem): its expiry is a metric
+    /// and a readiness check.
+    public var tlsCertificateFile: String? = nil
     public var unknownEnvironment: String? = nil
 
     public init(
@@ -105,6 +108,7 @@ public struct AppConfig: Sendable {
         func list(_ k: String) -> [String] {
             (env[k] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        if let v = env["CARESYNC_TLS_CERT_FILE"], !v.isEmpty { c.tlsCertificateFile = v }
         if env["CARESYNC_TRUSTED_PROXIES"] != nil { c.trustedProxies = list("CARESYNC_TRUSTED_PROXIES") }
         c.stunURLs = list("CARESYNC_STUN_URLS")
         c.turnURLs = list("CARESYNC_TURN_URLS")

@@ -6,6 +6,8 @@ public final class AppMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     package let failedSignIns: Counter
     package let auditEvents: Counter
+    /// Seconds until the served certificate expires (negative once it has); 0 until first read.
+    package let tlsCertificateExpiry: Gauge
 
     package init() {
         failedSignIns = registry.makeCounter(
@@ -13,6 +15,10 @@ public final class AppMetrics: Sendable {
             help: "Failed sign-in attempts (bad password, bad second factor, locked account).")
         auditEvents = registry.makeCounter(
             name: "caresync_audit_events_written_total", help: "Audit events appended to the hash chain.")
+        tlsCertificateExpiry = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "caresync", metricName: "tls_certificate_expiry", unitName: "seconds",
+                helpText: "Seconds until the certificate in CARESYNC_TLS_CERT_FILE expires."))
     }
 
     package static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]

@@ -45,15 +45,30 @@ package enum HealthController {
             let problems = try await AuditCheckpoints.guardProblems(req.db)
             if !problems.isEmpty { throw AuditGuardOff() }
         }
-        let ok = db.status == "ok" && blobs.status == "ok" && guardCheck.status == "ok"
-        let body = Readiness(
-            status: ok ? "ok" : "fail", checks: ["database": db, "blobStore": blobs, "auditGuard": guardCheck])
+        var checks = ["database": db, "blobStore": blobs, "auditGuard": guardCheck]
+        if let path = req.application.config.tlsCertificateFile {
+            let expires = await certificateExpiry(req, path)
+            let status = TLSCertificate.status(expires: expires, now: req.now)
+            checks["tlsCertificate"] = Check(
+                status: status, latencyMs: 0,
+                error: expires.map { "expires \(ISO8601DateFormatter().string(from: $0))" } ?? "unreadable: \(path)")
+        }
+        let ok = checks.values.allSatisfy { $0.status == "ok" || $0.status == "expiring" }
+        let body = Readiness(status: ok ? "ok" : "fail", checks: checks)
         return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
+    }
+
+    /// Reads the served certificate's expiry and keeps the gauge current.
+    static func certificateExpiry(_ req: Request, _ path: String) async -> Date? {
+        let expires = await TLSCertificate.expiry(path)
+        req.application.appMetrics.tlsCertificateExpiry.set(expires.map { $0.timeIntervalSince(req.now) } ?? 0)
+        return expires
     }
 
     package struct AuditGuardOff: Error {}
 
     @Sendable package static func metrics(req: Request) async throws -> Response {
+        if let path = req.application.config.tlsCertificateFile { _ = await certificateExpiry(req, path) }
         let res = Response(status: .ok, body: .init(string: req.application.appMetrics.registry.emitToString()))
         res.headers.contentType = HTTPMediaType(
             type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])

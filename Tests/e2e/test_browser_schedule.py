@@ -85,6 +85,9 @@ def test_desk_takes_a_time_before_choosing_the_patient_and_sees_what_to_fix(serv
     find = drv.find_element(By.NAME, "find")
     find.clear()
     find.send_keys("Nguyen")
+    # The search-as-you-type list appears above the button and moves it: let it settle before the tap (a tap while
+    # it lands can hit the list instead).
+    wait(drv, EC.presence_of_element_located((By.CSS_SELECTOR, "#patient-results input[type=radio]")))
     submit(drv, drv.find_element(By.ID, "find-slots"))
     assert "Nguyen" in wait(drv, EC.presence_of_element_located((By.ID, "booking-patient"))).text
     slots = wait(drv, EC.presence_of_element_located((By.ID, "slots"))).find_elements(By.TAG_NAME, "button")

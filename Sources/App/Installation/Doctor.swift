@@ -84,7 +84,7 @@ public enum Doctor {
                     if let pem = pemBlock(r.text),
                         let x = try? await ExternalProgram.run([openssl, "x509", "-noout", "-enddate"], input: pem)
                     {
-                        expires = notAfter(x.text)
+                        expires = SecurityBaseline.notAfter(x.text)
                     }
                 }
             } else if (name == "TLSv1.2" || name == "TLSv1.3") && r.text.contains("Verification error") {
@@ -102,18 +102,6 @@ public enum Doctor {
             let e = text.range(of: "-----END CERTIFICATE-----", range: s.upperBound..<text.endIndex)
         else { return nil }
         return Array((String(text[s.lowerBound..<e.upperBound]) + "\n").utf8)
-    }
-
-    /// `notAfter=Nov 29 00:00:00 2027 GMT`
-    static func notAfter(_ text: String) -> Date? {
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("notAfter=") }) else { return nil }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "MMM d HH:mm:ss yyyy zzz"
-        let value = line.dropFirst("notAfter=".count).split(separator: " ", omittingEmptySubsequences: true)
-            .joined(separator: " ")
-        return f.date(from: value)
     }
 
     // MARK: from inside

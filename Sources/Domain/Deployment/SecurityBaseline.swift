@@ -88,6 +88,17 @@ public enum SecurityBaseline {
             : .fail("certificate", days < 0 ? "expired \(-days) days ago" : "expires in \(days) days: renew now")
     }
 
+    /// The expiry `openssl x509 -noout -enddate` prints: `notAfter=Nov 29 00:00:00 2027 GMT`.
+    public static func notAfter(_ text: String) -> Date? {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("notAfter=") }) else { return nil }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "MMM d HH:mm:ss yyyy zzz"
+        let value = line.dropFirst("notAfter=".count).split(separator: " ").joined(separator: " ")
+        return f.date(from: value)
+    }
+
     /// TLS versions: only 1.2 and 1.3 may be accepted.
     public static func tlsVersions(accepted: [String]) -> BaselineCheck {
         let old = accepted.filter { ["TLSv1", "TLSv1.1", "SSLv3"].contains($0) }
