@@ -12,6 +12,12 @@ package enum ExternalProgram {
         package var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
+    /// Where an installed program is (the Debian places), or nil when it is not installed.
+    package static func locate(_ name: String) -> String? {
+        ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"].map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// How much output is kept (a dump goes to a file, not through here).
     static let outputLimit = 64 << 20
 

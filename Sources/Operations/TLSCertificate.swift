@@ -7,7 +7,7 @@ import AppCore
 /// (`caresync_tls_certificate_expiry_seconds`) and `/health/ready`.
 package enum TLSCertificate {
     package static func expiry(_ path: String) async -> Date? {
-        guard let openssl = ["/usr/bin/openssl", "/bin/openssl"].first(where: FileManager.default.isExecutableFile),
+        guard let openssl = ExternalProgram.locate("openssl"),
             let out = try? await ExternalProgram.run([openssl, "x509", "-noout", "-enddate", "-in", path]),
             out.status == 0
         else { return nil }

@@ -97,9 +97,7 @@ package enum ImagePipeline {
     package static let env = ["VIPS_CONCURRENCY": "1"]
 
     package static func tool(_ name: String) throws -> String {
-        for dir in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
+        if let path = ExternalProgram.locate(name) { return path }
         throw Refused("The image tools are not installed on the server (apt-get install libvips-tools).")
     }
 }

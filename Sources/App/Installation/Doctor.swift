@@ -64,8 +64,7 @@ public enum Doctor {
 
     /// Versions offered, the chain verified, and the expiry, by `openssl s_client` (the URL's host and port).
     static func tls(host: String, port: Int) async -> [BaselineCheck] {
-        guard let openssl = ["/usr/bin/openssl", "/bin/openssl"].first(where: FileManager.default.isExecutableFile)
-        else { return [.skip("tls", "openssl is not installed")] }
+        guard let openssl = ExternalProgram.locate("openssl") else { return [.skip("tls", "openssl is not installed")] }
         let target = [openssl, "s_client", "-connect", "\(host):\(port)", "-servername", host]
         // Which versions the server takes (SECLEVEL=0 lets this client offer the old ones, so a server that still
         // takes them shows); the chain is judged on its own below.
@@ -202,7 +201,7 @@ public enum Doctor {
     }
 
     static func listeners() async -> BaselineCheck {
-        guard let ss = ["/usr/bin/ss", "/bin/ss", "/usr/sbin/ss"].first(where: FileManager.default.isExecutableFile),
+        guard let ss = ExternalProgram.locate("ss"),
             let r = try? await ExternalProgram.run([ss, "-ltnH"]), r.status == 0
         else { return .skip("ports", "ss (iproute2) is not available") }
         let addresses = r.text.split(separator: "\n").compactMap { line -> String? in
