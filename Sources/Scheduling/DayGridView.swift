@@ -101,13 +101,13 @@ package struct LocationGrid {
     /// Free time: one tap to the booking form with this provider, place, day and time chosen.
     private func openCell(_ o: Open, day: LocalDay) -> Node<HTML.BodyContext> {
         let who = columns[o.column]
+        let when = Format.time(o.start, zone: zone)
         let href =
             Site.scheduleBook.path() + "?date=\(day.iso)&location=\(locationID.uuidString)"
             + "&provider=\(who.providerID.uuidString)&at=\(Format.isoUTC(o.start))"
         return .a(
             .class("tg-open"), Self.place(column: o.column + 2, row: o.row + 2), .href(href),
-            .attribute(
-                named: "aria-label", value: Escape.attribute("Book \(who.name) at \(Format.time(o.start, zone: zone))")),
+            .attribute(named: "aria-label", value: Escape.attribute("Book \(who.name) at \(when)")),
             .text(Format.time(o.start, zone: zone, withZone: false)))
     }
 
