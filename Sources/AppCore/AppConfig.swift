@@ -129,6 +129,11 @@ public struct AppConfig: Sendable {
     }
 
     public var isPostgres: Bool { databaseURL?.hasPrefix("postgres") ?? false }
+    /// The audit checkpoint key comes from the environment or a file outside the data directory (and so outside its
+    /// backups), not from the default `secrets/` beside the data.
+    public var auditKeyKeptAway: Bool {
+        auditKey != nil || auditKeyFile.map { !DeploymentRules.isInside($0, dataDir) } == true
+    }
     public var sqlitePath: String { (dataDir as NSString).appendingPathComponent("caresync.sqlite") }
     public var blobDir: String { (dataDir as NSString).appendingPathComponent("blobs") }
 }

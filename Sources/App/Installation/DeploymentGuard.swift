@@ -29,12 +29,10 @@ public enum DeploymentGuard {
         case .production:
             let demo = try await UserRecord.query(on: app.db).filter(\.$username ~~ DemoSeed.accounts.map(\.username))
                 .all().map(\.username).sorted()
-            let auditKeyOutside =
-                c.auditKey != nil || c.auditKeyFile.map { !DeploymentRules.isInside($0, c.dataDir) } == true
             let missing = DeploymentRules.missingForProduction(
                 ProductionSettings(
                     publicURL: c.publicURL, cookieSecure: c.cookieSecure, seedDemo: c.seedDemo,
-                    auditKeyOutsideData: auditKeyOutside,
+                    auditKeyOutsideData: c.auditKeyKeptAway,
                     backupKeyOutsideData: !(env["CARESYNC_BACKUP_KEY"] ?? "").isEmpty,
                     smtpConfigured: c.smtpURL != nil, smsConfigured: c.smsWebhookURL != nil, demoAccounts: demo))
             if !missing.isEmpty { throw Refused(problems: missing) }

@@ -142,16 +142,10 @@ public enum Doctor {
 
     static func keys(_ c: AppConfig, env: [String: String]) -> BaselineCheck {
         var problems: [String] = []
-        let backupsDir = (c.dataDir as NSString).appendingPathComponent("backups")
-        if c.auditKey == nil {
-            if let f = c.auditKeyFile {
-                if DeploymentRules.isInside(f, c.dataDir) || DeploymentRules.isInside(f, backupsDir) {
-                    problems.append("the audit key file \(f) sits with the data")
-                }
-            } else {
-                problems.append(
-                    "the audit key is in the data directory (set CARESYNC_AUDIT_KEY or CARESYNC_AUDIT_KEY_FILE)")
-            }
+        if !c.auditKeyKeptAway {
+            problems.append(
+                "the audit key is kept with the data (set CARESYNC_AUDIT_KEY, or CARESYNC_AUDIT_KEY_FILE to a file "
+                    + "outside \(c.dataDir))")
         }
         if (env["CARESYNC_BACKUP_KEY"] ?? "").isEmpty {
             problems.append("the backup key is in the data directory (set CARESYNC_BACKUP_KEY)")
