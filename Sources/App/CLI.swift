@@ -73,12 +73,20 @@ public enum CareSyncCLI {
         }
     }
 
-    public static func migrate(_ config: AppConfig) async throws -> String {
+    /// Migrates; with `appRole`, then grants that role the server's privileges (`DatabaseRoles`).
+    public static func migrate(_ config: AppConfig, appRole: String? = nil) async throws -> String {
         try await withApp(config) { app in
             let count =
                 try await app.db.sql.raw("SELECT COUNT(*) AS n FROM _fluent_migrations").first()?.decode(
                     column: "n", as: Int.self) ?? 0
-            return "Migrations applied: \(count) in total; the database is up to date."
+            var out = "Migrations applied: \(count) in total; the database is up to date."
+            if let appRole {
+                let tables = try await DatabaseRoles.grantAppRole(app.db, role: appRole)
+                out +=
+                    "\nApp role \(appRole): read and write on \(tables) tables; "
+                    + "audit_event read and append only. Serve with DATABASE_URL naming \(appRole)."
+            }
+            return out
         }
     }
 
@@ -293,6 +301,7 @@ public enum CareSyncCLI {
         if r.ok {
             return "Audit chain OK: \(r.checked) events verified; head #\(r.headSeq) \(r.headHash.prefix(16))…"
                 + (r.checkpointSeq.map { "; reaches checkpoint #\($0)" } ?? "; no earlier checkpoint")
+                + r.warnings.map { "\nWarning: \($0)." }.joined()
         }
         if let seq = r.firstBadSeq {
             return

@@ -71,7 +71,11 @@ public func prepareDatabase(_ app: Application) async throws {
     if !app.config.isPostgres {
         _ = try await app.db.sql.raw("PRAGMA journal_mode=WAL").all()
     }
-    try await app.autoMigrate()
+    if try await DatabaseRoles.canCreateTables(app.db) {
+        try await app.autoMigrate()
+    } else {
+        try await DatabaseRoles.checkMigrated(app)
+    }
     if try await PracticeRecord.query(on: app.db).count() == 0 {
         try await PracticeRecord(name: app.config.practiceName, mrnPrefix: app.config.mrnPrefix).create(on: app.db)
     }

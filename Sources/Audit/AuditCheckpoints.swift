@@ -190,6 +190,32 @@ package enum AuditCheckpoints {
         return sqliteTriggers.subtracting(present).sorted().map { "trigger \($0) is missing" }
     }
 
+    /// On PostgreSQL, what the server's own role may do to the audit table (nil on SQLite, where the file's owner is
+    /// the only role). See `DatabaseRoleFacts` for why it matters.
+    package static func roleFacts(_ db: any Database) async throws -> DatabaseRoleFacts? {
+        guard db.isPostgres else { return nil }
+        let row = try await db.sql.raw(
+            """
+            SELECT current_user::text AS role, r.rolsuper AS superuser,
+                   pg_has_role(current_user, c.relowner, 'MEMBER') AS owns,
+                   has_table_privilege(c.oid, 'UPDATE') AS can_update,
+                   has_table_privilege(c.oid, 'DELETE') AS can_delete,
+                   has_table_privilege(c.oid, 'TRUNCATE') AS can_truncate
+            FROM pg_class c, pg_roles r WHERE c.oid = 'audit_event'::regclass AND r.rolname = current_user
+            """
+        ).first()
+        guard let row else { return nil }
+        var writes: Set<String> = []
+        for (column, privilege) in [("can_update", "UPDATE"), ("can_delete", "DELETE"), ("can_truncate", "TRUNCATE")]
+        where try row.decode(column: column, as: Bool.self) {
+            writes.insert(privilege)
+        }
+        return DatabaseRoleFacts(
+            role: try row.decode(column: "role", as: String.self),
+            isSuperuser: try row.decode(column: "superuser", as: Bool.self),
+            ownsAuditTable: try row.decode(column: "owns", as: Bool.self), auditWrites: writes)
+    }
+
     /// The server's schedule: a checkpoint every `CARESYNC_AUDIT_CHECKPOINT_SECONDS` (default 60) and one at shutdown.
     package struct Worker: LifecycleHandler {
         package let periodic = PeriodicWorker(name: "audit-checkpoint", interval: { $0.auditCheckpointInterval }) {

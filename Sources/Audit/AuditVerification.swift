@@ -14,6 +14,8 @@ public enum AuditVerification {
         public let firstBadSeq: Int64?
         public let problem: String?
         public let checkpointSeq: Int64?
+        /// What is not broken but weakens the guard outside production (a server role that could drop the triggers).
+        public var warnings: [String] = []
     }
 
     package static let checkpointKey = AuditCheckpoints.blobKey
@@ -81,11 +83,17 @@ public enum AuditVerification {
             }
         }
         problems += try await AuditCheckpoints.guardProblems(app.db).map { "the append-only guard is off: \($0)" }
+        var warnings: [String] = []
+        if let role = try await AuditCheckpoints.roleFacts(app.db), !role.problems.isEmpty {
+            let said = role.problems.joined(separator: "; ") + " (\(DatabaseRoleFacts.remedy))"
+            if app.config.environment == .production { problems.append(said) } else { warnings.append(said) }
+        }
         let ok = problems.isEmpty
-        let report = Report(
+        var report = Report(
             ok: ok, checked: verdict.checked, headSeq: verdict.headSeq, headHash: verdict.headHash,
             firstBadSeq: verdict.firstBad?.seq, problem: ok ? nil : problems.joined(separator: "; "),
             checkpointSeq: checkpoint?.seq)
+        report.warnings = warnings
         try await scope.record([
             AuditDraft(
                 action: .auditVerified, category: .auditLog, entityType: "AuditChain",

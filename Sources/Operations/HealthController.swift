@@ -1,4 +1,5 @@
 import Vapor
+import Domain
 import Fluent
 import SQLKit
 import AppCore
@@ -46,6 +47,9 @@ package enum HealthController {
             if !problems.isEmpty { throw AuditGuardOff() }
         }
         var checks = ["database": db, "blobStore": blobs, "auditGuard": guardCheck]
+        if let role = try? await AuditCheckpoints.roleFacts(req.db) {
+            checks["databaseRole"] = roleCheck(role, production: req.application.config.environment == .production)
+        }
         if let path = req.application.config.tlsCertificateFile {
             let expires = await certificateExpiry(req, path)
             let status = TLSCertificate.status(expires: expires, now: req.now)
@@ -53,7 +57,7 @@ package enum HealthController {
                 status: status, latencyMs: 0,
                 error: expires.map { "expires \(ISO8601DateFormatter().string(from: $0))" } ?? "unreadable: \(path)")
         }
-        let ok = checks.values.allSatisfy { $0.status == "ok" || $0.status == "expiring" }
+        let ok = checks.values.allSatisfy { ["ok", "expiring", "warn"].contains($0.status) }
         let body = Readiness(status: ok ? "ok" : "fail", checks: checks)
         return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
     }
@@ -66,6 +70,16 @@ package enum HealthController {
     }
 
     package struct AuditGuardOff: Error {}
+
+    /// A server role that could drop the audit triggers fails readiness in production and is a warning elsewhere
+    /// (development and the test suites run as the database owner).
+    static func roleCheck(_ role: DatabaseRoleFacts, production: Bool) -> Check {
+        let problems = role.problems
+        if problems.isEmpty { return Check(status: "ok", latencyMs: 0, error: nil) }
+        return Check(
+            status: production ? "fail" : "warn", latencyMs: 0,
+            error: problems.joined(separator: "; ") + "; " + DatabaseRoleFacts.remedy)
+    }
 
     @Sendable package static func metrics(req: Request) async throws -> Response {
         if let path = req.application.config.tlsCertificateFile { _ = await certificateExpiry(req, path) }

@@ -2,6 +2,7 @@ import Vapor
 import Fluent
 import Domain
 import Accounts
+import Audit
 import AppCore
 import Demo
 import Patients
@@ -34,7 +35,8 @@ public enum DeploymentGuard {
                     publicURL: c.publicURL, cookieSecure: c.cookieSecure, seedDemo: c.seedDemo,
                     auditKeyOutsideData: c.auditKeyKeptAway,
                     backupKeyOutsideData: !(env["CARESYNC_BACKUP_KEY"] ?? "").isEmpty,
-                    smtpConfigured: c.smtpURL != nil, smsConfigured: c.smsWebhookURL != nil, demoAccounts: demo))
+                    smtpConfigured: c.smtpURL != nil, smsConfigured: c.smsWebhookURL != nil, demoAccounts: demo,
+                    databaseRoleProblems: try await AuditCheckpoints.roleFacts(app.db)?.problems ?? []))
             if !missing.isEmpty { throw Refused(problems: missing) }
         case .staging, .development:
             let real = try await PatientRecord.query(on: app.db).filter(\.$synthetic == false).count()

@@ -133,6 +133,12 @@ public enum Doctor {
             guardProblems.isEmpty
                 ? .pass("audit-guard", "append-only triggers in place")
                 : .fail("audit-guard", guardProblems.joined(separator: "; ")))
+        if let role = try await AuditCheckpoints.roleFacts(app.db) {
+            out.append(
+                role.problems.isEmpty
+                    ? .pass("database-role", "\(role.role) may only read and append to audit_event")
+                    : .fail("database-role", role.problems.joined(separator: "; ") + "; " + DatabaseRoleFacts.remedy))
+        }
         out.append(try await checkpoint(app))
         out.append(backups(c, now: app.clock.now()))
         out.append(logs(env: env))

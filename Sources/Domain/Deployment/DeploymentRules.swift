@@ -22,10 +22,13 @@ public struct ProductionSettings: Equatable, Sendable {
     public var smsConfigured: Bool
     /// Demo accounts found in the database (their usernames).
     public var demoAccounts: [String]
+    /// How the server's PostgreSQL role could get round the audit table's append-only guard (`DatabaseRoleFacts`).
+    public var databaseRoleProblems: [String]
 
     public init(
         publicURL: String, cookieSecure: Bool, seedDemo: Bool, auditKeyOutsideData: Bool,
-        backupKeyOutsideData: Bool, smtpConfigured: Bool, smsConfigured: Bool, demoAccounts: [String] = []
+        backupKeyOutsideData: Bool, smtpConfigured: Bool, smsConfigured: Bool, demoAccounts: [String] = [],
+        databaseRoleProblems: [String] = []
     ) {
         self.publicURL = publicURL
         self.cookieSecure = cookieSecure
@@ -35,6 +38,7 @@ public struct ProductionSettings: Equatable, Sendable {
         self.smtpConfigured = smtpConfigured
         self.smsConfigured = smsConfigured
         self.demoAccounts = demoAccounts
+        self.databaseRoleProblems = databaseRoleProblems
     }
 }
 
@@ -64,6 +68,11 @@ public enum DeploymentRules {
         }
         if !s.smtpConfigured { out.append("Email notices need CARESYNC_SMTP_URL (and CARESYNC_MAIL_FROM).") }
         if !s.smsConfigured { out.append("Text-message notices need CARESYNC_SMS_WEBHOOK_URL.") }
+        if !s.databaseRoleProblems.isEmpty {
+            out.append(
+                "The audit trail must be append-only for the server: "
+                    + s.databaseRoleProblems.joined(separator: "; ") + "; " + DatabaseRoleFacts.remedy + ".")
+        }
         return out
     }
 
