@@ -110,7 +110,9 @@ let package = Package(
             dependencies: server + drivers + [
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
-            ]),
+            ],
+            // The locale files: patient-facing text in each language other than English (keyed by the English).
+            resources: [.copy("Resources/locales")]),
     ] + capabilities + [
         // Assembles the capabilities (configure, the ordered migrations, routes) and holds what runs against a whole
         // installation: backups, drills, point-in-time recovery, benchmarks, and the functions the CLI calls.

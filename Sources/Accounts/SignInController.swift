@@ -2,6 +2,7 @@ import Vapor
 import Fluent
 import Domain
 import AppCore
+import Patients
 
 /// Sign-in pages (staff and portal), the second-factor step, enrolment and sign-out.
 package enum SignInController {
@@ -45,6 +46,12 @@ package enum SignInController {
         CSRFMiddleware.rotate(req)
         let res = req.redirect(to: next)
         res.cookies[Cookies.session] = Cookies.make(token, req: req)
+        // The patient's own setting wins over this browser's; with none set, the browser's choice stays.
+        if user.role == .patient, let pid = user.patientID,
+            let language = try await PatientStore.language(of: pid, on: req.db)
+        {
+            res.rememberLanguage(language, req: req)
+        }
         return res
     }
 

@@ -71,6 +71,7 @@ package enum Migrations {
         CreateVisitEvent(),
         CreateSignalMessage(),
         UpdateVirtualVisitAddHost(),
+        UpdatePatientAddPreferredLanguage(),
     ]
 }
 

@@ -84,6 +84,7 @@ package enum OpenAPIDocument {
             "addressLine1": .text(max: 200), "addressLine2": .text(max: 200), "city": .text(max: 100),
             "state": .text(max: 50), "postalCode": .text(max: 16), "insurancePayer": .text(max: 200),
             "insuranceMemberID": .text(max: 64), "insuranceGroup": .text(max: 64),
+            "preferredLanguage": APIField(values: PatientLanguage.allCases.map(\.rawValue)),
         ]
     }
 

@@ -59,6 +59,8 @@ package enum Site {
     package static let logout = SiteURL(["logout"])
     package static let mfaEnrol = SiteURL(["mfa", "enroll"])
     package static let portalLogin = SiteURL(["portal", "login"])
+    /// The language switch on patient-facing pages.
+    package static let language = SiteURL(["language"])
     // App
     package static let openAPIDocument = SiteURL(["api", "openapi.json"])
     package static let apiOperationsBackups = SiteURL(api: ["operations", "backups"])

@@ -128,8 +128,8 @@ package enum PathwayJobs {
         for (channel, recipient) in channels {
             try await OutboxMessageRecord.pending(
                 kind: "pathway-\(s.kind.rawValue)", channel: channel, recipient: recipient,
-                subject: PathwayRules.notificationSubject(s),
-                body: PathwayRules.notificationText(s, practice: practice),
+                subject: PathwayRules.notificationSubject(s, t: p.tr),
+                body: PathwayRules.notificationText(s, practice: practice, t: p.tr),
                 dedupeKey: "pathway:\(taskID.uuidString):\(channel)",
                 patientID: patientID, now: now
             ).create(on: tx)

@@ -272,24 +272,27 @@ package struct PortalCheckInsPage {
             $0.status == .open || ($0.status == .missed && $0.kind != PathwayStep.Kind.followUp)
         }
         let done = tasks.filter { $0.status == .done }
+        let tr = req.tr
         return Layout.page(
             "Check-ins", req: req,
             .div(
-                .h1(.text("Your check-ins")),
-                .if(open.isEmpty, .p(.id("nothing-waiting"), .text("Nothing is waiting for you."))),
+                .h1(.text(tr("Your check-ins"))),
+                .if(open.isEmpty, .p(.id("nothing-waiting"), .text(tr("Nothing is waiting for you.")))),
                 .ul(
                     .class("plain"),
                     .forEach(open) { t in
-                        .li(.a(.href(Site.portalCheckIn.path(t.id)), .class("open-task"), .text(t.title)))
+                        .li(.a(.href(Site.portalCheckIn.path(t.id)), .class("open-task"), .text(tr(t.title))))
                     }),
                 .if(
                     !done.isEmpty,
                     .group(
-                        .h2(.text("Done")),
+                        .h2(.text(tr("Done"))),
                         .ul(
                             .class("plain"),
                             .forEach(done) { t in
-                                .li(.text("\(t.title) · \(t.completedAt.map { Format.utc($0, "yyyy-MM-dd") } ?? "")"))
+                                .li(
+                                    .text(
+                                        "\(tr(t.title)) · \(t.completedAt.map { Format.utc($0, "yyyy-MM-dd") } ?? "")"))
                             })))
             ))
     }
@@ -307,22 +310,25 @@ package struct PortalCheckInPage {
 
     package func render(for req: Request) -> String {
         let t = task
-        let fields = FormFieldView(answers: answers, errors: errors)
+        let tr = req.tr
+        let fields = FormFieldView(answers: answers, errors: errors, t: tr)
         return Layout.page(
             t.title, req: req,
             .div(
-                .h1(.text(t.title)),
+                .h1(.text(tr(t.title))),
                 .unwrap(advice) {
                     .p(
                         .class("notice bad"), .id("red-flag-advice"), .attribute(named: "role", value: "alert"),
-                        .text($0))
+                        .text(tr($0)))
                 },
                 .if(
                     thanks && advice == nil,
-                    .p(.class("notice"), .id("check-in-thanks"), .text("Thank you: your care team has your answers."))),
-                .if(t.status == .done && !thanks, .p(.class("notice"), .text("Done — thank you."))),
-                .p(.text(t.text)),
-                FormKit.errorSummary(errors),
+                    .p(
+                        .class("notice"), .id("check-in-thanks"),
+                        .text(tr("Thank you: your care team has your answers.")))),
+                .if(t.status == .done && !thanks, .p(.class("notice"), .text(tr("Done — thank you.")))),
+                .p(.text(tr(t.text))),
+                FormKit.errorSummary(errors, t: tr),
                 .if(
                     t.kind == PathwayStep.Kind.checkIn && (t.status == .open || t.status == .missed)
                         && !thanks,
@@ -331,19 +337,19 @@ package struct PortalCheckInPage {
                         .div(
                             FormKit.csrf(req),
                             .forEach(t.questions) { fields.field($0) },
-                            .button(.type(.submit), .id("send-answers"), .text("Send my answers"))))),
+                            .button(.type(.submit), .id("send-answers"), .text(tr("Send my answers")))))),
                 .if(
                     t.kind == PathwayStep.Kind.photoPrompt && t.status != .done,
                     .p(
                         .a(
                             .class("button"), .href(Site.portalPhotos.path()), .id("go-to-photos"),
-                            .text("Send a photo")))),
+                            .text(tr("Send a photo"))))),
                 .if(
                     t.kind == PathwayStep.Kind.followUp && t.status == .open,
                     .group(
                         .if(
                             t.offers.isEmpty,
-                            .p(.text("We could not find a time that fits; the front desk will call you to book."))),
+                            .p(.text(tr("We could not find a time that fits; the front desk will call you to book.")))),
                         .div(
                             .id("offers"),
                             .forEach(Array(t.offers.enumerated())) { (i, o) in
@@ -356,17 +362,18 @@ package struct PortalCheckInPage {
                                             .type(.submit), .class("offer"),
                                             .text(
                                                 Self.when(
-                                                    o.start, zone: zones[o.locationId] ?? TimeZone(identifier: "UTC")!))
+                                                    o.start, zone: zones[o.locationId] ?? TimeZone(identifier: "UTC")!,
+                                                    tr.language))
                                         )))
                             })))
             ))
     }
 
-    package static func when(_ d: Date, zone: TimeZone) -> String {
+    package static func when(_ d: Date, zone: TimeZone, _ l: PatientLanguage = .en) -> String {
         let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
+        f.locale = l == .en ? Locale(identifier: "en_US_POSIX") : l.locale
         f.timeZone = zone
-        f.dateFormat = "EEEE d MMMM, h:mm a zzz"
+        f.dateFormat = l == .en ? "EEEE d MMMM, h:mm a zzz" : "EEEE d 'de' MMMM, h:mm a zzz"
         return f.string(from: d)
     }
 }

@@ -177,17 +177,18 @@ package struct PortalFormsPage {
     package let submitted: String?
 
     package func render(for req: Request) -> String {
-        Layout.page(
+        let t = req.tr
+        return Layout.page(
             "My forms", req: req,
             .div(
-                .h1(.text("My forms")),
+                .h1(.text(t("My forms"))),
                 .unwrap(submitted) { code in
                     .p(
                         .class("notice"), .id("form-submitted"),
                         .text(
-                            "Thank you: \(forms.first { $0.code == code }?.title ?? "the form") was sent to the "
-                                + "practice."
-                        ))
+                            t(
+                                "Thank you: {form} was sent to the practice.",
+                                ["form": t(forms.first { $0.code == code }?.title ?? "the form")])))
                 },
                 .ul(
                     .class("plain"),
@@ -195,14 +196,14 @@ package struct PortalFormsPage {
                         let latest = mine.first { $0.formCode == f.code }
                         let status: String =
                             switch latest?.status {
-                            case .draft: "draft saved — continue"
-                            case .returned: "returned to you — please check"
-                            case .submitted: "sent, waiting for review"
-                            case .accepted: "received"
-                            case nil: "not started"
+                            case .draft: t("draft saved — continue")
+                            case .returned: t("returned to you — please check")
+                            case .submitted: t("sent, waiting for review")
+                            case .accepted: t("received")
+                            case nil: t("not started")
                             }
                         return .li(
-                            .a(.href(Site.portalForm.path(f.code)), .id("form-\(f.code)"), .text(f.title)),
+                            .a(.href(Site.portalForm.path(f.code)), .id("form-\(f.code)"), .text(t(f.title))),
                             .text(" · "),
                             .span(.class("status-\(f.code)"), .text(status)))
                     })
@@ -217,40 +218,43 @@ package struct IntakeFormPage {
     package var saved = false
     package var errors: [FieldError] = []
 
-    package func field<C: HTML.BodyContext>(_ f: FormDefinition.Field) -> Node<C> {
-        FormFieldView(answers: answers, errors: errors).field(f)
+    package func field<C: HTML.BodyContext>(_ f: FormDefinition.Field, _ t: Translator) -> Node<C> {
+        FormFieldView(answers: answers, errors: errors, t: t).field(f)
     }
 
     package func render(for req: Request) -> String {
-        Layout.page(
+        let t = req.tr
+        return Layout.page(
             form.title, req: req,
             .div(
-                .h1(.text(form.title)),
-                .p(.text(form.intro)),
+                .h1(.text(t(form.title))),
+                .p(.text(t(form.intro))),
                 .unwrap(returnedComment) {
-                    .p(.class("notice warn"), .id("returned-comment"), .text("The practice returned this form: \($0)"))
+                    .p(
+                        .class("notice warn"), .id("returned-comment"),
+                        .text(t("The practice returned this form:") + " " + $0))
                 },
                 .if(
                     saved,
                     .p(
                         .class("notice"), .id("draft-saved"),
-                        .text("Draft saved. You can finish it later, on this or another device."))),
-                FormKit.errorSummary(errors),
+                        .text(t("Draft saved. You can finish it later, on this or another device.")))),
+                FormKit.errorSummary(errors, t: t),
                 .form(
                     .action(Site.portalForm.path(form.code)), .method(.post), .enctype(.multipartData),
                     .id("intake-form"),
                     .div(
                         FormKit.csrf(req),
                         .forEach(form.sections) { s in
-                            .div(.class("card"), .h2(.text(s.title)), .forEach(s.fields) { field($0) })
+                            .div(.class("card"), .h2(.text(t(s.title))), .forEach(s.fields) { field($0, t) })
                         },
                         .button(
                             .type(.submit), .name("_action"), .value("save"), .id("save-draft"), .class("secondary"),
-                            .text("Save and finish later")),
+                            .text(t("Save and finish later"))),
                         .text(" "),
                         .button(
                             .type(.submit), .name("_action"), .value("submit"), .id("submit-form"),
-                            .text("Send to the practice"))
+                            .text(t("Send to the practice")))
                     ))
             ))
     }

@@ -141,52 +141,54 @@ package struct PortalMessagesPage {
     package var body: String?
 
     package func render(for req: Request) -> String {
-        Layout.page(
+        let t = req.tr
+        return Layout.page(
             "Messages", req: req,
             .div(
-                .h1(.text("Messages")),
+                .h1(.text(t("Messages"))),
                 .p(
                     .text(
-                        "Secure messages to your care team. For an emergency call 911; for something urgent, call "
-                            + "the clinic."
-                    )),
-                .if(threads.isEmpty, .p(.text("No conversations yet."))),
+                        t(
+                            "Secure messages to your care team. For an emergency call 911; for something urgent, "
+                                + "call the clinic."))),
+                .if(threads.isEmpty, .p(.text(t("No conversations yet.")))),
                 .ul(
                     .class("plain"), .id("threads"),
-                    .forEach(threads) { t in
+                    .forEach(threads) { th in
                         .li(
-                            .a(.href(Site.portalMessage.path(t.id)), .text(t.subject)),
-                            .text(" · \(Format.utc(t.updatedAt, "d MMM HH:mm")) UTC"),
-                            .if(t.unread, .strong(.class("badge"), .text(" new"))))
+                            .a(.href(Site.portalMessage.path(th.id)), .text(th.subject)),
+                            .text(" · \(Format.utc(th.updatedAt, "d MMM HH:mm")) UTC"),
+                            .if(th.unread, .strong(.class("badge"), .text(" " + t("new")))))
                     }),
                 .div(
                     .class("card"),
-                    .h2(.text("Write to the care team")),
-                    FormKit.errorSummary(errors),
+                    .h2(.text(t("Write to the care team"))),
+                    FormKit.errorSummary(errors, t: t),
                     .form(
                         .action(Site.portalMessages.path()), .method(.post), .enctype(.multipartData),
                         .div(
                             FormKit.csrf(req),
                             FormKit.select(
-                                "Clinic", name: "locationId", options: locations.options { $0.name },
+                                t("Clinic"), name: "locationId", options: locations.options { $0.name },
                                 selected: locations.first?.id?.uuidString, errors: errors),
-                            FormKit.field("Subject", name: "subject", value: subject, errors: errors, required: true),
+                            FormKit.field(
+                                t("Subject"), name: "subject", value: subject, errors: errors, required: true),
                             .div(
-                                .class("field"), .label(.for("body"), .text("Message *")),
+                                .class("field"), .label(.for("body"), .text(t("Message") + " *")),
                                 .textarea(
                                     .id("body"), .name("body"), .attribute(named: "rows", value: "5"), .text(body ?? "")
                                 ),
                                 .unwrap(errors.first { $0.field == "body" }) {
-                                    .p(.class("error"), .text($0.message))
+                                    .p(.class("error"), .text(t.message($0.message)))
                                 }),
                             .div(
-                                .class("field"), .label(.for("file"), .text("Attach a photo or PDF (optional)")),
+                                .class("field"), .label(.for("file"), .text(t("Attach a photo or PDF (optional)"))),
                                 .input(
                                     .type(.file), .id("file"), .name("file"),
                                     .attribute(
                                         named: "accept", value: "image/jpeg,image/png,image/heic,.heic,application/pdf")
                                 )),
-                            .button(.type(.submit), .id("send-message"), .text("Send"))
+                            .button(.type(.submit), .id("send-message"), .text(t("Send")))
                         )))
             ))
     }
@@ -200,6 +202,7 @@ package struct ThreadPage {
     package func render(for req: Request) -> String {
         let s = thread.summary
         let reply = staff ? Site.inboxReply.path(s.id) : Site.portalMessageReply.path(s.id)
+        let t = staff ? Translator.english : req.tr
         return Layout.page(
             "Conversation", req: req,
             .div(
@@ -224,24 +227,24 @@ package struct ThreadPage {
                                 .p(
                                     .a(
                                         .href(staff ? Site.attachment.path(aid) : Site.portalAttachment.path(aid)),
-                                        .class("attachment"), .text("Attachment")))
+                                        .class("attachment"), .text(t("Attachment"))))
                             })
                     }),
-                FormKit.errorSummary(errors),
+                FormKit.errorSummary(errors, t: t),
                 .form(
                     .action(reply), .method(.post), .enctype(.multipartData),
                     .div(
                         FormKit.csrf(req),
                         .div(
-                            .class("field"), .label(.for("body"), .text("Reply")),
+                            .class("field"), .label(.for("body"), .text(t("Reply"))),
                             .textarea(.id("body"), .name("body"), .attribute(named: "rows", value: "4"))),
                         .div(
-                            .class("field"), .label(.for("file"), .text("Attach a photo or PDF (optional)")),
+                            .class("field"), .label(.for("file"), .text(t("Attach a photo or PDF (optional)"))),
                             .input(
                                 .type(.file), .id("file"), .name("file"),
                                 .attribute(
                                     named: "accept", value: "image/jpeg,image/png,image/heic,.heic,application/pdf"))),
-                        .button(.type(.submit), .id("send-reply"), .text("Send reply"))
+                        .button(.type(.submit), .id("send-reply"), .text(t("Send reply")))
                     )),
                 .if(
                     staff,
@@ -257,7 +260,7 @@ package struct ThreadPage {
                                 .type(.submit), .name("assign"), .value("pool"), .class("secondary"),
                                 .text("Back to the clinic pool"))
                         ))),
-                .p(.a(.href(staff ? Site.inbox.path() : Site.portalMessages.path()), .text("All conversations")))
+                .p(.a(.href(staff ? Site.inbox.path() : Site.portalMessages.path()), .text(t("All conversations"))))
             ))
     }
 }

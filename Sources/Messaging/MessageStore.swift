@@ -284,7 +284,9 @@ package struct MessageStore {
         async throws
     {
         guard let p = try await PatientRecord.find(t.patientID, on: tx) else { return }
-        let text = "You have a new secure message from \(practice). Sign in to the patient portal to read it."
+        let text = p.tr(
+            "You have a new secure message from {practice}. Sign in to the patient portal to read it.",
+            ["practice": practice])
         let channels = NoticeChannel.recipients(portal: t.patientID.uuidString, email: p.email, phone: p.phone)
         // One notice per thread until the patient has read it.
         let round = Int((t.patientReadAt ?? t.createdAt).timeIntervalSince1970)
@@ -292,7 +294,7 @@ package struct MessageStore {
             let key = "message:\((try t.requireID()).uuidString):\(round):\(channel)"
             if try await OutboxMessageRecord.query(on: tx).filter(\.$dedupeKey == key).first() != nil { continue }
             try await OutboxMessageRecord.pending(
-                kind: "message-waiting", channel: channel, recipient: recipient, subject: "New secure message",
+                kind: "message-waiting", channel: channel, recipient: recipient, subject: p.tr("New secure message"),
                 body: text, dedupeKey: key, patientID: t.patientID, now: now
             ).create(on: tx)
         }

@@ -22,6 +22,8 @@ package struct PatientDTO: Content {
     package let insurancePayer: String?
     package let insuranceMemberID: String?
     package let insuranceGroup: String?
+    /// The language of the patient's pages and messages.
+    package let preferredLanguage: PatientLanguage
     package let synthetic: Bool
     package let retired: Bool
     package let createdAt: Date
@@ -47,6 +49,7 @@ package struct PatientDTO: Content {
         insurancePayer = p.insurancePayer
         insuranceMemberID = p.insuranceMemberID
         insuranceGroup = p.insuranceGroup
+        preferredLanguage = p.preferredLanguage.flatMap(PatientLanguage.init(rawValue:)) ?? .en
         synthetic = p.synthetic
         retired = p.retiredAt != nil
         createdAt = p.createdAt

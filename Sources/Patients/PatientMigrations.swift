@@ -61,3 +61,15 @@ package struct CreatePatientVersion: AsyncMigration {
     package init() {
     }
 }
+
+/// The language of the patient's pages and messages (unset: English).
+package struct UpdatePatientAddPreferredLanguage: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema("patient").field("preferred_language", .string).update()
+    }
+    package func revert(on db: any Database) async throws {
+        try await db.schema("patient").deleteField("preferred_language").update()
+    }
+
+    package init() {}
+}

@@ -23,6 +23,7 @@ package enum PatientPagesController {
         package var insurancePayer: String?
         package var insuranceMemberID: String?
         package var insuranceGroup: String?
+        package var preferredLanguage: String?
         package var version: String?
         package var acknowledgeDuplicate: String?
 
@@ -41,7 +42,7 @@ package enum PatientPagesController {
                 addressLine2: addressLine2 ?? "",
                 city: city ?? "", state: state ?? "", postalCode: postalCode ?? "", preferredLocationID: loc,
                 insurancePayer: insurancePayer ?? "", insuranceMemberID: insuranceMemberID ?? "",
-                insuranceGroup: insuranceGroup ?? "")
+                insuranceGroup: insuranceGroup ?? "", preferredLanguage: preferredLanguage)
         }
     }
 
@@ -143,6 +144,7 @@ package enum PatientPagesController {
             addressLine1: p.addressLine1, addressLine2: p.addressLine2, city: p.city, state: p.state,
             postalCode: p.postalCode,
             preferredLocationID: p.preferredLocationID?.uuidString, insurancePayer: p.insurancePayer,
-            insuranceMemberID: p.insuranceMemberID, insuranceGroup: p.insuranceGroup, version: String(p.version))
+            insuranceMemberID: p.insuranceMemberID, insuranceGroup: p.insuranceGroup,
+            preferredLanguage: p.preferredLanguage.rawValue, version: String(p.version))
     }
 }

@@ -1,4 +1,5 @@
 import Vapor
+import AppCore
 import Fluent
 import Domain
 
@@ -37,6 +38,7 @@ package final class PatientRecord: Model, @unchecked Sendable {
 
     // relationships
     @OptionalField(key: "preferred_location_id") package var preferredLocationID: UUID?
+    @OptionalField(key: "preferred_language") package var preferredLanguage: String?
 
     package init() {}
 
@@ -45,7 +47,8 @@ package final class PatientRecord: Model, @unchecked Sendable {
             familyName: familyName, givenName: givenName, birthDate: birthDate, sex: Sex(rawValue: sex) ?? .unknown,
             email: email, phone: phone, addressLine1: addressLine1, addressLine2: addressLine2, city: city,
             state: state, postalCode: postalCode, preferredLocationID: preferredLocationID,
-            insurancePayer: insurancePayer, insuranceMemberID: insuranceMemberID, insuranceGroup: insuranceGroup)
+            insurancePayer: insurancePayer, insuranceMemberID: insuranceMemberID, insuranceGroup: insuranceGroup,
+            preferredLanguage: preferredLanguage.flatMap(PatientLanguage.init(rawValue:)))
     }
 
     package func apply(_ d: PatientDemographics) {
@@ -68,6 +71,7 @@ package final class PatientRecord: Model, @unchecked Sendable {
         insurancePayer = d.insurancePayer
         insuranceMemberID = d.insuranceMemberID
         insuranceGroup = d.insuranceGroup
+        preferredLanguage = d.preferredLanguage?.rawValue
     }
 }
 
@@ -90,4 +94,11 @@ package final class PatientVersionRecord: Model, @unchecked Sendable {
     @Field(key: "patient_id") package var patientID: UUID
 
     package init() {}
+}
+
+extension PatientRecord {
+    /// The patient's language (English when none is set), for their pages and notices.
+    package var language: PatientLanguage { preferredLanguage.flatMap(PatientLanguage.init(rawValue:)) ?? .en }
+    /// Text for this patient's notices, in their language.
+    package var tr: Translator { Locales.translator(language) }
 }

@@ -168,7 +168,27 @@ package struct PatientStore {
 
     /// Applies changes; `expectedVersion` (from If-Match or the form) must be the current version.
     package func update(_ id: UUID, _ input: PatientInput, expectedVersion: Int?) async throws -> PatientDTO {
-        try await scope.authorize(.updatePatient(id), patientID: id)
+        try await change(id, input, expectedVersion: expectedVersion, as: .updatePatient(id))
+    }
+
+    /// The portal's language switch (and staff's setting): a change of the record like any other, versioned and
+    /// audited, that the patient may make to their own record.
+    package func setLanguage(_ id: UUID, _ language: PatientLanguage) async throws -> PatientDTO {
+        try await change(
+            id, PatientInput(preferredLanguage: language.rawValue), expectedVersion: nil,
+            as: .chooseLanguage(patientID: id))
+    }
+
+    /// The language a patient's own pages and messages are written in. Not a disclosure (it goes back to the patient
+    /// only), so not an audited read, as a notice's address is not.
+    package static func language(of id: UUID, on db: any Database) async throws -> PatientLanguage? {
+        try await PatientRecord.find(id, on: db)?.preferredLanguage.flatMap(PatientLanguage.init(rawValue:))
+    }
+
+    private func change(_ id: UUID, _ input: PatientInput, expectedVersion: Int?, as action: Action) async throws
+        -> PatientDTO
+    {
+        try await scope.authorize(action, patientID: id)
         let now = scope.now
         let actorName = scope.principal.username
         let today = CalendarDate.today(now)

@@ -122,7 +122,11 @@ package struct PatientFormPage {
                             ),
                             FormKit.select(
                                 "Preferred location", name: "preferredLocationID", options: locOptions,
-                                selected: f.preferredLocationID, errors: errors)),
+                                selected: f.preferredLocationID, errors: errors),
+                            FormKit.select(
+                                "Language for the portal and messages", name: "preferredLanguage",
+                                options: PatientLanguage.allCases.map { ($0.rawValue, $0.name) },
+                                selected: f.preferredLanguage ?? PatientLanguage.en.rawValue, errors: errors)),
                         .h2(.text("Contact")),
                         .div(
                             .class("grid2"),

@@ -145,6 +145,11 @@ package enum PhotoController {
 extension HTTPHeaders.Name { package static let pragma = HTTPHeaders.Name("Pragma") }
 
 package struct PortalPhotosPage {
+    /// "right", or "derecho" in Spanish.
+    static func side(_ side: String, _ t: Translator) -> String {
+        t(side == "n/a" ? "Not applicable" : side.capitalized).lowercased()
+    }
+
     package let wounds: [PhotoStore.WoundDTO]
     package var uploaded = false
     package var errors: [FieldError] = []
@@ -152,25 +157,26 @@ package struct PortalPhotosPage {
     package var uploadErrors: [FieldError] = []
 
     package func render(for req: Request) -> String {
-        Layout.page(
+        let t = req.tr
+        return Layout.page(
             "My wound photos", req: req,
             .div(
-                .h1(.text("My wound photos")),
+                .h1(.text(t("My wound photos"))),
                 .if(
                     uploaded,
                     .p(
                         .class("notice"), .id("upload-done"),
-                        .text("Photo received. Location and camera details were removed."))),
-                FormKit.errorSummary(uploadErrors),
+                        .text(t("Photo received. Location and camera details were removed.")))),
+                FormKit.errorSummary(uploadErrors, t: t),
                 .p(
                     .text(
-                        "Take a photo in good light, straight on, with the whole wound in view. Your care team sees "
-                            + "each photo; location data is removed before it is stored."
-                    )),
+                        t(
+                            "Take a photo in good light, straight on, with the whole wound in view. Your care team "
+                                + "sees each photo; location data is removed before it is stored."))),
                 .forEach(wounds) { w in
                     .div(
                         .class("card"), .id("wound-\(w.id.uuidString)"),
-                        .h2(.text("\(w.bodySite) (\(w.side))")),
+                        .h2(.text("\(w.bodySite) (\(Self.side(w.side, t)))")),
                         .div(
                             .class("photo-row"),
                             .forEach(w.photos) { p in
@@ -178,27 +184,33 @@ package struct PortalPhotosPage {
                                     .class("photo"),
                                     .img(
                                         .src(Site.portalPhotoThumbnail.path(p.id)),
-                                        .alt("Photo of \(Format.utc(p.uploadedAt, "d MMM yyyy"))"),
+                                        .alt(t("Photo of {date}", ["date": Format.utc(p.uploadedAt, "yyyy-MM-dd")])),
                                         .attribute(named: "width", value: "160")),
                                     .p(.class("caption"), .text(Format.utc(p.uploadedAt, "d MMM yyyy"))))
                             }),
-                        .if(w.photos.isEmpty, .p(.text("No photos yet."))),
+                        .if(w.photos.isEmpty, .p(.text(t("No photos yet.")))),
                         // Works without JavaScript (one request); with it, the script uploads in resumable chunks
                         // (tus).
                         .form(
                             .class("tus-upload"), .action(Site.portalPhotosUpload.path()), .method(.post),
                             .enctype(.multipartData),
                             .attribute(named: "data-wound", value: w.id.uuidString),
+                            // The script's own words, in the patient's language.
+                            .attribute(named: "data-msg-choose", value: t("Choose a photo first.")),
+                            .attribute(named: "data-msg-uploading", value: t("Uploading…")),
+                            .attribute(
+                                named: "data-msg-dropping",
+                                value: t("The connection keeps dropping; try again later. Your upload will resume.")),
                             .div(
                                 FormKit.csrf(req),
                                 .input(.type(.hidden), .name("woundId"), .value(w.id.uuidString)),
                                 .label(
-                                    .text("Add a photo"),
+                                    .text(t("Add a photo")),
                                     .input(
                                         .type(.file), .name("photo"),
                                         .attribute(named: "accept", value: "image/jpeg,image/png,image/heic,.heic"),
                                         .attribute(named: "capture", value: "environment"))),
-                                .button(.type(.submit), .text("Upload")),
+                                .button(.type(.submit), .text(t("Upload"))),
                                 .element(
                                     named: "progress",
                                     nodes: [
@@ -211,20 +223,22 @@ package struct PortalPhotosPage {
                 },
                 .div(
                     .class("card"),
-                    .h2(.text("Add a wound")),
-                    FormKit.errorSummary(errors),
+                    .h2(.text(t("Add a wound"))),
+                    FormKit.errorSummary(errors, t: t),
                     .form(
                         .action(Site.portalWounds.path()), .method(.post),
                         .div(
                             FormKit.csrf(req),
                             FormKit.field(
-                                "Where is it?", name: "bodySite", value: input.bodySite, errors: errors, required: true,
-                                hint: "For example: bottom of the big toe"),
+                                t("Where is it?"), name: "bodySite", value: input.bodySite, errors: t.errors(errors),
+                                required: true, hint: t("For example: bottom of the big toe")),
                             FormKit.select(
-                                "Which side", name: "side",
-                                options: WoundRules.sides.map { ($0, $0 == "n/a" ? "Not applicable" : $0.capitalized) },
-                                selected: input.side ?? "left", errors: errors),
-                            .button(.type(.submit), .id("add-wound"), .text("Add wound"))
+                                t("Which side"), name: "side",
+                                options: WoundRules.sides.map {
+                                    ($0, t($0 == "n/a" ? "Not applicable" : $0.capitalized))
+                                },
+                                selected: input.side ?? "left", errors: t.errors(errors)),
+                            .button(.type(.submit), .id("add-wound"), .text(t("Add wound")))
                         ))),
                 .element(
                     named: "meta",
@@ -248,7 +262,7 @@ package struct PortalPhotosPage {
             return 'Upload failed (' + res.status + ').'; } }
           async function where(url) { var r = await fetch(url, {method: 'HEAD', headers: H});
             if (r.status !== 200) return null; return +r.headers.get('Upload-Offset'); }
-          async function upload(file, wound, progress) {
+          async function upload(file, wound, progress, dropping) {
             var key = 'tus:' + wound + ':' + file.name + ':' + file.size + ':' + file.lastModified,
               url = localStorage.getItem(key), offset = 0;
             if (url) { offset = await where(url); if (offset === null) { url = null; offset = 0; } }
@@ -265,7 +279,7 @@ package struct PortalPhotosPage {
                   'Content-Type': 'application/offset+octet-stream'}), body: file.slice(offset, offset + CHUNK)});
               } catch (e) {
                 if (++failures > 30)
-                  throw new Error('The connection keeps dropping; try again later. Your upload will resume.');
+                  throw new Error(dropping);
                 await sleep(Math.min(1000 * failures, 5000)); var o = await where(url).catch(function () { return null;
                   }); if (o !== null) offset = o; continue;
               }
@@ -280,10 +294,11 @@ package struct PortalPhotosPage {
               ev.preventDefault();
               var file = form.querySelector('input[type=file]').files[0], bar = form.querySelector('progress'),
                 status = form.querySelector('.upload-status');
-              if (!file) { status.textContent = 'Choose a photo first.'; return; }
-              bar.hidden = false; status.textContent = 'Uploading…';
+              if (!file) { status.textContent = form.dataset.msgChoose; return; }
+              bar.hidden = false; status.textContent = form.dataset.msgUploading;
               try {
-                await upload(file, form.dataset.wound, function (f) { bar.value = Math.round(f * 100); });
+                await upload(file, form.dataset.wound, function (f) { bar.value = Math.round(f * 100); },
+                  form.dataset.msgDropping);
                 location.href = '/portal/photos?uploaded=1';
               } catch (e) { status.textContent = e.message; status.className = 'upload-status notice bad'; }
             });

@@ -128,14 +128,17 @@ package struct InvitationStore {
             inv.patientID = patientID
             try await inv.create(on: tx)
             // The message says who invites and where to go; nothing about the patient's care.
+            let t = patient.tr
+            let v = ["practice": practiceName, "link": link]
             let body =
                 channel == .email
-                ? "\(practiceName) invites you to its secure patient portal.\n\nOpen this link within 7 days to set "
-                    + "up your account (it works once):\n\(link)\n\nIf you did not expect this, ignore this message."
-                : "\(practiceName): set up your patient portal account (link valid 7 days, works once): \(link)"
+                ? t("{practice} invites you to its secure patient portal.", v) + "\n\n"
+                    + t("Open this link within 7 days to set up your account (it works once):", v) + "\n\(link)\n\n"
+                    + t("If you did not expect this, ignore this message.")
+                : t("{practice}: set up your patient portal account (link valid 7 days, works once): {link}", v)
             try await OutboxMessageRecord.pending(
                 kind: "portal-invitation", channel: channel, recipient: recipient,
-                subject: "Your patient portal invitation", body: body,
+                subject: t("Your patient portal invitation"), body: body,
                 dedupeKey: "invitation:\((try inv.requireID()).uuidString)", patientID: patientID, now: now
             ).create(on: tx)
             return (

@@ -20,6 +20,7 @@ package enum PortalController {
             .sort(\.$createdAt, .descending).limit(10).all()
         let dir = try await ScheduleDirectory.load(req.db)
         let now = req.now
+        let t = req.tr
         let upcoming = try await req.scheduling().list(
             .init(
                 patientID: pid, from: now.addingTimeInterval(-3600),
@@ -36,11 +37,14 @@ package enum PortalController {
                 return AccessHistory.Event(at: e.at, username: e.user, role: e.role, action: a, category: c)
             },
             zone: dir.homeZone, names: names,
-            roles: { Role(rawValue: $0)?.label.lowercased() ?? ($0 == "system" ? "the system" : $0) })
+            roles: { Role(rawValue: $0).map { t($0.label).lowercased() } ?? ($0 == "system" ? t("the system") : $0) },
+            t: t)
         let page = PortalHomePage(
             patient: record, history: history, zone: dir.homeZone, now: now,
-            upcoming: upcoming.map { UpcomingVisit($0, dir: dir, now: now) },
-            notices: notices.map { (Format.local($0.createdAt, zone: dir.homeZone, now: now), $0.body) })
+            upcoming: upcoming.map { UpcomingVisit($0, dir: dir, now: now, t: t) },
+            notices: notices.map {
+                (Format.local($0.createdAt, zone: dir.homeZone, now: now, language: t.language), $0.body)
+            }, t: t)
         return Layout.render(page.render(for: req))
     }
 
@@ -62,8 +66,9 @@ package enum PortalController {
         let video = dir.isTelemedicine(a.typeId)
         let event = ICalendar.Event(
             uid: "\(id.uuidString.lowercased())@caresync", stamp: a.updatedAt, start: a.start, end: a.end,
-            summary: video ? "Video visit" : "Appointment at \(loc?.name ?? "the clinic")",
-            location: video ? "Video visit (join from the portal)" : "\(loc?.name ?? ""), \(loc?.address ?? "")",
+            summary: video ? req.tr("Video visit") : req.tr("Appointment at {place}", ["place": loc?.name ?? ""]),
+            location: video
+                ? req.tr("Video visit (join from the portal)") : "\(loc?.name ?? ""), \(loc?.address ?? "")",
             cancelled: a.status == AppointmentStatus.cancelled, sequence: a.version - 1)
         let res = Response(status: .ok, body: .init(string: ICalendar.document([event])))
         res.headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
@@ -85,17 +90,19 @@ package struct UpcomingVisit {
     package let joinOpen: Bool
     package let joinFrom: String
 
-    package init(_ a: AppointmentDTO, dir: ScheduleDirectory, now: Date) {
+    package init(_ a: AppointmentDTO, dir: ScheduleDirectory, now: Date, t: Translator = .english) {
         let zone = dir.zone(a.locationId)
+        let l = t.language
         id = a.id
-        when = Format.day(a.start, zone: zone, now: now)
-        times = Format.timeRange(a.start, a.end, zone: zone)
+        when = Format.day(a.start, zone: zone, now: now, language: l)
+        times = Format.timeRange(a.start, a.end, zone: zone, language: l)
         video = dir.isTelemedicine(a.typeId)
-        what = "\(dir.typeName(a.typeId)) with \(dir.providerName(a.providerId))"
-        place = video ? "Video visit" : (dir.location(a.locationId)?.name ?? "")
+        what = t(
+            "{type} with {provider}", ["type": t(dir.typeName(a.typeId)), "provider": dir.providerName(a.providerId)])
+        place = video ? t("Video visit") : (dir.location(a.locationId)?.name ?? "")
         address = video ? nil : dir.location(a.locationId)?.address
         joinOpen = video && now >= a.start.addingTimeInterval(-15 * 60) && now < a.end
-        joinFrom = Format.time(a.start.addingTimeInterval(-15 * 60), zone: zone)
+        joinFrom = Format.time(a.start.addingTimeInterval(-15 * 60), zone: zone, language: l)
     }
 }
 
@@ -106,72 +113,75 @@ package struct PortalHomePage {
     package let now: Date
     package var upcoming: UpcomingVisit?
     package var notices: [(String, String)] = []
+    package var t: Translator = .english
 
     package func render(for req: Request) -> String {
         let p = patient
+        let l = t.language
         return Layout.page(
-            "My record", req: req,
+            "My record", req: req, language: l,
             .div(
-                .h1(.id("portal-welcome"), .text("Hello, \(p.givenName)")),
+                .h1(.id("portal-welcome"), .text(t("Hello, {name}", ["name": p.givenName]))),
                 upcomingCard(),
                 .if(
                     !notices.isEmpty,
                     .div(
-                        .class("card"), .id("notices"), .h2(.text("Messages for you")),
+                        .class("card"), .id("notices"), .h2(.text(t("Messages for you"))),
                         .ul(.forEach(notices) { n in .li(.small(.text(n.0)), .br(), .text(n.1)) }))),
                 .nav(
                     .class("tiles"), .attribute(named: "aria-label", value: "Portal"),
-                    .a(.class("button"), .href(Site.portalAppointments.path()), .text("My appointments")),
-                    .a(.class("button"), .href(Site.portalMessages.path()), .id("go-messages"), .text("Messages")),
-                    .a(.class("button"), .href(Site.portalForms.path()), .id("go-forms"), .text("Forms")),
-                    .a(.class("button"), .href(Site.portalPhotos.path()), .id("go-photos"), .text("Wound photos"))),
+                    .a(.class("button"), .href(Site.portalAppointments.path()), .text(t("My appointments"))),
+                    .a(.class("button"), .href(Site.portalMessages.path()), .id("go-messages"), .text(t("Messages"))),
+                    .a(.class("button"), .href(Site.portalForms.path()), .id("go-forms"), .text(t("Forms"))),
+                    .a(.class("button"), .href(Site.portalPhotos.path()), .id("go-photos"), .text(t("Wound photos")))),
                 .div(
                     .class("card"),
-                    .h2(.text("My details")),
+                    .h2(.text(t("My details"))),
                     .dl(
                         .class("kv"),
-                        .dt(.text("Name")), .dd(.text("\(p.givenName) \(p.familyName)")),
-                        .dt(.text("Date of birth")), .dd(.text(p.birthDate)),
-                        .dt(.text("Record number")), .dd(.text(p.mrn)),
-                        .dt(.text("Phone")), .dd(.text(p.phone ?? "—")),
-                        .dt(.text("Email")), .dd(.text(p.email ?? "—")))),
+                        .dt(.text(t("Name"))), .dd(.text("\(p.givenName) \(p.familyName)")),
+                        .dt(.text(t("Date of birth"))), .dd(.text(p.birthDate)),
+                        .dt(.text(t("Record number"))), .dd(.text(p.mrn)),
+                        .dt(.text(t("Phone"))), .dd(.text(p.phone ?? "—")),
+                        .dt(.text(t("Email"))), .dd(.text(p.email ?? "—")))),
                 .div(
                     .class("card"), .id("access-history"),
-                    .h2(.text("Who has looked at my record")),
-                    .if(history.isEmpty, .p(.text("Nobody else has opened your record yet."))),
+                    .h2(.text(t("Who has looked at my record"))),
+                    .if(history.isEmpty, .p(.text(t("Nobody else has opened your record yet.")))),
                     .forEach(history) { d in
                         .section(
                             .class("access-day"),
-                            .h3(.text(LocalDay(d.day).map { Format.day($0) } ?? d.day)),
+                            .h3(.text(LocalDay(d.day).map { Format.day($0, language: l) } ?? d.day)),
                             .ul(
-                                .forEach(d.lines) { l in
+                                .forEach(d.lines) { line in
                                     .li(
-                                        .strong(.text(l.who)),
+                                        .strong(.text(line.who)),
                                         .text(
-                                            (l.role.isEmpty ? " " : ", \(l.role), ") + AccessHistory.sentence(l.what)),
-                                        .small(.text(" · " + Self.when(l.first, l.last, zone))))
+                                            (line.role.isEmpty ? " " : ", \(line.role), ")
+                                                + AccessHistory.sentence(line.what, t: t)),
+                                        .small(.text(" · " + Self.when(line.first, line.last, zone, l))))
                                 }))
                     })
             ))
     }
 
     /// "10:36 AM CT", or "10:36 – 11:02 AM CT" when the person came back later that day.
-    package static func when(_ first: Date, _ last: Date, _ zone: TimeZone) -> String {
-        let a = Format.time(first, zone: zone)
-        let b = Format.time(last, zone: zone)
-        return a == b ? a : Format.timeRange(first, last, zone: zone)
+    package static func when(_ first: Date, _ last: Date, _ zone: TimeZone, _ l: PatientLanguage = .en) -> String {
+        let a = Format.time(first, zone: zone, language: l)
+        let b = Format.time(last, zone: zone, language: l)
+        return a == b ? a : Format.timeRange(first, last, zone: zone, language: l)
     }
 
     package func upcomingCard() -> Node<HTML.BodyContext> {
         guard let u = upcoming else {
             return .div(
-                .class("card"), .id("upcoming-visit"), .h2(.text("Upcoming visit")),
-                .p(.text("You have no visit booked.")),
-                .a(.class("button"), .href(Site.portalAppointmentsBook.path()), .text("Book an appointment")))
+                .class("card"), .id("upcoming-visit"), .h2(.text(t("Upcoming visit"))),
+                .p(.text(t("You have no visit booked."))),
+                .a(.class("button"), .href(Site.portalAppointmentsBook.path()), .text(t("Book an appointment"))))
         }
         return .div(
             .class("card upcoming"), .id("upcoming-visit"),
-            .h2(.text("Upcoming visit")),
+            .h2(.text(t("Upcoming visit"))),
             .p(.class("when"), .strong(.text(u.when)), .text(" · \(u.times)")),
             .p(.text(u.what)),
             .p(.text(u.place), .unwrap(u.address) { .group(.br(), .small(.text($0))) }),
@@ -181,19 +191,21 @@ package struct PortalHomePage {
                     u.video && u.joinOpen,
                     .a(
                         .class("button"), .id("join-video"), .href(Site.portalVisit.path(u.id)),
-                        .text("Join video visit"))),
+                        .text(t("Join video visit")))),
                 .if(
                     u.video && !u.joinOpen,
-                    .p(.class("notice"), .id("join-later"), .text("You can join the video visit from \(u.joinFrom)."))),
+                    .p(
+                        .class("notice"), .id("join-later"),
+                        .text(t("You can join the video visit from {time}.", ["time": u.joinFrom])))),
                 .a(
                     .class("button secondary"), .href(Site.portalAppointmentCalendar.path(u.id)),
-                    .text("Add to my calendar")),
+                    .text(t("Add to my calendar"))),
                 .a(
                     .class("button secondary"), .href(Site.portalAppointmentReschedule.path(u.id)),
-                    .text("Reschedule")),
+                    .text(t("Reschedule"))),
                 .a(
                     .class("button secondary"), .href(Site.portalAppointments.path() + "#appt-\(u.id.uuidString)"),
-                    .text("Cancel…")))
+                    .text(t("Cancel…"))))
         )
     }
 }

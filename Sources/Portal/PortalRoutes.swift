@@ -7,6 +7,7 @@ package enum PortalRoutes {
         // The link's token is the credential.
         routes.app.get(Site.portalInvite.route, use: InvitationController.registerForm)
         routes.app.post(Site.portalInvite.route, use: InvitationController.register)
+        routes.app.post(Site.language.route, use: LanguageController.choose)
         routes.staff.post(Site.patientInvite.route, use: InvitationController.createFromChart)
         routes.portal.get(Site.portal.route, use: PortalController.home)
         routes.portal.get(Site.portalAppointments.route, use: PortalSchedulingController.upcoming)

@@ -21,7 +21,7 @@ package enum PortalSchedulingController {
             .init(patientID: pid, from: now, to: now.addingTimeInterval(62 * 86400)))
         let rows = dir.rows(listed)
         return Layout.render(
-            PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"]).render(for: req))
+            PortalAppointmentsPage(rows: rows, notice: req.query[String.self, at: "done"], dir: dir).render(for: req))
     }
 
     package static func bookPage(_ req: Request, action: String, fixedType: UUID? = nil, message: String? = nil)
@@ -67,7 +67,7 @@ package enum PortalSchedulingController {
             if case .forbidden = e { throw e }
             let page = try await bookPage(
                 req, action: Site.portalAppointmentsBook.path(),
-                message: "That time is no longer available. Please pick another.")
+                message: req.tr("That time is no longer available. Please pick another."))
             return Layout.render(page.render(for: req), status: e.status)
         }
     }
@@ -114,55 +114,76 @@ package enum PortalSchedulingController {
 package struct PortalAppointmentsPage {
     package let rows: [CalendarRow]
     package let notice: String?
+    package let dir: ScheduleDirectory
+
+    /// The confirmation each `done=` value shows.
+    package static let doneNotices = [
+        "booked": "Your appointment is booked.", "cancelled": "Your appointment is cancelled.",
+        "rescheduled": "Your appointment has moved.",
+    ]
 
     package func render(for req: Request) -> String {
-        Layout.page(
+        let t = req.tr
+        let l = t.language
+        return Layout.page(
             "My appointments", req: req,
             .div(
-                .unwrap(notice) { .p(.class("notice"), .text("Appointment \($0).")) },
-                .h1(.text("My appointments")),
+                .unwrap(notice.flatMap { Self.doneNotices[$0] }) {
+                    .p(.class("notice"), .attribute(named: "role", value: "status"), .text(t($0)))
+                },
+                .h1(.text(t("My appointments"))),
                 .p(
                     .a(
                         .class("button"), .href(Site.portalAppointmentsBook.path()), .id("self-book"),
-                        .text("Book an appointment"))),
-                .if(rows.isEmpty, .p(.text("You have no upcoming appointments."))),
+                        .text(t("Book an appointment")))),
+                .if(rows.isEmpty, .p(.text(t("You have no upcoming appointments.")))),
                 .div(
                     .id("upcoming"),
                     .forEach(rows) { r in
                         .div(
                             .class("card"), .id("appt-\(r.id.uuidString)"),
-                            .p(.strong(.text("\(Format.day(r.day)), \(r.times)"))),
-                            .p(.text("\(r.type) with \(r.provider) at \(r.location)")),
+                            .p(.strong(.text("\(Format.day(r.day, language: l)), \(times(r, l))"))),
+                            .p(
+                                .text(
+                                    t(
+                                        "{type} with {provider} at {place}",
+                                        ["type": t(r.type), "provider": r.provider, "place": r.location]))),
                             .if(
                                 r.telemedicine,
                                 .p(
                                     .a(
                                         .class("button join-visit"),
                                         .href(Site.portalVisit.path(r.id)),
-                                        .text("Join the video visit")))),
+                                        .text(t("Join the video visit"))))),
                             .div(
                                 .class("actions"),
                                 .a(
                                     .class("button secondary"),
-                                    .href(Site.portalAppointmentReschedule.path(r.id)), .text("Reschedule")),
+                                    .href(Site.portalAppointmentReschedule.path(r.id)), .text(t("Reschedule"))),
                                 .a(
                                     .class("button secondary"),
                                     .href(Site.portalAppointmentCalendar.path(r.id)),
-                                    .text("Add to my calendar"))),
+                                    .text(t("Add to my calendar")))),
                             // Cancelling takes a second, deliberate tap.
                             .details(
-                                .class("confirm"), .summary(.text("Cancel this appointment…")),
+                                .class("confirm"), .summary(.text(t("Cancel this appointment…"))),
                                 .form(
                                     .action(Site.portalAppointmentCancel.path(r.id)), .method(.post),
                                     .div(
                                         FormKit.csrf(req),
                                         .label(
                                             .for("reason-\(r.id.uuidString)"),
-                                            .text("Why are you cancelling? (optional)")),
+                                            .text(t("Why are you cancelling? (optional)"))),
                                         .input(.type(.text), .name("cancelReason"), .id("reason-\(r.id.uuidString)")),
-                                        .button(.type(.submit), .class("danger"), .text("Yes, cancel this appointment"))
+                                        .button(
+                                            .type(.submit), .class("danger"), .text(t("Yes, cancel this appointment")))
                                     ))))
                     })
             ))
+    }
+
+    /// The times in the patient's language (the row's own are in English).
+    func times(_ r: CalendarRow, _ l: PatientLanguage) -> String {
+        l == .en ? r.times : Format.timeRange(r.span.start, r.span.end, zone: dir.zone(r.locationID), language: l)
     }
 }

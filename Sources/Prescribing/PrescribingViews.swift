@@ -442,27 +442,31 @@ package struct PortalRefillsPage {
     package let error: String?
 
     package func render(for req: Request) -> String {
-        Layout.page(
+        let t = req.tr
+        return Layout.page(
             "Refills", req: req,
             .div(
                 .if(
                     done,
-                    .p(.class("notice"), .id("refill-requested"), .text("Your request was sent to your provider."))),
-                .unwrap(error) { .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .text($0)) },
-                .h1(.text("My medicines")),
-                .if(meds.isEmpty, .p(.text("No current prescriptions."))),
+                    .p(.class("notice"), .id("refill-requested"), .text(t("Your request was sent to your provider.")))),
+                .unwrap(error) {
+                    .p(.class("notice bad"), .attribute(named: "role", value: "alert"), .text(t.message($0)))
+                },
+                .h1(.text(t("My medicines"))),
+                .if(meds.isEmpty, .p(.text(t("No current prescriptions.")))),
                 .ul(
                     .class("plain"),
                     .forEach(meds) { m in
                         .li(
                             .class("medicine"), .strong(.text(m.description)), .text(" · \(m.sig)"),
                             pending.contains(m.id)
-                                ? .p(.text("Refill requested — waiting for your provider."))
+                                ? .p(.text(t("Refill requested — waiting for your provider.")))
                                 : .form(
                                     .action(Site.portalRefill.path(m.id)), .method(.post),
                                     .div(
                                         FormKit.csrf(req),
-                                        .button(.type(.submit), .class("request-refill"), .text("Request a refill")))))
+                                        .button(.type(.submit), .class("request-refill"), .text(t("Request a refill"))))
+                                ))
                     })
             ))
     }

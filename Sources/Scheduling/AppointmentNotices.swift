@@ -15,9 +15,11 @@ package enum AppointmentNotices {
             let loc = try await LocationRecord.find(a.locationID, on: tx),
             let zone = TimeZone(identifier: loc.timeZone), let aid = a.id
         else { return }
+        // In the patient's own language (their setting; English when none).
+        let t = patient.tr
         let body = NoticeText.body(
-            kind, start: a.startAt, zone: zone, place: loc.name, address: loc.address, phone: loc.phone)
-        let subject = NoticeText.subject(kind)
+            kind, start: a.startAt, zone: zone, place: loc.name, address: loc.address, phone: loc.phone, t: t)
+        let subject = NoticeText.subject(kind, t: t)
         let channels = NoticeChannel.recipients(
             portal: a.patientID.uuidString, email: patient.email, phone: patient.phone)
         for (channel, recipient) in channels {
@@ -30,7 +32,7 @@ package enum AppointmentNotices {
             if channel == .email && kind != .reminder {
                 let event = ICalendar.Event(
                     uid: "\(aid.uuidString.lowercased())@caresync", stamp: now, start: a.startAt, end: a.endAt,
-                    summary: "Appointment at \(loc.name)", location: "\(loc.name), \(loc.address)",
+                    summary: t("Appointment at {place}", ["place": loc.name]), location: "\(loc.name), \(loc.address)",
                     cancelled: kind == .cancellation, sequence: a.version - 1)
                 m.attachmentName = "appointment.ics"
                 m.attachmentType =

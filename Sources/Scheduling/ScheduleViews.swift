@@ -270,9 +270,11 @@ package struct BookPage {
             }
     }
 
-    package func slotButton(_ s: SchedulingStore.Slot, req: Request) -> Node<HTML.BodyContext> {
+    package func slotButton(_ s: SchedulingStore.Slot, req: Request, _ l: PatientLanguage = .en)
+        -> Node<HTML.BodyContext>
+    {
         let whole =
-            "\(dir.localTimes(TimeSpan(start: s.start, end: s.end), at: s.locationId)) · "
+            "\(Format.timeRange(s.start, s.end, zone: dir.zone(s.locationId), language: l)) · "
             + "\(dir.providerName(s.providerId))"
             + " · \(dir.location(s.locationId)?.name ?? "")"
         return .form(
@@ -287,7 +289,7 @@ package struct BookPage {
                 .button(
                     .type(.submit), .attribute(named: "aria-label", value: Escape.attribute(whole)),
                     .attribute(named: "title", value: Escape.attribute(whole)),
-                    .text(Format.time(s.start, zone: dir.zone(s.locationId), withZone: false)))))
+                    .text(Format.time(s.start, zone: dir.zone(s.locationId), withZone: false, language: l)))))
     }
 
     package static func label(_ p: PatientDTO) -> String {
@@ -336,21 +338,24 @@ package struct BookPage {
     }
 
     package func render(for req: Request) -> String {
+        // The patient's booking page is in their language; the front desk's is in English.
+        let t = forPatient ? req.tr : .english
+        let l = t.language
         let typeOptions =
             [(value: "", label: "—")]
-            + types.options { "\($0.name) (\($0.minutes) min\($0.telemedicine ? ", video" : ""))" }
+            + types.options { "\(t($0.name)) (\($0.minutes) min\($0.telemedicine ? ", " + t("video") : ""))" }
         let locOptions =
-            [(value: "", label: "Any location")] + dir.locations.options { $0.name }
+            [(value: "", label: t("Any location"))] + dir.locations.options { $0.name }
         let provOptions =
-            [(value: "", label: "Any provider")]
+            [(value: "", label: t("Any provider"))]
             + dir.providers.options { $0.displayName }
         let searchAction =
             self.searchAction ?? (forPatient ? Site.portalAppointmentsBook.path() : Site.scheduleBook.path())
         return Layout.page(
             title, req: req,
             .div(
-                .h1(.text(title)),
-                .unwrap(message) { .p(.class("notice bad"), .text($0)) },
+                .h1(.text(t(title))),
+                .unwrap(message) { .p(.class("notice bad"), .text(t($0))) },
                 .unwrap(chosenNotice) { .p(.class("notice"), .id("chosen-time"), .text($0)) },
                 FormKit.errorSummary(errors),
                 .div(
@@ -369,24 +374,30 @@ package struct BookPage {
                             .div(
                                 .class("grid2"),
                                 FormKit.select(
-                                    "Type", name: "type", options: typeOptions, selected: typeID?.uuidString,
+                                    t("Type"), name: "type", options: typeOptions, selected: typeID?.uuidString,
                                     errors: errors, required: true),
                                 FormKit.field(
-                                    "Day", name: "date", value: day.iso, type: .date, errors: errors, required: true),
+                                    t("Day"), name: "date", value: day.iso, type: .date, errors: errors,
+                                    required: true),
                                 FormKit.select(
-                                    "Location", name: "location", options: locOptions,
+                                    t("Location"), name: "location", options: locOptions,
                                     selected: locationID?.uuidString, errors: errors),
                                 FormKit.select(
-                                    "Provider", name: "provider", options: provOptions,
+                                    t("Provider"), name: "provider", options: provOptions,
                                     selected: providerID?.uuidString, errors: errors)),
                             .unwrap(chosen) { .input(.type(.hidden), .name("at"), .value(Format.isoUTC($0))) },
-                            .button(.type(.submit), .id("find-slots"), .text("Find free times"))))),
+                            .button(.type(.submit), .id("find-slots"), .text(t("Find free times")))))),
                 .if(
                     typeID != nil,
                     .div(
                         .class("card"),
-                        .h2(.text(alternatives ? "The nearest free times" : "Free times on \(Format.day(day))")),
-                        .if(slots.isEmpty, .p(.text("No free times that day. Try another day, place or provider."))),
+                        .h2(
+                            .text(
+                                alternatives
+                                    ? t("The nearest free times")
+                                    : t("Free times on {day}", ["day": Format.day(day, language: l)]))),
+                        .if(
+                            slots.isEmpty, .p(.text(t("No free times that day. Try another day, place or provider.")))),
                         // Grouped by place and provider, each a compact grid of start times in that place's zone; a
                         // button's accessible name says the whole slot.
                         .div(
@@ -397,12 +408,19 @@ package struct BookPage {
                                     .h3(
                                         .text(
                                             (alternatives
-                                                ? Format.day(g.slots[0].start, zone: dir.zone(g.location)) + " · " : "")
+                                                ? Format.day(g.slots[0].start, zone: dir.zone(g.location), language: l)
+                                                    + " · " : "")
                                                 + "\(dir.location(g.location)?.name ?? "") · "
                                                 + "\(dir.providerName(g.provider))"
                                         ),
-                                        .small(.text(" · times in \(Format.zoneName(dir.zone(g.location)))"))),
-                                    .div(.class("slot-grid"), .forEach(g.slots) { s in slotButton(s, req: req) }))
+                                        .small(
+                                            .text(
+                                                " · "
+                                                    + t(
+                                                        "times in {zone}",
+                                                        ["zone": Format.zoneName(dir.zone(g.location))])
+                                            ))),
+                                    .div(.class("slot-grid"), .forEach(g.slots) { s in slotButton(s, req: req, l) }))
                             })))
             ))
     }

@@ -3,6 +3,7 @@ import Fluent
 import Plot
 import Domain
 import AppCore
+import Patients
 import Scheduling
 
 /// Video visits: the join link, the visit page (patient and provider), ICE credentials, browser events, the waiting
@@ -56,6 +57,16 @@ package enum VisitController {
         let id = try req.idParameter("id")
         let p = try await req.visitParticipant(id)
         var page = VisitRoomPage(visitID: id, role: p.role, csrf: req.csrfToken)
+        if p.role == .patient {
+            // The patient's page is in their language, whether they came from the portal or by the emailed link.
+            if let visit = try await VirtualVisitRecord.find(id, on: req.db),
+                let chosen = try await PatientStore.language(of: visit.patientID, on: req.db)
+            {
+                page.language = chosen
+            } else {
+                page.language = req.language
+            }
+        }
         if p.role == .provider {
             page.others = try await ScheduleDirectory.load(req.db).providers
                 .filter { $0.id != p.principal.userID }.compactMap { u in u.id.map { ($0, u.displayName) } }
@@ -185,28 +196,46 @@ package struct VisitRoomPage {
     package let csrf: String
     /// Providers the host may hand the visit to.
     package var others: [(UUID, String)] = []
+    /// The patient's language (the provider's page is in English).
+    package var language: PatientLanguage = .en
+
+    /// What the page's script says as the visit goes on: handed to it translated (`data-words`).
+    package static let scriptWords = [
+        "You are in the waiting room. Your provider will let you in.", "Connecting…", "Connected.",
+        "The other side is coming back…",
+        "This visit continues in another window or on another device. You can close this page.",
+        "The other side is on audio only.", "The other side left; waiting for them to come back…",
+        "The visit has ended. You can close this page.", "Reconnecting to the visit… (your video continues)",
+        "Not admitted yet.", "Audio only.", "Reconnecting the video…", "You left the visit.", "ok", "not found",
+        "offline", "not started",
+    ]
 
     package func render(for req: Request) -> String {
-        Layout.page(
-            "Video visit", req: req,
+        let patient = role == .patient
+        let t = Locales.translator(patient ? language : .en)
+        let words = Dictionary(uniqueKeysWithValues: Self.scriptWords.map { ($0, t($0)) })
+        let wordsJSON = (try? JSONEncoder().encode(words)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return Layout.page(
+            "Video visit", req: req, language: patient ? language : nil,
             .div(
-                .h1(.text(role == .provider ? "Video visit" : "Your video visit")),
+                .h1(.text(role == .provider ? "Video visit" : t("Your video visit"))),
                 .div(
                     .id("visit"), .data(named: "visit", value: visitID.uuidString),
                     .data(named: "role", value: role.rawValue),
                     .data(named: "csrf", value: csrf),
+                    .data(named: "words", value: Escape.attribute(wordsJSON)),
                     .p(
                         .id("visit-status"), .attribute(named: "role", value: "status"),
-                        .text("Checking your camera, microphone and connection…")),
+                        .text(t("Checking your camera, microphone and connection…"))),
                     .div(
                         .class("card"), .id("device-check"),
-                        .h2(.text("Device check")),
+                        .h2(.text(t("Device check"))),
                         .ul(
                             .class("plain"),
-                            .li(.text("Camera: "), .span(.id("check-camera"), .text("…"))),
-                            .li(.text("Microphone: "), .span(.id("check-microphone"), .text("…"))),
-                            .li(.text("Speaker: "), .span(.id("check-speaker"), .text("…"))),
-                            .li(.text("Connection: "), .span(.id("check-connection"), .text("…"))))),
+                            .li(.text(t("Camera:") + " "), .span(.id("check-camera"), .text("…"))),
+                            .li(.text(t("Microphone:") + " "), .span(.id("check-microphone"), .text("…"))),
+                            .li(.text(t("Speaker:") + " "), .span(.id("check-speaker"), .text("…"))),
+                            .li(.text(t("Connection:") + " "), .span(.id("check-connection"), .text("…"))))),
                     .div(
                         .class("videos"),
                         .element(
@@ -222,11 +251,11 @@ package struct VisitRoomPage {
                                 .attribute(named: "playsinline", value: "playsinline"),
                                 .attribute(named: "muted", value: "muted"),
                             ])),
-                    .p(.small(.text("Connection: "), .span(.id("pc-state"), .text("not started")))),
+                    .p(.small(.text(t("Connection:") + " "), .span(.id("pc-state"), .text(t("not started"))))),
                     .p(
-                        .button(.type(.button), .id("audio-only"), .text("Audio only")), .text(" "),
-                        .button(.type(.button), .id("ice-restart"), .text("Fix the video")), .text(" "),
-                        .button(.type(.button), .id("leave"), .text("Leave")))),
+                        .button(.type(.button), .id("audio-only"), .text(t("Audio only"))), .text(" "),
+                        .button(.type(.button), .id("ice-restart"), .text(t("Fix the video"))), .text(" "),
+                        .button(.type(.button), .id("leave"), .text(t("Leave"))))),
                 .if(
                     role == .provider,
                     .form(

@@ -9,7 +9,9 @@ package enum VisitScript {
           const visitID = root.dataset.visit, role = root.dataset.role, csrf = root.dataset.csrf;
           const polite = role === 'patient';
           const $ = (id) => document.getElementById(id);
-          const say = (t) => { $('visit-status').textContent = t; };
+          const WORDS = JSON.parse(root.dataset.words || '{}');
+          const w = (t) => WORDS[t] || t;
+          const say = (t) => { $('visit-status').textContent = w(t); };
           let ws = null, pc = null, localStream = null, admitted = false, ended = false, retry = 0, hb = null;
           let makingOffer = false, ignoreOffer = false, audioOnly = false, pending = [], inbox = Promise.resolve();
 
@@ -49,9 +51,9 @@ package enum VisitScript {
               } catch (e) {}
             $('local').srcObject = localStream;
             for (const k of ['camera', 'microphone', 'speaker']) {
-              $(`check-${k}`).textContent = r[k] ? 'ok' : 'not found';
+              $(`check-${k}`).textContent = w(r[k] ? 'ok' : 'not found');
             }
-            $('check-connection').textContent = r.rttMs === null ? 'offline' : `${r.rttMs} ms`;
+            $('check-connection').textContent = r.rttMs === null ? w('offline') : `${r.rttMs} ms`;
             $('device-check').dataset.done = r.microphone && r.rttMs !== null ? 'ok' : 'problem';
             await report(
               'device-check', `camera=${r.camera} microphone=${r.microphone} speaker=${r.speaker} rtt=${r.rttMs}`);

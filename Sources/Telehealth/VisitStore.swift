@@ -135,11 +135,19 @@ package struct VisitStore {
         let token = Token.generate(), now = scope.now
         let expires = max(a.endAt.addingTimeInterval(2 * 3600), now.addingTimeInterval(15 * 60))
         let link = "\(scope.app.config.publicURL)/visit/join/\(token)"
+        let t = p.tr
         let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = zone; f.dateFormat = "EEEE d MMMM 'at' h:mm a zzz"
-        let body =
-            "Your video visit with \(scope.app.config.practiceName) is on \(f.string(from: a.startAt)). Join here "
-            + "(the link works once): \(link)"
+        f.timeZone = zone
+        if t.language == .en {
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.dateFormat = "EEEE d MMMM 'at' h:mm a zzz"
+        } else {
+            f.locale = t.language.locale
+            f.dateFormat = "EEEE d 'de' MMMM 'a las' h:mm a zzz"
+        }
+        let body = t(
+            "Your video visit with {practice} is on {when}. Join here (the link works once): {link}",
+            ["practice": scope.app.config.practiceName, "when": f.string(from: a.startAt), "link": link])
         try await scope.run { tx in
             let l = VisitLinkRecord()
             l.createdAt = now
@@ -148,7 +156,7 @@ package struct VisitStore {
             l.visitID = try v.requireID()
             try await l.create(on: tx)
             try await OutboxMessageRecord.pending(
-                kind: "visit-link", channel: channel, recipient: recipient, subject: "Your video visit link",
+                kind: "visit-link", channel: channel, recipient: recipient, subject: t("Your video visit link"),
                 body: body,
                 dedupeKey: "visit-link:\((try l.requireID()).uuidString)", patientID: v.patientID, now: now
             ).create(on: tx)

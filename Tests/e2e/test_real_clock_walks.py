@@ -37,8 +37,11 @@ return out;
 """
 
 
-def browser_at(width):
+def browser_at(width, language=None):
     opts = webdriver.ChromeOptions()
+    if language:  # the browser's own language, as a Spanish-speaking patient's phone sends it
+        opts.add_argument(f"--lang={language}")
+        opts.add_experimental_option("prefs", {"intl.accept_languages": language})
     opts.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]:
         opts.add_argument(flag)
@@ -403,3 +406,69 @@ def test_provider_works_the_day_and_the_medical_director_sees_what_waits(sqlite_
             shot(sized, artifacts, f"walk-director-pathways-{size}")
     finally:
         drv.quit()
+
+
+SPANISH_PAGES = [
+    ("/portal/appointments", "Mis citas"),
+    ("/portal/forms", "Mis formularios"),
+    ("/portal/forms/new-patient", "Registro de paciente nuevo"),
+    ("/portal/check-ins", "Sus controles"),
+    ("/portal/messages", "Mensajes"),
+    ("/portal/photos", "Mis fotos de heridas"),
+    ("/portal/refills", "Mis medicamentos"),
+]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(artifacts, size):
+    """A patient whose phone is set to Spanish: the sign-in page is in Spanish before anyone knows who she is; once
+    signed in every portal page (menu, booking, forms, check-ins, messages, photos, refills) is in Spanish with dates
+    in Spanish; the switch turns the portal to English and back, and her choice is kept on her record (the notices
+    follow it). Her own server, so the shared patient's language is left alone."""
+    from conftest import Server
+    width = SIZES[size]
+    server = Server("sqlite")
+    drv = browser_at(width, language="es")
+    try:
+        base = server.url
+        drv.get(base + "/portal/login")
+        assert drv.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+        assert drv.find_element(By.TAG_NAME, "h1").text == "Acceso al portal del paciente"
+        fits(drv, width, "sign-in in Spanish")
+        shot(drv, artifacts, f"walk-es-signin-{size}")
+        sign_in(drv, base, "/portal/login", "patient.garcia")
+        welcome = wait(drv, EC.presence_of_element_located((By.ID, "portal-welcome")))
+        assert welcome.text.startswith("Hola, "), welcome.text
+        assert "Quién ha consultado mi expediente" in drv.page_source
+        fits(drv, width, "home in Spanish")
+        shot(drv, artifacts, f"walk-es-home-{size}")
+
+        for path, heading in SPANISH_PAGES:
+            drv.get(base + path)
+            assert drv.find_element(By.TAG_NAME, "h1").text == heading, (path, drv.page_source[:400])
+            assert drv.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es", path
+            fits(drv, width, f"{path} in Spanish")
+        shot(drv, artifacts, f"walk-es-refills-{size}")
+
+        drv.get(base + "/portal/appointments/book")
+        Select(drv.find_element(By.NAME, "type")).select_by_index(1)
+        date = drv.find_element(By.NAME, "date")
+        drv.execute_script("arguments[0].value = arguments[1]", date, next_weekday(3))
+        submit(drv, drv.find_element(By.ID, "find-slots"))
+        heading = drv.find_element(By.CSS_SELECTOR, "#slots").find_element(By.XPATH, "..").text
+        assert "Horarios libres el " in heading and " de " in heading, heading
+        label = drv.find_element(By.CSS_SELECTOR, "#slots button").get_attribute("aria-label")
+        assert re.search(r"\d:\d\d [ap]\.\s?m\. ", label), f"Spanish times: {label}"
+        fits(drv, width, "booking in Spanish")
+        shot(drv, artifacts, f"walk-es-book-{size}")
+
+        # The switch: English now, on this page; her record keeps it, so a new sign-in is in English too.
+        submit(drv, drv.find_element(By.ID, "lang-en"))
+        assert "/portal/appointments/book" in drv.current_url
+        assert drv.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+        assert drv.find_element(By.TAG_NAME, "h1").text == "Book an appointment"
+        submit(drv, drv.find_element(By.ID, "lang-es"))
+        assert drv.find_element(By.TAG_NAME, "h1").text == "Programar una cita"
+    finally:
+        drv.quit()
+        server.stop()

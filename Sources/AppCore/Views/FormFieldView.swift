@@ -6,25 +6,31 @@ import Domain
 package struct FormFieldView {
     package let answers: [String: String]
     package let errors: [FieldError]
+    /// The patient's language: labels, help, options (their stored values stay as defined) and messages.
+    package var t: Translator = .english
 
     package func field<C: HTML.BodyContext>(_ f: FormDefinition.Field) -> Node<C> {
         let value = answers[f.id]
-        let label = f.label + (f.required ? " *" : "")
+        let label = t(f.label) + (f.required ? " *" : "")
+        let errors = t.errors(self.errors)
+        let help = f.help.map { t($0) }
         switch f.kind {
         case .text, .signature, .number:
-            return FormKit.field(label, name: f.id, value: value, errors: errors, hint: f.help)
+            return FormKit.field(label, name: f.id, value: value, errors: errors, hint: help)
         case .file:
             let err = errors.first { $0.field == f.id }
             return .div(
                 .class(err == nil ? "field" : "field error"),
                 .label(.for("\(f.id)__file"), .text(label)),
-                .unwrap(f.help) { .small(.text($0)) },
+                .unwrap(help) { .small(.text($0)) },
                 .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
                 .unwrap(value) { v in
                     .p(
-                        .id("\(f.id)-current"), .text("A file is attached. "),
-                        .a(.href(UUID(uuidString: v).map { Site.portalAttachment.path($0) } ?? "#"), .text("Open it")),
-                        .text(" or choose another to replace it."))
+                        .id("\(f.id)-current"), .text(t("A file is attached.") + " "),
+                        .a(
+                            .href(UUID(uuidString: v).map { Site.portalAttachment.path($0) } ?? "#"),
+                            .text(t("Open it"))),
+                        .text(" " + t("or choose another to replace it.")))
                 },
                 .input(.type(.hidden), .name(f.id), .value(Escape.attribute(value ?? ""))),
                 .input(
@@ -32,19 +38,20 @@ package struct FormFieldView {
                     .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png,image/heic,.heic")))
         case .date:
             return FormKit.field(
-                label, name: f.id, value: value, type: .date, errors: errors, hint: f.help ?? "YYYY-MM-DD")
+                label, name: f.id, value: value, type: .date, errors: errors, hint: help ?? "YYYY-MM-DD")
         case .textarea:
             let err = errors.first { $0.field == f.id }
             return .div(
                 .class(err == nil ? "field" : "field error"),
                 .label(.for(f.id), .text(label)),
-                .unwrap(f.help) { .small(.text($0)) },
+                .unwrap(help) { .small(.text($0)) },
                 .unwrap(err) { .p(.class("field-error"), .text($0.message)) },
                 .textarea(.id(f.id), .name(f.id), .attribute(named: "rows", value: "3"), .text(value ?? "")))
         case .choice, .yesno:
-            let options = f.kind == .yesno ? [("yes", "Yes"), ("no", "No")] : (f.options ?? []).map { ($0, $0) }
+            let options =
+                f.kind == .yesno ? [("yes", t("Yes")), ("no", t("No"))] : (f.options ?? []).map { ($0, t($0)) }
             return FormKit.select(
-                label, name: f.id, options: [("", "Choose…")] + options.map { (value: $0.0, label: $0.1) },
+                label, name: f.id, options: [("", t("Choose…"))] + options.map { (value: $0.0, label: $0.1) },
                 selected: value, errors: errors)
         case .multichoice:
             let picked = Set((value ?? "").split(separator: "|").map(String.init))
@@ -57,13 +64,14 @@ package struct FormFieldView {
                         .class("check"),
                         .input(
                             .type(.checkbox), .name("\(f.id)__\(i)"), .value(Escape.attribute(o)),
-                            .checked(picked.contains(o))), .text(" " + o))
+                            .checked(picked.contains(o))), .text(" " + t(o)))
                 })
         }
     }
 
-    package init(answers: [String: String], errors: [FieldError]) {
+    package init(answers: [String: String], errors: [FieldError], t: Translator = .english) {
         self.answers = answers
         self.errors = errors
+        self.t = t
     }
 }

@@ -118,42 +118,49 @@ package enum Layout {
         @media print{header.top,.noprint{display:none}body{background:#fff}}
         """
 
+    /// A whole page. Patient-facing pages are in the patient's language (`language`, or `req.language` when a patient
+    /// is signed in); staff pages are in English. `title` is translated here.
     package static func page(
-        _ title: String, req: Request, notice: Node<HTML.BodyContext> = .empty, _ content: Node<HTML.BodyContext>
+        _ title: String, req: Request, notice: Node<HTML.BodyContext> = .empty, language: PatientLanguage? = nil,
+        _ content: Node<HTML.BodyContext>
     ) -> String {
         let s = req.signedIn.flatMap { $0.mfaPassed ? $0 : nil }
+        let lang = language ?? (s?.role == .patient ? req.language : .en)
+        let t = Locales.translator(lang)
         let html = HTML(
-            .lang(.english),
+            .lang(lang == .es ? .spanish : .english),
             .head(
                 .meta(.charset(.utf8)),
                 .viewport(.accordingToDevice),
                 // Plot's `.title` repeats the title in og:/twitter: meta attributes, which it does not escape:
                 // the title is text only, and pages keep patient names out of it (browser history).
-                .element(named: "title", text: "\(title) · CareSync"),
+                .element(named: "title", text: "\(t(title)) · CareSync"),
                 .style(css)
             ),
             .body(
                 .header(
                     .class("top"),
                     .a(.class("brand"), .href(s?.role == .patient ? Site.portal.path() : "/"), .text("CareSync")),
+                    .if(language != nil || s?.role == .patient, languageSwitch(req: req, current: lang)),
                     .unwrap(s) { s in
                         .group(
                             // The menu opens without JavaScript (a checkbox and its label) on screens under 800 px.
                             .input(
                                 .type(.checkbox), .id("nav-toggle"), .class("nav-toggle"),
-                                .attribute(named: "aria-label", value: "Show the menu")),
-                            .label(.for("nav-toggle"), .class("menu-button"), .text("Menu")),
+                                .attribute(named: "aria-label", value: t("Show the menu"))),
+                            .label(.for("nav-toggle"), .class("menu-button"), .text(t("Menu"))),
                             .nav(
                                 .class("links"), .attribute(named: "aria-label", value: "Main"),
                                 .group(
                                     marked(
-                                        s.role == .patient ? portalLinks : navLinks(for: s.principal),
+                                        s.role == .patient
+                                            ? portalLinks.map { ($0.0, t($0.1)) } : navLinks(for: s.principal),
                                         current: req.url.path, counts: req.storage[NavCounts.self] ?? [:]))),
                             .span(.class("who"), .text(s.displayName)),
                             .form(
                                 .action(Site.logout.path()), .method(.post),
                                 .input(.type(.hidden), .name("_csrf"), .value(req.csrfToken)),
-                                .button(.type(.submit), .text("Sign out")))
+                                .button(.type(.submit), .text(t("Sign out"))))
                         )
                     }
                 ),
@@ -161,6 +168,20 @@ package enum Layout {
             )
         )
         return html.render()
+    }
+
+    /// The switch to the patient's other language(s), on every patient-facing page: each button is named in its own
+    /// language. Signed-in patients keep the choice on their record; anyone else in this browser.
+    static func languageSwitch(req: Request, current: PatientLanguage) -> Node<HTML.BodyContext> {
+        .form(
+            .class("lang-switch"), .action(Site.language.path()), .method(.post),
+            .input(.type(.hidden), .name("_csrf"), .value(req.csrfToken)),
+            .input(.type(.hidden), .name("back"), .value(req.url.string)),
+            .forEach(PatientLanguage.allCases.filter { $0 != current }) { l in
+                .button(
+                    .type(.submit), .name("language"), .value(l.rawValue), .attribute(named: "lang", value: l.rawValue),
+                    .id("lang-\(l.rawValue)"), .text(l.name))
+            })
     }
 
     package static let portalLinks: [(String, String)] = [
@@ -311,12 +332,13 @@ package enum FormKit {
             ])
     }
 
-    package static func errorSummary<C: HTML.BodyContext>(_ errors: [FieldError]) -> Node<C> {
+    /// Every problem at the top of the form; in the patient's language when `t` is theirs.
+    package static func errorSummary<C: HTML.BodyContext>(_ errors: [FieldError], t: Translator = .english) -> Node<C> {
         guard !errors.isEmpty else { return .empty }
         return .div(
             .class("notice bad"), .attribute(named: "role", value: "alert"),
-            .p(.strong(.text("Please correct the marked fields:"))),
-            .ul(.forEach(errors) { .li(.text($0.message)) }))
+            .p(.strong(.text(t("Please correct the marked fields:")))),
+            .ul(.forEach(t.errors(errors)) { .li(.text($0.message)) }))
     }
 }
 
@@ -326,13 +348,17 @@ package struct ErrorPage {
     package let detail: String
 
     package func render(for req: Request) -> String {
-        Layout.page(
-            title, req: req,
+        // Patients, and anyone not signed in (a patient's expired link), read it in their language; staff in English.
+        let patient = req.signedIn?.role == .patient
+        let language: PatientLanguage? = patient || req.signedIn == nil ? req.language : nil
+        let t = Locales.translator(language ?? .en)
+        return Layout.page(
+            title, req: req, language: language,
             .div(
                 .class("card"),
-                .h1(.text(title)),
-                .p(.text(detail)),
-                .p(.a(.href("/"), .text("Back to the start page")))))
+                .h1(.text(t(title))),
+                .p(.text(t.message(detail))),
+                .p(.a(.href(patient ? Site.portal.path() : "/"), .text(t("Back to the start page"))))))
     }
 
     package init(status: Int, title: String, detail: String) {

@@ -35,44 +35,59 @@ extension Format {
         return id.split(separator: "/").last.map { $0.replacingOccurrences(of: "_", with: " ") + " time" } ?? id
     }
 
-    private static func formatter(_ pattern: String, _ zone: TimeZone) -> DateFormatter {
+    private static func formatter(_ pattern: String, _ zone: TimeZone, _ language: PatientLanguage = .en)
+        -> DateFormatter
+    {
         let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
+        f.locale = language == .en ? Locale(identifier: "en_US_POSIX") : language.locale
         f.timeZone = zone
         f.dateFormat = pattern
         return f
     }
 
+    /// The day pattern: "Mon, Nov 30" in English, "lun 30 de nov" in Spanish.
+    private static func dayPattern(_ language: PatientLanguage, year: Bool) -> String {
+        switch language {
+        case .en: return year ? "EEE, MMM d, yyyy" : "EEE, MMM d"
+        case .es: return year ? "EEE d 'de' MMM 'de' yyyy" : "EEE d 'de' MMM"
+        }
+    }
+
     /// "Mon, Nov 30" for a calendar day.
-    package static func day(_ d: LocalDay) -> String {
+    package static func day(_ d: LocalDay, language: PatientLanguage = .en) -> String {
         let utc = TimeZone(identifier: "UTC")!
-        return d.instant(minuteOfDay: 12 * 60, in: utc).map { formatter("EEE, MMM d", utc).string(from: $0) } ?? d.iso
+        return d.instant(minuteOfDay: 12 * 60, in: utc).map {
+            formatter(dayPattern(language, year: false), utc, language).string(from: $0)
+        } ?? d.iso
     }
 
     /// "8:00 AM CT"
-    package static func time(_ d: Date, zone: TimeZone, withZone: Bool = true) -> String {
-        let t = formatter("h:mm a", zone).string(from: d)
+    package static func time(_ d: Date, zone: TimeZone, withZone: Bool = true, language: PatientLanguage = .en)
+        -> String
+    {
+        let t = formatter("h:mm a", zone, language).string(from: d)
         return withZone ? "\(t) \(zoneName(zone))" : t
     }
 
     /// "Mon, Nov 30" (the year is added when it is not the current one).
-    package static func day(_ d: Date, zone: TimeZone, now: Date? = nil) -> String {
+    package static func day(_ d: Date, zone: TimeZone, now: Date? = nil, language: PatientLanguage = .en) -> String {
         let sameYear =
             now.map { formatter("yyyy", zone).string(from: $0) == formatter("yyyy", zone).string(from: d) } ?? true
-        return formatter(sameYear ? "EEE, MMM d" : "EEE, MMM d, yyyy", zone).string(from: d)
+        return formatter(dayPattern(language, year: !sameYear), zone, language).string(from: d)
     }
 
     /// "Mon, Nov 30, 8:00 AM CT"
-    package static func local(_ d: Date, zone: TimeZone, now: Date? = nil) -> String {
-        "\(day(d, zone: zone, now: now)), \(time(d, zone: zone))"
+    package static func local(_ d: Date, zone: TimeZone, now: Date? = nil, language: PatientLanguage = .en) -> String {
+        "\(day(d, zone: zone, now: now, language: language)), \(time(d, zone: zone, language: language))"
     }
 
     /// "8:00 – 8:30 AM CT", or "11:30 AM – 12:15 PM CT" across noon.
-    package static func timeRange(_ start: Date, _ end: Date, zone: TimeZone) -> String {
-        let a = formatter("a", zone)
-        let h = formatter("h:mm", zone)
+    package static func timeRange(_ start: Date, _ end: Date, zone: TimeZone, language: PatientLanguage = .en) -> String
+    {
+        let a = formatter("a", zone, language)
+        let h = formatter("h:mm", zone, language)
         let sameHalf = a.string(from: start) == a.string(from: end)
-        let from = sameHalf ? h.string(from: start) : time(start, zone: zone, withZone: false)
-        return "\(from) – \(time(end, zone: zone))"
+        let from = sameHalf ? h.string(from: start) : time(start, zone: zone, withZone: false, language: language)
+        return "\(from) – \(time(end, zone: zone, language: language))"
     }
 }

@@ -30,6 +30,8 @@ public enum Action: Equatable, Sendable {
     case searchPatients
     case createPatient
     case updatePatient(UUID)
+    /// The language of a patient's pages and messages: the patient themself (the portal's switch) or staff.
+    case chooseLanguage(patientID: UUID)
     case deletePatient(UUID)
     case exportPatient(UUID)
     case printPatient(UUID)
@@ -137,6 +139,12 @@ public enum AccessPolicy {
             return clinicalAndDesk.contains(role)
                 ? .allow : .deny("The \(role.label) role cannot search or register patients.")
         case .updatePatient:
+            return clinicalAndDesk.contains(role)
+                ? .allow : .deny("The \(role.label) role cannot change patient records.")
+        case .chooseLanguage(let id):
+            if role == .patient {
+                return actor.patientID == id ? .allow : .deny("Patients may only change their own settings.")
+            }
             return clinicalAndDesk.contains(role)
                 ? .allow : .deny("The \(role.label) role cannot change patient records.")
         case .deletePatient:

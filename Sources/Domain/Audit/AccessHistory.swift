@@ -33,8 +33,8 @@ public enum AccessHistory {
     }
 
     /// What was done, in words; nil for events that are not someone looking at or changing the record.
-    public static func phrase(_ action: AuditAction, _ category: DataCategory) -> String? {
-        let object: String
+    public static func phrase(_ action: AuditAction, _ category: DataCategory, t: Translator = .english) -> String? {
+        var object: String
         switch category {
         case .demographics: object = "your details"
         case .contact: object = "your contact details"
@@ -49,25 +49,29 @@ public enum AccessHistory {
         case .accessLog: object = "who has looked at your record"
         case .auditLog, .account: return nil
         }
+        object = t(object)
+        let o = ["object": object]
         switch action {
-        case .create where category == .demographics: return "created your record"
-        case .read: return "viewed \(object)"
-        case .query: return category == .appointments ? "saw \(object) in the schedule" : "saw \(object) in a list"
-        case .create: return "added to \(object)"
-        case .update: return "updated \(object)"
-        case .delete: return "removed from \(object)"
-        case .print: return "printed \(object)"
-        case .export: return "exported \(object)"
-        case .approve: return "approved \(object)"
+        case .create where category == .demographics: return t("created your record")
+        case .read: return t("viewed {object}", o)
+        case .query:
+            return category == .appointments ? t("saw {object} in the schedule", o) : t("saw {object} in a list", o)
+        case .create: return t("added to {object}", o)
+        case .update: return t("updated {object}", o)
+        case .delete: return t("removed from {object}", o)
+        case .print: return t("printed {object}", o)
+        case .export: return t("exported {object}", o)
+        case .approve: return t("approved {object}", o)
         default: return nil
         }
     }
 
     /// Groups events by local day (newest first) and person, keeping each person's phrases in first-seen order.
     /// `names` turns a username into a display name; `roles` a role code into words.
-    public static func days(_ events: [Event], zone: TimeZone, names: [String: String], roles: (String) -> String)
-        -> [Day]
-    {
+    public static func days(
+        _ events: [Event], zone: TimeZone, names: [String: String], roles: (String) -> String,
+        t: Translator = .english
+    ) -> [Day] {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = zone
         func dayKey(_ d: Date) -> String {
@@ -97,7 +101,7 @@ public enum AccessHistory {
                 let system = e.username.hasPrefix("system:")
                 byDay[day]!.append(
                     Acc(
-                        key: e.username, who: system ? "The practice's system" : names[e.username] ?? e.username,
+                        key: e.username, who: system ? t("The practice's system") : names[e.username] ?? e.username,
                         role: system ? "" : roles(e.role), did: [(e.action, e.category)], first: e.at, last: e.at))
             }
         }
@@ -106,7 +110,7 @@ public enum AccessHistory {
             var out: [String] = []
             for (a, c) in did {
                 if a == .query, did.contains(where: { $0.1 == c && $0.0 != .query }) { continue }
-                if let w = phrase(a, c), !out.contains(w) { out.append(w) }
+                if let w = phrase(a, c, t: t), !out.contains(w) { out.append(w) }
             }
             return out
         }
@@ -120,11 +124,11 @@ public enum AccessHistory {
     }
 
     /// "viewed your details, your contact details and saw your appointments in the schedule"
-    public static func sentence(_ what: [String]) -> String {
+    public static func sentence(_ what: [String], t: Translator = .english) -> String {
         switch what.count {
         case 0: return ""
         case 1: return what[0]
-        default: return what.dropLast().joined(separator: ", ") + " and " + what.last!
+        default: return what.dropLast().joined(separator: ", ") + " " + t("and") + " " + what.last!
         }
     }
 }

@@ -221,20 +221,22 @@ public enum PathwayRules {
 
     /// What email and SMS say: that something is waiting, never what or why (no PHI). The approval page shows this
     /// text.
-    public static func notificationText(_ step: PathwayStep, practice: String) -> String {
+    public static func notificationText(_ step: PathwayStep, practice: String, t: Translator = .english) -> String {
+        let v = ["practice": practice]
         switch step.kind {
-        case .checkIn: return "\(practice) has a short check-in for you. Sign in to the patient portal to answer it."
-        case .photoPrompt: return "\(practice) has asked for a photo. Sign in to the patient portal to send it."
+        case .checkIn:
+            return t("{practice} has a short check-in for you. Sign in to the patient portal to answer it.", v)
+        case .photoPrompt: return t("{practice} has asked for a photo. Sign in to the patient portal to send it.", v)
         case .followUp:
-            return "\(practice) has a visit for you to schedule. Sign in to the patient portal to choose a time."
+            return t("{practice} has a visit for you to schedule. Sign in to the patient portal to choose a time.", v)
         }
     }
 
-    public static func notificationSubject(_ step: PathwayStep) -> String {
+    public static func notificationSubject(_ step: PathwayStep, t: Translator = .english) -> String {
         switch step.kind {
-        case .checkIn: return "A check-in is waiting"
-        case .photoPrompt: return "A photo request is waiting"
-        case .followUp: return "Please schedule your visit"
+        case .checkIn: return t("A check-in is waiting")
+        case .photoPrompt: return t("A photo request is waiting")
+        case .followUp: return t("Please schedule your visit")
         }
     }
 

@@ -23,13 +23,17 @@ public struct PatientInput: Codable, Equatable, Sendable {
     public var insurancePayer: String?
     public var insuranceMemberID: String?
     public var insuranceGroup: String?
+    /// The language of the patient's pages and messages: "en" or "es".
+    public var preferredLanguage: String?
 
     public init(
         familyName: String? = nil, givenName: String? = nil, birthDate: String? = nil, sex: String? = nil,
         email: String? = nil, phone: String? = nil, addressLine1: String? = nil, addressLine2: String? = nil,
         city: String? = nil, state: String? = nil, postalCode: String? = nil, preferredLocationID: UUID? = nil,
-        insurancePayer: String? = nil, insuranceMemberID: String? = nil, insuranceGroup: String? = nil
+        insurancePayer: String? = nil, insuranceMemberID: String? = nil, insuranceGroup: String? = nil,
+        preferredLanguage: String? = nil
     ) {
+        self.preferredLanguage = preferredLanguage
         self.familyName = familyName
         self.givenName = givenName
         self.birthDate = birthDate
@@ -65,13 +69,17 @@ public struct PatientDemographics: Codable, Equatable, Sendable {
     public var insurancePayer: String?
     public var insuranceMemberID: String?
     public var insuranceGroup: String?
+    /// Unset means English.
+    public var preferredLanguage: PatientLanguage?
 
     public init(
         familyName: String, givenName: String, birthDate: String, sex: Sex, email: String? = nil,
         phone: String? = nil, addressLine1: String? = nil, addressLine2: String? = nil, city: String? = nil,
         state: String? = nil, postalCode: String? = nil, preferredLocationID: UUID? = nil,
-        insurancePayer: String? = nil, insuranceMemberID: String? = nil, insuranceGroup: String? = nil
+        insurancePayer: String? = nil, insuranceMemberID: String? = nil, insuranceGroup: String? = nil,
+        preferredLanguage: PatientLanguage? = nil
     ) {
+        self.preferredLanguage = preferredLanguage
         self.familyName = familyName
         self.givenName = givenName
         self.birthDate = birthDate
@@ -108,6 +116,7 @@ public struct PatientDemographics: Codable, Equatable, Sendable {
         cmp("insurancePayer", insurancePayer, old.insurancePayer)
         cmp("insuranceMemberID", insuranceMemberID, old.insuranceMemberID)
         cmp("insuranceGroup", insuranceGroup, old.insuranceGroup)
+        cmp("preferredLanguage", preferredLanguage, old.preferredLanguage)
         return out
     }
 
@@ -220,6 +229,14 @@ public enum PatientRules {
         let payer = text("insurancePayer", input.insurancePayer, base?.insurancePayer, max: maxTextLength)
         let member = text("insuranceMemberID", input.insuranceMemberID, base?.insuranceMemberID, max: 64)
         let group = text("insuranceGroup", input.insuranceGroup, base?.insuranceGroup, max: 64)
+        var language = base?.preferredLanguage
+        if let raw = Text.clean(input.preferredLanguage) {
+            if let l = PatientLanguage(rawValue: raw.lowercased()) {
+                language = l
+            } else {
+                errors.append(FieldError("preferredLanguage", "Preferred language must be one of: en, es."))
+            }
+        }
         if member != nil && payer == nil {
             errors.append(FieldError("insurancePayer", "Insurance payer is required when a member ID is given."))
         }
@@ -232,7 +249,8 @@ public enum PatientRules {
                 familyName: f, givenName: g, birthDate: b, sex: s, email: email, phone: phone,
                 addressLine1: line1, addressLine2: line2, city: city, state: state, postalCode: postal,
                 preferredLocationID: input.preferredLocationID ?? base?.preferredLocationID,
-                insurancePayer: payer, insuranceMemberID: member, insuranceGroup: group))
+                insurancePayer: payer, insuranceMemberID: member, insuranceGroup: group,
+                preferredLanguage: language))
     }
 
     /// Two registrations are possible duplicates when the normalized full name and the date of birth match.

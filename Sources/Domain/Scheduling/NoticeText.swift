@@ -5,40 +5,47 @@ import Foundation
 public enum NoticeText {
     public enum Kind: String, Codable, CaseIterable, Sendable { case confirmation, reminder, cancellation, rescheduled }
 
-    public static func body(_ kind: Kind, start: Date, zone: TimeZone, place: String, address: String, phone: String)
-        -> String
-    {
+    public static func body(
+        _ kind: Kind, start: Date, zone: TimeZone, place: String, address: String, phone: String,
+        t: Translator = .english
+    ) -> String {
         let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = zone
-        f.dateFormat = "EEEE d MMMM yyyy 'at' HH:mm"
-        let when = f.string(from: start)
+        switch t.language {
+        case .en:
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.dateFormat = "EEEE d MMMM yyyy 'at' HH:mm"
+        case .es:
+            f.locale = t.language.locale
+            f.dateFormat = "EEEE d 'de' MMMM 'de' yyyy 'a las' HH:mm"
+        }
+        let v = ["when": f.string(from: start), "place": place, "address": address, "phone": phone]
         switch kind {
         case .confirmation:
-            return
-                "Your appointment is booked for \(when) at \(place), \(address). To change it, call \(phone) or use "
-                + "the patient portal."
+            return t(
+                "Your appointment is booked for {when} at {place}, {address}. To change it, call {phone} or use the "
+                    + "patient portal.", v)
         case .rescheduled:
-            return
-                "Your appointment has moved to \(when) at \(place), \(address). To change it, call \(phone) or use "
-                + "the patient portal."
+            return t(
+                "Your appointment has moved to {when} at {place}, {address}. To change it, call {phone} or use the "
+                    + "patient portal.", v)
         case .reminder:
-            return
-                "Reminder: you have an appointment on \(when) at \(place), \(address). To change it, call \(phone) "
-                + "or use the patient portal."
+            return t(
+                "Reminder: you have an appointment on {when} at {place}, {address}. To change it, call {phone} or "
+                    + "use the patient portal.", v)
         case .cancellation:
-            return
-                "Your appointment on \(when) at \(place) has been cancelled. To book again, call \(phone) or use "
-                + "the patient portal."
+            return t(
+                "Your appointment on {when} at {place} has been cancelled. To book again, call {phone} or use the "
+                    + "patient portal.", v)
         }
     }
 
-    public static func subject(_ kind: Kind) -> String {
+    public static func subject(_ kind: Kind, t: Translator = .english) -> String {
         switch kind {
-        case .confirmation: return "Your appointment is booked"
-        case .rescheduled: return "Your appointment has moved"
-        case .reminder: return "Appointment reminder"
-        case .cancellation: return "Your appointment is cancelled"
+        case .confirmation: return t("Your appointment is booked")
+        case .rescheduled: return t("Your appointment has moved")
+        case .reminder: return t("Appointment reminder")
+        case .cancellation: return t("Your appointment is cancelled")
         }
     }
 
