@@ -32,13 +32,14 @@ package enum SchedulePagesController {
             notice: req.query[String.self, at: "booked"] != nil
                 ? "Appointment booked."
                 : req.query[String.self, at: "moved"] != nil ? "Appointment moved." : nil)
-        if !week {
-            let open = try await req.scheduling().openTimes(
-                day: start, locationIDs: locationID.map { [$0] } ?? [], providerIDs: providerID.map { [$0] } ?? [])
-            page.grids = dir.locations.enumerated().compactMap { i, loc in
-                guard let id = loc.id, locationID == nil || locationID == id else { return nil }
-                return LocationGrid(location: id, colour: i, dir: dir, rows: all, open: open)
-            }
+        var open: [SchedulingStore.Slot] = []
+        for d in shownDays {
+            open += try await req.scheduling().openTimes(
+                day: d, locationIDs: locationID.map { [$0] } ?? [], providerIDs: providerID.map { [$0] } ?? [])
+        }
+        page.grids = dir.locations.enumerated().compactMap { i, loc in
+            guard let id = loc.id, locationID == nil || locationID == id else { return nil }
+            return LocationGrid(location: id, colour: i, dir: dir, rows: all, open: open, days: shownDays)
         }
         return Layout.render(page.render(for: req))
     }

@@ -78,7 +78,7 @@ package struct CalendarPage {
     package let dir: ScheduleDirectory
     package let rows: [CalendarRow]
     package let notice: String?
-    /// The day view's time grid per location shown (none for a week).
+    /// The time grid of each location shown (the day, or the week).
     package var grids: [LocationGrid] = []
 
     package func link(_ day: LocalDay, week: Bool) -> String {
@@ -94,13 +94,15 @@ package struct CalendarPage {
             + (providerID.map { "&provider=\($0.uuidString)" } ?? "")
     }
 
-    /// The day view's time grids, one per location, above the list (phones get the list only).
+    /// The time grids, one per location, above the list (phones get the list only).
     package func dayGrids(req: Request, back: String) -> Node<HTML.BodyContext> {
         let sections: [Node<HTML.BodyContext>] = grids.map { g in
-            let title = "\(dir.location(g.locationID)?.name ?? "") — \(Format.day(start))"
+            let when = week ? "week of \(Format.day(start))" : Format.day(start)
+            let title = "\(dir.location(g.locationID)?.name ?? "") — \(when)"
             let body: Node<HTML.BodyContext> =
                 g.columns.isEmpty
-                ? .p(.small(.text("Nobody works here this day."))) : g.render(req: req, day: start, back: back)
+                ? .p(.small(.text(week ? "Nobody works here this week." : "Nobody works here this day.")))
+                : g.render(req: req, back: back)
             return .section(.class("day-grid"), .h2(.text(title)), body)
         }
         return .group(sections + (grids.isEmpty ? [] : [.h2(.class("agenda-title"), .text("Appointments"))]))

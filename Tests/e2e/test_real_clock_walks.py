@@ -173,8 +173,8 @@ def test_front_desk_books_by_patient_name_and_the_calendar_shows_it(sqlite_serve
         assert "Okafor, James" in drv.find_element(By.ID, "patient-results").text
         assert radio.is_selected(), "a single match is chosen"
         Select(drv.find_element(By.NAME, "type")).select_by_visible_text("Follow-up visit (20 min)")
-        drv.execute_script("arguments[0].value = arguments[1]", drv.find_element(By.NAME, "date"),
-                           next_weekday(3 + 7 * list(SIZES).index(size)))
+        day = next_weekday(3 + 7 * list(SIZES).index(size))
+        drv.execute_script("arguments[0].value = arguments[1]", drv.find_element(By.NAME, "date"), day)
         fits(drv, width, "booking form")
         submit(drv, drv.find_element(By.ID, "find-slots"))
         assert "Patient: Okafor, James" in drv.page_source
@@ -207,6 +207,19 @@ def test_front_desk_books_by_patient_name_and_the_calendar_shows_it(sqlite_serve
         assert "Okafor, James" in drv.find_element(By.CSS_SELECTOR, ".day-sheet table").text
         fits(drv, width, "day sheet")
         shot(drv, artifacts, f"walk-desk-day-sheet-{size}")
+
+        # The week as a time grid: each day above its providers, the visit under its own day.
+        drv.get(base + f"/schedule?date={day}&view=week")
+        week = drv.find_element(By.CSS_SELECTOR, ".day-grid")
+        if width >= 600:
+            assert week.is_displayed(), "the week as a time grid"
+            heads = [h.text for h in week.find_elements(By.CSS_SELECTOR, ".tg-day")]
+            assert len(heads) >= 5, heads
+            assert "Okafor, James" in week.text
+        else:
+            assert not week.is_displayed(), "a phone gets the week as a list"
+        fits(drv, width, "week grid")
+        shot(drv, artifacts, f"walk-desk-week-{size}")
     finally:
         drv.quit()
 

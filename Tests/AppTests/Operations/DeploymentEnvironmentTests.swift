@@ -33,14 +33,22 @@ final class DeploymentEnvironmentTests: XCTestCase {
             $0.smtpURL = "smtp://127.0.0.1:2525"
             $0.smsWebhookURL = "https://sms.example.org/send"
         }) { app, clock in
-            try await DeploymentGuard.check(app, env: ["CARESYNC_BACKUP_KEY": "a long backup passphrase"])
+            // On PostgreSQL the suite connects as a superuser, which production refuses on its own (DatabaseRoleTests).
+            let roleProblems = TestDatabase.isPostgres ? 1 : 0
+            do {
+                try await DeploymentGuard.check(app, env: ["CARESYNC_BACKUP_KEY": "a long backup passphrase"])
+                XCTAssertEqual(roleProblems, 0, "a superuser server role was accepted in production")
+            } catch let refused as DeploymentGuard.Refused {
+                XCTAssertEqual(refused.problems.count, roleProblems, refused.description)
+                XCTAssertTrue(refused.problems.allSatisfy { $0.contains("superuser") }, refused.description)
+            }
             // A key file inside the data directory is not kept away from the data.
             app.config.auditKeyFile = app.config.dataDir + "/secrets/audit.key"
             do {
                 try await DeploymentGuard.check(app, env: ["CARESYNC_BACKUP_KEY": "a long backup passphrase"])
                 XCTFail("a key beside the data was accepted")
             } catch let refused as DeploymentGuard.Refused {
-                XCTAssertEqual(refused.problems.count, 1)
+                XCTAssertEqual(refused.problems.count, 1 + roleProblems)
                 XCTAssertTrue(refused.problems[0].contains("CARESYNC_AUDIT_KEY_FILE"))
             }
             // Production registers real patients.

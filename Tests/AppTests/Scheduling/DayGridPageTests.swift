@@ -57,6 +57,43 @@ final class DayGridPageTests: XCTestCase {
         }
     }
 
+    /// The week as a time grid per location: each day above its providers' columns, a booking in its own day's
+    /// column, open time that books that day.
+    func test_weekGrid_putsEachBookingUnderItsDay_andOpenTimeBooksThatDay() async throws {
+        try await withTestApp { app, clock in
+            let w = try await Fixtures.schedulingWorld(app)
+            let pid = try await Fixtures.patient(app, family: "Weekpatient")
+            let deskUser = try await Fixtures.user(app, .frontDesk)
+            let api = try await Fixtures.bearer(app, deskUser, clock: clock)
+            var ids: [String] = []
+            for day in ["2026-11-03", "2026-11-05"] {
+                let booked = try await HTTP.send(
+                    app, .POST, Site.apiAppointments.path(), headers: api,
+                    json: Booking(
+                        patientId: pid, providerId: w.provider.id, locationId: w.main, typeId: w.followUp,
+                        start: w.atMain(day, 9)))
+                XCTAssertEqual(booked.status, .created)
+                ids.append(try booked.content.get(UUID.self, at: "id").uuidString)
+            }
+            let web = PageClient(app)
+            try await web.signIn(deskUser, clock: clock)
+            let html = try await web.get(Site.schedule.path() + "?date=2026-11-02&view=week&location=\(w.main)")
+                .body.string
+            XCTAssertEqual(html.components(separatedBy: #"class="timegrid "#).count, 2, "Main's week grid")
+            for day in ["Mon, Nov 2", "Tue, Nov 3", "Thu, Nov 5", "Sun, Nov 8"] {
+                XCTAssertTrue(html.contains(#"class="tg-head tg-day""#) && html.contains(">\(day)</div>"), day)
+            }
+            // The provider works every day: Monday is column 2, Tuesday 3, Thursday 5 (column 1 holds the hours).
+            XCTAssertTrue(html.contains(#"data-appointment="\#(ids[0])" style="grid-column:3 / span 1;"#), html)
+            XCTAssertTrue(html.contains(#"data-appointment="\#(ids[1])" style="grid-column:5 / span 1;"#))
+            XCTAssertTrue(html.contains(#"aria-label="Book Test Provider at 9:30 AM ET on Thu, Nov 5""#))
+            XCTAssertFalse(html.contains(#"aria-label="Book Test Provider at 9:00 AM ET on Thu, Nov 5""#))
+            let hrefs = html.components(separatedBy: #"href=""#).dropFirst().map { $0.prefix { $0 != "\"" } }
+            let thursday = try XCTUnwrap(hrefs.first { $0.contains("at=") && $0.contains("date=2026-11-05") })
+            XCTAssertTrue(thursday.contains("provider=\(w.provider.id.uuidString)"))
+        }
+    }
+
     func test_daySheet_listsTheDayPerLocation_isAuditedAsAPrint_andOnlyScheduleRolesGetIt() async throws {
         try await withTestApp { app, clock in
             let w = try await Fixtures.schedulingWorld(app)
