@@ -158,7 +158,9 @@ package enum PathwayController {
 
     @Sendable package static func portalList(req: Request) async throws -> Response {
         let pid = try req.portalPatientID()
-        return Layout.render(PortalCheckInsPage(tasks: try await req.pathways().tasks(patientID: pid)).render(for: req))
+        let tasks = try await req.pathways().tasks(patientID: pid)
+        return Layout.render(
+            PortalCheckInsPage(tasks: tasks, zone: try await LocationRecord.homeZone(on: req.db)).render(for: req))
     }
 
     @Sendable package static func portalTask(req: Request) async throws -> Response {

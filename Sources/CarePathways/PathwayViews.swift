@@ -266,6 +266,7 @@ package struct CareTasksPage {
 
 package struct PortalCheckInsPage {
     package let tasks: [PathwayStore.TaskDTO]
+    package var zone = TimeZone(identifier: "UTC")!
 
     package func render(for req: Request) -> String {
         let open = tasks.filter {
@@ -292,7 +293,9 @@ package struct PortalCheckInsPage {
                             .forEach(done) { t in
                                 .li(
                                     .text(
-                                        "\(tr(t.title)) · \(t.completedAt.map { Format.utc($0, "yyyy-MM-dd") } ?? "")"))
+                                        tr(t.title) + " · "
+                                            + (t.completedAt.map { Format.day($0, zone: zone, language: tr.language) }
+                                                ?? "")))
                             })))
             ))
     }

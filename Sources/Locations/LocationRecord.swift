@@ -70,4 +70,9 @@ extension LocationRecord {
     package static func byName(on db: any Database) async throws -> [LocationRecord] {
         try await LocationRecord.query(on: db).sort(\.$name).all()
     }
+
+    /// The practice's own time zone (its first location's), for times that belong to no one place.
+    package static func homeZone(on db: any Database) async throws -> TimeZone {
+        try await byName(on: db).first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
+    }
 }

@@ -85,7 +85,9 @@ package enum MessageController {
 
     @Sendable package static func threadPage(req: Request) async throws -> Response {
         let t = try await req.messages().read(threadID: try req.idParameter("conversation"))
-        return Layout.render(ThreadPage(thread: t, staff: try req.principal().role != .patient).render(for: req))
+        var page = ThreadPage(thread: t, staff: try req.principal().role != .patient)
+        page.zone = try await LocationRecord.homeZone(on: req.db)
+        return Layout.render(page.render(for: req))
     }
 
     @Sendable package static func replyPage(req: Request) async throws -> Response {
@@ -104,8 +106,9 @@ package enum MessageController {
             _ = try await req.messages().reply(threadID: id, .init(body: f.body, attachmentId: attachment))
         } catch AppError.validation(let errors) {
             let t = try await req.messages().read(threadID: id)
-            return Layout.render(
-                ThreadPage(thread: t, staff: staff, errors: errors).render(for: req), status: .unprocessableEntity)
+            var page = ThreadPage(thread: t, staff: staff, errors: errors)
+            page.zone = try await LocationRecord.homeZone(on: req.db)
+            return Layout.render(page.render(for: req), status: .unprocessableEntity)
         }
         return req.redirect(to: staff ? Site.inboxThread.path(id) : Site.portalMessage.path(id))
     }
@@ -139,6 +142,8 @@ package struct PortalMessagesPage {
     package var errors: [FieldError] = []
     package var subject: String?
     package var body: String?
+    /// Times in the practice's own zone (its first location's).
+    var zone: TimeZone { locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
 
     package func render(for req: Request) -> String {
         let t = req.tr
@@ -157,7 +162,7 @@ package struct PortalMessagesPage {
                     .forEach(threads) { th in
                         .li(
                             .a(.href(Site.portalMessage.path(th.id)), .text(th.subject)),
-                            .text(" · \(Format.utc(th.updatedAt, "d MMM HH:mm")) UTC"),
+                            .text(" · " + Format.local(th.updatedAt, zone: zone, language: t.language)),
                             .if(th.unread, .strong(.class("badge"), .text(" " + t("new")))))
                     }),
                 .div(
@@ -198,6 +203,7 @@ package struct ThreadPage {
     package let thread: MessageStore.ThreadDTO
     package let staff: Bool
     package var errors: [FieldError] = []
+    package var zone = TimeZone(identifier: "UTC")!
 
     package func render(for req: Request) -> String {
         let s = thread.summary
@@ -221,7 +227,11 @@ package struct ThreadPage {
                     .forEach(thread.messages) { m in
                         .div(
                             .class("card message \(m.senderSide)"),
-                            .p(.small(.text("\(m.senderName) · \(Format.utc(m.sentAt, "d MMM yyyy HH:mm")) UTC"))),
+                            .p(
+                                .small(
+                                    .text(
+                                        "\(m.senderName) · \(Format.local(m.sentAt, zone: zone, language: t.language))")
+                                )),
                             .p(.class("body"), .text(m.body)),
                             .unwrap(m.attachmentId) { aid in
                                 .p(

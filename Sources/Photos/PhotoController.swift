@@ -2,6 +2,7 @@ import Vapor
 import Plot
 import Domain
 import AppCore
+import Locations
 import Patients
 
 /// Wound photos: the JSON API, the image downloads (never cached by shared proxies), the portal's photo page with a
@@ -60,7 +61,10 @@ package enum PhotoController {
         let pid = try req.portalPatientID()
         let wounds = try await req.photos().wounds(patientID: pid)
         return Layout.render(
-            PortalPhotosPage(wounds: wounds, uploaded: req.query[String.self, at: "uploaded"] != nil).render(for: req))
+            PortalPhotosPage(
+                wounds: wounds, uploaded: req.query[String.self, at: "uploaded"] != nil,
+                zone: try await LocationRecord.homeZone(on: req.db)
+            ).render(for: req))
     }
 
     @Sendable package static func portalAddWound(req: Request) async throws -> Response {
@@ -72,7 +76,9 @@ package enum PhotoController {
         } catch AppError.validation(let errors) {
             let wounds = try await req.photos().wounds(patientID: pid)
             return Layout.render(
-                PortalPhotosPage(wounds: wounds, errors: errors, input: input).render(for: req),
+                PortalPhotosPage(
+                    wounds: wounds, errors: errors, input: input, zone: try await LocationRecord.homeZone(on: req.db)
+                ).render(for: req),
                 status: .unprocessableEntity)
         }
     }
@@ -97,7 +103,9 @@ package enum PhotoController {
         } catch AppError.validation(let errors) {
             let wounds = try await store.wounds(patientID: pid)
             return Layout.render(
-                PortalPhotosPage(wounds: wounds, uploadErrors: errors).render(for: req), status: .unprocessableEntity)
+                PortalPhotosPage(
+                    wounds: wounds, uploadErrors: errors, zone: try await LocationRecord.homeZone(on: req.db)
+                ).render(for: req), status: .unprocessableEntity)
         }
     }
 
@@ -155,6 +163,8 @@ package struct PortalPhotosPage {
     package var errors: [FieldError] = []
     package var input = PhotoStore.WoundInput()
     package var uploadErrors: [FieldError] = []
+    /// The day a photo came in, in the practice's own zone.
+    package var zone = TimeZone(identifier: "UTC")!
 
     package func render(for req: Request) -> String {
         let t = req.tr
@@ -184,9 +194,15 @@ package struct PortalPhotosPage {
                                     .class("photo"),
                                     .img(
                                         .src(Site.portalPhotoThumbnail.path(p.id)),
-                                        .alt(t("Photo of {date}", ["date": Format.utc(p.uploadedAt, "yyyy-MM-dd")])),
+                                        .alt(
+                                            t(
+                                                "Photo of {date}",
+                                                ["date": Format.day(p.uploadedAt, zone: zone, language: t.language)])),
                                         .attribute(named: "width", value: "160")),
-                                    .p(.class("caption"), .text(Format.utc(p.uploadedAt, "d MMM yyyy"))))
+                                    .p(
+                                        .class("caption"),
+                                        .text(Format.day(p.uploadedAt, zone: zone, now: req.now, language: t.language)))
+                                )
                             }),
                         .if(w.photos.isEmpty, .p(.text(t("No photos yet.")))),
                         // Works without JavaScript (one request); with it, the script uploads in resumable chunks
