@@ -144,7 +144,8 @@ package enum PathwayController {
     @Sendable package static func careTasksPage(req: Request) async throws -> Response {
         Layout.render(
             CareTasksPage(
-                rows: try await req.pathways().careTasks(), closed: req.query[String.self, at: "closed"] != nil
+                rows: try await req.pathways().careTasks(), closed: req.query[String.self, at: "closed"] != nil,
+                zone: try await LocationRecord.homeZone(on: req.db)
             ).render(for: req))
     }
 

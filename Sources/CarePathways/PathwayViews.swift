@@ -237,6 +237,9 @@ package struct CareTasksPage {
     package let rows: [PathwayStore.CareTaskDTO]
     package let closed: Bool
 
+    /// Times in the practice's own zone.
+    package var zone = TimeZone(identifier: "UTC")!
+
     package func render(for req: Request) -> String {
         Layout.page(
             "Tasks", req: req,
@@ -251,7 +254,7 @@ package struct CareTasksPage {
                         .p(
                             .if(t.urgent, .span(.class("badge red-flag"), .text("urgent"))), .text(" "),
                             .a(.href(Site.patient.path(t.patientId)), .text(t.patientName ?? "Patient")),
-                            .text(" · \(t.team) · \(Format.utc(t.createdAt, "yyyy-MM-dd HH:mm")) UTC")),
+                            .text(" · \(t.team) · \(Format.local(t.createdAt, zone: zone, now: req.now))")),
                         .p(.class("summary"), .text(t.summary)),
                         .form(
                             .action(Site.taskClose.path(t.id)), .method(.post),

@@ -2,6 +2,7 @@ import Vapor
 import Plot
 import Domain
 import AppCore
+import Locations
 import Patients
 import Photos
 
@@ -129,15 +130,18 @@ package enum IntakeController {
 
     @Sendable package static func queuePage(req: Request) async throws -> Response {
         Layout.render(
-            IntakeQueuePage(items: try await req.intake().queue(), done: req.query[String.self, at: "done"]).render(
-                for: req))
+            IntakeQueuePage(
+                items: try await req.intake().queue(), done: req.query[String.self, at: "done"],
+                zone: try await LocationRecord.homeZone(on: req.db)
+            ).render(for: req))
     }
 
     @Sendable package static func reviewPage(req: Request) async throws -> Response {
         let (r, form) = try await req.intake().find(try req.idParameter("intake"))
         let patient = try await req.patients().find(r.patientId, detail: "intake review")
-        return Layout.render(
-            try IntakeReviewPage(submission: r, form: form, patient: patient).render(for: req))
+        var page = IntakeReviewPage(submission: r, form: form, patient: patient)
+        page.zone = try await LocationRecord.homeZone(on: req.db)
+        return Layout.render(try page.render(for: req))
     }
 
     @Sendable package static func acceptFromPage(req: Request) async throws -> Response {
@@ -164,10 +168,9 @@ package enum IntakeController {
     package static func reviewAgain(_ req: Request, _ id: UUID, _ errors: [FieldError]) async throws -> Response {
         let (r, form) = try await req.intake().find(id)
         let patient = try await req.patients().find(r.patientId, detail: "intake review")
-        return Layout.render(
-            try IntakeReviewPage(submission: r, form: form, patient: patient, errors: errors).render(
-                for: req),
-            status: .unprocessableEntity)
+        var page = IntakeReviewPage(submission: r, form: form, patient: patient, errors: errors)
+        page.zone = try await LocationRecord.homeZone(on: req.db)
+        return Layout.render(try page.render(for: req), status: .unprocessableEntity)
     }
 }
 
@@ -264,6 +267,8 @@ package struct IntakeQueuePage {
     package let items: [IntakeStore.QueueItem]
     package let done: String?
 
+    package var zone = TimeZone(identifier: "UTC")!
+
     package func render(for req: Request) -> String {
         Layout.page(
             "Intake review", req: req,
@@ -275,11 +280,11 @@ package struct IntakeQueuePage {
                     .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("intake-queue"),
-                        .thead(.tr(.th("Submitted (UTC)"), .th("Patient"), .th("MRN"), .th("Form"))),
+                        .thead(.tr(.th("Submitted"), .th("Patient"), .th("MRN"), .th("Form"))),
                         .tbody(
                             .forEach(items) { i in
                                 .tr(
-                                    .td(.text(Format.utc(i.submittedAt, "yyyy-MM-dd HH:mm"))),
+                                    .td(.text(Format.local(i.submittedAt, zone: zone, now: req.now))),
                                     .td(.a(.href(Site.intakeReview.path(i.id)), .text(i.patientName))),
                                     .td(.text(i.mrn)), .td(.text(i.formTitle)))
                             })))
@@ -304,6 +309,8 @@ package struct IntakeReviewPage {
         return .dd(.text((value ?? "—").replacingOccurrences(of: "|", with: ", ")))
     }
 
+    package var zone = TimeZone(identifier: "UTC")!
+
     package func render(for req: Request) throws -> String {
         let a = submission.answers
         let id = submission.id
@@ -314,7 +321,9 @@ package struct IntakeReviewPage {
                 .p(
                     .text("MRN \(patient.mrn) · status \(submission.status)"),
                     .unwrap(submission.signedAt) {
-                        .text(" · signed “\(submission.signedName ?? "")” at \(Format.utc($0)) UTC")
+                        .text(
+                            " · signed “\(submission.signedName ?? "")” at \(Format.local($0, zone: zone, now: req.now))"
+                        )
                     }),
                 FormKit.errorSummary(errors),
                 .forEach(form.sections) { s in

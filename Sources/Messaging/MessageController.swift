@@ -280,6 +280,9 @@ package struct InboxPage {
     package let locations: [LocationRecord]
     package let filter: MessageStore.InboxFilter
 
+    /// Times in the practice's own zone (its first location's).
+    var zone: TimeZone { locations.first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")! }
+
     package func render(for req: Request) -> String {
         let names = Dictionary(uniqueKeysWithValues: locations.compactMap { l in l.id.map { ($0, l.name) } })
         return Layout.page(
@@ -312,7 +315,7 @@ package struct InboxPage {
                     .class("scroll"), Scrollable.focusable(),
                     .table(
                         .id("inbox"),
-                        .thead(.tr(.th(""), .th("Patient"), .th("Subject"), .th("Clinic"), .th("Last message (UTC)"))),
+                        .thead(.tr(.th(""), .th("Patient"), .th("Subject"), .th("Clinic"), .th("Last message"))),
                         .tbody(
                             .forEach(threads) { t in
                                 .tr(
@@ -321,7 +324,7 @@ package struct InboxPage {
                                     .td(.text(t.patientName ?? "")),
                                     .td(.a(.href(Site.inboxThread.path(t.id)), .text(t.subject))),
                                     .td(.text(names[t.locationId] ?? "")),
-                                    .td(.text(Format.utc(t.updatedAt, "yyyy-MM-dd HH:mm"))))
+                                    .td(.text(Format.local(t.updatedAt, zone: zone, now: req.now))))
                             })))
             ))
     }

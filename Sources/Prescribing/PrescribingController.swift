@@ -235,7 +235,7 @@ package enum PrescribingController {
             RefillQueuePage(
                 items: try await req.refills().queue(all: req.query[String.self, at: "all"] != nil),
                 done: req.query[String.self, at: "done"],
-                errors: []
+                errors: [], zone: try await LocationRecord.homeZone(on: req.db)
             ).render(for: req))
     }
 
@@ -252,7 +252,10 @@ package enum PrescribingController {
         } catch let e as AppError {
             let errors = e.fieldErrors(otherwise: "decision")
             return Layout.render(
-                RefillQueuePage(items: try await req.refills().queue(), done: nil, errors: errors).render(for: req),
+                RefillQueuePage(
+                    items: try await req.refills().queue(), done: nil, errors: errors,
+                    zone: try await LocationRecord.homeZone(on: req.db)
+                ).render(for: req),
                 status: e.status)
         }
     }

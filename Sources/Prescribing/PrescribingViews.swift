@@ -212,6 +212,8 @@ package struct RefillQueuePage {
     package let items: [RefillStore.QueueItem]
     package let done: String?
     package let errors: [FieldError]
+    /// Times in the practice's own zone.
+    package var zone = TimeZone(identifier: "UTC")!
 
     package func render(for req: Request) -> String {
         Layout.page(
@@ -229,7 +231,7 @@ package struct RefillQueuePage {
                             .text(" · \(i.prescription.description)")),
                         .p(
                             .text(
-                                "From the \(i.source) · \(Format.utc(i.createdAt, "yyyy-MM-dd HH:mm")) UTC · routed "
+                                "From the \(i.source) · \(Format.local(i.createdAt, zone: zone, now: req.now)) · routed "
                                     + "to \(i.routedToName) (\(i.routeReason))"
                             )),
                         .p(
