@@ -39,6 +39,8 @@ let capabilities: [Target] = [
     capability("Patients", uses: ["Locations"]),
     // Users, sessions, sign-in and two-step sign-in, user administration.
     capability("Accounts", uses: ["Patients"]),
+    // The clinical summary: problems, allergies, reported medications.
+    capability("ClinicalRecord", uses: ["Patients"]),
     // The audit trail: checkpoints, verification, reports and pages.
     capability("Audit", uses: ["Patients"]),
     // The durable job queue and its worker.
@@ -60,9 +62,9 @@ let capabilities: [Target] = [
     // E-prescribing: prescriptions, refills, EPCS, the NCPDP SCRIPT gateway.
     capability("Prescribing", uses: ["Accounts", "Audit", "Jobs", "Locations", "Patients", "Scheduling"]),
     // The patient portal: home, appointments, invitations.
-    capability("Portal", uses: ["Accounts", "Notifications", "Patients", "Scheduling"]),
+    capability("Portal", uses: ["Accounts", "ClinicalRecord", "Notifications", "Patients", "Scheduling"]),
     // The patient chart, assembled from what the capabilities contribute.
-    capability("Chart", uses: ["Accounts", "CarePathways", "Locations", "Patients", "Prescribing"]),
+    capability("Chart", uses: ["Accounts", "CarePathways", "ClinicalRecord", "Locations", "Patients", "Prescribing"]),
     // The demo practice.
     capability("Demo", uses: ["Accounts", "Locations", "Patients", "Prescribing", "Scheduling"]),
     // Each role's home page.
@@ -119,7 +121,8 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "AppCore", "Accounts", "Audit", "CarePathways", "Chart", "Demo", "Home", "Intake", "Jobs", "Locations",
+                "AppCore", "Accounts", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo", "Home", "Intake",
+                "Jobs", "Locations",
                 "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing", "Scheduling",
                 "Telehealth",
             ] + server + drivers

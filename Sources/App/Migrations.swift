@@ -1,6 +1,7 @@
 import Fluent
 import SQLKit
 import CarePathways
+import ClinicalRecord
 import Intake
 import Jobs
 import Messaging
@@ -72,6 +73,7 @@ package enum Migrations {
         CreateSignalMessage(),
         UpdateVirtualVisitAddHost(),
         UpdatePatientAddPreferredLanguage(),
+        CreateClinicalEntry(),
     ]
 }
 

@@ -2,6 +2,7 @@ import Accounts
 import AppCore
 import Audit
 import CarePathways
+import ClinicalRecord
 import Domain
 import Intake
 import Jobs
@@ -89,6 +90,47 @@ package enum OpenAPIDocument {
     }
 
     /// Care pathways and the job queue.
+    /// The clinical summary: problems (Condition), allergies (AllergyIntolerance), reported medicines
+    /// (MedicationStatement).
+    package static var clinicalPaths: J {
+        let entry = of(ClinicalStore.EntryDTO.self)
+        let input = of(
+            ClinicalEntryInput.self, required: ["kind"],
+            [
+                "kind": APIField(values: ClinicalKind.allCases.map(\.rawValue)),
+                "code": .text(max: 16, "ICD-10-CM for a problem (E11.42); NKA with an allergy: no known allergies"),
+                "display": .text(max: 200, "The problem, substance or medicine"), "onset": .date,
+                "reaction": .text(max: 200), "severity": APIField(values: AllergySeverity.allCases.map(\.rawValue)),
+                "dose": .text(max: 200),
+            ])
+        let change = of(
+            ClinicalStore.Change.self,
+            [
+                "status": APIField(values: ClinicalStatus.allCases.map(\.rawValue)),
+                "verification": APIField(values: [ClinicalVerification.confirmed.rawValue]),
+            ])
+        return [
+            "/api/v1/patients/{id}/clinical": [
+                "get": op(
+                    "clinicalSummary",
+                    "Problems, allergies and reported medications (clinical staff; the patient: confirmed only)",
+                    tag: "clinical", params: [idParam],
+                    responses: ["200": ok("Summary", of(ClinicalStore.Summary.self)), "403": problemResponse]),
+                "post": op(
+                    "addClinicalEntry",
+                    "Record a problem, allergy or medication (confirmed when a provider records it)", tag: "clinical",
+                    params: [idParam], body: input,
+                    responses: ["201": ok("Entry", entry), "409": problemResponse, "422": problemResponse]),
+            ],
+            "/api/v1/clinical-entries/{id}": [
+                "patch": op(
+                    "changeClinicalEntry", "Resolve, stop or reactivate an entry; a provider confirms it",
+                    tag: "clinical", params: [idParam], body: change,
+                    responses: ["200": ok("Entry", entry), "422": problemResponse])
+            ],
+        ]
+    }
+
     package static var pathwayPaths: J {
         let note = of(PathwayController.NoteBody.self, ["note": .text(max: 500)])
         return [
@@ -909,6 +951,7 @@ package enum OpenAPIDocument {
                     ])
             ],
         ]
+        for (path, item) in clinicalPaths { paths[path] = item }
         for (path, item) in pathwayPaths { paths[path] = item }
         for (path, item) in prescribingPaths { paths[path] = item }
         for (path, item) in telehealthPaths { paths[path] = item }

@@ -15,6 +15,7 @@ import Prescribing
 import Scheduling
 import Telehealth
 import Chart
+import ClinicalRecord
 
 /// The site's route groups by who may reach them, and every capability's routes on them (each capability's
 /// `<Capability>Routes`). Authorization beyond sign-in happens in the stores (one policy).
@@ -35,6 +36,7 @@ package func routes(_ app: Application) throws {
     HomeRoutes.register(routes: site)
     PatientsRoutes.register(routes: site)
     ChartRoutes.register(routes: site)
+    ClinicalRoutes.register(routes: site)
     SchedulingRoutes.register(routes: site)
     PortalRoutes.register(routes: site)
     IntakeRoutes.register(routes: site)

@@ -5,10 +5,12 @@ import Domain
 package struct ChartFormErrors: Sendable {
     package var invite: [FieldError]
     package var procedure: [FieldError]
+    package var clinical: [FieldError]
 
-    package init(invite: [FieldError] = [], procedure: [FieldError] = []) {
+    package init(invite: [FieldError] = [], procedure: [FieldError] = [], clinical: [FieldError] = []) {
         self.invite = invite
         self.procedure = procedure
+        self.clinical = clinical
     }
 }
 

@@ -151,6 +151,11 @@ package enum Site {
     // Photos
     package static let apiAttachment = SiteURL(api: ["attachments", ":id"], UUID.self)
     package static let apiPatientWounds = SiteURL(api: ["patients", ":id", "wounds"], UUID.self)
+    // ClinicalRecord
+    package static let apiPatientClinical = SiteURL(api: ["patients", ":id", "clinical"], UUID.self)
+    package static let apiClinicalEntry = SiteURL(api: ["clinical-entries", ":id"], UUID.self)
+    package static let patientClinical = SiteURL(["patients", ":id", "clinical"], UUID.self)
+    package static let clinicalEntry = SiteURL(["clinical-entries", ":id"], UUID.self)
     package static let apiPhoto = SiteURL(api: ["photos", ":id"], UUID.self)
     package static let apiPhotoThumbnail = SiteURL(api: ["photos", ":id", "thumbnail"], UUID.self)
     package static let assetsUploadScript = SiteURL(["assets", "upload.js"])

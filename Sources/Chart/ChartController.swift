@@ -6,6 +6,7 @@ import Accounts
 import Patients
 import Prescribing
 import CarePathways
+import ClinicalRecord
 import Locations
 
 /// The patient's chart: demographics with the sections other capabilities contribute (care pathway, prescriptions)
@@ -19,7 +20,7 @@ package enum ChartController {
     /// The chart, with a form's problems shown when one of its forms was refused (invitation, procedure).
     package static func chartPage(
         _ req: Request, _ id: UUID, inviteErrors: [FieldError] = [], procedureErrors: [FieldError] = [],
-        status: HTTPResponseStatus = .ok
+        clinicalErrors: [FieldError] = [], status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let p = try await req.patients().find(id)
         let principal = try req.principal()
@@ -34,6 +35,9 @@ package enum ChartController {
             AccessPolicy.decide(principal, .readRx(patientID: id)).isAllowed
             ? try await req.prescriptions().history(patientID: id) : nil
         let approved = pathway == nil ? [] : try await PathwayStore.approvedTemplates(req.db)
+        let clinical =
+            AccessPolicy.decide(principal, .readClinical(patientID: id)).isAllowed
+            ? try await req.clinical().summary(patientID: id) : nil
         let procedure = req.query[String.self, at: "procedure"].map {
             $0 == "enrolled"
                 ? "Procedure recorded; the patient is enrolled in its care pathway." : "Procedure recorded."
@@ -56,6 +60,12 @@ package enum ChartController {
                     providers: try providers.map { ((try $0.requireID()).uuidString, $0.displayName) },
                     approved: approved, errors: procedureErrors)
             },
+            clinical: clinical.map {
+                ClinicalChartSection(
+                    summary: $0, canRecord: AccessPolicy.decide(principal, .recordClinical(patientID: id)).isAllowed,
+                    canConfirm: AccessPolicy.decide(principal, .confirmClinical(patientID: id)).isAllowed,
+                    errors: clinicalErrors)
+            },
             prescriptions: rx.map {
                 PrescriptionChartSection(
                     rows: $0, canPrescribe: AccessPolicy.decide(principal, .prepareRx(patientID: id)).isAllowed)
@@ -65,6 +75,8 @@ package enum ChartController {
 
     /// What `Application.chartPage` calls.
     package static let renderer: ChartPageRenderer = { req, id, errors, status in
-        try await chartPage(req, id, inviteErrors: errors.invite, procedureErrors: errors.procedure, status: status)
+        try await chartPage(
+            req, id, inviteErrors: errors.invite, procedureErrors: errors.procedure, clinicalErrors: errors.clinical,
+            status: status)
     }
 }

@@ -2,6 +2,7 @@ import Vapor
 import Plot
 import Domain
 import AppCore
+import ClinicalRecord
 import Patients
 import Prescribing
 import CarePathways
@@ -17,6 +18,8 @@ package struct ChartPage {
     package var notice: String?
     package var inviteErrors: [FieldError] = []
     package var pathway: PathwayChartSection?
+    /// The clinical summary, first after the name (clinical staff only).
+    package var clinical: ClinicalChartSection?
     package var prescriptions: PrescriptionChartSection?
 
     package func render(for req: Request) -> String {
@@ -39,6 +42,7 @@ package struct ChartPage {
                 .h1(
                     .id("patient-name"), .text("\(p.familyName), \(p.givenName)"),
                     .if(p.synthetic, .span(.class("badge synthetic"), .text("synthetic")))),
+                .unwrap(clinical) { $0.render(req, patientID: p.id) },
                 .div(
                     .class("card"),
                     .h2(.text("Demographics")),

@@ -4,6 +4,7 @@ import Plot
 import Vapor
 import Accounts
 import AppCore
+import ClinicalRecord
 import Notifications
 import Patients
 import Scheduling
@@ -39,12 +40,14 @@ package enum PortalController {
             zone: dir.homeZone, names: names,
             roles: { Role(rawValue: $0).map { t($0.label).lowercased() } ?? ($0 == "system" ? t("the system") : $0) },
             t: t)
-        let page = PortalHomePage(
+        let health = try await req.clinical().summary(patientID: pid)
+        var page = PortalHomePage(
             patient: record, history: history, zone: dir.homeZone, now: now,
             upcoming: upcoming.map { UpcomingVisit($0, dir: dir, now: now, t: t) },
             notices: notices.map {
                 (Format.local($0.createdAt, zone: dir.homeZone, now: now, language: t.language), $0.body)
             }, t: t)
+        page.health = PortalHealthSummary(summary: health)
         return Layout.render(page.render(for: req))
     }
 
@@ -114,6 +117,8 @@ package struct PortalHomePage {
     package var upcoming: UpcomingVisit?
     package var notices: [(String, String)] = []
     package var t: Translator = .english
+    /// The patient's confirmed problems, allergies and medicines.
+    package var health: PortalHealthSummary?
 
     package func render(for req: Request) -> String {
         let p = patient
@@ -129,11 +134,12 @@ package struct PortalHomePage {
                         .class("card"), .id("notices"), .h2(.text(t("Messages for you"))),
                         .ul(.forEach(notices) { n in .li(.small(.text(n.0)), .br(), .text(n.1)) }))),
                 .nav(
-                    .class("tiles"), .attribute(named: "aria-label", value: "Portal"),
+                    .class("tiles"), .attribute(named: "aria-label", value: t("Portal")),
                     .a(.class("button"), .href(Site.portalAppointments.path()), .text(t("My appointments"))),
                     .a(.class("button"), .href(Site.portalMessages.path()), .id("go-messages"), .text(t("Messages"))),
                     .a(.class("button"), .href(Site.portalForms.path()), .id("go-forms"), .text(t("Forms"))),
                     .a(.class("button"), .href(Site.portalPhotos.path()), .id("go-photos"), .text(t("Wound photos")))),
+                .unwrap(health) { $0.render(t) },
                 .div(
                     .class("card"),
                     .h2(.text(t("My details"))),

@@ -30,6 +30,11 @@ public enum Action: Equatable, Sendable {
     case searchPatients
     case createPatient
     case updatePatient(UUID)
+    /// The clinical summary (problems, allergies, medications): clinical staff read and record; the patient reads
+    /// their own confirmed entries; only a provider or the Medical Director confirms an entry from an intake.
+    case readClinical(patientID: UUID)
+    case recordClinical(patientID: UUID)
+    case confirmClinical(patientID: UUID)
     /// The language of a patient's pages and messages: the patient themself (the portal's switch) or staff.
     case chooseLanguage(patientID: UUID)
     case deletePatient(UUID)
@@ -141,6 +146,18 @@ public enum AccessPolicy {
         case .updatePatient:
             return clinicalAndDesk.contains(role)
                 ? .allow : .deny("The \(role.label) role cannot change patient records.")
+        case .readClinical(let id):
+            if role == .patient {
+                return actor.patientID == id ? .allow : .deny("Patients may only see their own record.")
+            }
+            return clinical.contains(role)
+                ? .allow : .deny("The \(role.label) role does not see clinical content.")
+        case .recordClinical:
+            return clinical.contains(role)
+                ? .allow : .deny("Only clinical staff record problems, allergies and medications.")
+        case .confirmClinical:
+            return role == .provider || role == .medicalDirector
+                ? .allow : .deny("Only a provider or the Medical Director confirms clinical entries.")
         case .chooseLanguage(let id):
             if role == .patient {
                 return actor.patientID == id ? .allow : .deny("Patients may only change their own settings.")

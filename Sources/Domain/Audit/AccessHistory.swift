@@ -46,6 +46,7 @@ public enum AccessHistory {
         case .pathways: object = "your check-ins"
         case .prescriptions: object = "your prescriptions"
         case .visits: object = "your video visit"
+        case .clinical: object = "your health summary"
         case .accessLog: object = "who has looked at your record"
         case .auditLog, .account: return nil
         }

@@ -34,6 +34,8 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case prescriptions
     /// Video visits: admit, join, leave, connection outcome, the visit note.
     case visits
+    /// The clinical summary: problems, allergies, reported medications.
+    case clinical
 }
 
 public enum AuditOutcome: String, Codable, CaseIterable, Sendable, CustomStringConvertible {

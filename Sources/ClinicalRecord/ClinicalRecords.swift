@@ -1,0 +1,63 @@
+import Vapor
+import Fluent
+import Domain
+
+/// One entry of a patient's clinical summary (problem, allergy or reported medication).
+package final class ClinicalEntryRecord: Model, @unchecked Sendable {
+    package static let schema = "clinical_entry"
+
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "patient_id") package var patientID: UUID
+    @Field(key: "kind") package var kind: String
+    @OptionalField(key: "code") package var code: String?
+    @Field(key: "display") package var display: String
+    @Field(key: "status") package var status: String
+    @Field(key: "verification") package var verification: String
+    @OptionalField(key: "onset") package var onset: String?
+    @OptionalField(key: "reaction") package var reaction: String?
+    @OptionalField(key: "severity") package var severity: String?
+    @OptionalField(key: "dose") package var dose: String?
+    /// Who or what it came from: "clinician", "patient", or "intake:<submission id>".
+    @Field(key: "source") package var source: String
+    @Field(key: "recorded_by") package var recordedBy: String
+    @Field(key: "recorded_at") package var recordedAt: Date
+    @OptionalField(key: "confirmed_by") package var confirmedBy: String?
+    @Field(key: "updated_at") package var updatedAt: Date
+    @Field(key: "version") package var version: Int
+
+    package init() {}
+
+    package var values: ClinicalEntryValues {
+        ClinicalEntryValues(
+            kind: ClinicalKind(rawValue: kind) ?? .problem, code: code, display: display, onset: onset,
+            reaction: reaction, severity: severity.flatMap(AllergySeverity.init(rawValue:)), dose: dose)
+    }
+}
+
+package struct CreateClinicalEntry: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema("clinical_entry")
+            .id()
+            .field("patient_id", .uuid, .required, .references("patient", "id"))
+            .field("kind", .string, .required)
+            .field("code", .string)
+            .field("display", .string, .required)
+            .field("status", .string, .required)
+            .field("verification", .string, .required)
+            .field("onset", .string)
+            .field("reaction", .string)
+            .field("severity", .string)
+            .field("dose", .string)
+            .field("source", .string, .required)
+            .field("recorded_by", .string, .required)
+            .field("recorded_at", .datetime, .required)
+            .field("confirmed_by", .string)
+            .field("updated_at", .datetime, .required)
+            .field("version", .int, .required)
+            .create()
+    }
+
+    package func revert(on db: any Database) async throws { try await db.schema("clinical_entry").delete() }
+
+    package init() {}
+}

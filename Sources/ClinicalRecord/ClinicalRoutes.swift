@@ -1,0 +1,14 @@
+import Vapor
+import AppCore
+
+/// ClinicalRecord's routes, on the site's route groups (the group says who may reach a route; the store checks the
+/// rest).
+package enum ClinicalRoutes {
+    package static func register(routes: SiteRoutes) {
+        routes.api.get(Site.apiPatientClinical.route, use: ClinicalController.summaryAPI)
+        routes.api.post(Site.apiPatientClinical.route, use: ClinicalController.addAPI)
+        routes.api.patch(Site.apiClinicalEntry.route, use: ClinicalController.changeAPI)
+        routes.staff.post(Site.patientClinical.route, use: ClinicalController.addFromChart)
+        routes.staff.post(Site.clinicalEntry.route, use: ClinicalController.changeFromChart)
+    }
+}

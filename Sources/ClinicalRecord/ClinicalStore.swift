@@ -1,0 +1,202 @@
+import Vapor
+import Fluent
+import Domain
+import AppCore
+import Patients
+
+/// The clinical summary's entries, through the audited scope: every list, addition and change is an audit event in
+/// the `clinical` category. A patient reads only their own confirmed entries.
+package struct ClinicalStore {
+    package let scope: AuditScope
+
+    package struct EntryDTO: Content {
+        package let id: UUID
+        package let patientId: UUID
+        package let kind: ClinicalKind
+        package let code: String?
+        package let display: String
+        package let status: ClinicalStatus
+        package let verification: ClinicalVerification
+        package let onset: String?
+        package let reaction: String?
+        package let severity: AllergySeverity?
+        package let dose: String?
+        package let source: String
+        package let recordedBy: String
+        package let recordedAt: Date
+        package let confirmedBy: String?
+        package let version: Int
+
+        init(_ r: ClinicalEntryRecord) throws {
+            id = try r.requireID()
+            patientId = r.patientID
+            kind = ClinicalKind(rawValue: r.kind) ?? .problem
+            code = r.code
+            display = r.display
+            status = ClinicalStatus(rawValue: r.status) ?? .active
+            verification = ClinicalVerification(rawValue: r.verification) ?? .unconfirmed
+            onset = r.onset
+            reaction = r.reaction
+            severity = r.severity.flatMap(AllergySeverity.init(rawValue:))
+            dose = r.dose
+            source = r.source
+            recordedBy = r.recordedBy
+            recordedAt = r.recordedAt
+            confirmedBy = r.confirmedBy
+            version = r.version
+        }
+    }
+
+    /// The summary, kind by kind, active entries first.
+    package struct Summary: Content {
+        package let problems: [EntryDTO]
+        package let allergies: [EntryDTO]
+        package let medications: [EntryDTO]
+    }
+
+    /// What a change may set: the status (resolved, stopped …) and, for a provider, the confirmation.
+    package struct Change: Content {
+        package var status: String?
+        package var verification: String?
+
+        package init(status: String? = nil, verification: String? = nil) {
+            self.status = status
+            self.verification = verification
+        }
+    }
+
+    package func summary(patientID: UUID) async throws -> Summary {
+        try await scope.authorize(.readClinical(patientID: patientID), patientID: patientID)
+        let patientView = scope.principal.role == .patient
+        return try await scope.run { tx in
+            var q = ClinicalEntryRecord.query(on: tx).filter(\.$patientID == patientID)
+            if patientView { q = q.filter(\.$verification == ClinicalVerification.confirmed.rawValue) }
+            let rows = try await q.sort(\.$recordedAt).all().map(EntryDTO.init)
+                .sorted {
+                    ($0.status == .active ? 0 : 1, $0.recordedAt) < ($1.status == .active ? 0 : 1, $1.recordedAt)
+                }
+            let summary = Summary(
+                problems: rows.filter { $0.kind == .problem }, allergies: rows.filter { $0.kind == .allergy },
+                medications: rows.filter { $0.kind == .medication })
+            return (
+                summary,
+                [
+                    AuditDraft(
+                        action: .read, category: .clinical, patientID: patientID, entityType: "ClinicalSummary",
+                        entityID: patientID.uuidString, detail: "\(rows.count) entries")
+                ]
+            )
+        }
+    }
+
+    /// A new entry. A clinician's entry is confirmed when a provider or the Medical Director records it, and waits
+    /// for their confirmation otherwise (an MA's, an intake's).
+    package func add(patientID: UUID, _ input: ClinicalEntryInput, source: String = "clinician") async throws
+        -> EntryDTO
+    {
+        try await scope.authorize(.recordClinical(patientID: patientID), patientID: patientID)
+        let values: ClinicalEntryValues
+        switch ClinicalRules.validated(input, today: CalendarDate.today(scope.now)) {
+        case .failure(let f): throw AppError.validation(f.errors)
+        case .success(let v): values = v
+        }
+        let confirms = AccessPolicy.decide(scope.principal, .confirmClinical(patientID: patientID)).isAllowed
+        let actor = scope.principal.username, now = scope.now
+        return try await scope.run { tx in
+            guard try await PatientRecord.find(patientID, on: tx) != nil else {
+                throw AppError.notFound("No patient with that id.")
+            }
+            var drafts: [AuditDraft] = []
+            if values.kind == .allergy {
+                let active = try await ClinicalEntryRecord.query(on: tx).filter(\.$patientID == patientID)
+                    .filter(\.$kind == ClinicalKind.allergy.rawValue).filter(
+                        \.$status == ClinicalStatus.active.rawValue
+                    )
+                    .all()
+                if let conflict = ClinicalRules.allergyConflict(adding: values, activeAllergies: active.map(\.values)) {
+                    throw AppError.conflict(type: "allergies-recorded", detail: conflict, extra: [:])
+                }
+                // A recorded allergy ends "no known allergies".
+                for nka in active where nka.values.isNoKnownAllergies && !values.isNoKnownAllergies {
+                    nka.status = ClinicalStatus.inactive.rawValue
+                    nka.updatedAt = now
+                    nka.version += 1
+                    try await nka.save(on: tx)
+                    drafts.append(Self.audit(.update, nka, "no known allergies ended by a recorded allergy"))
+                }
+            }
+            let r = ClinicalEntryRecord()
+            r.patientID = patientID
+            r.kind = values.kind.rawValue
+            r.code = values.code
+            r.display = values.display
+            r.status = ClinicalStatus.active.rawValue
+            r.verification = (confirms ? ClinicalVerification.confirmed : .unconfirmed).rawValue
+            r.onset = values.onset
+            r.reaction = values.reaction
+            r.severity = values.severity?.rawValue
+            r.dose = values.dose
+            r.source = source
+            r.recordedBy = actor
+            r.recordedAt = now
+            r.confirmedBy = confirms ? actor : nil
+            r.updatedAt = now
+            r.version = 1
+            try await r.create(on: tx)
+            drafts.append(Self.audit(.create, r, "\(values.kind.rawValue) recorded (\(r.verification))"))
+            return (try EntryDTO(r), drafts)
+        }
+    }
+
+    /// Resolve, stop, reactivate, or confirm an entry.
+    package func change(_ id: UUID, _ change: Change) async throws -> EntryDTO {
+        guard let found = try await ClinicalEntryRecord.find(id, on: scope.db) else {
+            throw AppError.notFound("No such clinical entry.")
+        }
+        let pid = found.patientID
+        try await scope.authorize(.recordClinical(patientID: pid), patientID: pid)
+        var errors: [FieldError] = []
+        let status = Text.clean(change.status).map { ClinicalStatus(rawValue: $0.lowercased()) }
+        if status == .some(nil) { errors.append(FieldError("status", "Status must be active or inactive.")) }
+        let verification = Text.clean(change.verification).map { ClinicalVerification(rawValue: $0.lowercased()) }
+        if verification == .some(nil) || verification == .some(.unconfirmed) {
+            errors.append(FieldError("verification", "Verification may only be set to confirmed."))
+        }
+        if status == nil && verification == nil && errors.isEmpty {
+            errors.append(FieldError("status", "Send a status or a verification to change."))
+        }
+        if !errors.isEmpty { throw AppError.validation(errors) }
+        if verification != nil { try await scope.authorize(.confirmClinical(patientID: pid), patientID: pid) }
+        let actor = scope.principal.username, now = scope.now
+        return try await scope.run { tx in
+            guard let r = try await ClinicalEntryRecord.find(id, on: tx) else {
+                throw AppError.notFound("No such clinical entry.")
+            }
+            var did: [String] = []
+            if let s = status ?? nil, s.rawValue != r.status {
+                r.status = s.rawValue
+                did.append("status \(s.rawValue)")
+            }
+            if verification != nil, r.verification != ClinicalVerification.confirmed.rawValue {
+                r.verification = ClinicalVerification.confirmed.rawValue
+                r.confirmedBy = actor
+                did.append("confirmed")
+            }
+            guard !did.isEmpty else { return (try EntryDTO(r), []) }
+            r.updatedAt = now
+            r.version += 1
+            try await r.save(on: tx)
+            return (try EntryDTO(r), [Self.audit(.update, r, did.joined(separator: ", "))])
+        }
+    }
+
+    static func audit(_ action: AuditAction, _ r: ClinicalEntryRecord, _ detail: String) -> AuditDraft {
+        AuditDraft(
+            action: action, category: .clinical, patientID: r.patientID, entityType: "ClinicalEntry",
+            entityID: r.id?.uuidString, detail: "\(r.kind): \(detail)")
+    }
+}
+
+extension Request {
+    package func clinical() throws -> ClinicalStore { ClinicalStore(scope: try scope()) }
+}

@@ -1,0 +1,155 @@
+import Vapor
+import Plot
+import Domain
+import AppCore
+
+/// The clinical summary at the top of the chart: problems, allergies (or "No known allergies") and the medicines the
+/// patient takes, entries awaiting confirmation marked; with the forms that add and the buttons that change them.
+package struct ClinicalChartSection {
+    package let summary: ClinicalStore.Summary
+    package let canRecord: Bool
+    package let canConfirm: Bool
+    package var errors: [FieldError] = []
+
+    package init(summary: ClinicalStore.Summary, canRecord: Bool, canConfirm: Bool, errors: [FieldError] = []) {
+        self.summary = summary
+        self.canRecord = canRecord
+        self.canConfirm = canConfirm
+        self.errors = errors
+    }
+
+    package func render(_ req: Request, patientID: UUID) -> Node<HTML.BodyContext> {
+        .div(
+            .class("card"), .id("clinical"),
+            .h2(.text("Clinical summary")),
+            FormKit.errorSummary(errors),
+            .div(
+                .class("grid2"),
+                list("Problems", "problems", summary.problems, req, empty: "No problems recorded."),
+                list(
+                    "Allergies", "allergies", summary.allergies, req,
+                    empty: "Allergies not recorded yet: ask, and record them or “no known allergies”."),
+                list("Medications (reported)", "medications", summary.medications, req, empty: "None reported.")),
+            .if(canRecord, addForms(req, patientID: patientID)))
+    }
+
+    func list(_ title: String, _ id: String, _ rows: [ClinicalStore.EntryDTO], _ req: Request, empty: String)
+        -> Node<HTML.BodyContext>
+    {
+        .section(
+            .id("clinical-\(id)"),
+            .h3(.text(title)),
+            .if(rows.filter { $0.status == .active }.isEmpty, .p(.small(.text(empty)))),
+            .ul(.class("plain"), .forEach(rows) { entry($0, req) }))
+    }
+
+    func entry(_ e: ClinicalStore.EntryDTO, _ req: Request) -> Node<HTML.ListContext> {
+        let active = e.status == .active
+        var words = [e.code.map { "\($0) " }.map { $0 + e.display } ?? e.display]
+        if e.code == ClinicalRules.noKnownAllergies { words = [e.display] }
+        if let r = e.reaction { words.append(r) }
+        if let s = e.severity { words.append(s.rawValue) }
+        if let d = e.dose { words.append(d) }
+        if let o = e.onset { words.append("since \(o)") }
+        return .li(
+            .class(active ? "clinical-entry" : "clinical-entry inactive"),
+            .attribute(named: "data-kind", value: e.kind.rawValue),
+            .text(words.joined(separator: " · ")),
+            .if(!active, .span(.class("badge"), .text(e.status.label(for: e.kind)))),
+            .if(
+                e.verification == .unconfirmed,
+                .span(.class("badge warn"), .text("to confirm (from \(e.source.split(separator: ":")[0]))"))),
+            .if(
+                canRecord,
+                .form(
+                    .action(Site.clinicalEntry.path(e.id)), .method(.post), .class("inline"),
+                    .div(
+                        FormKit.csrf(req),
+                        .if(
+                            canConfirm && e.verification == .unconfirmed,
+                            .button(
+                                .type(.submit), .name("verification"), .value("confirmed"), .class("secondary"),
+                                .text("Confirm"))),
+                        .button(
+                            .type(.submit), .name("status"), .value(active ? "inactive" : "active"),
+                            .class("secondary"),
+                            .text(active ? (e.kind == .medication ? "Stopped" : "Resolved") : "Active again"))))))
+    }
+
+    func addForms(_ req: Request, patientID: UUID) -> Node<HTML.BodyContext> {
+        let action = Site.patientClinical.path(patientID)
+        func form(_ kind: ClinicalKind, _ title: String, _ fields: [Node<HTML.FormContext>]) -> Node<HTML.BodyContext> {
+            .details(
+                .class("menu noprint"), .id("add-\(kind.rawValue)"), .summary(.text(title)),
+                .form(
+                    .action(action), .method(.post),
+                    .div(
+                        FormKit.csrf(req), .input(.type(.hidden), .name("kind"), .value(kind.rawValue)),
+                        .group(fields), .button(.type(.submit), .id("add-\(kind.rawValue)-submit"), .text("Add")))))
+        }
+        return .div(
+            .class("actions"),
+            form(
+                .problem, "Add a problem",
+                [
+                    FormKit.field("Problem", name: "display", errors: errors, required: true),
+                    FormKit.field("ICD-10-CM code", name: "code", errors: errors, hint: "For example E11.42"),
+                    FormKit.field("Since", name: "onset", type: .date, errors: errors),
+                ]),
+            form(
+                .allergy, "Add an allergy",
+                [
+                    FormKit.field("Substance", name: "display", errors: errors, required: true),
+                    FormKit.field("Reaction", name: "reaction", errors: errors),
+                    FormKit.select(
+                        "Severity", name: "severity",
+                        options: [("", "—")] + AllergySeverity.allCases.map { ($0.rawValue, $0.rawValue) },
+                        selected: nil, errors: errors),
+                ]),
+            .form(
+                .action(action), .method(.post), .class("inline noprint"),
+                .div(
+                    FormKit.csrf(req), .input(.type(.hidden), .name("kind"), .value("allergy")),
+                    .input(.type(.hidden), .name("code"), .value(ClinicalRules.noKnownAllergies)),
+                    .button(.type(.submit), .id("no-known-allergies"), .class("secondary"), .text("No known allergies"))
+                )),
+            form(
+                .medication, "Add a medication the patient takes",
+                [
+                    FormKit.field("Medicine", name: "display", errors: errors, required: true),
+                    FormKit.field("Dose and how often", name: "dose", errors: errors),
+                    FormKit.field("Since", name: "onset", type: .date, errors: errors),
+                ]))
+    }
+}
+
+/// The patient's own summary in the portal: confirmed entries only, active first, in their language.
+package struct PortalHealthSummary {
+    package let summary: ClinicalStore.Summary
+
+    package init(summary: ClinicalStore.Summary) { self.summary = summary }
+
+    package func render(_ t: Translator) -> Node<HTML.BodyContext> {
+        func list(_ title: String, _ rows: [ClinicalStore.EntryDTO], empty: String) -> Node<HTML.BodyContext> {
+            let active = rows.filter { $0.status == .active }
+            return .group(
+                .h3(.text(t(title))),
+                .if(active.isEmpty, .p(.small(.text(t(empty))))),
+                .ul(
+                    .class("plain"),
+                    .forEach(active) { e in
+                        .li(
+                            .text(
+                                e.code == ClinicalRules.noKnownAllergies
+                                    ? t("No known allergies")
+                                    : ([e.display] + [e.reaction, e.dose].compactMap { $0 }).joined(separator: " · ")))
+                    }))
+        }
+        return .div(
+            .class("card"), .id("health-summary"),
+            .h2(.text(t("My health summary"))),
+            list("Health problems", summary.problems, empty: "None recorded."),
+            list("Allergies", summary.allergies, empty: "None recorded."),
+            list("Medicines I take", summary.medications, empty: "None recorded."))
+    }
+}
