@@ -54,7 +54,7 @@ let capabilities: [Target] = [
     // Wound photos and attachments: resumable uploads, the image pipeline, timelines.
     capability("Photos", uses: ["Accounts", "CarePathways", "Patients", "Scheduling"]),
     // Intake forms: definitions, submissions, the review queue.
-    capability("Intake", uses: ["Patients", "Photos"]),
+    capability("Intake", uses: ["ClinicalRecord", "Patients", "Photos"]),
     // Secure messages between patients and the practice.
     capability("Messaging", uses: ["Accounts", "Locations", "Notifications", "Patients", "Photos"]),
     // Video visits: waiting room, signaling, TURN credentials, hand-over.

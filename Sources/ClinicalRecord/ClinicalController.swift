@@ -9,8 +9,10 @@ package enum ClinicalController {
     }
 
     @Sendable package static func addAPI(req: Request) async throws -> Response {
-        let entry = try await req.clinical().add(
-            patientID: try req.idParameter("patient"), try req.decodeJSON(ClinicalEntryInput.self))
+        guard
+            let entry = try await req.clinical().add(
+                patientID: try req.idParameter("patient"), try req.decodeJSON(ClinicalEntryInput.self))
+        else { throw AppError.notFound("The entry was not added.") }
         return try await entry.encodeResponse(status: .created, for: req)
     }
 

@@ -9,6 +9,8 @@ import Patients
 package struct ClinicalStore {
     package let scope: AuditScope
 
+    package init(scope: AuditScope) { self.scope = scope }
+
     package struct EntryDTO: Content {
         package let id: UUID
         package let patientId: UUID
@@ -91,8 +93,11 @@ package struct ClinicalStore {
 
     /// A new entry. A clinician's entry is confirmed when a provider or the Medical Director records it, and waits
     /// for their confirmation otherwise (an MA's, an intake's).
-    package func add(patientID: UUID, _ input: ClinicalEntryInput, source: String = "clinician") async throws
-        -> EntryDTO
+    /// `fromIntake` names the intake an entry came from: it then always waits for confirmation, and an entry the
+    /// summary already holds (same kind and words, active) is not added twice (nil is returned).
+    @discardableResult
+    package func add(patientID: UUID, _ input: ClinicalEntryInput, fromIntake: UUID? = nil) async throws
+        -> EntryDTO?
     {
         try await scope.authorize(.recordClinical(patientID: patientID), patientID: patientID)
         let values: ClinicalEntryValues
@@ -100,13 +105,24 @@ package struct ClinicalStore {
         case .failure(let f): throw AppError.validation(f.errors)
         case .success(let v): values = v
         }
-        let confirms = AccessPolicy.decide(scope.principal, .confirmClinical(patientID: patientID)).isAllowed
+        let confirms =
+            fromIntake == nil && AccessPolicy.decide(scope.principal, .confirmClinical(patientID: patientID)).isAllowed
+        let source = fromIntake.map { "intake:\($0.uuidString)" } ?? "clinician"
         let actor = scope.principal.username, now = scope.now
         return try await scope.run { tx in
             guard try await PatientRecord.find(patientID, on: tx) != nil else {
                 throw AppError.notFound("No patient with that id.")
             }
             var drafts: [AuditDraft] = []
+            if fromIntake != nil {
+                let same = try await ClinicalEntryRecord.query(on: tx).filter(\.$patientID == patientID)
+                    .filter(\.$kind == values.kind.rawValue).filter(\.$status == ClinicalStatus.active.rawValue).all()
+                if same.contains(where: {
+                    $0.display.lowercased() == values.display.lowercased() || ($0.code != nil && $0.code == values.code)
+                }) {
+                    return (nil, [])
+                }
+            }
             if values.kind == .allergy {
                 let active = try await ClinicalEntryRecord.query(on: tx).filter(\.$patientID == patientID)
                     .filter(\.$kind == ClinicalKind.allergy.rawValue).filter(

@@ -73,7 +73,7 @@ package struct ClinicalChartSection {
                         .button(
                             .type(.submit), .name("status"), .value(active ? "inactive" : "active"),
                             .class("secondary"),
-                            .text(active ? (e.kind == .medication ? "Stopped" : "Resolved") : "Active again"))))))
+                            .text(active ? "Mark \(ClinicalStatus.inactive.label(for: e.kind))" : "Active again"))))))
     }
 
     func addForms(_ req: Request, patientID: UUID) -> Node<HTML.BodyContext> {
@@ -92,15 +92,16 @@ package struct ClinicalChartSection {
             form(
                 .problem, "Add a problem",
                 [
-                    FormKit.field("Problem", name: "display", errors: errors, required: true),
-                    FormKit.field("ICD-10-CM code", name: "code", errors: errors, hint: "For example E11.42"),
-                    FormKit.field("Since", name: "onset", type: .date, errors: errors),
+                    FormKit.field("Problem", name: "display", errors: errors, required: true, id: "problem-display"),
+                    FormKit.field(
+                        "ICD-10-CM code", name: "code", errors: errors, hint: "For example E11.42", id: "problem-code"),
+                    FormKit.field("Since", name: "onset", type: .date, errors: errors, id: "problem-onset"),
                 ]),
             form(
                 .allergy, "Add an allergy",
                 [
-                    FormKit.field("Substance", name: "display", errors: errors, required: true),
-                    FormKit.field("Reaction", name: "reaction", errors: errors),
+                    FormKit.field("Substance", name: "display", errors: errors, required: true, id: "allergy-display"),
+                    FormKit.field("Reaction", name: "reaction", errors: errors, id: "allergy-reaction"),
                     FormKit.select(
                         "Severity", name: "severity",
                         options: [("", "—")] + AllergySeverity.allCases.map { ($0.rawValue, $0.rawValue) },
@@ -116,9 +117,10 @@ package struct ClinicalChartSection {
             form(
                 .medication, "Add a medication the patient takes",
                 [
-                    FormKit.field("Medicine", name: "display", errors: errors, required: true),
-                    FormKit.field("Dose and how often", name: "dose", errors: errors),
-                    FormKit.field("Since", name: "onset", type: .date, errors: errors),
+                    FormKit.field(
+                        "Medicine", name: "display", errors: errors, required: true, id: "medication-display"),
+                    FormKit.field("Dose and how often", name: "dose", errors: errors, id: "medication-dose"),
+                    FormKit.field("Since", name: "onset", type: .date, errors: errors, id: "medication-onset"),
                 ]))
     }
 }

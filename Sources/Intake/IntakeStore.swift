@@ -2,6 +2,7 @@ import Vapor
 import Fluent
 import Domain
 import AppCore
+import ClinicalRecord
 import Patients
 import Photos
 
@@ -284,6 +285,17 @@ package struct IntakeStore {
                         detail: "accepted; chart fields updated: \(changedFields.joined(separator: ","))")
                 ]
             )
+        }
+        // The answers that name conditions, allergies and medicines wait in the clinical summary for a provider.
+        let clinical = ClinicalStore(scope: scope)
+        for entry in IntakeClinicalMapping.entries(formCode: r.formCode, answers: answers) {
+            do {
+                try await clinical.add(patientID: r.patientId, entry, fromIntake: id)
+            } catch AppError.conflict {
+                continue  // "no known allergies" beside allergies already recorded: the recorded ones stand
+            } catch AppError.validation {
+                continue  // an answer that is not a valid entry stays in the intake for the clinician to read
+            }
         }
         return (done, changed)
     }

@@ -404,6 +404,15 @@ def test_provider_works_the_day_and_the_medical_director_sees_what_waits(sqlite_
             fits(sized, width, f"my day ({size})")
             sized.get(base + "/patients?q=garcia")
             submit(sized, sized.find_element(By.PARTIAL_LINK_TEXT, "Garcia"))
+            # The clinical summary first: a problem added on the phone is there at every size.
+            if size == "phone":
+                sized.find_element(By.CSS_SELECTOR, "#add-problem summary").click()
+                form = sized.find_element(By.CSS_SELECTOR, "#add-problem form")
+                form.find_element(By.NAME, "display").send_keys("Hallux valgus, right foot")
+                form.find_element(By.NAME, "code").send_keys("m20.11")
+                submit(sized, form.find_element(By.ID, "add-problem-submit"))
+            clinical = sized.find_element(By.ID, "clinical")
+            assert "M20.11 Hallux valgus, right foot" in clinical.text, clinical.text
             fits(sized, width, f"chart ({size})")
             shot(sized, artifacts, f"walk-provider-chart-{size}")
     finally:

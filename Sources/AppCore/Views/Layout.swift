@@ -290,19 +290,20 @@ package enum FormKit {
     package static func field<C: HTML.BodyContext>(
         _ label: String, name: String, value: String? = nil, type: HTMLInputType = .text,
         errors: [FieldError] = [], required: Bool = false, autocomplete: String? = nil,
-        hint: String? = nil
+        hint: String? = nil, id: String? = nil
     ) -> Node<C> {
         let err = errors.first { $0.field == name }
+        let id = id ?? name  // several forms on one page name their fields apart
         return .div(
             .class(err == nil ? "field" : "field invalid"),
-            .label(.for(name), .text(label + (required ? " *" : ""))),
+            .label(.for(id), .text(label + (required ? " *" : ""))),
             .input(
-                .type(type), .name(name), .id(name), .value(Escape.attribute(value ?? "")), .required(required),
+                .type(type), .name(name), .id(id), .value(Escape.attribute(value ?? "")), .required(required),
                 .attribute(named: "autocomplete", value: autocomplete),
                 .attribute(named: "aria-invalid", value: err == nil ? nil : "true"),
-                .attribute(named: "aria-describedby", value: err == nil ? nil : "\(name)-error")),
+                .attribute(named: "aria-describedby", value: err == nil ? nil : "\(id)-error")),
             .unwrap(hint) { .p(.small(.text($0))) },
-            .unwrap(err) { .p(.class("error"), .id("\(name)-error"), .text($0.message)) }
+            .unwrap(err) { .p(.class("error"), .id("\(id)-error"), .text($0.message)) }
         )
     }
 

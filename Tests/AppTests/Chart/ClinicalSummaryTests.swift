@@ -53,6 +53,32 @@ final class ClinicalSummaryTests: XCTestCase {
         XCTAssertNil(ClinicalRules.allergyConflict(adding: latex, activeAllergies: [nka]))
     }
 
+    func test_intakeAnswers_becomeEntries() {
+        let newPatient = IntakeClinicalMapping.entries(
+            formCode: "new-patient",
+            answers: [
+                "conditions": "High blood pressure|Diabetes|None of these", "medications": "Lisinopril 10 mg\n\nnone",
+                "allergies": "Penicillin - hives; latex", "smoker": "yes",
+            ])
+        XCTAssertEqual(
+            newPatient.map { "\($0.kind!):\($0.code ?? "-"):\($0.display ?? "")" },
+            [
+                "problem:I10:High blood pressure", "problem:-:Diabetes", "medication:-:Lisinopril 10 mg",
+                "allergy:-:Penicillin - hives", "allergy:-:latex", "problem:Z72.0:Tobacco use",
+            ])
+        let none = IntakeClinicalMapping.entries(
+            formCode: "new-patient", answers: ["allergies": "None.", "medications": "no"])
+        XCTAssertEqual(none.map(\.code), [ClinicalRules.noKnownAllergies])
+        let foot = IntakeClinicalMapping.entries(
+            formCode: "diabetic-foot",
+            answers: ["diabetesType": "Type 1", "neuropathy": "Numbness|Tingling", "amputation": "yes"])
+        XCTAssertEqual(
+            foot.map { $0.display ?? "" },
+            ["Type 1 diabetes", "Foot symptoms: numbness, tingling (neuropathy to assess)", "Amputation"])
+        XCTAssertEqual(
+            IntakeClinicalMapping.entries(formCode: "telehealth-consent", answers: ["understands": "yes"]), [])
+    }
+
     func test_whoRecordsConfirmsAndReads_andEveryStepIsAudited() async throws {
         try await withTestApp { app, clock in
             let patient = try await Fixtures.patientUser(app, family: "Clinical")

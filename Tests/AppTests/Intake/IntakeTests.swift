@@ -6,6 +6,7 @@ import Domain
 import TestSupport
 import Accounts
 import AppCore
+import ClinicalRecord
 import Intake
 import Patients
 
@@ -105,6 +106,12 @@ final class IntakeTests: XCTestCase {
             XCTAssertEqual(accepted.headers.first(name: .location), Site.intake.path() + "?done=accepted")
             let final = try await IntakeSubmissionRecord.find(rows[0].id, on: app.db)
             XCTAssertEqual(final?.status, .accepted)
+            // The answers that name conditions wait in the clinical summary for a provider, marked with the intake.
+            let entries = try await ClinicalEntryRecord.query(on: app.db).filter(\.$patientID == pid).all()
+            XCTAssertEqual(
+                Set(entries.map { "\($0.code ?? "-") \($0.display)" }),
+                ["E11.9 Type 2 diabetes", "- Past foot ulcer or slow-healing sore"])
+            XCTAssertTrue(entries.allSatisfy { $0.verification == "unconfirmed" && $0.source == "intake:\(id)" })
             XCTAssertEqual(final?.reviewedBy, ma.username)
             let audit = try await Fixtures.auditRows(app, patientID: pid).filter { $0.category == "intake" }
             XCTAssertGreaterThanOrEqual(audit.count, 6, "drafts, reads, submission and review are audited")
@@ -143,6 +150,12 @@ final class IntakeTests: XCTestCase {
             let twice = try await HTTP.send(
                 app, .POST, Site.apiIntakeAccept.path(intake.id), headers: provider)
             XCTAssertEqual(twice.status, .conflict)
+            // Even a provider's acceptance leaves the entries to confirm one by one; "none" is no known allergies.
+            let entries = try await ClinicalEntryRecord.query(on: app.db).filter(\.$patientID == patient.patientID!)
+                .sort(\.$kind).all()
+            XCTAssertEqual(
+                entries.map { "\($0.kind):\($0.display):\($0.verification)" },
+                ["allergy:No known allergies:unconfirmed", "medication:metformin 500 mg twice daily:unconfirmed"])
             let row = try await IntakeSubmissionRecord.find(intake.id, on: app.db)
             XCTAssertNotNil(row?.signedAt)
         }
