@@ -88,9 +88,12 @@ package enum PortalSchedulingController {
         let id = try req.idParameter("appointment")
         let a = try await req.scheduling().find(id)
         try await req.scope().authorize(.changeAppointment(patientID: a.patientId), patientID: a.patientId)
+        let taken = req.query[String.self, at: "taken"] != nil
         return Layout.render(
-            try await bookPage(req, action: Site.portalAppointmentReschedule.path(id), fixedType: a.typeId)
-                .render(for: req))
+            try await bookPage(
+                req, action: Site.portalAppointmentReschedule.path(id), fixedType: a.typeId,
+                message: taken ? "That time is no longer available. Please pick another." : nil
+            ).render(for: req))
     }
 
     @Sendable package static func reschedule(req: Request) async throws -> Response {

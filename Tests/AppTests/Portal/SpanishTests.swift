@@ -164,6 +164,10 @@ final class SpanishTests: XCTestCase {
             XCTAssertTrue(list.body.string.contains("Su cita está programada."))
             // A type the practice named itself has no translation: its name stays as written.
             XCTAssertTrue(list.body.string.contains("Follow-up con "), list.body.string)
+            // A time taken meanwhile: the reschedule form says so, in Spanish.
+            let appt = try await AppointmentRecord.query(on: app.db).filter(\.$patientID == pid).first()
+            let taken = try await web.get(Site.portalAppointmentReschedule.path(try XCTUnwrap(appt?.id)) + "?taken=1")
+            XCTAssertTrue(taken.body.string.contains("Ese horario ya no está disponible. Elija otro."))
             let notices = try await OutboxMessageRecord.query(on: app.db).filter(\.$kind == "confirmation").all()
             XCTAssertFalse(notices.isEmpty)
             for n in notices {
