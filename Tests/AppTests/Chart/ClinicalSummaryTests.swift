@@ -174,8 +174,13 @@ final class ClinicalSummaryTests: XCTestCase {
                 ["kind": "problem", "display": "Hallux valgus, right", "code": "M20.11"])
             XCTAssertEqual(added.headers.first(name: .location), Site.patient.path(pid) + "#clinical")
             _ = try await dr.post(Site.patientClinical.path(pid), ["kind": "allergy", "code": "NKA"])
+            _ = try await dr.post(
+                Site.patientClinical.path(pid),
+                ["kind": "medication", "display": #"<img src=x onerror=alert(1)> "Ibuprofen""#, "dose": "<b>2</b>"])
             let after = try await dr.get(Site.patient.path(pid)).body.string
             XCTAssertTrue(after.contains("M20.11 Hallux valgus, right") && after.contains("No known allergies"))
+            XCTAssertTrue(after.contains("&lt;img src=x onerror=alert(1)&gt;"), "typed HTML is shown as text")
+            XCTAssertFalse(after.contains("<img src=x") || after.contains("<b>2</b>"))
 
             let desk = PageClient(app)
             try await desk.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
