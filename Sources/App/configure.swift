@@ -28,6 +28,7 @@ public func configure(
     app.blobs = try FileBlobStore(root: config.blobDir)
     app.serializer = WriteSerializer(isPostgres: config.isPostgres)
     _ = SignInService.dummyHash(cost: config.bcryptCost)  // made once at start, not on a request's event loop
+    _ = Locales.tables  // the locale files are read at start: a missing one stops the start, not a patient's page
 
     if let url = config.databaseURL, config.isPostgres {
         var pg = try SQLPostgresConfiguration(url: url)

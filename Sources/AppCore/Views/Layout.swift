@@ -176,7 +176,7 @@ package enum Layout {
         .form(
             .class("lang-switch"), .action(Site.language.path()), .method(.post),
             .input(.type(.hidden), .name("_csrf"), .value(req.csrfToken)),
-            .input(.type(.hidden), .name("back"), .value(req.url.string)),
+            .input(.type(.hidden), .name("back"), .value(Escape.attribute(req.url.string))),
             .forEach(PatientLanguage.allCases.filter { $0 != current }) { l in
                 .button(
                     .type(.submit), .name("language"), .value(l.rawValue), .attribute(named: "lang", value: l.rawValue),

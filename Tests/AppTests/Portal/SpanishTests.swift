@@ -90,6 +90,11 @@ final class SpanishTests: XCTestCase {
             XCTAssertTrue(page.contains("<html lang=\"es\">"), String(page.prefix(200)))
             XCTAssertTrue(page.contains("Acceso al portal del paciente") && page.contains("Contraseña"))
             XCTAssertTrue(page.contains("id=\"lang-en\""), "the switch offers English")
+            // The page's own address goes back into the switch's form: never as markup.
+            let crafted = try await HTTP.send(
+                app, .GET, Site.portalLogin.path() + #"?x="><b>hi</b>"#, headers: ["Accept-Language": "es"])
+            XCTAssertFalse(crafted.body.string.contains("\"><b>hi</b>"), "the address is escaped in the form")
+            XCTAssertTrue(crafted.body.string.contains("name=\"back\" value=\"/portal/login?x="), crafted.body.string)
 
             let web = PageClient(app)
             web.cookies["cs_lang"] = "es"
