@@ -322,7 +322,8 @@ package struct IntakeReviewPage {
                     .text("MRN \(patient.mrn) · status \(submission.status)"),
                     .unwrap(submission.signedAt) {
                         .text(
-                            " · signed “\(submission.signedName ?? "")” at \(Format.local($0, zone: zone, now: req.now))"
+                            " · signed “\(submission.signedName ?? "")” at "
+                                + Format.local($0, zone: zone, now: req.now)
                         )
                     }),
                 FormKit.errorSummary(errors),

@@ -230,7 +230,8 @@ package struct ThreadPage {
                             .p(
                                 .small(
                                     .text(
-                                        "\(m.senderName) · \(Format.local(m.sentAt, zone: zone, language: t.language))")
+                                        m.senderName + " · "
+                                            + Format.local(m.sentAt, zone: zone, language: t.language))
                                 )),
                             .p(.class("body"), .text(m.body)),
                             .unwrap(m.attachmentId) { aid in

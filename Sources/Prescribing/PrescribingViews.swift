@@ -231,7 +231,8 @@ package struct RefillQueuePage {
                             .text(" · \(i.prescription.description)")),
                         .p(
                             .text(
-                                "From the \(i.source) · \(Format.local(i.createdAt, zone: zone, now: req.now)) · routed "
+                                "From the \(i.source) · "
+                                    + Format.local(i.createdAt, zone: zone, now: req.now) + " · routed "
                                     + "to \(i.routedToName) (\(i.routeReason))"
                             )),
                         .p(
