@@ -55,6 +55,8 @@ let capabilities: [Target] = [
     capability("Photos", uses: ["Accounts", "CarePathways", "Patients", "Scheduling"]),
     // Intake forms: definitions, submissions, the review queue.
     capability("Intake", uses: ["ClinicalRecord", "Patients", "Photos"]),
+    // Visits and their notes: templates as data, drafts, provider signatures, addenda.
+    capability("Encounters", uses: ["Accounts", "Locations", "Patients", "Photos", "Scheduling"]),
     // Secure messages between patients and the practice.
     capability("Messaging", uses: ["Accounts", "Locations", "Notifications", "Patients", "Photos"]),
     // Video visits: waiting room, signaling, TURN credentials, hand-over.
@@ -64,7 +66,9 @@ let capabilities: [Target] = [
     // The patient portal: home, appointments, invitations.
     capability("Portal", uses: ["Accounts", "ClinicalRecord", "Notifications", "Patients", "Scheduling"]),
     // The patient chart, assembled from what the capabilities contribute.
-    capability("Chart", uses: ["Accounts", "CarePathways", "ClinicalRecord", "Locations", "Patients", "Prescribing"]),
+    capability(
+        "Chart",
+        uses: ["Accounts", "CarePathways", "ClinicalRecord", "Encounters", "Locations", "Patients", "Prescribing"]),
     // The demo practice.
     capability("Demo", uses: ["Accounts", "Locations", "Patients", "Prescribing", "Scheduling"]),
     // Each role's home page.
@@ -121,8 +125,8 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "AppCore", "Accounts", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo", "Home", "Intake",
-                "Jobs", "Locations",
+                "AppCore", "Accounts", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo", "Encounters", "Home",
+                "Intake", "Jobs", "Locations",
                 "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing", "Scheduling",
                 "Telehealth",
             ] + server + drivers
@@ -149,8 +153,9 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "Accounts", "App", "AppCore", "Audit", "CarePathways", "Chart", "Demo", "Home", "Intake", "Jobs",
-                "Locations", "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing",
+                "Accounts", "App", "AppCore", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo", "Encounters",
+                "Home", "Intake", "Jobs", "Locations", "Messaging", "Notifications", "Operations", "Patients", "Photos",
+                "Portal", "Prescribing",
                 "Scheduling", "Telehealth", "TestSupport",
             ]
                 + [.product(name: "XCTVapor", package: "vapor")] + server

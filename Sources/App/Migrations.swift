@@ -2,6 +2,7 @@ import Fluent
 import SQLKit
 import CarePathways
 import ClinicalRecord
+import Encounters
 import Intake
 import Jobs
 import Messaging
@@ -74,6 +75,10 @@ package enum Migrations {
         UpdateVirtualVisitAddHost(),
         UpdatePatientAddPreferredLanguage(),
         CreateClinicalEntry(),
+        CreateObservation(),
+        CreateNoteTemplate(),
+        CreateEncounter(),
+        CreateNoteAddendum(),
     ]
 }
 

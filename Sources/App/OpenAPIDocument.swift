@@ -3,6 +3,7 @@ import AppCore
 import Audit
 import CarePathways
 import ClinicalRecord
+import Encounters
 import Domain
 import Intake
 import Jobs
@@ -127,6 +128,91 @@ package enum OpenAPIDocument {
                     "changeClinicalEntry", "Resolve, stop or reactivate an entry; a provider confirms it",
                     tag: "clinical", params: [idParam], body: change,
                     responses: ["200": ok("Entry", entry), "422": problemResponse])
+            ],
+        ]
+    }
+
+    /// Observations: vital signs, the A1c, smoking status (FHIR Observation: LOINC code, category, UCUM unit).
+    package static var observationPaths: J {
+        let observation = of(ClinicalStore.ObservationDTO.self)
+        let input = of(
+            ObservationInput.self, required: ["kind"],
+            [
+                "kind": APIField(values: ObservationKind.allCases.map(\.rawValue)),
+                "value": .text(max: 12, "The number (systolic for blood pressure)"),
+                "value2": .text(max: 12, "Diastolic, for blood pressure"),
+                "answer": APIField("Smoking status", values: SmokingStatus.allCases.map(\.rawValue)),
+                "effective": .date,
+            ])
+        let change = of(
+            ClinicalStore.ObservationChange.self,
+            ["status": APIField(values: [ObservationStatus.final.rawValue, ObservationStatus.enteredInError.rawValue])])
+        return [
+            "/api/v1/patients/{id}/observations": [
+                "get": op(
+                    "listObservations", "Vital signs and results, newest first (the patient: final ones only)",
+                    tag: "clinical", params: [idParam],
+                    responses: ["200": ok("Observations", arr(observation)), "403": problemResponse]),
+                "post": op(
+                    "recordObservation", "Record a measurement (final when a provider records it)", tag: "clinical",
+                    params: [idParam], body: input, responses: ["201": ok("Observation", observation)]),
+            ],
+            "/api/v1/observations/{id}": [
+                "patch": op(
+                    "changeObservation", "A provider confirms (final); any clinician marks entered-in-error",
+                    tag: "clinical", params: [idParam], body: change,
+                    responses: ["200": ok("Observation", observation), "409": problemResponse])
+            ],
+        ]
+    }
+
+    /// Encounters and visit notes (FHIR Encounter + Composition): templates, drafts, signatures, addenda.
+    package static var encounterPaths: J {
+        let encounter = of(NoteStore.EncounterDTO.self)
+        let start = of(
+            NoteStore.StartInput.self, required: ["templateCode"],
+            [
+                "templateCode": .text(max: 64, "A note template's code (GET /api/v1/note-templates)"),
+                "appointmentId": APIField("One of the patient's appointments", format: "uuid"), "date": .date,
+            ])
+        let save = of(
+            NoteStore.SaveInput.self,
+            ["version": APIField("The version read; a note changed since is refused with 409")])
+        let addendum = of(NoteStore.AddendumInput.self, required: ["text"], ["text": .text(max: NoteRules.maxAddendum)])
+        return [
+            "/api/v1/note-templates": [
+                "get": op(
+                    "listNoteTemplates", "The newest version of each note template (clinical staff)", tag: "notes",
+                    responses: ["200": ok("Templates", arr(ref("FormDefinition"))), "403": problemResponse])
+            ],
+            "/api/v1/patients/{id}/encounters": [
+                "get": op(
+                    "listEncounters", "Visits with their notes, newest first (the patient: signed notes only)",
+                    tag: "notes", params: [idParam], responses: ["200": ok("Encounters", arr(encounter))]),
+                "post": op(
+                    "startEncounter", "Start a draft note from a template, for an appointment or a day",
+                    tag: "notes", params: [idParam], body: start,
+                    responses: ["201": ok("Encounter", encounter), "409": problemResponse]),
+            ],
+            "/api/v1/encounters/{id}": [
+                "get": op(
+                    "getEncounter", "One visit note (the patient: their own signed notes)", tag: "notes",
+                    params: [idParam], responses: ["200": ok("Encounter", encounter)]),
+                "patch": op(
+                    "saveEncounter", "Save a draft's answers (a signed note answers 409)", tag: "notes",
+                    params: [idParam], body: save,
+                    responses: ["200": ok("Encounter", encounter), "409": problemResponse]),
+            ],
+            "/api/v1/encounters/{id}/sign": [
+                "post": op(
+                    "signEncounter", "Sign the note (provider or Medical Director; every required field answered)",
+                    tag: "notes", params: [idParam], body: save,
+                    responses: ["200": ok("Encounter", encounter), "409": problemResponse])
+            ],
+            "/api/v1/encounters/{id}/addenda": [
+                "post": op(
+                    "addAddendum", "Add an addendum to a signed note", tag: "notes", params: [idParam],
+                    body: addendum, responses: ["201": ok("Encounter", encounter), "409": problemResponse])
             ],
         ]
     }
@@ -952,6 +1038,8 @@ package enum OpenAPIDocument {
             ],
         ]
         for (path, item) in clinicalPaths { paths[path] = item }
+        for (path, item) in observationPaths { paths[path] = item }
+        for (path, item) in encounterPaths { paths[path] = item }
         for (path, item) in pathwayPaths { paths[path] = item }
         for (path, item) in prescribingPaths { paths[path] = item }
         for (path, item) in telehealthPaths { paths[path] = item }

@@ -8,6 +8,7 @@ import Accounts
 import AppCore
 import CarePathways
 import Demo
+import Encounters
 import Intake
 import Locations
 import Prescribing
@@ -81,6 +82,7 @@ public func prepareDatabase(_ app: Application) async throws {
         try await PracticeRecord(name: app.config.practiceName, mrnPrefix: app.config.mrnPrefix).create(on: app.db)
     }
     try await StandardFormsLoader.load(app.db, now: app.clock.now())
+    try await NoteTemplatesLoader.load(app.db, now: app.clock.now())
     try await PathwayStore.loadStandard(app.db, now: app.clock.now())
     try await PharmacyDirectory.load(app.db)
 }

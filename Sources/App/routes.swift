@@ -16,6 +16,7 @@ import Scheduling
 import Telehealth
 import Chart
 import ClinicalRecord
+import Encounters
 
 /// The site's route groups by who may reach them, and every capability's routes on them (each capability's
 /// `<Capability>Routes`). Authorization beyond sign-in happens in the stores (one policy).
@@ -37,6 +38,7 @@ package func routes(_ app: Application) throws {
     PatientsRoutes.register(routes: site)
     ChartRoutes.register(routes: site)
     ClinicalRoutes.register(routes: site)
+    EncounterRoutes.register(routes: site)
     SchedulingRoutes.register(routes: site)
     PortalRoutes.register(routes: site)
     IntakeRoutes.register(routes: site)

@@ -6,11 +6,18 @@ package struct ChartFormErrors: Sendable {
     package var invite: [FieldError]
     package var procedure: [FieldError]
     package var clinical: [FieldError]
+    package var observation: [FieldError]
+    package var note: [FieldError]
 
-    package init(invite: [FieldError] = [], procedure: [FieldError] = [], clinical: [FieldError] = []) {
+    package init(
+        invite: [FieldError] = [], procedure: [FieldError] = [], clinical: [FieldError] = [],
+        observation: [FieldError] = [], note: [FieldError] = []
+    ) {
         self.invite = invite
         self.procedure = procedure
         self.clinical = clinical
+        self.observation = observation
+        self.note = note
     }
 }
 

@@ -7,6 +7,7 @@ import Patients
 import Prescribing
 import CarePathways
 import ClinicalRecord
+import Encounters
 import Locations
 
 /// The patient's chart: demographics with the sections other capabilities contribute (care pathway, prescriptions)
@@ -19,8 +20,7 @@ package enum ChartController {
 
     /// The chart, with a form's problems shown when one of its forms was refused (invitation, procedure).
     package static func chartPage(
-        _ req: Request, _ id: UUID, inviteErrors: [FieldError] = [], procedureErrors: [FieldError] = [],
-        clinicalErrors: [FieldError] = [], status: HTTPResponseStatus = .ok
+        _ req: Request, _ id: UUID, errors: ChartFormErrors = ChartFormErrors(), status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let p = try await req.patients().find(id)
         let principal = try req.principal()
@@ -38,10 +38,13 @@ package enum ChartController {
         let clinical =
             AccessPolicy.decide(principal, .readClinical(patientID: id)).isAllowed
             ? try await req.clinical().summary(patientID: id) : nil
+        let canRecord = AccessPolicy.decide(principal, .recordClinical(patientID: id)).isAllowed
+        let canConfirm = AccessPolicy.decide(principal, .confirmClinical(patientID: id)).isAllowed
         let procedure = req.query[String.self, at: "procedure"].map {
             $0 == "enrolled"
                 ? "Procedure recorded; the patient is enrolled in its care pathway." : "Procedure recorded."
         }
+        let notes = try await EncounterController.chartSection(req, patientID: id, errors: errors.note)
         let page = ChartPage(
             patient: p, locationName: locs.first { $0.id == p.preferredLocationID }?.name,
             registered: req.query[String.self, at: "registered"] != nil,
@@ -52,20 +55,23 @@ package enum ChartController {
             notice: req.query[String.self, at: "invited"].map {
                 "Portal invitation sent by \($0 == "sms" ? "text message" : "email"); the link works once, for 7 days."
             } ?? procedure,
-            inviteErrors: inviteErrors,
+            inviteErrors: errors.invite,
             pathway: try pathway.map {
                 PathwayChartSection(
                     summary: $0, canRecord: AccessPolicy.decide(principal, .recordProcedure(patientID: id)).isAllowed,
                     locations: try locs.map { ((try $0.requireID()).uuidString, $0.name) },
                     providers: try providers.map { ((try $0.requireID()).uuidString, $0.displayName) },
-                    approved: approved, errors: procedureErrors)
+                    approved: approved, errors: errors.procedure)
             },
             clinical: clinical.map {
                 ClinicalChartSection(
-                    summary: $0, canRecord: AccessPolicy.decide(principal, .recordClinical(patientID: id)).isAllowed,
-                    canConfirm: AccessPolicy.decide(principal, .confirmClinical(patientID: id)).isAllowed,
-                    errors: clinicalErrors)
+                    summary: $0, canRecord: canRecord, canConfirm: canConfirm, errors: errors.clinical)
             },
+            vitals: clinical.map {
+                VitalsChartSection(
+                    summary: $0, canRecord: canRecord, canConfirm: canConfirm, errors: errors.observation)
+            },
+            notes: notes,
             prescriptions: rx.map {
                 PrescriptionChartSection(
                     rows: $0, canPrescribe: AccessPolicy.decide(principal, .prepareRx(patientID: id)).isAllowed)
@@ -75,8 +81,6 @@ package enum ChartController {
 
     /// What `Application.chartPage` calls.
     package static let renderer: ChartPageRenderer = { req, id, errors, status in
-        try await chartPage(
-            req, id, inviteErrors: errors.invite, procedureErrors: errors.procedure, clinicalErrors: errors.clinical,
-            status: status)
+        try await chartPage(req, id, errors: errors, status: status)
     }
 }

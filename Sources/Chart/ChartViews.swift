@@ -3,6 +3,7 @@ import Plot
 import Domain
 import AppCore
 import ClinicalRecord
+import Encounters
 import Patients
 import Prescribing
 import CarePathways
@@ -20,6 +21,9 @@ package struct ChartPage {
     package var pathway: PathwayChartSection?
     /// The clinical summary, first after the name (clinical staff only).
     package var clinical: ClinicalChartSection?
+    package var vitals: VitalsChartSection?
+    /// Visits and their notes, appointments around today.
+    package var notes: NotesChartSection?
     package var prescriptions: PrescriptionChartSection?
 
     package func render(for req: Request) -> String {
@@ -43,6 +47,8 @@ package struct ChartPage {
                     .id("patient-name"), .text("\(p.familyName), \(p.givenName)"),
                     .if(p.synthetic, .span(.class("badge synthetic"), .text("synthetic")))),
                 .unwrap(clinical) { $0.render(req, patientID: p.id) },
+                .unwrap(vitals) { $0.render(req, patientID: p.id) },
+                .unwrap(notes) { $0.render(req, patientID: p.id) },
                 .div(
                     .class("card"),
                     .h2(.text("Demographics")),

@@ -42,4 +42,43 @@ package enum ClinicalController {
             try req.idParameter("clinical entry"), try req.content.decode(ClinicalStore.Change.self))
         return req.redirect(to: Site.patient.path(entry.patientId) + "#clinical")
     }
+
+    @Sendable package static func observationsAPI(req: Request) async throws -> [ClinicalStore.ObservationDTO] {
+        try await req.clinical().summary(patientID: try req.idParameter("patient")).observations
+    }
+
+    @Sendable package static func recordObservationAPI(req: Request) async throws -> Response {
+        guard
+            let o = try await req.clinical().recordObservation(
+                patientID: try req.idParameter("patient"), try req.decodeJSON(ObservationInput.self))
+        else { throw AppError.notFound("The observation was not recorded.") }
+        return try await o.encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable package static func changeObservationAPI(req: Request) async throws -> ClinicalStore.ObservationDTO {
+        try await req.clinical().changeObservation(
+            try req.idParameter("observation"), try req.decodeJSON(ClinicalStore.ObservationChange.self))
+    }
+
+    /// The chart's "record vitals" form; the chart again with the form's errors when refused.
+    @Sendable package static func recordObservationFromChart(req: Request) async throws -> Response {
+        let pid = try req.idParameter("patient")
+        do {
+            _ = try await req.clinical().recordObservation(
+                patientID: pid, try req.content.decode(ObservationInput.self))
+            return req.redirect(to: Site.patient.path(pid) + "#vitals")
+        } catch let e as AppError {
+            guard case .forbidden = e else {
+                return try await req.application.chartPage(
+                    req, pid, ChartFormErrors(observation: e.fieldErrors(otherwise: "value")), e.status)
+            }
+            throw e
+        }
+    }
+
+    @Sendable package static func changeObservationFromChart(req: Request) async throws -> Response {
+        let o = try await req.clinical().changeObservation(
+            try req.idParameter("observation"), try req.content.decode(ClinicalStore.ObservationChange.self))
+        return req.redirect(to: Site.patient.path(o.patientId) + "#vitals")
+    }
 }

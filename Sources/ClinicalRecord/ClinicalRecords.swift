@@ -61,3 +61,61 @@ package struct CreateClinicalEntry: AsyncMigration {
 
     package init() {}
 }
+
+/// One observation: a vital sign, a lab result, the smoking status (FHIR Observation).
+package final class ObservationRecord: Model, @unchecked Sendable {
+    package static let schema = "observation"
+
+    // managed fields
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "recorded_at") package var recordedAt: Date
+    @Field(key: "updated_at") package var updatedAt: Date
+    @Field(key: "version") package var version: Int
+
+    // data fields
+    @Field(key: "kind") package var kind: ObservationKind
+    @Field(key: "code") package var code: String
+    @OptionalField(key: "value") package var value: Double?
+    @OptionalField(key: "value2") package var value2: Double?
+    @OptionalField(key: "answer") package var answer: String?
+    @OptionalField(key: "unit") package var unit: String?
+    /// The day it was measured (YYYY-MM-DD).
+    @Field(key: "effective") package var effective: String
+    @Field(key: "status") package var status: ObservationStatus
+    /// "clinician", or "intake:<submission id>".
+    @Field(key: "source") package var source: String
+    @Field(key: "recorded_by") package var recordedBy: String
+    @OptionalField(key: "confirmed_by") package var confirmedBy: String?
+
+    // relationships
+    @Field(key: "patient_id") package var patientID: UUID
+
+    package init() {}
+}
+
+package struct CreateObservation: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema("observation")
+            .id()
+            .field("recorded_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .field("version", .int, .required)
+            .field("kind", .string, .required)
+            .field("code", .string, .required)
+            .field("value", .double)
+            .field("value2", .double)
+            .field("answer", .string)
+            .field("unit", .string)
+            .field("effective", .string, .required)
+            .field("status", .string, .required)
+            .field("source", .string, .required)
+            .field("recorded_by", .string, .required)
+            .field("confirmed_by", .string)
+            .field("patient_id", .uuid, .required, .references("patient", "id"))
+            .create()
+    }
+
+    package func revert(on db: any Database) async throws { try await db.schema("observation").delete() }
+
+    package init() {}
+}

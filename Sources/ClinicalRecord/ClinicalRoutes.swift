@@ -10,5 +10,10 @@ package enum ClinicalRoutes {
         routes.api.patch(Site.apiClinicalEntry.route, use: ClinicalController.changeAPI)
         routes.staff.post(Site.patientClinical.route, use: ClinicalController.addFromChart)
         routes.staff.post(Site.clinicalEntry.route, use: ClinicalController.changeFromChart)
+        routes.api.get(Site.apiPatientObservations.route, use: ClinicalController.observationsAPI)
+        routes.api.post(Site.apiPatientObservations.route, use: ClinicalController.recordObservationAPI)
+        routes.api.patch(Site.apiObservation.route, use: ClinicalController.changeObservationAPI)
+        routes.staff.post(Site.patientObservations.route, use: ClinicalController.recordObservationFromChart)
+        routes.staff.post(Site.observation.route, use: ClinicalController.changeObservationFromChart)
     }
 }

@@ -54,6 +54,17 @@ package struct ClinicalStore {
         package let problems: [EntryDTO]
         package let allergies: [EntryDTO]
         package let medications: [EntryDTO]
+        /// Vital signs, results and smoking status, newest first.
+        package let observations: [ObservationDTO]
+
+        /// The newest of each kind that was not entered in error: the "recent vitals" line.
+        package var latest: [ObservationDTO] {
+            var seen: Set<ObservationKind> = []
+            return observations.filter { $0.status != .enteredInError && seen.insert($0.kind).inserted }
+                .sorted { order($0.kind) < order($1.kind) }
+        }
+
+        func order(_ k: ObservationKind) -> Int { ObservationKind.allCases.firstIndex(of: k) ?? 0 }
     }
 
     /// What a change may set: the status (resolved, stopped …) and, for a provider, the confirmation.
@@ -77,15 +88,17 @@ package struct ClinicalStore {
                 .sorted {
                     ($0.status == .active ? 0 : 1, $0.recordedAt) < ($1.status == .active ? 0 : 1, $1.recordedAt)
                 }
+            let observations = try await observationRows(patientID, patientView: patientView, on: tx)
             let summary = Summary(
                 problems: rows.filter { $0.kind == .problem }, allergies: rows.filter { $0.kind == .allergy },
-                medications: rows.filter { $0.kind == .medication })
+                medications: rows.filter { $0.kind == .medication }, observations: observations)
             return (
                 summary,
                 [
                     AuditDraft(
                         action: .read, category: .clinical, patientID: patientID, entityType: "ClinicalSummary",
-                        entityID: patientID.uuidString, detail: "\(rows.count) entries")
+                        entityID: patientID.uuidString,
+                        detail: "\(rows.count) entries, \(observations.count) observations")
                 ]
             )
         }

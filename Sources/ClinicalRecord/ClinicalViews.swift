@@ -147,11 +147,140 @@ package struct PortalHealthSummary {
                                     : ([e.display] + [e.reaction, e.dose].compactMap { $0 }).joined(separator: " · ")))
                     }))
         }
+        let latest = summary.latest
         return .div(
             .class("card"), .id("health-summary"),
             .h2(.text(t("My health summary"))),
             list("Health problems", summary.problems, empty: "None recorded."),
             list("Allergies", summary.allergies, empty: "None recorded."),
-            list("Medicines I take", summary.medications, empty: "None recorded."))
+            list("Medicines I take", summary.medications, empty: "None recorded."),
+            .if(
+                !latest.isEmpty,
+                .group(
+                    .h3(.text(t("Recent measurements"))),
+                    .ul(
+                        .class("plain"), .id("portal-vitals"),
+                        .forEach(latest) { o in
+                            .li(
+                                .strong(.text(Self.label(o.kind, t))),
+                                .text(" " + (o.kind == .smoking ? Self.smoking(o.answer, t) : o.text) + " · "),
+                                .small(.text(o.effective)))
+                        }))))
+    }
+
+    static func label(_ k: ObservationKind, _ t: Translator) -> String {
+        switch k {
+        case .bloodPressure: return t("Blood pressure")
+        case .pulse: return t("Pulse")
+        case .weight: return t("Weight")
+        case .height: return t("Height")
+        case .temperature: return t("Temperature")
+        case .a1c: return t("A1c")
+        case .glucose: return t("Blood glucose")
+        case .smoking: return t("Smoking")
+        }
+    }
+
+    static func smoking(_ answer: String?, _ t: Translator) -> String {
+        switch answer.flatMap(SmokingStatus.init(rawValue:)) {
+        case .current: return t("Current smoker")
+        case .former: return t("Former smoker")
+        case .never: return t("Never smoker")
+        case .nonSmoker: return t("Does not smoke")
+        case nil: return answer ?? ""
+        }
+    }
+}
+
+/// Vitals and results on the chart: the newest of each kind on one line, the history below it (entries awaiting
+/// confirmation marked, entered-in-error struck through), and the form that records new ones.
+package struct VitalsChartSection {
+    package let observations: [ClinicalStore.ObservationDTO]
+    package let latest: [ClinicalStore.ObservationDTO]
+    package let canRecord: Bool
+    package let canConfirm: Bool
+    package var errors: [FieldError] = []
+
+    package init(summary: ClinicalStore.Summary, canRecord: Bool, canConfirm: Bool, errors: [FieldError] = []) {
+        self.observations = summary.observations
+        self.latest = summary.latest
+        self.canRecord = canRecord
+        self.canConfirm = canConfirm
+        self.errors = errors
+    }
+
+    package func render(_ req: Request, patientID: UUID) -> Node<HTML.BodyContext> {
+        .div(
+            .class("card"), .id("vitals"),
+            .h2(.text("Vitals and results")),
+            FormKit.errorSummary(errors),
+            .if(latest.isEmpty, .p(.small(.text("Nothing measured yet.")))),
+            .ul(
+                .class("chips"), .id("vitals-latest"),
+                .forEach(latest) { o in
+                    .li(
+                        .class(o.status == .preliminary ? "chip warn" : "chip"),
+                        .strong(.text(o.kind.label)), .text(" \(o.text) "), .small(.text(o.effective)))
+                }),
+            .if(
+                observations.count > latest.count || observations.contains { $0.status != .final },
+                .details(
+                    .class("menu"), .id("vitals-history"), .attribute(named: "open", value: errors.isEmpty ? nil : ""),
+                    .summary(.text("All measurements (\(observations.count))")),
+                    .ul(.class("plain"), .forEach(observations) { row($0, req) }))),
+            .if(canRecord, form(req, patientID: patientID)))
+    }
+
+    func row(_ o: ClinicalStore.ObservationDTO, _ req: Request) -> Node<HTML.ListContext> {
+        let wrong = o.status == .enteredInError
+        return .li(
+            .class(wrong ? "observation inactive" : "observation"),
+            .attribute(named: "data-kind", value: o.kind.rawValue),
+            .text("\(o.effective) · \(o.kind.label) \(o.text)"),
+            .if(wrong, .span(.class("badge"), .text("entered in error"))),
+            .if(
+                o.status == .preliminary,
+                .span(.class("badge warn"), .text("to confirm (from \(o.source.split(separator: ":")[0]))"))),
+            .if(
+                canRecord && !wrong,
+                .form(
+                    .action(Site.observation.path(o.id)), .method(.post), .class("inline"),
+                    .div(
+                        FormKit.csrf(req),
+                        .if(
+                            canConfirm && o.status == .preliminary,
+                            .button(
+                                .type(.submit), .name("status"), .value("final"), .class("secondary"),
+                                .text("Confirm"))),
+                        .button(
+                            .type(.submit), .name("status"), .value("entered-in-error"), .class("secondary"),
+                            .text("Entered in error"))))))
+    }
+
+    func form(_ req: Request, patientID: UUID) -> Node<HTML.BodyContext> {
+        .details(
+            .class("menu noprint"), .id("record-vitals"), .summary(.text("Record a measurement")),
+            .attribute(named: "open", value: errors.isEmpty ? nil : ""),
+            .form(
+                .action(Site.patientObservations.path(patientID)), .method(.post),
+                .div(
+                    FormKit.csrf(req),
+                    FormKit.select(
+                        "What", name: "kind",
+                        options: ObservationKind.allCases.map { ($0.rawValue, "\($0.label) (\($0.unitLabel))") },
+                        selected: nil, errors: errors),
+                    FormKit.field(
+                        "Value", name: "value", errors: errors,
+                        hint: "Systolic for blood pressure; not for smoking status", id: "observation-value"),
+                    FormKit.field(
+                        "Diastolic (blood pressure only)", name: "value2", errors: errors, id: "observation-value2"),
+                    FormKit.select(
+                        "Smoking status (smoking only)", name: "answer",
+                        options: [("", "—")] + SmokingStatus.allCases.map { ($0.rawValue, $0.label) }, selected: nil,
+                        errors: errors),
+                    FormKit.field(
+                        "Measured on", name: "effective", type: .date, errors: errors, hint: "Today if left empty",
+                        id: "observation-effective"),
+                    .button(.type(.submit), .id("record-vitals-submit"), .text("Record")))))
     }
 }

@@ -81,27 +81,18 @@ package enum IntakeController {
     package static func answers(from req: Request, form: FormDefinition, patientID: UUID) async throws -> [String:
         String]
     {
-        func text(_ key: String) -> String? { try? req.content.get(String.self, at: key) }
-        var out: [String: String] = [:]
-        for f in form.fields {
-            switch f.kind {
-            case .multichoice:
-                let picked = (f.options ?? []).indices.compactMap { text("\(f.id)__\($0)") }
-                if !picked.isEmpty { out[f.id] = picked.joined(separator: "|") }
-            case .file:
-                if let file = try? req.content.get(File.self, at: "\(f.id)__file"), file.data.readableBytes > 0 {
-                    do {
-                        out[f.id] = try await req.photos().storeAttachment(
-                            patientID: patientID, Data(buffer: file.data)
-                        ).uuidString
-                    } catch AppError.validation(let errors) {
-                        throw AppError.validation(errors.map { FieldError(f.id, "\(f.label): \($0.message)") })
-                    }
-                } else if let v = text(f.id) {
-                    out[f.id] = v
+        var out = FormAnswers.decode(req, fields: form.fields)
+        for f in form.fields where f.kind == .file {
+            if let file = try? req.content.get(File.self, at: "\(f.id)__file"), file.data.readableBytes > 0 {
+                do {
+                    out[f.id] = try await req.photos().storeAttachment(
+                        patientID: patientID, Data(buffer: file.data)
+                    ).uuidString
+                } catch AppError.validation(let errors) {
+                    throw AppError.validation(errors.map { FieldError(f.id, "\(f.label): \($0.message)") })
                 }
-            default:
-                if let v = text(f.id) { out[f.id] = v }
+            } else if let v = try? req.content.get(String.self, at: f.id) {
+                out[f.id] = v
             }
         }
         return out

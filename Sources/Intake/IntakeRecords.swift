@@ -119,5 +119,3 @@ package enum StandardFormsLoader {
         }
     }
 }
-
-extension FormDefinition: Content {}

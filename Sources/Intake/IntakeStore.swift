@@ -297,6 +297,13 @@ package struct IntakeStore {
                 continue  // an answer that is not a valid entry stays in the intake for the clinician to read
             }
         }
+        for observation in IntakeClinicalMapping.observations(formCode: r.formCode, answers: answers) {
+            do {
+                try await clinical.recordObservation(patientID: r.patientId, observation, fromIntake: id)
+            } catch AppError.validation {
+                continue
+            }
+        }
         return (done, changed)
     }
 

@@ -138,7 +138,8 @@ package struct PortalHomePage {
                     .a(.class("button"), .href(Site.portalAppointments.path()), .text(t("My appointments"))),
                     .a(.class("button"), .href(Site.portalMessages.path()), .id("go-messages"), .text(t("Messages"))),
                     .a(.class("button"), .href(Site.portalForms.path()), .id("go-forms"), .text(t("Forms"))),
-                    .a(.class("button"), .href(Site.portalPhotos.path()), .id("go-photos"), .text(t("Wound photos")))),
+                    .a(.class("button"), .href(Site.portalPhotos.path()), .id("go-photos"), .text(t("Wound photos"))),
+                    .a(.class("button"), .href(Site.portalNotes.path()), .id("go-notes"), .text(t("My visits")))),
                 .unwrap(health) { $0.render(t) },
                 .div(
                     .class("card"),

@@ -60,7 +60,8 @@ public enum Backups {
         "job", "pathway_template", "procedure", "pathway_enrolment", "pathway_task", "care_task",
         "prescriber_credential", "epcs_grant", "pharmacy", "prescription", "script_message", "refill_request",
         "covering_provider",
-        "virtual_visit", "visit_link", "visit_pass", "visit_event", "signal_message",
+        "virtual_visit", "visit_link", "visit_pass", "visit_event", "signal_message", "clinical_entry", "observation",
+        "note_template", "encounter", "note_addendum",
     ]
 
     // MARK: keys

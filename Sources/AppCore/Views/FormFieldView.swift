@@ -75,3 +75,23 @@ package struct FormFieldView {
         self.t = t
     }
 }
+
+extension FormDefinition: Content {}
+
+/// Answers posted from a form drawn with `FormFieldView`: one key per field; a multiple-choice field sends
+/// `<id>__<n>` per ticked option (joined with `|`). File fields are left to the caller (they need storing).
+package enum FormAnswers {
+    package static func decode(_ req: Request, fields: [FormDefinition.Field]) -> [String: String] {
+        func text(_ key: String) -> String? { try? req.content.get(String.self, at: key) }
+        var out: [String: String] = [:]
+        for f in fields where f.kind != .file {
+            if f.kind == .multichoice {
+                let picked = (f.options ?? []).indices.compactMap { text("\(f.id)__\($0)") }
+                if !picked.isEmpty { out[f.id] = picked.joined(separator: "|") }
+            } else if let v = text(f.id) {
+                out[f.id] = v
+            }
+        }
+        return out
+    }
+}

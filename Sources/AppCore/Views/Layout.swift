@@ -92,7 +92,18 @@ package enum Layout {
         ul.plain-links{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.2rem .8rem}
         ul.plain-links a,ul.day-list a{display:inline-flex;min-height:44px;align-items:center}
         ul.day-list{padding-left:1rem}
-        .badge.video-waiting{background:#ffe7c2}
+        .badge.video-waiting{background:#ffe7c2}.badge.warn{background:#ffe7c2}
+        ul.plain{list-style:none;padding:0}ul.plain>li{margin:.35rem 0}li.inactive{opacity:.7}
+        li.observation.inactive{text-decoration:line-through}
+        ul.chips{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4rem}
+        .chip{border:1px solid #d8dee6;border-radius:1rem;padding:.2rem .7rem;background:#f5f7fa}
+        .chip.warn{background:#fff8e5;border-color:#e0c06b}
+        .note-section h3{font-size:1rem;margin:.9rem 0 .3rem;border-bottom:1px solid #e3e8ee}
+        .signature{font-style:italic;border-top:1px solid #d8dee6;padding-top:.4rem}
+        .addendum{border-left:4px solid #9cc9e0;padding:.3rem .7rem;margin:.5rem 0;background:#f5f9fc}
+        svg.trend{width:100%;max-width:40rem;height:auto;display:block}
+        .compare{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.75rem}
+        .compare img{width:100%;height:auto;border-radius:4px}
         @media (max-width:600px){table.stack thead{display:none}
         table.stack tr{display:block;padding:.4rem 0;border-bottom:1px solid #d8dee6}
         table.stack td{display:block;border:0;padding:.15rem .5rem}table.stack td:first-child{font-weight:700}}
@@ -108,7 +119,9 @@ package enum Layout {
         header.top{background:#0a3346}.notice{background:#12314a;border-color:#2f6d94}
         .notice.warn{background:#3a300f;border-color:#8a6d1f}
         .notice.bad{background:#3c1a1a;border-color:#8c3b3b}.error{color:#ff8a8a}.badge{background:#2d3c4b}
-        .badge.synthetic{background:#5a4212}
+        .badge.synthetic{background:#5a4212}.badge.warn{background:#5a4212}
+        .chip{background:#16212c;border-color:#2d3c4b}
+        .chip.warn{background:#3a300f;border-color:#8a6d1f}.addendum{background:#12314a}
         .button.secondary{background:#1d2d3a;color:#cfe6f7;border-color:#2f6d94}
         a.tile{background:#12314a;border-color:#2f6d94}
         .timegrid,.timegrid>.tg-time{background:#2a3744}.timegrid>*{background:#16202a}.tg-head{background:#1d2d3a}

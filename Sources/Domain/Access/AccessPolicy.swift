@@ -35,6 +35,15 @@ public enum Action: Equatable, Sendable {
     case readClinical(patientID: UUID)
     case recordClinical(patientID: UUID)
     case confirmClinical(patientID: UUID)
+    /// Visit notes: clinical staff read them all, the patient their own signed ones; a provider, the Medical Director
+    /// or an MA drafts (and adds an addendum); only a provider or the Medical Director signs.
+    case readNotes(patientID: UUID)
+    case draftNote(patientID: UUID)
+    case signNote(patientID: UUID)
+    /// Note templates are the practice's data: clinical staff read them; an admin or the Medical Director adds
+    /// versions.
+    case readNoteTemplates
+    case manageNoteTemplates
     /// The language of a patient's pages and messages: the patient themself (the portal's switch) or staff.
     case chooseLanguage(patientID: UUID)
     case deletePatient(UUID)
@@ -158,6 +167,22 @@ public enum AccessPolicy {
         case .confirmClinical:
             return role == .provider || role == .medicalDirector
                 ? .allow : .deny("Only a provider or the Medical Director confirms clinical entries.")
+        case .readNotes(let id):
+            if role == .patient {
+                return actor.patientID == id ? .allow : .deny("Patients may only see their own record.")
+            }
+            return clinical.contains(role) ? .allow : .deny("The \(role.label) role does not see visit notes.")
+        case .draftNote:
+            return [.provider, .medicalDirector, .medicalAssistant].contains(role)
+                ? .allow : .deny("Only providers and medical assistants write visit notes.")
+        case .signNote:
+            return role == .provider || role == .medicalDirector
+                ? .allow : .deny("Only a provider or the Medical Director signs a visit note.")
+        case .readNoteTemplates:
+            return clinical.contains(role) ? .allow : .deny("The \(role.label) role does not see note templates.")
+        case .manageNoteTemplates:
+            return role == .admin || role == .medicalDirector
+                ? .allow : .deny("Only an admin or the Medical Director changes note templates.")
         case .chooseLanguage(let id):
             if role == .patient {
                 return actor.patientID == id ? .allow : .deny("Patients may only change their own settings.")

@@ -47,6 +47,7 @@ public enum AccessHistory {
         case .prescriptions: object = "your prescriptions"
         case .visits: object = "your video visit"
         case .clinical: object = "your health summary"
+        case .notes: object = "your visit notes"
         case .accessLog: object = "who has looked at your record"
         case .auditLog, .account: return nil
         }

@@ -34,8 +34,10 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case prescriptions
     /// Video visits: admit, join, leave, connection outcome, the visit note.
     case visits
-    /// The clinical summary: problems, allergies, reported medications.
+    /// The clinical summary: problems, allergies, reported medications, observations.
     case clinical
+    /// Encounters and their notes (drafts, signatures, addenda).
+    case notes
 }
 
 public enum AuditOutcome: String, Codable, CaseIterable, Sendable, CustomStringConvertible {

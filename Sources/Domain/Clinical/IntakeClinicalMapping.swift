@@ -63,6 +63,20 @@ public enum IntakeClinicalMapping {
         return out
     }
 
+    /// The observations an intake reports: smoking (new-patient) and the last A1c with its date (diabetic-foot; the
+    /// intake's day when the patient did not know the date, which the clinician sees and can correct).
+    public static func observations(formCode: String, answers: [String: String]) -> [ObservationInput] {
+        switch formCode {
+        case "new-patient":
+            guard let smokes = answers["smoker"] else { return [] }
+            return [.init(kind: "smoking", answer: smokes == "yes" ? "current" : "non-smoker")]
+        case "diabetic-foot":
+            guard let a1c = Text.clean(answers["lastA1c"]) else { return [] }
+            return [.init(kind: "a1c", value: a1c, effective: Text.clean(answers["lastA1cDate"]))]
+        default: return []
+        }
+    }
+
     static func isNone(_ text: String) -> Bool {
         noneWords.contains(
             text.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters)).lowercased())

@@ -113,6 +113,12 @@ final class IntakeTests: XCTestCase {
                 ["E11.9 Type 2 diabetes", "- Past foot ulcer or slow-healing sore"])
             XCTAssertTrue(entries.allSatisfy { $0.verification == "unconfirmed" && $0.source == "intake:\(id)" })
             XCTAssertEqual(final?.reviewedBy, ma.username)
+            // The A1c becomes an observation with the test's date, preliminary until a provider confirms it.
+            let a1c = try await ObservationRecord.query(on: app.db).filter(\.$patientID == pid).all()
+            XCTAssertEqual(
+                a1c.map { "\($0.kind.rawValue) \($0.code) \($0.value ?? 0) \($0.effective) \($0.status.rawValue)" },
+                ["a1c 4548-4 7.9 2026-08-01 preliminary"])
+            XCTAssertEqual(a1c.first?.source, "intake:\(id)")
             let audit = try await Fixtures.auditRows(app, patientID: pid).filter { $0.category == "intake" }
             XCTAssertGreaterThanOrEqual(audit.count, 6, "drafts, reads, submission and review are audited")
         }
@@ -158,6 +164,10 @@ final class IntakeTests: XCTestCase {
                 ["allergy:No known allergies:unconfirmed", "medication:metformin 500 mg twice daily:unconfirmed"])
             let row = try await IntakeSubmissionRecord.find(intake.id, on: app.db)
             XCTAssertNotNil(row?.signedAt)
+            let smoking = try await ObservationRecord.query(on: app.db).filter(\.$patientID == patient.patientID!).all()
+            XCTAssertEqual(
+                smoking.map { "\($0.kind.rawValue) \($0.answer ?? "") \($0.status.rawValue)" },
+                ["smoking non-smoker preliminary"])
         }
     }
     struct SaveBody: Content { let answers: [String: String]; let submit: Bool }

@@ -52,6 +52,21 @@ final class BackupTests: XCTestCase {
         } catch { try? await app.asyncShutdown(); throw error }
     }
 
+    /// The manifest counts rows of every table: a table a migration adds and the list forgets would go unchecked.
+    func test_backupTables_areEveryTableTheMigrationsCreate() async throws {
+        try await withTestApp { app, _ in
+            let sql =
+                app.config.isPostgres
+                ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'"
+                : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            let names = try await app.db.sql.raw(SQLQueryString(sql)).all().map {
+                try $0.decode(column: "name", as: String.self)
+            }
+            XCTAssertEqual(Set(names).subtracting(["_fluent_migrations"]), Set(Backups.tables))
+            XCTAssertEqual(Backups.tables.count, Set(Backups.tables).count, "no table twice")
+        }
+    }
+
     func test_backup_wipe_restore_givesIdenticalRowsBlobsAndChain() async throws {
         try await withTestApp { app, clock in
             try await populateBackupWorld(app, clock)
