@@ -209,6 +209,9 @@ package struct VitalsChartSection {
         self.errors = errors
     }
 
+    /// From the patient or an intake, waiting for a provider (shown open, not inside the history).
+    var waiting: [ClinicalStore.ObservationDTO] { observations.filter { $0.status == .preliminary } }
+
     package func render(_ req: Request, patientID: UUID) -> Node<HTML.BodyContext> {
         .div(
             .class("card"), .id("vitals"),
@@ -223,9 +226,14 @@ package struct VitalsChartSection {
                         .strong(.text(o.kind.label)), .text(" \(o.text) "), .small(.text(o.effective)))
                 }),
             .if(
-                observations.count > latest.count || observations.contains { $0.status != .final },
+                !waiting.isEmpty,
+                .group(
+                    .h3(.text("To confirm")),
+                    .ul(.class("plain"), .id("vitals-to-confirm"), .forEach(waiting) { row($0, req) }))),
+            .if(
+                observations.count > latest.count,
                 .details(
-                    .class("menu"), .id("vitals-history"), .attribute(named: "open", value: errors.isEmpty ? nil : ""),
+                    .class("menu"), .id("vitals-history"),
                     .summary(.text("All measurements (\(observations.count))")),
                     .ul(.class("plain"), .forEach(observations) { row($0, req) }))),
             .if(canRecord, form(req, patientID: patientID)))

@@ -165,14 +165,11 @@ package struct NotePage {
                     FormKit.csrf(req),
                     .input(.type(.hidden), .name("version"), .value(String(note.version))),
                     .forEach(template.sections) { s in
-                        .div(.class("note-section"), .h3(.text(s.title)), .forEach(s.fields) { fields.field($0) })
-                    },
-                    .unwrap(risk) {
-                        .p(
-                            .class("notice"), .id("risk-suggestion"),
-                            .text(
-                                "From the exam as saved, the IWGDF risk category would be \($0): "
-                                    + NoteTemplates.riskCategories[$0] + "."))
+                        .div(
+                            .class("note-section"), .h3(.text(s.title)),
+                            .forEach(s.fields) { f in
+                                .group(fields.field(f), .if(f.id == "riskCategory", suggestion(risk)))
+                            })
                     },
                     .div(
                         .class("actions"),
@@ -183,6 +180,15 @@ package struct NotePage {
                             ? .button(.type(.submit), .name("_action"), .value("sign"), .id("sign-note"), .text("Sign"))
                             : .p(.small(.id("sign-hint"), .text("A provider reviews and signs this note."))))))
         )
+    }
+
+    /// The IWGDF category the saved exam points to, under the field the provider chooses it in.
+    func suggestion(_ risk: Int?) -> Node<HTML.FormContext> {
+        .unwrap(risk) {
+            .p(
+                .class("notice"), .id("risk-suggestion"),
+                .text("From the exam as saved: category " + NoteTemplates.riskCategories[$0] + "."))
+        }
     }
 
     func signature(_ zone: TimeZone) -> Node<HTML.BodyContext> {
@@ -219,7 +225,7 @@ package struct NotePage {
                                     "The signed note stays as it was; the addendum is added below it, with your "
                                         + "name.")),
                             .textarea(.id("addendum-text"), .name("text"), .attribute(named: "rows", value: "3")),
-                            .button(.type(.submit), .id("add-addendum"), .text("Add addendum")))))))
+                            .div(.button(.type(.submit), .id("add-addendum"), .text("Add addendum"))))))))
     }
 
     func photoPanel() -> Node<HTML.BodyContext> {

@@ -74,7 +74,8 @@ package enum Layout {
         .videos{display:flex;flex-wrap:wrap;gap:.5rem}
         .videos video{background:#0b1b26;border-radius:6px;width:100%;max-width:100%;aspect-ratio:4/3}
         .videos #local{width:35%;aspect-ratio:4/3}.videos video.audio-only{opacity:.25}
-        .button.secondary{background:#e7eef3;color:#0b4f6c;border:1px solid #9cc9e0}
+        .button.secondary,button.secondary{background:#e7eef3;color:#0b4f6c;border:1px solid #9cc9e0}
+        form.inline button{margin-right:.4rem}li.clinical-entry form.inline,li.observation form.inline{display:block}
         .actions{display:flex;flex-wrap:wrap;gap:.5rem}
         .actions .button,.tiles .button{margin-top:.4rem}
         .tiles{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}
@@ -99,6 +100,10 @@ package enum Layout {
         .chip{border:1px solid #d8dee6;border-radius:1rem;padding:.2rem .7rem;background:#f5f7fa}
         .chip.warn{background:#fff8e5;border-color:#e0c06b}
         .note-section h3{font-size:1rem;margin:.9rem 0 .3rem;border-bottom:1px solid #e3e8ee}
+        .note-section label.check{display:inline-flex;width:49%;vertical-align:top;overflow-wrap:anywhere;
+        padding-right:.3rem}
+        @media (min-width:800px){.note-section label.check{width:32%}
+        .note-section dl.kv{grid-template-columns:minmax(0,18rem) minmax(0,1fr)}}
         .signature{font-style:italic;border-top:1px solid #d8dee6;padding-top:.4rem}
         .addendum{border-left:4px solid #9cc9e0;padding:.3rem .7rem;margin:.5rem 0;background:#f5f9fc}
         svg.trend{width:100%;max-width:40rem;height:auto;display:block}
@@ -122,7 +127,7 @@ package enum Layout {
         .badge.synthetic{background:#5a4212}.badge.warn{background:#5a4212}
         .chip{background:#16212c;border-color:#2d3c4b}
         .chip.warn{background:#3a300f;border-color:#8a6d1f}.addendum{background:#12314a}
-        .button.secondary{background:#1d2d3a;color:#cfe6f7;border-color:#2f6d94}
+        .button.secondary,button.secondary{background:#1d2d3a;color:#cfe6f7;border-color:#2f6d94}
         a.tile{background:#12314a;border-color:#2f6d94}
         .timegrid,.timegrid>.tg-time{background:#2a3744}.timegrid>*{background:#16202a}.tg-head{background:#1d2d3a}
         a.tg-open{background:#15291c;color:#9fe0b0}.tg-blk{background:#12314a}
