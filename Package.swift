@@ -62,7 +62,8 @@ let capabilities: [Target] = [
     // Video visits: waiting room, signaling, TURN credentials, hand-over.
     capability("Telehealth", uses: ["Accounts", "Locations", "Notifications", "Patients", "Scheduling"]),
     // E-prescribing: prescriptions, refills, EPCS, the NCPDP SCRIPT gateway.
-    capability("Prescribing", uses: ["Accounts", "Audit", "Jobs", "Locations", "Patients", "Scheduling"]),
+    capability(
+        "Prescribing", uses: ["Accounts", "Audit", "ClinicalRecord", "Jobs", "Locations", "Patients", "Scheduling"]),
     // The patient portal: home, appointments, invitations.
     capability("Portal", uses: ["Accounts", "ClinicalRecord", "Notifications", "Patients", "Scheduling"]),
     // The patient chart, assembled from what the capabilities contribute.

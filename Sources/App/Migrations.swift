@@ -79,6 +79,7 @@ package enum Migrations {
         CreateNoteTemplate(),
         CreateEncounter(),
         CreateNoteAddendum(),
+        UpdatePrescriptionAddSafetyOverride(),
     ]
 }
 

@@ -325,7 +325,13 @@ package enum OpenAPIDocument {
     /// e-Prescribing and EPCS.
     package static var prescribingPaths: J {
         let otp = of(
-            PrescribingController.OtpBody.self, ["otp": APIField("Current authenticator code (controlled substances)")])
+            PrescriptionStore.SignInput.self,
+            [
+                "otp": APIField("Current authenticator code (controlled substances)"),
+                "overrideReason": .text(
+                    max: DrugSafety.maxOverrideReason,
+                    "Why to prescribe despite drug-allergy or duplicate-therapy alerts (required when there are any)"),
+            ])
         let rx = of(PrescriptionStore.RxDTO.self)
         let grant = of(EPCSStore.GrantDTO.self)
         return [
@@ -354,7 +360,12 @@ package enum OpenAPIDocument {
                         required: [
                             "drugId", "sig", "quantity", "daysSupply", "refills", "pharmacyNcpdpid", "locationId",
                         ],
-                        ["sig": .text(max: 1000)]),
+                        [
+                            "sig": .text(max: 1000),
+                            "overrideReason": .text(
+                                max: DrugSafety.maxOverrideReason,
+                                "A prescriber's reason to prescribe despite the safety alerts (422 lists them)"),
+                        ]),
                     responses: ["201": ok("Draft", rx)]),
             ],
             "/api/v1/prescriptions/{id}": [

@@ -4,6 +4,7 @@ import Plot
 import Domain
 import Accounts
 import AppCore
+import ClinicalRecord
 import Locations
 import Patients
 
@@ -12,9 +13,6 @@ import Patients
 extension FormularyDrug: Content {}
 
 package enum PrescribingController {
-    package struct OtpBody: Content {
-        package var otp: String?
-    }
     package struct CoverBody: Content {
         package var providerId: UUID?
     }
@@ -48,7 +46,8 @@ package enum PrescribingController {
     }
 
     @Sendable package static func signAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
-        try await req.prescriptions().sign(try req.idParameter("id"), otp: (try? req.content.decode(OtpBody.self))?.otp)
+        let body = (try? req.content.decode(PrescriptionStore.SignInput.self)) ?? .init()
+        return try await req.prescriptions().sign(try req.idParameter("id"), body)
     }
 
     @Sendable package static func cancelAPI(req: Request) async throws -> PrescriptionStore.RxDTO {
@@ -133,7 +132,7 @@ package enum PrescribingController {
             refills: text("refills").flatMap { Int($0) }, dispenseAsWritten: text("dispenseAsWritten") != nil,
             pharmacyNcpdpid: text("pharmacyNcpdpid"),
             locationId: text("locationId").flatMap { UUID(uuidString: $0) },
-            prescriberId: text("prescriberId").flatMap { UUID(uuidString: $0) })
+            prescriberId: text("prescriberId").flatMap { UUID(uuidString: $0) }, overrideReason: text("overrideReason"))
     }
 
     package static func prescribePage(
@@ -147,13 +146,19 @@ package enum PrescribingController {
         let prescribers = try await UserRecord.query(on: req.db).filter(
             \.$role ~~ [Role.provider, .medicalDirector]
         ).filter(\.$active == true).all()
-        return Layout.render(
-            PrescribePage(
-                patient: patient, input: input, errors: errors, pharmacies: pharmacies,
-                locations: try locations.map { ((try $0.requireID()).uuidString, $0.name) },
-                prescribers: try prescribers.map { ((try $0.requireID()).uuidString, $0.displayName) },
-                me: try req.principal()
-            ).render(for: req), status: status)
+        let summary = try await req.clinical().summary(patientID: patientID)
+        var page = PrescribePage(
+            patient: patient, input: input, errors: errors, pharmacies: pharmacies,
+            locations: try locations.map { ((try $0.requireID()).uuidString, $0.name) },
+            prescribers: try prescribers.map { ((try $0.requireID()).uuidString, $0.displayName) },
+            me: try req.principal())
+        page.allergies = summary.allergies.filter { $0.status == .active }.map {
+            $0.display + ($0.reaction.map { " (\($0))" } ?? "")
+        }
+        page.medicines = summary.medications.filter { $0.status == .active }.map {
+            $0.display + ($0.dose.map { " · \($0)" } ?? "")
+        }
+        return Layout.render(page.render(for: req), status: status)
     }
 
     @Sendable package static func prescribeForm(req: Request) async throws -> Response {
@@ -203,10 +208,16 @@ package enum PrescribingController {
     @Sendable package static func signFromPage(req: Request) async throws -> Response {
         let id = try req.idParameter("id")
         do {
-            _ = try await req.prescriptions().sign(id, otp: try? req.content.get(String.self, at: "otp"))
+            _ = try await req.prescriptions().sign(
+                id,
+                .init(
+                    otp: try? req.content.get(String.self, at: "otp"),
+                    overrideReason: try? req.content.get(String.self, at: "overrideReason")))
             return req.redirect(to: Site.prescription.path(id) + "?signed=1")
         } catch AppError.forbidden(let why) {
             return try await rxPage(req, id, errors: [FieldError("otp", why)], status: .forbidden)
+        } catch AppError.validation(let errors) {
+            return try await rxPage(req, id, errors: errors, status: .unprocessableEntity)
         }
     }
 

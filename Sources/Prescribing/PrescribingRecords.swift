@@ -98,6 +98,11 @@ package final class PrescriptionRecord: Model, @unchecked Sendable {
     @Field(key: "prescriber_id") package var prescriberID: UUID
     @Field(key: "location_id") package var locationID: UUID
     @OptionalField(key: "renewal_of") package var renewalOf: UUID?
+    /// The safety alerts shown when it was prepared or signed (JSON of `[SafetyAlert]`), and the prescriber's reason
+    /// for prescribing anyway.
+    @OptionalField(key: "safety_alerts") package var safetyAlerts: String?
+    @OptionalField(key: "override_reason") package var overrideReason: String?
+    @OptionalField(key: "override_by") package var overrideBy: String?
 
     package init() {}
 
@@ -301,5 +306,27 @@ package struct CreateCoveringProvider: AsyncMigration {
     package func revert(on db: any Database) async throws { try await db.schema("covering_provider").delete() }
 
     package init() {
+    }
+}
+
+package struct UpdatePrescriptionAddSafetyOverride: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema("prescription").field("safety_alerts", .string).update()
+        try await db.schema("prescription").field("override_reason", .string).update()
+        try await db.schema("prescription").field("override_by", .string).update()
+    }
+
+    package func revert(on db: any Database) async throws {
+        try await db.schema("prescription").deleteField("safety_alerts").update()
+        try await db.schema("prescription").deleteField("override_reason").update()
+        try await db.schema("prescription").deleteField("override_by").update()
+    }
+
+    package init() {}
+}
+
+extension PrescriptionRecord {
+    package var alerts: [SafetyAlert] {
+        safetyAlerts.flatMap { try? JSONDecoder().decode([SafetyAlert].self, from: Data($0.utf8)) } ?? []
     }
 }

@@ -12,6 +12,23 @@ package struct PrescribePage {
     package let locations: [(String, String)]
     package let prescribers: [(String, String)]
     package let me: Principal
+    /// What the prescriber should have in view: the active allergies and the medicines the patient reports.
+    package var allergies: [String] = []
+    package var medicines: [String] = []
+
+    package init(
+        patient: PatientDTO, input: PrescriptionStore.DraftInput, errors: [FieldError],
+        pharmacies: [PharmacyDirectory.Entry], locations: [(String, String)], prescribers: [(String, String)],
+        me: Principal
+    ) {
+        self.patient = patient
+        self.input = input
+        self.errors = errors
+        self.pharmacies = pharmacies
+        self.locations = locations
+        self.prescribers = prescribers
+        self.me = me
+    }
 
     package func render(for req: Request) -> String {
         let drugOptions =
@@ -27,11 +44,28 @@ package struct PrescribePage {
             .div(
                 .h1(.text("Prescribe for \(patient.familyName), \(patient.givenName)")),
                 .p(.text("Born \(patient.birthDate) · MRN \(patient.mrn)")),
-                FormKit.errorSummary(errors),
+                .div(
+                    .class("card"), .id("rx-context"),
+                    .p(
+                        .strong(.text("Allergies: ")),
+                        .text(
+                            allergies.isEmpty
+                                ? "not recorded — ask before prescribing" : allergies.joined(separator: "; "))),
+                    .p(
+                        .strong(.text("Medicines reported: ")),
+                        .text(medicines.isEmpty ? "none" : medicines.joined(separator: "; ")))),
+                FormKit.errorSummary(errors.filter { $0.field != "safety" }),
+                SafetyAlertsView(alerts: errors.filter { $0.field == "safety" }.map(\.message)).render(),
                 .form(
                     .action(Site.patientPrescribe.path(patient.id)), .method(.post), .id("prescribe-form"),
                     .div(
                         FormKit.csrf(req),
+                        .if(
+                            errors.contains { $0.field == "safety" } && !preparing,
+                            FormKit.field(
+                                "Reason to prescribe anyway", name: "overrideReason", value: input.overrideReason,
+                                errors: errors, hint: "Recorded with the prescription and in the audit trail.",
+                                id: "override-reason")),
                         FormKit.select(
                             "Medication", name: "drugId", options: drugOptions.map { (value: $0.0, label: $0.1) },
                             selected: input.drugId, errors: errors),
@@ -102,8 +136,13 @@ package struct PrescriptionPage {
                 .if(
                     req.query[String.self, at: "signed"] != nil,
                     .p(.class("notice"), .id("signed-notice"), .text("Signed and sent to the pharmacy."))),
-                FormKit.errorSummary(errors),
+                FormKit.errorSummary(errors.filter { $0.field != "safety" }),
                 .h1(.text(rx.description)),
+                SafetyAlertsView(
+                    alerts: errors.contains { $0.field == "safety" }
+                        ? errors.filter { $0.field == "safety" }.map(\.message) : rx.safetyAlerts.map(\.message),
+                    override: rx.overrideReason.map { ($0, rx.overrideBy ?? "") }
+                ).render(),
                 .p(
                     .text("Status: "), .strong(.id("rx-status"), .text(rx.status.rawValue)),
                     .unwrap(rx.statusDetail) { .text(" — " + $0) }),
@@ -137,6 +176,13 @@ package struct PrescriptionPage {
                                     FormKit.field(
                                         "Code from your authenticator app", name: "otp", errors: errors,
                                         autocomplete: "one-time-code"))),
+                            .if(
+                                (!rx.safetyAlerts.isEmpty && rx.overrideReason == nil)
+                                    || errors.contains { $0.field == "safety" },
+                                FormKit.field(
+                                    "Reason to prescribe anyway", name: "overrideReason", errors: errors,
+                                    hint: "The safety check warns (above). Recorded with the prescription.",
+                                    id: "override-reason")),
                             .button(
                                 .type(.submit), .id("sign"),
                                 .text(rx.controlled ? "Sign with two-factor authentication" : "Sign and send"))))),
@@ -504,5 +550,28 @@ package struct PrescriptionChartSection {
     package init(rows: [PrescriptionStore.RxDTO], canPrescribe: Bool) {
         self.rows = rows
         self.canPrescribe = canPrescribe
+    }
+}
+
+/// Drug–allergy and duplicate-therapy warnings, and the override when there is one.
+package struct SafetyAlertsView {
+    package let alerts: [String]
+    package var override: (reason: String, by: String)?
+
+    package init(alerts: [String], override: (String, String)? = nil) {
+        self.alerts = alerts
+        self.override = override.map { (reason: $0.0, by: $0.1) }
+    }
+
+    package func render() -> Node<HTML.BodyContext> {
+        .if(
+            !alerts.isEmpty,
+            .div(
+                .class("notice bad"), .id("safety-alerts"), .attribute(named: "role", value: "alert"),
+                .strong(.text("Safety check")),
+                .ul(.forEach(alerts) { .li(.text($0)) }),
+                .unwrap(override) { o in
+                    .p(.id("override"), .text("Prescribed anyway by \(o.by): \(o.reason)"))
+                }))
     }
 }

@@ -3,12 +3,15 @@ import Fluent
 import Domain
 import Accounts
 import AppCore
+import ClinicalRecord
 import Locations
 
 /// Prescriptions through one scoped, audited path: drafts, signing (EPCS with a fresh second factor for controlled
 /// substances), NewRx and CancelRx, and the patient's prescription history.
 package struct PrescriptionStore {
     package let scope: AuditScope
+    /// Where the drug–allergy and duplicate-therapy checks learn about drugs (the sample formulary's data here).
+    package var knowledge: any DrugKnowledge = SampleDrugKnowledge()
 
     package struct DraftInput: Content {
         package var drugId: String?
@@ -21,6 +24,20 @@ package struct PrescriptionStore {
         package var locationId: UUID?
         /// Who will sign (a medical assistant prepares for a prescriber; a prescriber's own drafts default to them).
         package var prescriberId: UUID?
+        /// A prescriber's reason to prescribe despite the safety alerts (required when there are any).
+        package var overrideReason: String?
+    }
+
+    /// What signing sends: the authenticator code (controlled substances) and, when the safety checks warn, the
+    /// prescriber's reason to prescribe anyway.
+    package struct SignInput: Content {
+        package var otp: String?
+        package var overrideReason: String?
+
+        package init(otp: String? = nil, overrideReason: String? = nil) {
+            self.otp = otp
+            self.overrideReason = overrideReason
+        }
     }
 
     package struct RxDTO: Content {
@@ -42,6 +59,10 @@ package struct PrescriptionStore {
         package let preparedBy: String
         package let controlled: Bool
         package let renewalOf: UUID?
+        /// Drug–allergy and duplicate-therapy warnings, and the prescriber's override.
+        package let safetyAlerts: [SafetyAlert]
+        package let overrideReason: String?
+        package let overrideBy: String?
     }
 
     package static func dto(_ r: PrescriptionRecord) throws -> RxDTO {
@@ -52,7 +73,9 @@ package struct PrescriptionStore {
             daysSupply: r.daysSupply, refills: r.refills,
             sig: r.sig, pharmacyNcpdpid: r.pharmacyNCPDPID, writtenDate: r.writtenDate, signedAt: r.signedAt,
             preparedBy: r.preparedBy,
-            controlled: r.isControlled, renewalOf: r.renewalOf)
+            controlled: r.isControlled, renewalOf: r.renewalOf, safetyAlerts: r.alerts,
+            overrideReason: r.overrideReason,
+            overrideBy: r.overrideBy)
     }
 
     package static func audit(
@@ -99,6 +122,14 @@ package struct PrescriptionStore {
         let location = try await LocationRecord.find(input.locationId, on: scope.db)
         if location == nil { errors.append(FieldError("locationId", "Choose the location.")) }
         if !errors.isEmpty { throw AppError.validation(errors) }
+        // The prescriber decides on a warning: their own draft needs the reason now; an MA's waits for the signing.
+        let alerts = try await safetyAlerts(patientID: patientID, drug: drug!, excluding: [])
+        let deciding = AccessPolicy.decide(p, .signRx).isAllowed
+        let reason = deciding ? Text.clean(input.overrideReason) : nil
+        if deciding, let problem = DrugSafety.overrideProblem(alerts: alerts, reason: reason) {
+            throw AppError.validation(Self.safetyErrors(alerts, problem))
+        }
+        let alertJSON = alerts.isEmpty ? nil : String(decoding: try JSONEncoder().encode(alerts), as: UTF8.self)
         let now = scope.now, by = p.username
         return try await scope.run { tx in
             let r = PrescriptionRecord()
@@ -122,16 +153,50 @@ package struct PrescriptionStore {
             r.patientID = patientID
             r.prescriberID = prescriberID!
             r.locationID = input.locationId!
+            r.safetyAlerts = alertJSON
+            r.overrideReason = alerts.isEmpty ? nil : reason
+            r.overrideBy = alerts.isEmpty || reason == nil ? nil : by
             try await r.create(on: tx)
-            return (
-                try Self.dto(r),
-                [
-                    Self.audit(
-                        .create, r, patientID: patientID,
-                        "draft prepared" + (r.isControlled ? " (controlled, schedule \(drug!.schedule!.roman))" : ""))
-                ]
-            )
+            var drafts = [
+                Self.audit(
+                    .create, r, patientID: patientID,
+                    "draft prepared" + (r.isControlled ? " (controlled, schedule \(drug!.schedule!.roman))" : ""))
+            ]
+            if !alerts.isEmpty { drafts.append(Self.overrideAudit(r, alerts, reason)) }
+            return (try Self.dto(r), drafts)
         }
+    }
+
+    // MARK: safety checks
+
+    /// The drug–allergy and duplicate-therapy alerts for prescribing `drug` now: against the patient's active
+    /// allergies and the medicines they take (reported in the clinical summary, or prescribed and active here).
+    /// `excluding`: the prescription being signed and the one it renews (a renewal is not a duplicate).
+    package func safetyAlerts(patientID: UUID, drug: FormularyDrug, excluding: [UUID?]) async throws
+        -> [SafetyAlert]
+    {
+        let summary = try await ClinicalStore(scope: scope).summary(patientID: patientID)
+        let allergies = summary.allergies.filter { $0.status == .active && $0.code != ClinicalRules.noKnownAllergies }
+            .map { DrugSafety.Allergy(substance: $0.display, reaction: $0.reaction) }
+        var medicines = summary.medications.filter { $0.status == .active }.map(\.display)
+        let prescribed = try await PrescriptionRecord.query(on: scope.db).filter(\.$patientID == patientID).all()
+            .filter { $0.status.isActive && !excluding.contains($0.id) }
+        medicines += prescribed.map(\.description)
+        return DrugSafety.alerts(
+            drug: drug, allergies: allergies, currentMedicines: medicines, knowledge: knowledge)
+    }
+
+    /// The alerts as field errors (field `safety`), then what the override reason lacks (field `overrideReason`).
+    package static func safetyErrors(_ alerts: [SafetyAlert], _ problem: String) -> [FieldError] {
+        alerts.map { FieldError("safety", $0.message) } + [FieldError("overrideReason", problem)]
+    }
+
+    static func overrideAudit(_ r: PrescriptionRecord, _ alerts: [SafetyAlert], _ reason: String?) -> AuditDraft {
+        let kinds = Set(alerts.map(\.kind.rawValue)).sorted().joined(separator: ", ")
+        return audit(
+            .update, r, patientID: r.patientID, entity: "SafetyOverride",
+            reason.map { "safety alerts (\(kinds)) overridden: \($0)" } ?? "safety alerts (\(kinds)) for the prescriber"
+        )
     }
 
     package func find(_ id: UUID) async throws -> RxDTO {
@@ -167,7 +232,8 @@ package struct PrescriptionStore {
 
     /// The prescriber signs their own prescription. Controlled substances need a DEA number, an active EPCS permission,
     /// and a fresh TOTP code entered now (the signature); every attempt is an audited EPCS event.
-    package func sign(_ id: UUID, otp: String?) async throws -> RxDTO {
+    package func sign(_ id: UUID, _ input: SignInput) async throws -> RxDTO {
+        let otp = input.otp
         guard let rx = try await PrescriptionRecord.find(id, on: scope.db) else {
             throw AppError.notFound("No such prescription.")
         }
@@ -180,6 +246,16 @@ package struct PrescriptionStore {
             throw AppError.conflict(
                 type: "not-a-draft", detail: "This prescription is already \(rx.status).", extra: [:])
         }
+        // The checks again, now: an allergy recorded since the draft counts. A reason given for the same alerts stands.
+        let alerts = try await safetyAlerts(
+            patientID: rx.patientID, drug: Formulary.drug(rx.drugID) ?? Self.unknownDrug(rx),
+            excluding: [id, rx.renewalOf])
+        let standing = rx.overrideReason != nil && rx.alerts == alerts
+        let reason = standing ? rx.overrideReason : Text.clean(input.overrideReason)
+        if !standing, let problem = DrugSafety.overrideProblem(alerts: alerts, reason: reason) {
+            throw AppError.validation(Self.safetyErrors(alerts, problem))
+        }
+        let alertJSON = alerts.isEmpty ? nil : String(decoding: try JSONEncoder().encode(alerts), as: UTF8.self)
         let app = scope.app, now = scope.now, codec = try app.scriptCodec
         var deaNumber = ""
         var counter: Int64?
@@ -194,6 +270,10 @@ package struct PrescriptionStore {
             if let code, let uid = p.userID { try await Self.useCode(code, userID: uid, on: tx) }
             rx.writtenDate = written
             rx.signedAt = now
+            let overridden = !alerts.isEmpty && !standing
+            rx.safetyAlerts = alertJSON
+            rx.overrideReason = alerts.isEmpty ? nil : reason
+            if overridden { rx.overrideBy = p.username }
             rx.status = .sending
             rx.statusDetail = "Signed; on its way to the pharmacy."
             rx.updatedAt = now
@@ -214,6 +294,7 @@ package struct PrescriptionStore {
             let out = try await ScriptGateway.queue(
                 m, codec: codec, prescriptionID: rx.id, refillID: nil, now: now, on: tx)
             var drafts = [Self.audit(.update, rx, patientID: rx.patientID, "signed; NewRx \(out.messageID) queued")]
+            if overridden { drafts.append(Self.overrideAudit(rx, alerts, reason)) }
             if rx.isControlled {
                 drafts.append(
                     Self.audit(
@@ -224,6 +305,13 @@ package struct PrescriptionStore {
             }
             return (try Self.dto(rx), drafts)
         }
+    }
+
+    /// A prescription whose drug left the formulary: checked by its description alone.
+    static func unknownDrug(_ r: PrescriptionRecord) -> FormularyDrug {
+        FormularyDrug(
+            id: r.drugID, description: r.description, ndc: r.ndc, rxnorm: r.rxnorm, schedule: r.deaSchedule,
+            unitCode: r.unitCode, unitLabel: "")
     }
 
     /// EPCS checks for the signed-in prescriber acting on a controlled prescription: a DEA number on file, an active

@@ -258,7 +258,7 @@ package struct RefillStore {
                 )
             }
             // Controlled: the EPCS checks and the fresh code happen there.
-            _ = try await rxStore.sign(newID, otp: input.otp)
+            _ = try await rxStore.sign(newID, .init(otp: input.otp))
             return try await finish(
                 id, status: .approved, reasonCode: nil, note: input.note, newPrescription: newID,
                 detail: "approved; new prescription sent")

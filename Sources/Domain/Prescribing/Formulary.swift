@@ -10,6 +10,19 @@ public struct FormularyDrug: Codable, Equatable, Sendable {
     /// NCI unit code and its label.
     public let unitCode: String
     public let unitLabel: String
+
+    public init(
+        id: String, description: String, ndc: String, rxnorm: String, schedule: DEASchedule?, unitCode: String,
+        unitLabel: String
+    ) {
+        self.id = id
+        self.description = description
+        self.ndc = ndc
+        self.rxnorm = rxnorm
+        self.schedule = schedule
+        self.unitCode = unitCode
+        self.unitLabel = unitLabel
+    }
 }
 
 /// The bundled sample formulary (a small podiatry set). Production swaps in a licensed, monthly-updated drug database.

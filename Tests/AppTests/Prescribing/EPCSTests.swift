@@ -24,6 +24,8 @@ final class EPCSTests: XCTestCase {
             "drugId": .init(drug), "sig": .init("Take 1 tablet every 6 hours as needed for severe pain"),
             "quantity": .init("20"), "daysSupply": .init(days),
             "refills": .init(refills), "pharmacyNcpdpid": .init("1234567"), "locationId": .init(location.uuidString),
+            // Several opioids for one patient warn of duplicate therapy (a step-down, here).
+            "overrideReason": .init("Stepping down from oxycodone."),
         ]
     }
 
