@@ -177,6 +177,7 @@ package enum Site {
     package static let assetsUploadScript = SiteURL(["assets", "upload.js"])
     package static let attachment = SiteURL(["attachments", ":id"], UUID.self)
     package static let patientWounds = SiteURL(["patients", ":id", "wounds"], UUID.self)
+    package static let patientWoundsCompare = SiteURL(["patients", ":id", "wounds", "compare"], UUID.self)
     package static let photo = SiteURL(["photos", ":id"], UUID.self)
     package static let photoMeasure = SiteURL(["photos", ":id", "measure"], UUID.self)
     package static let photoThumbnail = SiteURL(["photos", ":id", "thumbnail"], UUID.self)

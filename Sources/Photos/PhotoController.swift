@@ -117,13 +117,56 @@ package enum PhotoController {
     // MARK: staff
 
     @Sendable package static func timeline(req: Request) async throws -> Response {
-        let pid = try req.idParameter("patient")
+        try await timelinePage(req, try req.idParameter("patient"))
+    }
+
+    static func timelinePage(
+        _ req: Request, _ pid: UUID, input: PhotoStore.WoundInput = .init(), errors: [FieldError] = [],
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let patient = try await req.patients().find(pid, detail: "wound timeline")
         let wounds = try await req.photos().wounds(patientID: pid)
-        let canMeasure = AccessPolicy.decide(try req.principal(), .measureWound(patientID: pid)).isAllowed
+        let principal = try req.principal()
+        var page = WoundTimelinePage(
+            patient: patient, wounds: wounds,
+            canMeasure: AccessPolicy.decide(principal, .measureWound(patientID: pid)).isAllowed)
+        page.canAdd = AccessPolicy.decide(principal, .uploadPhoto(patientID: pid)).isAllowed
+        page.zone = try await LocationRecord.homeZone(on: req.db)
+        page.input = input
+        page.errors = errors
+        return Layout.render(page.render(for: req), status: status)
+    }
+
+    /// The wounds page's "add a wound" (the site picked on the foot diagram).
+    @Sendable package static func addWoundFromPage(req: Request) async throws -> Response {
+        let pid = try req.idParameter("patient")
+        let input = try req.content.decode(PhotoStore.WoundInput.self)
+        do {
+            let w = try await req.photos().createWound(patientID: pid, input)
+            return req.redirect(to: Site.patientWounds.path(pid) + "#wound-\(w.id.uuidString)")
+        } catch AppError.validation(let errors) {
+            return try await timelinePage(req, pid, input: input, errors: errors, status: .unprocessableEntity)
+        }
+    }
+
+    /// Two photos of one wound side by side (`a` and `b`: photo ids of this patient's wound).
+    @Sendable package static func compare(req: Request) async throws -> Response {
+        let pid = try req.idParameter("patient")
+        let patient = try await req.patients().find(pid, detail: "wound photo comparison")
+        let wounds = try await req.photos().wounds(patientID: pid)
+        func photo(_ key: String) -> (PhotoStore.WoundDTO, PhotoStore.PhotoDTO)? {
+            guard let id = req.query[String.self, at: key].flatMap(UUID.init(uuidString:)) else { return nil }
+            for w in wounds { if let p = w.photos.first(where: { $0.id == id }) { return (w, p) } }
+            return nil
+        }
+        guard let (wound, a) = photo("a"), let (other, b) = photo("b"), wound.id == other.id else {
+            throw AppError.notFound("Choose two photos of the same wound of this patient.")
+        }
         return Layout.render(
-            WoundTimelinePage(patient: patient, wounds: wounds, canMeasure: canMeasure).render(for: req)
-        )
+            WoundComparePage(
+                patient: .init(id: pid, name: "\(patient.familyName), \(patient.givenName)"), wound: wound, a: a, b: b,
+                zone: try await LocationRecord.homeZone(on: req.db)
+            ).render(for: req))
     }
 
     @Sendable package static func measureFromPage(req: Request) async throws -> Response {
@@ -245,15 +288,7 @@ package struct PortalPhotosPage {
                         .action(Site.portalWounds.path()), .method(.post),
                         .div(
                             FormKit.csrf(req),
-                            FormKit.field(
-                                t("Where is it?"), name: "bodySite", value: input.bodySite, errors: t.errors(errors),
-                                required: true, hint: t("For example: bottom of the big toe")),
-                            FormKit.select(
-                                t("Which side"), name: "side",
-                                options: WoundRules.sides.map {
-                                    ($0, t($0 == "n/a" ? "Not applicable" : $0.capitalized))
-                                },
-                                selected: input.side ?? "left", errors: t.errors(errors)),
+                            FootSitePicker(input: input, errors: t.errors(errors), t: t).render(),
                             .button(.type(.submit), .id("add-wound"), .text(t("Add wound")))
                         ))),
                 .element(
@@ -327,6 +362,36 @@ package struct WoundTimelinePage {
     package let patient: PatientDTO
     package let wounds: [PhotoStore.WoundDTO]
     package let canMeasure: Bool
+    package var canAdd = false
+    package var zone = TimeZone(identifier: "UTC")!
+    package var input = PhotoStore.WoundInput()
+    package var errors: [FieldError] = []
+
+    package init(patient: PatientDTO, wounds: [PhotoStore.WoundDTO], canMeasure: Bool) {
+        self.patient = patient
+        self.wounds = wounds
+        self.canMeasure = canMeasure
+    }
+
+    /// Pick two photos of the wound to see side by side: the first and the newest to begin with.
+    func compareForm(_ w: PhotoStore.WoundDTO) -> Node<HTML.BodyContext> {
+        let options = w.photos.map {
+            (
+                value: $0.id.uuidString,
+                label: Format.local($0.uploadedAt, zone: zone)
+                    + ($0.lengthMm.map { l in " · \(FormDefinition.plain(l)) mm" } ?? "")
+            )
+        }
+        return .if(
+            w.photos.count >= 2,
+            .form(
+                .class("compare-form noprint"), .action(Site.patientWoundsCompare.path(patient.id)), .method(.get),
+                .div(
+                    .class("grid2"),
+                    FormKit.select("Compare", name: "a", options: options, selected: w.photos.first?.id.uuidString),
+                    FormKit.select("with", name: "b", options: options, selected: w.photos.last?.id.uuidString)),
+                .button(.type(.submit), .class("secondary"), .text("Side by side"))))
+    }
 
     package func render(for req: Request) -> String {
         let p = patient
@@ -340,7 +405,9 @@ package struct WoundTimelinePage {
                 .forEach(wounds) { w in
                     .div(
                         .class("card"), .id("wound-\(w.id.uuidString)"),
-                        .h2(.text("\(w.bodySite) (\(w.side))")),
+                        .h2(.text("\(w.bodySite), \(w.side)")),
+                        WoundTrendView(wound: w, zone: zone).render(),
+                        compareForm(w),
                         .p(.small(.text("\(w.photos.count) photos, oldest first"))),
                         .div(
                             .class("photo-row"),
@@ -376,7 +443,19 @@ package struct WoundTimelinePage {
                                                 .button(.type(.submit), .text("Save measurements"))
                                             ))))
                             }))
-                }
+                },
+                .if(
+                    canAdd,
+                    .div(
+                        .class("card noprint"), .id("add-wound"),
+                        .h2(.text("Add a wound")),
+                        FormKit.errorSummary(errors),
+                        .form(
+                            .action(Site.patientWounds.path(p.id)), .method(.post),
+                            .div(
+                                FormKit.csrf(req),
+                                FootSitePicker(input: input, errors: errors).render(),
+                                .button(.type(.submit), .id("add-wound-submit"), .text("Add wound"))))))
             ))
     }
 }

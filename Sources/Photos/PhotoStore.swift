@@ -13,13 +13,19 @@ package struct PhotoStore {
     package let scope: AuditScope
 
     package struct WoundInput: Content {
+        /// One of `FootSites.all`'s names, "other" (then `bodySiteOther` says where), or the words themselves.
         package var bodySite: String?
         package var side: String?
+        package var bodySiteOther: String?
 
-        package init(bodySite: String? = nil, side: String? = nil) {
+        package init(bodySite: String? = nil, side: String? = nil, bodySiteOther: String? = nil) {
             self.bodySite = bodySite
             self.side = side
+            self.bodySiteOther = bodySiteOther
         }
+
+        /// Where the wound is, in words: the picked site, or what was written under "Other".
+        package var site: String? { bodySite == "other" ? bodySiteOther : bodySite }
     }
 
     package struct Measurement: Content {
@@ -80,7 +86,9 @@ package struct PhotoStore {
 
     package func createWound(patientID: UUID, _ input: WoundInput) async throws -> WoundDTO {
         try await scope.authorize(.uploadPhoto(patientID: patientID), patientID: patientID)
-        let errors = WoundRules.check(bodySite: input.bodySite, side: input.side)
+        let errors = WoundRules.check(bodySite: input.site, side: input.side).map {
+            $0.field == "bodySite" && input.bodySite == "other" ? FieldError("bodySiteOther", $0.message) : $0
+        }
         if !errors.isEmpty { throw AppError.validation(errors) }
         let now = scope.now, by = scope.principal.username
         return try await scope.run { tx in
@@ -91,7 +99,7 @@ package struct PhotoStore {
             w.id = UUID()
             w.createdAt = now
             w.createdBy = by
-            w.bodySite = Text.clean(input.bodySite)!
+            w.bodySite = Text.clean(input.site)!
             w.side = input.side!
             w.patientID = patientID
             try await w.create(on: tx)

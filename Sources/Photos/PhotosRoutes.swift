@@ -6,6 +6,8 @@ package enum PhotosRoutes {
     package static func register(routes: SiteRoutes) {
         routes.app.get(Site.assetsUploadScript.route, use: PhotoController.uploadScript)
         routes.staff.get(Site.patientWounds.route, use: PhotoController.timeline)
+        routes.staff.post(Site.patientWounds.route, use: PhotoController.addWoundFromPage)
+        routes.staff.get(Site.patientWoundsCompare.route, use: PhotoController.compare)
         routes.staff.get(Site.photo.route, use: PhotoController.image)
         routes.staff.get(Site.attachment.route, use: PhotoController.attachment)
         routes.staff.get(Site.photoThumbnail.route, use: PhotoController.thumbnail)

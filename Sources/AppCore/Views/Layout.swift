@@ -107,8 +107,13 @@ package enum Layout {
         .signature{font-style:italic;border-top:1px solid #d8dee6;padding-top:.4rem}
         .addendum{border-left:4px solid #9cc9e0;padding:.3rem .7rem;margin:.5rem 0;background:#f5f9fc}
         svg.trend{width:100%;max-width:40rem;height:auto;display:block}
-        .compare{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.75rem}
-        .compare img{width:100%;height:auto;border-radius:4px}
+        .compare{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:.75rem}
+        .compare img{width:100%;height:auto;border-radius:4px}.compare figure{margin:0}
+        fieldset.site-picker{border:0;padding:0;margin:.6rem 0}fieldset.site-picker legend{font-weight:600}
+        .site-grid{display:grid;grid-template-columns:minmax(0,10rem) minmax(0,1fr);gap:.5rem 1rem;align-items:start}
+        svg.foot{width:100%;max-width:10rem;height:auto}
+        @media (max-width:599px){.site-grid{grid-template-columns:minmax(0,1fr)}svg.foot{max-width:12rem;
+        margin:0 auto;display:block}}
         @media (max-width:600px){table.stack thead{display:none}
         table.stack tr{display:block;padding:.4rem 0;border-bottom:1px solid #d8dee6}
         table.stack td{display:block;border:0;padding:.15rem .5rem}table.stack td:first-child{font-weight:700}}

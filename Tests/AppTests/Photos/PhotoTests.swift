@@ -295,6 +295,90 @@ final class PhotoTests: XCTestCase {
         }
     }
 
+    func test_woundTrend_rules() {
+        let day: TimeInterval = 86400
+        let t0 = Date(timeIntervalSince1970: 1_790_000_000)
+        let points = [
+            WoundTrend.Point(day: "2026-09-21", at: t0, lengthMm: 20, widthMm: 10),
+            WoundTrend.Point(day: "2026-10-05", at: t0 + 14 * day, lengthMm: 16, widthMm: 9),
+            WoundTrend.Point(day: "2026-10-19", at: t0 + 28 * day, lengthMm: 12, widthMm: 10),
+        ]
+        XCTAssertEqual(WoundTrend.areaChange(points), -40)
+        XCTAssertEqual(WoundTrend.summary(points), "Area 40 % smaller than on 2026-09-21 (4 weeks).")
+        XCTAssertNil(WoundTrend.areaChange(Array(points.prefix(1))), "one photo is no trend")
+        let svg = try? XCTUnwrap(WoundTrend.svg(points, title: #"<heel> "left""#))
+        XCTAssertTrue(svg?.contains("&lt;heel&gt; &quot;left&quot;") == true, "the title is escaped")
+        XCTAssertEqual(svg?.components(separatedBy: "<circle").count, 4, "a dot per measured photo")
+        XCTAssertNil(WoundTrend.svg([], title: "x"))
+        XCTAssertTrue(FootSites.isNamed("Heel (underneath)"))
+        XCTAssertEqual(Set(FootSites.all.map(\.name)).count, FootSites.all.count)
+    }
+
+    func test_staffAddsAWoundOnTheDiagram_seesItsSizeChart_andComparesTwoPhotos() async throws {
+        try await withTestApp { app, clock in
+            let patient = try await Fixtures.patientUser(app, family: "Trend")
+            let pid = try XCTUnwrap(patient.patientID)
+            let other = try await Fixtures.patientUser(app, family: "Nottrend")
+            let auth = try await Fixtures.bearer(app, patient, clock: clock)
+            let staff = PageClient(app)
+            try await staff.signIn(try await Fixtures.user(app, .provider), clock: clock)
+            let form = try await staff.get(Site.patientWounds.path(pid)).body.string
+            XCTAssertTrue(form.contains(#"id="site-9""#) && form.contains("Heel (underneath)"), "the site picker")
+            let missing = try await staff.post(
+                Site.patientWounds.path(pid), ["bodySite": "other", "bodySiteOther": "", "side": "left"])
+            XCTAssertEqual(missing.status, .unprocessableEntity)
+            XCTAssertTrue(missing.body.string.contains("Say where the wound is"))
+            let added = try await staff.post(
+                Site.patientWounds.path(pid), ["bodySite": "Heel (underneath)", "side": "left"])
+            XCTAssertEqual(added.status, .seeOther)
+            let found = try await WoundRecord.query(on: app.db).filter(\.$patientID == pid).first()
+            let wound = try XCTUnwrap(found)
+            XCTAssertEqual(wound.bodySite, "Heel (underneath)")
+            let elsewhere = try await HTTP.send(
+                app, .POST, Site.apiPatientWounds.path(pid), headers: auth,
+                json: PhotoStore.WoundInput(bodySite: "other", side: "right", bodySiteOther: "Shin"))
+            XCTAssertEqual(try elsewhere.content.decode(Wound.self).photos.count, 0)
+
+            var photos: [UUID] = []
+            for (l, w) in [("20", "10"), ("16", "9"), ("12", "10")] {
+                let res = try await upload(
+                    app, auth, wound: wound.id!, try ImageFixtures.image(width: 90, height: 60, ext: "jpg"))
+                XCTAssertEqual(res.status, .noContent, res.body.string)
+                let newest = try await PhotoRecord.query(on: app.db).sort(\.$uploadedAt, .descending).first()
+                let id = try XCTUnwrap(newest?.id)
+                photos.append(id)
+                _ = try await staff.post(Site.photoMeasure.path(id), ["lengthMm": l, "widthMm": w])
+                clock.advance(by: 60)
+            }
+            // Taken two weeks apart (a session would not last that long on the test clock: the rows are dated).
+            for (i, id) in photos.enumerated() {
+                let row = try await PhotoRecord.find(id, on: app.db)
+                row?.uploadedAt = clock.now().addingTimeInterval(Double(i - 2) * 14 * 86400)
+                try await row?.save(on: app.db)
+            }
+            let timeline = try await staff.get(Site.patientWounds.path(pid)).body.string
+            XCTAssertTrue(timeline.contains("<svg class=\"trend\""), "the size chart")
+            XCTAssertTrue(timeline.contains("Area 40 % smaller than on"), timeline)
+            let compare = try await staff.get(
+                Site.patientWoundsCompare.path(pid) + "?a=\(photos[2].uuidString)&b=\(photos[0].uuidString)")
+            XCTAssertEqual(compare.status, .ok)
+            XCTAssertTrue(compare.body.string.contains("Area 40 % smaller on"))
+            XCTAssertEqual(compare.body.string.components(separatedBy: "class=\"compare-photo\"").count, 3)
+
+            // Another patient's chart cannot be used to see these photos.
+            let leak = try await staff.get(
+                Site.patientWoundsCompare.path(other.patientID!)
+                    + "?a=\(photos[0].uuidString)&b=\(photos[1].uuidString)")
+            XCTAssertEqual(leak.status, .notFound)
+            let desk = PageClient(app)
+            try await desk.signIn(try await Fixtures.user(app, .frontDesk), clock: clock)
+            let v1 = try await desk.get(
+                Site.patientWoundsCompare.path(pid) + "?a=\(photos[0].uuidString)&b=\(photos[1].uuidString)"
+            ).status
+            XCTAssertEqual(v1, .forbidden)
+        }
+    }
+
     func test_scriptFreeUpload_isOneMultipartPost_withTheSameChecks() async throws {
         try await withTestApp { app, clock in
             let patient = try await Fixtures.patientUser(app, family: "NoScript")
