@@ -80,6 +80,7 @@ package enum Migrations {
         CreateEncounter(),
         CreateNoteAddendum(),
         UpdatePrescriptionAddSafetyOverride(),
+        CreateReferral(),
     ]
 }
 

@@ -157,6 +157,14 @@ package enum OpenAPIDocument {
                     "recordObservation", "Record a measurement (final when a provider records it)", tag: "clinical",
                     params: [idParam], body: input, responses: ["201": ok("Observation", observation)]),
             ],
+            "/api/v1/patients/{id}/referrals": [
+                "get": op(
+                    "listReferrals", "Referrals into the practice, newest first (clinical staff)", tag: "clinical",
+                    params: [idParam],
+                    responses: [
+                        "200": ok("Referrals", arr(of(ClinicalStore.ReferralDTO.self))), "403": problemResponse,
+                    ])
+            ],
             "/api/v1/observations/{id}": [
                 "patch": op(
                     "changeObservation", "A provider confirms (final); any clinician marks entered-in-error",

@@ -158,6 +158,7 @@ package enum Site {
     package static let clinicalEntry = SiteURL(["clinical-entries", ":id"], UUID.self)
     package static let apiPatientObservations = SiteURL(api: ["patients", ":id", "observations"], UUID.self)
     package static let apiObservation = SiteURL(api: ["observations", ":id"], UUID.self)
+    package static let apiPatientReferrals = SiteURL(api: ["patients", ":id", "referrals"], UUID.self)
     package static let patientObservations = SiteURL(["patients", ":id", "observations"], UUID.self)
     package static let observation = SiteURL(["observations", ":id"], UUID.self)
 

@@ -63,9 +63,15 @@ package enum ChartController {
                     providers: try providers.map { ((try $0.requireID()).uuidString, $0.displayName) },
                     approved: approved, errors: errors.procedure)
             },
-            clinical: clinical.map {
-                ClinicalChartSection(
+            clinical: try await clinical.asyncMap {
+                var section = ClinicalChartSection(
                     summary: $0, canRecord: canRecord, canConfirm: canConfirm, errors: errors.clinical)
+                section.prescribed = (rx ?? []).filter { $0.status.isActive }.map {
+                    $0.description + ($0.writtenDate.map { " · prescribed \($0)" } ?? "")
+                }
+                section.referrals = try await req.clinical().referrals(patientID: id)
+                section.zone = try await LocationRecord.homeZone(on: req.db)
+                return section
             },
             vitals: clinical.map {
                 VitalsChartSection(

@@ -43,6 +43,10 @@ package enum ClinicalController {
         return req.redirect(to: Site.patient.path(entry.patientId) + "#clinical")
     }
 
+    @Sendable package static func referralsAPI(req: Request) async throws -> [ClinicalStore.ReferralDTO] {
+        try await req.clinical().referrals(patientID: try req.idParameter("patient"))
+    }
+
     @Sendable package static func observationsAPI(req: Request) async throws -> [ClinicalStore.ObservationDTO] {
         try await req.clinical().summary(patientID: try req.idParameter("patient")).observations
     }

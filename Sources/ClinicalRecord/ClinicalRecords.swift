@@ -119,3 +119,54 @@ package struct CreateObservation: AsyncMigration {
 
     package init() {}
 }
+
+/// A referral into the practice, with the referring provider and their letter.
+package final class ReferralRecord: Model, @unchecked Sendable {
+    package static let schema = "referral"
+
+    // managed fields
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "received_at") package var receivedAt: Date
+    @Field(key: "recorded_by") package var recordedBy: String
+
+    // data fields
+    @Field(key: "referrer_name") package var referrerName: String
+    @Field(key: "referrer_npi") package var referrerNPI: String
+    @OptionalField(key: "referrer_phone") package var referrerPhone: String?
+    @OptionalField(key: "referrer_fax") package var referrerFax: String?
+    @Field(key: "diagnosis") package var diagnosis: String
+    @Field(key: "request") package var request: String
+    @OptionalField(key: "letter_note") package var letterNote: String?
+    /// "clinician", or "intake:<submission id>".
+    @Field(key: "source") package var source: String
+
+    // relationships
+    @Field(key: "patient_id") package var patientID: UUID
+    @OptionalField(key: "letter_attachment_id") package var letterAttachmentID: UUID?
+
+    package init() {}
+}
+
+package struct CreateReferral: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema("referral")
+            .id()
+            .field("received_at", .datetime, .required)
+            .field("recorded_by", .string, .required)
+            .field("referrer_name", .string, .required)
+            .field("referrer_npi", .string, .required)
+            .field("referrer_phone", .string)
+            .field("referrer_fax", .string)
+            .field("diagnosis", .string, .required)
+            .field("request", .string, .required)
+            .field("letter_note", .string)
+            .field("source", .string, .required)
+            .field("patient_id", .uuid, .required, .references("patient", "id"))
+            .field("letter_attachment_id", .uuid)
+            .create()
+    }
+
+    package func revert(on db: any Database) async throws { try await db.schema("referral").delete() }
+
+    package init() {}
+}

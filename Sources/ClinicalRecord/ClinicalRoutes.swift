@@ -11,6 +11,7 @@ package enum ClinicalRoutes {
         routes.staff.post(Site.patientClinical.route, use: ClinicalController.addFromChart)
         routes.staff.post(Site.clinicalEntry.route, use: ClinicalController.changeFromChart)
         routes.api.get(Site.apiPatientObservations.route, use: ClinicalController.observationsAPI)
+        routes.api.get(Site.apiPatientReferrals.route, use: ClinicalController.referralsAPI)
         routes.api.post(Site.apiPatientObservations.route, use: ClinicalController.recordObservationAPI)
         routes.api.patch(Site.apiObservation.route, use: ClinicalController.changeObservationAPI)
         routes.staff.post(Site.patientObservations.route, use: ClinicalController.recordObservationFromChart)

@@ -10,6 +10,10 @@ package struct ClinicalChartSection {
     package let canRecord: Bool
     package let canConfirm: Bool
     package var errors: [FieldError] = []
+    /// Active prescriptions, as the medication list shows them ("Cephalexin 500 MG … · prescribed 2026-11-02").
+    package var prescribed: [String] = []
+    package var referrals: [ClinicalStore.ReferralDTO] = []
+    package var zone = TimeZone(identifier: "UTC")!
 
     package init(summary: ClinicalStore.Summary, canRecord: Bool, canConfirm: Bool, errors: [FieldError] = []) {
         self.summary = summary
@@ -29,8 +33,47 @@ package struct ClinicalChartSection {
                 list(
                     "Allergies", "allergies", summary.allergies, req,
                     empty: "Allergies not recorded yet: ask, and record them or “no known allergies”."),
-                list("Medications (reported)", "medications", summary.medications, req, empty: "None reported.")),
+                medications(req)),
+            .if(!referrals.isEmpty, referralList()),
             .if(canRecord, addForms(req, patientID: patientID)))
+    }
+
+    /// What the patient takes: prescribed here (active prescriptions) and reported (by them, an intake, or staff).
+    func medications(_ req: Request) -> Node<HTML.BodyContext> {
+        let reported = summary.medications
+        return .section(
+            .id("clinical-medications"),
+            .h3(.text("Medications")),
+            .if(
+                prescribed.isEmpty && reported.filter { $0.status == .active }.isEmpty,
+                .p(.small(.text("None prescribed or reported.")))),
+            .ul(
+                .class("plain"),
+                .forEach(prescribed) {
+                    .li(.class("clinical-entry"), .text($0), .span(.class("badge"), .text("prescribed")))
+                },
+                .forEach(reported) { entry($0, req) }))
+    }
+
+    func referralList() -> Node<HTML.BodyContext> {
+        .section(
+            .id("clinical-referrals"),
+            .h3(.text("Referrals")),
+            .ul(
+                .class("plain"),
+                .forEach(referrals) { r in
+                    .li(
+                        .class("referral"),
+                        .strong(.text("\(LocalDay.of(r.receivedAt, in: zone).iso) · from \(r.referrerName)")),
+                        .text(" (NPI \(r.referrerNPI)" + (r.referrerPhone.map { ", \($0)" } ?? "") + ")"),
+                        .br(),
+                        .text("Diagnosis: \(r.diagnosis)"), .br(),
+                        .text("Asks for: \(r.request)"), .br(),
+                        .unwrap(r.letterAttachmentId) {
+                            .a(.href(Site.attachment.path($0)), .text("Referral letter"))
+                        },
+                        .if(r.letterAttachmentId == nil, .text("Letter: \(r.letterNote ?? "not received yet")")))
+                }))
     }
 
     func list(_ title: String, _ id: String, _ rows: [ClinicalStore.EntryDTO], _ req: Request, empty: String)
@@ -51,6 +94,9 @@ package struct ClinicalChartSection {
         if let s = e.severity { words.append(s.rawValue) }
         if let d = e.dose { words.append(d) }
         if let o = e.onset { words.append("since \(o)") }
+        if e.kind == .medication {
+            words.append(e.source.hasPrefix("intake:") ? "reported by the patient" : "recorded by \(e.recordedBy)")
+        }
         return .li(
             .class(active ? "clinical-entry" : "clinical-entry inactive"),
             .attribute(named: "data-kind", value: e.kind.rawValue),

@@ -124,6 +124,9 @@ package struct IntakeStore {
                 } catch AppError.validation(let e) { errors += e }
             }
         }
+        if submit, let npi = answers["referrerNPI"], !PrescribingRules.npiValid(npi) {
+            errors.append(FieldError("referrerNPI", "NPI: 10 digits with a valid check digit (check it for a typo)."))
+        }
         var signature: String?
         if submit, let sigField = form.fields.first(where: { $0.kind == .signature }), let typed = answers[sigField.id],
             let patient = try await PatientRecord.find(patientID, on: db)
@@ -295,6 +298,14 @@ package struct IntakeStore {
                 continue  // "no known allergies" beside allergies already recorded: the recorded ones stand
             } catch AppError.validation {
                 continue  // an answer that is not a valid entry stays in the intake for the clinician to read
+            }
+        }
+        // An orthotic referral becomes a referral record (its letter already checked as this patient's upload).
+        if let referral = ReferralRules.fromIntake(formCode: r.formCode, answers: answers) {
+            do {
+                try await clinical.addReferral(patientID: r.patientId, referral, fromIntake: id)
+            } catch AppError.validation {
+                // An answer a referral cannot hold (an NPI that fails its check) stays in the intake to read.
             }
         }
         for observation in IntakeClinicalMapping.observations(formCode: r.formCode, answers: answers) {

@@ -61,7 +61,7 @@ public enum Backups {
         "prescriber_credential", "epcs_grant", "pharmacy", "prescription", "script_message", "refill_request",
         "covering_provider",
         "virtual_visit", "visit_link", "visit_pass", "visit_event", "signal_message", "clinical_entry", "observation",
-        "note_template", "encounter", "note_addendum",
+        "note_template", "encounter", "note_addendum", "referral",
     ]
 
     // MARK: keys

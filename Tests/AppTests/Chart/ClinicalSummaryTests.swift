@@ -196,4 +196,56 @@ final class ClinicalSummaryTests: XCTestCase {
             XCTAssertTrue(home.contains("No known allergies"))
         }
     }
+
+    func test_orthoticReferralIntake_becomesAReferralOnTheChart_forTheCareTeamOnly() async throws {
+        struct SaveBody: Content {
+            let answers: [String: String]
+            let submit: Bool
+        }
+        struct Intake: Decodable { let id: UUID }
+        try await withTestApp { app, clock in
+            let patient = try await Fixtures.patientUser(app, family: "Orthotic")
+            let pid = try XCTUnwrap(patient.patientID)
+            let own = try await Fixtures.bearer(app, patient, clock: clock)
+            let ma = try await Fixtures.bearer(app, try await Fixtures.user(app, .medicalAssistant), clock: clock)
+            let desk = try await Fixtures.bearer(app, try await Fixtures.user(app, .frontDesk), clock: clock)
+            var answers = [
+                "referrerName": "Dr. Lee <Family Practice>", "referrerNPI": "1234567890",
+                "referrerPhone": "812 555 0100",
+                "diagnosis": "M21.6X1 Flat foot, right", "prescription": "Custom functional orthoses, both feet.",
+                "letterOnFile": "Sent by fax",
+            ]
+            let path = "/api/v1/patients/\(pid.uuidString)/intake/orthotic-referral"
+            let typo = try await HTTP.send(
+                app, .PUT, path, headers: own, json: SaveBody(answers: answers, submit: true))
+            XCTAssertEqual(typo.status, .unprocessableEntity, "an NPI with a wrong check digit")
+            XCTAssertEqual(try typo.problem().errors?.first?.field, "referrerNPI")
+            answers["referrerNPI"] = "1234567893"
+            let sent = try await HTTP.send(
+                app, .PUT, path, headers: own, json: SaveBody(answers: answers, submit: true))
+            XCTAssertEqual(sent.status, .ok, sent.body.string)
+            let intake = try sent.content.decode(Intake.self)
+            let accepted = try await HTTP.send(app, .POST, Site.apiIntakeAccept.path(intake.id), headers: ma)
+            XCTAssertEqual(accepted.status, .ok, accepted.body.string)
+
+            let list = try await HTTP.send(app, .GET, Site.apiPatientReferrals.path(pid), headers: ma)
+            let referrals = try list.content.decode([ClinicalStore.ReferralDTO].self)
+            XCTAssertEqual(referrals.map(\.referrerNPI), ["1234567893"])
+            XCTAssertEqual(referrals.first?.letterNote, "Sent by fax")
+            XCTAssertEqual(referrals.first?.source, "intake:\(intake.id.uuidString)")
+            let v1 = try await HTTP.send(app, .GET, Site.apiPatientReferrals.path(pid), headers: own).status
+            XCTAssertEqual(v1, .forbidden, "the referral letter is for the care team")
+            let v2 = try await HTTP.send(app, .GET, Site.apiPatientReferrals.path(pid), headers: desk).status
+            XCTAssertEqual(v2, .forbidden)
+
+            let page = PageClient(app)
+            try await page.signIn(try await Fixtures.user(app, .provider), clock: clock)
+            let chart = try await page.get(Site.patient.path(pid)).body.string
+            XCTAssertTrue(chart.contains(#"id="clinical-referrals""#))
+            XCTAssertTrue(chart.contains("from Dr. Lee &lt;Family Practice&gt;"), "escaped")
+            XCTAssertTrue(chart.contains("Letter: Sent by fax"))
+            let audit = try await Fixtures.auditRows(app, patientID: pid).filter { $0.entityType == "Referral" }
+            XCTAssertGreaterThanOrEqual(audit.count, 2, "recorded and listed")
+        }
+    }
 }
