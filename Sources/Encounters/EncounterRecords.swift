@@ -115,6 +115,8 @@ package struct CreateEncounter: AsyncMigration {
             .field("signed_at", .datetime)
             .field("patient_id", .uuid, .required, .references("patient", "id"))
             .field("appointment_id", .uuid, .references("appointment", "id"))
+            // One note per appointment, whatever the timing of two starts (NULLs, visits without one, repeat).
+            .unique(on: "appointment_id")
             .create()
     }
 
