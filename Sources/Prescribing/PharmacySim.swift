@@ -75,7 +75,14 @@ public enum PharmacySim {
             do {
                 let m = try codec.parse(data)
                 parsed = m
-                if let earlier = await state.answer(for: m.header.messageID) {
+                // What a real intermediary checks first: the message against the standard's schema.
+                if let p = ScriptConformance.problem(try XElement.parse(data)) {
+                    out = reply(
+                        m,
+                        .error(
+                            code: p.code, descriptionCode: p.descriptionCode,
+                            description: p.text + (p.xpath.map { " XPath: \($0)" } ?? "")))
+                } else if let earlier = await state.answer(for: m.header.messageID) {
                     out = earlier
                 } else if await state.takeFailure() {
                     out = reply(

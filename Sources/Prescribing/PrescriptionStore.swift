@@ -121,6 +121,11 @@ package struct PrescriptionStore {
         }
         let location = try await LocationRecord.find(input.locationId, on: scope.db)
         if location == nil { errors.append(FieldError("locationId", "Choose the location.")) }
+        // What the SCRIPT message needs from the practice's data: said now, not after signing.
+        errors += ScriptGateway.sendingProblems(pharmacy: pharmacy, location: nil).map {
+            FieldError("pharmacyNcpdpid", $0)
+        }
+        errors += ScriptGateway.sendingProblems(pharmacy: nil, location: location).map { FieldError("locationId", $0) }
         if !errors.isEmpty { throw AppError.validation(errors) }
         // The prescriber decides on a warning: their own draft needs the reason now; an MA's waits for the signing.
         let alerts = try await safetyAlerts(patientID: patientID, drug: drug!, excluding: [])
@@ -246,6 +251,10 @@ package struct PrescriptionStore {
             throw AppError.conflict(
                 type: "not-a-draft", detail: "This prescription is already \(rx.status).", extra: [:])
         }
+        let sending = ScriptGateway.sendingProblems(
+            pharmacy: try await PharmacyRecord.query(on: scope.db).filter(\.$ncpdpid == rx.pharmacyNCPDPID).first(),
+            location: try await LocationRecord.find(rx.locationID, on: scope.db))
+        if !sending.isEmpty { throw AppError.validation(sending.map { FieldError("sending", $0) }) }
         // The checks again, now: an allergy recorded since the draft counts. A reason given for the same alerts stands.
         let alerts = try await safetyAlerts(
             patientID: rx.patientID, drug: Formulary.drug(rx.drugID) ?? Self.unknownDrug(rx),
@@ -289,7 +298,7 @@ package struct PrescriptionStore {
                     to: ScriptParty(rx.pharmacyNCPDPID, "P"), from: ScriptParty(d.prescriber.npi, "D"),
                     messageID: ScriptGateway.newMessageID(), sentTime: now,
                     prescriberOrderNumber: ScriptGateway.orderNumber(try rx.requireID()),
-                    digestValue: rx.digest, signatureValue: rx.signature),
+                    digitallySigned: rx.isControlled),
                 body: .newRx(d))
             let out = try await ScriptGateway.queue(
                 m, codec: codec, prescriptionID: rx.id, refillID: nil, now: now, on: tx)

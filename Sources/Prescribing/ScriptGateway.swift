@@ -6,6 +6,7 @@ import Accounts
 import AppCore
 import Audit
 import Jobs
+import Locations
 import Patients
 
 /// Where SCRIPT messages go: a clearinghouse URL (Surescripts in production, `caresync pharmacy-sim` in tests and
@@ -90,6 +91,34 @@ package enum ScriptGateway {
             refills: rx.refills, sig: rx.sig)
     }
 
+    static func address(_ ph: PharmacyRecord) -> ScriptAddress {
+        ScriptAddress(line1: ph.address, city: ph.city, state: ph.state, postalCode: ph.postalCode)
+    }
+
+    /// What a SCRIPT message needs from the practice's own data and is missing or malformed: the pharmacy's address
+    /// and phone, the prescribing location's address ("street, city, ST 12345") and phone. A message without them
+    /// fails the standard's schema, so nothing is signed or sent until they are fixed.
+    package static func sendingProblems(pharmacy: PharmacyRecord?, location: LocationRecord?) -> [String] {
+        var out: [String] = []
+        if let ph = pharmacy {
+            if ScriptPhone.number(ph.phone) == nil { out.append("\(ph.name) has no 10-digit phone number on file.") }
+            let p = address(ph).problems
+            if !p.isEmpty { out.append("\(ph.name)'s address: \(p.joined(separator: "; ")).") }
+        }
+        if let l = location {
+            if ScriptPhone.number(l.phone) == nil {
+                out.append("\(l.name) has no 10-digit phone number on file (the prescriber's number in the message).")
+            }
+            if let a = ScriptAddress.parse(l.address) {
+                let p = a.problems
+                if !p.isEmpty { out.append("\(l.name)'s address: \(p.joined(separator: "; ")).") }
+            } else {
+                out.append("\(l.name)'s address must read \"street, city, ST 12345\" (it is \"\(l.address)\").")
+            }
+        }
+        return out
+    }
+
     package struct Missing: Error, CustomStringConvertible {
         package let description: String
     }
@@ -108,6 +137,7 @@ package enum ScriptGateway {
                 FieldError("prescriber", "The prescriber has no NPI on file; an admin enters it on the EPCS page.")
             ])
         }
+        let location = try await LocationRecord.find(rx.locationID, on: db)
         let names = u.displayName.replacingOccurrences(of: "Dr. ", with: "").split(separator: " ")
         let gender = ["female": "F", "male": "M"][p.sex] ?? "U"
         return RxDetails(
@@ -115,11 +145,15 @@ package enum ScriptGateway {
                 lastName: p.familyName, firstName: p.givenName, gender: gender, dateOfBirth: p.birthDate,
                 addressLine1: p.addressLine1 ?? "", city: p.city ?? "", state: p.state ?? "",
                 postalCode: p.postalCode ?? ""),
-            pharmacy: ScriptPharmacy(ncpdpid: ph.ncpdpid, npi: ph.npi, businessName: ph.name),
+            pharmacy: ScriptPharmacy(
+                ncpdpid: ph.ncpdpid, npi: ph.npi, businessName: ph.name, address: Self.address(ph),
+                phone: ScriptPhone.number(ph.phone) ?? ""),
             prescriber: ScriptPrescriber(
                 npi: cred.npi, deaNumber: rx.isControlled ? cred.deaNumber : nil,
                 lastName: names.last.map(String.init) ?? u.displayName,
-                firstName: names.dropLast().joined(separator: " ")),
+                firstName: names.dropLast().joined(separator: " "),
+                address: location.flatMap { ScriptAddress.parse($0.address) },
+                phone: location.flatMap { ScriptPhone.number($0.phone) } ?? ""),
             medication: medication(rx))
     }
 

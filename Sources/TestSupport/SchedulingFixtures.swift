@@ -35,10 +35,13 @@ extension Fixtures {
     package static func schedulingWorld(_ app: Application, rooms: Int = 2) async throws -> SchedulingWorld {
         let db = app.db
         let main = LocationRecord(
-            code: "MAIN", name: "Main Street Clinic", timeZone: "America/Indiana/Indianapolis", address: "1 Main St",
-            phone: "1")
+            code: "MAIN", name: "Main Street Clinic", timeZone: "America/Indiana/Indianapolis",
+            address: "1 Main St, Evansville, IN 47708",
+            phone: "+1 812 555 0101")
         let lake = LocationRecord(
-            code: "LAKE", name: "Lakeshore Clinic", timeZone: "America/Chicago", address: "2 Lake Dr", phone: "2")
+            code: "LAKE", name: "Lakeshore Clinic", timeZone: "America/Chicago",
+            address: "2 Lake Dr, Chicago, IL 60601",
+            phone: "+1 312 555 0102")
         try await main.create(on: db)
         try await lake.create(on: db)
         let mainRooms = try await SchedulingSetup.addRooms(

@@ -9,9 +9,14 @@ final class ScriptCodecTests: XCTestCase {
             lastName: "O'Brien & Sons", firstName: "Ann", gender: "F", dateOfBirth: "1961-04-12",
             addressLine1: "10 <Example> Ave",
             city: "Evansville", state: "IN", postalCode: "47708"),
-        pharmacy: ScriptPharmacy(ncpdpid: "1234567", npi: "1234567893", businessName: "CareSync Test Pharmacy"),
+        pharmacy: ScriptPharmacy(
+            ncpdpid: "1234567", npi: "1234567893", businessName: "CareSync Test Pharmacy",
+            address: ScriptAddress(line1: "5 Market St", city: "Evansville", state: "IN", postalCode: "47708"),
+            phone: "8125550300"),
         prescriber: ScriptPrescriber(
-            npi: "1765432103", deaNumber: "BH2468139", lastName: "Hughes", firstName: "Morgan"),
+            npi: "1765432103", deaNumber: "BH2468139", lastName: "Hughes", firstName: "Morgan",
+            address: ScriptAddress(line1: "100 Main St", city: "Evansville", state: "IN", postalCode: "47708"),
+            phone: "8125550100"),
         medication: ScriptMedication(
             description: "Tramadol Hydrochloride 50 MG Oral Tablet", ndc: "00093005801", rxnorm: "835603",
             schedule: .c4,
@@ -23,8 +28,7 @@ final class ScriptCodecTests: XCTestCase {
         ScriptHeader(
             to: ScriptParty("1234567", "P"), from: ScriptParty("1765432103", "D"), messageID: id,
             relatesToMessageID: relatesTo,
-            sentTime: Date(timeIntervalSince1970: 1_795_000_000), prescriberOrderNumber: "RX-1", digestValue: "abc=",
-            signatureValue: "def=")
+            sentTime: Date(timeIntervalSince1970: 1_795_000_000), prescriberOrderNumber: "RX-1", digitallySigned: true)
     }
 
     func test_newRx_hasThe2017071EnvelopeAndStructure_andReadsBack() throws {
@@ -46,6 +50,10 @@ final class ScriptCodecTests: XCTestCase {
         XCTAssertEqual(root.value("Body/NewRx/MedicationPrescribed/Quantity/CodeListQualifier"), "38")
         XCTAssertEqual(root.value("Body/NewRx/Prescriber/NonVeterinarian/Identification/DEANumber"), "BH2468139")
         XCTAssertEqual(root.value("Header/DigitalSignature/DigitalSignatureIndicator"), "true")
+        XCTAssertNil(root.at("Header/DigitalSignature/DigestValue"), "the indicator, or the signature with X509Data")
+        XCTAssertEqual(
+            root.at("Body/NewRx/Prescriber/NonVeterinarian/Identification")?.children.map(\.name), ["DEANumber", "NPI"])
+        XCTAssertEqual(root.value("Body/NewRx/Pharmacy/CommunicationNumbers/PrimaryTelephone/Number"), "8125550300")
         XCTAssertEqual(try codec.parse(Data(xml.utf8)), m)
     }
 
@@ -53,15 +61,18 @@ final class ScriptCodecTests: XCTestCase {
         let d = Self.details
         var changed = d.medication
         changed.description = "Ibuprofen 800 MG Oral Tablet"
+        var dispensed = d
+        dispensed.medication.lastFillDate = "2026-11-20"
         let bodies: [ScriptBody] = [
-            .rxRenewalRequest(d), .rxRenewalResponse(.approved, d), .rxRenewalResponse(.approvedWithChanges, d),
+            .rxRenewalRequest(dispensed), .rxRenewalResponse(.approved, d), .rxRenewalResponse(.approvedWithChanges, d),
             .rxRenewalResponse(.denied(reasonCode: "AM", reason: "Needs an appointment"), d),
             .rxRenewalResponse(.deniedNewPrescriptionToFollow, d),
             .rxRenewalResponse(.replace, d), .cancelRx(d), .cancelRxResponse(.approved),
             .cancelRxResponse(.denied(reasonCode: "AR", reason: nil)),
-            .rxChangeRequest(code: "G", d, requested: changed), .rxChangeResponse(.approved, d),
-            .rxChangeResponse(.validated, nil),
-            .rxChangeResponse(.denied(reasonCode: "AA", reason: nil), d), .status(code: "000", description: nil),
+            .rxChangeRequest(code: "G", d, requested: changed), .rxChangeResponse(code: "G", .approved, d),
+            .rxChangeResponse(code: "P", .validated, d),
+            .rxChangeResponse(code: "G", .denied(reasonCode: "AA", reason: nil), d),
+            .status(code: "000", description: nil),
             .verify(code: "010"),
             .error(code: "900", descriptionCode: "1000", description: "Cannot identify"),
         ]
@@ -107,6 +118,118 @@ final class ScriptCodecTests: XCTestCase {
         XCTAssertEqual(problem(status)?.xpath, "/Message/Header/RelatesToMessageID", "responses relate to a message")
     }
 
+    /// Every kind of message either side writes keeps the 2017071 schema's rules (the ones `ScriptConformance`
+    /// encodes: order, required elements, lengths, code lists), and each rule a message once broke is caught.
+    func test_everyMessageKind_keepsTheSchemaRules_andBrokenOnesAreNamedWithTheirXPath() throws {
+        let d = Self.details
+        var renewal = d
+        renewal.medication.lastFillDate = "2026-11-01"
+        let bodies: [ScriptBody] = [
+            .newRx(d), .rxRenewalRequest(renewal), .rxRenewalResponse(.approved, d),
+            .rxRenewalResponse(.approvedWithChanges, d),
+            .rxRenewalResponse(.denied(reasonCode: "AM", reason: "Visit"), d),
+            .rxRenewalResponse(.deniedNewPrescriptionToFollow, d), .rxRenewalResponse(.replace, d), .cancelRx(d),
+            .cancelRxResponse(.approved), .cancelRxResponse(.denied(reasonCode: "AR", reason: nil)),
+            .rxChangeRequest(code: "G", d, requested: d.medication), .rxChangeResponse(code: "G", .approved, d),
+            .rxChangeResponse(code: "P", .validated, d), .status(code: "000", description: "Received"),
+            .verify(code: "010"), .error(code: "900", descriptionCode: "3000", description: "x XPath: /Message"),
+        ]
+        for b in bodies {
+            let m = ScriptMessage(header: header("CS-\(b.name)", relatesTo: "CS0"), body: b)
+            let root = try XElement.parse(Data(codec.xml(m).utf8))
+            XCTAssertNil(ScriptConformance.problem(root), "\(b.name): \(ScriptConformance.problem(root)!)")
+        }
+        /// The document on one line, so a test can cut and swap elements as text.
+        func compact(_ s: String) -> String {
+            s.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined()
+        }
+        let good = compact(codec.xml(ScriptMessage(header: header(), body: .newRx(d))))
+        func problem(_ xml: String) -> ScriptProblem? { ScriptConformance.problem(try! XElement.parse(Data(xml.utf8))) }
+        // What the schema found in earlier CareSync messages.
+        let beforeFix = [
+            (
+                good.replacingOccurrences(
+                    of: "<DEANumber>BH2468139</DEANumber><NPI>1765432103</NPI>",
+                    with: "<NPI>1765432103</NPI><DEANumber>BH2468139</DEANumber>"),
+                "/Message/Body/NewRx/Prescriber/NonVeterinarian/Identification/DEANumber"
+            ),
+            (
+                good.replacingOccurrences(
+                    of: "<PrescriberOrderNumber>RX-1</PrescriberOrderNumber>",
+                    with: "<PrescriberOrderNumber>\(UUID().uuidString)</PrescriberOrderNumber>"),
+                "/Message/Header/PrescriberOrderNumber"
+            ),
+            (
+                good.replacingOccurrences(
+                    of: "<DigitalSignatureIndicator>true</DigitalSignatureIndicator>",
+                    with:
+                        "<DigestMethod>SHA-256</DigestMethod>"
+                        + "<DigitalSignatureIndicator>true</DigitalSignatureIndicator>"
+                ),
+                "/Message/Header/DigitalSignature/DigestMethod"
+            ),
+            (
+                good.replacingOccurrences(
+                    of: "<CommunicationNumbers><PrimaryTelephone><Number>8125550300</Number></PrimaryTelephone>"
+                        + "</CommunicationNumbers>", with: ""),
+                "/Message/Body/NewRx/Pharmacy/CommunicationNumbers"
+            ),
+            (
+                good.replacingOccurrences(of: "<AddressLine1>100 Main St</AddressLine1>", with: ""),
+                "/Message/Body/NewRx/Prescriber/NonVeterinarian/Address/AddressLine1"
+            ),
+        ]
+        for (xml, xpath) in beforeFix {
+            let p = problem(xml)
+            XCTAssertEqual(p?.xpath, xpath, p?.text ?? "no problem found")
+            XCTAssertEqual(p?.code, "900")
+            XCTAssertEqual(p?.descriptionCode, "3000")
+        }
+        let response = compact(
+            codec.xml(ScriptMessage(header: header("CS2", relatesTo: "P1"), body: .rxRenewalResponse(.approved, d))))
+        XCTAssertEqual(
+            problem(response.replacingOccurrences(of: "MedicationResponse>", with: "MedicationPrescribed>"))?.xpath,
+            "/Message/Body/RxRenewalResponse/MedicationPrescribed")
+        XCTAssertEqual(
+            problem(good.replacingOccurrences(of: "<Gender>F</Gender>", with: "<Gender>female</Gender>"))?.xpath,
+            "/Message/Body/NewRx/Patient/HumanPatient/Gender")
+    }
+
+    /// The official schemas are NCPDP's and are not shipped; with a copy at hand (NCPDP_XSD_DIR, the 2017071
+    /// transport.xsd and what it includes) every kind of message is validated with xmllint too.
+    func test_officialSchemas_acceptEveryMessageKind_whenACopyIsAtHand() throws {
+        guard let dir = ProcessInfo.processInfo.environment["NCPDP_XSD_DIR"],
+            FileManager.default.fileExists(atPath: dir + "/transport.xsd"),
+            FileManager.default.fileExists(atPath: "/usr/bin/xmllint")
+        else { throw XCTSkip("no copy of the NCPDP 2017071 schemas (NCPDP_XSD_DIR) or no xmllint") }
+        let d = Self.details
+        let bodies: [ScriptBody] = [
+            .newRx(d), .rxRenewalRequest(d), .rxRenewalResponse(.approved, d),
+            .rxRenewalResponse(.denied(reasonCode: "AM", reason: "Visit"), d), .rxRenewalResponse(.replace, d),
+            .cancelRx(d), .cancelRxResponse(.approved), .cancelRxResponse(.denied(reasonCode: "AR", reason: nil)),
+            .rxChangeRequest(code: "G", d, requested: d.medication), .rxChangeResponse(code: "G", .approved, d),
+            .status(code: "000", description: "Received"), .verify(code: "010"),
+            .error(code: "900", descriptionCode: "3000", description: "x"),
+        ]
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("script-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        for b in bodies {
+            let file = tmp.appendingPathComponent("\(b.name)-\(UUID().uuidString.prefix(4)).xml")
+            try codec.xml(ScriptMessage(header: header("CS1", relatesTo: "P1"), body: b))
+                .write(to: file, atomically: true, encoding: .utf8)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
+            p.arguments = ["--noout", "--schema", dir + "/transport.xsd", file.path]
+            let err = Pipe()
+            p.standardError = err
+            try p.run()
+            p.waitUntilExit()
+            let out = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssertEqual(p.terminationStatus, 0, "\(b.name): \(out)")
+        }
+    }
+
     func test_versionSwitch_refusesWhatThisBuildCannotWrite() {
         XCTAssertThrowsError(try ScriptCodec.for(.v2023011)) { XCTAssertEqual(($0 as? ScriptProblem)?.code, "700") }
         XCTAssertEqual(ScriptVersion.supported, [.v2017071])
@@ -142,5 +265,18 @@ final class ScriptCodecTests: XCTestCase {
             "nobody better to send it to")
         XCTAssertEqual(
             PrescribingRules.routeRenewal(prescriber: a, prescriberAway: true, covering: nil, coveringAway: false).0, a)
+    }
+
+    func test_addressesAndPhones_asSCRIPTHoldsThem() {
+        XCTAssertEqual(
+            ScriptAddress.parse("100 Main St, Evansville, IN 47708"),
+            ScriptAddress(line1: "100 Main St", city: "Evansville", state: "IN", postalCode: "47708"))
+        XCTAssertEqual(
+            ScriptAddress.parse("Suite 2, 100 Main St, Evansville, in 47708-1234")?.line1, "Suite 2, 100 Main St")
+        XCTAssertEqual(ScriptAddress.parse("Suite 2, 100 Main St, Evansville, in 47708-1234")?.postalCode, "477081234")
+        XCTAssertNil(ScriptAddress.parse("1 Main St"))
+        XCTAssertNil(ScriptAddress.parse("1 Main St, Evansville, Indiana 47708"))
+        XCTAssertEqual(ScriptPhone.number("+1 (812) 555-0100"), "8125550100")
+        XCTAssertNil(ScriptPhone.number("555-0100"))
     }
 }

@@ -42,19 +42,20 @@ public struct ScriptHeader: Equatable, Sendable {
     public var sentTime: Date
     public var prescriberOrderNumber: String?
     public var rxReferenceNumber: String?
-    /// EPCS: the digest of the signed content and its signature.
-    public var digestValue: String?
-    public var signatureValue: String?
+    /// EPCS: the prescription was digitally signed with the prescriber's two factors. SCRIPT 2017071's
+    /// DigitalSignature holds either the signature with the signer's X.509 certificate or this indicator; CareSync
+    /// signs with the practice's key and archives digest and signature with the prescription (21 CFR 1311.120(b)(17)),
+    /// so it sends the indicator.
+    public var digitallySigned: Bool
 
     public init(
         to: ScriptParty, from: ScriptParty, messageID: String, relatesToMessageID: String? = nil, sentTime: Date,
-        prescriberOrderNumber: String? = nil, rxReferenceNumber: String? = nil, digestValue: String? = nil,
-        signatureValue: String? = nil
+        prescriberOrderNumber: String? = nil, rxReferenceNumber: String? = nil, digitallySigned: Bool = false
     ) {
         self.to = to; self.from = from; self.messageID = messageID; self.relatesToMessageID = relatesToMessageID;
         self.sentTime = sentTime
         self.prescriberOrderNumber = prescriberOrderNumber; self.rxReferenceNumber = rxReferenceNumber
-        self.digestValue = digestValue; self.signatureValue = signatureValue
+        self.digitallySigned = digitallySigned
     }
 }
 
@@ -75,10 +76,59 @@ public struct ScriptPatient: Equatable, Sendable, Codable {
     }
 }
 
+/// A postal address as SCRIPT's AddressType holds it (line 1 at most 40 characters, city 35, country 2).
+public struct ScriptAddress: Equatable, Sendable, Codable {
+    public var line1: String, city: String, state: String, postalCode: String
+    public var countryCode = "US"
+
+    public init(line1: String, city: String, state: String, postalCode: String) {
+        self.line1 = line1; self.city = city; self.state = state; self.postalCode = postalCode
+    }
+
+    /// "100 Main St, Evansville, IN 47708" (how a location's address is kept) as its parts; nil when it is not in
+    /// that shape.
+    public static func parse(_ oneLine: String) -> ScriptAddress? {
+        let parts = oneLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count >= 3 else { return nil }
+        let stateZip = parts.last!.split(separator: " ").map(String.init)
+        guard stateZip.count == 2, stateZip[0].count == 2, stateZip[0].allSatisfy(\.isLetter),
+            stateZip[1].range(of: #"^[0-9]{5}(-?[0-9]{4})?$"#, options: .regularExpression) != nil
+        else { return nil }
+        return ScriptAddress(
+            line1: parts.dropLast(2).joined(separator: ", "), city: parts[parts.count - 2],
+            state: stateZip[0].uppercased(), postalCode: stateZip[1].replacingOccurrences(of: "-", with: ""))
+    }
+
+    /// What SCRIPT's limits refuse in it.
+    public var problems: [String] {
+        var out: [String] = []
+        if line1.isEmpty || line1.count > 40 { out.append("the street line must be 1 to 40 characters") }
+        if city.isEmpty || city.count > 35 { out.append("the city must be 1 to 35 characters") }
+        if state.count != 2 { out.append("the state must be its two-letter code") }
+        if postalCode.range(of: #"^[0-9]{5}([0-9]{4})?$"#, options: .regularExpression) == nil {
+            out.append("the ZIP code must be 5 or 9 digits")
+        }
+        return out
+    }
+}
+
+public enum ScriptPhone {
+    /// A US phone number as SCRIPT's PhoneType holds it: 10 digits (a leading country code 1 dropped); nil otherwise.
+    public static func number(_ text: String) -> String? {
+        var digits = text.filter(\.isNumber)
+        if digits.count == 11, digits.hasPrefix("1") { digits.removeFirst() }
+        return digits.count == 10 ? digits : nil
+    }
+}
+
 public struct ScriptPharmacy: Equatable, Sendable, Codable {
     public var ncpdpid: String, npi: String, businessName: String
-    public init(ncpdpid: String, npi: String, businessName: String) {
-        self.ncpdpid = ncpdpid; self.npi = npi; self.businessName = businessName
+    public var address: ScriptAddress?
+    /// 10 digits (CommunicationNumbers/PrimaryTelephone is required).
+    public var phone: String
+    public init(ncpdpid: String, npi: String, businessName: String, address: ScriptAddress? = nil, phone: String = "") {
+        self.ncpdpid = ncpdpid; self.npi = npi; self.businessName = businessName; self.address = address
+        self.phone = phone
     }
 }
 
@@ -86,8 +136,15 @@ public struct ScriptPrescriber: Equatable, Sendable, Codable {
     public var npi: String
     public var deaNumber: String?
     public var lastName: String, firstName: String
-    public init(npi: String, deaNumber: String?, lastName: String, firstName: String) {
+    /// The practice location's address and phone (both required for a non-veterinarian prescriber).
+    public var address: ScriptAddress?
+    public var phone: String
+    public init(
+        npi: String, deaNumber: String?, lastName: String, firstName: String, address: ScriptAddress? = nil,
+        phone: String = ""
+    ) {
         self.npi = npi; self.deaNumber = deaNumber; self.lastName = lastName; self.firstName = firstName
+        self.address = address; self.phone = phone
     }
 }
 
@@ -109,6 +166,8 @@ public struct ScriptMedication: Equatable, Sendable, Codable {
     public var substitutions: String
     public var refills: Int
     public var sig: String
+    /// A renewal request's MedicationDispensed: when the pharmacy last filled it.
+    public var lastFillDate: String?
 
     public init(
         description: String, ndc: String?, rxnorm: String?, rxnormQualifier: String? = "SCD", schedule: DEASchedule?,
@@ -165,7 +224,8 @@ public enum ScriptBody: Equatable, Sendable {
     /// MessageRequestCode: G generic, T therapeutic, P prior auth, D DUE, S clarification, OS out of stock, U
     /// prescriber authorization.
     case rxChangeRequest(code: String, RxDetails, requested: ScriptMedication?)
-    case rxChangeResponse(ChangeDecision, RxDetails?)
+    /// The change request's MessageRequestCode, the decision, and the prescription as decided.
+    case rxChangeResponse(code: String, ChangeDecision, RxDetails)
     case status(code: String, description: String?)
     case verify(code: String)
     case error(code: String, descriptionCode: String?, description: String?)

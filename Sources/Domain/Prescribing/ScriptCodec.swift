@@ -57,17 +57,26 @@ public struct ScriptCodec: Sendable {
                 ]))
         if let r = h.rxReferenceNumber { kids.append(XElement("RxReferenceNumber", text: r)) }
         if let p = h.prescriberOrderNumber { kids.append(XElement("PrescriberOrderNumber", text: p)) }
-        if let d = h.digestValue, let s = h.signatureValue {
+        if h.digitallySigned {
             kids.append(
                 XElement(
-                    "DigitalSignature", [("Version", "1.0")],
-                    [
-                        XElement("DigestMethod", text: "SHA-256"), XElement("DigestValue", text: d),
-                        XElement("SignatureValue", text: s),
-                        XElement("DigitalSignatureIndicator", text: "true"),
-                    ]))
+                    "DigitalSignature", [("Version", "1.0")], [XElement("DigitalSignatureIndicator", text: "true")]))
         }
         return XElement("Header", kids)
+    }
+
+    func address(_ a: ScriptAddress) -> XElement {
+        XElement(
+            "Address",
+            [
+                XElement("AddressLine1", text: a.line1), XElement("City", text: a.city),
+                XElement("StateProvince", text: a.state), XElement("PostalCode", text: a.postalCode),
+                XElement("CountryCode", text: a.countryCode),
+            ])
+    }
+
+    func phone(_ number: String) -> XElement {
+        XElement("CommunicationNumbers", [XElement("PrimaryTelephone", [XElement("Number", text: number)])])
     }
 
     func details(_ d: RxDetails, medicationTag: String = "MedicationPrescribed") -> [XElement] {
@@ -101,30 +110,32 @@ public struct ScriptCodec: Sendable {
                         "Identification",
                         [XElement("NCPDPID", text: d.pharmacy.ncpdpid), XElement("NPI", text: d.pharmacy.npi)]),
                     XElement("BusinessName", text: d.pharmacy.businessName),
-                ]),
+                ] + [d.pharmacy.address.map(address)].compactMap { $0 } + [phone(d.pharmacy.phone)]),
             XElement(
                 "Prescriber",
                 [
                     XElement(
                         "NonVeterinarian",
                         [
+                            // The schema's order: DEANumber comes before NPI.
                             XElement(
                                 "Identification",
-                                [XElement("NPI", text: d.prescriber.npi)]
-                                    + [XElement.leaf("DEANumber", d.prescriber.deaNumber)].compactMap { $0 }),
+                                [XElement.leaf("DEANumber", d.prescriber.deaNumber)].compactMap { $0 }
+                                    + [XElement("NPI", text: d.prescriber.npi)]),
                             XElement(
                                 "Name",
                                 [
                                     XElement("LastName", text: d.prescriber.lastName),
                                     XElement("FirstName", text: d.prescriber.firstName),
                                 ]),
-                        ])
+                        ] + [d.prescriber.address.map(address)].compactMap { $0 } + [phone(d.prescriber.phone)])
                 ]),
             medication(d.medication, tag: medicationTag),
         ]
     }
 
     func medication(_ m: ScriptMedication, tag: String) -> XElement {
+        let dispensed = tag == "MedicationDispensed"
         var coded: [XElement] = []
         if let ndc = m.ndc {
             coded.append(XElement("ProductCode", [XElement("Code", text: ndc), XElement("Qualifier", text: "ND")]))
@@ -149,10 +160,14 @@ public struct ScriptCodec: Sendable {
                     ]),
                 XElement("DaysSupply", text: String(m.daysSupply)),
                 XElement("WrittenDate", [XElement("Date", text: m.writtenDate)]),
-                XElement("Substitutions", text: m.substitutions),
-                XElement("NumberOfRefills", text: String(m.refills)),
-                XElement("Sig", [XElement("SigText", text: m.sig)]),
-            ])
+            ] + (dispensed ? [lastFill(m)] : []) + [XElement("Substitutions", text: m.substitutions)]
+                // What was dispensed has a last fill date and no refill count (the schema forbids one there).
+                + (dispensed ? [] : [XElement("NumberOfRefills", text: String(m.refills))])
+                + [XElement("Sig", [XElement("SigText", text: m.sig)])])
+    }
+
+    func lastFill(_ m: ScriptMedication) -> XElement {
+        XElement("LastFillDate", [XElement("Date", text: m.lastFillDate ?? m.writtenDate)])
     }
 
     func denial(_ code: String, _ reason: String?) -> XElement {
@@ -162,8 +177,15 @@ public struct ScriptCodec: Sendable {
 
     func body(_ b: ScriptBody) -> XElement {
         switch b {
-        case .newRx(let d), .rxRenewalRequest(let d), .cancelRx(let d):
+        case .newRx(let d), .cancelRx(let d):
             return XElement(b.name, details(d))
+        case .rxRenewalRequest(let d):
+            // What the pharmacy dispensed (with its last fill) is required; the prescription as written follows.
+            return XElement(
+                b.name,
+                details(d, medicationTag: "MedicationDispensed") + [
+                    medication(d.medication, tag: "MedicationPrescribed")
+                ])
         case .rxRenewalResponse(let decision, let d):
             let r: XElement =
                 switch decision {
@@ -173,7 +195,7 @@ public struct ScriptCodec: Sendable {
                 case .deniedNewPrescriptionToFollow: XElement("DeniedNewPrescriptionToFollow")
                 case .replace: XElement("Replace")
                 }
-            return XElement(b.name, [XElement("Response", [r])] + details(d))
+            return XElement(b.name, [XElement("Response", [r])] + details(d, medicationTag: "MedicationResponse"))
         case .cancelRxResponse(let decision):
             let r: XElement =
                 switch decision {
@@ -186,7 +208,7 @@ public struct ScriptCodec: Sendable {
                 b.name,
                 [XElement("MessageRequestCode", text: code)] + details(d)
                     + [requested.map { medication($0, tag: "MedicationRequested") }].compactMap { $0 })
-        case .rxChangeResponse(let decision, let d):
+        case .rxChangeResponse(let code, let decision, let d):
             let r: XElement =
                 switch decision {
                 case .approved: XElement("Approved")
@@ -194,7 +216,8 @@ public struct ScriptCodec: Sendable {
                 case .validated: XElement("Validated")
                 case .denied(let code, let reason): denial(code, reason)
                 }
-            return XElement(b.name, [XElement("Response", [r])] + (d.map { details($0) } ?? []))
+            return XElement(
+                b.name, [XElement("MessageRequestCode", text: code), XElement("Response", [r])] + details(d))
         case .status(let code, let description):
             return XElement(
                 "Status", [XElement("Code", text: code)] + [XElement.leaf("Description", description)].compactMap { $0 }
@@ -263,8 +286,7 @@ public struct ScriptCodec: Sendable {
         let header = ScriptHeader(
             to: to, from: from, messageID: messageID, relatesToMessageID: h.value("RelatesToMessageID"), sentTime: sent,
             prescriberOrderNumber: h.value("PrescriberOrderNumber"), rxReferenceNumber: h.value("RxReferenceNumber"),
-            digestValue: h.value("DigitalSignature/DigestValue"),
-            signatureValue: h.value("DigitalSignature/SignatureValue"))
+            digitallySigned: h.value("DigitalSignature/DigitalSignatureIndicator") == "true")
         guard let bodyEl = root.child("Body"), let tx = bodyEl.children.first else {
             throw ScriptProblem("900", "3000", "Body must hold one transaction.", xpath: "/Message/Body")
         }
@@ -325,7 +347,7 @@ public struct ScriptCodec: Sendable {
                 throw ScriptProblem("900", "3000", "Unknown change response \(kind).", xpath: "\(bb)/Response/\(kind)")
             }
             body = .rxChangeResponse(
-                d, tx.child("Patient") == nil ? nil : try details(tx, base: bb, needAddress: false))
+                code: try need(tx, "MessageRequestCode", base: bb), d, try details(tx, base: bb, needAddress: false))
         case "Status": body = .status(code: try need(tx, "Code", base: bb), description: tx.value("Description"))
         case "Verify": body = .verify(code: try need(tx, "VerifyStatus/Code", base: bb))
         case "Error":
@@ -364,21 +386,33 @@ public struct ScriptCodec: Sendable {
             gender: gender,
             dateOfBirth: try need("\(hp)/DateOfBirth/Date"), addressLine1: addr("AddressLine1"), city: addr("City"),
             state: addr("StateProvince"), postalCode: addr("PostalCode"))
+        func address(_ path: String) -> ScriptAddress? {
+            guard let line1 = e.value("\(path)/AddressLine1") else { return nil }
+            return ScriptAddress(
+                line1: line1, city: e.value("\(path)/City") ?? "", state: e.value("\(path)/StateProvince") ?? "",
+                postalCode: e.value("\(path)/PostalCode") ?? "")
+        }
         let pharmacy = ScriptPharmacy(
             ncpdpid: try need("Pharmacy/Identification/NCPDPID"), npi: e.value("Pharmacy/Identification/NPI") ?? "",
-            businessName: e.value("Pharmacy/BusinessName") ?? "")
+            businessName: e.value("Pharmacy/BusinessName") ?? "", address: address("Pharmacy/Address"),
+            phone: e.value("Pharmacy/CommunicationNumbers/PrimaryTelephone/Number") ?? "")
         let pre = "Prescriber/NonVeterinarian"
         let prescriber = ScriptPrescriber(
             npi: try need("\(pre)/Identification/NPI"), deaNumber: e.value("\(pre)/Identification/DEANumber"),
-            lastName: e.value("\(pre)/Name/LastName") ?? "", firstName: e.value("\(pre)/Name/FirstName") ?? "")
-        let tag = e.child("MedicationPrescribed") != nil ? "MedicationPrescribed" : "MedicationDispensed"
+            lastName: e.value("\(pre)/Name/LastName") ?? "", firstName: e.value("\(pre)/Name/FirstName") ?? "",
+            address: address("\(pre)/Address"),
+            phone: e.value("\(pre)/CommunicationNumbers/PrimaryTelephone/Number") ?? "")
+        // The prescription as written; a renewal request may carry only what was dispensed, a response what answers.
+        let tag =
+            ["MedicationPrescribed", "MedicationResponse", "MedicationDispensed"].first { e.child($0) != nil }
+            ?? "MedicationPrescribed"
         guard let m = e.child(tag) else {
             throw ScriptProblem(
                 "900", "3000", "MedicationPrescribed is required.", xpath: "\(base)/MedicationPrescribed")
         }
-        return RxDetails(
-            patient: patient, pharmacy: pharmacy, prescriber: prescriber,
-            medication: try medication(m, base: "\(base)/\(tag)"))
+        var med = try medication(m, base: "\(base)/\(tag)")
+        if med.lastFillDate == nil { med.lastFillDate = e.value("MedicationDispensed/LastFillDate/Date") }
+        return RxDetails(patient: patient, pharmacy: pharmacy, prescriber: prescriber, medication: med)
     }
 
     func medication(_ m: XElement, base: String) throws -> ScriptMedication {
@@ -403,12 +437,15 @@ public struct ScriptCodec: Sendable {
         } else {
             schedule = nil
         }
-        guard let refills = Int(try need("NumberOfRefills")), refills >= 0 else {
+        // A dispensed medication carries no refill count; the prescription's comes with it as MedicationPrescribed.
+        let refillText =
+            base.hasSuffix("MedicationDispensed") ? (m.value("NumberOfRefills") ?? "0") : try need("NumberOfRefills")
+        guard let refills = Int(refillText), refills >= 0 else {
             throw ScriptProblem(
                 "900", "144", "NumberOfRefills must be a whole number, 0 or more.", xpath: "\(base)/NumberOfRefills")
         }
         let days = m.value("DaysSupply").flatMap(Int.init) ?? 0
-        return ScriptMedication(
+        var out = ScriptMedication(
             description: try need("DrugDescription", max: 105), ndc: m.value("DrugCoded/ProductCode/Code"),
             rxnorm: m.value("DrugCoded/DrugDBCode/Code"),
             rxnormQualifier: m.value("DrugCoded/DrugDBCode/Qualifier"), schedule: schedule,
@@ -416,5 +453,7 @@ public struct ScriptCodec: Sendable {
             unitCode: m.value("Quantity/QuantityUnitOfMeasure/Code") ?? "", daysSupply: days,
             writtenDate: try need("WrittenDate/Date"),
             substitutions: m.value("Substitutions") ?? "0", refills: refills, sig: try need("Sig/SigText", max: 1000))
+        out.lastFillDate = m.value("LastFillDate/Date")
+        return out
     }
 }

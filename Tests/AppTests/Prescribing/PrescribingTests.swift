@@ -6,6 +6,7 @@ import Domain
 import TestSupport
 import AppCore
 import Jobs
+import Locations
 import Patients
 import Prescribing
 
@@ -317,6 +318,55 @@ final class PrescribingTests: XCTestCase {
             else { return XCTFail("not denied") }
             XCTAssertEqual(code, "AM")
             XCTAssertEqual(note, "Please book a follow-up")
+        }
+    }
+
+    /// pharmacy-sim checks what it receives against the SCRIPT schema's rules first, as a real intermediary does, and
+    /// answers a message that breaks them with Error 900 / 3000 naming the XPath.
+    func test_pharmacySim_refusesASchemaBreakingMessage_withTheXPath() async throws {
+        try await Self.withRxWorld { x in
+            let codec = try ScriptCodec.for(.v2017071)
+            var details = ScriptCodecTestsShared.details
+            details.pharmacy.phone = ""
+            let m = ScriptMessage(
+                header: ScriptHeader(
+                    to: ScriptParty("1234567", "P"), from: ScriptParty("1234567893", "D"), messageID: "CSschema1",
+                    sentTime: x.clock.now(), prescriberOrderNumber: "0123456789abcdef"),
+                body: .newRx(details))
+            let res = try await x.app.client.post(URI(string: x.simURL + "/script")) {
+                $0.headers.bearerAuthorization = .init(token: Self.token)
+                $0.headers.contentType = .xml
+                $0.body = ByteBuffer(string: codec.xml(m))
+            }
+            let answer = try XElement.parse(Data(buffer: res.body ?? ByteBuffer()))
+            XCTAssertEqual(answer.value("Body/Error/Code"), "900")
+            XCTAssertEqual(answer.value("Body/Error/DescriptionCode"), "3000")
+            XCTAssertTrue(
+                answer.value("Body/Error/Description")?.contains(
+                    "XPath: /Message/Body/NewRx/Pharmacy/CommunicationNumbers/PrimaryTelephone/Number") == true,
+                answer.value("Body/Error/Description") ?? "")
+            let received = try await x.simMessages()
+            XCTAssertFalse(received.contains { $0.messageID == "CSschema1" && $0.answer == "Status" })
+        }
+    }
+
+    /// A message the standard would refuse is not written: the prescribe form names the practice data it lacks.
+    func test_missingPracticeData_isNamedOnThePrescribeForm_beforeSigning() async throws {
+        try await Self.withRxWorld { x in
+            let main = try await LocationRecord.find(x.w.main, on: x.app.db)
+            main?.phone = "ext. 12"
+            main?.address = "1 Main St"
+            try await main?.save(on: x.app.db)
+            let provider = try await Fixtures.bearer(x.app, x.w.provider, clock: x.clock)
+            let res = try await HTTP.send(
+                x.app, .POST, Site.apiPatientPrescriptions.path(x.patient), headers: provider,
+                json: Self.draft(location: x.w.main))
+            XCTAssertEqual(res.status, .unprocessableEntity)
+            let messages = try res.problem().errors?.filter { $0.field == "locationId" }.map(\.message) ?? []
+            XCTAssertTrue(messages.contains { $0.contains("no 10-digit phone number") }, "\(messages)")
+            XCTAssertTrue(messages.contains { $0.contains("street, city, ST 12345") }, "\(messages)")
+            let rows = try await PrescriptionRecord.query(on: x.app.db).count()
+            XCTAssertEqual(rows, 0)
         }
     }
 
