@@ -5,6 +5,7 @@ import Accounts
 import AppCore
 import Audit
 import Demo
+import Encounters
 import Jobs
 import Notifications
 import Patients
@@ -325,5 +326,45 @@ public enum CareSyncCLI {
             return p.errors.map { $0.map { "\($0.field): \($0.message)" }.joined(separator: "\n") } ?? p.detail
         }
         return String(describing: error)
+    }
+}
+
+// MARK: note templates
+
+extension CareSyncCLI {
+    public struct NoteTemplateRow: Codable, Sendable {
+        public let code: String
+        public let version: Int
+        public let title: String
+        public let fields: Int
+    }
+
+    /// The newest version of each note template.
+    public static func noteTemplates(_ config: AppConfig) async throws -> [NoteTemplateRow] {
+        try await withApp(config) { app in
+            try await NoteStore.templates(app.db).map {
+                NoteTemplateRow(code: $0.code, version: $0.version, title: $0.title, fields: $0.fields.count)
+            }
+        }
+    }
+
+    /// Adds a template from a JSON file (the shape `GET /api/v1/note-templates` shows): a new code, or the next
+    /// version of one. Notes already started keep their version.
+    public static func addNoteTemplate(_ config: AppConfig, file: String) async throws -> NoteTemplateRow {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw AppError.validation([FieldError("file", "Cannot read \(file).")])
+        }
+        let template: FormDefinition
+        do {
+            template = try JSONDecoder().decode(FormDefinition.self, from: data)
+        } catch {
+            throw AppError.validation([
+                FieldError("file", "\(file) is not a note template (JSON with code, title, intro, sections): \(error)")
+            ])
+        }
+        return try await withApp(config) { app in
+            let t = try await NoteStore(scope: app.systemScope("note-templates")).addTemplate(template)
+            return NoteTemplateRow(code: t.code, version: t.version, title: t.title, fields: t.fields.count)
+        }
     }
 }

@@ -88,3 +88,38 @@ def doctor_on(sqlite_server):
     plain = sqlite_server.cli("doctor", "--url", sqlite_server.url)
     assert plain.returncode == 1 and "FAIL  demo-accounts" in plain.stdout and "check(s) failed." in plain.stdout, \
         plain.stdout
+
+
+def test_cli_note_templates_are_data_the_practice_versions(sqlite_server, tmp_path):
+    """The practice keeps its visit-note templates: list them, add the next version of one from a JSON file (the shape
+    the API shows); a file that is not a template is refused with what is wrong, and nothing is added."""
+    import json
+    listed = sqlite_server.cli("note-templates", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    before = {t["code"]: t["version"] for t in json.loads(listed.stdout)}
+    assert before["note-diabetic-foot"] == 1 and "note-wound-check" in before
+    template = {
+        "code": "note-diabetic-foot", "version": 1, "title": "Diabetic foot evaluation (2027)",
+        "intro": "With the vascular screen.",
+        "sections": [
+            {"title": "Subjective", "fields": [{"id": "chiefComplaint", "label": "Chief complaint", "kind": "textarea",
+                                                "required": True}]},
+            {"title": "Objective", "fields": [{"id": "abi", "label": "Ankle-brachial index", "kind": "number",
+                                               "required": False, "min": 0, "max": 2}]},
+            {"title": "Assessment", "fields": [{"id": "assessment", "label": "Assessment", "kind": "textarea",
+                                                "required": True}]},
+            {"title": "Plan", "fields": [{"id": "plan", "label": "Plan", "kind": "textarea", "required": True}]},
+        ],
+    }
+    path = tmp_path / "foot.json"
+    path.write_text(json.dumps(template))
+    added = sqlite_server.cli("note-templates", "add", str(path))
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert "Added note-diabetic-foot version 2" in added.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**template, "code": "Foot Exam!"}))
+    refused = sqlite_server.cli("note-templates", "add", str(bad))
+    assert refused.returncode == 1
+    assert "code must be lowercase letters" in refused.stdout + refused.stderr
+    after = {t["code"]: t["version"] for t in json.loads(sqlite_server.cli("note-templates", "list", "--json").stdout)}
+    assert after["note-diabetic-foot"] == 2 and "Foot Exam!" not in after
