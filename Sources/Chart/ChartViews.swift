@@ -49,6 +49,9 @@ package struct ChartPage {
                 .unwrap(clinical) { $0.render(req, patientID: p.id) },
                 .unwrap(vitals) { $0.render(req, patientID: p.id) },
                 .unwrap(notes) { $0.render(req, patientID: p.id) },
+                // What the clinician reads next: the pathway's state and tasks, then the prescriptions.
+                .unwrap(pathway) { $0.render(req, patientID: p.id) },
+                .unwrap(prescriptions) { $0.render(patientID: p.id) },
                 .div(
                     .class("card"),
                     .h2(.text("Demographics")),
@@ -83,8 +86,6 @@ package struct ChartPage {
                         .a(
                             .class("button"), .href(Site.scheduleBook.path() + "?patient=\(p.id.uuidString)"),
                             .id("book-for-patient"), .text("Book")))),
-                .unwrap(prescriptions) { $0.render(patientID: p.id) },
-                .unwrap(pathway) { $0.render(req, patientID: p.id) },
                 .if(
                     canInvite && !p.retired,
                     .div(

@@ -151,7 +151,7 @@ def test_invited_patient_registers_fills_intake_in_two_sessions_uploads_photo_an
     original = jpeg_with_gps(photo)
     assert "GPSLatitude" in header_fields(original)
     browser.get(srv.url + "/portal/photos")
-    browser.find_element(By.NAME, "bodySite").send_keys("plantar first metatarsal head")
+    browser.find_element(By.ID, "site-4").click()  # 1st metatarsal head, on the foot diagram
     Select(browser.find_element(By.NAME, "side")).select_by_value("left")
     submit(browser, browser.find_element(By.ID, "add-wound"))
     upload_form = browser.find_element(By.CSS_SELECTOR, "form.tus-upload")

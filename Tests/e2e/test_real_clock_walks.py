@@ -332,7 +332,7 @@ def test_patient_sends_intake_photo_and_message_and_the_medical_assistant_works_
         assert "was sent to the practice" in drv.find_element(By.ID, "form-submitted").text
 
         drv.get(base + "/portal/photos")
-        drv.find_element(By.NAME, "bodySite").send_keys("heel")
+        drv.find_element(By.ID, "site-9").click()  # Heel (underneath), on the foot diagram
         Select(drv.find_element(By.NAME, "side")).select_by_value("right")
         submit(drv, drv.find_element(By.ID, "add-wound"))
         photo = tmp_path / "heel.jpg"
