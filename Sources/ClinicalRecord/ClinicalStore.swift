@@ -112,15 +112,8 @@ package struct ClinicalStore {
     package func add(patientID: UUID, _ input: ClinicalEntryInput, fromIntake: UUID? = nil) async throws
         -> EntryDTO?
     {
-        try await scope.authorize(.recordClinical(patientID: patientID), patientID: patientID)
-        let values: ClinicalEntryValues
-        switch ClinicalRules.validated(input, today: CalendarDate.today(scope.now)) {
-        case .failure(let f): throw AppError.validation(f.errors)
-        case .success(let v): values = v
-        }
-        let confirms =
-            fromIntake == nil && AccessPolicy.decide(scope.principal, .confirmClinical(patientID: patientID)).isAllowed
-        let source = fromIntake.map { "intake:\($0.uuidString)" } ?? "clinician"
+        let values = try await recording(patientID) { ClinicalRules.validated(input, today: $0) }
+        let (confirms, source) = provenance(patientID, fromIntake: fromIntake)
         let actor = scope.principal.username, now = scope.now
         return try await scope.run { tx in
             guard try await PatientRecord.find(patientID, on: tx) != nil else {
@@ -217,6 +210,24 @@ package struct ClinicalStore {
             try await r.save(on: tx)
             return (try EntryDTO(r), [Self.audit(.update, r, did.joined(separator: ", "))])
         }
+    }
+
+    /// What recording anything in the clinical record starts with: the permission, then the values checked (every
+    /// problem at once, as a 422).
+    func recording<V>(_ patientID: UUID, _ validate: (String) -> Result<V, ValidationFailure>) async throws -> V {
+        try await scope.authorize(.recordClinical(patientID: patientID), patientID: patientID)
+        switch validate(CalendarDate.today(scope.now)) {
+        case .failure(let f): throw AppError.validation(f.errors)
+        case .success(let v): return v
+        }
+    }
+
+    /// Whether what is recorded is confirmed at once (a provider's or the Medical Director's own, not from an
+    /// intake), and where it came from ("clinician" or "intake:<id>").
+    func provenance(_ patientID: UUID, fromIntake: UUID?) -> (confirms: Bool, source: String) {
+        let confirms =
+            fromIntake == nil && AccessPolicy.decide(scope.principal, .confirmClinical(patientID: patientID)).isAllowed
+        return (confirms, fromIntake.map { "intake:\($0.uuidString)" } ?? "clinician")
     }
 
     static func audit(_ action: AuditAction, _ r: ClinicalEntryRecord, _ detail: String) -> AuditDraft {

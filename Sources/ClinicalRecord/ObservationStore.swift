@@ -68,15 +68,8 @@ extension ClinicalStore {
     package func recordObservation(patientID: UUID, _ input: ObservationInput, fromIntake: UUID? = nil) async throws
         -> ObservationDTO?
     {
-        try await scope.authorize(.recordClinical(patientID: patientID), patientID: patientID)
-        let values: ObservationValues
-        switch ObservationRules.validated(input, today: CalendarDate.today(scope.now)) {
-        case .failure(let f): throw AppError.validation(f.errors)
-        case .success(let v): values = v
-        }
-        let confirms =
-            fromIntake == nil && AccessPolicy.decide(scope.principal, .confirmClinical(patientID: patientID)).isAllowed
-        let source = fromIntake.map { "intake:\($0.uuidString)" } ?? "clinician"
+        let values = try await recording(patientID) { ObservationRules.validated(input, today: $0) }
+        let (confirms, source) = provenance(patientID, fromIntake: fromIntake)
         let actor = scope.principal.username, now = scope.now
         return try await scope.run { tx in
             guard try await PatientRecord.find(patientID, on: tx) != nil else {

@@ -68,6 +68,7 @@ extension ClinicalStore {
         let errors = ReferralRules.check(input)
         if !errors.isEmpty { throw AppError.validation(errors) }
         let by = scope.principal.username, now = scope.now
+        let source = provenance(patientID, fromIntake: fromIntake).source
         return try await scope.run { tx in
             guard try await PatientRecord.find(patientID, on: tx) != nil else {
                 throw AppError.notFound("No patient with that id.")
@@ -84,7 +85,7 @@ extension ClinicalStore {
             r.request = Text.clean(input.request)!
             r.letterNote = Text.clean(input.letterNote)
             r.letterAttachmentID = input.letterAttachmentId
-            r.source = fromIntake.map { "intake:\($0.uuidString)" } ?? "clinician"
+            r.source = source
             r.patientID = patientID
             try await r.create(on: tx)
             return (
