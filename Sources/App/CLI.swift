@@ -368,3 +368,10 @@ extension CareSyncCLI {
         }
     }
 }
+
+// MARK: version
+
+extension CareSyncCLI {
+    /// The release this binary is and the schema it expects (no database needed).
+    public static func version() -> VersionReport { Migrations.version }
+}

@@ -15,12 +15,20 @@ import Scheduling
 import Telehealth
 import Accounts
 import AppCore
+import Domain
 import Locations
 import Patients
 
 /// Every migration, once, in order. Additive only (expand now, contract in a later release).
 package enum Migrations {
     package static let all: [any AsyncMigration] = ordered.map(RecordedName.init)
+
+    /// The schema this build expects: how many migrations, and the newest one's recorded name.
+    package static var version: VersionReport {
+        VersionReport(
+            release: BuildInfo.release, schemaVersion: all.count,
+            newestMigration: (all.last as? RecordedName)?.name ?? "")
+    }
 
     private static let ordered: [any AsyncMigration] = [
         CreatePractice(),

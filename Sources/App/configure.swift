@@ -43,6 +43,8 @@ public func configure(
         app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
     }
     app.migrations.add(Migrations.all)
+    app.version = Migrations.version
+    app.appMetrics.buildInfo(app.version)
     app.routes.defaultMaxBodySize = "64kb"
 
     app.middleware = Middlewares()

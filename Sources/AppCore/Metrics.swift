@@ -1,5 +1,6 @@
 import Vapor
 import Prometheus
+import Domain
 
 /// Prometheus metrics kept in the application (not a process-wide bootstrap, so tests can build many apps).
 public final class AppMetrics: Sendable {
@@ -19,6 +20,15 @@ public final class AppMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "caresync", metricName: "tls_certificate_expiry", unitName: "seconds",
                 helpText: "Seconds until the certificate in CARESYNC_TLS_CERT_FILE expires."))
+    }
+
+    /// `caresync_build_info{version, commit, schema} 1`: which release a node runs (one series per node).
+    package func buildInfo(_ v: VersionReport) {
+        registry.makeGauge(
+            name: "caresync_build_info",
+            labels: [("version", v.version), ("commit", v.commit), ("schema", String(v.schemaVersion))],
+            help: "The running release: version, git commit and schema version (always 1)."
+        ).set(Double(1))
     }
 
     package static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]

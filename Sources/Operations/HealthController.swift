@@ -17,6 +17,8 @@ package enum HealthController {
     package struct Readiness: Content {
         package let status: String
         package let checks: [String: Check]
+        /// The release this node runs and the schema it expects (a deploy compares them before switching).
+        package let version: VersionReport
     }
 
     @Sendable package static func live(req: Request) async throws -> Response {
@@ -58,7 +60,7 @@ package enum HealthController {
                 error: expires.map { "expires \(ISO8601DateFormatter().string(from: $0))" } ?? "unreadable: \(path)")
         }
         let ok = checks.values.allSatisfy { ["ok", "expiring", "warn"].contains($0.status) }
-        let body = Readiness(status: ok ? "ok" : "fail", checks: checks)
+        let body = Readiness(status: ok ? "ok" : "fail", checks: checks, version: req.application.version)
         return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
     }
 

@@ -26,7 +26,7 @@ struct CareSync: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Jobs.self, TurnCheckCommand.self,
             PharmacySimCommand.self, EPCSCommand.self, Backup.self, Restore.self, DrillCommand.self, Pitr.self,
-            Bench.self, DoctorCommand.self, NoteTemplatesCommand.self,
+            Bench.self, DoctorCommand.self, NoteTemplatesCommand.self, VersionCommand.self,
         ],
         defaultSubcommand: nil)
 

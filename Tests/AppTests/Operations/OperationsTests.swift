@@ -22,7 +22,26 @@ final class OperationsTests: XCTestCase {
             let body = try ready.content.decode(HealthController.Readiness.self)
             XCTAssertEqual(body.checks["database"]?.status, "ok")
             XCTAssertEqual(body.checks["blobStore"]?.status, "ok")
+            // Which release this node runs, and the schema it expects: what a deploy compares before switching.
+            XCTAssertEqual(body.version, CareSyncCLI.version())
+            XCTAssertEqual(body.version.schemaVersion, Migrations.all.count)
+            XCTAssertEqual(body.version.newestMigration, (Migrations.all.last as? RecordedName)?.name)
+            let metrics = try await HTTP.send(app, .GET, Site.metrics.path()).body.string
+            XCTAssertTrue(
+                metrics.contains(
+                    #"caresync_build_info{version="\#(body.version.version)",commit="\#(body.version.commit)","#
+                        + #"schema="\#(Migrations.all.count)"} 1"#), metrics)
         }
+    }
+
+    func test_releaseFile_isReadOnlyWhenItIsOne() {
+        let good = ReleaseInfo.parse(Data(#"{"version":"1.4.0","commit":"abc123def456","builtAt":"2026-11-29"}"#.utf8))
+        XCTAssertEqual(good, ReleaseInfo(version: "1.4.0", commit: "abc123def456", builtAt: "2026-11-29"))
+        XCTAssertNil(
+            ReleaseInfo.parse(Data(#"{"version":"1.4.0\"} 1\ncaresync_x{","commit":"a"}"#.utf8)),
+            "label-breaking characters")
+        XCTAssertNil(ReleaseInfo.parse(Data("not json".utf8)))
+        XCTAssertNil(ReleaseInfo.parse(Data(#"{"version":"","commit":"a"}"#.utf8)))
     }
 
     func test_ready_failsWhenTheBlobStoreIsUnwritable() async throws {
