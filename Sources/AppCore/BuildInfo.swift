@@ -7,8 +7,10 @@ import Domain
 package enum BuildInfo {
     package static let release: ReleaseInfo = {
         let env = ProcessInfo.processInfo.environment["CARESYNC_RELEASE_FILE"]
-        let beside = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("release.json").path
+        // The binary itself (/proc/self/exe on Linux), wherever it was started from: by a path, a symlink or $PATH.
+        let binary = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+        let beside = binary.resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("release.json").path
         for path in [env, beside].compactMap({ $0 }) {
             if let data = FileManager.default.contents(atPath: path), let r = ReleaseInfo.parse(data) { return r }
         }
