@@ -148,7 +148,7 @@ package struct NotePage {
                     ? form(req)
                     : .div(.class("card"), .id("note-body"), NoteBody(note: note, template: template).render()),
                 .if(note.status == .signed, signature(zone)),
-                addenda(req, editable: false)))
+                addenda(req)))
     }
 
     func form(_ req: Request) -> Node<HTML.BodyContext> {
@@ -199,7 +199,7 @@ package struct NotePage {
                     + (note.signedAt.map { Format.local($0, zone: zone) } ?? "")))
     }
 
-    func addenda(_ req: Request, editable: Bool) -> Node<HTML.BodyContext> {
+    func addenda(_ req: Request) -> Node<HTML.BodyContext> {
         .if(
             note.status == .signed,
             .div(

@@ -160,7 +160,4 @@ public struct SampleDrugKnowledge: DrugKnowledge {
     public func classes(namedIn text: String) -> Set<String> {
         Set(groups(namedIn: text).compactMap { Self.classOf[$0] })
     }
-
-    /// What the formulary's own description names (for prescriptions already written).
-    public func classes(ofDrug drugID: String) -> Set<String> { therapeuticClasses(drugID: drugID) }
 }
