@@ -1,3 +1,4 @@
+import Foundation
 import Fluent
 import SQLKit
 import CarePathways
@@ -19,9 +20,36 @@ import Domain
 import Locations
 import Patients
 
-/// Every migration, once, in order. Additive only (expand now, contract in a later release).
+/// Every migration, once, in order. Additive only (expand now, contract in a later release): `MigrationPolicy.rule`.
 package enum Migrations {
-    package static let all: [any AsyncMigration] = ordered.map(RecordedName.init)
+    package static let all: [any AsyncMigration] = (ordered + testContract).map(RecordedName.init)
+
+    /// The recorded names of contract migrations (they drop, rename or retype what earlier code used). A test applies
+    /// every migration one at a time and fails when one not listed here removes or retypes a column or a table.
+    package static let contract: Set<String> = testContract.isEmpty ? [] : [RecordedName(testContract[0]).name]
+
+    /// Contract migrations the next release may ship: this release's code no longer uses the shape they remove.
+    package static let plannedContracts: [String] = []
+
+    /// What `caresync deploy` compares with the live release before anything is started.
+    package static var manifest: ReleaseManifest {
+        ReleaseManifest(
+            release: version,
+            migrations: all.compactMap { $0 as? RecordedName }.map {
+                MigrationInfo(name: $0.name, change: contract.contains($0.name) ? .contract : .expand)
+            },
+            plannedContracts: plannedContracts)
+    }
+
+    /// A contract step that only a non-production installation with CARESYNC_TEST_CONTRACT_MIGRATION=1 has: the
+    /// deploy test's release that must be refused.
+    private static let testContract: [any AsyncMigration] = {
+        let env = ProcessInfo.processInfo.environment
+        guard env["CARESYNC_TEST_CONTRACT_MIGRATION"] == "1", (env["CARESYNC_ENV"] ?? "") != "production" else {
+            return []
+        }
+        return [DropDrillResultVariantForTest()]
+    }()
 
     /// The schema this build expects: how many migrations, and the newest one's recorded name.
     package static var version: VersionReport {
@@ -89,7 +117,16 @@ package enum Migrations {
         CreateNoteAddendum(),
         UpdatePrescriptionAddSafetyOverride(),
         CreateReferral(),
+        CreateDeploymentEvent(),
     ]
+}
+
+/// The contract step the deploy test offers (never applied: `caresync deploy` refuses it first).
+struct DropDrillResultVariantForTest: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("drill_result").deleteField("variant").update()
+    }
+    func revert(on database: any Database) async throws {}
 }
 
 /// A migration under the name installed databases know it by. Fluent records each applied migration by its type's

@@ -51,6 +51,7 @@ public func configure(
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorMapping())
+    if let fault = config.fault { app.middleware.use(FaultInjection(prefix: fault)) }
     app.middleware.use(ControlCharacterGuard())
     app.middleware.use(SessionAuthenticator())
     app.middleware.use(CSRFMiddleware())

@@ -58,6 +58,12 @@ public struct AppConfig: Sendable {
     /// and a readiness check.
     public var tlsCertificateFile: String? = nil
     public var unknownEnvironment: String? = nil
+    /// Blue-green slots (`caresync deploy` sets these): the slot this node is (CARESYNC_SLOT), the secret the deploy
+    /// sends to drain or resume it (CARESYNC_CONTROL_TOKEN; without it the control routes do not exist), and a fault
+    /// to inject for rehearsals (CARESYNC_FAULT=/path/prefix: those requests answer 500; never in production).
+    public var slot: String? = nil
+    public var controlToken: String? = nil
+    public var fault: String? = nil
 
     public init(
         dataDir: String, databaseURL: String? = nil, bcryptCost: Int = 12,
@@ -122,6 +128,9 @@ public struct AppConfig: Sendable {
                 c.unknownEnvironment = v
             }
         }
+        if let v = env["CARESYNC_SLOT"], ["blue", "green"].contains(v) { c.slot = v }
+        if let v = env["CARESYNC_CONTROL_TOKEN"], v.count >= 32 { c.controlToken = v }
+        if let v = env["CARESYNC_FAULT"], v.hasPrefix("/"), c.environment != .production { c.fault = v }
         if let v = env["CARESYNC_PUBLIC_URL"], v.hasPrefix("http") {
             c.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v
         }

@@ -125,7 +125,7 @@ package struct CSRFMiddleware: AsyncMiddleware {
         // Machine endpoints: bearer tokens (the API, the clearinghouse's /script/inbound) or no state at all.
         // (A browser never sends a bearer token by itself, so a bearer request to a visit endpoint is not a forgery.)
         if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == Site.metrics.path()
-            || req.url.path == Site.scriptInbound.path() || req.isVisitWithBearer
+            || req.url.path == Site.scriptInbound.path() || req.isVisitWithBearer || req.url.path.hasPrefix("/_slot/")
         {
             return try await next.respond(to: req)
         }

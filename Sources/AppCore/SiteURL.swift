@@ -65,6 +65,8 @@ package enum Site {
     package static let openAPIDocument = SiteURL(["api", "openapi.json"])
     package static let apiOperationsBackups = SiteURL(api: ["operations", "backups"])
     package static let apiOperationsDrills = SiteURL(api: ["operations", "drills"])
+    package static let apiOperationsDeployments = SiteURL(api: ["operations", "deployments"])
+    package static let opsRollbackPlan = SiteURL(["ops", "rollback-plan"])
     package static let ops = SiteURL(["ops"])
     // Audit
     package static let adminAudit = SiteURL(["admin", "audit"])
@@ -135,6 +137,10 @@ package enum Site {
     // Operations
     package static let healthLive = SiteURL(["health", "live"])
     package static let healthReady = SiteURL(["health", "ready"])
+    /// A blue-green slot's control routes (the deploy's token only; `SlotControl`).
+    package static let slotDrain = SiteURL(["_slot", "drain"])
+    package static let slotResume = SiteURL(["_slot", "resume"])
+    package static let slotSignalCheck = SiteURL(["_slot", "signal-check"])
     package static let metrics = SiteURL(["metrics"])
     // Patients
     package static let apiPatients = SiteURL(api: ["patients"])

@@ -19,6 +19,9 @@ package enum HealthController {
         package let checks: [String: Check]
         /// The release this node runs and the schema it expects (a deploy compares them before switching).
         package let version: VersionReport
+        /// Blue or green when this node runs as a deploy slot; draining once the proxy has switched away from it.
+        package let slot: String?
+        package let draining: Bool?
     }
 
     @Sendable package static func live(req: Request) async throws -> Response {
@@ -60,7 +63,10 @@ package enum HealthController {
                 error: expires.map { "expires \(ISO8601DateFormatter().string(from: $0))" } ?? "unreadable: \(path)")
         }
         let ok = checks.values.allSatisfy { ["ok", "expiring", "warn"].contains($0.status) }
-        let body = Readiness(status: ok ? "ok" : "fail", checks: checks, version: req.application.version)
+        let app = req.application
+        let body = Readiness(
+            status: ok ? "ok" : "fail", checks: checks, version: app.version, slot: app.config.slot,
+            draining: app.config.slot == nil ? nil : app.slotControl.draining)
         return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
     }
 

@@ -7,5 +7,7 @@ package enum OperationsRoutes {
         routes.app.get(Site.healthLive.route, use: HealthController.live)
         routes.app.get(Site.healthReady.route, use: HealthController.ready)
         routes.app.get(Site.metrics.route, use: HealthController.metrics)
+        routes.app.post(Site.slotDrain.route, use: SlotController.drain)
+        routes.app.post(Site.slotResume.route, use: SlotController.resume)
     }
 }

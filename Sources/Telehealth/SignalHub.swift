@@ -41,6 +41,12 @@ package final class SignalHub: @unchecked Sendable {
         sockets.withLockedValue { $0[visit]?[role]?.map(\.ws) ?? [] }
     }
 
+    /// Closes every socket on this node with 1001 (going away): the node was drained after a deploy switched away.
+    package func closeAll() async {
+        let all = sockets.withLockedValue { s in s.values.flatMap { $0.values.flatMap { $0.map(\.ws) } } }
+        for ws in all { try? await ws.close(code: .goingAway) }
+    }
+
     package static let replacedPrefix = #"{"type":"replaced""#
 
     /// One socket per side of a visit: a new one (a reloaded page, another device of the same person) replaces the

@@ -18,6 +18,26 @@ package enum SignalingController {
             req.storage[ParticipantKey.self] = try await req.visitParticipant(try req.idParameter("id"))
             return req.webSocket(maxFrameSize: .init(integerLiteral: 256 * 1024), onUpgrade: upgraded)
         }
+        // A drained slot's sockets close with 1001 (going away): the pages reconnect through the proxy.
+        app.slotControl.onDrain { await app.signalHub.closeAll() }
+        // The deploy's smoke check: the upgrade, then one message round trip through the hub (PostgreSQL's
+        // NOTIFY across nodes), on a made-up visit id that no patient has.
+        app.get(Site.slotSignalCheck.route) { req async throws -> Response in
+            try req.requireSlotControl()
+            return req.webSocket { req, ws in
+                let hub = req.application.signalHub, visit = UUID()
+                ws.onClose.whenComplete { _ in hub.remove(ws, visit: visit, role: .provider) }
+                Task {
+                    do {
+                        try await hub.ensureListening()
+                        await hub.claim(ws, id: UUID(), visit: visit, role: .provider)
+                        try await hub.publish(visit: visit, to: .provider, body: #"{"type":"signal-check"}"#)
+                    } catch {
+                        try? await ws.send(#"{"type":"error","message":"signaling unavailable"}"#)
+                    }
+                }
+            }
+        }
     }
 
     @Sendable package static func upgraded(_ req: Request, _ ws: WebSocket) {

@@ -27,6 +27,8 @@ struct CareSync: AsyncParsableCommand {
             Serve.self, Migrate.self, Demo.self, Users.self, Audit.self, Outbox.self, Jobs.self, TurnCheckCommand.self,
             PharmacySimCommand.self, EPCSCommand.self, Backup.self, Restore.self, DrillCommand.self, Pitr.self,
             Bench.self, DoctorCommand.self, NoteTemplatesCommand.self, VersionCommand.self,
+            DeployCommand.self, RollbackCommand.self, ReleasesCommand.self, DeploymentsCommand.self,
+            SmokeAccountsCommand.self,
         ],
         defaultSubcommand: nil)
 

@@ -26,7 +26,7 @@ def test_the_nginx_example_terminates_tls_in_front_of_caresync():
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
                     "-days", "60", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
                    check=True, capture_output=True)
-    https_port, http_port = free_port(), free_port()
+    https_port, http_port, check_port = free_port(), free_port(), free_port()
     srv = Server("sqlite", None, extra_env={"CARESYNC_PUBLIC_URL": f"https://127.0.0.1:{https_port}",
                                             "CARESYNC_TLS_CERT_FILE": str(cert)})
     conf = (ROOT / "deploy/nginx/caresync.conf").read_text()
@@ -36,8 +36,12 @@ def test_the_nginx_example_terminates_tls_in_front_of_caresync():
             .replace("/etc/letsencrypt/live/portal.example.org/fullchain.pem", str(cert))
             .replace("/etc/letsencrypt/live/portal.example.org/privkey.pem", str(key))
             .replace("/var/www/letsencrypt", str(tmp / "acme"))
-            .replace("127.0.0.1:8080", f"127.0.0.1:{srv.port}"))
+            .replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{check_port};")
+            .replace("/etc/nginx/caresync-proxy.conf", str(ROOT / "deploy/nginx/caresync-proxy.conf"))
+            .replace("/var/lib/caresync-deploy/upstream.conf", str(tmp / "upstream.conf")))
     (tmp / "caresync.conf").write_text(conf)
+    # What `caresync deploy` writes: the live slot.
+    (tmp / "upstream.conf").write_text(f"server 127.0.0.1:{srv.port} max_fails=0;\n")
     for d in ("acme", "body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp / d).mkdir()
         os.chmod(tmp / d, 0o777)
@@ -81,6 +85,10 @@ http {{
         assert 59 * 86400 < seconds <= 60 * 86400, seconds
         plain = requests.get(f"http://127.0.0.1:{http_port}/login", allow_redirects=False, timeout=10)
         assert plain.status_code == 301 and plain.headers["Location"].startswith("https://"), plain.headers
+        # The deploy's control routes do not exist through the proxy; nginx does not name its version.
+        control = requests.post(base + "/_slot/drain", json={"stopAfterSeconds": 0}, verify=str(cert), timeout=10)
+        assert control.status_code == 404 and control.headers["Server"] == "nginx", control.headers
+        assert requests.get(base + "/health/ready", verify=str(cert), timeout=10).status_code == 200
 
         # Only TLS 1.2 and 1.3.
         ctx = ssl.create_default_context(cafile=str(cert))

@@ -53,6 +53,7 @@ public enum Drill {
         package let progress: @Sendable (String) -> Void
         package init(progress: @escaping @Sendable (String) -> Void) { self.progress = progress }
         package var ok: Bool { checks.allSatisfy(\.ok) }
+        package func record(_ c: Check) { checks.append(c) }
 
         /// Runs one step unless an earlier one failed; `body` returns the detail line.
         package func step(_ name: String, _ body: () async throws -> String) async {

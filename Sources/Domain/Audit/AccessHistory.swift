@@ -49,7 +49,7 @@ public enum AccessHistory {
         case .clinical: object = "your health summary"
         case .notes: object = "your visit notes"
         case .accessLog: object = "who has looked at your record"
-        case .auditLog, .account: return nil
+        case .auditLog, .account, .operations: return nil
         }
         object = t(object)
         let o = ["object": object]

@@ -18,6 +18,8 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case auditCheckpoint = "audit-checkpoint"
     /// A Medical Director approved patient-facing content (a care pathway version).
     case approve
+    /// A release was put live (or refused), rolled back, or a rehearsal run (`caresync deploy`, `caresync rollback`).
+    case deploy, rollback
 }
 
 /// Which kind of data was touched (ASTM E2147 §7.1.9: at least by category).
@@ -38,6 +40,8 @@ public enum DataCategory: String, Codable, CaseIterable, Sendable {
     case clinical
     /// Encounters and their notes (drafts, signatures, addenda).
     case notes
+    /// The installation itself: deploys, rollbacks, rehearsals (no patient data).
+    case operations
 }
 
 public enum AuditOutcome: String, Codable, CaseIterable, Sendable, CustomStringConvertible {

@@ -1,0 +1,82 @@
+import Vapor
+import NIOConcurrencyHelpers
+import Domain
+
+/// This node as a blue-green slot. After the proxy has switched away from it, `caresync deploy` drains it: open
+/// WebSockets are closed with 1001 (going away; pages reconnect through the proxy to the new slot) and it stops by
+/// itself after the keep-warm time, unless a rollback resumes it first. In-flight requests finish either way.
+package final class SlotControl: Sendable {
+    private struct State {
+        var draining = false
+        var stop: Task<Void, Never>?
+    }
+    private let state = NIOLockedValueBox(State())
+    private let hooks = NIOLockedValueBox<[@Sendable () async -> Void]>([])
+
+    package init() {}
+
+    package var draining: Bool { state.withLockedValue { $0.draining } }
+
+    /// What a capability does when its node is drained (the signaling hub closes its sockets).
+    package func onDrain(_ hook: @escaping @Sendable () async -> Void) { hooks.withLockedValue { $0.append(hook) } }
+
+    package func drain(_ app: Application, stopAfter: TimeInterval) async {
+        let stop = Task {
+            try? await Task.sleep(for: .seconds(stopAfter))
+            guard !Task.isCancelled else { return }
+            app.logger.notice("the keep-warm time is over: this slot stops")
+            app.running?.stop()
+        }
+        state.withLockedValue {
+            $0.stop?.cancel()
+            $0.stop = stop
+            $0.draining = true
+        }
+        for hook in hooks.withLockedValue({ $0 }) { await hook() }
+    }
+
+    package func resume() {
+        state.withLockedValue {
+            $0.stop?.cancel()
+            $0.stop = nil
+            $0.draining = false
+        }
+    }
+}
+
+extension Application {
+    private struct SlotControlKey: StorageKey { typealias Value = SlotControl }
+    package var slotControl: SlotControl {
+        if let s = storage[SlotControlKey.self] { return s }
+        let s = SlotControl()
+        storage[SlotControlKey.self] = s
+        return s
+    }
+}
+
+extension Request {
+    /// The deploy's own requests to this slot: the control token (constant-time compared), sent straight to the slot
+    /// from a loopback address (never through the proxy, which adds X-Forwarded-For). Without a configured token the
+    /// control routes answer 404, as if they did not exist.
+    package func requireSlotControl() throws {
+        guard let token = application.config.controlToken else { throw Abort(.notFound) }
+        let sent = headers.first(name: "X-CareSync-Control") ?? ""
+        let direct =
+            headers.first(name: "X-Forwarded-For") == nil
+            && ["127.0.0.1", "::1"].contains(remoteAddress?.ipAddress ?? "")
+        guard direct, constantTimeEquals(sent, token) else { throw Abort(.notFound) }
+    }
+}
+
+/// CARESYNC_FAULT=/path/prefix (never in production): requests under it answer 500, so a rehearsal can prove that
+/// the deploy's watch rolls a broken release back by itself.
+package struct FaultInjection: AsyncMiddleware {
+    package let prefix: String
+
+    package init(prefix: String) { self.prefix = prefix }
+
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard req.url.path.hasPrefix(prefix) else { return try await next.respond(to: req) }
+        throw Abort(.internalServerError, reason: "Injected fault (CARESYNC_FAULT).")
+    }
+}
