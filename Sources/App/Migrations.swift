@@ -122,11 +122,12 @@ package enum Migrations {
 }
 
 /// The contract step the deploy test offers (never applied: `caresync deploy` refuses it first).
-struct DropDrillResultVariantForTest: AsyncMigration {
-    func prepare(on database: any Database) async throws {
+package struct DropDrillResultVariantForTest: AsyncMigration {
+    package init() {}
+    package func prepare(on database: any Database) async throws {
         try await database.schema("drill_result").deleteField("variant").update()
     }
-    func revert(on database: any Database) async throws {}
+    package func revert(on database: any Database) async throws {}
 }
 
 /// A migration under the name installed databases know it by. Fluent records each applied migration by its type's

@@ -1048,6 +1048,19 @@ package enum OpenAPIDocument {
                     ],
                     responses: ["200": ok("Drills", of(OperationsController.DrillList.self)), "403": problemResponse])
             ],
+            "/api/v1/operations/deployments": [
+                "get": op(
+                    "listDeployments",
+                    "Deploys, rollbacks and rehearsals, newest first: releases, timings, smoke checks, triggers "
+                        + "(operator, admin)",
+                    tag: "operations",
+                    params: [
+                        query("limit", "How many (1-200)", schema: ["type": "integer", "minimum": 1, "maximum": 200])
+                    ],
+                    responses: [
+                        "200": ok("Deployments", of(OperationsController.DeploymentList.self)), "403": problemResponse,
+                    ])
+            ],
             "/api/v1/operations/backups": [
                 "get": op(
                     "listBackups", "Backups in the data dir, newest first (operator, admin)", tag: "operations",

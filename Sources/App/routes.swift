@@ -31,6 +31,8 @@ package func routes(_ app: Application) throws {
     staff.get(Site.ops.route, use: OperationsController.page)
     api.get(Site.apiOperationsDrills.route, use: OperationsController.drills)
     api.get(Site.apiOperationsBackups.route, use: OperationsController.backups)
+    api.get(Site.apiOperationsDeployments.route, use: OperationsController.deployments)
+    staff.get(Site.opsRollbackPlan.route, use: OperationsController.rollbackPlanPage)
 
     let site = SiteRoutes(app: app, staff: staff, portal: portal, v1: v1, api: api)
     AccountsRoutes.register(routes: site)

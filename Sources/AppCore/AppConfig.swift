@@ -64,6 +64,8 @@ public struct AppConfig: Sendable {
     public var slot: String? = nil
     public var controlToken: String? = nil
     public var fault: String? = nil
+    /// Where `caresync deploy` keeps deploy.json (CARESYNC_DEPLOY_DIR): the server reads it for the rollback plan page.
+    public var deployDir: String? = nil
 
     public init(
         dataDir: String, databaseURL: String? = nil, bcryptCost: Int = 12,
@@ -128,6 +130,7 @@ public struct AppConfig: Sendable {
                 c.unknownEnvironment = v
             }
         }
+        if let v = env["CARESYNC_DEPLOY_DIR"], !v.isEmpty { c.deployDir = v }
         if let v = env["CARESYNC_SLOT"], ["blue", "green"].contains(v) { c.slot = v }
         if let v = env["CARESYNC_CONTROL_TOKEN"], v.count >= 32 { c.controlToken = v }
         if let v = env["CARESYNC_FAULT"], v.hasPrefix("/"), c.environment != .production { c.fault = v }

@@ -4,8 +4,10 @@ import SQLKit
 
 /// Runs a write transaction that must not interleave with another (the audit hash chain, MRN numbering).
 /// PostgreSQL: a transaction-scoped advisory lock, so it holds across every node sharing the database.
-/// SQLite (one node by definition): an in-process lock around the transaction, which also keeps
-/// SQLite's single writer from ever seeing two write transactions at once.
+/// SQLite (one node, but two processes for a moment during a blue-green deploy): an in-process lock around the
+/// transaction, which also keeps SQLite's single writer from ever seeing two write transactions at once, and the
+/// write lock taken first (as BEGIN IMMEDIATE would), so another process's commit between this transaction's read
+/// and its write makes it wait instead of failing (SQLite refuses a write on a stale snapshot outright).
 package final class WriteSerializer: Sendable {
     private let isPostgres: Bool
     private let local = AsyncLock()
@@ -24,7 +26,10 @@ package final class WriteSerializer: Sendable {
             }
         }
         return try await local.withLock {
-            try await db.transaction { tx in try await body(tx) }
+            try await db.transaction { tx in
+                try await (tx as! any SQLDatabase).raw("UPDATE practice SET id = id WHERE 0").run()
+                return try await body(tx)
+            }
         }
     }
 }

@@ -50,6 +50,29 @@ public enum BlueGreen {
         public let finishedAt: Date
 
         public var ok: Bool { outcome == "live" }
+
+        package init(
+            id: UUID, kind: String, trigger: String, actor: String, outcome: String, fromRelease: String?,
+            toRelease: String, fromSlot: String?, toSlot: String, switchMs: Int?, rollbackMs: Int?,
+            steps: [Drill.Check], smoke: [Drill.Check], detail: String?, startedAt: Date, finishedAt: Date
+        ) {
+            self.id = id
+            self.kind = kind
+            self.trigger = trigger
+            self.actor = actor
+            self.outcome = outcome
+            self.fromRelease = fromRelease
+            self.toRelease = toRelease
+            self.fromSlot = fromSlot
+            self.toSlot = toSlot
+            self.switchMs = switchMs
+            self.rollbackMs = rollbackMs
+            self.steps = steps
+            self.smoke = smoke
+            self.detail = detail
+            self.startedAt = startedAt
+            self.finishedAt = finishedAt
+        }
     }
 
     typealias Failed = Drill.Failed

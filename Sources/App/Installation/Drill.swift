@@ -17,6 +17,13 @@ public enum Drill {
         public let ok: Bool
         public let ms: Int
         public let detail: String
+
+        package init(name: String, ok: Bool, ms: Int, detail: String) {
+            self.name = name
+            self.ok = ok
+            self.ms = ms
+            self.detail = detail
+        }
     }
 
     public struct Result: Codable, Sendable {

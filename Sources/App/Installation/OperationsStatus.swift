@@ -25,6 +25,19 @@ package struct OperationsStatus {
         return try await Drill.history(scope.db, limit: max(1, min(limit, 200)))
     }
 
+    package func deployments(limit: Int = 20) async throws -> [BlueGreen.Outcome] {
+        try await scope.authorize(.readOperations)
+        return try await DeploymentLog.history(scope.db, limit: max(1, min(limit, 200)))
+    }
+
+    /// The rollback plan for this installation's trigger criteria: deploy.json in CARESYNC_DEPLOY_DIR when the server
+    /// can read it, else the defaults (and the page says so).
+    package func rollbackPlan() async throws -> (RollbackPlan, fromFile: Bool) {
+        try await scope.authorize(.readOperations)
+        if let dir = scope.app.config.deployDir, let p = try? BlueGreen.plan(deployDir: dir) { return (p, true) }
+        return (RollbackPlan(config: DeployConfig(upstreamFile: "-")), false)
+    }
+
     package func backups() async throws -> [BackupRow] {
         try await scope.authorize(.readOperations)
         let dir = (scope.app.config.dataDir as NSString).appendingPathComponent("backups")
@@ -48,6 +61,20 @@ package enum OperationsController {
     package struct BackupList: Content {
         package let backups: [OperationsStatus.BackupRow]
     }
+    package struct DeploymentList: Content {
+        package let deployments: [BlueGreen.Outcome]
+    }
+
+    @Sendable package static func deployments(req: Request) async throws -> DeploymentList {
+        DeploymentList(
+            deployments: try await req.operations().deployments(
+                limit: (try? req.query.get(Int.self, at: "limit")) ?? 20))
+    }
+
+    @Sendable package static func rollbackPlanPage(req: Request) async throws -> Response {
+        let (plan, fromFile) = try await req.operations().rollbackPlan()
+        return Layout.render(RollbackPlanPage(plan: plan, fromFile: fromFile).render(for: req))
+    }
 
     @Sendable package static func drills(req: Request) async throws -> DrillList {
         DrillList(drills: try await req.operations().drills(limit: (try? req.query.get(Int.self, at: "limit")) ?? 20))
@@ -61,13 +88,17 @@ package enum OperationsController {
         let ops = try req.operations()
         let drills = try await ops.drills(limit: 10)
         let backups = try await ops.backups()
-        return Layout.render(OperationsPage(drills: drills, backups: Array(backups.prefix(20))).render(for: req))
+        let deployments = try await ops.deployments(limit: 15)
+        return Layout.render(
+            OperationsPage(drills: drills, backups: Array(backups.prefix(20)), deployments: deployments).render(
+                for: req))
     }
 }
 
 package struct OperationsPage {
     package let drills: [Drill.Result]
     package let backups: [OperationsStatus.BackupRow]
+    package let deployments: [BlueGreen.Outcome]
 
     package static func utc(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm 'UTC'") }
 
@@ -101,6 +132,7 @@ package struct OperationsPage {
             "Operations", req: req,
             .div(
                 .h1(.text("Operations")),
+                DeploymentsSection(deployments: deployments).node,
                 latest(),
                 .h2(.text("Drills")),
                 .div(
