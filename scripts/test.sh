@@ -8,7 +8,8 @@ source scripts/lib.sh
 start=$(date +%s)
 
 ensure_build_deps
-apt_ensure postgresql postgresql-client chromium chromium-driver python3-venv coturn zbar-tools nginx openssl
+apt_ensure postgresql postgresql-client chromium chromium-driver python3-venv coturn zbar-tools nginx openssl \
+  prometheus prometheus-alertmanager
 
 log "formatting (swift format lint --strict, the committed .swift-format)"
 swift format lint --strict --recursive --parallel Sources Tests Package.swift

@@ -63,6 +63,7 @@ public func configure(
     PathwayJobs.register(app)
     ScriptGateway.register(app)
     app.lifecycle.use(SignalHub.Lifecycle())
+    OperationsMetrics.register(app)
 
     if migrate {
         try await prepareDatabase(app)

@@ -79,12 +79,12 @@ package struct AuditScope: Sendable {
     {
         let ctx = context
         let now = self.now
-        let (value, count) = try await app.serializer.write(db) { tx in
+        let (value, drafts) = try await app.serializer.write(db) { tx in
             let (value, drafts) = try await body(tx)
             try await AuditWriter.append(drafts, context: ctx, at: now, on: tx)
-            return (value, drafts.count)
+            return (value, drafts)
         }
-        app.appMetrics.auditEvents.increment(by: Int64(count))
+        app.appMetrics.audited(drafts, actor: ctx.actor)
         return value
     }
 

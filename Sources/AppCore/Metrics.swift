@@ -1,5 +1,6 @@
 import Vapor
 import Prometheus
+import NIOConcurrencyHelpers
 import Domain
 
 /// Prometheus metrics kept in the application (not a process-wide bootstrap, so tests can build many apps).
@@ -20,6 +21,7 @@ public final class AppMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: "caresync", metricName: "tls_certificate_expiry", unitName: "seconds",
                 helpText: "Seconds until the certificate in CARESYNC_TLS_CERT_FILE expires."))
+        for e in Event.allCases { registry.makeCounter(name: e.rawValue, help: e.help).increment(by: Int64(0)) }
     }
 
     /// `caresync_build_info{version, commit, schema} 1`: which release a node runs (one series per node).
@@ -31,7 +33,61 @@ public final class AppMetrics: Sendable {
         ).set(Double(1))
     }
 
-    package static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    /// 2 s is a bound because the latency goal is p95 under 2 s (the burn-rate alerts read that bucket).
+    package static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10]
+
+    /// Counters an alert reads, made at start with 0 so that the first event is an increase.
+    package enum Event: String, CaseIterable, Sendable {
+        case accountLockout = "caresync_account_lockouts_total"
+        case mfaFailure = "caresync_mfa_failures_total"
+        case accessDenial = "caresync_access_denials_total"
+        case jobFailure = "caresync_job_failures_total"
+        case outboxFailure = "caresync_outbox_failures_total"
+        case ePrescribingError = "caresync_eprescribing_errors_total"
+        case videoJoinFailure = "caresync_video_join_failures_total"
+        case uploadFailure = "caresync_upload_failures_total"
+
+        var help: String {
+            switch self {
+            case .accountLockout: return "Accounts locked after repeated failed sign-ins."
+            case .mfaFailure: return "Wrong second-factor codes."
+            case .accessDenial: return "Requests the access policy refused."
+            case .jobFailure: return "Background jobs that failed for good (no retry left)."
+            case .outboxFailure: return "Notices (email, text) that failed for good."
+            case .ePrescribingError: return "SCRIPT Error replies from the e-prescribing network."
+            case .videoJoinFailure: return "Video visit connections that failed."
+            case .uploadFailure: return "Photo and attachment uploads that were refused or failed."
+            }
+        }
+    }
+
+    package func count(_ event: Event, by n: Int64 = 1) {
+        registry.makeCounter(name: event.rawValue, help: event.help).increment(by: n)
+    }
+
+    /// Sets a gauge by name (the same one every time): what a scrape-time collector reports.
+    package func set(_ name: String, _ help: String, _ value: Double, labels: [(String, String)] = []) {
+        registry.makeGauge(name: name, labels: labels, help: help).set(value)
+    }
+
+    /// Security and access counters read off the audit events as they are written (one place for all of them). The
+    /// only label is a staff account's username: never a patient, never an id.
+    package func audited(_ drafts: [AuditDraft], actor: Principal) {
+        auditEvents.increment(by: Int64(drafts.count))
+        for d in drafts {
+            switch d.action {
+            case .accountLocked: count(.accountLockout)
+            case .mfaFailed: count(.mfaFailure)
+            case .accessDenied: count(.accessDenial)
+            case .read where d.entityType == "Patient" && actor.role != .patient && actor.userID != nil:
+                registry.makeCounter(
+                    name: "caresync_chart_reads_total", labels: [("user", actor.username)],
+                    help: "Patient records opened, by staff account."
+                ).increment()
+            default: continue
+            }
+        }
+    }
 
     package func observe(route: String, method: String, status: UInt, seconds: Double) {
         registry.makeCounter(
@@ -99,5 +155,29 @@ package struct SecurityHeadersMiddleware: AsyncMiddleware {
     }
 
     package init() {
+    }
+}
+
+/// Gauges a capability refreshes each time /metrics is read (the job queue's lag, visits waiting, the newest backup):
+/// values that live in the database or on disk rather than in a counter.
+package final class MetricsCollectors: Sendable {
+    private let all = NIOLockedValueBox<[@Sendable (Application) async -> Void]>([])
+
+    package func add(_ collect: @escaping @Sendable (Application) async -> Void) {
+        all.withLockedValue { $0.append(collect) }
+    }
+
+    package func run(_ app: Application) async {
+        for c in all.withLockedValue({ $0 }) { await c(app) }
+    }
+}
+
+extension Application {
+    private struct CollectorsKey: StorageKey { typealias Value = MetricsCollectors }
+    package var metricsCollectors: MetricsCollectors {
+        if let c = storage[CollectorsKey.self] { return c }
+        let c = MetricsCollectors()
+        storage[CollectorsKey.self] = c
+        return c
     }
 }

@@ -65,7 +65,9 @@ public enum JobWorker {
                     "attempt": .stringConvertible(j.attempts),
                 ])
             switch try? await JobQueue.recordFailure(app, id: ctx.id, token: ctx.token, error: text) {
-            case .failed: pass.failed += 1
+            case .failed:
+                pass.failed += 1
+                app.appMetrics.count(.jobFailure)
             case .pending: pass.retried += 1
             default: pass.lost += 1
             }

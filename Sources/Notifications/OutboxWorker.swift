@@ -57,6 +57,7 @@ public enum OutboxWorker {
                     NoticeText.backoff[min(m.attempts - 1, NoticeText.backoff.count - 1)])
                 m.lastError = String(String(describing: error).prefix(300))
                 if done { pass.failed += 1 } else { pass.retried += 1 }
+                if done { app.appMetrics.count(.outboxFailure) }
                 app.logger.warning(
                     "outbox delivery failed",
                     metadata: [

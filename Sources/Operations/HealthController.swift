@@ -41,6 +41,12 @@ package enum HealthController {
     }
 
     @Sendable package static func ready(req: Request) async throws -> Response {
+        let body = try await readiness(req)
+        return try await body.encodeResponse(status: body.status == "ok" ? .ok : .serviceUnavailable, for: req)
+    }
+
+    /// Every check, timed; "ok" unless one fails.
+    package static func readiness(_ req: Request) async throws -> Readiness {
         let db = await timed {
             _ = try await req.db.sql.raw("SELECT 1 AS ok").first()
             _ = try await PracticeRecord.query(on: req.db).count()
@@ -64,10 +70,9 @@ package enum HealthController {
         }
         let ok = checks.values.allSatisfy { ["ok", "expiring", "warn"].contains($0.status) }
         let app = req.application
-        let body = Readiness(
+        return Readiness(
             status: ok ? "ok" : "fail", checks: checks, version: app.version, slot: app.config.slot,
             draining: app.config.slot == nil ? nil : app.slotControl.draining)
-        return try await body.encodeResponse(status: ok ? .ok : .serviceUnavailable, for: req)
     }
 
     /// Reads the served certificate's expiry and keeps the gauge current.
@@ -78,6 +83,15 @@ package enum HealthController {
     }
 
     package struct AuditGuardOff: Error {}
+
+    /// Free space on the disk holding a directory (statvfs).
+    package enum DiskSpace {
+        package static func freeRatio(_ path: String) -> Double? {
+            var s = statvfs()
+            guard statvfs(path, &s) == 0, s.f_blocks > 0 else { return nil }
+            return Double(s.f_bavail) / Double(s.f_blocks)
+        }
+    }
 
     /// A server role that could drop the audit triggers fails readiness in production and is a warning elsewhere
     /// (development and the test suites run as the database owner).
@@ -91,6 +105,22 @@ package enum HealthController {
 
     @Sendable package static func metrics(req: Request) async throws -> Response {
         if let path = req.application.config.tlsCertificateFile { _ = await certificateExpiry(req, path) }
+        let m = req.application.appMetrics
+        let ready = (try? await readiness(req).status == "ok") == true
+        m.set("caresync_ready", "1 when /health/ready would answer ok on this node.", ready ? 1 : 0)
+        if let free = DiskSpace.freeRatio(req.application.config.dataDir) {
+            m.set("caresync_data_dir_free_ratio", "Share of the data directory's disk that is free.", free)
+        }
+        if let zone = try? await LocationRecord.query(on: req.db).sort(\.$code).first().flatMap({
+            TimeZone(identifier: $0.timeZone)
+        }) {
+            var cal = Calendar(identifier: .gregorian)
+            cal.timeZone = zone
+            m.set(
+                "caresync_practice_local_hour", "The hour of day at the practice (its first location).",
+                Double(cal.component(.hour, from: req.now)))
+        }
+        await req.application.metricsCollectors.run(req.application)
         let res = Response(status: .ok, body: .init(string: req.application.appMetrics.registry.emitToString()))
         res.headers.contentType = HTTPMediaType(
             type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])

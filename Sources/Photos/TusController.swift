@@ -95,9 +95,16 @@ package enum TusController {
             checksum = c
         }
         let chunk = req.body.data.map { Data(buffer: $0) } ?? Data()
-        let result = try await req.photos().append(
-            try req.idParameter("upload"), offset: offset, chunk: chunk,
-            checksum: checksum.map { (algorithm: $0.0, digest: $0.1) })
+        let result: PhotoStore.AppendResult
+        do {
+            result = try await req.photos().append(
+                try req.idParameter("upload"), offset: offset, chunk: chunk,
+                checksum: checksum.map { (algorithm: $0.0, digest: $0.1) })
+        } catch {
+            // An offset that moved on (a resumed client asks again) is not a failure; anything else is.
+            if case AppError.conflict = error {} else { req.application.appMetrics.count(.uploadFailure) }
+            throw error
+        }
         let res = Response(status: .noContent)
         switch result {
         case .partial(let o):

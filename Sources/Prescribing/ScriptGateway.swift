@@ -228,6 +228,7 @@ package enum ScriptGateway {
                 description: "Error 600 (communication problem), will retry: \(text ?? "")")
         }
         let now = ctx.now, raw = String(decoding: answer, as: UTF8.self), attempt = ctx.attempt
+        if case .error = parsed.body { app.appMetrics.count(.ePrescribingError) }
         try await ctx.commit { tx in
             guard let msg = try await ScriptMessageRecord.find(id, on: tx) else { return [] }
             msg.attempts = attempt

@@ -316,6 +316,7 @@ package struct VisitStore {
             try await event(p.visitID, kind, role: p.role, detail: detail, now: now, on: tx)
             return ((), [audit(.update, v, "\(p.role): \(kind)")])
         }
+        if kind == .failed { app.appMetrics.count(.videoJoinFailure) }
     }
 
     /// The patient arrived on the channel: into the waiting room (unless already admitted).

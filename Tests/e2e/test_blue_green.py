@@ -245,6 +245,8 @@ def test_blue_green_blue_under_load_fails_nothing(staging, tmp_path):
                                                    "signaling socket"]
     assert all(c["ok"] for c in first["smoke"]), first["smoke"]
     assert s.live() == ("blue", "1.0.0")
+    smoke_account = next(line for line in s.caresync("users", "list").stdout.splitlines() if "smoke.check" in line)
+    assert "inactive" in smoke_account, "the smoke account is switched off once the deploy is over"
 
     desk = token(s.proxy, "desk.jones")
     ma = token(s.proxy, "ma.rivera")
@@ -397,6 +399,8 @@ def test_the_operator_reads_the_history_and_the_medical_director_prints_the_plan
     from test_real_clock_walks import browser_at, fits, shot
 
     s = staging
+    plan = s.caresync("rollback", "--plan")
+    assert plan.returncode == 0 and "within 10 s" in plan.stdout and "Decision tree:" in plan.stdout, plan.stdout
     for width in (360, 800, 1280):
         drv = browser_at(width)
         try:

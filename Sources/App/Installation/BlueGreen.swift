@@ -142,7 +142,13 @@ public enum BlueGreen {
             guard let bad = run.smoke.first(where: { !$0.ok }) else { return "\(run.smoke.count) passed" }
             throw Failed("\(bad.name): \(bad.detail)")
         }
+        // However the deploy ends, the smoke account is switched off again.
+        func closeSmoke() async {
+            guard credentials != nil, let release else { return }
+            _ = try? await slots.run(release, ["smoke-accounts", "--disable"])
+        }
         guard run.steps.ok, let release else {
+            await closeSmoke()
             // Nothing was switched: the new slot (if it started) is stopped; the live one never noticed.
             if state[target]?.pid == pid, pid != nil || slots.config.supervisor == .systemd {
                 try? await slots.stop(target, pid: pid)
@@ -155,14 +161,16 @@ public enum BlueGreen {
         }
         let keepWarm = options.keepWarmMinutes ?? slots.config.keepWarmMinutes
         await switchOver(slots, run, &state, to: target, from: live, keepWarm: keepWarm)
+        let trigger: String? =
+            run.steps.ok && options.watchMinutes > 0 && credentials != nil
+            ? await watch(slots, target, credentials!, minutes: options.watchMinutes, progress: run.say) : nil
+        await closeSmoke()
         guard run.steps.ok else {
             return try await run.finish(
                 config, outcome: "failed", from: live.flatMap { state[$0] }, fromSlot: live,
                 to: release.info.version, toSlot: target)
         }
-        if options.watchMinutes > 0, let credentials,
-            let trigger = await watch(slots, target, credentials, minutes: options.watchMinutes, progress: run.say)
-        {
+        if let trigger {
             run.say("rolling back: \(trigger)")
             let rollbackStart = ContinuousClock.now
             await rollBack(slots, run, &state, keepWarm: keepWarm)
@@ -283,6 +291,8 @@ public enum BlueGreen {
         let end = ContinuousClock.now + .seconds(minutes * 60)
         var window: [(at: ContinuousClock.Instant, sample: TrafficSample)] = []
         var lastSmoke = ContinuousClock.now
+        // The baseline: what the slot had answered by the switch (its smoke checks included).
+        if let s0 = try? await slots.sample(slot, client: .shared) { window.append((lastSmoke, s0)) }
         progress("watching \(slot.rawValue) for \(minutes) min (criteria: caresync rollback --plan)")
         while ContinuousClock.now < end {
             try? await Task.sleep(for: .seconds(c.sampleSeconds))

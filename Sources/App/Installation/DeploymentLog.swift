@@ -120,6 +120,10 @@ extension CareSyncCLI {
         try await withApp(config, migrate: false) { app in try await SmokeAccounts.prepare(app) }
     }
 
+    package static func disableSmokeAccount(_ config: AppConfig) async throws {
+        try await withApp(config, migrate: false) { app in try await SmokeAccounts.disable(app) }
+    }
+
     public static func manifest() -> ReleaseManifest { Migrations.manifest }
 
     public static func deploymentHistory(_ config: AppConfig, limit: Int) async throws -> [BlueGreen.Outcome] {

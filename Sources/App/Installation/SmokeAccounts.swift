@@ -6,7 +6,8 @@ import AppCore
 import Patients
 
 /// What a deploy's smoke checks sign in as and read: a medical-assistant account `smoke.check` and a synthetic
-/// patient, never a real one. The password is new on every deploy and only ever travels through a pipe.
+/// patient, never a real one. The password is new on every deploy and only ever travels through a pipe, and the
+/// account is switched off again when the deploy ends (it is not a standing account that can read charts).
 package enum SmokeAccounts {
     package static let username = "smoke.check"
 
@@ -25,7 +26,7 @@ package enum SmokeAccounts {
             let hash = try await SignInService.hashPassword(password, cost: app.config.bcryptCost, on: app)
             _ = try await app.serializer.write(app.db) { tx in
                 try await UserRecord.query(on: tx).filter(\.$id == user.requireID())
-                    .set(\.$passwordHash, to: hash).set(\.$lockedUntil, to: nil).update()
+                    .set(\.$passwordHash, to: hash).set(\.$lockedUntil, to: nil).set(\.$active, to: true).update()
             }
         } else {
             _ = try await UserAdmin(scope: scope).create(
@@ -34,6 +35,17 @@ package enum SmokeAccounts {
                     password: password, patientId: nil))
         }
         return Credentials(username: username, password: password, patientId: try await patient(app, scope))
+    }
+
+    /// After the deploy: the account cannot sign in, and its sessions end.
+    package static func disable(_ app: Application) async throws {
+        guard let user = try await UserRecord.query(on: app.db).filter(\.$username == username).first() else { return }
+        let id = try user.requireID(), now = app.clock.now()
+        _ = try await app.serializer.write(app.db) { tx in
+            try await UserRecord.query(on: tx).filter(\.$id == id).set(\.$active, to: false).update()
+            try await UserSessionRecord.query(on: tx).filter(\.$userID == id).filter(\.$revokedAt == nil)
+                .set(\.$revokedAt, to: now).update()
+        }
     }
 
     private static func patient(_ app: Application, _ scope: AuditScope) async throws -> UUID {

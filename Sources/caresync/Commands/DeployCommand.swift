@@ -77,9 +77,11 @@ struct SmokeAccountsCommand: AsyncParsableCommand {
         abstract: "Prepare the synthetic account and patient the deploy's smoke checks use (JSON; a new password).",
         shouldDisplay: false)
     @OptionGroup var data: DataOptions
+    @Flag(help: "Switch the account off again (the deploy is over).") var disable = false
 
     func run() async throws {
         try await CareSync.execute(logs: .errorsOnly) {
+            if disable { try await CareSyncCLI.disableSmokeAccount(data.config); return }
             print(CareSyncCLI.json(try await CareSyncCLI.smokeAccounts(data.config)))
         }
     }
