@@ -77,6 +77,8 @@ let capabilities: [Target] = [
         "Home", uses: ["CarePathways", "Intake", "Locations", "Messaging", "Prescribing", "Scheduling", "Telehealth"]),
     // Health checks, metrics, the operations page, backup crypto.
     capability("Operations", uses: ["Audit", "Locations"]),
+    // Alerts from Alertmanager: recorded once per fingerprint, told to the people on duty, a silent path raised.
+    capability("Alerts", uses: ["Notifications"]),
 ]
 
 let package = Package(
@@ -126,7 +128,8 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "AppCore", "Accounts", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo", "Encounters", "Home",
+                "AppCore", "Accounts", "Alerts", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo",
+                "Encounters", "Home",
                 "Intake", "Jobs", "Locations",
                 "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing", "Scheduling",
                 "Telehealth",

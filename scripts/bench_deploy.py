@@ -62,6 +62,9 @@ def main():
         summary = {
             "database": inst.backend, "cycles": len(cycles), "requests": load.reads + len(load.written),
             "failedRequests": len(load.failures), "failures": load.failures[:20],
+            # A request sent on a keep-alive connection just as nginx's reload closed it (never read by nginx), sent
+            # again on a new connection as browsers do.
+            "retriedAfterKeepAliveClose": len(load.retried),
             "switchMs": {"median": statistics.median(c["switchMs"] for c in cycles),
                          "max": max(c["switchMs"] for c in cycles)},
             "rollbackMs": {"median": statistics.median(c["rollbackMs"] for c in cycles),
@@ -76,7 +79,8 @@ def main():
             print(f"{summary['cycles']} cycles on {summary['database']}: switch median {summary['switchMs']['median']} "
                   f"ms (max {summary['switchMs']['max']}), rollback median {summary['rollbackMs']['median']} ms "
                   f"(max {summary['rollbackMs']['max']}), whole deploy median {summary['deploySeconds']['median']} s; "
-                  f"{summary['requests']} requests, {summary['failedRequests']} failed")
+                  f"{summary['requests']} requests, {summary['failedRequests']} failed, "
+                  f"{summary['retriedAfterKeepAliveClose']} sent again after a keep-alive close")
         sys.exit(0 if summary["failedRequests"] == 0 else 1)
     finally:
         inst.stop()

@@ -2,6 +2,7 @@ import Vapor
 import Fluent
 import Domain
 import Accounts
+import Alerts
 import AppCore
 import Audit
 import Demo
@@ -56,6 +57,7 @@ public enum CareSyncCLI {
             app.lifecycle.use(OutboxWorker.worker)
             app.lifecycle.use(JobWorker.worker)
             app.lifecycle.use(AuditCheckpoints.Worker())
+            app.lifecycle.use(AlertsController.watchdogWorker)
             _ = await PhotoStore.finishStranded(app)
             let db = config.isPostgres ? "PostgreSQL" : "SQLite at \(config.sqlitePath)"
             FileHandle.standardError.write(

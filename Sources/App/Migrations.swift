@@ -1,6 +1,7 @@
 import Foundation
 import Fluent
 import SQLKit
+import Alerts
 import CarePathways
 import ClinicalRecord
 import Encounters
@@ -118,6 +119,7 @@ package enum Migrations {
         UpdatePrescriptionAddSafetyOverride(),
         CreateReferral(),
         CreateDeploymentEvent(),
+        CreateAlert(),
     ]
 }
 

@@ -1,4 +1,5 @@
 import Accounts
+import Alerts
 import AppCore
 import Audit
 import CarePathways
@@ -1060,6 +1061,25 @@ package enum OpenAPIDocument {
                     responses: [
                         "200": ok("Deployments", of(OperationsController.DeploymentList.self)), "403": problemResponse,
                     ])
+            ],
+            "/api/v1/alerts/alertmanager": [
+                "post": op(
+                    "receiveAlerts",
+                    "Alertmanager's webhook (version 4): alerts recorded once per fingerprint, new ones told to the "
+                        + "people on duty (bearer: CARESYNC_ALERT_TOKEN, not a user's token)",
+                    tag: "operations", body: of(AlertmanagerPayload.self),
+                    responses: ["200": ok("Recorded", of(AlertStore.Received.self))])
+            ],
+            "/api/v1/alerts": [
+                "get": op(
+                    "listAlerts", "Firing alerts, then the most recent resolved ones (operator, admin)",
+                    tag: "operations",
+                    params: [
+                        query(
+                            "limit", "How many resolved (1-200)",
+                            schema: ["type": "integer", "minimum": 1, "maximum": 200])
+                    ],
+                    responses: ["200": ok("Alerts", of(AlertsController.AlertList.self)), "403": problemResponse])
             ],
             "/api/v1/operations/backups": [
                 "get": op(

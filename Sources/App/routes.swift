@@ -1,5 +1,6 @@
 import Vapor
 import Accounts
+import Alerts
 import AppCore
 import Audit
 import CarePathways
@@ -52,4 +53,5 @@ package func routes(_ app: Application) throws {
     AuditRoutes.register(routes: site)
     JobsRoutes.register(routes: site)
     OperationsRoutes.register(routes: site)
+    AlertsRoutes.register(routes: site)
 }

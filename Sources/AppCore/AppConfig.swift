@@ -66,6 +66,12 @@ public struct AppConfig: Sendable {
     public var fault: String? = nil
     /// Where `caresync deploy` keeps deploy.json (CARESYNC_DEPLOY_DIR): the server reads it for the rollback plan page.
     public var deployDir: String? = nil
+    /// Alertmanager's webhook token (CARESYNC_ALERT_TOKEN, at least 32 characters; without it the webhook refuses
+    /// everything), who is told about a new alert (CARESYNC_ONCALL_EMAILS, comma-separated), and after how many
+    /// minutes without the Watchdog the alerting path counts as silent (CARESYNC_WATCHDOG_MINUTES; 0 turns it off).
+    public var alertToken: String? = nil
+    public var onCallEmails: [String] = []
+    public var alertWatchdogMinutes: Double = 5
 
     public init(
         dataDir: String, databaseURL: String? = nil, bcryptCost: Int = 12,
@@ -119,6 +125,7 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_TLS_CERT_FILE"], !v.isEmpty { c.tlsCertificateFile = v }
         if env["CARESYNC_TRUSTED_PROXIES"] != nil { c.trustedProxies = list("CARESYNC_TRUSTED_PROXIES") }
         c.stunURLs = list("CARESYNC_STUN_URLS")
+        c.onCallEmails = list("CARESYNC_ONCALL_EMAILS").filter { $0.contains("@") }
         c.turnURLs = list("CARESYNC_TURN_URLS")
         if let v = env["CARESYNC_TURN_SECRET"], !v.isEmpty { c.turnSecret = v }
         if let v = env["CARESYNC_TURN_TTL"].flatMap(Double.init), v >= 60 { c.turnTTL = v }
@@ -131,6 +138,8 @@ public struct AppConfig: Sendable {
             }
         }
         if let v = env["CARESYNC_DEPLOY_DIR"], !v.isEmpty { c.deployDir = v }
+        if let v = env["CARESYNC_ALERT_TOKEN"], v.count >= 32 { c.alertToken = v }
+        if let v = env["CARESYNC_WATCHDOG_MINUTES"].flatMap(Double.init), v >= 0 { c.alertWatchdogMinutes = v }
         if let v = env["CARESYNC_SLOT"], ["blue", "green"].contains(v) { c.slot = v }
         if let v = env["CARESYNC_CONTROL_TOKEN"], v.count >= 32 { c.controlToken = v }
         if let v = env["CARESYNC_FAULT"], v.hasPrefix("/"), c.environment != .production { c.fault = v }

@@ -66,6 +66,8 @@ package enum Site {
     package static let apiOperationsBackups = SiteURL(api: ["operations", "backups"])
     package static let apiOperationsDrills = SiteURL(api: ["operations", "drills"])
     package static let apiOperationsDeployments = SiteURL(api: ["operations", "deployments"])
+    package static let apiAlertmanagerWebhook = SiteURL(api: ["alerts", "alertmanager"])
+    package static let apiAlerts = SiteURL(api: ["alerts"])
     package static let opsRollbackPlan = SiteURL(["ops", "rollback-plan"])
     package static let ops = SiteURL(["ops"])
     // Audit
