@@ -414,6 +414,23 @@ def test_a_slot_past_its_keep_warm_time_stops_and_a_rollback_starts_it_again(sta
     assert s.live() == ("blue", "1.0.0")
 
 
+def test_a_switch_the_proxy_does_not_confirm_is_put_back(staging):
+    s = staging
+    conf_file = s.tmp / "deploy" / "deploy.json"
+    conf = json.loads(conf_file.read_text())
+    # The check asks an address where no proxy answers: the switch cannot be confirmed within its 10 s.
+    conf_file.write_text(json.dumps(dict(conf, proxyURL=f"http://127.0.0.1:{free_port()}")))
+    try:
+        rc, o = s.deploy("--release", str(s.tmp / "releases" / "1.1.0"))
+    finally:
+        conf_file.write_text(json.dumps(conf))
+    assert rc == 1 and o["outcome"] == "failed", o
+    names = [(c["name"], c["ok"]) for c in o["steps"]]
+    assert ("switch to green", False) in names and names[-1][0] == "switch back to blue", names
+    assert s.live() == ("blue", "1.0.0"), "nginx serves the live slot again"
+    assert "127.0.0.1:" + str(conf["bluePort"]) in (s.tmp / "deploy" / "upstream.conf").read_text()
+
+
 def test_the_operator_reads_the_history_and_the_medical_director_prints_the_plan(staging, artifacts):
     """As ops.chen, on the real clock, through the proxy: /ops shows what is live and every deploy, rollback and
     refusal with its trigger; /ops/rollback-plan carries this installation's criteria. At 360, 800 and 1280 px."""

@@ -240,7 +240,17 @@ public enum BlueGreen {
             run.switchMs = ms
             return "the proxy answers from \(target.rawValue) (\(version)) after \(ms) ms"
         }
-        guard run.steps.ok else { return }
+        guard run.steps.ok else {
+            // nginx must not be left on (or, at its next reload, switch to) a slot the state does not call live.
+            if let old, let back = state[old] {
+                run.steps.record(
+                    await Drill.Check.timed("switch back to \(old.rawValue)") {
+                        let ms = try await slots.switchProxy(to: old, version: back.version, client: .shared)
+                        return "the proxy answers from \(old.rawValue) (\(back.version)) again after \(ms) ms"
+                    })
+            }
+            return
+        }
         state.live = target
         if let live = state[target] { slots.pointCurrent(at: live.release) }
         if let old, state[old] != nil {

@@ -24,6 +24,19 @@ public enum Drill {
             self.ms = ms
             self.detail = detail
         }
+
+        /// Runs `body` (which returns the detail line) and times it, whatever the steps before it did.
+        package static func timed(_ name: String, _ body: () async throws -> String) async -> Check {
+            let start = ContinuousClock.now
+            do {
+                let detail = try await body()
+                return Check(name: name, ok: true, ms: Int((ContinuousClock.now - start).milliseconds), detail: detail)
+            } catch {
+                return Check(
+                    name: name, ok: false, ms: Int((ContinuousClock.now - start).milliseconds),
+                    detail: CareSyncCLI.message(for: error))
+            }
+        }
     }
 
     public struct Result: Codable, Sendable {
@@ -66,18 +79,9 @@ public enum Drill {
         package func step(_ name: String, _ body: () async throws -> String) async {
             guard ok else { return }
             progress(name)
-            let start = ContinuousClock.now
-            do {
-                let detail = try await body()
-                checks.append(
-                    Check(name: name, ok: true, ms: Int((ContinuousClock.now - start).milliseconds), detail: detail))
-            } catch {
-                checks.append(
-                    Check(
-                        name: name, ok: false, ms: Int((ContinuousClock.now - start).milliseconds),
-                        detail: CareSyncCLI.message(for: error)))
-                progress("FAILED: \(name): \(CareSyncCLI.message(for: error))")
-            }
+            let check = await Check.timed(name, body)
+            checks.append(check)
+            if !check.ok { progress("FAILED: \(name): \(check.detail)") }
         }
     }
 
