@@ -446,6 +446,8 @@ def test_the_operator_reads_the_history_and_the_medical_director_prints_the_plan
         try:
             sign_in(drv, s.proxy, "/login", "ops.chen")
             drv.get(s.proxy + "/ops")
+            alerts = drv.find_element(By.ID, "alerts-firing").text
+            assert "No alert is firing" in alerts and "No alert has arrived yet" in alerts, alerts
             live = drv.find_element(By.ID, "live-release").text
             assert "Live: 1.0.0 (blue slot)" in live, live
             table = drv.find_element(By.ID, "deployments").text

@@ -2,6 +2,7 @@ import Vapor
 import Plot
 import Domain
 import AppCore
+import Alerts
 
 /// The deploy history on /ops: what is live, the latest rehearsal's measured times, and every deploy, rollback and
 /// rehearsal with who ran it and what fired.
@@ -130,5 +131,30 @@ package struct RollbackPlanPage {
                 ),
                 .p(.class("noprint"), .text("Print this page from the browser (Ctrl+P or ⌘P)."))
             ))
+    }
+}
+
+/// What is firing now on /ops, each with its runbook, and when the alerting path was last heard from.
+package struct AlertsSection {
+    package let alerts: [AlertRecord]
+
+    package var node: Node<HTML.BodyContext> {
+        let firing = alerts.filter { $0.status == "firing" && $0.alertname != AlertStore.watchdog }
+        let dog = alerts.first { $0.alertname == AlertStore.watchdog }
+        let heard =
+            dog.map { "Alertmanager last heard from \(OperationsPage.utc($0.lastReceivedAt))." }
+            ?? "No alert has arrived yet: check that Prometheus and Alertmanager run (deploy/prometheus)."
+        return .div(
+            .class(firing.isEmpty ? "card" : "card bad"), .id("alerts-firing"),
+            .h2(.text(firing.isEmpty ? "No alert is firing" : "Alerts firing now: \(firing.count)")),
+            .ul(
+                .class("plain"),
+                .forEach(firing) { a in
+                    .li(
+                        .strong(.text("\(a.severity) \(a.alertname): \(a.summary)")),
+                        .div(.class("muted"), .text("Since \(OperationsPage.utc(a.startsAt))")),
+                        .div(.text("What to do: \(a.runbook)")))
+                }),
+            .p(.class("muted"), .text(heard)))
     }
 }

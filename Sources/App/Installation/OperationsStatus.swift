@@ -3,6 +3,7 @@ import Fluent
 import Plot
 import Domain
 import AppCore
+import Alerts
 
 /// What operators check before and after go-live: the backups on disk and the recovery drills' measured RTO/RPO.
 /// No PHI here; reading it is still limited to operators and admins (denials are audited).
@@ -36,6 +37,12 @@ package struct OperationsStatus {
         try await scope.authorize(.readOperations)
         if let dir = scope.app.config.deployDir, let p = try? BlueGreen.plan(deployDir: dir) { return (p, true) }
         return (RollbackPlan(config: DeployConfig(upstreamFile: "-")), false)
+    }
+
+    /// Firing alerts first, then the latest resolved ones, and when the Watchdog was last heard from.
+    package func alerts(limit: Int = 10) async throws -> [AlertRecord] {
+        try await scope.authorize(.readOperations)
+        return try await AlertStore.list(scope.db, limit: limit)
     }
 
     package func backups() async throws -> [BackupRow] {
@@ -89,9 +96,11 @@ package enum OperationsController {
         let drills = try await ops.drills(limit: 10)
         let backups = try await ops.backups()
         let deployments = try await ops.deployments(limit: 15)
+        let alerts = try await ops.alerts()
         return Layout.render(
-            OperationsPage(drills: drills, backups: Array(backups.prefix(20)), deployments: deployments).render(
-                for: req))
+            OperationsPage(
+                drills: drills, backups: Array(backups.prefix(20)), deployments: deployments, alerts: alerts
+            ).render(for: req))
     }
 }
 
@@ -99,6 +108,7 @@ package struct OperationsPage {
     package let drills: [Drill.Result]
     package let backups: [OperationsStatus.BackupRow]
     package let deployments: [BlueGreen.Outcome]
+    package let alerts: [AlertRecord]
 
     package static func utc(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm 'UTC'") }
 
@@ -132,6 +142,7 @@ package struct OperationsPage {
             "Operations", req: req,
             .div(
                 .h1(.text("Operations")),
+                AlertsSection(alerts: alerts).node,
                 DeploymentsSection(deployments: deployments).node,
                 latest(),
                 .h2(.text("Drills")),

@@ -92,12 +92,19 @@ final class AlertsWebhookTests: XCTestCase {
     func test_alerts_areListedForOperatorsAndAdminsOnly() async throws {
         try await withTestApp(configure: { $0.alertToken = self.token }) { app, clock in
             _ = try await post(app, body([("CareSyncDiskNearlyFull", "P2", "firing", "d1")]), token: token)
-            let ops = try await Fixtures.bearer(app, try await Fixtures.user(app, .operator), clock: clock)
-            let list = try await HTTP.send(app, .GET, Site.apiAlerts.path(), headers: ops)
+            let opsToken = try await Fixtures.bearer(app, try await Fixtures.user(app, .operator), clock: clock)
+            let list = try await HTTP.send(app, .GET, Site.apiAlerts.path(), headers: opsToken)
             XCTAssertEqual(list.status, .ok)
             XCTAssertEqual(
                 try list.content.decode(AlertsController.AlertList.self).alerts.map(\.alertname),
                 ["CareSyncDiskNearlyFull"])
+            let page = PageClient(app)
+            try await page.signIn(try await Fixtures.user(app, .operator), clock: clock)
+            let ops = try await page.get(Site.ops.path()).body.string
+            XCTAssertTrue(ops.contains("Alerts firing now: 1"), ops)
+            XCTAssertTrue(ops.contains("P2 CareSyncDiskNearlyFull: CareSyncDiskNearlyFull summary"))
+            XCTAssertTrue(ops.contains("What to do: Do the thing for CareSyncDiskNearlyFull."))
+            XCTAssertTrue(ops.contains("No alert has arrived yet"), "no Watchdog has come in this test")
             for role in [Role.frontDesk, .provider, .support] {
                 let h = try await Fixtures.bearer(app, try await Fixtures.user(app, role), clock: clock)
                 let res = try await HTTP.send(app, .GET, Site.apiAlerts.path(), headers: h)
