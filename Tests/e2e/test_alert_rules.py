@@ -84,3 +84,26 @@ def test_alertmanager_routes_each_severity_to_its_receiver(labels, receiver):
     r = subprocess.run([AMTOOL, "config", "routes", "test", "--config.file", str(ALERTMANAGER),
                         f"--verify.receivers={receiver}", *labels], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@needs_prometheus
+def test_the_grafana_dashboard_queries_parse_and_name_only_metrics_caresync_exports():
+    """Each panel's query is checked by promtool (as a recording rule) and may only use metrics CareSync exports."""
+    import json
+    import re
+    dash = json.loads((ROOT / "deploy/grafana/caresync-dashboard.json").read_text())
+    exprs = [t["expr"] for p in dash["panels"] for t in p["targets"]]
+    assert len(dash["panels"]) >= 12 and len(exprs) >= len(dash["panels"])
+    tmp = Path(tempfile.mkdtemp(prefix="caresync-grafana-"))
+    try:
+        rules = {"groups": [{"name": "dashboard", "rules": [
+            {"record": f"caresync:dashboard_panel_{i}", "expr": e} for i, e in enumerate(exprs)]}]}
+        (tmp / "panels.yml").write_text(yaml.safe_dump(rules))
+        r = subprocess.run([PROMTOOL, "check", "rules", str(tmp / "panels.yml")], capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    sources = "".join(p.read_text() for p in (ROOT / "Sources").rglob("*.swift"))
+    for name in sorted({m for e in exprs for m in re.findall(r"caresync_[a-z_]+", e)}):
+        base = re.sub(r"_(bucket|count|sum)$", "", name)
+        assert f'"{base}"' in sources or f'"{name}"' in sources or base.endswith("tls_certificate_expiry_seconds"), name
