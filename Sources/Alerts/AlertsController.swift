@@ -78,7 +78,9 @@ package enum AlertsController {
 /// Alerts's routes, on the site's route groups.
 package enum AlertsRoutes {
     package static func register(routes: SiteRoutes) {
-        routes.v1.post(Site.apiAlertmanagerWebhook.route, use: AlertsController.receive)
+        // A delivery carries up to 500 alerts (each with its runbook): more than the site's 64 KB default.
+        routes.v1.on(
+            .POST, Site.apiAlertmanagerWebhook.route, body: .collect(maxSize: "2mb"), use: AlertsController.receive)
         routes.api.get(Site.apiAlerts.route, use: AlertsController.list)
     }
 }

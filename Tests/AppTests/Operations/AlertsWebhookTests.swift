@@ -59,6 +59,14 @@ final class AlertsWebhookTests: XCTestCase {
             XCTAssertEqual(notices.map(\.subject), ["[P2] CareSyncErrorBurst"], "told once, and not about the Watchdog")
             XCTAssertTrue(notices[0].body.contains("Do the thing"))
 
+            // A large delivery (over the site's 64 KB default body): every alert recorded.
+            let many = (0..<300).map { ("CareSyncJobLag", "P2", "firing", "many-\($0)") }
+            let big = body(many)
+            XCTAssertGreaterThan(big.utf8.count, 64 * 1024)
+            let bulk = try await post(app, big, token: token)
+            XCTAssertEqual(bulk.status, .ok)
+            XCTAssertEqual(try bulk.content.decode(AlertStore.Received.self).new, 300)
+
             _ = try await post(app, body([("CareSyncErrorBurst", "P2", "resolved", "abc123")]), token: token)
             let resolved = try await AlertRecord.query(on: app.db).filter(\.$fingerprint == "abc123").first()
             XCTAssertEqual(resolved?.status, "resolved")
