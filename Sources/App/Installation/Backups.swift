@@ -155,7 +155,7 @@ public enum Backups {
         let key = try key(config)
         return try await CareSyncCLI.withApp(config) { app in
             let now = app.clock.now()
-            let id = "\(Format.utc(now, "yyyyMMdd'T'HHmmss'Z'"))-\(kind)-\(UUID().uuidString.prefix(4).lowercased())"
+            let id = "\(Format.utc(now, "yyyyMMdd'T'HHmmss'Z'"))-\(kind)-\(UUID().uuidString.prefix(8).lowercased())"
             let work = target.appendingPathComponent(".\(id).partial", isDirectory: true)
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
