@@ -19,6 +19,8 @@ package final class AlertRecord: Model, @unchecked Sendable {
     @OptionalField(key: "resolved_at") package var resolvedAt: Date?
     /// When the person on duty was told (the outbox notice was queued).
     @OptionalField(key: "notified_at") package var notifiedAt: Date?
+    /// When this occurrence opened (nil on alerts stored before the column existed).
+    @OptionalField(key: "opened_at") package var openedAt: Date?
 
     // data fields
     @Field(key: "alertname") package var alertname: String
@@ -61,4 +63,61 @@ package struct CreateAlert: AsyncMigration {
 
     package init() {
     }
+}
+
+/// When the current occurrence of an alert opened at CareSync (first seen, or seen again after it had resolved).
+package struct AddAlertOpenedAt: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema("alert").field("opened_at", .datetime).update()
+    }
+    package func revert(on db: any Database) async throws {
+        try await db.schema("alert").deleteField("opened_at").update()
+    }
+
+    package init() {}
+}
+
+/// One run of `caresync incident simulate`: the fault, when the alert reached CareSync and when the person on duty
+/// was told (the outbox notice queued).
+package final class IncidentSimulationRecord: Model, @unchecked Sendable {
+    package static let schema = "incident_simulation"
+
+    // managed fields
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "fault_at") package var faultAt: Date
+    @OptionalField(key: "alert_received_at") package var alertReceivedAt: Date?
+    @OptionalField(key: "notified_at") package var notifiedAt: Date?
+    @Field(key: "finished_at") package var finishedAt: Date
+
+    // data fields
+    @Field(key: "kind") package var kind: String
+    @Field(key: "alertname") package var alertname: String
+    /// passed, timed-out or failed.
+    @Field(key: "outcome") package var outcome: String
+    @OptionalField(key: "detail") package var detail: String?
+    @Field(key: "node") package var node: String
+    @Field(key: "actor") package var actor: String
+
+    package init() {}
+}
+
+package struct CreateIncidentSimulation: AsyncMigration {
+    package func prepare(on db: any Database) async throws {
+        try await db.schema("incident_simulation")
+            .id()
+            .field("fault_at", .datetime, .required)
+            .field("alert_received_at", .datetime)
+            .field("notified_at", .datetime)
+            .field("finished_at", .datetime, .required)
+            .field("kind", .string, .required)
+            .field("alertname", .string, .required)
+            .field("outcome", .string, .required)
+            .field("detail", .string)
+            .field("node", .string, .required)
+            .field("actor", .string, .required)
+            .create()
+    }
+    package func revert(on db: any Database) async throws { try await db.schema("incident_simulation").delete() }
+
+    package init() {}
 }

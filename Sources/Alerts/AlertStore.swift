@@ -75,6 +75,7 @@ package enum AlertStore {
                 r.startsAt = a.startsAt
                 r.resolvedAt = nil
                 r.notifiedAt = nil
+                r.openedAt = now
             } else if !firing && wasFiring {
                 r.status = "resolved"
                 r.resolvedAt = now
@@ -89,6 +90,7 @@ package enum AlertStore {
         r.lastReceivedAt = now
         r.receivedCount = 1
         r.resolvedAt = firing ? nil : now
+        r.openedAt = firing ? now : nil
         r.alertname = String((a.labels["alertname"] ?? "").prefix(120))
         r.severity = String((a.labels["severity"] ?? "P3").prefix(8))
         r.summary = String((a.annotations?["summary"] ?? "").prefix(500))

@@ -120,6 +120,8 @@ package enum Migrations {
         CreateReferral(),
         CreateDeploymentEvent(),
         CreateAlert(),
+        AddAlertOpenedAt(),
+        CreateIncidentSimulation(),
     ]
 }
 

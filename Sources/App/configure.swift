@@ -52,6 +52,7 @@ public func configure(
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorMapping())
     if let fault = config.fault { app.middleware.use(FaultInjection(prefix: fault)) }
+    if config.environment != .production { app.middleware.use(RuntimeFaults()) }
     app.middleware.use(ControlCharacterGuard())
     app.middleware.use(SessionAuthenticator())
     app.middleware.use(CSRFMiddleware())

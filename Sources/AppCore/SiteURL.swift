@@ -142,6 +142,7 @@ package enum Site {
     /// A blue-green slot's control routes (the deploy's token only; `SlotControl`).
     package static let slotDrain = SiteURL(["_slot", "drain"])
     package static let slotResume = SiteURL(["_slot", "resume"])
+    package static let slotFault = SiteURL(["_slot", "fault"])
     package static let slotSignalCheck = SiteURL(["_slot", "signal-check"])
     package static let metrics = SiteURL(["metrics"])
     // Patients

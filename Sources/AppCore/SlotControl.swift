@@ -80,3 +80,61 @@ package struct FaultInjection: AsyncMiddleware {
         throw Abort(.internalServerError, reason: "Injected fault (CARESYNC_FAULT).")
     }
 }
+
+/// The runtime fault switch `caresync incident simulate` turns (through `POST /_slot/fault`, never in production):
+/// one fault at a time, off by itself when its time is up, so a simulation that dies leaves no broken node behind.
+package final class FaultSwitch: Sendable {
+    package struct Active: Sendable, Codable {
+        package let fault: InjectedFault
+        package let until: Date
+    }
+    private let state = NIOLockedValueBox<Active?>(nil)
+
+    package init() {}
+
+    package func set(_ fault: InjectedFault?, until: Date) {
+        state.withLockedValue { $0 = fault.map { Active(fault: $0, until: until) } }
+    }
+
+    package func active(at now: Date) -> InjectedFault? {
+        state.withLockedValue { s in
+            guard let a = s, a.until > now else { return nil }
+            return a.fault
+        }
+    }
+
+    package func current(at now: Date) -> Active? {
+        state.withLockedValue { s in s.flatMap { $0.until > now ? $0 : nil } }
+    }
+}
+
+extension Application {
+    private struct FaultSwitchKey: StorageKey { typealias Value = FaultSwitch }
+    package var faultSwitch: FaultSwitch {
+        if let s = storage[FaultSwitchKey.self] { return s }
+        let s = FaultSwitch()
+        storage[FaultSwitchKey.self] = s
+        return s
+    }
+}
+
+/// Applies the runtime fault switch; inside the metrics middleware, so what it does is counted as real traffic is.
+/// Not installed in production.
+package struct RuntimeFaults: AsyncMiddleware {
+    package init() {}
+
+    package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let now = req.application.clock.now()
+        guard let fault = req.application.faultSwitch.active(at: now), fault.applies(to: req.url.path) else {
+            return try await next.respond(to: req)
+        }
+        switch fault {
+        case .errors: throw Abort(.internalServerError, reason: "Injected fault (incident simulation).")
+        case .down: throw Abort(.serviceUnavailable, reason: "Injected fault: this node is down (incident simulation).")
+        case .latency:
+            try await Task.sleep(for: .seconds(InjectedFault.delaySeconds))
+            return try await next.respond(to: req)
+        case .staleBackup: return try await next.respond(to: req)
+        }
+    }
+}

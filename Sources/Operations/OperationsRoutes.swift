@@ -9,5 +9,6 @@ package enum OperationsRoutes {
         routes.app.get(Site.metrics.route, use: HealthController.metrics)
         routes.app.post(Site.slotDrain.route, use: SlotController.drain)
         routes.app.post(Site.slotResume.route, use: SlotController.resume)
+        routes.app.post(Site.slotFault.route, use: SlotController.fault)
     }
 }

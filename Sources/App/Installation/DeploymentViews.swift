@@ -137,6 +137,7 @@ package struct RollbackPlanPage {
 /// What is firing now on /ops, each with its runbook, and when the alerting path was last heard from.
 package struct AlertsSection {
     package let alerts: [AlertRecord]
+    package let routing: AlertRoutingEvidence
 
     package var node: Node<HTML.BodyContext> {
         let firing = alerts.filter { $0.status == "firing" && $0.alertname != AlertStore.watchdog }
@@ -155,6 +156,7 @@ package struct AlertsSection {
                         .div(.class("muted"), .text("Since \(OperationsPage.utc(a.startsAt))")),
                         .div(.text("What to do: \(a.runbook)")))
                 }),
-            .p(.class("muted"), .text(heard)))
+            .p(.class("muted"), .text(heard)),
+            .p(.id("alert-routing"), .text(routing.sentence { Format.utc($0, "yyyy-MM-dd") })))
     }
 }

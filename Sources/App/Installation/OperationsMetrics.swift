@@ -14,9 +14,13 @@ package enum OperationsMetrics {
             let m = app.appMetrics
             let now = app.clock.now()
             let backups = (try? Backups.list((app.config.dataDir as NSString).appendingPathComponent("backups"))) ?? []
+            // A synthetic stale-backup incident (never in production) makes the newest backup look 27 hours old.
+            let stale = app.faultSwitch.active(at: now) == .staleBackup
             m.set(
                 "caresync_last_backup_timestamp_seconds", "When the newest backup was taken (0: never).",
-                backups.map(\.createdAt.timeIntervalSince1970).max() ?? 0)
+                stale
+                    ? now.addingTimeInterval(-InjectedFault.staleBackupAge).timeIntervalSince1970
+                    : backups.map(\.createdAt.timeIntervalSince1970).max() ?? 0)
             let drill = try? await DrillResultRecord.query(on: app.db).sort(\.$startedAt, .descending).first()
             m.set(
                 "caresync_last_drill_timestamp_seconds", "When the latest recovery drill ran (0: never).",

@@ -45,6 +45,12 @@ package struct OperationsStatus {
         return try await AlertStore.list(scope.db, limit: limit)
     }
 
+    /// What the synthetic incidents have proven (`caresync incident simulate`).
+    package func alertRouting() async throws -> AlertRoutingEvidence {
+        try await scope.authorize(.readOperations)
+        return try await IncidentSimulation.evidence(scope.db)
+    }
+
     package func backups() async throws -> [BackupRow] {
         try await scope.authorize(.readOperations)
         let dir = (scope.app.config.dataDir as NSString).appendingPathComponent("backups")
@@ -97,9 +103,11 @@ package enum OperationsController {
         let backups = try await ops.backups()
         let deployments = try await ops.deployments(limit: 15)
         let alerts = try await ops.alerts()
+        let routing = try await ops.alertRouting()
         return Layout.render(
             OperationsPage(
-                drills: drills, backups: Array(backups.prefix(20)), deployments: deployments, alerts: alerts
+                drills: drills, backups: Array(backups.prefix(20)), deployments: deployments, alerts: alerts,
+                routing: routing
             ).render(for: req))
     }
 }
@@ -109,6 +117,7 @@ package struct OperationsPage {
     package let backups: [OperationsStatus.BackupRow]
     package let deployments: [BlueGreen.Outcome]
     package let alerts: [AlertRecord]
+    package let routing: AlertRoutingEvidence
 
     package static func utc(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm 'UTC'") }
 
@@ -142,7 +151,7 @@ package struct OperationsPage {
             "Operations", req: req,
             .div(
                 .h1(.text("Operations")),
-                AlertsSection(alerts: alerts).node,
+                AlertsSection(alerts: alerts, routing: routing).node,
                 DeploymentsSection(deployments: deployments).node,
                 latest(),
                 .h2(.text("Drills")),

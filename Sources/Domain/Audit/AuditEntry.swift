@@ -20,6 +20,8 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case approve
     /// A release was put live (or refused), rolled back, or a rehearsal run (`caresync deploy`, `caresync rollback`).
     case deploy, rollback
+    /// A synthetic incident was run against a test or staging node (`caresync incident simulate`).
+    case incidentSimulated = "incident-simulated"
 }
 
 /// Which kind of data was touched (ASTM E2147 §7.1.9: at least by category).
