@@ -58,6 +58,7 @@ public enum CareSyncCLI {
             app.lifecycle.use(JobWorker.worker)
             app.lifecycle.use(AuditCheckpoints.Worker())
             app.lifecycle.use(AlertsController.watchdogWorker)
+            app.lifecycle.use(MetricsHistory.worker)
             _ = await PhotoStore.finishStranded(app)
             let db = config.isPostgres ? "PostgreSQL" : "SQLite at \(config.sqlitePath)"
             FileHandle.standardError.write(

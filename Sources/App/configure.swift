@@ -25,6 +25,7 @@ public func configure(
     app.config = config
     app.clock = clock
     app.appMetrics = AppMetrics()
+    _ = (app.metricsHistory, app.faultSwitch, app.slotControl)  // made before requests share them
     try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
     app.blobs = try FileBlobStore(root: config.blobDir)
     app.serializer = WriteSerializer(isPostgres: config.isPostgres)

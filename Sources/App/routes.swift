@@ -34,6 +34,7 @@ package func routes(_ app: Application) throws {
     api.get(Site.apiOperationsBackups.route, use: OperationsController.backups)
     api.get(Site.apiOperationsDeployments.route, use: OperationsController.deployments)
     staff.get(Site.opsRollbackPlan.route, use: OperationsController.rollbackPlanPage)
+    staff.get(Site.opsDashboard.route, use: OpsDashboard.page)
 
     let site = SiteRoutes(app: app, staff: staff, portal: portal, v1: v1, api: api)
     AccountsRoutes.register(routes: site)

@@ -72,6 +72,11 @@ public struct AppConfig: Sendable {
     public var alertToken: String? = nil
     public var onCallEmails: [String] = []
     public var alertWatchdogMinutes: Double = 5
+    /// Where the ops dashboard reads its history (CARESYNC_PROMETHEUS_URL, e.g. http://127.0.0.1:9090); without it,
+    /// from this node's own readings of its metrics, every CARESYNC_METRICS_HISTORY_SECONDS (30; 0 turns them off),
+    /// kept for six hours in memory.
+    public var prometheusURL: String? = nil
+    public var metricsHistorySeconds: Double = 30
 
     public init(
         dataDir: String, databaseURL: String? = nil, bcryptCost: Int = 12,
@@ -140,6 +145,12 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_DEPLOY_DIR"], !v.isEmpty { c.deployDir = v }
         if let v = env["CARESYNC_ALERT_TOKEN"], v.count >= 32 { c.alertToken = v }
         if let v = env["CARESYNC_WATCHDOG_MINUTES"].flatMap(Double.init), v >= 0 { c.alertWatchdogMinutes = v }
+        if let v = env["CARESYNC_PROMETHEUS_URL"], v.hasPrefix("http") {
+            c.prometheusURL = v.hasSuffix("/") ? String(v.dropLast()) : v
+        }
+        if let v = env["CARESYNC_METRICS_HISTORY_SECONDS"].flatMap(Double.init), v >= 0, v <= 3600 {
+            c.metricsHistorySeconds = v
+        }
         if let v = env["CARESYNC_SLOT"], ["blue", "green"].contains(v) { c.slot = v }
         if let v = env["CARESYNC_CONTROL_TOKEN"], v.count >= 32 { c.controlToken = v }
         if let v = env["CARESYNC_FAULT"], v.hasPrefix("/"), c.environment != .production { c.fault = v }

@@ -36,7 +36,7 @@ public final class AppMetrics: Sendable {
     /// 2 s is a bound because the latency goal is p95 under 2 s (the burn-rate alerts read that bucket).
     package static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10]
 
-    /// Counters an alert reads, made at start with 0 so that the first event is an increase.
+    /// Counters the alerts and the dashboard read, made at start with 0 so that the first event is an increase.
     package enum Event: String, CaseIterable, Sendable {
         case accountLockout = "caresync_account_lockouts_total"
         case mfaFailure = "caresync_mfa_failures_total"
@@ -46,6 +46,9 @@ public final class AppMetrics: Sendable {
         case ePrescribingError = "caresync_eprescribing_errors_total"
         case videoJoinFailure = "caresync_video_join_failures_total"
         case uploadFailure = "caresync_upload_failures_total"
+        /// What the dashboard draws beside the failures: successful sign-ins and photos uploaded.
+        case signIn = "caresync_sign_ins_total"
+        case upload = "caresync_uploads_total"
 
         var help: String {
             switch self {
@@ -57,6 +60,8 @@ public final class AppMetrics: Sendable {
             case .ePrescribingError: return "SCRIPT Error replies from the e-prescribing network."
             case .videoJoinFailure: return "Video visit connections that failed."
             case .uploadFailure: return "Photo and attachment uploads that were refused or failed."
+            case .signIn: return "Successful sign-ins (staff and patients)."
+            case .upload: return "Photos uploaded."
             }
         }
     }
@@ -79,6 +84,8 @@ public final class AppMetrics: Sendable {
             case .accountLocked: count(.accountLockout)
             case .mfaFailed: count(.mfaFailure)
             case .accessDenied: count(.accessDenial)
+            case .signIn where d.entityType == "session": count(.signIn)
+            case .create where d.category == .photos && d.entityType == "Photo": count(.upload)
             case .read where d.entityType == "Patient" && actor.role != .patient && actor.userID != nil:
                 registry.makeCounter(
                     name: "caresync_chart_reads_total", labels: [("user", actor.username)],
@@ -179,5 +186,46 @@ extension Application {
         let c = MetricsCollectors()
         storage[CollectorsKey.self] = c
         return c
+    }
+}
+
+/// This node's own readings of its metrics, for the ops dashboard when no Prometheus is configured: one every
+/// `metricsHistorySeconds`, the last six hours kept in memory (a restart starts afresh).
+package final class MetricsHistory: Sendable {
+    package static let keepSeconds: TimeInterval = 6 * 3600
+    private let readings = NIOLockedValueBox<[(at: Date, sample: TrafficSample)]>([])
+
+    package init() {}
+
+    package func record(_ sample: TrafficSample, at: Date) {
+        readings.withLockedValue { r in
+            r.append((at, sample))
+            r.removeAll { at.timeIntervalSince($0.at) > Self.keepSeconds }
+        }
+    }
+
+    package func since(_ start: Date) -> [(at: Date, sample: TrafficSample)] {
+        readings.withLockedValue { $0.filter { $0.at >= start } }
+    }
+
+    /// Reads the node's metrics as a scrape would (the scrape-time gauges gathered first) and keeps the reading.
+    package static func take(_ app: Application) async {
+        await app.metricsCollectors.run(app)
+        app.metricsHistory.record(
+            TrafficSample.parse(app.appMetrics.registry.emitToString()), at: app.clock.now())
+    }
+
+    package static let worker = PeriodicWorker(name: "metrics-history", interval: { $0.metricsHistorySeconds }) {
+        await take($0)
+    }
+}
+
+extension Application {
+    private struct HistoryKey: StorageKey { typealias Value = MetricsHistory }
+    package var metricsHistory: MetricsHistory {
+        if let h = storage[HistoryKey.self] { return h }
+        let h = MetricsHistory()
+        storage[HistoryKey.self] = h
+        return h
     }
 }

@@ -70,6 +70,7 @@ package enum Site {
     package static let apiAlerts = SiteURL(api: ["alerts"])
     package static let opsRollbackPlan = SiteURL(["ops", "rollback-plan"])
     package static let ops = SiteURL(["ops"])
+    package static let opsDashboard = SiteURL(["ops", "dashboard"])
     // Audit
     package static let adminAudit = SiteURL(["admin", "audit"])
     package static let adminAuditExportCSV = SiteURL(["admin", "audit", "export.csv"])

@@ -44,13 +44,14 @@ CONTROL = "control-token-" + "c" * 32
 def stack():
     """One CareSync (staging), Alertmanager and Prometheus with the shipped configuration, for the whole module."""
     tmp = Path(tempfile.mkdtemp(prefix="caresync-alerting-"))
+    prom_port, am_port = free_port(), free_port()
     srv = Server("sqlite", None, extra_env={"CARESYNC_ALERT_TOKEN": TOKEN, "CARESYNC_ENV": "staging",
                                             "CARESYNC_ONCALL_EMAILS": "oncall@example.org",
-                                            "CARESYNC_CONTROL_TOKEN": CONTROL})
+                                            "CARESYNC_CONTROL_TOKEN": CONTROL,
+                                            "CARESYNC_PROMETHEUS_URL": f"http://127.0.0.1:{prom_port}"})
     procs = []
     try:
         host = f"127.0.0.1:{srv.port}"
-        prom_port, am_port = free_port(), free_port()
         (tmp / "token").write_text(TOKEN)
         am = (ROOT / "deploy/alertmanager/alertmanager.yml").read_text()
         webhook = "/api/v1/alerts/alertmanager"
@@ -175,3 +176,46 @@ def test_every_synthetic_incident_reaches_the_person_on_duty_and_is_kept_for_the
     at_caresync = alerts_at_caresync(stack)
     for r in runs:
         assert at_caresync[r["alertname"]]["notifiedAt"], at_caresync[r["alertname"]]
+
+
+@TOOLS
+def test_the_operator_reads_the_dashboard_drawn_from_prometheus(stack, artifacts):
+    """As ops.chen on the real clock, after the incidents above: /ops/dashboard draws Prometheus's history of this
+    node (the error burst, the slow spell, the failed sign-ins show), the alerts and the freshness of the backup.
+    At 360, 800 and 1280 px."""
+    from selenium.webdriver.common.by import By
+    from test_browser_signin import sign_in
+    from test_real_clock_walks import browser_at, fits, shot
+
+    srv = stack["srv"]
+    baseline, height = 26 + 152, 152  # the SVG's y for 0 (top margin + plot height), and the plot's height
+
+    def peak(drv, chart):
+        """The highest point drawn in a chart, as a share of its height above zero (0 when flat or empty)."""
+        ys = []
+        for line in drv.find_elements(By.CSS_SELECTOR, f"#chart-{chart} polyline.line"):
+            ys += [float(p.split(",")[1]) for p in line.get_attribute("points").split()]
+        return max([(baseline - y) / height for y in ys], default=0)
+
+    for width in (360, 800, 1280):
+        drv = browser_at(width)
+        try:
+            sign_in(drv, srv.url, "/login", "ops.chen")
+            drv.get(srv.url + "/ops")
+            drv.find_element(By.PARTIAL_LINK_TEXT, "Dashboard").click()
+            drv.find_element(By.LINK_TEXT, "15 minutes").click()
+            body = drv.find_element(By.TAG_NAME, "main").text
+            source = f"From Prometheus ({stack['prom']}): one node, 127.0.0.1:{srv.port}."
+            assert source in body, body[:500]
+            assert len(drv.find_elements(By.CSS_SELECTOR, "svg.chart")) == 7
+            for chart in ["requests", "errors", "latency", "sign-ins"]:
+                assert peak(drv, chart) > 0, (chart, drv.find_element(By.ID, f"chart-{chart}").text)
+            legend = drv.find_element(By.ID, "chart-sign-ins").text
+            assert "failed" in legend and "sign-ins" in legend, legend
+            fresh = drv.find_element(By.ID, "freshness").text
+            assert "Newest backup: ✓" in fresh and "min ago" in fresh, fresh
+            assert "Alert routing tested on" in drv.find_element(By.ID, "alert-routing").text
+            fits(drv, width, "/ops/dashboard")
+            shot(drv, artifacts, f"ops-dashboard-{width}")
+        finally:
+            drv.quit()

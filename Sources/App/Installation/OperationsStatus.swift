@@ -151,6 +151,10 @@ package struct OperationsPage {
             "Operations", req: req,
             .div(
                 .h1(.text("Operations")),
+                .p(
+                    .a(
+                        .href(Site.opsDashboard.path()),
+                        .text("Dashboard: traffic, errors, latency, sign-ins, video visits, uploads and job lag"))),
                 AlertsSection(alerts: alerts, routing: routing).node,
                 DeploymentsSection(deployments: deployments).node,
                 latest(),

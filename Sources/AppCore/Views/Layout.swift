@@ -107,6 +107,10 @@ package enum Layout {
         .signature{font-style:italic;border-top:1px solid #d8dee6;padding-top:.4rem}
         .addendum{border-left:4px solid #9cc9e0;padding:.3rem .7rem;margin:.5rem 0;background:#f5f9fc}
         svg.trend{width:100%;max-width:40rem;height:auto;display:block}
+        .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,26rem),1fr));gap:0 1rem}
+        .chart-card h2{font-size:1rem;margin:0 0 .4rem}svg.chart{width:100%;height:auto;display:block}
+        nav.ranges{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:.5rem 0 1rem}
+        #freshness li.bad{color:#b91c1c}
         .compare{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:.75rem}
         .compare img{width:100%;height:auto;border-radius:4px}.compare figure{margin:0}
         fieldset.site-picker{border:0;padding:0;margin:.6rem 0}fieldset.site-picker legend{font-weight:600}

@@ -277,19 +277,27 @@ public struct TrafficSample: Equatable, Sendable {
     public var failedSignIns: Int
     /// Upper bound (seconds) → cumulative count, summed over routes.
     public var buckets: [Double: Int]
+    /// Every other CareSync series, summed by name (and `state`, for the video visits gauge): `name` or
+    /// `name{state=waiting}`.
+    public var values: [String: Double]
 
-    public init(requests: Int = 0, errors5xx: Int = 0, failedSignIns: Int = 0, buckets: [Double: Int] = [:]) {
+    public init(
+        requests: Int = 0, errors5xx: Int = 0, failedSignIns: Int = 0, buckets: [Double: Int] = [:],
+        values: [String: Double] = [:]
+    ) {
         self.requests = requests
         self.errors5xx = errors5xx
         self.failedSignIns = failedSignIns
         self.buckets = buckets
+        self.values = values
     }
 
     public func minus(_ o: TrafficSample) -> TrafficSample {
         TrafficSample(
             requests: requests - o.requests, errors5xx: errors5xx - o.errors5xx,
             failedSignIns: failedSignIns - o.failedSignIns,
-            buckets: buckets.reduce(into: [:]) { $0[$1.key] = $1.value - (o.buckets[$1.key] ?? 0) })
+            buckets: buckets.reduce(into: [:]) { $0[$1.key] = $1.value - (o.buckets[$1.key] ?? 0) },
+            values: values.reduce(into: [:]) { $0[$1.key] = $1.value - (o.values[$1.key] ?? 0) })
     }
 
     /// The smallest bucket bound holding `q` of the requests (an upper estimate, as Prometheus's own would be).
@@ -321,7 +329,11 @@ public struct TrafficSample: Equatable, Sendable {
                 s.buckets[bound, default: 0] += Int(value)
             case "caresync_failed_sign_ins_total":
                 s.failedSignIns += Int(value)
-            default: continue
+            case "caresync_http_request_duration_seconds_sum", "caresync_http_request_duration_seconds_count":
+                continue
+            default:
+                guard name.hasPrefix("caresync_") else { continue }
+                s.values[labels["state"].map { "\(name){state=\($0)}" } ?? String(name), default: 0] += value
             }
         }
         return s

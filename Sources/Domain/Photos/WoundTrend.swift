@@ -124,20 +124,11 @@ public enum WoundTrend {
         return s + "</svg>"
     }
 
-    /// 1, 2, 5 × 10ⁿ at or above `v`, for round scale marks.
-    static func niceCeiling(_ v: Double) -> Double {
-        guard v > 0 else { return 1 }
-        let exp = pow(10, floor(log10(v)))
-        for m in [1.0, 2, 2.5, 5, 10] where m * exp >= v { return m * exp }
-        return 10 * exp
-    }
+    static func niceCeiling(_ v: Double) -> Double { SVGDrawing.niceCeiling(v) }
 
     static func plain(_ v: Double) -> String {
         v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { SVGDrawing.escape(s) }
 }
