@@ -79,6 +79,8 @@ let capabilities: [Target] = [
     capability("Operations", uses: ["Audit", "Locations"]),
     // Alerts from Alertmanager: recorded once per fingerprint, told to the people on duty, a silent path raised.
     capability("Alerts", uses: ["Notifications"]),
+    // Incidents P0–P3: opened by alerts or staff, SLA timers, the on-call roster, paging and escalation, postmortems.
+    capability("Incidents", uses: ["Accounts", "Locations", "Notifications", "Operations"]),
 ]
 
 let package = Package(
@@ -129,7 +131,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "AppCore", "Accounts", "Alerts", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo",
-                "Encounters", "Home",
+                "Encounters", "Home", "Incidents",
                 "Intake", "Jobs", "Locations",
                 "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing", "Scheduling",
                 "Telehealth",

@@ -45,11 +45,13 @@ package enum AlertStore {
         return try await app.serializer.write(app.db) { tx in
             var new = 0, resolved = 0
             for a in payload.alerts {
-                switch try await upsert(a, source: "alertmanager", now: now, on: tx) {
+                let change = try await upsert(a, source: "alertmanager", now: now, on: tx)
+                switch change {
                 case .opened: new += 1
                 case .resolved: resolved += 1
-                case .repeated: break
+                case .repeated: continue
                 }
+                try await tell(app, a, firing: change == .opened, now: now, on: tx)
             }
             if payload.alerts.contains(where: { $0.labels["alertname"] == watchdog }) {
                 try await resolveSilence(now: now, on: tx)
@@ -60,6 +62,17 @@ package enum AlertStore {
     }
 
     enum Change { case opened, repeated, resolved }
+
+    /// Passes an alert that opened or resolved to the incidents capability (the Watchdog excepted).
+    static func tell(
+        _ app: Application, _ a: AlertmanagerPayload.Alert, firing: Bool, now: Date, on db: any Database
+    ) async throws {
+        guard let listen = app.alertListener, a.labels["alertname"] != watchdog else { return }
+        let change = AlertChange(
+            fingerprint: a.fingerprint, alertname: a.labels["alertname"] ?? "", severity: a.labels["severity"] ?? "P3",
+            summary: a.annotations?["summary"] ?? "", runbook: a.annotations?["runbook"] ?? "", firing: firing)
+        try await listen(app, change, now, db)
+    }
 
     static func upsert(_ a: AlertmanagerPayload.Alert, source: String, now: Date, on db: any Database) async throws
         -> Change
@@ -142,7 +155,9 @@ package enum AlertStore {
                         + "Alertmanager can reach CareSync's webhook (its token, nginx).",
                 ],
                 startsAt: dog.lastReceivedAt, endsAt: nil, fingerprint: silentFingerprint)
-            _ = try await upsert(silence, source: "caresync", now: now, on: tx)
+            if try await upsert(silence, source: "caresync", now: now, on: tx) == .opened {
+                try await tell(app, silence, firing: true, now: now, on: tx)
+            }
             try await notify(app, now: now, on: tx)
         }
     }

@@ -3,6 +3,7 @@ import Fluent
 import Domain
 import Accounts
 import Alerts
+import Incidents
 import AppCore
 import Audit
 import Demo
@@ -59,6 +60,7 @@ public enum CareSyncCLI {
             app.lifecycle.use(AuditCheckpoints.Worker())
             app.lifecycle.use(AlertsController.watchdogWorker)
             app.lifecycle.use(MetricsHistory.worker)
+            app.lifecycle.use(IncidentStore.worker)
             _ = await PhotoStore.finishStranded(app)
             let db = config.isPostgres ? "PostgreSQL" : "SQLite at \(config.sqlitePath)"
             FileHandle.standardError.write(

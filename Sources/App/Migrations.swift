@@ -2,6 +2,7 @@ import Foundation
 import Fluent
 import SQLKit
 import Alerts
+import Incidents
 import CarePathways
 import ClinicalRecord
 import Encounters
@@ -122,6 +123,7 @@ package enum Migrations {
         CreateAlert(),
         AddAlertOpenedAt(),
         CreateIncidentSimulation(),
+        CreateIncidents(),
     ]
 }
 

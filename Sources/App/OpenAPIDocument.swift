@@ -8,6 +8,7 @@ import Encounters
 import Domain
 import Intake
 import Jobs
+import Incidents
 import Locations
 import Messaging
 import Patients
@@ -1080,6 +1081,68 @@ package enum OpenAPIDocument {
                             schema: ["type": "integer", "minimum": 1, "maximum": 200])
                     ],
                     responses: ["200": ok("Alerts", of(AlertsController.AlertList.self)), "403": problemResponse])
+            ],
+            "/api/v1/incidents": [
+                "get": op(
+                    "listIncidents", "Open incidents (all=1: with the resolved), the time left on each SLA (staff)",
+                    tag: "incidents", params: [query("all", "1: include resolved incidents")],
+                    responses: ["200": ok("Incidents", of(IncidentsController.IncidentList.self))]),
+                "post": op(
+                    "openIncident", "Open an incident and page the on-call (staff; no patient details)",
+                    tag: "incidents",
+                    body: of(
+                        IncidentStore.OpenInput.self, required: ["title", "severity"],
+                        [
+                            "title": .text(max: IncidentRules.maxTitle, "What is wrong, in a line"),
+                            "severity": APIField(values: IncidentSeverity.allCases.map(\.rawValue)),
+                            "note": .text(max: IncidentRules.maxText, "What was seen"),
+                        ]),
+                    responses: ["201": ok("Opened", of(IncidentsController.Detail.self)), "422": problemResponse]),
+            ],
+            "/api/v1/incidents/{id}": [
+                "get": op(
+                    "showIncident", "An incident, its timeline (with deploys and drills in its window), its postmortem",
+                    tag: "incidents", params: [idParam],
+                    responses: ["200": ok("Incident", of(IncidentsController.Detail.self)), "404": problemResponse])
+            ],
+            "/api/v1/incidents/{id}/ack": [
+                "post": op(
+                    "acknowledgeIncident", "Acknowledge: the paging stops (operator, support, admin)",
+                    tag: "incidents", params: [idParam],
+                    responses: ["200": ok("Incident", of(IncidentsController.Detail.self)), "409": problemResponse])
+            ],
+            "/api/v1/incidents/{id}/state": [
+                "post": op(
+                    "changeIncidentState", "investigating, identified, monitoring, resolved (a note is required)",
+                    tag: "incidents", params: [idParam],
+                    body: of(
+                        IncidentStore.StateInput.self, required: ["state"],
+                        [
+                            "state": APIField(values: IncidentState.allCases.map(\.rawValue)),
+                            "note": .text(max: IncidentRules.maxText, "How it was resolved, or what changed"),
+                        ]),
+                    responses: ["200": ok("Incident", of(IncidentsController.Detail.self)), "422": problemResponse])
+            ],
+            "/api/v1/incidents/{id}/severity": [
+                "post": op(
+                    "changeIncidentSeverity", "Change the severity (a reason is required to downgrade; audited)",
+                    tag: "incidents", params: [idParam],
+                    body: of(
+                        IncidentStore.SeverityInput.self, required: ["severity"],
+                        [
+                            "severity": APIField(values: IncidentSeverity.allCases.map(\.rawValue)),
+                            "reason": .text(max: IncidentRules.maxText, "Why (required to downgrade)"),
+                        ]),
+                    responses: ["200": ok("Incident", of(IncidentsController.Detail.self)), "422": problemResponse])
+            ],
+            "/api/v1/incidents/{id}/notes": [
+                "post": op(
+                    "addIncidentNote", "A note on the timeline (no patient details)", tag: "incidents",
+                    params: [idParam],
+                    body: of(
+                        IncidentsController.NoteInput.self, required: ["note"],
+                        ["note": .text(max: IncidentRules.maxText, "The note")]),
+                    responses: ["200": ok("Incident", of(IncidentsController.Detail.self)), "422": problemResponse])
             ],
             "/api/v1/operations/backups": [
                 "get": op(

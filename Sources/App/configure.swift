@@ -9,6 +9,7 @@ import AppCore
 import CarePathways
 import Demo
 import Encounters
+import Incidents
 import Intake
 import Locations
 import Prescribing
@@ -66,6 +67,7 @@ public func configure(
     ScriptGateway.register(app)
     app.lifecycle.use(SignalHub.Lifecycle())
     OperationsMetrics.register(app)
+    app.alertListener = IncidentStore.alertChanged
 
     if migrate {
         try await prepareDatabase(app)

@@ -5,6 +5,7 @@ import AppCore
 import Audit
 import CarePathways
 import Home
+import Incidents
 import Intake
 import Jobs
 import Messaging
@@ -55,4 +56,5 @@ package func routes(_ app: Application) throws {
     JobsRoutes.register(routes: site)
     OperationsRoutes.register(routes: site)
     AlertsRoutes.register(routes: site)
+    IncidentsRoutes.register(routes: site)
 }

@@ -76,6 +76,10 @@ public struct AppConfig: Sendable {
     /// from this node's own readings of its metrics, every CARESYNC_METRICS_HISTORY_SECONDS (30; 0 turns them off),
     /// kept for six hours in memory.
     public var prometheusURL: String? = nil
+    /// Incidents: acknowledge and resolve times per severity (CARESYNC_INCIDENT_SLA, e.g. `P0=5m/4h,P1=15m/8h`) and
+    /// how often an unacknowledged incident pages again (CARESYNC_INCIDENT_REPAGE_MINUTES, 5).
+    public var incidentSLA: IncidentSLA = .standard
+    public var incidentRepageMinutes: Double = 5
     public var metricsHistorySeconds: Double = 30
 
     public init(
@@ -145,6 +149,10 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_DEPLOY_DIR"], !v.isEmpty { c.deployDir = v }
         if let v = env["CARESYNC_ALERT_TOKEN"], v.count >= 32 { c.alertToken = v }
         if let v = env["CARESYNC_WATCHDOG_MINUTES"].flatMap(Double.init), v >= 0 { c.alertWatchdogMinutes = v }
+        if let v = env["CARESYNC_INCIDENT_SLA"], case .success(let sla) = IncidentSLA.parse(v) { c.incidentSLA = sla }
+        if let v = env["CARESYNC_INCIDENT_REPAGE_MINUTES"].flatMap(Double.init), v >= 1, v <= 240 {
+            c.incidentRepageMinutes = v
+        }
         if let v = env["CARESYNC_PROMETHEUS_URL"], v.hasPrefix("http") {
             c.prometheusURL = v.hasSuffix("/") ? String(v.dropLast()) : v
         }

@@ -256,6 +256,7 @@ package enum Layout {
         add(.manageUsers, Site.adminUsers.path(), "Users")
         add(.readAuditReport, Site.adminAudit.path(), "Audit")
         add(.readOperations, Site.ops.path(), "Operations")
+        add(.manageIncidents, Site.incidents.path(), "Incidents")
         add(.readJobs, Site.jobs.path(), "Jobs")
         return links
     }

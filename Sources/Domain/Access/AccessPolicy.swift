@@ -55,6 +55,12 @@ public enum Action: Equatable, Sendable {
     case exportAuditReport
     case verifyAuditChain
     case readOperations
+    /// Incidents: every staff member sees them and may open one; operators, support and admins work them
+    /// (acknowledge, change, resolve, write the postmortem); operators and admins keep the on-call roster.
+    case readIncidents
+    case openIncident
+    case manageIncidents
+    case manageOnCall
     /// Appointments: see the calendar, book or change one (for a patient), book over a provider's other visit.
     case readSchedule
     case readAppointments(patientID: UUID)
@@ -319,6 +325,14 @@ public enum AccessPolicy {
         case .readOperations:
             return role == .operator || role == .admin
                 ? .allow : .deny("Only an operator or admin may see operations pages.")
+        case .readIncidents, .openIncident:
+            return role.isStaff ? .allow : .deny("Incidents are for practice staff.")
+        case .manageIncidents:
+            return [.operator, .support, .admin].contains(role)
+                ? .allow : .deny("Only an operator, support or an admin works incidents.")
+        case .manageOnCall:
+            return role == .operator || role == .admin
+                ? .allow : .deny("Only an operator or admin keeps the on-call roster.")
         }
     }
 }

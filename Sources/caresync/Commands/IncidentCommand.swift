@@ -9,8 +9,83 @@ import Foundation
 struct IncidentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident",
-        abstract: "Synthetic incidents: prove that a fault becomes an alert and a notice to the person on duty.",
-        subcommands: [Simulate.self, Simulations.self])
+        abstract: "Incidents (list, show, ack, resolve) and synthetic incidents that prove the alerting path.",
+        subcommands: [List.self, Show.self, Ack.self, Resolve.self, Simulate.self, Simulations.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open incidents, with the time left on each SLA.")
+        @OptionGroup var data: DataOptions
+        @Flag(help: "Include resolved incidents.") var all = false
+        @Flag(help: "Print them as JSON.") var json = false
+
+        func run() async throws {
+            try await CareSync.execute {
+                let rows = try await IncidentCLI.list(data.config, all: all)
+                if json {
+                    print(CareSyncCLI.json(rows))
+                } else if rows.isEmpty {
+                    print(all ? "No incidents." : "No open incident.")
+                } else {
+                    for r in rows { print(IncidentCLI.describe(r)) }
+                }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One incident and its timeline.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The incident's number (12) or id.") var incident: String
+        @Flag(help: "Print it as JSON.") var json = false
+
+        func run() async throws {
+            try await CareSync.execute {
+                let d = try await IncidentCLI.show(data.config, ref: incident)
+                print(json ? CareSyncCLI.json(d) : IncidentCLI.describe(d))
+            }
+        }
+    }
+
+    struct Ack: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Acknowledge an incident: the paging stops.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The incident's number (12) or id.") var incident: String
+        @Option(help: "Who acknowledges, for the record (default: the login name).") var by: String?
+        @Flag(help: "Print it as JSON.") var json = false
+
+        func run() async throws {
+            try await CareSync.execute {
+                let d = try await IncidentCLI.ack(data.config, ref: incident, actor: Actor.name(by))
+                print(json ? CareSyncCLI.json(d) : IncidentCLI.describe(d.incident))
+            }
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resolve an incident with a note on how.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The incident's number (12) or id.") var incident: String
+        @Option(help: "How it was resolved (required).") var note: String
+        @Option(help: "Who resolves, for the record (default: the login name).") var by: String?
+        @Flag(help: "Print it as JSON.") var json = false
+
+        func run() async throws {
+            try await CareSync.execute {
+                let d = try await IncidentCLI.resolve(data.config, ref: incident, note: note, actor: Actor.name(by))
+                print(json ? CareSyncCLI.json(d) : IncidentCLI.describe(d.incident))
+            }
+        }
+    }
+
+    /// The person at the terminal, for the record.
+    enum Actor {
+        static func name(_ by: String?) -> String {
+            let env = ProcessInfo.processInfo.environment
+            let name = by ?? env["SUDO_USER"] ?? env["USER"] ?? "operator"
+            let safe = String(name.filter { $0.isLetter || $0.isNumber || "._-@".contains($0) }.prefix(64))
+            return safe.isEmpty ? "operator" : safe
+        }
+    }
 
     struct Simulate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -53,10 +128,8 @@ struct IncidentCommand: AsyncParsableCommand {
                 guard let token = env["CARESYNC_CONTROL_TOKEN"] ?? live?.token else {
                     throw ValidationError("Set CARESYNC_CONTROL_TOKEN to the node's control token")
                 }
-                let name = by ?? env["SUDO_USER"] ?? env["USER"] ?? "operator"
-                let actor = String(name.filter { $0.isLetter || $0.isNumber || "._-@".contains($0) }.prefix(64))
                 let options = IncidentSimulation.Options(
-                    node: url, token: token, actor: actor.isEmpty ? "operator" : actor, timeoutSeconds: timeout,
+                    node: url, token: token, actor: Actor.name(by), timeoutSeconds: timeout,
                     progress: { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) })
                 let kinds =
                     kind == "all"
