@@ -42,7 +42,7 @@ package enum IncidentPages {
                     severityKey())))
     }
 
-    static func severityKey() -> Node<HTML.BodyContext> {
+    static func severityKey<C: HTML.BodyContext>() -> Node<C> {
         .details(
             .summary(.text("What P0–P3 mean")),
             .dl(
@@ -54,7 +54,7 @@ package enum IncidentPages {
 
     @Sendable package static func show(req: Request) async throws -> Response {
         let d = try await IncidentsController.detail(req, id: try req.idParameter("incident"))
-        return Layout.render(render(d, req: req, problem: nil))
+        return Layout.render(render(d, req: req, zone: try await zone(req), problem: nil))
     }
 
     /// The forms on an incident's page: ack, state, severity, note, postmortem, action item done.
@@ -89,12 +89,13 @@ package enum IncidentPages {
         } catch AppError.validation(let errors) {
             let detail = errors.map(\.message).joined(separator: " ")
             let d = try await IncidentsController.detail(req, id: id)
-            return Layout.render(render(d, req: req, problem: detail), status: .unprocessableEntity)
+            return Layout.render(
+                render(d, req: req, zone: try await zone(req), problem: detail), status: .unprocessableEntity)
         }
         return req.redirect(to: Site.incident.path(id))
     }
 
-    static func render(_ d: IncidentsController.Detail, req: Request, problem: String?) -> String {
+    static func render(_ d: IncidentsController.Detail, req: Request, zone: TimeZone, problem: String?) -> String {
         let i = d.incident
         let can = (try? AccessPolicy.decide(req.principal(), .manageIncidents).isAllowed) == true
         let path = { (action: String) in Site.incidentAction.path(i.id, action) }
@@ -108,6 +109,10 @@ package enum IncidentPages {
                 .div(
                     .class("card"), .id("incident-summary"),
                     .p(.strong(.text("\(i.severity): ")), .text(i.severityDefinition)),
+                    .p(
+                        .text(
+                            "Opened \(Format.local(i.openedAt, zone: zone, now: req.now)) "
+                                + (i.openedBy.map { "by \($0)" } ?? "by the alert \(i.alertname ?? "")") + ".")),
                     .p(.strong(.text("State: ")), .text(i.state), .text(" · "), .text(i.paging)),
                     .p(
                         .id("sla"), .strong(.text("Acknowledge: ")), .text(i.ackLeft), .text(" · "),
@@ -120,32 +125,48 @@ package enum IncidentPages {
                         .form(
                             .action(path("ack")), .method(.post), FormKit.csrf(req),
                             .button(.type(.submit), .id("ack"), .text("Acknowledge (stop paging)"))))),
-                .if(can, actions(i, req: req, path: path, open: open)),
-                .if(i.postmortemRequired, postmortem(d, req: req, can: can, path: path)),
+                .if(
+                    i.postmortemRequired && open,
+                    .p(.id("postmortem"), .text("A postmortem is required once it is resolved (P0 and P1)."))),
+                .if(i.postmortemRequired && !open, postmortem(d, req: req, can: can, path: path)),
+                .if(can && open, actions(i, req: req, path: path)),
                 .h2(.text("Timeline")),
                 .ol(
                     .class("plain timeline"), .id("timeline"),
                     .forEach(d.timeline) { e in
                         .li(
                             .attribute(named: "data-kind", value: e.kind),
-                            .span(.class("muted"), .text(Format.utc(e.at, "yyyy-MM-dd HH:mm:ss") + " UTC ")),
+                            .span(.class("muted"), .text(Format.local(e.at, zone: zone, now: req.now) + " ")),
                             .strong(.text(e.kind + ": ")), .text(e.text), .span(.class("muted"), .text(" (\(e.actor))"))
                         )
-                    })))
+                    }),
+                .if(
+                    can && !open,
+                    .form(
+                        .class("card"), .action(path("state")), .method(.post), FormKit.csrf(req),
+                        .input(.type(.hidden), .name("state"), .value(IncidentState.investigating.rawValue)),
+                        .div(
+                            .class("field"), .label(.for("state-note"), .text("Why it is not over (optional)")),
+                            .textarea(.name("note"), .id("state-note"), .attribute(named: "rows", value: "2"))),
+                        .button(.type(.submit), .id("reopen"), .text("Open it again"))))))
     }
 
     static func actions(
-        _ i: IncidentsController.IncidentDTO, req: Request, path: (String) -> String, open: Bool
+        _ i: IncidentsController.IncidentDTO, req: Request, path: (String) -> String
     ) -> Node<HTML.BodyContext> {
         let states = IncidentState.allCases.filter { $0.rawValue != i.state }
-            .filter { open || $0 == .investigating }
         return .div(
             .class("grid2"),
             .form(
                 .class("card"), .action(path("state")), .method(.post), FormKit.csrf(req),
-                .h2(.text(open ? "Change the state" : "Open it again")),
+                .h2(.text("Change the state")),
+                .p(
+                    .class("muted"),
+                    .text(
+                        IncidentState.allCases.filter { $0 != .resolved }.map { "\($0.rawValue): \($0.meaning)" }
+                            .joined(separator: " "))),
                 FormKit.select(
-                    "New state", name: "state", options: states.map { ($0.rawValue, "\($0.rawValue): \($0.meaning)") },
+                    "New state", name: "state", options: states.map { ($0.rawValue, $0.rawValue) },
                     selected: states.first?.rawValue),
                 .div(
                     .class("field"), .label(.for("state-note"), .text("Note (required to resolve: how it was fixed)")),
@@ -156,8 +177,7 @@ package enum IncidentPages {
                 .h2(.text("Change the severity")),
                 FormKit.select(
                     "Severity", name: "severity",
-                    options: IncidentSeverity.allCases.map { ($0.rawValue, "\($0.rawValue): \($0.definition)") },
-                    selected: i.severity),
+                    options: IncidentSeverity.allCases.map { ($0.rawValue, $0.short) }, selected: i.severity),
                 FormKit.field(
                     "Reason (required to downgrade)", name: "reason", id: "severity-reason"),
                 .button(.type(.submit), .id("change-severity"), .text("Save the severity"))),
@@ -249,8 +269,8 @@ package enum IncidentPages {
                         "What is wrong (no patient details)", name: "title", value: title, required: true),
                     FormKit.select(
                         "Severity", name: "severity",
-                        options: IncidentSeverity.allCases.map { ($0.rawValue, "\($0.rawValue): \($0.definition)") },
-                        selected: severity),
+                        options: IncidentSeverity.allCases.map { ($0.rawValue, $0.short) }, selected: severity),
+                    severityKey(),
                     .div(
                         .class("field"), .label(.for("note"), .text("What you saw (optional)")),
                         .textarea(.name("note"), .id("note"), .attribute(named: "rows", value: "4"))),

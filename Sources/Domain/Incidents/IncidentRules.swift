@@ -14,6 +14,16 @@ public enum IncidentSeverity: String, Codable, CaseIterable, Sendable, Comparabl
         }
     }
 
+    /// For a choice list: the severity and a few words.
+    public var short: String {
+        switch self {
+        case .p0: return "P0 — patient safety, or all down"
+        case .p1: return "P1 — a core flow down"
+        case .p2: return "P2 — degraded"
+        case .p3: return "P3 — minor"
+        }
+    }
+
     /// P0 < P1 < P2 < P3: a larger value is less severe.
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
