@@ -53,8 +53,10 @@ package enum AlertStore {
                 }
                 try await tell(app, a, firing: change == .opened, now: now, on: tx)
             }
-            if payload.alerts.contains(where: { $0.labels["alertname"] == watchdog }) {
-                try await resolveSilence(now: now, on: tx)
+            if payload.alerts.contains(where: { $0.labels["alertname"] == watchdog }),
+                let silence = try await resolveSilence(now: now, on: tx)
+            {
+                try await tell(app, silence, firing: false, now: now, on: tx)
             }
             try await notify(app, now: now, on: tx)
             return Received(recorded: payload.alerts.count, new: new, resolved: resolved)
@@ -162,9 +164,18 @@ package enum AlertStore {
         }
     }
 
-    static func resolveSilence(now: Date, on db: any Database) async throws {
-        try await AlertRecord.query(on: db).filter(\.$fingerprint == silentFingerprint).filter(\.$status == "firing")
-            .set(\.$status, to: "resolved").set(\.$resolvedAt, to: now).update()
+    /// The Watchdog is back: the silence is over. Returns it when it had been raised.
+    static func resolveSilence(now: Date, on db: any Database) async throws -> AlertmanagerPayload.Alert? {
+        guard
+            let r = try await AlertRecord.query(on: db).filter(\.$fingerprint == silentFingerprint)
+                .filter(\.$status == "firing").first()
+        else { return nil }
+        r.status = "resolved"
+        r.resolvedAt = now
+        try await r.save(on: db)
+        return AlertmanagerPayload.Alert(
+            status: "resolved", labels: ["alertname": silentName, "severity": r.severity],
+            annotations: ["summary": r.summary], startsAt: r.startsAt, endsAt: now, fingerprint: silentFingerprint)
     }
 
     /// Firing first, then the newest.

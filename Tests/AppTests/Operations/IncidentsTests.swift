@@ -5,6 +5,7 @@ import App
 import AppCore
 import Domain
 import Incidents
+import Alerts
 import Notifications
 import TestSupport
 
@@ -108,6 +109,22 @@ final class IncidentsTests: XCTestCase {
                 detail.timeline.map(\.kind),
                 ["opened", "page", "alert-fired", "page", "escalated", "page", "ack", "alert-resolved"])
             XCTAssertEqual(detail.incident.ackLeft, "met", "acknowledged at 15 min, the P1 limit")
+        }
+    }
+
+    func test_aSilentAlertingPath_opensAP1Incident_andTheWatchdogsReturnIsOnItsTimeline() async throws {
+        try await withTestApp(configure: { $0.alertToken = self.token }) { app, clock in
+            try await deliver(app, alert("Watchdog", severity: "P3", status: "firing", fingerprint: "w1"))
+            let none = try await IncidentRecord.query(on: app.db).count()
+            XCTAssertEqual(none, 0, "the Watchdog is not an incident")
+            clock.advance(by: 6 * 60)
+            try await AlertStore.checkWatchdog(app, minutes: 5)
+            let opened = try await IncidentRecord.query(on: app.db).all()
+            XCTAssertEqual(opened.map(\.alertname), [AlertStore.silentName])
+            XCTAssertEqual(opened.first?.severity, "P1")
+            try await deliver(app, alert("Watchdog", severity: "P3", status: "firing", fingerprint: "w1"))
+            let kinds = try await IncidentEventRecord.query(on: app.db).sort(\.$at).all().map(\.kind)
+            XCTAssertEqual(kinds, ["opened", "page", "alert-resolved"])
         }
     }
 
