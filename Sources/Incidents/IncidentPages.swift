@@ -389,8 +389,5 @@ package enum IncidentPages {
         return req.redirect(to: Site.onCall.path())
     }
 
-    static func zone(_ req: Request) async throws -> TimeZone {
-        try await LocationRecord.query(on: req.db).sort(\.$code).first().flatMap { TimeZone(identifier: $0.timeZone) }
-            ?? TimeZone(identifier: "UTC")!
-    }
+    static func zone(_ req: Request) async throws -> TimeZone { try await LocationRecord.practiceZone(req.db) }
 }

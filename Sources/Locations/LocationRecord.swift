@@ -76,3 +76,11 @@ extension LocationRecord {
         try await byName(on: db).first.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
     }
 }
+
+extension LocationRecord {
+    /// The practice's own time zone: its first location's (by code); UTC before any location exists.
+    package static func practiceZone(_ db: any Database) async throws -> TimeZone {
+        try await query(on: db).sort(\.$code).first().flatMap { TimeZone(identifier: $0.timeZone) }
+            ?? TimeZone(identifier: "UTC")!
+    }
+}

@@ -111,9 +111,7 @@ package enum HealthController {
         if let free = DiskSpace.freeRatio(req.application.config.dataDir) {
             m.set("caresync_data_dir_free_ratio", "Share of the data directory's disk that is free.", free)
         }
-        if let zone = try? await LocationRecord.query(on: req.db).sort(\.$code).first().flatMap({
-            TimeZone(identifier: $0.timeZone)
-        }) {
+        if let zone = try? await LocationRecord.practiceZone(req.db) {
             var cal = Calendar(identifier: .gregorian)
             cal.timeZone = zone
             m.set(

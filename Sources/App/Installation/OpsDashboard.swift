@@ -49,10 +49,7 @@ package enum OpsDashboard {
         let (charts, source) = await charts(req, from: from, to: to)
         let verified = try await AuditEventRecord.query(on: req.db)
             .filter(\.$action == AuditAction.auditVerified.rawValue).sort(\.$seq, .descending).first()
-        let zone =
-            try await LocationRecord.query(on: req.db).sort(\.$code).first()
-            .flatMap { TimeZone(identifier: $0.timeZone) }
-            ?? TimeZone(identifier: "UTC")!
+        let zone = try await LocationRecord.practiceZone(req.db)
         let page = Page(
             charts: charts, source: source, from: from, to: to, minutes: minutes ?? 60, zone: zone, alerts: alerts,
             routing: try await ops.alertRouting(),
