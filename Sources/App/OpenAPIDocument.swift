@@ -1144,6 +1144,36 @@ package enum OpenAPIDocument {
                         ["note": .text(max: IncidentRules.maxText, "The note")]),
                     responses: ["200": ok("Incident", of(IncidentsController.Detail.self)), "422": problemResponse])
             ],
+            "/api/v1/incidents/{id}/postmortem": [
+                "post": op(
+                    "writeIncidentPostmortem",
+                    "The postmortem of a P0/P1 incident: impact, root cause, what went well, and an action item "
+                        + "(owner, due date) to add",
+                    tag: "incidents", params: [idParam],
+                    body: of(
+                        IncidentStore.PostmortemInput.self, required: ["impact", "rootCause", "wentWell"],
+                        [
+                            "impact": .text(max: IncidentRules.maxText, "Who could not do what, for how long"),
+                            "rootCause": .text(max: IncidentRules.maxText, "Why it happened"),
+                            "wentWell": .text(max: IncidentRules.maxText, "What went well"),
+                            "actionItem": .text(max: IncidentRules.maxText, "An action item to add"),
+                            "owner": .text(max: 100, "Who does it"),
+                            "due": .date,
+                        ]),
+                    responses: ["200": ok("Incident", of(IncidentsController.Detail.self)), "422": problemResponse])
+            ],
+            "/api/v1/incidents/{id}/action-items/{item}/done": [
+                "post": op(
+                    "completeIncidentActionItem", "Mark a postmortem's action item done", tag: "incidents",
+                    params: [
+                        idParam,
+                        ["name": "item", "in": "path", "required": true, "schema": str(format: "uuid")],
+                    ],
+                    responses: [
+                        "200": ok("Incident", of(IncidentsController.Detail.self)), "404": problemResponse,
+                        "409": problemResponse,
+                    ])
+            ],
             "/api/v1/operations/backups": [
                 "get": op(
                     "listBackups", "Backups in the data dir, newest first (operator, admin)", tag: "operations",

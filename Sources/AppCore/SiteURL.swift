@@ -83,6 +83,9 @@ package enum Site {
     package static let apiIncidentState = SiteURL(api: ["incidents", ":id", "state"], UUID.self)
     package static let apiIncidentSeverity = SiteURL(api: ["incidents", ":id", "severity"], UUID.self)
     package static let apiIncidentNotes = SiteURL(api: ["incidents", ":id", "notes"], UUID.self)
+    package static let apiIncidentPostmortem = SiteURL(api: ["incidents", ":id", "postmortem"], UUID.self)
+    package static let apiIncidentActionItemDone = SiteURL(
+        api: ["incidents", ":id", "action-items", ":item", "done"], UUID.self, UUID.self)
     // Audit
     package static let adminAudit = SiteURL(["admin", "audit"])
     package static let adminAuditExportCSV = SiteURL(["admin", "audit", "export.csv"])

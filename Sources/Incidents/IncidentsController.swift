@@ -189,6 +189,22 @@ package enum IncidentsController {
         _ = try await IncidentStore.addNote(try req.scope(), id: id, note: try req.content.decode(NoteInput.self).note)
         return try await detail(req, id: id)
     }
+
+    @Sendable package static func postmortemAPI(req: Request) async throws -> Detail {
+        let id = try req.idParameter("incident")
+        _ = try await IncidentStore.writePostmortem(
+            try req.scope(), id: id, try req.content.decode(IncidentStore.PostmortemInput.self))
+        return try await detail(req, id: id)
+    }
+
+    @Sendable package static func actionItemDoneAPI(req: Request) async throws -> Detail {
+        let id = try req.idParameter("incident")
+        guard let item = req.parameters.get("item").flatMap(UUID.init(uuidString:)) else {
+            throw AppError.notFound("No such action item.")
+        }
+        _ = try await IncidentStore.completeActionItem(try req.scope(), id: id, item: item)
+        return try await detail(req, id: id)
+    }
 }
 
 /// Incidents's routes, on the site's route groups.
@@ -211,5 +227,7 @@ package enum IncidentsRoutes {
         routes.api.post(Site.apiIncidentState.route, use: IncidentsController.stateAPI)
         routes.api.post(Site.apiIncidentSeverity.route, use: IncidentsController.severityAPI)
         routes.api.post(Site.apiIncidentNotes.route, use: IncidentsController.noteAPI)
+        routes.api.post(Site.apiIncidentPostmortem.route, use: IncidentsController.postmortemAPI)
+        routes.api.post(Site.apiIncidentActionItemDone.route, use: IncidentsController.actionItemDoneAPI)
     }
 }

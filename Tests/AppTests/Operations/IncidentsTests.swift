@@ -94,7 +94,18 @@ final class IncidentsTests: XCTestCase {
                 _ = try await IncidentStore.ack(app, token: oldLink)
                 XCTFail("an older page's link no longer acknowledges")
             } catch AppError.notFound {}
-            let acked = try await IncidentStore.ack(app, token: link)
+            // The person paged follows the link in a browser that is not signed in: a page to confirm, then done.
+            let phone = PageClient(app)
+            let confirm = try await phone.get(Site.incidentAck.path() + "?token=\(link)")
+            XCTAssertEqual(confirm.status, .ok)
+            XCTAssertTrue(confirm.body.string.contains("I'm on it"))
+            let stillPaging = try await IncidentRecord.find(incident.id, on: app.db)
+            XCTAssertNil(stillPaging?.ackedAt, "opening the link (a mail scanner may) does not acknowledge")
+            let done = try await phone.post(Site.incidentAck.path(), ["token": link])
+            XCTAssertEqual(done.status, .ok)
+            XCTAssertTrue(done.body.string.contains("Incident #1 (P1) is acknowledged"), done.body.string)
+            let found = try await IncidentRecord.find(incident.id, on: app.db)
+            let acked = try XCTUnwrap(found)
             XCTAssertEqual(acked.ackedBy, second.username)
             clock.advance(by: 30 * 60)
             let after = try await IncidentStore.escalationPass(app)
@@ -192,6 +203,21 @@ final class IncidentsTests: XCTestCase {
                     wentWell: "The alert came within a minute.", actionItem: "Alert on disk at 80 %", owner: "ops.chen",
                     due: "2026-12-15"))
             XCTAssertNotNil(written.pmWrittenAt)
+            // Over the API as well: the action item done, on the timeline.
+            let shown = try await HTTP.send(app, .GET, Site.apiIncident.path(id), headers: h2)
+            let items = try shown.content.decode(IncidentsController.Detail.self).actionItems
+            let item = try XCTUnwrap(items.first)
+            let done = try await HTTP.send(app, .POST, Site.apiIncidentActionItemDone.path(id, item.id), headers: h2)
+            XCTAssertEqual(done.status, .ok)
+            let after = try done.content.decode(IncidentsController.Detail.self)
+            XCTAssertNotNil(after.actionItems.first?.doneAt)
+            XCTAssertEqual(after.timeline.last?.kind, "action-item")
+            let again = try await HTTP.send(app, .POST, Site.apiIncidentActionItemDone.path(id, item.id), headers: h2)
+            XCTAssertEqual(again.status, .conflict)
+            let pm = try await HTTP.send(
+                app, .POST, Site.apiIncidentPostmortem.path(id), headers: h2,
+                json: ["impact": "x", "rootCause": "", "wentWell": "y"])
+            XCTAssertEqual(pm.status, .unprocessableEntity, "a postmortem without its root cause is refused")
         }
     }
 
