@@ -97,7 +97,8 @@ package enum IncidentSimulation {
             let faultAt = app.clock.now()
             o.progress("fault: \(kind.fault)")
             if let fault = kind.switchedFault {
-                try await setFault(fault.rawValue, seconds: o.timeoutSeconds + 60, node: node, token: o.token)
+                try await setFault(
+                    fault.rawValue, seconds: min(o.timeoutSeconds + 60, 1800), node: node, token: o.token)
             }
             var received: Date?, notified: Date?, failure: String?
             do {

@@ -134,7 +134,7 @@ package enum OpsDashboard {
         var out: [ChartSeries] = []
         for (label, query) in chart.queries {
             var uri = URI(string: base + "/api/v1/query_range")
-            try uri.query = query_string([
+            try uri.query = queryString([
                 ("query", query), ("start", String(Int(from.timeIntervalSince1970))),
                 ("end", String(Int(to.timeIntervalSince1970))), ("step", String(step)),
             ])
@@ -154,7 +154,7 @@ package enum OpsDashboard {
         return out
     }
 
-    static func query_string(_ pairs: [(String, String)]) throws -> String {
+    static func queryString(_ pairs: [(String, String)]) throws -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return pairs.map { k, v in "\(k)=\(v.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
