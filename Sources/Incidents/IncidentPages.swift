@@ -319,6 +319,7 @@ package enum IncidentPages {
         let contacts = try await StaffContactRecord.query(on: req.db).sort(\.$username).all()
         let staff = try await UserRecord.query(on: req.db).filter(\.$active == true).filter(\.$role != .patient)
             .sort(\.$username).all().map { ($0.username, "\($0.displayName) (\($0.username))") }
+        let choose = [("", "Choose…")] + staff  // nobody is picked by accident
         let when = { (d: Date) in Format.local(d, zone: zone) }
         return Layout.page(
             "On-call roster", req: req,
@@ -347,9 +348,9 @@ package enum IncidentPages {
                         .class("grid2"),
                         FormKit.field("Starts", name: "starts", type: .datetimeLocal, required: true),
                         FormKit.field("Ends", name: "ends", type: .datetimeLocal, required: true),
-                        FormKit.select("Primary", name: "primary", options: staff, selected: nil),
-                        FormKit.select("Secondary", name: "secondary", options: staff, selected: nil),
-                        FormKit.select("Manager", name: "manager", options: staff, selected: nil)),
+                        FormKit.select("Primary", name: "primary", options: choose, selected: nil),
+                        FormKit.select("Secondary", name: "secondary", options: choose, selected: nil),
+                        FormKit.select("Manager", name: "manager", options: choose, selected: nil)),
                     .button(.type(.submit), .id("add-shift"), .text("Add the shift"))),
                 .h2(.text("How to reach people")),
                 .ul(
@@ -362,7 +363,7 @@ package enum IncidentPages {
                     .input(.type(.hidden), .name("form"), .value("contact")),
                     .div(
                         .class("grid2"),
-                        FormKit.select("Staff member", name: "username", options: staff, selected: nil),
+                        FormKit.select("Staff member", name: "username", options: choose, selected: nil),
                         FormKit.field("Work email", name: "email", type: .email),
                         FormKit.field("Mobile for pages", name: "phone", type: .tel)),
                     .button(.type(.submit), .id("save-contact"), .text("Save")))))

@@ -17,13 +17,14 @@ package enum OnCallStore {
             throw invalid("ends", "The shift must end after it starts, within 31 days.")
         }
         let names = [primary, secondary, manager]
-        guard Set(names).count == 3 || (primary != secondary) else {
-            throw invalid("secondary", "The secondary must be someone other than the primary.")
-        }
         let known = try await UserRecord.query(on: scope.db).filter(\.$username ~~ names).filter(\.$active == true)
             .filter(\.$role != .patient).all().map(\.username)
         guard names.allSatisfy(known.contains) else {
-            throw invalid("primary", "Choose active staff accounts for every step.")
+            throw invalid("primary", "Choose an active staff account for the primary, the secondary and the manager.")
+        }
+        // The manager may also be the secondary in a small practice; the first two steps are two people.
+        guard primary != secondary else {
+            throw invalid("secondary", "The secondary must be someone other than the primary.")
         }
         try await scope.run { tx in
             let s = OnCallShiftRecord()

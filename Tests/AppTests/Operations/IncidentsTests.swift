@@ -139,6 +139,38 @@ final class IncidentsTests: XCTestCase {
         }
     }
 
+    func test_roster_refusesAShiftWithNobodyChosen_theSamePersonTwice_orBackwardsTimes() async throws {
+        try await withTestApp(seedDemo: true) { app, clock in
+            let ops = try await Fixtures.user(app, .operator)
+            let other = try await Fixtures.user(app, .support)
+            let scope = app.systemScope("test")
+            let now = clock.now()
+            func refused(_ starts: Date?, _ ends: Date?, _ p: String, _ s: String, _ m: String) async -> String? {
+                do {
+                    try await OnCallStore.addShift(
+                        scope, starts: starts, ends: ends, primary: p, secondary: s, manager: m)
+                    return nil
+                } catch AppError.validation(let errors) {
+                    return errors.first?.message
+                } catch { return "\(error)" }
+            }
+            let later = now.addingTimeInterval(3600)
+            let nobody = await refused(now, later, "", "", "")
+            XCTAssertEqual(nobody?.hasPrefix("Choose an active staff account"), true, nobody ?? "")
+            let twice = await refused(now, later, ops.username, ops.username, other.username)
+            XCTAssertEqual(twice, "The secondary must be someone other than the primary.")
+            let backwards = await refused(later, now, ops.username, other.username, other.username)
+            XCTAssertEqual(backwards?.hasPrefix("The shift must end after it starts"), true)
+            let patient = try await Fixtures.patientUser(app)
+            let notStaff = await refused(now, later, patient.username, ops.username, other.username)
+            XCTAssertNotNil(notStaff, "a patient account is never on call")
+            let ok = await refused(now, later, ops.username, other.username, other.username)
+            XCTAssertNil(ok, "the secondary may also be the manager")
+            let shifts = try await OnCallShiftRecord.query(on: app.db).count()
+            XCTAssertEqual(shifts, 1, "only the valid shift was saved")
+        }
+    }
+
     func test_rules_resolveNeedsANote_downgradeNeedsAReason_P1NeedsAPostmortem_slaTimeLeft() async throws {
         try await withTestApp(seedDemo: true) { app, clock in
             let ops = try await Fixtures.user(app, .operator)
