@@ -71,6 +71,10 @@ public enum CareSyncCLI {
                     \(demoSignInsText())
 
                     """.utf8))
+            for problem in config.settingProblems {
+                app.logger.warning("\(problem)")
+                FileHandle.standardError.write(Data("warning: \(problem)\n".utf8))
+            }
             try await app.execute()
             try await app.asyncShutdown()
         } catch {

@@ -80,6 +80,8 @@ public struct AppConfig: Sendable {
     /// how often an unacknowledged incident pages again (CARESYNC_INCIDENT_REPAGE_MINUTES, 5).
     public var incidentSLA: IncidentSLA = .standard
     public var incidentRepageMinutes: Double = 5
+    /// Settings that were given but could not be read (their defaults apply): `caresync serve` prints them at start.
+    public var settingProblems: [String] = []
     public var metricsHistorySeconds: Double = 30
 
     public init(
@@ -149,7 +151,15 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_DEPLOY_DIR"], !v.isEmpty { c.deployDir = v }
         if let v = env["CARESYNC_ALERT_TOKEN"], v.count >= 32 { c.alertToken = v }
         if let v = env["CARESYNC_WATCHDOG_MINUTES"].flatMap(Double.init), v >= 0 { c.alertWatchdogMinutes = v }
-        if let v = env["CARESYNC_INCIDENT_SLA"], case .success(let sla) = IncidentSLA.parse(v) { c.incidentSLA = sla }
+        if let v = env["CARESYNC_INCIDENT_SLA"] {
+            switch IncidentSLA.parse(v) {
+            case .success(let sla): c.incidentSLA = sla
+            case .failure(let e):
+                c.settingProblems.append(
+                    "CARESYNC_INCIDENT_SLA: cannot read \"\(e.part)\" (write P1=15m/8h: acknowledge/resolve, the "
+                        + "acknowledge time not longer); the standard times apply.")
+            }
+        }
         if let v = env["CARESYNC_INCIDENT_REPAGE_MINUTES"].flatMap(Double.init), v >= 1, v <= 240 {
             c.incidentRepageMinutes = v
         }

@@ -171,6 +171,20 @@ final class IncidentsTests: XCTestCase {
         }
     }
 
+    func test_slaSetting_readsWhatItCan_andNamesWhatItCannot() {
+        let good = AppConfig.fromEnvironment(dataDir: "/tmp/x", env: ["CARESYNC_INCIDENT_SLA": "P0=2m/1h, P3=2d/14d"])
+        XCTAssertEqual(good.incidentSLA.ack[.p0], 120)
+        XCTAssertEqual(good.incidentSLA.resolve[.p3], 14 * 86400)
+        XCTAssertEqual(good.incidentSLA.ack[.p1], 15 * 60, "the severities not named keep the standard")
+        XCTAssertEqual(good.settingProblems, [])
+        for bad in ["P1=8h/15m", "P9=5m/1h", "P1=soon/later", "P1=5m"] {
+            let c = AppConfig.fromEnvironment(dataDir: "/tmp/x", env: ["CARESYNC_INCIDENT_SLA": bad])
+            XCTAssertEqual(c.incidentSLA, .standard, bad)
+            XCTAssertEqual(c.settingProblems.count, 1, bad)
+            XCTAssertTrue(c.settingProblems.first?.contains("CARESYNC_INCIDENT_SLA") == true, bad)
+        }
+    }
+
     func test_rules_resolveNeedsANote_downgradeNeedsAReason_P1NeedsAPostmortem_slaTimeLeft() async throws {
         try await withTestApp(seedDemo: true) { app, clock in
             let ops = try await Fixtures.user(app, .operator)
