@@ -60,3 +60,11 @@ package final class AuditEventRecord: Model, @unchecked Sendable {
             prevHash: prevHash, hash: hash)
     }
 }
+
+extension AuditEventRecord {
+    /// The newest audit-chain verification (`caresync audit verify`, the server's checkpoints), if any.
+    package static func latestVerification(_ db: any Database) async throws -> AuditEventRecord? {
+        try await query(on: db).filter(\.$action == AuditAction.auditVerified.rawValue).sort(\.$seq, .descending)
+            .first()
+    }
+}

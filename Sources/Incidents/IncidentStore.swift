@@ -469,11 +469,7 @@ package enum IncidentStore {
         guard t.count <= IncidentRules.maxText else {
             throw invalid(field, "At most \(IncidentRules.maxText) characters.")
         }
-        guard
-            !t.unicodeScalars.contains(where: {
-                $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t"
-            })
-        else { throw invalid(field, "Control characters are not allowed.") }
+        guard !Text.hasControlCharacters(t) else { throw invalid(field, "Control characters are not allowed.") }
         return t
     }
 }

@@ -28,8 +28,7 @@ package enum OperationsMetrics {
             m.set(
                 "caresync_last_drill_success", "1 when the latest recovery drill passed (also 1 before any).",
                 drill.map { $0.ok ? 1.0 : 0.0 } ?? 1.0)
-            let verified = try? await AuditEventRecord.query(on: app.db)
-                .filter(\.$action == AuditAction.auditVerified.rawValue).sort(\.$seq, .descending).first()
+            let verified = try? await AuditEventRecord.latestVerification(app.db)
             m.set(
                 "caresync_audit_verification_ok", "1 unless the latest audit-chain verification failed.",
                 verified.map { $0.outcome == AuditOutcome.failure.rawValue ? 0.0 : 1.0 } ?? 1.0)

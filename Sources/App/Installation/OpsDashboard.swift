@@ -47,8 +47,7 @@ package enum OpsDashboard {
         }
         let to = req.now, from = to.addingTimeInterval(-Double(minutes ?? 60) * 60)
         let (charts, source) = await charts(req, from: from, to: to)
-        let verified = try await AuditEventRecord.query(on: req.db)
-            .filter(\.$action == AuditAction.auditVerified.rawValue).sort(\.$seq, .descending).first()
+        let verified = try await AuditEventRecord.latestVerification(req.db)
         let zone = try await LocationRecord.practiceZone(req.db)
         let page = Page(
             charts: charts, source: source, from: from, to: to, minutes: minutes ?? 60, zone: zone, alerts: alerts,

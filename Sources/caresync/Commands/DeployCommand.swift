@@ -4,6 +4,16 @@ import AppCore
 import Domain
 import Foundation
 
+/// The person at the terminal, for the record: `--by`, else the login name (sudo's caller first).
+enum Actor {
+    static func name(_ by: String?) -> String {
+        let env = ProcessInfo.processInfo.environment
+        let name = by ?? env["SUDO_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? "operator"
+        let safe = String(name.filter { $0.isLetter || $0.isNumber || "._-@ ".contains($0) }.prefix(64))
+        return safe.isEmpty ? "operator" : safe
+    }
+}
+
 /// Where a deploy keeps its configuration and state (shared by deploy, rollback and releases).
 struct DeployOptions: ParsableArguments {
     @Option(
@@ -14,12 +24,7 @@ struct DeployOptions: ParsableArguments {
 
     var dir: String { deployDir ?? ProcessInfo.processInfo.environment["CARESYNC_DEPLOY_DIR"] ?? "./caresync-deploy" }
 
-    var actor: String {
-        let env = ProcessInfo.processInfo.environment
-        let name = by ?? env["SUDO_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? "operator"
-        let safe = String(name.filter { $0.isLetter || $0.isNumber || "._-@ ".contains($0) }.prefix(64))
-        return safe.isEmpty ? "operator" : safe
-    }
+    var actor: String { Actor.name(by) }
 
     func progress() -> @Sendable (String) -> Void {
         { line in FileHandle.standardError.write(Data(("  " + line + "\n").utf8)) }

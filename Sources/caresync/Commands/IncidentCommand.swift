@@ -77,16 +77,6 @@ struct IncidentCommand: AsyncParsableCommand {
         }
     }
 
-    /// The person at the terminal, for the record.
-    enum Actor {
-        static func name(_ by: String?) -> String {
-            let env = ProcessInfo.processInfo.environment
-            let name = by ?? env["SUDO_USER"] ?? env["USER"] ?? "operator"
-            let safe = String(name.filter { $0.isLetter || $0.isNumber || "._-@".contains($0) }.prefix(64))
-            return safe.isEmpty ? "operator" : safe
-        }
-    }
-
     struct Simulate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Inject a fault into a test or staging node and time fault → alert → person told.",
