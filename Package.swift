@@ -81,6 +81,11 @@ let capabilities: [Target] = [
     capability("Alerts", uses: ["Notifications"]),
     // Incidents P0–P3: opened by alerts or staff, SLA timers, the on-call roster, paging and escalation, postmortems.
     capability("Incidents", uses: ["Accounts", "Locations", "Notifications", "Operations"]),
+    // The help desk: tickets from staff pages and the portal, the queue, replies, SLA targets, metrics.
+    capability("HelpDesk", uses: ["Accounts", "Incidents", "Locations", "Notifications", "Patients"]),
+    // The public status page: components from probes and incidents, uptime, posts for patients, the feed,
+    // subscriptions.
+    capability("StatusPage", uses: ["Incidents", "Locations", "Notifications", "Operations"]),
 ]
 
 let package = Package(
@@ -131,7 +136,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "AppCore", "Accounts", "Alerts", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo",
-                "Encounters", "Home", "Incidents",
+                "Encounters", "HelpDesk", "Home", "Incidents",
                 "Intake", "Jobs", "Locations",
                 "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing", "Scheduling",
                 "Telehealth",
@@ -160,8 +165,8 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "Accounts", "App", "AppCore", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo", "Encounters",
-                "Home", "Intake", "Jobs", "Locations", "Messaging", "Notifications", "Operations", "Patients", "Photos",
-                "Portal", "Prescribing",
+                "HelpDesk", "Home", "Intake", "Jobs", "Locations", "Messaging", "Notifications", "Operations",
+                "Patients", "Photos", "Portal", "Prescribing", "StatusPage",
                 "Scheduling", "Telehealth", "TestSupport",
             ]
                 + [.product(name: "XCTVapor", package: "vapor")] + server

@@ -3,6 +3,7 @@ import Fluent
 import SQLKit
 import Alerts
 import Incidents
+import HelpDesk
 import CarePathways
 import ClinicalRecord
 import Encounters
@@ -124,6 +125,7 @@ package enum Migrations {
         AddAlertOpenedAt(),
         CreateIncidentSimulation(),
         CreateIncidents(),
+        CreateHelpDesk(),
     ]
 }
 

@@ -1188,6 +1188,7 @@ package enum OpenAPIDocument {
         for (path, item) in pathwayPaths { paths[path] = item }
         for (path, item) in prescribingPaths { paths[path] = item }
         for (path, item) in telehealthPaths { paths[path] = item }
+        for (path, item) in helpDeskPaths { paths[path] = item }
         return [
             "openapi": "3.1.0",
             "info": [

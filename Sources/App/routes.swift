@@ -4,6 +4,7 @@ import Alerts
 import AppCore
 import Audit
 import CarePathways
+import HelpDesk
 import Home
 import Incidents
 import Intake
@@ -57,4 +58,5 @@ package func routes(_ app: Application) throws {
     OperationsRoutes.register(routes: site)
     AlertsRoutes.register(routes: site)
     IncidentsRoutes.register(routes: site)
+    HelpDeskRoutes.register(routes: site)
 }

@@ -80,6 +80,11 @@ public struct AppConfig: Sendable {
     /// how often an unacknowledged incident pages again (CARESYNC_INCIDENT_REPAGE_MINUTES, 5).
     public var incidentSLA: IncidentSLA = .standard
     public var incidentRepageMinutes: Double = 5
+    /// Help desk: the first-answer and resolve targets per priority.
+    public var ticketSLA: TicketSLA = .standard
+    /// The status page's probes: how often this node probes the components (CARESYNC_PROBE_SECONDS, 60; 0 turns
+    /// them off here).
+    public var probeSeconds: Double = 60
     /// Settings that were given but could not be read (their defaults apply): `caresync serve` prints them at start.
     public var settingProblems: [String] = []
     public var metricsHistorySeconds: Double = 30
@@ -163,6 +168,7 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_INCIDENT_REPAGE_MINUTES"].flatMap(Double.init), v >= 1, v <= 240 {
             c.incidentRepageMinutes = v
         }
+        if let v = env["CARESYNC_PROBE_SECONDS"].flatMap(Double.init), v >= 0, v <= 3600 { c.probeSeconds = v }
         if let v = env["CARESYNC_PROMETHEUS_URL"], v.hasPrefix("http") {
             c.prometheusURL = v.hasSuffix("/") ? String(v.dropLast()) : v
         }

@@ -65,7 +65,7 @@ public enum Backups {
         "prescriber_credential", "epcs_grant", "pharmacy", "prescription", "script_message", "refill_request",
         "covering_provider",
         "virtual_visit", "visit_link", "visit_pass", "visit_event", "signal_message", "clinical_entry", "observation",
-        "note_template", "encounter", "note_addendum", "referral",
+        "note_template", "encounter", "note_addendum", "referral", "help_ticket", "help_ticket_reply",
     ]
 
     // MARK: keys

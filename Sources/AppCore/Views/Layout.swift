@@ -183,6 +183,12 @@ package enum Layout {
                                         s.role == .patient
                                             ? portalLinks.map { ($0.0, t($0.1)) } : navLinks(for: s.principal),
                                         current: req.url.path, counts: req.storage[NavCounts.self] ?? [:]))),
+                            .if(
+                                s.role != .patient,
+                                .a(
+                                    .class("get-help"), .id("get-help"),
+                                    .href(Escape.attribute(Site.helpNew.path() + "?from=" + fromHere(req))),
+                                    .text("Get help"))),
                             .span(.class("who"), .text(s.displayName)),
                             .form(
                                 .action(Site.logout.path()), .method(.post),
@@ -195,6 +201,11 @@ package enum Layout {
             )
         )
         return html.render()
+    }
+
+    /// This page's path for the "Get help" link (the help desk sees where a request came from; not the query).
+    static func fromHere(_ req: Request) -> String {
+        req.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["&", "?", "#"])) ?? "/"
     }
 
     /// The switch to the patient's other language(s), on every patient-facing page: each button is named in its own
@@ -216,7 +227,7 @@ package enum Layout {
         (Site.portalMessages.path(), "Messages"),
         (Site.portalForms.path(), "Forms"), (Site.portalPhotos.path(), "Photos"),
         (Site.portalCheckIns.path(), "Check-ins"),
-        (Site.portalRefills.path(), "Refills"),
+        (Site.portalRefills.path(), "Refills"), (Site.portalHelp.path(), "Help"),
     ]
 
     /// The links, with the page the person is on marked (`aria-current`): the longest link that the path starts with;
@@ -257,6 +268,7 @@ package enum Layout {
         add(.readAuditReport, Site.adminAudit.path(), "Audit")
         add(.readOperations, Site.ops.path(), "Operations")
         add(.manageIncidents, Site.incidents.path(), "Incidents")
+        add(.workHelpDesk, Site.help.path(), "Help desk")
         add(.readJobs, Site.jobs.path(), "Jobs")
         return links
     }

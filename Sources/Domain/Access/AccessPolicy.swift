@@ -61,6 +61,14 @@ public enum Action: Equatable, Sendable {
     case openIncident
     case manageIncidents
     case manageOnCall
+    /// Help desk: anyone signed in asks for help; the requester reads their own ticket; support, operators and
+    /// admins work the queue (priority, assignment, replies, internal notes, conversion to an incident).
+    case openHelpTicket
+    case readHelpTicket(requesterID: UUID)
+    case workHelpDesk
+    /// The public status page's posts (incidents told to patients, announced maintenance): support, operators and
+    /// admins publish them.
+    case publishStatus
     /// Appointments: see the calendar, book or change one (for a patient), book over a provider's other visit.
     case readSchedule
     case readAppointments(patientID: UUID)
@@ -141,6 +149,9 @@ public enum AccessPolicy {
     static let clinicalAndDesk: Set<Role> = [.admin, .medicalDirector, .provider, .medicalAssistant, .frontDesk]
     /// Staff who see clinical content (photos, intake answers): not the front desk.
     static let clinical: Set<Role> = [.admin, .medicalDirector, .provider, .medicalAssistant]
+    /// Who works the help desk and publishes to the status page.
+    static let helpDesk: Set<Role> = [.support, .operator, .admin]
+    public static var helpDeskRoles: Set<Role> { helpDesk }
 
     public static func decide(_ actor: Principal, _ action: Action) -> Decision {
         if actor.isSystem { return .allow }
@@ -330,6 +341,17 @@ public enum AccessPolicy {
         case .manageIncidents:
             return [.operator, .support, .admin].contains(role)
                 ? .allow : .deny("Only an operator, support or an admin works incidents.")
+        case .openHelpTicket:
+            return role.isStaff || actor.patientID != nil ? .allow : .deny("Sign in to ask for help.")
+        case .readHelpTicket(let requester):
+            return actor.userID == requester || helpDesk.contains(role)
+                ? .allow : .deny("A help request is seen by the person who sent it and the help desk.")
+        case .workHelpDesk:
+            return helpDesk.contains(role)
+                ? .allow : .deny("Only support, an operator or an admin works the help desk.")
+        case .publishStatus:
+            return helpDesk.contains(role)
+                ? .allow : .deny("Only support, an operator or an admin publishes to the status page.")
         case .manageOnCall:
             return role == .operator || role == .admin
                 ? .allow : .deny("Only an operator or admin keeps the on-call roster.")
