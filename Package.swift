@@ -139,7 +139,7 @@ let package = Package(
                 "Encounters", "HelpDesk", "Home", "Incidents",
                 "Intake", "Jobs", "Locations",
                 "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing", "Scheduling",
-                "Telehealth",
+                "StatusPage", "Telehealth",
             ] + server + drivers
         ),
         // The command line: thin ArgumentParser wrappers over functions in App.

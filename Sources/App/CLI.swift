@@ -4,6 +4,7 @@ import Domain
 import Accounts
 import Alerts
 import Incidents
+import StatusPage
 import AppCore
 import Audit
 import Demo
@@ -61,6 +62,7 @@ public enum CareSyncCLI {
             app.lifecycle.use(AlertsController.watchdogWorker)
             app.lifecycle.use(MetricsHistory.worker)
             app.lifecycle.use(IncidentStore.worker)
+            app.lifecycle.use(StatusProbes.worker)
             _ = await PhotoStore.finishStranded(app)
             let db = config.isPostgres ? "PostgreSQL" : "SQLite at \(config.sqlitePath)"
             FileHandle.standardError.write(

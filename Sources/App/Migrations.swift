@@ -4,6 +4,7 @@ import SQLKit
 import Alerts
 import Incidents
 import HelpDesk
+import StatusPage
 import CarePathways
 import ClinicalRecord
 import Encounters
@@ -126,6 +127,7 @@ package enum Migrations {
         CreateIncidentSimulation(),
         CreateIncidents(),
         CreateHelpDesk(),
+        CreateStatusPage(),
     ]
 }
 

@@ -1189,6 +1189,7 @@ package enum OpenAPIDocument {
         for (path, item) in prescribingPaths { paths[path] = item }
         for (path, item) in telehealthPaths { paths[path] = item }
         for (path, item) in helpDeskPaths { paths[path] = item }
+        for (path, item) in statusPaths { paths[path] = item }
         return [
             "openapi": "3.1.0",
             "info": [

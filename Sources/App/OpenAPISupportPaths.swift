@@ -1,6 +1,7 @@
 import AppCore
 import Domain
 import HelpDesk
+import StatusPage
 
 /// The help desk and the public status page in the API document.
 extension OpenAPIDocument {
@@ -83,6 +84,57 @@ extension OpenAPIDocument {
                     responses: [
                         "201": ok("Converted", of(HelpDeskController.Converted.self)), "409": problemResponse,
                     ])
+            ],
+        ]
+    }
+
+    package static var statusPaths: J {
+        let post = of(StatusStore.PostDTO.self)
+        return [
+            "/api/v1/status": [
+                "get": op(
+                    "serviceStatus",
+                    "The public status: each component's state, 90 days of uptime, the posts (no sign-in, no PHI)",
+                    tag: "status", responses: ["200": ok("Status", of(StatusStore.Snapshot.self))], secured: false)
+            ],
+            "/api/v1/status/posts": [
+                "get": op(
+                    "listStatusPosts", "The status page's posts, newest first (support, operators, admins)",
+                    tag: "status", responses: ["200": ok("Posts", of(StatusController.PostList.self))]),
+                "post": op(
+                    "publishStatusPost",
+                    "Publish an incident or announce maintenance for patients; confirmed subscribers are told",
+                    tag: "status",
+                    body: of(
+                        StatusStore.NewPost.self, required: ["kind", "title", "components", "text"],
+                        [
+                            "kind": APIField(values: StatusPostKind.allCases.map(\.rawValue)),
+                            "title": .text(max: StatusPostRules.maxTitle, "Public: no patient details"),
+                            "impact": APIField(
+                                "An incident's effect", values: ["degraded", "partial-outage", "major-outage"]),
+                            "text": .text(max: StatusPostRules.maxText, "What patients should know"),
+                            "startsAt": APIField("Maintenance: when it starts", format: "date-time"),
+                            "endsAt": APIField("Maintenance: when it ends", format: "date-time"),
+                        ]),
+                    responses: ["201": ok("Published", post)]),
+            ],
+            "/api/v1/status/posts/{id}/updates": [
+                "post": op(
+                    "updateStatusPost", "A public update: the new state and what patients are told", tag: "status",
+                    params: [idParam],
+                    body: of(
+                        StatusStore.NewUpdate.self, required: ["state", "text"],
+                        [
+                            "state": APIField(values: StatusPostState.allCases.map(\.rawValue)),
+                            "text": .text(max: StatusPostRules.maxText, "What patients should know"),
+                        ]),
+                    responses: ["200": ok("Post", post)])
+            ],
+            "/api/v1/status/probes": [
+                "get": op(
+                    "latestStatusProbes",
+                    "The newest probe reading per component and node (support, operators, admins)",
+                    tag: "status", responses: ["200": ok("Readings", of(StatusController.ProbeList.self))])
             ],
         ]
     }

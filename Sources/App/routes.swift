@@ -16,6 +16,7 @@ import Photos
 import Portal
 import Prescribing
 import Scheduling
+import StatusPage
 import Telehealth
 import Chart
 import ClinicalRecord
@@ -59,4 +60,5 @@ package func routes(_ app: Application) throws {
     AlertsRoutes.register(routes: site)
     IncidentsRoutes.register(routes: site)
     HelpDeskRoutes.register(routes: site)
+    StatusPageRoutes.register(routes: site)
 }

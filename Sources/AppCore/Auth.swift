@@ -126,6 +126,8 @@ package struct CSRFMiddleware: AsyncMiddleware {
         // (A browser never sends a bearer token by itself, so a bearer request to a visit endpoint is not a forgery.)
         if req.url.path.hasPrefix("/api/") || req.url.path.hasPrefix("/health") || req.url.path == Site.metrics.path()
             || req.url.path == Site.scriptInbound.path() || req.isVisitWithBearer || req.url.path.hasPrefix("/_slot/")
+            // The public status page and its feed: the same for everyone (cacheable), no forms.
+            || (req.method == .GET && [Site.status.path(), Site.statusFeed.path()].contains(req.url.path))
         {
             return try await next.respond(to: req)
         }

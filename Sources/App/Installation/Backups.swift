@@ -66,6 +66,7 @@ public enum Backups {
         "covering_provider",
         "virtual_visit", "visit_link", "visit_pass", "visit_event", "signal_message", "clinical_entry", "observation",
         "note_template", "encounter", "note_addendum", "referral", "help_ticket", "help_ticket_reply",
+        "status_probe", "status_uptime_day", "status_post", "status_post_update", "status_subscriber",
     ]
 
     // MARK: keys

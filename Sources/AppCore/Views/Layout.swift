@@ -269,6 +269,7 @@ package enum Layout {
         add(.readOperations, Site.ops.path(), "Operations")
         add(.manageIncidents, Site.incidents.path(), "Incidents")
         add(.workHelpDesk, Site.help.path(), "Help desk")
+        add(.publishStatus, Site.statusManage.path(), "Status page")
         add(.readJobs, Site.jobs.path(), "Jobs")
         return links
     }
