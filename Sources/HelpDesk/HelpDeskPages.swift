@@ -54,7 +54,7 @@ package enum HelpDeskPages {
             .a(.href(Site.helpTicket.path(t.id)), .strong(.text("#\(t.number) \(t.subject)"))),
             .div(
                 .unwrap(t.priority) { .span(.class(priorityClass($0)), .text($0.rawValue)) },
-                .text(" \(t.categoryLabel) · \(t.status.label) · \(t.requesterName)"),
+                .text(" \(t.categoryLabel) · \(t.status.deskLabel) · \(t.requesterName)"),
                 .if(t.fromPatient, .span(.class("badge"), .text("patient")))),
             .div(
                 .class("muted"),
@@ -181,7 +181,8 @@ package enum HelpDeskPages {
                 .div(
                     .class("card"), .id("ticket-summary"),
                     .p(
-                        .strong(.text(t.status.label)), .text(" · \(t.categoryLabel) · from \(t.requesterName)"),
+                        .strong(.text(desk ? t.status.deskLabel : t.status.label)),
+                        .text(" · \(t.categoryLabel) · from \(t.requesterName)"),
                         .if(t.fromPatient, .span(.class("badge"), .text("patient")))),
                     .unwrap(t.priority) { p in
                         .p(
@@ -241,7 +242,7 @@ package enum HelpDeskPages {
                     "Priority", name: "priority", options: TicketPriority.allCases.map { ($0.rawValue, $0.label) },
                     selected: t.priority?.rawValue),
                 FormKit.select(
-                    "Status", name: "status", options: TicketStatus.allCases.map { ($0.rawValue, $0.label) },
+                    "Status", name: "status", options: TicketStatus.allCases.map { ($0.rawValue, $0.deskLabel) },
                     selected: t.status.rawValue),
                 FormKit.select(
                     "Category", name: "category", options: TicketCategory.allCases.map { ($0.rawValue, $0.label) },

@@ -28,7 +28,8 @@ struct CareSync: AsyncParsableCommand {
             PharmacySimCommand.self, EPCSCommand.self, Backup.self, Restore.self, DrillCommand.self, Pitr.self,
             Bench.self, DoctorCommand.self, NoteTemplatesCommand.self, VersionCommand.self,
             DeployCommand.self, RollbackCommand.self, ReleasesCommand.self, DeploymentsCommand.self,
-            SmokeAccountsCommand.self, IncidentCommand.self,
+            SmokeAccountsCommand.self, IncidentCommand.self, ProbeCommand.self, StatusCommand.self,
+            HelpDeskCommand.self,
         ],
         defaultSubcommand: nil)
 

@@ -57,6 +57,9 @@ public enum TicketStatus: String, Codable, CaseIterable, Sendable {
         case .resolved: return "Resolved"
         }
     }
+
+    /// The same, as the help desk says it (the label above is the requester's).
+    public var deskLabel: String { self == .waiting ? "Waiting for the requester" : label }
 }
 
 /// The help desk's targets per priority: time to the first answer and time to resolve.
