@@ -121,8 +121,9 @@ package struct HelpDeskStore: Sendable {
         guard let category = TicketCategory(rawValue: input.category) else {
             throw invalid("category", "Choose what it is about.")
         }
-        let description = try Self.text(input.description, field: "description", max: HelpDeskRules.maxDescription)
-        let subject = try Self.optionalText(input.subject, field: "subject", max: HelpDeskRules.maxSubject)
+        let description = try FieldText.required(
+            input.description, field: "description", max: HelpDeskRules.maxDescription)
+        let subject = try FieldText.optional(input.subject, field: "subject", max: HelpDeskRules.maxSubject)
         let p = principal
         guard let userID = p.userID else { throw AppError.forbidden("Sign in to ask for help.") }
         let page = HelpDeskRules.page(from: input.page)
@@ -239,7 +240,7 @@ package struct HelpDeskStore: Sendable {
     /// A reply: the requester's reopens a resolved ticket; the help desk's (not internal) is the first answer when
     /// none came before, waits for the requester, and tells a patient through the outbox without its words.
     package func reply(_ id: UUID, _ input: ReplyInput) async throws -> TicketDetail {
-        let body = try Self.text(input.body, field: "body", max: HelpDeskRules.maxDescription)
+        let body = try FieldText.required(input.body, field: "body", max: HelpDeskRules.maxDescription)
         let desk = isHelpDesk
         let internalNote = input.internal == true
         if internalNote, !desk { try await scope.authorize(.workHelpDesk) }
@@ -428,21 +429,6 @@ package struct HelpDeskStore: Sendable {
             entityType: entity, entityID: t.id?.uuidString, detail: detail)
     }
 
-    /// Trimmed, required, at most `max` characters, without control characters (line breaks allowed).
-    static func text(_ raw: String?, field: String, max: Int) throws -> String {
-        guard let t = try optionalText(raw, field: field, max: max) else {
-            throw invalid(field, "Write something here.")
-        }
-        return t
-    }
-
-    static func optionalText(_ raw: String?, field: String, max: Int) throws -> String? {
-        let t = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if t.isEmpty { return nil }
-        guard t.count <= max else { throw invalid(field, "At most \(max) characters.") }
-        guard !Text.hasControlCharacters(t) else { throw invalid(field, "Control characters are not allowed.") }
-        return t
-    }
 }
 
 func invalid(_ field: String, _ message: String) -> AppError { .validation([FieldError(field, message)]) }

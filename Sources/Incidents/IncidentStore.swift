@@ -461,16 +461,9 @@ package enum IncidentStore {
 
     /// Trimmed text, at most `IncidentRules.maxText` characters, without control characters (line breaks allowed).
     static func text(_ raw: String?, field: String, required: Bool) throws -> String? {
-        let t = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if t.isEmpty {
-            if required { throw invalid(field, "Write something here.") }
-            return nil
-        }
-        guard t.count <= IncidentRules.maxText else {
-            throw invalid(field, "At most \(IncidentRules.maxText) characters.")
-        }
-        guard !Text.hasControlCharacters(t) else { throw invalid(field, "Control characters are not allowed.") }
-        return t
+        required
+            ? try FieldText.required(raw, field: field, max: IncidentRules.maxText)
+            : try FieldText.optional(raw, field: field, max: IncidentRules.maxText)
     }
 }
 

@@ -237,8 +237,8 @@ package enum StatusStore {
         guard let kind = StatusPostKind(rawValue: input.kind) else {
             throw invalid("kind", "incident or maintenance.")
         }
-        let title = try text(input.title, field: "title", max: StatusPostRules.maxTitle)
-        let body = try text(input.text, field: "text", max: StatusPostRules.maxText)
+        let title = try FieldText.required(input.title, field: "title", max: StatusPostRules.maxTitle)
+        let body = try FieldText.required(input.text, field: "text", max: StatusPostRules.maxText)
         let known = Set(try await components(scope.db).map(\.id))
         let chosen = Array(Set(input.components)).sorted()
         guard !chosen.isEmpty, chosen.allSatisfy(known.contains) else {
@@ -293,7 +293,7 @@ package enum StatusStore {
             throw invalid(
                 "state", StatusPostState.allowed(for: p.kind).map(\.rawValue).joined(separator: ", ") + ".")
         }
-        let body = try text(input.text, field: "text", max: StatusPostRules.maxText)
+        let body = try FieldText.required(input.text, field: "text", max: StatusPostRules.maxText)
         let now = scope.now, author = scope.principal.username
         let practice = scope.app.config.practiceName, base = scope.app.config.publicURL
         let post = try await scope.run { tx in
@@ -422,14 +422,6 @@ package enum StatusStore {
     }
 
     // MARK: helpers
-
-    static func text(_ raw: String?, field: String, max: Int) throws -> String {
-        let t = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !t.isEmpty else { throw invalid(field, "Write something here.") }
-        guard t.count <= max else { throw invalid(field, "At most \(max) characters.") }
-        guard !Text.hasControlCharacters(t) else { throw invalid(field, "Control characters are not allowed.") }
-        return t
-    }
 
     static func invalid(_ field: String, _ message: String) -> AppError {
         .validation([FieldError(field, message)])
