@@ -68,6 +68,12 @@ public func configure(
     app.lifecycle.use(SignalHub.Lifecycle())
     OperationsMetrics.register(app)
     app.alertListener = IncidentStore.alertChanged
+    let backups = (config.dataDir as NSString).appendingPathComponent("backups")
+    app.storage[IncidentTimelineSource.self] = { from, to in
+        ((try? Backups.list(backups)) ?? []).filter { $0.createdAt >= from && $0.createdAt <= to }.map {
+            .init(at: $0.createdAt, kind: "backup", text: "Backup \($0.id) (\($0.kind)) taken", actor: "caresync")
+        }
+    }
 
     if migrate {
         try await prepareDatabase(app)

@@ -66,6 +66,13 @@ package enum IncidentsController {
         package let kind: String
         package let text: String
         package let actor: String
+
+        package init(at: Date, kind: String, text: String, actor: String) {
+            self.at = at
+            self.kind = kind
+            self.text = text
+            self.actor = actor
+        }
     }
 
     package struct ActionItemDTO: Content {
@@ -104,14 +111,17 @@ package enum IncidentsController {
         guard let r = try await IncidentRecord.find(id, on: req.db) else {
             throw AppError.notFound("No incident with this id.")
         }
-        return try await detail(r, db: req.db, sla: req.application.config.incidentSLA, now: req.now)
+        return try await detail(
+            r, db: req.db, sla: req.application.config.incidentSLA, now: req.now,
+            extra: req.application.storage[IncidentTimelineSource.self])
     }
 
-    /// The timeline: what CareSync wrote for the incident, and the deploys, rollbacks and recovery drills from an hour
-    /// before it opened until it was resolved.
-    package static func detail(_ r: IncidentRecord, db: any Database, sla: IncidentSLA, now: Date) async throws
-        -> Detail
-    {
+    /// The timeline: what CareSync wrote for the incident, and the deploys, rollbacks, recovery drills and (through
+    /// `extra`, which the assembly provides) backups from an hour before it opened until it was resolved.
+    package static func detail(
+        _ r: IncidentRecord, db: any Database, sla: IncidentSLA, now: Date,
+        extra: IncidentTimelineSource.Value? = nil
+    ) async throws -> Detail {
         let id = try r.requireID()
         var timeline = try await IncidentEventRecord.query(on: db).filter(\.$incidentID == id).sort(\.$at).all()
             .map { TimelineEntry(at: $0.at, kind: $0.kind, text: $0.text, actor: $0.actor) }
@@ -131,6 +141,7 @@ package enum IncidentsController {
                     at: d.startedAt, kind: "drill", text: "Recovery drill \(d.ok ? "passed" : "FAILED")",
                     actor: "caresync"))
         }
+        timeline += extra?(from, to) ?? []
         let items = try await IncidentActionItemRecord.query(on: db).filter(\.$incidentID == id).sort(\.$createdAt)
             .all().map {
                 ActionItemDTO(id: try $0.requireID(), text: $0.text, owner: $0.owner, due: $0.due, doneAt: $0.doneAt)
@@ -205,6 +216,12 @@ package enum IncidentsController {
         _ = try await IncidentStore.completeActionItem(try req.scope(), id: id, item: item)
         return try await detail(req, id: id)
     }
+}
+
+/// What else belongs on an incident's timeline between two instants (the backups taken: they live in files the
+/// assembly knows how to read), kept in the application's storage.
+package enum IncidentTimelineSource: StorageKey {
+    package typealias Value = @Sendable (Date, Date) -> [IncidentsController.TimelineEntry]
 }
 
 /// Incidents's routes, on the site's route groups.

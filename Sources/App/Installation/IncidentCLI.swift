@@ -22,7 +22,8 @@ package enum IncidentCLI {
     package static func show(_ config: AppConfig, ref: String) async throws -> Detail {
         try await CareSyncCLI.withApp(config) { app in
             try await IncidentsController.detail(
-                try await find(app, ref), db: app.db, sla: app.config.incidentSLA, now: app.clock.now())
+                try await find(app, ref), db: app.db, sla: app.config.incidentSLA, now: app.clock.now(),
+                extra: app.storage[IncidentTimelineSource.self])
         }
     }
 
@@ -32,7 +33,8 @@ package enum IncidentCLI {
             let scope = app.systemScope("incident ack by \(actor)")
             _ = try await IncidentStore.ack(scope, id: try r.requireID())
             return try await IncidentsController.detail(
-                r, db: app.db, sla: app.config.incidentSLA, now: app.clock.now())
+                r, db: app.db, sla: app.config.incidentSLA, now: app.clock.now(),
+                extra: app.storage[IncidentTimelineSource.self])
         }
     }
 
@@ -43,7 +45,8 @@ package enum IncidentCLI {
             let done = try await IncidentStore.setState(
                 scope, id: try r.requireID(), .init(state: "resolved", note: note))
             return try await IncidentsController.detail(
-                done, db: app.db, sla: app.config.incidentSLA, now: app.clock.now())
+                done, db: app.db, sla: app.config.incidentSLA, now: app.clock.now(),
+                extra: app.storage[IncidentTimelineSource.self])
         }
     }
 

@@ -123,6 +123,31 @@ final class IncidentsTests: XCTestCase {
         }
     }
 
+    func test_backupsTakenWhileAnIncidentIsOpen_areOnItsTimeline() async throws {
+        try await withTestApp(seedDemo: true) { app, clock in
+            let dir = app.config.dataDir + "/backups"
+            let m = try await Backups.backup(app.config, to: dir, kind: "manual", keep: nil, progress: { _ in })
+            let source = try XCTUnwrap(app.storage[IncidentTimelineSource.self], "the assembly provides backups")
+            let seen = source(m.createdAt.addingTimeInterval(-60), m.createdAt.addingTimeInterval(60))
+            XCTAssertEqual(seen.map(\.kind), ["backup"])
+            XCTAssertTrue(seen.first?.text.contains(m.id) == true)
+            XCTAssertEqual(source(m.createdAt.addingTimeInterval(60), m.createdAt.addingTimeInterval(120)).count, 0)
+
+            let ops = try await Fixtures.user(app, .operator)
+            let h = try await Fixtures.bearer(app, ops, clock: clock)
+            let opened = try await HTTP.send(
+                app, .POST, Site.apiIncidents.path(), headers: h, json: ["title": "Backups slow", "severity": "P3"])
+            let id = try opened.content.decode(IncidentsController.Detail.self).incident.id
+            let r = try await IncidentRecord.find(id, on: app.db)
+            let at = clock.now()
+            let d = try await IncidentsController.detail(
+                try XCTUnwrap(r), db: app.db, sla: app.config.incidentSLA, now: at,
+                extra: { _, _ in [.init(at: at, kind: "backup", text: "Backup b1 (nightly) taken", actor: "caresync")] }
+            )
+            XCTAssertEqual(d.timeline.map(\.kind).filter { $0 != "page" }, ["opened", "backup"])
+        }
+    }
+
     func test_aSilentAlertingPath_opensAP1Incident_andTheWatchdogsReturnIsOnItsTimeline() async throws {
         try await withTestApp(configure: { $0.alertToken = self.token }) { app, clock in
             try await deliver(app, alert("Watchdog", severity: "P3", status: "firing", fingerprint: "w1"))
