@@ -56,6 +56,9 @@ public enum CareSyncCLI {
                 name: "production", arguments: ["caresync", "serve", "--hostname", hostname, "--port", String(port)]))
         do {
             try await configure(app, config)
+            // The workers that call this node (the status probes) read where it listens from here.
+            app.http.server.configuration.hostname = hostname
+            app.http.server.configuration.port = port
             app.lifecycle.use(OutboxWorker.worker)
             app.lifecycle.use(JobWorker.worker)
             app.lifecycle.use(AuditCheckpoints.Worker())

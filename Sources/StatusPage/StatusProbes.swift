@@ -47,7 +47,7 @@ package enum StatusProbes {
     static func http(_ app: Application, _ url: String) async -> (ok: Bool, ms: Int, detail: String?) {
         let start = ContinuousClock.now
         do {
-            let res = try await app.client.get(URI(string: url)) { $0.timeout = .seconds(10) }
+            let res = try await app.client.get(URI(string: url)) { $0.timeout = .seconds(5) }
             let ms = Int((ContinuousClock.now - start) / .milliseconds(1))
             return (res.status == .ok, ms, res.status == .ok ? nil : "HTTP \(res.status.code)")
         } catch {
@@ -136,8 +136,11 @@ package enum StatusProbes {
         app.config.slot ?? ProcessInfo.processInfo.hostName
     }
 
-    /// `serve` probes this node every CARESYNC_PROBE_SECONDS (60; 0 turns it off here).
-    package static let worker = PeriodicWorker(name: "status-probe", interval: { $0.probeSeconds }) { app in
+    /// `serve` probes this node every CARESYNC_PROBE_SECONDS (60; 0 turns it off here), from a few seconds after boot
+    /// (the node listens once booted).
+    package static let worker = PeriodicWorker(
+        name: "status-probe", interval: { $0.probeSeconds }, firstPassAfter: 3
+    ) { app in
         let port = app.http.server.configuration.port
         _ = try await run(app, base: "http://127.0.0.1:\(port)", node: nodeName(app))
     }

@@ -81,6 +81,8 @@ def test_a_patient_gets_help_and_the_status_page_tells_everyone(sqlite_server, a
         submit(drv, drv.find_element(By.ID, "publish-maintenance"))
         posts = drv.find_element(By.ID, "posts").text
         assert "Sunday upgrade" in posts and "Video visits <i>fail</i> to connect" in posts, posts
+        # The node probes itself from a few seconds after it starts (serve's status-probe worker, where it listens).
+        assert not drv.find_elements(By.ID, "no-probes"), "the status-probe worker recorded nothing"
         fits(drv, 800, "/status/manage")
         shot(drv, artifacts, "status-manage-800")
     finally:
