@@ -86,6 +86,8 @@ let capabilities: [Target] = [
     // The public status page: components from probes and incidents, uptime, posts for patients, the feed,
     // subscriptions.
     capability("StatusPage", uses: ["Incidents", "Locations", "Notifications", "Operations"]),
+    // Synthetic load: the scenario's flows offered at their rates against a node, judged, kept, and reported.
+    capability("LoadTest", uses: ["Accounts", "Locations", "Operations", "Patients", "Prescribing", "Scheduling"]),
 ]
 
 let package = Package(
@@ -137,7 +139,7 @@ let package = Package(
             dependencies: [
                 "AppCore", "Accounts", "Alerts", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo",
                 "Encounters", "HelpDesk", "Home", "Incidents",
-                "Intake", "Jobs", "Locations",
+                "Intake", "Jobs", "LoadTest", "Locations",
                 "Messaging", "Notifications", "Operations", "Patients", "Photos", "Portal", "Prescribing", "Scheduling",
                 "StatusPage", "Telehealth",
             ] + server + drivers
@@ -146,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "caresync",
             dependencies: [
-                "App", "AppCore", "Prescribing", "Telehealth",
+                "App", "AppCore", "LoadTest", "Prescribing", "Telehealth",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -166,7 +168,7 @@ let package = Package(
             dependencies: [
                 "Accounts", "App", "AppCore", "Audit", "CarePathways", "Chart", "ClinicalRecord", "Demo", "Encounters",
                 "HelpDesk", "Home", "Intake", "Jobs", "Locations", "Messaging", "Notifications", "Operations",
-                "Patients", "Photos", "Portal", "Prescribing", "StatusPage",
+                "LoadTest", "Patients", "Photos", "Portal", "Prescribing", "StatusPage",
                 "Scheduling", "Telehealth", "TestSupport",
             ]
                 + [.product(name: "XCTVapor", package: "vapor")] + server

@@ -4,6 +4,7 @@ import SQLKit
 import Alerts
 import Incidents
 import HelpDesk
+import LoadTest
 import StatusPage
 import CarePathways
 import ClinicalRecord
@@ -128,6 +129,7 @@ package enum Migrations {
         CreateIncidents(),
         CreateHelpDesk(),
         CreateStatusPage(),
+        CreateLoadTestRun(),
     ]
 }
 

@@ -53,7 +53,9 @@ public func configure(
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorMapping())
-    if let fault = config.fault { app.middleware.use(FaultInjection(prefix: fault)) }
+    if config.fault != nil || config.slowFault != nil {
+        app.middleware.use(FaultInjection(prefix: config.fault, slowPrefix: config.slowFault))
+    }
     if config.environment != .production { app.middleware.use(RuntimeFaults()) }
     app.middleware.use(ControlCharacterGuard())
     app.middleware.use(SessionAuthenticator())

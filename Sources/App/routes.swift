@@ -5,6 +5,7 @@ import AppCore
 import Audit
 import CarePathways
 import HelpDesk
+import LoadTest
 import Home
 import Incidents
 import Intake
@@ -61,4 +62,5 @@ package func routes(_ app: Application) throws {
     IncidentsRoutes.register(routes: site)
     HelpDeskRoutes.register(routes: site)
     StatusPageRoutes.register(routes: site)
+    LoadTestPages.register(routes: site)
 }

@@ -64,6 +64,7 @@ public struct AppConfig: Sendable {
     public var slot: String? = nil
     public var controlToken: String? = nil
     public var fault: String? = nil
+    public var slowFault: String? = nil
     /// Where `caresync deploy` keeps deploy.json (CARESYNC_DEPLOY_DIR): the server reads it for the rollback plan page.
     public var deployDir: String? = nil
     /// Alertmanager's webhook token (CARESYNC_ALERT_TOKEN, at least 32 characters; without it the webhook refuses
@@ -85,6 +86,10 @@ public struct AppConfig: Sendable {
     /// The status page's probes: how often this node probes the components (CARESYNC_PROBE_SECONDS, 60; 0 turns
     /// them off here).
     public var probeSeconds: Double = 60
+    /// A production installation takes load tests only when its operator allows them (CARESYNC_ALLOW_LOADTEST=1),
+    /// and then at most this many iterations a second (CARESYNC_LOADTEST_MAX_RATE, 20).
+    public var allowLoadTest = false
+    public var loadTestMaxRate: Double = 20
     /// Settings that were given but could not be read (their defaults apply): `caresync serve` prints them at start.
     public var settingProblems: [String] = []
     public var metricsHistorySeconds: Double = 30
@@ -169,6 +174,8 @@ public struct AppConfig: Sendable {
             c.incidentRepageMinutes = v
         }
         if let v = env["CARESYNC_PROBE_SECONDS"].flatMap(Double.init), v >= 0, v <= 3600 { c.probeSeconds = v }
+        c.allowLoadTest = env["CARESYNC_ALLOW_LOADTEST"] == "1"
+        if let v = env["CARESYNC_LOADTEST_MAX_RATE"].flatMap(Double.init), v > 0, v <= 10_000 { c.loadTestMaxRate = v }
         if let v = env["CARESYNC_PROMETHEUS_URL"], v.hasPrefix("http") {
             c.prometheusURL = v.hasSuffix("/") ? String(v.dropLast()) : v
         }
@@ -178,6 +185,7 @@ public struct AppConfig: Sendable {
         if let v = env["CARESYNC_SLOT"], ["blue", "green"].contains(v) { c.slot = v }
         if let v = env["CARESYNC_CONTROL_TOKEN"], v.count >= 32 { c.controlToken = v }
         if let v = env["CARESYNC_FAULT"], v.hasPrefix("/"), c.environment != .production { c.fault = v }
+        if let v = env["CARESYNC_FAULT_SLOW"], v.hasPrefix("/"), c.environment != .production { c.slowFault = v }
         if let v = env["CARESYNC_PUBLIC_URL"], v.hasPrefix("http") {
             c.publicURL = v.hasSuffix("/") ? String(v.dropLast()) : v
         }

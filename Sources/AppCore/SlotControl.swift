@@ -69,14 +69,23 @@ extension Request {
 }
 
 /// CARESYNC_FAULT=/path/prefix (never in production): requests under it answer 500, so a rehearsal can prove that
-/// the deploy's watch rolls a broken release back by itself.
+/// the deploy's watch rolls a broken release back by itself. CARESYNC_FAULT_SLOW=/path/prefix: requests under it
+/// wait 2.5 s first, so a load test can prove it fails and names the slow flow.
 package struct FaultInjection: AsyncMiddleware {
-    package let prefix: String
+    package let prefix: String?
+    package let slowPrefix: String?
 
-    package init(prefix: String) { self.prefix = prefix }
+    package init(prefix: String?, slowPrefix: String? = nil) {
+        self.prefix = prefix
+        self.slowPrefix = slowPrefix
+    }
 
     package func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard req.url.path.hasPrefix(prefix) else { return try await next.respond(to: req) }
+        let path = req.url.path
+        if let slowPrefix, path.hasPrefix(slowPrefix) {
+            try await Task.sleep(for: .seconds(InjectedFault.delaySeconds))
+        }
+        guard let prefix, path.hasPrefix(prefix) else { return try await next.respond(to: req) }
         throw Abort(.internalServerError, reason: "Injected fault (CARESYNC_FAULT).")
     }
 }

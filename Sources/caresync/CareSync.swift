@@ -29,7 +29,7 @@ struct CareSync: AsyncParsableCommand {
             Bench.self, DoctorCommand.self, NoteTemplatesCommand.self, VersionCommand.self,
             DeployCommand.self, RollbackCommand.self, ReleasesCommand.self, DeploymentsCommand.self,
             SmokeAccountsCommand.self, IncidentCommand.self, ProbeCommand.self, StatusCommand.self,
-            HelpDeskCommand.self,
+            HelpDeskCommand.self, LoadTestCommand.self,
         ],
         defaultSubcommand: nil)
 

@@ -22,6 +22,8 @@ public enum AuditAction: String, Codable, CaseIterable, Sendable {
     case deploy, rollback
     /// A synthetic incident was run against a test or staging node (`caresync incident simulate`).
     case incidentSimulated = "incident-simulated"
+    /// A synthetic load test was run against a node (`caresync loadtest`).
+    case loadTest = "load-test"
 }
 
 /// Which kind of data was touched (ASTM E2147 §7.1.9: at least by category).
