@@ -7,6 +7,7 @@ import ClinicalRecord
 import Encounters
 import Domain
 import Intake
+import LoadTest
 import Jobs
 import Incidents
 import Locations
@@ -1062,6 +1063,17 @@ package enum OpenAPIDocument {
                     responses: [
                         "200": ok("Deployments", of(OperationsController.DeploymentList.self)), "403": problemResponse,
                     ])
+            ],
+            "/api/v1/operations/loadtests": [
+                "get": op(
+                    "listLoadTests",
+                    "Load-test runs, newest first: scenario, scale, thresholds, each flow's figures, what broke, the "
+                        + "knee (operator, admin)",
+                    tag: "operations",
+                    params: [
+                        query("limit", "How many (1-200)", schema: ["type": "integer", "minimum": 1, "maximum": 200])
+                    ],
+                    responses: ["200": ok("Load tests", of(LoadTestPages.RunList.self)), "403": problemResponse])
             ],
             "/api/v1/alerts/alertmanager": [
                 "post": op(

@@ -23,8 +23,14 @@ package enum LoadTestPages {
         return Layout.render(Layout.page("Load test \(run.scenario)", req: req, report(run)))
     }
 
-    @Sendable static func listAPI(req: Request) async throws -> [LoadTestRun] {
-        try await LoadTestStore.list(try req.scope(), limit: req.query[Int.self, at: "limit"] ?? 20)
+    package struct RunList: Content {
+        package let runs: [LoadTestRun]
+    }
+
+    @Sendable static func listAPI(req: Request) async throws -> RunList {
+        RunList(
+            runs: try await LoadTestStore.list(
+                try req.scope(), limit: (try? req.query.get(Int.self, at: "limit")) ?? 20))
     }
 
     static func when(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm 'UTC'") }
@@ -60,7 +66,8 @@ package enum LoadTestPages {
         let b = r.body
         let from = r.startedAt
         let to = r.startedAt.addingTimeInterval(max(r.seconds, 10))
-        let flows = Array(Set(b.series.map(\.flow))).sorted()
+        // Four lines at most, so the legend names each: the slowest flows by p95, and the run's total traffic.
+        let slowest = b.results.sorted { $0.p95Ms > $1.p95Ms }.prefix(4).map(\.flow)
         func line(_ f: LoadFlow, _ value: (LoadTestRun.Point) -> Double) -> ChartSeries {
             ChartSeries(
                 name: f.rawValue,
@@ -68,13 +75,23 @@ package enum LoadTestPages {
                     ChartPoint(at: from.addingTimeInterval(Double($0.second)), value: value($0))
                 })
         }
+        func total(_ name: String, _ value: (LoadTestRun.Point) -> Int) -> ChartSeries {
+            let perMinute = 60 / Double(LoadRecorder.bucketSeconds)
+            return ChartSeries(
+                name: name,
+                points: Dictionary(grouping: b.series, by: \.second).sorted { $0.key < $1.key }.map { second, points in
+                    ChartPoint(
+                        at: from.addingTimeInterval(Double(second)),
+                        value: Double(points.reduce(0) { $0 + value($1) }) * perMinute)
+                })
+        }
         let label: (Date) -> String = { "\(Int($0.timeIntervalSince(from))) s" }
         let latency = TimeSeriesChart.svg(
-            flows.map { f in line(f) { $0.p95Ms / 1000 } }, title: "p95 per flow over the run", unit: "s",
+            slowest.map { f in line(f) { $0.p95Ms / 1000 } }, title: "p95 of the four slowest flows", unit: "s",
             goal: b.thresholds.p95Ms.map { $0 / 1000 }, from: from, to: to, timeLabel: label)
         let throughput = TimeSeriesChart.svg(
-            flows.map { f in line(f) { Double($0.requests) * 60 / Double(LoadRecorder.bucketSeconds) } },
-            title: "Requests per minute per flow", unit: "/min", from: from, to: to, timeLabel: label)
+            [total("requests", \.requests), total("failed", \.errors)], title: "Requests and failures per minute",
+            unit: "/min", from: from, to: to, timeLabel: label)
         let failed = Set(b.breaches.map(\.flow))
         return .div(
             .h1(.text("Load test: \(r.scenario) at scale \(LoadTestRun.scaleText(r.scale))")),

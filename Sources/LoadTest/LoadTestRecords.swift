@@ -60,6 +60,14 @@ package struct LoadTestRun: Content, Sendable {
         package let requests: Int
         package let errors: Int
         package let p95Ms: Double
+
+        package init(second: Int, flow: LoadFlow, requests: Int, errors: Int, p95Ms: Double) {
+            self.second = second
+            self.flow = flow
+            self.requests = requests
+            self.errors = errors
+            self.p95Ms = p95Ms
+        }
     }
 
     /// One step of `--find-knee`: the scale tried and what broke there (nothing when it held).
@@ -77,6 +85,18 @@ package struct LoadTestRun: Content, Sendable {
         package var knee: [KneeStep]
         /// What the run created and removed again (synthetic accounts, patients, appointments).
         package var cleanup: String
+
+        package init(
+            thresholds: LoadThresholds, results: [FlowResult], breaches: [LoadBreach], series: [Point],
+            knee: [KneeStep], cleanup: String
+        ) {
+            self.thresholds = thresholds
+            self.results = results
+            self.breaches = breaches
+            self.series = series
+            self.knee = knee
+            self.cleanup = cleanup
+        }
     }
 
     package var id: UUID

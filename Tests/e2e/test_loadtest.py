@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from selenium.webdriver.common.by import By
+
 from conftest import BINARY, Server
+from test_browser_signin import sign_in
+from test_real_clock_walks import browser_at, fits, shot
 from test_eprescribing import rx_world  # noqa: F401  (the server and pharmacy-sim, per database)
 
 FLOWS = {"booking", "check-in", "portal", "intake", "upload", "message", "video", "chart", "prescription", "refills"}
@@ -48,7 +52,8 @@ def loadtest(srv, *args, env=None):
                           capture_output=True, text=True, timeout=600)
 
 
-def test_a_short_busy_morning_runs_every_flow_and_leaves_the_practice_as_it_was(rx_world, tmp_path):  # noqa: F811
+def test_a_short_busy_morning_runs_every_flow_and_leaves_the_practice_as_it_was(rx_world, tmp_path,  # noqa: F811
+                                                                              artifacts):
     srv, _ = rx_world
     before = real_rows(srv)
     seq = int(sql(srv, "SELECT COALESCE(MAX(seq), 0) FROM audit_event")[0][0])
@@ -92,12 +97,31 @@ def test_a_short_busy_morning_runs_every_flow_and_leaves_the_practice_as_it_was(
                           timeout=10).json()["access_token"]
     kept = requests.get(srv.url + "/api/v1/operations/loadtests", headers={"Authorization": f"Bearer {token}"},
                         timeout=10).json()
+    kept = kept["runs"]
     assert kept[0]["id"] == run["id"] and kept[0]["passed"] is True
     patient = requests.post(srv.url + "/api/v1/auth/token",
                             json={"username": "patient.garcia", "password": "caresync-demo"}, timeout=10).json()
     denied = requests.get(srv.url + "/api/v1/operations/loadtests",
                           headers={"Authorization": f"Bearer {patient['access_token']}"}, timeout=10)
     assert denied.status_code == 403
+
+    # The operator reads it on /ops and opens the report, on a phone, the tablet and a desktop.
+    for width in (360, 800, 1280):
+        drv = browser_at(width)
+        try:
+            sign_in(drv, srv.url, "/login", "ops.chen")
+            drv.get(srv.url + "/ops")
+            assert "Load test busy-morning at scale 1" in drv.find_element(By.ID, "latest-loadtest").text
+            drv.find_element(By.LINK_TEXT, "Every load test and its report").click()
+            drv.find_element(By.CSS_SELECTOR, "#loadtests a").click()
+            assert "Passed." in drv.find_element(By.ID, "verdict").text
+            rows = drv.find_elements(By.CSS_SELECTOR, "#flows tbody tr")
+            assert {r.get_attribute("data-flow") for r in rows} == FLOWS
+            assert len(drv.find_elements(By.CSS_SELECTOR, ".charts svg")) == 2
+            fits(drv, width, "/ops/loadtests/…")
+            shot(drv, artifacts, f"loadtest-report-{srv.backend}-{width}")
+        finally:
+            drv.quit()
 
 
 def test_a_slow_route_fails_the_run_with_exit_code_2_and_names_its_flow(tmp_path):

@@ -4,6 +4,7 @@ import Plot
 import Domain
 import AppCore
 import Alerts
+import LoadTest
 
 /// What operators check before and after go-live: the backups on disk and the recovery drills' measured RTO/RPO.
 /// No PHI here; reading it is still limited to operators and admins (denials are audited).
@@ -104,10 +105,11 @@ package enum OperationsController {
         let deployments = try await ops.deployments(limit: 15)
         let alerts = try await ops.alerts()
         let routing = try await ops.alertRouting()
+        let loadTests = try await LoadTestStore.list(ops.scope, limit: 20)
         return Layout.render(
             OperationsPage(
                 drills: drills, backups: Array(backups.prefix(20)), deployments: deployments, alerts: alerts,
-                routing: routing
+                routing: routing, loadTests: loadTests
             ).render(for: req))
     }
 }
@@ -118,6 +120,7 @@ package struct OperationsPage {
     package let deployments: [BlueGreen.Outcome]
     package let alerts: [AlertRecord]
     package let routing: AlertRoutingEvidence
+    package let loadTests: [LoadTestRun]
 
     package static func utc(_ d: Date) -> String { Format.utc(d, "yyyy-MM-dd HH:mm 'UTC'") }
 
@@ -126,6 +129,19 @@ package struct OperationsPage {
         if s < 120 { return "\(s) s" }
         if s < 7200 { return "\(s / 60) min" }
         return String(format: "%.1f h", Double(s) / 3600)
+    }
+
+    /// The newest load test, and the latest that passed (what the readiness report cites).
+    package func loadTestCard() -> Node<HTML.BodyContext> {
+        let passing = loadTests.first(where: \.passed)
+        return .div(
+            .class("card"), .id("latest-loadtest"),
+            .h2(.text("Load tests")),
+            .p(.text(loadTests.first.map { "Newest: " + $0.evidence + "." } ?? "No load test has been run yet.")),
+            .if(
+                passing != nil && passing?.id != loadTests.first?.id,
+                .p(.text("Latest passing: " + (passing?.evidence ?? "") + "."))),
+            .p(.a(.href(Site.opsLoadTests.path()), .text("Every load test and its report"))))
     }
 
     package func latest() -> Node<HTML.BodyContext> {
@@ -157,6 +173,7 @@ package struct OperationsPage {
                         .text("Dashboard: traffic, errors, latency, sign-ins, video visits, uploads and job lag"))),
                 AlertsSection(alerts: alerts, routing: routing).node,
                 DeploymentsSection(deployments: deployments).node,
+                loadTestCard(),
                 latest(),
                 .h2(.text("Drills")),
                 .div(

@@ -70,7 +70,7 @@ public struct FlowResult: Codable, Sendable, Equatable {
 
 /// A threshold a flow crossed.
 public struct LoadBreach: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case latency, errors, missed, idle }
+    public enum Kind: String, Codable, CaseIterable, Sendable { case latency, errors, missed, idle }
     public var flow: LoadFlow
     public var kind: Kind
     public var detail: String
