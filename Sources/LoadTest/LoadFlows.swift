@@ -458,53 +458,61 @@ package struct LoadFlows: Sendable {
     }
 }
 
-/// A signaling WebSocket whose text frames arrive on a stream (the video flow's two ends).
+/// A signaling WebSocket whose text frames arrive on a stream, stamped with their arrival (the video flow's two ends,
+/// and `caresync bench signaling`'s).
 package final class SignalSocket: @unchecked Sendable {
     var ws: WebSocket?
-    let cont: AsyncStream<String>.Continuation
-    var iterator: AsyncStream<String>.Iterator
+    /// Kept: an AsyncStream that is let go of finishes, even while its iterator lives.
+    let stream: AsyncStream<(String, Double)>
+    let cont: AsyncStream<(String, Double)>.Continuation
+    var iterator: AsyncStream<(String, Double)>.Iterator
 
     init() {
-        let (stream, cont) = AsyncStream<String>.makeStream()
-        self.cont = cont
+        (stream, cont) = AsyncStream<(String, Double)>.makeStream()
         iterator = stream.makeAsyncIterator()
     }
 
-    static func open(_ url: String, headers: HTTPHeaders, group: any EventLoopGroup) async throws -> SignalSocket {
+    /// Milliseconds on the monotonic clock: arrival stamps and the senders' `t` compare on it.
+    package static func ms() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000 }
+
+    package static func open(_ url: String, headers: HTTPHeaders, group: any EventLoopGroup) async throws
+        -> SignalSocket
+    {
         let s = SignalSocket()
         try await WebSocket.connect(to: url, headers: headers, on: group) { ws in
             s.ws = ws
-            ws.onText { _, t in s.cont.yield(t) }
+            ws.onText { _, t in s.cont.yield((t, ms())) }
             ws.onClose.whenComplete { _ in s.cont.finish() }
         }.get()
         return s
     }
 
-    /// The next message of a type (others are skipped), or nil on close or after 15 s.
-    func next(_ type: String) async -> [String: Any]? {
-        final class Box: @unchecked Sendable { var value: [String: Any]? }
+    /// The next message of a type (others are skipped; "*" is any) and when it arrived; nil on close or after the
+    /// timeout.
+    package func next(_ type: String, timeout: Duration = .seconds(15)) async -> ([String: Any], Double)? {
+        final class Box: @unchecked Sendable { var value: ([String: Any], Double)? }
         let box = Box()
         await withTaskGroup(of: Void.self) { g in
             g.addTask {
-                while let t = await self.iterator.next() {
+                while let (t, at) = await self.iterator.next() {
                     if let o = try? JSONSerialization.jsonObject(with: Data(t.utf8)) as? [String: Any],
-                        o["type"] as? String == type
+                        type == "*" || o["type"] as? String == type
                     {
-                        box.value = o
+                        box.value = (o, at)
                         return
                     }
                 }
             }
-            g.addTask { try? await Task.sleep(for: .seconds(15)) }
+            g.addTask { try? await Task.sleep(for: timeout) }
             _ = await g.next()
             g.cancelAll()
         }
         return box.value
     }
 
-    func send(_ o: [String: Any]) async throws {
+    package func send(_ o: [String: Any]) async throws {
         try await ws?.send(String(decoding: try JSONSerialization.data(withJSONObject: o), as: UTF8.self))
     }
 
-    func close() async { try? await ws?.close() }
+    package func close() async { try? await ws?.close() }
 }

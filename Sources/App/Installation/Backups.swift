@@ -67,6 +67,7 @@ public enum Backups {
         "virtual_visit", "visit_link", "visit_pass", "visit_event", "signal_message", "clinical_entry", "observation",
         "note_template", "encounter", "note_addendum", "referral", "help_ticket", "help_ticket_reply",
         "status_probe", "status_uptime_day", "status_post", "status_post_update", "status_subscriber",
+        "load_test_run",
     ]
 
     // MARK: keys

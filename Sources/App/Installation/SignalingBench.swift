@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import Domain
 import Accounts
 import AppCore
+import LoadTest
 import Locations
 import Patients
 import Scheduling
@@ -28,66 +29,9 @@ public enum SignalingBench {
     }
 
     /// A WebSocket client whose text frames arrive on a stream, stamped with their arrival time.
-    package final class Client: @unchecked Sendable {
-        package var ws: WebSocket?
-        package let stream: AsyncStream<(String, Double)>
-        package let cont: AsyncStream<(String, Double)>.Continuation
-        package var iterator: AsyncStream<(String, Double)>.Iterator
+    package typealias Client = SignalSocket
 
-        package init() {
-            (stream, cont) = AsyncStream<(String, Double)>.makeStream()
-            iterator = stream.makeAsyncIterator()
-        }
-
-        package static func open(_ url: String, headers: HTTPHeaders, group: any EventLoopGroup) async throws -> Client
-        {
-            let c = Client()
-            try await WebSocket.connect(to: url, headers: headers, on: group) { ws in
-                c.ws = ws
-                ws.onText { _, t in c.cont.yield((t, SignalingBench.ms())) }
-                ws.onClose.whenComplete { _ in c.cont.finish() }
-            }.get()
-            return c
-        }
-
-        private func nextUnbounded(_ type: String) async -> ([String: Any], Double)? {
-            while let (t, at) = await iterator.next() {
-                if let o = try? JSONSerialization.jsonObject(with: Data(t.utf8)) as? [String: Any],
-                    type == "*" || o["type"] as? String == type
-                {
-                    return (o, at)
-                }
-            }
-            return nil
-        }
-
-        /// The next message of a type (others are skipped; "*" is any) and when it arrived; nil on close or after the
-        /// timeout.
-        package func next(_ type: String, timeout: Duration = .seconds(20)) async -> ([String: Any], Double)? {
-            final class Box: @unchecked Sendable { package var value: ([String: Any], Double)? }
-            let box = Box()
-            await withTaskGroup(of: Bool.self) { g in
-                g.addTask {
-                    box.value = await self.nextUnbounded(type); return true
-                }
-                g.addTask {
-                    try? await Task.sleep(for: timeout); return false
-                }
-                _ = await g.next()
-                g.cancelAll()
-            }
-            return box.value
-        }
-
-        package func send(_ o: [String: Any]) async throws {
-            let d = try JSONSerialization.data(withJSONObject: o)
-            try await ws?.send(String(decoding: d, as: UTF8.self))
-        }
-
-        package func close() async { try? await ws?.close() }
-    }
-
-    package static func ms() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000 }
+    package static func ms() -> Double { SignalSocket.ms() }
 
     package static func percentile(_ xs: [Double], _ p: Double) -> Double {
         guard !xs.isEmpty else { return 0 }
