@@ -172,7 +172,7 @@ package struct LoadFlows: Sendable {
     }
 
     /// Books a free slot; a 409 (another iteration took it first) looks again, as the desk would, up to three times.
-    func book(_ flow: LoadFlow, patient: LoadCohort.Patient, type: UUID) async throws -> (UUID, String, Int) {
+    func book(_ flow: LoadFlow, patient: LoadCohort.Patient, type: UUID) async throws -> (id: UUID, etag: String) {
         let provider = anyProvider
         for _ in 0..<3 {
             let slot = try await freeSlot(flow, provider: provider, type: type)
@@ -184,7 +184,7 @@ package struct LoadFlows: Sendable {
                     "start": slot["start"] as? String ?? "",
                 ], ok: [201, 409])
             if res.status == .created, let id = (object(res)["id"] as? String).flatMap(UUID.init(uuidString:)) {
-                return (id, res.headers.first(name: .eTag) ?? "", provider.locationID.hashValue)
+                return (id, res.headers.first(name: .eTag) ?? "")
             }
         }
         recorder.request(flow, ms: 0, failure: "409 three times in a row (slots taken)")
@@ -195,7 +195,7 @@ package struct LoadFlows: Sendable {
 
     func booking() async throws {
         let flow = LoadFlow.booking
-        let (id, etag, _) = try await book(flow, patient: anyPatient, type: cohort.visitType)
+        let (id, etag) = try await book(flow, patient: anyPatient, type: cohort.visitType)
         let path = Site.apiAppointment.path(id)
         let route = "/api/v1/appointments/:id"
         // Move it: another free time of a provider (maybe at the other location).
@@ -222,7 +222,7 @@ package struct LoadFlows: Sendable {
 
     func checkIn() async throws {
         let flow = LoadFlow.checkIn
-        let (id, etag, _) = try await book(flow, patient: anyPatient, type: cohort.visitType)
+        let (id, etag) = try await book(flow, patient: anyPatient, type: cohort.visitType)
         var h = HTTPHeaders()
         h.replaceOrAdd(name: .ifMatch, value: etag)
         let route = "/api/v1/appointments/:id"
@@ -371,7 +371,7 @@ package struct LoadFlows: Sendable {
     func video() async throws {
         let flow = LoadFlow.video
         let p = anyPatient
-        let (appointment, _, _) = try await book(flow, patient: p, type: cohort.videoType)
+        let (appointment, _) = try await book(flow, patient: p, type: cohort.videoType)
         // The visit is hosted by the appointment's provider: find whose token that is.
         let a = try await call(
             flow, .GET, Site.apiAppointment.path(appointment), token: cohort.deskToken,
