@@ -426,11 +426,18 @@ package struct LoadFlows: Sendable {
             try await hop(patient, doctor, "candidate", c)
             try await hop(doctor, patient, "candidate", c)
         }
-        // Connected: the pages' connection reports every few seconds for the visit's length.
+        // Connected: both pages' heartbeats every few seconds for the visit's length, each answered by the server.
         let until = ContinuousClock.now + .seconds(scenario.visitSeconds)
         while ContinuousClock.now < until {
             try await Task.sleep(for: .seconds(min(5, scenario.visitSeconds)))
-            try await patient.send(["type": "state", "state": "connected"])
+            for side in [patient, doctor] {
+                let t0 = ContinuousClock.now
+                try await side.send(["type": "heartbeat"])
+                let acked = await side.next("heartbeat-ack") != nil
+                recorder.request(
+                    flow, ms: (ContinuousClock.now - t0).milliseconds, failure: acked ? nil : "heartbeat not answered")
+                if !acked { throw FlowFailure(description: "heartbeat") }
+            }
         }
         try await call(
             flow, .POST, Site.apiVisitEnd.path(visitID), token: provider.token, route: "/api/v1/visits/:id/end")
