@@ -343,6 +343,8 @@ package struct LoadFlows: Sendable {
             json: [
                 "drugId": drug, "sig": "Apply to the affected area twice daily", "quantity": "30", "daysSupply": 15,
                 "refills": 0, "pharmacyNcpdpid": pharmacy, "locationId": provider.locationID.uuidString,
+                // The same synthetic patient gets the same medicine again: the duplicate-therapy check asks why.
+                "overrideReason": "Load test: synthetic patient",
             ], route: "/api/v1/patients/:id/prescriptions")
         guard let id = (object(draft)["id"] as? String).flatMap(UUID.init(uuidString:)) else {
             recorder.request(flow, ms: 0, failure: "draft without an id")
