@@ -404,16 +404,19 @@ package struct LoadFlows: Sendable {
             flow, .POST, Site.apiVisitAdmit.path(visitID), token: provider.token, route: "/api/v1/visits/:id/admit")
         let doctor = try await SignalSocket.open(ws, headers: dh, group: group)
         defer { Task { await doctor.close() } }
-        func hop(_ from: SignalSocket, _ to: SignalSocket, _ type: String, _ extra: [String: Any]) async throws {
-            var m = extra
-            m["type"] = type
+        /// One message sent and the one it calls for received (the peer's relay, or the server's heartbeat answer),
+        /// timed as one request of the flow.
+        func exchange(_ from: SignalSocket, _ m: [String: Any], awaiting type: String, on to: SignalSocket)
+            async throws
+        {
             let t0 = ContinuousClock.now
             try await from.send(m)
-            guard await to.next(type) != nil else {
-                recorder.request(flow, ms: (ContinuousClock.now - t0).milliseconds, failure: "\(type) not delivered")
-                throw FlowFailure(description: "\(type) lost")
-            }
-            recorder.request(flow, ms: (ContinuousClock.now - t0).milliseconds, failure: nil)
+            let got = await to.next(type) != nil
+            recorder.request(flow, ms: (ContinuousClock.now - t0).milliseconds, failure: got ? nil : "\(type) lost")
+            if !got { throw FlowFailure(description: "\(type) lost") }
+        }
+        func hop(_ from: SignalSocket, _ to: SignalSocket, _ type: String, _ extra: [String: Any]) async throws {
+            try await exchange(from, extra.merging(["type": type]) { $1 }, awaiting: type, on: to)
         }
         let sdp = String(repeating: "a=synthetic-sdp-line-of-a-typical-offer\r\n", count: 80)
         try await hop(patient, doctor, "offer", ["description": ["type": "offer", "sdp": sdp]])
@@ -433,12 +436,7 @@ package struct LoadFlows: Sendable {
         while ContinuousClock.now < until {
             try await Task.sleep(for: .seconds(min(5, scenario.visitSeconds)))
             for side in [patient, doctor] {
-                let t0 = ContinuousClock.now
-                try await side.send(["type": "heartbeat"])
-                let acked = await side.next("heartbeat-ack") != nil
-                recorder.request(
-                    flow, ms: (ContinuousClock.now - t0).milliseconds, failure: acked ? nil : "heartbeat not answered")
-                if !acked { throw FlowFailure(description: "heartbeat") }
+                try await exchange(side, ["type": "heartbeat"], awaiting: "heartbeat-ack", on: side)
             }
         }
         try await call(
